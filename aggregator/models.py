@@ -1,0 +1,169 @@
+"""Domain dataclasses: as parsed (:class:`Entry`), as normalized (:class:`Story`),
+as stored (:class:`StoredStory`, :class:`Source`, :class:`FeedState`).
+
+Pure data, no I/O. Every instance is immutable (frozen, slotted); sequences are
+tuples; every ``datetime`` is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["Entry", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of a feed, as feedparser read it (HTML not cleaned yet).
+
+    Attributes:
+        guid: the entry's id, else its link, else a hash of title and link.
+        link: the entry's link as given (absolute), or ``""``.
+        title: the title as given (may hold HTML or entities).
+        content_html: the richest content the entry offers (content, else summary).
+        summary_html: the summary/description, or ``""``.
+        published: the published date (UTC), or ``None``.
+        updated: the updated date (UTC), or ``None``.
+        tags: the entry's category terms.
+        author: the author's name, or ``""``.
+        original_link: ``feedburner:origLink`` or a similar original-link field, or ``""``.
+    """
+
+    guid: str
+    link: str = ""
+    title: str = ""
+    content_html: str = ""
+    summary_html: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    original_link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A parsed feed document.
+
+    Attributes:
+        title: the feed's title, or ``""``.
+        link: the feed's site link, or ``""``.
+        entries: the entries that could be read.
+        ttl: the RSS ``<ttl>`` in minutes, or ``None``.
+        warning: feedparser's survivable complaint (bozo), or ``""``.
+        skipped: how many entries were unreadable and skipped.
+    """
+
+    title: str = ""
+    link: str = ""
+    entries: tuple[Entry, ...] = ()
+    ttl: int | None = None
+    warning: str = ""
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A normalized story, ready to archive.
+
+    Attributes:
+        category: upper case, e.g. ``TECHNOLOGY``.
+        title: one line of plain text.
+        published: UTC; published, else updated, else first seen.
+        body: plain text; paragraphs separated by one blank line; no HTML.
+        questions: discussion questions, one line each.
+        actions: follow-ups, one line each.
+        url: the link as the feed gave it (``""`` when it had none).
+        canonical_url: ``url`` without tracking parameters, fragment, ``www.`` ...
+        guid: the entry's id within its feed (``""`` for imported documents).
+        author: the author's name, or ``""``.
+        tags: the entry's category terms.
+    """
+
+    category: str
+    title: str
+    published: datetime
+    body: str
+    questions: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    url: str = ""
+    canonical_url: str = ""
+    guid: str = ""
+    author: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One sighting of a story: which feed carried it, under what URL and guid.
+
+    Attributes:
+        feed_url: the feed's URL (``""`` for an imported document).
+        url: the entry's link as the feed gave it.
+        guid: the entry's id within that feed.
+        seen_at: when we first saw it there (UTC).
+        feed_title: the feed's title, or ``""``.
+    """
+
+    feed_url: str
+    url: str
+    guid: str
+    seen_at: datetime
+    feed_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """A story as the archive holds it.
+
+    Attributes:
+        id: the story's id in the archive.
+        story: the normalized fields.
+        first_seen: when the archive first saw it (UTC).
+        updated_at: when it last changed (UTC).
+        generator: the name of the question generator that wrote its questions.
+        sources: every sighting, earliest first.
+    """
+
+    id: int
+    story: Story
+    first_seen: datetime
+    updated_at: datetime
+    generator: str = ""
+    sources: tuple[Source, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A feed as the archive holds it, with its fetch state.
+
+    Attributes:
+        id: the feed's id in the archive.
+        url: the URL fetched (updated on permanent redirects).
+        category: upper-case category for its stories.
+        title: a title from the config, else from the feed, else ``""``.
+        etag: the last ETag, for conditional GET.
+        last_modified: the last Last-Modified, for conditional GET.
+        last_fetched: when it was last fetched (UTC), or ``None``.
+        last_status: ``new``, ``not_modified`` or ``error``, or ``""`` before the first poll.
+        last_error: the last error message, or ``""``.
+        error_count: consecutive failed polls.
+        next_fetch: when the daemon fetches it next (UTC), or ``None`` for as soon as possible.
+        stories: how many stories it has contributed a source to.
+        enabled: False once disabled (e.g. 410 Gone).
+    """
+
+    id: int
+    url: str
+    category: str = ""
+    title: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    last_fetched: datetime | None = None
+    last_status: str = ""
+    last_error: str = ""
+    error_count: int = 0
+    next_fetch: datetime | None = None
+    stories: int = 0
+    enabled: bool = True
