@@ -1,0 +1,50 @@
+"""aggregator: a news-feed aggregator and archiver.
+
+Polls RSS/Atom feeds, normalizes every story into the article-plus-questions
+format, deduplicates it and archives it in SQLite with FTS5 search.
+Importing the package is cheap: it imports neither click nor rich, nor the
+HTTP and feed-parsing stacks; use :func:`aggregator.app.open_app` to build
+the application.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    AggregatorError,
+    ArchiveError,
+    ConfigError,
+    ExportError,
+    FeedError,
+    FeedParseError,
+    FetchError,
+    InvalidFeedURL,
+    InvalidQueryError,
+    SearchError,
+    StoryFormatError,
+    StoryNotFound,
+)
+from .models import Entry, FeedState, ParsedFeed, Source, StoredStory, Story
+
+__all__ = [
+    "AggregatorError",
+    "ArchiveError",
+    "ConfigError",
+    "Entry",
+    "ExportError",
+    "FeedError",
+    "FeedParseError",
+    "FeedState",
+    "FetchError",
+    "InvalidFeedURL",
+    "InvalidQueryError",
+    "ParsedFeed",
+    "SearchError",
+    "Source",
+    "StoredStory",
+    "Story",
+    "StoryFormatError",
+    "StoryNotFound",
+    "__version__",
+]
+
+__version__ = "0.1.0"

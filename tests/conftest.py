@@ -1,11 +1,22 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures: a loopback feed server, an isolated working folder,
+a config writer, the CLI runner and the shared corpus."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from httpserver import FeedServer
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("AGGREGATOR_CORPUS") or REPO.parent / "shared" / "corpus")
+if not CORPUS.is_absolute():
+    CORPUS = (REPO / CORPUS).resolve()
+REFERENCE = CORPUS.parent / "seed-format" / "reference-story.txt"
 
 
 @pytest.fixture
@@ -13,3 +24,64 @@ def feed_server() -> Iterator[FeedServer]:
     """A :class:`httpserver.FeedServer` on 127.0.0.1, closed after the test."""
     with FeedServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder with no AGGREGATOR_* variables set."""
+    for name in list(os.environ):
+        if name.startswith("AGGREGATOR_") and name != "AGGREGATOR_CORPUS":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared feed corpus; the test is skipped where it is absent."""
+    if not (CORPUS / "real-feeds").is_dir():
+        pytest.skip(f"feed corpus not found at {CORPUS} (set AGGREGATOR_CORPUS)")
+    return CORPUS
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def make_config_text(feeds: list[dict[str, Any]], **sections: dict[str, Any]) -> str:
+    """A config file's text: ``[fetch] allow_private_addresses = true`` plus the given sections."""
+    sections.setdefault("fetch", {})
+    sections["fetch"] = {"allow_private_addresses": True, "workers": 1, **sections["fetch"]}
+    lines: list[str] = []
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
+        lines.append("")
+    for feed in feeds:
+        lines.append("[[feeds]]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in feed.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config file under tmp_path and return its path."""
+
+    def write(feeds: list[dict[str, Any]] | None = None, **sections: dict[str, Any]) -> Path:
+        path = tmp_path / "aggregator.toml"
+        path.write_text(make_config_text(feeds or [], **sections), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click test runner (stdout and stderr kept apart)."""
+    return CliRunner()

@@ -1,0 +1,387 @@
+"""The application factory: wires config, archive, fetcher, generator and poller.
+
+:func:`open_app` is the one place dependencies are built; the CLI and the
+daemon receive an :class:`App` and call its methods. Heavy imports (httpx,
+feedparser, the process pool) happen only when a method needs them, so
+commands that only read the archive start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .archive import Archive
+from .config import Config, validate_feed_url
+from .dedupe import canonical_url
+from .errors import AggregatorError, InvalidFeedURL, StoryFormatError
+from .models import FeedState, StoredStory, Story
+from .storyformat import Document, from_story, parse, render
+from .timeutil import utcnow
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .fetch import FetchSettings
+    from .pipeline import FeedResult
+
+__all__ = ["App", "ImportResult", "document_for", "open_app", "story_from_document"]
+
+log = logging.getLogger(__name__)
+
+READ_ORIGINAL = "Read the original: "
+ALSO_COVERED = "Also covered by: "
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """The outcome of importing one document.
+
+    Attributes:
+        path: the file.
+        story_id: the archived story's id, or ``None`` on error.
+        outcome: ``new``, ``duplicate`` or ``error``.
+        error: the error message, or ``""``.
+    """
+
+    path: Path
+    story_id: int | None
+    outcome: str
+    error: str = ""
+
+
+def story_from_document(doc: Document) -> Story:
+    """Turn a parsed article-plus-questions document into a story.
+
+    Args:
+        doc: the document.
+
+    Returns:
+        The story, dated midnight UTC of the document's date; its URL is taken
+        from a "Read the original:" action when there is one.
+    """
+    url = ""
+    for action in doc.actions:
+        if action.startswith(READ_ORIGINAL):
+            url = action[len(READ_ORIGINAL) :].strip()
+            break
+    return Story(
+        category=doc.category,
+        title=doc.title,
+        published=datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=UTC),
+        body=doc.body,
+        questions=doc.questions,
+        actions=tuple(a for a in doc.actions if not a.startswith(ALSO_COVERED)),
+        url=url,
+        canonical_url=canonical_url(url) if url else "",
+    )
+
+
+def document_for(stored: StoredStory) -> Document:
+    """The article-plus-questions document of a stored story, with derived actions.
+
+    "Also covered by" is derived from the sources when more than one feed carried it.
+
+    Args:
+        stored: the story as archived.
+
+    Returns:
+        The document to render.
+    """
+    doc = from_story(stored.story)
+    names: list[str] = []
+    for s in stored.sources:
+        name = s.feed_title or s.feed_url
+        if name and name not in names:
+            names.append(name)
+    if len(names) > 1:
+        doc = replace(doc, actions=(*doc.actions, ALSO_COVERED + ", ".join(names[1:])))
+    return doc
+
+
+class App:
+    """aggregator's operations over one configuration and one archive.
+
+    Opens the archive on first use; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        db_path: Path,
+        clock: Callable[[], datetime] = utcnow,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """Build an app; nothing is opened yet.
+
+        Args:
+            config: the validated configuration.
+            db_path: the archive file.
+            clock: returns the current time (UTC).
+            transport: an httpx transport for tests (``MockTransport``); ``None`` for the network.
+        """
+        self.config = config
+        self.db_path = db_path
+        self.clock = clock
+        self.transport = transport
+        self._archive: Archive | None = None
+
+    @property
+    def archive(self) -> Archive:
+        """The archive, opened (and created or migrated) on first use."""
+        if self._archive is None:
+            self._archive = Archive(self.db_path)
+        return self._archive
+
+    def close(self) -> None:
+        """Close what the app opened."""
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- feeds -----------------------------------------------------------
+
+    def sync_feeds(self) -> list[FeedState]:
+        """Bring the archive's feeds in line with the config.
+
+        Returns:
+            Every feed in the archive.
+        """
+        self.archive.sync_feeds(self.config.feeds, now=self.clock())
+        return self.archive.list_feeds()
+
+    def list_feeds(self) -> list[FeedState]:
+        """The feeds in the archive, after syncing with the config.
+
+        Returns:
+            The feeds.
+        """
+        return self.sync_feeds()
+
+    def add_feed(self, url: str, *, category: str = "general", title: str = "") -> FeedState:
+        """Add a feed by hand.
+
+        Args:
+            url: an http(s) feed URL.
+            category: its category.
+            title: an optional title.
+
+        Returns:
+            The stored feed.
+
+        Raises:
+            InvalidFeedURL: the URL is not http(s).
+            FeedError: the feed is already there.
+        """
+        try:
+            url = validate_feed_url(url)
+        except ValueError as exc:
+            raise InvalidFeedURL(str(exc), url=url) from exc
+        self.sync_feeds()
+        return self.archive.add_feed(url, category=category, title=title, now=self.clock())
+
+    def remove_feed(self, url: str) -> FeedState:
+        """Remove a feed; its stories stay.
+
+        Args:
+            url: the feed's URL.
+
+        Returns:
+            The removed feed.
+
+        Raises:
+            FeedError: no such feed, or it comes from the config file.
+        """
+        self.sync_feeds()
+        feed = self.archive.get_feed(url)
+        if any(f.url in (url, feed.url) for f in self.config.feeds):
+            from .errors import FeedError
+
+            where = self.config.path or "the config"
+            raise FeedError(f"{url} is configured in {where}; remove it there", url=url)
+        return self.archive.remove_feed(url)
+
+    # -- polling ---------------------------------------------------------
+
+    def poll(
+        self,
+        *,
+        feeds: Sequence[FeedState] | None = None,
+        on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[FeedResult], None] | None = None,
+        workers: int | None = None,
+    ) -> list[FeedResult]:
+        """Poll feeds once now (``aggregator fetch``).
+
+        Args:
+            feeds: the feeds to poll; ``None`` for every enabled feed.
+            on_start: called with the number of feeds about to be polled.
+            on_result: called with each feed's result.
+            workers: parser processes (``None`` for the config's).
+
+        Returns:
+            One result per feed.
+        """
+        if feeds is None:
+            feeds = [f for f in self.sync_feeds() if f.enabled]
+        if on_start is not None:
+            on_start(len(feeds))
+        if not feeds:
+            return []
+        return asyncio.run(self._poll(feeds, on_result=on_result, workers=workers))
+
+    async def _poll(
+        self,
+        feeds: Sequence[FeedState],
+        *,
+        on_result: Callable[[FeedResult], None] | None,
+        workers: int | None,
+    ) -> list[FeedResult]:
+        from .fetch import Fetcher
+        from .pipeline import Poller
+
+        async with Fetcher(self.make_client(), settings=self.fetch_settings()) as fetcher:
+            with Poller(
+                config=self.config,
+                archive=self.archive,
+                fetcher=fetcher,
+                clock=self.clock,
+                workers=workers,
+            ) as poller:
+                return await poller.poll(feeds, on_result=on_result)
+
+    def fetch_settings(self) -> FetchSettings:
+        """The fetcher's settings from ``[fetch]``.
+
+        Returns:
+            The settings.
+        """
+        from .fetch import FetchSettings
+
+        f = self.config.fetch
+        kwargs: dict[str, object] = {
+            "timeout_connect": f.connect_timeout,
+            "timeout_read": f.read_timeout,
+            "timeout_total": f.total_timeout,
+            "max_bytes": f.max_size,
+            "concurrency": f.concurrency,
+            "allow_private_addresses": f.allow_private_addresses,
+        }
+        if f.user_agent:
+            kwargs["user_agent"] = f.user_agent
+        return FetchSettings(**kwargs)  # type: ignore[arg-type]
+
+    def make_client(self) -> httpx.AsyncClient:
+        """A new HTTP client with the configured settings.
+
+        Returns:
+            The client (the caller closes it).
+        """
+        from .fetch import make_client
+
+        return make_client(self.fetch_settings(), transport=self.transport)
+
+    # -- stories ---------------------------------------------------------
+
+    def show(self, story_id: int) -> StoredStory:
+        """Read one story.
+
+        Args:
+            story_id: its id.
+
+        Returns:
+            The story with its sources.
+
+        Raises:
+            StoryNotFound: no such story.
+        """
+        if not self.db_path.exists():
+            from .errors import StoryNotFound
+
+            raise StoryNotFound(f"no story with id {story_id} (the archive is empty)")
+        with Archive(self.db_path, readonly=True) as archive:
+            return archive.get_story(story_id)
+
+    def render(self, stored: StoredStory) -> str:
+        """Render a stored story as an article-plus-questions document.
+
+        Args:
+            stored: the story.
+
+        Returns:
+            The document's text.
+        """
+        return render(document_for(stored))
+
+    def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
+        """Archive article-plus-questions documents from files and folders.
+
+        Folders are searched for ``*.txt`` files, recursively. A file that is
+        not a valid document is reported and the others go on.
+
+        Args:
+            paths: files or folders.
+
+        Returns:
+            One result per file.
+        """
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                files.extend(sorted(q for q in p.rglob("*.txt") if q.is_file()))
+            else:
+                files.append(p)
+        results: list[ImportResult] = []
+        good: list[tuple[Path, Story]] = []
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+                good.append((f, story_from_document(parse(text))))
+            except (OSError, UnicodeDecodeError) as exc:
+                results.append(ImportResult(f, None, "error", f"cannot read: {exc}"))
+            except StoryFormatError as exc:
+                results.append(ImportResult(f, None, "error", str(exc)))
+        if good:
+            stored = self.archive.import_stories([s for _, s in good], now=self.clock())
+            for (f, _), (story_id, outcome) in zip(good, stored, strict=True):
+                results.append(ImportResult(f, story_id, outcome))
+        return results
+
+
+def open_app(
+    config: Config,
+    *,
+    db_path: Path | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> App:
+    """Build the application from a configuration.
+
+    Args:
+        config: the validated configuration.
+        db_path: the archive file; ``None`` for ``[archive] path``.
+        clock: returns the current time (UTC).
+        transport: an httpx transport for tests.
+
+    Returns:
+        The app (opens nothing until used).
+
+    Raises:
+        AggregatorError: the app cannot be built.
+    """
+    path = db_path or config.archive.path
+    if path.exists() and path.is_dir():
+        raise AggregatorError(f"--db {path} is a folder, not a file")
+    return App(config, db_path=path, clock=clock, transport=transport)

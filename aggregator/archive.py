@@ -1,0 +1,881 @@
+"""The archive: one SQLite file, schema and migrations, every write and read.
+
+The only module that writes SQL. Schema and FTS5 index are created through
+sqlite-utils (so ``sqlite-utils search`` and Datasette recognise the index);
+the hot write path uses prepared statements on the same connection.
+
+Invariants:
+
+- WAL mode, ``busy_timeout``, foreign keys on. One writer (the daemon or a CLI
+  ``fetch``) and any number of readers at the same time.
+- Every write that belongs together is one transaction: all of one feed's
+  poll (its stories, sources, FTS rows and the feed's state) or none of it.
+- The FTS5 index ``stories_fts`` (title, body, questions) is external-content
+  over ``stories`` and kept in sync by triggers inside those transactions.
+- Timestamps are UTC text (:mod:`aggregator.timeutil`).
+
+An :class:`Archive` is used from the thread that opened it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .config import FeedConfig
+from .dedupe import content_hash
+from .errors import ArchiveError, FeedError, StoryNotFound
+from .models import FeedState, Source, StoredStory, Story
+from .query import FTS_TOKENIZE
+from .timeutil import from_db, to_db, utcnow
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Archive",
+    "FeedUpdate",
+    "StoreCounts",
+    "connect",
+]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """What storing one feed's stories did.
+
+    Attributes:
+        new: stories archived for the first time.
+        updated: stories whose text changed (same feed, same guid).
+        duplicate: sightings of a story already archived from elsewhere (a new source).
+        unchanged: entries already archived as they are.
+    """
+
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: StoreCounts) -> StoreCounts:
+        return StoreCounts(
+            self.new + other.new,
+            self.updated + other.updated,
+            self.duplicate + other.duplicate,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUpdate:
+    """The new fetch state of a feed after one poll.
+
+    Attributes:
+        status: ``new``, ``not_modified`` or ``error``.
+        fetched_at: when the poll happened (UTC).
+        next_fetch: when to poll next (UTC).
+        next_reason: why then (``interval``, ``backoff``, ``retry-after`` ...).
+        error: the error message, ``""`` on success.
+        etag, last_modified: validators for the next conditional GET (``None`` keeps the old).
+        url: a new URL after a permanent redirect (``None`` keeps the old).
+        title, site_url: the feed's own title and link (``None`` keeps the old).
+        disable: a reason to disable the feed (e.g. 410 Gone), or ``""``.
+    """
+
+    status: str
+    fetched_at: datetime
+    next_fetch: datetime
+    next_reason: str = "interval"
+    error: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+    disable: str = ""
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open a connection with the archive's settings (autocommit, WAL, busy timeout).
+
+    Args:
+        path: the SQLite file.
+        readonly: open read-only (the file must exist).
+
+    Returns:
+        The connection; transactions are explicit (``BEGIN IMMEDIATE``).
+
+    Raises:
+        ArchiveError: the file cannot be opened.
+    """
+    try:
+        if readonly:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
+    return conn
+
+
+def _map_error(exc: sqlite3.Error, path: Path) -> ArchiveError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArchiveError(f"archive {path} is busy (database is locked); try again")
+    if "full" in text:
+        return ArchiveError(f"archive {path}: disk full; nothing was written")
+    if "readonly" in text or "read-only" in text:
+        return ArchiveError(f"archive {path} is read-only; nothing was written")
+    if "malformed" in text or "not a database" in text:
+        return ArchiveError(f"archive {path} is damaged or not an archive: {text}")
+    return ArchiveError(f"archive {path}: {text}")
+
+
+class Archive:
+    """The archive file: schema, writes and reads.
+
+    Use as a context manager, or call :meth:`close`. Not thread-safe: use it
+    from one thread at a time.
+    """
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        """Open (and, unless read-only, create or migrate) an archive.
+
+        Args:
+            path: the SQLite file; its folder is created if missing.
+            readonly: open without writing anything (no migration).
+
+        Raises:
+            ArchiveError: the file cannot be opened, or it was written by a newer version.
+        """
+        self.path = Path(path)
+        self.readonly = readonly
+        if not readonly:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(f"cannot create folder {self.path.parent}: {exc}") from exc
+        elif not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path} (run 'aggregator fetch' first)")
+        self.conn = connect(self.path, readonly=readonly)
+        try:
+            self.db = sqlite_utils.Database(self.conn)
+            if not readonly:
+                self._migrate()
+            else:
+                self._check_version()
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise _map_error(exc, self.path) from exc
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (optimizing the query planner first when writable)."""
+        try:
+            if not self.readonly:
+                self.conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``).
+
+        Yields:
+            The connection.
+
+        Raises:
+            ArchiveError: the transaction failed (locked, full, read-only); it was rolled back.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _map_error(exc, self.path) from exc
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _map_error(exc, self.path) from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("rollback failed")
+
+    # -- schema ------------------------------------------------------------
+
+    def _check_version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"archive {self.path} has schema version {version}; this aggregator "
+                f"knows up to {SCHEMA_VERSION} (upgrade aggregator)"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise _map_error(exc, self.path) from exc
+        if str(mode).lower() != "wal":
+            log.warning("archive %s: journal mode is %s, not WAL", self.path, mode)
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        version = self._check_version()
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            # Re-read inside the write lock: another process may have migrated.
+            version = self._check_version()
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                _MIGRATIONS[target](self.db)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+                log.info("archive %s migrated to schema version %d", self.path, target)
+
+    # -- feeds -------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig], *, now: datetime | None = None) -> None:
+        """Make the archive's config feeds match the config.
+
+        Feeds new in the config are added; feeds gone from it are removed
+        (their stories and sources stay); category, title and interval follow
+        the config. Feeds added with ``feeds add`` are left alone.
+
+        Args:
+            feeds: the configured feeds.
+            now: the current time (UTC).
+        """
+        now = now or utcnow()
+        wanted = {f.url: f for f in feeds}
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, config_url FROM feeds WHERE origin = 'config'"
+            ).fetchall()
+            existing = {r[1]: r[0] for r in rows}
+            for url, feed_id in existing.items():
+                if url not in wanted:
+                    conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+                    log.info("feed removed from config: %s", url)
+            for url, f in wanted.items():
+                interval = int(f.interval.total_seconds()) if f.interval else None
+                if url in existing:
+                    conn.execute(
+                        "UPDATE feeds SET category = ?, config_title = ?, interval = ?,"
+                        " enabled = CASE WHEN ? THEN enabled ELSE 0 END,"
+                        " full_text = ? WHERE id = ?",
+                        (f.category, f.title, interval, f.enabled, f.full_text, existing[url]),
+                    )
+                    if f.enabled:
+                        conn.execute(
+                            "UPDATE feeds SET enabled = 1 WHERE id = ? AND disabled_reason = ''",
+                            (existing[url],),
+                        )
+                    continue
+                clash = conn.execute(
+                    "SELECT id, origin FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+                ).fetchone()
+                if clash:
+                    # Added by hand before it was in the config: the config takes it over.
+                    conn.execute(
+                        "UPDATE feeds SET origin = 'config', config_url = ?, category = ?,"
+                        " config_title = ?, interval = ?, full_text = ? WHERE id = ?",
+                        (url, f.category, f.title, interval, f.full_text, clash[0]),
+                    )
+                    continue
+                conn.execute(
+                    "INSERT INTO feeds (url, config_url, origin, category, config_title,"
+                    " interval, enabled, full_text, added_at)"
+                    " VALUES (?, ?, 'config', ?, ?, ?, ?, ?, ?)",
+                    (url, url, f.category, f.title, interval, f.enabled, f.full_text, to_db(now)),
+                )
+
+    def add_feed(
+        self, url: str, *, category: str = "general", title: str = "", now: datetime | None = None
+    ) -> FeedState:
+        """Add a feed by hand (``feeds add``).
+
+        Args:
+            url: the feed's URL (already validated).
+            category: its category.
+            title: an optional title.
+            now: the current time (UTC).
+
+        Returns:
+            The stored feed.
+
+        Raises:
+            FeedError: the feed is already in the archive.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT url FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+            ).fetchone()
+            if row:
+                raise FeedError(f"feed already added: {row[0]}", url=url)
+            conn.execute(
+                "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
+                " VALUES (?, ?, 'cli', ?, ?, ?)",
+                (url, url, category, title, to_db(now or utcnow())),
+            )
+        return self.get_feed(url)
+
+    def remove_feed(self, url: str) -> FeedState:
+        """Remove a feed; its stories and their sources stay in the archive.
+
+        Args:
+            url: the feed's URL (current or as configured).
+
+        Returns:
+            The removed feed.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        feed = self.get_feed(url)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+        return feed
+
+    def get_feed(self, url: str) -> FeedState:
+        """Look a feed up by its current or configured URL.
+
+        Args:
+            url: the URL.
+
+        Returns:
+            The feed.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        rows = self._feed_rows("WHERE f.url = ? OR f.config_url = ?", (url, url))
+        if not rows:
+            raise FeedError(f"no such feed: {url}", url=url)
+        return rows[0]
+
+    def list_feeds(self, *, due_before: datetime | None = None) -> list[FeedState]:
+        """List feeds, in the order they were added.
+
+        Args:
+            due_before: only enabled feeds whose next fetch is at or before this time.
+
+        Returns:
+            The feeds with their fetch state and story counts.
+        """
+        if due_before is None:
+            return self._feed_rows("", ())
+        return self._feed_rows(
+            "WHERE f.enabled = 1 AND (f.next_fetch IS NULL OR f.next_fetch <= ?)",
+            (to_db(due_before),),
+        )
+
+    def _feed_rows(self, where: str, params: tuple[Any, ...]) -> list[FeedState]:
+        sql = (
+            "SELECT f.id, f.url, f.category, COALESCE(NULLIF(f.config_title, ''), f.title),"
+            " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
+            " f.error_count, f.next_fetch, f.enabled,"
+            " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id)"
+            f" FROM feeds f {where} ORDER BY f.id"
+        )
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _map_error(exc, self.path) from exc
+        return [
+            FeedState(
+                id=r[0],
+                url=r[1],
+                category=r[2],
+                title=r[3] or "",
+                etag=r[4] or "",
+                last_modified=r[5] or "",
+                last_fetched=from_db(r[6]),
+                last_status=r[7] or "",
+                last_error=r[8] or "",
+                error_count=r[9],
+                next_fetch=from_db(r[10]),
+                enabled=bool(r[11]),
+                stories=r[12],
+            )
+            for r in rows
+        ]
+
+    def feed_details(self) -> list[dict[str, Any]]:
+        """Every feed row as a plain dict (for ``status`` and ``feeds list --json``).
+
+        Returns:
+            One dict per feed with every stored column and ``stories``.
+        """
+        cur = self.conn.execute(
+            "SELECT f.*, (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id) AS stories"
+            " FROM feeds f ORDER BY f.id"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # -- writes ------------------------------------------------------------
+
+    def store_poll(
+        self,
+        feed: FeedState,
+        stories: Sequence[Story],
+        update: FeedUpdate,
+        *,
+        generator: str = "",
+    ) -> StoreCounts:
+        """Store one feed's poll: its stories, their sources and the feed's state, atomically.
+
+        Deduplication, first level: the same (feed, guid) is an update of the
+        story; the same canonical URL or the same title + body from elsewhere
+        is a new source of the existing story.
+
+        Args:
+            feed: the feed polled (as read before the poll).
+            stories: the normalized stories, with questions.
+            update: the feed's new fetch state.
+            generator: the name of the question generator that wrote the questions.
+
+        Returns:
+            What was stored.
+
+        Raises:
+            ArchiveError: nothing was written (locked, full, read-only).
+        """
+        counts = StoreCounts()
+        seen_at = update.fetched_at
+        with self.transaction() as conn:
+            for story in stories:
+                counts += self._store_story(
+                    conn,
+                    story,
+                    feed_id=feed.id,
+                    feed_url=feed.url,
+                    seen_at=seen_at,
+                    generator=generator,
+                )[0]
+            self._update_feed(conn, feed.id, update)
+        return counts
+
+    def record_feed(self, feed: FeedState, update: FeedUpdate) -> None:
+        """Store a feed's new fetch state alone (not modified, or an error).
+
+        Args:
+            feed: the feed polled.
+            update: its new fetch state.
+
+        Raises:
+            ArchiveError: nothing was written.
+        """
+        with self.transaction() as conn:
+            self._update_feed(conn, feed.id, update)
+
+    def _update_feed(self, conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
+        error_count_sql = "0" if u.status != "error" else "error_count + 1"
+        conn.execute(
+            "UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = ?,"
+            f" error_count = {error_count_sql}, next_fetch = ?, next_reason = ?,"
+            " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
+            " title = COALESCE(?, title), site_url = COALESCE(?, site_url),"
+            " last_success = CASE WHEN ? != 'error' THEN ? ELSE last_success END"
+            " WHERE id = ?",
+            (
+                to_db(u.fetched_at),
+                u.status,
+                u.error,
+                to_db(u.next_fetch),
+                u.next_reason,
+                u.etag,
+                u.last_modified,
+                u.title,
+                u.site_url,
+                u.status,
+                to_db(u.fetched_at),
+                feed_id,
+            ),
+        )
+        if u.url:
+            clash = conn.execute(
+                "SELECT id FROM feeds WHERE url = ? AND id != ?", (u.url, feed_id)
+            ).fetchone()
+            if clash is None:
+                conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (u.url, feed_id))
+        if u.disable:
+            conn.execute(
+                "UPDATE feeds SET enabled = 0, disabled_reason = ? WHERE id = ?",
+                (u.disable, feed_id),
+            )
+
+    def _store_story(
+        self,
+        conn: sqlite3.Connection,
+        story: Story,
+        *,
+        feed_id: int | None,
+        feed_url: str,
+        seen_at: datetime,
+        generator: str,
+    ) -> tuple[StoreCounts, int]:
+        chash = content_hash(story.title, story.body) or None
+        curl = story.canonical_url if _usable_canonical(story.canonical_url) else None
+        now = to_db(seen_at)
+        if feed_id is not None and story.guid:
+            row = conn.execute(
+                "SELECT s.story_id, t.content_hash FROM sources s JOIN stories t"
+                " ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
+                (feed_id, story.guid),
+            ).fetchone()
+            if row is not None:
+                if row[1] == chash:
+                    return StoreCounts(unchanged=1), row[0]
+                self._update_story(conn, row[0], story, chash, now, generator)
+                return StoreCounts(updated=1), row[0]
+        existing = None
+        if curl is not None:
+            existing = conn.execute(
+                "SELECT id FROM stories WHERE canonical_url = ? ORDER BY id LIMIT 1", (curl,)
+            ).fetchone()
+        if existing is None and chash is not None:
+            existing = conn.execute(
+                "SELECT id FROM stories WHERE content_hash = ? ORDER BY id LIMIT 1", (chash,)
+            ).fetchone()
+        if existing is not None:
+            story_id = existing[0]
+            if (
+                feed_id is None
+                and conn.execute(
+                    "SELECT 1 FROM sources WHERE story_id = ? AND feed_id IS NULL AND url = ?",
+                    (story_id, story.url),
+                ).fetchone()
+            ):
+                return StoreCounts(unchanged=1), story_id
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO sources (story_id, feed_id, feed_url, url, guid, seen_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (story_id, feed_id, feed_url, story.url, story.guid, now),
+            ).rowcount
+            # The story keeps its earliest date.
+            conn.execute(
+                "UPDATE stories SET published = ? WHERE id = ? AND published > ?",
+                (to_db(story.published), story_id, to_db(story.published)),
+            )
+            counts = StoreCounts(duplicate=1) if inserted else StoreCounts(unchanged=1)
+            return counts, story_id
+        story_id = conn.execute(
+            "INSERT INTO stories (category, title, body, questions, actions, published, url,"
+            " canonical_url, content_hash, author, tags, generator, first_seen, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                story.category,
+                story.title,
+                story.body,
+                "\n".join(story.questions),
+                "\n".join(story.actions),
+                to_db(story.published),
+                story.url,
+                curl,
+                chash,
+                story.author,
+                "\n".join(story.tags),
+                generator,
+                now,
+                now,
+            ),
+        ).lastrowid
+        conn.execute(
+            "INSERT OR IGNORE INTO sources (story_id, feed_id, feed_url, url, guid, seen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (story_id, feed_id, feed_url, story.url, story.guid, now),
+        )
+        return StoreCounts(new=1), int(story_id or 0)
+
+    def _update_story(
+        self,
+        conn: sqlite3.Connection,
+        story_id: int,
+        story: Story,
+        chash: str | None,
+        now: str | None,
+        generator: str,
+    ) -> None:
+        conn.execute(
+            "UPDATE stories SET title = ?, body = ?, questions = ?, actions = ?,"
+            " content_hash = ?, author = ?, tags = ?, generator = ?, updated_at = ?,"
+            " canonical_url = COALESCE(canonical_url, ?) WHERE id = ?",
+            (
+                story.title,
+                story.body,
+                "\n".join(story.questions),
+                "\n".join(story.actions),
+                chash,
+                story.author,
+                "\n".join(story.tags),
+                generator,
+                now,
+                story.canonical_url if _usable_canonical(story.canonical_url) else None,
+                story_id,
+            ),
+        )
+
+    def import_stories(
+        self, stories: Iterable[Story], *, generator: str = "imported", now: datetime | None = None
+    ) -> list[tuple[int, str]]:
+        """Archive stories that come from documents rather than feeds, in one transaction.
+
+        Args:
+            stories: the stories (questions included).
+            generator: who wrote their questions.
+            now: the current time (UTC).
+
+        Returns:
+            ``(story id, outcome)`` for each, outcome ``new`` or ``duplicate``.
+
+        Raises:
+            ArchiveError: nothing was written.
+        """
+        seen_at = now or utcnow()
+        out: list[tuple[int, str]] = []
+        with self.transaction() as conn:
+            for story in stories:
+                counts, story_id = self._store_story(
+                    conn, story, feed_id=None, feed_url="", seen_at=seen_at, generator=generator
+                )
+                out.append((story_id, "new" if counts.new else "duplicate"))
+        return out
+
+    # -- reads -------------------------------------------------------------
+
+    def get_story(self, story_id: int) -> StoredStory:
+        """Read one story with its sources.
+
+        Args:
+            story_id: the story's id.
+
+        Returns:
+            The story.
+
+        Raises:
+            StoryNotFound: no story has that id.
+        """
+        row = self.conn.execute(
+            "SELECT id, category, title, body, questions, actions, published, url,"
+            " canonical_url, author, tags, generator, first_seen, updated_at"
+            " FROM stories WHERE id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            raise StoryNotFound(f"no story with id {story_id}")
+        sources = tuple(
+            Source(
+                feed_url=s[0] or "",
+                url=s[1] or "",
+                guid=s[2] or "",
+                seen_at=from_db(s[3]) or utcnow(),
+                feed_title=s[4] or "",
+            )
+            for s in self.conn.execute(
+                "SELECT COALESCE(f.url, s.feed_url), s.url, s.guid, s.seen_at,"
+                " COALESCE(NULLIF(f.config_title, ''), f.title, '')"
+                " FROM sources s LEFT JOIN feeds f ON f.id = s.feed_id"
+                " WHERE s.story_id = ? ORDER BY s.seen_at, s.id",
+                (story_id,),
+            )
+        )
+        return StoredStory(
+            id=row[0],
+            story=Story(
+                category=row[1],
+                title=row[2],
+                body=row[3],
+                questions=_lines(row[4]),
+                actions=_lines(row[5]),
+                published=from_db(row[6]) or utcnow(),
+                url=row[7] or "",
+                canonical_url=row[8] or "",
+                author=row[9] or "",
+                tags=_lines(row[10]),
+            ),
+            generator=row[11] or "",
+            first_seen=from_db(row[12]) or utcnow(),
+            updated_at=from_db(row[13]) or utcnow(),
+            sources=sources,
+        )
+
+    def count_stories(self) -> int:
+        """The number of stories in the archive.
+
+        Returns:
+            The count.
+        """
+        return int(self.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+
+    def integrity_errors(self) -> list[str]:
+        """Run SQLite's and FTS5's integrity checks.
+
+        Returns:
+            The problems found; empty when the archive is sound.
+        """
+        problems = [
+            r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"
+        ]
+        try:
+            self.conn.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")
+        except sqlite3.Error as exc:
+            problems.append(f"stories_fts: {exc}")
+        return problems
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    return tuple(line for line in (text or "").split("\n") if line)
+
+
+def _usable_canonical(url: str) -> bool:
+    """A canonical URL identifies a story only if it points below a site's root.
+
+    Feeds that link every item to their home page must not merge their items.
+    """
+    if not url:
+        return False
+    rest = url.split("://", 1)[-1]
+    path = rest.split("/", 1)[1] if "/" in rest else ""
+    return bool(path.strip("/")) or "?" in rest
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            config_url TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'config',
+            category TEXT NOT NULL DEFAULT 'general',
+            config_title TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            site_url TEXT NOT NULL DEFAULT '',
+            interval INTEGER,
+            full_text INTEGER NOT NULL DEFAULT 0,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            disabled_reason TEXT NOT NULL DEFAULT '',
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            last_fetched TEXT,
+            last_success TEXT,
+            last_status TEXT NOT NULL DEFAULT '',
+            last_error TEXT NOT NULL DEFAULT '',
+            error_count INTEGER NOT NULL DEFAULT 0,
+            next_fetch TEXT,
+            next_reason TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            category TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            questions TEXT NOT NULL DEFAULT '',
+            actions TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            canonical_url TEXT,
+            content_hash TEXT,
+            author TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '',
+            generator TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+            feed_url TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            guid TEXT NOT NULL DEFAULT '',
+            seen_at TEXT NOT NULL,
+            UNIQUE (feed_id, guid)
+        )
+        """
+    )
+    for sql in (
+        "CREATE INDEX stories_canonical_url ON stories (canonical_url)",
+        "CREATE INDEX stories_content_hash ON stories (content_hash)",
+        "CREATE INDEX stories_published ON stories (published)",
+        "CREATE INDEX stories_category ON stories (category, published)",
+        "CREATE INDEX sources_story ON sources (story_id)",
+        "CREATE INDEX feeds_next_fetch ON feeds (next_fetch)",
+    ):
+        db.execute(sql)
+    _create_fts(db)
+
+
+def _create_fts(db: sqlite_utils.Database) -> None:
+    """Create the FTS5 index in sqlite-utils' layout, inside the caller's transaction.
+
+    ``Table.enable_fts`` would do the same but runs ``executescript``, which
+    commits the migration's transaction half-way; so the statements are the
+    ones it writes (``sqlite-utils search`` and Datasette detect the index),
+    except that the update trigger fires only when indexed text changes.
+    """
+    cols = "[title], [body], [questions]"
+    old = "old.[title], old.[body], old.[questions]"
+    new = "new.[title], new.[body], new.[questions]"
+    db.execute(
+        f"CREATE VIRTUAL TABLE [stories_fts] USING FTS5 ({cols},"
+        f" tokenize={db.quote(FTS_TOKENIZE)}, content=[stories])"
+    )
+    db.execute(
+        "CREATE TRIGGER [stories_ai] AFTER INSERT ON [stories] BEGIN"
+        f" INSERT INTO [stories_fts] (rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+    db.execute(
+        "CREATE TRIGGER [stories_ad] AFTER DELETE ON [stories] BEGIN"
+        f" INSERT INTO [stories_fts] ([stories_fts], rowid, {cols})"
+        f" VALUES('delete', old.rowid, {old}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER [stories_au] AFTER UPDATE OF {cols} ON [stories] BEGIN"
+        f" INSERT INTO [stories_fts] ([stories_fts], rowid, {cols})"
+        f" VALUES('delete', old.rowid, {old});"
+        f" INSERT INTO [stories_fts] (rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+
+
+_MIGRATIONS = {1: _migration_1}

@@ -1,0 +1,303 @@
+"""The command line: a thin click layer over :mod:`aggregator.app`.
+
+No logic of its own: each command parses its arguments, calls one library
+function and renders the result (data on stdout, progress and logs on
+stderr). Every :class:`~aggregator.errors.AggregatorError` becomes one
+``Error: ...`` line on stderr and exit code 1, in :class:`_Group`.
+Heavy modules (rich, httpx, feedparser) are imported inside the commands
+that need them, so ``aggregator search`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from .errors import AggregatorError
+from .render import safe as _safe
+
+if TYPE_CHECKING:
+    from .app import App
+    from .config import Config
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """A group that turns library errors into one clear line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AggregatorError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+class _Env:
+    """What the top-level options chose; the config is loaded on first use."""
+
+    def __init__(self, config_path: Path | None, db: Path | None) -> None:
+        self.config_path = config_path
+        self.db = db
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from .config import load
+
+            self._config = load(self.config_path)
+        return self._config
+
+    @property
+    def db_path(self) -> Path:
+        return self.db or self.config.archive.path
+
+
+def pass_app(fn: F) -> F:
+    """Build the :class:`App` for a command and close it when the command ends."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .app import open_app
+
+        ctx = click.get_current_context()
+        env: _Env = ctx.find_object(_Env)  # type: ignore[assignment]
+        app = open_app(env.config, db_path=env.db_path)
+        ctx.call_on_close(app.close)
+        return fn(app, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="AGGREGATOR_CONFIG",
+    help="Config file (default: $AGGREGATOR_CONFIG, else config/aggregator.toml).",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="AGGREGATOR_DB",
+    help="Archive file (default: [archive] path, archive/news.db).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    default=None,
+    help="Logging level on stderr (default: info for run, warning otherwise).",
+)
+@click.option("--log-file", type=click.Path(path_type=Path, dir_okay=False), help="Log here.")
+@click.version_option(package_name="aggregator")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: Path | None,
+    log_level: str | None,
+    log_file: Path | None,
+) -> None:
+    """Poll news feeds, archive every story as article-plus-questions, search it."""
+    if config_path is None:
+        from .config import default_config_path
+
+        config_path = default_config_path()
+    ctx.obj = _Env(config_path, db)
+    level = log_level or ("info" if ctx.invoked_subcommand == "run" else "warning")
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+@cli.command()
+@click.option("--workers", type=click.IntRange(min=0), help="Parser processes (0 = per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print per-feed results as JSON.")
+@pass_app
+def fetch(app: App, workers: int | None, as_json: bool) -> None:
+    """Poll every feed once now and archive what is new."""
+    from .render import FetchProgress, fetch_summary, results_json
+
+    with FetchProgress(enabled=not as_json) as progress:
+        results = app.poll(on_start=progress.start, on_result=progress.advance, workers=workers)
+    if as_json:
+        _json(results_json(results))
+    else:
+        for line in fetch_summary(results):
+            click.echo(_safe(line), err=line.startswith("  "))
+
+
+@cli.command()
+@pass_app
+def run(app: App) -> None:
+    """Run the daemon: poll feeds on schedule until SIGINT or SIGTERM."""
+    from .daemon import Daemon
+
+    env: _Env = click.get_current_context().find_object(_Env)  # type: ignore[assignment]
+    Daemon(app, config_path=env.config_path).run()
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--since", help="Published at or after: YYYY-MM-DD or a duration (24h, 7d).")
+@click.option("--until", help="Published before: YYYY-MM-DD or a duration ago.")
+@click.option("--category", help="Only this category.")
+@click.option("--feed", "--source", "feed", help="Only stories carried by this feed.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def search(
+    env: _Env,
+    query: str,
+    limit: int,
+    page: int,
+    since: str | None,
+    until: str | None,
+    category: str | None,
+    feed: str | None,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """Full-text search of the archive (words, "phrases", OR, -word, prefix*, title:word)."""
+    from .search import search as run_search
+    from .timeutil import parse_when, utcnow
+
+    try:
+        now = utcnow()
+        lo = parse_when(since, now=now) if since else None
+        hi = parse_when(until, now=now) if until else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    results = run_search(
+        env.db_path,
+        query,
+        limit=limit,
+        offset=(page - 1) * limit,
+        since=lo,
+        until=hi,
+        category=category,
+        feed=feed,
+        sort=sort,
+    )
+    if as_json:
+        from dataclasses import asdict
+
+        _json([asdict(h) for h in results.hits])
+        return
+    from .render import search_lines
+
+    for line in search_lines(results, color=sys.stdout.isatty(), page=page, limit=limit):
+        click.echo(_safe(line) if "\x1b" not in line else line)
+
+
+@cli.command()
+@click.argument("story_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_app
+def show(app: App, story_id: int, fmt: str) -> None:
+    """Show one story as an article-plus-questions document (or JSON)."""
+    stored = app.show(story_id)
+    if fmt == "json":
+        from .render import story_json
+
+        _json(story_json(stored, app.render(stored)))
+    else:
+        click.echo(_safe(app.render(stored)))
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@pass_app
+def import_(app: App, paths: tuple[Path, ...]) -> None:
+    """Archive article-plus-questions documents (files, or folders of *.txt)."""
+    results = app.import_paths(paths)
+    for r in results:
+        if r.outcome == "error":
+            click.echo(_safe(f"{r.path}: {r.error}"), err=True)
+        else:
+            click.echo(f"{r.story_id}\t{r.outcome}\t{r.path}")
+    if any(r.outcome == "error" for r in results):
+        raise click.ClickException(
+            f"{sum(r.outcome == 'error' for r in results)} of {len(results)} files not imported"
+        )
+
+
+@cli.group(cls=_Group)
+def feeds() -> None:
+    """List, add and remove feeds."""
+
+
+@feeds.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def feeds_list(app: App, as_json: bool) -> None:
+    """List feeds with their health at a glance."""
+    from .render import feeds_json, feeds_table
+
+    if as_json:
+        _json(feeds_json(app.list_feeds()))
+    else:
+        feeds_table(app.list_feeds())
+
+
+@feeds.command(name="add")
+@click.argument("url")
+@click.option("--category", default="general", show_default=True, help="Category of its stories.")
+@click.option("--title", default="", help="A display title.")
+@pass_app
+def feeds_add(app: App, url: str, category: str, title: str) -> None:
+    """Add a feed by URL."""
+    feed = app.add_feed(url, category=category, title=title)
+    click.echo(_safe(f"Added {feed.url} ({feed.category})"))
+
+
+@feeds.command(name="remove")
+@click.argument("url")
+@pass_app
+def feeds_remove(app: App, url: str) -> None:
+    """Remove a feed (its stories stay in the archive)."""
+    feed = app.remove_feed(url)
+    click.echo(_safe(f"Removed {feed.url}"))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """Show each feed's last fetch, next fetch and why, errors and story counts."""
+    from .render import status_data, status_table
+
+    data = status_data(app)
+    if as_json:
+        _json(data)
+    else:
+        status_table(data)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli(prog_name="aggregator")

@@ -1,0 +1,457 @@
+"""Configuration: TOML loading and validation into frozen dataclasses.
+
+No business logic and no I/O besides reading the one file. Every validation
+error is a :class:`~aggregator.errors.ConfigError` naming the file, the key and
+what is allowed, e.g.::
+
+    config/aggregator.toml: feeds[3].url: 'ftp://x' is not an http(s) URL
+
+Precedence (flag > ``AGGREGATOR_*`` environment > file > default) is resolved
+by the CLI layer; this module only reads what it is given.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+__all__ = [
+    "ArchiveConfig",
+    "Config",
+    "FeedConfig",
+    "FetchConfig",
+    "QuestionsConfig",
+    "ScheduleConfig",
+    "default_config_path",
+    "load",
+    "parse_duration",
+    "parse_size",
+    "validate_feed_url",
+]
+
+DEFAULT_CONFIG = Path("config/aggregator.toml")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse a duration such as ``"45s"``, ``"30m"``, ``"2h"``, ``"1d"`` or a number of seconds.
+
+    Args:
+        value: a string with a unit (s, m, h, d, w) or a non-negative number of seconds.
+
+    Returns:
+        The duration.
+
+    Raises:
+        ValueError: the value is not a duration.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h' or '1d'")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"{value!r} is negative")
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h' or '1d'")
+
+
+def parse_size(value: object) -> int:
+    """Parse a size such as ``"10MiB"``, ``"512 KB"`` or a number of bytes.
+
+    Args:
+        value: a string with an optional unit (B, KB, KiB, MB, MiB, GB, GiB) or an integer.
+
+    Returns:
+        The size in bytes.
+
+    Raises:
+        ValueError: the value is not a size.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = _SIZE.match(value)
+        if m:
+            size = int(float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()])
+            if size > 0:
+                return size
+    raise ValueError(f"{value!r} is not a size like '10MiB' or a positive number of bytes")
+
+
+def validate_feed_url(url: object) -> str:
+    """Check that a feed URL is an absolute http(s) URL with a host.
+
+    Args:
+        url: the candidate.
+
+    Returns:
+        The URL, stripped.
+
+    Raises:
+        ValueError: it is not.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL ({exc})") from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    if any(c.isspace() for c in url):
+        raise ValueError(f"{url!r} contains whitespace")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    """``[archive]``: where the data lives.
+
+    Attributes:
+        path: the SQLite file (relative paths are relative to the working directory).
+    """
+
+    path: Path = Path("archive/news.db")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """``[fetch]``: how feeds are fetched.
+
+    Attributes:
+        allow_private_addresses: allow feeds on loopback/private addresses (tests, local setups).
+        concurrency: how many feeds are fetched at once.
+        connect_timeout: seconds to connect.
+        read_timeout: seconds between two reads.
+        total_timeout: seconds for a whole fetch, redirects and body included.
+        max_size: largest accepted response, in bytes, after decompression.
+        user_agent: the User-Agent header, or ``""`` for the default naming the project.
+        workers: parser processes for a poll (0 = one per core, 1 = parse in-process).
+    """
+
+    allow_private_addresses: bool = False
+    concurrency: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_size: int = 10 * 1024 * 1024
+    user_agent: str = ""
+    workers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    """``[schedule]``: how often the daemon polls.
+
+    Attributes:
+        interval: the default interval between two polls of a feed.
+        min_interval: never poll a feed more often than this.
+        max_interval: never poll a feed less often than this.
+        jitter: a random spread added to each feed's next poll, to avoid bursts.
+        tick: how often the daemon looks for due feeds.
+    """
+
+    interval: timedelta = timedelta(minutes=30)
+    min_interval: timedelta = timedelta(minutes=5)
+    max_interval: timedelta = timedelta(days=1)
+    jitter: timedelta = timedelta(minutes=1)
+    tick: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionsConfig:
+    """``[questions]``: how discussion questions are generated.
+
+    Attributes:
+        generator: the generator's name (``offline``).
+        count: questions per story.
+    """
+
+    generator: str = "offline"
+    count: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One ``[[feeds]]`` entry.
+
+    Attributes:
+        url: the feed's http(s) URL.
+        category: the category of its stories (rendered upper case).
+        title: an optional display title.
+        interval: an optional per-feed poll interval.
+        full_text: fetch the article pages for full text (a later feature; stored now).
+        enabled: False to keep the feed in the config without polling it.
+    """
+
+    url: str
+    category: str = "general"
+    title: str = ""
+    interval: timedelta | None = None
+    full_text: bool = False
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration: immutable, loaded once, passed explicitly.
+
+    Attributes:
+        path: the file it came from, or ``None`` for built-in defaults.
+        archive, fetch, schedule, questions: the sections.
+        feeds: the configured feeds, in file order.
+        tracking_params: extra URL query parameters dropped from canonical URLs.
+    """
+
+    path: Path | None = None
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    questions: QuestionsConfig = field(default_factory=QuestionsConfig)
+    feeds: tuple[FeedConfig, ...] = ()
+    tracking_params: tuple[str, ...] = ()
+
+
+def default_config_path() -> Path | None:
+    """The config file used when neither ``--config`` nor ``AGGREGATOR_CONFIG`` names one.
+
+    Returns:
+        ``config/aggregator.toml`` under the working directory if it exists, else ``None``.
+    """
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+class _Reader:
+    """Validates one table of the TOML document, naming keys in errors."""
+
+    def __init__(self, path: str, prefix: str, table: object) -> None:
+        self.path = path
+        self.prefix = prefix
+        if not isinstance(table, Mapping):
+            raise ConfigError("must be a table", path=path, key=prefix)
+        self.table: Mapping[str, Any] = table
+        self.seen: set[str] = set()
+
+    def error(self, key: str, message: str) -> ConfigError:
+        full = f"{self.prefix}.{key}" if self.prefix else key
+        return ConfigError(message, path=self.path, key=full or None)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        self.seen.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            ok = False
+        else:
+            ok = isinstance(value, kinds)
+        if not ok:
+            names = " or ".join(_type_name(k) for k in kinds)
+            raise self.error(key, f"expected {names}, got {_type_name(type(value))} {value!r}")
+        return value
+
+    def convert(self, key: str, fn: Any, default: Any) -> Any:
+        self.seen.add(key)
+        if key not in self.table:
+            return default
+        try:
+            return fn(self.table[key])
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from exc
+
+    def positive(self, key: str, kind: type, default: Any) -> Any:
+        value = self.get(key, (kind, int) if kind is float else kind, default)
+        if value <= 0:
+            raise self.error(key, f"must be positive, got {value!r}")
+        return kind(value)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.table) - self.seen)
+        if unknown:
+            allowed = ", ".join(sorted(self.seen))
+            raise self.error(unknown[0], f"unknown key (allowed: {allowed})")
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "an array",
+        dict: "a table",
+    }.get(kind, kind.__name__)
+
+
+def load(path: str | Path | None) -> Config:
+    """Load and validate a configuration file.
+
+    Args:
+        path: the TOML file, or ``None`` for the built-in defaults (no feeds).
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: the file is missing, unreadable, not TOML, or invalid; the
+            message names the file, the key and what is allowed.
+    """
+    if path is None:
+        return Config()
+    path = Path(path)
+    name = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("no such file", path=name) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=name) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=name) from exc
+    return from_dict(data, path=name)
+
+
+def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
+    """Validate an already-parsed TOML document.
+
+    Args:
+        data: the document.
+        path: the name used in error messages.
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: a key is unknown or a value is invalid.
+    """
+    top = _Reader(path, "", data)
+    top.prefix = ""
+
+    def section(name: str) -> _Reader:
+        top.seen.add(name)
+        return _Reader(path, name, data.get(name, {}))
+
+    a = section("archive")
+    archive = ArchiveConfig(path=Path(a.get("path", str, "archive/news.db")))
+    a.finish()
+
+    f = section("fetch")
+    defaults = FetchConfig()
+    fetch = FetchConfig(
+        allow_private_addresses=f.get("allow_private_addresses", bool, False),
+        concurrency=f.positive("concurrency", int, defaults.concurrency),
+        connect_timeout=f.convert("connect_timeout", _seconds, defaults.connect_timeout),
+        read_timeout=f.convert("read_timeout", _seconds, defaults.read_timeout),
+        total_timeout=f.convert("total_timeout", _seconds, defaults.total_timeout),
+        max_size=f.convert("max_size", parse_size, defaults.max_size),
+        user_agent=f.get("user_agent", str, ""),
+        workers=f.get("workers", int, 0),
+    )
+    if fetch.workers < 0:
+        raise f.error("workers", f"must be 0 (one per core) or more, got {fetch.workers}")
+    f.finish()
+
+    s = section("schedule")
+    sd = ScheduleConfig()
+    schedule = ScheduleConfig(
+        interval=s.convert("interval", parse_duration, sd.interval),
+        min_interval=s.convert("min_interval", parse_duration, sd.min_interval),
+        max_interval=s.convert("max_interval", parse_duration, sd.max_interval),
+        jitter=s.convert("jitter", parse_duration, sd.jitter),
+        tick=s.convert("tick", parse_duration, sd.tick),
+    )
+    if schedule.min_interval > schedule.max_interval:
+        raise s.error("min_interval", "must not be longer than max_interval")
+    if not schedule.min_interval <= schedule.interval <= schedule.max_interval:
+        raise s.error("interval", "must lie between min_interval and max_interval")
+    if schedule.tick.total_seconds() <= 0:
+        raise s.error("tick", "must be positive")
+    s.finish()
+
+    q = section("questions")
+    questions = QuestionsConfig(
+        generator=q.get("generator", str, "offline"),
+        count=q.positive("count", int, 3),
+    )
+    if questions.generator not in ("offline",):
+        raise q.error("generator", f"{questions.generator!r} is unknown (allowed: offline)")
+    if questions.count > 10:
+        raise q.error("count", "must be at most 10")
+    q.finish()
+
+    d = section("dedupe")
+    tracking = d.get("tracking_params", list, [])
+    if not all(isinstance(p, str) and p for p in tracking):
+        raise d.error("tracking_params", "expected an array of non-empty strings")
+    d.finish()
+
+    top.seen.add("feeds")
+    raw_feeds = data.get("feeds", [])
+    if not isinstance(raw_feeds, list):
+        raise ConfigError("expected an array of tables ([[feeds]])", path=path, key="feeds")
+    feeds: list[FeedConfig] = []
+    seen_urls: dict[str, int] = {}
+    for i, raw in enumerate(raw_feeds):
+        r = _Reader(path, f"feeds[{i}]", raw)
+        if "url" not in r.table:
+            raise r.error("url", "missing (every feed needs a url)")
+        url = r.convert("url", validate_feed_url, "")
+        if url in seen_urls:
+            raise r.error("url", f"{url!r} is already feeds[{seen_urls[url]}]")
+        seen_urls[url] = i
+        category = r.get("category", str, "general").strip() or "general"
+        interval = r.convert("interval", parse_duration, None)
+        feeds.append(
+            FeedConfig(
+                url=url,
+                category=category,
+                title=r.get("title", str, ""),
+                interval=interval,
+                full_text=r.get("full_text", bool, False),
+                enabled=r.get("enabled", bool, True),
+            )
+        )
+        r.finish()
+    top.finish()
+    return Config(
+        path=Path(path),
+        archive=archive,
+        fetch=fetch,
+        schedule=schedule,
+        questions=questions,
+        feeds=tuple(feeds),
+        tracking_params=tuple(tracking),
+    )
+
+
+def _seconds(value: object) -> float:
+    seconds = parse_duration(value).total_seconds()
+    if seconds <= 0:
+        raise ValueError(f"{value!r} must be positive")
+    return seconds

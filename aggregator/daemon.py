@@ -1,0 +1,221 @@
+"""The daemon: APScheduler wiring, signals and the single-instance lock.
+
+The schedule lives in the archive (``feeds.next_fetch``), not in
+APScheduler's memory: one short *tick* job picks the feeds that are due and
+polls them, so a restart keeps the schedule and a crash loses nothing but
+the poll in flight (which the next run repeats).
+
+Signals: SIGTERM and SIGINT stop taking new work, give in-flight fetches a
+few seconds, abandon the rest (what was stored is committed, feed by feed)
+and exit 0. SIGHUP reloads the config file (feeds added or removed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from .app import App
+from .config import load
+from .errors import AggregatorError, ArchiveError
+from .timeutil import utcnow
+
+__all__ = ["Daemon", "InstanceLock"]
+
+log = logging.getLogger(__name__)
+
+GRACE_SECONDS = 5.0
+
+
+class InstanceLock:
+    """An exclusive lock on ``<archive>.lock``: one daemon per archive.
+
+    Readers (search, show, status, digests) never take it.
+    """
+
+    def __init__(self, archive_path: Path) -> None:
+        """Prepare the lock.
+
+        Args:
+            archive_path: the archive file the lock protects.
+        """
+        self.path = archive_path.with_name(archive_path.name + ".lock")
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock.
+
+        Raises:
+            ArchiveError: another daemon holds it.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the daemon's life
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            f.seek(0)
+            pid = f.read().strip() or "?"
+            f.close()
+            raise ArchiveError(
+                f"another aggregator daemon (pid {pid}) is already running on this archive"
+                f" ({self.path}); search, show and status work beside it"
+            ) from exc
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        self._file = f
+
+    def release(self) -> None:
+        """Release the lock."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.seek(0)
+                self._file.truncate()
+            self._file.close()
+            self._file = None
+
+
+class Daemon:
+    """Runs polls on schedule until a signal stops it."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        config_path: Path | None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        """Prepare the daemon.
+
+        Args:
+            app: the application (config and archive).
+            config_path: the config file to reload on SIGHUP, or ``None``.
+            clock: returns the current time (UTC).
+        """
+        self.app = app
+        self.config_path = config_path
+        self.clock = clock
+        self.lock = InstanceLock(app.db_path)
+        self._stopping: asyncio.Event | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        self._reload = False
+        self.polls = 0
+
+    def run(self) -> None:
+        """Run until SIGTERM or SIGINT.
+
+        Raises:
+            ArchiveError: another daemon runs on the archive, or it cannot be opened.
+        """
+        self.lock.acquire()
+        try:
+            asyncio.run(self._main())
+        finally:
+            self.lock.release()
+
+    async def _main(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from .fetch import Fetcher
+        from .pipeline import Poller
+
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._on_stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+        feeds = self.app.sync_feeds()
+        log.info(
+            "daemon started: %d feeds, archive %s, tick %ss",
+            len(feeds),
+            self.app.db_path,
+            int(self.app.config.schedule.tick.total_seconds()),
+        )
+        async with Fetcher(self.app.make_client(), settings=self.app.fetch_settings()) as fetcher:
+            with Poller(
+                config=self.app.config, archive=self.app.archive, fetcher=fetcher, clock=self.clock
+            ) as poller:
+                self._poller = poller
+                scheduler = AsyncIOScheduler(timezone="UTC")
+                scheduler.add_job(
+                    self._tick,
+                    "interval",
+                    seconds=max(1.0, self.app.config.schedule.tick.total_seconds()),
+                    next_run_time=datetime.now().astimezone(),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="tick",
+                )
+                scheduler.start()
+                try:
+                    await self._stopping.wait()
+                finally:
+                    scheduler.shutdown(wait=False)
+                    await self._finish_poll()
+        log.info("daemon stopped after %d polls", self.polls)
+
+    def _on_stop(self, sig: signal.Signals) -> None:
+        log.info("received %s: stopping", sig.name)
+        if self._stopping is not None:
+            self._stopping.set()
+
+    def _on_hup(self) -> None:
+        log.info("received SIGHUP: reloading the config at the next tick")
+        self._reload = True
+        # Tick now rather than wait for the interval.
+        asyncio.get_running_loop().create_task(self._tick())
+
+    async def _finish_poll(self) -> None:
+        task = self._poll_task
+        if task is None or task.done():
+            return
+        log.info("waiting up to %.0fs for fetches in flight", GRACE_SECONDS)
+        done, _ = await asyncio.wait({task}, timeout=GRACE_SECONDS)
+        if not done:
+            log.info("abandoning fetches still in flight")
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _tick(self) -> None:
+        """Poll every feed that is due (one poll at a time)."""
+        if self._stopping is None or self._stopping.is_set():
+            return
+        if self._poll_task is not None and not self._poll_task.done():
+            return
+        self._poll_task = asyncio.current_task()
+        try:
+            if self._reload:
+                self._reload = False
+                self._reload_config()
+            due = self.app.archive.list_feeds(due_before=self.clock())
+            if due:
+                await self._poller.poll(due)
+                self.polls += 1
+        except AggregatorError as exc:
+            log.error("poll failed: %s", exc)
+        finally:
+            self._poll_task = None
+
+    def _reload_config(self) -> None:
+        if self.config_path is None:
+            return
+        try:
+            config = load(self.config_path)
+        except AggregatorError as exc:
+            log.error("config not reloaded, keeping the old one: %s", exc)
+            return
+        self.app.config = config
+        self._poller.config = config
+        feeds = self.app.sync_feeds()
+        log.info("config reloaded: %d feeds", len(feeds))

@@ -1,0 +1,185 @@
+"""The feedparser adapter: bytes we fetched -> :class:`~aggregator.models.ParsedFeed`.
+
+feedparser lives in this one module. It never fetches anything: it parses the
+bytes the fetcher already holds. A FeedParserDict never leaves this module.
+No I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser  # type: ignore[import-untyped]
+
+from .errors import FeedParseError
+from .models import Entry, ParsedFeed
+
+__all__ = ["advertised_feeds", "parse_feed"]
+
+log = logging.getLogger(__name__)
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(rb"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_FEED_TYPES = (
+    b"application/rss+xml",
+    b"application/atom+xml",
+    b"application/feed+json",
+    b"application/json",
+    b"text/xml",
+    b"application/xml",
+)
+
+
+def parse_feed(
+    body: bytes, *, headers: Mapping[str, str] | None = None, url: str = ""
+) -> ParsedFeed:
+    """Parse a feed document.
+
+    Args:
+        body: the bytes as fetched (already decompressed).
+        headers: the HTTP response headers (lower-case names), used for the charset.
+        url: the URL the document came from, to resolve relative links.
+
+    Returns:
+        The feed's metadata and every readable entry. A survivable problem
+        (wrong charset declaration, junk after the document) is reported in
+        ``warning``; unreadable entries are skipped and counted.
+
+    Raises:
+        FeedParseError: the bytes are not a feed (e.g. an HTML page, or XML too
+            broken to yield anything); the message names advertised feed URLs.
+    """
+    response_headers: dict[str, str] = {}
+    for name in ("content-type", "content-language"):
+        if headers and headers.get(name):
+            response_headers[name] = headers[name]
+    if url:
+        response_headers["content-location"] = url
+    try:
+        d = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            sanitize_html=True,
+            resolve_relative_uris=True,
+        )
+    except Exception as exc:  # feedparser should not raise; a bug there must not kill a poll
+        raise FeedParseError(f"feedparser failed: {exc}", url=url) from exc
+    warning = ""
+    if d.get("bozo"):
+        bozo = d.get("bozo_exception")
+        # A missing or generic Content-Type is no news: the bytes are what they are.
+        if type(bozo).__name__ != "NonXMLContentType":
+            warning = f"{type(bozo).__name__}: {bozo}" if bozo is not None else "malformed feed"
+    raw_entries = d.get("entries") or []
+    if not d.get("version") and not raw_entries:
+        found = advertised_feeds(body, base=url)
+        if found:
+            raise FeedParseError(
+                "not a feed but an HTML page; it advertises: " + ", ".join(found), url=url
+            )
+        if _looks_like_html(body):
+            raise FeedParseError("not a feed but an HTML page (it advertises no feed)", url=url)
+        raise FeedParseError(f"not a feed ({warning or 'unknown format'})", url=url)
+    entries: list[Entry] = []
+    skipped = 0
+    for raw in raw_entries:
+        try:
+            entries.append(_entry(raw))
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
+            skipped += 1
+            log.warning("%s: skipped an unreadable entry: %s", url or "feed", exc)
+    feed = d.get("feed") or {}
+    ttl: int | None = None
+    try:
+        ttl = int(str(feed.get("ttl"))) if feed.get("ttl") else None
+    except (TypeError, ValueError):
+        ttl = None
+    return ParsedFeed(
+        title=str(feed.get("title") or ""),
+        link=str(feed.get("link") or ""),
+        entries=tuple(entries),
+        ttl=ttl,
+        warning=warning,
+        skipped=skipped,
+    )
+
+
+def _entry(e: Any) -> Entry:
+    link = str(e.get("link") or "")
+    title = str(e.get("title") or "")
+    summary = str(e.get("summary") or "")
+    content = ""
+    for part in e.get("content") or ():
+        value = str(part.get("value") or "")
+        if len(value) > len(content):
+            content = value
+    guid = str(e.get("id") or "") or link
+    if not guid:
+        digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
+        guid = f"sha256:{digest[:32]}"
+    tags: list[str] = []
+    for tag in e.get("tags") or ():
+        term = str(tag.get("term") or tag.get("label") or "").strip()
+        if term and term not in tags:
+            tags.append(term)
+    return Entry(
+        guid=guid,
+        link=link,
+        title=title,
+        content_html=content or summary,
+        summary_html=summary,
+        published=_date(e.get("published_parsed")),
+        updated=_date(e.get("updated_parsed")),
+        tags=tuple(tags),
+        author=str(e.get("author") or ""),
+        original_link=str(e.get("feedburner_origlink") or ""),
+    )
+
+
+def _date(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def advertised_feeds(body: bytes, *, base: str = "") -> list[str]:
+    """Find the feed URLs an HTML page advertises with ``<link rel="alternate">``.
+
+    Args:
+        body: the page's bytes.
+        base: the page's URL, to resolve relative links.
+
+    Returns:
+        The absolute feed URLs, in page order, without duplicates.
+    """
+    from urllib.parse import urljoin
+
+    found: list[str] = []
+    for tag in _LINK_TAG.findall(body[: 512 * 1024]):
+        attrs = {
+            m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or b"")
+            for m in _ATTR.finditer(tag)
+        }
+        rel = attrs.get(b"rel", b"").lower().split()
+        kind = attrs.get(b"type", b"").lower().split(b";")[0].strip()
+        href = attrs.get(b"href", b"").strip()
+        if b"alternate" in rel and kind in _FEED_TYPES and href:
+            url = urljoin(base, href.decode("utf-8", "replace"))
+            if url.startswith(("http://", "https://")) and url not in found:
+                found.append(url)
+    return found

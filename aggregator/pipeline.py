@@ -1,0 +1,366 @@
+"""One poll of a set of feeds, end to end: fetch -> parse -> normalize -> questions -> archive.
+
+Fetches run concurrently on one event loop (bounded by the fetcher). Parsing
+dominates the cost, so parse + normalize + questions run in a process pool
+(one worker per core by default) while the main process fetches and writes.
+Each feed's stories and state are written in one transaction, so a crash
+leaves either all of a feed's poll or none of it. A batch never dies of one
+bad feed: every feed yields a :class:`FeedResult`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import partial
+
+from .archive import Archive, FeedUpdate, StoreCounts
+from .config import Config
+from .errors import AggregatorError, FeedError
+from .fetch import Fetcher, FetchResult, HTTPStatusError
+from .models import FeedState, Story
+from .normalize import normalize_entry
+from .parse import parse_feed
+from .questions import OfflineGenerator, QuestionGenerator
+from .schedule import next_fetch
+from .timeutil import utcnow
+
+__all__ = ["FeedResult", "Poller", "ProcessedFeed", "actions_for", "process_feed"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    """The outcome of polling one feed.
+
+    Attributes:
+        feed: the feed as it was before the poll.
+        outcome: ``new`` (fetched and stored), ``not_modified``, ``skipped`` or ``error``.
+        counts: stories new / updated / duplicate / unchanged.
+        error: the error message when ``outcome == "error"``.
+        warning: a survivable problem with the feed (e.g. a wrong charset).
+        next_fetch: when the feed is due again (UTC).
+    """
+
+    feed: FeedState
+    outcome: str
+    counts: StoreCounts = StoreCounts()
+    error: str = ""
+    warning: str = ""
+    next_fetch: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedFeed:
+    """What a parser worker returns for one fetched document.
+
+    Attributes:
+        title: the feed's own title.
+        link: the feed's site link.
+        ttl: the feed's ``<ttl>`` in minutes, or ``None``.
+        warning: a survivable parse problem, or ``""``.
+        stories: the normalized stories with questions and actions.
+    """
+
+    title: str
+    link: str
+    ttl: int | None
+    warning: str
+    stories: tuple[Story, ...]
+
+
+def actions_for(story: Story) -> tuple[str, ...]:
+    """Derive a story's stored actions from its data.
+
+    Args:
+        story: the normalized story.
+
+    Returns:
+        The follow-ups, e.g. ``("Read the original: https://...",)``.
+    """
+    return (f"Read the original: {story.url}",) if story.url else ()
+
+
+_GENERATORS: dict[int, QuestionGenerator] = {}
+
+
+def process_feed(
+    body: bytes,
+    headers: dict[str, str],
+    url: str,
+    *,
+    category: str,
+    now: datetime,
+    question_count: int = 3,
+    tracking_params: frozenset[str] | None = None,
+) -> ProcessedFeed:
+    """Parse, normalize and question one fetched feed (pure; runs in a worker process).
+
+    Args:
+        body: the document's bytes.
+        headers: its HTTP headers (lower-case names).
+        url: the URL it came from.
+        category: the feed's category.
+        now: the poll's time (UTC), the date of undated entries.
+        question_count: questions per story.
+        tracking_params: extra URL parameters to drop from canonical URLs.
+
+    Returns:
+        The feed's metadata and stories.
+
+    Raises:
+        FeedParseError: the document is not a feed.
+    """
+    parsed = parse_feed(body, headers=headers, url=url)
+    generator = _GENERATORS.get(question_count)
+    if generator is None:
+        generator = _GENERATORS[question_count] = OfflineGenerator(count=question_count)
+    stories = []
+    for entry in parsed.entries:
+        story = normalize_entry(entry, category=category, now=now, tracking_params=tracking_params)
+        stories.append(
+            replace(story, questions=generator.generate(story), actions=actions_for(story))
+        )
+    return ProcessedFeed(
+        title=parsed.title,
+        link=parsed.link,
+        ttl=parsed.ttl,
+        warning=parsed.warning,
+        stories=tuple(stories),
+    )
+
+
+class Poller:
+    """Polls feeds and writes what it finds into the archive.
+
+    Owns its parser process pool; use as a context manager or call
+    :meth:`close`. The archive is used from the event loop's thread only.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        archive: Archive,
+        fetcher: Fetcher,
+        clock: Callable[[], datetime] = utcnow,
+        workers: int | None = None,
+    ) -> None:
+        """Wire a poller.
+
+        Args:
+            config: the configuration (schedule, questions, dedupe settings).
+            archive: the archive to write to.
+            fetcher: the HTTP fetcher.
+            clock: returns the current time (UTC).
+            workers: parser processes; ``None`` takes ``[fetch] workers`` (0 = one per
+                core); 1 parses in this process.
+        """
+        self.config = config
+        self.archive = archive
+        self.fetcher = fetcher
+        self.clock = clock
+        n = config.fetch.workers if workers is None else workers
+        self.workers = n or (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._tracking = frozenset(p.lower() for p in config.tracking_params) or None
+
+    def close(self) -> None:
+        """Stop the parser processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Poller:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _executor(self) -> ProcessPoolExecutor | None:
+        if self.workers <= 1:
+            return None
+        if self._pool is None:
+            # forkserver: the daemon has threads (APScheduler), and fork() with threads is unsafe.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver")
+            )
+        return self._pool
+
+    async def poll(
+        self,
+        feeds: Sequence[FeedState],
+        *,
+        on_result: Callable[[FeedResult], None] | None = None,
+    ) -> list[FeedResult]:
+        """Poll feeds concurrently and store what they carry.
+
+        Args:
+            feeds: the feeds to poll (disabled ones are skipped).
+            on_result: called with each feed's result as soon as it is stored.
+
+        Returns:
+            One result per feed, in completion order.
+        """
+        results: list[FeedResult] = []
+
+        async def one(feed: FeedState) -> None:
+            result = await self._poll_one(feed)
+            results.append(result)
+            _log_result(result)
+            if on_result is not None:
+                on_result(result)
+
+        await asyncio.gather(*(one(f) for f in feeds))
+        return results
+
+    async def _poll_one(self, feed: FeedState) -> FeedResult:
+        if not feed.enabled:
+            return FeedResult(feed=feed, outcome="skipped")
+        try:
+            fetched = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+        except FeedError as exc:
+            return self._record_error(feed, exc)
+        if fetched.not_modified:
+            update = self._update(feed, "not_modified", fetched)
+            return self._store(feed, update, (), "not_modified")
+        try:
+            processed = await self._process(feed, fetched)
+        except FeedError as exc:
+            return self._record_error(feed, exc, fetched=fetched)
+        update = self._update(feed, "new", fetched, processed=processed)
+        return self._store(feed, update, processed.stories, "new", warning=processed.warning)
+
+    async def _process(self, feed: FeedState, fetched: FetchResult) -> ProcessedFeed:
+        job = partial(
+            process_feed,
+            fetched.body,
+            fetched.headers,
+            fetched.final_url,
+            category=feed.category,
+            now=self.clock(),
+            question_count=self.config.questions.count,
+            tracking_params=self._tracking,
+        )
+        pool = self._executor()
+        if pool is None:
+            return job()
+        return await asyncio.get_running_loop().run_in_executor(pool, job)
+
+    def _store(
+        self,
+        feed: FeedState,
+        update: FeedUpdate,
+        stories: Sequence[Story],
+        outcome: str,
+        *,
+        warning: str = "",
+    ) -> FeedResult:
+        try:
+            counts = self.archive.store_poll(
+                feed, stories, update, generator=OfflineGenerator.name if stories else ""
+            )
+        except AggregatorError as exc:
+            log.error("%s: could not store the poll: %s", feed.url, exc)
+            return FeedResult(feed=feed, outcome="error", error=str(exc))
+        return FeedResult(
+            feed=feed,
+            outcome=outcome,
+            counts=counts,
+            warning=warning,
+            next_fetch=update.next_fetch,
+        )
+
+    def _update(
+        self,
+        feed: FeedState,
+        status: str,
+        fetched: FetchResult | None,
+        *,
+        processed: ProcessedFeed | None = None,
+        error: str = "",
+        retry_after: datetime | None = None,
+        disable: str = "",
+    ) -> FeedUpdate:
+        now = self.clock()
+        sched = self.config.schedule
+        interval = self._interval(feed)
+        ttl = timedelta(minutes=processed.ttl) if processed and processed.ttl else None
+        decision = next_fetch(
+            now=now,
+            url=feed.url,
+            interval=interval,
+            min_interval=sched.min_interval,
+            max_interval=sched.max_interval,
+            jitter_spread=sched.jitter,
+            failures=feed.error_count + 1 if status == "error" else 0,
+            retry_after=retry_after,
+            ttl=ttl,
+        )
+        return FeedUpdate(
+            status=status,
+            fetched_at=now,
+            next_fetch=decision.at,
+            next_reason=decision.reason,
+            error=error,
+            etag=fetched.etag if fetched and not fetched.not_modified else None,
+            last_modified=fetched.last_modified if fetched and not fetched.not_modified else None,
+            url=(fetched.permanent_redirect or None) if fetched else None,
+            title=processed.title if processed else None,
+            site_url=processed.link if processed else None,
+            disable=disable,
+        )
+
+    def _interval(self, feed: FeedState) -> timedelta:
+        for f in self.config.feeds:
+            if f.url == feed.url and f.interval is not None:
+                return f.interval
+        return self.config.schedule.interval
+
+    def _record_error(
+        self, feed: FeedState, exc: FeedError, *, fetched: FetchResult | None = None
+    ) -> FeedResult:
+        retry_after = None
+        disable = ""
+        if isinstance(exc, HTTPStatusError):
+            retry_after = exc.retry_after
+            if exc.status == 410:
+                disable = f"410 Gone at {self.clock():%Y-%m-%d}"
+        update = self._update(
+            feed, "error", fetched, error=str(exc), retry_after=retry_after, disable=disable
+        )
+        if fetched is not None:
+            # Keep the old validators: the document they name was not stored.
+            update = replace(update, etag=None, last_modified=None)
+        try:
+            self.archive.record_feed(feed, update)
+        except AggregatorError as store_exc:
+            log.error("%s: could not record the error: %s", feed.url, store_exc)
+        return FeedResult(feed=feed, outcome="error", error=str(exc), next_fetch=update.next_fetch)
+
+
+def _log_result(r: FeedResult) -> None:
+    if r.outcome == "error":
+        log.warning("%s: error: %s", r.feed.url, r.error)
+    elif r.outcome == "not_modified":
+        log.info("%s: not modified", r.feed.url)
+    elif r.outcome == "new":
+        c = r.counts
+        log.info(
+            "%s: ok: %d new, %d updated, %d duplicate, %d unchanged%s",
+            r.feed.url,
+            c.new,
+            c.updated,
+            c.duplicate,
+            c.unchanged,
+            f" (warning: {r.warning})" if r.warning else "",
+        )

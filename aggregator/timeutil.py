@@ -1,0 +1,84 @@
+"""UTC timestamps as the archive stores them (no I/O).
+
+Every datetime in aggregator is timezone-aware UTC. The archive stores them as
+ISO 8601 text, ``YYYY-MM-DDTHH:MM:SSZ``, which sorts chronologically as text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["from_db", "parse_when", "to_db", "utcnow"]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC, to the second.
+
+    Returns:
+        The current time.
+    """
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def to_db(value: datetime | None) -> str | None:
+    """Format a datetime for the archive.
+
+    Args:
+        value: a datetime (naive ones are taken as UTC) or ``None``.
+
+    Returns:
+        ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, or ``None``.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_db(value: str | None) -> datetime | None:
+    """Read a datetime stored by :func:`to_db`.
+
+    Args:
+        value: the stored text, or ``None``.
+
+    Returns:
+        A UTC datetime, or ``None``.
+    """
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_when(value: str, *, now: datetime) -> datetime:
+    """Parse a user's date: ``YYYY-MM-DD``, an ISO timestamp, or a duration ago (``24h``, ``7d``).
+
+    Args:
+        value: what the user typed.
+        now: the current time (UTC).
+
+    Returns:
+        The moment meant, in UTC.
+
+    Raises:
+        ValueError: the value is neither a date nor a duration.
+    """
+    from .config import parse_duration
+
+    text = value.strip()
+    try:
+        return now - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a date (YYYY-MM-DD) or a duration like '24h' or '7d'"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
