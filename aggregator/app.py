@@ -66,17 +66,18 @@ def story_from_document(doc: Document) -> Story:
         from a "Read the original:" action when there is one.
     """
     url = ""
-    for action in doc.actions:
-        if action.startswith(READ_ORIGINAL):
-            url = action[len(READ_ORIGINAL) :].strip()
-            break
+    actions = doc.actions
+    # "Read the original" first is derived from the URL when shown (see document_for).
+    if actions and actions[0].startswith(READ_ORIGINAL):
+        url = actions[0][len(READ_ORIGINAL) :].strip()
+        actions = actions[1:]
     return Story(
         category=doc.category,
         title=doc.title,
         published=datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=UTC),
         body=doc.body,
         questions=doc.questions,
-        actions=tuple(a for a in doc.actions if not a.startswith(ALSO_COVERED)),
+        actions=tuple(a for a in actions if not a.startswith(ALSO_COVERED)),
         url=url,
         canonical_url=canonical_url(url) if url else "",
     )
@@ -85,7 +86,9 @@ def story_from_document(doc: Document) -> Story:
 def document_for(stored: StoredStory) -> Document:
     """The article-plus-questions document of a stored story, with derived actions.
 
-    "Also covered by" is derived from the sources when more than one feed carried it.
+    Actions are "Read the original: URL" (from the story's link), the stored
+    actions, then "Also covered by: ..." when more than one feed carried it.
+    Derived actions are not stored: they would repeat data and go stale.
 
     Args:
         stored: the story as archived.
@@ -99,9 +102,12 @@ def document_for(stored: StoredStory) -> Document:
         name = s.feed_title or s.feed_url
         if name and name not in names:
             names.append(name)
+    actions = list(doc.actions)
+    if stored.story.url:
+        actions.insert(0, READ_ORIGINAL + stored.story.url)
     if len(names) > 1:
-        doc = replace(doc, actions=(*doc.actions, ALSO_COVERED + ", ".join(names[1:])))
-    return doc
+        actions.append(ALSO_COVERED + ", ".join(names[1:]))
+    return replace(doc, actions=tuple(actions))
 
 
 class App:

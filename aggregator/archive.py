@@ -31,7 +31,7 @@ from typing import Any
 import sqlite_utils
 
 from .config import FeedConfig
-from .dedupe import content_hash
+from .dedupe import fingerprint
 from .errors import ArchiveError, FeedError, StoryNotFound
 from .models import FeedState, Source, StoredStory, Story
 from .query import FTS_TOKENIZE
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
+PAGE_SIZE = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +245,11 @@ class Archive:
         return version
 
     def _migrate(self) -> None:
+        fresh = self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+        if fresh:
+            # Must precede WAL mode and the first table. Story rows run 2-3 KB: with
+            # 4 KB pages only one fits a page and a third of the file would be slack.
+            self.conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         try:
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.OperationalError as exc:
@@ -284,7 +290,7 @@ class Archive:
             existing = {r[1]: r[0] for r in rows}
             for url, feed_id in existing.items():
                 if url not in wanted:
-                    conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+                    _delete_feed(conn, feed_id)
                     log.info("feed removed from config: %s", url)
             for url, f in wanted.items():
                 interval = int(f.interval.total_seconds()) if f.interval else None
@@ -363,7 +369,7 @@ class Archive:
         """
         feed = self.get_feed(url)
         with self.transaction() as conn:
-            conn.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+            _delete_feed(conn, feed.id)
         return feed
 
     def get_feed(self, url: str) -> FeedState:
@@ -452,6 +458,7 @@ class Archive:
         update: FeedUpdate,
         *,
         generator: str = "",
+        fingerprints: Sequence[int] | None = None,
     ) -> StoreCounts:
         """Store one feed's poll: its stories, their sources and the feed's state, atomically.
 
@@ -464,6 +471,8 @@ class Archive:
             stories: the normalized stories, with questions.
             update: the feed's new fetch state.
             generator: the name of the question generator that wrote the questions.
+            fingerprints: each story's :func:`~aggregator.dedupe.fingerprint`, when the
+                caller computed them already (in a parser process); ``None`` computes them.
 
         Returns:
             What was stored.
@@ -474,14 +483,14 @@ class Archive:
         counts = StoreCounts()
         seen_at = update.fetched_at
         with self.transaction() as conn:
-            for story in stories:
+            for i, story in enumerate(stories):
                 counts += self._store_story(
                     conn,
                     story,
                     feed_id=feed.id,
-                    feed_url=feed.url,
                     seen_at=seen_at,
                     generator=generator,
+                    fp=fingerprints[i] if fingerprints is not None else None,
                 )[0]
             self._update_feed(conn, feed.id, update)
         return counts
@@ -541,32 +550,37 @@ class Archive:
         story: Story,
         *,
         feed_id: int | None,
-        feed_url: str,
         seen_at: datetime,
         generator: str,
+        fp: int | None = None,
     ) -> tuple[StoreCounts, int]:
-        chash = content_hash(story.title, story.body) or None
+        fp = fp if fp is not None else fingerprint(story.title, story.body)
         curl = story.canonical_url if _usable_canonical(story.canonical_url) else None
         now = to_db(seen_at)
         if feed_id is not None and story.guid:
             row = conn.execute(
-                "SELECT s.story_id, t.content_hash FROM sources s JOIN stories t"
-                " ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
+                "SELECT s.id, s.story_id, s.fingerprint, t.fingerprint FROM sources s"
+                " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
                 (feed_id, story.guid),
             ).fetchone()
             if row is not None:
-                if row[1] == chash:
-                    return StoreCounts(unchanged=1), row[0]
-                self._update_story(conn, row[0], story, chash, now, generator)
-                return StoreCounts(updated=1), row[0]
+                source_id, story_id, source_fp, story_fp = row
+                if source_fp == fp:
+                    return StoreCounts(unchanged=1), story_id
+                conn.execute("UPDATE sources SET fingerprint = ? WHERE id = ?", (fp, source_id))
+                if story_fp != source_fp:
+                    # The story shows another source's text; this sighting changed, not it.
+                    return StoreCounts(unchanged=1), story_id
+                self._update_story(conn, story_id, story, fp, now, generator)
+                return StoreCounts(updated=1), story_id
         existing = None
         if curl is not None:
             existing = conn.execute(
                 "SELECT id FROM stories WHERE canonical_url = ? ORDER BY id LIMIT 1", (curl,)
             ).fetchone()
-        if existing is None and chash is not None:
+        if existing is None and fp:
             existing = conn.execute(
-                "SELECT id FROM stories WHERE content_hash = ? ORDER BY id LIMIT 1", (chash,)
+                "SELECT id FROM stories WHERE fingerprint = ? ORDER BY id LIMIT 1", (fp,)
             ).fetchone()
         if existing is not None:
             story_id = existing[0]
@@ -579,9 +593,9 @@ class Archive:
             ):
                 return StoreCounts(unchanged=1), story_id
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO sources (story_id, feed_id, feed_url, url, guid, seen_at)"
+                "INSERT OR IGNORE INTO sources (story_id, feed_id, url, guid, fingerprint, seen_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (story_id, feed_id, feed_url, story.url, story.guid, now),
+                (story_id, feed_id, story.url, story.guid, fp, now),
             ).rowcount
             # The story keeps its earliest date.
             conn.execute(
@@ -592,7 +606,7 @@ class Archive:
             return counts, story_id
         story_id = conn.execute(
             "INSERT INTO stories (category, title, body, questions, actions, published, url,"
-            " canonical_url, content_hash, author, tags, generator, first_seen, updated_at)"
+            " canonical_url, fingerprint, author, tags, generator, first_seen, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 story.category,
@@ -603,7 +617,7 @@ class Archive:
                 to_db(story.published),
                 story.url,
                 curl,
-                chash,
+                fp or None,
                 story.author,
                 "\n".join(story.tags),
                 generator,
@@ -612,9 +626,9 @@ class Archive:
             ),
         ).lastrowid
         conn.execute(
-            "INSERT OR IGNORE INTO sources (story_id, feed_id, feed_url, url, guid, seen_at)"
+            "INSERT OR IGNORE INTO sources (story_id, feed_id, url, guid, fingerprint, seen_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (story_id, feed_id, feed_url, story.url, story.guid, now),
+            (story_id, feed_id, story.url, story.guid, fp, now),
         )
         return StoreCounts(new=1), int(story_id or 0)
 
@@ -623,20 +637,20 @@ class Archive:
         conn: sqlite3.Connection,
         story_id: int,
         story: Story,
-        chash: str | None,
+        fp: int,
         now: str | None,
         generator: str,
     ) -> None:
         conn.execute(
             "UPDATE stories SET title = ?, body = ?, questions = ?, actions = ?,"
-            " content_hash = ?, author = ?, tags = ?, generator = ?, updated_at = ?,"
+            " fingerprint = ?, author = ?, tags = ?, generator = ?, updated_at = ?,"
             " canonical_url = COALESCE(canonical_url, ?) WHERE id = ?",
             (
                 story.title,
                 story.body,
                 "\n".join(story.questions),
                 "\n".join(story.actions),
-                chash,
+                fp or None,
                 story.author,
                 "\n".join(story.tags),
                 generator,
@@ -667,7 +681,7 @@ class Archive:
         with self.transaction() as conn:
             for story in stories:
                 counts, story_id = self._store_story(
-                    conn, story, feed_id=None, feed_url="", seen_at=seen_at, generator=generator
+                    conn, story, feed_id=None, seen_at=seen_at, generator=generator
                 )
                 out.append((story_id, "new" if counts.new else "duplicate"))
         return out
@@ -754,6 +768,15 @@ class Archive:
         return problems
 
 
+def _delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:
+    """Delete a feed; its sources keep its URL (stored only now, to keep rows small)."""
+    conn.execute(
+        "UPDATE sources SET feed_url = (SELECT url FROM feeds WHERE id = ?) WHERE feed_id = ?",
+        (feed_id, feed_id),
+    )
+    conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+
 def _lines(text: str | None) -> tuple[str, ...]:
     return tuple(line for line in (text or "").split("\n") if line)
 
@@ -811,7 +834,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             published TEXT NOT NULL,
             url TEXT NOT NULL DEFAULT '',
             canonical_url TEXT,
-            content_hash TEXT,
+            fingerprint INTEGER,
             author TEXT NOT NULL DEFAULT '',
             tags TEXT NOT NULL DEFAULT '',
             generator TEXT NOT NULL DEFAULT '',
@@ -826,9 +849,10 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
             feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
-            feed_url TEXT NOT NULL DEFAULT '',
+            feed_url TEXT NOT NULL DEFAULT '',  -- set when the feed is removed
             url TEXT NOT NULL DEFAULT '',
             guid TEXT NOT NULL DEFAULT '',
+            fingerprint INTEGER,
             seen_at TEXT NOT NULL,
             UNIQUE (feed_id, guid)
         )
@@ -836,7 +860,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
     for sql in (
         "CREATE INDEX stories_canonical_url ON stories (canonical_url)",
-        "CREATE INDEX stories_content_hash ON stories (content_hash)",
+        "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
         "CREATE INDEX stories_published ON stories (published)",
         "CREATE INDEX stories_category ON stories (category, published)",
         "CREATE INDEX sources_story ON sources (story_id)",

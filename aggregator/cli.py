@@ -129,6 +129,10 @@ def cli(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    if level != "debug":
+        # One line per feed poll is ours to write; the libraries' per-request lines are noise.
+        for noisy in ("httpx", "httpcore", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @cli.command()

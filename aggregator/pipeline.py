@@ -25,13 +25,14 @@ from .config import Config
 from .errors import AggregatorError, FeedError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .models import FeedState, Story
+from .dedupe import fingerprint
 from .normalize import normalize_entry
 from .parse import parse_feed
 from .questions import OfflineGenerator, QuestionGenerator
 from .schedule import next_fetch
 from .timeutil import utcnow
 
-__all__ = ["FeedResult", "Poller", "ProcessedFeed", "actions_for", "process_feed"]
+__all__ = ["FeedResult", "Poller", "ProcessedFeed", "process_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ class ProcessedFeed:
         link: the feed's site link.
         ttl: the feed's ``<ttl>`` in minutes, or ``None``.
         warning: a survivable parse problem, or ``""``.
-        stories: the normalized stories with questions and actions.
+        stories: the normalized stories with questions (actions are derived when shown).
+        fingerprints: each story's content fingerprint (computed here, off the writer).
     """
 
     title: str
@@ -74,18 +76,7 @@ class ProcessedFeed:
     ttl: int | None
     warning: str
     stories: tuple[Story, ...]
-
-
-def actions_for(story: Story) -> tuple[str, ...]:
-    """Derive a story's stored actions from its data.
-
-    Args:
-        story: the normalized story.
-
-    Returns:
-        The follow-ups, e.g. ``("Read the original: https://...",)``.
-    """
-    return (f"Read the original: {story.url}",) if story.url else ()
+    fingerprints: tuple[int, ...] = ()
 
 
 _GENERATORS: dict[int, QuestionGenerator] = {}
@@ -125,15 +116,14 @@ def process_feed(
     stories = []
     for entry in parsed.entries:
         story = normalize_entry(entry, category=category, now=now, tracking_params=tracking_params)
-        stories.append(
-            replace(story, questions=generator.generate(story), actions=actions_for(story))
-        )
+        stories.append(replace(story, questions=generator.generate(story)))
     return ProcessedFeed(
         title=parsed.title,
         link=parsed.link,
         ttl=parsed.ttl,
         warning=parsed.warning,
         stories=tuple(stories),
+        fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
     )
 
 
@@ -238,7 +228,14 @@ class Poller:
         except FeedError as exc:
             return self._record_error(feed, exc, fetched=fetched)
         update = self._update(feed, "new", fetched, processed=processed)
-        return self._store(feed, update, processed.stories, "new", warning=processed.warning)
+        return self._store(
+            feed,
+            update,
+            processed.stories,
+            "new",
+            warning=processed.warning,
+            fingerprints=processed.fingerprints,
+        )
 
     async def _process(self, feed: FeedState, fetched: FetchResult) -> ProcessedFeed:
         job = partial(
@@ -264,10 +261,15 @@ class Poller:
         outcome: str,
         *,
         warning: str = "",
+        fingerprints: Sequence[int] | None = None,
     ) -> FeedResult:
         try:
             counts = self.archive.store_poll(
-                feed, stories, update, generator=OfflineGenerator.name if stories else ""
+                feed,
+                stories,
+                update,
+                generator=OfflineGenerator.name if stories else "",
+                fingerprints=fingerprints,
             )
         except AggregatorError as exc:
             log.error("%s: could not store the poll: %s", feed.url, exc)

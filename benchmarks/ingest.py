@@ -1,0 +1,212 @@
+"""Ingest throughput: a full poll into a fresh archive vs feedparser alone on the same bytes.
+
+Generates a corpus of RSS feeds (realistic HTML bodies of ~1.5 KB of text),
+serves it on 127.0.0.1, runs one full poll (fetch, parse, normalize,
+questions, dedupe, archive with FTS5) into a fresh archive, and prints
+stories/second beside feedparser's single-core rate on the same bytes (the
+floor), their ratio, and the archive's size per story.
+
+    python benchmarks/ingest.py [--feeds 200] [--items 50] [--workers 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import feedparser  # type: ignore[import-untyped]
+
+from aggregator.app import open_app
+from aggregator.config import Config, FeedConfig, FetchConfig, ScheduleConfig
+
+ORGS = [
+    "Apple",
+    "Google",
+    "Microsoft",
+    "Amazon",
+    "Meta",
+    "Nvidia",
+    "OpenAI",
+    "Anthropic",
+    "Intel",
+    "AMD",
+    "Samsung",
+    "TSMC",
+    "Tesla",
+    "SpaceX",
+    "Netflix",
+    "Oracle",
+    "IBM",
+    "Cisco",
+    "Qualcomm",
+    "Arm",
+    "Mozilla",
+    "Cloudflare",
+    "GitHub",
+    "Red Hat",
+    "Canonical",
+    "Valve",
+    "Sony",
+    "Huawei",
+]
+PRODUCTS = [
+    "iPhone",
+    "Android",
+    "Windows",
+    "Azure",
+    "AWS",
+    "Llama",
+    "Gemini",
+    "ChatGPT",
+    "Claude",
+    "Copilot",
+    "Firefox",
+    "Chrome",
+    "Linux",
+    "Kubernetes",
+    "Rust",
+    "Python",
+    "Steam Deck",
+]
+
+
+def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    letters = "etaoinshrdlucmfwypvbgkjqxz"
+    words = set()
+    while len(words) < size:
+        n = max(2, min(12, int(rng.gauss(6, 2.5))))
+        words.add("".join(rng.choice(letters[: 10 + n]) for _ in range(n)))
+    return sorted(words)
+
+
+def make_corpus(n_feeds: int, n_items: int, seed: int = 7) -> dict[str, bytes]:
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    weights = [1 / (r + 1) for r in range(len(vocab))]  # Zipf
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    feeds: dict[str, bytes] = {}
+    for f in range(n_feeds):
+        items = []
+        for i in range(n_items):
+            org, prod = rng.choice(ORGS), rng.choice(PRODUCTS)
+            title = f"{org} {' '.join(rng.choices(vocab, weights, k=6))} {prod} {f}-{i}"
+            paragraphs = []
+            text_len = 0
+            while text_len < 1500:
+                words = rng.choices(vocab, weights, k=rng.randint(25, 45))
+                words.insert(rng.randrange(len(words)), org)
+                words.insert(rng.randrange(len(words)), prod)
+                sentence = " ".join(words).capitalize() + "."
+                paragraphs.append(f"<p>{sentence} <a href='https://x.example/{f}/{i}'>more</a></p>")
+                text_len += len(sentence) + 6
+            body = "".join(paragraphs) + '<img src="https://t.example/p.gif" width="1" height="1">'
+            items.append(
+                f"<item><title>{escape(title)}</title>"
+                f"<link>https://site{f}.example/{2026}/{i}/story-{f}-{i}?utm_source=rss</link>"
+                f"<guid isPermaLink='false'>site{f}-{i}</guid>"
+                f"<pubDate>{format_datetime(base + timedelta(minutes=i * 7 + f))}</pubDate>"
+                f"<description>{escape(body)}</description></item>"
+            )
+        feeds[f"/feed{f}.xml"] = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Site {f}</title><link>https://site{f}.example/</link>"
+            f"<description>bench</description>{''.join(items)}</channel></rss>"
+        ).encode()
+    return feeds
+
+
+def serve(feeds: dict[str, bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = feeds.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=0, help="0 = one per core")
+    args = parser.parse_args()
+
+    feeds = make_corpus(args.feeds, args.items)
+    total_items = args.feeds * args.items
+    total_bytes = sum(len(b) for b in feeds.values())
+    print(
+        f"corpus: {args.feeds} feeds x {args.items} items = {total_items} items, "
+        f"{total_bytes / 1e6:.1f} MB, {os.cpu_count()} cores"
+    )
+
+    t0 = time.perf_counter()
+    parsed = 0
+    for body in feeds.values():
+        parsed += len(feedparser.parse(body).entries)
+    fp_secs = time.perf_counter() - t0
+    fp_rate = parsed / fp_secs
+    print(f"feedparser alone (1 core): {parsed} items in {fp_secs:.2f}s = {fp_rate:,.0f} items/s")
+
+    server = serve(feeds)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        config = Config(
+            fetch=FetchConfig(allow_private_addresses=True, concurrency=16, workers=args.workers),
+            schedule=ScheduleConfig(),
+            feeds=tuple(FeedConfig(url=url + path, category="technology") for path in feeds),
+        )
+        with open_app(config, db_path=db) as app:
+            app.sync_feeds()
+            t0 = time.perf_counter()
+            results = app.poll()
+            secs = time.perf_counter() - t0
+            new = sum(r.counts.new for r in results)
+            failed = sum(r.outcome == "error" for r in results)
+            chars = app.archive.conn.execute("SELECT AVG(LENGTH(body)) FROM stories").fetchone()[0]
+        server.shutdown()
+        size = db.stat().st_size + sum(
+            p.stat().st_size for p in db.parent.glob("bench.db-*") if p.exists()
+        )
+        rate = new / secs
+        print(
+            f"pipeline (fetch+parse+normalize+questions+archive+FTS): {new} stories in "
+            f"{secs:.2f}s = {rate:,.0f} stories/s, {failed} feeds failed"
+        )
+        print(f"ratio pipeline / feedparser-alone: {rate / fp_rate:.2f}x (target >= 1.2x)")
+        print(
+            f"archive: {size / 1e6:.1f} MB, {size / max(new, 1):,.0f} bytes/story "
+            f"(avg body {chars:,.0f} chars; target <= 3,500 bytes/story)"
+        )
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The archive on real SQLite files: schema, first-level dedupe, atomic polls, FTS in sync."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from aggregator.archive import SCHEMA_VERSION, Archive, FeedUpdate
+from aggregator.config import FeedConfig
+from aggregator.errors import ArchiveError, FeedError, StoryNotFound
+from aggregator.models import FeedState, Story
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def story(n: int, **changes: object) -> Story:
+    base = Story(
+        category="TECHNOLOGY",
+        title=f"Rust {n} ships a faster borrow checker",
+        published=NOW - timedelta(hours=n),
+        body=f"The Rust project released version {n}.\n\nCompile times fell by a fifth.",
+        questions=("Who benefits from Rust?", "What is unsaid?", "What comes next for Rust?"),
+        url=f"https://blog.example/rust-{n}?utm_source=rss",
+        canonical_url=f"https://blog.example/rust-{n}",
+        guid=f"rust-{n}",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def update(**changes: object) -> FeedUpdate:
+    return replace(
+        FeedUpdate(status="new", fetched_at=NOW, next_fetch=NOW + timedelta(hours=1)), **changes
+    )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    a = Archive(tmp_path / "a.db")
+    a.sync_feeds(
+        [FeedConfig(url="https://one.example/feed"), FeedConfig(url="https://two.example/feed")],
+        now=NOW,
+    )
+    yield a  # type: ignore[misc]
+    a.close()
+
+
+def feeds(archive: Archive) -> tuple[FeedState, FeedState]:
+    one, two = archive.list_feeds()
+    return one, two
+
+
+def count(archive: Archive, table: str) -> int:
+    return int(archive.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def fts_ids(archive: Archive, match: str) -> list[int]:
+    return [
+        r[0]
+        for r in archive.conn.execute(
+            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid", (match,)
+        )
+    ]
+
+
+def test_fresh_archive_schema(tmp_path: Path) -> None:
+    with Archive(tmp_path / "x.db") as a:
+        assert a.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert a.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert a.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert {"feeds", "stories", "sources", "stories_fts"} <= set(a.db.table_names())
+    db = sqlite_utils.Database(tmp_path / "x.db")
+    assert db["stories"].detect_fts() == "stories_fts"  # sqlite-utils and Datasette see it
+    db.close()
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    Archive(tmp_path / "x.db").close()
+    with Archive(tmp_path / "x.db") as a:
+        assert a.count_stories() == 0
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    Archive(tmp_path / "x.db").close()
+    conn = sqlite3.connect(tmp_path / "x.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(ArchiveError, match="schema version"):
+        Archive(tmp_path / "x.db")
+
+
+def test_readonly_missing_archive(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="no archive"):
+        Archive(tmp_path / "none.db", readonly=True)
+
+
+def test_new_then_unchanged_then_updated(archive: Archive) -> None:
+    one, _ = feeds(archive)
+    c = archive.store_poll(one, [story(1), story(2)], update())
+    assert (c.new, c.updated, c.duplicate, c.unchanged) == (2, 0, 0, 0)
+    c = archive.store_poll(one, [story(1), story(2)], update())
+    assert (c.new, c.unchanged) == (0, 2)
+    changed = story(1, body="The Rust project released version 1.\n\nA correction: zebras.")
+    c = archive.store_poll(one, [changed], update())
+    assert c.updated == 1
+    assert count(archive, "stories") == 2
+    assert fts_ids(archive, "zebras") == [1]  # the index follows the update
+    assert archive.get_story(1).story.body.endswith("zebras.")
+    assert archive.integrity_errors() == []
+
+
+def test_same_canonical_url_from_another_feed_is_a_source(archive: Archive) -> None:
+    one, two = feeds(archive)
+    archive.store_poll(one, [story(1)], update())
+    other = story(
+        1,
+        guid="other-guid",
+        url="https://blog.example/rust-1#comments",
+        title="A different headline for it",
+        published=NOW - timedelta(days=3),
+    )
+    c = archive.store_poll(two, [other], update())
+    assert (c.new, c.duplicate) == (0, 1)
+    stored = archive.get_story(1)
+    assert [s.feed_url for s in stored.sources] == [one.url, two.url]
+    assert stored.story.published == NOW - timedelta(days=3)  # earliest date kept
+    assert stored.story.title == story(1).title
+    # Seeing it again from the second feed adds nothing.
+    c = archive.store_poll(two, [other], update())
+    assert (c.duplicate, c.unchanged) == (0, 1)
+
+
+def test_same_text_under_another_url_is_a_source(archive: Archive) -> None:
+    one, two = feeds(archive)
+    archive.store_poll(one, [story(1)], update())
+    copy = story(
+        1, guid="x", url="https://mirror.example/a/b", canonical_url="https://mirror.example/a/b"
+    )
+    c = archive.store_poll(two, [copy], update())
+    assert c.duplicate == 1
+    assert count(archive, "stories") == 1
+
+
+def test_links_to_a_site_root_never_merge(archive: Archive) -> None:
+    one, _ = feeds(archive)
+    a = story(1, url="https://site.example/", canonical_url="https://site.example")
+    b = story(2, url="https://site.example/", canonical_url="https://site.example")
+    c = archive.store_poll(one, [a, b], update())
+    assert c.new == 2
+
+
+def test_a_failed_poll_writes_nothing(archive: Archive) -> None:
+    one, _ = feeds(archive)
+    bad = story(3, title=None)  # NOT NULL violated half-way through the poll
+    with pytest.raises(ArchiveError):
+        archive.store_poll(one, [story(1), story(2), bad], update(etag='"v2"'))
+    assert count(archive, "stories") == 0
+    assert count(archive, "sources") == 0
+    assert archive.get_feed(one.url).etag == ""  # the feed's state was not written either
+    assert archive.integrity_errors() == []
+
+
+def test_feed_state_is_stored(archive: Archive) -> None:
+    one, _ = feeds(archive)
+    archive.store_poll(
+        one, [story(1)], update(etag='"abc"', last_modified="Sun, 29 Nov 2026", title="One")
+    )
+    f = archive.get_feed(one.url)
+    assert (f.etag, f.last_modified, f.title, f.last_status, f.error_count) == (
+        '"abc"',
+        "Sun, 29 Nov 2026",
+        "One",
+        "new",
+        0,
+    )
+    archive.record_feed(f, update(status="error", error="HTTP 500"))
+    archive.record_feed(f, update(status="error", error="HTTP 500"))
+    f = archive.get_feed(one.url)
+    assert (f.error_count, f.last_error, f.etag) == (2, "HTTP 500", '"abc"')
+    archive.record_feed(f, update(status="not_modified"))
+    assert archive.get_feed(one.url).error_count == 0
+
+
+def test_permanent_redirect_and_disable(archive: Archive) -> None:
+    one, _ = feeds(archive)
+    archive.record_feed(one, update(url="https://one.example/new-feed"))
+    assert archive.get_feed("https://one.example/new-feed").id == one.id
+    assert archive.get_feed(one.url).id == one.id  # still found by its configured URL
+    archive.record_feed(one, update(status="error", disable="410 Gone"))
+    assert archive.get_feed(one.url).enabled is False
+    assert archive.list_feeds(due_before=NOW + timedelta(days=9)) == [feeds(archive)[1]]
+
+
+def test_removing_a_feed_keeps_its_stories_and_sources(archive: Archive) -> None:
+    one, two = feeds(archive)
+    archive.store_poll(one, [story(1)], update())
+    added = archive.add_feed("https://three.example/rss", category="ai", now=NOW)
+    archive.store_poll(added, [story(1, guid="g3")], update())
+    archive.remove_feed("https://three.example/rss")
+    sources = archive.get_story(1).sources
+    assert [s.feed_url for s in sources] == [one.url, "https://three.example/rss"]
+    with pytest.raises(FeedError, match="no such feed"):
+        archive.remove_feed("https://three.example/rss")
+
+
+def test_sync_feeds_follows_the_config(archive: Archive) -> None:
+    one, _ = feeds(archive)
+    archive.store_poll(one, [story(1)], update())
+    archive.sync_feeds(
+        [
+            FeedConfig(url="https://one.example/feed", category="science"),
+            FeedConfig(url="https://four.example/feed"),
+        ],
+        now=NOW,
+    )
+    got = {f.url: f.category for f in archive.list_feeds()}
+    assert got == {"https://one.example/feed": "science", "https://four.example/feed": "general"}
+    assert archive.get_feed(one.url).stories == 1
+
+
+def test_duplicate_manual_feed_is_refused(archive: Archive) -> None:
+    with pytest.raises(FeedError, match="already"):
+        archive.add_feed("https://one.example/feed", now=NOW)
+
+
+def test_get_missing_story(archive: Archive) -> None:
+    with pytest.raises(StoryNotFound):
+        archive.get_story(42)
+
+
+def test_sqlite_utils_search_works_on_the_archive(archive: Archive, tmp_path: Path) -> None:
+    one, _ = feeds(archive)
+    archive.store_poll(
+        one, [story(1), story(2, title="Kernel maintainers argue about Rust")], update()
+    )
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    rows = list(db["stories"].search("maintainers"))
+    db.close()
+    assert [r["id"] for r in rows] == [2]
+
+
+def test_busy_archive_gives_a_clear_error(archive: Archive, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        archive.conn.execute("PRAGMA busy_timeout = 50")
+        one, _ = feeds(archive)
+        with pytest.raises(ArchiveError, match="locked"):
+            archive.store_poll(one, [story(1)], update())
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
