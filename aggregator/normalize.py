@@ -55,6 +55,11 @@ _CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.DOTALL)
 # Tag-like text left after decoding: the sign of double-escaped HTML.
 _TAGLIKE_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
 _CODE_SPLIT_RE = re.compile(f"([{_CODE_OPEN}{_CODE_CLOSE}])")
+_ESCAPED_PAIR_RE = re.compile(
+    r"<!--.*?-->|<(p|div|span|li|ul|ol|a|em|strong|b|i|blockquote|h[1-6]|table|tr|td)"
+    r"(?:\s[^<>]*)?>[^<>]*</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
 _AMP_CHAIN_RE = re.compile(r"&(?:amp;)+")
 _BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
 _INPUT_C0_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -276,9 +281,12 @@ def _convert(markup: str, *, title: bool) -> str:
         if "<![CDATA[" in markup:
             markup = _CDATA_RE.sub(r"\1", markup)
         text = _decode(_scan(markup, title=title))
-        if "<" in text and _count_text_tags(text) > _count_real_tags(markup):
-            # More tags in the text than in the markup: escaped HTML (e.g.
-            # "&lt;p&gt;" inside CDATA). Unescape once and convert that instead.
+        if "<" in text and (
+            _count_text_tags(text) > _count_real_tags(markup) or _has_escaped_markup(text)
+        ):
+            # More tags in the text than in the markup, or escaped elements opened and
+            # closed again (reddit mixes "&lt;p&gt;...&lt;/p&gt;" with real <a> tags):
+            # escaped HTML. Unescape once and convert that instead.
             text = _decode(_scan(_html.unescape(markup), title=title))
     else:
         text = _decode(markup)
@@ -407,6 +415,23 @@ def _count_real_tags(markup: str) -> int:
         for match in _TOKEN_RE.finditer(markup)
         if match.lastindex in (_START, _END) and match.group(match.lastindex)
     )
+
+
+def _has_escaped_markup(text: str) -> bool:
+    """Whether decoded text outside <pre>/<code> holds an HTML comment or an element
+    opened and closed again (``<p>...</p>``): markup, not prose that mentions a tag."""
+    if _CODE_OPEN in text:
+        depth = 0
+        outside = []
+        for piece in _CODE_SPLIT_RE.split(text):
+            if piece == _CODE_OPEN:
+                depth += 1
+            elif piece == _CODE_CLOSE:
+                depth = max(depth - 1, 0)
+            elif not depth:
+                outside.append(piece)
+        text = " ".join(outside)
+    return _ESCAPED_PAIR_RE.search(text) is not None
 
 
 def _count_text_tags(text: str) -> int:

@@ -22,10 +22,10 @@ from functools import partial
 
 from .archive import Archive, FeedUpdate, StoreCounts
 from .config import Config
+from .dedupe import fingerprint
 from .errors import AggregatorError, FeedError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .models import FeedState, Story
-from .dedupe import fingerprint
 from .normalize import normalize_entry
 from .parse import parse_feed
 from .questions import OfflineGenerator, QuestionGenerator

@@ -70,8 +70,9 @@ def test_real_feeds_end_to_end(
         )
         assert all(n > 0 for n in per_feed.values()), [u for u, n in per_feed.items() if not n]
         rows = db.execute(
-            "SELECT s.id, s.title, s.body, s.questions, (SELECT feed_url FROM sources"
-            " WHERE story_id = s.id ORDER BY id LIMIT 1) FROM stories s"
+            "SELECT s.id, s.title, s.body, s.questions, (SELECT f.url FROM sources so"
+            " JOIN feeds f ON f.id = so.feed_id WHERE so.story_id = s.id ORDER BY so.id LIMIT 1)"
+            " FROM stories s"
         ).fetchall()
         for story_id, title, body, questions, feed_url in rows:
             if feed_url.rsplit("/", 1)[-1] not in QUOTES_HTML_IN_CODE:

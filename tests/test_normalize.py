@@ -568,3 +568,18 @@ def test_guid_is_copied_and_questions_are_empty() -> None:
 
 def test_all_is_sorted() -> None:
     assert normalize.__all__ == sorted(normalize.__all__)
+
+
+def test_mixed_real_and_escaped_markup_is_all_removed() -> None:
+    # reddit's feeds escape the post's HTML but add real <a> tags around it.
+    html = (
+        "&lt;!-- SC_OFF --&gt;&lt;div class=&quot;md&quot;&gt;&lt;p&gt;A short joke&lt;/p&gt;"
+        '&lt;/div&gt;&lt;!-- SC_ON --&gt; submitted by <a href="https://r.example/u">someone</a>'
+    )
+    assert html_to_text(html) == "A short joke\n\nsubmitted by someone"
+
+
+def test_prose_that_mentions_a_tag_keeps_it() -> None:
+    assert html_to_text("<p>Put a &lt;meta&gt; tag in the head.</p>") == (
+        "Put a <meta> tag in the head."
+    )
