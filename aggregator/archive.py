@@ -606,8 +606,8 @@ class Archive:
             return counts, story_id
         story_id = conn.execute(
             "INSERT INTO stories (category, title, body, questions, actions, published, url,"
-            " canonical_url, fingerprint, author, tags, generator, first_seen, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " canonical_url, fingerprint, author, tags, generator, first_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 story.category,
                 story.title,
@@ -621,7 +621,6 @@ class Archive:
                 story.author,
                 "\n".join(story.tags),
                 generator,
-                now,
                 now,
             ),
         ).lastrowid
@@ -740,7 +739,7 @@ class Archive:
             ),
             generator=row[11] or "",
             first_seen=from_db(row[12]) or utcnow(),
-            updated_at=from_db(row[13]) or utcnow(),
+            updated_at=from_db(row[13] or row[12]) or utcnow(),
             sources=sources,
         )
 
@@ -839,7 +838,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             tags TEXT NOT NULL DEFAULT '',
             generator TEXT NOT NULL DEFAULT '',
             first_seen TEXT NOT NULL,
-            updated_at TEXT NOT NULL
+            updated_at TEXT  -- NULL until the story changes after first_seen
         )
         """
     )
@@ -862,7 +861,6 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         "CREATE INDEX stories_canonical_url ON stories (canonical_url)",
         "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
         "CREATE INDEX stories_published ON stories (published)",
-        "CREATE INDEX stories_category ON stories (category, published)",
         "CREATE INDEX sources_story ON sources (story_id)",
         "CREATE INDEX feeds_next_fetch ON feeds (next_fetch)",
     ):
