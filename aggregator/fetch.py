@@ -39,6 +39,7 @@ import ipaddress
 import logging
 import socket
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -195,6 +196,21 @@ class ResponseTooLarge(FetchError):
     def __init__(self, message: str | None = None, *, url: str = "", max_bytes: int) -> None:
         self.max_bytes = max_bytes
         super().__init__(message or f"response larger than {max_bytes / _MIB:.1f} MiB", url=url)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzip(data: bytes, *, limit: int, url: str) -> bytes:
+    """Decompress gzip bytes, refusing more than ``limit`` bytes of output."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise FetchError(f"body looks gzip-compressed but is not: {exc}", url=url) from exc
+    if len(out) > limit:
+        raise ResponseTooLarge(url=url, max_bytes=limit)
+    return out
 
 
 def _reason(status: int) -> str:
@@ -499,7 +515,12 @@ class Fetcher:
             if size > limit:
                 raise ResponseTooLarge(url=url, max_bytes=limit)
             chunks.append(chunk)
-        return b"".join(chunks)
+        body = b"".join(chunks)
+        if body[:2] == _GZIP_MAGIC:
+            # A gzip file served as the body itself (a stored .xml.gz, or a server that
+            # compressed twice): unpack it, under the same limit.
+            body = _gunzip(body, limit=limit, url=url)
+        return body
 
     def _parse_url(self, raw: str, *, url: str, base: httpx.URL | None = None) -> httpx.URL:
         """Parse (and resolve against ``base``) an http(s) URL with a host."""

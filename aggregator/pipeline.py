@@ -14,6 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -180,7 +181,9 @@ class Poller:
         if self._pool is None:
             # forkserver: the daemon has threads (APScheduler), and fork() with threads is unsafe.
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_worker_init,
             )
         return self._pool
 
@@ -348,6 +351,12 @@ class Poller:
         except AggregatorError as store_exc:
             log.error("%s: could not record the error: %s", feed.url, store_exc)
         return FeedResult(feed=feed, outcome="error", error=str(exc), next_fetch=update.next_fetch)
+
+
+def _worker_init() -> None:
+    """Parser processes leave SIGINT to the parent: Ctrl-C in a terminal reaches the
+    whole process group, and the parent decides how to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _log_result(r: FeedResult) -> None:

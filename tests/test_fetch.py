@@ -623,3 +623,16 @@ def test_live_localhost_refused_through_default_resolver(feed_server: FeedServer
 def test_live_connection_refused() -> None:
     with pytest.raises(FetchError, match="could not connect"):
         fetch_live(f"http://127.0.0.1:{closed_port()}/feed.xml")
+
+
+def test_gzip_file_served_as_the_body_is_unpacked(feed_server: FeedServer) -> None:
+    doc = b"<?xml version='1.0'?><rss version='2.0'><channel><title>z</title></channel></rss>"
+    feed_server.add("/feed.xml.gz", gzip.compress(doc), content_type="application/octet-stream")
+    assert fetch_live(feed_server.url("/feed.xml.gz")).body == doc
+
+
+def test_gzip_file_body_respects_the_size_cap(feed_server: FeedServer) -> None:
+    feed_server.add("/bomb.gz", gzip.compress(b"\0" * (3 * 1024 * 1024)))
+    settings = FetchSettings(allow_private_addresses=True, max_bytes=1024 * 1024)
+    with pytest.raises(ResponseTooLarge):
+        fetch_live(feed_server.url("/bomb.gz"), settings=settings)
