@@ -258,7 +258,9 @@ class App:
         from .fetch import Fetcher
         from .pipeline import Poller
 
-        async with Fetcher(self.make_client(), settings=self.fetch_settings()) as fetcher:
+        async with Fetcher(
+            self.make_client(), settings=self.fetch_settings(), clock=self.clock
+        ) as fetcher:
             with Poller(
                 config=self.config,
                 archive=self.archive,

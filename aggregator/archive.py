@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,8 @@ class FeedUpdate:
         url: a new URL after a permanent redirect (``None`` keeps the old).
         title, site_url: the feed's own title and link (``None`` keeps the old).
         disable: a reason to disable the feed (e.g. 410 Gone), or ``""``.
+        adaptive_interval: the interval learned from the feed's pace (``None`` keeps the old).
+        ttl: the feed's ``<ttl>`` (``None`` keeps the old; a zero duration clears it).
     """
 
     status: str
@@ -104,6 +106,8 @@ class FeedUpdate:
     title: str | None = None
     site_url: str | None = None
     disable: str = ""
+    adaptive_interval: timedelta | None = None
+    ttl: timedelta | None = None
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -410,7 +414,8 @@ class Archive:
             "SELECT f.id, f.url, f.category, COALESCE(NULLIF(f.config_title, ''), f.title),"
             " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
             " f.error_count, f.next_fetch, f.enabled,"
-            " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id)"
+            " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
+            " f.interval, f.adaptive_interval, f.ttl"
             f" FROM feeds f {where} ORDER BY f.id"
         )
         try:
@@ -432,6 +437,9 @@ class Archive:
                 next_fetch=from_db(r[10]),
                 enabled=bool(r[11]),
                 stories=r[12],
+                interval=timedelta(seconds=r[13]) if r[13] else None,
+                adaptive_interval=timedelta(seconds=r[14]) if r[14] else None,
+                ttl=timedelta(seconds=r[15]) if r[15] else None,
             )
             for r in rows
         ]
@@ -510,12 +518,15 @@ class Archive:
 
     def _update_feed(self, conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
         error_count_sql = "0" if u.status != "error" else "error_count + 1"
+        ttl_seconds = int(u.ttl.total_seconds()) if u.ttl is not None else None
         conn.execute(
             "UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = ?,"
             f" error_count = {error_count_sql}, next_fetch = ?, next_reason = ?,"
             " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
             " title = COALESCE(?, title), site_url = COALESCE(?, site_url),"
-            " last_success = CASE WHEN ? != 'error' THEN ? ELSE last_success END"
+            " last_success = CASE WHEN ? != 'error' THEN ? ELSE last_success END,"
+            " adaptive_interval = COALESCE(?, adaptive_interval),"
+            " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END"
             " WHERE id = ?",
             (
                 to_db(u.fetched_at),
@@ -529,6 +540,9 @@ class Archive:
                 u.site_url,
                 u.status,
                 to_db(u.fetched_at),
+                int(u.adaptive_interval.total_seconds()) if u.adaptive_interval else None,
+                ttl_seconds,
+                ttl_seconds,
                 feed_id,
             ),
         )
@@ -751,6 +765,86 @@ class Archive:
         """
         return int(self.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
 
+    def stories_between(
+        self, since: datetime, until: datetime, *, categories: Sequence[str] = ()
+    ) -> list[StoredStory]:
+        """Read every story published in ``[since, until)``, with its sources (for digests).
+
+        Two queries in one read transaction (a consistent snapshot beside a
+        writer): the stories, then all their sources at once.
+
+        Args:
+            since: the first instant included (UTC).
+            until: the first instant excluded (UTC).
+            categories: only these categories (any case); empty for all.
+
+        Returns:
+            The stories, newest first; each story's sources earliest first.
+
+        Raises:
+            ArchiveError: the archive cannot be read.
+        """
+        where = "published >= ? AND published < ?"
+        params: list[Any] = [to_db(since), to_db(until)]
+        wanted = sorted({c.strip().upper() for c in categories if c.strip()})
+        if wanted:
+            where += f" AND UPPER(category) IN ({', '.join('?' for _ in wanted)})"
+            params += wanted
+        try:
+            self.conn.execute("BEGIN")
+            try:
+                rows = self.conn.execute(
+                    "SELECT id, category, title, body, questions, actions, published, url,"
+                    " canonical_url, author, tags, generator, first_seen, updated_at"
+                    f" FROM stories WHERE {where} ORDER BY published DESC, id",
+                    params,
+                ).fetchall()
+                source_rows = self.conn.execute(
+                    "SELECT s.story_id, COALESCE(f.url, s.feed_url), s.url, s.guid, s.seen_at,"
+                    " COALESCE(NULLIF(f.config_title, ''), f.title, '')"
+                    " FROM sources s LEFT JOIN feeds f ON f.id = s.feed_id"
+                    f" WHERE s.story_id IN (SELECT id FROM stories WHERE {where})"
+                    " ORDER BY s.story_id, s.seen_at, s.id",
+                    params,
+                ).fetchall()
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise _map_error(exc, self.path) from exc
+        sources: dict[int, list[Source]] = {}
+        for s in source_rows:
+            sources.setdefault(s[0], []).append(
+                Source(
+                    feed_url=s[1] or "",
+                    url=s[2] or "",
+                    guid=s[3] or "",
+                    seen_at=from_db(s[4]) or utcnow(),
+                    feed_title=s[5] or "",
+                )
+            )
+        return [
+            StoredStory(
+                id=row[0],
+                story=Story(
+                    category=row[1],
+                    title=row[2],
+                    body=row[3],
+                    questions=_lines(row[4]),
+                    actions=_lines(row[5]),
+                    published=from_db(row[6]) or utcnow(),
+                    url=row[7] or "",
+                    canonical_url=row[8] or "",
+                    author=row[9] or "",
+                    tags=_lines(row[10]),
+                ),
+                generator=row[11] or "",
+                first_seen=from_db(row[12]) or utcnow(),
+                updated_at=from_db(row[13] or row[12]) or utcnow(),
+                sources=tuple(sources.get(row[0], ())),
+            )
+            for row in rows
+        ]
+
     def integrity_errors(self) -> list[str]:
         """Run SQLite's and FTS5's integrity checks.
 
@@ -805,6 +899,8 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             title TEXT NOT NULL DEFAULT '',
             site_url TEXT NOT NULL DEFAULT '',
             interval INTEGER,
+            adaptive_interval INTEGER,
+            ttl INTEGER,
             full_text INTEGER NOT NULL DEFAULT 0,
             enabled INTEGER NOT NULL DEFAULT 1,
             disabled_reason TEXT NOT NULL DEFAULT '',

@@ -140,7 +140,9 @@ class Daemon:
             self.app.db_path,
             int(self.app.config.schedule.tick.total_seconds()),
         )
-        async with Fetcher(self.app.make_client(), settings=self.app.fetch_settings()) as fetcher:
+        async with Fetcher(
+            self.app.make_client(), settings=self.app.fetch_settings(), clock=self.clock
+        ) as fetcher:
             with Poller(
                 config=self.app.config, archive=self.app.archive, fetcher=fetcher, clock=self.clock
             ) as poller:

@@ -8,7 +8,7 @@ tuples; every ``datetime`` is timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 __all__ = ["Entry", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story"]
 
@@ -152,6 +152,9 @@ class FeedState:
         next_fetch: when the daemon fetches it next (UTC), or ``None`` for as soon as possible.
         stories: how many stories it has contributed a source to.
         enabled: False once disabled (e.g. 410 Gone).
+        interval: the feed's own poll interval from the config, or ``None`` for the default.
+        adaptive_interval: the interval learned from its publishing pace, or ``None``.
+        ttl: the feed's own ``<ttl>``, or ``None``.
     """
 
     id: int
@@ -167,3 +170,6 @@ class FeedState:
     next_fetch: datetime | None = None
     stories: int = 0
     enabled: bool = True
+    interval: timedelta | None = None
+    adaptive_interval: timedelta | None = None
+    ttl: timedelta | None = None

@@ -140,7 +140,9 @@ def _entry(e: Any) -> Entry:
         content_html=content,
         summary_html=summary,
         published=_date(e.get("published_parsed")),
-        updated=_date(e.get("updated_parsed")),
+        # "in" first: a bare get() maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning (feedparser issue 310).
+        updated=_date(e.get("updated_parsed")) if "updated_parsed" in e else None,
         tags=tuple(tags),
         author=str(e.get("author") or ""),
         original_link=str(e.get("feedburner_origlink") or ""),

@@ -30,7 +30,7 @@ from .models import FeedState, Story
 from .normalize import normalize_entry
 from .parse import parse_feed
 from .questions import OfflineGenerator, QuestionGenerator
-from .schedule import next_fetch
+from .schedule import adaptive_interval, freshness_floor, next_fetch
 from .timeutil import utcnow
 
 __all__ = ["FeedResult", "Poller", "ProcessedFeed", "process_feed"]
@@ -70,6 +70,7 @@ class ProcessedFeed:
         warning: a survivable parse problem, or ``""``.
         stories: the normalized stories with questions (actions are derived when shown).
         fingerprints: each story's content fingerprint (computed here, off the writer).
+        entry_dates: each entry's own date (``None`` when undated), for the adaptive interval.
     """
 
     title: str
@@ -78,6 +79,7 @@ class ProcessedFeed:
     warning: str
     stories: tuple[Story, ...]
     fingerprints: tuple[int, ...] = ()
+    entry_dates: tuple[datetime | None, ...] = ()
 
 
 _GENERATORS: dict[int, QuestionGenerator] = {}
@@ -125,6 +127,7 @@ def process_feed(
         warning=parsed.warning,
         stories=tuple(stories),
         fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
+        entry_dates=tuple(e.published or e.updated for e in parsed.entries),
     )
 
 
@@ -223,6 +226,8 @@ class Poller:
             )
         except FeedError as exc:
             return self._record_error(feed, exc)
+        if fetched.permanent_redirect:
+            log.info("%s: moved permanently to %s", feed.url, fetched.permanent_redirect)
         if fetched.not_modified:
             update = self._update(feed, "not_modified", fetched)
             return self._store(feed, update, (), "not_modified")
@@ -298,18 +303,24 @@ class Poller:
     ) -> FeedUpdate:
         now = self.clock()
         sched = self.config.schedule
-        interval = self._interval(feed)
-        ttl = timedelta(minutes=processed.ttl) if processed and processed.ttl else None
+        ttl = feed.ttl
+        learned = None
+        if processed is not None:
+            ttl = timedelta(minutes=processed.ttl) if processed.ttl else None
+            learned = adaptive_interval(processed.entry_dates, now=now)
         decision = next_fetch(
             now=now,
             url=feed.url,
-            interval=interval,
+            interval=feed.interval or sched.interval,
+            # The user's own interval for a feed is final; otherwise follow its pace.
+            adaptive=None if feed.interval else (learned or feed.adaptive_interval),
             min_interval=sched.min_interval,
             max_interval=sched.max_interval,
             jitter_spread=sched.jitter,
             failures=feed.error_count + 1 if status == "error" else 0,
             retry_after=retry_after,
             ttl=ttl,
+            max_age=freshness_floor(fetched.headers, now=now) if fetched else None,
         )
         return FeedUpdate(
             status=status,
@@ -323,13 +334,9 @@ class Poller:
             title=processed.title if processed else None,
             site_url=processed.link if processed else None,
             disable=disable,
+            adaptive_interval=learned,
+            ttl=(ttl or timedelta(0)) if processed is not None else None,
         )
-
-    def _interval(self, feed: FeedState) -> timedelta:
-        for f in self.config.feeds:
-            if f.url == feed.url and f.interval is not None:
-                return f.interval
-        return self.config.schedule.interval
 
     def _record_error(
         self, feed: FeedState, exc: FeedError, *, fetched: FetchResult | None = None
