@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ import feedparser  # type: ignore[import-untyped]
 from .errors import FeedParseError
 from .models import Entry, ParsedFeed
 
-__all__ = ["advertised_feeds", "parse_feed"]
+__all__ = ["advertised_feeds", "parse_feed", "parse_json_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ def parse_feed(
         FeedParseError: the bytes are not a feed (e.g. an HTML page, or XML too
             broken to yield anything); the message names advertised feed URLs.
     """
+    if _looks_like_json(body, headers):
+        return parse_json_feed(body, url=url)
     response_headers: dict[str, str] = {}
     for name in ("content-type", "content-language"):
         if headers and headers.get(name):
@@ -113,6 +116,111 @@ def parse_feed(
         warning=warning,
         skipped=skipped,
     )
+
+
+def _looks_like_json(body: bytes, headers: Mapping[str, str] | None) -> bool:
+    kind = (headers or {}).get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("application/feed+json", "application/json"):
+        return True
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def parse_json_feed(body: bytes, *, url: str = "") -> ParsedFeed:
+    """Parse a JSON Feed 1.0 or 1.1 document (feedparser 6 reads only XML feeds).
+
+    Args:
+        body: the document's bytes (UTF-8, as the JSON Feed spec requires).
+        url: the URL it came from, to resolve relative links.
+
+    Returns:
+        The feed's metadata and every readable item; unreadable items are skipped and counted.
+
+    Raises:
+        FeedParseError: the bytes are not JSON, or not a JSON Feed.
+    """
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FeedParseError(f"not a feed (invalid JSON: {exc})", url=url) from exc
+    version = doc.get("version", "") if isinstance(doc, dict) else ""
+    if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
+        raise FeedParseError("not a feed (JSON without a JSON Feed version)", url=url)
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise FeedParseError("not a feed (JSON Feed without an items list)", url=url)
+    base = _text(doc.get("feed_url")) or url
+    entries: list[Entry] = []
+    skipped = 0
+    for item in items:
+        try:
+            entries.append(_json_entry(item, base=base))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            skipped += 1
+            log.warning("%s: skipped an unreadable JSON Feed item: %s", url or "feed", exc)
+    return ParsedFeed(
+        title=_text(doc.get("title")),
+        link=_text(doc.get("home_page_url")),
+        entries=tuple(entries),
+        skipped=skipped,
+    )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _json_entry(item: Any, *, base: str) -> Entry:
+    from urllib.parse import urljoin
+
+    if not isinstance(item, dict):
+        raise TypeError("an item is not an object")
+    link = _text(item.get("url")) or _text(item.get("external_url"))
+    if link:
+        link = urljoin(base, link)
+    html = _text(item.get("content_html"))
+    plain = _text(item.get("content_text"))
+    summary = _text(item.get("summary"))
+    title = _text(item.get("title"))
+    guid = str(item.get("id") or "").strip() or link
+    if not guid:
+        digest = hashlib.sha256(f"{title}\n{summary}\n{html}{plain}".encode()).hexdigest()
+        guid = f"sha256:{digest[:32]}"
+    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    author = ", ".join(
+        _text(a.get("name")) for a in authors if isinstance(a, dict) and _text(a.get("name"))
+    )
+    tags = tuple(dict.fromkeys(t.strip() for t in item.get("tags") or () if isinstance(t, str)))
+    return Entry(
+        guid=guid,
+        link=link,
+        title=title,
+        content_html=html or _escape_plain(plain),
+        summary_html=summary,
+        published=_iso_date(item.get("date_published")),
+        updated=_iso_date(item.get("date_modified")),
+        tags=tuple(t for t in tags if t),
+        author=author,
+        original_link=_text(item.get("external_url")) if item.get("url") else "",
+    )
+
+
+def _escape_plain(text: str) -> str:
+    """Plain text as HTML paragraphs, so the one HTML-to-text path keeps its paragraphs."""
+    import html as _html
+
+    return "".join(f"<p>{_html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def _iso_date(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _entry(e: Any) -> Entry:

@@ -1,0 +1,128 @@
+"""The feedparser adapter and the JSON Feed reader, on bytes (no I/O)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from aggregator.errors import FeedParseError
+from aggregator.parse import advertised_feeds, parse_feed
+
+JSON_FEED_11 = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "Example JSON",
+    "home_page_url": "https://j.example/",
+    "feed_url": "https://j.example/feed.json",
+    "items": [
+        {
+            "id": "1",
+            "url": "/posts/1",
+            "title": "First post",
+            "content_html": "<p>Hello <b>world</b></p>",
+            "date_published": "2026-11-01T10:00:00+02:00",
+            "authors": [{"name": "Ada"}],
+            "tags": ["rust", "rust", "linux"],
+        },
+        {
+            "id": "2",
+            "url": "https://j.example/posts/2",
+            "content_text": "Plain first paragraph.\n\nPlain second.",
+            "date_modified": "2026-11-02T00:00:00Z",
+        },
+        "not an item",
+    ],
+}
+
+
+def test_json_feed_1_1() -> None:
+    feed = parse_feed(json.dumps(JSON_FEED_11).encode(), url="https://j.example/feed.json")
+    assert (feed.title, feed.link, feed.skipped) == ("Example JSON", "https://j.example/", 1)
+    first, second = feed.entries
+    assert first.link == "https://j.example/posts/1"  # resolved against feed_url
+    assert first.published == datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    assert first.author == "Ada" and first.tags == ("rust", "linux")
+    assert second.published is None and second.updated == datetime(2026, 11, 2, tzinfo=UTC)
+    assert second.content_html == "<p>Plain first paragraph.</p><p>Plain second.</p>"
+
+
+def test_json_feed_1_0_with_author_object_and_content_type() -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Old",
+        "items": [
+            {
+                "id": "a",
+                "url": "https://o.example/a",
+                "author": {"name": "Bo"},
+                "summary": "Short",
+                "content_html": "<p>Long text</p>",
+            }
+        ],
+    }
+    feed = parse_feed(b"\n  " + json.dumps(doc).encode(), headers={"content-type": "text/plain"})
+    assert feed.entries[0].author == "Bo"
+    assert feed.entries[0].summary_html == "Short"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "invalid JSON"),
+        (b'{"title": "x", "items": []}', "without a JSON Feed version"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}', "without an items list"),
+    ],
+)
+def test_bad_json_feeds(body: bytes, message: str) -> None:
+    with pytest.raises(FeedParseError, match=message):
+        parse_feed(body, headers={"content-type": "application/feed+json"})
+
+
+def test_real_json_feeds_from_the_corpus(corpus: Path) -> None:
+    for path in sorted((corpus / "problem-feeds" / "other-formats").glob("*.json")):
+        feed = parse_feed(path.read_bytes(), url="https://x.example/feed.json")
+        assert len(feed.entries) >= 10, path.name
+        assert all(e.title and e.link.startswith("http") for e in feed.entries), path.name
+
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<link>https://r.example/</link><ttl>90</ttl>
+<item><title>A &amp; B</title><link>/rel/1</link><description>&lt;p&gt;x&lt;/p&gt;</description>
+<pubDate>Sun, 29 Nov 2026 10:00:00 +0100</pubDate></item>
+<item><description>no title, no link</description></item>
+</channel></rss>"""
+
+
+def test_rss_fields_dates_ttl_and_guid_fallbacks() -> None:
+    feed = parse_feed(RSS, url="https://r.example/feed.xml")
+    assert (feed.title, feed.ttl) == ("T", 90)
+    first, second = feed.entries
+    assert first.link == "https://r.example/rel/1"
+    assert first.guid == "https://r.example/rel/1"  # no guid: the link
+    assert first.published == datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    assert first.updated is None
+    assert second.guid.startswith("sha256:")  # neither: a hash of the content
+
+
+def test_an_html_page_is_an_error_naming_its_feeds() -> None:
+    page = b'<html><head><link rel="alternate" type="application/atom+xml" href="a.xml"></head>'
+    with pytest.raises(FeedParseError, match=r"advertises: https://s\.example/blog/a\.xml"):
+        parse_feed(page, url="https://s.example/blog/")
+    assert advertised_feeds(page, base="https://s.example/") == ["https://s.example/a.xml"]
+
+
+def test_external_entities_are_never_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
+        "<rss version='2.0'><channel><title>t</title><item><title>&x;</title>"
+        "<description>&x;</description></item></channel></rss>"
+    ).encode()
+    try:
+        feed = parse_feed(doc)
+    except FeedParseError:
+        return
+    assert all("TOP-SECRET" not in e.title + e.content_html + e.summary_html for e in feed.entries)
