@@ -176,27 +176,117 @@ class App:
         """
         return self.sync_feeds()
 
-    def add_feed(self, url: str, *, category: str = "general", title: str = "") -> FeedState:
+    def add_feed(
+        self, url: str, *, category: str = "general", title: str = "", discover: bool = True
+    ) -> FeedState:
         """Add a feed by hand.
 
         Args:
-            url: an http(s) feed URL.
+            url: an http(s) feed URL, or (with ``discover``) a site's page that
+                advertises its feed with ``<link rel="alternate">``.
             category: its category.
             title: an optional title.
+            discover: fetch the URL first: follow a page to the feed it advertises,
+                and refuse a URL that serves no feed.
 
         Returns:
             The stored feed.
 
         Raises:
             InvalidFeedURL: the URL is not http(s).
-            FeedError: the feed is already there.
+            FeedError: the feed is already there, or (with ``discover``) no feed
+                could be found or fetched there.
         """
         try:
             url = validate_feed_url(url)
         except ValueError as exc:
             raise InvalidFeedURL(str(exc), url=url) from exc
         self.sync_feeds()
+        if discover:
+            self.archive.ensure_new_feed(url)
+            url = asyncio.run(self._discover(url))
         return self.archive.add_feed(url, category=category, title=title, now=self.clock())
+
+    async def _discover(self, url: str) -> str:
+        from .errors import FeedError, FeedParseError
+        from .fetch import Fetcher
+        from .parse import advertised_feeds, parse_feed
+
+        async with Fetcher(
+            self.make_client(), settings=self.fetch_settings(), clock=self.clock
+        ) as fetcher:
+            fetched = await fetcher.fetch(url)
+            try:
+                parse_feed(fetched.body, headers=fetched.headers, url=fetched.final_url)
+                return fetched.permanent_redirect or url
+            except FeedParseError:
+                candidates = advertised_feeds(fetched.body, base=fetched.final_url)
+            for candidate in candidates:
+                try:
+                    found = await fetcher.fetch(candidate)
+                    parse_feed(found.body, headers=found.headers, url=found.final_url)
+                except FeedError as exc:
+                    log.info("%s advertises %s, which fails: %s", url, candidate, exc)
+                    continue
+                log.info("%s: found its feed %s", url, candidate)
+                return found.permanent_redirect or candidate
+        raise FeedError(
+            f"no feed found at {url}"
+            + (f" (it advertises {', '.join(candidates)}, none readable)" if candidates else ""),
+            url=url,
+        )
+
+    def import_opml(self, path: Path) -> tuple[list[tuple[str, str]], list[str]]:
+        """Add the feeds of an OPML file (nested outlines become categories).
+
+        Args:
+            path: the OPML file.
+
+        Returns:
+            ``(url, "added" | "exists")`` per feed, and messages for skipped outlines.
+
+        Raises:
+            AggregatorError: the file cannot be read or is not OPML.
+        """
+        from .errors import FeedError
+        from .opml import parse_opml
+
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise AggregatorError(f"cannot read {path}: {exc}") from exc
+        feeds, skipped = parse_opml(data, name=str(path))
+        self.sync_feeds()
+        out: list[tuple[str, str]] = []
+        for f in feeds:
+            try:
+                self.archive.add_feed(
+                    f.url, category=f.category or "general", title=f.title, now=self.clock()
+                )
+                out.append((f.url, "added"))
+            except FeedError:
+                out.append((f.url, "exists"))
+        return out, skipped
+
+    def export_opml(self) -> str:
+        """Every feed as an OPML 2.0 document, by category.
+
+        Returns:
+            The document.
+        """
+        from .opml import OpmlFeed, render_opml
+
+        self.sync_feeds()
+        feeds = [
+            OpmlFeed(
+                url=d["url"],
+                title=d["config_title"] or d["title"],
+                category=d["category"],
+                site_url=d["site_url"],
+            )
+            for d in self.archive.feed_details()
+        ]
+        return render_opml(feeds, title="aggregator feeds", now=self.clock())
 
     def remove_feed(self, url: str) -> FeedState:
         """Remove a feed; its stories stay.

@@ -347,17 +347,28 @@ class Archive:
             FeedError: the feed is already in the archive.
         """
         with self.transaction() as conn:
-            row = conn.execute(
-                "SELECT url FROM feeds WHERE url = ? OR config_url = ?", (url, url)
-            ).fetchone()
-            if row:
-                raise FeedError(f"feed already added: {row[0]}", url=url)
+            self.ensure_new_feed(url)
             conn.execute(
                 "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
                 " VALUES (?, ?, 'cli', ?, ?, ?)",
                 (url, url, category, title, to_db(now or utcnow())),
             )
         return self.get_feed(url)
+
+    def ensure_new_feed(self, url: str) -> None:
+        """Check that a feed is not in the archive yet.
+
+        Args:
+            url: the feed's URL.
+
+        Raises:
+            FeedError: it is (by its current or configured URL).
+        """
+        row = self.conn.execute(
+            "SELECT url FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+        ).fetchone()
+        if row:
+            raise FeedError(f"feed already added: {row[0]}", url=url)
 
     def remove_feed(self, url: str) -> FeedState:
         """Remove a feed; its stories and their sources stay in the archive.

@@ -271,11 +271,40 @@ def feeds_list(app: App, as_json: bool) -> None:
 @click.argument("url")
 @click.option("--category", default="general", show_default=True, help="Category of its stories.")
 @click.option("--title", default="", help="A display title.")
+@click.option(
+    "--no-check", is_flag=True, help="Add the URL as it is, without fetching it (offline)."
+)
 @pass_app
-def feeds_add(app: App, url: str, category: str, title: str) -> None:
-    """Add a feed by URL."""
-    feed = app.add_feed(url, category=category, title=title)
+def feeds_add(app: App, url: str, category: str, title: str, no_check: bool) -> None:
+    """Add a feed by URL, or by a site's page URL (its advertised feed is found)."""
+    feed = app.add_feed(url, category=category, title=title, discover=not no_check)
     click.echo(_safe(f"Added {feed.url} ({feed.category})"))
+
+
+@feeds.command(name="import")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@pass_app
+def feeds_import(app: App, path: Path) -> None:
+    """Add the feeds of an OPML file (nested outlines become categories)."""
+    results, skipped = app.import_opml(path)
+    for url, outcome in results:
+        click.echo(_safe(f"{outcome}\t{url}"))
+    for message in skipped:
+        click.echo(_safe(f"skipped: {message}"), err=True)
+    added = sum(o == "added" for _, o in results)
+    click.echo(f"{added} added, {len(results) - added} already there", err=True)
+
+
+@feeds.command(name="export")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@pass_app
+def feeds_export(app: App, output: Path | None) -> None:
+    """Write every feed as OPML 2.0 (stdout, or --output FILE)."""
+    text = app.export_opml()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @feeds.command(name="remove")

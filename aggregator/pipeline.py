@@ -27,7 +27,7 @@ from .dedupe import fingerprint
 from .errors import AggregatorError, FeedError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .models import FeedState, Story
-from .normalize import normalize_entry
+from .normalize import clean_title, normalize_entry
 from .parse import parse_feed
 from .questions import OfflineGenerator, QuestionGenerator
 from .schedule import adaptive_interval, freshness_floor, next_fetch
@@ -121,7 +121,7 @@ def process_feed(
         story = normalize_entry(entry, category=category, now=now, tracking_params=tracking_params)
         stories.append(replace(story, questions=generator.generate(story)))
     return ProcessedFeed(
-        title=parsed.title,
+        title=clean_title(parsed.title),
         link=parsed.link,
         ttl=parsed.ttl,
         warning=parsed.warning,

@@ -130,7 +130,9 @@ def test_config_from_environment(
 
 
 def test_feeds_add_list_remove(runner: CliRunner) -> None:
-    code, out, err = invoke(runner, "feeds", "add", "https://example.com/a.xml", "--category", "ai")
+    code, out, err = invoke(
+        runner, "feeds", "add", "https://example.com/a.xml", "--category", "ai", "--no-check"
+    )
     assert code == 0, err
     code, _, err = invoke(runner, "feeds", "add", "https://example.com/a.xml")
     assert code == 1
