@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import html as _html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from .categories import CategoryRule, categorize
+from .cleanup import clean_body, fix_mojibake
 from .dedupe import canonical_url
 from .models import Entry, Story
 
@@ -204,39 +206,50 @@ def normalize_entry(
     category: str,
     now: datetime,
     tracking_params: frozenset[str] | None = None,
+    category_rules: Sequence[CategoryRule] = (),
 ) -> Story:
     """Build a normalized story from a parsed feed entry.
 
-    The body is whichever of the content and the summary yields more text. The
-    title falls back to the start of the body, then to ``"(untitled)"``; the
-    date to ``updated``, then to ``now``. Questions and actions are left empty.
+    The body is whichever of the content and the summary yields more text,
+    without the boilerplate feeds append (:func:`~aggregator.cleanup.clean_body`);
+    mojibake is repaired in the title, body, author and tags first
+    (:func:`~aggregator.cleanup.fix_mojibake`). The title falls back to the
+    start of the body, then to ``"(untitled)"``; the date to ``updated``, then
+    to ``now``. The category is the feed's, refined by ``category_rules``
+    (:func:`~aggregator.categories.categorize`). Questions and actions are
+    left empty.
 
     Args:
         entry: the parsed entry.
         category: the feed's category, any case (``""`` means ``GENERAL``).
         now: the time of the poll, the date of undated entries.
         tracking_params: extra query parameters to drop from the canonical URL.
+        category_rules: the ``[[categories]]`` rules, in order.
 
     Returns:
         The story, dated in UTC (naive datetimes are taken as UTC).
     """
-    body = html_to_text(entry.content_html)
+    body = html_to_text(fix_mojibake(entry.content_html))
     if entry.summary_html and entry.summary_html != entry.content_html:
-        summary = html_to_text(entry.summary_html)
+        summary = html_to_text(fix_mojibake(entry.summary_html))
         if len(summary) > len(body):
             body = summary
-    title = clean_title(entry.title) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
+    body = clean_body(body)
+    title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
     url = (entry.original_link or entry.link).strip()
+    tags = _clean_tags(entry.tags)
     return Story(
-        category=" ".join(category.split()).upper() or "GENERAL",
+        category=categorize(
+            feed_category=category, title=title, body=body, tags=tags, rules=category_rules
+        ),
         title=title,
         published=_utc(entry.published or entry.updated or now),
         body=body,
         url=url,
         canonical_url=canonical_url(url, tracking_params=tracking_params) if url else "",
         guid=entry.guid,
-        author=clean_title(entry.author),
-        tags=_clean_tags(entry.tags),
+        author=clean_title(fix_mojibake(entry.author)),
+        tags=tags,
     )
 
 
@@ -263,7 +276,7 @@ def _clean_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     seen: set[str] = set()
     out: list[str] = []
     for tag in tags:
-        text = clean_title(tag)
+        text = clean_title(fix_mojibake(tag))
         key = text.casefold()
         if text and key not in seen:
             seen.add(key)

@@ -51,6 +51,7 @@ __all__ = [
     "OfflineGenerator",
     "QuestionGenerator",
     "find_subjects",
+    "title_phrase",
 ]
 
 #: The most questions :class:`OfflineGenerator` writes for one story.
@@ -430,8 +431,16 @@ def find_subjects(title: str, body: str, *, limit: int = 2) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _title_phrase(title: str) -> str:
-    """The title's key noun phrase: its last run of (up to 3) content words."""
+def title_phrase(title: str) -> str:
+    """The title's key noun phrase: its last run of (up to 3) content words.
+
+    Args:
+        title: the story's title.
+
+    Returns:
+        The phrase, Title Case words in lower case (acronyms kept), at most 60
+        characters; ``""`` when the title has no content word.
+    """
     best: list[str] = []
     current: list[str] = []
     for word in _WORD_RE.findall(title):
@@ -616,7 +625,7 @@ class OfflineGenerator:
             if len(names) > 1:
                 values["o"] = names[1]
         else:
-            phrase = _title_phrase(story.title)
+            phrase = title_phrase(story.title)
             values = {"t": f"the news about {phrase}" if phrase else "this story"}
         questions: list[str] = []
         for number in range(self.count):
