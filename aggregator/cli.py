@@ -232,6 +232,53 @@ def show(app: App, story_id: int, fmt: str) -> None:
         click.echo(_safe(app.render(stored)))
 
 
+@cli.command()
+@click.option("--since", help="Published at or after: YYYY-MM-DD, an ISO time or a duration (24h).")
+@click.option("--until", help="Published before: YYYY-MM-DD, an ISO time or a duration ago.")
+@click.option("--date", "day", help="The period ending with this day (YYYY-MM-DD, UTC).")
+@click.option(
+    "--period", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True
+)
+@click.option("--category", multiple=True, help="Only this category (repeat for several).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many stories, best first.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json", "atom"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@click.pass_obj
+def digest(
+    env: _Env,
+    since: str | None,
+    until: str | None,
+    day: str | None,
+    period: str,
+    category: tuple[str, ...],
+    limit: int | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """A digest of a window: stories grouped by category, most covered first."""
+    from .digest import build_digest, window_for
+    from .timeutil import utcnow
+
+    try:
+        window = window_for(now=utcnow(), since=since, until=until, day=day, period=period)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = build_digest(env.db_path, window, fmt=fmt, categories=category, limit=limit)
+    if output is not None:
+        from .digest_jobs import write_atomic
+
+        write_atomic(output, text)
+    else:
+        tty = sys.stdout.isatty() and fmt in ("text", "markdown")
+        click.echo(_safe(text) if tty else text, nl=False)
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @pass_app

@@ -21,7 +21,7 @@ import signal
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .app import App
 from .config import load
@@ -108,6 +108,7 @@ class Daemon:
         self._stopping: asyncio.Event | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._reload = False
+        self._scheduler: Any = None
         self.polls = 0
 
     def run(self) -> None:
@@ -158,6 +159,8 @@ class Daemon:
                     misfire_grace_time=None,
                     id="tick",
                 )
+                self._scheduler = scheduler
+                self._schedule_digests()
                 scheduler.start()
                 try:
                     await self._stopping.wait()
@@ -220,4 +223,13 @@ class Daemon:
         self.app.config = config
         self._poller.config = config
         feeds = self.app.sync_feeds()
+        self._schedule_digests()
         log.info("config reloaded: %d feeds", len(feeds))
+
+    def _schedule_digests(self) -> None:
+        """(Re)schedule the config's ``[[digests]]``, one cron job each."""
+        from .digest_jobs import schedule_digests
+
+        schedule_digests(
+            self._scheduler, config=self.app.config, db_path=self.app.db_path, clock=self.clock
+        )

@@ -314,8 +314,11 @@ def status_data(app: App) -> dict[str, Any]:
         app: the application.
 
     Returns:
-        ``{"archive", "stories", "sources", "feeds": {...totals}, "feed": [...]}``.
+        ``{"archive", "stories", "sources", "feeds": {...totals}, "feed": [...],
+        "digests": [...]}`` (each scheduled digest with its ``next_run``).
     """
+    from .digest_jobs import digests_status
+
     app.sync_feeds()
     rows = app.archive.feed_details()
     conn = app.archive.conn
@@ -325,6 +328,7 @@ def status_data(app: App) -> dict[str, Any]:
         "archive": str(app.db_path),
         "stories": stories,
         "sources": sources,
+        "digests": digests_status(app.config, db_path=app.db_path, now=app.clock()),
         "feeds": {
             "total": len(rows),
             "enabled": sum(1 for r in rows if r["enabled"]),
@@ -387,3 +391,10 @@ def status_table(data: dict[str, Any]) -> None:
             str(f["stories"]),
         )
     console.print(table)
+    for d in data.get("digests", []):
+        mail = f", mailed to {', '.join(d['email'])}" if d["email"] else ""
+        console.print(
+            f"Next digest {safe(d['name'])}: {_when(d['next_run']) if d['next_run'] else 'never'}"
+            f" UTC ({d['window']}, {', '.join(d['formats'])} to {safe(d['output'])}{mail})",
+            markup=False,
+        )

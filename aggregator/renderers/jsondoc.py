@@ -1,0 +1,123 @@
+"""The JSON digest: one object, described by ``templates/digest.schema.json``.
+
+Shape (every time is ISO 8601 UTC ending in ``Z``)::
+
+    {
+      "version": 1,
+      "title": "News digest", "heading": "News digest: Mon Nov 02 2026",
+      "window": {"since": ..., "until": ..., "label": "Mon Nov 02 2026"},
+      "generated_at": ...,                   # the window's end (a digest never reads the clock)
+      "filters": {"categories": [...], "limit": null},
+      "counts": {"stories": 12, "matched": 40, "categories": 3, "feeds": 9},
+      "categories": [
+        {"name": "TECHNOLOGY", "count": 5, "stories": [
+          {"id", "category", "title", "published", "first_seen", "updated_at",
+           "url", "canonical_url", "author", "tags", "body", "questions",
+           "actions", "coverage", "sources": [{"name", "feed", "url", "guid", "seen_at"}],
+           "also_covered_by": [...], "generator", "text"}
+        ]}
+      ]
+    }
+
+``actions`` are the document's actions as ``aggregator show`` prints them
+(with "Read the original" and "Also covered by"); ``text`` is the story's
+article-plus-questions document. URL fields hold http(s) URLs only (anything
+else becomes ``""``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..storyformat import render
+from .common import iso, safe_url
+from .text import document
+
+if TYPE_CHECKING:
+    from ..digest import Digest, DigestStory
+
+__all__ = ["SCHEMA_VERSION", "digest_data", "render_json"]
+
+SCHEMA_VERSION = 1
+
+
+def _story(item: DigestStory) -> dict[str, Any]:
+    stored = item.stored
+    story = stored.story
+    doc = document(item)
+    return {
+        "id": stored.id,
+        "category": story.category,
+        "title": story.title,
+        "published": iso(story.published),
+        "first_seen": iso(stored.first_seen),
+        "updated_at": iso(stored.updated_at),
+        "url": safe_url(story.url),
+        "canonical_url": safe_url(story.canonical_url),
+        "author": story.author,
+        "tags": list(story.tags),
+        "body": story.body,
+        "questions": list(story.questions),
+        "actions": list(doc.actions),
+        "coverage": item.coverage,
+        "sources": [
+            {
+                "name": src.feed_title or src.feed_url,
+                "feed": safe_url(src.feed_url),
+                "url": safe_url(src.url),
+                "guid": src.guid,
+                "seen_at": iso(src.seen_at),
+            }
+            for src in stored.sources
+        ],
+        "also_covered_by": [s.name for s in item.also_covered_by],
+        "generator": stored.generator,
+        "text": render(doc),
+    }
+
+
+def digest_data(digest: Digest) -> dict[str, Any]:
+    """The digest as JSON-ready data (see the module docstring for the shape).
+
+    Args:
+        digest: the digest.
+
+    Returns:
+        A dict of plain JSON types.
+    """
+    feeds = {s.name for item in digest.stories for s in item.sources if s.name}
+    return {
+        "version": SCHEMA_VERSION,
+        "title": digest.title,
+        "heading": digest.heading,
+        "window": {
+            "since": iso(digest.window.since),
+            "until": iso(digest.window.until),
+            "label": digest.window.label,
+        },
+        "generated_at": iso(digest.generated_at),
+        "filters": {"categories": list(digest.filter_categories), "limit": digest.limit},
+        "counts": {
+            "stories": digest.count,
+            "matched": digest.matched,
+            "categories": len(digest.categories),
+            "feeds": len(feeds),
+        },
+        "categories": [
+            {"name": c.name, "count": len(c.stories), "stories": [_story(s) for s in c.stories]}
+            for c in digest.categories
+        ],
+    }
+
+
+def render_json(digest: Digest) -> str:
+    """Render a digest as JSON (UTF-8 text, two-space indent).
+
+    Args:
+        digest: the digest.
+
+    Returns:
+        The JSON document, ending with a newline.
+    """
+    return json.dumps(digest_data(digest), indent=2, ensure_ascii=False) + "\n"
