@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .categories import CategoryRule
 from .errors import ConfigError
 
 __all__ = [
     "ArchiveConfig",
     "Config",
-    "DigestConfig",
-    "EmailConfig",
     "FeedConfig",
     "FetchConfig",
+    "LLMConfig",
     "QuestionsConfig",
     "ScheduleConfig",
     "default_config_path",
@@ -186,16 +186,43 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LLMConfig:
+    """``[questions.llm]``: an OpenAI-compatible chat-completions endpoint.
+
+    Attributes:
+        base_url: the API's base URL, e.g. ``http://127.0.0.1:11434/v1`` (Ollama),
+            ``http://127.0.0.1:8080/v1`` (llama.cpp), ``https://api.openai.com/v1``.
+        model: the model name the endpoint knows.
+        api_key_env: the environment variable holding the API key (never the
+            key itself), or ``""`` for endpoints without one.
+        timeout: seconds one request may take.
+        max_retries: further attempts after a failed request (timeouts, 429, 5xx,
+            malformed answers).
+        concurrency: requests in flight at once.
+    """
+
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = ""
+    api_key_env: str = ""
+    timeout: float = 60.0
+    max_retries: int = 2
+    concurrency: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionsConfig:
     """``[questions]``: how discussion questions are generated.
 
     Attributes:
-        generator: the generator's name (``offline``).
+        generator: the generator's name: ``offline`` or ``llm`` (the offline
+            generator still answers whenever the endpoint fails).
         count: questions per story.
+        llm: the endpoint for ``generator = "llm"``.
     """
 
     generator: str = "offline"
     count: int = 3
+    llm: LLMConfig = field(default_factory=LLMConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,67 +247,6 @@ class FeedConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class EmailConfig:
-    """``[digests.email]``: deliver a scheduled digest by SMTP (multipart text + HTML).
-
-    Attributes:
-        host: the SMTP server.
-        port: its port (default 587 for ``starttls``, 465 for ``tls``, 25 for ``none``).
-        security: ``starttls``, ``tls`` (implicit TLS) or ``none``.
-        user: the login, or ``""`` to send without logging in.
-        password_env: the environment variable holding the password (never the file).
-        sender: the From address (TOML key ``from``).
-        to: the recipients.
-        subject: the subject, or ``""`` for the digest's heading.
-        timeout: seconds to wait for the server.
-    """
-
-    host: str
-    sender: str
-    to: tuple[str, ...]
-    port: int = 587
-    security: str = "starttls"
-    user: str = ""
-    password_env: str = ""
-    subject: str = ""
-    timeout: float = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class DigestConfig:
-    """One ``[[digests]]`` entry: a digest the daemon builds on a schedule.
-
-    Attributes:
-        name: names the files and the job (letters, digits, ``.``, ``_``, ``-``).
-        schedule: a cron expression, ``minute hour day month weekday`` with an
-            optional sixth field for the second.
-        timezone: the schedule's time zone (an IANA name).
-        window: ``daily`` or ``weekly`` (the whole UTC days before the run), or
-            a duration such as ``"12h"`` (the span that ends at the run).
-        formats: the formats written, e.g. ``("html", "text")``.
-        output: the folder of the files, or ``None`` for ``digests/`` beside the archive.
-        filename: the file name without suffix; ``{name}``, ``{date}`` (the
-            last day covered), ``{time}``, ``{since}`` and ``{until}`` are filled in.
-        title: the digest's title.
-        categories: only these categories (empty for all).
-        limit: the most stories, or ``None``.
-        email: delivery by email, or ``None``.
-    """
-
-    name: str
-    schedule: str
-    timezone: str = "UTC"
-    window: str = "daily"
-    formats: tuple[str, ...] = ("html",)
-    output: Path | None = None
-    filename: str = "{name}-{date}"
-    title: str = "News digest"
-    categories: tuple[str, ...] = ()
-    limit: int | None = None
-    email: EmailConfig | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration: immutable, loaded once, passed explicitly.
 
@@ -288,8 +254,8 @@ class Config:
         path: the file it came from, or ``None`` for built-in defaults.
         archive, fetch, schedule, questions: the sections.
         feeds: the configured feeds, in file order.
+        categories: the ``[[categories]]`` rules that refine feed categories, in file order.
         tracking_params: extra URL query parameters dropped from canonical URLs.
-        digests: the scheduled digests, in file order.
     """
 
     path: Path | None = None
@@ -299,7 +265,7 @@ class Config:
     questions: QuestionsConfig = field(default_factory=QuestionsConfig)
     feeds: tuple[FeedConfig, ...] = ()
     tracking_params: tuple[str, ...] = ()
-    digests: tuple[DigestConfig, ...] = ()
+    categories: tuple[CategoryRule, ...] = ()
 
 
 def default_config_path() -> Path | None:
@@ -460,14 +426,15 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     s.finish()
 
     q = section("questions")
-    questions = QuestionsConfig(
-        generator=q.get("generator", str, "offline"),
-        count=q.positive("count", int, 3),
-    )
-    if questions.generator not in ("offline",):
-        raise q.error("generator", f"{questions.generator!r} is unknown (allowed: offline)")
-    if questions.count > 10:
+    generator = q.get("generator", str, "offline")
+    if generator not in ("offline", "llm"):
+        raise q.error("generator", f"{generator!r} is unknown (allowed: llm, offline)")
+    count = q.positive("count", int, 3)
+    if count > 10:
         raise q.error("count", "must be at most 10")
+    q.seen.add("llm")
+    llm = _llm(_Reader(path, "questions.llm", q.table.get("llm", {})), required=generator == "llm")
+    questions = QuestionsConfig(generator=generator, count=count, llm=llm)
     q.finish()
 
     d = section("dedupe")
@@ -503,8 +470,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
             )
         )
         r.finish()
-    top.seen.add("digests")
-    digests = _digests(data.get("digests", []), path)
+    top.seen.add("categories")
+    categories = _categories(data.get("categories", []), path)
     top.finish()
     return Config(
         path=Path(path),
@@ -513,9 +480,68 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         schedule=schedule,
         questions=questions,
         feeds=tuple(feeds),
+        categories=categories,
         tracking_params=tuple(tracking),
-        digests=digests,
     )
+
+
+def _llm(r: _Reader, *, required: bool) -> LLMConfig:
+    """Validate ``[questions.llm]``; ``required`` when it is the configured generator."""
+    d = LLMConfig()
+    base_url = r.convert("base_url", validate_feed_url, d.base_url).rstrip("/")
+    model = r.get("model", str, "").strip()
+    if required and not model:
+        raise r.error("model", 'missing (generator = "llm" needs the model\'s name)')
+    api_key_env = r.get("api_key_env", str, "").strip()
+    if api_key_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
+        raise r.error("api_key_env", f"{api_key_env!r} is not an environment variable name")
+    llm = LLMConfig(
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+        timeout=r.convert("timeout", _seconds, d.timeout),
+        max_retries=r.get("max_retries", int, d.max_retries),
+        concurrency=r.positive("concurrency", int, d.concurrency),
+    )
+    if not 0 <= llm.max_retries <= 10:
+        raise r.error("max_retries", f"must be between 0 and 10, got {llm.max_retries}")
+    r.finish()
+    return llm
+
+
+def _categories(raw: object, path: str) -> tuple[CategoryRule, ...]:
+    """Validate the ``[[categories]]`` rules."""
+    if not isinstance(raw, list):
+        raise ConfigError(
+            "expected an array of tables ([[categories]])", path=path, key="categories"
+        )
+    rules: list[CategoryRule] = []
+    for i, table in enumerate(raw):
+        r = _Reader(path, f"categories[{i}]", table)
+        if "category" not in r.table:
+            raise r.error("category", "missing (every rule names the category it assigns)")
+        category = r.get("category", str, "").strip()
+        if not category:
+            raise r.error("category", "must not be empty")
+        rule = CategoryRule(
+            category=category,
+            tags=_string_array(r, "tags"),
+            keywords=_string_array(r, "keywords"),
+            feed_categories=_string_array(r, "feed_categories"),
+        )
+        if not rule.tags and not rule.keywords:
+            raise r.error("tags", "a rule needs tags or keywords (or both)")
+        r.finish()
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _string_array(r: _Reader, key: str) -> tuple[str, ...]:
+    """An optional array of non-empty strings, stripped."""
+    values = r.get(key, list, [])
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise r.error(key, "expected an array of non-empty strings")
+    return tuple(v.strip() for v in values)
 
 
 def _seconds(value: object) -> float:
@@ -523,162 +549,3 @@ def _seconds(value: object) -> float:
     if seconds <= 0:
         raise ValueError(f"{value!r} must be positive")
     return seconds
-
-
-DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
-_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _strings(r: _Reader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    """A string or an array of non-empty strings."""
-    value = r.get(key, (str, list), list(default))
-    items = [value] if isinstance(value, str) else value
-    if not all(isinstance(v, str) and v.strip() for v in items):
-        raise r.error(key, "expected a string or an array of non-empty strings")
-    return tuple(v.strip() for v in items)
-
-
-def _address(r: _Reader, key: str, value: str) -> str:
-    from email.utils import parseaddr
-
-    if "\n" in value or "\r" in value or "@" not in parseaddr(value)[1]:
-        raise r.error(key, f"{value!r} is not an email address")
-    return value
-
-
-def _email(raw: object, path: str, prefix: str) -> EmailConfig:
-    r = _Reader(path, prefix, raw)
-    for key in ("host", "from", "to"):
-        if key not in r.table:
-            raise r.error(key, "missing (email delivery needs host, from and to)")
-    host = r.get("host", str, "").strip()
-    if not host or any(c.isspace() for c in host):
-        raise r.error("host", f"{host!r} is not a host name")
-    security = r.get("security", str, "starttls")
-    if security not in _SECURITY_PORTS:
-        raise r.error("security", f"{security!r} is unknown (allowed: starttls, tls, none)")
-    port = r.get("port", int, _SECURITY_PORTS[security])
-    if not 0 < port < 65536:
-        raise r.error("port", f"must be between 1 and 65535, got {port}")
-    user = r.get("user", str, "")
-    password_env = r.get("password_env", str, "")
-    if password_env and not _ENV_NAME.match(password_env):
-        raise r.error("password_env", f"{password_env!r} is not an environment variable name")
-    if user and not password_env:
-        raise r.error(
-            "password_env",
-            "missing: with a user, name the environment variable that holds the password",
-        )
-    sender = _address(r, "from", r.get("from", str, ""))
-    to = tuple(_address(r, "to", a) for a in _strings(r, "to", ()))
-    if not to:
-        raise r.error("to", "expected at least one recipient")
-    subject = r.get("subject", str, "")
-    if "\n" in subject or "\r" in subject:
-        raise r.error("subject", "must be one line")
-    timeout = r.convert("timeout", _seconds, 30.0)
-    r.finish()
-    return EmailConfig(
-        host=host,
-        sender=sender,
-        to=to,
-        port=port,
-        security=security,
-        user=user,
-        password_env=password_env,
-        subject=subject,
-        timeout=timeout,
-    )
-
-
-def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
-    """Validate ``[[digests]]``; the schedule is checked with APScheduler, imported only here."""
-    if not isinstance(raw, list):
-        raise ConfigError("expected an array of tables ([[digests]])", path=path, key="digests")
-    out: list[DigestConfig] = []
-    names: dict[str, int] = {}
-    for i, table in enumerate(raw):
-        r = _Reader(path, f"digests[{i}]", table)
-        if "schedule" not in r.table:
-            raise r.error("schedule", "missing (a cron expression such as '0 7 * * *')")
-        name = r.get("name", str, "digest" if i == 0 else f"digest{i + 1}")
-        if not _NAME.match(name):
-            raise r.error("name", f"{name!r}: use letters, digits, '.', '_' and '-'")
-        if name in names:
-            raise r.error("name", f"{name!r} is already digests[{names[name]}]")
-        names[name] = i
-        timezone = r.get("timezone", str, "UTC")
-        schedule = r.get("schedule", str, "")
-        try:
-            from .digest_jobs import cron_trigger
-
-            cron_trigger(schedule, timezone=timezone)
-        except LookupError as exc:
-            raise r.error("timezone", f"{timezone!r} is not a known time zone") from exc
-        except ValueError as exc:
-            raise r.error(
-                "schedule",
-                f"{schedule!r} is not a cron expression ({exc}); expected 'minute hour day"
-                " month weekday' with an optional sixth field for the second",
-            ) from exc
-        window = r.get("window", str, "daily")
-        if window not in ("daily", "weekly"):
-            try:
-                if parse_duration(window).total_seconds() <= 0:
-                    raise ValueError("must be positive")
-            except ValueError as exc:
-                raise r.error(
-                    "window", f"{window!r}: expected daily, weekly or a duration like '12h'"
-                ) from exc
-        formats = _strings(r, "formats", ("html",))
-        for fmt in formats:
-            if fmt not in DIGEST_FORMATS:
-                raise r.error(
-                    "formats", f"{fmt!r} is unknown (allowed: {', '.join(DIGEST_FORMATS)})"
-                )
-        if not formats:
-            raise r.error("formats", "expected at least one format")
-        output = r.get("output", str, None)
-        filename = r.get("filename", str, "{name}-{date}")
-        try:
-            sample = filename.format(
-                name=name, date="2026-11-02", time="070000", since="x", until="y"
-            )
-        except (KeyError, IndexError, ValueError) as exc:
-            raise r.error(
-                "filename",
-                f"{filename!r}: placeholders are {{name}}, {{date}}, {{time}}, {{since}},"
-                " {until}",
-            ) from exc
-        if not sample.strip() or "/" in sample or "\\" in sample or sample.startswith("."):
-            raise r.error("filename", f"{filename!r} must be a plain file name")
-        title = r.get("title", str, "News digest").strip() or "News digest"
-        if "\n" in title or "\r" in title:
-            raise r.error("title", "must be one line")
-        limit = r.get("limit", int, None)
-        if limit is not None and limit < 1:
-            raise r.error("limit", f"must be at least 1, got {limit}")
-        categories = _strings(r, "categories", ())
-        r.seen.add("email")
-        email = (
-            _email(r.table["email"], path, f"digests[{i}].email") if "email" in r.table else None
-        )
-        r.finish()
-        out.append(
-            DigestConfig(
-                name=name,
-                schedule=schedule,
-                timezone=timezone,
-                window=window,
-                formats=tuple(dict.fromkeys(formats)),
-                output=Path(output) if output else None,
-                filename=filename,
-                title=title,
-                categories=categories,
-                limit=limit,
-                email=email,
-            )
-        )
-    return tuple(out)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from .archive import Archive, FeedUpdate, StoreCounts
+from .categories import CategoryRule
 from .config import Config
 from .dedupe import fingerprint
 from .errors import AggregatorError, FeedError
@@ -94,6 +95,7 @@ def process_feed(
     now: datetime,
     question_count: int = 3,
     tracking_params: frozenset[str] | None = None,
+    category_rules: tuple[CategoryRule, ...] = (),
 ) -> ProcessedFeed:
     """Parse, normalize and question one fetched feed (pure; runs in a worker process).
 
@@ -105,6 +107,7 @@ def process_feed(
         now: the poll's time (UTC), the date of undated entries.
         question_count: questions per story.
         tracking_params: extra URL parameters to drop from canonical URLs.
+        category_rules: the ``[[categories]]`` rules that refine ``category``.
 
     Returns:
         The feed's metadata and stories.
@@ -118,7 +121,13 @@ def process_feed(
         generator = _GENERATORS[question_count] = OfflineGenerator(count=question_count)
     stories = []
     for entry in parsed.entries:
-        story = normalize_entry(entry, category=category, now=now, tracking_params=tracking_params)
+        story = normalize_entry(
+            entry,
+            category=category,
+            now=now,
+            tracking_params=tracking_params,
+            category_rules=category_rules,
+        )
         stories.append(replace(story, questions=generator.generate(story)))
     return ProcessedFeed(
         title=clean_title(parsed.title),
@@ -255,6 +264,7 @@ class Poller:
             now=self.clock(),
             question_count=self.config.questions.count,
             tracking_params=self._tracking,
+            category_rules=self.config.categories,
         )
         pool = self._executor()
         if pool is None:
