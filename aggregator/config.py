@@ -27,6 +27,8 @@ from .errors import ConfigError
 __all__ = [
     "ArchiveConfig",
     "Config",
+    "DigestConfig",
+    "EmailConfig",
     "FeedConfig",
     "FetchConfig",
     "LLMConfig",
@@ -247,6 +249,67 @@ class FeedConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class EmailConfig:
+    """``[digests.email]``: deliver a scheduled digest by SMTP (multipart text + HTML).
+
+    Attributes:
+        host: the SMTP server.
+        port: its port (default 587 for ``starttls``, 465 for ``tls``, 25 for ``none``).
+        security: ``starttls``, ``tls`` (implicit TLS) or ``none``.
+        user: the login, or ``""`` to send without logging in.
+        password_env: the environment variable holding the password (never the file).
+        sender: the From address (TOML key ``from``).
+        to: the recipients.
+        subject: the subject, or ``""`` for the digest's heading.
+        timeout: seconds to wait for the server.
+    """
+
+    host: str
+    sender: str
+    to: tuple[str, ...]
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password_env: str = ""
+    subject: str = ""
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    """One ``[[digests]]`` entry: a digest the daemon builds on a schedule.
+
+    Attributes:
+        name: names the files and the job (letters, digits, ``.``, ``_``, ``-``).
+        schedule: a cron expression, ``minute hour day month weekday`` with an
+            optional sixth field for the second.
+        timezone: the schedule's time zone (an IANA name).
+        window: ``daily`` or ``weekly`` (the whole UTC days before the run), or
+            a duration such as ``"12h"`` (the span that ends at the run).
+        formats: the formats written, e.g. ``("html", "text")``.
+        output: the folder of the files, or ``None`` for ``digests/`` beside the archive.
+        filename: the file name without suffix; ``{name}``, ``{date}`` (the
+            last day covered), ``{time}``, ``{since}`` and ``{until}`` are filled in.
+        title: the digest's title.
+        categories: only these categories (empty for all).
+        limit: the most stories, or ``None``.
+        email: delivery by email, or ``None``.
+    """
+
+    name: str
+    schedule: str
+    timezone: str = "UTC"
+    window: str = "daily"
+    formats: tuple[str, ...] = ("html",)
+    output: Path | None = None
+    filename: str = "{name}-{date}"
+    title: str = "News digest"
+    categories: tuple[str, ...] = ()
+    limit: int | None = None
+    email: EmailConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration: immutable, loaded once, passed explicitly.
 
@@ -256,6 +319,7 @@ class Config:
         feeds: the configured feeds, in file order.
         categories: the ``[[categories]]`` rules that refine feed categories, in file order.
         tracking_params: extra URL query parameters dropped from canonical URLs.
+        digests: the scheduled digests, in file order.
     """
 
     path: Path | None = None
@@ -266,6 +330,7 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     tracking_params: tuple[str, ...] = ()
     categories: tuple[CategoryRule, ...] = ()
+    digests: tuple[DigestConfig, ...] = ()
 
 
 def default_config_path() -> Path | None:
@@ -470,6 +535,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
             )
         )
         r.finish()
+    top.seen.add("digests")
+    digests = _digests(data.get("digests", []), path)
     top.seen.add("categories")
     categories = _categories(data.get("categories", []), path)
     top.finish()
@@ -482,6 +549,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         feeds=tuple(feeds),
         categories=categories,
         tracking_params=tuple(tracking),
+        digests=digests,
     )
 
 
@@ -549,3 +617,162 @@ def _seconds(value: object) -> float:
     if seconds <= 0:
         raise ValueError(f"{value!r} must be positive")
     return seconds
+
+
+DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
+_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _strings(r: _Reader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A string or an array of non-empty strings."""
+    value = r.get(key, (str, list), list(default))
+    items = [value] if isinstance(value, str) else value
+    if not all(isinstance(v, str) and v.strip() for v in items):
+        raise r.error(key, "expected a string or an array of non-empty strings")
+    return tuple(v.strip() for v in items)
+
+
+def _address(r: _Reader, key: str, value: str) -> str:
+    from email.utils import parseaddr
+
+    if "\n" in value or "\r" in value or "@" not in parseaddr(value)[1]:
+        raise r.error(key, f"{value!r} is not an email address")
+    return value
+
+
+def _email(raw: object, path: str, prefix: str) -> EmailConfig:
+    r = _Reader(path, prefix, raw)
+    for key in ("host", "from", "to"):
+        if key not in r.table:
+            raise r.error(key, "missing (email delivery needs host, from and to)")
+    host = r.get("host", str, "").strip()
+    if not host or any(c.isspace() for c in host):
+        raise r.error("host", f"{host!r} is not a host name")
+    security = r.get("security", str, "starttls")
+    if security not in _SECURITY_PORTS:
+        raise r.error("security", f"{security!r} is unknown (allowed: starttls, tls, none)")
+    port = r.get("port", int, _SECURITY_PORTS[security])
+    if not 0 < port < 65536:
+        raise r.error("port", f"must be between 1 and 65535, got {port}")
+    user = r.get("user", str, "")
+    password_env = r.get("password_env", str, "")
+    if password_env and not _ENV_NAME.match(password_env):
+        raise r.error("password_env", f"{password_env!r} is not an environment variable name")
+    if user and not password_env:
+        raise r.error(
+            "password_env",
+            "missing: with a user, name the environment variable that holds the password",
+        )
+    sender = _address(r, "from", r.get("from", str, ""))
+    to = tuple(_address(r, "to", a) for a in _strings(r, "to", ()))
+    if not to:
+        raise r.error("to", "expected at least one recipient")
+    subject = r.get("subject", str, "")
+    if "\n" in subject or "\r" in subject:
+        raise r.error("subject", "must be one line")
+    timeout = r.convert("timeout", _seconds, 30.0)
+    r.finish()
+    return EmailConfig(
+        host=host,
+        sender=sender,
+        to=to,
+        port=port,
+        security=security,
+        user=user,
+        password_env=password_env,
+        subject=subject,
+        timeout=timeout,
+    )
+
+
+def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
+    """Validate ``[[digests]]``; the schedule is checked with APScheduler, imported only here."""
+    if not isinstance(raw, list):
+        raise ConfigError("expected an array of tables ([[digests]])", path=path, key="digests")
+    out: list[DigestConfig] = []
+    names: dict[str, int] = {}
+    for i, table in enumerate(raw):
+        r = _Reader(path, f"digests[{i}]", table)
+        if "schedule" not in r.table:
+            raise r.error("schedule", "missing (a cron expression such as '0 7 * * *')")
+        name = r.get("name", str, "digest" if i == 0 else f"digest{i + 1}")
+        if not _NAME.match(name):
+            raise r.error("name", f"{name!r}: use letters, digits, '.', '_' and '-'")
+        if name in names:
+            raise r.error("name", f"{name!r} is already digests[{names[name]}]")
+        names[name] = i
+        timezone = r.get("timezone", str, "UTC")
+        schedule = r.get("schedule", str, "")
+        try:
+            from .digest_jobs import cron_trigger
+
+            cron_trigger(schedule, timezone=timezone)
+        except LookupError as exc:
+            raise r.error("timezone", f"{timezone!r} is not a known time zone") from exc
+        except ValueError as exc:
+            raise r.error(
+                "schedule",
+                f"{schedule!r} is not a cron expression ({exc}); expected 'minute hour day"
+                " month weekday' with an optional sixth field for the second",
+            ) from exc
+        window = r.get("window", str, "daily")
+        if window not in ("daily", "weekly"):
+            try:
+                if parse_duration(window).total_seconds() <= 0:
+                    raise ValueError("must be positive")
+            except ValueError as exc:
+                raise r.error(
+                    "window", f"{window!r}: expected daily, weekly or a duration like '12h'"
+                ) from exc
+        formats = _strings(r, "formats", ("html",))
+        for fmt in formats:
+            if fmt not in DIGEST_FORMATS:
+                raise r.error(
+                    "formats", f"{fmt!r} is unknown (allowed: {', '.join(DIGEST_FORMATS)})"
+                )
+        if not formats:
+            raise r.error("formats", "expected at least one format")
+        output = r.get("output", str, None)
+        filename = r.get("filename", str, "{name}-{date}")
+        try:
+            sample = filename.format(
+                name=name, date="2026-11-02", time="070000", since="x", until="y"
+            )
+        except (KeyError, IndexError, ValueError) as exc:
+            raise r.error(
+                "filename",
+                f"{filename!r}: placeholders are {{name}}, {{date}}, {{time}}, {{since}},"
+                " {until}",
+            ) from exc
+        if not sample.strip() or "/" in sample or "\\" in sample or sample.startswith("."):
+            raise r.error("filename", f"{filename!r} must be a plain file name")
+        title = r.get("title", str, "News digest").strip() or "News digest"
+        if "\n" in title or "\r" in title:
+            raise r.error("title", "must be one line")
+        limit = r.get("limit", int, None)
+        if limit is not None and limit < 1:
+            raise r.error("limit", f"must be at least 1, got {limit}")
+        categories = _strings(r, "categories", ())
+        r.seen.add("email")
+        email = (
+            _email(r.table["email"], path, f"digests[{i}].email") if "email" in r.table else None
+        )
+        r.finish()
+        out.append(
+            DigestConfig(
+                name=name,
+                schedule=schedule,
+                timezone=timezone,
+                window=window,
+                formats=tuple(dict.fromkeys(formats)),
+                output=Path(output) if output else None,
+                filename=filename,
+                title=title,
+                categories=categories,
+                limit=limit,
+                email=email,
+            )
+        )
+    return tuple(out)
