@@ -213,3 +213,28 @@ def test_restart_keeps_the_schedule(
     code, err = stop(again)
     assert code == 0, err
     assert feed_server.count("/a.xml") == 1
+
+
+def test_sigterm_during_a_poll_exits_0_within_10_seconds(
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    tmp_path: Path,
+    daemons: list[subprocess.Popen[str]],
+) -> None:
+    feed_server.add("/a.xml", rss("a", 4))
+    feed_server.add_trickle("/slow.xml", interval=0.2)  # a poll that never ends by itself
+    cfg = write_config(
+        [feed(feed_server.url("/a.xml")), feed(feed_server.url("/slow.xml"))],
+        schedule=FAST,
+        fetch={"total_timeout": "120s", "read_timeout": "60s"},
+    )
+    proc = start(cfg)
+    daemons.append(proc)
+    wait_for(lambda: stories(tmp_path / "archive" / "news.db") == 4)
+    assert feed_server.count("/slow.xml") == 1  # still in flight
+    started = time.monotonic()
+    code, err = stop(proc)
+    assert code == 0, err
+    assert time.monotonic() - started < 10
+    assert "abandoning" in err or "waiting" in err
+    assert check_archive(tmp_path / "archive" / "news.db") == 4
