@@ -90,8 +90,13 @@ def test_window_is_half_open() -> None:
 
 def stored(n: int, *, hour: float, feeds: tuple[str, ...] = ("A",), **kw: object) -> StoredStory:
     sources = tuple(
-        Source(feed_url=f"https://{f.lower()}.example/feed", url=f"https://{f.lower()}.example/{n}",
-               guid=str(n), seen_at=DAY, feed_title=f"Feed {f}")
+        Source(
+            feed_url=f"https://{f.lower()}.example/feed",
+            url=f"https://{f.lower()}.example/{n}",
+            guid=str(n),
+            seen_at=DAY,
+            feed_title=f"Feed {f}",
+        )
         for f in feeds
     )
     return StoredStory(
@@ -208,7 +213,16 @@ def test_digest_command_prints_and_writes_each_format(
     assert out == build_digest(Path(db), WINDOW, fmt=fmt)
     target = tmp_path / "out" / f"digest{RENDERERS[fmt].suffix}"
     code, out, err = invoke(
-        runner, "--db", db, "digest", "--date", "2026-11-02", "--format", fmt, "--output", str(target)
+        runner,
+        "--db",
+        db,
+        "digest",
+        "--date",
+        "2026-11-02",
+        "--format",
+        fmt,
+        "--output",
+        str(target),
     )
     assert code == 0, err
     assert out == ""

@@ -52,7 +52,7 @@ _URL_IGNORED = re.compile("[\t\n\r]")
 _URL_EDGES = re.compile("^[\x00-\x20]+|[\x00-\x20]+$")
 # Kept as they are in a URL (RFC 3986 unreserved, reserved and "%"); the rest is
 # percent-encoded, so quotes, angle brackets, spaces and backslashes never survive.
-_URL_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
+_URL_SAFE = "-._~:/?#[]@!$&()*+,;=%"
 
 
 def clean_text(text: str) -> str:

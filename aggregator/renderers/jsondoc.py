@@ -22,7 +22,8 @@ Shape (every time is ISO 8601 UTC ending in ``Z``)::
 ``actions`` are the document's actions as ``aggregator show`` prints them
 (with "Read the original" and "Also covered by"); ``text`` is the story's
 article-plus-questions document. URL fields hold http(s) URLs only (anything
-else becomes ``""``).
+else becomes ``""``). ``<``, ``>`` and ``&`` are written as ``\\u003c``,
+``\\u003e`` and ``\\u0026`` (the same strings), so the file is safe to embed in HTML.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "digest_data", "render_json"]
 
 SCHEMA_VERSION = 1
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def _story(item: DigestStory) -> dict[str, Any]:
@@ -120,4 +122,7 @@ def render_json(digest: Digest) -> str:
     Returns:
         The JSON document, ending with a newline.
     """
-    return json.dumps(digest_data(digest), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(digest_data(digest), indent=2, ensure_ascii=False)
+    # As Go's encoding/json does: "<", ">" and "&" only ever occur inside strings,
+    # so escaping them changes no value and the file can sit inside HTML safely.
+    return text.translate(_HTML_SAFE) + "\n"
