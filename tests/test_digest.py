@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from digestdata import DAY, FEEDS, WINDOW, make_archive, story, store
+from digestdata import DAY, FEEDS, WINDOW, make_archive, store, story
 from feeds import rss
 from httpserver import FeedServer
 
@@ -101,7 +101,7 @@ def stored(n: int, *, hour: float, feeds: tuple[str, ...] = ("A",), **kw: object
     )
     return StoredStory(
         id=n, story=story(n, hour=hour, **kw), first_seen=DAY, updated_at=DAY, sources=sources
-    )  # fmt: skip
+    )
 
 
 def test_ranked_by_coverage_then_recency_then_id_and_grouped_largest_first() -> None:
@@ -241,8 +241,8 @@ def test_digest_command_filters_and_limits(runner: CliRunner, tmp_path: Path) ->
     titles = [s["title"] for c in data["categories"] for s in c["stories"]]
     assert titles == ["Nvidia reports record data-centre revenue", "Starlink batch launched"]
     assert data["counts"] == {"stories": 2, "matched": 5, "categories": 2, "feeds": 3}
-    code, out, _ = invoke(runner, "--db", db, "digest", "--since", "2026-11-02T10:00:00Z",
-                          "--until", "2026-11-02T15:00:00Z", "--format", "json")  # fmt: skip
+    span = ["--since", "2026-11-02T10:00:00Z", "--until", "2026-11-02T15:00:00Z"]
+    code, out, _ = invoke(runner, "--db", db, "digest", *span, "--format", "json")
     titles = [s["title"] for c in json.loads(out)["categories"] for s in c["stories"]]
     assert titles == ["Starlink batch launched", "Firefox ships a rebuilt tab manager"]
 
@@ -291,8 +291,9 @@ def test_story_feeds_add_fetch_search_digest(
     feed_server.add("/mirror.xml", rss("tech", 2))  # the same first two items, another feed
     cfg = str(write_config([]))
     for path, title in (("/tech.xml", "Tech"), ("/mirror.xml", "Mirror")):
-        code, _, err = invoke(runner, "--config", cfg, "feeds", "add", feed_server.url(path),
-                              "--category", "technology", "--title", title)  # fmt: skip
+        url = feed_server.url(path)
+        add = ["feeds", "add", url, "--category", "technology", "--title", title]
+        code, _, err = invoke(runner, "--config", cfg, *add)
         assert code == 0, err
     code, out, err = invoke(runner, "--config", cfg, "fetch")
     assert code == 0, err
@@ -300,8 +301,8 @@ def test_story_feeds_add_fetch_search_digest(
     assert [h["title"] for h in json.loads(out)] == [
         "Nvidia reports record data-centre revenue as demand for AI chips keeps growing (tech #0)"
     ]
-    code, out, err = invoke(runner, "--config", cfg, "digest", "--since", "2026-11-01",
-                            "--until", "2026-11-02", "--format", "json")  # fmt: skip
+    span = ["--since", "2026-11-01", "--until", "2026-11-02"]
+    code, out, err = invoke(runner, "--config", cfg, "digest", *span, "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     stories = data["categories"][0]["stories"]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from aggregator.app import document_for
 from aggregator.archive import Archive
 from aggregator.config import DIGEST_FORMATS
-from aggregator.digest import Digest, load_digest, render_digest, select_digest
+from aggregator.digest import Digest, Window, load_digest, render_digest, select_digest
 from aggregator.models import StoredStory
 from aggregator.renderers import RENDERERS
 from aggregator.renderers.common import anchors, md_escape, safe_url
@@ -40,7 +40,8 @@ def digest(tmp_path: Path) -> Digest:
 
 @pytest.fixture
 def empty(tmp_path: Path) -> Digest:
-    return load_digest(make_archive(tmp_path / "news.db"), replace(WINDOW, since=DAY.replace(year=2020), until=DAY.replace(year=2020) + timedelta(days=1)))  # fmt: skip
+    quiet = DAY.replace(year=2020)
+    return load_digest(make_archive(tmp_path / "news.db"), Window(quiet, quiet + timedelta(days=1)))
 
 
 # -- the registry ---------------------------------------------------------------

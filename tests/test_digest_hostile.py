@@ -43,7 +43,8 @@ def payloads(corpus: Path) -> list[str]:
             out.append(text.split("\n--\n")[0])
         else:
             out += [line for line in text.split("\n") if line.strip()]
-    out += [case["input"] for case in json.loads((xss / "html5lib-sanitizer-tests1.dat.json").read_text(encoding="utf-8"))]  # fmt: skip
+    cases = json.loads((xss / "html5lib-sanitizer-tests1.dat.json").read_text(encoding="utf-8"))
+    out += [case["input"] for case in cases]
     for path in sorted([*xss.glob("*.svg"), *xss.glob("*.xml")]):
         out.append(path.read_text(encoding="utf-8", errors="replace"))
     return list(dict.fromkeys(out))
