@@ -35,6 +35,7 @@ from .dedupe import fingerprint
 from .errors import ArchiveError, FeedError, StoryNotFound
 from .models import FeedState, Source, StoredStory, Story
 from .query import FTS_TOKENIZE
+from .related import fts_query, is_close, key_terms
 from .timeutil import from_db, to_db, utcnow
 
 __all__ = [
@@ -426,7 +427,7 @@ class Archive:
             " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
             " f.error_count, f.next_fetch, f.enabled,"
             " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
-            " f.interval, f.adaptive_interval, f.ttl"
+            " f.interval, f.adaptive_interval, f.ttl, f.full_text"
             f" FROM feeds f {where} ORDER BY f.id"
         )
         try:
@@ -451,6 +452,7 @@ class Archive:
                 interval=timedelta(seconds=r[13]) if r[13] else None,
                 adaptive_interval=timedelta(seconds=r[14]) if r[14] else None,
                 ttl=timedelta(seconds=r[15]) if r[15] else None,
+                full_text=bool(r[16]),
             )
             for r in rows
         ]
@@ -478,6 +480,7 @@ class Archive:
         *,
         generator: str = "",
         fingerprints: Sequence[int] | None = None,
+        generators: Sequence[str] | None = None,
     ) -> StoreCounts:
         """Store one feed's poll: its stories, their sources and the feed's state, atomically.
 
@@ -492,6 +495,7 @@ class Archive:
             generator: the name of the question generator that wrote the questions.
             fingerprints: each story's :func:`~aggregator.dedupe.fingerprint`, when the
                 caller computed them already (in a parser process); ``None`` computes them.
+            generators: each story's generator name, overriding ``generator``.
 
         Returns:
             What was stored.
@@ -508,7 +512,7 @@ class Archive:
                     story,
                     feed_id=feed.id,
                     seen_at=seen_at,
-                    generator=generator,
+                    generator=generators[i] if generators is not None else generator,
                     fp=fingerprints[i] if fingerprints is not None else None,
                 )[0]
             self._update_feed(conn, feed.id, update)
@@ -767,6 +771,170 @@ class Archive:
             updated_at=from_db(row[13] or row[12]) or utcnow(),
             sources=sources,
         )
+
+    def classify(
+        self, feed_id: int, stories: Sequence[Story], fingerprints: Sequence[int]
+    ) -> list[str]:
+        """Tell, without writing, what :meth:`store_poll` would do with each story.
+
+        The pipeline asks before spending a network request on a story (an
+        article page for full text, an LLM call for questions): only stories
+        the archive does not hold as they are deserve one.
+
+        Args:
+            feed_id: the feed the stories come from.
+            stories: the normalized stories.
+            fingerprints: their :func:`~aggregator.dedupe.fingerprint` values.
+
+        Returns:
+            Per story: ``new`` (a story the archive lacks), ``changed`` (its text
+            changed since this feed last carried it) or ``known`` (archived as it
+            is, or a new sighting of an archived story).
+        """
+        out: list[str] = []
+        conn = self.conn
+        for story, fp in zip(stories, fingerprints, strict=True):
+            if story.guid:
+                row = conn.execute(
+                    "SELECT s.fingerprint, t.fingerprint FROM sources s"
+                    " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
+                    (feed_id, story.guid),
+                ).fetchone()
+                if row is not None:
+                    source_fp, story_fp = row
+                    out.append("known" if source_fp == fp or story_fp != source_fp else "changed")
+                    continue
+            curl = story.canonical_url if _usable_canonical(story.canonical_url) else None
+            if (
+                curl is not None
+                and conn.execute(
+                    "SELECT 1 FROM stories WHERE canonical_url = ? LIMIT 1", (curl,)
+                ).fetchone()
+            ) or (
+                fp
+                and conn.execute(
+                    "SELECT 1 FROM stories WHERE fingerprint = ? LIMIT 1", (fp,)
+                ).fetchone()
+            ):
+                out.append("known")
+            else:
+                out.append("new")
+        return out
+
+    def iter_stories(
+        self, *, since: datetime | None = None, batch: int = 500
+    ) -> Iterator[tuple[int, Story]]:
+        """Every story (or those published since a time), oldest id first, read in batches.
+
+        Args:
+            since: only stories published at or after this time (UTC).
+            batch: rows read per query.
+
+        Yields:
+            ``(story id, story)``; the story carries its stored questions.
+        """
+        last = 0
+        since_db = to_db(since) if since is not None else ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, category, title, body, published, url, canonical_url, questions"
+                " FROM stories WHERE id > ? AND published >= ? ORDER BY id LIMIT ?",
+                (last, since_db, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield (
+                    row[0],
+                    Story(
+                        category=row[1],
+                        title=row[2],
+                        body=row[3],
+                        published=from_db(row[4]) or utcnow(),
+                        url=row[5] or "",
+                        canonical_url=row[6] or "",
+                        questions=_lines(row[7]),
+                    ),
+                )
+            last = rows[-1][0]
+
+    def update_questions(
+        self, updates: Sequence[tuple[int, Sequence[str], str]], *, now: datetime
+    ) -> None:
+        """Replace the questions of stories, in one transaction (the FTS index follows).
+
+        Args:
+            updates: ``(story id, questions, generator name)`` triples.
+            now: the time of the change (UTC), the stories' ``updated_at``.
+
+        Raises:
+            ArchiveError: nothing was written.
+        """
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE stories SET questions = ?, generator = ?, updated_at = ? WHERE id = ?",
+                [
+                    ("\n".join(questions), generator, to_db(now), story_id)
+                    for story_id, questions, generator in updates
+                ],
+            )
+
+    def related(
+        self, story_id: int, *, limit: int = 3, window: timedelta = timedelta(days=7)
+    ) -> list[tuple[int, str]]:
+        """Archived stories close to one story: same key terms in the title, near in time.
+
+        Candidates come from the FTS5 index (any of the title's key terms in a
+        title, best BM25 first) published within ``window`` of the story; a
+        candidate is kept when its title shares at least two key terms with the
+        story's (see :mod:`aggregator.related`) and it is not the story itself or
+        another copy of one of its sources.
+
+        Args:
+            story_id: the story.
+            limit: at most this many.
+            window: how far before or after the story's date a related one may be.
+
+        Returns:
+            ``(id, title)`` pairs, closest first; ``[]`` when there are none.
+
+        Raises:
+            StoryNotFound: no story has that id.
+        """
+        row = self.conn.execute(
+            "SELECT title, published FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        if row is None:
+            raise StoryNotFound(f"no story with id {story_id}")
+        terms = key_terms(row[0])
+        query = fts_query(terms)
+        published = from_db(row[1])
+        if not query or published is None:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT s.id, s.title, s.url FROM stories_fts"
+                " JOIN stories s ON s.id = stories_fts.rowid"
+                " WHERE stories_fts MATCH ? AND s.id != ? AND s.published BETWEEN ? AND ?"
+                " ORDER BY bm25(stories_fts) LIMIT ?",
+                (query, story_id, to_db(published - window), to_db(published + window), limit * 8),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("related stories of %d: %s", story_id, exc)
+            return []
+        source_urls = {
+            r[0]
+            for r in self.conn.execute("SELECT url FROM sources WHERE story_id = ?", (story_id,))
+            if r[0]
+        }
+        out: list[tuple[int, str]] = []
+        for other_id, title, url in rows:
+            if url in source_urls or not is_close(terms, title):
+                continue
+            out.append((other_id, title))
+            if len(out) == limit:
+                break
+        return out
 
     def count_stories(self) -> int:
         """The number of stories in the archive.

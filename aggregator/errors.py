@@ -15,6 +15,7 @@ Bugs (``TypeError``, ``KeyError`` ...) are never wrapped.
     ├── ArchiveError
     │   └── StoryNotFound (also LookupError)
     ├── StoryFormatError (also ValueError)
+    ├── GeneratorError              questions could not be generated (LLM endpoint)
     ├── SearchError
     │   └── InvalidQueryError (also ValueError)
     └── ExportError
@@ -30,6 +31,7 @@ __all__ = [
     "FeedError",
     "FeedParseError",
     "FetchError",
+    "GeneratorError",
     "InvalidFeedURL",
     "InvalidQueryError",
     "SearchError",
@@ -125,6 +127,12 @@ class StoryFormatError(AggregatorError, ValueError):
     """A text is not a valid article-plus-questions document."""
 
     default_message = "not an article-plus-questions document"
+
+
+class GeneratorError(AggregatorError):
+    """Questions could not be generated (an LLM endpoint failed or answered badly)."""
+
+    default_message = "questions could not be generated"
 
 
 class SearchError(AggregatorError):

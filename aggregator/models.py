@@ -155,6 +155,7 @@ class FeedState:
         interval: the feed's own poll interval from the config, or ``None`` for the default.
         adaptive_interval: the interval learned from its publishing pace, or ``None``.
         ttl: the feed's own ``<ttl>``, or ``None``.
+        full_text: fetch each new story's page for its full text (``full_text = true``).
     """
 
     id: int
@@ -173,3 +174,4 @@ class FeedState:
     interval: timedelta | None = None
     adaptive_interval: timedelta | None = None
     ttl: timedelta | None = None
+    full_text: bool = False

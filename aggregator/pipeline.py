@@ -1,5 +1,16 @@
 """One poll of a set of feeds, end to end: fetch -> parse -> normalize -> questions -> archive.
 
+After a feed is parsed, the stories the archive does not hold as they are
+(``Archive.classify``: new, or changed since the feed last carried them) may
+be enriched in this process before they are stored: for ``full_text`` feeds,
+each one's article page is fetched (same Fetcher, at most
+:data:`ARTICLE_CONCURRENCY` pages at once, :data:`MAX_ARTICLES` per feed and
+poll) and its main text replaces a teaser (:mod:`aggregator.fulltext`); with
+``[questions] generator = "llm"``, their questions are asked of the LLM
+endpoint, the worker's offline questions staying wherever it fails
+(:mod:`aggregator.llm` says why these calls live here). Stories already
+archived never cost a request.
+
 Fetches run concurrently on one event loop (bounded by the fetcher). Parsing
 dominates the cost, so parse + normalize + questions run in a process pool
 (one worker per core by default) while the main process fetches and writes.
@@ -20,6 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from .archive import Archive, FeedUpdate, StoreCounts
 from .categories import CategoryRule
@@ -27,6 +39,7 @@ from .config import Config
 from .dedupe import fingerprint
 from .errors import AggregatorError, FeedError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
+from .fulltext import choose_body, extract_text, is_html
 from .models import FeedState, Story
 from .normalize import clean_title, normalize_entry
 from .parse import parse_feed
@@ -34,7 +47,22 @@ from .questions import OfflineGenerator, QuestionGenerator
 from .schedule import adaptive_interval, freshness_floor, next_fetch
 from .timeutil import utcnow
 
-__all__ = ["FeedResult", "Poller", "ProcessedFeed", "process_feed"]
+if TYPE_CHECKING:
+    from .llm import LLMGenerator
+
+__all__ = [
+    "ARTICLE_CONCURRENCY",
+    "MAX_ARTICLES",
+    "FeedResult",
+    "Poller",
+    "ProcessedFeed",
+    "process_feed",
+]
+
+#: Article pages fetched at once for full text, across all feeds of a poll.
+ARTICLE_CONCURRENCY = 4
+#: Article pages fetched per feed and poll at most (the newest stories first).
+MAX_ARTICLES = 30
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +202,9 @@ class Poller:
         self.workers = n or (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         self._tracking = frozenset(p.lower() for p in config.tracking_params) or None
+        self._offline = OfflineGenerator(count=config.questions.count)
+        self._llm: LLMGenerator | None = None
+        self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 
     def close(self) -> None:
         """Stop the parser processes."""
@@ -223,7 +254,18 @@ class Poller:
             if on_result is not None:
                 on_result(result)
 
-        await asyncio.gather(*(one(f) for f in feeds))
+        if self.config.questions.generator == "llm":
+            from .llm import LLMGenerator
+
+            # One per poll: its concurrency limit spans the poll's feeds, and an
+            # endpoint found down is tried again at the next poll.
+            self._llm = LLMGenerator(self.config.questions.llm, count=self.config.questions.count)
+        try:
+            await asyncio.gather(*(one(f) for f in feeds))
+        finally:
+            if self._llm is not None:
+                await self._llm.aclose()
+                self._llm = None
         return results
 
     async def _poll_one(self, feed: FeedState) -> FeedResult:
@@ -244,15 +286,67 @@ class Poller:
             processed = await self._process(feed, fetched)
         except FeedError as exc:
             return self._record_error(feed, exc, fetched=fetched)
+        stories, generators = await self._enrich(feed, processed)
         update = self._update(feed, "new", fetched, processed=processed)
         return self._store(
             feed,
             update,
-            processed.stories,
+            stories,
             "new",
             warning=processed.warning,
             fingerprints=processed.fingerprints,
+            generators=generators,
         )
+
+    async def _enrich(
+        self, feed: FeedState, processed: ProcessedFeed
+    ) -> tuple[tuple[Story, ...], tuple[str, ...]]:
+        """Full text and LLM questions for the stories the archive lacks; each one's generator."""
+        stories = list(processed.stories)
+        generators = [OfflineGenerator.name] * len(stories)
+        if not stories or (not feed.full_text and self._llm is None):
+            return tuple(stories), tuple(generators)
+        try:
+            kinds = self.archive.classify(feed.id, stories, processed.fingerprints)
+        except AggregatorError as exc:
+            log.warning("%s: cannot tell new stories apart: %s", feed.url, exc)
+            return tuple(stories), tuple(generators)
+        fresh = [i for i, kind in enumerate(kinds) if kind != "known"]
+        if feed.full_text and fresh:
+            chosen = sorted(fresh, key=lambda i: stories[i].published, reverse=True)
+            texts = await asyncio.gather(
+                *(self._full_text(stories[i]) for i in chosen[:MAX_ARTICLES])
+            )
+            for i, text in zip(chosen, texts, strict=False):
+                body = choose_body(stories[i].body, text, title=stories[i].title)
+                if body is not stories[i].body:
+                    story = replace(stories[i], body=body)
+                    stories[i] = replace(story, questions=self._offline.generate(story))
+        if self._llm is not None and fresh:
+            answers = await self._llm.questions([stories[i] for i in fresh])
+            for i, questions in zip(fresh, answers, strict=True):
+                if questions is not None:
+                    stories[i] = replace(stories[i], questions=questions)
+                    generators[i] = self._llm.name
+        return tuple(stories), tuple(generators)
+
+    async def _full_text(self, story: Story) -> str:
+        """The main text of a story's article page, or ``""`` (no URL, fetch failed, no article)."""
+        if not story.url:
+            return ""
+        async with self._articles:
+            try:
+                page = await self.fetcher.fetch(story.url)
+            except FeedError as exc:
+                log.info("%s: no full text: %s", story.url, exc)
+                return ""
+        if not is_html(page.headers.get("content-type", "")):
+            return ""
+        job = partial(extract_text, page.body, url=page.final_url)
+        pool = self._executor()
+        if pool is None:
+            return await asyncio.to_thread(job)
+        return await asyncio.get_running_loop().run_in_executor(pool, job)
 
     async def _process(self, feed: FeedState, fetched: FetchResult) -> ProcessedFeed:
         job = partial(
@@ -280,6 +374,7 @@ class Poller:
         *,
         warning: str = "",
         fingerprints: Sequence[int] | None = None,
+        generators: Sequence[str] | None = None,
     ) -> FeedResult:
         try:
             counts = self.archive.store_poll(
@@ -288,6 +383,7 @@ class Poller:
                 update,
                 generator=OfflineGenerator.name if stories else "",
                 fingerprints=fingerprints,
+                generators=generators,
             )
         except AggregatorError as exc:
             log.error("%s: could not store the poll: %s", feed.url, exc)
