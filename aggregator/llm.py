@@ -276,12 +276,14 @@ class LLMGenerator:
         Raises:
             GeneratorError: every attempt failed (the message says why the last did).
         """
-        if self._down:
-            raise GeneratorError(f"{self.settings.base_url} is taken as down for this poll")
         attempts = self.settings.max_retries + 1
         failure = _Failure("no attempt", retry=False)
         for attempt in range(attempts):
             async with self._semaphore:
+                # Checked here, not before waiting: stories queued behind the
+                # failures that tripped the breaker must not be sent.
+                if self._down:
+                    raise GeneratorError(f"{self.settings.base_url} is taken as down for this poll")
                 failure_or_questions = await self._attempt(story)
             if isinstance(failure_or_questions, tuple):
                 self._failures_in_a_row = 0
