@@ -281,8 +281,8 @@ class DigestConfig:
 
     Attributes:
         name: names the files and the job (letters, digits, ``.``, ``_``, ``-``).
-        schedule: a cron expression, ``minute hour day month weekday`` with an
-            optional sixth field for the second.
+        schedule: a cron expression, ``minute hour day month weekday``,
+            optionally preceded by a field for the second.
         timezone: the schedule's time zone (an IANA name).
         window: ``daily`` or ``weekly`` (the whole UTC days before the run), or
             a duration such as ``"12h"`` (the span that ends at the run).
@@ -715,7 +715,7 @@ def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
             raise r.error(
                 "schedule",
                 f"{schedule!r} is not a cron expression ({exc}); expected 'minute hour day"
-                " month weekday' with an optional sixth field for the second",
+                " month weekday', optionally preceded by a field for the second",
             ) from exc
         window = r.get("window", str, "daily")
         if window not in ("daily", "weekly"):

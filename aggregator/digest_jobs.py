@@ -8,9 +8,10 @@ run, so a late run builds the same digest (see
 :func:`aggregator.digest.scheduled_window`).
 
 Cron expressions are ``minute hour day month weekday`` as in crontab(5),
-weekday 0 or 7 being Sunday, with an optional sixth field for the second
-(``"*/2 * * * * *"``: every two seconds). APScheduler 3 numbers weekdays from
-Monday, so numeric weekdays are translated to names first.
+weekday 0 or 7 being Sunday, optionally preceded by a field for the second as
+in Quartz, Spring and node-cron (``"*/2 * * * * *"``: every two seconds).
+APScheduler 3 numbers weekdays from Monday, so numeric weekdays are
+translated to names first.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def cron_trigger(expression: str, *, timezone: str = "UTC") -> Any:
     """Build the APScheduler trigger of a crontab-style expression.
 
     Args:
-        expression: ``minute hour day month weekday``, optionally followed by
-            a sixth field, the second; weekday 0 and 7 are Sunday.
+        expression: ``minute hour day month weekday``, optionally preceded by
+            a field for the second; weekday 0 and 7 are Sunday.
         timezone: an IANA time zone name.
 
     Returns:
@@ -128,9 +129,10 @@ def cron_trigger(expression: str, *, timezone: str = "UTC") -> Any:
     fields = expression.split()
     if len(fields) not in (5, 6):
         raise ValueError(f"expected 5 or 6 fields, got {len(fields)}")
-    minute, hour, day, month, weekday = fields[:5]
+    second = fields.pop(0) if len(fields) == 6 else "0"
+    minute, hour, day, month, weekday = fields
     return CronTrigger(
-        second=fields[5] if len(fields) == 6 else "0",
+        second=second,
         minute=minute,
         hour=hour,
         day=day,
