@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
@@ -18,6 +19,25 @@ _TOPICS = [
     ("Intel", "delays its next foundry node and cuts capital spending"),
     ("Google", "opens its Gemini models to more enterprise customers"),
 ]
+
+
+_WORDS = (
+    "market chip cloud server model launch outage update patch vendor court ruling privacy "
+    "battery robot satellite network browser kernel driver memory storage quantum energy grid "
+    "startup funding layoffs revenue forecast quarter users accounts breach ransom encryption "
+    "license open source developer toolkit compiler runtime benchmark latency display sensor "
+    "camera factory supply shortage tariff export regulator antitrust fine lawsuit settlement"
+).split()
+
+
+def _filler(seed: str, words: int = 60) -> str:
+    """Distinct, deterministic prose for one item (stories must not look alike to dedupe)."""
+    state = zlib.crc32(seed.encode())
+    out = []
+    for _ in range(words):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        out.append(_WORDS[state % len(_WORDS)])
+    return " ".join(out).capitalize() + "."
 
 
 def rss(name: str, count: int, *, start: int = 0, site: str = "https://news.example") -> bytes:
@@ -37,11 +57,7 @@ def rss(name: str, count: int, *, start: int = 0, site: str = "https://news.exam
     for i in range(start, start + count):
         org, what = _TOPICS[i % len(_TOPICS)]
         title = f"{org} {what} ({name} #{i})"
-        body = (
-            f"<p>{org} {what}. The company said on day {i} that the change follows months of "
-            f"work by engineers in several countries.</p><p>Analysts at firm {i} expect "
-            f"competitors to respond; {org} declined to comment on pricing for item {i}.</p>"
-        )
+        body = f"<p>{org} {what}.</p><p>{_filler(f'{name}-{i}')}</p>"
         items.append(
             "<item>"
             f"<title>{escape(title)}</title>"
