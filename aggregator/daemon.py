@@ -26,6 +26,7 @@ from typing import IO, Any
 from .app import App
 from .config import load
 from .errors import AggregatorError, ArchiveError
+from .models import FeedState
 from .timeutil import utcnow
 
 __all__ = ["Daemon", "InstanceLock"]
@@ -106,7 +107,10 @@ class Daemon:
         self.clock = clock
         self.lock = InstanceLock(app.db_path)
         self._stopping: asyncio.Event | None = None
-        self._poll_task: asyncio.Task[None] | None = None
+        # Polls in flight, and the feeds they hold: a slow feed never delays the others,
+        # and no feed is polled twice at once.
+        self._polls: set[asyncio.Task[None]] = set()
+        self._inflight: set[int] = set()
         self._reload = False
         self._scheduler: Any = None
         self.polls = 0
@@ -181,36 +185,51 @@ class Daemon:
         asyncio.get_running_loop().create_task(self._tick())
 
     async def _finish_poll(self) -> None:
-        task = self._poll_task
-        if task is None or task.done():
+        pending = {t for t in self._polls if not t.done()}
+        if not pending:
             return
-        log.info("waiting up to %.0fs for fetches in flight", GRACE_SECONDS)
-        done, _ = await asyncio.wait({task}, timeout=GRACE_SECONDS)
-        if not done:
-            log.info("abandoning fetches still in flight")
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        log.info("waiting up to %.0fs for %d feeds in flight", GRACE_SECONDS, len(self._inflight))
+        _, pending = await asyncio.wait(pending, timeout=GRACE_SECONDS)
+        if pending:
+            # Each feed's poll is one transaction: a cancelled one leaves nothing behind,
+            # and the feed is still due at the next start.
+            log.info("abandoning %d feeds still in flight", len(self._inflight))
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def _tick(self) -> None:
-        """Poll every feed that is due (one poll at a time)."""
+        """Start polling every feed that is due and not already in flight."""
         if self._stopping is None or self._stopping.is_set():
             return
-        if self._poll_task is not None and not self._poll_task.done():
-            return
-        self._poll_task = asyncio.current_task()
         try:
             if self._reload:
                 self._reload = False
                 self._reload_config()
-            due = self.app.archive.list_feeds(due_before=self.clock())
-            if due:
-                await self._poller.poll(due)
-                self.polls += 1
+            due = [
+                f
+                for f in self.app.archive.list_feeds(due_before=self.clock())
+                if f.id not in self._inflight
+            ]
+        except AggregatorError as exc:
+            log.error("could not read the due feeds: %s", exc)
+            return
+        if not due:
+            return
+        ids = {f.id for f in due}
+        self._inflight |= ids
+        task = asyncio.get_running_loop().create_task(self._poll(due, ids))
+        self._polls.add(task)
+        task.add_done_callback(self._polls.discard)
+
+    async def _poll(self, feeds: list[FeedState], ids: set[int]) -> None:
+        try:
+            await self._poller.poll(feeds)
+            self.polls += 1
         except AggregatorError as exc:
             log.error("poll failed: %s", exc)
         finally:
-            self._poll_task = None
+            self._inflight -= ids
 
     def _reload_config(self) -> None:
         if self.config_path is None:
