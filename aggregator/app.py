@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from .fetch import FetchSettings
     from .pipeline import FeedResult
+    from .regenerate import RegenerateResult
 
 __all__ = ["App", "ImportResult", "document_for", "open_app", "story_from_document"]
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 READ_ORIGINAL = "Read the original: "
 ALSO_COVERED = "Also covered by: "
+RELATED = "Related: #"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,8 @@ def story_from_document(doc: Document) -> Story:
         published=datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=UTC),
         body=doc.body,
         questions=doc.questions,
-        actions=tuple(a for a in actions if not a.startswith(ALSO_COVERED)),
+        # Derived actions name this archive's feeds and ids: not the document's to keep.
+        actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED))),
         url=url,
         canonical_url=canonical_url(url) if url else "",
     )
@@ -87,8 +90,10 @@ def document_for(stored: StoredStory) -> Document:
     """The article-plus-questions document of a stored story, with derived actions.
 
     Actions are "Read the original: URL" (from the story's link), the stored
-    actions, then "Also covered by: ..." when more than one feed carried it.
-    Derived actions are not stored: they would repeat data and go stale.
+    actions, "Also covered by: ..." when more than one feed carried it, then
+    one "Related: #ID Title" line per close archived story
+    (:attr:`StoredStory.related`, filled in by :meth:`App.show`). Derived
+    actions are not stored: they would repeat data and go stale.
 
     Args:
         stored: the story as archived.
@@ -107,6 +112,8 @@ def document_for(stored: StoredStory) -> Document:
         actions.insert(0, READ_ORIGINAL + stored.story.url)
     if len(names) > 1:
         actions.append(ALSO_COVERED + ", ".join(names[1:]))
+    for other_id, title in stored.related:
+        actions.append(f"{RELATED}{other_id} {' '.join(title.split())}")
     return replace(doc, actions=tuple(actions))
 
 
@@ -400,7 +407,8 @@ class App:
             story_id: its id.
 
         Returns:
-            The story with its sources.
+            The story with its sources and its related stories (up to three
+            close matches published within a week of it).
 
         Raises:
             StoryNotFound: no such story.
@@ -410,7 +418,8 @@ class App:
 
             raise StoryNotFound(f"no story with id {story_id} (the archive is empty)")
         with Archive(self.db_path, readonly=True) as archive:
-            return archive.get_story(story_id)
+            stored = archive.get_story(story_id)
+            return replace(stored, related=tuple(archive.related(story_id)))
 
     def render(self, stored: StoredStory) -> str:
         """Render a stored story as an article-plus-questions document.
@@ -422,6 +431,40 @@ class App:
             The document's text.
         """
         return render(document_for(stored))
+
+    def regenerate_questions(
+        self,
+        *,
+        generator: str | None = None,
+        since: datetime | None = None,
+        include_imported: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> RegenerateResult:
+        """Rewrite the stored questions of archived stories (the FTS index follows).
+
+        Args:
+            generator: ``offline`` or ``llm``; ``None`` for ``[questions] generator``.
+            since: only stories published at or after this time (UTC).
+            include_imported: also rewrite the questions of imported documents.
+            on_progress: called with ``(done, total)`` after each batch.
+
+        Returns:
+            What was rewritten, by generator.
+
+        Raises:
+            ArchiveError: a batch could not be written (earlier ones stay written).
+        """
+        from .regenerate import regenerate_questions
+
+        return regenerate_questions(
+            self.archive,
+            questions=self.config.questions,
+            now=self.clock(),
+            generator=generator,
+            since=since,
+            include_imported=include_imported,
+            on_progress=on_progress,
+        )
 
     def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
         """Archive article-plus-questions documents from files and folders.
@@ -446,7 +489,7 @@ class App:
         for f in files:
             try:
                 text = f.read_text(encoding="utf-8")
-                good.append((f, story_from_document(parse(text))))
+                good.append((f, story_from_document(_parse_document(text))))
             except (OSError, UnicodeDecodeError) as exc:
                 results.append(ImportResult(f, None, "error", f"cannot read: {exc}"))
             except StoryFormatError as exc:
@@ -456,6 +499,34 @@ class App:
             for (f, _), (story_id, outcome) in zip(good, stored, strict=True):
                 results.append(ImportResult(f, story_id, outcome))
         return results
+
+
+def _parse_document(text: str) -> Document:
+    """Parse a document to import, with or without actions.
+
+    A document that ends after its questions, without even the ``actions``
+    line, is read as having no actions.
+
+    Args:
+        text: the file's text.
+
+    Returns:
+        The document.
+
+    Raises:
+        StoryFormatError: the text is not a document (the message names the line).
+    """
+    try:
+        return parse(text)
+    except StoryFormatError as exc:
+        error = exc
+    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+    if "questions" in lines and "actions" not in lines:
+        try:
+            return parse("\n".join(lines) + "\n\nactions")
+        except StoryFormatError:
+            pass
+    raise error
 
 
 def open_app(

@@ -822,12 +822,20 @@ class Archive:
         return out
 
     def iter_stories(
-        self, *, since: datetime | None = None, batch: int = 500
+        self,
+        *,
+        since: datetime | None = None,
+        skip_generators: Sequence[str] = (),
+        batch: int = 500,
     ) -> Iterator[tuple[int, Story]]:
         """Every story (or those published since a time), oldest id first, read in batches.
 
+        Each batch is read whole before it is yielded, so the caller may write
+        between batches (keyset paging by id: updates do not move the cursor).
+
         Args:
             since: only stories published at or after this time (UTC).
+            skip_generators: leave out stories whose questions these generators wrote.
             batch: rows read per query.
 
         Yields:
@@ -835,11 +843,13 @@ class Archive:
         """
         last = 0
         since_db = to_db(since) if since is not None else ""
+        marks = ", ".join("?" * len(skip_generators))
         while True:
             rows = self.conn.execute(
                 "SELECT id, category, title, body, published, url, canonical_url, questions"
-                " FROM stories WHERE id > ? AND published >= ? ORDER BY id LIMIT ?",
-                (last, since_db, batch),
+                " FROM stories WHERE id > ? AND published >= ?"
+                f" AND generator NOT IN ({marks}) ORDER BY id LIMIT ?",
+                (last, since_db, *skip_generators, batch),
             ).fetchall()
             if not rows:
                 return
@@ -936,13 +946,27 @@ class Archive:
                 break
         return out
 
-    def count_stories(self) -> int:
+    def count_stories(
+        self, *, since: datetime | None = None, skip_generators: Sequence[str] = ()
+    ) -> int:
         """The number of stories in the archive.
+
+        Args:
+            since: count only stories published at or after this time (UTC).
+            skip_generators: leave out stories whose questions these generators wrote.
 
         Returns:
             The count.
         """
-        return int(self.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+        if since is None and not skip_generators:
+            return int(self.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+        marks = ", ".join("?" * len(skip_generators))
+        return int(
+            self.conn.execute(
+                f"SELECT COUNT(*) FROM stories WHERE published >= ? AND generator NOT IN ({marks})",
+                (to_db(since) if since is not None else "", *skip_generators),
+            ).fetchone()[0]
+        )
 
     def stories_between(
         self, since: datetime, until: datetime, *, categories: Sequence[str] = ()

@@ -296,6 +296,39 @@ def import_(app: App, paths: tuple[Path, ...]) -> None:
         )
 
 
+@cli.command()
+@click.option("--regenerate", is_flag=True, help="Rewrite the stored questions.")
+@click.option("--since", help="Only stories published since: YYYY-MM-DD or a duration (7d).")
+@click.option(
+    "--generator",
+    type=click.Choice(["offline", "llm"]),
+    help="The generator to use (default: [questions] generator).",
+)
+@click.option("--imported", is_flag=True, help="Also rewrite imported documents' questions.")
+@pass_app
+def questions(
+    app: App, regenerate: bool, since: str | None, generator: str | None, imported: bool
+) -> None:
+    """Regenerate the discussion questions of archived stories (progress on stderr)."""
+    from .timeutil import parse_when, utcnow
+
+    if not regenerate:
+        raise click.UsageError("nothing to do: pass --regenerate")
+    try:
+        lo = parse_when(since, now=utcnow()) if since else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from exc
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"questions: {done}/{total} stories", err=True)
+
+    result = app.regenerate_questions(
+        generator=generator, since=lo, include_imported=imported, on_progress=progress
+    )
+    used = ", ".join(f"{n} by {name}" for name, n in sorted(result.by_generator.items()))
+    click.echo(f"Regenerated the questions of {result.total} stories ({used or 'none'})")
+
+
 @cli.group(cls=_Group)
 def feeds() -> None:
     """List, add and remove feeds."""

@@ -124,6 +124,8 @@ class StoredStory:
         updated_at: when it last changed (UTC).
         generator: the name of the question generator that wrote its questions.
         sources: every sighting, earliest first.
+        related: ``(id, title)`` of close archived stories, derived when the story is
+            shown (never stored); empty unless asked for.
     """
 
     id: int
@@ -132,6 +134,7 @@ class StoredStory:
     updated_at: datetime
     generator: str = ""
     sources: tuple[Source, ...] = field(default=())
+    related: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
