@@ -1,8 +1,10 @@
 """The text digest: every story in the article-plus-questions format, one after another.
 
-Each block is exactly what ``aggregator show`` prints for the story (the
-document of :func:`aggregator.app.document_for`, links kept only when http(s)),
-so every block parses back with :func:`aggregator.storyformat.parse`.
+Each block is what ``aggregator show`` prints for the story (the document of
+:func:`aggregator.app.document_for`, links kept only when http(s)), except the
+"Related:" lines: they depend on what else is archived, and a digest of a past
+window must not change as the archive grows. Every block parses back with
+:func:`aggregator.storyformat.parse`.
 Blocks are separated by a blank line, :data:`DIVIDER` and a blank line.
 
 The divider is a row of ``=`` followed by one space. No line of a document
