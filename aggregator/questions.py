@@ -201,6 +201,11 @@ def _segments(run: str) -> list[tuple[int, list[str]]]:
                 continue
             start = index
         current.append(token)
+        if token != raw:
+            # "SoftBank-backed PayPay": the suffix makes the name an adjective of
+            # what follows; the two are separate names, not "SoftBank PayPay".
+            segments.append((start, current))
+            current = []
     if current:
         segments.append((start, current))
     for _, segment in segments:

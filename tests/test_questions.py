@@ -387,3 +387,20 @@ def test_form_for_any_story(title: str, body: str, count: int) -> None:
         assert "  " not in question
         assert question == question.strip()
         assert not re.search(r"\b(?:of|the|and|&) \?", question)  # no dangling connector
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        # googlenews-reuters-markets_2026: "SoftBank PayPay" is in neither title nor body.
+        (
+            "SoftBank-backed PayPay valued at $12.7 billion in Nasdaq debut as shares jump",
+            {"SoftBank", "PayPay"},
+        ),
+        ("Russia-backed Syrian peace talks agree deal on new constitution", {"Russia", "Syrian"}),
+    ],
+)
+def test_hyphen_suffixed_names_do_not_merge_with_the_next(title: str, names: set[str]) -> None:
+    found = find_subjects(title, "")
+    assert set(found) == names
+    assert all(name in title for name in found)
