@@ -254,6 +254,8 @@ class Poller:
             if on_result is not None:
                 on_result(result)
 
+        # Per poll: asyncio primitives belong to the event loop that runs the poll.
+        self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         if self.config.questions.generator == "llm":
             from .llm import LLMGenerator
 
