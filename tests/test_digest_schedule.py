@@ -406,3 +406,19 @@ def test_the_daemon_writes_and_mails_a_digest_at_its_time(
     subject = " ".join(str(message["Subject"]).split())  # a long subject is folded
     assert subject == f"News digest: {data['window']['label']} (2 stories)"
     assert server.messages[0].rcpt_to == ["reader@example.org"]
+
+
+def test_status_shows_when_each_digest_runs_next(tmp_path: Path, runner: CliRunner) -> None:
+    make_archive(tmp_path / "archive" / "news.db")
+    cfg = tmp_path / "aggregator.toml"
+    cfg.write_text(
+        '[[digests]]\nname = "morning"\nschedule = "0 7 * * *"\nformats = ["html", "atom"]\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["--config", str(cfg), "status"])
+    assert result.exit_code == 0, result.stderr
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Next digest morning: "))
+    assert line.split(": ")[1][:10] in (today, tomorrow)
+    assert line.endswith(" 07:00 UTC (daily, html, atom to archive/digests)")
