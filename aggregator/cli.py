@@ -237,7 +237,11 @@ def show(app: App, story_id: int, fmt: str) -> None:
 @click.option("--until", help="Published before: YYYY-MM-DD, an ISO time or a duration ago.")
 @click.option("--date", "day", help="The period ending with this day (YYYY-MM-DD, UTC).")
 @click.option(
-    "--period", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True
+    "--period",
+    type=click.Choice(["daily", "weekly"]),
+    default="daily",
+    show_default=True,
+    help="The window's length with --date, or when --since or --until is missing.",
 )
 @click.option("--category", multiple=True, help="Only this category (repeat for several).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many stories, best first.")
@@ -247,8 +251,14 @@ def show(app: App, story_id: int, fmt: str) -> None:
     type=click.Choice(["text", "markdown", "html", "json", "atom"]),
     default="text",
     show_default=True,
+    help="text: article-plus-questions blocks; html: one self-contained page; atom: a feed.",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (default: stdout).",
+)
 @click.pass_obj
 def digest(
     env: _Env,
@@ -275,8 +285,8 @@ def digest(
 
         write_atomic(output, text)
     else:
-        tty = sys.stdout.isatty() and fmt in ("text", "markdown")
-        click.echo(_safe(text) if tty else text, nl=False)
+        # On a terminal, feed text must not drive it (control and bidi characters).
+        click.echo(_safe(text) if sys.stdout.isatty() else text, nl=False)
 
 
 @cli.command(name="import")

@@ -23,7 +23,8 @@ Shape (every time is ISO 8601 UTC ending in ``Z``)::
 (with "Read the original" and "Also covered by"); ``text`` is the story's
 article-plus-questions document. URL fields hold http(s) URLs only (anything
 else becomes ``""``). ``<``, ``>`` and ``&`` are written as ``\\u003c``,
-``\\u003e`` and ``\\u0026`` (the same strings), so the file is safe to embed in HTML.
+``\\u003e`` and ``\\u0026`` (the same strings), so the file is safe to embed in HTML,
+and C1 and bidi control characters are escaped too, so it cannot drive a terminal.
 """
 
 from __future__ import annotations
@@ -41,7 +42,24 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "digest_data", "render_json"]
 
 SCHEMA_VERSION = 1
-_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+# "<", ">" and "&" (so the file can sit inside HTML), C1 controls and bidi
+# controls (so it cannot drive a terminal) are written as \u escapes: they only
+# occur inside strings, where the escape means the same character.
+_ESCAPES = str.maketrans(
+    {
+        c: f"\\u{c:04x}"
+        for c in (
+            0x3C,
+            0x3E,
+            0x26,
+            *range(0x7F, 0xA0),
+            0x200E,
+            0x200F,
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+        )
+    }
+)
 
 
 def _story(item: DigestStory) -> dict[str, Any]:
@@ -123,6 +141,4 @@ def render_json(digest: Digest) -> str:
         The JSON document, ending with a newline.
     """
     text = json.dumps(digest_data(digest), indent=2, ensure_ascii=False)
-    # As Go's encoding/json does: "<", ">" and "&" only ever occur inside strings,
-    # so escaping them changes no value and the file can sit inside HTML safely.
-    return text.translate(_HTML_SAFE) + "\n"
+    return text.translate(_ESCAPES) + "\n"
