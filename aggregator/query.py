@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
@@ -51,7 +52,10 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "highlight_terms",
+    "positive_expression",
+    "positive_terms",
     "to_fts5",
+    "uses_prefix",
 ]
 
 FTS_TOKENIZE: Final = "porter unicode61 remove_diacritics 2 tokenchars '+#'"
@@ -477,3 +481,95 @@ def highlight_terms(query: str) -> tuple[str, ...]:
             children = node.children if isinstance(node, _Or) else node.positives
             stack.extend(reversed(children))
     return tuple(found)
+
+
+def positive_terms(query: str) -> tuple[tuple[str, bool, str], ...]:
+    """Return each word or phrase the results must (or may) contain, as its own FTS5 expression.
+
+    Excluded terms are left out. Search uses these to estimate how common each
+    term is, and what weighing it would cost, before it asks SQLite to rank
+    (:mod:`aggregator.search`).
+
+    Args:
+        query: what the user typed.
+
+    Returns:
+        ``(expression, is_prefix, words)`` triples in query order, without
+        duplicates. ``words`` matches the stories that contain all the term's
+        words in any order and column, which is what SQLite reads to match a
+        phrase or a column filter. For ``'title:"the verge" go*'``:
+        ``(('title : "the verge"', False, '"the" AND "verge"'),
+        ('("go"* OR "#go"*)', True, '"go"*'))``. ``()`` if there are none
+        (never raises).
+    """
+    found: dict[str, tuple[str, bool, str]] = {}
+    stack: list[_Node] = list(_parse(query).positives)
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Term):
+            expr = _render_term(node)
+            if expr not in found:
+                words = [_quote(token) for token in _tokens(node.text)] or [_quote(node.text)]
+                if node.prefix:
+                    words[-1] += "*"
+                found[expr] = (expr, node.prefix, " AND ".join(words))
+        else:
+            children = node.children if isinstance(node, _Or) else node.positives
+            stack.extend(reversed(children))
+    return tuple(found.values())
+
+
+def positive_expression(query: str, *, without: Collection[str] = ()) -> str:
+    """Translate a query like :func:`to_fts5`, minus its exclusions and the given terms.
+
+    The result matches a superset of what :func:`to_fts5` matches; search ranks
+    with it, because every phrase in a MATCH expression (excluded ones too)
+    makes SQLite's ``bm25()`` visit every story that contains that phrase.
+
+    Args:
+        query: what the user typed.
+        without: term expressions (from :func:`positive_terms`) to leave out.
+
+    Returns:
+        An FTS5 expression, or ``""`` when nothing is left.
+    """
+    dropped = set(without)
+
+    def prune(node: _Node) -> _Node | None:
+        if isinstance(node, _Term):
+            return None if _render_term(node) in dropped else node
+        if isinstance(node, _Or):
+            kept = tuple(c for c in (prune(child) for child in node.children) if c is not None)
+            return _Or(kept) if len(kept) > 1 else (kept[0] if kept else None)
+        positives = tuple(c for c in (prune(child) for child in node.positives) if c is not None)
+        return _And(positives, ()) if positives else None
+
+    tree = prune(_And(_parse(query).positives, ()))
+    return "" if tree is None else _render(tree)
+
+
+def uses_prefix(query: str) -> bool:
+    """Whether the query has a prefix term (``optim*``), excluded ones included.
+
+    SQLite merges the postings of every word a prefix matches each time a
+    statement starts, so search avoids statements that restart per row for such queries.
+
+    Args:
+        query: what the user typed.
+
+    Returns:
+        ``True`` if any term ends in ``*``.
+    """
+    tree = _parse(query)
+    stack: list[_Node] = [*tree.positives, *tree.negatives]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Term):
+            if node.prefix:
+                return True
+        elif isinstance(node, _Or):
+            stack.extend(node.children)
+        else:
+            stack.extend((*node.positives, *node.negatives))
+    return False

@@ -365,6 +365,7 @@ def test_all_is_sorted_and_complete() -> None:
     assert query_module.__all__ == sorted(query_module.__all__)
     public = {n for n in vars(query_module) if not n.startswith("_")} - {
         "annotations",
+        "Collection",
         "dataclass",
         "Final",
         "InvalidQueryError",

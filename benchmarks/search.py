@@ -1,0 +1,412 @@
+"""Search latency: our first page (with snippets, sources and a count) vs a bare FTS5 query.
+
+Builds archives of 100k and 1M stories with realistic text (a Zipf vocabulary
+of English, tech and long-tail words, with names of companies and products
+mixed in), in the archive's own schema (made by :class:`aggregator.archive.Archive`,
+filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
+then optimized as ``aggregator maintain`` would). The archives are cached in
+``benchmarks/.cache/`` (gitignored), so reruns start measuring at once.
+
+Then it runs a fixed mix of 50 queries (rare and common words, phrases,
+prefixes, OR, exclusions, ``title:``, filters, date sort) through
+:func:`aggregator.search.search` and, on the same data in the same run, the
+bare ``SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank
+LIMIT 20`` (no snippets, no count, no sources, no filters), and prints p50/p95
+of both per size and their ratio, plus the index size per story.
+
+    python benchmarks/search.py [--sizes 100000,1000000] [--repeat 3] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import random
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aggregator.archive import Archive
+from aggregator.query import to_fts5
+from aggregator.search import search
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+FORMAT_VERSION = 1  # bump when the generated data changes, so old caches are rebuilt
+TARGETS_MS = {100_000: 20.0, 1_000_000: 50.0}
+
+ORGS = (
+    "Apple Google Microsoft Amazon Meta Nvidia OpenAI Anthropic Intel AMD Samsung TSMC Tesla"
+    " SpaceX Netflix Oracle IBM Cisco Qualcomm Arm Mozilla Cloudflare GitHub Canonical Valve"
+    " Sony Huawei Broadcom Dell Lenovo Xiaomi Baidu Alibaba Tencent ByteDance Uber Airbnb"
+    " Stripe Shopify Salesforce Adobe SAP Atlassian Dropbox Zoom Slack Discord Reddit Twitter"
+).split()
+PRODUCTS = (
+    "iPhone Android Windows Azure AWS Llama Gemini ChatGPT Claude Copilot Firefox Chrome Linux"
+    " Kubernetes Rust Python Docker PostgreSQL SQLite TypeScript WebAssembly Vision-Pro Pixel"
+    " Galaxy Xbox PlayStation Switch macOS iOS Ubuntu Debian Fedora GPT-4o C++ Node.js .NET"
+).split()
+ENGLISH = (
+    "the of and to a in is that for it on with as was by be this are from at or an have not"
+    " but has its which will can more new they their one also been were about after would up"
+    " out all than other into when some over there said people first two could time just only"
+    " year years like what how most now company may make many use users while even because"
+    " against before between under where these those through during last world back since still"
+    " data report market government way well security says such according million billion"
+    " made part says week day service services plans could support system another both off"
+    " much very three including months end public next already early any own being since"
+    " according technology software customers businesses online access devices release update"
+).split()
+TECH = (
+    "ai model models chip chips cloud open source developers platform network app apps code"
+    " privacy vulnerability attack attackers hackers ransomware breach patch kernel browser"
+    " server servers database startup funding investors revenue quarter earnings regulators"
+    " antitrust lawsuit court policy agents agent training inference gpu gpus datacenter"
+    " energy battery batteries electric vehicles autonomous robot robots quantum encryption"
+    " password passwords malware phishing exploit bug bugs compiler runtime framework library"
+    " api apis release beta preview subscription advertising search engine smartphone laptop"
+    " display camera processor memory storage bandwidth latency benchmark performance layoffs"
+    " hiring acquisition merger deal partnership open-source machine learning neural language"
+    " large generative chatbot assistant copyright license licensing standard protocol satellite"
+).split()
+CATEGORIES = ("TECHNOLOGY", "SECURITY", "SCIENCE", "BUSINESS", "AI", "PROGRAMMING", "HARDWARE")
+SYLLABLES = (
+    "ka ri to ne mo sa lu vi de po ra ze mi fa no ti ba go su le ta qu in or an el ex co pro"
+    " tra ver ste lin mar por den sol gra fin tor ium ix al on ry ly est ent ism"
+).split()
+SPAN_DAYS = 3 * 365
+BASE = datetime(2023, 12, 1, tzinfo=UTC)
+SEED = 6
+
+
+def vocabulary(rng: random.Random, size: int = 60_000) -> list[str]:
+    """Zipf ranks: English words first, tech words spread over ranks 200-3,000, made-up words."""
+    english = list(dict.fromkeys(ENGLISH))
+    tech = [w for w in dict.fromkeys(TECH) if w not in english]
+    taken = set(english + tech)
+    made_up: list[str] = []
+    while len(english) + len(tech) + len(made_up) < size:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in taken:
+            taken.add(word)
+            made_up.append(word)
+    words = english + made_up
+    for k, word in enumerate(tech):
+        words.insert(len(english) + k * 15, word)
+    return words
+
+
+class TextSource:
+    """Zipf-distributed words, drawn once into a pool and cut into sentences (fast)."""
+
+    def __init__(self, rng: random.Random, vocab: list[str], pool: int = 3_000_000) -> None:
+        weights = list(itertools.accumulate(1 / (r + 1) ** 1.05 for r in range(len(vocab))))
+        self.rng = rng
+        self.pool = rng.choices(vocab, cum_weights=weights, k=pool)
+        org_weights = list(itertools.accumulate(1 / (r + 1) for r in range(len(ORGS))))
+        self.orgs = rng.choices(ORGS, cum_weights=org_weights, k=100_000)
+        self.products = rng.choices(PRODUCTS, k=100_000)
+
+    def words(self, n: int) -> list[str]:
+        start = self.rng.randrange(len(self.pool) - n)
+        return self.pool[start : start + n]
+
+    def story(self) -> tuple[str, str, str]:
+        rng = self.rng
+        org = rng.choice(self.orgs)
+        product = rng.choice(self.products)
+        other = rng.choice(self.orgs)
+        title_words = self.words(rng.randint(4, 9))
+        title_words.insert(0, org)
+        if rng.random() < 0.4:
+            title_words.insert(rng.randrange(1, len(title_words)), product)
+        title = " ".join(title_words).capitalize()
+        title = title[0].upper() + title[1:]
+        paragraphs: list[str] = []
+        for _ in range(rng.randint(3, 6)):
+            sentences = []
+            for _ in range(rng.randint(2, 4)):
+                words = self.words(rng.randint(10, 26))
+                roll = rng.random()
+                if roll < 0.35:
+                    words.insert(rng.randrange(len(words)), org)
+                elif roll < 0.5:
+                    words.insert(rng.randrange(len(words)), product)
+                elif roll < 0.55:
+                    words.insert(rng.randrange(len(words)), other)
+                sentences.append(" ".join(words).capitalize() + ".")
+            paragraphs.append(" ".join(sentences))
+        body = "\n\n".join(paragraphs)
+        questions = "\n".join(
+            f"Will {org} {' '.join(self.words(rng.randint(5, 9)))}?" for _ in range(3)
+        )
+        return title, body, questions
+
+
+def build(path: Path, n: int, *, seed: int = SEED) -> None:
+    """Create an archive of ``n`` stories at ``path`` (replacing what is there)."""
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Archive(path).close()  # the schema, exactly as aggregator makes it
+    rng = random.Random(seed)
+    text = TextSource(rng, vocabulary(rng))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -400000")
+    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'stories_ai'").fetchone()[0]
+    conn.execute("DROP TRIGGER stories_ai")  # the index is rebuilt in bulk below
+    n_feeds = 400
+    now = "2026-12-01T00:00:00Z"
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO feeds (id, url, config_url, category, title, added_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (
+                f + 1,
+                f"https://site{f}.example/feed.xml",
+                f"https://site{f}.example/feed.xml",
+                CATEGORIES[f % len(CATEGORIES)].lower(),
+                f"Site {f} News",
+                now,
+            )
+            for f in range(n_feeds)
+        ),
+    )
+    conn.execute("COMMIT")
+    step = SPAN_DAYS * 86400 / n
+    t0 = time.perf_counter()
+    batch = 20_000
+    for start in range(1, n + 1, batch):
+        stories = []
+        sources = []
+        for i in range(start, min(start + batch, n + 1)):
+            title, body, questions = text.story()
+            # Mostly in archive order; some stories arrive late (old items, imports).
+            offset = i * step - (
+                rng.expovariate(1 / 3600) if rng.random() < 0.9 else rng.uniform(0, 30 * 86400)
+            )
+            published = (BASE + timedelta(seconds=max(0, offset))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            feed = rng.randrange(n_feeds)
+            url = f"https://site{feed}.example/{i}"
+            stories.append(
+                (
+                    i,
+                    CATEGORIES[feed % len(CATEGORIES)],
+                    title,
+                    body,
+                    questions,
+                    published,
+                    url,
+                    url,
+                    i,
+                    published,
+                )
+            )
+            sources.append((i, feed + 1, url, f"g{i}", published))
+            if rng.random() < 0.15:
+                other = rng.randrange(n_feeds)
+                sources.append((i, other + 1, url + "?via", f"g{i}", published))
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO stories (id, category, title, body, questions, published, url,"
+            " canonical_url, fingerprint, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            stories,
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO sources (story_id, feed_id, url, guid, seen_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            sources,
+        )
+        conn.execute("COMMIT")
+        done = min(start + batch - 1, n)
+        print(f"\r  {done:,} stories ({time.perf_counter() - t0:.0f}s)", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    t1 = time.perf_counter()
+    conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('optimize')")
+    conn.execute(trigger)
+    conn.execute("ANALYZE")
+    print(f"  FTS index built in {time.perf_counter() - t1:.0f}s", file=sys.stderr)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+
+
+def archive_for(n: int, *, rebuild: bool = False) -> Path:
+    """The cached archive of ``n`` stories, built if missing."""
+    path = CACHE / f"search-{n}-v{FORMAT_VERSION}.db"
+    done = path.with_suffix(".done")
+    if rebuild or not done.exists() or not path.exists():
+        done.unlink(missing_ok=True)
+        print(f"building {path.name} ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        build(path, n)
+        done.write_text("ok\n")
+        print(f"  built in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    return path
+
+
+def query_mix(vocab: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
+    """The fixed mix of 50 queries: ``(query, search() keyword arguments)``."""
+    rare = [vocab[r] for r in (4_000, 9_000, 16_000, 25_000, 38_000, 52_000)]
+    mid = vocab[1_500]
+    since_7d = NOW - timedelta(days=7)
+    since_30d = NOW - timedelta(days=30)
+    return [
+        # common words
+        ("apple", {}),
+        ("google", {}),
+        ("data", {}),
+        ("security", {}),
+        ("ai", {}),
+        ("company", {}),
+        ("people said", {}),
+        # less common words
+        ("nvidia", {}),
+        ("quantum", {}),
+        ("kubernetes", {}),
+        ("ransomware", {}),
+        ("encryption", {}),
+        ("antitrust", {}),
+        # rare words
+        *((word, {}) for word in rare),
+        (mid, {}),
+        # several words
+        ("apple security", {}),
+        ("nvidia gpu", {}),
+        ("google antitrust lawsuit", {}),
+        ("rust compiler", {}),
+        (f"quantum {rare[0]}", {}),
+        # phrases
+        ('"open source"', {}),
+        ('"machine learning"', {}),
+        ('"Vision-Pro"', {}),
+        ('"the company"', {}),
+        # prefixes
+        ("kube*", {}),
+        ("encrypt*", {}),
+        ("ransom*", {}),
+        ("quant*", {}),
+        # OR, NOT
+        ("rust OR golang", {}),
+        ("apple -iphone", {}),
+        # title:
+        ("title:apple", {}),
+        ("title:quantum", {}),
+        ("title:nvidia gpu", {}),
+        # filters and date order
+        ("apple", {"since": since_7d}),
+        ("nvidia", {"since": since_30d}),
+        ("security", {"category": "security"}),
+        ("kubernetes", {"category": "programming"}),
+        ("data", {"feed": "Site 12 News"}),
+        ("google", {"until": datetime(2025, 1, 1, tzinfo=UTC)}),
+        ("apple", {"sort": "date"}),
+        ("quantum", {"sort": "date"}),
+        ("security", {"sort": "date", "since": since_30d}),
+        # what tech readers type
+        ("C++", {}),
+        ("GPT-4o", {}),
+        ("Node.js", {}),
+    ]
+
+
+NOW = BASE + timedelta(days=SPAN_DAYS + 1)
+BARE = "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LIMIT 20"
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """The best wall time of ``fn`` over ``repeat`` runs, in milliseconds.
+
+    The best, not the mean: the machine is shared, and other work only ever adds time.
+    """
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return min(times)
+
+
+def bare(path: Path, query: str) -> None:
+    """The baseline: a fresh read-only connection and the bare ranked FTS5 query."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute(BARE, (to_fts5(query),)).fetchall()
+    finally:
+        conn.close()
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The ``p``-th percentile (0-100), linear between the closest ranks."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def index_bytes(path: Path) -> tuple[int, int, int]:
+    """``(stories, bytes of the FTS5 index, bytes of the whole file)``."""
+    conn = sqlite3.connect(path)
+    try:
+        stories = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+        fts = conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'stories_fts%'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return stories, fts, path.stat().st_size
+
+
+def measure(path: Path, n: int, repeat: int, verbose: bool) -> None:
+    mix = query_mix(vocabulary(random.Random(SEED)))
+    assert len(mix) == 50, len(mix)
+    ours: list[float] = []
+    base: list[float] = []
+    for query, kwargs in mix:
+        results = search(path, query, now=NOW, **kwargs)  # type: ignore[arg-type]
+        ours.append(timed(lambda q=query, k=kwargs: search(path, q, now=NOW, **k), repeat))  # type: ignore[misc]
+        base.append(timed(lambda q=query: bare(path, q), repeat))
+        if verbose:
+            shown = f"{results.total:,}{'' if results.exact_total else '+'}"
+            print(
+                f"  {ours[-1]:7.1f} ms  bare {base[-1]:8.1f} ms  {shown:>7} matches"
+                f"  {query} {kwargs or ''}"
+            )
+    stories, fts, size = index_bytes(path)
+    p50, p95 = percentile(ours, 50), percentile(ours, 95)
+    b50, b95 = percentile(base, 50), percentile(base, 95)
+    target = TARGETS_MS.get(n)
+    verdict = (
+        ""
+        if target is None
+        else f" (target <= {target:.0f} ms: {'ok' if p95 <= target else 'MISSED'})"
+    )
+    print(f"{n:>9,} stories: search p50 {p50:6.1f} ms  p95 {p95:6.1f} ms{verdict}")
+    print(f"{'':>9}          bare    p50 {b50:6.1f} ms  p95 {b95:6.1f} ms")
+    print(f"{'':>9}          ratio bare/search: p50 {b50 / p50:.1f}x  p95 {b95 / p95:.1f}x")
+    print(
+        f"{'':>9}          index {fts / stories:,.0f} bytes/story (FTS5 tables);"
+        f" archive {size / stories:,.0f} bytes/story"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archives")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every query")
+    args = parser.parse_args()
+    for n in (int(s) for s in args.sizes.split(",")):
+        measure(archive_for(n, rebuild=args.rebuild), n, args.repeat, args.verbose)
+
+
+if __name__ == "__main__":
+    main()
