@@ -23,7 +23,14 @@ from .errors import (
     StoryFormatError,
     StoryNotFound,
 )
-from .models import Entry, FeedState, ParsedFeed, Source, StoredStory, Story
+
+# The models are imported on first use: their dataclasses cost milliseconds, and
+# ``aggregator search`` starts without them (issue 6).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .models import Entry, FeedState, ParsedFeed, Source, StoredStory, Story
+
+_MODELS = ("Entry", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story")
 
 __all__ = [
     "AggregatorError",
@@ -48,3 +55,12 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """Import a model class on first use (PEP 562)."""
+    if name in _MODELS:
+        from . import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

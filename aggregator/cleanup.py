@@ -73,7 +73,7 @@ def fix_mojibake(text: str) -> str:
         The text, with each marked line repaired by ``ftfy.fix_encoding``
         (which leaves text alone unless the repair is clearly better).
     """
-    if not _MOJIBAKE_RE.search(text):
+    if text.isascii() or not _MOJIBAKE_RE.search(text):
         return text
     fix = _fixer()
     if "\n" not in text:
@@ -249,37 +249,55 @@ _TAIL_WINDOW = 48
 _APPEARED_TAIL_RE = re.compile(r"\s*\bThe post .{1,400}? appeared first on [^\n]{1,120}$", re.S)
 
 
-def _combine(where: str) -> re.Pattern[str]:
+def _combine(where: str, *, only: frozenset[str] | None = None) -> re.Pattern[str]:
     """One pattern for the whole-paragraph rules of a kind: one regex call, not nine."""
     alternatives = []
-    for rule in RULES.values():
-        if rule.where == where and not rule.needles:
+    for name, rule in RULES.items():
+        if rule.where == where and not rule.needles and (only is None or name in only):
             pattern = rule.pattern
             flags = "".join(f for f, v in (("i", re.I), ("s", re.S)) if pattern.flags & v)
             alternatives.append(f"(?{flags}:{pattern.pattern})" if flags else pattern.pattern)
     return re.compile("(?:" + "|".join(alternatives) + ")")
 
 
-_WHOLE = {"any": _combine("any"), "tail": _combine("tail")}
+# Whole-paragraph rules that can match more than _SHORT characters; the others cannot
+# (tests/test_cleanup.py checks it), so a longer paragraph is tried against these only.
+_LONG_RULES = frozenset(
+    {"comments and sharing", "continue reading", "credit", "related", "shortcode"}
+)
+_SHORT = 170
+_ANY = _combine("any")
+_ANY_LONG = _combine("any", only=_LONG_RULES)
+_TAIL = _combine("tail")
 _SEARCHED = [rule for rule in RULES.values() if rule.needles]
-_NEEDLES = tuple(sorted({n for rule in _SEARCHED for n in rule.needles}))
+# The needles to look for, without those that contain another ("appeared first" holds
+# "first"); non-ASCII ones only matter in non-ASCII text.
+_ALL_NEEDLES = {n for rule in _SEARCHED for n in rule.needles}
+_NEEDLES = tuple(
+    sorted(n for n in _ALL_NEEDLES if not any(m != n and m in n for m in _ALL_NEEDLES))
+)
+_ASCII_NEEDLES = tuple(n for n in _NEEDLES if n.isascii())
 
 
 def _rule_for(paragraph: str) -> str:
     """The ``where`` of a rule that matches the paragraph (``"any"`` first), else ``""``."""
     text = paragraph[2:] if paragraph.startswith("- ") else paragraph
-    if _WHOLE["any"].fullmatch(text):
+    short = len(text) <= _SHORT
+    if (_ANY if short else _ANY_LONG).fullmatch(text):
         return "any"
     found = ""
     lowered = text.lower()
-    # Plain "in" tests: far cheaper than one regex alternation (no Aho-Corasick in re).
-    if any(needle in lowered for needle in _NEEDLES):
-        for rule in _SEARCHED:
-            if any(needle in lowered for needle in rule.needles) and rule.pattern.search(text):
-                if rule.where == "any":
-                    return "any"
-                found = "tail"
-    if not found and _WHOLE["tail"].fullmatch(text):
+    # Plain "in" tests in a plain loop: far cheaper than one regex alternation (re has
+    # no Aho-Corasick) or any() over a generator.
+    for needle in _ASCII_NEEDLES if lowered.isascii() else _NEEDLES:
+        if needle in lowered:
+            for rule in _SEARCHED:
+                if rule.pattern.search(text) and any(n in lowered for n in rule.needles):
+                    if rule.where == "any":
+                        return "any"
+                    found = "tail"
+            break
+    if not found and short and _TAIL.fullmatch(text):
         found = "tail"
     return found
 

@@ -162,59 +162,45 @@ def run(app: App) -> None:
     Daemon(app, config_path=env.config_path).run()
 
 
+def _search_options(fn: F) -> F:
+    """Add the options of ``search`` from :data:`aggregator.searchcmd.OPTIONS` (one table)."""
+    from .searchcmd import OPTIONS
+
+    for option in reversed(OPTIONS):
+        if option.kind is bool:
+            fn = click.option(*option.names, option.dest, is_flag=True, help=option.help)(fn)
+            continue
+        kind: Any = click.STRING
+        if option.kind is int:
+            kind = click.IntRange(min=option.minimum)
+        elif isinstance(option.kind, tuple):
+            kind = click.Choice(option.kind)
+        fn = click.option(
+            *option.names,
+            option.dest,
+            type=kind,
+            default=option.default,
+            show_default=option.default is not None,
+            help=option.help,
+        )(fn)
+    return fn
+
+
 @cli.command()
 @click.argument("query")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
-@click.option("--since", help="Published at or after: YYYY-MM-DD or a duration (24h, 7d).")
-@click.option("--until", help="Published before: YYYY-MM-DD or a duration ago.")
-@click.option("--category", help="Only this category.")
-@click.option("--feed", "--source", "feed", help="Only stories carried by this feed.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@_search_options
 @click.pass_obj
-def search(
-    env: _Env,
-    query: str,
-    limit: int,
-    page: int,
-    since: str | None,
-    until: str | None,
-    category: str | None,
-    feed: str | None,
-    sort: str,
-    as_json: bool,
-) -> None:
+def search(env: _Env, /, query: str, **options: Any) -> None:
     """Full-text search of the archive (words, "phrases", OR, -word, prefix*, title:word)."""
-    from .search import search as run_search
-    from .timeutil import parse_when, utcnow
+    # A plain `aggregator search` runs searchcmd.run without click (start-up time, issue 6).
+    from .searchcmd import parse_times, run
+    from .timeutil import utcnow
 
     try:
-        now = utcnow()
-        lo = parse_when(since, now=now) if since else None
-        hi = parse_when(until, now=now) if until else None
+        parse_times(options["since"], options["until"], now=utcnow())
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    results = run_search(
-        env.db_path,
-        query,
-        limit=limit,
-        offset=(page - 1) * limit,
-        since=lo,
-        until=hi,
-        category=category,
-        feed=feed,
-        sort=sort,
-    )
-    if as_json:
-        from dataclasses import asdict
-
-        _json([asdict(h) for h in results.hits])
-        return
-    from .render import search_lines
-
-    for line in search_lines(results, color=sys.stdout.isatty(), page=page, limit=limit):
-        click.echo(_safe(line) if "\x1b" not in line else line)
+    run(config=env.config_path, db=env.db, query=query, **options)
 
 
 @cli.command()
@@ -421,6 +407,6 @@ def status(app: App, as_json: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the click CLI (the console script is :func:`aggregator._entry.main`)."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     cli(prog_name="aggregator")

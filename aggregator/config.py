@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from .categories import CategoryRule
 from .errors import ConfigError
+from .timeutil import parse_duration  # here too: config values are durations
 
 __all__ = [
     "ArchiveConfig",
@@ -43,8 +44,6 @@ __all__ = [
 
 DEFAULT_CONFIG = Path("config/aggregator.toml")
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {
     "b": 1,
@@ -55,31 +54,6 @@ _SIZE_UNITS = {
     "gb": 1000**3,
     "gib": 1024**3,
 }
-
-
-def parse_duration(value: object) -> timedelta:
-    """Parse a duration such as ``"45s"``, ``"30m"``, ``"2h"``, ``"1d"`` or a number of seconds.
-
-    Args:
-        value: a string with a unit (s, m, h, d, w) or a non-negative number of seconds.
-
-    Returns:
-        The duration.
-
-    Raises:
-        ValueError: the value is not a duration.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h' or '1d'")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError(f"{value!r} is negative")
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m:
-            return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
-    raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h' or '1d'")
 
 
 def parse_size(value: object) -> int:

@@ -42,10 +42,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Final, TypeAlias
 
 from .errors import InvalidQueryError
+
+# Start-up time counts on this path (issue 6): no typing or dataclasses at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final, TypeAlias
 
 __all__ = [
     "FTS_TOKENIZE",
@@ -149,9 +152,8 @@ def _clean(query: str) -> str:
     return "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
 
 
-@dataclass(frozen=True, slots=True)
 class _Tok:
-    """One lexical token of a query.
+    """One lexical token of a query (treat as immutable).
 
     Attributes:
         kind: ``word``, ``phrase``, ``column``, ``neg``, ``and``, ``or``, ``not``,
@@ -160,9 +162,12 @@ class _Tok:
         prefix: the word or phrase ended in ``*``.
     """
 
-    kind: str
-    text: str = ""
-    prefix: bool = False
+    __slots__ = ("kind", "prefix", "text")
+
+    def __init__(self, kind: str, text: str = "", prefix: bool = False) -> None:
+        self.kind = kind
+        self.text = text
+        self.prefix = prefix
 
 
 def _lex(query: str) -> list[_Tok]:
@@ -232,7 +237,11 @@ def _lex(query: str) -> list[_Tok]:
 # --- parsing ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# The parse tree's nodes are plain slotted classes rather than frozen dataclasses:
+# creating a dataclass costs about half a millisecond at import (issue 6). Treat
+# them as immutable, except _Unit while a sequence is folded.
+
+
 class _Term:
     """A word or phrase to match.
 
@@ -243,36 +252,45 @@ class _Term:
         phrase: it was typed in quotes.
     """
 
-    text: str
-    prefix: bool
-    column: str | None
-    phrase: bool
+    __slots__ = ("column", "phrase", "prefix", "text")
+
+    def __init__(self, text: str, prefix: bool, column: str | None, phrase: bool) -> None:
+        self.text = text
+        self.prefix = prefix
+        self.column = column
+        self.phrase = phrase
 
 
-@dataclass(frozen=True, slots=True)
 class _Or:
     """Any of ``children`` (each one positive: a term, an ``_Or`` or an ``_And``)."""
 
-    children: tuple[_Node, ...]
+    __slots__ = ("children",)
+
+    def __init__(self, children: tuple[_Node, ...]) -> None:
+        self.children = children
 
 
-@dataclass(frozen=True, slots=True)
 class _And:
     """All of ``positives`` and none of ``negatives``."""
 
-    positives: tuple[_Node, ...]
-    negatives: tuple[_Node, ...]
+    __slots__ = ("negatives", "positives")
+
+    def __init__(self, positives: tuple[_Node, ...], negatives: tuple[_Node, ...]) -> None:
+        self.positives = positives
+        self.negatives = negatives
 
 
-_Node: TypeAlias = _Term | _Or | _And
+_Node: TypeAlias = "_Term | _Or | _And"
 
 
-@dataclass(slots=True)
 class _Unit:
     """One operand of a sequence while it is parsed: a node and whether it is excluded."""
 
-    node: _Node
-    negated: bool
+    __slots__ = ("negated", "node")
+
+    def __init__(self, node: _Node, negated: bool) -> None:
+        self.node = node
+        self.negated = negated
 
     @property
     def positive(self) -> bool:

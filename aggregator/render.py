@@ -13,13 +13,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .terminal import safe
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from .app import App
     from .models import FeedState, StoredStory
     from .pipeline import FeedResult
-    from .search import SearchResults
 
 __all__ = [
     "FetchProgress",
@@ -28,35 +29,10 @@ __all__ = [
     "fetch_summary",
     "results_json",
     "safe",
-    "search_lines",
     "status_data",
     "status_table",
     "story_json",
 ]
-
-_UNSAFE = dict.fromkeys(
-    [
-        *range(0x09),
-        *range(0x0B, 0x20),
-        *range(0x7F, 0xA0),
-        0x200E,
-        0x200F,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    ]
-)
-
-
-def safe(text: str) -> str:
-    """Remove characters that could drive a terminal (C0/C1 controls, bidi overrides).
-
-    Args:
-        text: text from a feed or the archive.
-
-    Returns:
-        The text without them (newlines kept).
-    """
-    return text.translate(_UNSAFE)
 
 
 def _console() -> Any:
@@ -154,44 +130,6 @@ def results_json(results: Sequence[FeedResult]) -> list[dict[str, Any]]:
         }
         for r in results
     ]
-
-
-def search_lines(
-    results: SearchResults, *, color: bool, page: int = 1, limit: int = 20
-) -> Iterator[str]:
-    """A readable list of search hits, with highlights (ANSI bold when ``color``, else ``[...]``).
-
-    Args:
-        results: the search results.
-        color: style for a terminal.
-        page: the page shown.
-        limit: hits per page.
-
-    Yields:
-        Lines for stdout.
-    """
-    first = (page - 1) * limit + 1
-    shown = len(results.hits)
-    if not shown:
-        yield f"No stories match ({results.total} in all)."
-        return
-    yield f"{results.total} stories match; showing {first}-{first + shown - 1}"
-    for hit in results.hits:
-        title = safe(hit.title)
-        if color:
-            title = f"\x1b[1m{title}\x1b[0m"
-        yield ""
-        yield f"[{hit.id}] {title}"
-        sources = ", ".join(safe(s) for s in hit.sources) or "-"
-        yield f"    {hit.published[:10]} · {safe(hit.category)} · {sources}"
-        snippet = hit.snippet
-        out, last = [], 0
-        on, off = ("\x1b[1;33m", "\x1b[0m") if color else ("[", "]")
-        for start, end in hit.highlights:
-            out += [safe(snippet[last:start]), on, safe(snippet[start:end]), off]
-            last = end
-        out.append(safe(snippet[last:]))
-        yield "    " + "".join(out)
 
 
 def story_json(stored: StoredStory, text: str) -> dict[str, Any]:

@@ -65,7 +65,6 @@ import heapq
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,9 +127,54 @@ _SOURCES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One search result.
+class _Record:
+    """An immutable value with named fields, compared and shown by them.
+
+    What a frozen slotted dataclass gives, without its cost at start-up:
+    importing :mod:`dataclasses` (and :mod:`inspect`) and building each class
+    take milliseconds that ``aggregator search`` cannot spare (issue 6).
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _set(self, **fields: object) -> None:
+        for name in self.__slots__:
+            object.__setattr__(self, name, fields[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields by name, nested records and tuples of them included (for JSON).
+
+        Returns:
+            A new dict.
+        """
+        return {n: _plain(getattr(self, n)) for n in self.__slots__}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, _Record):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class SearchHit(_Record):
+    """One search result (immutable).
 
     Attributes:
         id: the story's id.
@@ -145,6 +189,17 @@ class SearchHit:
         sources: the feeds that carried it (titles, else URLs).
     """
 
+    __slots__ = (
+        "id",
+        "title",
+        "url",
+        "published",
+        "category",
+        "snippet",
+        "highlights",
+        "score",
+        "sources",
+    )
     id: int
     title: str
     url: str
@@ -155,10 +210,34 @@ class SearchHit:
     score: float
     sources: tuple[str, ...]
 
+    def __init__(
+        self,
+        *,
+        id: int,
+        title: str,
+        url: str,
+        published: str,
+        category: str,
+        snippet: str,
+        highlights: tuple[tuple[int, int], ...],
+        score: float,
+        sources: tuple[str, ...],
+    ) -> None:
+        self._set(
+            id=id,
+            title=title,
+            url=url,
+            published=published,
+            category=category,
+            snippet=snippet,
+            highlights=highlights,
+            score=score,
+            sources=sources,
+        )
 
-@dataclass(frozen=True, slots=True)
-class SearchResults:
-    """A page of search results.
+
+class SearchResults(_Record):
+    """A page of search results (immutable).
 
     Attributes:
         total: how many stories match in all, or at least (see ``exact_total``).
@@ -167,9 +246,15 @@ class SearchResults:
             count stops at :data:`CANDIDATES` or the page's end).
     """
 
+    __slots__ = ("total", "hits", "exact_total")
     total: int
     hits: tuple[SearchHit, ...]
-    exact_total: bool = True
+    exact_total: bool
+
+    def __init__(
+        self, *, total: int, hits: tuple[SearchHit, ...], exact_total: bool = True
+    ) -> None:
+        self._set(total=total, hits=hits, exact_total=exact_total)
 
 
 def search(
@@ -242,7 +327,6 @@ def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(slots=True)
 class _Filter:
     """The filters of one search: what bounds the walk, what is checked per story.
 
@@ -256,13 +340,16 @@ class _Filter:
         empty: nothing can pass.
     """
 
-    conds: list[str]
-    params: list[object]
-    lo: int | None = None
-    hi: int | None = None
-    ids: frozenset[int] | None = None
-    dates: tuple[str, str] | None = None
-    empty: bool = False
+    __slots__ = ("conds", "dates", "empty", "hi", "ids", "lo", "params")
+
+    def __init__(self) -> None:
+        self.conds: list[str] = []
+        self.params: list[object] = []
+        self.lo: int | None = None
+        self.hi: int | None = None
+        self.ids: frozenset[int] | None = None
+        self.dates: tuple[str, str] | None = None
+        self.empty = False
 
     @classmethod
     def build(
@@ -274,7 +361,7 @@ class _Filter:
         category: str | None,
         feed: str | None,
     ) -> _Filter:
-        flt = cls([], [])
+        flt = cls()
         if since is not None or until is not None:
             flt.time_range(conn, since, until)
         if category:

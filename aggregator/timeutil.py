@@ -6,9 +6,13 @@ ISO 8601 text, ``YYYY-MM-DDTHH:MM:SSZ``, which sorts chronologically as text.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["from_db", "parse_when", "to_db", "utcnow"]
+__all__ = ["from_db", "parse_duration", "parse_when", "to_db", "utcnow"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def utcnow() -> datetime:
@@ -53,6 +57,31 @@ def from_db(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def parse_duration(value: object) -> timedelta:
+    """Parse a duration such as ``"45s"``, ``"30m"``, ``"2h"``, ``"1d"`` or a number of seconds.
+
+    Args:
+        value: a string with a unit (s, m, h, d, w) or a non-negative number of seconds.
+
+    Returns:
+        The duration.
+
+    Raises:
+        ValueError: the value is not a duration.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h' or '1d'")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"{value!r} is negative")
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h' or '1d'")
+
+
 def parse_when(value: str, *, now: datetime) -> datetime:
     """Parse a user's date: ``YYYY-MM-DD``, an ISO timestamp, or a duration ago (``24h``, ``7d``).
 
@@ -66,8 +95,6 @@ def parse_when(value: str, *, now: datetime) -> datetime:
     Raises:
         ValueError: the value is neither a date nor a duration.
     """
-    from .config import parse_duration
-
     text = value.strip()
     try:
         return now - parse_duration(text)

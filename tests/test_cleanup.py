@@ -6,6 +6,7 @@ runs them through :func:`normalize_entry`, as ingest does.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -290,6 +291,21 @@ def test_every_rule_has_a_test_above() -> None:
     }
     assert set(samples) == set(RULES)
     assert all(text in source for text in samples.values())
+
+
+def test_rules_outside_the_long_list_match_short_paragraphs_only() -> None:
+    # clean_body tries a paragraph longer than _SHORT against _LONG_RULES only.
+    for name, rule in RULES.items():
+        if rule.needles or name in cleanup._LONG_RULES:
+            continue
+        _, longest = re._parser.parse(rule.pattern.pattern, rule.pattern.flags).getwidth()  # type: ignore[attr-defined]
+        assert longest <= cleanup._SHORT, name
+
+
+def test_long_comment_links_are_still_dropped() -> None:
+    url = "https://medium.com/@someone/" + "a-very-long-slug-" * 10 + "c0ee72069963"
+    text = f"The story.\n\nArticle URL: {url}\n\nComments URL: {url}"
+    assert clean_body(text) == "The story."
 
 
 # --- mojibake ------------------------------------------------------------------

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from aggregator.archive import Archive
 
 
 def imported_after(code: str) -> set[str]:
@@ -24,3 +27,61 @@ def test_import_aggregator_imports_no_cli_libraries() -> None:
 def test_search_path_imports_no_http_or_feed_stack() -> None:
     mods = imported_after("import aggregator.cli, aggregator.search")
     assert not {"httpx", "feedparser", "apscheduler", "sqlite_utils", "rich"} & mods
+
+
+HEAVY = {
+    "click",
+    "rich",
+    "httpx",
+    "feedparser",
+    "apscheduler",
+    "sqlite_utils",
+    "typing",
+    "dataclasses",
+}
+
+
+def test_console_script_search_path_imports_only_what_search_needs(tmp_path: Path) -> None:
+    # What `aggregator search` imports as a whole process (issue 6: start-up time).
+    config = tmp_path / "aggregator.toml"
+    config.write_text(f'[archive]\npath = "{tmp_path / "news.db"}"\n', encoding="utf-8")
+    with Archive(tmp_path / "news.db"):
+        pass
+    code = (
+        "import sys\n"
+        f"sys.argv = ['aggregator', '--config', {str(config)!r}, 'search', 'rust', '--json']\n"
+        "from aggregator._entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    mods = set(result.stderr.split())
+    # tomllib needs typing; without a config file even that is left out.
+    assert not (HEAVY - {"typing"}) & {m.split(".")[0] for m in mods}
+    assert not {"aggregator.config", "aggregator.models", "aggregator.cli"} & mods
+
+
+def test_search_without_config_imports_neither_typing_nor_dataclasses(tmp_path: Path) -> None:
+    with Archive(tmp_path / "news.db"):
+        pass
+    code = (
+        "import sys\n"
+        f"sys.argv = ['aggregator', '--db', {str(tmp_path / 'news.db')!r}, 'search', 'rust']\n"
+        "from aggregator._entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No stories match")
+    assert not HEAVY & {m.split(".")[0] for m in result.stderr.split()}
+
+
+def test_other_commands_and_help_go_to_click() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "aggregator", "search", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "--since" in result.stdout and "Usage: aggregator search" in result.stdout

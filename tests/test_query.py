@@ -370,6 +370,7 @@ def test_all_is_sorted_and_complete() -> None:
         "Final",
         "InvalidQueryError",
         "TypeAlias",
+        "TYPE_CHECKING",
         "re",
         "unicodedata",
     }
