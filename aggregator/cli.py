@@ -406,6 +406,23 @@ def status(app: App, as_json: bool) -> None:
         status_table(data)
 
 
+@cli.command()
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0),
+    help="Stop merging after about this long (default: merge the whole index).",
+)
+@pass_app
+def maintain(app: App, seconds: float | None) -> None:
+    """Merge the search index and refresh the query planner's statistics (the daemon: daily)."""
+    import time
+
+    start = time.monotonic()
+    done = app.archive.maintain(seconds=seconds)
+    state = "merged into one segment" if done else "partly merged (run again to finish)"
+    click.echo(f"Search index {state}; statistics refreshed ({time.monotonic() - start:.1f}s)")
+
+
 def main() -> None:
     """Run the click CLI (the console script is :func:`aggregator._entry.main`)."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")

@@ -34,6 +34,7 @@ __all__ = ["Daemon", "InstanceLock"]
 log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 5.0
+MAINTAIN_SECONDS = 5.0  # daily search-index merging; the event loop waits meanwhile
 
 
 class InstanceLock:
@@ -163,6 +164,15 @@ class Daemon:
                     misfire_grace_time=None,
                     id="tick",
                 )
+                scheduler.add_job(
+                    self._maintain,
+                    "interval",
+                    days=1,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="maintain",
+                )
                 self._scheduler = scheduler
                 self._schedule_digests()
                 scheduler.start()
@@ -221,6 +231,14 @@ class Daemon:
         task = asyncio.get_running_loop().create_task(self._poll(due, ids))
         self._polls.add(task)
         task.add_done_callback(self._polls.discard)
+
+    async def _maintain(self) -> None:
+        """Daily: merge the search index a little and refresh the planner's statistics."""
+        try:
+            done = self.app.archive.maintain(seconds=MAINTAIN_SECONDS)
+            log.info("archive maintained (search index %s)", "merged" if done else "partly merged")
+        except AggregatorError as exc:
+            log.error("archive maintenance failed: %s", exc)
 
     async def _poll(self, feeds: list[FeedState], ids: set[int]) -> None:
         try:
