@@ -149,7 +149,7 @@ class App:
     def archive(self) -> Archive:
         """The archive, opened (and created or migrated) on first use."""
         if self._archive is None:
-            self._archive = Archive(self.db_path)
+            self._archive = Archive(self.db_path, dedupe=self.config.dedupe)
         return self._archive
 
     def close(self) -> None:

@@ -407,20 +407,33 @@ def status(app: App, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--seconds",
-    type=click.FloatRange(min=0),
-    help="Stop merging after about this long (default: merge the whole index).",
-)
+@click.option("--rebuild", is_flag=True, help="Recompute fingerprints, keys and merges for all.")
+@click.option("--explain", nargs=2, type=int, metavar="ID1 ID2", help="Why two stories are one.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def maintain(app: App, seconds: float | None) -> None:
-    """Merge the search index and refresh the query planner's statistics (the daemon: daily)."""
-    import time
+def dedupe(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bool) -> None:
+    """Rebuild the duplicate index after changing [dedupe], or explain a decision."""
+    from . import dedupe_ops, dedupe_view
 
-    start = time.monotonic()
-    done = app.archive.maintain(seconds=seconds)
-    state = "merged into one segment" if done else "partly merged (run again to finish)"
-    click.echo(f"Search index {state}; statistics refreshed ({time.monotonic() - start:.1f}s)")
+    if rebuild == bool(explain):
+        raise click.UsageError("give one of --rebuild or --explain ID1 ID2")
+    tracking = frozenset(p.lower() for p in app.config.tracking_params) or None
+    params = app.config.dedupe
+    if explain:
+        first, second = explain
+        e = dedupe_ops.explain_path(
+            app.db_path, first, second, params=params, tracking_params=tracking
+        )
+        lines = dedupe_view.explanation_lines(e)
+        _json(dedupe_view.explanation_json(e)) if as_json else click.echo(_safe("\n".join(lines)))
+        return
+    with dedupe_view.RebuildProgress(enabled=not as_json) as progress:
+        report = dedupe_ops.rebuild(
+            app.archive, params=params, tracking_params=tracking, on_progress=progress.update
+        )
+    _json(dedupe_view.rebuild_json(report)) if as_json else click.echo(
+        dedupe_view.rebuild_summary(report)
+    )
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from .categories import CategoryRule
 from .errors import ConfigError
+from .neardup import Params as DedupeParams
 from .timeutil import parse_duration  # here too: config values are durations
 
 __all__ = [
@@ -294,6 +295,7 @@ class Config:
         categories: the ``[[categories]]`` rules that refine feed categories, in file order.
         tracking_params: extra URL query parameters dropped from canonical URLs.
         digests: the scheduled digests, in file order.
+        dedupe: near-duplicate detection settings (``[dedupe]``).
     """
 
     path: Path | None = None
@@ -305,6 +307,7 @@ class Config:
     tracking_params: tuple[str, ...] = ()
     categories: tuple[CategoryRule, ...] = ()
     digests: tuple[DigestConfig, ...] = ()
+    dedupe: DedupeParams = field(default_factory=DedupeParams)
 
 
 def default_config_path() -> Path | None:
@@ -480,6 +483,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     tracking = d.get("tracking_params", list, [])
     if not all(isinstance(p, str) and p for p in tracking):
         raise d.error("tracking_params", "expected an array of non-empty strings")
+    dedupe = _dedupe(d)
     d.finish()
 
     top.seen.add("feeds")
@@ -524,7 +528,54 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         categories=categories,
         tracking_params=tuple(tracking),
         digests=digests,
+        dedupe=dedupe,
     )
+
+
+def _dedupe(r: _Reader) -> DedupeParams:
+    """Validate the near-duplicate keys of ``[dedupe]`` (issue 5)."""
+    d = DedupeParams()
+
+    def number(key: str, default: int, lo: int, hi: int) -> int:
+        value: int = r.get(key, int, default)
+        if not lo <= value <= hi:
+            raise r.error(key, f"must be between {lo} and {hi}, got {value}")
+        return value
+
+    def share(key: str, default: float) -> float:
+        value = float(r.get(key, (float, int), default))
+        if not 0 < value <= 1:
+            raise r.error(key, f"must be above 0 and at most 1, got {value}")
+        return value
+
+    window = r.convert("window", parse_duration, d.window)
+    if not timedelta(0) < window <= timedelta(days=30):
+        raise r.error("window", f"must be positive and at most 30 days, got {r.table['window']!r}")
+    shingle_size = number("shingle_size", d.shingle_size, 1, 12)
+    min_words = number("min_words", d.min_words, 1, 1000)
+    params = DedupeParams(
+        enabled=r.get("near_duplicates", bool, d.enabled),
+        window=window,
+        shingle_size=shingle_size,
+        bands=number("bands", d.bands, 1, 64),
+        rows=number("rows", d.rows, 1, 16),
+        lead_words=number("lead_words", d.lead_words, shingle_size, 1000),
+        lead_bands=number("lead_bands", d.lead_bands, 0, 64),
+        lead_rows=number("lead_rows", d.lead_rows, 1, 16),
+        jaccard=share("jaccard", d.jaccard),
+        containment=share("containment", d.containment),
+        title_similarity=share("title_similarity", d.title_similarity),
+        title_strong=share("title_strong", d.title_strong),
+        partial_lead=share("partial_lead", d.partial_lead),
+        min_words=min_words,
+        short_words=number("short_words", d.short_words, min_words, 1000),
+        short_jaccard=share("short_jaccard", d.short_jaccard),
+        upgrade_ratio=float(r.get("upgrade_ratio", (float, int), d.upgrade_ratio)),
+        max_candidates=number("max_candidates", d.max_candidates, 1, 1000),
+    )
+    if not 1 <= params.upgrade_ratio <= 100:
+        raise r.error("upgrade_ratio", f"must be between 1 and 100, got {params.upgrade_ratio}")
+    return params
 
 
 def _llm(r: _Reader, *, required: bool) -> LLMConfig:

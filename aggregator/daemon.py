@@ -259,6 +259,7 @@ class Daemon:
             return
         self.app.config = config
         self._poller.config = config
+        self.app.archive.dedupe = config.dedupe  # thresholds apply from the next poll
         feeds = self.app.sync_feeds()
         self._schedule_digests()
         log.info("config reloaded: %d feeds", len(feeds))

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from .categories import CategoryRule, categorize
 from .cleanup import clean_body, fix_mojibake
-from .dedupe import canonical_url
+from .dedupe import canonical_url, original_link
 from .models import Entry, Story
 
 __all__ = ["clean_title", "html_to_text", "normalize_entry", "strip_controls"]
@@ -236,7 +236,7 @@ def normalize_entry(
             body = summary
     body = clean_body(body)
     title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
-    url = (entry.original_link or entry.link).strip()
+    url = original_link(entry.link, guid=entry.guid, original=entry.original_link)
     tags = _clean_tags(entry.tags)
     return Story(
         category=categorize(

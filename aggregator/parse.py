@@ -253,7 +253,7 @@ def _entry(e: Any) -> Entry:
         updated=_date(e.get("updated_parsed")) if "updated_parsed" in e else None,
         tags=tuple(tags),
         author=str(e.get("author") or ""),
-        original_link=str(e.get("feedburner_origlink") or ""),
+        original_link=str(e.get("feedburner_origlink") or e.get("pheedo_origlink") or ""),
     )
 
 

@@ -41,6 +41,8 @@ from .errors import AggregatorError, FeedError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .fulltext import choose_body, extract_text, is_html
 from .models import FeedState, Story
+from .neardup import Params as DedupeParams
+from .neardup import Signature, signature
 from .normalize import clean_title, normalize_entry
 from .parse import parse_feed
 from .questions import OfflineGenerator, QuestionGenerator
@@ -100,6 +102,7 @@ class ProcessedFeed:
         stories: the normalized stories with questions (actions are derived when shown).
         fingerprints: each story's content fingerprint (computed here, off the writer).
         entry_dates: each entry's own date (``None`` when undated), for the adaptive interval.
+        signatures: each story's near-duplicate signature (computed here, off the writer).
     """
 
     title: str
@@ -109,6 +112,7 @@ class ProcessedFeed:
     stories: tuple[Story, ...]
     fingerprints: tuple[int, ...] = ()
     entry_dates: tuple[datetime | None, ...] = ()
+    signatures: tuple[Signature, ...] = ()
 
 
 _GENERATORS: dict[int, QuestionGenerator] = {}
@@ -124,6 +128,7 @@ def process_feed(
     question_count: int = 3,
     tracking_params: frozenset[str] | None = None,
     category_rules: tuple[CategoryRule, ...] = (),
+    dedupe: DedupeParams | None = None,
 ) -> ProcessedFeed:
     """Parse, normalize and question one fetched feed (pure; runs in a worker process).
 
@@ -136,6 +141,7 @@ def process_feed(
         question_count: questions per story.
         tracking_params: extra URL parameters to drop from canonical URLs.
         category_rules: the ``[[categories]]`` rules that refine ``category``.
+        dedupe: the near-duplicate settings to compute signatures with (``None``: none).
 
     Returns:
         The feed's metadata and stories.
@@ -165,6 +171,7 @@ def process_feed(
         stories=tuple(stories),
         fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
         entry_dates=tuple(e.published or e.updated for e in parsed.entries),
+        signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
     )
 
 
@@ -298,6 +305,7 @@ class Poller:
             warning=processed.warning,
             fingerprints=processed.fingerprints,
             generators=generators,
+            signatures=processed.signatures,
         )
 
     async def _enrich(
@@ -361,6 +369,7 @@ class Poller:
             question_count=self.config.questions.count,
             tracking_params=self._tracking,
             category_rules=self.config.categories,
+            dedupe=self.config.dedupe,
         )
         pool = self._executor()
         if pool is None:
@@ -377,6 +386,7 @@ class Poller:
         warning: str = "",
         fingerprints: Sequence[int] | None = None,
         generators: Sequence[str] | None = None,
+        signatures: Sequence[Signature] | None = None,
     ) -> FeedResult:
         try:
             counts = self.archive.store_poll(
@@ -386,6 +396,7 @@ class Poller:
                 generator=OfflineGenerator.name if stories else "",
                 fingerprints=fingerprints,
                 generators=generators,
+                signatures=signatures,
             )
         except AggregatorError as exc:
             log.error("%s: could not store the poll: %s", feed.url, exc)

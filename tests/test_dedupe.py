@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator import dedupe
-from aggregator.dedupe import DEFAULT_TRACKING_PARAMS, canonical_url, content_hash, fingerprint
+from aggregator.dedupe import (
+    DEFAULT_TRACKING_PARAMS,
+    canonical_url,
+    content_hash,
+    fingerprint,
+    fold,
+    original_link,
+)
 
 # --- canonical_url ------------------------------------------------------------
 
@@ -85,6 +92,66 @@ from aggregator.dedupe import DEFAULT_TRACKING_PARAMS, canonical_url, content_ha
         # IPv6 and user info
         ("http://[2001:DB8::1]:80/x", "https://[2001:db8::1]/x"),
         ("https://user:pw@Example.com/", "https://user:pw@example.com"),
+        # tracking parameters seen in the corpus (Reuters, Al Jazeera, CSMonitor, BBC's ATI)
+        (
+            "http://www.reuters.com/article/us-usa-trump-idUSKBN14Q1B9?feedType=RSS&feedName=worldNews",
+            "https://reuters.com/article/us-usa-trump-idUSKBN14Q1B9",
+        ),
+        (
+            "https://www.aljazeera.com/news/2026/2/18/x?traffic_source=rss",
+            "https://aljazeera.com/news/2026/2/18/x",
+        ),
+        (
+            "https://www.csmonitor.com/USA/2026/0217/x?icid=rss",
+            "https://csmonitor.com/USA/2026/0217/x",
+        ),
+        (
+            "https://www.bbc.co.uk/iplayer/episode/b01p6y1c?at_mid=ovYA&at_campaign=F&at_medium=x"
+            "&at_link_title=P&at_bbc_team=editorial",
+            "https://bbc.co.uk/iplayer/episode/b01p6y1c",
+        ),
+        (
+            "https://news.yahoo.com/x?guccounter=1&guce_referrer=aHR0&guce_referrer_sig=AQ",
+            "https://news.yahoo.com/x",
+        ),
+        # AMP paths, parameters, viewers and caches
+        ("https://example.com/amp/2020/01/story.html", "https://example.com/2020/01/story.html"),
+        (
+            "https://example.com/news/story?_amp=true&usqp=mq331AQFKAGwASA%3D",
+            "https://example.com/news/story",
+        ),
+        ("https://example.com/news/story?output=amp", "https://example.com/news/story"),
+        (
+            "https://www.google.com/amp/s/www.example.com/news/story/amp/",
+            "https://example.com/news/story",
+        ),
+        (
+            "https://www.google.co.uk/amp/example.com/news/story.amp.html",
+            "https://example.com/news/story.html",
+        ),
+        (
+            "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/news/story?amp=1",
+            "https://example.com/news/story",
+        ),
+        ("https://example-com.cdn.ampproject.org/v/example.com/story", "https://example.com/story"),
+        # Google News redirects that carry the article's URL (2019-2023 form)
+        (
+            "https://news.google.com/__i/rss/rd/articles/CBMiVWh0dHBzOi8vZGVhZGxpbmUuY29tLzIwMjIvMDcv"
+            "Y292aWQtbWFzay1tYW5kYXRlLWJldmVybHktaGlsbHMtbG9zLWFuZ2VsZXMtMTIzNTA3OTU0OC_SAQA?oc=5",
+            "https://deadline.com/2022/07/covid-mask-mandate-beverly-hills-los-angeles-1235079548",
+        ),
+        (
+            "https://news.google.com/rss/articles/CBMiWWh0dHBzOi8vd3d3LmNubi5jb20vMjAyMi8wNy8yNy9wb2xp"
+            "dGljcy9zY2h1bWVyLW1hbmNoaW4tZGVhbC1idWlsZC1iYWNrLWJldHRlci9pbmRleC5odG1s0gFdaHR0cHM6Ly9h"
+            "bXAuY25uLmNvbS9jbm4vMjAyMi8wNy8yNy9wb2xpdGljcy9zY2h1bWVyLW1hbmNoaW4tZGVhbC1idWlsZC1iYWNr"
+            "LWJldHRlci9pbmRleC5odG1s?oc=5",
+            "https://cnn.com/2022/07/27/politics/schumer-manchin-deal-build-back-better/index.html",
+        ),
+        # ... while newer, opaque tokens stay as they are
+        (
+            "https://news.google.com/rss/articles/CBMie0FVX3lxTE9zN2lIVmZmR0pnVG5kTVpkVUVaRjVY?oc=5",
+            "https://news.google.com/rss/articles/CBMie0FVX3lxTE9zN2lIVmZmR0pnVG5kTVpkVUVaRjVY?oc=5",
+        ),
     ],
 )
 def test_canonical_url(url: str, expected: str) -> None:
@@ -124,6 +191,102 @@ def test_variants_of_one_story_are_equal(url: str) -> None:
 )
 def test_anything_else_comes_back_stripped(url: str) -> None:
     assert canonical_url(f"  {url}\n") == url
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/story#comments", "https://example.com/story"),
+        ("https://example.com/story#top", "https://example.com/story"),
+        ("https://example.com/story/", "https://example.com/story"),
+        ("https://example.com/story//", "https://example.com/story"),
+        ("http://example.com/story", "https://example.com/story"),
+        ("HTTPS://EXAMPLE.COM/story", "https://example.com/story"),
+        ("https://example.com:443/story", "https://example.com/story"),
+        ("http://example.com:80/story", "https://example.com/story"),
+        ("https://www.example.com/story", "https://example.com/story"),
+        ("https://m.example.com/story", "https://example.com/story"),
+        ("https://amp.example.com/story", "https://example.com/story"),
+        ("https://example.com/story/amp", "https://example.com/story"),
+        ("https://example.com/amp/story", "https://example.com/story"),
+        ("https://example.com/story?amp", "https://example.com/story"),
+        ("https://example.com/story?utm_campaign=x&utm_anything=y", "https://example.com/story"),
+        ("https://example.com/story?fbclid=1", "https://example.com/story"),
+        ("https://example.com/story?gclid=1", "https://example.com/story"),
+        ("https://example.com/story?mc_cid=1&mc_eid=2", "https://example.com/story"),
+        ("https://example.com/story?ref=rss", "https://example.com/story"),
+        ("https://example.com/story?cmpid=rss", "https://example.com/story"),
+    ],
+)
+def test_each_rule_of_the_issue(url: str, expected: str) -> None:
+    """One line per rule of issue 5 (scheme and host case, ports, www/m/amp, AMP, fragments,
+    trailing slashes, tracking parameters, http = https)."""
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("link", "guid", "original", "expected"),
+    [
+        # feedburner:origLink / pheedo:origLink win
+        (
+            "http://rss.cnn.com/~r/rss/x/~3/3KR/index.html",
+            "",
+            "http://www.cnn.com/a/index.html",
+            "http://www.cnn.com/a/index.html",
+        ),
+        # a FeedBurner proxy link with a permalink guid: the guid is the article
+        (
+            "http://feeds.reuters.com/~r/Reuters/worldNews/~3/xRO/us-x",
+            "http://www.reuters.com/article/us-x-idUSKBN14R0D4?feedType=RSS",
+            "",
+            "http://www.reuters.com/article/us-x-idUSKBN14R0D4?feedType=RSS",
+        ),
+        (
+            "http://feeds.washingtonpost.com/click.phdo?i=cc0c",
+            "http://www.washingtonpost.com/a_story.html",
+            "",
+            "http://www.washingtonpost.com/a_story.html",
+        ),
+        (
+            "https://example.feedsportal.com/c/1/f/2/s/3/index.rss",
+            "https://example.com/a",
+            "",
+            "https://example.com/a",
+        ),
+        # no usable guid: the proxy link stays
+        (
+            "http://feedproxy.google.com/~r/pcmag/~3/0O/0,2817,2525649,00.asp",
+            "tag:x,2020:1",
+            "",
+            "http://feedproxy.google.com/~r/pcmag/~3/0O/0,2817,2525649,00.asp",
+        ),
+        # an ordinary link is never replaced by the guid
+        ("https://example.com/a", "https://example.com/?p=123", "", "https://example.com/a"),
+        # an original link that is not a URL is ignored
+        (" https://example.com/a ", "", "not a url", "https://example.com/a"),
+        ("", "", "", ""),
+    ],
+)
+def test_original_link(link: str, guid: str, original: str, expected: str) -> None:
+    assert original_link(link, guid=guid, original=original) == expected
+
+
+def test_tracking_params_of_the_config_apply_to_real_links() -> None:
+    url = "https://www.medscape.com/viewarticle/caution-2025a1000uja?src=rss"
+    assert canonical_url(url).endswith("?src=rss")
+    assert canonical_url(url, tracking_params=frozenset({"src"})) == (
+        "https://medscape.com/viewarticle/caution-2025a1000uja"
+    )
+
+
+@given(st.text())
+def test_property_fold_fast_path_agrees_with_the_regex(text: str) -> None:
+    import unicodedata
+
+    expected = " ".join(
+        dedupe._PUNCT_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split()
+    )
+    assert fold(text) == expected
 
 
 def test_empty_url() -> None:
