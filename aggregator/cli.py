@@ -407,6 +407,23 @@ def status(app: App, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0),
+    help="Stop merging after about this long (default: merge the whole index).",
+)
+@pass_app
+def maintain(app: App, seconds: float | None) -> None:
+    """Merge the search index and refresh the query planner's statistics (the daemon: daily)."""
+    import time
+
+    start = time.monotonic()
+    done = app.archive.maintain(seconds=seconds)
+    state = "merged into one segment" if done else "partly merged (run again to finish)"
+    click.echo(f"Search index {state}; statistics refreshed ({time.monotonic() - start:.1f}s)")
+
+
+@cli.command()
 @click.option("--rebuild", is_flag=True, help="Recompute fingerprints, keys and merges for all.")
 @click.option("--explain", nargs=2, type=int, metavar="ID1 ID2", help="Why two stories are one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
