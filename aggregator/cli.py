@@ -79,10 +79,17 @@ def pass_app(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# JSON escapes C0 controls itself; C1 controls (U+009B is CSI) and bidi overrides can
+# only occur inside JSON strings, where their \u escapes mean the same (issue 8).
+_JSON_UNSAFE = (*range(0x7F, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _JSON_UNSAFE}
+
+
 def _json(data: Any) -> None:
     import json
 
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    click.echo(text.translate(_JSON_ESCAPES))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

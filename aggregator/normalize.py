@@ -18,13 +18,14 @@ import html as _html
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from .categories import CategoryRule, categorize
 from .cleanup import clean_body, fix_mojibake
 from .dedupe import canonical_url, original_link
 from .models import Entry, Story
 
-__all__ = ["clean_title", "html_to_text", "normalize_entry", "strip_controls"]
+__all__ = ["clean_title", "clean_url", "html_to_text", "normalize_entry", "strip_controls"]
 
 # Markers placed in the text while scanning. The input is stripped of C0
 # controls first and html.unescape() never produces them, so they are unambiguous.
@@ -76,6 +77,12 @@ _INVISIBLE = (
 _TEXT_JUNK_RE = re.compile(rf"[\x01\x06-\x08\x0e-\x1f{_INVISIBLE}]")
 # For strip_controls(): everything but "\n", plus the characters it converts.
 _CONTROL_RE = re.compile(rf"[\x00-\x09\x0b\x0c\x0e-\x1f\x85\u2028\u2029{_INVISIBLE}]")
+# In URLs and guids: what could drive a terminal or hide text (issue 8). Whitespace is
+# percent-encoded in URLs, kept in guids (they are identifiers: keep them stable).
+_URL_UNSAFE_RE = re.compile(rf"[\s\x00-\x1f{_INVISIBLE}]")
+_GUID_UNSAFE_RE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_INVISIBLE}]")
+_URL_START_RE = re.compile(r"https?://[^/?#\s]", re.IGNORECASE)
+_URL_STRIP = "".join(map(chr, range(0x21)))  # what browsers strip: C0 controls and space
 _CONTROL_MAP = {"\t": " ", "\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"}
 
 # What a tag leaves in the text (absent: nothing, e.g. <a>, <span>, <img>).
@@ -200,6 +207,30 @@ def strip_controls(text: str) -> str:
     return _CONTROL_RE.sub(_control_repl, text)
 
 
+def clean_url(url: str) -> str:
+    """Keep a link only when it is an absolute http(s) URL, made safe to show.
+
+    Browsers ignore tabs and newlines inside a URL (``java\tscript:`` is
+    ``javascript:``), so those go first; then anything but an absolute http or
+    https URL is refused: ``javascript:``, ``data:``, ``file:``, ``urn:``,
+    relative or scheme-less links. Whitespace and control or invisible
+    characters left inside are percent-encoded, so a URL never carries a
+    terminal escape.
+
+    Args:
+        url: a link as a feed gave it.
+
+    Returns:
+        The URL, or ``""``.
+    """
+    text = url.strip(_URL_STRIP)
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\t", "").replace("\n", "").replace("\r", "")
+    if not _URL_START_RE.match(text):
+        return ""
+    return _URL_UNSAFE_RE.sub(lambda m: quote(m[0], safe=""), text)
+
+
 def normalize_entry(
     entry: Entry,
     *,
@@ -236,7 +267,7 @@ def normalize_entry(
             body = summary
     body = clean_body(body)
     title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
-    url = original_link(entry.link, guid=entry.guid, original=entry.original_link)
+    url = clean_url(original_link(entry.link, guid=entry.guid, original=entry.original_link))
     tags = _clean_tags(entry.tags)
     return Story(
         category=categorize(
@@ -247,7 +278,7 @@ def normalize_entry(
         body=body,
         url=url,
         canonical_url=canonical_url(url, tracking_params=tracking_params) if url else "",
-        guid=entry.guid,
+        guid=_GUID_UNSAFE_RE.sub("", entry.guid),
         author=clean_title(fix_mojibake(entry.author)),
         tags=tags,
     )

@@ -21,6 +21,7 @@ import feedparser  # type: ignore[import-untyped]
 
 from .errors import FeedParseError
 from .models import Entry, ParsedFeed
+from .normalize import clean_url
 
 __all__ = ["advertised_feeds", "parse_feed", "parse_json_feed"]
 
@@ -28,6 +29,19 @@ log = logging.getLogger(__name__)
 
 _LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(rb"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+# Entity declarations of a document's DTD. feedparser's strict parser (expat) limits
+# their expansion, but its loose parser, which reads every ill-formed document, expands
+# the ones it keeps without any limit: 250 KB of "quadratic blow-up" became 250 MB of
+# text (issue 8). Only declarations naming one character (<!ENTITY nbsp "&#160;">) are
+# kept; the rest are removed before feedparser sees the document, and their references
+# stay as they are. External entities were never fetched (feedparser turns that off).
+_ENTITY_DECL = r"""<!ENTITY(?:[^>"']|"[^"]*"|'[^']*')*>?"""
+_CHAR_ENTITY = r"""<!ENTITY\s+\w+\s+(?:"&#\w+;"|'&#\w+;')\s*>"""
+_ENTITY_DECL_B = re.compile(_ENTITY_DECL.encode())
+_CHAR_ENTITY_B = re.compile(_CHAR_ENTITY.encode())
+_ENTITY_DECL_S = re.compile(_ENTITY_DECL)
+_CHAR_ENTITY_S = re.compile(_CHAR_ENTITY)
+_WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 _FEED_TYPES = (
     b"application/rss+xml",
     b"application/atom+xml",
@@ -59,6 +73,7 @@ def parse_feed(
     """
     if _looks_like_json(body, headers):
         return parse_json_feed(body, url=url)
+    body = _defuse_entities(body, url=url)
     response_headers: dict[str, str] = {}
     for name in ("content-type", "content-language"):
         if headers and headers.get(name):
@@ -116,6 +131,25 @@ def parse_feed(
         warning=warning,
         skipped=skipped,
     )
+
+
+def _defuse_entities(body: bytes, *, url: str) -> bytes:
+    """Remove the DTD's entity declarations, except those naming one character."""
+    if b"<!ENTITY" in body:  # UTF-8 and every other ASCII-compatible encoding
+        return _ENTITY_DECL_B.sub(lambda m: m[0] if _CHAR_ENTITY_B.fullmatch(m[0]) else b"", body)
+    for codec in _WIDE_CODECS:
+        if "<!ENTITY".encode(codec) in body:
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise FeedParseError(
+                    f"not a feed (unreadable {codec.upper()} with entity declarations)", url=url
+                ) from exc
+            text = _ENTITY_DECL_S.sub(
+                lambda m: m[0] if _CHAR_ENTITY_S.fullmatch(m[0]) else "", text
+            )
+            return text.encode(codec)
+    return body
 
 
 def _looks_like_json(body: bytes, headers: Mapping[str, str] | None) -> bool:
@@ -293,7 +327,7 @@ def advertised_feeds(body: bytes, *, base: str = "") -> list[str]:
         kind = attrs.get(b"type", b"").lower().split(b";")[0].strip()
         href = attrs.get(b"href", b"").strip()
         if b"alternate" in rel and kind in _FEED_TYPES and href:
-            url = urljoin(base, href.decode("utf-8", "replace"))
-            if url.startswith(("http://", "https://")) and url not in found:
+            url = clean_url(urljoin(base, href.decode("utf-8", "replace")))
+            if url and url not in found:
                 found.append(url)
     return found

@@ -29,7 +29,7 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -40,10 +40,10 @@ from .dedupe import fingerprint
 from .errors import AggregatorError, FeedError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .fulltext import choose_body, extract_text, is_html
-from .models import FeedState, Story
+from .models import Entry, FeedState, Story
 from .neardup import Params as DedupeParams
 from .neardup import Signature, signature
-from .normalize import clean_title, normalize_entry
+from .normalize import clean_title, clean_url, normalize_entry, strip_controls
 from .parse import parse_feed
 from .questions import OfflineGenerator, QuestionGenerator
 from .schedule import adaptive_interval, freshness_floor, next_fetch
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ARTICLE_CONCURRENCY",
     "MAX_ARTICLES",
+    "MAX_ENTRIES",
     "FeedResult",
     "Poller",
     "ProcessedFeed",
@@ -65,6 +66,10 @@ __all__ = [
 ARTICLE_CONCURRENCY = 4
 #: Article pages fetched per feed and poll at most (the newest stories first).
 MAX_ARTICLES = 30
+#: Entries archived per feed and poll at most, the newest (issue 8). The largest real
+#: feed of the corpus has 730; a document of 100,000 entries (which fits ``max_size``)
+#: would otherwise hold the writer for a minute and flood the archive at every poll.
+MAX_ENTRIES = 5000
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +155,16 @@ def process_feed(
         FeedParseError: the document is not a feed.
     """
     parsed = parse_feed(body, headers=headers, url=url)
+    entries, warning = parsed.entries, parsed.warning
+    if len(entries) > MAX_ENTRIES:
+        entries = _newest(entries, MAX_ENTRIES)
+        note = f"{len(parsed.entries)} entries; archived the newest {MAX_ENTRIES}"
+        warning = f"{warning}; {note}" if warning else note
     generator = _GENERATORS.get(question_count)
     if generator is None:
         generator = _GENERATORS[question_count] = OfflineGenerator(count=question_count)
     stories = []
-    for entry in parsed.entries:
+    for entry in entries:
         story = normalize_entry(
             entry,
             category=category,
@@ -165,14 +175,25 @@ def process_feed(
         stories.append(replace(story, questions=generator.generate(story)))
     return ProcessedFeed(
         title=clean_title(parsed.title),
-        link=parsed.link,
+        link=clean_url(parsed.link),
         ttl=parsed.ttl,
-        warning=parsed.warning,
+        warning=_one_line(warning),
         stories=tuple(stories),
         fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
-        entry_dates=tuple(e.published or e.updated for e in parsed.entries),
+        entry_dates=tuple(e.published or e.updated for e in entries),
         signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
     )
+
+
+def _newest(entries: Sequence[Entry], limit: int) -> tuple[Entry, ...]:
+    """The ``limit`` newest entries, in document order (undated ones rank by position)."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: (entries[i].published or entries[i].updated or floor, -i),
+        reverse=True,
+    )
+    return tuple(entries[i] for i in sorted(ranked[:limit]))
 
 
 class Poller:
@@ -466,8 +487,9 @@ class Poller:
             retry_after = exc.retry_after
             if exc.status == 410:
                 disable = f"410 Gone at {self.clock():%Y-%m-%d}"
+        error = _one_line(str(exc))
         update = self._update(
-            feed, "error", fetched, error=str(exc), retry_after=retry_after, disable=disable
+            feed, "error", fetched, error=error, retry_after=retry_after, disable=disable
         )
         if fetched is not None:
             # Keep the old validators: the document they name was not stored.
@@ -476,7 +498,17 @@ class Poller:
             self.archive.record_feed(feed, update)
         except AggregatorError as store_exc:
             log.error("%s: could not record the error: %s", feed.url, store_exc)
-        return FeedResult(feed=feed, outcome="error", error=str(exc), next_fetch=update.next_fetch)
+        return FeedResult(feed=feed, outcome="error", error=error, next_fetch=update.next_fetch)
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """A message for the feed's row, the logs and the terminal: one line, no controls.
+
+    Errors and warnings quote what a server or a document said (a redirect's
+    Location, the feed URLs a page advertises), so they are hostile text too.
+    """
+    text = " ".join(strip_controls(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _worker_init() -> None:

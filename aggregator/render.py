@@ -84,7 +84,10 @@ class FetchProgress:
     def advance(self, result: FeedResult) -> None:
         """One feed is done."""
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=1, description=safe(result.feed.url)[-50:])
+            from rich.markup import escape
+
+            description = escape(safe(result.feed.url)[-50:])
+            self._progress.update(self._task, advance=1, description=description)
 
 
 def fetch_summary(results: Sequence[FeedResult]) -> Iterator[str]:
@@ -233,7 +236,8 @@ def feeds_table(feeds: Sequence[FeedState]) -> None:
     for col in ("health", "category", "feed", "stories", "last fetch", "next fetch", "last error"):
         table.add_column(col, overflow="fold")
     for f in feeds:
-        table.add_row(
+        _add_row(
+            table,
             _health(f),
             safe(f.category),
             safe(f.title or f.url) + ("" if not f.title else f"\n{safe(f.url)}"),
@@ -243,6 +247,14 @@ def feeds_table(feeds: Sequence[FeedState]) -> None:
             safe(f.last_error)[:80],
         )
     _console().print(table)
+
+
+def _add_row(table: Any, *cells: str) -> None:
+    """Add a row of plain text: rich markup in feed text (``[link=...]``, ``[/]``) is
+    shown as it is, never interpreted (it could break the table or emit a hyperlink)."""
+    from rich.text import Text
+
+    table.add_row(*(Text(cell) for cell in cells))
 
 
 def status_data(app: App) -> dict[str, Any]:
@@ -306,7 +318,8 @@ def status_table(data: dict[str, Any]) -> None:
     console.print(
         f"Archive {safe(data['archive'])}: {data['stories']} stories, {data['sources']} sources; "
         f"{t['total']} feeds ({t['enabled']} enabled, {t['failing']} failing, "
-        f"{t['never_fetched']} never fetched)"
+        f"{t['never_fetched']} never fetched)",
+        markup=False,
     )
     table = Table()
     for col in ("feed", "last fetch", "result", "next fetch (why)", "errors", "stories"):
@@ -320,7 +333,8 @@ def status_table(data: dict[str, Any]) -> None:
         nxt = _when(f["next_fetch"]) if f["next_fetch"] else "due now"
         if f["next_reason"]:
             nxt += f" ({f['next_reason']})"
-        table.add_row(
+        _add_row(
+            table,
             safe(f["url"]),
             _when(f["last_fetched"]),
             result,
