@@ -39,7 +39,6 @@ NUL and lone surrogates (from undecodable command-line bytes) become spaces.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection
 
@@ -101,12 +100,9 @@ _MAX_DEPTH: Final = 8
 """Parentheses nested deeper than this are ignored (they only group ANDs then)."""
 
 _COLUMNS: Final = ("title", "body", "questions")
-_COLUMN_RE: Final = re.compile(rf"({'|'.join(_COLUMNS)}):", re.IGNORECASE)
 _QUOTES: Final = '"\u201c\u201d\u201e'  # " “ ” „ -- terminals and phones type the curly ones
 _KEYWORDS: Final = ("AND", "OR", "NOT")
-_KEYWORD_PAREN_RE: Final = re.compile(r"(AND|OR|NOT|NEAR)\(")
-# FTS5's own NEAR(a b, 10) reads as the group (a b): both words, distance not enforced.
-_NEAR_DISTANCE_RE: Final = re.compile(r"(\bNEAR\([^()]*?),\s*\d+\s*\)")
+_PAREN_KEYWORDS: Final = ("AND", "OR", "NOT", "NEAR")  # "NOT(" is NOT followed by a group
 
 
 # --- lexing -------------------------------------------------------------------------
@@ -145,10 +141,45 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+def _column_at(query: str, i: int) -> str:
+    """The column a ``title:``, ``body:`` or ``questions:`` at ``i`` names (any case), or ``""``."""
+    for column in _COLUMNS:
+        end = i + len(column)
+        if query[end : end + 1] == ":" and query[i:end].lower() == column:
+            return column
+    return ""
+
+
+def _drop_near_distances(text: str) -> str:
+    """Read FTS5's own ``NEAR(a b, 10)`` as the group ``NEAR(a b)``: the distance is not enforced.
+
+    (Plain string scanning rather than a regular expression: ``re`` costs
+    milliseconds to import, and this module is on the start-up path.)
+    """
+    out: list[str] = []
+    i = 0
+    while (start := text.find("NEAR(", i)) >= 0:
+        inner = start + 5
+        close = text.find(")", inner)
+        bounded = start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+        if not bounded or close < 0 or "(" in text[inner:close]:
+            out.append(text[i:inner])
+            i = inner
+            continue
+        comma = text.rfind(",", inner, close)
+        if comma >= 0 and text[comma + 1 : close].strip().isdecimal():
+            out.append(text[i:comma] + ")")
+        else:
+            out.append(text[i : close + 1])
+        i = close + 1
+    out.append(text[i:])
+    return "".join(out)
+
+
 def _clean(query: str) -> str:
     """NFC-normalize, cap the length, and turn control characters and surrogates into spaces."""
     text = unicodedata.normalize("NFC", query[:MAX_QUERY_CHARS])
-    text = _NEAR_DISTANCE_RE.sub(r"\1)", text)
+    text = _drop_near_distances(text)
     return "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
 
 
@@ -204,13 +235,13 @@ def _lex(query: str) -> list[_Tok]:
             i += 1
         elif char == "+" and i + 1 < n and query[i + 1].isalpha():
             i += 1  # "+word" is the old "required" operator; AND is implied anyway
-        elif match := _COLUMN_RE.match(query, i):
-            toks.append(_Tok("column", match.group(1).lower()))
-            i = match.end()
-        elif match := _KEYWORD_PAREN_RE.match(query, i):
-            if match.group(1) != "NEAR":
-                toks.append(_Tok(match.group(1).lower()))
-            i = match.end() - 1  # the "(" is lexed next
+        elif column := _column_at(query, i):
+            toks.append(_Tok("column", column))
+            i += len(column) + 1
+        elif keyword := next((k for k in _PAREN_KEYWORDS if query.startswith(k + "(", i)), ""):
+            if keyword != "NEAR":
+                toks.append(_Tok(keyword.lower()))
+            i += len(keyword)  # the "(" is lexed next
         else:
             end, depth = i, 0
             while end < n and not query[end].isspace():

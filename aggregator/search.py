@@ -63,10 +63,10 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from .errors import ArchiveError, SearchError
 from .query import positive_expression, positive_terms, to_fts5, uses_prefix
@@ -258,7 +258,7 @@ class SearchResults(_Record):
 
 
 def search(
-    path: Path | str,
+    path: str | os.PathLike[str],
     query: str,
     *,
     limit: int = 20,
@@ -858,7 +858,7 @@ class _Context:
                     category=row[4],
                     snippet=snippet,
                     highlights=marks_at,
-                    score=round(scores.get(story_id, 0.0), 4),
+                    score=float(f"{scores.get(story_id, 0.0):.6g}"),
                     sources=tuple(row[5].split("\n")) if row[5] else (),
                 )
             )
@@ -877,17 +877,20 @@ def _recency(published: str, now: datetime) -> float:
     return 1.0 + RECENCY_BOOST * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
 
 
-def _open(path: Path | str) -> sqlite3.Connection:
-    p = Path(path)
-    if not p.exists():
-        raise ArchiveError(f"no archive at {p} (run 'aggregator fetch' first)")
+def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A read-only connection (``os.path`` rather than pathlib: start-up time, issue 6)."""
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise ArchiveError(f"no archive at {name} (run 'aggregator fetch' first)")
+    # An SQLite URI: a path with "%", "?" or "#" escaped, then the read-only mode.
+    where = os.path.abspath(name).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{where}?mode=ro", uri=True)
         conn.execute("PRAGMA busy_timeout = 10000")
         # Reading the rows of scattered stories from a memory map halves its cost.
         conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
     except sqlite3.Error as exc:
-        raise ArchiveError(f"cannot open archive {p}: {exc}") from exc
+        raise ArchiveError(f"cannot open archive {name}: {exc}") from exc
     return conn
 
 

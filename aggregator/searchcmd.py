@@ -21,16 +21,18 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from .errors import AggregatorError, ConfigError
 from .terminal import json_safe, safe
 
+# No pathlib, typing or dataclasses at run time here: start-up time (issue 6).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import IO
+    from typing import IO, TypeAlias
 
     from .search import SearchResults
+
+    StrPath: TypeAlias = "str | os.PathLike[str]"
 
 __all__ = [
     "DEFAULT_ARCHIVE",
@@ -46,10 +48,10 @@ __all__ = [
     "search_lines",
 ]
 
-DEFAULT_CONFIG = Path("config/aggregator.toml")
+DEFAULT_CONFIG = os.path.join("config", "aggregator.toml")
 """The config file read when neither ``--config`` nor ``AGGREGATOR_CONFIG`` names one."""
 
-DEFAULT_ARCHIVE = Path("archive/news.db")
+DEFAULT_ARCHIVE = os.path.join("archive", "news.db")
 """The archive when the config has no ``[archive] path``."""
 
 
@@ -149,7 +151,7 @@ class Invocation:
     __slots__ = ("config", "db", "options", "query")
 
     def __init__(
-        self, config: Path | None, db: Path | None, query: str, options: dict[str, object]
+        self, config: str | None, db: str | None, query: str, options: dict[str, object]
     ) -> None:
         self.config = config
         self.db = db
@@ -168,7 +170,7 @@ def parse(argv: Sequence[str]) -> Invocation | None:
         an unknown option, a value that does not parse, a second query), which
         click then handles, errors and help included.
     """
-    globals_: dict[str, Path] = {}
+    globals_: dict[str, str] = {}
     i = 0
     while i < len(argv) and argv[i] != "search":
         name, eq, value = argv[i].partition("=")
@@ -181,7 +183,7 @@ def parse(argv: Sequence[str]) -> Invocation | None:
             value = argv[i]
         if not value:
             return None
-        globals_[_GLOBAL[name]] = Path(value)
+        globals_[_GLOBAL[name]] = value
         i += 1
     if i == len(argv):
         return None
@@ -236,7 +238,7 @@ def parse_times(
     return lo, hi
 
 
-def archive_path(config: Path | None, db: Path | None) -> Path:
+def archive_path(config: StrPath | None, db: StrPath | None) -> StrPath:
     """The archive a search reads: ``--db``, else the config's ``[archive] path``.
 
     Args:
@@ -254,14 +256,15 @@ def archive_path(config: Path | None, db: Path | None) -> Path:
     if db is not None:
         return db
     if config is None:
-        if not DEFAULT_CONFIG.is_file():
+        if not os.path.isfile(DEFAULT_CONFIG):
             return DEFAULT_ARCHIVE
         config = DEFAULT_CONFIG
     import tomllib
 
-    name = str(config)
+    name = os.fspath(config)
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        with open(name, encoding="utf-8") as file:
+            data = tomllib.loads(file.read())
     except FileNotFoundError as exc:
         raise ConfigError("no such file", path=name) from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -271,16 +274,16 @@ def archive_path(config: Path | None, db: Path | None) -> Path:
     archive = data.get("archive", {})
     if not isinstance(archive, dict):
         raise ConfigError("must be a table", path=name, key="archive")
-    path = archive.get("path", str(DEFAULT_ARCHIVE))
+    path = archive.get("path", DEFAULT_ARCHIVE)
     if not isinstance(path, str):
         raise ConfigError(f"expected a string, got {path!r}", path=name, key="archive.path")
-    return Path(path)
+    return path
 
 
 def run(
     *,
-    config: Path | None,
-    db: Path | None,
+    config: StrPath | None,
+    db: StrPath | None,
     query: str,
     limit: int = 20,
     page: int = 1,
@@ -388,8 +391,8 @@ def main(inv: Invocation) -> int:
     """
     env_config = os.environ.get("AGGREGATOR_CONFIG") or None
     env_db = os.environ.get("AGGREGATOR_DB") or None
-    config = inv.config or (Path(env_config) if env_config else None)
-    db = inv.db or (Path(env_db) if env_db else None)
+    config = inv.config or env_config
+    db = inv.db or env_db
     try:
         run(config=config, db=db, query=inv.query, **inv.options)  # type: ignore[arg-type]
         sys.stdout.flush()

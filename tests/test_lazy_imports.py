@@ -85,3 +85,29 @@ def test_other_commands_and_help_go_to_click() -> None:
     )
     assert result.returncode == 0
     assert "--since" in result.stdout and "Usage: aggregator search" in result.stdout
+
+
+def test_search_path_without_site_imports_little_beyond_sqlite3(tmp_path: Path) -> None:
+    # Without site (as in a non-editable install, whose start-up imports neither
+    # pathlib nor re), the fast path adds only small modules to what sqlite3 needs.
+    with Archive(tmp_path / "news.db"):
+        pass
+    code = (
+        "import sys\n"
+        "import sqlite3\n"
+        "before = set(sys.modules)\n"
+        f"sys.argv = ['aggregator', '--db', {str(tmp_path / 'news.db')!r}, 'search', 'rust']\n"
+        "from aggregator._entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n'.join(set(sys.modules) - before), file=sys.stderr)\n"
+    )
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    added = {m.split(".")[0] for m in result.stderr.split()}
+    assert not {"pathlib", "re", "typing", "dataclasses", "enum", "inspect", "tomllib"} & added
+    allowed = {"aggregator", "__future__", "heapq", "_heapq", "unicodedata", "math"}
+    allowed |= {"os", "posixpath", "genericpath", "stat", "_stat", "datetime", "_datetime"}
+    assert added <= allowed, added
