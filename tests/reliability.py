@@ -723,6 +723,8 @@ class KillReport:
         kills: processes killed while polling.
         finished: runs that finished before their kill time came.
         survived: kills after which every check passed.
+        partial: kills that left some of the cycle's feeds stored and not others
+            (the kill fell between two feeds' transactions).
         problems: what the checks found, per kill.
         expected: items the feeds published in all.
         stored: those the archive holds (as a story's source) after the final run.
@@ -732,6 +734,7 @@ class KillReport:
     kills: int = 0
     finished: int = 0
     survived: int = 0
+    partial: int = 0
     problems: list[str] = field(default_factory=list)
     expected: int = 0
     stored: int = 0
@@ -772,31 +775,31 @@ def crash_cycles(
     server: FeedServer,
     workdir: Path,
     *,
-    cycles: int,
+    kills: int,
     feeds: int = 8,
     step: int = 30,
     delay: tuple[float, float] = (0.05, 1.5),
     seed: int = 8,
-    workers: int = 2,
 ) -> KillReport:
     """Kill ``aggregator fetch`` with SIGKILL at random moments, check, and finally complete.
 
-    Each cycle publishes ``step`` more items in each of ``feeds`` feeds, starts
-    ``aggregator fetch``, and kills it (with its parser processes: the whole
-    process group, as a power cut would) a random ``delay`` after the server
-    saw the first request. After each kill the archive is checked (SQLite and
-    FTS5 integrity, complete stories, whole polls only). At the end one run is
-    left to finish: every published story must be there.
+    Cycles run until ``kills`` runs were killed (a run that finishes before its
+    kill time counts as a cycle, not a kill). Each cycle publishes ``step`` more
+    items in each of ``feeds`` feeds, starts ``aggregator fetch``, and kills it
+    (with its parser processes: the whole process group, as a power cut would)
+    a random ``delay`` after the server saw the first request. After each kill
+    the archive is checked (SQLite and FTS5 integrity, complete stories, whole
+    polls only). At the end one run is left to finish: every published item
+    must be there.
 
     Args:
         server: the loopback server.
         workdir: where the config and the archive go.
-        cycles: how many kills.
+        kills: how many kills.
         feeds: how many feeds.
         step: items added to each feed per cycle.
         delay: the range of the random delay (seconds).
         seed: the random seed (the delays are reproducible).
-        workers: parser processes of the fetch.
 
     Returns:
         The report.
@@ -806,24 +809,34 @@ def crash_cycles(
     rng = random.Random(seed)
     started = time.monotonic()
     names = [f"k{i}" for i in range(feeds)]
-    cfg = workdir / "crash.toml"
-    cfg.write_text(
-        make_config_text(
-            [{"url": server.url(f"/crash/{n}.xml"), "category": "technology"} for n in names],
-            fetch={"workers": workers},
-            archive={"path": str(workdir / "crash.db")},
-        ),
-        encoding="utf-8",
-    )
+    # Odd cycles parse in the fetching process (feeds are stored one by one as they are
+    # parsed, so kills fall between and inside their transactions); even ones in two
+    # parser processes (killed with the rest of the process group).
+    configs = []
+    for workers in (1, 2):
+        cfg = workdir / f"crash{workers}.toml"
+        cfg.write_text(
+            make_config_text(
+                [{"url": server.url(f"/crash/{n}.xml"), "category": "technology"} for n in names],
+                fetch={"workers": workers},
+                archive={"path": str(workdir / "crash.db")},
+            ),
+            encoding="utf-8",
+        )
+        configs.append(cfg)
     db = workdir / "crash.db"
     report = KillReport()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
     published = 0
-    for cycle in range(cycles):
+    cycle = -1
+    while report.kills < kills and cycle < 3 * kills:
+        cycle += 1
         published = (cycle + 1) * step
         for n in names:
             server.add(f"/crash/{n}.xml", rss(n, published, site=f"https://{n}.example"))
         seen = len(server.requests)
+        before = len(_sightings(db)) if db.exists() else 0
+        cfg = configs[cycle % 2]
         proc = subprocess.Popen(
             [sys.executable, "-m", "aggregator", "--config", str(cfg), "fetch", "--json"],
             cwd=workdir,
@@ -838,7 +851,8 @@ def crash_cycles(
                 break
             time.sleep(0.005)
         time.sleep(rng.uniform(*delay))
-        if proc.poll() is None:
+        killed = proc.poll() is None
+        if killed:
             os.killpg(proc.pid, signal.SIGKILL)
             report.kills += 1
         else:
@@ -847,6 +861,9 @@ def crash_cycles(
         if proc.returncode not in (0, -signal.SIGKILL):
             report.problems.append(f"cycle {cycle}: exit {proc.returncode}: {err[-500:]!r}")
         problems = integrity_problems(db) if db.exists() else []
+        after = len(_sightings(db)) if db.exists() else 0
+        if before < after < published * feeds:
+            report.partial += 1
         # Whole polls only: each feed holds all the items of some cycle or nothing new.
         if db.exists():
             conn = _connect(db)
@@ -860,7 +877,7 @@ def crash_cycles(
             finally:
                 conn.close()
         report.problems += [f"cycle {cycle}: {p}" for p in problems]
-        if proc.returncode == -signal.SIGKILL and not problems:
+        if killed and not problems:
             report.survived += 1
     final = subprocess.run(
         [sys.executable, "-m", "aggregator", "--config", str(cfg), "fetch"],
