@@ -21,6 +21,7 @@ An :class:`Archive` is used from the thread that opened it.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,6 +43,7 @@ from .related import fts_query, is_close, key_terms
 from .timeutil import from_db, to_db, utcnow
 
 __all__ = [
+    "MAX_PAGE_COUNT_ENV",
     "SCHEMA_VERSION",
     "Archive",
     "FeedUpdate",
@@ -53,6 +55,10 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
+#: Caps the archive at this many pages on the writer's connection (``PRAGMA
+#: max_page_count``): past it every write fails as on a full disk, with nothing
+#: written. For tests of a full disk (issue 8), or to bound the archive's size.
+MAX_PAGE_COUNT_ENV = "AGGREGATOR_MAX_PAGE_COUNT"
 PAGE_SIZE = 16_384
 _MERGE_PAGES = 2000  # FTS5 leaf pages merged per maintenance step
 WRITER_CACHE_KIB = 65_536
@@ -119,6 +125,9 @@ class FeedUpdate:
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Open a connection with the archive's settings (autocommit, WAL, busy timeout).
 
+    A writer's connection is capped at ``$AGGREGATOR_MAX_PAGE_COUNT`` pages when
+    that is set (:data:`MAX_PAGE_COUNT_ENV`).
+
     Args:
         path: the SQLite file.
         readonly: open read-only (the file must exist).
@@ -127,8 +136,9 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         The connection; transactions are explicit (``BEGIN IMMEDIATE``).
 
     Raises:
-        ArchiveError: the file cannot be opened.
+        ArchiveError: the file cannot be opened, or the page cap is not a number.
     """
+    cap = 0 if readonly else _page_count(os.environ.get(MAX_PAGE_COUNT_ENV, ""))
     try:
         if readonly:
             uri = Path(path).resolve().as_uri() + "?mode=ro"
@@ -141,9 +151,27 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
             # The writer's index pages stay cached as the archive grows (benchmarks/
             # dedupe_scale.py: a third less time per story at 50k stories than the 2 MiB default).
             conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+            if cap:
+                conn.execute(f"PRAGMA max_page_count = {cap}")
     except sqlite3.Error as exc:
-        raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
+        raise ArchiveError(f"cannot open archive {path}: {_explain(exc)}") from exc
     return conn
+
+
+def _page_count(value: str) -> int:
+    """The page cap of :data:`MAX_PAGE_COUNT_ENV` (0: none)."""
+    value = value.strip()
+    if value and (not value.isdigit() or int(value) < 1):
+        raise ArchiveError(f"{MAX_PAGE_COUNT_ENV}={value!r}: a number of pages (1 or more)")
+    return int(value or 0)
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "unable to open" in text:
+        # In WAL mode SQLite keeps <archive>-wal and -shm beside the file, even to read.
+        text += " (the archive's folder must be writable, and the file readable)"
+    return text
 
 
 def _map_error(exc: sqlite3.Error, path: Path) -> ArchiveError:
@@ -156,7 +184,7 @@ def _map_error(exc: sqlite3.Error, path: Path) -> ArchiveError:
         return ArchiveError(f"archive {path} is read-only; nothing was written")
     if "malformed" in text or "not a database" in text:
         return ArchiveError(f"archive {path} is damaged or not an archive: {text}")
-    return ArchiveError(f"archive {path}: {text}")
+    return ArchiveError(f"archive {path}: {_explain(exc)}")
 
 
 class Archive:
