@@ -25,7 +25,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-import aggregator.search as search_module
+import aggregator._searchplan as plan_module
 from aggregator.archive import Archive, FeedUpdate
 from aggregator.cli import cli
 from aggregator.config import FeedConfig
@@ -580,7 +580,7 @@ def test_planner_agrees_with_plain_sql(
     filters: dict[str, object],
 ) -> None:
     for name, value in PLANS[plan].items():
-        monkeypatch.setattr(search_module, name, value)
+        monkeypatch.setattr(plan_module, name, value)
     want = expected(big, query, **filters)
     assert want, "the case should match something"
     everything = {i for _, i in want}
