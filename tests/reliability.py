@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -37,6 +37,7 @@ from httpserver import FeedServer, Handler
 __all__ = [
     "CONTROL_RE",
     "ENTITY",
+    "LIMITS",
     "TAG",
     "HostileCase",
     "KillReport",
@@ -45,10 +46,9 @@ __all__ = [
     "big_feed",
     "corpus_cases",
     "crash_cycles",
-    "LIMITS",
     "document_cases",
-    "limit_cases",
     "integrity_problems",
+    "limit_cases",
     "output_problems",
     "reader_load",
     "run_cli",
@@ -934,14 +934,15 @@ def reader_load(
     readers: int = 3,
     feeds: int = 6,
     step: int = 20,
+    ingest: bool = True,
 ) -> LoadReport:
     """Readers (search, show, digest) in threads while ``aggregator run`` ingests.
 
     The daemon polls ``feeds`` feeds every second; the server adds ``step``
-    items to each of them every second. Each reader thread loops over a
-    search, a ``show`` of a random story and (every tenth round) a digest of
-    the last days in every format, each on its own connection, for
-    ``seconds``.
+    items to each of them every second. Once the archive holds three rounds
+    of them, each reader thread loops over a search, a ``show`` of a story and
+    (every tenth round) a digest of the last years in every format, each on
+    its own connection, for ``seconds``.
 
     Args:
         server: the loopback server.
@@ -950,6 +951,7 @@ def reader_load(
         readers: reader threads.
         feeds: feeds the daemon polls.
         step: items added to each feed per second.
+        ingest: False stops the daemon before the readers start (the baseline).
 
     Returns:
         The report.
@@ -1002,11 +1004,14 @@ def reader_load(
     report = LoadReport(ops={"search": 0, "show": 0, "digest": 0})
     lock = threading.Lock()
     try:
-        deadline = time.monotonic() + 30
-        while _stories(db) <= 0:
+        deadline = time.monotonic() + 60
+        while _stories(db) < 3 * feeds * step:
             if time.monotonic() > deadline or daemon.poll() is not None:
-                raise AssertionError("the daemon archived nothing")
+                raise AssertionError(f"the daemon archived {_stories(db)} stories in 60s")
             time.sleep(0.05)
+        if not ingest:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=20)
         words = ["Nvidia", "outage", "satellites", "antitrust", "Firefox", "reasoning", "comp*"]
         config = load(cfg)
 
@@ -1056,7 +1061,8 @@ def reader_load(
         report.ingested = _stories(db) - before
     finally:
         stop.set()
-        daemon.send_signal(signal.SIGTERM)
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
         try:
             _, err = daemon.communicate(timeout=20)
         except subprocess.TimeoutExpired:
@@ -1067,10 +1073,3 @@ def reader_load(
         report.errors.append(f"daemon: exit {daemon.returncode}: {err[-1000:]}")
     report.errors += [f"archive: {p}" for p in integrity_problems(db)]
     return report
-
-
-def timed(fn: Callable[[], object]) -> tuple[object, float]:
-    """Call ``fn``; its result and the seconds it took."""
-    began = time.monotonic()
-    result = fn()
-    return result, time.monotonic() - began
