@@ -28,6 +28,7 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -37,7 +38,7 @@ from .archive import Archive, FeedUpdate, StoreCounts
 from .categories import CategoryRule
 from .config import Config
 from .dedupe import fingerprint
-from .errors import AggregatorError, FeedError
+from .errors import AggregatorError, FeedError, FeedParseError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .fulltext import choose_body, extract_text, is_html
 from .models import Entry, FeedState, Story
@@ -395,7 +396,30 @@ class Poller:
         pool = self._executor()
         if pool is None:
             return job()
-        return await asyncio.get_running_loop().run_in_executor(pool, job)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, job)
+        except BrokenProcessPool:
+            # A parser process died (the OOM killer, a crash in C code), and with it the
+            # pool: every later poll would fail (issue 8). Start a fresh pool and try once
+            # more; a feed that kills it again is the cause, and only it fails.
+            log.warning("%s: a parser process died; parsing it again in new processes", feed.url)
+            self._discard(pool)
+        pool = self._executor()
+        assert pool is not None
+        try:
+            return await loop.run_in_executor(pool, job)
+        except BrokenProcessPool as exc:
+            self._discard(pool)
+            raise FeedParseError(
+                "the parser process died while parsing this feed (out of memory?)", url=feed.url
+            ) from exc
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Forget a broken pool (once: other feeds may have seen it break too)."""
+        if self._pool is pool:
+            self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _store(
         self,
