@@ -39,7 +39,15 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AggregatorError as exc:
-            raise click.ClickException(exc.message) from exc
+            # Messages may quote a feed or a server (a URL, a title): hostile text.
+            raise click.ClickException(_safe(exc.message)) from exc
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote feeds and servers too: no terminal control characters in them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _safe(super().format(record))
 
 
 class _Env:
@@ -132,7 +140,7 @@ def cli(
     handler: logging.Handler = (
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -175,7 +175,7 @@ def test_terminal_output_of_hostile_feeds_has_no_foreign_escapes(
         ["show", "2"],
         ["feeds", "list"],
         ["status"],
-        ["fetch"],
+        ["--log-level", "debug", "fetch"],
     ):
         out = run_cli(["--config", str(cfg), *args], cwd=tmp_path, tty=True)
         assert "Traceback" not in out, out
@@ -249,3 +249,15 @@ def test_a_feed_of_100000_entries_is_handled_within_the_limits(
         conn.close()
     assert "Story number 0 about topic 0" in titles
     assert f"Story number {MAX_ENTRIES} about topic {MAX_ENTRIES % 97}" not in titles
+
+
+def test_error_lines_quoting_hostile_text_carry_no_control_characters(
+    write_config: Callable[..., Path], runner: CliRunner
+) -> None:
+    cfg = write_config([])
+    url = "https://evil.example/\x1b[2J\x1b]8;;https://x/\x07\u009b31m\u202e.xml"
+    result = runner.invoke(cli, ["--config", str(cfg), "feeds", "remove", url])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: no such feed: https://evil.example/")
+    assert output_problems("feeds remove", result.stderr) == []
