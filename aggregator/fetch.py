@@ -339,6 +339,9 @@ def _map_httpx_error(exc: Exception, *, url: str, hop: str, settings: FetchSetti
         )
     if isinstance(exc, httpx.TooManyRedirects):
         return FetchError(f"too many redirects: {detail}", url=url)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        # A body cut short, endless or oversized headers, garbage instead of HTTP.
+        return FetchError(f"broken HTTP answer from {hop}: {detail or 'protocol error'}", url=url)
     return FetchError(f"{detail or type(exc).__name__} ({hop})", url=url)
 
 

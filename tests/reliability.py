@@ -489,9 +489,11 @@ def limit_cases(server: FeedServer) -> list[HostileCase]:
     server.add_handler("/lim/silent", _silent)
     cases.append(HostileCase("silent", "/lim/silent", "error", "timed out", 8))
     server.add_handler("/lim/endless-headers", _endless_headers)
-    cases.append(HostileCase("endless-headers", "/lim/endless-headers", "error", "", 8))
+    cases.append(
+        HostileCase("endless-headers", "/lim/endless-headers", "error", "broken HTTP answer", 8)
+    )
     server.add_handler("/lim/short-body", _short_body)
-    cases.append(HostileCase("short-body", "/lim/short-body", "error", "", 8))
+    cases.append(HostileCase("short-body", "/lim/short-body", "error", "broken HTTP answer", 8))
     server.add_redirect("/lim/loop-a", "/lim/loop-b", 302)
     server.add_redirect("/lim/loop-b", "/lim/loop-a", 302)
     cases.append(HostileCase("redirect-loop", "/lim/loop-a", "error", "too many redirects", 8))
