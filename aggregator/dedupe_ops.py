@@ -12,7 +12,9 @@ Tables (schema version 2):
   ``(key, story_id)``: each story's band keys (:func:`neardup.index_keys`),
   a few 4-byte integers per story. There is no index on ``story_id``: the
   keys of a story are recomputed from its text when they must go, which
-  keeps the table at one B-tree.
+  keeps the table at one B-tree. Keys of a deleted story stay until the
+  next rebuild; they cost a probe, never a wrong merge (candidates are read
+  from ``stories``).
 - ``dedupe_meta(name, value)``: ``index_id``, the :attr:`neardup.Params.index_id`
   the keys were computed with.
 

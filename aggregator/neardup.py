@@ -12,7 +12,8 @@ Scheme, version 1 (:data:`SCHEME_VERSION`; :attr:`Params.index_id` names it
 with every setting the stored keys depend on):
 
 1. The body is folded as for the exact fingerprint (:func:`aggregator.dedupe.fold`:
-   NFKC, case-folded, punctuation removed) and split into words. Each word
+   NFKC, case-folded, punctuation removed; here "U.S." is also "US") and
+   split into words. Each word
    is hashed with CRC-32 of its UTF-8 bytes; each run of ``shingle_size``
    consecutive words (a shingle) is hashed as the tuple of its word hashes
    with Python's tuple hash, which is deterministic for integers (the index
@@ -34,6 +35,12 @@ with every setting the stored keys depend on):
    week's keys are neighbours in the index: new stories insert into and
    probe the same few pages whether the archive holds ten thousand or ten
    million stories.
+
+A signature costs about 0.1 ms per story of 1.5 KB in pure Python (one hash
+per word and per shingle, then one pass for the minima), so it needs no
+numpy; the pipeline computes it in the parser workers
+(``ProcessedFeed.signatures``). MinHash rather than SimHash: its bands
+answer resemblance directly, and the lead bands answer containment.
 
 Candidates are then verified on the full texts by :func:`compare`, whose
 rules favour precision: title similarity alone never merges; short items
@@ -134,7 +141,7 @@ class Params:
     enabled: bool = True
     window: timedelta = timedelta(days=3)
     shingle_size: int = 4
-    bands: int = 6
+    bands: int = 5
     rows: int = 2
     lead_words: int = 30
     lead_bands: int = 4

@@ -5,7 +5,8 @@ dated at a steady rate, with their FTS index and near-duplicate keys) with
 bulk inserts, then times ``Archive.store_poll`` for one batch of 1,000 new
 stories: 20 feeds x 50 stories, of which 15% are near duplicates of recent
 stories (teasers, new intros), 10% exact or same-URL copies, the rest new.
-Every size gets the same kind of batch. The near-duplicate lookup must not
+Every size gets the same kind of batch; the timed rounds interleave the sizes
+and the median is reported, since the machine may be shared. The near-duplicate lookup must not
 grow with the archive: the per-story cost at the largest size should be
 within 1.5x of the smallest. The same batch is also timed with
 near-duplicate detection off, to show what the lookup itself costs.
@@ -220,37 +221,50 @@ def main() -> None:
     )
     results = []
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        built: dict[int, tuple[Path, Texts, datetime]] = {}
         for size in sizes:
             path = Path(tmp) / f"scale-{size}.db"
             texts = Texts(seed=size)
             t0 = time.perf_counter()
             newest = build(path, size, args.per_day, texts, params)
-            built = time.perf_counter() - t0
-            mb = path.stat().st_size / 1e6
-            timings: dict[bool, list[float]] = {True: [], False: []}
-            counts = (0, 0)
-            with Archive(path, dedupe=params) as archive:
-                if args.cache_mb:
-                    archive.conn.execute(f"PRAGMA cache_size = -{args.cache_mb * 1024}")
-                store(archive, batch(archive, texts, newest, 200, "warm"), newest)
-                for r in range(args.repeat):
+            print(
+                f"built {size:,} stories: {path.stat().st_size / 1e6:,.0f} MB"
+                f" in {time.perf_counter() - t0:.0f}s",
+                file=sys.stderr,
+            )
+            built[size] = (path, texts, newest)
+        # Rounds interleave the sizes, so that a change of machine load (the machine is
+        # shared) hits every size alike; the median of the rounds is reported.
+        timings: dict[tuple[int, bool], list[float]] = {}
+        counts: dict[int, tuple[int, int, int]] = {}
+        for r in range(args.repeat + 1):
+            for size, (path, texts, newest) in built.items():
+                with Archive(path, dedupe=params) as archive:
+                    if args.cache_mb:
+                        archive.conn.execute(f"PRAGMA cache_size = -{args.cache_mb * 1024}")
+                    if r == 0:  # warm the page cache, not timed
+                        store(archive, batch(archive, texts, newest, 200, "warm"), newest)
+                        continue
                     for enabled in (True, False):
                         archive.dedupe = replace(params, enabled=enabled)
                         polls = batch(archive, texts, newest, args.batch, f"{enabled}{r}")
                         secs, new, dup = store(archive, polls, newest)
-                        timings[enabled].append(secs)
+                        timings.setdefault((size, enabled), []).append(secs)
                         if enabled:
-                            counts = (new, dup)
-                keys = archive.conn.execute("SELECT COUNT(*) FROM story_bands").fetchone()[0]
-            on = statistics.median(timings[True]) / args.batch * 1000
-            off = statistics.median(timings[False]) / args.batch * 1000
+                            keys = archive.conn.execute(
+                                "SELECT COUNT(*) FROM story_bands"
+                            ).fetchone()[0]
+                            counts[size] = (new, dup, keys)
+        for size, (path, _, _) in built.items():
+            on = statistics.median(timings[size, True]) / args.batch * 1000
+            off = statistics.median(timings[size, False]) / args.batch * 1000
+            new, dup, keys = counts[size]
             results.append((size, on))
             print(
-                f"{size:>9,} stories ({mb:,.0f} MB, {keys:,} band keys, built in {built:.0f}s):"
+                f"{size:>9,} stories ({path.stat().st_size / 1e6:,.0f} MB, {keys:,} band keys):"
                 f" {on:.2f} ms/story with near-duplicate lookup, {off:.2f} ms/story without"
-                f" (last batch: {counts[0]} new, {counts[1]} duplicate)"
+                f" (last batch: {new} new, {dup} duplicate)"
             )
-            path.unlink()
     base = results[0][1]
     for size, cost in results[1:]:
         print(
