@@ -6,7 +6,8 @@ bulk inserts, then times ``Archive.store_poll`` for one batch of 1,000 new
 stories: 20 feeds x 50 stories, of which 15% are near duplicates of recent
 stories (teasers, new intros), 10% exact or same-URL copies, the rest new.
 Every size gets the same kind of batch; the timed rounds interleave the sizes
-and the median is reported, since the machine may be shared. The near-duplicate lookup must not
+and the median is reported, in CPU time (this process's, SQLite's I/O calls
+included) beside wall time, since the machine may be shared. The near-duplicate lookup must not
 grow with the archive: the per-story cost at the largest size should be
 within 1.5x of the smallest. The same batch is also timed with
 near-duplicate detection off, to show what the lookup itself costs.
@@ -164,7 +165,9 @@ def batch(archive: Archive, texts: Texts, newest: datetime, n: int, tag: str) ->
     return [out[f::FEEDS] for f in range(FEEDS)]
 
 
-def store(archive: Archive, polls: list[list[Story]], when: datetime) -> tuple[float, int, int]:
+def store(
+    archive: Archive, polls: list[list[Story]], when: datetime
+) -> tuple[float, float, int, int]:
     """Store one poll per feed, as the writer does; fingerprints and signatures come
     precomputed, as the parser workers send them (not timed here)."""
     feeds = archive.list_feeds()
@@ -178,12 +181,12 @@ def store(archive: Archive, polls: list[list[Story]], when: datetime) -> tuple[f
         for stories in polls
     ]
     new = dup = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for feed, (stories, fps, sigs) in zip(feeds, prepared, strict=False):
         counts = archive.store_poll(feed, stories, update, fingerprints=fps, signatures=sigs)
         new += counts.new
         dup += counts.duplicate
-    return time.perf_counter() - t0, new, dup
+    return time.perf_counter() - t0, time.process_time() - c0, new, dup
 
 
 def worker_cost(texts: Texts, params: neardup.Params, n: int = 2000) -> tuple[float, float]:
@@ -235,7 +238,7 @@ def main() -> None:
             built[size] = (path, texts, newest)
         # Rounds interleave the sizes, so that a change of machine load (the machine is
         # shared) hits every size alike; the median of the rounds is reported.
-        timings: dict[tuple[int, bool], list[float]] = {}
+        timings: dict[tuple[int, bool], list[tuple[float, float]]] = {}
         counts: dict[int, tuple[int, int, int]] = {}
         for r in range(args.repeat + 1):
             for size, (path, texts, newest) in built.items():
@@ -248,28 +251,32 @@ def main() -> None:
                     for enabled in (True, False):
                         archive.dedupe = replace(params, enabled=enabled)
                         polls = batch(archive, texts, newest, args.batch, f"{enabled}{r}")
-                        secs, new, dup = store(archive, polls, newest)
-                        timings.setdefault((size, enabled), []).append(secs)
+                        wall, cpu, new, dup = store(archive, polls, newest)
+                        timings.setdefault((size, enabled), []).append((wall, cpu))
                         if enabled:
                             keys = archive.conn.execute(
                                 "SELECT COUNT(*) FROM story_bands"
                             ).fetchone()[0]
                             counts[size] = (new, dup, keys)
+
+        def ms(size: int, enabled: bool, which: int) -> float:
+            values = [t[which] for t in timings[size, enabled]]
+            return statistics.median(values) / args.batch * 1000
+
         for size, (path, _, _) in built.items():
-            on = statistics.median(timings[size, True]) / args.batch * 1000
-            off = statistics.median(timings[size, False]) / args.batch * 1000
             new, dup, keys = counts[size]
-            results.append((size, on))
+            results.append((size, ms(size, True, 1), ms(size, True, 0)))
             print(
                 f"{size:>9,} stories ({path.stat().st_size / 1e6:,.0f} MB, {keys:,} band keys):"
-                f" {on:.2f} ms/story with near-duplicate lookup, {off:.2f} ms/story without"
-                f" (last batch: {new} new, {dup} duplicate)"
+                f" with near-duplicate lookup {ms(size, True, 1):.2f} ms/story CPU"
+                f" ({ms(size, True, 0):.2f} wall), without {ms(size, False, 1):.2f} CPU"
+                f" ({ms(size, False, 0):.2f} wall); last batch: {new} new, {dup} duplicate"
             )
-    base = results[0][1]
-    for size, cost in results[1:]:
+    first, base_cpu, base_wall = results[0]
+    for size, cpu, wall in results[1:]:
         print(
-            f"per-story cost at {size:,} / at {results[0][0]:,}: {cost / base:.2f}x"
-            " (target <= 1.5x)"
+            f"per-story cost at {size:,} / at {first:,}: {cpu / base_cpu:.2f}x CPU,"
+            f" {wall / base_wall:.2f}x wall (target <= 1.5x)"
         )
 
 
