@@ -34,6 +34,10 @@ _BULLET = "\x02"  # the paragraph that follows is a list item
 _ENDLIST = "\x03"  # a list item or list ended: forget a pending bullet
 _CODE_OPEN = "\x04"  # <pre>/<code>: escaped markup in here is an example, not
 _CODE_CLOSE = "\x05"  # a sign of double-escaped HTML
+# Where markup right after a "<" (or "&lt;", "</") left nothing: that "<" must not
+# join the text after it into a tag. "<<b></b>img onerror=...>" and
+# "&lt;<!-- -->script&gt;" would show "<img onerror=...>" and "<script>" (issue 8).
+_GONE = "\x06"
 
 # One token of markup; match.lastindex tells which kind (3 start tag, 5 end
 # tag, 6 comment, 7 doctype/PI). Attribute values are quote-aware only right
@@ -74,6 +78,8 @@ _INVISIBLE = (
     r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
 )
 # For the scanner's output: keeps the markers and whitespace (collapsed later).
+# Last characters of "<", "&lt;", "&lt", "&#60;", "&#x3c;" and "</".
+_BEFORE_GONE = frozenset("<;/tT0cC")
 _TEXT_JUNK_RE = re.compile(rf"[\x01\x06-\x08\x0e-\x1f{_INVISIBLE}]")
 # For strip_controls(): everything but "\n", plus the characters it converts.
 _CONTROL_RE = re.compile(rf"[\x00-\x09\x0b\x0c\x0e-\x1f\x85\u2028\u2029{_INVISIBLE}]")
@@ -128,6 +134,17 @@ _DROP_ELEMENTS = (
 _RAW, _DROP = 1, 2
 _BODY_SPECIAL = {**dict.fromkeys(_RAW_ELEMENTS, _RAW), **dict.fromkeys(_DROP_ELEMENTS, _DROP)}
 _TITLE_SPECIAL = {"script": _RAW, "style": _RAW}
+_ELEMENT_NAMES = sorted(
+    {*_START_MARKS, *_BODY_SPECIAL}
+    | set("area base body col embed frame html input keygen link meta param source track".split()),
+    key=len,
+    reverse=True,
+)
+_ELEMENT_TAG_RE = re.compile(rf"</?(?:{'|'.join(_ELEMENT_NAMES)})\b", re.IGNORECASE)
+_JOINED_RE = re.compile(
+    rf"((?:<|&(?:amp;)*(?:lt|#0*60|#x0*3c);?)/?){_GONE}+(?=/?(?:{'|'.join(_ELEMENT_NAMES)})\b)",
+    re.IGNORECASE,
+)
 
 # Paragraph assembly on whitespace-collapsed text: a run of markers (and the
 # spaces between them) is a paragraph break; a list item if text follows and
@@ -324,24 +341,38 @@ def _convert(markup: str, *, title: bool) -> str:
     if "<" in markup:
         if "<![CDATA[" in markup:
             markup = _CDATA_RE.sub(r"\1", markup)
-        text = _decode(_scan(markup, title=title))
+        text = _text_of(markup, title=title)
         if "<" in text and (
             _count_text_tags(text) > _count_real_tags(markup) or _has_escaped_markup(text)
         ):
             # More tags in the text than in the markup, or escaped elements opened and
             # closed again (reddit mixes "&lt;p&gt;...&lt;/p&gt;" with real <a> tags):
             # escaped HTML. Unescape once and convert that instead.
-            text = _decode(_scan(_html.unescape(markup), title=title))
+            text = _text_of(_html.unescape(markup), title=title)
     else:
         text = _decode(markup)
         if "<" in text and _count_text_tags(text):
-            text = _decode(_scan(_html.unescape(markup), title=title))
+            text = _text_of(_html.unescape(markup), title=title)
     return _assemble(text, title=title)
 
 
-def _scan(markup: str, *, title: bool) -> str:
-    """Replace the markup with paragraph markers, dropping scripts, media and the like."""
-    replace = _replace_in_title if title else _replace_in_body
+def _text_of(markup: str, *, title: bool) -> str:
+    """The decoded text of markup (still with paragraph markers)."""
+    text = _decode(_scan(markup, title=title))
+    if "<" in text and _ELEMENT_TAG_RE.search(text):
+        # A tag in the text: quoted markup, or one put together across markup that was
+        # removed ("<<b></b>img onerror=...>"). Scan again, keeping those apart.
+        text = _decode(_unjoin(_scan(markup, title=title, guard=True)))
+    return text
+
+
+def _scan(markup: str, *, title: bool, guard: bool = False) -> str:
+    """Replace the markup with paragraph markers, dropping scripts, media and the like.
+
+    With ``guard``, markup removed right after a "<" leaves :data:`_GONE` (see
+    :func:`_unjoin`).
+    """
+    replace = _REPLACERS[title, guard]
     try:
         return _TOKEN_RE.sub(replace, markup)
     except _SpecialElement:
@@ -372,51 +403,80 @@ def _scan(markup: str, *, title: bool) -> str:
                     pos = finder(markup, name, end)
                     if pos == end:
                         unclosed.add(name)
+                append(_gone(match) if guard else "")
                 continue
         append(replace(match))
+
+
+def _gone(match: re.Match[str]) -> str:
+    """What removed markup leaves: nothing, or :data:`_GONE` right after "<", "&lt;", "</"."""
+    start = match.start()
+    return _GONE if start and match.string[start - 1] in _BEFORE_GONE else ""
+
+
+def _nothing(match: re.Match[str]) -> str:
+    return ""
+
+
+def _unjoin(text: str) -> str:
+    """Keep a "<" (or "&lt;") before removed markup from making a tag with what follows.
+
+    Only the names of HTML elements count: ``&lt;<span>fun</span>&gt;`` stays "<fun>".
+    """
+    if _GONE in text:
+        text = _JOINED_RE.sub(r"\1 ", text)
+    return text
 
 
 class _SpecialElement(Exception):
     """The fast path met an element whose content must be dropped: take the slow path."""
 
 
-def _replacer(special: dict[str, int]) -> Callable[[re.Match[str]], str]:
-    """A function giving what one token of markup leaves in the text (for ``re.sub``)."""
+def _replacer(special: dict[str, int], *, guard: bool) -> Callable[[re.Match[str]], str]:
+    """A function giving what one token of markup leaves in the text (for ``re.sub``).
+
+    With ``guard``, markup that leaves nothing leaves :data:`_GONE` after a "<".
+    """
     start_marks = _START_MARKS
     end_marks = _END_MARKS
+    gone = _gone if guard else _nothing
 
     def replace(match: re.Match[str]) -> str:
         name = match[1]
         if name is not None:  # a start tag
             if match[3]:
                 mark = start_marks.get(name)
-                if mark is not None:
-                    return mark
-                name = name.lower()
-                mark = start_marks.get(name)
-                if mark is not None:
-                    return mark
-                if name in special:
-                    raise _SpecialElement
-                return ""
+                if mark is None:
+                    name = name.lower()
+                    mark = start_marks.get(name)
+                    if mark is None:
+                        if name in special:
+                            raise _SpecialElement
+                        mark = ""
+                return mark or gone(match)
             # Unterminated, so the token runs to the end: with no ">" at all,
             # "a<b" is text; a ">" in an unclosed quote: the tag eats the rest (HTML5).
-            return "" if ">" in match[2] else match[0]
+            return gone(match) if ">" in match[2] else match[0]
         name = match[4]
         if name is not None:  # an end tag
             if match[5]:
                 mark = end_marks.get(name)
-                return end_marks.get(name.lower(), "") if mark is None else mark
+                if mark is None:
+                    mark = end_marks.get(name.lower(), "")
+                return mark or gone(match)
             return match[0]  # "</b" with no ">" anywhere after it: text
         if match.lastindex == _OTHER and not match[7]:
             return match[0]  # "<!" or "<?" with no ">" anywhere after it: text
-        return ""  # comments, doctypes, processing instructions
+        return gone(match)  # comments, doctypes, processing instructions
 
     return replace
 
 
-_replace_in_body = _replacer(_BODY_SPECIAL)
-_replace_in_title = _replacer(_TITLE_SPECIAL)
+_REPLACERS = {
+    (title, guard): _replacer(_TITLE_SPECIAL if title else _BODY_SPECIAL, guard=guard)
+    for title in (False, True)
+    for guard in (False, True)
+}
 
 
 def _raw_text_end(markup: str, name: str, pos: int) -> int:

@@ -30,6 +30,7 @@ from click.testing import CliRunner
 from httpserver import FeedServer
 from reliability import (
     LIMITS,
+    TAG,
     HostileCase,
     archive_problems,
     big_feed,
@@ -44,6 +45,7 @@ from aggregator.app import open_app
 from aggregator.cli import cli
 from aggregator.config import load
 from aggregator.digest import Window, build_digest
+from aggregator.normalize import clean_title, html_to_text
 from aggregator.pipeline import MAX_ENTRIES
 from aggregator.renderers import RENDERERS
 
@@ -261,3 +263,27 @@ def test_error_lines_quoting_hostile_text_carry_no_control_characters(
     [line] = result.stderr.splitlines()
     assert line.startswith("Error: no such feed: https://evil.example/")
     assert output_problems("feeds remove", result.stderr) == []
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<<script>x</script>script>alert(1)<<script>x</script>/script>",
+        "<<b></b>img src=x onerror=alert(1)>",
+        "<<!-- x -->iframe src=javascript:alert(1)>",
+        "1 &lt;<b></b>svg onload=alert(1)&gt;",
+        "&lt<i></i>img src=x onerror=1>",
+        "&#x3c;<i></i>svg/onload=x>",
+        "&lt;<svg><x/></svg>img src=x onerror=1>",
+        "1 comment</<script>alert(2)</script>a></p>",
+    ],
+)
+def test_removed_markup_never_assembles_a_tag_from_the_text_around_it(markup: str) -> None:
+    """A "<" before markup that normalize drops must not join the text after it."""
+    for text in (html_to_text(markup), clean_title(markup)):
+        assert not TAG.search(text), text
+        assert re.search("</? ", text)  # the "<" stays, as text
+
+
+def test_text_that_shows_angle_brackets_around_markup_keeps_them() -> None:
+    assert html_to_text("<code>val f = &lt;<span>fun</span>&gt;</code>") == "val f = <fun>"
