@@ -117,7 +117,9 @@ def hostile(workdir: Path) -> bool:
         stored = sum(r.outcome == "new" for r in results.values())
         refused = sum(r.outcome == "error" for r in results.values())
         problems = archive_problems(
-            workdir / "hostile.db", secrets=[token, "root:x:0:0"], quoted_html=QUOTES_HTML_IN_CODE
+            workdir / "hostile.db",
+            secrets=[token, "root:x:0:0", "lollollollol", "B" * 1000],
+            quoted_html=QUOTES_HTML_IN_CODE,
         )
         dtd = server.count("/evil.dtd")
 
@@ -141,11 +143,12 @@ def hostile(workdir: Path) -> bool:
     survived = tried - len(failures) - (0 if big_ok else 1)
     print(
         f"hostile: {tried} cases tried, {survived} survived ({stored} archived clean,"
-        f" {refused + len(limits)} refused with a one-line error); polled {len(cases)} at once"
-        f" in {elapsed:.1f}s"
+        f" {refused + len(limits)} refused with a one-line error, 1 of 100,000 entries);"
+        f" {len(cases)} polled at once in {elapsed:.1f}s"
     )
     print(
-        f"  archive problems (tags, entities, controls, odd links, secrets): {len(problems)};"
+        f"  archive problems (tags, entities, controls, odd links, file contents, entity"
+        f" expansions): {len(problems)};"
         f" DTD/entity fetches: {dtd}"
     )
     for name, took, error in timed:

@@ -21,7 +21,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,11 +46,13 @@ from aggregator.cli import cli
 from aggregator.config import load
 from aggregator.digest import Window, build_digest
 from aggregator.normalize import clean_title, html_to_text
-from aggregator.pipeline import MAX_ENTRIES
+from aggregator.pipeline import MAX_ENTRIES, FeedResult
 from aggregator.renderers import RENDERERS
 
 BIG_SECONDS = 60.0
 PASSWD = "root:x:0:0"
+# What the entity bombs would expand to (billion laughs, quadratic blow-up).
+EXPANSIONS = ("lollollollol", "B" * 1000)
 # Posts whose code samples quote HTML (escaped, inside <pre>/<code>): the markup is the text.
 QUOTES_HTML_IN_CODE = frozenset(
     {
@@ -68,9 +70,11 @@ def _secret(tmp_path: Path) -> tuple[Path, str]:
     return path, token
 
 
-def _outcomes(cases: list[HostileCase], results: list[object], server: FeedServer) -> list[str]:
+def _outcomes(
+    cases: Sequence[HostileCase], results: Sequence[FeedResult], server: FeedServer
+) -> list[str]:
     """Problems with the per-feed results: each one stored, or a one-line error as expected."""
-    by_url = {r.feed.url: r for r in results}  # type: ignore[attr-defined]
+    by_url = {r.feed.url: r for r in results}
     problems = []
     for case in cases:
         r = by_url.get(server.url(case.path))
@@ -113,7 +117,8 @@ def test_hostile_and_problem_feeds_are_archived_clean_or_refused_clearly(
     assert sum(r.counts.new for r in results) > 1500
 
     db = tmp_path / "archive" / "news.db"
-    assert archive_problems(db, secrets=[token, PASSWD], quoted_html=QUOTES_HTML_IN_CODE) == []
+    forbidden = [token, PASSWD, *EXPANSIONS]
+    assert archive_problems(db, secrets=forbidden, quoted_html=QUOTES_HTML_IN_CODE) == []
     assert feed_server.count("/evil.dtd") == 0  # no DTD or entity was ever fetched
 
     # Every command's output, as a script reads it (CliRunner: not a terminal).
