@@ -35,7 +35,7 @@ import sqlite_utils
 
 from . import dedupe_ops, neardup
 from .config import FeedConfig
-from .dedupe import fingerprint
+from .dedupe import canonical_url, fingerprint, url_key
 from .errors import ArchiveError, FeedError, StoryNotFound
 from .models import FeedState, Source, StoredStory, Story
 from .query import FTS_TOKENIZE
@@ -59,7 +59,7 @@ BUSY_TIMEOUT_MS = 10_000
 #: max_page_count``): past it every write fails as on a full disk, with nothing
 #: written. For tests of a full disk (issue 8), or to bound the archive's size.
 MAX_PAGE_COUNT_ENV = "AGGREGATOR_MAX_PAGE_COUNT"
-PAGE_SIZE = 16_384
+PAGE_SIZE = 32_768
 _MERGE_PAGES = 2000  # FTS5 leaf pages merged per maintenance step
 WRITER_CACHE_KIB = 65_536
 
@@ -641,6 +641,7 @@ class Archive:
         fp = fp if fp is not None else fingerprint(story.title, story.body)
         sig = dedupe_ops.signature_for(story.body, sig, params=self.dedupe)
         curl = story.canonical_url if _usable_canonical(story.canonical_url) else None
+        ukey = url_key(curl) if curl is not None else None
         now = to_db(seen_at)
         if feed_id is not None and story.guid:
             row = conn.execute(
@@ -690,7 +691,8 @@ class Archive:
             if (
                 feed_id is None
                 and conn.execute(
-                    "SELECT 1 FROM sources WHERE story_id = ? AND feed_id IS NULL AND url = ?",
+                    "SELECT 1 FROM sources s JOIN stories t ON t.id = s.story_id"
+                    " WHERE s.story_id = ? AND s.feed_id IS NULL AND COALESCE(s.url, t.url) = ?",
                     (story_id, story.url),
                 ).fetchone()
             ):
@@ -717,8 +719,8 @@ class Archive:
             return counts, story_id
         story_id = conn.execute(
             "INSERT INTO stories (category, title, body, questions, actions, published, url,"
-            " canonical_url, fingerprint, author, tags, generator, first_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url_key, fingerprint, author, tags, generator)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 story.category,
                 story.title,
@@ -727,18 +729,19 @@ class Archive:
                 "\n".join(story.actions),
                 to_db(story.published),
                 story.url,
-                curl,
+                ukey,
                 fp or None,
                 story.author,
                 "\n".join(story.tags),
                 generator,
-                now,
             ),
         ).lastrowid
+        # The first sighting's URL is the story's own: NULL here means "the story's url"
+        # (a copy of every link would cost ~70 bytes a story; readers COALESCE).
         conn.execute(
             "INSERT OR IGNORE INTO sources (story_id, feed_id, url, guid, fingerprint, seen_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (story_id, feed_id, story.url, story.guid, fp, now),
+            " VALUES (?, ?, NULL, ?, ?, ?)",
+            (story_id, feed_id, story.guid, fp, now),
         )
         dedupe_ops.index_story(conn, int(story_id or 0), sig.values, story.published)
         return StoreCounts(new=1), int(story_id or 0)
@@ -755,7 +758,7 @@ class Archive:
         conn.execute(
             "UPDATE stories SET title = ?, body = ?, questions = ?, actions = ?,"
             " fingerprint = ?, author = ?, tags = ?, generator = ?, updated_at = ?,"
-            " canonical_url = COALESCE(canonical_url, ?) WHERE id = ?",
+            " url_key = COALESCE(url_key, ?) WHERE id = ?",
             (
                 story.title,
                 story.body,
@@ -766,7 +769,7 @@ class Archive:
                 "\n".join(story.tags),
                 generator,
                 now,
-                story.canonical_url if _usable_canonical(story.canonical_url) else None,
+                url_key(story.canonical_url) if _usable_canonical(story.canonical_url) else None,
                 story_id,
             ),
         )
@@ -813,7 +816,7 @@ class Archive:
         """
         row = self.conn.execute(
             "SELECT id, category, title, body, questions, actions, published, url,"
-            " canonical_url, author, tags, generator, first_seen, updated_at"
+            " NULL, author, tags, generator, NULL, updated_at"
             " FROM stories WHERE id = ?",
             (story_id,),
         ).fetchone()
@@ -828,32 +831,15 @@ class Archive:
                 feed_title=s[4] or "",
             )
             for s in self.conn.execute(
-                "SELECT COALESCE(f.url, s.feed_url), s.url, s.guid, s.seen_at,"
+                "SELECT COALESCE(f.url, s.feed_url), COALESCE(s.url, t.url), s.guid, s.seen_at,"
                 " COALESCE(NULLIF(f.config_title, ''), f.title, '')"
-                " FROM sources s LEFT JOIN feeds f ON f.id = s.feed_id"
+                " FROM sources s JOIN stories t ON t.id = s.story_id"
+                " LEFT JOIN feeds f ON f.id = s.feed_id"
                 " WHERE s.story_id = ? ORDER BY s.seen_at, s.id",
                 (story_id,),
             )
         )
-        return StoredStory(
-            id=row[0],
-            story=Story(
-                category=row[1],
-                title=row[2],
-                body=row[3],
-                questions=_lines(row[4]),
-                actions=_lines(row[5]),
-                published=from_db(row[6]) or utcnow(),
-                url=row[7] or "",
-                canonical_url=row[8] or "",
-                author=row[9] or "",
-                tags=_lines(row[10]),
-            ),
-            generator=row[11] or "",
-            first_seen=from_db(row[12]) or utcnow(),
-            updated_at=from_db(row[13] or row[12]) or utcnow(),
-            sources=sources,
-        )
+        return _stored_story(row, sources)
 
     def classify(
         self, feed_id: int, stories: Sequence[Story], fingerprints: Sequence[int]
@@ -891,7 +877,7 @@ class Archive:
             if (
                 curl is not None
                 and conn.execute(
-                    "SELECT 1 FROM stories WHERE canonical_url = ? LIMIT 1", (curl,)
+                    "SELECT 1 FROM stories WHERE url_key = ? LIMIT 1", (url_key(curl),)
                 ).fetchone()
             ) or (
                 fp
@@ -929,7 +915,7 @@ class Archive:
         marks = ", ".join("?" * len(skip_generators))
         while True:
             rows = self.conn.execute(
-                "SELECT id, category, title, body, published, url, canonical_url, questions"
+                "SELECT id, category, title, body, published, url, NULL, questions"
                 " FROM stories WHERE id > ? AND published >= ?"
                 f" AND generator NOT IN ({marks}) ORDER BY id LIMIT ?",
                 (last, since_db, *skip_generators, batch),
@@ -945,7 +931,7 @@ class Archive:
                         body=row[3],
                         published=from_db(row[4]) or utcnow(),
                         url=row[5] or "",
-                        canonical_url=row[6] or "",
+                        canonical_url=canonical_url(row[5]) if row[5] else "",
                         questions=_lines(row[7]),
                     ),
                 )
@@ -1017,7 +1003,11 @@ class Archive:
             return []
         source_urls = {
             r[0]
-            for r in self.conn.execute("SELECT url FROM sources WHERE story_id = ?", (story_id,))
+            for r in self.conn.execute(
+                "SELECT COALESCE(s.url, t.url) FROM sources s JOIN stories t ON t.id = s.story_id"
+                " WHERE s.story_id = ?",
+                (story_id,),
+            )
             if r[0]
         }
         out: list[tuple[int, str]] = []
@@ -1081,14 +1071,15 @@ class Archive:
             try:
                 rows = self.conn.execute(
                     "SELECT id, category, title, body, questions, actions, published, url,"
-                    " canonical_url, author, tags, generator, first_seen, updated_at"
+                    " NULL, author, tags, generator, NULL, updated_at"
                     f" FROM stories WHERE {where} ORDER BY published DESC, id",
                     params,
                 ).fetchall()
                 source_rows = self.conn.execute(
-                    "SELECT s.story_id, COALESCE(f.url, s.feed_url), s.url, s.guid, s.seen_at,"
-                    " COALESCE(NULLIF(f.config_title, ''), f.title, '')"
-                    " FROM sources s LEFT JOIN feeds f ON f.id = s.feed_id"
+                    "SELECT s.story_id, COALESCE(f.url, s.feed_url), COALESCE(s.url, t.url),"
+                    " s.guid, s.seen_at, COALESCE(NULLIF(f.config_title, ''), f.title, '')"
+                    " FROM sources s JOIN stories t ON t.id = s.story_id"
+                    " LEFT JOIN feeds f ON f.id = s.feed_id"
                     f" WHERE s.story_id IN (SELECT id FROM stories WHERE {where})"
                     " ORDER BY s.story_id, s.seen_at, s.id",
                     params,
@@ -1108,28 +1099,7 @@ class Archive:
                     feed_title=s[5] or "",
                 )
             )
-        return [
-            StoredStory(
-                id=row[0],
-                story=Story(
-                    category=row[1],
-                    title=row[2],
-                    body=row[3],
-                    questions=_lines(row[4]),
-                    actions=_lines(row[5]),
-                    published=from_db(row[6]) or utcnow(),
-                    url=row[7] or "",
-                    canonical_url=row[8] or "",
-                    author=row[9] or "",
-                    tags=_lines(row[10]),
-                ),
-                generator=row[11] or "",
-                first_seen=from_db(row[12]) or utcnow(),
-                updated_at=from_db(row[13] or row[12]) or utcnow(),
-                sources=tuple(sources.get(row[0], ())),
-            )
-            for row in rows
-        ]
+        return [_stored_story(row, tuple(sources.get(row[0], ()))) for row in rows]
 
     def integrity_errors(self) -> list[str]:
         """Run SQLite's and FTS5's integrity checks.
@@ -1182,6 +1152,33 @@ class Archive:
         except sqlite3.Error as exc:
             raise _map_error(exc, self.path) from exc
         return done
+
+
+def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStory:
+    """A StoredStory from a ``stories`` row (the column order of get_story) and its sources.
+
+    ``first_seen`` is not stored: it is the first sighting's time (the earliest source).
+    """
+    first_seen = min((src.seen_at for src in sources), default=None)
+    return StoredStory(
+        id=row[0],
+        story=Story(
+            category=row[1],
+            title=row[2],
+            body=row[3],
+            questions=_lines(row[4]),
+            actions=_lines(row[5]),
+            published=from_db(row[6]) or utcnow(),
+            url=row[7] or "",
+            canonical_url=canonical_url(row[7]) if row[7] else "",
+            author=row[9] or "",
+            tags=_lines(row[10]),
+        ),
+        generator=row[11] or "",
+        first_seen=first_seen or from_db(row[6]) or utcnow(),
+        updated_at=from_db(row[13]) or first_seen or utcnow(),
+        sources=sources,
+    )
 
 
 def _delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:
@@ -1251,13 +1248,12 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             actions TEXT NOT NULL DEFAULT '',
             published TEXT NOT NULL,
             url TEXT NOT NULL DEFAULT '',
-            canonical_url TEXT,
+            url_key INTEGER,  -- dedupe.url_key(canonical URL): the index is 8 bytes a story
             fingerprint INTEGER,
             author TEXT NOT NULL DEFAULT '',
             tags TEXT NOT NULL DEFAULT '',
             generator TEXT NOT NULL DEFAULT '',
-            first_seen TEXT NOT NULL,
-            updated_at TEXT  -- NULL until the story changes after first_seen
+            updated_at TEXT  -- NULL until the story changes; first seen = its earliest source
         )
         """
     )
@@ -1268,7 +1264,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
             feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
             feed_url TEXT NOT NULL DEFAULT '',  -- set when the feed is removed
-            url TEXT NOT NULL DEFAULT '',
+            url TEXT,  -- NULL: the same as the story's url (its first sighting)
             guid TEXT NOT NULL DEFAULT '',
             fingerprint INTEGER,
             seen_at TEXT NOT NULL,
@@ -1277,7 +1273,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         """
     )
     for sql in (
-        "CREATE INDEX stories_canonical_url ON stories (canonical_url)",
+        "CREATE INDEX stories_url_key ON stories (url_key)",
         "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
         "CREATE INDEX stories_published ON stories (published)",
         "CREATE INDEX sources_story ON sources (story_id)",

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import neardup
-from .dedupe import canonical_url, fingerprint
+from .dedupe import canonical_url, fingerprint, url_key
 from .errors import StoryNotFound
 from .models import Story
 from .neardup import Params, Signature, Verdict
@@ -261,8 +261,8 @@ def url_match(
     """
     fragment = _fragment(url)
     for story_id, story_url in conn.execute(
-        "SELECT id, url FROM stories WHERE canonical_url = ? AND id < ? ORDER BY id LIMIT 16",
-        (curl, before if before is not None else 2**62),
+        "SELECT id, url FROM stories WHERE url_key = ? AND id < ? ORDER BY id LIMIT 16",
+        (url_key(curl), before if before is not None else 2**62),
     ):
         other = _fragment(story_url or "")
         if fragment and other and fragment != other:
@@ -515,14 +515,14 @@ def rebuild(
             on_progress(0, total)
         for done, story_id in enumerate(ids, start=1):
             row = conn.execute(
-                "SELECT title, body, questions, published, url, canonical_url, fingerprint,"
-                " generator, first_seen FROM stories WHERE id = ?",
+                "SELECT title, body, questions, published, url, url_key, fingerprint,"
+                " generator FROM stories WHERE id = ?",
                 (story_id,),
             ).fetchone()
-            title, body, questions, published_text, url, old_curl, old_fp, gen, seen = row
+            title, body, questions, published_text, url, old_curl, old_fp, gen = row
             published = from_db(published_text) or utcnow()
             curl = canonical_url(url or "", tracking_params=tracking_params) if url else ""
-            curl_value = curl if usable_canonical(curl) else None
+            curl_value = url_key(curl) if usable_canonical(curl) else None
             fp = fingerprint(title, body)
             sig = neardup.signature(body, params=params)
             feed_ids = [
@@ -535,7 +535,7 @@ def rebuild(
             ]
             target = None
             if curl_value is not None:
-                target = url_match(conn, curl_value, url or "", before=story_id)
+                target = url_match(conn, curl, url or "", before=story_id)
             if target is None:
                 target = exact_match(
                     conn,
@@ -560,7 +560,9 @@ def rebuild(
                 target = near[0] if near else None
             if target is not None:
                 conn.execute(
-                    "UPDATE sources SET story_id = ? WHERE story_id = ?", (target, story_id)
+                    # A NULL source url means "the story's url": spell it out before the move.
+                    "UPDATE sources SET url = COALESCE(url, ?), story_id = ? WHERE story_id = ?",
+                    (url, target, story_id),
                 )
                 copy = Story(
                     category="",
@@ -589,7 +591,7 @@ def rebuild(
                     fingerprint_changed += 1
                 if curl_value != old_curl or (fp or None) != old_fp:
                     conn.execute(
-                        "UPDATE stories SET canonical_url = ?, fingerprint = ? WHERE id = ?",
+                        "UPDATE stories SET url_key = ?, fingerprint = ? WHERE id = ?",
                         (curl_value, fp or None, story_id),
                     )
                 keys += index_story(conn, story_id, sig.values, published)

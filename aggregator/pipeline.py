@@ -25,28 +25,23 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 from .archive import Archive, FeedUpdate, StoreCounts
-from .categories import CategoryRule
 from .config import Config
-from .dedupe import fingerprint
 from .errors import AggregatorError, FeedError, FeedParseError
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .fulltext import choose_body, extract_text, is_html
-from .models import Entry, FeedState, Story
-from .neardup import Params as DedupeParams
-from .neardup import Signature, signature
-from .normalize import clean_title, clean_url, normalize_entry, strip_controls
-from .parse import parse_feed
-from .questions import OfflineGenerator, QuestionGenerator
+from .models import FeedState, Story
+from .neardup import Signature
+from .process import MAX_ENTRIES, ProcessedFeed, one_line, process_feed, warm_up, worker_init
+from .questions import OfflineGenerator
 from .schedule import adaptive_interval, freshness_floor, next_fetch
 from .timeutil import utcnow
 
@@ -67,10 +62,6 @@ __all__ = [
 ARTICLE_CONCURRENCY = 4
 #: Article pages fetched per feed and poll at most (the newest stories first).
 MAX_ARTICLES = 30
-#: Entries archived per feed and poll at most, the newest (issue 8). The largest real
-#: feed of the corpus has 730; a document of 100,000 entries (which fits ``max_size``)
-#: would otherwise hold the writer for a minute and flood the archive at every poll.
-MAX_ENTRIES = 5000
 
 log = logging.getLogger(__name__)
 
@@ -94,107 +85,6 @@ class FeedResult:
     error: str = ""
     warning: str = ""
     next_fetch: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessedFeed:
-    """What a parser worker returns for one fetched document.
-
-    Attributes:
-        title: the feed's own title.
-        link: the feed's site link.
-        ttl: the feed's ``<ttl>`` in minutes, or ``None``.
-        warning: a survivable parse problem, or ``""``.
-        stories: the normalized stories with questions (actions are derived when shown).
-        fingerprints: each story's content fingerprint (computed here, off the writer).
-        entry_dates: each entry's own date (``None`` when undated), for the adaptive interval.
-        signatures: each story's near-duplicate signature (computed here, off the writer).
-    """
-
-    title: str
-    link: str
-    ttl: int | None
-    warning: str
-    stories: tuple[Story, ...]
-    fingerprints: tuple[int, ...] = ()
-    entry_dates: tuple[datetime | None, ...] = ()
-    signatures: tuple[Signature, ...] = ()
-
-
-_GENERATORS: dict[int, QuestionGenerator] = {}
-
-
-def process_feed(
-    body: bytes,
-    headers: dict[str, str],
-    url: str,
-    *,
-    category: str,
-    now: datetime,
-    question_count: int = 3,
-    tracking_params: frozenset[str] | None = None,
-    category_rules: tuple[CategoryRule, ...] = (),
-    dedupe: DedupeParams | None = None,
-) -> ProcessedFeed:
-    """Parse, normalize and question one fetched feed (pure; runs in a worker process).
-
-    Args:
-        body: the document's bytes.
-        headers: its HTTP headers (lower-case names).
-        url: the URL it came from.
-        category: the feed's category.
-        now: the poll's time (UTC), the date of undated entries.
-        question_count: questions per story.
-        tracking_params: extra URL parameters to drop from canonical URLs.
-        category_rules: the ``[[categories]]`` rules that refine ``category``.
-        dedupe: the near-duplicate settings to compute signatures with (``None``: none).
-
-    Returns:
-        The feed's metadata and stories.
-
-    Raises:
-        FeedParseError: the document is not a feed.
-    """
-    parsed = parse_feed(body, headers=headers, url=url)
-    entries, warning = parsed.entries, parsed.warning
-    if len(entries) > MAX_ENTRIES:
-        entries = _newest(entries, MAX_ENTRIES)
-        note = f"{len(parsed.entries)} entries; archived the newest {MAX_ENTRIES}"
-        warning = f"{warning}; {note}" if warning else note
-    generator = _GENERATORS.get(question_count)
-    if generator is None:
-        generator = _GENERATORS[question_count] = OfflineGenerator(count=question_count)
-    stories = []
-    for entry in entries:
-        story = normalize_entry(
-            entry,
-            category=category,
-            now=now,
-            tracking_params=tracking_params,
-            category_rules=category_rules,
-        )
-        stories.append(replace(story, questions=generator.generate(story)))
-    return ProcessedFeed(
-        title=clean_title(parsed.title),
-        link=clean_url(parsed.link),
-        ttl=parsed.ttl,
-        warning=_one_line(warning),
-        stories=tuple(stories),
-        fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
-        entry_dates=tuple(e.published or e.updated for e in entries),
-        signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
-    )
-
-
-def _newest(entries: Sequence[Entry], limit: int) -> tuple[Entry, ...]:
-    """The ``limit`` newest entries, in document order (undated ones rank by position)."""
-    floor = datetime.min.replace(tzinfo=UTC)
-    ranked = sorted(
-        range(len(entries)),
-        key=lambda i: (entries[i].published or entries[i].updated or floor, -i),
-        reverse=True,
-    )
-    return tuple(entries[i] for i in sorted(ranked[:limit]))
 
 
 class Poller:
@@ -255,8 +145,11 @@ class Poller:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_worker_init,
+                initializer=worker_init,
             )
+            # Start every worker now: they import their modules while feeds are fetched.
+            for _ in range(self.workers):
+                self._pool.submit(warm_up)
         return self._pool
 
     async def poll(
@@ -283,6 +176,8 @@ class Poller:
             if on_result is not None:
                 on_result(result)
 
+        if any(f.enabled for f in feeds):
+            self._executor()
         # Per poll: asyncio primitives belong to the event loop that runs the poll.
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         if self.config.questions.generator == "llm":
@@ -511,7 +406,7 @@ class Poller:
             retry_after = exc.retry_after
             if exc.status == 410:
                 disable = f"410 Gone at {self.clock():%Y-%m-%d}"
-        error = _one_line(str(exc))
+        error = one_line(str(exc))
         update = self._update(
             feed, "error", fetched, error=error, retry_after=retry_after, disable=disable
         )
@@ -523,22 +418,6 @@ class Poller:
         except AggregatorError as store_exc:
             log.error("%s: could not record the error: %s", feed.url, store_exc)
         return FeedResult(feed=feed, outcome="error", error=error, next_fetch=update.next_fetch)
-
-
-def _one_line(text: str, limit: int = 500) -> str:
-    """A message for the feed's row, the logs and the terminal: one line, no controls.
-
-    Errors and warnings quote what a server or a document said (a redirect's
-    Location, the feed URLs a page advertises), so they are hostile text too.
-    """
-    text = " ".join(strip_controls(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _worker_init() -> None:
-    """Parser processes leave SIGINT to the parent: Ctrl-C in a terminal reaches the
-    whole process group, and the parent decides how to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _log_result(r: FeedResult) -> None:

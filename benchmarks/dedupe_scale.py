@@ -35,7 +35,7 @@ from ingest import ORGS, PRODUCTS, vocabulary  # noqa: E402
 from aggregator import neardup  # noqa: E402
 from aggregator.archive import Archive, FeedUpdate  # noqa: E402
 from aggregator.config import FeedConfig  # noqa: E402
-from aggregator.dedupe import canonical_url, fingerprint  # noqa: E402
+from aggregator.dedupe import canonical_url, fingerprint, url_key  # noqa: E402
 from aggregator.models import Story  # noqa: E402
 from aggregator.timeutil import to_db  # noqa: E402
 
@@ -99,7 +99,7 @@ def build(path: Path, n: int, per_day: int, texts: Texts, params: neardup.Params
             fp = fingerprint(title, body)
             db_date = to_db(published)
             stories.append(
-                (i + 1, "TECHNOLOGY", title, body, db_date, url, canonical_url(url), fp, db_date)
+                (i + 1, "TECHNOLOGY", title, body, db_date, url, url_key(canonical_url(url)), fp)
             )
             sources.append((i + 1, feed_ids[i % FEEDS], url, f"g{i}", fp, db_date))
             sig = neardup.signature(body, params=params)
@@ -107,8 +107,8 @@ def build(path: Path, n: int, per_day: int, texts: Texts, params: neardup.Params
         bands.sort()
         conn.execute("BEGIN")
         conn.executemany(
-            "INSERT INTO stories (id, category, title, body, published, url, canonical_url,"
-            " fingerprint, first_seen, generator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'offline')",
+            "INSERT INTO stories (id, category, title, body, published, url, url_key,"
+            " fingerprint, generator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'offline')",
             stories,
         )
         conn.executemany(

@@ -35,7 +35,7 @@ from aggregator.query import to_fts5
 from aggregator.search import search
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-FORMAT_VERSION = 1  # bump when the generated data changes, so old caches are rebuilt
+FORMAT_VERSION = 2  # bump when the generated data changes, so old caches are rebuilt
 TARGETS_MS = {100_000: 20.0, 1_000_000: 50.0}
 
 ORGS = (
@@ -204,9 +204,8 @@ def build(path: Path, n: int, *, seed: int = SEED) -> None:
                     questions,
                     published,
                     url,
-                    url,
                     i,
-                    published,
+                    i,
                 )
             )
             sources.append((i, feed + 1, url, f"g{i}", published))
@@ -216,7 +215,7 @@ def build(path: Path, n: int, *, seed: int = SEED) -> None:
         conn.execute("BEGIN")
         conn.executemany(
             "INSERT INTO stories (id, category, title, body, questions, published, url,"
-            " canonical_url, fingerprint, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url_key, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             stories,
         )
         conn.executemany(

@@ -34,6 +34,8 @@ from xml.sax.saxutils import escape
 from feeds import rss
 from httpserver import FeedServer, Handler
 
+from aggregator.dedupe import canonical_url
+
 __all__ = [
     "CONTROL_RE",
     "ENTITY",
@@ -592,10 +594,10 @@ def archive_problems(
             if feed_url.rsplit("/", 1)[-1] in quoted_html
         }
         for row in conn.execute(
-            "SELECT id, title, body, questions, author, tags, category, url, canonical_url"
-            " FROM stories"
+            "SELECT id, title, body, questions, author, tags, category, url FROM stories"
         ):
-            story_id, title, body, questions, author, tags, category, url, curl = row
+            story_id, title, body, questions, author, tags, category, url = row
+            curl = canonical_url(url) if url else ""
             for name, text in (
                 ("title", title),
                 ("body", body),

@@ -254,3 +254,28 @@ def test_busy_archive_gives_a_clear_error(archive: Archive, tmp_path: Path) -> N
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_sources_keep_their_own_urls_through_a_rebuild_merge(archive: Archive) -> None:
+    from aggregator import dedupe_ops
+
+    one, two = feeds(archive)
+    archive.store_poll(one, [story(1)], update())
+    # The same text under another URL, stored as a separate story (as if dedupe had been off).
+    other = story(
+        1, guid="x", url="https://mirror.example/r1", canonical_url="https://mirror.example/r1"
+    )
+    archive.conn.execute("DELETE FROM story_bands")
+    archive.conn.execute("UPDATE stories SET fingerprint = NULL")
+    archive.store_poll(two, [other], update())
+    assert archive.count_stories() == 2
+    dedupe_ops.rebuild(archive, params=archive.dedupe)
+    [kept] = [archive.get_story(i) for i in (1, 2) if _exists(archive, i)]
+    assert sorted(s.url for s in kept.sources) == sorted([story(1).url, other.url])
+
+
+def _exists(archive: Archive, story_id: int) -> bool:
+    return (
+        archive.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone()
+        is not None
+    )

@@ -366,9 +366,9 @@ def test_explain_same_url_and_same_text(archive: Archive) -> None:
     with archive.transaction() as conn:  # two rows that ingest would have merged
         for n, url in ((1, "https://a.example/x?utm_source=rss"), (2, "http://www.a.example/x/")):
             conn.execute(
-                "INSERT INTO stories (id, category, title, body, published, url, first_seen)"
-                " VALUES (?, 'T', ?, ?, ?, ?, ?)",
-                (n, make().title, BODY, "2026-03-04T12:00:00Z", url, "2026-03-04T12:00:00Z"),
+                "INSERT INTO stories (id, category, title, body, published, url)"
+                " VALUES (?, 'T', ?, ?, ?, ?)",
+                (n, make().title, BODY, "2026-03-04T12:00:00Z", url),
             )
     e = dedupe_ops.explain(archive, 1, 2, params=archive.dedupe)
     assert (e.same, e.rule, e.same_url, e.same_fingerprint) == (True, "canonical-url", True, True)

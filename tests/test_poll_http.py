@@ -15,7 +15,7 @@ import pytest
 from feeds import rss
 from httpserver import FeedServer, Handler
 
-import aggregator.pipeline
+import aggregator.process
 from aggregator.app import App, open_app
 from aggregator.config import load
 from aggregator.models import FeedState
@@ -65,9 +65,9 @@ def test_304_costs_no_parse_and_writes_only_the_feed_state(
     feed_server.add("/a.xml", rss("a", 3))
     app = make_app(feed_server.url("/a.xml"))
     parsed: list[str] = []
-    real = aggregator.pipeline.parse_feed
+    real = aggregator.process.parse_feed
     monkeypatch.setattr(
-        aggregator.pipeline, "parse_feed", lambda body, **kw: parsed.append("x") or real(body, **kw)
+        aggregator.process, "parse_feed", lambda body, **kw: parsed.append("x") or real(body, **kw)
     )
     [first] = app.poll()
     assert first.outcome == "new" and first.counts.new == 3 and parsed == ["x"]

@@ -499,8 +499,8 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
         body = " ".join(topics * rng.randint(1, 3)) + " " + words(i + 10_000, 30)
         published = (NOW - age).strftime("%Y-%m-%dT%H:%M:%SZ")
         conn.execute(
-            "INSERT INTO stories (id, category, title, body, published, url, first_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO stories (id, category, title, body, published, url)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             (
                 i,
                 rng.choice(["TECHNOLOGY", "SECURITY", "SCIENCE"]),
@@ -508,7 +508,6 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 body,
                 published,
                 f"u{i}",
-                published,
             ),
         )
         conn.execute(
