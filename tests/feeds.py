@@ -57,7 +57,7 @@ def rss(name: str, count: int, *, start: int = 0, site: str = "https://news.exam
     for i in range(start, start + count):
         org, what = _TOPICS[i % len(_TOPICS)]
         title = f"{org} {what} ({name} #{i})"
-        body = f"<p>{org} {what}.</p><p>{_filler(f'{name}-{i}')}</p>"
+        body = f"<p>{_filler(f'{name}-{i}')}</p><p>{org} {what}.</p>"
         items.append(
             "<item>"
             f"<title>{escape(title)}</title>"
