@@ -6,13 +6,12 @@ rich is imported when the bar starts, so importing this module stays cheap.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
+from .render import StderrProgress
 
+if TYPE_CHECKING:
     from .dedupe_ops import Explanation, RebuildReport
 
 __all__ = [
@@ -24,39 +23,10 @@ __all__ = [
 ]
 
 
-class RebuildProgress:
+class RebuildProgress(StderrProgress):
     """A progress bar on stderr for ``dedupe --rebuild`` (silent when stderr is not a terminal)."""
 
-    def __init__(self, *, enabled: bool = True) -> None:
-        """Prepare the bar.
-
-        Args:
-            enabled: False to show nothing.
-        """
-        self.enabled = enabled and sys.stderr.isatty()
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> RebuildProgress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def update(self, done: int, total: int) -> None:
-        """``done`` of ``total`` stories are processed."""
-        if self._progress is None:
-            return
-        if self._task is None:
-            self._task = self._progress.add_task("Rebuilding the duplicate index", total=total)
-        self._progress.update(self._task, completed=done)
+    description = "Rebuilding the duplicate index"
 
 
 def rebuild_summary(report: RebuildReport) -> str:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from .terminal import safe
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FetchProgress",
+    "StderrProgress",
     "feeds_json",
     "feeds_table",
     "fetch_summary",
@@ -50,8 +51,10 @@ def _when(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-class FetchProgress:
-    """A progress bar on stderr for ``fetch`` (silent when stderr is not a terminal)."""
+class StderrProgress:
+    """A progress bar on stderr (silent when stderr is not a terminal); a context manager."""
+
+    description = "Working"
 
     def __init__(self, *, enabled: bool = True) -> None:
         """Prepare the bar.
@@ -63,7 +66,7 @@ class FetchProgress:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
-    def __enter__(self) -> FetchProgress:
+    def __enter__(self) -> Self:
         if self.enabled:
             from rich.console import Console
             from rich.progress import Progress
@@ -77,9 +80,21 @@ class FetchProgress:
             self._progress.stop()
 
     def start(self, total: int) -> None:
-        """Begin: ``total`` feeds are about to be polled."""
-        if self._progress is not None:
-            self._task = self._progress.add_task("Polling feeds", total=total)
+        """Begin: ``total`` items are about to be processed."""
+        if self._progress is not None and self._task is None:
+            self._task = self._progress.add_task(self.description, total=total)
+
+    def update(self, done: int, total: int) -> None:
+        """``done`` of ``total`` items are processed."""
+        self.start(total)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=done)
+
+
+class FetchProgress(StderrProgress):
+    """The progress of ``fetch``: one step per feed, showing the last feed's URL."""
+
+    description = "Polling feeds"
 
     def advance(self, result: FeedResult) -> None:
         """One feed is done."""
