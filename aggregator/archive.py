@@ -644,11 +644,7 @@ class Archive:
         ukey = url_key(curl) if curl is not None else None
         now = to_db(seen_at)
         if feed_id is not None and story.guid:
-            row = conn.execute(
-                "SELECT s.id, s.story_id, s.fingerprint, t.fingerprint FROM sources s"
-                " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
-                (feed_id, story.guid),
-            ).fetchone()
+            row = _sighting(conn, feed_id, story.guid)
             if row is not None:
                 source_id, story_id, source_fp, story_fp = row
                 if source_fp == fp:
@@ -864,13 +860,9 @@ class Archive:
         conn = self.conn
         for story, fp in zip(stories, fingerprints, strict=True):
             if story.guid:
-                row = conn.execute(
-                    "SELECT s.fingerprint, t.fingerprint FROM sources s"
-                    " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
-                    (feed_id, story.guid),
-                ).fetchone()
+                row = _sighting(conn, feed_id, story.guid)
                 if row is not None:
-                    source_fp, story_fp = row
+                    _, _, source_fp, story_fp = row
                     out.append("known" if source_fp == fp or story_fp != source_fp else "changed")
                     continue
             curl = story.canonical_url if _usable_canonical(story.canonical_url) else None
@@ -1179,6 +1171,17 @@ def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStor
         updated_at=from_db(row[13]) or first_seen or utcnow(),
         sources=sources,
     )
+
+
+def _sighting(conn: sqlite3.Connection, feed_id: int, guid: str) -> tuple[Any, ...] | None:
+    """The source of (feed, guid): ``(source id, story id, source fingerprint,
+    story fingerprint)``, or ``None`` when the feed never carried that entry."""
+    row: tuple[Any, ...] | None = conn.execute(
+        "SELECT s.id, s.story_id, s.fingerprint, t.fingerprint FROM sources s"
+        " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
+        (feed_id, guid),
+    ).fetchone()
+    return row
 
 
 def _delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:
