@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 from .archive import Archive
 from .config import Config, validate_feed_url
 from .dedupe import canonical_url
-from .errors import AggregatorError, InvalidFeedURL, StoryFormatError
+from .errors import (
+    AggregatorError,
+    FeedError,
+    FeedParseError,
+    InvalidFeedURL,
+    StoryFormatError,
+    StoryNotFound,
+)
 from .models import FeedState, StoredStory, Story
 from .storyformat import Document, from_story, parse, render
 from .timeutil import utcnow
@@ -215,7 +222,6 @@ class App:
         return self.archive.add_feed(url, category=category, title=title, now=self.clock())
 
     async def _discover(self, url: str) -> str:
-        from .errors import FeedError, FeedParseError
         from .fetch import Fetcher
         from .parse import advertised_feeds, parse_feed
 
@@ -255,7 +261,6 @@ class App:
         Raises:
             AggregatorError: the file cannot be read or is not OPML.
         """
-        from .errors import FeedError
         from .opml import parse_opml
 
         try:
@@ -310,8 +315,6 @@ class App:
         self.sync_feeds()
         feed = self.archive.get_feed(url)
         if any(f.url in (url, feed.url) for f in self.config.feeds):
-            from .errors import FeedError
-
             where = self.config.path or "the config"
             raise FeedError(f"{url} is configured in {where}; remove it there", url=url)
         return self.archive.remove_feed(url)
@@ -414,8 +417,6 @@ class App:
             StoryNotFound: no such story.
         """
         if not self.db_path.exists():
-            from .errors import StoryNotFound
-
             raise StoryNotFound(f"no story with id {story_id} (the archive is empty)")
         with Archive(self.db_path, readonly=True) as archive:
             stored = archive.get_story(story_id)
