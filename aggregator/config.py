@@ -13,7 +13,6 @@ by the CLI layer; this module only reads what it is given.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,6 +24,7 @@ from .categories import CategoryRule
 from .errors import ConfigError
 from .neardup import Params as DedupeParams
 from .timeutil import parse_duration  # here too: config values are durations
+from .tomlfile import read_toml
 
 __all__ = [
     "ArchiveConfig",
@@ -399,15 +399,7 @@ def load(path: str | Path | None) -> Config:
         return Config()
     path = Path(path)
     name = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("no such file", path=name) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=name) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=name) from exc
-    return from_dict(data, path=name)
+    return from_dict(read_toml(name), path=name)
 
 
 def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:

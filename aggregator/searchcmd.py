@@ -259,18 +259,10 @@ def archive_path(config: StrPath | None, db: StrPath | None) -> StrPath:
         if not os.path.isfile(DEFAULT_CONFIG):
             return DEFAULT_ARCHIVE
         config = DEFAULT_CONFIG
-    import tomllib
+    from .tomlfile import read_toml
 
     name = os.fspath(config)
-    try:
-        with open(name, encoding="utf-8") as file:
-            data = tomllib.loads(file.read())
-    except FileNotFoundError as exc:
-        raise ConfigError("no such file", path=name) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=name) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=name) from exc
+    data = read_toml(name)
     archive = data.get("archive", {})
     if not isinstance(archive, dict):
         raise ConfigError("must be a table", path=name, key="archive")
