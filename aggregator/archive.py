@@ -819,13 +819,7 @@ class Archive:
         if row is None:
             raise StoryNotFound(f"no story with id {story_id}")
         sources = tuple(
-            Source(
-                feed_url=s[0] or "",
-                url=s[1] or "",
-                guid=s[2] or "",
-                seen_at=from_db(s[3]) or utcnow(),
-                feed_title=s[4] or "",
-            )
+            _source(s)
             for s in self.conn.execute(
                 "SELECT COALESCE(f.url, s.feed_url), COALESCE(s.url, t.url), s.guid, s.seen_at,"
                 " COALESCE(NULLIF(f.config_title, ''), f.title, '')"
@@ -1082,15 +1076,7 @@ class Archive:
             raise _map_error(exc, self.path) from exc
         sources: dict[int, list[Source]] = {}
         for s in source_rows:
-            sources.setdefault(s[0], []).append(
-                Source(
-                    feed_url=s[1] or "",
-                    url=s[2] or "",
-                    guid=s[3] or "",
-                    seen_at=from_db(s[4]) or utcnow(),
-                    feed_title=s[5] or "",
-                )
-            )
+            sources.setdefault(s[0], []).append(_source(s[1:]))
         return [_stored_story(row, tuple(sources.get(row[0], ()))) for row in rows]
 
     def integrity_errors(self) -> list[str]:
@@ -1144,6 +1130,17 @@ class Archive:
         except sqlite3.Error as exc:
             raise _map_error(exc, self.path) from exc
         return done
+
+
+def _source(row: Sequence[Any]) -> Source:
+    """A Source from ``(feed url, url, guid, seen_at, feed title)`` as the archive selects it."""
+    return Source(
+        feed_url=row[0] or "",
+        url=row[1] or "",
+        guid=row[2] or "",
+        seen_at=from_db(row[3]) or utcnow(),
+        feed_title=row[4] or "",
+    )
 
 
 def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStory:
