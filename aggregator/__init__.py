@@ -3,13 +3,13 @@
 Polls RSS/Atom feeds, normalizes every story into the article-plus-questions
 format, deduplicates it and archives it in SQLite with FTS5 search.
 Importing the package is cheap: it imports neither click nor rich, nor the
-HTTP and feed-parsing stacks; use :func:`aggregator.app.open_app` to build
+HTTP and feed-parsing stacks; use :func:`aggregator.app.core.open_app` to build
 the application.
 """
 
 from __future__ import annotations
 
-from .errors import (
+from aggregator.errors import (
     AggregatorError,
     ArchiveError,
     ConfigError,
@@ -28,7 +28,7 @@ from .errors import (
 # ``aggregator search`` starts without them (issue 6).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .models import Entry, FeedState, ParsedFeed, Source, StoredStory, Story
+    from aggregator.models import Entry, FeedState, ParsedFeed, Source, StoredStory, Story
 
 _MODELS = ("Entry", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story")
 
@@ -60,7 +60,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """Import a model class on first use (PEP 562)."""
     if name in _MODELS:
-        from . import models
+        from aggregator import models
 
         return getattr(models, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

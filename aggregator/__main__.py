@@ -1,6 +1,6 @@
 """``python -m aggregator``: the same as the ``aggregator`` command."""
 
-from ._entry import main
+from aggregator._entry import main
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,10 @@
 """The console script ``aggregator`` (and ``python -m aggregator``): a tiny dispatcher.
 
 A plain ``aggregator search ...`` runs without click (see
-:mod:`aggregator.searchcmd`: start-up time, issue 6); everything else,
+:mod:`aggregator.cli.search`: start-up time, issue 6); everything else,
 ``aggregator search --help`` and any usage error included, goes to the click
-CLI in :mod:`aggregator.cli`. Keep this module's imports to the standard
-library and :mod:`aggregator.searchcmd`.
+CLI in :mod:`aggregator.cli.main`. Keep this module's imports to the standard
+library and :mod:`aggregator.cli.search`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ __all__ = ["main"]
 def main() -> None:
     """Console-script entry point: dispatch, then exit with the command's code."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    from .searchcmd import main as search_main
-    from .searchcmd import parse
+    from aggregator.cli.search import main as search_main
+    from aggregator.cli.search import parse
 
     invocation = parse(sys.argv[1:])
     if invocation is not None:
         sys.exit(search_main(invocation))
-    from .cli import main as cli_main
+    from aggregator.cli.main import main as cli_main
 
     cli_main()

@@ -1,12 +1,12 @@
 """Read a TOML file, with the config's one-line errors (light: the search fast path uses it).
 
 Imports only the stdlib and :mod:`aggregator.errors`, so ``aggregator search``
-can read ``[archive] path`` without importing :mod:`aggregator.config`.
+can read ``[archive] path`` without importing :mod:`aggregator.app.config`.
 """
 
 from __future__ import annotations
 
-from .errors import ConfigError
+from aggregator.errors import ConfigError
 
 __all__ = ["read_toml"]
 

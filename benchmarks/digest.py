@@ -26,11 +26,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from aggregator.archive import Archive, FeedUpdate
-from aggregator.config import FeedConfig
-from aggregator.digest import Window, load_digest, render_digest
+from aggregator.app.config import FeedConfig
+from aggregator.digest.formats import RENDERERS
+from aggregator.digest.select import Window, load_digest, render_digest
 from aggregator.models import Story
-from aggregator.renderers import RENDERERS
+from aggregator.store.archive import Archive, FeedUpdate
 
 T = TypeVar("T")
 END = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday: the last full week ends here

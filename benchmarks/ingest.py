@@ -26,8 +26,8 @@ from xml.sax.saxutils import escape
 
 import feedparser  # type: ignore[import-untyped]
 
-from aggregator.app import open_app
-from aggregator.config import Config, FeedConfig, FetchConfig, ScheduleConfig
+from aggregator.app.config import Config, FeedConfig, FetchConfig, ScheduleConfig
+from aggregator.app.core import open_app
 
 ORGS = [
     "Apple",

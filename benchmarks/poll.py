@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from feeds import rss  # noqa: E402
 
-from aggregator.app import open_app  # noqa: E402
-from aggregator.config import load  # noqa: E402
+from aggregator.app.config import load  # noqa: E402
+from aggregator.app.core import open_app  # noqa: E402
 
 
 class Server:

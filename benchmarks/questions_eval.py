@@ -16,7 +16,7 @@ llm`` with ``--base-url`` and ``--model``) and prints:
 
 The checks are written here, apart from the code they measure: a question
 "names a subject" when it contains one of the story's subjects
-(:func:`aggregator.questions.find_subjects`, up to three) or the title's key
+(:func:`aggregator.questions.offline.find_subjects`, up to three) or the title's key
 phrase, and that text occurs in the title or body. ``--show N`` prints N
 failing questions and remnants of each kind for inspection.
 
@@ -37,10 +37,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.errors import FeedParseError
+from aggregator.ingest.normalize import normalize_entry
+from aggregator.ingest.parse import parse_feed
 from aggregator.models import Story
-from aggregator.normalize import normalize_entry
-from aggregator.parse import parse_feed
-from aggregator.questions import OfflineGenerator, QuestionGenerator, find_subjects, title_phrase
+from aggregator.questions.offline import (
+    OfflineGenerator,
+    QuestionGenerator,
+    find_subjects,
+    title_phrase,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -137,7 +142,7 @@ class LLMAnswers:
     name = "llm"
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from aggregator.config import LLMConfig
+        from aggregator.app.config import LLMConfig
 
         self.settings = LLMConfig(
             base_url=args.base_url.rstrip("/"), model=args.model, api_key_env=args.api_key_env
@@ -148,7 +153,7 @@ class LLMAnswers:
         self.failed = 0
 
     def prepare(self, stories: list[Story]) -> None:
-        from aggregator.llm import LLMGenerator
+        from aggregator.questions.llm import LLMGenerator
 
         async def ask() -> list[tuple[str, ...] | None]:
             async with LLMGenerator(self.settings, count=self.count) as llm:

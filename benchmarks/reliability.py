@@ -50,9 +50,9 @@ from reliability import (  # noqa: E402
     reader_load,
 )
 
-from aggregator.app import open_app  # noqa: E402
-from aggregator.config import load  # noqa: E402
-from aggregator.pipeline import FeedResult  # noqa: E402
+from aggregator.app.config import load  # noqa: E402
+from aggregator.app.core import open_app  # noqa: E402
+from aggregator.poll.poller import FeedResult  # noqa: E402
 
 QUOTES_HTML_IN_CODE = frozenset(
     {

@@ -2,14 +2,14 @@
 
 Builds archives of 100k and 1M stories with realistic text (a Zipf vocabulary
 of English, tech and long-tail words, with names of companies and products
-mixed in), in the archive's own schema (made by :class:`aggregator.archive.Archive`,
+mixed in), in the archive's own schema (made by :class:`aggregator.store.archive.Archive`,
 filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
 then optimized as ``aggregator maintain`` would). The archives are cached in
 ``benchmarks/.cache/`` (gitignored), so reruns start measuring at once.
 
 Then it runs a fixed mix of 50 queries (rare and common words, phrases,
 prefixes, OR, exclusions, ``title:``, filters, date sort) through
-:func:`aggregator.search.search` and, on the same data in the same run, the
+:func:`aggregator.store.search.search` and, on the same data in the same run, the
 bare ``SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank
 LIMIT 20`` (no snippets, no count, no sources, no filters), and prints p50/p95
 of both per size and their ratio, plus the index size per story.
@@ -30,9 +30,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aggregator.archive import Archive
-from aggregator.query import to_fts5
-from aggregator.search import search
+from aggregator.search.query import to_fts5
+from aggregator.store.archive import Archive
+from aggregator.store.search import search
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 FORMAT_VERSION = 2  # bump when the generated data changes, so old caches are rebuilt

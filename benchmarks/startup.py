@@ -58,7 +58,7 @@ def commands(python: Path, db: Path) -> dict[str, list[str]]:
         "the same through click": [
             str(python),
             "-c",
-            "import sys; from aggregator.cli import main; sys.argv[0] = 'aggregator'; main()",
+            "import sys; from aggregator.cli.main import main; sys.argv[0] = 'aggregator'; main()",
             "--db",
             str(db),
             "search",

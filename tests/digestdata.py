@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aggregator.archive import Archive, FeedUpdate
-from aggregator.config import FeedConfig
-from aggregator.digest import Window
+from aggregator.app.config import FeedConfig
+from aggregator.digest.select import Window
 from aggregator.models import Story
+from aggregator.store.archive import Archive, FeedUpdate
 
 __all__ = ["DAY", "FEEDS", "WINDOW", "make_archive", "story", "store"]
 

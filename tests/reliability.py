@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape
 from feeds import rss
 from httpserver import FeedServer, Handler
 
-from aggregator.dedupe import canonical_url
+from aggregator.dedupe.urls import canonical_url
 
 __all__ = [
     "CONTROL_RE",
@@ -963,11 +963,11 @@ def reader_load(
     """
     from conftest import make_config_text
 
-    from aggregator.app import open_app
-    from aggregator.config import load
-    from aggregator.digest import build_digest, window_for
-    from aggregator.renderers import RENDERERS
-    from aggregator.search import search
+    from aggregator.app.config import load
+    from aggregator.app.core import open_app
+    from aggregator.digest.formats import RENDERERS
+    from aggregator.digest.select import build_digest, window_for
+    from aggregator.store.search import search
     from aggregator.timeutil import utcnow
 
     names = [f"l{i}" for i in range(feeds)]

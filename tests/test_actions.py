@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from feeds import rss
 from httpserver import FeedServer
 
-from aggregator.cli import cli
-from aggregator.related import is_close, key_terms
-from aggregator.storyformat import Document, parse, render
+from aggregator.cli.main import cli
+from aggregator.story.format import Document, parse, render
+from aggregator.story.related import is_close, key_terms
 
 BODY = "The story's body, one paragraph long, says what happened and who said what."
 QUESTIONS = (

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from aggregator.archive import SCHEMA_VERSION, Archive, FeedUpdate
-from aggregator.config import FeedConfig
+from aggregator.app.config import FeedConfig
 from aggregator.errors import ArchiveError, FeedError, StoryNotFound
 from aggregator.models import FeedState, Story
+from aggregator.store.archive import SCHEMA_VERSION, Archive, FeedUpdate
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -257,7 +257,7 @@ def test_busy_archive_gives_a_clear_error(archive: Archive, tmp_path: Path) -> N
 
 
 def test_sources_keep_their_own_urls_through_a_rebuild_merge(archive: Archive) -> None:
-    from aggregator import dedupe_ops
+    from aggregator.store import dedupe as dedupe_ops
 
     one, two = feeds(archive)
     archive.store_poll(one, [story(1)], update())

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.categories import CategoryRule, categorize, normalize_category
-from aggregator.config import load
+from aggregator.app.config import load
 from aggregator.errors import ConfigError
+from aggregator.ingest.categories import CategoryRule, categorize, normalize_category
+from aggregator.ingest.normalize import normalize_entry
 from aggregator.models import Entry
-from aggregator.normalize import normalize_entry
 
 RULES = (
     CategoryRule("security", tags=("Security", "infosec"), keywords=("ransomware", "CVE-")),

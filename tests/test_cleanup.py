@@ -1,4 +1,4 @@
-"""Tests for aggregator.cleanup: one test per body-cleaning rule, on real feed snippets.
+"""Tests for aggregator.ingest.cleanup: one test per body-cleaning rule, on real feed snippets.
 
 The snippets are copied (shortened) from ../shared/corpus/real-feeds/; each test
 runs them through :func:`normalize_entry`, as ingest does.
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from aggregator import cleanup
-from aggregator.cleanup import RULES, clean_body, fix_mojibake, has_mojibake
+from aggregator.ingest import cleanup
+from aggregator.ingest.cleanup import RULES, clean_body, fix_mojibake, has_mojibake
+from aggregator.ingest.normalize import normalize_entry
 from aggregator.models import Entry
-from aggregator.normalize import normalize_entry
 
 NOW = datetime(2026, 2, 17, tzinfo=UTC)
 

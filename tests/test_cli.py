@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REFERENCE
 
-from aggregator.cli import cli
+from aggregator.cli.main import cli
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import Config, load, parse_duration, parse_size
+from aggregator.app.config import Config, load, parse_duration, parse_size
 from aggregator.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,8 +28,8 @@ from feeds import rss
 from httpserver import FeedServer
 from reliability import big_feed, crash_cycles
 
-from aggregator.app import open_app
-from aggregator.config import load
+from aggregator.app.config import load
+from aggregator.app.core import open_app
 
 pytestmark = pytest.mark.slow
 

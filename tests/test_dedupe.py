@@ -1,4 +1,4 @@
-"""Tests for aggregator.dedupe: canonical URLs and content fingerprints."""
+"""Tests for aggregator.dedupe.urls: canonical URLs and content fingerprints."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator import dedupe
-from aggregator.dedupe import (
+from aggregator.dedupe import urls as dedupe
+from aggregator.dedupe.urls import (
     DEFAULT_TRACKING_PARAMS,
     canonical_url,
     content_hash,

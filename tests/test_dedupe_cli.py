@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aggregator.cli import cli
+from aggregator.cli.main import cli
 
 BODY = (
     "The Rust project released version 1.90 today with a borrow checker that is much faster"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import load
+from aggregator.app.config import load
+from aggregator.dedupe.neardup import Params
 from aggregator.errors import ConfigError
-from aggregator.neardup import Params
 
 
 def write(tmp_path: Path, text: str) -> Path:

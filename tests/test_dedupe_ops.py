@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from feeds import rss
 
-from aggregator import dedupe_ops
-from aggregator.archive import SCHEMA_VERSION, Archive, FeedUpdate
-from aggregator.config import FeedConfig
-from aggregator.dedupe import canonical_url, fingerprint
+from aggregator.app.config import FeedConfig
+from aggregator.dedupe.neardup import Params, index_keys, signature
+from aggregator.dedupe.urls import canonical_url, fingerprint
 from aggregator.errors import StoryNotFound
 from aggregator.models import FeedState, Story
-from aggregator.neardup import Params, index_keys, signature
-from aggregator.pipeline import process_feed
+from aggregator.poll.poller import process_feed
+from aggregator.store import dedupe as dedupe_ops
+from aggregator.store.archive import SCHEMA_VERSION, Archive, FeedUpdate
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 
@@ -302,13 +302,13 @@ def test_changed_index_settings_ask_for_a_rebuild(
     with open_archive(path) as archive:
         archive.store_poll(feeds(archive)[0], [make(1)], update())
     other = Params(shingle_size=3)
-    with caplog.at_level(logging.WARNING, logger="aggregator.archive"):
+    with caplog.at_level(logging.WARNING, logger="aggregator.store.archive"):
         archive = Archive(path, dedupe=other)
     assert "dedupe --rebuild" in caplog.text and "was built with" in caplog.text
     dedupe_ops.rebuild(archive, params=other)
     archive.close()
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="aggregator.archive"):
+    with caplog.at_level(logging.WARNING, logger="aggregator.store.archive"):
         Archive(path, dedupe=other).close()
     assert caplog.text == ""
 
@@ -323,7 +323,7 @@ def test_a_version_1_archive_is_migrated(tmp_path: Path, caplog: pytest.LogCaptu
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    with caplog.at_level(logging.WARNING, logger="aggregator.archive"):
+    with caplog.at_level(logging.WARNING, logger="aggregator.store.archive"):
         archive = Archive(path)
     assert "was never built" in caplog.text
     assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

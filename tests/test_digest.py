@@ -14,9 +14,9 @@ from digestdata import DAY, FEEDS, WINDOW, make_archive, store, story
 from feeds import rss
 from httpserver import FeedServer
 
-from aggregator.archive import Archive
-from aggregator.cli import cli
-from aggregator.digest import (
+from aggregator.cli.main import cli
+from aggregator.digest.formats import RENDERERS
+from aggregator.digest.select import (
     Window,
     build_digest,
     load_digest,
@@ -25,7 +25,7 @@ from aggregator.digest import (
     window_for,
 )
 from aggregator.models import Source, StoredStory
-from aggregator.renderers import RENDERERS
+from aggregator.store.archive import Archive
 
 NOW = datetime(2026, 11, 5, 10, 30, 15, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from digestdata import WINDOW, make_archive, store, story
 
-from aggregator.digest import build_digest
+from aggregator.digest.select import build_digest
 
 pytestmark = pytest.mark.slow
 

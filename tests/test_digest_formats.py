@@ -18,18 +18,24 @@ from digestdata import DAY, WINDOW, make_archive, story
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.app import document_for
-from aggregator.archive import Archive
-from aggregator.config import DIGEST_FORMATS
-from aggregator.digest import Digest, Window, load_digest, render_digest, select_digest
+from aggregator.app.config import DIGEST_FORMATS
+from aggregator.app.core import document_for
+from aggregator.digest.formats import RENDERERS
+from aggregator.digest.formats.common import anchors, md_escape, safe_url
+from aggregator.digest.formats.text import DIVIDER, document, split
+from aggregator.digest.select import Digest, Window, load_digest, render_digest, select_digest
 from aggregator.models import StoredStory
-from aggregator.renderers import RENDERERS
-from aggregator.renderers.common import anchors, md_escape, safe_url
-from aggregator.renderers.text import DIVIDER, document, split
-from aggregator.storyformat import parse, render
+from aggregator.store.archive import Archive
+from aggregator.story.format import parse, render
 
 GOLDEN = Path(__file__).parent / "data" / "digest"
-SCHEMA = Path(__file__).resolve().parents[1] / "aggregator" / "templates" / "digest.schema.json"
+SCHEMA = (
+    Path(__file__).resolve().parents[1]
+    / "aggregator"
+    / "digest"
+    / "templates"
+    / "digest.schema.json"
+)
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -48,7 +54,7 @@ def empty(tmp_path: Path) -> Digest:
 
 
 def test_every_format_is_registered_offered_and_configurable() -> None:
-    from aggregator.cli import digest as command
+    from aggregator.cli.main import digest as command
 
     option = next(p for p in command.params if p.name == "fmt")
     assert set(RENDERERS) == set(DIGEST_FORMATS) == set(option.type.choices)  # type: ignore[attr-defined]

@@ -19,17 +19,23 @@ import pytest
 from digestcheck import atom_problems, html_problems, json_problems, markdown_problems
 from httpserver import FeedServer
 
-from aggregator.app import open_app
-from aggregator.archive import Archive, FeedUpdate
-from aggregator.config import FeedConfig, load
-from aggregator.digest import Window, load_digest, render_digest
+from aggregator.app.config import FeedConfig, load
+from aggregator.app.core import open_app
+from aggregator.digest.formats import RENDERERS
+from aggregator.digest.formats.text import split
+from aggregator.digest.select import Window, load_digest, render_digest
 from aggregator.models import Story
-from aggregator.renderers import RENDERERS
-from aggregator.renderers.text import split
-from aggregator.storyformat import parse
+from aggregator.store.archive import Archive, FeedUpdate
+from aggregator.story.format import parse
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
-SCHEMA = Path(__file__).resolve().parents[1] / "aggregator" / "templates" / "digest.schema.json"
+SCHEMA = (
+    Path(__file__).resolve().parents[1]
+    / "aggregator"
+    / "digest"
+    / "templates"
+    / "digest.schema.json"
+)
 CONTROLS = "\x00\x01\x08\x0b\x0c\x1b[31m\x7f\x85\u200e\u202e\ufffe\uffff"
 
 

@@ -22,14 +22,14 @@ from click.testing import CliRunner
 from digestdata import WINDOW, make_archive, store, story
 from smtpserver import SMTPServer
 
-from aggregator.cli import cli
-from aggregator.config import DigestConfig, EmailConfig, from_dict
-from aggregator.digest import build_digest
-from aggregator.digest_jobs import cron_trigger, next_run, previous_fire_time, run_digest
+from aggregator.app.config import DigestConfig, EmailConfig, from_dict
+from aggregator.cli.main import cli
+from aggregator.digest.formats import RENDERERS
+from aggregator.digest.formats.text import split
+from aggregator.digest.jobs import cron_trigger, next_run, previous_fire_time, run_digest
+from aggregator.digest.select import build_digest
 from aggregator.errors import ConfigError, ExportError
-from aggregator.renderers import RENDERERS
-from aggregator.renderers.text import split
-from aggregator.storyformat import parse
+from aggregator.story.format import parse
 
 SUNDAY = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 FIRED = datetime(2026, 11, 3, 7, 0, 0, 250_000, tzinfo=UTC)  # the morning after WINDOW

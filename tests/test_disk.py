@@ -22,9 +22,9 @@ from feeds import rss
 from httpserver import FeedServer
 from reliability import integrity_problems
 
-from aggregator.app import open_app
-from aggregator.archive import MAX_PAGE_COUNT_ENV
-from aggregator.config import load
+from aggregator.app.config import load
+from aggregator.app.core import open_app
+from aggregator.store.archive import MAX_PAGE_COUNT_ENV
 
 
 def aggregator(cfg: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from httpserver import FeedServer
 
-from aggregator.cli import cli
+from aggregator.cli.main import cli
 
 # Real HTML elements only: feed text may legitimately say "[tourist attractions <city name>]".
 _ELEMENTS = (

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from feeds import rss
 from httpserver import FeedServer
 
-from aggregator.cli import cli
+from aggregator.app.opml import OpmlFeed, parse_opml, render_opml
+from aggregator.cli.main import cli
 from aggregator.errors import AggregatorError
-from aggregator.opml import OpmlFeed, parse_opml, render_opml
 
 
 def run(runner: CliRunner, cfg: Path, *args: str) -> tuple[int, str, str]:

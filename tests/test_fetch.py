@@ -1,4 +1,4 @@
-"""Tests for aggregator.fetch: MockTransport unit tests, then a real loopback server."""
+"""Tests for aggregator.ingest.fetch: MockTransport unit tests, then a real loopback server."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from httpserver import FeedServer, Handler, closed_port
 
 from aggregator.errors import FeedError, FetchError, InvalidFeedURL
-from aggregator.fetch import (
+from aggregator.ingest.fetch import (
     Fetcher,
     FetchResult,
     FetchSettings,

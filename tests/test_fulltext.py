@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from feeds import rss
 from httpserver import FeedServer
 
-from aggregator.cli import cli
-from aggregator.fulltext import choose_body, extract_text, is_html
-from aggregator.parse import parse_feed
+from aggregator.cli.main import cli
+from aggregator.ingest.fulltext import choose_body, extract_text, is_html
+from aggregator.ingest.parse import parse_feed
 
 NAV = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(25))
 SIDEBAR = "".join(

@@ -6,14 +6,14 @@ and ``clean_title`` on any text (test_normalize), ``to_fts5`` against FTS5
 (test_query). These add:
 
 * any string, as a query or as a ``--category``/``--feed`` filter, through
-  :func:`aggregator.search.search` on a real archive: results, or
+  :func:`aggregator.store.search.search` on a real archive: results, or
   ``InvalidQueryError`` for a query with nothing to search; never an SQLite
   error (which search would report as another ``SearchError``);
 * random bytes and mutated real feeds (bit flips, truncation, splicing,
   deletions, inserted entities, tags, DTDs and control bytes) through
-  :func:`aggregator.pipeline.process_feed`, which parses
-  (:func:`~aggregator.parse.parse_feed`) and normalizes
-  (:func:`~aggregator.normalize.normalize_entry`) them: only
+  :func:`aggregator.poll.poller.process_feed`, which parses
+  (:func:`~aggregator.ingest.parse.parse_feed`) and normalizes
+  (:func:`~aggregator.ingest.normalize.normalize_entry`) them: only
   ``FeedParseError`` escapes, and every story is clean (no tags of real
   elements, no undecoded entities, no control characters, only http(s) links).
 
@@ -39,12 +39,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability import CONTROL_RE, ENTITY, TAG
 
-from aggregator.archive import Archive
 from aggregator.errors import FeedParseError, InvalidQueryError
+from aggregator.ingest.parse import parse_feed
 from aggregator.models import Entry, Story
-from aggregator.parse import parse_feed
-from aggregator.pipeline import ProcessedFeed, process_feed
-from aggregator.search import search
+from aggregator.poll.poller import ProcessedFeed, process_feed
+from aggregator.store.archive import Archive
+from aggregator.store.search import search
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 URL = "https://fuzz.example/feed.xml"

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aggregator.archive import Archive
+from aggregator.store.archive import Archive
 
 
 def imported_after(code: str) -> set[str]:
@@ -25,7 +25,7 @@ def test_import_aggregator_imports_no_cli_libraries() -> None:
 
 
 def test_search_path_imports_no_http_or_feed_stack() -> None:
-    mods = imported_after("import aggregator.cli, aggregator.search")
+    mods = imported_after("import aggregator.cli.main, aggregator.store.search")
     assert not {"httpx", "feedparser", "apscheduler", "sqlite_utils", "rich"} & mods
 
 
@@ -60,7 +60,7 @@ def test_console_script_search_path_imports_only_what_search_needs(tmp_path: Pat
     mods = set(result.stderr.split())
     # tomllib needs typing; without a config file even that is left out.
     assert not (HEAVY - {"typing"}) & {m.split(".")[0] for m in mods}
-    assert not {"aggregator.config", "aggregator.models", "aggregator.cli"} & mods
+    assert not {"aggregator.app.config", "aggregator.models", "aggregator.cli.main"} & mods
 
 
 def test_search_without_config_imports_neither_typing_nor_dataclasses(tmp_path: Path) -> None:

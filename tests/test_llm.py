@@ -18,17 +18,17 @@ from feeds import rss
 from httpserver import FeedServer
 from llmserver import Answer, LLMServer
 
-from aggregator.cli import cli
-from aggregator.config import LLMConfig, load
+from aggregator.app.config import LLMConfig, load
+from aggregator.cli.main import cli
 from aggregator.errors import ConfigError, GeneratorError
-from aggregator.llm import (
+from aggregator.models import Story
+from aggregator.questions.llm import (
     BREAKER,
     LLMGenerator,
     build_messages,
     parse_questions,
     validate_questions,
 )
-from aggregator.models import Story
 
 STORY = Story(
     category="TECHNOLOGY",

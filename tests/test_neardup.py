@@ -1,4 +1,4 @@
-"""Tests for aggregator.neardup: shingles, band keys and the same-story rules (pure)."""
+"""Tests for aggregator.dedupe.neardup: shingles, band keys and the same-story rules (pure)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator import neardup
-from aggregator.neardup import (
+from aggregator.dedupe import neardup
+from aggregator.dedupe.neardup import (
     BUCKET,
     Params,
     bucket,

@@ -1,4 +1,4 @@
-"""Tests for aggregator.normalize: HTML to text, titles, control characters, entries."""
+"""Tests for aggregator.ingest.normalize: HTML to text, titles, control characters, entries."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator import normalize
+from aggregator.ingest import normalize
+from aggregator.ingest.normalize import clean_title, html_to_text, normalize_entry, strip_controls
 from aggregator.models import Entry, Story
-from aggregator.normalize import clean_title, html_to_text, normalize_entry, strip_controls
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 

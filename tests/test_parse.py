@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.errors import FeedParseError
-from aggregator.parse import advertised_feeds, parse_feed
+from aggregator.ingest.parse import advertised_feeds, parse_feed
 
 JSON_FEED_11 = {
     "version": "https://jsonfeed.org/version/1.1",

@@ -15,9 +15,9 @@ import pytest
 from feeds import rss
 from httpserver import FeedServer, Handler
 
-import aggregator.process
-from aggregator.app import App, open_app
-from aggregator.config import load
+import aggregator.ingest.worker
+from aggregator.app.config import load
+from aggregator.app.core import App, open_app
 from aggregator.models import FeedState
 
 
@@ -65,9 +65,11 @@ def test_304_costs_no_parse_and_writes_only_the_feed_state(
     feed_server.add("/a.xml", rss("a", 3))
     app = make_app(feed_server.url("/a.xml"))
     parsed: list[str] = []
-    real = aggregator.process.parse_feed
+    real = aggregator.ingest.worker.parse_feed
     monkeypatch.setattr(
-        aggregator.process, "parse_feed", lambda body, **kw: parsed.append("x") or real(body, **kw)
+        aggregator.ingest.worker,
+        "parse_feed",
+        lambda body, **kw: parsed.append("x") or real(body, **kw),
     )
     [first] = app.poll()
     assert first.outcome == "new" and first.counts.new == 3 and parsed == ["x"]

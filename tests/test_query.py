@@ -1,4 +1,4 @@
-"""Tests for aggregator.query, run against a real SQLite FTS5 index built with FTS_TOKENIZE."""
+"""Tests for aggregator.search.query against a real SQLite FTS5 index built with FTS_TOKENIZE."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aggregator import query as query_module
 from aggregator.errors import InvalidQueryError, SearchError
-from aggregator.query import FTS_TOKENIZE, MAX_TERMS, highlight_terms, to_fts5
+from aggregator.search import query as query_module
+from aggregator.search.query import FTS_TOKENIZE, MAX_TERMS, highlight_terms, to_fts5
 
 # slug -> (title, body, questions)
 STORIES: dict[str, tuple[str, str, str]] = {
@@ -350,7 +350,7 @@ def test_huge_query(db: sqlite3.Connection) -> None:
 def test_module_imports_only_the_standard_library() -> None:
     code = (
         "import sys, aggregator; before = set(sys.modules);"
-        " import aggregator.query;"
+        " import aggregator.search.query;"
         " new = {m.split('.')[0] for m in set(sys.modules) - before};"
         " print(sorted(new & {'httpx', 'feedparser', 'sqlite_utils', 'rich', 'click',"
         " 'sqlite3', 'apscheduler'}))"

@@ -1,4 +1,4 @@
-"""Tests for aggregator.questions: subjects, angles, determinism, form."""
+"""Tests for aggregator.questions.offline: subjects, angles, determinism, form."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator import questions
 from aggregator.models import Story
-from aggregator.questions import (
+from aggregator.questions import offline as questions
+from aggregator.questions.offline import (
     MAX_QUESTION_LENGTH,
     MAX_QUESTIONS,
     OfflineGenerator,
     QuestionGenerator,
     find_subjects,
 )
-from aggregator.storyformat import parse
+from aggregator.story.format import parse
 
 DATA = Path(__file__).parent / "data"
 
@@ -300,7 +300,7 @@ def test_same_questions_in_another_process() -> None:
     code = (
         "import sys; from datetime import UTC, datetime\n"
         "from aggregator.models import Story\n"
-        "from aggregator.questions import OfflineGenerator\n"
+        "from aggregator.questions.offline import OfflineGenerator\n"
         "s = Story(category='T', title=sys.argv[1], body=sys.argv[2],"
         " published=datetime(2025, 1, 1, tzinfo=UTC))\n"
         f"print('\\n'.join(OfflineGenerator(count={MAX_QUESTIONS}).generate(s)))\n"

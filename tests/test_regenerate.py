@@ -14,8 +14,8 @@ from feeds import rss
 from httpserver import FeedServer
 from llmserver import LLMServer
 
-from aggregator.cli import cli
-from aggregator.storyformat import Document, render
+from aggregator.cli.main import cli
+from aggregator.story.format import Document, render
 
 OLD = "Is this the zanzibarquux question nobody asked?"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.schedule import adaptive_interval, backoff, freshness_floor, jitter, next_fetch
+from aggregator.poll.schedule import adaptive_interval, backoff, freshness_floor, jitter, next_fetch
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 MIN, MAX = timedelta(minutes=5), timedelta(days=1)

@@ -1,7 +1,7 @@
 """Search end to end on real archives: filters, ranking, snippets, counts, output safety.
 
 The query language itself is tested in test_query.py; here every test goes
-through :func:`aggregator.search.search` or the CLI (both paths) on real SQLite
+through :func:`aggregator.store.search.search` or the CLI (both paths) on real SQLite
 files, and the planner's answers are checked against plain SQL.
 """
 
@@ -24,14 +24,14 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-import aggregator._searchplan as plan_module
-from aggregator.archive import Archive, FeedUpdate
-from aggregator.cli import cli
-from aggregator.config import FeedConfig
+import aggregator.store._searchplan as plan_module
+from aggregator.app.config import FeedConfig
+from aggregator.cli.main import cli
+from aggregator.cli.search import parse, run
 from aggregator.models import Story
-from aggregator.query import to_fts5
-from aggregator.search import SearchResults, search
-from aggregator.searchcmd import parse, run
+from aggregator.search.query import to_fts5
+from aggregator.store.archive import Archive, FeedUpdate
+from aggregator.store.search import SearchResults, search
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ESC_LIKE = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e")
@@ -605,7 +605,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from datetime import UTC, datetime, timedelta
-    from aggregator.archive import Archive
+    from aggregator.store.archive import Archive
     from aggregator.models import Story
 
     path, seconds = sys.argv[1], float(sys.argv[2])
@@ -634,7 +634,7 @@ WRITER = textwrap.dedent(
 READER = textwrap.dedent(
     """
     import sys, time
-    from aggregator.search import search
+    from aggregator.store.search import search
     path, seconds = sys.argv[1], float(sys.argv[2])
     deadline, runs = time.monotonic() + seconds, 0
     while time.monotonic() < deadline:
@@ -738,9 +738,9 @@ def test_results_are_immutable_values(small: tuple[Path, dict[str, int]]) -> Non
 def test_the_daemons_daily_maintenance_merges_the_index(tmp_path: Path) -> None:
     import asyncio
 
-    from aggregator.app import open_app
-    from aggregator.config import Config
-    from aggregator.daemon import Daemon
+    from aggregator.app.config import Config
+    from aggregator.app.core import open_app
+    from aggregator.app.daemon import Daemon
 
     path = tmp_path / "d.db"
     with Archive(path) as archive:

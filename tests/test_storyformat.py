@@ -1,4 +1,4 @@
-"""Tests for aggregator.storyformat: the reference byte for byte, round trips, errors."""
+"""Tests for aggregator.story.format: the reference byte for byte, round trips, errors."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator import storyformat
 from aggregator.errors import StoryFormatError
 from aggregator.models import Story
-from aggregator.storyformat import Document, format_date, from_story, parse, render, validate
+from aggregator.story import format as storyformat
+from aggregator.story.format import Document, format_date, from_story, parse, render, validate
 
 REPO = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"

@@ -1,0 +1,795 @@
+"""Configuration: TOML loading and validation into frozen dataclasses.
+
+No business logic and no I/O besides reading the one file. Every validation
+error is a :class:`~aggregator.errors.ConfigError` naming the file, the key and
+what is allowed, e.g.::
+
+    config/aggregator.toml: feeds[3].url: 'ftp://x' is not an http(s) URL
+
+Precedence (flag > ``AGGREGATOR_*`` environment > file > default) is resolved
+by the CLI layer; this module only reads what it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aggregator.dedupe.neardup import Params as DedupeParams
+from aggregator.errors import ConfigError
+from aggregator.ingest.categories import CategoryRule
+from aggregator.timeutil import parse_duration  # here too: config values are durations
+from aggregator.tomlfile import read_toml
+
+__all__ = [
+    "ArchiveConfig",
+    "Config",
+    "DigestConfig",
+    "EmailConfig",
+    "FeedConfig",
+    "FetchConfig",
+    "LLMConfig",
+    "QuestionsConfig",
+    "ScheduleConfig",
+    "default_config_path",
+    "load",
+    "parse_duration",
+    "parse_size",
+    "validate_feed_url",
+]
+
+DEFAULT_CONFIG = Path("config/aggregator.toml")
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
+
+
+def parse_size(value: object) -> int:
+    """Parse a size such as ``"10MiB"``, ``"512 KB"`` or a number of bytes.
+
+    Args:
+        value: a string with an optional unit (B, KB, KiB, MB, MiB, GB, GiB) or an integer.
+
+    Returns:
+        The size in bytes.
+
+    Raises:
+        ValueError: the value is not a size.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = _SIZE.match(value)
+        if m:
+            size = int(float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()])
+            if size > 0:
+                return size
+    raise ValueError(f"{value!r} is not a size like '10MiB' or a positive number of bytes")
+
+
+def validate_feed_url(url: object) -> str:
+    """Check that a feed URL is an absolute http(s) URL with a host.
+
+    Args:
+        url: the candidate.
+
+    Returns:
+        The URL, stripped.
+
+    Raises:
+        ValueError: it is not.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL ({exc})") from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    if any(c.isspace() for c in url):
+        raise ValueError(f"{url!r} contains whitespace")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    """``[archive]``: where the data lives.
+
+    Attributes:
+        path: the SQLite file (relative paths are relative to the working directory).
+    """
+
+    path: Path = Path("archive/news.db")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """``[fetch]``: how feeds are fetched.
+
+    Attributes:
+        allow_private_addresses: allow feeds on loopback/private addresses (tests, local setups).
+        concurrency: how many feeds are fetched at once.
+        connect_timeout: seconds to connect.
+        read_timeout: seconds between two reads.
+        total_timeout: seconds for a whole fetch, redirects and body included.
+        max_size: largest accepted response, in bytes, after decompression.
+        user_agent: the User-Agent header, or ``""`` for the default naming the project.
+        workers: parser processes for a poll (0 = one per core, 1 = parse in-process).
+    """
+
+    allow_private_addresses: bool = False
+    concurrency: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_size: int = 10 * 1024 * 1024
+    user_agent: str = ""
+    workers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    """``[schedule]``: how often the daemon polls.
+
+    Attributes:
+        interval: the default interval between two polls of a feed.
+        min_interval: never poll a feed more often than this.
+        max_interval: never poll a feed less often than this.
+        jitter: a random spread added to each feed's next poll, to avoid bursts.
+        tick: how often the daemon looks for due feeds.
+    """
+
+    interval: timedelta = timedelta(minutes=30)
+    min_interval: timedelta = timedelta(minutes=5)
+    max_interval: timedelta = timedelta(days=1)
+    jitter: timedelta = timedelta(minutes=1)
+    tick: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class LLMConfig:
+    """``[questions.llm]``: an OpenAI-compatible chat-completions endpoint.
+
+    Attributes:
+        base_url: the API's base URL, e.g. ``http://127.0.0.1:11434/v1`` (Ollama),
+            ``http://127.0.0.1:8080/v1`` (llama.cpp), ``https://api.openai.com/v1``.
+        model: the model name the endpoint knows.
+        api_key_env: the environment variable holding the API key (never the
+            key itself), or ``""`` for endpoints without one.
+        timeout: seconds one request may take.
+        max_retries: further attempts after a failed request (timeouts, 429, 5xx,
+            malformed answers).
+        concurrency: requests in flight at once.
+    """
+
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = ""
+    api_key_env: str = ""
+    timeout: float = 60.0
+    max_retries: int = 2
+    concurrency: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionsConfig:
+    """``[questions]``: how discussion questions are generated.
+
+    Attributes:
+        generator: the generator's name: ``offline`` or ``llm`` (the offline
+            generator still answers whenever the endpoint fails).
+        count: questions per story.
+        llm: the endpoint for ``generator = "llm"``.
+    """
+
+    generator: str = "offline"
+    count: int = 3
+    llm: LLMConfig = field(default_factory=LLMConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One ``[[feeds]]`` entry.
+
+    Attributes:
+        url: the feed's http(s) URL.
+        category: the category of its stories (rendered upper case).
+        title: an optional display title.
+        interval: an optional per-feed poll interval.
+        full_text: fetch the article pages for full text (a later feature; stored now).
+        enabled: False to keep the feed in the config without polling it.
+    """
+
+    url: str
+    category: str = "general"
+    title: str = ""
+    interval: timedelta | None = None
+    full_text: bool = False
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EmailConfig:
+    """``[digests.email]``: deliver a scheduled digest by SMTP (multipart text + HTML).
+
+    Attributes:
+        host: the SMTP server.
+        port: its port (default 587 for ``starttls``, 465 for ``tls``, 25 for ``none``).
+        security: ``starttls``, ``tls`` (implicit TLS) or ``none``.
+        user: the login, or ``""`` to send without logging in.
+        password_env: the environment variable holding the password (never the file).
+        sender: the From address (TOML key ``from``).
+        to: the recipients.
+        subject: the subject, or ``""`` for the digest's heading.
+        timeout: seconds to wait for the server.
+    """
+
+    host: str
+    sender: str
+    to: tuple[str, ...]
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password_env: str = ""
+    subject: str = ""
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    """One ``[[digests]]`` entry: a digest the daemon builds on a schedule.
+
+    Attributes:
+        name: names the files and the job (letters, digits, ``.``, ``_``, ``-``).
+        schedule: a cron expression, ``minute hour day month weekday``,
+            optionally preceded by a field for the second.
+        timezone: the schedule's time zone (an IANA name).
+        window: ``daily`` or ``weekly`` (the whole UTC days before the run), or
+            a duration such as ``"12h"`` (the span that ends at the run).
+        formats: the formats written, e.g. ``("html", "text")``.
+        output: the folder of the files, or ``None`` for ``digests/`` beside the archive.
+        filename: the file name without suffix; ``{name}``, ``{date}`` (the
+            last day covered), ``{time}``, ``{since}`` and ``{until}`` are filled in.
+        title: the digest's title.
+        categories: only these categories (empty for all).
+        limit: the most stories, or ``None``.
+        email: delivery by email, or ``None``.
+    """
+
+    name: str
+    schedule: str
+    timezone: str = "UTC"
+    window: str = "daily"
+    formats: tuple[str, ...] = ("html",)
+    output: Path | None = None
+    filename: str = "{name}-{date}"
+    title: str = "News digest"
+    categories: tuple[str, ...] = ()
+    limit: int | None = None
+    email: EmailConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration: immutable, loaded once, passed explicitly.
+
+    Attributes:
+        path: the file it came from, or ``None`` for built-in defaults.
+        archive, fetch, schedule, questions: the sections.
+        feeds: the configured feeds, in file order.
+        categories: the ``[[categories]]`` rules that refine feed categories, in file order.
+        tracking_params: extra URL query parameters dropped from canonical URLs.
+        digests: the scheduled digests, in file order.
+        dedupe: near-duplicate detection settings (``[dedupe]``).
+    """
+
+    path: Path | None = None
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    questions: QuestionsConfig = field(default_factory=QuestionsConfig)
+    feeds: tuple[FeedConfig, ...] = ()
+    tracking_params: tuple[str, ...] = ()
+    categories: tuple[CategoryRule, ...] = ()
+    digests: tuple[DigestConfig, ...] = ()
+    dedupe: DedupeParams = field(default_factory=DedupeParams)
+
+
+def default_config_path() -> Path | None:
+    """The config file used when neither ``--config`` nor ``AGGREGATOR_CONFIG`` names one.
+
+    Returns:
+        ``config/aggregator.toml`` under the working directory if it exists, else ``None``.
+    """
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+class _Reader:
+    """Validates one table of the TOML document, naming keys in errors."""
+
+    def __init__(self, path: str, prefix: str, table: object) -> None:
+        self.path = path
+        self.prefix = prefix
+        if not isinstance(table, Mapping):
+            raise ConfigError("must be a table", path=path, key=prefix)
+        self.table: Mapping[str, Any] = table
+        self.seen: set[str] = set()
+
+    def error(self, key: str, message: str) -> ConfigError:
+        full = f"{self.prefix}.{key}" if self.prefix else key
+        return ConfigError(message, path=self.path, key=full or None)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        self.seen.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            ok = False
+        else:
+            ok = isinstance(value, kinds)
+        if not ok:
+            names = " or ".join(_type_name(k) for k in kinds)
+            raise self.error(key, f"expected {names}, got {_type_name(type(value))} {value!r}")
+        return value
+
+    def convert(self, key: str, fn: Any, default: Any) -> Any:
+        self.seen.add(key)
+        if key not in self.table:
+            return default
+        try:
+            return fn(self.table[key])
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from exc
+
+    def positive(self, key: str, kind: type, default: Any) -> Any:
+        value = self.get(key, (kind, int) if kind is float else kind, default)
+        if value <= 0:
+            raise self.error(key, f"must be positive, got {value!r}")
+        return kind(value)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.table) - self.seen)
+        if unknown:
+            allowed = ", ".join(sorted(self.seen))
+            raise self.error(unknown[0], f"unknown key (allowed: {allowed})")
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "an array",
+        dict: "a table",
+    }.get(kind, kind.__name__)
+
+
+def load(path: str | Path | None) -> Config:
+    """Load and validate a configuration file.
+
+    Args:
+        path: the TOML file, or ``None`` for the built-in defaults (no feeds).
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: the file is missing, unreadable, not TOML, or invalid; the
+            message names the file, the key and what is allowed.
+    """
+    if path is None:
+        return Config()
+    path = Path(path)
+    name = str(path)
+    return from_dict(read_toml(name), path=name)
+
+
+def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
+    """Validate an already-parsed TOML document.
+
+    Args:
+        data: the document.
+        path: the name used in error messages.
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: a key is unknown or a value is invalid.
+    """
+    top = _Reader(path, "", data)
+    top.prefix = ""
+
+    def section(name: str) -> _Reader:
+        top.seen.add(name)
+        return _Reader(path, name, data.get(name, {}))
+
+    a = section("archive")
+    archive = ArchiveConfig(path=Path(a.get("path", str, "archive/news.db")))
+    a.finish()
+
+    f = section("fetch")
+    defaults = FetchConfig()
+    fetch = FetchConfig(
+        allow_private_addresses=f.get("allow_private_addresses", bool, False),
+        concurrency=f.positive("concurrency", int, defaults.concurrency),
+        connect_timeout=f.convert("connect_timeout", _seconds, defaults.connect_timeout),
+        read_timeout=f.convert("read_timeout", _seconds, defaults.read_timeout),
+        total_timeout=f.convert("total_timeout", _seconds, defaults.total_timeout),
+        max_size=f.convert("max_size", parse_size, defaults.max_size),
+        user_agent=f.get("user_agent", str, ""),
+        workers=f.get("workers", int, 0),
+    )
+    if fetch.workers < 0:
+        raise f.error("workers", f"must be 0 (one per core) or more, got {fetch.workers}")
+    f.finish()
+
+    s = section("schedule")
+    sd = ScheduleConfig()
+    schedule = ScheduleConfig(
+        interval=s.convert("interval", parse_duration, sd.interval),
+        min_interval=s.convert("min_interval", parse_duration, sd.min_interval),
+        max_interval=s.convert("max_interval", parse_duration, sd.max_interval),
+        jitter=s.convert("jitter", parse_duration, sd.jitter),
+        tick=s.convert("tick", parse_duration, sd.tick),
+    )
+    if schedule.min_interval > schedule.max_interval:
+        raise s.error("min_interval", "must not be longer than max_interval")
+    if not schedule.min_interval <= schedule.interval <= schedule.max_interval:
+        raise s.error("interval", "must lie between min_interval and max_interval")
+    if schedule.tick.total_seconds() <= 0:
+        raise s.error("tick", "must be positive")
+    s.finish()
+
+    q = section("questions")
+    generator = q.get("generator", str, "offline")
+    if generator not in ("offline", "llm"):
+        raise q.error("generator", f"{generator!r} is unknown (allowed: llm, offline)")
+    count = q.positive("count", int, 3)
+    if count > 10:
+        raise q.error("count", "must be at most 10")
+    q.seen.add("llm")
+    llm = _llm(_Reader(path, "questions.llm", q.table.get("llm", {})), required=generator == "llm")
+    questions = QuestionsConfig(generator=generator, count=count, llm=llm)
+    q.finish()
+
+    d = section("dedupe")
+    tracking = d.get("tracking_params", list, [])
+    if not all(isinstance(p, str) and p for p in tracking):
+        raise d.error("tracking_params", "expected an array of non-empty strings")
+    dedupe = _dedupe(d)
+    d.finish()
+
+    top.seen.add("feeds")
+    raw_feeds = data.get("feeds", [])
+    if not isinstance(raw_feeds, list):
+        raise ConfigError("expected an array of tables ([[feeds]])", path=path, key="feeds")
+    feeds: list[FeedConfig] = []
+    seen_urls: dict[str, int] = {}
+    for i, raw in enumerate(raw_feeds):
+        r = _Reader(path, f"feeds[{i}]", raw)
+        if "url" not in r.table:
+            raise r.error("url", "missing (every feed needs a url)")
+        url = r.convert("url", validate_feed_url, "")
+        if url in seen_urls:
+            raise r.error("url", f"{url!r} is already feeds[{seen_urls[url]}]")
+        seen_urls[url] = i
+        category = r.get("category", str, "general").strip() or "general"
+        interval = r.convert("interval", parse_duration, None)
+        feeds.append(
+            FeedConfig(
+                url=url,
+                category=category,
+                title=r.get("title", str, ""),
+                interval=interval,
+                full_text=r.get("full_text", bool, False),
+                enabled=r.get("enabled", bool, True),
+            )
+        )
+        r.finish()
+    top.seen.add("digests")
+    digests = _digests(data.get("digests", []), path)
+    top.seen.add("categories")
+    categories = _categories(data.get("categories", []), path)
+    top.finish()
+    return Config(
+        path=Path(path),
+        archive=archive,
+        fetch=fetch,
+        schedule=schedule,
+        questions=questions,
+        feeds=tuple(feeds),
+        categories=categories,
+        tracking_params=tuple(tracking),
+        digests=digests,
+        dedupe=dedupe,
+    )
+
+
+def _dedupe(r: _Reader) -> DedupeParams:
+    """Validate the near-duplicate keys of ``[dedupe]`` (issue 5)."""
+    d = DedupeParams()
+
+    def number(key: str, default: int, lo: int, hi: int) -> int:
+        value: int = r.get(key, int, default)
+        if not lo <= value <= hi:
+            raise r.error(key, f"must be between {lo} and {hi}, got {value}")
+        return value
+
+    def share(key: str, default: float) -> float:
+        value = float(r.get(key, (float, int), default))
+        if not 0 < value <= 1:
+            raise r.error(key, f"must be above 0 and at most 1, got {value}")
+        return value
+
+    window = r.convert("window", parse_duration, d.window)
+    if not timedelta(0) < window <= timedelta(days=30):
+        raise r.error("window", f"must be positive and at most 30 days, got {r.table['window']!r}")
+    shingle_size = number("shingle_size", d.shingle_size, 1, 12)
+    min_words = number("min_words", d.min_words, 1, 1000)
+    params = DedupeParams(
+        enabled=r.get("near_duplicates", bool, d.enabled),
+        window=window,
+        shingle_size=shingle_size,
+        bands=number("bands", d.bands, 1, 64),
+        rows=number("rows", d.rows, 1, 16),
+        lead_words=number("lead_words", d.lead_words, shingle_size, 1000),
+        lead_bands=number("lead_bands", d.lead_bands, 0, 64),
+        lead_rows=number("lead_rows", d.lead_rows, 1, 16),
+        jaccard=share("jaccard", d.jaccard),
+        containment=share("containment", d.containment),
+        title_similarity=share("title_similarity", d.title_similarity),
+        title_strong=share("title_strong", d.title_strong),
+        partial_lead=share("partial_lead", d.partial_lead),
+        min_words=min_words,
+        short_words=number("short_words", d.short_words, min_words, 1000),
+        short_jaccard=share("short_jaccard", d.short_jaccard),
+        upgrade_ratio=float(r.get("upgrade_ratio", (float, int), d.upgrade_ratio)),
+        max_candidates=number("max_candidates", d.max_candidates, 1, 1000),
+    )
+    if not 1 <= params.upgrade_ratio <= 100:
+        raise r.error("upgrade_ratio", f"must be between 1 and 100, got {params.upgrade_ratio}")
+    return params
+
+
+def _llm(r: _Reader, *, required: bool) -> LLMConfig:
+    """Validate ``[questions.llm]``; ``required`` when it is the configured generator."""
+    d = LLMConfig()
+    base_url = r.convert("base_url", validate_feed_url, d.base_url).rstrip("/")
+    model = r.get("model", str, "").strip()
+    if required and not model:
+        raise r.error("model", 'missing (generator = "llm" needs the model\'s name)')
+    api_key_env = r.get("api_key_env", str, "").strip()
+    if api_key_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
+        raise r.error("api_key_env", f"{api_key_env!r} is not an environment variable name")
+    llm = LLMConfig(
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+        timeout=r.convert("timeout", _seconds, d.timeout),
+        max_retries=r.get("max_retries", int, d.max_retries),
+        concurrency=r.positive("concurrency", int, d.concurrency),
+    )
+    if not 0 <= llm.max_retries <= 10:
+        raise r.error("max_retries", f"must be between 0 and 10, got {llm.max_retries}")
+    r.finish()
+    return llm
+
+
+def _categories(raw: object, path: str) -> tuple[CategoryRule, ...]:
+    """Validate the ``[[categories]]`` rules."""
+    if not isinstance(raw, list):
+        raise ConfigError(
+            "expected an array of tables ([[categories]])", path=path, key="categories"
+        )
+    rules: list[CategoryRule] = []
+    for i, table in enumerate(raw):
+        r = _Reader(path, f"categories[{i}]", table)
+        if "category" not in r.table:
+            raise r.error("category", "missing (every rule names the category it assigns)")
+        category = r.get("category", str, "").strip()
+        if not category:
+            raise r.error("category", "must not be empty")
+        rule = CategoryRule(
+            category=category,
+            tags=_string_array(r, "tags"),
+            keywords=_string_array(r, "keywords"),
+            feed_categories=_string_array(r, "feed_categories"),
+        )
+        if not rule.tags and not rule.keywords:
+            raise r.error("tags", "a rule needs tags or keywords (or both)")
+        r.finish()
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _string_array(r: _Reader, key: str) -> tuple[str, ...]:
+    """An optional array of non-empty strings, stripped."""
+    values = r.get(key, list, [])
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise r.error(key, "expected an array of non-empty strings")
+    return tuple(v.strip() for v in values)
+
+
+def _seconds(value: object) -> float:
+    seconds = parse_duration(value).total_seconds()
+    if seconds <= 0:
+        raise ValueError(f"{value!r} must be positive")
+    return seconds
+
+
+DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
+_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _strings(r: _Reader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A string or an array of non-empty strings."""
+    value = r.get(key, (str, list), list(default))
+    items = [value] if isinstance(value, str) else value
+    if not all(isinstance(v, str) and v.strip() for v in items):
+        raise r.error(key, "expected a string or an array of non-empty strings")
+    return tuple(v.strip() for v in items)
+
+
+def _address(r: _Reader, key: str, value: str) -> str:
+    from email.utils import parseaddr
+
+    if "\n" in value or "\r" in value or "@" not in parseaddr(value)[1]:
+        raise r.error(key, f"{value!r} is not an email address")
+    return value
+
+
+def _email(raw: object, path: str, prefix: str) -> EmailConfig:
+    r = _Reader(path, prefix, raw)
+    for key in ("host", "from", "to"):
+        if key not in r.table:
+            raise r.error(key, "missing (email delivery needs host, from and to)")
+    host = r.get("host", str, "").strip()
+    if not host or any(c.isspace() for c in host):
+        raise r.error("host", f"{host!r} is not a host name")
+    security = r.get("security", str, "starttls")
+    if security not in _SECURITY_PORTS:
+        raise r.error("security", f"{security!r} is unknown (allowed: starttls, tls, none)")
+    port = r.get("port", int, _SECURITY_PORTS[security])
+    if not 0 < port < 65536:
+        raise r.error("port", f"must be between 1 and 65535, got {port}")
+    user = r.get("user", str, "")
+    password_env = r.get("password_env", str, "")
+    if password_env and not _ENV_NAME.match(password_env):
+        raise r.error("password_env", f"{password_env!r} is not an environment variable name")
+    if user and not password_env:
+        raise r.error(
+            "password_env",
+            "missing: with a user, name the environment variable that holds the password",
+        )
+    sender = _address(r, "from", r.get("from", str, ""))
+    to = tuple(_address(r, "to", a) for a in _strings(r, "to", ()))
+    if not to:
+        raise r.error("to", "expected at least one recipient")
+    subject = r.get("subject", str, "")
+    if "\n" in subject or "\r" in subject:
+        raise r.error("subject", "must be one line")
+    timeout = r.convert("timeout", _seconds, 30.0)
+    r.finish()
+    return EmailConfig(
+        host=host,
+        sender=sender,
+        to=to,
+        port=port,
+        security=security,
+        user=user,
+        password_env=password_env,
+        subject=subject,
+        timeout=timeout,
+    )
+
+
+def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
+    """Validate ``[[digests]]``; the schedule is checked with APScheduler, imported only here."""
+    if not isinstance(raw, list):
+        raise ConfigError("expected an array of tables ([[digests]])", path=path, key="digests")
+    out: list[DigestConfig] = []
+    names: dict[str, int] = {}
+    for i, table in enumerate(raw):
+        r = _Reader(path, f"digests[{i}]", table)
+        if "schedule" not in r.table:
+            raise r.error("schedule", "missing (a cron expression such as '0 7 * * *')")
+        name = r.get("name", str, "digest" if i == 0 else f"digest{i + 1}")
+        if not _NAME.match(name):
+            raise r.error("name", f"{name!r}: use letters, digits, '.', '_' and '-'")
+        if name in names:
+            raise r.error("name", f"{name!r} is already digests[{names[name]}]")
+        names[name] = i
+        timezone = r.get("timezone", str, "UTC")
+        schedule = r.get("schedule", str, "")
+        try:
+            from aggregator.digest.jobs import cron_trigger
+
+            cron_trigger(schedule, timezone=timezone)
+        except LookupError as exc:
+            raise r.error("timezone", f"{timezone!r} is not a known time zone") from exc
+        except ValueError as exc:
+            raise r.error(
+                "schedule",
+                f"{schedule!r} is not a cron expression ({exc}); expected 'minute hour day"
+                " month weekday', optionally preceded by a field for the second",
+            ) from exc
+        window = r.get("window", str, "daily")
+        if window not in ("daily", "weekly"):
+            try:
+                if parse_duration(window).total_seconds() <= 0:
+                    raise ValueError("must be positive")
+            except ValueError as exc:
+                raise r.error(
+                    "window", f"{window!r}: expected daily, weekly or a duration like '12h'"
+                ) from exc
+        formats = _strings(r, "formats", ("html",))
+        for fmt in formats:
+            if fmt not in DIGEST_FORMATS:
+                raise r.error(
+                    "formats", f"{fmt!r} is unknown (allowed: {', '.join(DIGEST_FORMATS)})"
+                )
+        if not formats:
+            raise r.error("formats", "expected at least one format")
+        output = r.get("output", str, None)
+        filename = r.get("filename", str, "{name}-{date}")
+        try:
+            sample = filename.format(
+                name=name, date="2026-11-02", time="070000", since="x", until="y"
+            )
+        except (KeyError, IndexError, ValueError) as exc:
+            raise r.error(
+                "filename",
+                f"{filename!r}: placeholders are {{name}}, {{date}}, {{time}}, {{since}},"
+                " {until}",
+            ) from exc
+        if not sample.strip() or "/" in sample or "\\" in sample or sample.startswith("."):
+            raise r.error("filename", f"{filename!r} must be a plain file name")
+        title = r.get("title", str, "News digest").strip() or "News digest"
+        if "\n" in title or "\r" in title:
+            raise r.error("title", "must be one line")
+        limit = r.get("limit", int, None)
+        if limit is not None and limit < 1:
+            raise r.error("limit", f"must be at least 1, got {limit}")
+        categories = _strings(r, "categories", ())
+        r.seen.add("email")
+        email = (
+            _email(r.table["email"], path, f"digests[{i}].email") if "email" in r.table else None
+        )
+        r.finish()
+        out.append(
+            DigestConfig(
+                name=name,
+                schedule=schedule,
+                timezone=timezone,
+                window=window,
+                formats=tuple(dict.fromkeys(formats)),
+                output=Path(output) if output else None,
+                filename=filename,
+                title=title,
+                categories=categories,
+                limit=limit,
+                email=email,
+            )
+        )
+    return tuple(out)

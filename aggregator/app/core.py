@@ -1,0 +1,557 @@
+"""The application factory: wires config, archive, fetcher, generator and poller.
+
+:func:`open_app` is the one place dependencies are built; the CLI and the
+daemon receive an :class:`App` and call its methods. Heavy imports (httpx,
+feedparser, the process pool) happen only when a method needs them, so
+commands that only read the archive start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aggregator.app.config import Config, validate_feed_url
+from aggregator.dedupe.urls import canonical_url
+from aggregator.errors import (
+    AggregatorError,
+    FeedError,
+    FeedParseError,
+    InvalidFeedURL,
+    StoryFormatError,
+    StoryNotFound,
+)
+from aggregator.models import FeedState, StoredStory, Story
+from aggregator.store.archive import Archive
+from aggregator.story.format import Document, from_story, parse, render
+from aggregator.timeutil import utcnow
+
+if TYPE_CHECKING:
+    import httpx
+
+    from aggregator.app.regenerate import RegenerateResult
+    from aggregator.ingest.fetch import FetchSettings
+    from aggregator.poll.poller import FeedResult
+
+__all__ = ["App", "ImportResult", "document_for", "open_app", "story_from_document"]
+
+log = logging.getLogger(__name__)
+
+READ_ORIGINAL = "Read the original: "
+ALSO_COVERED = "Also covered by: "
+RELATED = "Related: #"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """The outcome of importing one document.
+
+    Attributes:
+        path: the file.
+        story_id: the archived story's id, or ``None`` on error.
+        outcome: ``new``, ``duplicate`` or ``error``.
+        error: the error message, or ``""``.
+    """
+
+    path: Path
+    story_id: int | None
+    outcome: str
+    error: str = ""
+
+
+def story_from_document(doc: Document) -> Story:
+    """Turn a parsed article-plus-questions document into a story.
+
+    Args:
+        doc: the document.
+
+    Returns:
+        The story, dated midnight UTC of the document's date; its URL is taken
+        from a "Read the original:" action when there is one.
+    """
+    url = ""
+    actions = doc.actions
+    # "Read the original" first is derived from the URL when shown (see document_for).
+    if actions and actions[0].startswith(READ_ORIGINAL):
+        url = actions[0][len(READ_ORIGINAL) :].strip()
+        actions = actions[1:]
+    return Story(
+        category=doc.category,
+        title=doc.title,
+        published=datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=UTC),
+        body=doc.body,
+        questions=doc.questions,
+        # Derived actions name this archive's feeds and ids: not the document's to keep.
+        actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED))),
+        url=url,
+        canonical_url=canonical_url(url) if url else "",
+    )
+
+
+def document_for(stored: StoredStory) -> Document:
+    """The article-plus-questions document of a stored story, with derived actions.
+
+    Actions are "Read the original: URL" (from the story's link), the stored
+    actions, "Also covered by: ..." when more than one feed carried it, then
+    one "Related: #ID Title" line per close archived story
+    (:attr:`StoredStory.related`, filled in by :meth:`App.show`). Derived
+    actions are not stored: they would repeat data and go stale.
+
+    Args:
+        stored: the story as archived.
+
+    Returns:
+        The document to render.
+    """
+    doc = from_story(stored.story)
+    names: list[str] = []
+    for s in stored.sources:
+        name = s.feed_title or s.feed_url
+        if name and name not in names:
+            names.append(name)
+    actions = list(doc.actions)
+    if stored.story.url:
+        actions.insert(0, READ_ORIGINAL + stored.story.url)
+    if len(names) > 1:
+        actions.append(ALSO_COVERED + ", ".join(names[1:]))
+    for other_id, title in stored.related:
+        actions.append(f"{RELATED}{other_id} {' '.join(title.split())}")
+    return replace(doc, actions=tuple(actions))
+
+
+class App:
+    """aggregator's operations over one configuration and one archive.
+
+    Opens the archive on first use; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        db_path: Path,
+        clock: Callable[[], datetime] = utcnow,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """Build an app; nothing is opened yet.
+
+        Args:
+            config: the validated configuration.
+            db_path: the archive file.
+            clock: returns the current time (UTC).
+            transport: an httpx transport for tests (``MockTransport``); ``None`` for the network.
+        """
+        self.config = config
+        self.db_path = db_path
+        self.clock = clock
+        self.transport = transport
+        self._archive: Archive | None = None
+
+    @property
+    def archive(self) -> Archive:
+        """The archive, opened (and created or migrated) on first use."""
+        if self._archive is None:
+            self._archive = Archive(self.db_path, dedupe=self.config.dedupe)
+        return self._archive
+
+    def close(self) -> None:
+        """Close what the app opened."""
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- feeds -----------------------------------------------------------
+
+    def sync_feeds(self) -> list[FeedState]:
+        """Bring the archive's feeds in line with the config.
+
+        Returns:
+            Every feed in the archive.
+        """
+        self.archive.sync_feeds(self.config.feeds, now=self.clock())
+        return self.archive.list_feeds()
+
+    def list_feeds(self) -> list[FeedState]:
+        """The feeds in the archive, after syncing with the config.
+
+        Returns:
+            The feeds.
+        """
+        return self.sync_feeds()
+
+    def add_feed(
+        self, url: str, *, category: str = "general", title: str = "", discover: bool = True
+    ) -> FeedState:
+        """Add a feed by hand.
+
+        Args:
+            url: an http(s) feed URL, or (with ``discover``) a site's page that
+                advertises its feed with ``<link rel="alternate">``.
+            category: its category.
+            title: an optional title.
+            discover: fetch the URL first: follow a page to the feed it advertises,
+                and refuse a URL that serves no feed.
+
+        Returns:
+            The stored feed.
+
+        Raises:
+            InvalidFeedURL: the URL is not http(s).
+            FeedError: the feed is already there, or (with ``discover``) no feed
+                could be found or fetched there.
+        """
+        try:
+            url = validate_feed_url(url)
+        except ValueError as exc:
+            raise InvalidFeedURL(str(exc), url=url) from exc
+        self.sync_feeds()
+        if discover:
+            self.archive.ensure_new_feed(url)
+            url = asyncio.run(self._discover(url))
+        return self.archive.add_feed(url, category=category, title=title, now=self.clock())
+
+    async def _discover(self, url: str) -> str:
+        from aggregator.ingest.fetch import Fetcher
+        from aggregator.ingest.parse import advertised_feeds, parse_feed
+
+        async with Fetcher(
+            self.make_client(), settings=self.fetch_settings(), clock=self.clock
+        ) as fetcher:
+            fetched = await fetcher.fetch(url)
+            try:
+                parse_feed(fetched.body, headers=fetched.headers, url=fetched.final_url)
+                return fetched.permanent_redirect or url
+            except FeedParseError:
+                candidates = advertised_feeds(fetched.body, base=fetched.final_url)
+            for candidate in candidates:
+                try:
+                    found = await fetcher.fetch(candidate)
+                    parse_feed(found.body, headers=found.headers, url=found.final_url)
+                except FeedError as exc:
+                    log.info("%s advertises %s, which fails: %s", url, candidate, exc)
+                    continue
+                log.info("%s: found its feed %s", url, candidate)
+                return found.permanent_redirect or candidate
+        raise FeedError(
+            f"no feed found at {url}"
+            + (f" (it advertises {', '.join(candidates)}, none readable)" if candidates else ""),
+            url=url,
+        )
+
+    def import_opml(self, path: Path) -> tuple[list[tuple[str, str]], list[str]]:
+        """Add the feeds of an OPML file (nested outlines become categories).
+
+        Args:
+            path: the OPML file.
+
+        Returns:
+            ``(url, "added" | "exists")`` per feed, and messages for skipped outlines.
+
+        Raises:
+            AggregatorError: the file cannot be read or is not OPML.
+        """
+        from aggregator.app.opml import parse_opml
+
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise AggregatorError(f"cannot read {path}: {exc}") from exc
+        feeds, skipped = parse_opml(data, name=str(path))
+        self.sync_feeds()
+        out: list[tuple[str, str]] = []
+        for f in feeds:
+            try:
+                self.archive.add_feed(
+                    f.url, category=f.category or "general", title=f.title, now=self.clock()
+                )
+                out.append((f.url, "added"))
+            except FeedError:
+                out.append((f.url, "exists"))
+        return out, skipped
+
+    def export_opml(self) -> str:
+        """Every feed as an OPML 2.0 document, by category.
+
+        Returns:
+            The document.
+        """
+        from aggregator.app.opml import OpmlFeed, render_opml
+
+        self.sync_feeds()
+        feeds = [
+            OpmlFeed(
+                url=d["url"],
+                title=d["config_title"] or d["title"],
+                category=d["category"],
+                site_url=d["site_url"],
+            )
+            for d in self.archive.feed_details()
+        ]
+        return render_opml(feeds, title="aggregator feeds", now=self.clock())
+
+    def remove_feed(self, url: str) -> FeedState:
+        """Remove a feed; its stories stay.
+
+        Args:
+            url: the feed's URL.
+
+        Returns:
+            The removed feed.
+
+        Raises:
+            FeedError: no such feed, or it comes from the config file.
+        """
+        self.sync_feeds()
+        feed = self.archive.get_feed(url)
+        if any(f.url in (url, feed.url) for f in self.config.feeds):
+            where = self.config.path or "the config"
+            raise FeedError(f"{url} is configured in {where}; remove it there", url=url)
+        return self.archive.remove_feed(url)
+
+    # -- polling ---------------------------------------------------------
+
+    def poll(
+        self,
+        *,
+        feeds: Sequence[FeedState] | None = None,
+        on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[FeedResult], None] | None = None,
+        workers: int | None = None,
+    ) -> list[FeedResult]:
+        """Poll feeds once now (``aggregator fetch``).
+
+        Args:
+            feeds: the feeds to poll; ``None`` for every enabled feed.
+            on_start: called with the number of feeds about to be polled.
+            on_result: called with each feed's result.
+            workers: parser processes (``None`` for the config's).
+
+        Returns:
+            One result per feed.
+        """
+        if feeds is None:
+            feeds = [f for f in self.sync_feeds() if f.enabled]
+        if on_start is not None:
+            on_start(len(feeds))
+        if not feeds:
+            return []
+        return asyncio.run(self._poll(feeds, on_result=on_result, workers=workers))
+
+    async def _poll(
+        self,
+        feeds: Sequence[FeedState],
+        *,
+        on_result: Callable[[FeedResult], None] | None,
+        workers: int | None,
+    ) -> list[FeedResult]:
+        from aggregator.ingest.fetch import Fetcher
+        from aggregator.poll.poller import Poller
+
+        async with Fetcher(
+            self.make_client(), settings=self.fetch_settings(), clock=self.clock
+        ) as fetcher:
+            with Poller(
+                config=self.config,
+                archive=self.archive,
+                fetcher=fetcher,
+                clock=self.clock,
+                workers=workers,
+            ) as poller:
+                return await poller.poll(feeds, on_result=on_result)
+
+    def fetch_settings(self) -> FetchSettings:
+        """The fetcher's settings from ``[fetch]``.
+
+        Returns:
+            The settings.
+        """
+        from aggregator.ingest.fetch import FetchSettings
+
+        f = self.config.fetch
+        kwargs: dict[str, object] = {
+            "timeout_connect": f.connect_timeout,
+            "timeout_read": f.read_timeout,
+            "timeout_total": f.total_timeout,
+            "max_bytes": f.max_size,
+            "concurrency": f.concurrency,
+            "allow_private_addresses": f.allow_private_addresses,
+        }
+        if f.user_agent:
+            kwargs["user_agent"] = f.user_agent
+        return FetchSettings(**kwargs)  # type: ignore[arg-type]
+
+    def make_client(self) -> httpx.AsyncClient:
+        """A new HTTP client with the configured settings.
+
+        Returns:
+            The client (the caller closes it).
+        """
+        from aggregator.ingest.fetch import make_client
+
+        return make_client(self.fetch_settings(), transport=self.transport)
+
+    # -- stories ---------------------------------------------------------
+
+    def show(self, story_id: int) -> StoredStory:
+        """Read one story.
+
+        Args:
+            story_id: its id.
+
+        Returns:
+            The story with its sources and its related stories (up to three
+            close matches published within a week of it).
+
+        Raises:
+            StoryNotFound: no such story.
+        """
+        if not self.db_path.exists():
+            raise StoryNotFound(f"no story with id {story_id} (the archive is empty)")
+        with Archive(self.db_path, readonly=True) as archive:
+            stored = archive.get_story(story_id)
+            return replace(stored, related=tuple(archive.related(story_id)))
+
+    def render(self, stored: StoredStory) -> str:
+        """Render a stored story as an article-plus-questions document.
+
+        Args:
+            stored: the story.
+
+        Returns:
+            The document's text.
+        """
+        return render(document_for(stored))
+
+    def regenerate_questions(
+        self,
+        *,
+        generator: str | None = None,
+        since: datetime | None = None,
+        include_imported: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> RegenerateResult:
+        """Rewrite the stored questions of archived stories (the FTS index follows).
+
+        Args:
+            generator: ``offline`` or ``llm``; ``None`` for ``[questions] generator``.
+            since: only stories published at or after this time (UTC).
+            include_imported: also rewrite the questions of imported documents.
+            on_progress: called with ``(done, total)`` after each batch.
+
+        Returns:
+            What was rewritten, by generator.
+
+        Raises:
+            ArchiveError: a batch could not be written (earlier ones stay written).
+        """
+        from aggregator.app.regenerate import regenerate_questions
+
+        return regenerate_questions(
+            self.archive,
+            questions=self.config.questions,
+            now=self.clock(),
+            generator=generator,
+            since=since,
+            include_imported=include_imported,
+            on_progress=on_progress,
+        )
+
+    def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
+        """Archive article-plus-questions documents from files and folders.
+
+        Folders are searched for ``*.txt`` files, recursively. A file that is
+        not a valid document is reported and the others go on.
+
+        Args:
+            paths: files or folders.
+
+        Returns:
+            One result per file.
+        """
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                files.extend(sorted(q for q in p.rglob("*.txt") if q.is_file()))
+            else:
+                files.append(p)
+        results: list[ImportResult] = []
+        good: list[tuple[Path, Story]] = []
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+                good.append((f, story_from_document(_parse_document(text))))
+            except (OSError, UnicodeDecodeError) as exc:
+                results.append(ImportResult(f, None, "error", f"cannot read: {exc}"))
+            except StoryFormatError as exc:
+                results.append(ImportResult(f, None, "error", str(exc)))
+        if good:
+            stored = self.archive.import_stories([s for _, s in good], now=self.clock())
+            for (f, _), (story_id, outcome) in zip(good, stored, strict=True):
+                results.append(ImportResult(f, story_id, outcome))
+        return results
+
+
+def _parse_document(text: str) -> Document:
+    """Parse a document to import, with or without actions.
+
+    A document that ends after its questions, without even the ``actions``
+    line, is read as having no actions.
+
+    Args:
+        text: the file's text.
+
+    Returns:
+        The document.
+
+    Raises:
+        StoryFormatError: the text is not a document (the message names the line).
+    """
+    try:
+        return parse(text)
+    except StoryFormatError as exc:
+        error = exc
+    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+    if "questions" in lines and "actions" not in lines:
+        try:
+            return parse("\n".join(lines) + "\n\nactions")
+        except StoryFormatError:
+            pass
+    raise error
+
+
+def open_app(
+    config: Config,
+    *,
+    db_path: Path | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> App:
+    """Build the application from a configuration.
+
+    Args:
+        config: the validated configuration.
+        db_path: the archive file; ``None`` for ``[archive] path``.
+        clock: returns the current time (UTC).
+        transport: an httpx transport for tests.
+
+    Returns:
+        The app (opens nothing until used).
+
+    Raises:
+        AggregatorError: the app cannot be built.
+    """
+    path = db_path or config.archive.path
+    if path.exists() and path.is_dir():
+        raise AggregatorError(f"--db {path} is a folder, not a file")
+    return App(config, db_path=path, clock=clock, transport=transport)

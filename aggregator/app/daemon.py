@@ -1,0 +1,273 @@
+"""The daemon: APScheduler wiring, signals and the single-instance lock.
+
+The schedule lives in the archive (``feeds.next_fetch``), not in
+APScheduler's memory: one short *tick* job picks the feeds that are due and
+polls them, so a restart keeps the schedule and a crash loses nothing but
+the poll in flight (which the next run repeats).
+
+Signals: SIGTERM and SIGINT stop taking new work, give in-flight fetches a
+few seconds, abandon the rest (what was stored is committed, feed by feed)
+and exit 0. SIGHUP reloads the config file (feeds added or removed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from aggregator.app.config import load
+from aggregator.app.core import App
+from aggregator.errors import AggregatorError, ArchiveError
+from aggregator.models import FeedState
+from aggregator.timeutil import utcnow
+
+__all__ = ["Daemon", "InstanceLock"]
+
+log = logging.getLogger(__name__)
+
+GRACE_SECONDS = 5.0
+MAINTAIN_SECONDS = 5.0  # daily search-index merging; the event loop waits meanwhile
+
+
+class InstanceLock:
+    """An exclusive lock on ``<archive>.lock``: one daemon per archive.
+
+    Readers (search, show, status, digests) never take it.
+    """
+
+    def __init__(self, archive_path: Path) -> None:
+        """Prepare the lock.
+
+        Args:
+            archive_path: the archive file the lock protects.
+        """
+        self.path = archive_path.with_name(archive_path.name + ".lock")
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock.
+
+        Raises:
+            ArchiveError: another daemon holds it.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the daemon's life
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            f.seek(0)
+            pid = f.read().strip() or "?"
+            f.close()
+            raise ArchiveError(
+                f"another aggregator daemon (pid {pid}) is already running on this archive"
+                f" ({self.path}); search, show and status work beside it"
+            ) from exc
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        self._file = f
+
+    def release(self) -> None:
+        """Release the lock."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.seek(0)
+                self._file.truncate()
+            self._file.close()
+            self._file = None
+
+
+class Daemon:
+    """Runs polls on schedule until a signal stops it."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        config_path: Path | None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        """Prepare the daemon.
+
+        Args:
+            app: the application (config and archive).
+            config_path: the config file to reload on SIGHUP, or ``None``.
+            clock: returns the current time (UTC).
+        """
+        self.app = app
+        self.config_path = config_path
+        self.clock = clock
+        self.lock = InstanceLock(app.db_path)
+        self._stopping: asyncio.Event | None = None
+        # Polls in flight, and the feeds they hold: a slow feed never delays the others,
+        # and no feed is polled twice at once.
+        self._polls: set[asyncio.Task[None]] = set()
+        self._inflight: set[int] = set()
+        self._reload = False
+        self._scheduler: Any = None
+        self.polls = 0
+
+    def run(self) -> None:
+        """Run until SIGTERM or SIGINT.
+
+        Raises:
+            ArchiveError: another daemon runs on the archive, or it cannot be opened.
+        """
+        self.lock.acquire()
+        try:
+            asyncio.run(self._main())
+        finally:
+            self.lock.release()
+
+    async def _main(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from aggregator.ingest.fetch import Fetcher
+        from aggregator.poll.poller import Poller
+
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._on_stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+        feeds = self.app.sync_feeds()
+        log.info(
+            "daemon started: %d feeds, archive %s, tick %ss",
+            len(feeds),
+            self.app.db_path,
+            int(self.app.config.schedule.tick.total_seconds()),
+        )
+        async with Fetcher(
+            self.app.make_client(), settings=self.app.fetch_settings(), clock=self.clock
+        ) as fetcher:
+            with Poller(
+                config=self.app.config, archive=self.app.archive, fetcher=fetcher, clock=self.clock
+            ) as poller:
+                self._poller = poller
+                scheduler = AsyncIOScheduler(timezone="UTC")
+                scheduler.add_job(
+                    self._tick,
+                    "interval",
+                    seconds=max(1.0, self.app.config.schedule.tick.total_seconds()),
+                    next_run_time=datetime.now().astimezone(),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="tick",
+                )
+                scheduler.add_job(
+                    self._maintain,
+                    "interval",
+                    days=1,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="maintain",
+                )
+                self._scheduler = scheduler
+                self._schedule_digests()
+                scheduler.start()
+                try:
+                    await self._stopping.wait()
+                finally:
+                    scheduler.shutdown(wait=False)
+                    await self._finish_poll()
+        log.info("daemon stopped after %d polls", self.polls)
+
+    def _on_stop(self, sig: signal.Signals) -> None:
+        log.info("received %s: stopping", sig.name)
+        if self._stopping is not None:
+            self._stopping.set()
+
+    def _on_hup(self) -> None:
+        log.info("received SIGHUP: reloading the config at the next tick")
+        self._reload = True
+        # Tick now rather than wait for the interval.
+        asyncio.get_running_loop().create_task(self._tick())
+
+    async def _finish_poll(self) -> None:
+        pending = {t for t in self._polls if not t.done()}
+        if not pending:
+            return
+        log.info("waiting up to %.0fs for %d feeds in flight", GRACE_SECONDS, len(self._inflight))
+        _, pending = await asyncio.wait(pending, timeout=GRACE_SECONDS)
+        if pending:
+            # Each feed's poll is one transaction: a cancelled one leaves nothing behind,
+            # and the feed is still due at the next start.
+            log.info("abandoning %d feeds still in flight", len(self._inflight))
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _tick(self) -> None:
+        """Start polling every feed that is due and not already in flight."""
+        if self._stopping is None or self._stopping.is_set():
+            return
+        try:
+            if self._reload:
+                self._reload = False
+                self._reload_config()
+            due = [
+                f
+                for f in self.app.archive.list_feeds(due_before=self.clock())
+                if f.id not in self._inflight
+            ]
+        except AggregatorError as exc:
+            log.error("could not read the due feeds: %s", exc)
+            return
+        if not due:
+            return
+        ids = {f.id for f in due}
+        self._inflight |= ids
+        task = asyncio.get_running_loop().create_task(self._poll(due, ids))
+        self._polls.add(task)
+        task.add_done_callback(self._polls.discard)
+
+    async def _maintain(self) -> None:
+        """Daily: merge the search index a little and refresh the planner's statistics."""
+        try:
+            done = self.app.archive.maintain(seconds=MAINTAIN_SECONDS)
+            log.info("archive maintained (search index %s)", "merged" if done else "partly merged")
+        except AggregatorError as exc:
+            log.error("archive maintenance failed: %s", exc)
+
+    async def _poll(self, feeds: list[FeedState], ids: set[int]) -> None:
+        try:
+            await self._poller.poll(feeds)
+            self.polls += 1
+        except AggregatorError as exc:
+            log.error("poll failed: %s", exc)
+        finally:
+            self._inflight -= ids
+
+    def _reload_config(self) -> None:
+        if self.config_path is None:
+            return
+        try:
+            config = load(self.config_path)
+        except AggregatorError as exc:
+            log.error("config not reloaded, keeping the old one: %s", exc)
+            return
+        self.app.config = config
+        self._poller.config = config
+        self.app.archive.dedupe = config.dedupe  # thresholds apply from the next poll
+        feeds = self.app.sync_feeds()
+        self._schedule_digests()
+        log.info("config reloaded: %d feeds", len(feeds))
+
+    def _schedule_digests(self) -> None:
+        """(Re)schedule the config's ``[[digests]]``, one cron job each."""
+        from aggregator.digest.jobs import schedule_digests
+
+        schedule_digests(
+            self._scheduler, config=self.app.config, db_path=self.app.db_path, clock=self.clock
+        )

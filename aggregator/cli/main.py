@@ -1,0 +1,475 @@
+"""The command line: a thin click layer over :mod:`aggregator.app.core`.
+
+No logic of its own: each command parses its arguments, calls one library
+function and renders the result (data on stdout, progress and logs on
+stderr). Every :class:`~aggregator.errors.AggregatorError` becomes one
+``Error: ...`` line on stderr and exit code 1, in :class:`_Group`.
+Heavy modules (rich, httpx, feedparser) are imported inside the commands
+that need them, so ``aggregator search`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from aggregator.cli.output import safe as _safe
+from aggregator.errors import AggregatorError
+
+if TYPE_CHECKING:
+    from aggregator.app.config import Config
+    from aggregator.app.core import App
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """A group that turns library errors into one clear line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AggregatorError as exc:
+            # Messages may quote a feed or a server (a URL, a title): hostile text.
+            raise click.ClickException(_safe(exc.message)) from exc
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote feeds and servers too: no terminal control characters in them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _safe(super().format(record))
+
+
+class _Env:
+    """What the top-level options chose; the config is loaded on first use."""
+
+    def __init__(self, config_path: Path | None, db: Path | None) -> None:
+        self.config_path = config_path
+        self.db = db
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from aggregator.app.config import load
+
+            self._config = load(self.config_path)
+        return self._config
+
+    @property
+    def db_path(self) -> Path:
+        return self.db or self.config.archive.path
+
+
+def pass_app(fn: F) -> F:
+    """Build the :class:`App` for a command and close it when the command ends."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from aggregator.app.core import open_app
+
+        ctx = click.get_current_context()
+        env: _Env = ctx.find_object(_Env)  # type: ignore[assignment]
+        app = open_app(env.config, db_path=env.db_path)
+        ctx.call_on_close(app.close)
+        return fn(app, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# JSON escapes C0 controls itself; C1 controls (U+009B is CSI) and bidi overrides can
+# only occur inside JSON strings, where their \u escapes mean the same (issue 8).
+_JSON_UNSAFE = (*range(0x7F, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _JSON_UNSAFE}
+
+
+def _json(data: Any) -> None:
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    click.echo(text.translate(_JSON_ESCAPES))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="AGGREGATOR_CONFIG",
+    help="Config file (default: $AGGREGATOR_CONFIG, else config/aggregator.toml).",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="AGGREGATOR_DB",
+    help="Archive file (default: [archive] path, archive/news.db).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    default=None,
+    help="Logging level on stderr (default: info for run, warning otherwise).",
+)
+@click.option("--log-file", type=click.Path(path_type=Path, dir_okay=False), help="Log here.")
+@click.version_option(package_name="aggregator")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: Path | None,
+    log_level: str | None,
+    log_file: Path | None,
+) -> None:
+    """Poll news feeds, archive every story as article-plus-questions, search it."""
+    if config_path is None:
+        from aggregator.app.config import default_config_path
+
+        config_path = default_config_path()
+    ctx.obj = _Env(config_path, db)
+    level = log_level or ("info" if ctx.invoked_subcommand == "run" else "warning")
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+    )
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    if level != "debug":
+        # One line per feed poll is ours to write; the libraries' per-request lines are noise.
+        for noisy in ("httpx", "httpcore", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@cli.command()
+@click.option("--workers", type=click.IntRange(min=0), help="Parser processes (0 = per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print per-feed results as JSON.")
+@pass_app
+def fetch(app: App, workers: int | None, as_json: bool) -> None:
+    """Poll every feed once now and archive what is new."""
+    from aggregator.cli.output import FetchProgress, fetch_summary, results_json
+
+    with FetchProgress(enabled=not as_json) as progress:
+        results = app.poll(on_start=progress.start, on_result=progress.advance, workers=workers)
+    if as_json:
+        _json(results_json(results))
+    else:
+        for line in fetch_summary(results):
+            click.echo(_safe(line), err=line.startswith("  "))
+
+
+@cli.command()
+@pass_app
+def run(app: App) -> None:
+    """Run the daemon: poll feeds on schedule until SIGINT or SIGTERM."""
+    from aggregator.app.daemon import Daemon
+
+    env: _Env = click.get_current_context().find_object(_Env)  # type: ignore[assignment]
+    Daemon(app, config_path=env.config_path).run()
+
+
+def _search_options(fn: F) -> F:
+    """Add the options of ``search`` from :data:`aggregator.cli.search.OPTIONS` (one table)."""
+    from aggregator.cli.search import OPTIONS
+
+    for option in reversed(OPTIONS):
+        if option.kind is bool:
+            fn = click.option(*option.names, option.dest, is_flag=True, help=option.help)(fn)
+            continue
+        kind: Any = click.STRING
+        if option.kind is int:
+            kind = click.IntRange(min=option.minimum)
+        elif isinstance(option.kind, tuple):
+            kind = click.Choice(option.kind)
+        fn = click.option(
+            *option.names,
+            option.dest,
+            type=kind,
+            default=option.default,
+            show_default=option.default is not None,
+            help=option.help,
+        )(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("query")
+@_search_options
+@click.pass_obj
+def search(env: _Env, /, query: str, **options: Any) -> None:
+    """Full-text search of the archive (words, "phrases", OR, -word, prefix*, title:word)."""
+    # A plain `aggregator search` runs searchcmd.run without click (start-up time, issue 6).
+    from aggregator.cli.search import parse_times, run
+    from aggregator.timeutil import utcnow
+
+    try:
+        parse_times(options["since"], options["until"], now=utcnow())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    run(config=env.config_path, db=env.db, query=query, **options)
+
+
+@cli.command()
+@click.argument("story_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_app
+def show(app: App, story_id: int, fmt: str) -> None:
+    """Show one story as an article-plus-questions document (or JSON)."""
+    stored = app.show(story_id)
+    if fmt == "json":
+        from aggregator.cli.output import story_json
+
+        _json(story_json(stored, app.render(stored)))
+    else:
+        click.echo(_safe(app.render(stored)))
+
+
+@cli.command()
+@click.option("--since", help="Published at or after: YYYY-MM-DD, an ISO time or a duration (24h).")
+@click.option("--until", help="Published before: YYYY-MM-DD, an ISO time or a duration ago.")
+@click.option("--date", "day", help="The period ending with this day (YYYY-MM-DD, UTC).")
+@click.option(
+    "--period",
+    type=click.Choice(["daily", "weekly"]),
+    default="daily",
+    show_default=True,
+    help="The window's length with --date, or when --since or --until is missing.",
+)
+@click.option("--category", multiple=True, help="Only this category (repeat for several).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many stories, best first.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json", "atom"]),
+    default="text",
+    show_default=True,
+    help="text: article-plus-questions blocks; html: one self-contained page; atom: a feed.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (default: stdout).",
+)
+@click.pass_obj
+def digest(
+    env: _Env,
+    since: str | None,
+    until: str | None,
+    day: str | None,
+    period: str,
+    category: tuple[str, ...],
+    limit: int | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """A digest of a window: stories grouped by category, most covered first."""
+    from aggregator.digest.select import build_digest, window_for
+    from aggregator.timeutil import utcnow
+
+    try:
+        window = window_for(now=utcnow(), since=since, until=until, day=day, period=period)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = build_digest(env.db_path, window, fmt=fmt, categories=category, limit=limit)
+    if output is not None:
+        from aggregator.digest.jobs import write_atomic
+
+        write_atomic(output, text)
+    else:
+        # On a terminal, feed text must not drive it (control and bidi characters).
+        click.echo(_safe(text) if sys.stdout.isatty() else text, nl=False)
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@pass_app
+def import_(app: App, paths: tuple[Path, ...]) -> None:
+    """Archive article-plus-questions documents (files, or folders of *.txt)."""
+    results = app.import_paths(paths)
+    for r in results:
+        if r.outcome == "error":
+            click.echo(_safe(f"{r.path}: {r.error}"), err=True)
+        else:
+            click.echo(f"{r.story_id}\t{r.outcome}\t{r.path}")
+    if any(r.outcome == "error" for r in results):
+        raise click.ClickException(
+            f"{sum(r.outcome == 'error' for r in results)} of {len(results)} files not imported"
+        )
+
+
+@cli.command()
+@click.option("--regenerate", is_flag=True, help="Rewrite the stored questions.")
+@click.option("--since", help="Only stories published since: YYYY-MM-DD or a duration (7d).")
+@click.option(
+    "--generator",
+    type=click.Choice(["offline", "llm"]),
+    help="The generator to use (default: [questions] generator).",
+)
+@click.option("--imported", is_flag=True, help="Also rewrite imported documents' questions.")
+@pass_app
+def questions(
+    app: App, regenerate: bool, since: str | None, generator: str | None, imported: bool
+) -> None:
+    """Regenerate the discussion questions of archived stories (progress on stderr)."""
+    from aggregator.timeutil import parse_when, utcnow
+
+    if not regenerate:
+        raise click.UsageError("nothing to do: pass --regenerate")
+    try:
+        lo = parse_when(since, now=utcnow()) if since else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from exc
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"questions: {done}/{total} stories", err=True)
+
+    result = app.regenerate_questions(
+        generator=generator, since=lo, include_imported=imported, on_progress=progress
+    )
+    used = ", ".join(f"{n} by {name}" for name, n in sorted(result.by_generator.items()))
+    click.echo(f"Regenerated the questions of {result.total} stories ({used or 'none'})")
+
+
+@cli.group(cls=_Group)
+def feeds() -> None:
+    """List, add and remove feeds."""
+
+
+@feeds.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def feeds_list(app: App, as_json: bool) -> None:
+    """List feeds with their health at a glance."""
+    from aggregator.cli.output import feeds_json, feeds_table
+
+    if as_json:
+        _json(feeds_json(app.list_feeds()))
+    else:
+        feeds_table(app.list_feeds())
+
+
+@feeds.command(name="add")
+@click.argument("url")
+@click.option("--category", default="general", show_default=True, help="Category of its stories.")
+@click.option("--title", default="", help="A display title.")
+@click.option(
+    "--no-check", is_flag=True, help="Add the URL as it is, without fetching it (offline)."
+)
+@pass_app
+def feeds_add(app: App, url: str, category: str, title: str, no_check: bool) -> None:
+    """Add a feed by URL, or by a site's page URL (its advertised feed is found)."""
+    feed = app.add_feed(url, category=category, title=title, discover=not no_check)
+    click.echo(_safe(f"Added {feed.url} ({feed.category})"))
+
+
+@feeds.command(name="import")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@pass_app
+def feeds_import(app: App, path: Path) -> None:
+    """Add the feeds of an OPML file (nested outlines become categories)."""
+    results, skipped = app.import_opml(path)
+    for url, outcome in results:
+        click.echo(_safe(f"{outcome}\t{url}"))
+    for message in skipped:
+        click.echo(_safe(f"skipped: {message}"), err=True)
+    added = sum(o == "added" for _, o in results)
+    click.echo(f"{added} added, {len(results) - added} already there", err=True)
+
+
+@feeds.command(name="export")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@pass_app
+def feeds_export(app: App, output: Path | None) -> None:
+    """Write every feed as OPML 2.0 (stdout, or --output FILE)."""
+    text = app.export_opml()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@feeds.command(name="remove")
+@click.argument("url")
+@pass_app
+def feeds_remove(app: App, url: str) -> None:
+    """Remove a feed (its stories stay in the archive)."""
+    feed = app.remove_feed(url)
+    click.echo(_safe(f"Removed {feed.url}"))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """Show each feed's last fetch, next fetch and why, errors and story counts."""
+    from aggregator.cli.output import status_data, status_table
+
+    data = status_data(app)
+    if as_json:
+        _json(data)
+    else:
+        status_table(data)
+
+
+@cli.command()
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0),
+    help="Stop merging after about this long (default: merge the whole index).",
+)
+@pass_app
+def maintain(app: App, seconds: float | None) -> None:
+    """Merge the search index and refresh the query planner's statistics (the daemon: daily)."""
+    import time
+
+    start = time.monotonic()
+    done = app.archive.maintain(seconds=seconds)
+    state = "merged into one segment" if done else "partly merged (run again to finish)"
+    click.echo(f"Search index {state}; statistics refreshed ({time.monotonic() - start:.1f}s)")
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Recompute fingerprints, keys and merges for all.")
+@click.option("--explain", nargs=2, type=int, metavar="ID1 ID2", help="Why two stories are one.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def dedupe(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bool) -> None:
+    """Rebuild the duplicate index after changing [dedupe], or explain a decision."""
+    from aggregator.cli import dedupe_view
+    from aggregator.store import dedupe as dedupe_ops
+
+    if rebuild == bool(explain):
+        raise click.UsageError("give one of --rebuild or --explain ID1 ID2")
+    tracking = frozenset(p.lower() for p in app.config.tracking_params) or None
+    params = app.config.dedupe
+    if explain:
+        first, second = explain
+        e = dedupe_ops.explain_path(
+            app.db_path, first, second, params=params, tracking_params=tracking
+        )
+        lines = dedupe_view.explanation_lines(e)
+        _json(dedupe_view.explanation_json(e)) if as_json else click.echo(_safe("\n".join(lines)))
+        return
+    with dedupe_view.RebuildProgress(enabled=not as_json) as progress:
+        report = dedupe_ops.rebuild(
+            app.archive, params=params, tracking_params=tracking, on_progress=progress.update
+        )
+    _json(dedupe_view.rebuild_json(report)) if as_json else click.echo(
+        dedupe_view.rebuild_summary(report)
+    )
+
+
+def main() -> None:
+    """Run the click CLI (the console script is :func:`aggregator._entry.main`)."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli(prog_name="aggregator")

@@ -1,0 +1,367 @@
+"""Terminal and JSON rendering for the CLI: progress, tables, summaries.
+
+Only the CLI imports this module (it imports rich). Data goes to stdout,
+progress to stderr. Feed text is hostile: everything shown passes through
+:func:`safe`, which removes terminal control sequences.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from aggregator.cli.terminal import safe
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from aggregator.app.core import App
+    from aggregator.models import FeedState, StoredStory
+    from aggregator.poll.poller import FeedResult
+
+__all__ = [
+    "FetchProgress",
+    "StderrProgress",
+    "feeds_json",
+    "feeds_table",
+    "fetch_summary",
+    "results_json",
+    "safe",
+    "status_data",
+    "status_table",
+    "story_json",
+]
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    # Piped output is not cut to 80 columns.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _when(value: datetime | str | None) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, str):
+        return value.replace("T", " ").replace("Z", "")[:16]
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+class StderrProgress:
+    """A progress bar on stderr (silent when stderr is not a terminal); a context manager."""
+
+    description = "Working"
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        """Prepare the bar.
+
+        Args:
+            enabled: False to show nothing.
+        """
+        self.enabled = enabled and sys.stderr.isatty()
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> Self:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start(self, total: int) -> None:
+        """Begin: ``total`` items are about to be processed."""
+        if self._progress is not None and self._task is None:
+            self._task = self._progress.add_task(self.description, total=total)
+
+    def update(self, done: int, total: int) -> None:
+        """``done`` of ``total`` items are processed."""
+        self.start(total)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=done)
+
+
+class FetchProgress(StderrProgress):
+    """The progress of ``fetch``: one step per feed, showing the last feed's URL."""
+
+    description = "Polling feeds"
+
+    def advance(self, result: FeedResult) -> None:
+        """One feed is done."""
+        if self._progress is not None and self._task is not None:
+            from rich.markup import escape
+
+            description = escape(safe(result.feed.url)[-50:])
+            self._progress.update(self._task, advance=1, description=description)
+
+
+def fetch_summary(results: Sequence[FeedResult]) -> Iterator[str]:
+    """Lines summarising a poll: one line of totals, then one indented line per failed feed.
+
+    Args:
+        results: the poll's results.
+
+    Yields:
+        The lines (indented ones are for stderr).
+    """
+    ok = sum(r.outcome == "new" for r in results)
+    nm = sum(r.outcome == "not_modified" for r in results)
+    failed = [r for r in results if r.outcome == "error"]
+    new = sum(r.counts.new for r in results)
+    updated = sum(r.counts.updated for r in results)
+    dup = sum(r.counts.duplicate for r in results)
+    yield (
+        f"Polled {len(results)} feeds: {ok} ok, {nm} not modified, {len(failed)} failed; "
+        f"stories: {new} new, {updated} updated, {dup} duplicate"
+    )
+    for r in failed:
+        yield f"  {r.feed.url}: {r.error}"
+
+
+def results_json(results: Sequence[FeedResult]) -> list[dict[str, Any]]:
+    """Per-feed poll results as JSON-ready dicts.
+
+    Args:
+        results: the poll's results.
+
+    Returns:
+        One dict per feed.
+    """
+    return [
+        {
+            "feed": r.feed.url,
+            "outcome": r.outcome,
+            **asdict(r.counts),
+            "error": r.error,
+            "warning": r.warning,
+            "next_fetch": r.next_fetch.isoformat() if r.next_fetch else None,
+        }
+        for r in results
+    ]
+
+
+def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
+    """A stored story as a JSON-ready dict.
+
+    Args:
+        stored: the story.
+        text: its rendered article-plus-questions document.
+
+    Returns:
+        ``id, category, title, published, body, questions, actions, url, sources`` and more.
+    """
+    from aggregator.app.core import document_for
+
+    s = stored.story
+    doc = document_for(stored)
+    return {
+        "id": stored.id,
+        "category": s.category,
+        "title": s.title,
+        "published": s.published.isoformat(),
+        "body": s.body,
+        "questions": list(s.questions),
+        "actions": list(doc.actions),
+        "url": s.url,
+        "canonical_url": s.canonical_url,
+        "author": s.author,
+        "tags": list(s.tags),
+        "generator": stored.generator,
+        "first_seen": stored.first_seen.isoformat(),
+        "updated_at": stored.updated_at.isoformat(),
+        "sources": [
+            {
+                "feed": src.feed_url,
+                "feed_title": src.feed_title,
+                "url": src.url,
+                "guid": src.guid,
+                "seen_at": src.seen_at.isoformat(),
+            }
+            for src in stored.sources
+        ],
+        "text": text,
+    }
+
+
+def _health(f: FeedState) -> str:
+    if not f.enabled:
+        return "disabled"
+    if not f.last_status:
+        return "new"
+    if f.last_status == "error":
+        return f"failing ({f.error_count})"
+    return "ok"
+
+
+def feeds_json(feeds: Sequence[FeedState]) -> list[dict[str, Any]]:
+    """Feeds as JSON-ready dicts.
+
+    Args:
+        feeds: the feeds.
+
+    Returns:
+        One dict per feed, with ``health``.
+    """
+    out = []
+    for f in feeds:
+        d = asdict(f)
+        for key in ("last_fetched", "next_fetch"):
+            d[key] = d[key].isoformat() if d[key] else None
+        d["health"] = _health(f)
+        out.append(d)
+    return out
+
+
+def feeds_table(feeds: Sequence[FeedState]) -> None:
+    """Print feeds as a table on stdout.
+
+    Args:
+        feeds: the feeds.
+    """
+    if not sys.stdout.isatty():
+        # Piped: one tab-separated line per feed, for scripts (and no folded URLs).
+        for f in feeds:
+            print(
+                "\t".join(
+                    [
+                        _health(f),
+                        safe(f.category),
+                        str(f.stories),
+                        safe(f.url),
+                        _when(f.last_fetched),
+                        _when(f.next_fetch),
+                        safe(f.last_error),
+                    ]
+                )
+            )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(feeds)} feeds")
+    for col in ("health", "category", "feed", "stories", "last fetch", "next fetch", "last error"):
+        table.add_column(col, overflow="fold")
+    for f in feeds:
+        _add_row(
+            table,
+            _health(f),
+            safe(f.category),
+            safe(f.title or f.url) + ("" if not f.title else f"\n{safe(f.url)}"),
+            str(f.stories),
+            _when(f.last_fetched),
+            _when(f.next_fetch),
+            safe(f.last_error)[:80],
+        )
+    _console().print(table)
+
+
+def _add_row(table: Any, *cells: str) -> None:
+    """Add a row of plain text: rich markup in feed text (``[link=...]``, ``[/]``) is
+    shown as it is, never interpreted (it could break the table or emit a hyperlink)."""
+    from rich.text import Text
+
+    table.add_row(*(Text(cell) for cell in cells))
+
+
+def status_data(app: App) -> dict[str, Any]:
+    """The archive's status: totals and every feed's fetch state.
+
+    Args:
+        app: the application.
+
+    Returns:
+        ``{"archive", "stories", "sources", "feeds": {...totals}, "feed": [...],
+        "digests": [...]}`` (each scheduled digest with its ``next_run``).
+    """
+    from aggregator.digest.jobs import digests_status
+
+    app.sync_feeds()
+    rows = app.archive.feed_details()
+    conn = app.archive.conn
+    stories = int(conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+    sources = int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
+    return {
+        "archive": str(app.db_path),
+        "stories": stories,
+        "sources": sources,
+        "digests": digests_status(app.config, db_path=app.db_path, now=app.clock()),
+        "feeds": {
+            "total": len(rows),
+            "enabled": sum(1 for r in rows if r["enabled"]),
+            "failing": sum(1 for r in rows if r["last_status"] == "error"),
+            "never_fetched": sum(1 for r in rows if not r["last_fetched"]),
+        },
+        "feed": [
+            {
+                "url": r["url"],
+                "title": r["config_title"] or r["title"],
+                "category": r["category"],
+                "enabled": bool(r["enabled"]),
+                "disabled_reason": r["disabled_reason"],
+                "last_fetched": r["last_fetched"],
+                "last_status": r["last_status"],
+                "last_error": r["last_error"],
+                "error_count": r["error_count"],
+                "next_fetch": r["next_fetch"],
+                "next_reason": r["next_reason"],
+                "stories": r["stories"],
+            }
+            for r in rows
+        ],
+    }
+
+
+def status_table(data: dict[str, Any]) -> None:
+    """Print the status as totals plus a table on stdout.
+
+    Args:
+        data: what :func:`status_data` returned.
+    """
+    from rich.table import Table
+
+    console = _console()
+    t = data["feeds"]
+    console.print(
+        f"Archive {safe(data['archive'])}: {data['stories']} stories, {data['sources']} sources; "
+        f"{t['total']} feeds ({t['enabled']} enabled, {t['failing']} failing, "
+        f"{t['never_fetched']} never fetched)",
+        markup=False,
+    )
+    table = Table()
+    for col in ("feed", "last fetch", "result", "next fetch (why)", "errors", "stories"):
+        table.add_column(col, overflow="fold")
+    for f in data["feed"]:
+        result = f["last_status"] or "-"
+        if f["last_error"]:
+            result += f": {safe(f['last_error'])[:60]}"
+        if not f["enabled"]:
+            result = f"disabled {safe(f['disabled_reason'])}".strip()
+        nxt = _when(f["next_fetch"]) if f["next_fetch"] else "due now"
+        if f["next_reason"]:
+            nxt += f" ({f['next_reason']})"
+        _add_row(
+            table,
+            safe(f["url"]),
+            _when(f["last_fetched"]),
+            result,
+            nxt,
+            str(f["error_count"]),
+            str(f["stories"]),
+        )
+    console.print(table)
+    for d in data.get("digests", []):
+        mail = f", mailed to {', '.join(d['email'])}" if d["email"] else ""
+        console.print(
+            f"Next digest {safe(d['name'])}: {_when(d['next_run']) if d['next_run'] else 'never'}"
+            f" UTC ({d['window']}, {', '.join(d['formats'])} to {safe(d['output'])}{mail})",
+            markup=False,
+        )

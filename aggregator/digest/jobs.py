@@ -1,0 +1,392 @@
+"""Scheduled digests: cron triggers, one run (build, write, mail), and the daemon's jobs.
+
+The daemon calls :func:`schedule_digests` with its APScheduler scheduler; each
+``[[digests]]`` entry becomes one cron job that calls :func:`run_digest` in a
+worker thread (with its own read-only connection, so polling goes on). A run's
+window comes from the time its schedule fired, not from when the job got to
+run, so a late run builds the same digest (see
+:func:`aggregator.digest.select.scheduled_window`).
+
+Cron expressions are ``minute hour day month weekday`` as in crontab(5),
+weekday 0 or 7 being Sunday, optionally preceded by a field for the second as
+in Quartz, Spring and node-cron (``"*/2 * * * * *"``: every two seconds).
+APScheduler 3 numbers weekdays from Monday, so numeric weekdays are
+translated to names first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aggregator.app.config import Config, DigestConfig
+from aggregator.digest.select import Window, load_digest, render_digest, scheduled_window
+from aggregator.errors import AggregatorError, ExportError
+
+__all__ = [
+    "DigestRun",
+    "cron_trigger",
+    "digest_file_name",
+    "digests_status",
+    "next_run",
+    "output_folder",
+    "previous_fire_time",
+    "run_digest",
+    "schedule_digests",
+    "write_atomic",
+]
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "digest:"
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_LOOKBACK = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRun:
+    """What one run of a scheduled digest did.
+
+    Attributes:
+        name: the digest's name.
+        window: the span of time it covered.
+        stories: how many stories it showed.
+        files: the files written, one per format.
+        emailed: the recipients it was sent to (empty when not mailed).
+    """
+
+    name: str
+    window: Window
+    stories: int
+    files: tuple[Path, ...]
+    emailed: tuple[str, ...] = ()
+
+
+def _weekday_item(item: str) -> list[str]:
+    """Translate one crontab weekday item (``1``, ``1-5``, ``*/2``, ``0-6/2``) to names."""
+    body, _, step_text = item.partition("/")
+    if any(c.isalpha() for c in body):
+        if step_text:
+            raise ValueError(f"a step needs numeric weekdays: {item!r}")
+        return [item]  # names mean the same to APScheduler as to cron
+    step = int(step_text) if step_text else 1
+    if step < 1:
+        raise ValueError(f"bad step in {item!r}")
+    if body == "*":
+        first, last = 0, 6
+    elif "-" in body:
+        a, b = body.split("-", 1)
+        first, last = int(a), int(b)
+    else:
+        first = int(body)
+        last = 7 if step_text else first
+    if not (0 <= first <= 7 and 0 <= last <= 7) or first > last:
+        raise ValueError(f"weekday {item!r} is out of range 0-7")
+    return [_CRON_DAYS[day % 7] for day in range(first, last + 1, step)]
+
+
+def _weekdays(field: str) -> str:
+    if field == "*":
+        return field
+    names: list[str] = []
+    for item in field.split(","):
+        try:
+            names += _weekday_item(item)
+        except ValueError as exc:
+            if "invalid literal" in str(exc):
+                raise ValueError(f"bad weekday {item!r}") from None
+            raise
+    return ",".join(dict.fromkeys(names))
+
+
+def cron_trigger(expression: str, *, timezone: str = "UTC") -> Any:
+    """Build the APScheduler trigger of a crontab-style expression.
+
+    Args:
+        expression: ``minute hour day month weekday``, optionally preceded by
+            a field for the second; weekday 0 and 7 are Sunday.
+        timezone: an IANA time zone name.
+
+    Returns:
+        An ``apscheduler.triggers.cron.CronTrigger``.
+
+    Raises:
+        ValueError: the expression is malformed.
+        LookupError: the time zone is unknown.
+    """
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    zone = ZoneInfo(timezone)
+    fields = expression.split()
+    if len(fields) not in (5, 6):
+        raise ValueError(f"expected 5 or 6 fields, got {len(fields)}")
+    second = fields.pop(0) if len(fields) == 6 else "0"
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(
+        second=second,
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_weekdays(weekday),
+        timezone=zone,
+    )
+
+
+def next_run(spec: DigestConfig, *, now: datetime) -> datetime | None:
+    """When a scheduled digest runs next.
+
+    Args:
+        spec: the digest.
+        now: the current time (UTC).
+
+    Returns:
+        The next run (UTC), or ``None`` if the schedule never fires again.
+    """
+    from datetime import UTC
+
+    fire = cron_trigger(spec.schedule, timezone=spec.timezone).get_next_fire_time(None, now)
+    return fire.astimezone(UTC) if fire is not None else None
+
+
+def previous_fire_time(trigger: Any, now: datetime) -> datetime:
+    """The latest time at or before ``now`` when ``trigger`` fired (within ten minutes).
+
+    A job does not learn its scheduled time from APScheduler, so it is found
+    again: a run that starts late still covers the window of its slot.
+
+    Args:
+        trigger: a cron trigger.
+        now: the current time (UTC).
+
+    Returns:
+        That time (UTC); ``now`` to the second when none is found.
+    """
+    from datetime import UTC
+
+    last = None
+    fire = trigger.get_next_fire_time(None, now - _LOOKBACK)
+    for _ in range(100_000):
+        if fire is None or fire > now:
+            break
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return (last or now).astimezone(UTC).replace(microsecond=0)
+
+
+def output_folder(spec: DigestConfig, db_path: Path) -> Path:
+    """The folder a digest's files go to.
+
+    Args:
+        spec: the digest.
+        db_path: the archive file.
+
+    Returns:
+        ``spec.output``, else ``digests/`` beside the archive.
+    """
+    return spec.output if spec.output is not None else db_path.parent / "digests"
+
+
+def digest_file_name(spec: DigestConfig, window: Window, suffix: str) -> str:
+    """A digest file's name, from ``spec.filename`` and the window.
+
+    Args:
+        spec: the digest.
+        window: the span it covers.
+        suffix: the format's suffix, e.g. ``.html``.
+
+    Returns:
+        The file name; ``{date}`` is the last day covered (UTC), ``{time}`` the
+        window's end as ``HHMMSS``, ``{since}``/``{until}`` compact UTC times.
+    """
+    compact = "%Y%m%dT%H%M%SZ"
+    return (
+        spec.filename.format(
+            name=spec.name,
+            date=window.last_day.isoformat(),
+            time=window.until.strftime("%H%M%S"),
+            since=window.since.strftime(compact),
+            until=window.until.strftime(compact),
+        )
+        + suffix
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never half of it.
+
+    Args:
+        path: the file; its folder is created if missing.
+        text: the content, written as UTF-8.
+
+    Raises:
+        ExportError: the file cannot be written.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc}") from exc
+
+
+def run_digest(
+    spec: DigestConfig,
+    *,
+    db_path: Path,
+    fire_time: datetime,
+    environ: Mapping[str, str] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> DigestRun:
+    """Build one scheduled digest: write a file per format, then mail it if configured.
+
+    An empty digest is written but not mailed.
+
+    Args:
+        spec: the digest.
+        db_path: the archive file (opened read-only).
+        fire_time: when its schedule fired (UTC); the window follows from it.
+        environ: where the SMTP password is looked up (default ``os.environ``).
+        ssl_context: TLS settings for SMTP (default: the system's trust store).
+
+    Returns:
+        What was done.
+
+    Raises:
+        ArchiveError: the archive cannot be read.
+        ExportError: a file cannot be written or the mail cannot be sent (the
+            files are written before the mail is tried).
+    """
+    from aggregator.digest.formats import RENDERERS
+
+    window = scheduled_window(fire_time, spec.window)
+    digest = load_digest(
+        db_path, window, categories=spec.categories, limit=spec.limit, title=spec.title
+    )
+    folder = output_folder(spec, db_path)
+    files = []
+    for fmt in spec.formats:
+        path = folder / digest_file_name(spec, window, RENDERERS[fmt].suffix)
+        write_atomic(path, render_digest(digest, fmt))
+        files.append(path)
+    emailed: tuple[str, ...] = ()
+    if spec.email is not None and digest.count:
+        from aggregator.digest.mail import digest_message, send_message
+
+        message = digest_message(digest, spec.email)
+        send_message(message, spec.email, environ=environ, ssl_context=ssl_context)
+        emailed = spec.email.to
+    return DigestRun(spec.name, window, digest.count, tuple(files), emailed)
+
+
+def schedule_digests(
+    scheduler: Any,
+    *,
+    config: Config,
+    db_path: Path,
+    clock: Callable[[], datetime],
+) -> list[str]:
+    """Add one cron job per ``[[digests]]`` entry to an asyncio APScheduler scheduler.
+
+    Jobs added by an earlier call are removed first, so calling it again
+    after a config reload reschedules.
+
+    Args:
+        scheduler: an ``AsyncIOScheduler`` (started or not).
+        config: the configuration.
+        db_path: the archive file.
+        clock: returns the current time (UTC).
+
+    Returns:
+        The ids of the jobs added.
+    """
+    for job in scheduler.get_jobs():
+        if job.id.startswith(JOB_PREFIX):
+            job.remove()
+    ids = []
+    for spec in config.digests:
+        trigger = cron_trigger(spec.schedule, timezone=spec.timezone)
+        job_id = JOB_PREFIX + spec.name
+        scheduler.add_job(
+            _job,
+            trigger,
+            args=(spec, trigger, db_path, clock),
+            id=job_id,
+            name=f"digest {spec.name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        ids.append(job_id)
+        log.info(
+            "digest %s scheduled (%s %s), next at %s",
+            spec.name,
+            spec.schedule,
+            spec.timezone,
+            next_run(spec, now=clock()),
+        )
+    return ids
+
+
+async def _job(
+    spec: DigestConfig, trigger: Any, db_path: Path, clock: Callable[[], datetime]
+) -> None:
+    """Run one digest in a worker thread; log the outcome, never raise into the scheduler."""
+    fire_time = previous_fire_time(trigger, clock())
+    try:
+        run = await asyncio.to_thread(run_digest, spec, db_path=db_path, fire_time=fire_time)
+    except AggregatorError as exc:
+        log.error("digest %s failed: %s", spec.name, exc)
+        return
+    except Exception:
+        log.exception("digest %s failed", spec.name)
+        return
+    mailed = f"; mailed to {', '.join(run.emailed)}" if run.emailed else ""
+    log.info(
+        "digest %s: %d stories (%s) written to %s%s",
+        run.name,
+        run.stories,
+        run.window.label,
+        ", ".join(str(f) for f in run.files),
+        mailed,
+    )
+
+
+def digests_status(config: Config, *, db_path: Path, now: datetime) -> list[dict[str, Any]]:
+    """The scheduled digests and when each runs next (for ``status``).
+
+    Args:
+        config: the configuration.
+        db_path: the archive file.
+        now: the current time (UTC).
+
+    Returns:
+        One dict per digest: ``name, schedule, timezone, window, formats,
+        output, email, next_run`` (ISO 8601 UTC or ``None``).
+    """
+    from aggregator.timeutil import to_db
+
+    return [
+        {
+            "name": spec.name,
+            "schedule": spec.schedule,
+            "timezone": spec.timezone,
+            "window": spec.window,
+            "formats": list(spec.formats),
+            "output": str(output_folder(spec, db_path)),
+            "email": list(spec.email.to) if spec.email else [],
+            "next_run": to_db(next_run(spec, now=now)),
+        }
+        for spec in config.digests
+    ]

@@ -1,0 +1,333 @@
+"""The feedparser adapter: bytes we fetched -> :class:`~aggregator.models.ParsedFeed`.
+
+feedparser lives in this one module. It never fetches anything: it parses the
+bytes the fetcher already holds. A FeedParserDict never leaves this module.
+No I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser  # type: ignore[import-untyped]
+
+from aggregator.errors import FeedParseError
+from aggregator.ingest.normalize import clean_url
+from aggregator.models import Entry, ParsedFeed
+
+__all__ = ["advertised_feeds", "parse_feed", "parse_json_feed"]
+
+log = logging.getLogger(__name__)
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(rb"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+# Entity declarations of a document's DTD. feedparser's strict parser (expat) limits
+# their expansion, but its loose parser, which reads every ill-formed document, expands
+# the ones it keeps without any limit: 250 KB of "quadratic blow-up" became 250 MB of
+# text (issue 8). Only declarations naming one character (<!ENTITY nbsp "&#160;">) are
+# kept; the rest are removed before feedparser sees the document, and their references
+# stay as they are. External entities were never fetched (feedparser turns that off).
+_ENTITY_DECL = r"""<!ENTITY(?:[^>"']|"[^"]*"|'[^']*')*>?"""
+_CHAR_ENTITY = r"""<!ENTITY\s+\w+\s+(?:"&#\w+;"|'&#\w+;')\s*>"""
+_ENTITY_DECL_B = re.compile(_ENTITY_DECL.encode())
+_CHAR_ENTITY_B = re.compile(_CHAR_ENTITY.encode())
+_ENTITY_DECL_S = re.compile(_ENTITY_DECL)
+_CHAR_ENTITY_S = re.compile(_CHAR_ENTITY)
+_WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+_FEED_TYPES = (
+    b"application/rss+xml",
+    b"application/atom+xml",
+    b"application/feed+json",
+    b"application/json",
+    b"text/xml",
+    b"application/xml",
+)
+
+
+def parse_feed(
+    body: bytes, *, headers: Mapping[str, str] | None = None, url: str = ""
+) -> ParsedFeed:
+    """Parse a feed document.
+
+    Args:
+        body: the bytes as fetched (already decompressed).
+        headers: the HTTP response headers (lower-case names), used for the charset.
+        url: the URL the document came from, to resolve relative links.
+
+    Returns:
+        The feed's metadata and every readable entry. A survivable problem
+        (wrong charset declaration, junk after the document) is reported in
+        ``warning``; unreadable entries are skipped and counted.
+
+    Raises:
+        FeedParseError: the bytes are not a feed (e.g. an HTML page, or XML too
+            broken to yield anything); the message names advertised feed URLs.
+    """
+    if _looks_like_json(body, headers):
+        return parse_json_feed(body, url=url)
+    body = _defuse_entities(body, url=url)
+    response_headers: dict[str, str] = {}
+    for name in ("content-type", "content-language"):
+        if headers and headers.get(name):
+            response_headers[name] = headers[name]
+    if url:
+        response_headers["content-location"] = url
+    try:
+        # No sanitizing or URI rewriting inside content: we keep plain text only, and
+        # normalize.html_to_text drops scripts, styles, embeds and every tag itself.
+        # The two passes are two thirds of feedparser's time (benchmarks/ingest.py);
+        # entry links are still resolved against the feed's URL.
+        d = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser should not raise; a bug there must not kill a poll
+        raise FeedParseError(f"feedparser failed: {exc}", url=url) from exc
+    warning = ""
+    if d.get("bozo"):
+        bozo = d.get("bozo_exception")
+        # A missing or generic Content-Type is no news: the bytes are what they are.
+        if type(bozo).__name__ != "NonXMLContentType":
+            warning = f"{type(bozo).__name__}: {bozo}" if bozo is not None else "malformed feed"
+    raw_entries = d.get("entries") or []
+    if not d.get("version") and not raw_entries:
+        found = advertised_feeds(body, base=url)
+        if found:
+            raise FeedParseError(
+                "not a feed but an HTML page; it advertises: " + ", ".join(found), url=url
+            )
+        if _looks_like_html(body):
+            raise FeedParseError("not a feed but an HTML page (it advertises no feed)", url=url)
+        raise FeedParseError(f"not a feed ({warning or 'unknown format'})", url=url)
+    entries: list[Entry] = []
+    skipped = 0
+    for raw in raw_entries:
+        try:
+            entries.append(_entry(raw))
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
+            skipped += 1
+            log.warning("%s: skipped an unreadable entry: %s", url or "feed", exc)
+    feed = d.get("feed") or {}
+    ttl: int | None = None
+    try:
+        ttl = int(str(feed.get("ttl"))) if feed.get("ttl") else None
+    except (TypeError, ValueError):
+        ttl = None
+    return ParsedFeed(
+        title=str(feed.get("title") or ""),
+        link=str(feed.get("link") or ""),
+        entries=tuple(entries),
+        ttl=ttl,
+        warning=warning,
+        skipped=skipped,
+    )
+
+
+def _defuse_entities(body: bytes, *, url: str) -> bytes:
+    """Remove the DTD's entity declarations, except those naming one character."""
+    if b"<!ENTITY" in body:  # UTF-8 and every other ASCII-compatible encoding
+        return _ENTITY_DECL_B.sub(lambda m: m[0] if _CHAR_ENTITY_B.fullmatch(m[0]) else b"", body)
+    for codec in _WIDE_CODECS:
+        if "<!ENTITY".encode(codec) in body:
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise FeedParseError(
+                    f"not a feed (unreadable {codec.upper()} with entity declarations)", url=url
+                ) from exc
+            text = _ENTITY_DECL_S.sub(
+                lambda m: m[0] if _CHAR_ENTITY_S.fullmatch(m[0]) else "", text
+            )
+            return text.encode(codec)
+    return body
+
+
+def _looks_like_json(body: bytes, headers: Mapping[str, str] | None) -> bool:
+    kind = (headers or {}).get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("application/feed+json", "application/json"):
+        return True
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def parse_json_feed(body: bytes, *, url: str = "") -> ParsedFeed:
+    """Parse a JSON Feed 1.0 or 1.1 document (feedparser 6 reads only XML feeds).
+
+    Args:
+        body: the document's bytes (UTF-8, as the JSON Feed spec requires).
+        url: the URL it came from, to resolve relative links.
+
+    Returns:
+        The feed's metadata and every readable item; unreadable items are skipped and counted.
+
+    Raises:
+        FeedParseError: the bytes are not JSON, or not a JSON Feed.
+    """
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FeedParseError(f"not a feed (invalid JSON: {exc})", url=url) from exc
+    version = doc.get("version", "") if isinstance(doc, dict) else ""
+    if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
+        raise FeedParseError("not a feed (JSON without a JSON Feed version)", url=url)
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise FeedParseError("not a feed (JSON Feed without an items list)", url=url)
+    base = _text(doc.get("feed_url")) or url
+    entries: list[Entry] = []
+    skipped = 0
+    for item in items:
+        try:
+            entries.append(_json_entry(item, base=base))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            skipped += 1
+            log.warning("%s: skipped an unreadable JSON Feed item: %s", url or "feed", exc)
+    return ParsedFeed(
+        title=_text(doc.get("title")),
+        link=_text(doc.get("home_page_url")),
+        entries=tuple(entries),
+        skipped=skipped,
+    )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _json_entry(item: Any, *, base: str) -> Entry:
+    from urllib.parse import urljoin
+
+    if not isinstance(item, dict):
+        raise TypeError("an item is not an object")
+    link = _text(item.get("url")) or _text(item.get("external_url"))
+    if link:
+        link = urljoin(base, link)
+    html = _text(item.get("content_html"))
+    plain = _text(item.get("content_text"))
+    summary = _text(item.get("summary"))
+    title = _text(item.get("title"))
+    guid = str(item.get("id") or "").strip() or link
+    if not guid:
+        digest = hashlib.sha256(f"{title}\n{summary}\n{html}{plain}".encode()).hexdigest()
+        guid = f"sha256:{digest[:32]}"
+    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    author = ", ".join(
+        _text(a.get("name")) for a in authors if isinstance(a, dict) and _text(a.get("name"))
+    )
+    tags = tuple(dict.fromkeys(t.strip() for t in item.get("tags") or () if isinstance(t, str)))
+    return Entry(
+        guid=guid,
+        link=link,
+        title=title,
+        content_html=html or _escape_plain(plain),
+        summary_html=summary,
+        published=_iso_date(item.get("date_published")),
+        updated=_iso_date(item.get("date_modified")),
+        tags=tuple(t for t in tags if t),
+        author=author,
+        original_link=_text(item.get("external_url")) if item.get("url") else "",
+    )
+
+
+def _escape_plain(text: str) -> str:
+    """Plain text as HTML paragraphs, so the one HTML-to-text path keeps its paragraphs."""
+    import html as _html
+
+    return "".join(f"<p>{_html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def _iso_date(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _entry(e: Any) -> Entry:
+    link = str(e.get("link") or "")
+    title = str(e.get("title") or "")
+    summary = str(e.get("summary") or "")
+    content = ""
+    for part in e.get("content") or ():
+        value = str(part.get("value") or "")
+        if len(value) > len(content):
+            content = value
+    guid = str(e.get("id") or "") or link
+    if not guid:
+        digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
+        guid = f"sha256:{digest[:32]}"
+    tags: list[str] = []
+    for tag in e.get("tags") or ():
+        term = str(tag.get("term") or tag.get("label") or "").strip()
+        if term and term not in tags:
+            tags.append(term)
+    return Entry(
+        guid=guid,
+        link=link,
+        title=title,
+        content_html=content,
+        summary_html=summary,
+        published=_date(e.get("published_parsed")),
+        # "in" first: a bare get() maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning (feedparser issue 310).
+        updated=_date(e.get("updated_parsed")) if "updated_parsed" in e else None,
+        tags=tuple(tags),
+        author=str(e.get("author") or ""),
+        original_link=str(e.get("feedburner_origlink") or e.get("pheedo_origlink") or ""),
+    )
+
+
+def _date(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def advertised_feeds(body: bytes, *, base: str = "") -> list[str]:
+    """Find the feed URLs an HTML page advertises with ``<link rel="alternate">``.
+
+    Args:
+        body: the page's bytes.
+        base: the page's URL, to resolve relative links.
+
+    Returns:
+        The absolute feed URLs, in page order, without duplicates.
+    """
+    from urllib.parse import urljoin
+
+    found: list[str] = []
+    for tag in _LINK_TAG.findall(body[: 512 * 1024]):
+        attrs = {
+            m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or b"")
+            for m in _ATTR.finditer(tag)
+        }
+        rel = attrs.get(b"rel", b"").lower().split()
+        kind = attrs.get(b"type", b"").lower().split(b";")[0].strip()
+        href = attrs.get(b"href", b"").strip()
+        if b"alternate" in rel and kind in _FEED_TYPES and href:
+            url = clean_url(urljoin(base, href.decode("utf-8", "replace")))
+            if url and url not in found:
+                found.append(url)
+    return found

@@ -1,0 +1,161 @@
+"""The parser processes' work: bytes of one feed -> normalized stories with questions.
+
+Pure (no I/O) and light to import: it runs in the pipeline's worker
+processes, which import only this module's dependencies (parse, normalize,
+questions, dedupe), not the HTTP stack or the archive, so they start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from aggregator.dedupe.neardup import Params as DedupeParams
+from aggregator.dedupe.neardup import Signature, signature
+from aggregator.dedupe.urls import fingerprint
+from aggregator.ingest.categories import CategoryRule
+from aggregator.ingest.normalize import clean_title, clean_url, normalize_entry, strip_controls
+from aggregator.ingest.parse import parse_feed
+from aggregator.models import Entry, Story
+from aggregator.questions.offline import OfflineGenerator, QuestionGenerator
+
+__all__ = ["MAX_ENTRIES", "ProcessedFeed", "one_line", "process_feed", "warm_up", "worker_init"]
+
+#: Entries archived per feed and poll at most, the newest (issue 8). The largest real
+#: feed of the corpus has 730; a document of 100,000 entries (which fits ``max_size``)
+#: would otherwise hold the writer for a minute and flood the archive at every poll.
+MAX_ENTRIES = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedFeed:
+    """What a parser worker returns for one fetched document.
+
+    Attributes:
+        title: the feed's own title.
+        link: the feed's site link.
+        ttl: the feed's ``<ttl>`` in minutes, or ``None``.
+        warning: a survivable parse problem, or ``""``.
+        stories: the normalized stories with questions (actions are derived when shown).
+        fingerprints: each story's content fingerprint (computed here, off the writer).
+        entry_dates: each entry's own date (``None`` when undated), for the adaptive interval.
+        signatures: each story's near-duplicate signature (computed here, off the writer).
+    """
+
+    title: str
+    link: str
+    ttl: int | None
+    warning: str
+    stories: tuple[Story, ...]
+    fingerprints: tuple[int, ...] = ()
+    entry_dates: tuple[datetime | None, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+
+
+_GENERATORS: dict[int, QuestionGenerator] = {}
+
+
+def process_feed(
+    body: bytes,
+    headers: dict[str, str],
+    url: str,
+    *,
+    category: str,
+    now: datetime,
+    question_count: int = 3,
+    tracking_params: frozenset[str] | None = None,
+    category_rules: tuple[CategoryRule, ...] = (),
+    dedupe: DedupeParams | None = None,
+) -> ProcessedFeed:
+    """Parse, normalize and question one fetched feed (pure; runs in a worker process).
+
+    Args:
+        body: the document's bytes.
+        headers: its HTTP headers (lower-case names).
+        url: the URL it came from.
+        category: the feed's category.
+        now: the poll's time (UTC), the date of undated entries.
+        question_count: questions per story.
+        tracking_params: extra URL parameters to drop from canonical URLs.
+        category_rules: the ``[[categories]]`` rules that refine ``category``.
+        dedupe: the near-duplicate settings to compute signatures with (``None``: none).
+
+    Returns:
+        The feed's metadata and stories.
+
+    Raises:
+        FeedParseError: the document is not a feed.
+    """
+    parsed = parse_feed(body, headers=headers, url=url)
+    entries, warning = parsed.entries, parsed.warning
+    if len(entries) > MAX_ENTRIES:
+        entries = _newest(entries, MAX_ENTRIES)
+        note = f"{len(parsed.entries)} entries; archived the newest {MAX_ENTRIES}"
+        warning = f"{warning}; {note}" if warning else note
+    generator = _GENERATORS.get(question_count)
+    if generator is None:
+        generator = _GENERATORS[question_count] = OfflineGenerator(count=question_count)
+    stories = []
+    for entry in entries:
+        story = normalize_entry(
+            entry,
+            category=category,
+            now=now,
+            tracking_params=tracking_params,
+            category_rules=category_rules,
+        )
+        stories.append(replace(story, questions=generator.generate(story)))
+    return ProcessedFeed(
+        title=clean_title(parsed.title),
+        link=clean_url(parsed.link),
+        ttl=parsed.ttl,
+        warning=one_line(warning),
+        stories=tuple(stories),
+        fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
+        entry_dates=tuple(e.published or e.updated for e in entries),
+        signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
+    )
+
+
+def _newest(entries: Sequence[Entry], limit: int) -> tuple[Entry, ...]:
+    """The ``limit`` newest entries, in document order (undated ones rank by position)."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: (entries[i].published or entries[i].updated or floor, -i),
+        reverse=True,
+    )
+    return tuple(entries[i] for i in sorted(ranked[:limit]))
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """A message for the feed's row, the logs and the terminal: one line, no controls.
+
+    Errors and warnings quote what a server or a document said (a redirect's
+    Location, the feed URLs a page advertises), so they are hostile text too.
+    """
+    text = " ".join(strip_controls(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def worker_init() -> None:
+    """Prepare a parser process.
+
+    SIGINT is left to the parent: Ctrl-C in a terminal reaches the whole
+    process group, and the parent decides how to stop. The parsers run at a
+    lower priority: the single writer (the parent) is the pipeline's critical
+    path, and with as many parsers as cores it would otherwise wait for CPU
+    with work queued behind it (benchmarks/ingest.py).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(5)
+
+
+def warm_up() -> None:
+    """Nothing: submitted once per worker when a pool starts, so that the workers
+    import this module while the first feeds are still being fetched."""

@@ -1,0 +1,625 @@
+"""The planner behind :func:`aggregator.store.search.search`: find, count, rank and order stories.
+
+Internal to :mod:`aggregator.store.search`. Read-only SQL on one connection; the
+standard library only (start-up time counts, issue 6).
+
+How a search stays fast at a million stories
+--------------------------------------------
+
+The obvious ``... WHERE stories_fts MATCH ? ORDER BY rank LIMIT 20`` computes
+``bm25()`` for every matching story, and ``bm25()`` first reads every story
+that has each word of the query to weigh it (its IDF): a common word costs
+hundreds of milliseconds at 1M stories. Reading a story's row is costly too
+(a 16 KiB page per scattered story). So a search asks SQLite for as little as
+it can, and plans each step by rough costs (the ``_*_US`` constants):
+
+1. **Candidates, newest first.** Matches are read in archive order, newest
+   first: FTS5 walks its posting lists backwards by rowid, reading only what
+   is fetched, so this stops once :data:`CANDIDATES` are found (more when
+   paging deeper). Filters shape the walk. A ``--since``/``--until`` range of
+   up to 50,000 stories, or a ``--feed``'s stories, become a set of ids read
+   from an index (``stories(published)``, ``sources(feed_id, ...)``): the
+   walk keeps to their rowid window, or checks the ids one by one when that
+   is cheaper. A longer date range is walked by date, slice by slice through
+   the published index. ``--category`` (and what no index narrows) is checked
+   story by story. Checking one by one (a row read or an index seek each)
+   stops after about 1,000 stories once the page is full: candidates are then
+   the matches among those, and the count says "at least".
+2. **Count.** The candidates are the count: exact below :data:`CANDIDATES`,
+   else "at least" (``SearchResults.exact_total``, shown as "2,000+").
+3. **Rank** (``--sort relevance``). ``bm25()`` with the title weighted 10,
+   the body 1 and the questions 0.5, over the rowid window of the candidates
+   only, for the query without its exclusions (each excluded word would cost
+   an IDF pass for nothing). When a word's IDF pass would cost too much (a
+   word in a third of all stories, a phrase made of common words), it is left
+   out of ``bm25()`` and counts only where it is in the title, weighted by
+   its IDF as estimated from the newest :data:`SAMPLE` stories, which is small
+   for exactly these words. Prefix terms filter but do not rank (SQLite merges
+   the postings of every word a prefix matches again in each statement that
+   names it). The best by bm25 are then reordered by a mild recency factor:
+   up to :data:`RECENCY_BOOST` more for today's stories, halving every
+   :data:`RECENCY_HALF_LIFE_DAYS` days.
+4. **Date order** (``--sort date``). The newest candidates by archive order,
+   sorted by date; then one probe of the published index finds the stories
+   archived earlier but dated later than the page's last one (late arrivals,
+   imports), which are checked too, so the order is exact.
+5. **The page.** Snippets (``snippet()``), sources and the other fields are
+   read for the shown rows only: two statements, never one per hit.
+
+The trade-off, for users: when a query matches more than :data:`CANDIDATES`
+stories, relevance picks the best of the *newest* :data:`CANDIDATES` matches,
+so a perfect match from years ago loses to this month's news; add words, or
+``--until``, to reach back. Queries with fewer matches (most of those with two
+or more words) are ranked over all of them. Very common words rank by title
+hits rather than by how often they occur. Costs that still grow with the
+archive: a short prefix of a common word (``app*``) merges the postings of
+every word it matches; a phrase of common words reads their positions; a
+``--feed`` or a rare ``--category`` with a very common word is checked story
+by story.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from aggregator.search.query import positive_expression, positive_terms, uses_prefix
+
+__all__ = [
+    "CANDIDATES",
+    "RECENCY_BOOST",
+    "RECENCY_HALF_LIFE_DAYS",
+    "SAMPLE",
+    "WEIGHTS",
+    "Filters",
+    "Plan",
+]
+
+CANDIDATES = 2000
+"""Relevance ranks at most this many matches, the newest (more when paging deeper)."""
+
+SAMPLE = 4096
+"""How many of the newest stories are read to estimate how common a word is."""
+
+RECENCY_BOOST = 0.2
+"""Relevance of a story published now is multiplied by ``1 + RECENCY_BOOST``."""
+
+RECENCY_HALF_LIFE_DAYS = 30.0
+"""The recency bonus halves every so many days."""
+
+WEIGHTS = (10.0, 1.0, 0.5)
+"""bm25 column weights: title, body, questions."""
+
+_ID_SET_CAP = 50_000  # a filter that keeps more stories than this is checked story by story
+_CHECKED = 1000  # matches checked story by story before the walk may stop
+_CHUNK = 512  # ids per statement when walking a feed's stories
+_RERANKED = 128  # the best this many by bm25 are reordered by recency
+_COLUMNS = ("title :", "body :", "questions :")
+# Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
+_SEEK_US = 12.0  # checking one story id against a MATCH (a seek per word)
+_STEP_US = 0.35  # reading one more match while walking the index
+_POSTING_US = 0.06  # reading one posting of a word inside SQLite (IDF pass, walks)
+_COLUMN_US = 0.1  # the same with a column filter (positions decoded)
+_PHRASE_US = 1.0  # the same for a phrase, per story with all its words (positions matched)
+_BM25_US = 1.0  # bm25 of one row
+_ROW_US = 4.0  # reading one story's row (scattered rows: a page each)
+_DATE_STEP_US = 0.3  # walking one story of a date range by date
+_RANK_BUDGET_US = 8000.0  # a ranking plan this cheap is taken without looking further
+
+
+def _text(moment: datetime) -> str:
+    """A datetime as the archive stores it (UTC text that sorts by time)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Filters:
+    """The filters of one search: what bounds the walk, what is checked per story.
+
+    Attributes:
+        conds: SQL conditions on ``stories s`` that need the story's row (joined
+            with AND), with ``params``; checked only for candidates.
+        lo, hi: every story that passes has ``lo <= id <= hi`` (``None``: unbounded).
+        ids: the only story ids that can pass, or ``None`` (any).
+        dates: a long ``[since, until)`` range as archive text (its condition is
+            the first of ``conds``), else ``None``.
+        empty: nothing can pass.
+    """
+
+    __slots__ = ("conds", "dates", "empty", "hi", "ids", "lo", "params")
+
+    def __init__(self) -> None:
+        self.conds: list[str] = []
+        self.params: list[object] = []
+        self.lo: int | None = None
+        self.hi: int | None = None
+        self.ids: frozenset[int] | None = None
+        self.dates: tuple[str, str] | None = None
+        self.empty = False
+
+    @classmethod
+    def build(
+        cls,
+        conn: sqlite3.Connection,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        category: str | None,
+        feed: str | None,
+    ) -> Filters:
+        """Turn the user's filters into id sets, bounds and per-story conditions.
+
+        Args:
+            conn: the connection.
+            since, until: the date range (UTC), or ``None``.
+            category: a category (any case), or ``None``.
+            feed: a feed's URL or text in its title, or ``None``.
+
+        Returns:
+            The filters (``empty`` when nothing can pass).
+        """
+        flt = cls()
+        if since is not None or until is not None:
+            flt.time_range(conn, since, until)
+        if category:
+            flt.conds.append("s.category = ?")
+            flt.params.append(category.strip().upper())
+        if feed and not flt.empty:
+            flt.feed(conn, feed)
+        return flt
+
+    def restrict(self, ids: Iterable[int]) -> None:
+        """Only these story ids can pass (intersected with what was set before)."""
+        kept = frozenset(ids) if self.ids is None else self.ids.intersection(ids)
+        self.ids = kept
+        if not kept:
+            self.empty = True
+            return
+        self.lo = max(self.lo if self.lo is not None else 0, min(kept))
+        self.hi = min(self.hi if self.hi is not None else max(kept), max(kept))
+
+    def time_range(
+        self, conn: sqlite3.Connection, since: datetime | None, until: datetime | None
+    ) -> None:
+        """Add a date range: its ids if it is short, else its condition (see the module docs)."""
+        low = _text(since) if since is not None else ""
+        high = _text(until) if until is not None else "\uffff"
+        # Index-only walks of stories(published): a short range becomes its set of
+        # ids (read as one string: a Python object per id costs twice as much);
+        # a long one is walked by date, or its candidates' dates are checked.
+        count = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM stories INDEXED BY stories_published"
+            " WHERE published >= ? AND published < ? LIMIT ?)",
+            (low, high, _ID_SET_CAP + 1),
+        ).fetchone()[0]
+        if count <= _ID_SET_CAP:
+            ids = conn.execute(
+                "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
+                " WHERE published >= ? AND published < ?",
+                (low, high),
+            ).fetchone()[0]
+            self.restrict(_ids(ids))
+            return
+        # "+" keeps SQLite from reading the range through the published index
+        # when it checks candidates by id.
+        self.conds.insert(0, "+s.published >= ? AND +s.published < ?")
+        self.params[:0] = [low, high]
+        self.dates = (low, high)
+
+    def feed(self, conn: sqlite3.Connection, feed: str) -> None:
+        """Add a feed: its stories' ids (a removed feed's too), or a per-story check if many."""
+        feed_ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM feeds WHERE url = ? OR config_url = ?"
+                " OR instr(lower(title), lower(?)) > 0 OR instr(lower(config_title), lower(?)) > 0",
+                (feed, feed, feed, feed),
+            )
+        ]
+        if not feed_ids:  # a removed feed: its sources keep its URL
+            rows = conn.execute("SELECT story_id FROM sources WHERE feed_url = ?", (feed,))
+            self.restrict(r[0] for r in rows)
+            return
+        marks = ", ".join("?" * len(feed_ids))
+        count = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM sources WHERE feed_id IN ({marks}) LIMIT ?)",
+            (*feed_ids, _ID_SET_CAP + 1),
+        ).fetchone()[0]
+        if count <= _ID_SET_CAP:
+            ids = conn.execute(
+                f"SELECT group_concat(story_id) FROM sources WHERE feed_id IN ({marks})", feed_ids
+            ).fetchone()[0]
+            self.restrict(_ids(ids))
+            return
+        self.conds.append(
+            "EXISTS (SELECT 1 FROM sources so WHERE so.story_id = s.id"
+            f" AND so.feed_id IN ({marks}))"
+        )
+        self.params += feed_ids
+
+
+def _ids(joined: str | None) -> list[int]:
+    """The ids of a ``group_concat(id)``."""
+    return [int(i) for i in joined.split(",")] if joined else []
+
+
+class Plan:
+    """One search on one connection: the query in its forms, the filters, and the steps.
+
+    Attributes:
+        conn: the read-only connection.
+        query: what the user typed.
+        expr: its FTS5 expression.
+        prefix: the query has a prefix term.
+        published: the dates read so far, by story id.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, query: str, expr: str, flt: Filters) -> None:
+        self.conn = conn
+        self.query = query
+        self.expr = expr
+        self.flt = flt
+        self.prefix = uses_prefix(query)
+        self.positive = positive_expression(query)
+        self.published: dict[int, str] = {}  # read so far
+        self.by_dates = False  # the walk goes through a long date range by date
+        self.checked = 0  # stories checked one by one so far
+        self._top: int | None = None
+
+    @property
+    def top(self) -> int:
+        """The highest story id (the archive's size, near enough)."""
+        if self._top is None:
+            self._top = int(self.conn.execute("SELECT max(id) FROM stories").fetchone()[0] or 0)
+        return self._top
+
+    def density(self, expr: str) -> float:
+        """The share of the newest :data:`SAMPLE` stories that ``expr`` matches."""
+        top = self.top
+        window = min(SAMPLE, top) or 1
+        count = self.conn.execute(
+            "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ? AND rowid > ?",
+            (expr, top - window),
+        ).fetchone()[0]
+        return float(count) / window
+
+    def rows(self, ids: Sequence[int]) -> list[int]:
+        """Which of ``ids`` pass the per-story conditions (their dates are kept)."""
+        conds, params = self.flt.conds, self.flt.params
+        if self.by_dates and self.flt.dates is not None:
+            conds, params = conds[1:], params[2:]  # the walk kept to the range already
+        if not conds:
+            return list(ids)
+        self.checked += len(ids)
+        passed: set[int] = set()
+        where = " AND ".join(conds)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for story_id, published in self.conn.execute(
+                f"SELECT s.id, s.published FROM stories s WHERE s.id IN ({marks}) AND {where}",
+                [*chunk, *params],
+            ):
+                passed.add(story_id)
+                self.published[story_id] = published
+        return [i for i in ids if i in passed]
+
+    def dates(self, ids: Iterable[int]) -> dict[int, str]:
+        """The publication dates of ``ids`` (read once per search)."""
+        missing = [i for i in ids if i not in self.published]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            self.published.update(
+                self.conn.execute(
+                    f"SELECT id, published FROM stories WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return self.published
+
+    # 1. candidates
+
+    def candidates(self, need: int) -> tuple[list[int], bool]:
+        """The newest matches that pass the filters, newest first by id.
+
+        Args:
+            need: the hits the page needs (offset + limit); at least
+                :data:`CANDIDATES` are found if there are that many.
+
+        Returns:
+            The candidates, and whether they are all the matches.
+        """
+        want = max(CANDIDATES, need)
+        enough = max(_CHECKED, need)  # stories checked one by one (a row read or a seek each)
+        out: list[int] = []
+        for batch in self._walk():
+            out.extend(self.rows(batch))
+            if len(out) >= want:
+                return out[:want], False
+            if self.checked >= enough and len(out) >= need:
+                return out, False
+        return out, True
+
+    def _walk(self) -> Iterator[list[int]]:
+        """Matching ids newest first, within the filters' bounds and id set."""
+        flt = self.flt
+        if flt.ids is not None and not self.prefix and self._ids_cheaper(flt.ids):
+            ordered = sorted(flt.ids, reverse=True)
+            for start in range(0, len(ordered), _CHUNK):
+                chunk = ordered[start : start + _CHUNK]
+                self.checked += len(chunk)
+                yield sorted(self._match(chunk), reverse=True)
+            return
+        if flt.dates is not None and not self.prefix and self._dates_cheaper():
+            self.by_dates = True
+            yield from self._walk_dates(*flt.dates)
+            return
+        bounds = ""
+        params: list[object] = [self.expr]
+        if flt.lo is not None:
+            bounds += " AND rowid >= ?"
+            params.append(flt.lo)
+        if flt.hi is not None:
+            bounds += " AND rowid <= ?"
+            params.append(flt.hi)
+        # FTS5 walks its posting lists backwards: rows arrive newest first and
+        # only as fetched, so the walk costs what is read, not what matches.
+        cursor = self.conn.execute(
+            f"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{bounds} ORDER BY rowid DESC",
+            params,
+        )
+        size = 256
+        while rows := cursor.fetchmany(size):
+            ids = [r[0] for r in rows]
+            yield ids if flt.ids is None else [i for i in ids if i in flt.ids]
+            size = min(size * 2, 4096)
+
+    def _walk_dates(self, low: str, high: str) -> Iterator[list[int]]:
+        """Matching ids in a long date range, newest first by date, a slice at a time.
+
+        Each slice holds the next few thousand stories by date (all of them for
+        its oldest date, so none is skipped); their ids form a short run, apart
+        from late arrivals, and one walk of that run finds the slice's matches.
+        """
+        size = 4096
+        while high > low:
+            floor = self.conn.execute(
+                "SELECT min(published) FROM (SELECT published FROM stories"
+                " INDEXED BY stories_published WHERE published >= ? AND published < ?"
+                " ORDER BY published DESC LIMIT ?)",
+                (low, high, size),
+            ).fetchone()[0]
+            if floor is None:
+                return
+            slice_ids = set(
+                _ids(
+                    self.conn.execute(
+                        "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
+                        " WHERE published >= ? AND published < ?",
+                        (floor, high),
+                    ).fetchone()[0]
+                )
+            )
+            found = self.conn.execute(
+                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
+                " ORDER BY rowid DESC",
+                (self.expr, min(slice_ids), max(slice_ids)),
+            )
+            yield [r[0] for r in found if r[0] in slice_ids]
+            high, size = floor, 16384
+
+    def _dates_cheaper(self) -> bool:
+        """Whether walking a long date range by date beats walking all the matches."""
+        top = max(self.top, 1)
+        density = self.density(self.expr) or 1.0 / top
+        by_date = min(top, CANDIDATES / density) * _DATE_STEP_US
+        by_match = density * top * _ROW_US
+        return by_date < by_match
+
+    def _ids_cheaper(self, ids: frozenset[int]) -> bool:
+        """Whether checking a set of stories one by one beats walking the matches around them."""
+        top = max(self.top, 1)
+        density = self.density(self.expr) or 1.0 / top
+        lo = self.flt.lo if self.flt.lo is not None else 1
+        hi = self.flt.hi if self.flt.hi is not None else top
+        window = max(hi - lo + 1, len(ids), 1)
+        by_id = min(len(ids), CANDIDATES / density) * _SEEK_US
+        by_match = min(density * window, CANDIDATES * window / len(ids)) * _STEP_US
+        return by_id < by_match
+
+    def _match(self, ids: Sequence[int]) -> list[int]:
+        """Which of ``ids`` match the query (id filters not applied)."""
+        # A prefix would be expanded again for every id: one walk of their window instead.
+        return self._hits(self.expr, ids, walk=self.prefix)
+
+    # 3. relevance
+
+    def by_relevance(
+        self, cands: list[int], need: int, *, now: datetime
+    ) -> tuple[list[int], dict[int, float]]:
+        """The best ``need`` candidates, best first, and their scores.
+
+        The recency factor needs each story's date, a read of its row (scattered
+        rows cost microseconds each): dates are read in bm25 order until no later
+        candidate could still make the page, and for at most :data:`_RERANKED`
+        (or four pages) of them, so recency reorders only the best by bm25.
+        """
+        base = self._bm25(cands)
+        order = sorted(cands, key=lambda i: (base[i], i), reverse=True)
+        order = order[: max(_RERANKED, 4 * need)]
+        best: list[tuple[float, int]] = []  # min-heap of (final score, id)
+        scores: dict[int, float] = {}
+        top = 1.0 + RECENCY_BOOST
+        for start in range(0, len(order), 64):
+            chunk = order[start : start + 64]
+            if len(best) >= need and (base[chunk[0]] * top, chunk[0]) < best[0]:
+                break
+            dates = self.dates(chunk)
+            for story_id in chunk:
+                score = base[story_id] * _recency(dates.get(story_id, ""), now)
+                scores[story_id] = score
+                if len(best) < need:
+                    heapq.heappush(best, (score, story_id))
+                elif (score, story_id) > best[0]:
+                    heapq.heapreplace(best, (score, story_id))
+        ranked = sorted(best, reverse=True)
+        return [story_id for _, story_id in ranked], scores
+
+    def _bm25(self, cands: list[int]) -> dict[int, float]:
+        """Base relevance of each candidate: bm25 where affordable, else IDF-weighted title hits.
+
+        bm25 runs over the candidates' rowid window only. Its cost is the IDF
+        pass (SQLite reads every story that has the words of each ranked term,
+        positions too for phrases and column filters), the walk of the window,
+        and one evaluation per matching row. Terms left out of it score what
+        bm25 gives one hit in a title of average length, where they are in the
+        title. The plan ranks the most terms (leaving out the costliest first)
+        whose estimated cost is under :data:`_RANK_BUDGET_US`, else the cheapest.
+        """
+        scores = dict.fromkeys(cands, 0.0)
+        if not cands:
+            return scores
+        lo, hi = min(cands), max(cands)
+        span = hi - lo + 1
+        top = max(self.top, 1)
+        terms = positive_terms(self.query)
+        # (term, stories it is in, cost of its IDF pass, cost of walking it in the window)
+        counted: list[tuple[str, float, float, float]] = []
+        for term, prefix, words in terms:
+            if prefix:
+                continue
+            stories = self.density(term) * top
+            reads = stories if words == term else self.density(words) * top
+            if " AND " in words:
+                unit = _PHRASE_US  # positions are decoded, not just ids
+            else:
+                unit = _COLUMN_US if term.startswith(_COLUMNS) else _POSTING_US
+            counted.append((term, stories, reads * unit, reads * span / top * unit))
+        counted.sort(key=lambda t: t[2])
+
+        def title_cost(walk: float) -> float:
+            return min(walk, len(cands) * _SEEK_US)
+
+        plan: tuple[float, int, str] | None = None  # (cost, terms ranked, expression)
+        for keep in range(len(counted), -1, -1):
+            cost = sum(title_cost(t[3]) for t in counted[keep:])
+            expr = ""
+            if keep:
+                ranked = {t[0] for t in counted[:keep]}
+                expr = positive_expression(
+                    self.query, without=[t[0] for t in terms if t[0] not in ranked]
+                )
+                rows = max(len(cands), self.density(expr) * span)
+                cost += sum(t[2] + t[3] for t in counted[:keep]) + rows * _BM25_US
+            if plan is None or cost < plan[0] or cost <= _RANK_BUDGET_US:
+                plan = (cost, keep, expr)
+            if cost <= _RANK_BUDGET_US:
+                break
+        assert plan is not None
+        _, keep, expr = plan
+        if expr:
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            for rowid, score in self.conn.execute(
+                f"SELECT rowid, -bm25(stories_fts, {weights}) FROM stories_fts"
+                " WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expr, lo, hi),
+            ):
+                if rowid in scores:
+                    scores[rowid] = score
+        for term, stories, _, walk in counted[keep:]:
+            if term.startswith(("body :", "questions :")):
+                continue
+            idf = max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6)
+            title = term if term.startswith("title :") else f"title : ({term})"
+            for rowid in self._hits(title, cands, walk=walk <= len(cands) * _SEEK_US):
+                scores[rowid] += WEIGHTS[0] * idf
+        return scores
+
+    def _hits(self, expr: str, ids: Sequence[int], *, walk: bool) -> list[int]:
+        """Which of ``ids`` match ``expr``.
+
+        Args:
+            expr: the FTS5 expression.
+            ids: the story ids.
+            walk: walk their rowid window (else seek each id, a statement per chunk).
+        """
+        if not ids:
+            return []
+        if walk:
+            wanted = set(ids)
+            found = self.conn.execute(
+                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expr, min(ids), max(ids)),
+            )
+            return [r[0] for r in found if r[0] in wanted]
+        out: list[int] = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN ({marks})"
+            out += [r[0] for r in self.conn.execute(sql, [expr, *chunk])]
+        return out
+
+    # 4. date order
+
+    def by_date(self, cands: list[int], need: int, *, complete: bool) -> list[int]:
+        """The first ``need`` matches by date, newest first (exact, see the module docstring).
+
+        Args:
+            cands: the newest matches by id that pass the filters.
+            need: how many to return.
+            complete: ``cands`` holds every match.
+        """
+        if complete:
+            dates = self.dates(cands)
+            return heapq.nlargest(need, cands, key=lambda i: (dates[i], i))
+        # Stories archived before the first ``m`` candidates but dated after the
+        # page's last one among them (late arrivals, imports) are the only others
+        # that can still belong on the page. Late arrivals among the first few
+        # make that date old and the list long: then look at more candidates.
+        m = min(max(2 * need, 64), len(cands))
+        while True:
+            first = cands[:m]
+            dates = self.dates(first)
+            floor = heapq.nlargest(need, (dates[i] for i in first))[-1]
+            late = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM stories INDEXED BY stories_published"
+                    " WHERE published > ? AND id < ? LIMIT ?",
+                    (floor, min(first), 4 * m + 1),
+                )
+            ]
+            if len(late) <= 4 * m or m == len(cands):
+                break
+            m = min(4 * m, len(cands))
+        if len(late) > 4 * m:  # every candidate read: take the whole list
+            late = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM stories INDEXED BY stories_published"
+                    " WHERE published > ? AND id < ?",
+                    (floor, min(first)),
+                )
+            ]
+        if late and self.flt.ids is not None:
+            late = [i for i in late if i in self.flt.ids]
+        more = self.rows(self._match(late)) if late else []
+        dates = self.dates(more)
+        return heapq.nlargest(need, [*first, *more], key=lambda i: (dates[i], i))
+
+    # 5. the page
+
+
+def _recency(published: str, now: datetime) -> float:
+    """The mild recency factor: ``1 + RECENCY_BOOST`` today, halving every half-life."""
+    try:
+        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return 1.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    age_days = max((now - when).total_seconds() / 86400.0, 0.0)
+    return 1.0 + RECENCY_BOOST * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)

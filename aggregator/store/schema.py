@@ -1,0 +1,135 @@
+"""The archive's schema: one function per migration, applied in order by
+:class:`aggregator.store.archive.Archive` inside one transaction (``PRAGMA user_version``
+records the version reached). No other I/O; a migration never changes once released.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from aggregator.search.query import FTS_TOKENIZE
+
+__all__ = ["MIGRATIONS"]
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            config_url TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'config',
+            category TEXT NOT NULL DEFAULT 'general',
+            config_title TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            site_url TEXT NOT NULL DEFAULT '',
+            interval INTEGER,
+            adaptive_interval INTEGER,
+            ttl INTEGER,
+            full_text INTEGER NOT NULL DEFAULT 0,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            disabled_reason TEXT NOT NULL DEFAULT '',
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            last_fetched TEXT,
+            last_success TEXT,
+            last_status TEXT NOT NULL DEFAULT '',
+            last_error TEXT NOT NULL DEFAULT '',
+            error_count INTEGER NOT NULL DEFAULT 0,
+            next_fetch TEXT,
+            next_reason TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            category TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            questions TEXT NOT NULL DEFAULT '',
+            actions TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            url_key INTEGER,  -- dedupe.url_key(canonical URL): the index is 8 bytes a story
+            fingerprint INTEGER,
+            author TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '',
+            generator TEXT NOT NULL DEFAULT '',
+            updated_at TEXT  -- NULL until the story changes; first seen = its earliest source
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+            feed_url TEXT NOT NULL DEFAULT '',  -- set when the feed is removed
+            url TEXT,  -- NULL: the same as the story's url (its first sighting)
+            guid TEXT NOT NULL DEFAULT '',
+            fingerprint INTEGER,
+            seen_at TEXT NOT NULL,
+            UNIQUE (feed_id, guid)
+        )
+        """
+    )
+    for sql in (
+        "CREATE INDEX stories_url_key ON stories (url_key)",
+        "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
+        "CREATE INDEX stories_published ON stories (published)",
+        "CREATE INDEX sources_story ON sources (story_id)",
+        "CREATE INDEX feeds_next_fetch ON feeds (next_fetch)",
+    ):
+        db.execute(sql)
+    _create_fts(db)
+
+
+def _create_fts(db: sqlite_utils.Database) -> None:
+    """Create the FTS5 index in sqlite-utils' layout, inside the caller's transaction.
+
+    ``Table.enable_fts`` would do the same but runs ``executescript``, which
+    commits the migration's transaction half-way; so the statements are the
+    ones it writes (``sqlite-utils search`` and Datasette detect the index),
+    except that the update trigger fires only when indexed text changes.
+    """
+    cols = "[title], [body], [questions]"
+    old = "old.[title], old.[body], old.[questions]"
+    new = "new.[title], new.[body], new.[questions]"
+    db.execute(
+        f"CREATE VIRTUAL TABLE [stories_fts] USING FTS5 ({cols},"
+        f" tokenize={db.quote(FTS_TOKENIZE)}, content=[stories])"
+    )
+    db.execute(
+        "CREATE TRIGGER [stories_ai] AFTER INSERT ON [stories] BEGIN"
+        f" INSERT INTO [stories_fts] (rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+    db.execute(
+        "CREATE TRIGGER [stories_ad] AFTER DELETE ON [stories] BEGIN"
+        f" INSERT INTO [stories_fts] ([stories_fts], rowid, {cols})"
+        f" VALUES('delete', old.rowid, {old}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER [stories_au] AFTER UPDATE OF {cols} ON [stories] BEGIN"
+        f" INSERT INTO [stories_fts] ([stories_fts], rowid, {cols})"
+        f" VALUES('delete', old.rowid, {old});"
+        f" INSERT INTO [stories_fts] (rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """The near-duplicate index (issue 5): band keys per story, and the settings behind them."""
+    db.execute(
+        "CREATE TABLE story_bands (key INTEGER NOT NULL, story_id INTEGER NOT NULL,"
+        " PRIMARY KEY (key, story_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE dedupe_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2}

@@ -1,0 +1,349 @@
+"""Full-text search over the archive: filters, ranking, snippets with highlights.
+
+Read-only, and deliberately light: it imports only the stdlib and
+:mod:`aggregator.search.query`, because ``aggregator search`` is a command people
+run many times a day and its start-up time counts. FTS5 syntax errors never
+reach the user: queries are translated by :func:`aggregator.search.query.to_fts5`,
+and any SQLite error left is mapped to :class:`~aggregator.errors.SearchError`.
+
+How a search stays fast at a million stories, and what it trades for it, is
+described in :mod:`aggregator.store._searchplan`: newest-first candidates, a capped
+count, bm25 over the candidates' window, exact date order, snippets for the
+shown rows only.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from aggregator.errors import ArchiveError, SearchError
+from aggregator.search.query import to_fts5
+from aggregator.store._searchplan import (
+    CANDIDATES,
+    RECENCY_BOOST,
+    RECENCY_HALF_LIFE_DAYS,
+    SAMPLE,
+    Filters,
+    Plan,
+)
+
+__all__ = [
+    "CANDIDATES",
+    "HIGHLIGHT_END",
+    "HIGHLIGHT_START",
+    "RECENCY_BOOST",
+    "RECENCY_HALF_LIFE_DAYS",
+    "SAMPLE",
+    "SearchHit",
+    "SearchResults",
+    "search",
+]
+
+# Private-use characters mark highlights inside snippets; feed text cannot
+# contain them (they are removed from the snippet text below).
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_END = "\ue001"
+
+_SORTS = ("relevance", "date")
+_MMAP_BYTES = 1 << 30
+_SNIPPET = f"snippet(stories_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+_SOURCES = (
+    "(SELECT group_concat(name, char(10)) FROM (SELECT DISTINCT"
+    " COALESCE(NULLIF(f.config_title, ''), NULLIF(f.title, ''), f.url,"
+    " NULLIF(so.feed_url, ''), 'imported') AS name"
+    " FROM sources so LEFT JOIN feeds f ON f.id = so.feed_id WHERE so.story_id = s.id))"
+)
+
+
+class _Record:
+    """An immutable value with named fields, compared and shown by them.
+
+    What a frozen slotted dataclass gives, without its cost at start-up:
+    importing :mod:`dataclasses` (and :mod:`inspect`) and building each class
+    take milliseconds that ``aggregator search`` cannot spare (issue 6).
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _set(self, **fields: object) -> None:
+        """Set every field once, in ``__init__``."""
+        for name in self.__slots__:
+            object.__setattr__(self, name, fields[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields by name, nested records and tuples of them included (for JSON).
+
+        Returns:
+            A new dict.
+        """
+        return {n: _plain(getattr(self, n)) for n in self.__slots__}
+
+
+def _plain(value: object) -> object:
+    """A field value for JSON: records as dicts, tuples as lists."""
+    if isinstance(value, _Record):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class SearchHit(_Record):
+    """One search result (immutable).
+
+    Attributes:
+        id: the story's id.
+        title: its title.
+        url: its link.
+        published: its date, ISO 8601 UTC text.
+        category: its category.
+        snippet: an excerpt around the matches, plain text (newlines as spaces).
+        highlights: ``(start, end)`` character offsets of the matches in ``snippet``.
+        score: relevance (higher is better; see the module docstring), ``0.0``
+            for stories ranked only by date.
+        sources: the feeds that carried it (titles, else URLs).
+    """
+
+    __slots__ = (
+        "id",
+        "title",
+        "url",
+        "published",
+        "category",
+        "snippet",
+        "highlights",
+        "score",
+        "sources",
+    )
+    id: int
+    title: str
+    url: str
+    published: str
+    category: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    score: float
+    sources: tuple[str, ...]
+
+    def __init__(
+        self,
+        *,
+        id: int,
+        title: str,
+        url: str,
+        published: str,
+        category: str,
+        snippet: str,
+        highlights: tuple[tuple[int, int], ...],
+        score: float,
+        sources: tuple[str, ...],
+    ) -> None:
+        self._set(
+            id=id,
+            title=title,
+            url=url,
+            published=published,
+            category=category,
+            snippet=snippet,
+            highlights=highlights,
+            score=score,
+            sources=sources,
+        )
+
+
+class SearchResults(_Record):
+    """A page of search results (immutable).
+
+    Attributes:
+        total: how many stories match in all, or at least (see ``exact_total``).
+        hits: the stories of this page, in order.
+        exact_total: ``False`` when more stories than ``total`` match (the
+            count stops at :data:`CANDIDATES` or the page's end).
+    """
+
+    __slots__ = ("total", "hits", "exact_total")
+    total: int
+    hits: tuple[SearchHit, ...]
+    exact_total: bool
+
+    def __init__(
+        self, *, total: int, hits: tuple[SearchHit, ...], exact_total: bool = True
+    ) -> None:
+        self._set(total=total, hits=hits, exact_total=exact_total)
+
+
+def search(
+    path: str | os.PathLike[str],
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    feed: str | None = None,
+    sort: str = "relevance",
+    now: datetime | None = None,
+) -> SearchResults:
+    """Search the archive.
+
+    Args:
+        path: the archive file.
+        query: the user's query (see :mod:`aggregator.search.query` for the language).
+        limit: at most this many hits.
+        offset: skip this many hits (paging).
+        since: only stories published at or after this time (UTC).
+        until: only stories published before this time (UTC).
+        category: only this category (case-insensitive).
+        feed: only stories one of whose sources is this feed: its URL, or text
+            in its title (case-insensitive).
+        sort: ``relevance`` (best first, mildly preferring recent stories) or
+            ``date`` (newest first).
+        now: the current time, for the recency preference (default: now).
+
+    Returns:
+        The total count and this page's hits.
+
+    Raises:
+        InvalidQueryError: the query has nothing to search for.
+        SearchError: bad arguments, or the archive cannot be searched.
+        ArchiveError: there is no archive at ``path``.
+    """
+    if sort not in _SORTS:
+        raise SearchError(f"unknown sort {sort!r} (allowed: {', '.join(_SORTS)})")
+    if limit < 1 or offset < 0:
+        raise SearchError("--limit must be at least 1 and --offset not negative")
+    expr = to_fts5(query)
+    need = offset + limit
+    conn = _open(path)
+    try:
+        flt = Filters.build(conn, since=since, until=until, category=category, feed=feed)
+        if flt.empty:
+            return SearchResults(total=0, hits=())
+        plan = Plan(conn, query, expr, flt)
+        cands, exhausted = plan.candidates(need)
+        scores: dict[int, float] = {}
+        if sort == "date":
+            order = plan.by_date(cands, need, complete=exhausted)
+        else:
+            order, scores = plan.by_relevance(cands, need, now=now or datetime.now(UTC))
+        hits = _page(plan, order[offset:need], scores)
+    except sqlite3.Error as exc:
+        raise SearchError(f"search failed: {exc}") from exc
+    finally:
+        conn.close()
+    return SearchResults(total=len(cands), hits=hits, exact_total=exhausted)
+
+
+# -- filters --------------------------------------------------------------------------
+
+
+def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[SearchHit, ...]:
+    """The shown hits: fields, sources and snippets, two statements in all."""
+    if not ids:
+        return ()
+    marks = ", ".join("?" * len(ids))
+    rows = {
+        r[0]: r
+        for r in plan.conn.execute(
+            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}"
+            f" FROM stories s WHERE s.id IN ({marks})",
+            ids,
+        )
+    }
+    if plan.prefix:
+        # One walk over the page's id range; snippet() only for the page's rows.
+        wanted = set(ids)
+        snippets = {
+            r[0]: r[1]
+            for r in plan.conn.execute(
+                f"SELECT rowid, CASE WHEN rowid IN ({marks}) THEN {_SNIPPET} END"
+                " FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                [*ids, plan.expr, min(ids), max(ids)],
+            )
+            if r[0] in wanted
+        }
+    else:
+        snippets = dict(
+            plan.conn.execute(
+                f"SELECT rowid, {_SNIPPET} FROM stories_fts"
+                f" WHERE stories_fts MATCH ? AND rowid IN ({marks})",
+                [plan.expr, *ids],
+            ).fetchall()
+        )
+    hits = []
+    for story_id in ids:
+        row = rows.get(story_id)
+        if row is None:
+            continue
+        snippet, marks_at = _highlights(snippets.get(story_id) or "")
+        hits.append(
+            SearchHit(
+                id=row[0],
+                title=row[1],
+                url=row[2] or "",
+                published=row[3],
+                category=row[4],
+                snippet=snippet,
+                highlights=marks_at,
+                score=float(f"{scores.get(story_id, 0.0):.6g}"),
+                sources=tuple(row[5].split("\n")) if row[5] else (),
+            )
+        )
+    return tuple(hits)
+
+
+def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A read-only connection (``os.path`` rather than pathlib: start-up time, issue 6)."""
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise ArchiveError(f"no archive at {name} (run 'aggregator fetch' first)")
+    # An SQLite URI: a path with "%", "?" or "#" escaped, then the read-only mode.
+    where = os.path.abspath(name).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    try:
+        conn = sqlite3.connect(f"file:{where}?mode=ro", uri=True)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        # Reading the rows of scattered stories from a memory map halves its cost.
+        conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot open archive {name}: {exc}") from exc
+    return conn
+
+
+def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Turn marker characters into plain text plus highlight offsets.
+
+    Each highlight runs from a start marker to the next end marker; a marker
+    without its partner is dropped.
+    """
+    parts = marked.replace("\n", " ").split(HIGHLIGHT_START)
+    out = [parts[0].replace(HIGHLIGHT_END, "")]
+    pos = len(out[0])
+    marks: list[tuple[int, int]] = []
+    for part in parts[1:]:
+        inside, end, after = part.partition(HIGHLIGHT_END)
+        inside = inside.replace(HIGHLIGHT_END, "")
+        if end:
+            marks.append((pos, pos + len(inside)))
+        after = after.replace(HIGHLIGHT_END, "")
+        out += [inside, after]
+        pos += len(inside) + len(after)
+    return "".join(out), tuple(marks)
