@@ -79,6 +79,7 @@ class Story:
         guid: the entry's id within its feed (``""`` for imported documents).
         author: the author's name, or ``""``.
         tags: the entry's category terms.
+        lang: the language of the text, an ISO 639-1 code (``""`` when unknown).
     """
 
     category: str
@@ -92,6 +93,7 @@ class Story:
     guid: str = ""
     author: str = ""
     tags: tuple[str, ...] = ()
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -456,6 +456,7 @@ def test_normalize_entry_builds_a_story() -> None:
         guid="urn:uuid:1",
         author="Leena Rao & Co",
         tags=("IPO", "Startups"),
+        lang="en",
     )
 
 

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from aggregator.dedupe.urls import canonical_url, original_link
 from aggregator.ingest.categories import CategoryRule, categorize
 from aggregator.ingest.cleanup import clean_body, fix_mojibake
+from aggregator.ingest.lang import detect_language
 from aggregator.models import Entry, Story
 
 __all__ = ["clean_title", "clean_url", "html_to_text", "normalize_entry", "strip_controls"]
@@ -298,6 +299,7 @@ def normalize_entry(
         guid=_GUID_UNSAFE_RE.sub("", entry.guid),
         author=clean_title(fix_mojibake(entry.author)),
         tags=tags,
+        lang=detect_language(title, body),
     )
 
 
