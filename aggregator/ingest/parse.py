@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html as _html
 import io
 import json
 import logging
-import html as _html
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
