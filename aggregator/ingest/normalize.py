@@ -18,11 +18,11 @@ import html as _html
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aggregator.dedupe.urls import canonical_url, original_link
 from aggregator.ingest.categories import CategoryRule, categorize
-from aggregator.ingest.cleanup import clean_body, fix_mojibake
+from aggregator.ingest.cleanup import clean_body, drop_cards, fix_mojibake
 from aggregator.models import Entry, Story
 
 __all__ = ["clean_title", "clean_url", "html_to_text", "normalize_entry", "strip_controls"]
@@ -207,6 +207,10 @@ _END_NAME_RE = re.compile(r"</([a-zA-Z][^\s/>]*)")
 _END_PATTERNS: dict[str, re.Pattern[str]] = {}
 _NESTING_PATTERNS: dict[str, re.Pattern[str]] = {}
 
+_HN_ITEM = "news.ycombinator.com/item?id="
+_HN_POINTS_RE = re.compile(r"\bPoints:\s*(\d+)|\b(\d+) points?\b", re.IGNORECASE)
+_HN_COMMENTS_RE = re.compile(r"# Comments:\s*(\d+)|\b(\d+) comments?\b", re.IGNORECASE)
+
 _TITLE_EXCERPT = 80
 _MAX_UNESCAPE = 8
 
@@ -321,12 +325,14 @@ def normalize_entry(
     Returns:
         The story, dated in UTC (naive datetimes are taken as UTC).
     """
-    body = html_to_text(fix_mojibake(entry.content_html))
+    body = html_to_text(drop_cards(fix_mojibake(entry.content_html)))
     if entry.summary_html and entry.summary_html != entry.content_html:
-        summary = html_to_text(fix_mojibake(entry.summary_html))
+        summary = html_to_text(drop_cards(fix_mojibake(entry.summary_html)))
         if len(summary) > len(body):
             body = summary
     body = clean_body(body)
+    if not body and _HN_ITEM in f"{entry.guid} {entry.content_html} {entry.summary_html}":
+        body = _hacker_news_body(entry)
     title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
     url = clean_url(original_link(entry.link, guid=entry.guid, original=entry.original_link))
     tags = _clean_tags(entry.tags)
@@ -343,6 +349,28 @@ def normalize_entry(
         author=clean_title(fix_mojibake(entry.author)),
         tags=tags,
     )
+
+
+def _hacker_news_body(entry: Entry) -> str:
+    """What a Hacker News link post is, for a feed that gives it no text of its own.
+
+    Its description is only the comments link (news.ycombinator.com/rss), or the article
+    and comments URLs with the points and the comment count (hnrss.org, hnapp).
+    """
+    text = html_to_text(f"{entry.summary_html}\n\n{entry.content_html}")
+    host = urlsplit(clean_url(entry.link)).hostname or ""
+    host = host.removeprefix("www.")
+    if not host or host == "news.ycombinator.com":
+        what = "Discussion on Hacker News"
+    else:
+        what = f"Link post on Hacker News to {host}"
+    counts = []
+    for pattern, unit in ((_HN_POINTS_RE, "point"), (_HN_COMMENTS_RE, "comment")):
+        match = pattern.search(text)
+        if match:
+            number = next(g for g in match.groups() if g is not None)
+            counts.append(f"{number} {unit}{'' if number == '1' else 's'}")
+    return f"{what}: {', '.join(counts)}." if counts else f"{what}."
 
 
 def _control_repl(match: re.Match[str]) -> str:
