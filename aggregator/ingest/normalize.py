@@ -354,16 +354,15 @@ def normalize_entry(
 def _hacker_news_body(entry: Entry) -> str:
     """What a Hacker News link post is, for a feed that gives it no text of its own.
 
-    Its description is only the comments link (news.ycombinator.com/rss), or the article
+    Empty when the entry links to no other site. Its description is only the comments link (news.ycombinator.com/rss), or the article
     and comments URLs with the points and the comment count (hnrss.org, hnapp).
     """
     text = html_to_text(f"{entry.summary_html}\n\n{entry.content_html}")
     host = urlsplit(clean_url(entry.link)).hostname or ""
     host = host.removeprefix("www.")
     if not host or host == "news.ycombinator.com":
-        what = "Discussion on Hacker News"
-    else:
-        what = f"Link post on Hacker News to {host}"
+        return ""  # no linked article to speak of: the body stays empty
+    what = f"Link post on Hacker News to {host}"
     counts = []
     for pattern, unit in ((_HN_POINTS_RE, "point"), (_HN_COMMENTS_RE, "comment")):
         match = pattern.search(text)
