@@ -354,8 +354,9 @@ def normalize_entry(
 def _hacker_news_body(entry: Entry) -> str:
     """What a Hacker News link post is, for a feed that gives it no text of its own.
 
-    Empty when the entry links to no other site. Its description is only the comments link (news.ycombinator.com/rss), or the article
-    and comments URLs with the points and the comment count (hnrss.org, hnapp).
+    Empty when the entry links to no other site. Its description is only the comments
+    link (news.ycombinator.com/rss), or the article and comments URLs with the points and
+    the comment count (hnrss.org, hnapp).
     """
     text = html_to_text(f"{entry.summary_html}\n\n{entry.content_html}")
     host = urlsplit(clean_url(entry.link)).hostname or ""
