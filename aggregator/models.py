@@ -24,7 +24,7 @@ class Entry:
         content_html: the richest content the entry offers (content, else summary).
         summary_html: the summary/description, or ``""``.
         published: the published date (UTC), or ``None``.
-        updated: the updated date (UTC), or ``None``.
+        updated: the updated date (UTC), else the created date, or ``None``.
         tags: the entry's category terms.
         author: the author's name, or ``""``.
         original_link: ``feedburner:origLink`` or a similar original-link field, or ``""``.

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["RULES", "Rule", "clean_body", "fix_mojibake", "has_mojibake"]
+__all__ = ["RULES", "Rule", "clean_body", "drop_cards", "fix_mojibake", "has_mojibake"]
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1/cp1252 (Â..ô), then a
 # continuation byte read the same way: 0x80-0xBF as Latin-1, or the cp1252
@@ -93,6 +93,30 @@ def _fixer() -> Callable[[str], str]:
 
 
 # --- boilerplate ---------------------------------------------------------------
+
+# Ghost's bookmark cards: a link to another article shown as its headline, description,
+# site name and author ("404 MediaSamantha Cole") in the middle of the story.
+_CARD_RE = re.compile(
+    r"<figure\b[^>]*\bkg-bookmark-card\b[^>]*>.*?(?:</figure\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
+
+
+def drop_cards(markup: str) -> str:
+    """Remove the cards a CMS embeds for links to other articles (markup in, markup out).
+
+    Runs on the HTML before it becomes text: a card is told by its class, which the
+    text no longer has. Only Ghost's ``kg-bookmark-card`` figures are known.
+
+    Args:
+        markup: a story's HTML.
+
+    Returns:
+        The HTML without those cards.
+    """
+    if "kg-bookmark-card" not in markup:
+        return markup
+    return _CARD_RE.sub("", markup)
+
 
 # The longest paragraph a rule looks at: boilerplate is short, prose is not dropped.
 _MAX_BOILERPLATE = 320
@@ -198,12 +222,14 @@ RULES: dict[str, Rule] = {
         ),
         "any",
     ),
-    # Advertisement labels and sponsor notes: "Advertisement", "Sponsored by Acme".
+    # Advertisement labels and sponsor notes: "Advertisement", "Sponsored by Acme",
+    # "Thank you for listening ❤ Check out our sponsors: https://...".
     "ads": Rule(
         re.compile(
             r"advertisement|advertising|ad|sponsored(?: content| post)?"
             r"|(?:this (?:post|episode|article) is )?(?:sponsored|brought to you|presented) by"
             r"\b.{0,120}"
+            r"|(?:thank you for listening\W{0,4})?check out our sponsors\b.{0,100}"
             r"|(?:subscribe|sign up) (?:to|for|on|now)\b.{0,140}|follow us on .{1,60}"
             r"|(?:get|download) (?:the|our) (?:free )?app\b.{0,80}",
             re.I | re.S,
@@ -237,6 +263,24 @@ RULES: dict[str, Rule] = {
 
 # "Sponsored by:" heads a list of sponsors that goes with it.
 _SPONSOR_HEAD_RE = re.compile(r"(?:this (?:week|episode)(?:'s|’s)? )?sponsor(?:s|ed by)\W*", re.I)
+# Show notes' blocks of sponsors and of subscribe links: a head ("To support this podcast,
+# check out our sponsors:", "PODCAST LINKS:") and the short lines that follow it
+# ("Upwork: Platform for hiring freelancers.", "Go to https://...", "– RSS: https://...").
+_BLOCK_HEAD_RE = re.compile(
+    r"(?:to support this (?:podcast|show),? )?(?:please )?check out (?:our|these|this"
+    r" (?:week|episode)(?:'s|’s)?) sponsors\b[^\n]{0,60}:"
+    r"|(?:podcast|subscribe|subscription|listen(?:ing)?) (?:links|options|on)\s*:",
+    re.I,
+)
+_BLOCK_LINE_RE = re.compile(
+    r"[-–—•*]?\s*(?:go to|visit|use code)\s+\S.{0,100}"
+    r"|[-–—•*]?\s*[\w'’&.+ ]{1,40}:\s*(?:https?://\S+|[^\n:]{1,100})",
+    re.I,
+)
+# TIME's audio player card: "The Brief October 24, 2025", a line on the episode, then
+# "Podcast ID – Short Length: <uuid>" (and "Long Length").
+_BRIEF_HEAD_RE = re.compile(r"The Brief [A-Z][a-z]+ \d{1,2}, \d{4}")
+_PODCAST_ID_RE = re.compile(r"Podcast ID\s*[–—-]\s*\w+ Length:\s*[0-9a-fA-F-]{8,40}")
 # Inline tails of the last paragraph, when the feed did not give them their own; searched
 # in the paragraph's last :data:`_TAIL_WINDOW` characters only.
 _INLINE_TAIL_RE = re.compile(
@@ -319,22 +363,29 @@ def clean_body(text: str) -> str:
     if not text:
         return text
     paragraphs = text.split("\n\n")
+    if "Podcast ID" in text:
+        paragraphs = _without_audio_cards(paragraphs)
     kept: list[str] = []
     # Each kept paragraph remembers whether a "tail" rule matched it (it goes if
     # nothing but such paragraphs follows it).
     tail_like: list[bool] = []
-    in_sponsors = False
+    in_sponsors = ""  # in a block of sponsors: "list" (of "- " items) or "lines"
     for paragraph in paragraphs:
         if len(paragraph) > _MAX_BOILERPLATE:
-            in_sponsors = False
+            in_sponsors = ""
             kept.append(paragraph)
             tail_like.append(False)
             continue
-        if in_sponsors and paragraph.startswith("- "):
+        if in_sponsors == "list" and paragraph.startswith("- "):
             continue
-        in_sponsors = False
+        if in_sponsors == "lines" and _BLOCK_LINE_RE.fullmatch(paragraph):
+            continue
+        in_sponsors = ""
         if _SPONSOR_HEAD_RE.fullmatch(paragraph):
-            in_sponsors = True
+            in_sponsors = "list"
+            continue
+        if _BLOCK_HEAD_RE.fullmatch(paragraph):
+            in_sponsors = "lines"
             continue
         rule = _rule_for(paragraph)
         if rule == "any":
@@ -349,6 +400,28 @@ def clean_body(text: str) -> str:
         if not kept[-1]:
             kept.pop()
     return "\n\n".join(kept)
+
+
+def _without_audio_cards(paragraphs: list[str]) -> list[str]:
+    """Drop TIME's audio player cards: "The Brief <date>" up to its last "Podcast ID" line."""
+    out: list[str] = []
+    i = 0
+    while i < len(paragraphs):
+        paragraph = paragraphs[i]
+        if _PODCAST_ID_RE.fullmatch(paragraph):
+            i += 1
+            continue
+        if _BRIEF_HEAD_RE.fullmatch(paragraph):
+            ids = [
+                j for j in range(i + 1, min(i + 5, len(paragraphs)))
+                if _PODCAST_ID_RE.fullmatch(paragraphs[j])
+            ]  # fmt: skip
+            if ids:
+                i = ids[-1] + 1
+                continue
+        out.append(paragraph)
+        i += 1
+    return out
 
 
 def _cut_tail(paragraph: str) -> str:

@@ -18,11 +18,11 @@ import html as _html
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aggregator.dedupe.urls import canonical_url, original_link
 from aggregator.ingest.categories import CategoryRule, categorize
-from aggregator.ingest.cleanup import clean_body, fix_mojibake
+from aggregator.ingest.cleanup import clean_body, drop_cards, fix_mojibake
 from aggregator.ingest.lang import detect_language
 from aggregator.models import Entry, Story
 
@@ -60,8 +60,6 @@ _TOKEN_RE = re.compile(
 )
 _START, _END, _COMMENT, _OTHER = 3, 5, 6, 7
 _CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.DOTALL)
-# Tag-like text left after decoding: the sign of double-escaped HTML.
-_TAGLIKE_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
 _CODE_SPLIT_RE = re.compile(f"([{_CODE_OPEN}{_CODE_CLOSE}])")
 _ESCAPED_PAIR_RE = re.compile(
     r"<!--.*?-->|<(p|div|span|li|ul|ol|a|em|strong|b|i|blockquote|h[1-6]|table|tr|td)"
@@ -125,12 +123,53 @@ _END_MARKS: dict[str, str] = {
     "pre": _CODE_CLOSE + _PARA,
 }
 
+# Every element name HTML, SVG and MathML define (obsolete ones included), lower case.
+# A "<name>" with another name is text, as a browser shows text that was escaped
+# once: "Vec<T>", "std::vector<int>", "Result<T, E>" (see _is_markup()).
+_KNOWN_ELEMENTS = frozenset(
+    (
+        "a abbr acronym address applet area article aside audio b base basefont bdi bdo"
+        " bgsound big blink blockquote body br button canvas caption center cite code col"
+        " colgroup command content data datalist dd del details dfn dialog dir div dl dt"
+        " element em embed fieldset figcaption figure font footer form frame frameset h1 h2"
+        " h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex kbd"
+        " keygen label legend li link listing main map mark marquee menu menuitem meta meter"
+        " multicol nav nextid nobr noembed noframes noscript object ol optgroup option output"
+        " p param picture plaintext pre progress q rb rp rt rtc ruby s samp script search"
+        " section select shadow slot small source spacer span strike strong style sub"
+        " summary sup table tbody td template textarea tfoot th thead time title tr track tt"
+        " u ul var video wbr xmp"
+        # SVG
+        " animate animatemotion animatetransform circle clippath defs desc ellipse"
+        " feblend fecolormatrix fecomposite fegaussianblur feoffset filter foreignobject g"
+        " line lineargradient marker mask metadata path pattern polygon polyline"
+        " radialgradient rect stop svg switch symbol text textpath tspan use view"
+        # MathML
+        " annotation annotation-xml maction math menclose merror mfenced mfrac mi mmultiscripts"
+        " mn mo mover mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub"
+        " msubsup msup mtable mtd mtext mtr munder munderover none semantics"
+    ).split()
+)
+# Namespaced XML (Word's <o:p>, <fb:like>) and custom elements (<my-widget>) are markup too.
+_ELEMENT_LIKE_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9]*[:-][a-zA-Z][\w.:-]*")
+# An attribute with a value ("<widget data-id=3>"): markup, whatever the element's name.
+_ATTRIBUTE_RE = re.compile(r"""\s[a-zA-Z_:@][-\w:.@]*=\s*(?:"|'|[^\s"'<>=`])""")
+# After decoding: what counts as a sign of double-escaped HTML (see _count_text_tags()).
+_TEXT_TAG_RE = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*)([^<>]*)>|<!--")
+# Tags that are markup even bare and alone: void elements and elements with no text.
+_ALWAYS_MARKUP = frozenset(
+    "area base br col embed hr iframe img input link meta object param script source style"
+    " svg track wbr".split()
+)
+
 # Raw-text elements: their content is not markup; dropped up to their end tag.
 _RAW_ELEMENTS = "script style iframe noembed noframes noscript title textarea xmp".split()
 # Elements dropped with everything inside them (void ones like <img> have nothing inside).
+# MathML keeps its text (its <annotation>s repeat it as TeX or MathML); SVG only its
+# <title> and <desc> (see _svg_text()).
 _DROP_ELEMENTS = (
-    "applet audio button canvas datalist form frameset head map math object picture select"
-    " svg template video"
+    "annotation annotation-xml applet audio button canvas datalist form frameset head map"
+    " object picture select svg template video"
 ).split()
 _RAW, _DROP = 1, 2
 _BODY_SPECIAL = {**dict.fromkeys(_RAW_ELEMENTS, _RAW), **dict.fromkeys(_DROP_ELEMENTS, _DROP)}
@@ -160,9 +199,18 @@ _ITEM_BREAK_RE = re.compile(
 )
 _BREAK_RE = re.compile(f"{_PARA}[ {_MARKS}]*")
 _ANY_MARK_RE = re.compile(f"[{_MARKS}]")
+_SVG_TEXT_RE = re.compile(r"<(title|desc)(?=[\s/>])[^>]*+>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+# A tag starting inside another token: a known element's, an end tag, a comment.
+_INNER_TAG_RE = re.compile(rf"<(?:[/!?]|(?:{'|'.join(_ELEMENT_NAMES)})\b)", re.IGNORECASE)
+_START_NAME_RE = re.compile(r"<([a-zA-Z][^\s/>]*)")
+_END_NAME_RE = re.compile(r"</([a-zA-Z][^\s/>]*)")
 
 _END_PATTERNS: dict[str, re.Pattern[str]] = {}
 _NESTING_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+_HN_ITEM = "news.ycombinator.com/item?id="
+_HN_POINTS_RE = re.compile(r"\bPoints:\s*(\d+)|\b(\d+) points?\b", re.IGNORECASE)
+_HN_COMMENTS_RE = re.compile(r"# Comments:\s*(\d+)|\b(\d+) comments?\b", re.IGNORECASE)
 
 _TITLE_EXCERPT = 80
 _MAX_UNESCAPE = 8
@@ -278,12 +326,14 @@ def normalize_entry(
     Returns:
         The story, dated in UTC (naive datetimes are taken as UTC).
     """
-    body = html_to_text(fix_mojibake(entry.content_html))
+    body = html_to_text(drop_cards(fix_mojibake(entry.content_html)))
     if entry.summary_html and entry.summary_html != entry.content_html:
-        summary = html_to_text(fix_mojibake(entry.summary_html))
+        summary = html_to_text(drop_cards(fix_mojibake(entry.summary_html)))
         if len(summary) > len(body):
             body = summary
     body = clean_body(body)
+    if not body and _HN_ITEM in f"{entry.guid} {entry.content_html} {entry.summary_html}":
+        body = _hacker_news_body(entry)
     title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
     url = clean_url(original_link(entry.link, guid=entry.guid, original=entry.original_link))
     tags = _clean_tags(entry.tags)
@@ -301,6 +351,28 @@ def normalize_entry(
         tags=tags,
         lang=detect_language(title, body),
     )
+
+
+def _hacker_news_body(entry: Entry) -> str:
+    """What a Hacker News link post is, for a feed that gives it no text of its own.
+
+    Empty when the entry links to no other site. Its description is only the comments
+    link (news.ycombinator.com/rss), or the article and comments URLs with the points and
+    the comment count (hnrss.org, hnapp).
+    """
+    text = html_to_text(f"{entry.summary_html}\n\n{entry.content_html}")
+    host = urlsplit(clean_url(entry.link)).hostname or ""
+    host = host.removeprefix("www.")
+    if not host or host == "news.ycombinator.com":
+        return ""  # no linked article to speak of: the body stays empty
+    what = f"Link post on Hacker News to {host}"
+    counts = []
+    for pattern, unit in ((_HN_POINTS_RE, "point"), (_HN_COMMENTS_RE, "comment")):
+        match = pattern.search(text)
+        if match:
+            number = next(g for g in match.groups() if g is not None)
+            counts.append(f"{number} {unit}{'' if number == '1' else 's'}")
+    return f"{what}: {', '.join(counts)}." if counts else f"{what}."
 
 
 def _control_repl(match: re.Match[str]) -> str:
@@ -406,8 +478,54 @@ def _scan(markup: str, *, title: bool, guard: bool = False) -> str:
                     if pos == end:
                         unclosed.add(name)
                 append(_gone(match) if guard else "")
+                if name == "svg" and pos > end:
+                    append(_svg_text(markup, end, pos, guard=guard))
                 continue
         append(replace(match))
+
+
+def _svg_text(markup: str, start: int, end: int, *, guard: bool) -> str:
+    """The text of the ``<title>`` and ``<desc>`` elements of an SVG image (its alt text)."""
+    replace = _REPLACERS[True, guard]
+    texts = []
+    for match in _SVG_TEXT_RE.finditer(markup, start, end):
+        try:
+            texts.append(_TOKEN_RE.sub(replace, match[2]))
+        except _SpecialElement:  # a script or style in there: not text
+            continue
+    return f" {' '.join(texts)} " if texts else ""
+
+
+def _is_markup(match: re.Match[str]) -> bool:
+    """Whether a start or end tag of a name that is not an HTML element is markup.
+
+    It is when the name is namespaced or a custom element's (``o:p``,
+    ``my-widget``), when it has an attribute with a value, when its element is
+    both opened and closed in the text (``<foo>...</foo>``), or when a tag starts
+    inside it (``<T <b>``: the tag eats the ``<b>``, and must not show it as text).
+    Otherwise it is an angle-bracketed word: ``Vec<T>``, ``vector<int>``, ``Result<T, E>``.
+    """
+    name = match[1] or match[4]
+    lowered = name.lower()
+    if lowered in _KNOWN_ELEMENTS or _ELEMENT_LIKE_RE.fullmatch(name):
+        return True
+    token = match[0]
+    if _ATTRIBUTE_RE.search(token) or _INNER_TAG_RE.search(token, 1):
+        return True
+    opened, closed = _names_in(match.string)
+    return lowered in opened and lowered in closed
+
+
+_names_cache: list[object] = [None, (frozenset(), frozenset())]
+
+
+def _names_in(markup: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of the start tags and end tags in ``markup`` (lower case; remembers the last)."""
+    if _names_cache[0] is not markup:
+        opened = frozenset(n.lower() for n in _START_NAME_RE.findall(markup))
+        closed = frozenset(n.lower() for n in _END_NAME_RE.findall(markup))
+        _names_cache[:] = [markup, (opened, closed)]
+    return _names_cache[1]  # type: ignore[return-value]
 
 
 def _gone(match: re.Match[str]) -> str:
@@ -454,6 +572,8 @@ def _replacer(special: dict[str, int], *, guard: bool) -> Callable[[re.Match[str
                     if mark is None:
                         if name in special:
                             raise _SpecialElement
+                        if not _is_markup(match):
+                            return match[0]  # "Vec<T>": an angle-bracketed word
                         mark = ""
                 return mark or gone(match)
             # Unterminated, so the token runs to the end: with no ">" at all,
@@ -464,7 +584,11 @@ def _replacer(special: dict[str, int], *, guard: bool) -> Callable[[re.Match[str
             if match[5]:
                 mark = end_marks.get(name)
                 if mark is None:
-                    mark = end_marks.get(name.lower(), "")
+                    mark = end_marks.get(name.lower())
+                    if mark is None:
+                        if not _is_markup(match):
+                            return match[0]
+                        mark = ""
                 return mark or gone(match)
             return match[0]  # "</b" with no ">" anywhere after it: text
         if match.lastindex == _OTHER and not match[7]:
@@ -515,11 +639,11 @@ def _element_end(markup: str, name: str, pos: int) -> int:
 
 
 def _count_real_tags(markup: str) -> int:
-    """How many complete start and end tags the markup holds."""
+    """How many complete start and end tags the markup holds (not angle-bracketed words)."""
     return sum(
         1
         for match in _TOKEN_RE.finditer(markup)
-        if match.lastindex in (_START, _END) and match.group(match.lastindex)
+        if match.lastindex in (_START, _END) and match.group(match.lastindex) and _is_markup(match)
     )
 
 
@@ -541,9 +665,15 @@ def _has_escaped_markup(text: str) -> bool:
 
 
 def _count_text_tags(text: str) -> int:
-    """How many tag-like sequences the decoded text holds outside <pre> and <code>."""
+    """How many tags that look like markup the decoded text holds outside <pre> and <code>.
+
+    Counted: comments, end tags and tags with attributes of elements, and void or
+    textless elements (``<br>``, ``<img>``, ``<script>``). Not counted, as a browser
+    shows them when they were escaped once: angle-bracketed words (``<T>``), and an
+    element named in prose (``the <dialog> element``).
+    """
     if _CODE_OPEN not in text:
-        return len(_TAGLIKE_RE.findall(text))
+        return _markup_signs(text)
     count = depth = 0
     for piece in _CODE_SPLIT_RE.split(text):
         if piece == _CODE_OPEN:
@@ -551,7 +681,27 @@ def _count_text_tags(text: str) -> int:
         elif piece == _CODE_CLOSE:
             depth = max(depth - 1, 0)
         elif not depth:
-            count += len(_TAGLIKE_RE.findall(piece))
+            count += _markup_signs(piece)
+    return count
+
+
+def _markup_signs(text: str) -> int:
+    count = 0
+    for match in _TEXT_TAG_RE.finditer(text):
+        name = match[2]
+        if name is None:  # a comment
+            count += 1
+            continue
+        lowered = name.lower()
+        if lowered in _KNOWN_ELEMENTS or _ELEMENT_LIKE_RE.fullmatch(name):
+            rest = match[3]
+            if (
+                match[1]
+                or lowered in _ALWAYS_MARKUP
+                or rest.strip() == "/"
+                or _ATTRIBUTE_RE.search(rest)
+            ):
+                count += 1
     return count
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html as _html
 import io
 import json
 import logging
@@ -219,6 +220,9 @@ def _json_entry(item: Any, *, base: str) -> Entry:
     if not guid:
         digest = hashlib.sha256(f"{title}\n{summary}\n{html}{plain}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
+    # JSON Feed's title and summary are plain text: escaped, "Vec<T>" is no tag.
+    title = _html.escape(title, quote=False)
+    summary = _html.escape(summary, quote=False)
     authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
     author = ", ".join(
         _text(a.get("name")) for a in authors if isinstance(a, dict) and _text(a.get("name"))
@@ -240,8 +244,6 @@ def _json_entry(item: Any, *, base: str) -> Entry:
 
 def _escape_plain(text: str) -> str:
     """Plain text as HTML paragraphs, so the one HTML-to-text path keeps its paragraphs."""
-    import html as _html
-
     return "".join(f"<p>{_html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
 
 
@@ -257,19 +259,33 @@ def _iso_date(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def _as_html(value: str, detail: Any) -> str:
+    """A field's value as HTML: plain text (Atom ``type="text"``, plain RSS titles) escaped.
+
+    feedparser gives plain text as the text itself, where ``Vec<T>`` is no tag; escaped,
+    it reaches normalize as the HTML that shows exactly that text.
+    """
+    kind = detail.get("type") if isinstance(detail, Mapping) else None
+    return _html.escape(value, quote=False) if kind == "text/plain" else value
+
+
 def _entry(e: Any) -> Entry:
     link = str(e.get("link") or "")
     title = str(e.get("title") or "")
     summary = str(e.get("summary") or "")
     content = ""
+    content_part: Any = None
     for part in e.get("content") or ():
         value = str(part.get("value") or "")
         if len(value) > len(content):
-            content = value
+            content, content_part = value, part
     guid = str(e.get("id") or "") or link
-    if not guid:
+    if not guid:  # of the values as feedparser gave them: the same as before escaping
         digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
+    title = _as_html(title, e.get("title_detail"))
+    summary = _as_html(summary, e.get("summary_detail"))
+    content = _as_html(content, content_part)
     tags: list[str] = []
     for tag in e.get("tags") or ():
         term = str(tag.get("term") or tag.get("label") or "").strip()
@@ -283,8 +299,10 @@ def _entry(e: Any) -> Entry:
         summary_html=summary,
         published=_date(e.get("published_parsed")),
         # "in" first: a bare get() maps a missing updated_parsed to published_parsed
-        # with a DeprecationWarning (feedparser issue 310).
-        updated=_date(e.get("updated_parsed")) if "updated_parsed" in e else None,
+        # with a DeprecationWarning. Without an updated date, the created one
+        # (dcterms:created, Atom 0.3 <created>) still beats the time of the poll.
+        updated=(_date(e.get("updated_parsed")) if "updated_parsed" in e else None)
+        or _date(e.get("created_parsed")),
         tags=tuple(tags),
         author=str(e.get("author") or ""),
         original_link=str(e.get("feedburner_origlink") or e.get("pheedo_origlink") or ""),
