@@ -500,7 +500,8 @@ def _is_markup(match: re.Match[str]) -> bool:
     """Whether a start or end tag of a name that is not an HTML element is markup.
 
     It is when the name is namespaced or a custom element's (``o:p``,
-    ``my-widget``), when it has an attribute with a value, when its element is
+    ``my-widget``), when it has an attribute with a value, when it closes itself
+    (``<x/>``), when its element is
     both opened and closed in the text (``<foo>...</foo>``), or when a tag starts
     inside it (``<T <b>``: the tag eats the ``<b>``, and must not show it as text).
     Otherwise it is an angle-bracketed word: ``Vec<T>``, ``vector<int>``, ``Result<T, E>``.
@@ -511,6 +512,8 @@ def _is_markup(match: re.Match[str]) -> bool:
         return True
     token = match[0]
     if _ATTRIBUTE_RE.search(token) or _INNER_TAG_RE.search(token, 1):
+        return True
+    if token.endswith("/>"):  # self-closing syntax: <x/> is written only as markup
         return True
     opened, closed = _names_in(match.string)
     return lowered in opened and lowered in closed
