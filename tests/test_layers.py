@@ -79,7 +79,10 @@ def _import_nodes(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
 
 
 def imports_of(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
-    """The package's modules that ``name`` imports (resolved relative and ``from pkg import mod``)."""
+    """The package's modules that ``name`` imports.
+
+    Relative imports are resolved, and ``from pkg import mod`` counts as importing ``pkg.mod``.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     is_package = path.name == "__init__.py"
     found: set[str] = set()

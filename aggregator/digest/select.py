@@ -180,7 +180,7 @@ def scheduled_window(fire_time: datetime, window: str) -> Window:
     Raises:
         ValueError: ``window`` is neither a period nor a duration.
     """
-    from aggregator.app.config import parse_duration
+    from aggregator.timeutil import parse_duration
 
     fire_time = _utc(fire_time, "fire_time").replace(microsecond=0)
     if window in PERIODS:
