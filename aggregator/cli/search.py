@@ -1,11 +1,12 @@
 """The ``search`` command: its options (one table for both parsers), its run and its output.
 
 ``aggregator search`` is run many times a day, so the whole process must
-start about as fast as a bare ``python -c`` running the same FTS5 query
-(issue 6). The console script (:mod:`aggregator._entry`) therefore hands a
+start about as fast as a bare ``python -c`` running the same FTS5 query.
+The console script (:mod:`aggregator._entry`) therefore hands a
 plain search invocation to :func:`parse` and :func:`main` here, which import
 neither click nor rich, nor the config module with its validators: only this
-module, :mod:`aggregator.store.search` and the standard library. Anything else
+module, :mod:`aggregator.store.search`, :mod:`aggregator.defaults` (the
+default paths and environment variables) and the standard library. Anything else
 (``--help``, another command, a value that does not parse) goes to the click
 CLI, whose ``search`` command is built from the same :data:`OPTIONS` and runs
 the same :func:`run`, so the two paths cannot drift apart and click stays the
@@ -26,7 +27,7 @@ from aggregator import defaults
 from aggregator.cli.terminal import json_safe, safe
 from aggregator.errors import AggregatorError, ConfigError
 
-# No pathlib, typing or dataclasses at run time here: start-up time (issue 6).
+# No pathlib, typing or dataclasses at run time here: each costs start-up time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, TypeAlias

@@ -5,7 +5,7 @@ out); :func:`load_digest` feeds it from the archive with one read-only query
 (plus one for all the stories' sources); :func:`build_digest` renders the
 result with a renderer from :data:`aggregator.digest.formats.RENDERERS`.
 
-Decisions (issue 7):
+Decisions:
 
 - A story belongs to a window by its ``published`` time (UTC); the window
   is half-open, ``[since, until)``.

@@ -303,7 +303,7 @@ class Poller:
             return await loop.run_in_executor(pool, job)
         except BrokenProcessPool:
             # A parser process died (the OOM killer, a crash in C code), and with it the
-            # pool: every later poll would fail (issue 8). Start a fresh pool and try once
+            # pool: every later poll would fail with it. Start a fresh pool and try once
             # more; a feed that kills it again is the cause, and only it fails.
             log.warning("%s: a parser process died; parsing it again in new processes", feed.url)
             self._discard(pool)
