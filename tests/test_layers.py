@@ -168,6 +168,14 @@ def test_the_graph_sees_lazy_relative_and_submodule_imports() -> None:
     assert {layer_of(m) for m in graph} <= set(ALLOWED)
 
 
+def test_the_cycle_finder_finds_every_cycle_and_only_cycles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"e"}, "e": {"d", "a"}, "f": {"a"}}
+    cycles = all_cycles(graph)
+    assert [c[0] for c in cycles] == ["a", "d"]
+    assert cycles[0] == ["a", "b", "c", "a"]
+    assert all_cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
 def test_no_import_cycles() -> None:
     cycles = all_cycles(import_graph())
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)

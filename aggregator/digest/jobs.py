@@ -33,7 +33,6 @@ from aggregator.errors import AggregatorError, ExportError
 __all__ = [
     "DigestJob",
     "DigestRun",
-    "cron_trigger",
     "digest_file_name",
     "digests_status",
     "next_run",
