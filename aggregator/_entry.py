@@ -1,7 +1,7 @@
 """The console script ``aggregator`` (and ``python -m aggregator``): a tiny dispatcher.
 
 A plain ``aggregator search ...`` runs without click (see
-:mod:`aggregator.cli.search`: start-up time, issue 6); everything else,
+:mod:`aggregator.cli.search`, which starts fast); everything else,
 ``aggregator search --help`` and any usage error included, goes to the click
 CLI in :mod:`aggregator.cli.main`. Keep this module's imports to the standard
 library and :mod:`aggregator.cli.search`.

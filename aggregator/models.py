@@ -1,5 +1,6 @@
 """Domain dataclasses: as parsed (:class:`Entry`), as normalized (:class:`Story`),
-as stored (:class:`StoredStory`, :class:`Source`, :class:`FeedState`).
+as stored (:class:`StoredStory`, :class:`Source`, :class:`FeedState`), and a feed
+as the user configured it (:class:`FeedConfig`).
 
 Pure data, no I/O. Every instance is immutable (frozen, slotted); sequences are
 tuples; every ``datetime`` is timezone-aware UTC.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-__all__ = ["Entry", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story"]
+__all__ = ["Entry", "FeedConfig", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,29 @@ class ParsedFeed:
     ttl: int | None = None
     warning: str = ""
     skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One feed as the user configured it (a ``[[feeds]]`` entry of the config file).
+
+    The store syncs its feeds table with these; the config loader builds them.
+
+    Attributes:
+        url: the feed's http(s) URL.
+        category: the category of its stories (rendered upper case).
+        title: an optional display title.
+        interval: an optional per-feed poll interval.
+        full_text: fetch the article pages for full text.
+        enabled: False to keep the feed in the config without polling it.
+    """
+
+    url: str
+    category: str = "general"
+    title: str = ""
+    interval: timedelta | None = None
+    full_text: bool = False
+    enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)

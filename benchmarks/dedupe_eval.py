@@ -48,13 +48,12 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aggregator.app.config import FeedConfig
 from aggregator.dedupe.neardup import Params, compare, features
 from aggregator.dedupe.urls import canonical_url, fingerprint
 from aggregator.errors import FeedParseError
 from aggregator.ingest.normalize import normalize_entry
 from aggregator.ingest.parse import parse_feed
-from aggregator.models import Story
+from aggregator.models import FeedConfig, Story
 from aggregator.store.archive import Archive, FeedUpdate
 
 REPO = Path(__file__).resolve().parents[1]

@@ -32,10 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest import ORGS, PRODUCTS, vocabulary  # noqa: E402
 
-from aggregator.app.config import FeedConfig  # noqa: E402
 from aggregator.dedupe import neardup  # noqa: E402
 from aggregator.dedupe.urls import canonical_url, fingerprint, url_key  # noqa: E402
-from aggregator.models import Story  # noqa: E402
+from aggregator.models import (
+    FeedConfig,  # noqa: E402
+    Story,  # noqa: E402
+)
 from aggregator.store.archive import Archive, FeedUpdate  # noqa: E402
 from aggregator.timeutil import to_db  # noqa: E402
 

@@ -26,10 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from aggregator.app.config import FeedConfig
 from aggregator.digest.formats import RENDERERS
 from aggregator.digest.select import Window, load_digest, render_digest
-from aggregator.models import Story
+from aggregator.models import FeedConfig, Story
 from aggregator.store.archive import Archive, FeedUpdate
 
 T = TypeVar("T")

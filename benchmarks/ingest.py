@@ -26,8 +26,9 @@ from xml.sax.saxutils import escape
 
 import feedparser  # type: ignore[import-untyped]
 
-from aggregator.app.config import Config, FeedConfig, FetchConfig, ScheduleConfig
+from aggregator.app.config import Config, FetchConfig, ScheduleConfig
 from aggregator.app.core import open_app
+from aggregator.models import FeedConfig
 
 ORGS = [
     "Apple",

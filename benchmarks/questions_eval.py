@@ -142,9 +142,9 @@ class LLMAnswers:
     name = "llm"
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from aggregator.app.config import LLMConfig
+        from aggregator.questions.llm import LLMSettings
 
-        self.settings = LLMConfig(
+        self.settings = LLMSettings(
             base_url=args.base_url.rstrip("/"), model=args.model, api_key_env=args.api_key_env
         )
         self.count = args.count

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aggregator.app.config import FeedConfig
 from aggregator.digest.select import Window
-from aggregator.models import Story
+from aggregator.models import FeedConfig, Story
 from aggregator.store.archive import Archive, FeedUpdate
 
 __all__ = ["DAY", "FEEDS", "WINDOW", "make_archive", "story", "store"]

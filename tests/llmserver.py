@@ -6,7 +6,7 @@ had in flight at once::
 
     with LLMServer() as server:
         server.script = [server.malformed(), server.ok()]
-        settings = LLMConfig(base_url=server.base_url, model="test-model")
+        settings = LLMSettings(base_url=server.base_url, model="test-model")
         ...
         assert len(server.requests) == 2
 """

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from aggregator.app.config import FeedConfig
 from aggregator.errors import ArchiveError, FeedError, StoryNotFound
-from aggregator.models import FeedState, Story
+from aggregator.models import FeedConfig, FeedState, Story
 from aggregator.store.archive import SCHEMA_VERSION, Archive, FeedUpdate
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

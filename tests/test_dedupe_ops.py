@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from feeds import rss
 
-from aggregator.app.config import FeedConfig
 from aggregator.dedupe.neardup import Params, index_keys, signature
 from aggregator.dedupe.urls import canonical_url, fingerprint
 from aggregator.errors import StoryNotFound
-from aggregator.models import FeedState, Story
+from aggregator.models import FeedConfig, FeedState, Story
 from aggregator.poll.poller import process_feed
 from aggregator.store import dedupe as dedupe_ops
 from aggregator.store.archive import SCHEMA_VERSION, Archive, FeedUpdate

@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.app.config import DIGEST_FORMATS
-from aggregator.app.core import document_for
 from aggregator.digest.formats import RENDERERS
 from aggregator.digest.formats.common import anchors, md_escape, safe_url
 from aggregator.digest.formats.text import DIVIDER, document, split
 from aggregator.digest.select import Digest, Window, load_digest, render_digest, select_digest
 from aggregator.models import StoredStory
 from aggregator.store.archive import Archive
+from aggregator.story.document import document_for
 from aggregator.story.format import parse, render
 
 GOLDEN = Path(__file__).parent / "data" / "digest"

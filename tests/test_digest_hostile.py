@@ -19,12 +19,12 @@ import pytest
 from digestcheck import atom_problems, html_problems, json_problems, markdown_problems
 from httpserver import FeedServer
 
-from aggregator.app.config import FeedConfig, load
+from aggregator.app.config import load
 from aggregator.app.core import open_app
 from aggregator.digest.formats import RENDERERS
 from aggregator.digest.formats.text import split
 from aggregator.digest.select import Window, load_digest, render_digest
-from aggregator.models import Story
+from aggregator.models import FeedConfig, Story
 from aggregator.store.archive import Archive, FeedUpdate
 from aggregator.story.format import parse
 

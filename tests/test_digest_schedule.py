@@ -22,11 +22,13 @@ from click.testing import CliRunner
 from digestdata import WINDOW, make_archive, store, story
 from smtpserver import SMTPServer
 
-from aggregator.app.config import DigestConfig, EmailConfig, from_dict
+from aggregator.app.config import from_dict
 from aggregator.cli.main import cli
+from aggregator.digest.cron import cron_trigger
 from aggregator.digest.formats import RENDERERS
 from aggregator.digest.formats.text import split
-from aggregator.digest.jobs import cron_trigger, next_run, previous_fire_time, run_digest
+from aggregator.digest.jobs import DigestJob, next_run, previous_fire_time, run_digest
+from aggregator.digest.mail import EmailSettings
 from aggregator.digest.select import build_digest
 from aggregator.errors import ConfigError, ExportError
 from aggregator.story.format import parse
@@ -38,7 +40,7 @@ FIRED = datetime(2026, 11, 3, 7, 0, 0, 250_000, tzinfo=UTC)  # the morning after
 # -- config --------------------------------------------------------------------
 
 
-def digests(*tables: dict[str, object]) -> tuple[DigestConfig, ...]:
+def digests(*tables: dict[str, object]) -> tuple[DigestJob, ...]:
     return from_dict({"digests": list(tables)}, path="cfg.toml").digests
 
 
@@ -71,7 +73,7 @@ def test_a_full_digest_table() -> None:
         ("html", "text"),
         Path("out/digests"),
     )
-    assert d.email == EmailConfig(
+    assert d.email == EmailSettings(
         host="smtp.example.org",
         sender="Aggregator <agg@example.org>",
         to=("me@example.org",),
@@ -163,12 +165,12 @@ def test_two_digests_need_two_names() -> None:
     ],
 )
 def test_cron_expressions_mean_what_crontab_means(expression: str, expected: datetime) -> None:
-    spec = DigestConfig(name="d", schedule=expression)
+    spec = DigestJob(name="d", schedule=expression)
     assert next_run(spec, now=SUNDAY + timedelta(microseconds=1)) == expected
 
 
 def test_the_schedule_time_zone() -> None:
-    spec = DigestConfig(name="d", schedule="0 7 * * *", timezone="Europe/Paris")
+    spec = DigestJob(name="d", schedule="0 7 * * *", timezone="Europe/Paris")
     assert next_run(spec, now=SUNDAY) == datetime(2026, 11, 30, 6, tzinfo=UTC)
 
 
@@ -187,7 +189,7 @@ def test_a_run_writes_one_file_per_format_named_by_date_equal_to_the_cli(
     tmp_path: Path, runner: CliRunner
 ) -> None:
     db = make_archive(tmp_path / "news.db")
-    spec = DigestConfig(name="daily", schedule="0 7 * * *", formats=tuple(RENDERERS))
+    spec = DigestJob(name="daily", schedule="0 7 * * *", formats=tuple(RENDERERS))
     run = run_digest(spec, db_path=db, fire_time=FIRED)
     assert run.window == WINDOW
     assert run.stories == 5
@@ -226,7 +228,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.S
     return server, ssl.create_default_context(cafile=str(cert))
 
 
-def mail_spec(port: int, **email: object) -> DigestConfig:
+def mail_spec(port: int, **email: object) -> DigestJob:
     settings = {
         "host": "127.0.0.1",
         "port": port,
@@ -235,11 +237,11 @@ def mail_spec(port: int, **email: object) -> DigestConfig:
         "to": ("reader@example.org", "Other <other@example.org>"),
         **email,
     }
-    return DigestConfig(
+    return DigestJob(
         name="daily",
         schedule="0 7 * * *",
         formats=("html",),
-        email=EmailConfig(**settings),  # type: ignore[arg-type]
+        email=EmailSettings(**settings),  # type: ignore[arg-type]
     )
 
 

@@ -42,7 +42,7 @@ HEAVY = {
 
 
 def test_console_script_search_path_imports_only_what_search_needs(tmp_path: Path) -> None:
-    # What `aggregator search` imports as a whole process (issue 6: start-up time).
+    # What `aggregator search` imports as a whole process: each module costs start-up time.
     config = tmp_path / "aggregator.toml"
     config.write_text(f'[archive]\npath = "{tmp_path / "news.db"}"\n', encoding="utf-8")
     with Archive(tmp_path / "news.db"):

@@ -18,13 +18,14 @@ from feeds import rss
 from httpserver import FeedServer
 from llmserver import Answer, LLMServer
 
-from aggregator.app.config import LLMConfig, load
+from aggregator.app.config import load
 from aggregator.cli.main import cli
 from aggregator.errors import ConfigError, GeneratorError
 from aggregator.models import Story
 from aggregator.questions.llm import (
     BREAKER,
     LLMGenerator,
+    LLMSettings,
     build_messages,
     parse_questions,
     validate_questions,
@@ -49,10 +50,10 @@ def llm_server() -> Iterator[LLMServer]:
         yield server
 
 
-def settings(server: LLMServer, **kw: object) -> LLMConfig:
+def settings(server: LLMServer, **kw: object) -> LLMSettings:
     values: dict[str, object] = {"base_url": server.base_url, "model": "test-model"}
     values.update(kw)
-    return LLMConfig(**values)  # type: ignore[arg-type]
+    return LLMSettings(**values)  # type: ignore[arg-type]
 
 
 def ask(
@@ -183,7 +184,7 @@ def test_http_401_is_not_retried(llm_server: LLMServer) -> None:
 
 def test_unreachable_endpoint_fails() -> None:
     async def run() -> None:
-        config = LLMConfig(base_url="http://127.0.0.1:9/v1", model="m", max_retries=0)
+        config = LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", max_retries=0)
         async with LLMGenerator(config, env={}) as gen:
             await gen.ask(STORY)
 
@@ -231,7 +232,7 @@ def test_config_reads_questions_llm(tmp_path: Path) -> None:
     )
     q = load(path).questions
     assert (q.generator, q.count) == ("llm", 4)
-    assert q.llm == LLMConfig(
+    assert q.llm == LLMSettings(
         base_url="http://127.0.0.1:8080/v1",
         model="llama3.2",
         api_key_env="MY_KEY",

@@ -25,10 +25,9 @@ import sqlite_utils
 from click.testing import CliRunner
 
 import aggregator.store._searchplan as plan_module
-from aggregator.app.config import FeedConfig
 from aggregator.cli.main import cli
 from aggregator.cli.search import parse, run
-from aggregator.models import Story
+from aggregator.models import FeedConfig, Story
 from aggregator.search.query import to_fts5
 from aggregator.store.archive import Archive, FeedUpdate
 from aggregator.store.search import SearchResults, search

@@ -8,6 +8,14 @@ what is allowed, e.g.::
 
 Precedence (flag > ``AGGREGATOR_*`` environment > file > default) is resolved
 by the CLI layer; this module only reads what it is given.
+
+The settings types belong to the code that uses them (a feed is a
+:class:`~aggregator.models.FeedConfig`, the LLM endpoint a
+:class:`~aggregator.questions.llm.LLMSettings`, a scheduled digest a
+:class:`~aggregator.digest.jobs.DigestJob` with its
+:class:`~aggregator.digest.mail.EmailSettings`, a poll's settings a
+:class:`~aggregator.poll.settings.PollSettings`); this module builds them from
+the file, and nothing below the application imports it.
 """
 
 from __future__ import annotations
@@ -20,20 +28,25 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from aggregator import defaults
 from aggregator.dedupe.neardup import Params as DedupeParams
+from aggregator.digest.cron import cron_trigger
+from aggregator.digest.formats import RENDERERS
+from aggregator.digest.jobs import DigestJob
+from aggregator.digest.mail import EmailSettings
 from aggregator.errors import ConfigError
 from aggregator.ingest.categories import CategoryRule
+from aggregator.models import FeedConfig
+from aggregator.poll.settings import PollSettings
+from aggregator.questions.llm import LLMSettings
 from aggregator.timeutil import parse_duration  # here too: config values are durations
 from aggregator.tomlfile import read_toml
 
 __all__ = [
+    "DIGEST_FORMATS",
     "ArchiveConfig",
     "Config",
-    "DigestConfig",
-    "EmailConfig",
-    "FeedConfig",
     "FetchConfig",
-    "LLMConfig",
     "QuestionsConfig",
     "ScheduleConfig",
     "default_config_path",
@@ -43,7 +56,8 @@ __all__ = [
     "validate_feed_url",
 ]
 
-DEFAULT_CONFIG = Path("config/aggregator.toml")
+DIGEST_FORMATS = tuple(RENDERERS)
+"""The digest formats a ``[[digests]]`` entry may name: those a renderer is registered for."""
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {
@@ -115,7 +129,7 @@ class ArchiveConfig:
         path: the SQLite file (relative paths are relative to the working directory).
     """
 
-    path: Path = Path("archive/news.db")
+    path: Path = Path(defaults.ARCHIVE_PATH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,30 +177,6 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class LLMConfig:
-    """``[questions.llm]``: an OpenAI-compatible chat-completions endpoint.
-
-    Attributes:
-        base_url: the API's base URL, e.g. ``http://127.0.0.1:11434/v1`` (Ollama),
-            ``http://127.0.0.1:8080/v1`` (llama.cpp), ``https://api.openai.com/v1``.
-        model: the model name the endpoint knows.
-        api_key_env: the environment variable holding the API key (never the
-            key itself), or ``""`` for endpoints without one.
-        timeout: seconds one request may take.
-        max_retries: further attempts after a failed request (timeouts, 429, 5xx,
-            malformed answers).
-        concurrency: requests in flight at once.
-    """
-
-    base_url: str = "http://127.0.0.1:11434/v1"
-    model: str = ""
-    api_key_env: str = ""
-    timeout: float = 60.0
-    max_retries: int = 2
-    concurrency: int = 2
-
-
-@dataclass(frozen=True, slots=True)
 class QuestionsConfig:
     """``[questions]``: how discussion questions are generated.
 
@@ -199,89 +189,7 @@ class QuestionsConfig:
 
     generator: str = "offline"
     count: int = 3
-    llm: LLMConfig = field(default_factory=LLMConfig)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedConfig:
-    """One ``[[feeds]]`` entry.
-
-    Attributes:
-        url: the feed's http(s) URL.
-        category: the category of its stories (rendered upper case).
-        title: an optional display title.
-        interval: an optional per-feed poll interval.
-        full_text: fetch the article pages for full text (a later feature; stored now).
-        enabled: False to keep the feed in the config without polling it.
-    """
-
-    url: str
-    category: str = "general"
-    title: str = ""
-    interval: timedelta | None = None
-    full_text: bool = False
-    enabled: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class EmailConfig:
-    """``[digests.email]``: deliver a scheduled digest by SMTP (multipart text + HTML).
-
-    Attributes:
-        host: the SMTP server.
-        port: its port (default 587 for ``starttls``, 465 for ``tls``, 25 for ``none``).
-        security: ``starttls``, ``tls`` (implicit TLS) or ``none``.
-        user: the login, or ``""`` to send without logging in.
-        password_env: the environment variable holding the password (never the file).
-        sender: the From address (TOML key ``from``).
-        to: the recipients.
-        subject: the subject, or ``""`` for the digest's heading.
-        timeout: seconds to wait for the server.
-    """
-
-    host: str
-    sender: str
-    to: tuple[str, ...]
-    port: int = 587
-    security: str = "starttls"
-    user: str = ""
-    password_env: str = ""
-    subject: str = ""
-    timeout: float = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class DigestConfig:
-    """One ``[[digests]]`` entry: a digest the daemon builds on a schedule.
-
-    Attributes:
-        name: names the files and the job (letters, digits, ``.``, ``_``, ``-``).
-        schedule: a cron expression, ``minute hour day month weekday``,
-            optionally preceded by a field for the second.
-        timezone: the schedule's time zone (an IANA name).
-        window: ``daily`` or ``weekly`` (the whole UTC days before the run), or
-            a duration such as ``"12h"`` (the span that ends at the run).
-        formats: the formats written, e.g. ``("html", "text")``.
-        output: the folder of the files, or ``None`` for ``digests/`` beside the archive.
-        filename: the file name without suffix; ``{name}``, ``{date}`` (the
-            last day covered), ``{time}``, ``{since}`` and ``{until}`` are filled in.
-        title: the digest's title.
-        categories: only these categories (empty for all).
-        limit: the most stories, or ``None``.
-        email: delivery by email, or ``None``.
-    """
-
-    name: str
-    schedule: str
-    timezone: str = "UTC"
-    window: str = "daily"
-    formats: tuple[str, ...] = ("html",)
-    output: Path | None = None
-    filename: str = "{name}-{date}"
-    title: str = "News digest"
-    categories: tuple[str, ...] = ()
-    limit: int | None = None
-    email: EmailConfig | None = None
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +214,29 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     tracking_params: tuple[str, ...] = ()
     categories: tuple[CategoryRule, ...] = ()
-    digests: tuple[DigestConfig, ...] = ()
+    digests: tuple[DigestJob, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
+
+    def poll_settings(self) -> PollSettings:
+        """The poller's settings, from ``[fetch]``, ``[schedule]``, ``[questions]``,
+        ``[dedupe]`` and ``[[categories]]``.
+
+        Returns:
+            The settings.
+        """
+        return PollSettings(
+            workers=self.fetch.workers,
+            interval=self.schedule.interval,
+            min_interval=self.schedule.min_interval,
+            max_interval=self.schedule.max_interval,
+            jitter=self.schedule.jitter,
+            question_generator=self.questions.generator,
+            question_count=self.questions.count,
+            llm=self.questions.llm,
+            categories=self.categories,
+            tracking_params=self.tracking_params,
+            dedupe=self.dedupe,
+        )
 
 
 def default_config_path() -> Path | None:
@@ -316,7 +245,8 @@ def default_config_path() -> Path | None:
     Returns:
         ``config/aggregator.toml`` under the working directory if it exists, else ``None``.
     """
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+    path = Path(defaults.CONFIG_PATH)
+    return path if path.is_file() else None
 
 
 class _Reader:
@@ -423,18 +353,18 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         return _Reader(path, name, data.get(name, {}))
 
     a = section("archive")
-    archive = ArchiveConfig(path=Path(a.get("path", str, "archive/news.db")))
+    archive = ArchiveConfig(path=Path(a.get("path", str, defaults.ARCHIVE_PATH)))
     a.finish()
 
     f = section("fetch")
-    defaults = FetchConfig()
+    fd = FetchConfig()
     fetch = FetchConfig(
         allow_private_addresses=f.get("allow_private_addresses", bool, False),
-        concurrency=f.positive("concurrency", int, defaults.concurrency),
-        connect_timeout=f.convert("connect_timeout", _seconds, defaults.connect_timeout),
-        read_timeout=f.convert("read_timeout", _seconds, defaults.read_timeout),
-        total_timeout=f.convert("total_timeout", _seconds, defaults.total_timeout),
-        max_size=f.convert("max_size", parse_size, defaults.max_size),
+        concurrency=f.positive("concurrency", int, fd.concurrency),
+        connect_timeout=f.convert("connect_timeout", _seconds, fd.connect_timeout),
+        read_timeout=f.convert("read_timeout", _seconds, fd.read_timeout),
+        total_timeout=f.convert("total_timeout", _seconds, fd.total_timeout),
+        max_size=f.convert("max_size", parse_size, fd.max_size),
         user_agent=f.get("user_agent", str, ""),
         workers=f.get("workers", int, 0),
     )
@@ -525,7 +455,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
 
 
 def _dedupe(r: _Reader) -> DedupeParams:
-    """Validate the near-duplicate keys of ``[dedupe]`` (issue 5)."""
+    """Validate the near-duplicate keys of ``[dedupe]``."""
     d = DedupeParams()
 
     def number(key: str, default: int, lo: int, hi: int) -> int:
@@ -570,9 +500,9 @@ def _dedupe(r: _Reader) -> DedupeParams:
     return params
 
 
-def _llm(r: _Reader, *, required: bool) -> LLMConfig:
+def _llm(r: _Reader, *, required: bool) -> LLMSettings:
     """Validate ``[questions.llm]``; ``required`` when it is the configured generator."""
-    d = LLMConfig()
+    d = LLMSettings()
     base_url = r.convert("base_url", validate_feed_url, d.base_url).rstrip("/")
     model = r.get("model", str, "").strip()
     if required and not model:
@@ -580,7 +510,7 @@ def _llm(r: _Reader, *, required: bool) -> LLMConfig:
     api_key_env = r.get("api_key_env", str, "").strip()
     if api_key_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
         raise r.error("api_key_env", f"{api_key_env!r} is not an environment variable name")
-    llm = LLMConfig(
+    llm = LLMSettings(
         base_url=base_url,
         model=model,
         api_key_env=api_key_env,
@@ -636,7 +566,6 @@ def _seconds(value: object) -> float:
     return seconds
 
 
-DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
 _SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -659,7 +588,7 @@ def _address(r: _Reader, key: str, value: str) -> str:
     return value
 
 
-def _email(raw: object, path: str, prefix: str) -> EmailConfig:
+def _email(raw: object, path: str, prefix: str) -> EmailSettings:
     r = _Reader(path, prefix, raw)
     for key in ("host", "from", "to"):
         if key not in r.table:
@@ -691,7 +620,7 @@ def _email(raw: object, path: str, prefix: str) -> EmailConfig:
         raise r.error("subject", "must be one line")
     timeout = r.convert("timeout", _seconds, 30.0)
     r.finish()
-    return EmailConfig(
+    return EmailSettings(
         host=host,
         sender=sender,
         to=to,
@@ -704,11 +633,11 @@ def _email(raw: object, path: str, prefix: str) -> EmailConfig:
     )
 
 
-def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
-    """Validate ``[[digests]]``; the schedule is checked with APScheduler, imported only here."""
+def _digests(raw: object, path: str) -> tuple[DigestJob, ...]:
+    """Validate ``[[digests]]``; the schedule is checked with APScheduler's cron trigger."""
     if not isinstance(raw, list):
         raise ConfigError("expected an array of tables ([[digests]])", path=path, key="digests")
-    out: list[DigestConfig] = []
+    out: list[DigestJob] = []
     names: dict[str, int] = {}
     for i, table in enumerate(raw):
         r = _Reader(path, f"digests[{i}]", table)
@@ -723,8 +652,6 @@ def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
         timezone = r.get("timezone", str, "UTC")
         schedule = r.get("schedule", str, "")
         try:
-            from aggregator.digest.jobs import cron_trigger
-
             cron_trigger(schedule, timezone=timezone)
         except LookupError as exc:
             raise r.error("timezone", f"{timezone!r} is not a known time zone") from exc
@@ -778,7 +705,7 @@ def _digests(raw: object, path: str) -> tuple[DigestConfig, ...]:
         )
         r.finish()
         out.append(
-            DigestConfig(
+            DigestJob(
                 name=name,
                 schedule=schedule,
                 timezone=timezone,

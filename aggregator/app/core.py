@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aggregator.app.config import Config, validate_feed_url
 from aggregator.dedupe.urls import canonical_url
@@ -28,7 +28,8 @@ from aggregator.errors import (
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
-from aggregator.story.format import Document, from_story, parse, render
+from aggregator.story.document import ALSO_COVERED, READ_ORIGINAL, RELATED, document_for
+from aggregator.story.format import Document, parse, render
 from aggregator.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -37,14 +38,11 @@ if TYPE_CHECKING:
     from aggregator.app.regenerate import RegenerateResult
     from aggregator.ingest.fetch import FetchSettings
     from aggregator.poll.poller import FeedResult
+    from aggregator.store.dedupe import Explanation, RebuildReport
 
-__all__ = ["App", "ImportResult", "document_for", "open_app", "story_from_document"]
+__all__ = ["App", "ImportResult", "open_app", "story_from_document"]
 
 log = logging.getLogger(__name__)
-
-READ_ORIGINAL = "Read the original: "
-ALSO_COVERED = "Also covered by: "
-RELATED = "Related: #"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,37 +91,6 @@ def story_from_document(doc: Document) -> Story:
     )
 
 
-def document_for(stored: StoredStory) -> Document:
-    """The article-plus-questions document of a stored story, with derived actions.
-
-    Actions are "Read the original: URL" (from the story's link), the stored
-    actions, "Also covered by: ..." when more than one feed carried it, then
-    one "Related: #ID Title" line per close archived story
-    (:attr:`StoredStory.related`, filled in by :meth:`App.show`). Derived
-    actions are not stored: they would repeat data and go stale.
-
-    Args:
-        stored: the story as archived.
-
-    Returns:
-        The document to render.
-    """
-    doc = from_story(stored.story)
-    names: list[str] = []
-    for s in stored.sources:
-        name = s.feed_title or s.feed_url
-        if name and name not in names:
-            names.append(name)
-    actions = list(doc.actions)
-    if stored.story.url:
-        actions.insert(0, READ_ORIGINAL + stored.story.url)
-    if len(names) > 1:
-        actions.append(ALSO_COVERED + ", ".join(names[1:]))
-    for other_id, title in stored.related:
-        actions.append(f"{RELATED}{other_id} {' '.join(title.split())}")
-    return replace(doc, actions=tuple(actions))
-
-
 class App:
     """aggregator's operations over one configuration and one archive.
 
@@ -170,6 +137,20 @@ class App:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def reload(self, config: Config) -> list[FeedState]:
+        """Take a new configuration (the daemon's SIGHUP): feeds and dedupe settings follow.
+
+        Args:
+            config: the newly loaded configuration.
+
+        Returns:
+            Every feed in the archive, after syncing with the new config.
+        """
+        self.config = config
+        if self._archive is not None:
+            self._archive.dedupe = config.dedupe  # thresholds apply from the next story
+        return self.sync_feeds()
 
     # -- feeds -----------------------------------------------------------
 
@@ -362,7 +343,7 @@ class App:
             self.make_client(), settings=self.fetch_settings(), clock=self.clock
         ) as fetcher:
             with Poller(
-                config=self.config,
+                settings=self.config.poll_settings(),
                 archive=self.archive,
                 fetcher=fetcher,
                 clock=self.clock,
@@ -400,6 +381,148 @@ class App:
         from aggregator.ingest.fetch import make_client
 
         return make_client(self.fetch_settings(), transport=self.transport)
+
+    # -- the archive as a whole -------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """The archive's status: totals, every feed's fetch state, the scheduled digests.
+
+        Returns:
+            ``{"archive", "stories", "sources", "digests": [...], "feeds": {...totals},
+            "feed": [...]}``; each scheduled digest comes with its ``next_run``.
+        """
+        from aggregator.digest.jobs import digests_status
+
+        self.sync_feeds()
+        rows = self.archive.feed_details()
+        sources = int(self.archive.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
+        return {
+            "archive": str(self.db_path),
+            "stories": self.archive.count_stories(),
+            "sources": sources,
+            "digests": digests_status(self.config.digests, db_path=self.db_path, now=self.clock()),
+            "feeds": {
+                "total": len(rows),
+                "enabled": sum(1 for r in rows if r["enabled"]),
+                "failing": sum(1 for r in rows if r["last_status"] == "error"),
+                "never_fetched": sum(1 for r in rows if not r["last_fetched"]),
+            },
+            "feed": [
+                {
+                    "url": r["url"],
+                    "title": r["config_title"] or r["title"],
+                    "category": r["category"],
+                    "enabled": bool(r["enabled"]),
+                    "disabled_reason": r["disabled_reason"],
+                    "last_fetched": r["last_fetched"],
+                    "last_status": r["last_status"],
+                    "last_error": r["last_error"],
+                    "error_count": r["error_count"],
+                    "next_fetch": r["next_fetch"],
+                    "next_reason": r["next_reason"],
+                    "stories": r["stories"],
+                }
+                for r in rows
+            ],
+        }
+
+    def maintain(self, *, seconds: float | None = None) -> bool:
+        """Merge the search index and refresh the query planner's statistics.
+
+        Args:
+            seconds: stop merging after about this long; ``None`` merges the whole index.
+
+        Returns:
+            True when the index is merged into one segment.
+        """
+        return self.archive.maintain(seconds=seconds)
+
+    def digest(
+        self,
+        *,
+        fmt: str,
+        since: str | None = None,
+        until: str | None = None,
+        day: str | None = None,
+        period: str = "daily",
+        categories: Sequence[str] = (),
+        limit: int | None = None,
+        output: Path | None = None,
+    ) -> str:
+        """Build a digest of a window the user asked for (the ``digest`` command).
+
+        Args:
+            fmt: the format, one of :data:`aggregator.app.config.DIGEST_FORMATS`.
+            since: the start, as typed (a date, an ISO time or a duration ago).
+            until: the end, as typed.
+            day: a calendar day (``YYYY-MM-DD``), the period that ends with it.
+            period: ``daily`` or ``weekly``.
+            categories: only these categories; empty for all.
+            limit: the most stories to show.
+            output: also write the digest to this file, atomically.
+
+        Returns:
+            The rendered digest.
+
+        Raises:
+            ValueError: the window's options are malformed or conflict.
+            ArchiveError: the archive cannot be read.
+            ExportError: the format is unknown, or the file cannot be written.
+        """
+        from aggregator.digest.jobs import write_atomic
+        from aggregator.digest.select import build_digest, window_for
+
+        window = window_for(now=self.clock(), since=since, until=until, day=day, period=period)
+        text = build_digest(self.db_path, window, fmt=fmt, categories=categories, limit=limit)
+        if output is not None:
+            write_atomic(output, text)
+        return text
+
+    def _tracking_params(self) -> frozenset[str] | None:
+        return frozenset(p.lower() for p in self.config.tracking_params) or None
+
+    def dedupe_rebuild(
+        self, *, on_progress: Callable[[int, int], None] | None = None
+    ) -> RebuildReport:
+        """Recompute the duplicate index of the whole archive with the configured ``[dedupe]``.
+
+        Args:
+            on_progress: called with ``(done, total)`` as stories are processed.
+
+        Returns:
+            What the rebuild changed.
+        """
+        from aggregator.store.dedupe import rebuild
+
+        return rebuild(
+            self.archive,
+            params=self.config.dedupe,
+            tracking_params=self._tracking_params(),
+            on_progress=on_progress,
+        )
+
+    def dedupe_explain(self, first: int, second: int) -> Explanation:
+        """Why two stories are, or are not, one story (read-only).
+
+        Args:
+            first: one story's id.
+            second: the other's.
+
+        Returns:
+            The explanation.
+
+        Raises:
+            StoryNotFound: either story does not exist (or there is no archive).
+        """
+        from aggregator.store.dedupe import explain_path
+
+        return explain_path(
+            self.db_path,
+            first,
+            second,
+            params=self.config.dedupe,
+            tracking_params=self._tracking_params(),
+        )
 
     # -- stories ---------------------------------------------------------
 

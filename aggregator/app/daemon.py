@@ -150,7 +150,10 @@ class Daemon:
             self.app.make_client(), settings=self.app.fetch_settings(), clock=self.clock
         ) as fetcher:
             with Poller(
-                config=self.app.config, archive=self.app.archive, fetcher=fetcher, clock=self.clock
+                settings=self.app.config.poll_settings(),
+                archive=self.app.archive,
+                fetcher=fetcher,
+                clock=self.clock,
             ) as poller:
                 self._poller = poller
                 scheduler = AsyncIOScheduler(timezone="UTC")
@@ -235,7 +238,7 @@ class Daemon:
     async def _maintain(self) -> None:
         """Daily: merge the search index a little and refresh the planner's statistics."""
         try:
-            done = self.app.archive.maintain(seconds=MAINTAIN_SECONDS)
+            done = self.app.maintain(seconds=MAINTAIN_SECONDS)
             log.info("archive maintained (search index %s)", "merged" if done else "partly merged")
         except AggregatorError as exc:
             log.error("archive maintenance failed: %s", exc)
@@ -257,10 +260,8 @@ class Daemon:
         except AggregatorError as exc:
             log.error("config not reloaded, keeping the old one: %s", exc)
             return
-        self.app.config = config
-        self._poller.config = config
-        self.app.archive.dedupe = config.dedupe  # thresholds apply from the next poll
-        feeds = self.app.sync_feeds()
+        feeds = self.app.reload(config)
+        self._poller.settings = config.poll_settings()  # applies from the next poll
         self._schedule_digests()
         log.info("config reloaded: %d feeds", len(feeds))
 
@@ -269,5 +270,8 @@ class Daemon:
         from aggregator.digest.jobs import schedule_digests
 
         schedule_digests(
-            self._scheduler, config=self.app.config, db_path=self.app.db_path, clock=self.clock
+            self._scheduler,
+            jobs=self.app.config.digests,
+            db_path=self.app.db_path,
+            clock=self.clock,
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from aggregator import defaults
 from aggregator.cli.output import safe as _safe
 from aggregator.errors import AggregatorError
 
@@ -88,9 +89,31 @@ def pass_app(fn: F) -> F:
 
 
 # JSON escapes C0 controls itself; C1 controls (U+009B is CSI) and bidi overrides can
-# only occur inside JSON strings, where their \u escapes mean the same (issue 8).
+# only occur inside JSON strings, where their \u escapes mean the same, and a
+# terminal that shows the JSON is not driven by them.
 _JSON_UNSAFE = (*range(0x7F, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _JSON_UNSAFE}
+
+
+class _DigestFormat(click.Choice):  # type: ignore[type-arg]
+    """The digest formats, read from the renderer registry when click first needs them.
+
+    Reading them at import time would load the configuration module (and the
+    renderers) whenever the CLI starts, ``--help`` included.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from aggregator.app.config import DIGEST_FORMATS
+
+        return DIGEST_FORMATS
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
 
 
 def _json(data: Any) -> None:
@@ -105,14 +128,14 @@ def _json(data: Any) -> None:
     "--config",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    envvar="AGGREGATOR_CONFIG",
-    help="Config file (default: $AGGREGATOR_CONFIG, else config/aggregator.toml).",
+    envvar=defaults.CONFIG_ENV,
+    help=f"Config file (default: ${defaults.CONFIG_ENV}, else {defaults.CONFIG_PATH}).",
 )
 @click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),
-    envvar="AGGREGATOR_DB",
-    help="Archive file (default: [archive] path, archive/news.db).",
+    envvar=defaults.DB_ENV,
+    help=f"Archive file (default: [archive] path, {defaults.ARCHIVE_PATH}).",
 )
 @click.option(
     "--log-level",
@@ -207,7 +230,7 @@ def _search_options(fn: F) -> F:
 @click.pass_obj
 def search(env: _Env, /, query: str, **options: Any) -> None:
     """Full-text search of the archive (words, "phrases", OR, -word, prefix*, title:word)."""
-    # A plain `aggregator search` runs searchcmd.run without click (start-up time, issue 6).
+    # A plain `aggregator search` runs cli.search.run without click, to start fast.
     from aggregator.cli.search import parse_times, run
     from aggregator.timeutil import utcnow
 
@@ -249,7 +272,7 @@ def show(app: App, story_id: int, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "html", "json", "atom"]),
+    type=_DigestFormat(),
     default="text",
     show_default=True,
     help="text: article-plus-questions blocks; html: one self-contained page; atom: a feed.",
@@ -260,9 +283,9 @@ def show(app: App, story_id: int, fmt: str) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write to this file (default: stdout).",
 )
-@click.pass_obj
+@pass_app
 def digest(
-    env: _Env,
+    app: App,
     since: str | None,
     until: str | None,
     day: str | None,
@@ -273,19 +296,20 @@ def digest(
     output: Path | None,
 ) -> None:
     """A digest of a window: stories grouped by category, most covered first."""
-    from aggregator.digest.select import build_digest, window_for
-    from aggregator.timeutil import utcnow
-
     try:
-        window = window_for(now=utcnow(), since=since, until=until, day=day, period=period)
+        text = app.digest(
+            fmt=fmt,
+            since=since,
+            until=until,
+            day=day,
+            period=period,
+            categories=category,
+            limit=limit,
+            output=output,
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    text = build_digest(env.db_path, window, fmt=fmt, categories=category, limit=limit)
-    if output is not None:
-        from aggregator.digest.jobs import write_atomic
-
-        write_atomic(output, text)
-    else:
+    if output is None:
         # On a terminal, feed text must not drive it (control and bidi characters).
         click.echo(_safe(text) if sys.stdout.isatty() else text, nl=False)
 
@@ -412,9 +436,9 @@ def feeds_remove(app: App, url: str) -> None:
 @pass_app
 def status(app: App, as_json: bool) -> None:
     """Show each feed's last fetch, next fetch and why, errors and story counts."""
-    from aggregator.cli.output import status_data, status_table
+    from aggregator.cli.output import status_table
 
-    data = status_data(app)
+    data = app.status()
     if as_json:
         _json(data)
     else:
@@ -433,7 +457,7 @@ def maintain(app: App, seconds: float | None) -> None:
     import time
 
     start = time.monotonic()
-    done = app.archive.maintain(seconds=seconds)
+    done = app.maintain(seconds=seconds)
     state = "merged into one segment" if done else "partly merged (run again to finish)"
     click.echo(f"Search index {state}; statistics refreshed ({time.monotonic() - start:.1f}s)")
 
@@ -446,24 +470,16 @@ def maintain(app: App, seconds: float | None) -> None:
 def dedupe(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bool) -> None:
     """Rebuild the duplicate index after changing [dedupe], or explain a decision."""
     from aggregator.cli import dedupe_view
-    from aggregator.store import dedupe as dedupe_ops
 
     if rebuild == bool(explain):
         raise click.UsageError("give one of --rebuild or --explain ID1 ID2")
-    tracking = frozenset(p.lower() for p in app.config.tracking_params) or None
-    params = app.config.dedupe
     if explain:
-        first, second = explain
-        e = dedupe_ops.explain_path(
-            app.db_path, first, second, params=params, tracking_params=tracking
-        )
+        e = app.dedupe_explain(*explain)
         lines = dedupe_view.explanation_lines(e)
         _json(dedupe_view.explanation_json(e)) if as_json else click.echo(_safe("\n".join(lines)))
         return
     with dedupe_view.RebuildProgress(enabled=not as_json) as progress:
-        report = dedupe_ops.rebuild(
-            app.archive, params=params, tracking_params=tracking, on_progress=progress.update
-        )
+        report = app.dedupe_rebuild(on_progress=progress.update)
     _json(dedupe_view.rebuild_json(report)) if as_json else click.echo(
         dedupe_view.rebuild_summary(report)
     )

@@ -18,7 +18,6 @@ from aggregator.cli.terminal import safe
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from aggregator.app.core import App
     from aggregator.models import FeedState, StoredStory
     from aggregator.poll.poller import FeedResult
 
@@ -30,7 +29,6 @@ __all__ = [
     "fetch_summary",
     "results_json",
     "safe",
-    "status_data",
     "status_table",
     "story_json",
 ]
@@ -160,7 +158,7 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
     Returns:
         ``id, category, title, published, body, questions, actions, url, sources`` and more.
     """
-    from aggregator.app.core import document_for
+    from aggregator.story.document import document_for
 
     s = stored.story
     doc = document_for(stored)
@@ -272,59 +270,11 @@ def _add_row(table: Any, *cells: str) -> None:
     table.add_row(*(Text(cell) for cell in cells))
 
 
-def status_data(app: App) -> dict[str, Any]:
-    """The archive's status: totals and every feed's fetch state.
-
-    Args:
-        app: the application.
-
-    Returns:
-        ``{"archive", "stories", "sources", "feeds": {...totals}, "feed": [...],
-        "digests": [...]}`` (each scheduled digest with its ``next_run``).
-    """
-    from aggregator.digest.jobs import digests_status
-
-    app.sync_feeds()
-    rows = app.archive.feed_details()
-    conn = app.archive.conn
-    stories = int(conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
-    sources = int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
-    return {
-        "archive": str(app.db_path),
-        "stories": stories,
-        "sources": sources,
-        "digests": digests_status(app.config, db_path=app.db_path, now=app.clock()),
-        "feeds": {
-            "total": len(rows),
-            "enabled": sum(1 for r in rows if r["enabled"]),
-            "failing": sum(1 for r in rows if r["last_status"] == "error"),
-            "never_fetched": sum(1 for r in rows if not r["last_fetched"]),
-        },
-        "feed": [
-            {
-                "url": r["url"],
-                "title": r["config_title"] or r["title"],
-                "category": r["category"],
-                "enabled": bool(r["enabled"]),
-                "disabled_reason": r["disabled_reason"],
-                "last_fetched": r["last_fetched"],
-                "last_status": r["last_status"],
-                "last_error": r["last_error"],
-                "error_count": r["error_count"],
-                "next_fetch": r["next_fetch"],
-                "next_reason": r["next_reason"],
-                "stories": r["stories"],
-            }
-            for r in rows
-        ],
-    }
-
-
 def status_table(data: dict[str, Any]) -> None:
     """Print the status as totals plus a table on stdout.
 
     Args:
-        data: what :func:`status_data` returned.
+        data: what :meth:`aggregator.app.core.App.status` returned.
     """
     from rich.table import Table
 

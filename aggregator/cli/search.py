@@ -1,11 +1,12 @@
 """The ``search`` command: its options (one table for both parsers), its run and its output.
 
 ``aggregator search`` is run many times a day, so the whole process must
-start about as fast as a bare ``python -c`` running the same FTS5 query
-(issue 6). The console script (:mod:`aggregator._entry`) therefore hands a
+start about as fast as a bare ``python -c`` running the same FTS5 query.
+The console script (:mod:`aggregator._entry`) therefore hands a
 plain search invocation to :func:`parse` and :func:`main` here, which import
 neither click nor rich, nor the config module with its validators: only this
-module, :mod:`aggregator.store.search` and the standard library. Anything else
+module, :mod:`aggregator.store.search`, :mod:`aggregator.defaults` (the
+default paths and environment variables) and the standard library. Anything else
 (``--help``, another command, a value that does not parse) goes to the click
 CLI, whose ``search`` command is built from the same :data:`OPTIONS` and runs
 the same :func:`run`, so the two paths cannot drift apart and click stays the
@@ -22,10 +23,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from aggregator import defaults
 from aggregator.cli.terminal import json_safe, safe
 from aggregator.errors import AggregatorError, ConfigError
 
-# No pathlib, typing or dataclasses at run time here: start-up time (issue 6).
+# No pathlib, typing or dataclasses at run time here: each costs start-up time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, TypeAlias
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
     StrPath: TypeAlias = "str | os.PathLike[str]"
 
 __all__ = [
-    "DEFAULT_ARCHIVE",
-    "DEFAULT_CONFIG",
     "OPTIONS",
     "Invocation",
     "Option",
@@ -47,12 +47,6 @@ __all__ = [
     "run",
     "search_lines",
 ]
-
-DEFAULT_CONFIG = os.path.join("config", "aggregator.toml")
-"""The config file read when neither ``--config`` nor ``AGGREGATOR_CONFIG`` names one."""
-
-DEFAULT_ARCHIVE = os.path.join("archive", "news.db")
-"""The archive when the config has no ``[archive] path``."""
 
 
 class Option:
@@ -256,9 +250,9 @@ def archive_path(config: StrPath | None, db: StrPath | None) -> StrPath:
     if db is not None:
         return db
     if config is None:
-        if not os.path.isfile(DEFAULT_CONFIG):
-            return DEFAULT_ARCHIVE
-        config = DEFAULT_CONFIG
+        if not os.path.isfile(defaults.CONFIG_PATH):
+            return defaults.ARCHIVE_PATH
+        config = defaults.CONFIG_PATH
     from aggregator.tomlfile import read_toml
 
     name = os.fspath(config)
@@ -266,7 +260,7 @@ def archive_path(config: StrPath | None, db: StrPath | None) -> StrPath:
     archive = data.get("archive", {})
     if not isinstance(archive, dict):
         raise ConfigError("must be a table", path=name, key="archive")
-    path = archive.get("path", DEFAULT_ARCHIVE)
+    path = archive.get("path", defaults.ARCHIVE_PATH)
     if not isinstance(path, str):
         raise ConfigError(f"expected a string, got {path!r}", path=name, key="archive.path")
     return path
@@ -381,8 +375,8 @@ def main(inv: Invocation) -> int:
     Returns:
         The exit code: 0, or 1 after one ``Error: ...`` line on stderr.
     """
-    env_config = os.environ.get("AGGREGATOR_CONFIG") or None
-    env_db = os.environ.get("AGGREGATOR_DB") or None
+    env_config = os.environ.get(defaults.CONFIG_ENV) or None
+    env_db = os.environ.get(defaults.DB_ENV) or None
     config = inv.config or env_config
     db = inv.db or env_db
     try:

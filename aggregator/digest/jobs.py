@@ -7,11 +7,9 @@ window comes from the time its schedule fired, not from when the job got to
 run, so a late run builds the same digest (see
 :func:`aggregator.digest.select.scheduled_window`).
 
-Cron expressions are ``minute hour day month weekday`` as in crontab(5),
-weekday 0 or 7 being Sunday, optionally preceded by a field for the second as
-in Quartz, Spring and node-cron (``"*/2 * * * * *"``: every two seconds).
-APScheduler 3 numbers weekdays from Monday, so numeric weekdays are
-translated to names first.
+Each digest's settings are a :class:`DigestJob` (the config loader builds
+them from ``[[digests]]``); cron expressions are read by
+:mod:`aggregator.digest.cron`.
 """
 
 from __future__ import annotations
@@ -20,19 +18,21 @@ import asyncio
 import logging
 import os
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aggregator.app.config import Config, DigestConfig
+from aggregator import defaults
+from aggregator.digest.cron import cron_trigger
+from aggregator.digest.mail import EmailSettings
 from aggregator.digest.select import Window, load_digest, render_digest, scheduled_window
 from aggregator.errors import AggregatorError, ExportError
 
 __all__ = [
+    "DigestJob",
     "DigestRun",
-    "cron_trigger",
     "digest_file_name",
     "digests_status",
     "next_run",
@@ -46,8 +46,41 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "digest:"
-_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _LOOKBACK = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestJob:
+    """A digest built on a schedule (one ``[[digests]]`` entry of the config file).
+
+    Attributes:
+        name: names the files and the job (letters, digits, ``.``, ``_``, ``-``).
+        schedule: a cron expression, ``minute hour day month weekday``,
+            optionally preceded by a field for the second.
+        timezone: the schedule's time zone (an IANA name).
+        window: ``daily`` or ``weekly`` (the whole UTC days before the run), or
+            a duration such as ``"12h"`` (the span that ends at the run).
+        formats: the formats written, e.g. ``("html", "text")``.
+        output: the folder of the files, or ``None`` for ``digests/`` beside the archive.
+        filename: the file name without suffix; ``{name}``, ``{date}`` (the
+            last day covered), ``{time}``, ``{since}`` and ``{until}`` are filled in.
+        title: the digest's title.
+        categories: only these categories (empty for all).
+        limit: the most stories, or ``None``.
+        email: delivery by email, or ``None``.
+    """
+
+    name: str
+    schedule: str
+    timezone: str = "UTC"
+    window: str = "daily"
+    formats: tuple[str, ...] = ("html",)
+    output: Path | None = None
+    filename: str = "{name}-{date}"
+    title: str = "News digest"
+    categories: tuple[str, ...] = ()
+    limit: int | None = None
+    email: EmailSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,80 +102,7 @@ class DigestRun:
     emailed: tuple[str, ...] = ()
 
 
-def _weekday_item(item: str) -> list[str]:
-    """Translate one crontab weekday item (``1``, ``1-5``, ``*/2``, ``0-6/2``) to names."""
-    body, _, step_text = item.partition("/")
-    if any(c.isalpha() for c in body):
-        if step_text:
-            raise ValueError(f"a step needs numeric weekdays: {item!r}")
-        return [item]  # names mean the same to APScheduler as to cron
-    step = int(step_text) if step_text else 1
-    if step < 1:
-        raise ValueError(f"bad step in {item!r}")
-    if body == "*":
-        first, last = 0, 6
-    elif "-" in body:
-        a, b = body.split("-", 1)
-        first, last = int(a), int(b)
-    else:
-        first = int(body)
-        last = 7 if step_text else first
-    if not (0 <= first <= 7 and 0 <= last <= 7) or first > last:
-        raise ValueError(f"weekday {item!r} is out of range 0-7")
-    return [_CRON_DAYS[day % 7] for day in range(first, last + 1, step)]
-
-
-def _weekdays(field: str) -> str:
-    if field == "*":
-        return field
-    names: list[str] = []
-    for item in field.split(","):
-        try:
-            names += _weekday_item(item)
-        except ValueError as exc:
-            if "invalid literal" in str(exc):
-                raise ValueError(f"bad weekday {item!r}") from None
-            raise
-    return ",".join(dict.fromkeys(names))
-
-
-def cron_trigger(expression: str, *, timezone: str = "UTC") -> Any:
-    """Build the APScheduler trigger of a crontab-style expression.
-
-    Args:
-        expression: ``minute hour day month weekday``, optionally preceded by
-            a field for the second; weekday 0 and 7 are Sunday.
-        timezone: an IANA time zone name.
-
-    Returns:
-        An ``apscheduler.triggers.cron.CronTrigger``.
-
-    Raises:
-        ValueError: the expression is malformed.
-        LookupError: the time zone is unknown.
-    """
-    from zoneinfo import ZoneInfo
-
-    from apscheduler.triggers.cron import CronTrigger
-
-    zone = ZoneInfo(timezone)
-    fields = expression.split()
-    if len(fields) not in (5, 6):
-        raise ValueError(f"expected 5 or 6 fields, got {len(fields)}")
-    second = fields.pop(0) if len(fields) == 6 else "0"
-    minute, hour, day, month, weekday = fields
-    return CronTrigger(
-        second=second,
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=_weekdays(weekday),
-        timezone=zone,
-    )
-
-
-def next_run(spec: DigestConfig, *, now: datetime) -> datetime | None:
+def next_run(spec: DigestJob, *, now: datetime) -> datetime | None:
     """When a scheduled digest runs next.
 
     Args:
@@ -183,7 +143,7 @@ def previous_fire_time(trigger: Any, now: datetime) -> datetime:
     return (last or now).astimezone(UTC).replace(microsecond=0)
 
 
-def output_folder(spec: DigestConfig, db_path: Path) -> Path:
+def output_folder(spec: DigestJob, db_path: Path) -> Path:
     """The folder a digest's files go to.
 
     Args:
@@ -193,10 +153,10 @@ def output_folder(spec: DigestConfig, db_path: Path) -> Path:
     Returns:
         ``spec.output``, else ``digests/`` beside the archive.
     """
-    return spec.output if spec.output is not None else db_path.parent / "digests"
+    return spec.output if spec.output is not None else db_path.parent / defaults.DIGESTS_FOLDER
 
 
-def digest_file_name(spec: DigestConfig, window: Window, suffix: str) -> str:
+def digest_file_name(spec: DigestJob, window: Window, suffix: str) -> str:
     """A digest file's name, from ``spec.filename`` and the window.
 
     Args:
@@ -242,7 +202,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def run_digest(
-    spec: DigestConfig,
+    spec: DigestJob,
     *,
     db_path: Path,
     fire_time: datetime,
@@ -293,7 +253,7 @@ def run_digest(
 def schedule_digests(
     scheduler: Any,
     *,
-    config: Config,
+    jobs: Sequence[DigestJob],
     db_path: Path,
     clock: Callable[[], datetime],
 ) -> list[str]:
@@ -304,7 +264,7 @@ def schedule_digests(
 
     Args:
         scheduler: an ``AsyncIOScheduler`` (started or not).
-        config: the configuration.
+        jobs: the scheduled digests.
         db_path: the archive file.
         clock: returns the current time (UTC).
 
@@ -315,7 +275,7 @@ def schedule_digests(
         if job.id.startswith(JOB_PREFIX):
             job.remove()
     ids = []
-    for spec in config.digests:
+    for spec in jobs:
         trigger = cron_trigger(spec.schedule, timezone=spec.timezone)
         job_id = JOB_PREFIX + spec.name
         scheduler.add_job(
@@ -339,9 +299,7 @@ def schedule_digests(
     return ids
 
 
-async def _job(
-    spec: DigestConfig, trigger: Any, db_path: Path, clock: Callable[[], datetime]
-) -> None:
+async def _job(spec: DigestJob, trigger: Any, db_path: Path, clock: Callable[[], datetime]) -> None:
     """Run one digest in a worker thread; log the outcome, never raise into the scheduler."""
     fire_time = previous_fire_time(trigger, clock())
     try:
@@ -363,11 +321,13 @@ async def _job(
     )
 
 
-def digests_status(config: Config, *, db_path: Path, now: datetime) -> list[dict[str, Any]]:
+def digests_status(
+    jobs: Sequence[DigestJob], *, db_path: Path, now: datetime
+) -> list[dict[str, Any]]:
     """The scheduled digests and when each runs next (for ``status``).
 
     Args:
-        config: the configuration.
+        jobs: the scheduled digests.
         db_path: the archive file.
         now: the current time (UTC).
 
@@ -388,5 +348,5 @@ def digests_status(config: Config, *, db_path: Path, now: datetime) -> list[dict
             "email": list(spec.email.to) if spec.email else [],
             "next_run": to_db(next_run(spec, now=now)),
         }
-        for spec in config.digests
+        for spec in jobs
     ]

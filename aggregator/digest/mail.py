@@ -15,20 +15,47 @@ import os
 import smtplib
 import ssl
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
 from typing import TYPE_CHECKING
 
-from aggregator.app.config import EmailConfig
 from aggregator.errors import ExportError
 
 if TYPE_CHECKING:
     from aggregator.digest.select import Digest
 
-__all__ = ["build_message", "digest_message", "send_message"]
+__all__ = ["EmailSettings", "build_message", "digest_message", "send_message"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    """Delivery of a scheduled digest by SMTP (multipart text + HTML); ``[digests.email]``.
+
+    Attributes:
+        host: the SMTP server.
+        port: its port (default 587 for ``starttls``, 465 for ``tls``, 25 for ``none``).
+        security: ``starttls``, ``tls`` (implicit TLS) or ``none``.
+        user: the login, or ``""`` to send without logging in.
+        password_env: the environment variable holding the password (never the file).
+        sender: the From address (TOML key ``from``).
+        to: the recipients.
+        subject: the subject, or ``""`` for the digest's heading.
+        timeout: seconds to wait for the server.
+    """
+
+    host: str
+    sender: str
+    to: tuple[str, ...]
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password_env: str = ""
+    subject: str = ""
+    timeout: float = 30.0
 
 
 def _one_line(text: str) -> str:
@@ -72,7 +99,7 @@ def build_message(
     return message
 
 
-def digest_message(digest: Digest, settings: EmailConfig) -> EmailMessage:
+def digest_message(digest: Digest, settings: EmailSettings) -> EmailMessage:
     """The email of a digest: the text and HTML renderings as alternatives.
 
     Args:
@@ -99,7 +126,7 @@ def digest_message(digest: Digest, settings: EmailConfig) -> EmailMessage:
 
 def send_message(
     message: EmailMessage,
-    settings: EmailConfig,
+    settings: EmailSettings,
     *,
     environ: Mapping[str, str] | None = None,
     ssl_context: ssl.SSLContext | None = None,

@@ -5,7 +5,7 @@ out); :func:`load_digest` feeds it from the archive with one read-only query
 (plus one for all the stories' sources); :func:`build_digest` renders the
 result with a renderer from :data:`aggregator.digest.formats.RENDERERS`.
 
-Decisions (issue 7):
+Decisions:
 
 - A story belongs to a window by its ``published`` time (UTC); the window
   is half-open, ``[since, until)``.
@@ -180,7 +180,7 @@ def scheduled_window(fire_time: datetime, window: str) -> Window:
     Raises:
         ValueError: ``window`` is neither a period nor a duration.
     """
-    from aggregator.app.config import parse_duration
+    from aggregator.timeutil import parse_duration
 
     fire_time = _utc(fire_time, "fire_time").replace(microsecond=0)
     if window in PERIODS:

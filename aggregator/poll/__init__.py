@@ -1,4 +1,6 @@
 """One poll of the feeds: the poller (fetch, parse in processes, write) and the pure schedule.
 
-May import ingest, questions, dedupe, store and the foundation; never app or cli.
+``settings.PollSettings`` is what the config loader builds for the poller. A
+service layer: may import store, the pure domain packages (ingest, questions,
+dedupe, story, search) and the foundation; never app or cli.
 """

@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from aggregator.app.config import Config
 from aggregator.dedupe.neardup import Signature
 from aggregator.errors import AggregatorError, FeedError, FeedParseError
 from aggregator.ingest.fetch import Fetcher, FetchResult, HTTPStatusError
@@ -48,6 +47,7 @@ from aggregator.ingest.worker import (
 )
 from aggregator.models import FeedState, Story
 from aggregator.poll.schedule import adaptive_interval, freshness_floor, next_fetch
+from aggregator.poll.settings import PollSettings
 from aggregator.questions.offline import OfflineGenerator
 from aggregator.store.archive import Archive, FeedUpdate, StoreCounts
 from aggregator.timeutil import utcnow
@@ -104,7 +104,7 @@ class Poller:
     def __init__(
         self,
         *,
-        config: Config,
+        settings: PollSettings,
         archive: Archive,
         fetcher: Fetcher,
         clock: Callable[[], datetime] = utcnow,
@@ -113,22 +113,22 @@ class Poller:
         """Wire a poller.
 
         Args:
-            config: the configuration (schedule, questions, dedupe settings).
+            settings: the schedule, questions, dedupe and category settings.
             archive: the archive to write to.
             fetcher: the HTTP fetcher.
             clock: returns the current time (UTC).
-            workers: parser processes; ``None`` takes ``[fetch] workers`` (0 = one per
+            workers: parser processes; ``None`` takes ``settings.workers`` (0 = one per
                 core); 1 parses in this process.
         """
-        self.config = config
+        self.settings = settings
         self.archive = archive
         self.fetcher = fetcher
         self.clock = clock
-        n = config.fetch.workers if workers is None else workers
+        n = settings.workers if workers is None else workers
         self.workers = n or (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
-        self._tracking = frozenset(p.lower() for p in config.tracking_params) or None
-        self._offline = OfflineGenerator(count=config.questions.count)
+        self._tracking = frozenset(p.lower() for p in settings.tracking_params) or None
+        self._offline = OfflineGenerator(count=settings.question_count)
         self._llm: LLMGenerator | None = None
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 
@@ -187,12 +187,12 @@ class Poller:
             self._executor()
         # Per poll: asyncio primitives belong to the event loop that runs the poll.
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
-        if self.config.questions.generator == "llm":
+        if self.settings.question_generator == "llm":
             from aggregator.questions.llm import LLMGenerator
 
             # One per poll: its concurrency limit spans the poll's feeds, and an
             # endpoint found down is tried again at the next poll.
-            self._llm = LLMGenerator(self.config.questions.llm, count=self.config.questions.count)
+            self._llm = LLMGenerator(self.settings.llm, count=self.settings.question_count)
         try:
             await asyncio.gather(*(one(f) for f in feeds))
         finally:
@@ -290,10 +290,10 @@ class Poller:
             fetched.final_url,
             category=feed.category,
             now=self.clock(),
-            question_count=self.config.questions.count,
+            question_count=self.settings.question_count,
             tracking_params=self._tracking,
-            category_rules=self.config.categories,
-            dedupe=self.config.dedupe,
+            category_rules=self.settings.categories,
+            dedupe=self.settings.dedupe,
         )
         pool = self._executor()
         if pool is None:
@@ -303,7 +303,7 @@ class Poller:
             return await loop.run_in_executor(pool, job)
         except BrokenProcessPool:
             # A parser process died (the OOM killer, a crash in C code), and with it the
-            # pool: every later poll would fail (issue 8). Start a fresh pool and try once
+            # pool: every later poll would fail with it. Start a fresh pool and try once
             # more; a feed that kills it again is the cause, and only it fails.
             log.warning("%s: a parser process died; parsing it again in new processes", feed.url)
             self._discard(pool)
@@ -368,7 +368,7 @@ class Poller:
         disable: str = "",
     ) -> FeedUpdate:
         now = self.clock()
-        sched = self.config.schedule
+        sched = self.settings
         ttl = feed.ttl
         learned = None
         if processed is not None:

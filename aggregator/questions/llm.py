@@ -38,18 +38,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import httpx
-
-from aggregator.app.config import LLMConfig
 from aggregator.errors import GeneratorError
 from aggregator.models import Story
 from aggregator.questions.offline import MAX_QUESTION_LENGTH
 from aggregator.story.format import format_date
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "BREAKER",
     "LLMGenerator",
+    "LLMSettings",
     "build_messages",
     "parse_questions",
     "validate_questions",
@@ -189,6 +191,32 @@ class _Failure:
     wait: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LLMSettings:
+    """Where and how to ask: an OpenAI-compatible chat-completions endpoint.
+
+    The config file's ``[questions.llm]`` table builds one.
+
+    Attributes:
+        base_url: the API's base URL, e.g. ``http://127.0.0.1:11434/v1`` (Ollama),
+            ``http://127.0.0.1:8080/v1`` (llama.cpp), ``https://api.openai.com/v1``.
+        model: the model name the endpoint knows.
+        api_key_env: the environment variable holding the API key (never the
+            key itself), or ``""`` for endpoints without one.
+        timeout: seconds one request may take.
+        max_retries: further attempts after a failed request (timeouts, 429, 5xx,
+            malformed answers).
+        concurrency: requests in flight at once.
+    """
+
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = ""
+    api_key_env: str = ""
+    timeout: float = 60.0
+    max_retries: int = 2
+    concurrency: int = 2
+
+
 class LLMGenerator:
     """Asks an OpenAI-compatible endpoint for questions; async, for one event loop.
 
@@ -204,7 +232,7 @@ class LLMGenerator:
 
     def __init__(
         self,
-        settings: LLMConfig,
+        settings: LLMSettings,
         *,
         count: int = 3,
         env: Mapping[str, str] | None = None,
@@ -234,6 +262,11 @@ class LLMGenerator:
                     "questions.llm.api_key_env: $%s is not set; asking without a key",
                     settings.api_key_env,
                 )
+        # httpx is imported here, not at the top: the config loader imports
+        # this module for LLMSettings, and commands that never ask a model
+        # should not pay for the HTTP stack.
+        import httpx
+
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout),
             headers=headers,
@@ -338,6 +371,8 @@ class LLMGenerator:
             "max_tokens": 120 * self.count + 200,
             "stream": False,
         }
+        import httpx
+
         try:
             response = await self._client.post(url, json=payload)
         except httpx.TimeoutException:

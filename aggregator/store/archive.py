@@ -33,11 +33,10 @@ from typing import Any
 
 import sqlite_utils
 
-from aggregator.app.config import FeedConfig
 from aggregator.dedupe import neardup
 from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import ArchiveError, FeedError, StoryNotFound
-from aggregator.models import FeedState, Source, StoredStory, Story
+from aggregator.models import FeedConfig, FeedState, Source, StoredStory, Story
 from aggregator.store import dedupe as dedupe_ops
 from aggregator.store.schema import MIGRATIONS
 from aggregator.story.related import fts_query, is_close, key_terms

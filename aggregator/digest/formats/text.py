@@ -75,7 +75,7 @@ def document(item: DigestStory) -> Document:
         The document ``aggregator show`` renders for it ("Read the original"
         only for an http(s) link, "Also covered by" when several feeds carried it).
     """
-    from aggregator.app.core import document_for
+    from aggregator.story.document import document_for
 
     stored = item.stored
     url = safe_url(stored.story.url)
