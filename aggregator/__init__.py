@@ -25,7 +25,7 @@ from aggregator.errors import (
 )
 
 # The models are imported on first use: their dataclasses cost milliseconds, and
-# ``aggregator search`` starts without them (issue 6).
+# ``aggregator search`` starts without them (see docs/design.md, Start-up time).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from aggregator.models import Entry, FeedState, ParsedFeed, Source, StoredStory, Story

@@ -1,4 +1,4 @@
-"""Quality of bodies and questions over the real-feed corpus (issue 4's targets).
+"""Quality of bodies and questions over the real-feed corpus, against their targets.
 
 Parses every feed under ``<corpus>/real-feeds/`` (recursively), normalizes each
 entry, writes its questions with the offline generator (or ``--generator

@@ -1,4 +1,4 @@
-"""Reliability figures (issue 8): hostile feeds, SIGKILL during ingest, readers under load.
+"""Reliability figures: hostile feeds, SIGKILL during ingest, readers under load.
 
 Runs the scenarios of ``tests/reliability.py`` (the tests run them small)
 and prints what they showed:

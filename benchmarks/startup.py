@@ -1,6 +1,6 @@
 """Start-up: ``aggregator search`` as a whole process vs a bare ``python -c`` running the query.
 
-Issue 6 asks that ``aggregator search`` take at most 1.5x a bare ``python -c``
+The target: ``aggregator search`` takes at most 1.5x a bare ``python -c``
 that opens the archive with sqlite3 and runs the same FTS5 query. Both run on
 a small archive (2,000 stories, built with benchmarks/search.py's generator),
 so the time is start-up, not search. Uses hyperfine when it is installed

@@ -1,4 +1,4 @@
-"""Reliability scenarios (issue 8): hostile feeds, SIGKILL during ingest, readers under load.
+"""Reliability scenarios: hostile feeds, SIGKILL during ingest, readers under load.
 
 Shared by the tests (``test_hostile.py``, ``test_crash.py``, ``test_load.py``)
 and ``benchmarks/reliability.py``, which runs the same scenarios bigger and

@@ -1,4 +1,4 @@
-"""Crash safety (issue 8): SIGKILL at random moments of ingest loses and corrupts nothing.
+"""Crash safety: SIGKILL at random moments of ingest loses and corrupts nothing.
 
 ``aggregator fetch`` runs as a real subprocess against feeds on 127.0.0.1
 that grow at every cycle, and is killed with its parser processes (SIGKILL

@@ -219,7 +219,7 @@ def test_anything_else_comes_back_stripped(url: str) -> None:
     ],
 )
 def test_each_rule_of_the_issue(url: str, expected: str) -> None:
-    """One line per rule of issue 5 (scheme and host case, ports, www/m/amp, AMP, fragments,
+    """One line per canonical-URL rule (scheme and host case, ports, www/m/amp, AMP, fragments,
     trailing slashes, tracking parameters, http = https)."""
     assert canonical_url(url) == expected
 

@@ -1,4 +1,4 @@
-"""Hostile inputs (../shared/corpus/hostile/) never become script, event handlers or odd links.
+"""Hostile inputs (the corpus's hostile/ folder) never become script, event handlers or odd links.
 
 Two ways in: the payloads written straight into stories in the archive (every
 field: category, title, body, questions, actions, author, URL, feed titles),

@@ -1,4 +1,4 @@
-"""A full disk and a read-only archive (issue 8): a clear error, nothing half-written.
+"""A full disk and a read-only archive: a clear error, nothing half-written.
 
 A full disk is simulated with SQLite's ``max_page_count`` on the writer's
 connection (in process), or through ``AGGREGATOR_MAX_PAGE_COUNT`` (the CLI in a

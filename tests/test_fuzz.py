@@ -1,4 +1,4 @@
-"""Fuzzing (issue 8): the parser adapter, normalize and search, on random and mutated input.
+"""Fuzzing: the parser adapter, normalize and search, on random and mutated input.
 
 Properties that exist elsewhere are not repeated here: the story format's
 round trip (test_storyformat), canonical URLs (test_dedupe), ``html_to_text``

@@ -1,4 +1,4 @@
-"""Hostile feeds (issue 8): nothing let in, nothing breaks, every refusal is a clear error.
+"""Hostile feeds: nothing let in, nothing breaks, every refusal is a clear error.
 
 Every file of the corpus's ``hostile/`` and ``problem-feeds/`` folders, plus
 generated attacks (XXE against a planted secret file and /etc/passwd, entity

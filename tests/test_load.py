@@ -1,4 +1,4 @@
-"""Readers under load (issue 8): search, show and digests beside a daemon that is ingesting.
+"""Readers under load: search, show and digests beside a daemon that is ingesting.
 
 ``aggregator run`` polls feeds on 127.0.0.1 that grow every second while
 reader threads loop over searches, ``show`` and digests in every format,

@@ -37,7 +37,7 @@ _CODE_OPEN = "\x04"  # <pre>/<code>: escaped markup in here is an example, not
 _CODE_CLOSE = "\x05"  # a sign of double-escaped HTML
 # Where markup right after a "<" (or "&lt;", "</") left nothing: that "<" must not
 # join the text after it into a tag. "<<b></b>img onerror=...>" and
-# "&lt;<!-- -->script&gt;" would show "<img onerror=...>" and "<script>" (issue 8).
+# "&lt;<!-- -->script&gt;" would show "<img onerror=...>" and "<script>".
 _GONE = "\x06"
 
 # One token of markup; match.lastindex tells which kind (3 start tag, 5 end
@@ -82,7 +82,7 @@ _BEFORE_GONE = frozenset("<;/tT0cC")
 _TEXT_JUNK_RE = re.compile(rf"[\x01\x06-\x08\x0e-\x1f{_INVISIBLE}]")
 # For strip_controls(): everything but "\n", plus the characters it converts.
 _CONTROL_RE = re.compile(rf"[\x00-\x09\x0b\x0c\x0e-\x1f\x85\u2028\u2029{_INVISIBLE}]")
-# In URLs and guids: what could drive a terminal or hide text (issue 8). Whitespace is
+# In URLs and guids: what could drive a terminal or hide text. Whitespace is
 # percent-encoded in URLs, kept in guids (they are identifiers: keep them stable).
 _URL_UNSAFE_RE = re.compile(rf"[\s\x00-\x1f{_INVISIBLE}]")
 _GUID_UNSAFE_RE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_INVISIBLE}]")

@@ -33,7 +33,7 @@ _ATTR = re.compile(rb"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 # Entity declarations of a document's DTD. feedparser's strict parser (expat) limits
 # their expansion, but its loose parser, which reads every ill-formed document, expands
 # the ones it keeps without any limit: 250 KB of "quadratic blow-up" became 250 MB of
-# text (issue 8). Only declarations naming one character (<!ENTITY nbsp "&#160;">) are
+# text. Only declarations naming one character (<!ENTITY nbsp "&#160;">) are
 # kept; the rest are removed before feedparser sees the document, and their references
 # stay as they are. External entities were never fetched (feedparser turns that off).
 _ENTITY_DECL = r"""<!ENTITY(?:[^>"']|"[^"]*"|'[^']*')*>?"""

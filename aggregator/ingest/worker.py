@@ -25,7 +25,7 @@ from aggregator.questions.offline import OfflineGenerator, QuestionGenerator
 
 __all__ = ["MAX_ENTRIES", "ProcessedFeed", "one_line", "process_feed", "warm_up", "worker_init"]
 
-#: Entries archived per feed and poll at most, the newest (issue 8). The largest real
+#: Entries archived per feed and poll at most, the newest. The largest real
 #: feed of the corpus has 730; a document of 100,000 entries (which fits ``max_size``)
 #: would otherwise hold the writer for a minute and flood the archive at every poll.
 MAX_ENTRIES = 5000

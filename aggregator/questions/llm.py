@@ -65,7 +65,7 @@ _BODY_LIMIT = 6000
 _MAX_RETRY_AFTER = 30.0
 _RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
-# The reference story's questions (../shared/seed-format/reference-story.txt): the kind asked for.
+# The questions of the reference story (Meta seeking allies for its AI): the kind asked for.
 _EXAMPLES = (
     "Could this be a secret alliance to monopolize the AI market under the guise of collaboration?",
     "If Meta is asking for funding, does this mean they've run out of money from all those"

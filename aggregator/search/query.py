@@ -44,7 +44,8 @@ from collections.abc import Collection
 
 from aggregator.errors import InvalidQueryError
 
-# Start-up time counts on this path (issue 6): no typing or dataclasses at run time.
+# Start-up time counts on this path (see docs/design.md, Start-up time): no typing or
+# dataclasses at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Final, TypeAlias
@@ -269,7 +270,8 @@ def _lex(query: str) -> list[_Tok]:
 
 
 # The parse tree's nodes are plain slotted classes rather than frozen dataclasses:
-# creating a dataclass costs about half a millisecond at import (issue 6). Treat
+# creating a dataclass costs about half a millisecond at import, and this module is
+# on the start-up path of ``aggregator search``. Treat
 # them as immutable, except _Unit while a sequence is folded.
 
 

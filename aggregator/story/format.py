@@ -1,7 +1,7 @@
 """Render and parse the article-plus-questions text format.
 
-Pure functions, no I/O. The layout (see ``DESIGN.md`` and
-``../shared/seed-format/reference-story.txt``)::
+Pure functions, no I/O. The layout, which reproduces the project's reference
+story byte for byte::
 
     CATEGORY
     <blank>
