@@ -286,9 +286,8 @@ def status_data(app: App) -> dict[str, Any]:
 
     app.sync_feeds()
     rows = app.archive.feed_details()
-    conn = app.archive.conn
-    stories = int(conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
-    sources = int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
+    stories = app.archive.count_stories()
+    sources = app.archive.count_sources()
     return {
         "archive": str(app.db_path),
         "stories": stories,
