@@ -225,6 +225,13 @@ class Need:
     match: Match | None = None
 
 
+# The needs without a match, made once (decide runs a few times for every story stored).
+_NEED_SIGHTING = Need(Step.SIGHTING)
+_NEED_URL = Need(Step.URL)
+_NEED_TEXT = Need(Step.TEXT)
+_NEED_NEAR = Need(Step.NEAR)
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """What the store fetched so far (``None``: not fetched yet).
@@ -523,25 +530,25 @@ def decide(incoming: Incoming, found: Found, params: Params) -> Decision | Need:
         )
     if incoming.guid and incoming.feeds:
         if found.sighting is None:
-            return Need(Step.SIGHTING)
+            return _NEED_SIGHTING
         if found.sighting:
             return on_sighting(incoming.fingerprint, found.sighting[0])
     match: Match | None = None
     if incoming.url_key is not None:
         if found.url is None:
-            return Need(Step.URL)
+            return _NEED_URL
         story_id = url_match(incoming, found.url)
         if story_id is not None:
             match = Match(story_id, "canonical-url")
     if match is None and incoming.fingerprint:
         if found.text is None:
-            return Need(Step.TEXT)
+            return _NEED_TEXT
         story_id = text_match(incoming, found.text, params)
         if story_id is not None:
             match = Match(story_id, "fingerprint")
     if match is None and wants_near(incoming, params):
         if found.near is None:
-            return Need(Step.NEAR)
+            return _NEED_NEAR
         near = near_match(incoming, found.near, params)
         if near is not None:
             match = Match(near[0], near[1].rule)
