@@ -36,8 +36,9 @@ class MaintenanceMixin(ArchiveBase):
         Every write adds a small segment to the index, and FTS5 merges them only
         now and then; a search reads every segment. ``PRAGMA optimize`` refreshes
         what the query planner knows of the indexes. Run daily by the daemon
-        (with a time budget) and by ``aggregator maintain`` (issue 6). Each merge
-        step is its own short transaction, so other writers wait at most one step.
+        (with a time budget) and by ``aggregator maintain``, so a search reads
+        few segments. Each merge step is its own short transaction, so other
+        writers wait at most one step.
 
         Args:
             seconds: stop merging after about this long (the rest is left for next
