@@ -395,11 +395,10 @@ class App:
 
         self.sync_feeds()
         rows = self.archive.feed_details()
-        sources = int(self.archive.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
         return {
             "archive": str(self.db_path),
             "stories": self.archive.count_stories(),
-            "sources": sources,
+            "sources": self.archive.count_sources(),
             "digests": digests_status(self.config.digests, db_path=self.db_path, now=self.clock()),
             "feeds": {
                 "total": len(rows),

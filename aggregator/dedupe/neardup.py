@@ -6,7 +6,8 @@ text. This module decides whether two texts are the same story, and computes
 the small set of integer keys (LSH bands) under which the archive indexes a
 story, so that finding the candidates for a new story costs a few index
 probes however large the archive is. Everything here is pure and
-deterministic; :mod:`aggregator.store.dedupe` does the SQL.
+deterministic; :mod:`aggregator.dedupe.decide` holds the rules that use it,
+and :mod:`aggregator.store.bands` does the SQL.
 
 Scheme, version 1 (:data:`SCHEME_VERSION`; :attr:`Params.index_id` names it
 with every setting the stored keys depend on):

@@ -1,7 +1,8 @@
 """The planner behind :func:`aggregator.store.search.search`: find, count, rank and order stories.
 
 Internal to :mod:`aggregator.store.search`. Read-only SQL on one connection; the
-standard library only (start-up time counts, issue 6).
+standard library only: ``aggregator search`` must answer quickly, and every
+import adds to its start-up time (see docs/design.md, Start-up time).
 
 How a search stays fast at a million stories
 --------------------------------------------

@@ -122,7 +122,10 @@ def _create_fts(db: sqlite_utils.Database) -> None:
 
 
 def _migration_2(db: sqlite_utils.Database) -> None:
-    """The near-duplicate index (issue 5): band keys per story, and the settings behind them."""
+    """The near-duplicate index: band keys per story, and the settings behind them.
+
+    See :mod:`aggregator.store.bands` and docs/design.md, Near duplicates.
+    """
     db.execute(
         "CREATE TABLE story_bands (key INTEGER NOT NULL, story_id INTEGER NOT NULL,"
         " PRIMARY KEY (key, story_id)) WITHOUT ROWID"

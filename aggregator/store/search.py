@@ -63,7 +63,8 @@ class _Record:
 
     What a frozen slotted dataclass gives, without its cost at start-up:
     importing :mod:`dataclasses` (and :mod:`inspect`) and building each class
-    take milliseconds that ``aggregator search`` cannot spare (issue 6).
+    take milliseconds that ``aggregator search`` cannot spare (its start-up time
+    is most of a search: see docs/design.md, Start-up time).
     """
 
     __slots__: tuple[str, ...] = ()
@@ -312,7 +313,7 @@ def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[Sea
 
 
 def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """A read-only connection (``os.path`` rather than pathlib: start-up time, issue 6)."""
+    """A read-only connection (``os.path`` rather than pathlib, which costs start-up time)."""
     name = os.fspath(path)
     if not os.path.exists(name):
         raise ArchiveError(f"no archive at {name} (run 'aggregator fetch' first)")

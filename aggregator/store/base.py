@@ -1,0 +1,245 @@
+"""The archive's connection: settings, error messages, transactions, schema version.
+
+Every connection has a busy timeout and foreign keys on; a writer's also WAL
+mode, ``synchronous = NORMAL`` and a large page cache. SQLite's errors become
+one-line :class:`~aggregator.errors.ArchiveError` messages (:func:`map_error`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+import sqlite_utils
+
+from aggregator.dedupe import neardup
+from aggregator.errors import ArchiveError
+from aggregator.store.schema import MIGRATIONS
+
+__all__ = [
+    "MAX_PAGE_COUNT_ENV",
+    "SCHEMA_VERSION",
+    "ArchiveBase",
+    "connect",
+    "map_error",
+]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_MS = 10_000
+#: Caps the archive at this many pages on the writer's connection (``PRAGMA
+#: max_page_count``): past it every write fails as on a full disk, with nothing
+#: written. For tests of a full disk, or to bound the archive's size.
+MAX_PAGE_COUNT_ENV = "AGGREGATOR_MAX_PAGE_COUNT"
+PAGE_SIZE = 32_768
+WRITER_CACHE_KIB = 65_536
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open a connection with the archive's settings (autocommit, WAL, busy timeout).
+
+    A writer's connection is capped at ``$AGGREGATOR_MAX_PAGE_COUNT`` pages when
+    that is set (:data:`MAX_PAGE_COUNT_ENV`).
+
+    Args:
+        path: the SQLite file.
+        readonly: open read-only (the file must exist).
+
+    Returns:
+        The connection; transactions are explicit (``BEGIN IMMEDIATE``).
+
+    Raises:
+        ArchiveError: the file cannot be opened, or the page cap is not a number.
+    """
+    cap = 0 if readonly else _page_count(os.environ.get(MAX_PAGE_COUNT_ENV, ""))
+    try:
+        if readonly:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            # The writer's index pages stay cached as the archive grows (benchmarks/
+            # dedupe_scale.py: a third less time per story at 50k stories than the 2 MiB default).
+            conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+            if cap:
+                conn.execute(f"PRAGMA max_page_count = {cap}")
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot open archive {path}: {_explain(exc)}") from exc
+    return conn
+
+
+def _page_count(value: str) -> int:
+    """The page cap of :data:`MAX_PAGE_COUNT_ENV` (0: none)."""
+    value = value.strip()
+    if value and (not value.isdigit() or int(value) < 1):
+        raise ArchiveError(f"{MAX_PAGE_COUNT_ENV}={value!r}: a number of pages (1 or more)")
+    return int(value or 0)
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "unable to open" in text:
+        # In WAL mode SQLite keeps <archive>-wal and -shm beside the file, even to read.
+        text += " (the archive's folder must be writable, and the file readable)"
+    return text
+
+
+def map_error(exc: sqlite3.Error, path: Path) -> ArchiveError:
+    """The one-line :class:`ArchiveError` for a failed SQLite call on the archive at ``path``."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArchiveError(f"archive {path} is busy (database is locked); try again")
+    if "full" in text:
+        return ArchiveError(f"archive {path}: disk full; nothing was written")
+    if "readonly" in text or "read-only" in text:
+        return ArchiveError(f"archive {path} is read-only; nothing was written")
+    if "malformed" in text or "not a database" in text:
+        return ArchiveError(f"archive {path} is damaged or not an archive: {text}")
+    return ArchiveError(f"archive {path}: {_explain(exc)}")
+
+
+class ArchiveBase:
+    """The archive file opened: its connection, schema version and transactions.
+
+    The domain modules of this package add their methods to it;
+    :class:`aggregator.store.archive.Archive` composes them. Use as a context
+    manager, or call :meth:`close`. Not thread-safe: use it from one thread at
+    a time.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        readonly: bool = False,
+        dedupe: neardup.Params | None = None,
+    ) -> None:
+        """Open (and, unless read-only, create or migrate) an archive.
+
+        Args:
+            path: the SQLite file; its folder is created if missing.
+            readonly: open without writing anything (no migration).
+            dedupe: near-duplicate settings (``[dedupe]``); ``None`` for the defaults.
+
+        Raises:
+            ArchiveError: the file cannot be opened, or it was written by a newer version.
+        """
+        self.path = Path(path)
+        self.readonly = readonly
+        self.dedupe = dedupe or neardup.Params()
+        if not readonly:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(f"cannot create folder {self.path.parent}: {exc}") from exc
+        elif not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path} (run 'aggregator fetch' first)")
+        self.conn = connect(self.path, readonly=readonly)
+        try:
+            self.db = sqlite_utils.Database(self.conn)
+            if not readonly:
+                self._migrate()
+                self._opened()
+            else:
+                self._check_version()
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise map_error(exc, self.path) from exc
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (optimizing the query planner first when writable)."""
+        try:
+            if not self.readonly:
+                self.conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``).
+
+        Yields:
+            The connection.
+
+        Raises:
+            ArchiveError: the transaction failed (locked, full, read-only); it was rolled back.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise map_error(exc, self.path) from exc
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise map_error(exc, self.path) from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("rollback failed")
+
+    def _opened(self) -> None:
+        """Called once a writable archive is migrated, inside the open's error mapping."""
+
+    # -- schema ------------------------------------------------------------
+
+    def _check_version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"archive {self.path} has schema version {version}; this aggregator "
+                f"knows up to {SCHEMA_VERSION} (upgrade aggregator)"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        fresh = self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+        if fresh:
+            # Must precede WAL mode and the first table. Story rows run 2-3 KB: with
+            # 4 KB pages only one fits a page and a third of the file would be slack.
+            self.conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise map_error(exc, self.path) from exc
+        if str(mode).lower() != "wal":
+            log.warning("archive %s: journal mode is %s, not WAL", self.path, mode)
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        version = self._check_version()
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            # Re-read inside the write lock: another process may have migrated.
+            version = self._check_version()
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](self.db)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+                log.info("archive %s migrated to schema version %d", self.path, target)

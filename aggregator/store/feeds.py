@@ -1,0 +1,325 @@
+"""Feeds in the archive: the configured and hand-added feeds, and their fetch state.
+
+A feed row holds its URL (current, and as configured), category, title, the
+validators of the next conditional GET, when to poll next and why, and its
+error count. Removing a feed keeps its stories and their sources.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from aggregator.errors import FeedError
+from aggregator.models import FeedState
+from aggregator.store.base import ArchiveBase, map_error
+from aggregator.timeutil import from_db, to_db, utcnow
+
+if TYPE_CHECKING:
+    from aggregator.models import FeedConfig
+
+__all__ = ["FeedUpdate", "FeedsMixin", "delete_feed", "update_feed"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUpdate:
+    """The new fetch state of a feed after one poll.
+
+    Attributes:
+        status: ``new``, ``not_modified`` or ``error``.
+        fetched_at: when the poll happened (UTC).
+        next_fetch: when to poll next (UTC).
+        next_reason: why then (``interval``, ``backoff``, ``retry-after`` ...).
+        error: the error message, ``""`` on success.
+        etag, last_modified: validators for the next conditional GET (``None`` keeps the old).
+        url: a new URL after a permanent redirect (``None`` keeps the old).
+        title, site_url: the feed's own title and link (``None`` keeps the old).
+        disable: a reason to disable the feed (e.g. 410 Gone), or ``""``.
+        adaptive_interval: the interval learned from the feed's pace (``None`` keeps the old).
+        ttl: the feed's ``<ttl>`` (``None`` keeps the old; a zero duration clears it).
+    """
+
+    status: str
+    fetched_at: datetime
+    next_fetch: datetime
+    next_reason: str = "interval"
+    error: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+    disable: str = ""
+    adaptive_interval: timedelta | None = None
+    ttl: timedelta | None = None
+
+
+class FeedsMixin(ArchiveBase):
+    """The archive's feed methods."""
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig], *, now: datetime | None = None) -> None:
+        """Make the archive's config feeds match the config.
+
+        Feeds new in the config are added; feeds gone from it are removed
+        (their stories and sources stay); category, title and interval follow
+        the config. Feeds added with ``feeds add`` are left alone.
+
+        Args:
+            feeds: the configured feeds.
+            now: the current time (UTC).
+        """
+        now = now or utcnow()
+        wanted = {f.url: f for f in feeds}
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, config_url FROM feeds WHERE origin = 'config'"
+            ).fetchall()
+            existing = {r[1]: r[0] for r in rows}
+            for url, feed_id in existing.items():
+                if url not in wanted:
+                    delete_feed(conn, feed_id)
+                    log.info("feed removed from config: %s", url)
+            for url, f in wanted.items():
+                interval = int(f.interval.total_seconds()) if f.interval else None
+                if url in existing:
+                    conn.execute(
+                        "UPDATE feeds SET category = ?, config_title = ?, interval = ?,"
+                        " enabled = CASE WHEN ? THEN enabled ELSE 0 END,"
+                        " full_text = ? WHERE id = ?",
+                        (f.category, f.title, interval, f.enabled, f.full_text, existing[url]),
+                    )
+                    if f.enabled:
+                        conn.execute(
+                            "UPDATE feeds SET enabled = 1 WHERE id = ? AND disabled_reason = ''",
+                            (existing[url],),
+                        )
+                    continue
+                clash = conn.execute(
+                    "SELECT id, origin FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+                ).fetchone()
+                if clash:
+                    # Added by hand before it was in the config: the config takes it over.
+                    conn.execute(
+                        "UPDATE feeds SET origin = 'config', config_url = ?, category = ?,"
+                        " config_title = ?, interval = ?, full_text = ? WHERE id = ?",
+                        (url, f.category, f.title, interval, f.full_text, clash[0]),
+                    )
+                    continue
+                conn.execute(
+                    "INSERT INTO feeds (url, config_url, origin, category, config_title,"
+                    " interval, enabled, full_text, added_at)"
+                    " VALUES (?, ?, 'config', ?, ?, ?, ?, ?, ?)",
+                    (url, url, f.category, f.title, interval, f.enabled, f.full_text, to_db(now)),
+                )
+
+    def add_feed(
+        self, url: str, *, category: str = "general", title: str = "", now: datetime | None = None
+    ) -> FeedState:
+        """Add a feed by hand (``feeds add``).
+
+        Args:
+            url: the feed's URL (already validated).
+            category: its category.
+            title: an optional title.
+            now: the current time (UTC).
+
+        Returns:
+            The stored feed.
+
+        Raises:
+            FeedError: the feed is already in the archive.
+        """
+        with self.transaction() as conn:
+            self.ensure_new_feed(url)
+            conn.execute(
+                "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
+                " VALUES (?, ?, 'cli', ?, ?, ?)",
+                (url, url, category, title, to_db(now or utcnow())),
+            )
+        return self.get_feed(url)
+
+    def ensure_new_feed(self, url: str) -> None:
+        """Check that a feed is not in the archive yet.
+
+        Args:
+            url: the feed's URL.
+
+        Raises:
+            FeedError: it is (by its current or configured URL).
+        """
+        row = self.conn.execute(
+            "SELECT url FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+        ).fetchone()
+        if row:
+            raise FeedError(f"feed already added: {row[0]}", url=url)
+
+    def remove_feed(self, url: str) -> FeedState:
+        """Remove a feed; its stories and their sources stay in the archive.
+
+        Args:
+            url: the feed's URL (current or as configured).
+
+        Returns:
+            The removed feed.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        feed = self.get_feed(url)
+        with self.transaction() as conn:
+            delete_feed(conn, feed.id)
+        return feed
+
+    def get_feed(self, url: str) -> FeedState:
+        """Look a feed up by its current or configured URL.
+
+        Args:
+            url: the URL.
+
+        Returns:
+            The feed.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        rows = self._feed_rows("WHERE f.url = ? OR f.config_url = ?", (url, url))
+        if not rows:
+            raise FeedError(f"no such feed: {url}", url=url)
+        return rows[0]
+
+    def list_feeds(self, *, due_before: datetime | None = None) -> list[FeedState]:
+        """List feeds, in the order they were added.
+
+        Args:
+            due_before: only enabled feeds whose next fetch is at or before this time.
+
+        Returns:
+            The feeds with their fetch state and story counts.
+        """
+        if due_before is None:
+            return self._feed_rows("", ())
+        return self._feed_rows(
+            "WHERE f.enabled = 1 AND (f.next_fetch IS NULL OR f.next_fetch <= ?)",
+            (to_db(due_before),),
+        )
+
+    def _feed_rows(self, where: str, params: tuple[Any, ...]) -> list[FeedState]:
+        sql = (
+            "SELECT f.id, f.url, f.category, COALESCE(NULLIF(f.config_title, ''), f.title),"
+            " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
+            " f.error_count, f.next_fetch, f.enabled,"
+            " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
+            " f.interval, f.adaptive_interval, f.ttl, f.full_text"
+            f" FROM feeds f {where} ORDER BY f.id"
+        )
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise map_error(exc, self.path) from exc
+        return [
+            FeedState(
+                id=r[0],
+                url=r[1],
+                category=r[2],
+                title=r[3] or "",
+                etag=r[4] or "",
+                last_modified=r[5] or "",
+                last_fetched=from_db(r[6]),
+                last_status=r[7] or "",
+                last_error=r[8] or "",
+                error_count=r[9],
+                next_fetch=from_db(r[10]),
+                enabled=bool(r[11]),
+                stories=r[12],
+                interval=timedelta(seconds=r[13]) if r[13] else None,
+                adaptive_interval=timedelta(seconds=r[14]) if r[14] else None,
+                ttl=timedelta(seconds=r[15]) if r[15] else None,
+                full_text=bool(r[16]),
+            )
+            for r in rows
+        ]
+
+    def feed_details(self) -> list[dict[str, Any]]:
+        """Every feed row as a plain dict (for ``status`` and ``feeds list --json``).
+
+        Returns:
+            One dict per feed with every stored column and ``stories``.
+        """
+        cur = self.conn.execute(
+            "SELECT f.*, (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id) AS stories"
+            " FROM feeds f ORDER BY f.id"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def record_feed(self, feed: FeedState, update: FeedUpdate) -> None:
+        """Store a feed's new fetch state alone (not modified, or an error).
+
+        Args:
+            feed: the feed polled.
+            update: its new fetch state.
+
+        Raises:
+            ArchiveError: nothing was written.
+        """
+        with self.transaction() as conn:
+            update_feed(conn, feed.id, update)
+
+
+def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
+    """Write a feed's new fetch state (inside the caller's transaction)."""
+    error_count_sql = "0" if u.status != "error" else "error_count + 1"
+    ttl_seconds = int(u.ttl.total_seconds()) if u.ttl is not None else None
+    conn.execute(
+        "UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = ?,"
+        f" error_count = {error_count_sql}, next_fetch = ?, next_reason = ?,"
+        " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
+        " title = COALESCE(?, title), site_url = COALESCE(?, site_url),"
+        " last_success = CASE WHEN ? != 'error' THEN ? ELSE last_success END,"
+        " adaptive_interval = COALESCE(?, adaptive_interval),"
+        " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END"
+        " WHERE id = ?",
+        (
+            to_db(u.fetched_at),
+            u.status,
+            u.error,
+            to_db(u.next_fetch),
+            u.next_reason,
+            u.etag,
+            u.last_modified,
+            u.title,
+            u.site_url,
+            u.status,
+            to_db(u.fetched_at),
+            int(u.adaptive_interval.total_seconds()) if u.adaptive_interval else None,
+            ttl_seconds,
+            ttl_seconds,
+            feed_id,
+        ),
+    )
+    if u.url:
+        clash = conn.execute(
+            "SELECT id FROM feeds WHERE url = ? AND id != ?", (u.url, feed_id)
+        ).fetchone()
+        if clash is None:
+            conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (u.url, feed_id))
+    if u.disable:
+        conn.execute(
+            "UPDATE feeds SET enabled = 0, disabled_reason = ? WHERE id = ?",
+            (u.disable, feed_id),
+        )
+
+
+def delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:
+    """Delete a feed; its sources keep its URL (stored only now, to keep rows small)."""
+    conn.execute(
+        "UPDATE sources SET feed_url = (SELECT url FROM feeds WHERE id = ?) WHERE feed_id = ?",
+        (feed_id, feed_id),
+    )
+    conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))

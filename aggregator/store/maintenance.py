@@ -1,0 +1,69 @@
+"""Archive maintenance: integrity checks, and merging the FTS5 index's segments."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from aggregator.store.base import ArchiveBase, map_error
+
+__all__ = ["MaintenanceMixin"]
+
+_MERGE_PAGES = 2000  # FTS5 leaf pages merged per maintenance step
+
+
+class MaintenanceMixin(ArchiveBase):
+    """The archive's maintenance methods."""
+
+    def integrity_errors(self) -> list[str]:
+        """Run SQLite's and FTS5's integrity checks.
+
+        Returns:
+            The problems found; empty when the archive is sound.
+        """
+        problems = [
+            r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"
+        ]
+        try:
+            self.conn.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")
+        except sqlite3.Error as exc:
+            problems.append(f"stories_fts: {exc}")
+        return problems
+
+    def maintain(self, *, seconds: float | None = None) -> bool:
+        """Keep search fast: merge the FTS5 index's segments, refresh the planner's statistics.
+
+        Every write adds a small segment to the index, and FTS5 merges them only
+        now and then; a search reads every segment. ``PRAGMA optimize`` refreshes
+        what the query planner knows of the indexes. Run daily by the daemon
+        (with a time budget) and by ``aggregator maintain``, so a search reads
+        few segments. Each merge step is its own short transaction, so other
+        writers wait at most one step.
+
+        Args:
+            seconds: stop merging after about this long (the rest is left for next
+                time); ``None`` merges the whole index into one segment.
+
+        Returns:
+            Whether the index is now one segment.
+
+        Raises:
+            ArchiveError: the archive is read-only or busy.
+        """
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while True:
+            before = self.conn.total_changes
+            with self.transaction() as conn:
+                # A negative 'merge' is an incremental 'optimize' (about this many pages a step).
+                conn.execute(
+                    "INSERT INTO stories_fts(stories_fts, rank) VALUES ('merge', ?)",
+                    (-_MERGE_PAGES,),
+                )
+            done = self.conn.total_changes - before < 2  # FTS5's sign that nothing was left
+            if done or (deadline is not None and time.monotonic() >= deadline):
+                break
+        try:
+            self.conn.execute("PRAGMA optimize")
+        except sqlite3.Error as exc:
+            raise map_error(exc, self.path) from exc
+        return done
