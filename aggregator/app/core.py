@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.app.config import Config, validate_feed_url
+from aggregator.app.config import DEFAULT_CONFIG, Config, validate_feed_url
 from aggregator.dedupe.urls import canonical_url
 from aggregator.errors import (
     AggregatorError,
@@ -24,7 +24,6 @@ from aggregator.errors import (
     FeedParseError,
     InvalidFeedURL,
     StoryFormatError,
-    StoryNotFound,
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
@@ -137,6 +136,7 @@ class App:
         db_path: Path,
         clock: Callable[[], datetime] = utcnow,
         transport: httpx.AsyncBaseTransport | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         """Build an app; nothing is opened yet.
 
@@ -145,25 +145,40 @@ class App:
             db_path: the archive file.
             clock: returns the current time (UTC).
             transport: an httpx transport for tests (``MockTransport``); ``None`` for the network.
+            warn: shows the user a warning (the CLI: one line on stderr); ``None`` to log it.
         """
+        self.warn = warn or log.warning
+        self._warned = False
         self.config = config
         self.db_path = db_path
         self.clock = clock
         self.transport = transport
         self._archive: Archive | None = None
+        self._reader: Archive | None = None
 
     @property
     def archive(self) -> Archive:
-        """The archive, opened (and created or migrated) on first use."""
+        """The archive, opened (and created or migrated) on first use: for writing commands."""
         if self._archive is None:
             self._archive = Archive(self.db_path, dedupe=self.config.dedupe)
         return self._archive
 
+    @property
+    def reader(self) -> Archive:
+        """The archive opened read-only, for commands that only read: they never
+        create, migrate or write it (a missing archive is an error naming its path)."""
+        if self._archive is not None:
+            return self._archive
+        if self._reader is None:
+            self._reader = Archive(self.db_path, readonly=True, dedupe=self.config.dedupe)
+        return self._reader
+
     def close(self) -> None:
         """Close what the app opened."""
-        if self._archive is not None:
-            self._archive.close()
-            self._archive = None
+        for archive in (self._archive, self._reader):
+            if archive is not None:
+                archive.close()
+        self._archive = self._reader = None
 
     def __enter__(self) -> App:
         return self
@@ -173,22 +188,90 @@ class App:
 
     # -- feeds -----------------------------------------------------------
 
+    @property
+    def owns_feeds(self) -> bool:
+        """Whether the config speaks for the configured feeds: a config file was
+        loaded, or feeds were given. The built-in defaults (no config file at all)
+        leave the archive's feeds as they are rather than retire every one."""
+        return self.config.path is not None or bool(self.config.feeds)
+
+    def _warn_without_config(self) -> None:
+        """Say once that no config file was found, where the feed list is shown or polled."""
+        if not self.owns_feeds and not self._warned:
+            self._warned = True
+            self.warn(
+                f"no config file {DEFAULT_CONFIG} in {Path.cwd()}: no configured feeds"
+                " (the archive's are kept as they are; --config FILE names one)"
+            )
+
     def sync_feeds(self) -> list[FeedState]:
-        """Bring the archive's feeds in line with the config.
+        """Bring the archive's feeds in line with the config (feeds it no longer
+        lists are retired, never deleted).
 
         Returns:
-            Every feed in the archive.
+            Every live (not retired) feed in the archive.
         """
-        self.archive.sync_feeds(self.config.feeds, now=self.clock())
+        if self.owns_feeds:
+            self.archive.sync_feeds(self.config.feeds, now=self.clock())
         return self.archive.list_feeds()
 
     def list_feeds(self) -> list[FeedState]:
-        """The feeds in the archive, after syncing with the config.
+        """The feeds as the config and the archive describe them, read-only.
+
+        Nothing is written: a feed the config lists but the archive does not
+        hold yet is shown with id 0 (the next writing command adds it), and a
+        configured feed the config no longer lists is shown retired.
 
         Returns:
-            The feeds.
+            The feeds, retired ones included, in the order they were added.
         """
-        return self.sync_feeds()
+        stored = self.reader.list_feeds(include_retired=True)
+        self._warn_without_config()
+        if not self.owns_feeds:
+            return stored
+        wanted = {f.url: f for f in self.config.feeds}
+        origin = {d["id"]: (d["origin"], d["config_url"]) for d in self.reader.feed_details()}
+        out: list[FeedState] = []
+        known: set[str] = set()
+        for f in stored:
+            kind, config_url = origin.get(f.id, ("cli", f.url))
+            known.update((f.url, config_url))
+            conf = wanted.get(config_url) or wanted.get(f.url)
+            if conf is not None:
+                f = replace(f, category=conf.category, title=conf.title or f.title, retired=False)
+            elif kind == "config":
+                f = replace(f, retired=True)
+            out.append(f)
+        for url, conf in wanted.items():
+            if url not in known:
+                out.append(
+                    FeedState(
+                        id=0,
+                        url=url,
+                        category=conf.category,
+                        title=conf.title,
+                        enabled=conf.enabled,
+                        interval=conf.interval,
+                        full_text=conf.full_text,
+                    )
+                )
+        return out
+
+    def resolve_feed(self, ref: str) -> str:
+        """The URL of a feed named by its URL or by its id (as ``feeds list`` shows).
+
+        Args:
+            ref: a URL, or a number.
+
+        Returns:
+            The feed's URL.
+
+        Raises:
+            FeedError: no feed has that id.
+        """
+        if ref.isdigit():
+            return self.reader.feed_by_id(int(ref)).url
+        return ref
 
     def add_feed(
         self, url: str, *, category: str = "general", title: str = "", discover: bool = True
@@ -288,15 +371,16 @@ class App:
         """
         from aggregator.app.opml import OpmlFeed, render_opml
 
-        self.sync_feeds()
+        details = {d["id"]: d for d in self.reader.feed_details()}
         feeds = [
             OpmlFeed(
-                url=d["url"],
-                title=d["config_title"] or d["title"],
-                category=d["category"],
-                site_url=d["site_url"],
+                url=f.url,
+                title=f.title,
+                category=f.category,
+                site_url=details[f.id]["site_url"] if f.id in details else "",
             )
-            for d in self.archive.feed_details()
+            for f in self.list_feeds()
+            if not f.retired
         ]
         return render_opml(feeds, title="aggregator feeds", now=self.clock())
 
@@ -342,6 +426,9 @@ class App:
         """
         if feeds is None:
             feeds = [f for f in self.sync_feeds() if f.enabled]
+            self._warn_without_config()
+            if not feeds:
+                self.warn("no feeds to poll (add one with 'aggregator feeds add URL')")
         if on_start is not None:
             on_start(len(feeds))
         if not feeds:
@@ -416,11 +503,9 @@ class App:
         Raises:
             StoryNotFound: no such story.
         """
-        if not self.db_path.exists():
-            raise StoryNotFound(f"no story with id {story_id} (the archive is empty)")
-        with Archive(self.db_path, readonly=True) as archive:
-            stored = archive.get_story(story_id)
-            return replace(stored, related=tuple(archive.related(story_id)))
+        archive = self.reader
+        stored = archive.get_story(story_id)
+        return replace(stored, related=tuple(archive.related(story_id)))
 
     def render(self, stored: StoredStory) -> str:
         """Render a stored story as an article-plus-questions document.
@@ -536,6 +621,7 @@ def open_app(
     db_path: Path | None = None,
     clock: Callable[[], datetime] = utcnow,
     transport: httpx.AsyncBaseTransport | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> App:
     """Build the application from a configuration.
 
@@ -544,6 +630,7 @@ def open_app(
         db_path: the archive file; ``None`` for ``[archive] path``.
         clock: returns the current time (UTC).
         transport: an httpx transport for tests.
+        warn: shows the user a warning; ``None`` to log it.
 
     Returns:
         The app (opens nothing until used).
@@ -554,4 +641,4 @@ def open_app(
     path = db_path or config.archive.path
     if path.exists() and path.is_dir():
         raise AggregatorError(f"--db {path} is a folder, not a file")
-    return App(config, db_path=path, clock=clock, transport=transport)
+    return App(config, db_path=path, clock=clock, transport=transport, warn=warn)

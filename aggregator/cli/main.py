@@ -71,6 +71,10 @@ class _Env:
         return self.db or self.config.archive.path
 
 
+def _warn(message: str) -> None:
+    click.echo(_safe(f"Warning: {message}"), err=True)
+
+
 def pass_app(fn: F) -> F:
     """Build the :class:`App` for a command and close it when the command ends."""
 
@@ -80,7 +84,7 @@ def pass_app(fn: F) -> F:
 
         ctx = click.get_current_context()
         env: _Env = ctx.find_object(_Env)  # type: ignore[assignment]
-        app = open_app(env.config, db_path=env.db_path)
+        app = open_app(env.config, db_path=env.db_path, warn=_warn)
         ctx.call_on_close(app.close)
         return fn(app, *args, **kwargs)
 

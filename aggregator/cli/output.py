@@ -194,6 +194,8 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
 
 
 def _health(f: FeedState) -> str:
+    if f.retired:
+        return "retired"
     if not f.enabled:
         return "disabled"
     if not f.last_status:
@@ -284,9 +286,30 @@ def status_data(app: App) -> dict[str, Any]:
     """
     from aggregator.digest.jobs import digests_status
 
-    app.sync_feeds()
-    rows = app.archive.feed_details()
-    conn = app.archive.conn
+    # Read-only: the archive as it stands, with the config's view of its feeds.
+    details = {d["id"]: d for d in app.reader.feed_details()}
+    rows = []
+    for f in app.list_feeds():
+        d = details.get(f.id, {})
+        rows.append(
+            {
+                **d,
+                "url": f.url,
+                "title": f.title,
+                "category": f.category,
+                "enabled": f.enabled,
+                "retired": f.retired,
+                "disabled_reason": d.get("disabled_reason", ""),
+                "last_fetched": d.get("last_fetched"),
+                "last_status": d.get("last_status", ""),
+                "last_error": d.get("last_error", ""),
+                "error_count": d.get("error_count", 0),
+                "next_fetch": d.get("next_fetch"),
+                "next_reason": d.get("next_reason", ""),
+                "stories": d.get("stories", 0),
+            }
+        )
+    conn = app.reader.conn
     stories = int(conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
     sources = int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
     return {
@@ -296,16 +319,19 @@ def status_data(app: App) -> dict[str, Any]:
         "digests": digests_status(app.config, db_path=app.db_path, now=app.clock()),
         "feeds": {
             "total": len(rows),
-            "enabled": sum(1 for r in rows if r["enabled"]),
+            "enabled": sum(1 for r in rows if r["enabled"] and not r["retired"]),
+            "retired": sum(1 for r in rows if r["retired"]),
             "failing": sum(1 for r in rows if r["last_status"] == "error"),
             "never_fetched": sum(1 for r in rows if not r["last_fetched"]),
         },
         "feed": [
             {
+                "id": r.get("id", 0),
                 "url": r["url"],
-                "title": r["config_title"] or r["title"],
+                "title": r["title"],
                 "category": r["category"],
                 "enabled": bool(r["enabled"]),
+                "retired": r["retired"],
                 "disabled_reason": r["disabled_reason"],
                 "last_fetched": r["last_fetched"],
                 "last_status": r["last_status"],
@@ -332,13 +358,19 @@ def status_table(data: dict[str, Any]) -> None:
     t = data["feeds"]
     console.print(
         f"Archive {safe(data['archive'])}: {data['stories']} stories, {data['sources']} sources; "
-        f"{t['total']} feeds ({t['enabled']} enabled, {t['failing']} failing, "
-        f"{t['never_fetched']} never fetched)",
+        f"{t['total']} feeds ({t['enabled']} enabled, {t['retired']} retired, "
+        f"{t['failing']} failing, {t['never_fetched']} never fetched)",
         markup=False,
     )
+    # Feeds by title (URLs are in --json and `feeds list`); long cells are cut with an
+    # ellipsis rather than folded, so each feed stays one line at any terminal width.
     table = Table()
-    for col in ("feed", "last fetch", "result", "next fetch (why)", "errors", "stories"):
-        table.add_column(col, overflow="fold")
+    table.add_column("feed", overflow="ellipsis", no_wrap=True, ratio=3)
+    table.add_column("last fetch", no_wrap=True)
+    table.add_column("result", overflow="ellipsis", no_wrap=True, ratio=2)
+    table.add_column("next fetch (why)", overflow="ellipsis", no_wrap=True)
+    table.add_column("errors", justify="right")
+    table.add_column("stories", justify="right")
     for f in data["feed"]:
         result = f["last_status"] or "-"
         if f["last_error"]:
@@ -348,9 +380,11 @@ def status_table(data: dict[str, Any]) -> None:
         nxt = _when(f["next_fetch"]) if f["next_fetch"] else "due now"
         if f["next_reason"]:
             nxt += f" ({f['next_reason']})"
+        if f["retired"]:
+            result, nxt = "retired (not in the config)", "never"
         _add_row(
             table,
-            safe(f["url"]),
+            safe(f["title"] or f["url"]),
             _when(f["last_fetched"]),
             result,
             nxt,

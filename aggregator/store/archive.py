@@ -54,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 #: Caps the archive at this many pages on the writer's connection (``PRAGMA
 #: max_page_count``): past it every write fails as on a full disk, with nothing
@@ -214,6 +214,8 @@ class Archive:
         """
         self.path = Path(path)
         self.readonly = readonly
+        # A read-only archive of an older schema has no retired_at column yet.
+        self._retired_column = "f.retired_at"
         self.dedupe = dedupe or neardup.Params()
         if not readonly:
             try:
@@ -231,7 +233,8 @@ class Archive:
                 if warning:
                     log.warning("archive %s: %s", self.path, warning)
             else:
-                self._check_version()
+                if self._check_version() < 3:
+                    self._retired_column = "NULL"
         except sqlite3.Error as exc:
             self.conn.close()
             raise _map_error(exc, self.path) from exc
@@ -327,9 +330,11 @@ class Archive:
     def sync_feeds(self, feeds: Sequence[FeedConfig], *, now: datetime | None = None) -> None:
         """Make the archive's config feeds match the config.
 
-        Feeds new in the config are added; feeds gone from it are removed
-        (their stories and sources stay); category, title and interval follow
-        the config. Feeds added with ``feeds add`` are left alone.
+        Feeds new in the config are added; feeds gone from it are retired, never
+        deleted: they keep their id, fetch state, title and sources, are not
+        polled, and come back whole when the config lists them again. Category,
+        title and interval follow the config. Feeds added with ``feeds add`` are
+        left alone.
 
         Args:
             feeds: the configured feeds.
@@ -344,15 +349,19 @@ class Archive:
             existing = {r[1]: r[0] for r in rows}
             for url, feed_id in existing.items():
                 if url not in wanted:
-                    _delete_feed(conn, feed_id)
-                    log.info("feed removed from config: %s", url)
+                    retired = conn.execute(
+                        "UPDATE feeds SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
+                        (to_db(now), feed_id),
+                    ).rowcount
+                    if retired:
+                        log.info("feed retired (no longer in the config): %s", url)
             for url, f in wanted.items():
                 interval = int(f.interval.total_seconds()) if f.interval else None
                 if url in existing:
                     conn.execute(
                         "UPDATE feeds SET category = ?, config_title = ?, interval = ?,"
                         " enabled = CASE WHEN ? THEN enabled ELSE 0 END,"
-                        " full_text = ? WHERE id = ?",
+                        " full_text = ?, retired_at = NULL WHERE id = ?",
                         (f.category, f.title, interval, f.enabled, f.full_text, existing[url]),
                     )
                     if f.enabled:
@@ -368,16 +377,18 @@ class Archive:
                     # Added by hand before it was in the config: the config takes it over.
                     conn.execute(
                         "UPDATE feeds SET origin = 'config', config_url = ?, category = ?,"
-                        " config_title = ?, interval = ?, full_text = ? WHERE id = ?",
+                        " config_title = ?, interval = ?, full_text = ?, retired_at = NULL"
+                        " WHERE id = ?",
                         (url, f.category, f.title, interval, f.full_text, clash[0]),
                     )
                     continue
-                conn.execute(
+                cur = conn.execute(
                     "INSERT INTO feeds (url, config_url, origin, category, config_title,"
                     " interval, enabled, full_text, added_at)"
                     " VALUES (?, ?, 'config', ?, ?, ?, ?, ?, ?)",
                     (url, url, f.category, f.title, interval, f.enabled, f.full_text, to_db(now)),
                 )
+                _reattach_sources(conn, int(cur.lastrowid or 0), url)
 
     def add_feed(
         self, url: str, *, category: str = "general", title: str = "", now: datetime | None = None
@@ -398,11 +409,24 @@ class Archive:
         """
         with self.transaction() as conn:
             self.ensure_new_feed(url)
-            conn.execute(
-                "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
-                " VALUES (?, ?, 'cli', ?, ?, ?)",
-                (url, url, category, title, to_db(now or utcnow())),
-            )
+            retired = conn.execute(
+                "SELECT id FROM feeds WHERE (url = ? OR config_url = ?) AND retired_at IS NOT NULL",
+                (url, url),
+            ).fetchone()
+            if retired:
+                # Retired when the config dropped it: it comes back whole, now owned by hand.
+                conn.execute(
+                    "UPDATE feeds SET origin = 'cli', category = ?, config_title = ?,"
+                    " retired_at = NULL WHERE id = ?",
+                    (category, title, retired[0]),
+                )
+            else:
+                cur = conn.execute(
+                    "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
+                    " VALUES (?, ?, 'cli', ?, ?, ?)",
+                    (url, url, category, title, to_db(now or utcnow())),
+                )
+                _reattach_sources(conn, int(cur.lastrowid or 0), url)
         return self.get_feed(url)
 
     def ensure_new_feed(self, url: str) -> None:
@@ -415,7 +439,8 @@ class Archive:
             FeedError: it is (by its current or configured URL).
         """
         row = self.conn.execute(
-            "SELECT url FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+            "SELECT url FROM feeds WHERE (url = ? OR config_url = ?) AND retired_at IS NULL",
+            (url, url),
         ).fetchone()
         if row:
             raise FeedError(f"feed already added: {row[0]}", url=url)
@@ -454,21 +479,43 @@ class Archive:
             raise FeedError(f"no such feed: {url}", url=url)
         return rows[0]
 
-    def list_feeds(self, *, due_before: datetime | None = None) -> list[FeedState]:
+    def list_feeds(
+        self, *, due_before: datetime | None = None, include_retired: bool = False
+    ) -> list[FeedState]:
         """List feeds, in the order they were added.
 
         Args:
             due_before: only enabled feeds whose next fetch is at or before this time.
+            include_retired: also the feeds the config no longer lists (never polled).
 
         Returns:
             The feeds with their fetch state and story counts.
         """
+        live = "" if include_retired else f"{self._retired_column} IS NULL"
         if due_before is None:
-            return self._feed_rows("", ())
+            return self._feed_rows(f"WHERE {live}" if live else "", ())
         return self._feed_rows(
-            "WHERE f.enabled = 1 AND (f.next_fetch IS NULL OR f.next_fetch <= ?)",
+            f"WHERE {live or '1'} AND f.enabled = 1"
+            " AND (f.next_fetch IS NULL OR f.next_fetch <= ?)",
             (to_db(due_before),),
         )
+
+    def feed_by_id(self, feed_id: int) -> FeedState:
+        """Look a feed up by its id (retired ones too).
+
+        Args:
+            feed_id: the id.
+
+        Returns:
+            The feed.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        rows = self._feed_rows("WHERE f.id = ?", (feed_id,))
+        if not rows:
+            raise FeedError(f"no feed with id {feed_id}", url=str(feed_id))
+        return rows[0]
 
     def _feed_rows(self, where: str, params: tuple[Any, ...]) -> list[FeedState]:
         sql = (
@@ -476,7 +523,8 @@ class Archive:
             " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
             " f.error_count, f.next_fetch, f.enabled,"
             " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
-            " f.interval, f.adaptive_interval, f.ttl, f.full_text"
+            " f.interval, f.adaptive_interval, f.ttl, f.full_text,"
+            f" {self._retired_column}"
             f" FROM feeds f {where} ORDER BY f.id"
         )
         try:
@@ -502,6 +550,7 @@ class Archive:
                 adaptive_interval=timedelta(seconds=r[14]) if r[14] else None,
                 ttl=timedelta(seconds=r[15]) if r[15] else None,
                 full_text=bool(r[16]),
+                retired=r[17] is not None,
             )
             for r in rows
         ]
@@ -1189,6 +1238,16 @@ def _delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:
         (feed_id, feed_id),
     )
     conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+
+def _reattach_sources(conn: sqlite3.Connection, feed_id: int, url: str) -> None:
+    """Give a feed added again (after ``feeds remove``) back the sources it left behind,
+    so its stories do not count it twice ("Also covered by" the story's own feed)."""
+    conn.execute(
+        "UPDATE OR IGNORE sources SET feed_id = ?, feed_url = ''"
+        " WHERE feed_id IS NULL AND feed_url = ?",
+        (feed_id, url),
+    )
 
 
 def _lines(text: str | None) -> tuple[str, ...]:

@@ -634,13 +634,11 @@ def explain_path(
         The explanation.
 
     Raises:
-        StoryNotFound: either story does not exist (or there is no archive).
-        ArchiveError: the archive cannot be read.
+        StoryNotFound: either story does not exist.
+        ArchiveError: there is no archive at ``path``, or it cannot be read.
     """
     from aggregator.store.archive import Archive
 
-    if not path.exists():
-        raise StoryNotFound(f"no story with id {first} (the archive is empty)")
     with Archive(path, readonly=True) as archive:
         return explain(archive, first, second, params=params, tracking_params=tracking_params)
 
