@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -388,7 +388,7 @@ class App:
         """Remove a feed; its stories stay.
 
         Args:
-            url: the feed's URL.
+            url: the feed's URL, or its id.
 
         Returns:
             The removed feed.
@@ -397,11 +397,57 @@ class App:
             FeedError: no such feed, or it comes from the config file.
         """
         self.sync_feeds()
-        feed = self.archive.get_feed(url)
-        if any(f.url in (url, feed.url) for f in self.config.feeds):
+        feed = self._own_feed(url, "remove it there")
+        return self.archive.remove_feed(feed.url)
+
+    def _own_feed(self, ref: str, advice: str) -> FeedState:
+        """The feed named by URL or id, refusing one the config file lists."""
+        feed = self.archive.feed_by_id(int(ref)) if ref.isdigit() else self.archive.get_feed(ref)
+        if any(f.url in (ref, feed.url) for f in self.config.feeds):
             where = self.config.path or "the config"
-            raise FeedError(f"{url} is configured in {where}; remove it there", url=url)
-        return self.archive.remove_feed(url)
+            raise FeedError(f"{ref} is configured in {where}; {advice}", url=ref)
+        return feed
+
+    def pause_feed(self, ref: str, *, paused: bool = True) -> FeedState:
+        """Pause a feed (not polled until resumed), or resume it; config feeds too.
+
+        Args:
+            ref: the feed's URL or id.
+            paused: True to pause, False to resume.
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        self.sync_feeds()
+        feed = self.archive.feed_by_id(int(ref)) if ref.isdigit() else self.archive.get_feed(ref)
+        return self.archive.pause_feed(feed.id, paused=paused)
+
+    def edit_feed(
+        self,
+        ref: str,
+        *,
+        category: str | None = None,
+        title: str | None = None,
+        interval: timedelta | None = None,
+    ) -> FeedState:
+        """Change a hand-added feed's category, title or interval.
+
+        Args:
+            ref: the feed's URL or id.
+            category, title, interval: the new values (``None`` keeps each).
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed, or the config file lists it (edit it there).
+        """
+        self.sync_feeds()
+        feed = self._own_feed(ref, "edit it there")
+        return self.archive.edit_feed(feed.id, category=category, title=title, interval=interval)
 
     # -- polling ---------------------------------------------------------
 
@@ -411,6 +457,7 @@ class App:
         feeds: Sequence[FeedState] | None = None,
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[FeedResult], None] | None = None,
+        on_fetch: Callable[[FeedState], None] | None = None,
         workers: int | None = None,
     ) -> list[FeedResult]:
         """Poll feeds once now (``aggregator fetch``).
@@ -419,6 +466,7 @@ class App:
             feeds: the feeds to poll; ``None`` for every enabled feed.
             on_start: called with the number of feeds about to be polled.
             on_result: called with each feed's result.
+            on_fetch: called with each feed as its request begins.
             workers: parser processes (``None`` for the config's).
 
         Returns:
@@ -433,7 +481,9 @@ class App:
             on_start(len(feeds))
         if not feeds:
             return []
-        return asyncio.run(self._poll(feeds, on_result=on_result, workers=workers))
+        return asyncio.run(
+            self._poll(feeds, on_result=on_result, on_fetch=on_fetch, workers=workers)
+        )
 
     async def _poll(
         self,
@@ -441,6 +491,7 @@ class App:
         *,
         on_result: Callable[[FeedResult], None] | None,
         workers: int | None,
+        on_fetch: Callable[[FeedState], None] | None = None,
     ) -> list[FeedResult]:
         from aggregator.ingest.fetch import Fetcher
         from aggregator.poll.poller import Poller
@@ -455,7 +506,7 @@ class App:
                 clock=self.clock,
                 workers=workers,
             ) as poller:
-                return await poller.poll(feeds, on_result=on_result)
+                return await poller.poll(feeds, on_result=on_result, on_fetch=on_fetch)
 
     def fetch_settings(self) -> FetchSettings:
         """The fetcher's settings from ``[fetch]``.

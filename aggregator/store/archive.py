@@ -217,6 +217,8 @@ class Archive:
         # A read-only archive of an older schema has no retired_at column yet.
         self._retired_column = "f.retired_at"
         self.dedupe = dedupe or neardup.Params()
+        if self.path.is_dir():
+            raise ArchiveError(f"archive {self.path} is a folder, not a file")
         if not readonly:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -461,6 +463,74 @@ class Archive:
         with self.transaction() as conn:
             _delete_feed(conn, feed.id)
         return feed
+
+    def pause_feed(self, feed_id: int, *, paused: bool) -> FeedState:
+        """Pause a feed (it is not polled until resumed) or resume it.
+
+        Resuming also re-enables a feed disabled by its server (410 Gone), for a
+        feed that came back.
+
+        Args:
+            feed_id: the feed's id.
+            paused: True to pause, False to resume.
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        self.feed_by_id(feed_id)
+        with self.transaction() as conn:
+            if paused:
+                conn.execute(
+                    "UPDATE feeds SET enabled = 0, disabled_reason = 'paused' WHERE id = ?",
+                    (feed_id,),
+                )
+            else:
+                conn.execute(
+                    "UPDATE feeds SET enabled = 1, disabled_reason = '', next_fetch = NULL"
+                    " WHERE id = ?",
+                    (feed_id,),
+                )
+        return self.feed_by_id(feed_id)
+
+    def edit_feed(
+        self,
+        feed_id: int,
+        *,
+        category: str | None = None,
+        title: str | None = None,
+        interval: timedelta | None = None,
+    ) -> FeedState:
+        """Change a hand-added feed's category, title or poll interval.
+
+        Args:
+            feed_id: the feed's id.
+            category: the new category (``None`` keeps it).
+            title: the new display title (``None`` keeps it; ``""`` shows the feed's own).
+            interval: its own poll interval (``None`` keeps it; zero goes back to the
+                schedule's default).
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        self.feed_by_id(feed_id)
+        with self.transaction() as conn:
+            if category is not None:
+                conn.execute("UPDATE feeds SET category = ? WHERE id = ?", (category, feed_id))
+            if title is not None:
+                conn.execute("UPDATE feeds SET config_title = ? WHERE id = ?", (title, feed_id))
+            if interval is not None:
+                seconds = int(interval.total_seconds()) or None
+                conn.execute(
+                    "UPDATE feeds SET interval = ?, next_fetch = NULL WHERE id = ?",
+                    (seconds, feed_id),
+                )
+        return self.feed_by_id(feed_id)
 
     def get_feed(self, url: str) -> FeedState:
         """Look a feed up by its current or configured URL.
