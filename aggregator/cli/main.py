@@ -338,7 +338,7 @@ def digest(
     text = render_digest(found, fmt)
     if not found.count:
         # Still a valid document of its format (an empty feed, no categories); say why.
-        _warn(f"no stories from {window.label}" + _unknown_categories(env.db_path, category))
+        _warn(f"no stories in {window.label}" + _unknown_categories(env.db_path, category))
     if output is not None:
         from aggregator.digest.jobs import write_atomic
 
