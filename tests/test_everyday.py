@@ -111,7 +111,7 @@ def test_fetch_fails_when_no_feed_succeeds_and_names_each_failure_once(
     cfg = write(tmp_path, [{"url": server.url("/gone.xml")}, {"url": server.url("/a.xml")}])
     done = aggregator("--config", str(cfg), "fetch", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip() == f"  {server.url('/gone.xml')}: HTTP 404 Not Found"
+    assert done.stderr == f"  {server.url('/gone.xml')}: HTTP 404 Not Found\n"
 
 
 # -- search and usage errors ----------------------------------------------------------------
