@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,10 +173,7 @@ def test_empty_digests_say_so_and_stay_valid(archive: Path, tmp_path: Path) -> N
     done = aggregator("--db", str(archive), "digest", *window, cwd=tmp_path)
     assert done.returncode == 0
     assert done.stdout == ""
-    assert (
-        done.stderr.strip()
-        == "Warning: no stories in Mon Jan 01 2001"
-    )
+    assert done.stderr.strip() == "Warning: no stories in Mon Jan 01 2001"
     done = aggregator("--db", str(archive), "digest", *window, "--format", "atom", cwd=tmp_path)
     feed = ET.fromstring(done.stdout)
     assert feed.tag == f"{ATOM}feed" and feed.findall(f"{ATOM}entry") == []
@@ -350,3 +349,38 @@ def test_a_clean_install_prints_no_setuptools_warnings(tmp_path: Path) -> None:
         if re.search(r"Deprecat|SetuptoolsWarning|UserWarning", line)
     ]
     assert warnings == []
+
+
+@pytest.mark.slow
+def test_the_daemon_offline_says_once_that_no_feed_could_be_reached(tmp_path: Path) -> None:
+    dead = [{"url": f"http://127.0.0.1:{closed_port()}/{n}.xml", "interval": "1s"} for n in "ab"]
+    fast = {
+        "interval": "1s",
+        "min_interval": "1s",
+        "max_interval": "2s",
+        "jitter": "0s",
+        "tick": "1s",
+    }
+    cfg = write(tmp_path, dead, schedule=fast)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(cfg), "run"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(8)  # several polls of both feeds
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    said = [line for line in err.splitlines() if "no feed could be reached" in line]
+    assert len(said) == 1, err
+    assert re.search(
+        r"\(2 tried; offline\?\); next poll at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", said[0]
+    )
+    assert (
+        err.count(f"{dead[0]['url']}: error") >= 2
+    )  # it did poll again, silently about the outage
