@@ -384,3 +384,25 @@ def test_the_daemon_offline_says_once_that_no_feed_could_be_reached(tmp_path: Pa
     assert (
         err.count(f"{dead[0]['url']}: error") >= 2
     )  # it did poll again, silently about the outage
+
+
+def test_search_takes_a_feed_id_where_it_takes_a_url(server: FeedServer, tmp_path: Path) -> None:
+    server.add("/b.xml", rss("b", 2))
+    cfg = write(tmp_path, [{"url": server.url("/a.xml")}, {"url": server.url("/b.xml")}])
+    assert aggregator("--config", str(cfg), "fetch", cwd=tmp_path).returncode == 0
+
+    def titles(feed: str) -> set[str]:
+        done = aggregator(
+            "--config", str(cfg), "search", "Nvidia OR Microsoft", "--feed", feed, "--json",
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return {h["title"] for h in json.loads(done.stdout)}
+
+    feeds = json.loads(
+        aggregator("--config", str(cfg), "feeds", "list", "--json", cwd=tmp_path).stdout
+    )
+    b_id = next(f["id"] for f in feeds if f["url"].endswith("/b.xml"))
+    assert titles(str(b_id)) == titles(server.url("/b.xml")) != set()
+    assert all("(b #" in t for t in titles(str(b_id)))
+    assert titles("99") == set()

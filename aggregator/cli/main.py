@@ -191,16 +191,20 @@ def fetch(app: App, workers: int | None, as_json: bool) -> None:
     from aggregator.cli.output import FetchProgress, fetch_summary, results_json
 
     poller_log = logging.getLogger("aggregator.poll.poller")
+    level = poller_log.level
     if not poller_log.isEnabledFor(logging.INFO):
         # Failures are listed once, in the summary, not also as log lines across the bar.
         poller_log.setLevel(logging.ERROR)
-    with FetchProgress(enabled=not as_json) as progress:
-        results = app.poll(
-            on_start=progress.start,
-            on_result=progress.advance,
-            on_fetch=progress.fetching,
-            workers=workers,
-        )
+    try:
+        with FetchProgress(enabled=not as_json) as progress:
+            results = app.poll(
+                on_start=progress.start,
+                on_result=progress.advance,
+                on_fetch=progress.fetching,
+                workers=workers,
+            )
+    finally:
+        poller_log.setLevel(level)
     if as_json:
         _json(results_json(results))
     else:

@@ -121,7 +121,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(("--until",), "until", str, None, "Published before: YYYY-MM-DD or a duration ago."),
     Option(("--category",), "category", str, None, "Only this category."),
     Option(
-        ("--feed", "--source"), "feed", str, None, "Only stories from this feed (URL or title)."
+        ("--feed", "--source"), "feed", str, None, "Only stories from this feed (URL, id or title)."
     ),
     Option(
         ("--sort",),

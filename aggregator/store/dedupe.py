@@ -634,11 +634,13 @@ def explain_path(
         The explanation.
 
     Raises:
-        StoryNotFound: either story does not exist.
-        ArchiveError: there is no archive at ``path``, or it cannot be read.
+        StoryNotFound: either story does not exist, or there is no archive at ``path``.
+        ArchiveError: the archive cannot be read.
     """
     from aggregator.store.archive import Archive
 
+    if not path.exists():
+        raise StoryNotFound(f"no archive at {path} (run 'aggregator fetch' first)")
     with Archive(path, readonly=True) as archive:
         return explain(archive, first, second, params=params, tracking_params=tracking_params)
 
