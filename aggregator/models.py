@@ -185,6 +185,7 @@ class FeedState:
         adaptive_interval: the interval learned from its publishing pace, or ``None``.
         ttl: the feed's own ``<ttl>``, or ``None``.
         full_text: fetch each new story's page for its full text (``full_text = true``).
+        retired: the config no longer lists it: kept whole, never polled.
     """
 
     id: int
@@ -204,3 +205,4 @@ class FeedState:
     adaptive_interval: timedelta | None = None
     ttl: timedelta | None = None
     full_text: bool = False
+    retired: bool = False

@@ -121,12 +121,15 @@ def test_config_from_environment(
         archive={"path": "env.db"},
     )
     monkeypatch.setenv("AGGREGATOR_CONFIG", str(cfg))
+    # Listing only reads: the archive the config names is created by a writing command.
+    code, _, err = invoke(runner, "import", str(reference_path()))
+    assert code == 0, err
+    assert Path("env.db").exists()
     code, out, err = invoke(runner, "feeds", "list", "--json")
     assert code == 0, err
     feeds = json.loads(out)
     assert [f["url"] for f in feeds] == ["https://example.com/feed.xml"]
     assert feeds[0]["category"] == "science"
-    assert Path("env.db").exists()
 
 
 def test_feeds_add_list_remove(runner: CliRunner) -> None:

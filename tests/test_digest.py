@@ -212,6 +212,7 @@ def test_digest_command_prints_and_writes_each_format(
     assert code == 0, err
     assert out == build_digest(Path(db), WINDOW, fmt=fmt)
     target = tmp_path / "out" / f"digest{RENDERERS[fmt].suffix}"
+    target.parent.mkdir()  # --output creates only the file (a missing folder is an error)
     code, out, err = invoke(
         runner,
         "--db",

@@ -12,19 +12,19 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aggregator.app.config import Config, validate_feed_url
 from aggregator.dedupe.urls import canonical_url
+from aggregator.defaults import CONFIG_PATH as DEFAULT_CONFIG
 from aggregator.errors import (
     AggregatorError,
     FeedError,
     FeedParseError,
     InvalidFeedURL,
     StoryFormatError,
-    StoryNotFound,
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
@@ -104,6 +104,7 @@ class App:
         db_path: Path,
         clock: Callable[[], datetime] = utcnow,
         transport: httpx.AsyncBaseTransport | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         """Build an app; nothing is opened yet.
 
@@ -112,25 +113,40 @@ class App:
             db_path: the archive file.
             clock: returns the current time (UTC).
             transport: an httpx transport for tests (``MockTransport``); ``None`` for the network.
+            warn: shows the user a warning (the CLI: one line on stderr); ``None`` to log it.
         """
+        self.warn = warn or log.warning
+        self._warned = False
         self.config = config
         self.db_path = db_path
         self.clock = clock
         self.transport = transport
         self._archive: Archive | None = None
+        self._reader: Archive | None = None
 
     @property
     def archive(self) -> Archive:
-        """The archive, opened (and created or migrated) on first use."""
+        """The archive, opened (and created or migrated) on first use: for writing commands."""
         if self._archive is None:
             self._archive = Archive(self.db_path, dedupe=self.config.dedupe)
         return self._archive
 
+    @property
+    def reader(self) -> Archive:
+        """The archive opened read-only, for commands that only read: they never
+        create, migrate or write it (a missing archive is an error naming its path)."""
+        if self._archive is not None:
+            return self._archive
+        if self._reader is None:
+            self._reader = Archive(self.db_path, readonly=True, dedupe=self.config.dedupe)
+        return self._reader
+
     def close(self) -> None:
         """Close what the app opened."""
-        if self._archive is not None:
-            self._archive.close()
-            self._archive = None
+        for archive in (self._archive, self._reader):
+            if archive is not None:
+                archive.close()
+        self._archive = self._reader = None
 
     def __enter__(self) -> App:
         return self
@@ -154,22 +170,90 @@ class App:
 
     # -- feeds -----------------------------------------------------------
 
+    @property
+    def owns_feeds(self) -> bool:
+        """Whether the config speaks for the configured feeds: a config file was
+        loaded, or feeds were given. The built-in defaults (no config file at all)
+        leave the archive's feeds as they are rather than retire every one."""
+        return self.config.path is not None or bool(self.config.feeds)
+
+    def _warn_without_config(self) -> None:
+        """Say once that no config file was found, where the feed list is shown or polled."""
+        if not self.owns_feeds and not self._warned:
+            self._warned = True
+            self.warn(
+                f"no config file {DEFAULT_CONFIG} in {Path.cwd()}: no configured feeds"
+                " (the archive's are kept as they are; --config FILE names one)"
+            )
+
     def sync_feeds(self) -> list[FeedState]:
-        """Bring the archive's feeds in line with the config.
+        """Bring the archive's feeds in line with the config (feeds it no longer
+        lists are retired, never deleted).
 
         Returns:
-            Every feed in the archive.
+            Every live (not retired) feed in the archive.
         """
-        self.archive.sync_feeds(self.config.feeds, now=self.clock())
+        if self.owns_feeds:
+            self.archive.sync_feeds(self.config.feeds, now=self.clock())
         return self.archive.list_feeds()
 
     def list_feeds(self) -> list[FeedState]:
-        """The feeds in the archive, after syncing with the config.
+        """The feeds as the config and the archive describe them, read-only.
+
+        Nothing is written: a feed the config lists but the archive does not
+        hold yet is shown with id 0 (the next writing command adds it), and a
+        configured feed the config no longer lists is shown retired.
 
         Returns:
-            The feeds.
+            The feeds, retired ones included, in the order they were added.
         """
-        return self.sync_feeds()
+        stored = self.reader.list_feeds(include_retired=True)
+        self._warn_without_config()
+        if not self.owns_feeds:
+            return stored
+        wanted = {f.url: f for f in self.config.feeds}
+        origin = {d["id"]: (d["origin"], d["config_url"]) for d in self.reader.feed_details()}
+        out: list[FeedState] = []
+        known: set[str] = set()
+        for f in stored:
+            kind, config_url = origin.get(f.id, ("cli", f.url))
+            known.update((f.url, config_url))
+            conf = wanted.get(config_url) or wanted.get(f.url)
+            if conf is not None:
+                f = replace(f, category=conf.category, title=conf.title or f.title, retired=False)
+            elif kind == "config":
+                f = replace(f, retired=True)
+            out.append(f)
+        for url, conf in wanted.items():
+            if url not in known:
+                out.append(
+                    FeedState(
+                        id=0,
+                        url=url,
+                        category=conf.category,
+                        title=conf.title,
+                        enabled=conf.enabled,
+                        interval=conf.interval,
+                        full_text=conf.full_text,
+                    )
+                )
+        return out
+
+    def resolve_feed(self, ref: str) -> str:
+        """The URL of a feed named by its URL or by its id (as ``feeds list`` shows).
+
+        Args:
+            ref: a URL, or a number.
+
+        Returns:
+            The feed's URL.
+
+        Raises:
+            FeedError: no feed has that id.
+        """
+        if ref.isdigit():
+            return self.reader.feed_by_id(int(ref)).url
+        return ref
 
     def add_feed(
         self, url: str, *, category: str = "general", title: str = "", discover: bool = True
@@ -269,15 +353,16 @@ class App:
         """
         from aggregator.app.opml import OpmlFeed, render_opml
 
-        self.sync_feeds()
+        details = {d["id"]: d for d in self.reader.feed_details()}
         feeds = [
             OpmlFeed(
-                url=d["url"],
-                title=d["config_title"] or d["title"],
-                category=d["category"],
-                site_url=d["site_url"],
+                url=f.url,
+                title=f.title,
+                category=f.category,
+                site_url=details[f.id]["site_url"] if f.id in details else "",
             )
-            for d in self.archive.feed_details()
+            for f in self.list_feeds()
+            if not f.retired
         ]
         return render_opml(feeds, title="aggregator feeds", now=self.clock())
 
@@ -285,7 +370,7 @@ class App:
         """Remove a feed; its stories stay.
 
         Args:
-            url: the feed's URL.
+            url: the feed's URL, or its id.
 
         Returns:
             The removed feed.
@@ -294,11 +379,57 @@ class App:
             FeedError: no such feed, or it comes from the config file.
         """
         self.sync_feeds()
-        feed = self.archive.get_feed(url)
-        if any(f.url in (url, feed.url) for f in self.config.feeds):
+        feed = self._own_feed(url, "remove it there")
+        return self.archive.remove_feed(feed.url)
+
+    def _own_feed(self, ref: str, advice: str) -> FeedState:
+        """The feed named by URL or id, refusing one the config file lists."""
+        feed = self.archive.feed_by_id(int(ref)) if ref.isdigit() else self.archive.get_feed(ref)
+        if any(f.url in (ref, feed.url) for f in self.config.feeds):
             where = self.config.path or "the config"
-            raise FeedError(f"{url} is configured in {where}; remove it there", url=url)
-        return self.archive.remove_feed(url)
+            raise FeedError(f"{ref} is configured in {where}; {advice}", url=ref)
+        return feed
+
+    def pause_feed(self, ref: str, *, paused: bool = True) -> FeedState:
+        """Pause a feed (not polled until resumed), or resume it; config feeds too.
+
+        Args:
+            ref: the feed's URL or id.
+            paused: True to pause, False to resume.
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        self.sync_feeds()
+        feed = self.archive.feed_by_id(int(ref)) if ref.isdigit() else self.archive.get_feed(ref)
+        return self.archive.pause_feed(feed.id, paused=paused)
+
+    def edit_feed(
+        self,
+        ref: str,
+        *,
+        category: str | None = None,
+        title: str | None = None,
+        interval: timedelta | None = None,
+    ) -> FeedState:
+        """Change a hand-added feed's category, title or interval.
+
+        Args:
+            ref: the feed's URL or id.
+            category, title, interval: the new values (``None`` keeps each).
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed, or the config file lists it (edit it there).
+        """
+        self.sync_feeds()
+        feed = self._own_feed(ref, "edit it there")
+        return self.archive.edit_feed(feed.id, category=category, title=title, interval=interval)
 
     # -- polling ---------------------------------------------------------
 
@@ -308,6 +439,7 @@ class App:
         feeds: Sequence[FeedState] | None = None,
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[FeedResult], None] | None = None,
+        on_fetch: Callable[[FeedState], None] | None = None,
         workers: int | None = None,
     ) -> list[FeedResult]:
         """Poll feeds once now (``aggregator fetch``).
@@ -316,6 +448,7 @@ class App:
             feeds: the feeds to poll; ``None`` for every enabled feed.
             on_start: called with the number of feeds about to be polled.
             on_result: called with each feed's result.
+            on_fetch: called with each feed as its request begins.
             workers: parser processes (``None`` for the config's).
 
         Returns:
@@ -323,11 +456,16 @@ class App:
         """
         if feeds is None:
             feeds = [f for f in self.sync_feeds() if f.enabled]
+            self._warn_without_config()
+            if not feeds:
+                self.warn("no feeds to poll (add one with 'aggregator feeds add URL')")
         if on_start is not None:
             on_start(len(feeds))
         if not feeds:
             return []
-        return asyncio.run(self._poll(feeds, on_result=on_result, workers=workers))
+        return asyncio.run(
+            self._poll(feeds, on_result=on_result, on_fetch=on_fetch, workers=workers)
+        )
 
     async def _poll(
         self,
@@ -335,6 +473,7 @@ class App:
         *,
         on_result: Callable[[FeedResult], None] | None,
         workers: int | None,
+        on_fetch: Callable[[FeedState], None] | None = None,
     ) -> list[FeedResult]:
         from aggregator.ingest.fetch import Fetcher
         from aggregator.poll.poller import Poller
@@ -349,7 +488,7 @@ class App:
                 clock=self.clock,
                 workers=workers,
             ) as poller:
-                return await poller.poll(feeds, on_result=on_result)
+                return await poller.poll(feeds, on_result=on_result, on_fetch=on_fetch)
 
     def fetch_settings(self) -> FetchSettings:
         """The fetcher's settings from ``[fetch]``.
@@ -387,42 +526,50 @@ class App:
     def status(self) -> dict[str, Any]:
         """The archive's status: totals, every feed's fetch state, the scheduled digests.
 
+        Read-only: the archive as it stands, with the config's view of its feeds
+        (a feed new in the config shows with id 0 until the next poll adds it).
+
         Returns:
             ``{"archive", "stories", "sources", "digests": [...], "feeds": {...totals},
             "feed": [...]}``; each scheduled digest comes with its ``next_run``.
         """
         from aggregator.digest.jobs import digests_status
 
-        self.sync_feeds()
-        rows = self.archive.feed_details()
+        details = {d["id"]: d for d in self.reader.feed_details()}
+        rows = []
+        for f in self.list_feeds():
+            d = details.get(f.id, {})
+            rows.append(
+                {
+                    "id": d.get("id", 0),
+                    "url": f.url,
+                    "title": f.title,
+                    "category": f.category,
+                    "enabled": bool(f.enabled),
+                    "retired": f.retired,
+                    "disabled_reason": d.get("disabled_reason", ""),
+                    "last_fetched": d.get("last_fetched"),
+                    "last_status": d.get("last_status", ""),
+                    "last_error": d.get("last_error", ""),
+                    "error_count": d.get("error_count", 0),
+                    "next_fetch": d.get("next_fetch"),
+                    "next_reason": d.get("next_reason", ""),
+                    "stories": d.get("stories", 0),
+                }
+            )
         return {
             "archive": str(self.db_path),
-            "stories": self.archive.count_stories(),
-            "sources": self.archive.count_sources(),
+            "stories": self.reader.count_stories(),
+            "sources": self.reader.count_sources(),
             "digests": digests_status(self.config.digests, db_path=self.db_path, now=self.clock()),
             "feeds": {
                 "total": len(rows),
-                "enabled": sum(1 for r in rows if r["enabled"]),
+                "enabled": sum(1 for r in rows if r["enabled"] and not r["retired"]),
+                "retired": sum(1 for r in rows if r["retired"]),
                 "failing": sum(1 for r in rows if r["last_status"] == "error"),
                 "never_fetched": sum(1 for r in rows if not r["last_fetched"]),
             },
-            "feed": [
-                {
-                    "url": r["url"],
-                    "title": r["config_title"] or r["title"],
-                    "category": r["category"],
-                    "enabled": bool(r["enabled"]),
-                    "disabled_reason": r["disabled_reason"],
-                    "last_fetched": r["last_fetched"],
-                    "last_status": r["last_status"],
-                    "last_error": r["last_error"],
-                    "error_count": r["error_count"],
-                    "next_fetch": r["next_fetch"],
-                    "next_reason": r["next_reason"],
-                    "stories": r["stories"],
-                }
-                for r in rows
-            ],
+            "feed": rows,
         }
 
     def maintain(self, *, seconds: float | None = None) -> bool:
@@ -447,7 +594,7 @@ class App:
         categories: Sequence[str] = (),
         limit: int | None = None,
         output: Path | None = None,
-    ) -> str:
+    ) -> tuple[str, str]:
         """Build a digest of a window the user asked for (the ``digest`` command).
 
         Args:
@@ -461,7 +608,9 @@ class App:
             output: also write the digest to this file, atomically.
 
         Returns:
-            The rendered digest.
+            ``(the rendered digest, a warning)``: the warning is ``""``, or says that
+            the window has no stories (the digest is still a valid, empty document
+            of its format) and which asked-for categories the archive does not have.
 
         Raises:
             ValueError: the window's options are malformed or conflict.
@@ -469,13 +618,26 @@ class App:
             ExportError: the format is unknown, or the file cannot be written.
         """
         from aggregator.digest.jobs import write_atomic
-        from aggregator.digest.select import build_digest, window_for
+        from aggregator.digest.select import load_digest, render_digest, window_for
 
         window = window_for(now=self.clock(), since=since, until=until, day=day, period=period)
-        text = build_digest(self.db_path, window, fmt=fmt, categories=categories, limit=limit)
+        found = load_digest(self.db_path, window, categories=categories, limit=limit)
+        text = render_digest(found, fmt)
+        warning = ""
+        if not found.count:
+            warning = f"no stories in {window.label}"
+            if categories:
+                have = self.reader.categories()
+                known = {h.upper() for h in have}
+                missing = [c for c in categories if c.upper() not in known]
+                if missing:
+                    warning += (
+                        f"; no category {', '.join(missing)} in the archive"
+                        f" (it has: {', '.join(have) or 'none'})"
+                    )
         if output is not None:
             write_atomic(output, text)
-        return text
+        return text, warning
 
     def _tracking_params(self) -> frozenset[str] | None:
         return frozenset(p.lower() for p in self.config.tracking_params) or None
@@ -538,11 +700,9 @@ class App:
         Raises:
             StoryNotFound: no such story.
         """
-        if not self.db_path.exists():
-            raise StoryNotFound(f"no story with id {story_id} (the archive is empty)")
-        with Archive(self.db_path, readonly=True) as archive:
-            stored = archive.get_story(story_id)
-            return replace(stored, related=tuple(archive.related(story_id)))
+        archive = self.reader
+        stored = archive.get_story(story_id)
+        return replace(stored, related=tuple(archive.related(story_id)))
 
     def render(self, stored: StoredStory) -> str:
         """Render a stored story as an article-plus-questions document.
@@ -658,6 +818,7 @@ def open_app(
     db_path: Path | None = None,
     clock: Callable[[], datetime] = utcnow,
     transport: httpx.AsyncBaseTransport | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> App:
     """Build the application from a configuration.
 
@@ -666,6 +827,7 @@ def open_app(
         db_path: the archive file; ``None`` for ``[archive] path``.
         clock: returns the current time (UTC).
         transport: an httpx transport for tests.
+        warn: shows the user a warning; ``None`` to log it.
 
     Returns:
         The app (opens nothing until used).
@@ -676,4 +838,4 @@ def open_app(
     path = db_path or config.archive.path
     if path.exists() and path.is_dir():
         raise AggregatorError(f"--db {path} is a folder, not a file")
-    return App(config, db_path=path, clock=clock, transport=transport)
+    return App(config, db_path=path, clock=clock, transport=transport, warn=warn)

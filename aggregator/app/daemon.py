@@ -21,13 +21,16 @@ import signal
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.app.config import load
 from aggregator.app.core import App
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.models import FeedState
 from aggregator.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from aggregator.poll.poller import FeedResult
 
 __all__ = ["Daemon", "InstanceLock"]
 
@@ -115,6 +118,7 @@ class Daemon:
         self._reload = False
         self._scheduler: Any = None
         self.polls = 0
+        self._unreachable = False
 
     def run(self) -> None:
         """Run until SIGTERM or SIGINT.
@@ -245,12 +249,33 @@ class Daemon:
 
     async def _poll(self, feeds: list[FeedState], ids: set[int]) -> None:
         try:
-            await self._poller.poll(feeds)
+            results = await self._poller.poll(feeds)
             self.polls += 1
+            self._note_reachability(results)
         except AggregatorError as exc:
             log.error("poll failed: %s", exc)
         finally:
             self._inflight -= ids
+
+    def _note_reachability(self, results: list[FeedResult]) -> None:
+        """Say once, when every feed polled failed (offline?), and when the next poll is;
+        and once again when feeds answer after that."""
+        polled = [r for r in results if r.outcome != "skipped"]
+        if not polled:
+            return
+        if all(r.outcome == "error" for r in polled):
+            if not self._unreachable:
+                self._unreachable = True
+                times = [r.next_fetch for r in polled if r.next_fetch is not None]
+                when = min(times).strftime("%Y-%m-%d %H:%M:%S UTC") if times else "unknown"
+                log.warning(
+                    "no feed could be reached (%d tried; offline?); next poll at %s",
+                    len(polled),
+                    when,
+                )
+        elif self._unreachable:
+            self._unreachable = False
+            log.info("feeds answer again")
 
     def _reload_config(self) -> None:
         if self.config_path is None:

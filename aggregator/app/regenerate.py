@@ -37,11 +37,13 @@ class RegenerateResult:
         total: stories whose questions were rewritten.
         by_generator: how many each generator wrote (``offline``, ``llm:<model>``).
         fallbacks: stories the LLM failed on (they got offline questions).
+        llm_error: why the LLM failed, the first time it was found down (``""`` if never).
     """
 
     total: int
     by_generator: dict[str, int]
     fallbacks: int = 0
+    llm_error: str = ""
 
 
 def regenerate_questions(
@@ -126,7 +128,9 @@ async def _with_llm(
             done += len(batch)
             if on_progress is not None:
                 on_progress(done, total)
-    return RegenerateResult(total=done, by_generator=counts, fallbacks=fallbacks)
+    return RegenerateResult(
+        total=done, by_generator=counts, fallbacks=fallbacks, llm_error=llm.last_error
+    )
 
 
 def _batches(

@@ -33,12 +33,40 @@ __all__ = ["cli", "main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _UsageError(click.ClickException):
+    """A usage error as one ``Error: ...`` line like every other error, exit code 2."""
+
+    exit_code = 2
+
+
+def _one_line(exc: click.UsageError) -> _UsageError:
+    message = exc.format_message()
+    if exc.ctx is not None:
+        message += f" (see '{exc.ctx.command_path} --help')"
+    return _UsageError(message)
+
+
 class _Group(click.Group):
-    """A group that turns library errors into one clear line and exit code 1."""
+    """A group that turns library errors into one clear line and exit code 1, and
+    usage errors into one line too (exit code 2)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
         except AggregatorError as exc:
             # Messages may quote a feed or a server (a URL, a title): hostile text.
             raise click.ClickException(_safe(exc.message)) from exc
@@ -72,6 +100,10 @@ class _Env:
         return self.db or self.config.archive.path
 
 
+def _warn(message: str) -> None:
+    click.echo(_safe(f"Warning: {message}"), err=True)
+
+
 def pass_app(fn: F) -> F:
     """Build the :class:`App` for a command and close it when the command ends."""
 
@@ -81,7 +113,7 @@ def pass_app(fn: F) -> F:
 
         ctx = click.get_current_context()
         env: _Env = ctx.find_object(_Env)  # type: ignore[assignment]
-        app = open_app(env.config, db_path=env.db_path)
+        app = open_app(env.config, db_path=env.db_path, warn=_warn)
         ctx.call_on_close(app.close)
         return fn(app, *args, **kwargs)
 
@@ -181,13 +213,29 @@ def fetch(app: App, workers: int | None, as_json: bool) -> None:
     """Poll every feed once now and archive what is new."""
     from aggregator.cli.output import FetchProgress, fetch_summary, results_json
 
-    with FetchProgress(enabled=not as_json) as progress:
-        results = app.poll(on_start=progress.start, on_result=progress.advance, workers=workers)
+    poller_log = logging.getLogger("aggregator.poll.poller")
+    level = poller_log.level
+    if not poller_log.isEnabledFor(logging.INFO):
+        # Failures are listed once, in the summary, not also as log lines across the bar.
+        poller_log.setLevel(logging.ERROR)
+    try:
+        with FetchProgress(enabled=not as_json) as progress:
+            results = app.poll(
+                on_start=progress.start,
+                on_result=progress.advance,
+                on_fetch=progress.fetching,
+                workers=workers,
+            )
+    finally:
+        poller_log.setLevel(level)
     if as_json:
         _json(results_json(results))
     else:
         for line in fetch_summary(results):
             click.echo(_safe(line), err=line.startswith("  "))
+    polled = [r for r in results if r.outcome != "skipped"]
+    if polled and all(r.outcome == "error" for r in polled):
+        raise click.ClickException(f"no feed could be fetched ({len(polled)} failed)")
 
 
 @cli.command()
@@ -224,7 +272,16 @@ def _search_options(fn: F) -> F:
     return fn
 
 
-@cli.command()
+class _SearchCommand(click.Command):
+    """``search``, whose query may start with ``-`` (``-opinion`` excludes a word)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from aggregator.cli.search import query_first
+
+        return super().parse_args(ctx, query_first(args))
+
+
+@cli.command(cls=_SearchCommand)
 @click.argument("query")
 @_search_options
 @click.pass_obj
@@ -296,8 +353,9 @@ def digest(
     output: Path | None,
 ) -> None:
     """A digest of a window: stories grouped by category, most covered first."""
+    _check_output(output)
     try:
-        text = app.digest(
+        text, warning = app.digest(
             fmt=fmt,
             since=since,
             until=until,
@@ -309,9 +367,17 @@ def digest(
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if warning:
+        _warn(warning)
     if output is None:
         # On a terminal, feed text must not drive it (control and bidi characters).
         click.echo(_safe(text) if sys.stdout.isatty() else text, nl=False)
+
+
+def _check_output(output: Path | None) -> None:
+    """Refuse an ``--output`` whose folder is missing (only the file is ever created)."""
+    if output is not None and not output.resolve().parent.is_dir():
+        raise click.ClickException(_safe(f"cannot write {output}: no folder {output.parent}"))
 
 
 @cli.command(name="import")
@@ -362,6 +428,12 @@ def questions(
     )
     used = ", ".join(f"{n} by {name}" for name, n in sorted(result.by_generator.items()))
     click.echo(f"Regenerated the questions of {result.total} stories ({used or 'none'})")
+    if result.fallbacks and result.fallbacks == result.total:
+        raise click.ClickException(
+            _safe(f"the LLM endpoint gave no questions ({result.llm_error}); offline ones kept")
+        )
+    if result.fallbacks:
+        _warn(f"{result.fallbacks} stories got offline questions: {result.llm_error}")
 
 
 @cli.group(cls=_Group)
@@ -415,20 +487,65 @@ def feeds_import(app: App, path: Path) -> None:
 @pass_app
 def feeds_export(app: App, output: Path | None) -> None:
     """Write every feed as OPML 2.0 (stdout, or --output FILE)."""
+    _check_output(output)
     text = app.export_opml()
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from aggregator.digest.jobs import write_atomic
+
+        write_atomic(output, text)
 
 
 @feeds.command(name="remove")
-@click.argument("url")
+@click.argument("url", metavar="URL|ID")
 @pass_app
 def feeds_remove(app: App, url: str) -> None:
     """Remove a feed (its stories stay in the archive)."""
     feed = app.remove_feed(url)
     click.echo(_safe(f"Removed {feed.url}"))
+
+
+@feeds.command(name="pause")
+@click.argument("ref", metavar="URL|ID")
+@pass_app
+def feeds_pause(app: App, ref: str) -> None:
+    """Stop polling a feed until `feeds resume` (its stories stay)."""
+    feed = app.pause_feed(ref, paused=True)
+    click.echo(_safe(f"Paused {feed.id} {feed.url}"))
+
+
+@feeds.command(name="resume")
+@click.argument("ref", metavar="URL|ID")
+@pass_app
+def feeds_resume(app: App, ref: str) -> None:
+    """Poll a paused (or disabled) feed again, from the next fetch."""
+    feed = app.pause_feed(ref, paused=False)
+    click.echo(_safe(f"Resumed {feed.id} {feed.url}"))
+
+
+@feeds.command(name="edit")
+@click.argument("ref", metavar="URL|ID")
+@click.option("--category", help="Category of its stories.")
+@click.option("--title", help='A display title ("" for the feed\'s own).')
+@click.option("--interval", help="Its own poll interval (30m, 2h; 0 for the default).")
+@pass_app
+def feeds_edit(
+    app: App, ref: str, category: str | None, title: str | None, interval: str | None
+) -> None:
+    """Change a hand-added feed's category, title or poll interval."""
+    from aggregator.timeutil import parse_duration
+
+    if category is None and title is None and interval is None:
+        raise click.UsageError("nothing to change: give --category, --title or --interval")
+    every = None
+    if interval is not None:
+        try:
+            every = parse_duration(interval)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--interval") from exc
+    feed = app.edit_feed(ref, category=category, title=title, interval=every)
+    click.echo(_safe(f"Edited {feed.id} {feed.url} ({feed.category})"))
 
 
 @cli.command()

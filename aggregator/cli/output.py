@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from aggregator.cli.terminal import safe
+from aggregator.timeutil import to_db
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -90,17 +91,36 @@ class StderrProgress:
 
 
 class FetchProgress(StderrProgress):
-    """The progress of ``fetch``: one step per feed, showing the last feed's URL."""
+    """The progress of ``fetch``: one step per feed, naming the feeds in flight."""
 
     description = "Polling feeds"
 
+    def __init__(self, *, enabled: bool = True) -> None:
+        super().__init__(enabled=enabled)
+        self._inflight: dict[int, str] = {}
+
+    def fetching(self, feed: FeedState) -> None:
+        """A feed's request has begun."""
+        self._inflight[feed.id] = feed.title or feed.url
+        self._describe()
+
     def advance(self, result: FeedResult) -> None:
         """One feed is done."""
+        self._inflight.pop(result.feed.id, None)
         if self._progress is not None and self._task is not None:
-            from rich.markup import escape
+            self._progress.update(self._task, advance=1)
+        self._describe()
 
-            description = escape(safe(result.feed.url)[-50:])
-            self._progress.update(self._task, advance=1, description=description)
+    def _describe(self) -> None:
+        if self._progress is None or self._task is None:
+            return
+        from rich.markup import escape
+
+        names = list(self._inflight.values())
+        text = safe(names[0])[:40] if names else "Polling feeds"
+        if len(names) > 1:
+            text += f" (+{len(names) - 1} in flight)"
+        self._progress.update(self._task, description=escape(text))
 
 
 def fetch_summary(results: Sequence[FeedResult]) -> Iterator[str]:
@@ -142,7 +162,7 @@ def results_json(results: Sequence[FeedResult]) -> list[dict[str, Any]]:
             **asdict(r.counts),
             "error": r.error,
             "warning": r.warning,
-            "next_fetch": r.next_fetch.isoformat() if r.next_fetch else None,
+            "next_fetch": to_db(r.next_fetch),
         }
         for r in results
     ]
@@ -166,7 +186,7 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
         "id": stored.id,
         "category": s.category,
         "title": s.title,
-        "published": s.published.isoformat(),
+        "published": to_db(s.published),
         "body": s.body,
         "questions": list(s.questions),
         "actions": list(doc.actions),
@@ -175,15 +195,15 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
         "author": s.author,
         "tags": list(s.tags),
         "generator": stored.generator,
-        "first_seen": stored.first_seen.isoformat(),
-        "updated_at": stored.updated_at.isoformat(),
+        "first_seen": to_db(stored.first_seen),
+        "updated_at": to_db(stored.updated_at),
         "sources": [
             {
                 "feed": src.feed_url,
                 "feed_title": src.feed_title,
                 "url": src.url,
                 "guid": src.guid,
-                "seen_at": src.seen_at.isoformat(),
+                "seen_at": to_db(src.seen_at),
             }
             for src in stored.sources
         ],
@@ -192,6 +212,8 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
 
 
 def _health(f: FeedState) -> str:
+    if f.retired:
+        return "retired"
     if not f.enabled:
         return "disabled"
     if not f.last_status:
@@ -213,11 +235,27 @@ def feeds_json(feeds: Sequence[FeedState]) -> list[dict[str, Any]]:
     out = []
     for f in feeds:
         d = asdict(f)
+        # One format for times in every JSON output (UTC, "...Z"), durations in seconds.
         for key in ("last_fetched", "next_fetch"):
-            d[key] = d[key].isoformat() if d[key] else None
+            d[key] = to_db(d[key])
+        for key in ("interval", "adaptive_interval", "ttl"):
+            d[key] = int(d[key].total_seconds()) if d[key] is not None else None
         d["health"] = _health(f)
         out.append(d)
     return out
+
+
+TSV_COLUMNS = (
+    "id",
+    "health",
+    "category",
+    "stories",
+    "url",
+    "last_fetched",
+    "next_fetch",
+    "last_error",
+)
+"""The columns of ``feeds list`` when piped (its first line names them)."""
 
 
 def feeds_table(feeds: Sequence[FeedState]) -> None:
@@ -227,11 +265,13 @@ def feeds_table(feeds: Sequence[FeedState]) -> None:
         feeds: the feeds.
     """
     if not sys.stdout.isatty():
-        # Piped: one tab-separated line per feed, for scripts (and no folded URLs).
+        # Piped: a header, then one tab-separated line per feed, for scripts (no folded URLs).
+        print("\t".join(TSV_COLUMNS))
         for f in feeds:
             print(
                 "\t".join(
                     [
+                        str(f.id),
                         _health(f),
                         safe(f.category),
                         str(f.stories),
@@ -246,11 +286,21 @@ def feeds_table(feeds: Sequence[FeedState]) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(feeds)} feeds")
-    for col in ("health", "category", "feed", "stories", "last fetch", "next fetch", "last error"):
+    for col in (
+        "id",
+        "health",
+        "category",
+        "feed",
+        "stories",
+        "last fetch",
+        "next fetch",
+        "last error",
+    ):
         table.add_column(col, overflow="fold")
     for f in feeds:
         _add_row(
             table,
+            str(f.id or "-"),
             _health(f),
             safe(f.category),
             safe(f.title or f.url) + ("" if not f.title else f"\n{safe(f.url)}"),
@@ -282,13 +332,19 @@ def status_table(data: dict[str, Any]) -> None:
     t = data["feeds"]
     console.print(
         f"Archive {safe(data['archive'])}: {data['stories']} stories, {data['sources']} sources; "
-        f"{t['total']} feeds ({t['enabled']} enabled, {t['failing']} failing, "
-        f"{t['never_fetched']} never fetched)",
+        f"{t['total']} feeds ({t['enabled']} enabled, {t['retired']} retired, "
+        f"{t['failing']} failing, {t['never_fetched']} never fetched)",
         markup=False,
     )
+    # Feeds by title (URLs are in --json and `feeds list`); long cells are cut with an
+    # ellipsis rather than folded, so each feed stays one line at any terminal width.
     table = Table()
-    for col in ("feed", "last fetch", "result", "next fetch (why)", "errors", "stories"):
-        table.add_column(col, overflow="fold")
+    table.add_column("feed", overflow="ellipsis", no_wrap=True, ratio=3)
+    table.add_column("last fetch", no_wrap=True)
+    table.add_column("result", overflow="ellipsis", no_wrap=True, ratio=2)
+    table.add_column("next fetch (why)", overflow="ellipsis", no_wrap=True)
+    table.add_column("errors", justify="right")
+    table.add_column("stories", justify="right")
     for f in data["feed"]:
         result = f["last_status"] or "-"
         if f["last_error"]:
@@ -298,9 +354,11 @@ def status_table(data: dict[str, Any]) -> None:
         nxt = _when(f["next_fetch"]) if f["next_fetch"] else "due now"
         if f["next_reason"]:
             nxt += f" ({f['next_reason']})"
+        if f["retired"]:
+            result, nxt = "retired (not in the config)", "never"
         _add_row(
             table,
-            safe(f["url"]),
+            safe(f["title"] or f["url"]),
             _when(f["last_fetched"]),
             result,
             nxt,

@@ -115,7 +115,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(("--until",), "until", str, None, "Published before: YYYY-MM-DD or a duration ago."),
     Option(("--category",), "category", str, None, "Only this category."),
     Option(
-        ("--feed", "--source"), "feed", str, None, "Only stories from this feed (URL or title)."
+        ("--feed", "--source"), "feed", str, None, "Only stories from this feed (URL, id or title)."
     ),
     Option(
         ("--sort",),
@@ -198,6 +198,9 @@ def parse(argv: Sequence[str]) -> Invocation | None:
         name, eq, text = arg.partition("=")
         option = _BY_NAME.get(name)
         if option is None:
+            if query is None and is_negated_word(arg):
+                query = arg  # `search -opinion`: a query that excludes a word
+                continue
             return None  # -h, --help, typos: click answers
         if option.kind is bool:
             if eq:
@@ -219,6 +222,49 @@ def parse(argv: Sequence[str]) -> Invocation | None:
     except ValueError:
         return None
     return Invocation(globals_.get("config"), globals_.get("db"), query, values)
+
+
+def is_negated_word(arg: str) -> bool:
+    """Whether a command-line argument is a query starting with ``-word`` (not an option).
+
+    Options of ``search`` are long (``--limit``); ``-h`` is help. Any other argument
+    that starts with one ``-`` and a character other than ``-`` is the query.
+
+    Args:
+        arg: the argument.
+
+    Returns:
+        True for a query such as ``-opinion`` or ``-opinion rust``.
+    """
+    return len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg != "-h"
+
+
+def query_first(argv: Sequence[str]) -> list[str]:
+    """Reorder ``search``'s arguments so that a query starting with ``-`` reaches click
+    as the query rather than as an unknown option: it is moved after ``--``.
+
+    Args:
+        argv: the arguments after ``search``.
+
+    Returns:
+        The arguments for click.
+    """
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return args
+        option = _BY_NAME.get(arg.partition("=")[0])
+        if option is not None:
+            i += 1 if option.kind is bool or "=" in arg else 2
+            continue
+        if is_negated_word(arg):
+            return [*args[:i], *args[i + 1 :], "--", arg]
+        if not arg.startswith("-"):
+            return args  # the query came first: the rest are options
+        i += 1
+    return args
 
 
 def parse_times(

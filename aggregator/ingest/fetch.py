@@ -403,11 +403,19 @@ class Fetcher:
         """Close the underlying client and its connections."""
         await self._client.aclose()
 
-    async def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str = "",
+        last_modified: str = "",
+        on_start: Callable[[], None] | None = None,
+    ) -> FetchResult:
         """Fetch ``url``, following redirects, within the configured limits.
 
         Args:
             url: the feed URL (http or https).
+            on_start: called once a connection slot is free and the request begins.
             etag: the ETag from the last fetch, sent as ``If-None-Match``.
             last_modified: the Last-Modified from the last fetch, sent as
                 ``If-Modified-Since``.
@@ -426,6 +434,8 @@ class Fetcher:
         """
         total = self._settings.timeout_total
         async with self._semaphore:
+            if on_start is not None:
+                on_start()
             started = time.monotonic()
             deadline = asyncio.timeout(total)
             try:

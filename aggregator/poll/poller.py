@@ -164,12 +164,15 @@ class Poller:
         feeds: Sequence[FeedState],
         *,
         on_result: Callable[[FeedResult], None] | None = None,
+        on_fetch: Callable[[FeedState], None] | None = None,
     ) -> list[FeedResult]:
         """Poll feeds concurrently and store what they carry.
 
         Args:
             feeds: the feeds to poll (disabled ones are skipped).
             on_result: called with each feed's result as soon as it is stored.
+            on_fetch: called with each feed as its fetch begins (it is then in flight
+                until its ``on_result``).
 
         Returns:
             One result per feed, in completion order.
@@ -177,7 +180,7 @@ class Poller:
         results: list[FeedResult] = []
 
         async def one(feed: FeedState) -> None:
-            result = await self._poll_one(feed)
+            result = await self._poll_one(feed, on_fetch=on_fetch)
             results.append(result)
             _log_result(result)
             if on_result is not None:
@@ -201,12 +204,17 @@ class Poller:
                 self._llm = None
         return results
 
-    async def _poll_one(self, feed: FeedState) -> FeedResult:
+    async def _poll_one(
+        self, feed: FeedState, *, on_fetch: Callable[[FeedState], None] | None = None
+    ) -> FeedResult:
         if not feed.enabled:
             return FeedResult(feed=feed, outcome="skipped")
         try:
             fetched = await self.fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified
+                feed.url,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                on_start=None if on_fetch is None else lambda: on_fetch(feed),
             )
         except FeedError as exc:
             return self._record_error(feed, exc)

@@ -276,6 +276,8 @@ class LLMGenerator:
         self._semaphore = asyncio.Semaphore(settings.concurrency)
         self._failures_in_a_row = 0
         self._down = False
+        self.last_error = ""
+        """Why the last story the endpoint failed on failed (``""`` while none did)."""
 
     async def __aenter__(self) -> LLMGenerator:
         return self
@@ -357,6 +359,8 @@ class LLMGenerator:
                 return await self.ask(story)
             except GeneratorError as exc:
                 log.info("questions for %r: offline instead: %s", story.title, exc)
+                if not self._down or not self.last_error:
+                    self.last_error = str(exc)
                 return None
 
         return list(await asyncio.gather(*(one(s) for s in stories)))

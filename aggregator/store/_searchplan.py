@@ -156,7 +156,7 @@ class Filters:
             conn: the connection.
             since, until: the date range (UTC), or ``None``.
             category: a category (any case), or ``None``.
-            feed: a feed's URL or text in its title, or ``None``.
+            feed: a feed's URL, id or text in its title, or ``None``.
 
         Returns:
             The filters (``empty`` when nothing can pass).
@@ -210,13 +210,14 @@ class Filters:
         self.dates = (low, high)
 
     def feed(self, conn: sqlite3.Connection, feed: str) -> None:
-        """Add a feed: its stories' ids (a removed feed's too), or a per-story check if many."""
+        """Add a feed (by URL, id, or text in its title): its stories' ids (a removed
+        feed's too), or a per-story check if many."""
         feed_ids = [
             r[0]
             for r in conn.execute(
-                "SELECT id FROM feeds WHERE url = ? OR config_url = ?"
+                "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
                 " OR instr(lower(title), lower(?)) > 0 OR instr(lower(config_title), lower(?)) > 0",
-                (feed, feed, feed, feed),
+                (feed, feed, int(feed) if feed.isdigit() else -1, feed, feed),
             )
         ]
         if not feed_ids:  # a removed feed: its sources keep its URL

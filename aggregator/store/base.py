@@ -18,6 +18,7 @@ from typing import Self
 import sqlite_utils
 
 from aggregator.dedupe import neardup
+from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
 from aggregator.store.schema import MIGRATIONS
 
@@ -31,12 +32,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
-#: Caps the archive at this many pages on the writer's connection (``PRAGMA
-#: max_page_count``): past it every write fails as on a full disk, with nothing
-#: written. For tests of a full disk, or to bound the archive's size.
-MAX_PAGE_COUNT_ENV = "AGGREGATOR_MAX_PAGE_COUNT"
 PAGE_SIZE = 32_768
 WRITER_CACHE_KIB = 65_536
 
@@ -135,7 +132,11 @@ class ArchiveBase:
         """
         self.path = Path(path)
         self.readonly = readonly
+        # A read-only archive of an older schema has no retired_at column yet.
+        self._retired_column = "f.retired_at"
         self.dedupe = dedupe or neardup.Params()
+        if self.path.is_dir():
+            raise ArchiveError(f"archive {self.path} is a folder, not a file")
         if not readonly:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,8 +150,8 @@ class ArchiveBase:
             if not readonly:
                 self._migrate()
                 self._opened()
-            else:
-                self._check_version()
+            elif self._check_version() < 3:
+                self._retired_column = "NULL"
         except sqlite3.Error as exc:
             self.conn.close()
             raise map_error(exc, self.path) from exc

@@ -227,11 +227,11 @@ def explain_path(
         The explanation.
 
     Raises:
-        StoryNotFound: either story does not exist (or there is no archive).
+        StoryNotFound: either story does not exist, or there is no archive at ``path``.
         ArchiveError: the archive cannot be read.
     """
     if not path.exists():
-        raise StoryNotFound(f"no story with id {first} (the archive is empty)")
+        raise StoryNotFound(f"no archive at {path} (run 'aggregator fetch' first)")
     with ArchiveBase(path, readonly=True) as archive:
         return explain(archive, first, second, params=params, tracking_params=tracking_params)
 

@@ -22,7 +22,7 @@ from aggregator.timeutil import from_db, to_db, utcnow
 if TYPE_CHECKING:
     from aggregator.models import FeedConfig
 
-__all__ = ["FeedUpdate", "FeedsMixin", "delete_feed", "update_feed"]
+__all__ = ["FeedUpdate", "FeedsMixin", "delete_feed", "reattach_sources", "update_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,11 @@ class FeedsMixin(ArchiveBase):
     def sync_feeds(self, feeds: Sequence[FeedConfig], *, now: datetime | None = None) -> None:
         """Make the archive's config feeds match the config.
 
-        Feeds new in the config are added; feeds gone from it are removed
-        (their stories and sources stay); category, title and interval follow
-        the config. Feeds added with ``feeds add`` are left alone.
+        Feeds new in the config are added; feeds gone from it are retired, never
+        deleted: they keep their id, fetch state, title and sources, are not
+        polled, and come back whole when the config lists them again. Category,
+        title and interval follow the config. Feeds added with ``feeds add`` are
+        left alone.
 
         Args:
             feeds: the configured feeds.
@@ -83,15 +85,19 @@ class FeedsMixin(ArchiveBase):
             existing = {r[1]: r[0] for r in rows}
             for url, feed_id in existing.items():
                 if url not in wanted:
-                    delete_feed(conn, feed_id)
-                    log.info("feed removed from config: %s", url)
+                    retired = conn.execute(
+                        "UPDATE feeds SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
+                        (to_db(now), feed_id),
+                    ).rowcount
+                    if retired:
+                        log.info("feed retired (no longer in the config): %s", url)
             for url, f in wanted.items():
                 interval = int(f.interval.total_seconds()) if f.interval else None
                 if url in existing:
                     conn.execute(
                         "UPDATE feeds SET category = ?, config_title = ?, interval = ?,"
                         " enabled = CASE WHEN ? THEN enabled ELSE 0 END,"
-                        " full_text = ? WHERE id = ?",
+                        " full_text = ?, retired_at = NULL WHERE id = ?",
                         (f.category, f.title, interval, f.enabled, f.full_text, existing[url]),
                     )
                     if f.enabled:
@@ -107,16 +113,18 @@ class FeedsMixin(ArchiveBase):
                     # Added by hand before it was in the config: the config takes it over.
                     conn.execute(
                         "UPDATE feeds SET origin = 'config', config_url = ?, category = ?,"
-                        " config_title = ?, interval = ?, full_text = ? WHERE id = ?",
+                        " config_title = ?, interval = ?, full_text = ?, retired_at = NULL"
+                        " WHERE id = ?",
                         (url, f.category, f.title, interval, f.full_text, clash[0]),
                     )
                     continue
-                conn.execute(
+                cur = conn.execute(
                     "INSERT INTO feeds (url, config_url, origin, category, config_title,"
                     " interval, enabled, full_text, added_at)"
                     " VALUES (?, ?, 'config', ?, ?, ?, ?, ?, ?)",
                     (url, url, f.category, f.title, interval, f.enabled, f.full_text, to_db(now)),
                 )
+                reattach_sources(conn, int(cur.lastrowid or 0), url)
 
     def add_feed(
         self, url: str, *, category: str = "general", title: str = "", now: datetime | None = None
@@ -137,11 +145,24 @@ class FeedsMixin(ArchiveBase):
         """
         with self.transaction() as conn:
             self.ensure_new_feed(url)
-            conn.execute(
-                "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
-                " VALUES (?, ?, 'cli', ?, ?, ?)",
-                (url, url, category, title, to_db(now or utcnow())),
-            )
+            retired = conn.execute(
+                "SELECT id FROM feeds WHERE (url = ? OR config_url = ?) AND retired_at IS NOT NULL",
+                (url, url),
+            ).fetchone()
+            if retired:
+                # Retired when the config dropped it: it comes back whole, now owned by hand.
+                conn.execute(
+                    "UPDATE feeds SET origin = 'cli', category = ?, config_title = ?,"
+                    " retired_at = NULL WHERE id = ?",
+                    (category, title, retired[0]),
+                )
+            else:
+                cur = conn.execute(
+                    "INSERT INTO feeds (url, config_url, origin, category, config_title, added_at)"
+                    " VALUES (?, ?, 'cli', ?, ?, ?)",
+                    (url, url, category, title, to_db(now or utcnow())),
+                )
+                reattach_sources(conn, int(cur.lastrowid or 0), url)
         return self.get_feed(url)
 
     def ensure_new_feed(self, url: str) -> None:
@@ -154,7 +175,8 @@ class FeedsMixin(ArchiveBase):
             FeedError: it is (by its current or configured URL).
         """
         row = self.conn.execute(
-            "SELECT url FROM feeds WHERE url = ? OR config_url = ?", (url, url)
+            "SELECT url FROM feeds WHERE (url = ? OR config_url = ?) AND retired_at IS NULL",
+            (url, url),
         ).fetchone()
         if row:
             raise FeedError(f"feed already added: {row[0]}", url=url)
@@ -176,6 +198,74 @@ class FeedsMixin(ArchiveBase):
             delete_feed(conn, feed.id)
         return feed
 
+    def pause_feed(self, feed_id: int, *, paused: bool) -> FeedState:
+        """Pause a feed (it is not polled until resumed) or resume it.
+
+        Resuming also re-enables a feed disabled by its server (410 Gone), for a
+        feed that came back.
+
+        Args:
+            feed_id: the feed's id.
+            paused: True to pause, False to resume.
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        self.feed_by_id(feed_id)
+        with self.transaction() as conn:
+            if paused:
+                conn.execute(
+                    "UPDATE feeds SET enabled = 0, disabled_reason = 'paused' WHERE id = ?",
+                    (feed_id,),
+                )
+            else:
+                conn.execute(
+                    "UPDATE feeds SET enabled = 1, disabled_reason = '', next_fetch = NULL"
+                    " WHERE id = ?",
+                    (feed_id,),
+                )
+        return self.feed_by_id(feed_id)
+
+    def edit_feed(
+        self,
+        feed_id: int,
+        *,
+        category: str | None = None,
+        title: str | None = None,
+        interval: timedelta | None = None,
+    ) -> FeedState:
+        """Change a hand-added feed's category, title or poll interval.
+
+        Args:
+            feed_id: the feed's id.
+            category: the new category (``None`` keeps it).
+            title: the new display title (``None`` keeps it; ``""`` shows the feed's own).
+            interval: its own poll interval (``None`` keeps it; zero goes back to the
+                schedule's default).
+
+        Returns:
+            The feed as stored now.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        self.feed_by_id(feed_id)
+        with self.transaction() as conn:
+            if category is not None:
+                conn.execute("UPDATE feeds SET category = ? WHERE id = ?", (category, feed_id))
+            if title is not None:
+                conn.execute("UPDATE feeds SET config_title = ? WHERE id = ?", (title, feed_id))
+            if interval is not None:
+                seconds = int(interval.total_seconds()) or None
+                conn.execute(
+                    "UPDATE feeds SET interval = ?, next_fetch = NULL WHERE id = ?",
+                    (seconds, feed_id),
+                )
+        return self.feed_by_id(feed_id)
+
     def get_feed(self, url: str) -> FeedState:
         """Look a feed up by its current or configured URL.
 
@@ -193,21 +283,43 @@ class FeedsMixin(ArchiveBase):
             raise FeedError(f"no such feed: {url}", url=url)
         return rows[0]
 
-    def list_feeds(self, *, due_before: datetime | None = None) -> list[FeedState]:
+    def list_feeds(
+        self, *, due_before: datetime | None = None, include_retired: bool = False
+    ) -> list[FeedState]:
         """List feeds, in the order they were added.
 
         Args:
             due_before: only enabled feeds whose next fetch is at or before this time.
+            include_retired: also the feeds the config no longer lists (never polled).
 
         Returns:
             The feeds with their fetch state and story counts.
         """
+        live = "" if include_retired else f"{self._retired_column} IS NULL"
         if due_before is None:
-            return self._feed_rows("", ())
+            return self._feed_rows(f"WHERE {live}" if live else "", ())
         return self._feed_rows(
-            "WHERE f.enabled = 1 AND (f.next_fetch IS NULL OR f.next_fetch <= ?)",
+            f"WHERE {live or '1'} AND f.enabled = 1"
+            " AND (f.next_fetch IS NULL OR f.next_fetch <= ?)",
             (to_db(due_before),),
         )
+
+    def feed_by_id(self, feed_id: int) -> FeedState:
+        """Look a feed up by its id (retired ones too).
+
+        Args:
+            feed_id: the id.
+
+        Returns:
+            The feed.
+
+        Raises:
+            FeedError: no such feed.
+        """
+        rows = self._feed_rows("WHERE f.id = ?", (feed_id,))
+        if not rows:
+            raise FeedError(f"no feed with id {feed_id}", url=str(feed_id))
+        return rows[0]
 
     def _feed_rows(self, where: str, params: tuple[Any, ...]) -> list[FeedState]:
         sql = (
@@ -215,7 +327,8 @@ class FeedsMixin(ArchiveBase):
             " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
             " f.error_count, f.next_fetch, f.enabled,"
             " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
-            " f.interval, f.adaptive_interval, f.ttl, f.full_text"
+            " f.interval, f.adaptive_interval, f.ttl, f.full_text,"
+            f" {self._retired_column}"
             f" FROM feeds f {where} ORDER BY f.id"
         )
         try:
@@ -241,6 +354,7 @@ class FeedsMixin(ArchiveBase):
                 adaptive_interval=timedelta(seconds=r[14]) if r[14] else None,
                 ttl=timedelta(seconds=r[15]) if r[15] else None,
                 full_text=bool(r[16]),
+                retired=r[17] is not None,
             )
             for r in rows
         ]
@@ -314,6 +428,16 @@ def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
             "UPDATE feeds SET enabled = 0, disabled_reason = ? WHERE id = ?",
             (u.disable, feed_id),
         )
+
+
+def reattach_sources(conn: sqlite3.Connection, feed_id: int, url: str) -> None:
+    """Give a feed added again (after ``feeds remove``) back the sources it left behind,
+    so its stories do not count it twice ("Also covered by" the story's own feed)."""
+    conn.execute(
+        "UPDATE OR IGNORE sources SET feed_id = ?, feed_url = ''"
+        " WHERE feed_id IS NULL AND feed_url = ?",
+        (feed_id, url),
+    )
 
 
 def delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:

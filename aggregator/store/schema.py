@@ -135,4 +135,12 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2}
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Feeds that leave the config are retired, never deleted: ``retired_at`` is when
+    (``NULL`` for a live feed). A retired feed keeps its id, fetch state, title and
+    sources, is not polled, and comes back whole when the config lists it again."""
+    if "retired_at" not in db["feeds"].columns_dict:  # an archive marked older than it is
+        db.execute("ALTER TABLE feeds ADD COLUMN retired_at TEXT")
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3}

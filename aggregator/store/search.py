@@ -317,6 +317,8 @@ def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
     name = os.fspath(path)
     if not os.path.exists(name):
         raise ArchiveError(f"no archive at {name} (run 'aggregator fetch' first)")
+    if os.path.isdir(name):
+        raise ArchiveError(f"archive {name} is a folder, not a file")
     # An SQLite URI: a path with "%", "?" or "#" escaped, then the read-only mode.
     where = os.path.abspath(name).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     try:

@@ -445,6 +445,10 @@ class StoriesMixin(ArchiveBase):
         """The number of sources (sightings of stories) in the archive."""
         return int(self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
 
+    def categories(self) -> list[str]:
+        """The categories the archive's stories have, sorted."""
+        return sorted(str(r[0]) for r in self.conn.execute("SELECT DISTINCT category FROM stories"))
+
     def stories_between(
         self, since: datetime, until: datetime, *, categories: Sequence[str] = ()
     ) -> list[StoredStory]:
