@@ -345,13 +345,17 @@ class App:
                 out.append((f.url, "exists"))
         return out, skipped
 
-    def export_opml(self) -> str:
+    def export_opml(self, *, output: Path | None = None) -> str:
         """Every feed as an OPML 2.0 document, by category.
+
+        Args:
+            output: also write the document to this file, atomically.
 
         Returns:
             The document.
         """
         from aggregator.app.opml import OpmlFeed, render_opml
+        from aggregator.digest.jobs import write_atomic
 
         details = {d["id"]: d for d in self.reader.feed_details()}
         feeds = [
@@ -364,7 +368,10 @@ class App:
             for f in self.list_feeds()
             if not f.retired
         ]
-        return render_opml(feeds, title="aggregator feeds", now=self.clock())
+        text = render_opml(feeds, title="aggregator feeds", now=self.clock())
+        if output is not None:
+            write_atomic(output, text)
+        return text
 
     def remove_feed(self, url: str) -> FeedState:
         """Remove a feed; its stories stay.

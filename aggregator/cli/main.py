@@ -488,13 +488,9 @@ def feeds_import(app: App, path: Path) -> None:
 def feeds_export(app: App, output: Path | None) -> None:
     """Write every feed as OPML 2.0 (stdout, or --output FILE)."""
     _check_output(output)
-    text = app.export_opml()
+    text = app.export_opml(output=output)
     if output is None:
         click.echo(text, nl=False)
-    else:
-        from aggregator.digest.jobs import write_atomic
-
-        write_atomic(output, text)
 
 
 @feeds.command(name="remove")
