@@ -3,7 +3,9 @@
 Pure, no I/O. :class:`OfflineGenerator` runs at ingest for every story, in
 the parser processes, so it is cheap (tens of microseconds a story) and
 deterministic: same story, same questions; no random state, no clock, no
-salted :func:`hash` (variants are picked with a CRC-32 of the title).
+salted :func:`hash` or set order. The candidates are tried best first and the
+first ``count`` that fit are kept, so a story's first three questions are the
+same whatever ``count`` is.
 
 Each question hangs on something concrete of *this* story, read by
 :func:`aggregator.questions.reading.read_story`:
@@ -34,8 +36,8 @@ fragment of the text.
 
 from __future__ import annotations
 
+import itertools
 import re
-import zlib
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
@@ -207,7 +209,7 @@ def _english(reading: Reading, story: Story) -> Iterator[str]:
     kind = reading.kind
     subject = reading.subject
     headline = _clip(reading.headline)
-    quoted = f"\u201c{headline}\u201d"
+    quoted = f"\u201c{headline}\u201d" if len(headline.split()) >= 2 else "this story"
     facts = reading.facts
     action = reading.action
     tragedy = kind == "tragedy"
@@ -304,17 +306,22 @@ def _english(reading: Reading, story: Story) -> Iterator[str]:
     yield "Which detail of this story would you discuss first?"
 
 
+# "Jesse Jackson, civil rights leader ..., dies at 84": the person whose death it is.
+_OBITUARY_RE = re.compile(
+    r"([A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)+)(?:,[^,]{3,90},)? (?:dies|has died|died|dead)\b"
+)
+
+
 def _tragedy(reading: Reading, quoted: str, the_subject: str, body: str) -> Iterator[str]:
     """Questions for deaths, disasters and attacks: accountability, prevention, support, memory."""
-    headline = reading.headline.lower()
     action = reading.action
-    death_of_person = bool(
-        reading.subject
-        and " " in reading.subject
-        and re.search(r"\b(?:dies|died|dead at|obituary|death of|funeral)\b", headline)
-    )
-    if death_of_person:
-        yield f"What will {the_subject} be remembered for, and which part matters most to you?"
+    obituary = _OBITUARY_RE.search(reading.headline)
+    if obituary:
+        person = obituary.group(1)
+        yield f"What will {person} be remembered for, and which part matters most to you?"
+        yield f"Which part of {_possessive(person)} life and work deserves a second look now?"
+        yield f"What would you want younger readers to know about {person}?"
+        return
     if action is not None and action.decision and _is_actor_name(action.actor, reading.subject):
         who = _the(action.actor)
         yield f"Was {who} justified to {action.base}?"
@@ -409,7 +416,8 @@ def _german_act(reading: Reading, body: str) -> tuple[str, str, str] | None:
 
 def _german(reading: Reading, body: str) -> Iterator[str]:
     """Candidate German questions: the headline's act, the quoted headline, the figure."""
-    quoted = f"\u201e{_clip(reading.headline)}\u201c"
+    headline = _clip(reading.headline)
+    quoted = f"\u201e{headline}\u201c" if len(headline.split()) >= 2 else "dieser Meldung"
     kind = reading.kind
     act = _german_act(reading, body) if kind != "tragedy" else None
     if act is not None:
@@ -446,7 +454,8 @@ def _german(reading: Reading, body: str) -> Iterator[str]:
 
 def _french(reading: Reading) -> Iterator[str]:
     """Candidate French questions: the quoted headline, the figure."""
-    quoted = f"\u00ab\u00a0{_clip(reading.headline)}\u00a0\u00bb"
+    headline = _clip(reading.headline)
+    quoted = f"\u00ab\u00a0{headline}\u00a0\u00bb" if len(headline.split()) >= 2 else "cet article"
     kind = reading.kind
     if kind == "tragedy":
         yield f"Qu'est-ce qui aurait pu empêcher ce que décrit {quoted}\u00a0?"
@@ -481,7 +490,9 @@ def _clear_name(name: str) -> bool:
 
 def _other_language(reading: Reading) -> Iterator[str]:
     """English questions for a story in another language: a clear name, or the story."""
-    subject = reading.subject if _clear_name(reading.subject) else ""
+    subject = reading.subject
+    if not any(c.isupper() or c.isdigit() for word in subject.split() for c in word[1:]):
+        subject = ""  # only an acronym, a version or CamelCase is surely the same in English
     if reading.kind == "tragedy":
         yield "What, if anything, could have prevented what this story describes?"
         yield "How should the people affected by the events in this story be supported?"
@@ -499,6 +510,53 @@ def _other_language(reading: Reading) -> Iterator[str]:
     yield "Which detail of this story would you discuss first?"
 
 
+# Questions that fit any story, tragedies included: the last resort when a
+# story offers too little to fill ``count`` (12 each, so any count is reached).
+_FALLBACK = {
+    "en": (
+        "What stands out most to you in this story?",
+        "What would you want to know more about after reading this story?",
+        "Which detail of this story would you discuss first?",
+        "What context would help a newcomer understand this story?",
+        "What question would you put to the people in this story?",
+        "Which part of this story deserves a closer look?",
+        "What would you tell a friend about this story?",
+        "What surprised you in this story, if anything?",
+        "How does this story fit with what you already knew?",
+        "What is the most important fact in this story?",
+        "Which voice would you like to hear more from in this story?",
+        "What would a follow-up to this story need to cover?",
+    ),
+    "de": (
+        "Was fällt Ihnen an dieser Meldung als Erstes auf?",
+        "Worüber würden Sie bei dieser Meldung zuerst sprechen?",
+        "Was möchten Sie nach dieser Meldung genauer wissen?",
+        "Welche Hintergründe helfen, diese Meldung einzuordnen?",
+        "Welche Frage würden Sie den Beteiligten stellen?",
+        "Welches Detail der Meldung verdient einen zweiten Blick?",
+        "Was würden Sie einem Freund über diese Meldung erzählen?",
+        "Was hat Sie an dieser Meldung überrascht?",
+        "Wie passt diese Meldung zu dem, was Sie schon wussten?",
+        "Was ist die wichtigste Tatsache in dieser Meldung?",
+        "Wessen Stimme fehlt Ihnen in dieser Meldung?",
+        "Was müsste ein Folgebericht klären?",
+    ),
+    "fr": (
+        "Qu'est-ce qui vous frappe d'abord dans cet article\u00a0?",
+        "De quoi parleriez-vous d'abord à propos de cet article\u00a0?",
+        "Que voudriez-vous savoir de plus après cet article\u00a0?",
+        "Quel contexte aide à comprendre cet article\u00a0?",
+        "Quelle question poseriez-vous aux personnes concernées\u00a0?",
+        "Quel détail de cet article mérite un second regard\u00a0?",
+        "Que diriez-vous de cet article à un ami\u00a0?",
+        "Qu'est-ce qui vous a surpris dans cet article\u00a0?",
+        "Comment cet article s'accorde-t-il avec ce que vous saviez déjà\u00a0?",
+        "Quel est le fait le plus important de cet article\u00a0?",
+        "Quelle voix manque dans cet article\u00a0?",
+        "Que devrait couvrir un article de suivi\u00a0?",
+    ),
+}
+
 # --- the generator --------------------------------------------------------------
 
 # Frames that must never be used on a tragedy (checked by the tests and at run time).
@@ -509,9 +567,12 @@ MOTIVE_RE = re.compile(
 )
 
 
+_BLANKS_RE = re.compile(r"[ \t\r\n\f\v]+")  # not the no-break space French puts before "?"
+
+
 def _tidy(question: str) -> str:
     """One line, single spaces, a capital first letter."""
-    question = " ".join(question.split())
+    question = _BLANKS_RE.sub(" ", question).strip()
     return question[:1].upper() + question[1:]
 
 
@@ -575,7 +636,7 @@ class OfflineGenerator:
             candidates = _other_language(reading)
         pool: list[str] = []
         seen: set[str] = set()
-        for raw in candidates:
+        for raw in itertools.chain(candidates, _FALLBACK.get(reading.lang, _FALLBACK["en"])):
             question = _tidy(raw)
             key = question.casefold()
             if (
@@ -587,12 +648,6 @@ class OfflineGenerator:
                 continue
             seen.add(key)
             pool.append(question)
-            if len(pool) > self.count:
+            if len(pool) == self.count:
                 break
-        # Keep the best few in order; vary which of the near-equals come first by title.
-        seed = zlib.crc32(story.title.encode("utf-8", "surrogatepass"))
-        head = pool[: self.count + 1]
-        if len(head) > self.count and seed % 3 == 0:
-            head = head[:-2] + head[-1:]  # swap in the runner-up for the last place
-        rest = [q for q in pool if q not in head]
-        return tuple((head + rest)[: self.count])
+        return tuple(pool)

@@ -49,10 +49,10 @@ KINDS = (
     "release",
     "research",
     "corporate",
+    "event",
     "politics",
     "opinion",
     "listing",
-    "event",
     "news",
 )
 
@@ -113,8 +113,9 @@ _KIND_RULES = (
     ),
     _kind(
         "howto",
-        "tutorial tips guide using anleitung tutoriel",
-        "how to|how i |getting started|introduction to|step by step|building a|build a|so geht",
+        "tutorial tips using anleitung tutoriel",
+        "how to|how i |getting started|introduction to|step by step|building a|build a|so geht"
+        "|guide to|a guide|beginner's guide|quick guide",
     ),
     _kind(
         "release",
@@ -145,6 +146,14 @@ _KIND_RULES = (
         "lays off|stepped aside|steps down|raises $|chiffre d'affaires",
     ),
     _kind(
+        "event",
+        """
+        conference meetup festival summit webinar workshop exhibition expose exhibit
+        ausstellung exposition
+        """,
+        "join us",
+    ),
+    _kind(
         "politics",
         """
         election elections government minister president parliament senate congress vote
@@ -163,14 +172,6 @@ _KIND_RULES = (
         "roundup round-up weekly links digest newsletter recap",
         "best of|this week",
     ),
-    _kind(
-        "event",
-        """
-        conference meetup festival summit webinar workshop exhibition expose exhibit
-        ausstellung exposition
-        """,
-        "join us",
-    ),
 )
 _PUNCTUATION = ".,;:!?\"'()[]\u2026\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 _VERSION_RE = re.compile(
@@ -180,7 +181,7 @@ _VERSION_RE = re.compile(
 
 def _first_kind(text: str, *, lead: bool) -> str:
     """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``."""
-    words = {w.strip(_PUNCTUATION) for w in text.split()}
+    words = {w.strip(_PUNCTUATION) for w in text.replace("-", " ").split()}
     padded = f" {text} "
     for kind, title_words, title_phrases, lead_words, lead_phrases in _KIND_RULES:
         kind_words, phrases = (lead_words, lead_phrases) if lead else (title_words, title_phrases)
@@ -429,6 +430,8 @@ def parse_title(title: str) -> Action | None:
         after = tokens[index + 1 :]
         rest = " ".join(after)
         actor = " ".join(tokens[:index])
+        if tokens[0].endswith(","):
+            return None  # "OK, so Seth Godin thinks ...": no plain subject
         if ": " in actor:
             actor = actor.rsplit(": ", 1)[1]
         if (

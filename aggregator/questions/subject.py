@@ -265,8 +265,6 @@ def strip_label(title: str, body: str = "") -> tuple[str, str]:
             and (
                 separator == "\u203a"
                 or last in _LABELS
-                or prefix.isupper()
-                and len(prefix) > 3
                 or last.endswith("explains")
                 or (
                     body
@@ -609,8 +607,8 @@ def find_subjects(title: str, body: str, *, limit: int = 2, lang: str = "en") ->
     for _, _, name in ranked:
         if len(chosen) >= limit:
             break
-        if name == first_word and name not in window:
-            continue
+        if name == first_word and len(window) >= 200 and name not in window:
+            continue  # "Tiger kills zookeeper": a long body that never names it
         if not words_text:
             words_text = f" {title} {window} "
         if not is_name(name, lang=lang, words_text=words_text):
