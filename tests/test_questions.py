@@ -7,13 +7,18 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
+from click.testing import CliRunner
+from httpserver import FeedServer
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aggregator.cli.main import cli
 from aggregator.ingest.lang import detect_language
 from aggregator.models import Story
 from aggregator.questions.offline import (
@@ -643,3 +648,45 @@ def test_same_questions_across_hash_seeds() -> None:
     assert len(outputs) == 1
     expected = "".join(json.dumps(OfflineGenerator(count=6).generate(s)) + "\n" for s in stories)
     assert outputs == {expected}
+
+
+# --- aggregator questions --explain ---------------------------------------------------
+
+
+def test_cli_explain_shows_what_the_generator_saw(
+    feed_server: FeedServer, write_config: Callable[..., Path], runner: CliRunner
+) -> None:
+    story, _ = STORIES["launch"]
+    item = (
+        f"<item><title>{escape(story.title)}</title><link>https://space.example/1</link>"
+        f"<guid>https://space.example/1</guid><pubDate>Thu, 06 Mar 2025 20:00:00 GMT</pubDate>"
+        f"<description>{escape(story.body)}</description></item>"
+    )
+    feed_server.add(
+        "/space.xml",
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>space'
+        f"</title><link>https://space.example/</link><description>t</description>{item}"
+        "</channel></rss>".encode(),
+    )
+    cfg = write_config([{"url": feed_server.url("/space.xml")}])
+    assert runner.invoke(cli, ["--config", str(cfg), "fetch"]).exit_code == 0
+    db = Path("archive/news.db")
+    before = db.stat().st_mtime_ns, db.stat().st_size
+
+    result = runner.invoke(cli, ["--config", str(cfg), "questions", "--explain", "1"])
+    assert result.exit_code == 0, result.stderr
+    lines = dict(line.split(":", 1) for line in result.stdout.splitlines() if ": " in line[:11])
+    assert lines["language"].strip() == "en"
+    assert lines["kind"].strip() == "release"
+    assert lines["subject"].strip() == "SpaceX"
+    assert "launches" in lines["act"]
+    assert "upper stage lost contact" in lines["tension"]
+    stored = result.stdout.split("stored questions (offline):\n")[1].split("offline questions")[0]
+    assert len(stored.strip().splitlines()) == 3
+    assert (db.stat().st_mtime_ns, db.stat().st_size) == before  # reading only
+
+    missing = runner.invoke(cli, ["--config", str(cfg), "questions", "--explain", "99"])
+    assert missing.exit_code != 0
+    assert missing.stderr.startswith("Error: ") and "Traceback" not in missing.stderr
+    both = runner.invoke(cli, ["--config", str(cfg), "questions", "--explain", "1", "--regenerate"])
+    assert both.exit_code == 2 and "do not go together" in both.stderr

@@ -33,6 +33,7 @@ __all__ = [
     "Action",
     "Facts",
     "Reading",
+    "describe",
     "detect_kind",
     "key_facts",
     "parse_title",
@@ -688,3 +689,37 @@ def read_story(title: str, body: str, lang: str) -> Reading:
         action=action,
         facts=key_facts(headline, body),
     )
+
+
+def describe(reading: Reading) -> list[tuple[str, str]]:
+    """A reading as ``(label, value)`` lines for ``aggregator questions --explain``.
+
+    Args:
+        reading: what :func:`read_story` saw.
+
+    Returns:
+        One pair per field, ``"-"`` where the story offered nothing.
+    """
+    action = reading.action
+    if action is None:
+        act = "-"
+    elif action.form == "on":
+        act = f"{action.actor} | on | {action.rest}"
+    else:
+        act = f"{action.actor} | {action.said or action.verb} | {action.rest} ({action.form})"
+    facts = reading.facts
+    quote = f"\u201c{facts.quote}\u201d" + (f" ({facts.speaker})" if facts.speaker else "")
+    rows = [
+        ("language", reading.lang or "unknown"),
+        ("kind", reading.kind),
+        ("label", reading.label),
+        ("headline", reading.headline),
+        ("subject", reading.subject),
+        ("other", reading.other),
+        ("act", act),
+        ("claim", facts.claim),
+        ("tension", facts.tension),
+        ("quote", quote if facts.quote else ""),
+        ("figure", facts.figure),
+    ]
+    return [(label, value or "-") for label, value in rows]
