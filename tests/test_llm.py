@@ -112,9 +112,26 @@ def test_the_prompt_asks_for_the_reference_kind_of_questions() -> None:
     assert "exactly 4 questions" in system["content"]
     assert "secret alliance to monopolize the AI market" in system["content"]  # the reference
     assert "motive" in system["content"] and "ends with a question mark" in system["content"]
-    assert user["content"].startswith("Meta seeks allies for its AI dreams\n\nMon Apr 21 2025\n")
+    assert user["content"].startswith("Language: ")
+    assert "\n\nMeta seeks allies for its AI dreams\n\nMon Apr 21 2025\n" in user["content"]
     long_story = Story(category="X", title="T", published=STORY.published, body="word " * 5000)
     assert len(build_messages(long_story, count=3)[1]["content"]) < 6200
+
+
+def test_the_prompt_names_language_and_kind_and_spares_tragedies() -> None:
+    system, user = build_messages(STORY, count=3)
+    assert "hangs on one concrete fact" in system["content"]
+    assert "never about motives, timing, who gains" in system["content"]
+    assert "Kind of item: " in user["content"]
+    german = Story(
+        category="X",
+        title="Tote bei Anschlag in Berlin",
+        published=STORY.published,
+        body="Bei einem Anschlag sind drei Menschen gestorben.",
+        lang="de",
+    )
+    _, german_user = build_messages(german, count=3)
+    assert german_user["content"].startswith("Language: German\nKind of item: tragedy\n")
 
 
 # --- against the server -------------------------------------------------------------
@@ -129,6 +146,28 @@ def test_success_sends_model_messages_and_key(llm_server: LLMServer) -> None:
     assert request["stream"] is False
     assert [m["role"] for m in request["messages"]] == ["system", "user"]
     assert llm_server.headers[0]["authorization"] == "Bearer sk-test"
+
+
+def test_a_german_story_is_sent_as_german(llm_server: LLMServer) -> None:
+    """The local server gets the language and kind; its German answer is kept as it is."""
+    answer = (
+        "Warum verbietet Maryland personalisierte Preise gerade bei Lebensmitteln?\n"
+        "Wer kontrolliert, ob Supermärkte sich an das Verbot halten?\n"
+        "Könnte das Verbot die Preise für alle Kunden steigen lassen?"
+    )
+    llm_server.script = [Answer(content=answer)]
+    story = Story(
+        category="X",
+        title="Maryland verbietet personalisierte Preise bei Lebensmitteln",
+        published=STORY.published,
+        body="Der US-Bundesstaat Maryland verbietet Supermärkten, Preise je Kunde zu ändern.",
+        lang="de",
+    )
+    assert ask(llm_server, story=story) == tuple(answer.split("\n"))
+    (request,) = llm_server.requests
+    user = request["messages"][1]["content"]
+    assert user.startswith("Language: German\nKind of item: ")
+    assert "Maryland verbietet personalisierte Preise" in user
 
 
 def test_no_key_header_without_a_key(llm_server: LLMServer) -> None:
