@@ -112,8 +112,7 @@ def test_the_prompt_asks_for_the_reference_kind_of_questions() -> None:
     assert "exactly 4 questions" in system["content"]
     assert "secret alliance to monopolize the AI market" in system["content"]  # the reference
     assert "motive" in system["content"] and "ends with a question mark" in system["content"]
-    assert user["content"].startswith("Language: ")
-    assert "\n\nMeta seeks allies for its AI dreams\n\nMon Apr 21 2025\n" in user["content"]
+    assert user["content"].startswith("Meta seeks allies for its AI dreams\n\nMon Apr 21 2025\n")
     long_story = Story(category="X", title="T", published=STORY.published, body="word " * 5000)
     assert len(build_messages(long_story, count=3)[1]["content"]) < 6200
 
@@ -122,7 +121,7 @@ def test_the_prompt_names_language_and_kind_and_spares_tragedies() -> None:
     system, user = build_messages(STORY, count=3)
     assert "hangs on one concrete fact" in system["content"]
     assert "never about motives, timing, who gains" in system["content"]
-    assert "Kind of item: " in user["content"]
+    assert "its kind of item: " in system["content"]
     german = Story(
         category="X",
         title="Tote bei Anschlag in Berlin",
@@ -130,8 +129,8 @@ def test_the_prompt_names_language_and_kind_and_spares_tragedies() -> None:
         body="Bei einem Anschlag sind drei Menschen gestorben.",
         lang="de",
     )
-    _, german_user = build_messages(german, count=3)
-    assert german_user["content"].startswith("Language: German\nKind of item: tragedy\n")
+    german_system, _ = build_messages(german, count=3)
+    assert german_system["content"].endswith("This story is in German; its kind of item: tragedy.")
 
 
 # --- against the server -------------------------------------------------------------
@@ -165,9 +164,9 @@ def test_a_german_story_is_sent_as_german(llm_server: LLMServer) -> None:
     )
     assert ask(llm_server, story=story) == tuple(answer.split("\n"))
     (request,) = llm_server.requests
-    user = request["messages"][1]["content"]
-    assert user.startswith("Language: German\nKind of item: ")
-    assert "Maryland verbietet personalisierte Preise" in user
+    system, user = (m["content"] for m in request["messages"])
+    assert "This story is in German; its kind of item: " in system
+    assert user.startswith("Maryland verbietet personalisierte Preise")
 
 
 def test_no_key_header_without_a_key(llm_server: LLMServer) -> None:

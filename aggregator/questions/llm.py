@@ -97,14 +97,15 @@ _SYSTEM = (
     "- reads like something a person would ask: plain and natural, one sentence on one line"
     " that starts with a capital letter, ends with a question mark and has at most {limit}"
     " characters;\n"
-    "- is written in the language of the story (the user message names it).\n"
+    "- is written in the language of the story.\n"
     "Example: for a story on Meta asking Amazon and Microsoft to help fund its Llama AI"
     " models, good questions are:\n{examples}\n"
     'Bad questions fit any story and must not be written: "Who stands to benefit most from'
     ' this news about Meta?", "What happens next for Meta?", "What questions does this'
     ' report fail to answer?"\n'
     "Answer with the {count} questions only, one per line, without numbering, quotes or any"
-    " other text."
+    " other text.\n"
+    "This story is in {language}; its kind of item: {kind}."
 )
 # Language names for the user message: a model follows "German" better than "de".
 _LANGUAGE_NAMES = {
@@ -130,15 +131,19 @@ def build_messages(story: Story, *, count: int) -> list[dict[str, str]]:
     Returns:
         A system and a user message.
     """
-    system = _SYSTEM.format(count=count, limit=MAX_QUESTION_LENGTH, examples="\n".join(_EXAMPLES))
+    language = _LANGUAGE_NAMES.get(story.lang, story.lang) or "the language of its title"
+    system = _SYSTEM.format(
+        count=count,
+        limit=MAX_QUESTION_LENGTH,
+        examples="\n".join(_EXAMPLES),
+        language=language,
+        kind=detect_kind(story.title, story.body),
+    )
     body = story.body
     if len(body) > _BODY_LIMIT:
         cut = body.rfind(" ", 0, _BODY_LIMIT)
         body = body[: cut if cut > 0 else _BODY_LIMIT] + " …"
-    language = _LANGUAGE_NAMES.get(story.lang, story.lang) or "the language of the story"
-    kind = detect_kind(story.title, story.body)
-    header = f"Language: {language}\nKind of item: {kind}"
-    user = f"{header}\n\n{story.title}\n\n{format_date(story.published.date())}\n{body}".rstrip()
+    user = f"{story.title}\n\n{format_date(story.published.date())}\n{body}".rstrip()
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
