@@ -308,7 +308,8 @@ def _english(reading: Reading, story: Story) -> Iterator[str]:
 
 # "Jesse Jackson, civil rights leader ..., dies at 84": the person whose death it is.
 _OBITUARY_RE = re.compile(
-    r"([A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)+)(?:,[^,]{3,90},)? (?:dies|has died|died|dead)\b"
+    r"([A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)+)"
+    r"(?:,.{3,90}?,[\u2019']?)? (?:dies|has died|died|dead)\b"
 )
 
 

@@ -393,7 +393,7 @@ _NEXT_AFTER_VERB = re.compile(
 )
 
 
-def parse_title(title: str) -> Action | None:
+def parse_title(title: str, *, title_case: bool = False) -> Action | None:
     """Read an English headline as subject + verb + rest.
 
     Reads present-tense acts (``Meta asks ...``), future plans (``Stack
@@ -403,6 +403,8 @@ def parse_title(title: str) -> Action | None:
 
     Args:
         title: the title without its label, in sentence case.
+        title_case: the title was in Title Case: a capitalised word that is a
+            known verb in the third person (``Holds``) may be the verb.
 
     Returns:
         The :class:`Action`, or ``None`` when the title is no such sentence
@@ -443,7 +445,10 @@ def parse_title(title: str) -> Action | None:
         ):
             return Action(actor, "on", rest, "on")
         if not word[:1].islower():
-            continue
+            if title_case and _base(word) and index <= 4:
+                word, lower = lower, lower  # "Iran Holds Exercises ...": a verb in capitals
+            else:
+                continue
         if len(after) < 2 or len(rest) > 110:
             return None
         if word == "to" and after[0].lower() in _VERBS and len(after) >= 2:
@@ -557,7 +562,7 @@ def key_facts(title: str, body: str) -> Facts:
         quote = _clip(match.group(1), 110)
         who = _SPEAKER_RE.match(lead, match.end() - 1)
         if who:
-            speaker = who.group(1) or who.group(2) or ""
+            speaker = (who.group(1) or who.group(2) or "").rstrip(".")
     tension = ""
     for sentence in sentences:
         clause = ""
@@ -675,9 +680,10 @@ def read_story(title: str, body: str, lang: str) -> Reading:
     other = names[1] if len(names) > 1 else ""
     action = None
     if english:
-        action = parse_title(
-            _sentence_case(headline, body) if is_title_case(headline) else headline
-        )
+        if is_title_case(headline):
+            action = parse_title(_sentence_case(headline, body), title_case=True)
+        else:
+            action = parse_title(headline)
     kind = detect_kind(f"{label} {headline}" if label else headline, body)
     return Reading(
         lang=lang,
