@@ -690,3 +690,13 @@ def test_cli_explain_shows_what_the_generator_saw(
     assert missing.stderr.startswith("Error: ") and "Traceback" not in missing.stderr
     both = runner.invoke(cli, ["--config", str(cfg), "questions", "--explain", "1", "--regenerate"])
     assert both.exit_code == 2 and "do not go together" in both.stderr
+
+
+def test_markup_quoted_in_a_story_stays_out_of_the_questions() -> None:
+    story = _story(
+        "Browsers drop the <blink> tag",
+        "\u201cThe </i> tag closes italics, and the <blink> tag is gone for good,\u201d said "
+        "Jane Doe. But the &lt;marquee&gt; element still works in Firefox today.",
+    )
+    for question in OfflineGenerator(count=MAX_QUESTIONS).generate(story):
+        assert not re.search(r"</?[A-Za-z]", question), question

@@ -86,6 +86,7 @@ class QuestionGenerator(Protocol):
 # --- referring to things ------------------------------------------------------
 
 _HEADLINE_LIMIT = 95
+_BODY_READ = 3000  # characters of the body searched for a word's capitalisation
 # Names that take "the" in running text: "the Pentagon", "the European Commission".
 _THE_NAMES = frozenset(
     """
@@ -158,7 +159,7 @@ def _lower_first(phrase: str, body: str = "") -> str:
         body
         and first[1:].islower()
         and not is_demonym(first)
-        and not _capitalised_inside(first, body)
+        and not _capitalised_inside(first, body[:_BODY_READ])
     ):
         first = first.lower()
     return f"{first} {rest}".strip()
@@ -568,6 +569,8 @@ MOTIVE_RE = re.compile(
 )
 
 
+# Markup quoted in a story's text ("the </i> tag") never goes into a question.
+_TAG_LIKE_RE = re.compile(r"</?[A-Za-z!][^<>]*>|&[#\w]+;")
 _BLANKS_RE = re.compile(r"[ \t\r\n\f\v]+")  # not the no-break space French puts before "?"
 
 
@@ -643,6 +646,7 @@ class OfflineGenerator:
             if (
                 len(question) > MAX_QUESTION_LENGTH
                 or key in seen
+                or _TAG_LIKE_RE.search(question)
                 or not question.endswith("?")
                 or (reading.kind == "tragedy" and MOTIVE_RE.search(question))
             ):
