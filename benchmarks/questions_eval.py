@@ -12,7 +12,13 @@ llm`` with ``--base-url`` and ``--model``) and prints:
   subject removed (target: <= 10%);
 - HTML tag, entity, control-character and mojibake remnants in bodies
   (target: 0);
-- boilerplate lines remaining in bodies (target: 0).
+- boilerplate lines remaining in bodies (target: 0);
+- the share of stories per detected language and per kind of item (what the
+  offline generator reads: :func:`aggregator.questions.reading.detect_kind`);
+- the cost per story of normalize and of the questions (budget: 1 ms for both
+  together on one core), and with ``--ingest`` the ingest benchmark
+  (``benchmarks/ingest.py``) in the same run, with its ratio to the
+  feedparser-alone floor (target >= 1.2x).
 
 The checks are written here, apart from the code they measure: a question
 "names a subject" when it contains one of the story's subjects
@@ -21,6 +27,7 @@ phrase, and that text occurs in the title or body. ``--show N`` prints N
 failing questions and remnants of each kind for inspection.
 
     python benchmarks/questions_eval.py [--corpus ../shared/corpus] [--count 3] [--show 5]
+        [--ingest]
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from aggregator.questions.offline import (
     find_subjects,
     title_phrase,
 )
+from aggregator.questions.reading import detect_kind
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -183,6 +191,9 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:11434/v1")
     parser.add_argument("--model", default="llama3.2")
     parser.add_argument("--api-key-env", default="")
+    parser.add_argument(
+        "--ingest", action="store_true", help="also run benchmarks/ingest.py (a few minutes)"
+    )
     args = parser.parse_args()
 
     files = feed_files(args.corpus)
@@ -197,6 +208,8 @@ def main() -> None:
     boiler: Counter[str] = Counter()
     examples: dict[str, list[str]] = {}
     seconds = {"normalize": 0.0, "questions": 0.0}
+    languages: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
 
     def example(kind: str, text: str) -> None:
         bucket = examples.setdefault(kind, [])
@@ -218,6 +231,8 @@ def main() -> None:
             qs = generator.generate(story)
             seconds["questions"] += time.perf_counter() - t1
             stories += 1
+            languages[story.lang or "unknown"] += 1
+            kinds[detect_kind(story.title, story.body)] += 1
             is_long = words(story.body) >= 30
             long_stories += is_long
             if len(qs) == args.count:
@@ -294,6 +309,13 @@ def main() -> None:
         f"time per story: normalize {seconds['normalize'] * per:,.0f} us,"
         f" questions {seconds['questions'] * per:,.0f} us"
     )
+    print("languages: " + ", ".join(f"{k} {n / stories:.1%}" for k, n in languages.most_common()))
+    print("kinds: " + ", ".join(f"{k} {n / stories:.1%}" for k, n in kinds.most_common()))
+    if args.ingest:
+        import subprocess
+
+        print("\n-- benchmarks/ingest.py:", flush=True)
+        subprocess.run([sys.executable, str(REPO / "benchmarks" / "ingest.py")], check=False)
     for kind, items in examples.items():
         print(f"\n-- {kind}:")
         for item in items:

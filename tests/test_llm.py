@@ -118,6 +118,22 @@ def test_the_prompt_asks_for_the_reference_kind_of_questions() -> None:
     assert len(build_messages(long_story, count=3)[1]["content"]) < 6200
 
 
+def test_the_prompt_names_language_and_kind_and_spares_tragedies() -> None:
+    system, user = build_messages(STORY, count=3)
+    assert "hangs on one concrete fact" in system["content"]
+    assert "never about motives, timing, who gains" in system["content"]
+    assert "its kind of item: " in system["content"]
+    german = Story(
+        category="X",
+        title="Tote bei Anschlag in Berlin",
+        published=STORY.published,
+        body="Bei einem Anschlag sind drei Menschen gestorben.",
+        lang="de",
+    )
+    german_system, _ = build_messages(german, count=3)
+    assert german_system["content"].endswith("This story is in German; its kind of item: tragedy.")
+
+
 # --- against the server -------------------------------------------------------------
 
 
@@ -130,6 +146,28 @@ def test_success_sends_model_messages_and_key(llm_server: LLMServer) -> None:
     assert request["stream"] is False
     assert [m["role"] for m in request["messages"]] == ["system", "user"]
     assert llm_server.headers[0]["authorization"] == "Bearer sk-test"
+
+
+def test_a_german_story_is_sent_as_german(llm_server: LLMServer) -> None:
+    """The local server gets the language and kind; its German answer is kept as it is."""
+    answer = (
+        "Warum verbietet Maryland personalisierte Preise gerade bei Lebensmitteln?\n"
+        "Wer kontrolliert, ob Supermärkte sich an das Verbot halten?\n"
+        "Könnte das Verbot die Preise für alle Kunden steigen lassen?"
+    )
+    llm_server.script = [Answer(content=answer)]
+    story = Story(
+        category="X",
+        title="Maryland verbietet personalisierte Preise bei Lebensmitteln",
+        published=STORY.published,
+        body="Der US-Bundesstaat Maryland verbietet Supermärkten, Preise je Kunde zu ändern.",
+        lang="de",
+    )
+    assert ask(llm_server, story=story) == tuple(answer.split("\n"))
+    (request,) = llm_server.requests
+    system, user = (m["content"] for m in request["messages"])
+    assert "This story is in German; its kind of item: " in system
+    assert user.startswith("Maryland verbietet personalisierte Preise")
 
 
 def test_no_key_header_without_a_key(llm_server: LLMServer) -> None:

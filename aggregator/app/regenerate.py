@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from aggregator.app.config import QuestionsConfig
+from aggregator.ingest.lang import detect_language
 from aggregator.models import Story
 from aggregator.questions.offline import OfflineGenerator
 from aggregator.store.archive import Archive
@@ -139,8 +140,10 @@ def _batches(
     """The stories to redo, in batches. Streaming is safe: :meth:`Archive.iter_stories`
     reads each page whole (keyset paging by id) before the caller writes."""
     batch: list[tuple[int, Story]] = []
-    for item in archive.iter_stories(since=since, skip_generators=skip):
-        batch.append(item)
+    for story_id, story in archive.iter_stories(since=since, skip_generators=skip):
+        if not story.lang:  # the archive does not keep the language: the questions need it
+            story = replace(story, lang=detect_language(story.title, story.body))
+        batch.append((story_id, story))
         if len(batch) == _BATCH:
             yield batch
             batch = []

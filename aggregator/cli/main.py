@@ -406,15 +406,50 @@ def import_(app: App, paths: tuple[Path, ...]) -> None:
     help="The generator to use (default: [questions] generator).",
 )
 @click.option("--imported", is_flag=True, help="Also rewrite imported documents' questions.")
+@click.option(
+    "--explain",
+    "explain_id",
+    type=int,
+    metavar="ID",
+    help="Show what the offline generator reads in one story (language, kind, subject, facts).",
+)
 @pass_app
 def questions(
-    app: App, regenerate: bool, since: str | None, generator: str | None, imported: bool
+    app: App,
+    regenerate: bool,
+    since: str | None,
+    generator: str | None,
+    imported: bool,
+    explain_id: int | None,
 ) -> None:
     """Regenerate the discussion questions of archived stories (progress on stderr)."""
     from aggregator.timeutil import parse_when, utcnow
 
+    if explain_id is not None:
+        if regenerate:
+            raise click.UsageError("--explain and --regenerate do not go together")
+        from dataclasses import replace
+
+        from aggregator.ingest.lang import detect_language
+        from aggregator.questions.offline import OfflineGenerator
+        from aggregator.questions.reading import describe
+
+        stored = app.show(explain_id)
+        story = stored.story
+        if not story.lang:  # the archive does not keep the language
+            story = replace(story, lang=detect_language(story.title, story.body))
+        offline = OfflineGenerator(count=app.config.questions.count)
+        for label, value in describe(offline.explain(story)):
+            click.echo(_safe(f"{label + ':':<10} {value}"))
+        click.echo(_safe(f"stored questions ({stored.generator or 'unknown'}):"))
+        for question in stored.story.questions:
+            click.echo(_safe(f"  {question}"))
+        click.echo("offline questions now:")
+        for question in offline.generate(story):
+            click.echo(_safe(f"  {question}"))
+        return
     if not regenerate:
-        raise click.UsageError("nothing to do: pass --regenerate")
+        raise click.UsageError("nothing to do: pass --regenerate or --explain ID")
     try:
         lo = parse_when(since, now=utcnow()) if since else None
     except ValueError as exc:

@@ -6,14 +6,18 @@ key, if any, is read from the environment variable the config names, never
 from the config file.
 
 What a call does (:meth:`LLMGenerator.ask`): one request with a prompt that
-asks for the reference story's kind of questions (sceptical, about this
-story's subject, each from another angle); the answer is parsed (plain lines,
-numbered or bulleted lines, or a JSON array or ``{"questions": [...]}``) and
-validated (:func:`validate_questions`: enough questions, each one line,
-capitalised, ending in ``?``, at most 200 characters). A timeout, a transport
-error, a 429 or 5xx answer, or a malformed answer is retried up to
-``max_retries`` times with a growing pause (``Retry-After`` honoured up to
-30 s); other HTTP errors (401, 404 ...) are not retried.
+asks for the reference story's kind of questions (sceptical, each hung on a
+concrete fact of this story and naming its real subject, with angles that fit
+the kind of item, never a motive or "who gains" question on a death or
+disaster, in the story's language; the user message names the language and the
+kind that :func:`aggregator.questions.reading.detect_kind` sees); the answer
+is parsed (plain lines, numbered or bulleted lines, or a JSON array or
+``{"questions": [...]}``) and validated (:func:`validate_questions`: enough
+questions, each one line, capitalised, ending in ``?``, at most 200
+characters). A timeout, a transport error, a 429 or 5xx answer, or a malformed
+answer is retried up to ``max_retries`` times with a growing pause
+(``Retry-After`` honoured up to 30 s); other HTTP errors (401, 404 ...) are
+not retried.
 
 Where the calls happen, and why: the pipeline parses feeds in worker
 processes, and those write offline questions for every story (cheap, and the
@@ -43,6 +47,7 @@ from typing import TYPE_CHECKING
 from aggregator.errors import GeneratorError
 from aggregator.models import Story
 from aggregator.questions.offline import MAX_QUESTION_LENGTH
+from aggregator.questions.reading import detect_kind
 from aggregator.story.format import format_date
 
 if TYPE_CHECKING:
@@ -75,19 +80,42 @@ _EXAMPLES = (
 )
 _SYSTEM = (
     "You write discussion questions for a news archive. For the story you are given, write"
-    " exactly {count} questions that a sharp, sceptical reader would ask about it.\n"
+    " exactly {count} questions that a sharp, sceptical reader would want to argue about.\n"
     "Each question:\n"
-    "- names the story's main subject (the organisation, product, person or place it is"
-    " about);\n"
-    "- takes its own angle: motive and who benefits; evidence and what is left unsaid;"
-    " consequences and what comes next;\n"
-    "- is one sentence on one line, starts with a capital letter, ends with a question mark"
-    " and has at most {limit} characters.\n"
+    "- hangs on one concrete fact of this story: an act, a claim, a number, a quote, a"
+    ' conflict or what is at stake, and names it ("asking rivals for funding", not'
+    ' "this news"), so that it would make no sense under another story;\n'
+    "- names the story's real subject (the organisation, product, person or place it is"
+    " about), never a column label, a source, a dateline or a word of the headline taken for"
+    " a name;\n"
+    "- takes its own angle, chosen to fit the kind of item: for news, politics, court cases"
+    " and corporate moves, motive and who benefits, the evidence and what is left unsaid,"
+    " the consequences; for a product release, how-to, book, podcast or event, whether it"
+    " delivers, its trade-offs and who it is for; for a research result, the method and"
+    " whether it holds up;\n"
+    "- for a death, disaster, accident or attack, asks about causes, prevention,"
+    " accountability, support for those affected or how a person is remembered, and never"
+    " about motives, timing, who gains or what happens if things go badly;\n"
+    "- reads like something a person would ask: plain and natural, one sentence on one line"
+    " that starts with a capital letter, ends with a question mark and has at most {limit}"
+    " characters;\n"
+    "- is written in the language of the story.\n"
     "Example: for a story on Meta asking Amazon and Microsoft to help fund its Llama AI"
     " models, good questions are:\n{examples}\n"
+    'Bad questions fit any story and must not be written: "Who stands to benefit most from'
+    ' this news about Meta?", "What happens next for Meta?", "What questions does this'
+    ' report fail to answer?"\n'
     "Answer with the {count} questions only, one per line, without numbering, quotes or any"
-    " other text."
+    " other text.\n"
+    "This story is in {language}; its kind of item: {kind}."
 )
+# Language names for the user message: a model follows "German" better than "de".
+_LANGUAGE_NAMES = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
+    "nl": "Dutch", "pt": "Portuguese", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ru": "Russian",
+    "uk": "Ukrainian", "tr": "Turkish", "ja": "Japanese", "zh": "Chinese", "ko": "Korean",
+}  # fmt: skip
 
 _THINK_RE = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _FENCE_RE = re.compile(r"^```[\w-]*\s*|\s*```$")
@@ -98,13 +126,21 @@ def build_messages(story: Story, *, count: int) -> list[dict[str, str]]:
     """The chat messages that ask for one story's questions.
 
     Args:
-        story: the story (title, date and the start of its body are sent).
+        story: the story (its language, its kind of item, title, date and the start
+            of its body are sent).
         count: how many questions to ask for.
 
     Returns:
         A system and a user message.
     """
-    system = _SYSTEM.format(count=count, limit=MAX_QUESTION_LENGTH, examples="\n".join(_EXAMPLES))
+    language = _LANGUAGE_NAMES.get(story.lang, story.lang) or "the language of its title"
+    system = _SYSTEM.format(
+        count=count,
+        limit=MAX_QUESTION_LENGTH,
+        examples="\n".join(_EXAMPLES),
+        language=language,
+        kind=detect_kind(story.title, story.body),
+    )
     body = story.body
     if len(body) > _BODY_LIMIT:
         cut = body.rfind(" ", 0, _BODY_LIMIT)
