@@ -9,6 +9,7 @@ commands that only read the archive start fast.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from aggregator.poll.poller import FeedResult
     from aggregator.store.dedupe import Explanation, RebuildReport
 
-__all__ = ["App", "ImportResult", "open_app", "story_from_document"]
+__all__ = ["App", "ImportResult", "QuestionsExplanation", "open_app", "story_from_document"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,24 @@ class ImportResult:
     story_id: int | None
     outcome: str
     error: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QuestionsExplanation:
+    """What ``questions --explain`` shows.
+
+    Attributes:
+        facts: ``(label, value)`` of what the generator read: language, kind,
+            subject, the action, quote, tension, figure and claim it used.
+        generator: who wrote the stored questions.
+        stored: the stored questions.
+        offline: the offline generator's questions now.
+    """
+
+    facts: tuple[tuple[str, str], ...]
+    generator: str
+    stored: tuple[str, ...]
+    offline: tuple[str, ...]
 
 
 def story_from_document(doc: Document) -> Story:
@@ -721,6 +740,35 @@ class App:
             The document's text.
         """
         return render(document_for(stored))
+
+    def explain_questions(self, story_id: int) -> QuestionsExplanation:
+        """What the offline generator sees in a story, and the questions it writes now.
+
+        Args:
+            story_id: the story's id.
+
+        Returns:
+            The generator's reading (language, kind, subject, the facts it used),
+            the stored questions and who wrote them, and the offline questions now.
+
+        Raises:
+            StoryNotFound: no story has that id.
+        """
+        from aggregator.ingest.lang import detect_language
+        from aggregator.questions.offline import OfflineGenerator
+        from aggregator.questions.reading import describe
+
+        stored = self.show(story_id)
+        story = stored.story
+        if not story.lang:  # archived before languages were recorded
+            story = dataclasses.replace(story, lang=detect_language(story.title, story.body))
+        offline = OfflineGenerator(count=self.config.questions.count)
+        return QuestionsExplanation(
+            facts=tuple(describe(offline.explain(story))),
+            generator=stored.generator,
+            stored=stored.story.questions,
+            offline=tuple(offline.generate(story)),
+        )
 
     def regenerate_questions(
         self,

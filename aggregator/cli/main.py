@@ -428,24 +428,14 @@ def questions(
     if explain_id is not None:
         if regenerate:
             raise click.UsageError("--explain and --regenerate do not go together")
-        from dataclasses import replace
-
-        from aggregator.ingest.lang import detect_language
-        from aggregator.questions.offline import OfflineGenerator
-        from aggregator.questions.reading import describe
-
-        stored = app.show(explain_id)
-        story = stored.story
-        if not story.lang:  # the archive does not keep the language
-            story = replace(story, lang=detect_language(story.title, story.body))
-        offline = OfflineGenerator(count=app.config.questions.count)
-        for label, value in describe(offline.explain(story)):
+        seen = app.explain_questions(explain_id)
+        for label, value in seen.facts:
             click.echo(_safe(f"{label + ':':<10} {value}"))
-        click.echo(_safe(f"stored questions ({stored.generator or 'unknown'}):"))
-        for question in stored.story.questions:
+        click.echo(_safe(f"stored questions ({seen.generator or 'unknown'}):"))
+        for question in seen.stored:
             click.echo(_safe(f"  {question}"))
         click.echo("offline questions now:")
-        for question in offline.generate(story):
+        for question in seen.offline:
             click.echo(_safe(f"  {question}"))
         return
     if not regenerate:
