@@ -176,6 +176,7 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
         "canonical_url": s.canonical_url,
         "author": s.author,
         "tags": list(s.tags),
+        "lang": s.lang,
         "generator": stored.generator,
         "first_seen": stored.first_seen.isoformat(),
         "updated_at": stored.updated_at.isoformat(),

@@ -66,7 +66,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from aggregator.search.query import positive_expression, positive_terms, uses_prefix
+from aggregator.search.query import (
+    positive_expression,
+    positive_terms,
+    uses_prefix,
+    uses_scripts,
+)
 
 __all__ = [
     "CANDIDATES",
@@ -253,6 +258,8 @@ class Plan:
         query: what the user typed.
         expr: its FTS5 expression.
         prefix: the query has a prefix term.
+        table: the FTS5 index searched: ``stories_fts``, or ``stories_cjk``
+            when the query needs a word in a script written without spaces.
         published: the dates read so far, by story id.
     """
 
@@ -262,6 +269,9 @@ class Plan:
         self.expr = expr
         self.flt = flt
         self.prefix = uses_prefix(query)
+        # Words in scripts written without spaces are found in their own index
+        # (aggregator.store.scripts_index); so is the rest of such a query.
+        self.table = "stories_cjk" if uses_scripts(query) else "stories_fts"
         self.positive = positive_expression(query)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
@@ -280,7 +290,7 @@ class Plan:
         top = self.top
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
-            "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ? AND rowid > ?",
+            f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
             (expr, top - window),
         ).fetchone()[0]
         return float(count) / window
@@ -367,7 +377,8 @@ class Plan:
         # FTS5 walks its posting lists backwards: rows arrive newest first and
         # only as fetched, so the walk costs what is read, not what matches.
         cursor = self.conn.execute(
-            f"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{bounds} ORDER BY rowid DESC",
+            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?{bounds}"
+            " ORDER BY rowid DESC",
             params,
         )
         size = 256
@@ -403,8 +414,8 @@ class Plan:
                 )
             )
             found = self.conn.execute(
-                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
-                " ORDER BY rowid DESC",
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
                 (self.expr, min(slice_ids), max(slice_ids)),
             )
             yield [r[0] for r in found if r[0] in slice_ids]
@@ -522,8 +533,8 @@ class Plan:
         if expr:
             weights = ", ".join(str(w) for w in WEIGHTS)
             for rowid, score in self.conn.execute(
-                f"SELECT rowid, -bm25(stories_fts, {weights}) FROM stories_fts"
-                " WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                f"SELECT rowid, -bm25({self.table}, {weights}) FROM {self.table}"
+                f" WHERE {self.table} MATCH ? AND rowid BETWEEN ? AND ?",
                 (expr, lo, hi),
             ):
                 if rowid in scores:
@@ -550,7 +561,8 @@ class Plan:
         if walk:
             wanted = set(ids)
             found = self.conn.execute(
-                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                " AND rowid BETWEEN ? AND ?",
                 (expr, min(ids), max(ids)),
             )
             return [r[0] for r in found if r[0] in wanted]
@@ -558,7 +570,9 @@ class Plan:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN ({marks})"
+            sql = (
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ? AND rowid IN ({marks})"
+            )
             out += [r[0] for r in self.conn.execute(sql, [expr, *chunk])]
         return out
 

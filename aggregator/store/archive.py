@@ -39,6 +39,7 @@ from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import ArchiveError, FeedError, StoryNotFound
 from aggregator.models import FeedState, Source, StoredStory, Story
 from aggregator.store import dedupe as dedupe_ops
+from aggregator.store import scripts_index
 from aggregator.store.schema import MIGRATIONS
 from aggregator.story.related import fts_query, is_close, key_terms
 from aggregator.timeutil import from_db, to_db, utcnow
@@ -54,7 +55,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 #: Caps the archive at this many pages on the writer's connection (``PRAGMA
 #: max_page_count``): past it every write fails as on a full disk, with nothing
@@ -272,6 +273,8 @@ class Archive:
             raise _map_error(exc, self.path) from exc
         try:
             yield self.conn
+            if self._scripts_indexed():
+                scripts_index.sync(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -279,6 +282,10 @@ class Archive:
         except BaseException:
             self._rollback()
             raise
+
+    def _scripts_indexed(self) -> bool:
+        """Whether the archive has ``stories_cjk`` yet (not while migrating to it)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 3
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -716,8 +723,8 @@ class Archive:
             return counts, story_id
         story_id = conn.execute(
             "INSERT INTO stories (category, title, body, questions, actions, published, url,"
-            " url_key, fingerprint, author, tags, generator)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url_key, fingerprint, author, tags, generator, lang)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 story.category,
                 story.title,
@@ -731,6 +738,7 @@ class Archive:
                 story.author,
                 "\n".join(story.tags),
                 generator,
+                story.lang,
             ),
         ).lastrowid
         # The first sighting's URL is the story's own: NULL here means "the story's url"
@@ -755,7 +763,7 @@ class Archive:
         conn.execute(
             "UPDATE stories SET title = ?, body = ?, questions = ?, actions = ?,"
             " fingerprint = ?, author = ?, tags = ?, generator = ?, updated_at = ?,"
-            " url_key = COALESCE(url_key, ?) WHERE id = ?",
+            " url_key = COALESCE(url_key, ?), lang = ? WHERE id = ?",
             (
                 story.title,
                 story.body,
@@ -767,6 +775,7 @@ class Archive:
                 generator,
                 now,
                 url_key(story.canonical_url) if _usable_canonical(story.canonical_url) else None,
+                story.lang,
                 story_id,
             ),
         )
@@ -813,7 +822,7 @@ class Archive:
         """
         row = self.conn.execute(
             "SELECT id, category, title, body, questions, actions, published, url,"
-            " NULL, author, tags, generator, NULL, updated_at"
+            " NULL, author, tags, generator, NULL, updated_at, lang"
             " FROM stories WHERE id = ?",
             (story_id,),
         ).fetchone()
@@ -1058,7 +1067,7 @@ class Archive:
             try:
                 rows = self.conn.execute(
                     "SELECT id, category, title, body, questions, actions, published, url,"
-                    " NULL, author, tags, generator, NULL, updated_at"
+                    " NULL, author, tags, generator, NULL, updated_at, lang"
                     f" FROM stories WHERE {where} ORDER BY published DESC, id",
                     params,
                 ).fetchall()
@@ -1163,6 +1172,7 @@ def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStor
             canonical_url=canonical_url(row[7]) if row[7] else "",
             author=row[9] or "",
             tags=_lines(row[10]),
+            lang=row[14] if len(row) > 14 else "",
         ),
         generator=row[11] or "",
         first_seen=first_seen or from_db(row[6]) or utcnow(),

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aggregator.errors import ArchiveError, SearchError
-from aggregator.search.query import to_fts5
+from aggregator.search.query import highlight_terms, to_fts5
+from aggregator.search.scripts import has_no_space_script
 from aggregator.store._searchplan import (
     CANDIDATES,
     RECENCY_BOOST,
@@ -49,7 +50,14 @@ HIGHLIGHT_END = "\ue001"
 
 _SORTS = ("relevance", "date")
 _MMAP_BYTES = 1 << 30
-_SNIPPET = f"snippet(stories_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+# The body's, the title's and the questions' snippets: the first with a match is
+# shown, so the article wins over the machine-written questions whenever it matches.
+_SNIPPETS = tuple(
+    f"snippet(stories_fts, {column}, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+    for column in (1, 0, 2)
+)
+_SNIPPET = ", ".join(_SNIPPETS)
+_SNIPPET_CHARS = 160  # a snippet cut from the text itself (stories_cjk, latest)
 _SOURCES = (
     "(SELECT group_concat(name, char(10)) FROM (SELECT DISTINCT"
     " COALESCE(NULLIF(f.config_title, ''), NULLIF(f.title, ''), f.url,"
@@ -120,6 +128,7 @@ class SearchHit(_Record):
         score: relevance (higher is better; see the module docstring), ``0.0``
             for stories ranked only by date.
         sources: the feeds that carried it (titles, else URLs).
+        lang: its language, an ISO 639-1 code (``""``: unknown).
     """
 
     __slots__ = (
@@ -132,6 +141,7 @@ class SearchHit(_Record):
         "highlights",
         "score",
         "sources",
+        "lang",
     )
     id: int
     title: str
@@ -142,6 +152,7 @@ class SearchHit(_Record):
     highlights: tuple[tuple[int, int], ...]
     score: float
     sources: tuple[str, ...]
+    lang: str
 
     def __init__(
         self,
@@ -155,6 +166,7 @@ class SearchHit(_Record):
         highlights: tuple[tuple[int, int], ...],
         score: float,
         sources: tuple[str, ...],
+        lang: str = "",
     ) -> None:
         self._set(
             id=id,
@@ -166,6 +178,7 @@ class SearchHit(_Record):
             highlights=highlights,
             score=score,
             sources=sources,
+            lang=lang,
         )
 
 
@@ -245,7 +258,7 @@ def search(
             order = plan.by_date(cands, need, complete=exhausted)
         else:
             order, scores = plan.by_relevance(cands, need, now=now or datetime.now(UTC))
-        hits = _page(plan, order[offset:need], scores)
+        hits = _page(conn, plan, order[offset:need], scores)
     except sqlite3.Error as exc:
         raise SearchError(f"search failed: {exc}") from exc
     finally:
@@ -256,45 +269,64 @@ def search(
 # -- filters --------------------------------------------------------------------------
 
 
-def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[SearchHit, ...]:
-    """The shown hits: fields, sources and snippets, two statements in all."""
+def _page(
+    conn: sqlite3.Connection, plan: Plan | None, ids: Sequence[int], scores: dict[int, float]
+) -> tuple[SearchHit, ...]:
+    """The shown hits: fields, sources and snippets, two statements in all.
+
+    Args:
+        conn: the connection.
+        plan: the search, or ``None`` for :func:`latest` (snippets without highlights).
+        ids: the page's stories, in order.
+        scores: their relevance (missing: ``0.0``).
+    """
     if not ids:
         return ()
     marks = ", ".join("?" * len(ids))
     rows = {
         r[0]: r
-        for r in plan.conn.execute(
-            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}"
+        for r in conn.execute(
+            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}, s.lang"
             f" FROM stories s WHERE s.id IN ({marks})",
             ids,
         )
     }
-    if plan.prefix:
+    snippets: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
+    if plan is None or plan.table != "stories_fts":
+        # No snippet(): stories_cjk holds no text, and ``latest`` has no query.
+        terms = highlight_terms(plan.query) if plan is not None else ()
+        for story_id, title, body, questions in conn.execute(
+            f"SELECT id, title, body, questions FROM stories WHERE id IN ({marks})", ids
+        ):
+            snippets[story_id] = text_snippet((body, title, questions), terms)
+    elif plan.prefix:
         # One walk over the page's id range; snippet() only for the page's rows.
         wanted = set(ids)
+        cases = ", ".join(f"CASE WHEN rowid IN ({marks}) THEN {one} END" for one in _SNIPPETS)
         snippets = {
-            r[0]: r[1]
-            for r in plan.conn.execute(
-                f"SELECT rowid, CASE WHEN rowid IN ({marks}) THEN {_SNIPPET} END"
+            r[0]: _first_match(r[1:])
+            for r in conn.execute(
+                f"SELECT rowid, {cases}"
                 " FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                [*ids, plan.expr, min(ids), max(ids)],
+                [*ids, *ids, *ids, plan.expr, min(ids), max(ids)],
             )
             if r[0] in wanted
         }
     else:
-        snippets = dict(
-            plan.conn.execute(
+        snippets = {
+            r[0]: _first_match(r[1:])
+            for r in conn.execute(
                 f"SELECT rowid, {_SNIPPET} FROM stories_fts"
                 f" WHERE stories_fts MATCH ? AND rowid IN ({marks})",
                 [plan.expr, *ids],
-            ).fetchall()
-        )
+            )
+        }
     hits = []
     for story_id in ids:
         row = rows.get(story_id)
         if row is None:
             continue
-        snippet, marks_at = _highlights(snippets.get(story_id) or "")
+        snippet, marks_at = snippets.get(story_id) or ("", ())
         hits.append(
             SearchHit(
                 id=row[0],
@@ -306,9 +338,82 @@ def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[Sea
                 highlights=marks_at,
                 score=float(f"{scores.get(story_id, 0.0):.6g}"),
                 sources=tuple(row[5].split("\n")) if row[5] else (),
+                lang=row[6] or "",
             )
         )
     return tuple(hits)
+
+
+def _first_match(marked: Sequence[str | None]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The first snippet with a highlight (body, title, questions), else the body's."""
+    for text in marked:
+        if text and HIGHLIGHT_START in text:
+            return _highlights(text)
+    return _highlights(marked[0] or "")
+
+
+def text_snippet(
+    fields: Sequence[str], terms: Sequence[str]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet cut from a story's text, around the first field that has one of ``terms``.
+
+    What ``snippet()`` does for ``stories_fts``, for the stories found in
+    ``stories_cjk`` (which keeps no text) and for ``latest`` (no terms: the
+    body's start). A term in a script written without spaces is found
+    anywhere; another one where a word starts (any case).
+
+    Args:
+        fields: the texts in order of preference (body, title, questions).
+        terms: the query's terms, lower-cased (:func:`~aggregator.search.query.highlight_terms`).
+
+    Returns:
+        The snippet (newlines as spaces, ``…`` where cut) and the character
+        offsets of the terms in it.
+    """
+    chosen, found = fields[0] if fields else "", []
+    for text in fields:
+        found = _occurrences(text, terms)
+        if found:
+            chosen = text
+            break
+    start = 0
+    if found:
+        start = max(0, found[0][0] - _SNIPPET_CHARS // 4)
+        space = chosen.rfind(" ", max(0, start - 12), found[0][0])
+        start = space + 1 if space >= 0 and start > 0 else start
+    end = min(len(chosen), start + _SNIPPET_CHARS)
+    if end < len(chosen):
+        space = chosen.rfind(" ", end - 12, end)
+        end = space if space > start else end
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(chosen) else ""
+    shift = len(head) - start
+    marks = tuple((a + shift, b + shift) for a, b in found if a >= start and b <= end)
+    text = head + chosen[start:end].replace("\n", " ").replace("\r", " ") + tail
+    return text, marks
+
+
+def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """Where ``terms`` occur in ``text``, in order, without overlaps."""
+    if not text or not terms:
+        return []
+    lower = text.lower()
+    if len(lower) != len(text):  # a case mapping changed the length: match as typed
+        lower = text
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        anywhere = has_no_space_script(term)
+        at = lower.find(term)
+        while at >= 0:
+            if anywhere or at == 0 or not lower[at - 1].isalnum():
+                spans.append((at, at + len(term)))
+            at = lower.find(term, at + 1)
+    spans.sort()
+    kept: list[tuple[int, int]] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
