@@ -81,6 +81,7 @@ __all__ = [
     "WEIGHTS",
     "Filters",
     "Plan",
+    "date_text",
 ]
 
 CANDIDATES = 2000
@@ -115,7 +116,7 @@ _DATE_STEP_US = 0.3  # walking one story of a date range by date
 _RANK_BUDGET_US = 8000.0  # a ranking plan this cheap is taken without looking further
 
 
-def _text(moment: datetime) -> str:
+def date_text(moment: datetime) -> str:
     """A datetime as the archive stores it (UTC text that sorts by time)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -189,8 +190,8 @@ class Filters:
         self, conn: sqlite3.Connection, since: datetime | None, until: datetime | None
     ) -> None:
         """Add a date range: its ids if it is short, else its condition (see the module docs)."""
-        low = _text(since) if since is not None else ""
-        high = _text(until) if until is not None else "\uffff"
+        low = date_text(since) if since is not None else ""
+        high = date_text(until) if until is not None else "\uffff"
         # Index-only walks of stories(published): a short range becomes its set of
         # ids (read as one string: a Python object per id costs twice as much);
         # a long one is walked by date, or its candidates' dates are checked.

@@ -29,6 +29,7 @@ from aggregator.store._searchplan import (
     SAMPLE,
     Filters,
     Plan,
+    date_text,
 )
 
 __all__ = [
@@ -40,7 +41,9 @@ __all__ = [
     "SAMPLE",
     "SearchHit",
     "SearchResults",
+    "latest",
     "search",
+    "text_snippet",
 ]
 
 # Private-use characters mark highlights inside snippets; feed text cannot
@@ -266,7 +269,100 @@ def search(
     return SearchResults(total=len(cands), hits=hits, exact_total=exhausted)
 
 
-# -- filters --------------------------------------------------------------------------
+def latest(
+    path: str | os.PathLike[str],
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    feed: str | None = None,
+) -> SearchResults:
+    """The newest stories, with the filters of :func:`search` and no query.
+
+    Newest first by publication date (then by id). Each hit's snippet is the
+    start of its body, without highlights, and its score ``0.0``.
+
+    Args:
+        path: the archive file.
+        limit: at most this many hits.
+        offset: skip this many hits (paging).
+        since, until, category, feed: as for :func:`search`.
+
+    Returns:
+        The count (exact up to :data:`CANDIDATES` or the page's end, else
+        "at least") and this page's hits.
+
+    Raises:
+        SearchError: bad arguments, or the archive cannot be read.
+        ArchiveError: there is no archive at ``path``.
+    """
+    if limit < 1 or offset < 0:
+        raise SearchError("--limit must be at least 1 and --offset not negative")
+    want = max(CANDIDATES, offset + limit)
+    conn = _open(path)
+    try:
+        flt = Filters.build(conn, since=since, until=until, category=category, feed=feed)
+        if flt.empty:
+            return SearchResults(total=0, hits=())
+        ids = _newest(conn, flt, want + 1, since=since, until=until)
+        hits = _page(conn, None, ids[offset : offset + limit], {})
+    except sqlite3.Error as exc:
+        raise SearchError(f"reading the newest stories failed: {exc}") from exc
+    finally:
+        conn.close()
+    return SearchResults(total=min(len(ids), want), hits=hits, exact_total=len(ids) <= want)
+
+
+_LATEST_BY_ID = 20_000  # a filter's id set up to this size is sorted by date in Python
+
+
+def _newest(
+    conn: sqlite3.Connection,
+    flt: Filters,
+    count: int,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[int]:
+    """The ids of the ``count`` newest stories that pass ``flt``, newest first.
+
+    A short id set (a feed's stories, a short date range) has its dates read
+    and sorted; otherwise the published index is walked from the newest end,
+    and the per-story conditions are checked on the way.
+    """
+    conds = " AND ".join(f"({c})" for c in flt.conds) or "1"
+    if flt.ids is not None and len(flt.ids) <= _LATEST_BY_ID:
+        ordered = sorted(flt.ids)
+        dated: list[tuple[str, int]] = []
+        for start in range(0, len(ordered), 512):
+            chunk = ordered[start : start + 512]
+            marks = ", ".join("?" * len(chunk))
+            dated += [
+                (r[1], r[0])
+                for r in conn.execute(
+                    f"SELECT s.id, s.published FROM stories s WHERE s.id IN ({marks}) AND {conds}",
+                    [*chunk, *flt.params],
+                )
+            ]
+        dated.sort(reverse=True)
+        return [story_id for _, story_id in dated[:count]]
+    low = date_text(since) if since is not None else ""
+    high = date_text(until) if until is not None else "\uffff"
+    cursor = conn.execute(
+        "SELECT s.id FROM stories s INDEXED BY stories_published"
+        f" WHERE s.published >= ? AND s.published < ? AND {conds}"
+        " ORDER BY s.published DESC, s.id DESC",
+        [low, high, *flt.params],
+    )
+    out: list[int] = []
+    while len(out) < count and (rows := cursor.fetchmany(512)):
+        out += [r[0] for r in rows if flt.ids is None or r[0] in flt.ids]
+    return out[:count]
+
+
+# -- the page -------------------------------------------------------------------------
 
 
 def _page(
