@@ -16,6 +16,7 @@ import random
 import re
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Iterator
 
 from aggregator.search.scripts import NO_SPACE_RANGES
@@ -23,6 +24,11 @@ from aggregator.search.scripts import NO_SPACE_RANGES
 _CLASS = "".join(f"{chr(a)}-{chr(b)}" for a, b in NO_SPACE_RANGES)
 RUN = re.compile(f"[{_CLASS}]+")
 LATIN = re.compile(r"\b[A-Za-z][A-Za-z0-9]{2,}\b")
+
+
+def _is_mark(char: str) -> bool:
+    """A Thai vowel or tone mark (and the like): not a query on its own."""
+    return unicodedata.category(char).startswith("M")
 
 
 def stories(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
@@ -45,10 +51,9 @@ def queries(conn: sqlite3.Connection, *, seed: int = 15) -> list[tuple[str, int,
                 size = rng.randint(2, min(4, len(run)))
                 start = rng.randrange(len(run) - size + 1)
                 out.append((run[start : start + size], story_id, kind))
-        chars = RUN.findall(title + body)
+        chars = [c for c in "".join(RUN.findall(title + body)) if not _is_mark(c)]
         if chars:
-            run = rng.choice(chars)
-            out.append((rng.choice(run), story_id, "char"))
+            out.append((rng.choice(chars), story_id, "char"))
         latin = LATIN.findall(title + " " + body)
         runs = [r for r in RUN.findall(body) if len(r) >= 2]
         if latin and runs:

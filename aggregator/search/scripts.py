@@ -16,20 +16,24 @@ prefix of the pairs (``"中"*``); the last character of each run is indexed on
 its own as well, so that prefix finds a character at the end of a run too.
 
 Why pairs, by measurement on the real Chinese, Japanese, Korean and Thai
-stories of the shared feed corpus (``benchmarks/scripts_index.py``: 251
-queries of 1-4 characters cut from 63 stories' titles and bodies)::
+stories of the shared feed corpus (``benchmarks/scripts_index.py``: 53
+stories of 4.5 KB of text on average, 349 queries of 1-4 characters cut from
+their titles and bodies, some with a Latin word of the same story; each index
+contentless, over the same stories)::
 
-    index                       recall   index bytes per CJK story   query p50
-    unicode61 (runs as tokens)   0.08          (in stories_fts)         0.1 ms
-    trigram, contentless         0.61                      10,900       0.2 ms
-    pairs (this module)          1.00                       5,000       0.1 ms
+    index                        recall   index bytes per story   query p50
+    unicode61 (runs as tokens)     0.24                  6,800      0.06 ms
+    trigram                        0.44                 19,800      0.01 ms
+    pairs (this module)            1.00                 11,100      0.07 ms
 
 Trigrams cannot match a query shorter than three characters, and most
-Chinese and Japanese words have two. A dictionary segmenter (jieba, MeCab)
-would add megabytes of data and a dependency per language, and misses names
-it does not know; pairs find every substring, at the price of some false
-matches (``东京都`` also finds ``京都`` inside ``东京都``), which are rare for two
-characters and rarer for more.
+Chinese and Japanese words have two; their index is also the largest. A
+dictionary segmenter (jieba, MeCab) would add megabytes of data and a
+dependency per language, and misses names it does not know. Pairs find every
+substring, at the price of some false matches (``京都`` also finds the
+``京都`` inside ``东京都``). At a million stories with 5% in Chinese
+(``benchmarks/search.py``), ``stories_cjk`` costs about 2.6 KB per Chinese
+story (1.7 times its text) and nothing for the others.
 
 Which characters: :data:`NO_SPACE_RANGES`; a character followed by combining
 marks (Thai vowels and tone marks) counts as one with them.
