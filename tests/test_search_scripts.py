@@ -398,3 +398,22 @@ def test_show_json_has_the_language(script_archive: Path, tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["--db", str(copy), "show", str(story_id), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["lang"] == lang == "zh"
+
+
+def test_search_reads_an_archive_no_writer_has_migrated_yet(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    with Archive(db) as archive:
+        archive.import_stories([_story("北京 news", "北京 weather is fine", "https://a.example/1")])
+    with sqlite3.connect(db) as conn:  # schema 2, as an older version left it
+        for trigger in ("stories_cjk_ai", "stories_cjk_ad", "stories_cjk_au"):
+            conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute("DROP TABLE stories_cjk")
+        conn.execute("DROP TABLE stories_cjk_pending")
+        conn.execute("ALTER TABLE stories DROP COLUMN lang")
+        conn.execute("PRAGMA user_version = 2")
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    hits = search(db, "weather").hits
+    assert [(h.id, h.lang) for h in hits] == [(1, "")]
+    assert _found(db, "北京") == {1}  # a whole run, as the old index has it
+    assert [h.id for h in latest(db).hits] == [1]
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before

@@ -255,6 +255,8 @@ def search(
         if flt.empty:
             return SearchResults(total=0, hits=())
         plan = Plan(conn, query, expr, flt)
+        if _schema(conn) < 3:  # not migrated yet: no stories_cjk, no lang
+            plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
         scores: dict[int, float] = {}
         if sort == "date":
@@ -379,11 +381,12 @@ def _page(
     if not ids:
         return ()
     marks = ", ".join("?" * len(ids))
+    lang = "s.lang" if _schema(conn) >= 3 else "''"
     rows = {
         r[0]: r
         for r in conn.execute(
-            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}, s.lang"
-            f" FROM stories s WHERE s.id IN ({marks})",
+            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES},"
+            f" {lang} FROM stories s WHERE s.id IN ({marks})",
             ids,
         )
     }
@@ -510,6 +513,15 @@ def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
     return kept
+
+
+def _schema(conn: sqlite3.Connection) -> int:
+    """The archive's schema version: a search reads archives that no writer has migrated yet.
+
+    Version 3 added ``stories.lang`` and ``stories_cjk``; before it, searches
+    use ``stories_fts`` alone and hits have no language.
+    """
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
