@@ -10,6 +10,13 @@ How a search stays fast at a million stories, and what it trades for it, is
 described in :mod:`aggregator.store._searchplan`: newest-first candidates, a capped
 count, bm25 over the candidates' window, exact date order, snippets for the
 shown rows only.
+
+A query that needs a word in a script written without spaces (Chinese,
+Japanese, Korean, Thai...) is answered the same way from ``stories_cjk``
+(:mod:`aggregator.store.scripts_index`), which keeps no text: its snippets
+are cut from the story's text here (:func:`text_snippet`). Snippets come
+from the body when it matches, else the title, else the questions.
+:func:`latest` lists the newest stories for the same filters without a query.
 """
 
 from __future__ import annotations
