@@ -309,14 +309,13 @@ def test_snippets_come_from_the_article_when_it_matches(tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     runner = CliRunner()
     docs = {
+        # One mention inside a long sentence of the body, two in the questions:
+        # snippet(stories_fts, -1, ...) picks the questions for this one.
         "body.txt": _document(
             "Aquarium news",
-            "Scientists studied the zebrafish in a new tank. " + "Filler words here. " * 30,
-            (
-                "Is the zebrafish the new zebrafish of zebrafish labs?",
-                "Will zebrafish zebrafish replace mice?",
-                "What do zebrafish eat?",
-            ),
+            "filler words here and " * 30 + "scientists studied the zebrafish in a tank and"
+            " " + "more filler and " * 10 + "the end.",
+            ("Will zebrafish replace mice?", "Is zebrafish safe?", "When?"),
         ),
         "questions.txt": _document(
             "Zoo news",
@@ -334,7 +333,7 @@ def test_snippets_come_from_the_article_when_it_matches(tmp_path: Path) -> None:
         result = runner.invoke(cli, ["--db", str(db), "import", str(tmp_path / name)])
         assert result.exit_code == 0, result.stderr
     body_hit = search(db, "zebrafish").hits[0]
-    assert "Scientists studied the" in body_hit.snippet  # the body, not the questions
+    assert "scientists studied the zebrafish" in body_hit.snippet  # the body, not the questions
     assert [body_hit.snippet[a:b] for a, b in body_hit.highlights] == ["zebrafish"]
     title_hit = search(db, "gecko").hits[0]
     assert title_hit.snippet.startswith("Gecko escapes")
