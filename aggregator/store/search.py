@@ -43,6 +43,7 @@ __all__ = [
     "CANDIDATES",
     "HIGHLIGHT_END",
     "HIGHLIGHT_START",
+    "LATEST_COUNT",
     "RECENCY_BOOST",
     "RECENCY_HALF_LIFE_DAYS",
     "SAMPLE",
@@ -300,8 +301,9 @@ def latest(
         since, until, category, feed: as for :func:`search`.
 
     Returns:
-        The count (exact up to :data:`CANDIDATES` or the page's end, else
-        "at least") and this page's hits.
+        The count (exact up to :data:`LATEST_COUNT` or the page's end, else
+        "at least": counting further would cost a row read per story) and
+        this page's hits.
 
     Raises:
         SearchError: bad arguments, or the archive cannot be read.
@@ -309,10 +311,11 @@ def latest(
     """
     if limit < 1 or offset < 0:
         raise SearchError("--limit must be at least 1 and --offset not negative")
-    want = max(CANDIDATES, offset + limit)
+    want = max(LATEST_COUNT, offset + limit)
     conn = _open(path)
     try:
-        flt = Filters.build(conn, since=since, until=until, category=category, feed=feed)
+        # The date range is a condition of the walk by date, not a set of ids.
+        flt = Filters.build(conn, since=None, until=None, category=category, feed=feed)
         if flt.empty:
             return SearchResults(total=0, hits=())
         ids = _newest(conn, flt, want + 1, since=since, until=until)
@@ -323,6 +326,9 @@ def latest(
         conn.close()
     return SearchResults(total=min(len(ids), want), hits=hits, exact_total=len(ids) <= want)
 
+
+LATEST_COUNT = 200
+"""``latest`` counts at most this many stories (more when paging deeper); past it, "200+"."""
 
 _LATEST_BY_ID = 20_000  # a filter's id set up to this size is sorted by date in Python
 
@@ -341,8 +347,12 @@ def _newest(
     and sorted; otherwise the published index is walked from the newest end,
     and the per-story conditions are checked on the way.
     """
-    conds = " AND ".join(f"({c})" for c in flt.conds) or "1"
+    low = date_text(since) if since is not None else ""
+    high = date_text(until) if until is not None else "\uffff"
+    params = [low, high, *flt.params]
     if flt.ids is not None and len(flt.ids) <= _LATEST_BY_ID:
+        # "+": the ids are looked up by rowid, not through the published index.
+        conds = " AND ".join(["+s.published >= ? AND +s.published < ?", *flt.conds])
         ordered = sorted(flt.ids)
         dated: list[tuple[str, int]] = []
         for start in range(0, len(ordered), 512):
@@ -352,18 +362,16 @@ def _newest(
                 (r[1], r[0])
                 for r in conn.execute(
                     f"SELECT s.id, s.published FROM stories s WHERE s.id IN ({marks}) AND {conds}",
-                    [*chunk, *flt.params],
+                    [*chunk, *params],
                 )
             ]
         dated.sort(reverse=True)
         return [story_id for _, story_id in dated[:count]]
-    low = date_text(since) if since is not None else ""
-    high = date_text(until) if until is not None else "\uffff"
+    conds = " AND ".join(["s.published >= ? AND s.published < ?", *flt.conds])
     cursor = conn.execute(
-        "SELECT s.id FROM stories s INDEXED BY stories_published"
-        f" WHERE s.published >= ? AND s.published < ? AND {conds}"
+        f"SELECT s.id FROM stories s INDEXED BY stories_published WHERE {conds}"
         " ORDER BY s.published DESC, s.id DESC",
-        [low, high, *flt.params],
+        params,
     )
     out: list[int] = []
     while len(out) < count and (rows := cursor.fetchmany(512)):
