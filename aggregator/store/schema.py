@@ -141,7 +141,9 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     ``stories_cjk`` is described in :mod:`aggregator.store.scripts_index`; it
     is filled here from the stories with such text (none in most archives).
     """
-    db.execute("ALTER TABLE stories ADD COLUMN lang TEXT NOT NULL DEFAULT ''")
+    # Either may be there already in an archive marked older than what it holds.
+    if "lang" not in db["stories"].columns_dict:
+        db.execute("ALTER TABLE stories ADD COLUMN lang TEXT NOT NULL DEFAULT ''")
     scripts_index.create(db.conn, FTS_TOKENIZE)
 
 

@@ -31,11 +31,15 @@ _COLS = "title, body, questions"
 def create(conn: sqlite3.Connection, tokenize: str) -> None:
     """Create ``stories_cjk``, ``stories_cjk_pending`` and their triggers, and index what is there.
 
+    Nothing is done if ``stories_cjk`` exists already.
+
     Args:
         conn: the archive's connection, inside the migration's transaction.
         tokenize: the ``tokenize`` option (the one of ``stories_fts``, so
             words outside the scripts are indexed the same way).
     """
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone():
+        return  # an archive marked older than what it holds: its index is kept
     quoted = "'" + tokenize.replace("'", "''") + "'"
     glob = "'" + GLOB_PATTERN + "'"
     conn.execute(
