@@ -12,7 +12,7 @@ three ways to index them, each in its own FTS5 table over the same stories:
 For each: recall (the share of queries whose story is found), index bytes
 per story (``dbstat``), and the median time of a query.
 
-    AGGREGATOR_CORPUS=../shared/corpus python benchmarks/scripts_index.py
+    AGGREGATOR_CORPUS=/path/to/corpus python benchmarks/scripts_index.py
 """
 
 from __future__ import annotations
