@@ -31,9 +31,9 @@ Chinese and Japanese words have two; their index is also the largest. A
 dictionary segmenter (jieba, MeCab) would add megabytes of data and a
 dependency per language, and misses names it does not know. Pairs find every
 substring, at the price of some false matches (``京都`` also finds the
-``京都`` inside ``东京都``). At a million stories with 5% in Chinese
-(``benchmarks/search.py``), ``stories_cjk`` costs about 2.6 KB per Chinese
-story (1.7 times its text) and nothing for the others.
+``京都`` inside ``东京都``). In ``benchmarks/search.py`` (100,000 stories,
+5% of them Chinese of 1.5 KB of text), ``stories_cjk`` costs 2.6 KB per
+Chinese story (1.7 times its text) and nothing for the others.
 
 Which characters: :data:`NO_SPACE_RANGES`; a character followed by combining
 marks (Thai vowels and tone marks) counts as one with them.
