@@ -7,14 +7,25 @@ filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
 then optimized as ``aggregator maintain`` would). The archives are cached in
 ``benchmarks/.cache/`` (gitignored), so reruns start measuring at once.
 
+A share of the stories (``--cjk-share``, 5% by default) is Chinese: made-up
+words of one to three characters from 3,000 ideographs, Zipf-distributed,
+with the same company and product names in Latin letters mixed in; those are
+also indexed in ``stories_cjk`` (:mod:`aggregator.store.scripts_index`).
+
 Then it runs a fixed mix of 50 queries (rare and common words, phrases,
 prefixes, OR, exclusions, ``title:``, filters, date sort) through
 :func:`aggregator.store.search.search` and, on the same data in the same run, the
 bare ``SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank
 LIMIT 20`` (no snippets, no count, no sources, no filters), and prints p50/p95
-of both per size and their ratio, plus the index size per story.
+of both per size and their ratio, plus the index size per story. Two more
+classes are timed on their own: Chinese queries (words, phrases, one
+character, mixed with Latin, with filters) and the shapes that cost most at
+1M stories (a short prefix of a common word, ``--feed`` or a wide ``--until``
+with a very common word, ``latest``). Last, bytes per story with and without
+Chinese text.
 
     python benchmarks/search.py [--sizes 100000,1000000] [--repeat 3] [--rebuild]
+                                [--cjk-share 0.05]
 """
 
 from __future__ import annotations
@@ -31,11 +42,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aggregator.search.query import to_fts5
+from aggregator.store import scripts_index
 from aggregator.store.archive import Archive
-from aggregator.store.search import search
+from aggregator.store.search import latest, search
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-FORMAT_VERSION = 2  # bump when the generated data changes, so old caches are rebuilt
+FORMAT_VERSION = 3  # bump when the generated data changes, so old caches are rebuilt
 TARGETS_MS = {100_000: 20.0, 1_000_000: 50.0}
 
 ORGS = (
@@ -77,6 +89,8 @@ SYLLABLES = (
     "ka ri to ne mo sa lu vi de po ra ze mi fa no ti ba go su le ta qu in or an el ex co pro"
     " tra ver ste lin mar por den sol gra fin tor ium ix al on ry ly est ent ism"
 ).split()
+IDEOGRAPHS = 3_000  # distinct characters of the Chinese text
+CJK_SHARE = 0.05
 SPAN_DAYS = 3 * 365
 BASE = datetime(2023, 12, 1, tzinfo=UTC)
 SEED = 6
@@ -146,7 +160,7 @@ class TextSource:
         return title, body, questions
 
 
-def build(path: Path, n: int, *, seed: int = SEED) -> None:
+def build(path: Path, n: int, *, seed: int = SEED, cjk_share: float = CJK_SHARE) -> None:
     """Create an archive of ``n`` stories at ``path`` (replacing what is there)."""
     for old in path.parent.glob(path.name + "*"):
         old.unlink()
@@ -154,6 +168,7 @@ def build(path: Path, n: int, *, seed: int = SEED) -> None:
     Archive(path).close()  # the schema, exactly as aggregator makes it
     rng = random.Random(seed)
     text = TextSource(rng, vocabulary(rng))
+    cjk = CjkTextSource(rng, cjk_vocabulary(random.Random(seed)), pool=500_000)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA journal_mode = OFF")
@@ -187,7 +202,7 @@ def build(path: Path, n: int, *, seed: int = SEED) -> None:
         stories = []
         sources = []
         for i in range(start, min(start + batch, n + 1)):
-            title, body, questions = text.story()
+            title, body, questions = (cjk if rng.random() < cjk_share else text).story()
             # Mostly in archive order; some stories arrive late (old items, imports).
             offset = i * step - (
                 rng.expovariate(1 / 3600) if rng.random() < 0.9 else rng.uniform(0, 30 * 86400)
@@ -231,24 +246,68 @@ def build(path: Path, n: int, *, seed: int = SEED) -> None:
     conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('optimize')")
     conn.execute(trigger)
+    t2 = time.perf_counter()
+    conn.execute("BEGIN")
+    scripts_index.sync(conn)  # the Chinese stories, noted by the insert trigger
+    conn.execute("COMMIT")
+    conn.execute("INSERT INTO stories_cjk (stories_cjk) VALUES ('optimize')")
+    print(f"  stories_cjk built in {time.perf_counter() - t2:.0f}s", file=sys.stderr)
     conn.execute("ANALYZE")
     print(f"  FTS index built in {time.perf_counter() - t1:.0f}s", file=sys.stderr)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
 
 
-def archive_for(n: int, *, rebuild: bool = False) -> Path:
+def archive_for(n: int, *, rebuild: bool = False, cjk_share: float = CJK_SHARE) -> Path:
     """The cached archive of ``n`` stories, built if missing."""
-    path = CACHE / f"search-{n}-v{FORMAT_VERSION}.db"
+    path = CACHE / f"search-{n}-cjk{cjk_share:g}-v{FORMAT_VERSION}.db"
     done = path.with_suffix(".done")
     if rebuild or not done.exists() or not path.exists():
         done.unlink(missing_ok=True)
         print(f"building {path.name} ...", file=sys.stderr)
         t0 = time.perf_counter()
-        build(path, n)
+        build(path, n, cjk_share=cjk_share)
         done.write_text("ok\n")
         print(f"  built in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
     return path
+
+
+def cjk_vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
+    """Made-up Chinese words (70% of two characters), the commonest characters most often."""
+    chars = [chr(0x4E00 + k) for k in rng.sample(range(20_000), IDEOGRAPHS)]
+    weights = list(itertools.accumulate(1 / (r + 1) ** 0.9 for r in range(len(chars))))
+    words: dict[str, None] = {}
+    while len(words) < size:
+        length = rng.choices((1, 2, 3), weights=(1, 7, 2))[0]
+        words.setdefault("".join(rng.choices(chars, cum_weights=weights, k=length)))
+    return list(words)
+
+
+class CjkTextSource(TextSource):
+    """Chinese stories: Zipf-distributed words without spaces, Latin names mixed in."""
+
+    def story(self) -> tuple[str, str, str]:
+        rng = self.rng
+        org = rng.choice(self.orgs)
+        product = rng.choice(self.products)
+        title = "".join(self.words(rng.randint(5, 9)))
+        title = f"{org} {title}" if rng.random() < 0.5 else title
+        paragraphs: list[str] = []
+        for _ in range(rng.randint(3, 6)):
+            sentences = []
+            for _ in range(rng.randint(2, 4)):
+                words = self.words(rng.randint(8, 20))
+                if rng.random() < 0.35:
+                    words.insert(rng.randrange(len(words)), f" {org} ")
+                elif rng.random() < 0.15:
+                    words.insert(rng.randrange(len(words)), f" {product} ")
+                half = len(words) // 2
+                sentences.append("".join(words[:half]) + "，" + "".join(words[half:]) + "。")
+            paragraphs.append("".join(sentences))
+        questions = "\n".join(
+            f"{org}{''.join(self.words(rng.randint(4, 7)))}吗？" for _ in range(3)
+        )
+        return title, "\n\n".join(paragraphs), questions
 
 
 def query_mix(vocab: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
@@ -316,6 +375,50 @@ def query_mix(vocab: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
     ]
 
 
+def cjk_mix(words: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
+    """Chinese queries, from the made-up vocabulary by frequency rank."""
+    two = [w for w in words if len(w) == 2]
+    three = [w for w in words if len(w) == 3]
+    one = [w for w in words if len(w) == 1]
+    since_30d = NOW - timedelta(days=30)
+    return [
+        (two[0], {}),  # the commonest word
+        (two[20], {}),
+        (two[300], {}),
+        (two[3000], {}),  # rare
+        (three[10], {}),
+        (three[2000], {}),
+        (one[0], {}),  # one character: a prefix of the pairs
+        (f'"{two[5]}{two[6]}"', {}),  # a phrase
+        (f"{two[1]} {two[50]}", {}),
+        (f"{two[2]} Apple", {}),  # mixed scripts
+        (f"title:{two[3]}", {}),
+        (f"{two[4]} -{two[8]}", {}),
+        (two[7], {"since": since_30d}),
+        (two[9], {"sort": "date"}),
+        (two[11], {"feed": "Site 12 News"}),
+        (two[12], {"category": "security"}),
+    ]
+
+
+def shape_mix() -> list[tuple[str | None, dict[str, object]]]:
+    """The shapes that cost most at 1M stories; ``None``: ``latest`` (no query)."""
+    return [
+        ("app*", {}),
+        ("com*", {}),
+        ("the", {"feed": "Site 12 News"}),
+        ("data", {"feed": "Site 12 News"}),
+        ("said", {"feed": "Site 7 News"}),
+        ("the", {"until": datetime(2026, 6, 1, tzinfo=UTC)}),
+        ("security", {"until": datetime(2026, 1, 1, tzinfo=UTC)}),
+        ("company", {"until": datetime(2025, 6, 1, tzinfo=UTC)}),
+        (None, {}),
+        (None, {"feed": "Site 12 News"}),
+        (None, {"category": "security", "since": NOW - timedelta(days=30)}),
+        (None, {"until": datetime(2025, 1, 1, tzinfo=UTC)}),
+    ]
+
+
 NOW = BASE + timedelta(days=SPAN_DAYS + 1)
 BARE = "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LIMIT 20"
 
@@ -378,6 +481,24 @@ def measure(path: Path, n: int, repeat: int, verbose: bool) -> None:
                 f"  {ours[-1]:7.1f} ms  bare {base[-1]:8.1f} ms  {shown:>7} matches"
                 f"  {query} {kwargs or ''}"
             )
+
+    def run_one(query: str | None, kwargs: dict[str, object]) -> object:
+        if query is None:
+            return latest(path, **kwargs)  # type: ignore[arg-type]
+        return search(path, query, now=NOW, **kwargs)  # type: ignore[arg-type]
+
+    extra: dict[str, list[float]] = {}
+    cjk_queries: list[tuple[str | None, dict[str, object]]] = list(
+        cjk_mix(cjk_vocabulary(random.Random(SEED)))
+    )
+    for name, queries in (("chinese", cjk_queries), ("costly shapes", shape_mix())):
+        times = extra.setdefault(name, [])
+        for query, kwargs in queries:
+            results = run_one(query, kwargs)
+            times.append(timed(lambda q=query, k=kwargs: run_one(q, k), repeat))  # type: ignore[misc]
+            if verbose:
+                total = getattr(results, "total", 0)
+                print(f"  {times[-1]:7.1f} ms  {total:>7,} matches  {query} {kwargs or ''}")
     stories, fts, size = index_bytes(path)
     p50, p95 = percentile(ours, 50), percentile(ours, 95)
     b50, b95 = percentile(base, 50), percentile(base, 95)
@@ -394,6 +515,42 @@ def measure(path: Path, n: int, repeat: int, verbose: bool) -> None:
         f"{'':>9}          index {fts / stories:,.0f} bytes/story (FTS5 tables);"
         f" archive {size / stories:,.0f} bytes/story"
     )
+    for name, times in extra.items():
+        worst = max(times)
+        print(
+            f"{'':>9}          {name:<14} p50 {percentile(times, 50):6.1f} ms"
+            f"  p95 {percentile(times, 95):6.1f} ms  max {worst:6.1f} ms  ({len(times)} queries)"
+        )
+    for line in story_bytes(path):
+        print(f"{'':>9}          {line}")
+
+
+def story_bytes(path: Path) -> list[str]:
+    """Bytes per story with and without Chinese text: its text, and its share of the indexes."""
+    conn = sqlite3.connect(path)
+    try:
+        cjk = conn.execute("SELECT count(*) FROM stories_cjk_docsize").fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+        glob = scripts_index.GLOB_PATTERN
+        text = dict(
+            conn.execute(
+                "SELECT body GLOB ?, avg(length(CAST(title || body || questions AS BLOB)))"
+                " FROM stories GROUP BY 1",
+                (glob,),
+            ).fetchall()
+        )
+        cjk_index = conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'stories_cjk%'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    lines = [f"English stories: {text.get(0, 0):,.0f} bytes of text each ({total - cjk:,})"]
+    if cjk:
+        lines.append(
+            f"Chinese stories: {text.get(1, 0):,.0f} bytes of text each ({cjk:,}),"
+            f" plus {cjk_index / cjk:,.0f} bytes each in stories_cjk"
+        )
+    return lines
 
 
 def main() -> None:
@@ -402,9 +559,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archives")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every query")
+    parser.add_argument("--cjk-share", type=float, default=CJK_SHARE, help="Chinese stories")
     args = parser.parse_args()
     for n in (int(s) for s in args.sizes.split(",")):
-        measure(archive_for(n, rebuild=args.rebuild), n, args.repeat, args.verbose)
+        path = archive_for(n, rebuild=args.rebuild, cjk_share=args.cjk_share)
+        measure(path, n, args.repeat, args.verbose)
 
 
 if __name__ == "__main__":

@@ -250,9 +250,19 @@ def run(app: App) -> None:
 
 def _search_options(fn: F) -> F:
     """Add the options of ``search`` from :data:`aggregator.cli.search.OPTIONS` (one table)."""
+    return _options_of_search(fn, skip=())
+
+
+def _latest_options(fn: F) -> F:
+    """Add the options of ``search`` but ``--sort`` (``latest`` is by date)."""
+    return _options_of_search(fn, skip=("sort",))
+
+
+def _options_of_search(fn: F, *, skip: tuple[str, ...]) -> F:
+    """Add click options made from :data:`aggregator.cli.search.OPTIONS`, but those in ``skip``."""
     from aggregator.cli.search import OPTIONS
 
-    for option in reversed(OPTIONS):
+    for option in reversed([o for o in OPTIONS if o.dest not in skip]):
         if option.kind is bool:
             fn = click.option(*option.names, option.dest, is_flag=True, help=option.help)(fn)
             continue
@@ -282,11 +292,14 @@ class _SearchCommand(click.Command):
 
 
 @cli.command(cls=_SearchCommand)
-@click.argument("query")
+@click.argument("query", required=False)
 @_search_options
 @click.pass_obj
-def search(env: _Env, /, query: str, **options: Any) -> None:
-    """Full-text search of the archive (words, "phrases", OR, -word, prefix*, title:word)."""
+def search(env: _Env, /, query: str | None, **options: Any) -> None:
+    """Full-text search of the archive (words, "phrases", OR, -word, prefix*, title:word).
+
+    Without a query: the newest stories that pass the filters (as ``latest``).
+    """
     # A plain `aggregator search` runs cli.search.run without click, to start fast.
     from aggregator.cli.search import parse_times, run
     from aggregator.timeutil import utcnow
@@ -296,6 +309,21 @@ def search(env: _Env, /, query: str, **options: Any) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     run(config=env.config_path, db=env.db, query=query, **options)
+
+
+@cli.command()
+@_latest_options
+@click.pass_obj
+def latest(env: _Env, /, **options: Any) -> None:
+    """The newest stories, newest first, with the filters, paging and --json of search."""
+    from aggregator.cli.search import parse_times, run
+    from aggregator.timeutil import utcnow
+
+    try:
+        parse_times(options["since"], options["until"], now=utcnow())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    run(config=env.config_path, db=env.db, query=None, **options)
 
 
 @cli.command()

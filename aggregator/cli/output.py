@@ -194,6 +194,7 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
         "canonical_url": s.canonical_url,
         "author": s.author,
         "tags": list(s.tags),
+        "lang": s.lang,
         "generator": stored.generator,
         "first_seen": to_db(stored.first_seen),
         "updated_at": to_db(stored.updated_at),

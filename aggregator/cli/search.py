@@ -138,14 +138,14 @@ class Invocation:
     Attributes:
         config: ``--config``, else ``None``.
         db: ``--db``, else ``None``.
-        query: the query.
+        query: the query; ``None`` when none was given (the newest stories).
         options: :data:`OPTIONS` values by ``dest`` (defaults filled in).
     """
 
     __slots__ = ("config", "db", "options", "query")
 
     def __init__(
-        self, config: str | None, db: str | None, query: str, options: dict[str, object]
+        self, config: str | None, db: str | None, query: str | None, options: dict[str, object]
     ) -> None:
         self.config = config
         self.db = db
@@ -215,8 +215,6 @@ def parse(argv: Sequence[str]) -> Invocation | None:
             values[option.dest] = option.convert(text)
         except ValueError:
             return None
-    if query is None:
-        return None
     try:
         parse_times(values.get("since"), values.get("until"), now=datetime.now(UTC))
     except ValueError:
@@ -316,7 +314,7 @@ def run(
     *,
     config: StrPath | None,
     db: StrPath | None,
-    query: str,
+    query: str | None,
     limit: int = 20,
     page: int = 1,
     since: str | None = None,
@@ -333,7 +331,8 @@ def run(
     Args:
         config: the config file, or ``None`` (see :func:`archive_path`).
         db: the archive, overriding the config.
-        query: the query.
+        query: the query; ``None`` lists the newest stories that pass the
+            filters instead (``aggregator latest``; ``sort`` is then ignored).
         limit, page, since, until, category, feed, sort: see :data:`OPTIONS`.
         as_json: print a JSON array of hits instead of the readable list.
         out: where to print (default: stdout).
@@ -343,21 +342,17 @@ def run(
         ValueError: ``since`` or ``until`` is not a date or a duration.
         AggregatorError: the search failed (one line for the user).
     """
-    from aggregator.store.search import search
+    from aggregator.store.search import latest, search
 
     out = out or sys.stdout
     lo, hi = parse_times(since, until, now=datetime.now(UTC))
-    results = search(
-        archive_path(config, db),
-        query,
-        limit=limit,
-        offset=(page - 1) * limit,
-        since=lo,
-        until=hi,
-        category=category,
-        feed=feed,
-        sort=sort,
-    )
+    path = archive_path(config, db)
+    offset = (page - 1) * limit
+    filters = {"since": lo, "until": hi, "category": category, "feed": feed}
+    if query is None:
+        results = latest(path, limit=limit, offset=offset, **filters)  # type: ignore[arg-type]
+    else:
+        results = search(path, query, limit=limit, offset=offset, sort=sort, **filters)  # type: ignore[arg-type]
     if as_json:
         import json
 

@@ -43,6 +43,8 @@ import unicodedata
 from collections.abc import Collection
 
 from aggregator.errors import InvalidQueryError
+from aggregator.search.scripts import has_no_space_script as _has_no_space_script
+from aggregator.search.scripts import query_text as _query_text
 
 # Start-up time counts on this path (see docs/design.md, Start-up time): no typing or
 # dataclasses at run time.
@@ -59,6 +61,7 @@ __all__ = [
     "positive_terms",
     "to_fts5",
     "uses_prefix",
+    "uses_scripts",
 ]
 
 FTS_TOKENIZE: Final = "porter unicode61 remove_diacritics 2 tokenchars '+#'"
@@ -443,11 +446,20 @@ def _quote(text: str) -> str:
 
 
 def _render_term(term: _Term) -> str:
-    """Render a term, its hashtag twin (see :data:`FTS_TOKENIZE`), and its column filter."""
+    """Render a term, its hashtag twin (see :data:`FTS_TOKENIZE`), and its column filter.
+
+    Text in a script written without spaces is also searched as the phrase of
+    its pairs (:func:`aggregator.search.scripts.query_text`), which is how
+    ``stories_cjk`` indexes it; ``stories_fts`` has such runs as whole tokens.
+    """
     star = "*" if term.prefix else ""
     expr = _quote(term.text) + star
     tokens = _tokens(term.text)
-    if not term.phrase and len(tokens) == 1:
+    if _has_no_space_script(term.text):
+        text, lone = _query_text(term.text)
+        pairs = _quote(text) + ("*" if term.prefix or lone else "")
+        expr = pairs if text == term.text else f"({expr} OR {pairs})"
+    elif not term.phrase and len(tokens) == 1:
         token = tokens[0]
         bare = token[1:] if token.startswith("#") else token
         if bare and "#" not in bare and "+" not in bare:
@@ -561,10 +573,11 @@ def positive_terms(query: str) -> tuple[tuple[str, bool, str], ...]:
         if isinstance(node, _Term):
             expr = _render_term(node)
             if expr not in found:
-                words = [_quote(token) for token in _tokens(node.text)] or [_quote(node.text)]
-                if node.prefix:
+                text, lone = _query_text(node.text)
+                words = [_quote(token) for token in _tokens(text)] or [_quote(text)]
+                if node.prefix or lone:
                     words[-1] += "*"
-                found[expr] = (expr, node.prefix, " AND ".join(words))
+                found[expr] = (expr, node.prefix or lone, " AND ".join(words))
         else:
             children = node.children if isinstance(node, _Or) else node.positives
             stack.extend(reversed(children))
@@ -617,10 +630,36 @@ def uses_prefix(query: str) -> bool:
     while stack:
         node = stack.pop()
         if isinstance(node, _Term):
-            if node.prefix:
+            if node.prefix or _query_text(node.text)[1]:
                 return True
         elif isinstance(node, _Or):
             stack.extend(node.children)
         else:
             stack.extend((*node.positives, *node.negatives))
     return False
+
+
+def uses_scripts(query: str) -> bool:
+    """Whether every match must contain text in a script written without spaces.
+
+    Such a query is answered from ``stories_cjk``, the index of the stories
+    with such text (:mod:`aggregator.search.scripts`), where its other words
+    are found too. Other queries use ``stories_fts``, where a word in such a
+    script is found only as a whole run (so ``三星 OR Samsung`` finds the
+    Samsung stories, and 三星 only where it stands apart from other Chinese).
+
+    Args:
+        query: what the user typed.
+
+    Returns:
+        ``True`` if a required word or phrase (every alternative of an OR) has such text.
+    """
+
+    def required(node: _Node) -> bool:
+        if isinstance(node, _Term):
+            return _has_no_space_script(node.text)
+        if isinstance(node, _Or):
+            return all(required(child) for child in node.children)
+        return any(required(child) for child in node.positives)
+
+    return required(_parse(query))

@@ -67,7 +67,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from aggregator.search.query import positive_expression, positive_terms, uses_prefix
+from aggregator.search.query import (
+    positive_expression,
+    positive_terms,
+    uses_prefix,
+    uses_scripts,
+)
 
 __all__ = [
     "CANDIDATES",
@@ -77,6 +82,7 @@ __all__ = [
     "WEIGHTS",
     "Filters",
     "Plan",
+    "date_text",
 ]
 
 CANDIDATES = 2000
@@ -111,7 +117,7 @@ _DATE_STEP_US = 0.3  # walking one story of a date range by date
 _RANK_BUDGET_US = 8000.0  # a ranking plan this cheap is taken without looking further
 
 
-def _text(moment: datetime) -> str:
+def date_text(moment: datetime) -> str:
     """A datetime as the archive stores it (UTC text that sorts by time)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -185,8 +191,8 @@ class Filters:
         self, conn: sqlite3.Connection, since: datetime | None, until: datetime | None
     ) -> None:
         """Add a date range: its ids if it is short, else its condition (see the module docs)."""
-        low = _text(since) if since is not None else ""
-        high = _text(until) if until is not None else "\uffff"
+        low = date_text(since) if since is not None else ""
+        high = date_text(until) if until is not None else "\uffff"
         # Index-only walks of stories(published): a short range becomes its set of
         # ids (read as one string: a Python object per id costs twice as much);
         # a long one is walked by date, or its candidates' dates are checked.
@@ -255,6 +261,8 @@ class Plan:
         query: what the user typed.
         expr: its FTS5 expression.
         prefix: the query has a prefix term.
+        table: the FTS5 index searched: ``stories_fts``, or ``stories_cjk``
+            when the query needs a word in a script written without spaces.
         published: the dates read so far, by story id.
     """
 
@@ -264,6 +272,9 @@ class Plan:
         self.expr = expr
         self.flt = flt
         self.prefix = uses_prefix(query)
+        # Words in scripts written without spaces are found in their own index
+        # (aggregator.store.scripts_index); so is the rest of such a query.
+        self.table = "stories_cjk" if uses_scripts(query) else "stories_fts"
         self.positive = positive_expression(query)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
@@ -282,7 +293,7 @@ class Plan:
         top = self.top
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
-            "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ? AND rowid > ?",
+            f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
             (expr, top - window),
         ).fetchone()[0]
         return float(count) / window
@@ -369,7 +380,8 @@ class Plan:
         # FTS5 walks its posting lists backwards: rows arrive newest first and
         # only as fetched, so the walk costs what is read, not what matches.
         cursor = self.conn.execute(
-            f"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{bounds} ORDER BY rowid DESC",
+            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?{bounds}"
+            " ORDER BY rowid DESC",
             params,
         )
         size = 256
@@ -405,8 +417,8 @@ class Plan:
                 )
             )
             found = self.conn.execute(
-                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
-                " ORDER BY rowid DESC",
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
                 (self.expr, min(slice_ids), max(slice_ids)),
             )
             yield [r[0] for r in found if r[0] in slice_ids]
@@ -524,8 +536,8 @@ class Plan:
         if expr:
             weights = ", ".join(str(w) for w in WEIGHTS)
             for rowid, score in self.conn.execute(
-                f"SELECT rowid, -bm25(stories_fts, {weights}) FROM stories_fts"
-                " WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                f"SELECT rowid, -bm25({self.table}, {weights}) FROM {self.table}"
+                f" WHERE {self.table} MATCH ? AND rowid BETWEEN ? AND ?",
                 (expr, lo, hi),
             ):
                 if rowid in scores:
@@ -552,7 +564,8 @@ class Plan:
         if walk:
             wanted = set(ids)
             found = self.conn.execute(
-                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                " AND rowid BETWEEN ? AND ?",
                 (expr, min(ids), max(ids)),
             )
             return [r[0] for r in found if r[0] in wanted]
@@ -560,7 +573,9 @@ class Plan:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN ({marks})"
+            sql = (
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ? AND rowid IN ({marks})"
+            )
             out += [r[0] for r in self.conn.execute(sql, [expr, *chunk])]
         return out
 

@@ -20,6 +20,7 @@ import sqlite_utils
 from aggregator.dedupe import neardup
 from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
+from aggregator.store import scripts_index
 from aggregator.store.schema import MIGRATIONS
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 WRITER_CACHE_KIB = 65_536
@@ -134,6 +135,8 @@ class ArchiveBase:
         self.readonly = readonly
         # A read-only archive of an older schema has no retired_at column yet.
         self._retired_column = "f.retired_at"
+        # Nor, before schema 4, a lang column on stories.
+        self._lang_column = "lang"
         self.dedupe = dedupe or neardup.Params()
         if self.path.is_dir():
             raise ArchiveError(f"archive {self.path} is a folder, not a file")
@@ -150,8 +153,12 @@ class ArchiveBase:
             if not readonly:
                 self._migrate()
                 self._opened()
-            elif self._check_version() < 3:
-                self._retired_column = "NULL"
+            else:
+                version = self._check_version()
+                if version < 3:
+                    self._retired_column = "NULL"
+                if version < 4:
+                    self._lang_column = "''"
         except sqlite3.Error as exc:
             self.conn.close()
             raise map_error(exc, self.path) from exc
@@ -192,6 +199,8 @@ class ArchiveBase:
             raise map_error(exc, self.path) from exc
         try:
             yield self.conn
+            if self._scripts_indexed():
+                scripts_index.sync(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -199,6 +208,10 @@ class ArchiveBase:
         except BaseException:
             self._rollback()
             raise
+
+    def _scripts_indexed(self) -> bool:
+        """Whether the archive has ``stories_cjk`` yet (not while migrating to it)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 4
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:

@@ -24,10 +24,12 @@ class MaintenanceMixin(ArchiveBase):
         problems = [
             r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"
         ]
-        try:
-            self.conn.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")
-        except sqlite3.Error as exc:
-            problems.append(f"stories_fts: {exc}")
+        tables = ("stories_fts", "stories_cjk") if self._scripts_indexed() else ("stories_fts",)
+        for table in tables:
+            try:
+                self.conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+            except sqlite3.Error as exc:
+                problems.append(f"{table}: {exc}")
         return problems
 
     def maintain(self, *, seconds: float | None = None) -> bool:
@@ -51,16 +53,23 @@ class MaintenanceMixin(ArchiveBase):
             ArchiveError: the archive is read-only or busy.
         """
         deadline = None if seconds is None else time.monotonic() + seconds
-        while True:
-            before = self.conn.total_changes
-            with self.transaction() as conn:
-                # A negative 'merge' is an incremental 'optimize' (about this many pages a step).
-                conn.execute(
-                    "INSERT INTO stories_fts(stories_fts, rank) VALUES ('merge', ?)",
-                    (-_MERGE_PAGES,),
-                )
-            done = self.conn.total_changes - before < 2  # FTS5's sign that nothing was left
-            if done or (deadline is not None and time.monotonic() >= deadline):
+        # The main index, then the one of text in scripts without spaces (stories_cjk).
+        done = True
+        for table in (
+            ("stories_fts", "stories_cjk") if self._scripts_indexed() else ("stories_fts",)
+        ):
+            while True:
+                before = self.conn.total_changes
+                with self.transaction() as conn:
+                    # A negative 'merge' is an incremental 'optimize' (about so many pages a step).
+                    conn.execute(
+                        f"INSERT INTO {table}({table}, rank) VALUES ('merge', ?)",
+                        (-_MERGE_PAGES,),
+                    )
+                done = self.conn.total_changes - before < 2  # FTS5's sign that nothing was left
+                if done or (deadline is not None and time.monotonic() >= deadline):
+                    break
+            if not done:
                 break
         try:
             self.conn.execute("PRAGMA optimize")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from aggregator.search.query import FTS_TOKENIZE
+from aggregator.store import scripts_index
 
 __all__ = ["MIGRATIONS"]
 
@@ -143,4 +144,18 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE feeds ADD COLUMN retired_at TEXT")
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Each story's language, and the index of text in scripts written without spaces.
+
+    ``stories.lang`` is the ISO 639-1 code found when the story was archived
+    (``""``: unknown, as for every story archived before this version).
+    ``stories_cjk`` is described in :mod:`aggregator.store.scripts_index`; it
+    is filled here from the stories with such text (none in most archives).
+    """
+    # Either may be there already in an archive marked older than what it holds.
+    if "lang" not in db["stories"].columns_dict:
+        db.execute("ALTER TABLE stories ADD COLUMN lang TEXT NOT NULL DEFAULT ''")
+    scripts_index.create(db.conn, FTS_TOKENIZE)
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}

@@ -10,6 +10,13 @@ How a search stays fast at a million stories, and what it trades for it, is
 described in :mod:`aggregator.store._searchplan`: newest-first candidates, a capped
 count, bm25 over the candidates' window, exact date order, snippets for the
 shown rows only.
+
+A query that needs a word in a script written without spaces (Chinese,
+Japanese, Korean, Thai...) is answered the same way from ``stories_cjk``
+(:mod:`aggregator.store.scripts_index`), which keeps no text: its snippets
+are cut from the story's text here (:func:`text_snippet`). Snippets come
+from the body when it matches, else the title, else the questions.
+:func:`latest` lists the newest stories for the same filters without a query.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aggregator.errors import ArchiveError, SearchError
-from aggregator.search.query import to_fts5
+from aggregator.search.query import highlight_terms, to_fts5
+from aggregator.search.scripts import has_no_space_script
 from aggregator.store._searchplan import (
     CANDIDATES,
     RECENCY_BOOST,
@@ -28,18 +36,22 @@ from aggregator.store._searchplan import (
     SAMPLE,
     Filters,
     Plan,
+    date_text,
 )
 
 __all__ = [
     "CANDIDATES",
     "HIGHLIGHT_END",
     "HIGHLIGHT_START",
+    "LATEST_COUNT",
     "RECENCY_BOOST",
     "RECENCY_HALF_LIFE_DAYS",
     "SAMPLE",
     "SearchHit",
     "SearchResults",
+    "latest",
     "search",
+    "text_snippet",
 ]
 
 # Private-use characters mark highlights inside snippets; feed text cannot
@@ -49,7 +61,14 @@ HIGHLIGHT_END = "\ue001"
 
 _SORTS = ("relevance", "date")
 _MMAP_BYTES = 1 << 30
-_SNIPPET = f"snippet(stories_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+# The body's, the title's and the questions' snippets: the first with a match is
+# shown, so the article wins over the machine-written questions whenever it matches.
+_SNIPPETS = tuple(
+    f"snippet(stories_fts, {column}, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+    for column in (1, 0, 2)
+)
+_SNIPPET = ", ".join(_SNIPPETS)
+_SNIPPET_CHARS = 160  # a snippet cut from the text itself (stories_cjk, latest)
 _SOURCES = (
     "(SELECT group_concat(name, char(10)) FROM (SELECT DISTINCT"
     " COALESCE(NULLIF(f.config_title, ''), NULLIF(f.title, ''), f.url,"
@@ -121,6 +140,7 @@ class SearchHit(_Record):
         score: relevance (higher is better; see the module docstring), ``0.0``
             for stories ranked only by date.
         sources: the feeds that carried it (titles, else URLs).
+        lang: its language, an ISO 639-1 code (``""``: unknown).
     """
 
     __slots__ = (
@@ -133,6 +153,7 @@ class SearchHit(_Record):
         "highlights",
         "score",
         "sources",
+        "lang",
     )
     id: int
     title: str
@@ -143,6 +164,7 @@ class SearchHit(_Record):
     highlights: tuple[tuple[int, int], ...]
     score: float
     sources: tuple[str, ...]
+    lang: str
 
     def __init__(
         self,
@@ -156,6 +178,7 @@ class SearchHit(_Record):
         highlights: tuple[tuple[int, int], ...],
         score: float,
         sources: tuple[str, ...],
+        lang: str = "",
     ) -> None:
         self._set(
             id=id,
@@ -167,6 +190,7 @@ class SearchHit(_Record):
             highlights=highlights,
             score=score,
             sources=sources,
+            lang=lang,
         )
 
 
@@ -240,13 +264,15 @@ def search(
         if flt.empty:
             return SearchResults(total=0, hits=())
         plan = Plan(conn, query, expr, flt)
+        if _schema(conn) < 3:  # not migrated yet: no stories_cjk, no lang
+            plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
         scores: dict[int, float] = {}
         if sort == "date":
             order = plan.by_date(cands, need, complete=exhausted)
         else:
             order, scores = plan.by_relevance(cands, need, now=now or datetime.now(UTC))
-        hits = _page(plan, order[offset:need], scores)
+        hits = _page(conn, plan, order[offset:need], scores)
     except sqlite3.Error as exc:
         raise SearchError(f"search failed: {exc}") from exc
     finally:
@@ -254,48 +280,168 @@ def search(
     return SearchResults(total=len(cands), hits=hits, exact_total=exhausted)
 
 
-# -- filters --------------------------------------------------------------------------
+def latest(
+    path: str | os.PathLike[str],
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    feed: str | None = None,
+) -> SearchResults:
+    """The newest stories, with the filters of :func:`search` and no query.
+
+    Newest first by publication date (then by id). Each hit's snippet is the
+    start of its body, without highlights, and its score ``0.0``.
+
+    Args:
+        path: the archive file.
+        limit: at most this many hits.
+        offset: skip this many hits (paging).
+        since, until, category, feed: as for :func:`search`.
+
+    Returns:
+        The count (exact up to :data:`LATEST_COUNT` or the page's end, else
+        "at least": counting further would cost a row read per story) and
+        this page's hits.
+
+    Raises:
+        SearchError: bad arguments, or the archive cannot be read.
+        ArchiveError: there is no archive at ``path``.
+    """
+    if limit < 1 or offset < 0:
+        raise SearchError("--limit must be at least 1 and --offset not negative")
+    want = max(LATEST_COUNT, offset + limit)
+    conn = _open(path)
+    try:
+        # The date range is a condition of the walk by date, not a set of ids.
+        flt = Filters.build(conn, since=None, until=None, category=category, feed=feed)
+        if flt.empty:
+            return SearchResults(total=0, hits=())
+        ids = _newest(conn, flt, want + 1, since=since, until=until)
+        hits = _page(conn, None, ids[offset : offset + limit], {})
+    except sqlite3.Error as exc:
+        raise SearchError(f"reading the newest stories failed: {exc}") from exc
+    finally:
+        conn.close()
+    return SearchResults(total=min(len(ids), want), hits=hits, exact_total=len(ids) <= want)
 
 
-def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[SearchHit, ...]:
-    """The shown hits: fields, sources and snippets, two statements in all."""
+LATEST_COUNT = 200
+"""``latest`` counts at most this many stories (more when paging deeper); past it, "200+"."""
+
+_LATEST_BY_ID = 20_000  # a filter's id set up to this size is sorted by date in Python
+
+
+def _newest(
+    conn: sqlite3.Connection,
+    flt: Filters,
+    count: int,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[int]:
+    """The ids of the ``count`` newest stories that pass ``flt``, newest first.
+
+    A short id set (a feed's stories, a short date range) has its dates read
+    and sorted; otherwise the published index is walked from the newest end,
+    and the per-story conditions are checked on the way.
+    """
+    low = date_text(since) if since is not None else ""
+    high = date_text(until) if until is not None else "\uffff"
+    params = [low, high, *flt.params]
+    if flt.ids is not None and len(flt.ids) <= _LATEST_BY_ID:
+        # "+": the ids are looked up by rowid, not through the published index.
+        conds = " AND ".join(["+s.published >= ? AND +s.published < ?", *flt.conds])
+        ordered = sorted(flt.ids)
+        dated: list[tuple[str, int]] = []
+        for start in range(0, len(ordered), 512):
+            chunk = ordered[start : start + 512]
+            marks = ", ".join("?" * len(chunk))
+            dated += [
+                (r[1], r[0])
+                for r in conn.execute(
+                    f"SELECT s.id, s.published FROM stories s WHERE s.id IN ({marks}) AND {conds}",
+                    [*chunk, *params],
+                )
+            ]
+        dated.sort(reverse=True)
+        return [story_id for _, story_id in dated[:count]]
+    conds = " AND ".join(["s.published >= ? AND s.published < ?", *flt.conds])
+    cursor = conn.execute(
+        f"SELECT s.id FROM stories s INDEXED BY stories_published WHERE {conds}"
+        " ORDER BY s.published DESC, s.id DESC",
+        params,
+    )
+    out: list[int] = []
+    while len(out) < count and (rows := cursor.fetchmany(512)):
+        out += [r[0] for r in rows if flt.ids is None or r[0] in flt.ids]
+    return out[:count]
+
+
+# -- the page -------------------------------------------------------------------------
+
+
+def _page(
+    conn: sqlite3.Connection, plan: Plan | None, ids: Sequence[int], scores: dict[int, float]
+) -> tuple[SearchHit, ...]:
+    """The shown hits: fields, sources and snippets, two statements in all.
+
+    Args:
+        conn: the connection.
+        plan: the search, or ``None`` for :func:`latest` (snippets without highlights).
+        ids: the page's stories, in order.
+        scores: their relevance (missing: ``0.0``).
+    """
     if not ids:
         return ()
     marks = ", ".join("?" * len(ids))
+    lang = "s.lang" if _schema(conn) >= 3 else "''"
     rows = {
         r[0]: r
-        for r in plan.conn.execute(
-            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}"
-            f" FROM stories s WHERE s.id IN ({marks})",
+        for r in conn.execute(
+            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES},"
+            f" {lang} FROM stories s WHERE s.id IN ({marks})",
             ids,
         )
     }
-    if plan.prefix:
+    snippets: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
+    if plan is None or plan.table != "stories_fts":
+        # No snippet(): stories_cjk holds no text, and ``latest`` has no query.
+        terms = highlight_terms(plan.query) if plan is not None else ()
+        for story_id, title, body, questions in conn.execute(
+            f"SELECT id, title, body, questions FROM stories WHERE id IN ({marks})", ids
+        ):
+            snippets[story_id] = text_snippet((body, title, questions), terms)
+    elif plan.prefix:
         # One walk over the page's id range; snippet() only for the page's rows.
         wanted = set(ids)
+        cases = ", ".join(f"CASE WHEN rowid IN ({marks}) THEN {one} END" for one in _SNIPPETS)
         snippets = {
-            r[0]: r[1]
-            for r in plan.conn.execute(
-                f"SELECT rowid, CASE WHEN rowid IN ({marks}) THEN {_SNIPPET} END"
+            r[0]: _first_match(r[1:])
+            for r in conn.execute(
+                f"SELECT rowid, {cases}"
                 " FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                [*ids, plan.expr, min(ids), max(ids)],
+                [*ids, *ids, *ids, plan.expr, min(ids), max(ids)],
             )
             if r[0] in wanted
         }
     else:
-        snippets = dict(
-            plan.conn.execute(
+        snippets = {
+            r[0]: _first_match(r[1:])
+            for r in conn.execute(
                 f"SELECT rowid, {_SNIPPET} FROM stories_fts"
                 f" WHERE stories_fts MATCH ? AND rowid IN ({marks})",
                 [plan.expr, *ids],
-            ).fetchall()
-        )
+            )
+        }
     hits = []
     for story_id in ids:
         row = rows.get(story_id)
         if row is None:
             continue
-        snippet, marks_at = _highlights(snippets.get(story_id) or "")
+        snippet, marks_at = snippets.get(story_id) or ("", ())
         hits.append(
             SearchHit(
                 id=row[0],
@@ -307,9 +453,91 @@ def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[Sea
                 highlights=marks_at,
                 score=float(f"{scores.get(story_id, 0.0):.6g}"),
                 sources=tuple(row[5].split("\n")) if row[5] else (),
+                lang=row[6] or "",
             )
         )
     return tuple(hits)
+
+
+def _first_match(marked: Sequence[str | None]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The first snippet with a highlight (body, title, questions), else the body's."""
+    for text in marked:
+        if text and HIGHLIGHT_START in text:
+            return _highlights(text)
+    return _highlights(marked[0] or "")
+
+
+def text_snippet(
+    fields: Sequence[str], terms: Sequence[str]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet cut from a story's text, around the first field that has one of ``terms``.
+
+    What ``snippet()`` does for ``stories_fts``, for the stories found in
+    ``stories_cjk`` (which keeps no text) and for ``latest`` (no terms: the
+    body's start). A term in a script written without spaces is found
+    anywhere; another one where a word starts (any case).
+
+    Args:
+        fields: the texts in order of preference (body, title, questions).
+        terms: the query's terms, lower-cased (:func:`~aggregator.search.query.highlight_terms`).
+
+    Returns:
+        The snippet (newlines as spaces, ``…`` where cut) and the character
+        offsets of the terms in it.
+    """
+    chosen, found = fields[0] if fields else "", []
+    for text in fields:
+        found = _occurrences(text, terms)
+        if found:
+            chosen = text
+            break
+    start = 0
+    if found:
+        start = max(0, found[0][0] - _SNIPPET_CHARS // 4)
+        space = chosen.rfind(" ", max(0, start - 12), found[0][0])
+        start = space + 1 if space >= 0 and start > 0 else start
+    end = min(len(chosen), start + _SNIPPET_CHARS)
+    if end < len(chosen):
+        space = chosen.rfind(" ", end - 12, end)
+        end = space if space > start else end
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(chosen) else ""
+    shift = len(head) - start
+    marks = tuple((a + shift, b + shift) for a, b in found if a >= start and b <= end)
+    text = head + chosen[start:end].replace("\n", " ").replace("\r", " ") + tail
+    return text, marks
+
+
+def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """Where ``terms`` occur in ``text``, in order, without overlaps."""
+    if not text or not terms:
+        return []
+    lower = text.lower()
+    if len(lower) != len(text):  # a case mapping changed the length: match as typed
+        lower = text
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        anywhere = has_no_space_script(term)
+        at = lower.find(term)
+        while at >= 0:
+            if anywhere or at == 0 or not lower[at - 1].isalnum():
+                spans.append((at, at + len(term)))
+            at = lower.find(term, at + 1)
+    spans.sort()
+    kept: list[tuple[int, int]] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def _schema(conn: sqlite3.Connection) -> int:
+    """The archive's schema version: a search reads archives that no writer has migrated yet.
+
+    Version 3 added ``stories.lang`` and ``stories_cjk``; before it, searches
+    use ``stories_fts`` alone and hits have no language.
+    """
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:

@@ -190,8 +190,8 @@ class StoriesMixin(ArchiveBase):
         story_id = int(
             conn.execute(
                 "INSERT INTO stories (category, title, body, questions, actions, published, url,"
-                " url_key, fingerprint, author, tags, generator)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " url_key, fingerprint, author, tags, generator, lang)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     story.category,
                     story.title,
@@ -205,6 +205,7 @@ class StoriesMixin(ArchiveBase):
                     story.author,
                     "\n".join(story.tags),
                     generator,
+                    story.lang,
                 ),
             ).lastrowid
             or 0
@@ -231,7 +232,7 @@ class StoriesMixin(ArchiveBase):
         conn.execute(
             "UPDATE stories SET title = ?, body = ?, questions = ?, actions = ?,"
             " fingerprint = ?, author = ?, tags = ?, generator = ?, updated_at = ?,"
-            " url_key = COALESCE(url_key, ?) WHERE id = ?",
+            " url_key = COALESCE(url_key, ?), lang = ? WHERE id = ?",
             (
                 story.title,
                 story.body,
@@ -243,6 +244,7 @@ class StoriesMixin(ArchiveBase):
                 generator,
                 now,
                 url_key(story.canonical_url) if usable_canonical(story.canonical_url) else None,
+                story.lang,
                 story_id,
             ),
         )
@@ -287,7 +289,7 @@ class StoriesMixin(ArchiveBase):
         """
         row = self.conn.execute(
             "SELECT id, category, title, body, questions, actions, published, url,"
-            " NULL, author, tags, generator, NULL, updated_at"
+            f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column}"
             " FROM stories WHERE id = ?",
             (story_id,),
         ).fetchone()
@@ -479,7 +481,7 @@ class StoriesMixin(ArchiveBase):
             try:
                 rows = self.conn.execute(
                     "SELECT id, category, title, body, questions, actions, published, url,"
-                    " NULL, author, tags, generator, NULL, updated_at"
+                    f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column}"
                     f" FROM stories WHERE {where} ORDER BY published DESC, id",
                     params,
                 ).fetchall()
@@ -532,6 +534,7 @@ def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStor
             canonical_url=canonical_url(row[7]) if row[7] else "",
             author=row[9] or "",
             tags=_lines(row[10]),
+            lang=row[14] if len(row) > 14 else "",
         ),
         generator=row[11] or "",
         first_seen=first_seen or from_db(row[6]) or utcnow(),

@@ -1,0 +1,118 @@
+"""``stories_cjk``: the second search index, for stories in scripts written without spaces.
+
+What it holds and why is in :mod:`aggregator.search.scripts`: the title, body
+and questions of each story with Chinese, Japanese, Korean, Thai (...) text,
+with every such run turned into overlapping pairs of characters. It is a
+contentless FTS5 table (the pairs are not stored a second time, only their
+index), so an archive without such stories pays nothing for it.
+
+The pairs are computed in Python, and SQLite triggers cannot call Python
+functions that other programs (``sqlite-utils``, Datasette, the ``sqlite3``
+shell) do not have. So the triggers on ``stories`` only note which stories
+changed, with the text that was indexed before, in ``stories_cjk_pending``
+(plain SQL, which any writer can run), and :func:`sync` brings the index up
+to date from those notes. :class:`aggregator.store.archive.Archive` calls it
+at the end of every write transaction, so the index is current whenever the
+archive's own writes are; a story written by another program is indexed by
+the archive's next write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from aggregator.search.scripts import GLOB_PATTERN, index_text
+
+__all__ = ["create", "sync"]
+
+_COLS = "title, body, questions"
+
+
+def create(conn: sqlite3.Connection, tokenize: str) -> None:
+    """Create ``stories_cjk``, ``stories_cjk_pending`` and their triggers, and index what is there.
+
+    Nothing is done if ``stories_cjk`` exists already.
+
+    Args:
+        conn: the archive's connection, inside the migration's transaction.
+        tokenize: the ``tokenize`` option (the one of ``stories_fts``, so
+            words outside the scripts are indexed the same way).
+    """
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone():
+        return  # an archive marked older than what it holds: its index is kept
+    quoted = "'" + tokenize.replace("'", "''") + "'"
+    glob = "'" + GLOB_PATTERN + "'"
+    conn.execute(
+        f"CREATE VIRTUAL TABLE stories_cjk USING fts5({_COLS}, tokenize={quoted}, content='')"
+    )
+    # One row per change since the last sync: the story, and the text the index
+    # holds for it (NULL when it holds nothing).
+    conn.execute(
+        "CREATE TABLE stories_cjk_pending (seq INTEGER PRIMARY KEY, story_id INTEGER NOT NULL,"
+        " title TEXT, body TEXT, questions TEXT)"
+    )
+
+    def has(row: str) -> str:
+        return f"({row}.title GLOB {glob} OR {row}.body GLOB {glob})"
+
+    conn.execute(
+        f"CREATE TRIGGER stories_cjk_ai AFTER INSERT ON stories WHEN {has('new')} BEGIN"
+        " INSERT INTO stories_cjk_pending (story_id) VALUES (new.id); END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER stories_cjk_ad AFTER DELETE ON stories WHEN {has('old')} BEGIN"
+        f" INSERT INTO stories_cjk_pending (story_id, {_COLS})"
+        " VALUES (old.id, old.title, old.body, old.questions); END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER stories_cjk_au AFTER UPDATE OF {_COLS} ON stories"
+        f" WHEN {has('old')} OR {has('new')} BEGIN"
+        f" INSERT INTO stories_cjk_pending (story_id, {_COLS}) SELECT new.id,"
+        f" CASE WHEN {has('old')} THEN old.title END, CASE WHEN {has('old')} THEN old.body END,"
+        f" CASE WHEN {has('old')} THEN old.questions END; END"
+    )
+    conn.execute(
+        f"INSERT INTO stories_cjk_pending (story_id) SELECT id FROM stories WHERE {has('stories')}"
+    )
+    sync(conn)
+
+
+def sync(conn: sqlite3.Connection) -> int:
+    """Bring ``stories_cjk`` up to date with the changes noted since the last call.
+
+    Runs inside the caller's write transaction. For each story noted, the
+    first note holds what the index has for it (removed), and the story as it
+    is now is indexed again if it still has such text.
+
+    Args:
+        conn: a writable connection to an archive with ``stories_cjk``.
+
+    Returns:
+        How many stories were brought up to date.
+    """
+    rows = conn.execute(
+        f"SELECT story_id, {_COLS} FROM stories_cjk_pending ORDER BY seq"
+    ).fetchall()
+    if not rows:
+        return 0
+    first: dict[int, tuple[str | None, str | None, str | None]] = {}
+    for story_id, title, body, questions in rows:
+        first.setdefault(story_id, (title, body, questions))
+    for story_id, (title, body, questions) in first.items():
+        if title is not None:
+            conn.execute(
+                f"INSERT INTO stories_cjk (stories_cjk, rowid, {_COLS})"
+                " VALUES ('delete', ?, ?, ?, ?)",
+                (story_id, index_text(title), index_text(body or ""), index_text(questions or "")),
+            )
+        now = conn.execute(
+            f"SELECT {_COLS} FROM stories WHERE id = ? AND (title GLOB ? OR body GLOB ?)",
+            (story_id, GLOB_PATTERN, GLOB_PATTERN),
+        ).fetchone()
+        if now is not None:
+            conn.execute(
+                f"INSERT INTO stories_cjk (rowid, {_COLS}) VALUES (?, ?, ?, ?)",
+                (story_id, *(index_text(v or "") for v in now)),
+            )
+    conn.execute("DELETE FROM stories_cjk_pending")
+    return len(first)
