@@ -11,7 +11,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-__all__ = ["Entry", "FeedConfig", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story"]
+__all__ = [
+    "Enclosure",
+    "Entry",
+    "FeedConfig",
+    "FeedState",
+    "ParsedFeed",
+    "Source",
+    "StoredStory",
+    "Story",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A media file an entry carries (a podcast's audio, a video), as the feed describes it.
+
+    Attributes:
+        url: the file's absolute http(s) URL.
+        type: its MIME type (``audio/mpeg``), or ``""`` when the feed gives none.
+        length: its size in bytes, or ``None`` when unknown.
+        duration: its playing time in seconds, or ``None`` when unknown.
+    """
+
+    url: str
+    type: str = ""
+    length: int | None = None
+    duration: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +55,10 @@ class Entry:
         tags: the entry's category terms.
         author: the author's name, or ``""``.
         original_link: ``feedburner:origLink`` or a similar original-link field, or ``""``.
+        enclosures: the media files it carries (``<enclosure>``, ``media:content``,
+            Atom ``rel="enclosure"``, JSON Feed ``attachments``), without repeats.
+        comments: the link to its discussion (RSS ``<comments>``, Atom
+            ``rel="replies"``), or ``""``.
     """
 
     guid: str
@@ -41,6 +71,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     author: str = ""
     original_link: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
+    comments: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +136,8 @@ class Story:
         author: the author's name, or ``""``.
         tags: the entry's category terms.
         lang: the language of the text, an ISO 639-1 code (``""`` when unknown).
+        enclosures: the media files it carries (clean http(s) URLs).
+        comments: the link to its discussion, or ``""``.
     """
 
     category: str
@@ -118,6 +152,8 @@ class Story:
     author: str = ""
     tags: tuple[str, ...] = ()
     lang: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
+    comments: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,10 @@ from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
 from aggregator.story.document import ALSO_COVERED, READ_ORIGINAL, RELATED, document_for
 from aggregator.story.format import Document, parse, render
+from aggregator.story.media import (
+    parse_discussion_action,
+    parse_enclosure_action,
+)
 from aggregator.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -70,7 +74,9 @@ def story_from_document(doc: Document) -> Story:
 
     Returns:
         The story, dated midnight UTC of the document's date; its URL is taken
-        from a "Read the original:" action when there is one.
+        from a "Read the original:" action when there is one, its enclosures
+        from "Listen:", "Watch:" and "Download:" actions and its comments link
+        from a "Discussion:" action (the actions :func:`document_for` derives).
     """
     url = ""
     actions = doc.actions
@@ -78,6 +84,18 @@ def story_from_document(doc: Document) -> Story:
     if actions and actions[0].startswith(READ_ORIGINAL):
         url = actions[0][len(READ_ORIGINAL) :].strip()
         actions = actions[1:]
+    enclosures = []
+    comments = ""
+    kept = []
+    for action in actions:
+        enclosure = parse_enclosure_action(action)
+        if enclosure is not None:
+            enclosures.append(enclosure)
+        elif not comments and parse_discussion_action(action):
+            comments = parse_discussion_action(action)
+        else:
+            kept.append(action)
+    actions = tuple(kept)
     return Story(
         category=doc.category,
         title=doc.title,
@@ -88,6 +106,8 @@ def story_from_document(doc: Document) -> Story:
         actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED))),
         url=url,
         canonical_url=canonical_url(url) if url else "",
+        enclosures=tuple(enclosures),
+        comments=comments,
     )
 
 

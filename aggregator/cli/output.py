@@ -171,6 +171,11 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
         "questions": list(s.questions),
         "actions": list(doc.actions),
         "url": s.url,
+        "enclosures": [
+            {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+            for e in s.enclosures
+        ],
+        "comments": s.comments,
         "canonical_url": s.canonical_url,
         "author": s.author,
         "tags": list(s.tags),

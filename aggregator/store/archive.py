@@ -38,6 +38,7 @@ from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import ArchiveError, FeedError, StoryNotFound
 from aggregator.models import FeedConfig, FeedState, Source, StoredStory, Story
 from aggregator.store import dedupe as dedupe_ops
+from aggregator.store import links as links_ops
 from aggregator.store.schema import MIGRATIONS
 from aggregator.story.related import fts_query, is_close, key_terms
 from aggregator.timeutil import from_db, to_db, utcnow
@@ -53,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 #: Caps the archive at this many pages on the writer's connection (``PRAGMA
 #: max_page_count``): past it every write fails as on a full disk, with nothing
@@ -655,6 +656,7 @@ class Archive:
                     return StoreCounts(unchanged=1), story_id
                 dedupe_ops.reindex_text(conn, story_id, sig.values, params=self.dedupe)
                 self._update_story(conn, story_id, story, fp, now, generator)
+                links_ops.replace_links(conn, story_id, story)
                 return StoreCounts(updated=1), story_id
         existing = None
         if curl is not None:
@@ -711,6 +713,7 @@ class Archive:
                 now=now,
                 params=self.dedupe,
             )
+            links_ops.add_links(conn, story_id, story)
             counts = StoreCounts(duplicate=1) if inserted else StoreCounts(unchanged=1)
             return counts, story_id
         story_id = conn.execute(
@@ -740,6 +743,7 @@ class Archive:
             (story_id, feed_id, story.guid, fp, now),
         )
         dedupe_ops.index_story(conn, int(story_id or 0), sig.values, story.published)
+        links_ops.add_links(conn, int(story_id or 0), story)
         return StoreCounts(new=1), int(story_id or 0)
 
     def _update_story(
@@ -812,7 +816,8 @@ class Archive:
         """
         row = self.conn.execute(
             "SELECT id, category, title, body, questions, actions, published, url,"
-            " NULL, author, tags, generator, NULL, updated_at"
+            " NULL, author, tags, generator, NULL, updated_at,"
+            f" {links_ops.links_column('stories.id')}"
             " FROM stories WHERE id = ?",
             (story_id,),
         ).fetchone()
@@ -1057,7 +1062,8 @@ class Archive:
             try:
                 rows = self.conn.execute(
                     "SELECT id, category, title, body, questions, actions, published, url,"
-                    " NULL, author, tags, generator, NULL, updated_at"
+                    " NULL, author, tags, generator, NULL, updated_at,"
+                    f" {links_ops.links_column('stories.id')}"
                     f" FROM stories WHERE {where} ORDER BY published DESC, id",
                     params,
                 ).fetchall()
@@ -1144,11 +1150,13 @@ def _source(row: Sequence[Any]) -> Source:
 
 
 def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStory:
-    """A StoredStory from a ``stories`` row (the column order of get_story) and its sources.
+    """A StoredStory from a ``stories`` row (the column order of get_story, the links
+    column of :func:`~aggregator.store.links.links_column` last) and its sources.
 
     ``first_seen`` is not stored: it is the first sighting's time (the earliest source).
     """
     first_seen = min((src.seen_at for src in sources), default=None)
+    enclosures, comments = links_ops.parse_links(row[14] if len(row) > 14 else None)
     return StoredStory(
         id=row[0],
         story=Story(
@@ -1162,6 +1170,8 @@ def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStor
             canonical_url=canonical_url(row[7]) if row[7] else "",
             author=row[9] or "",
             tags=_lines(row[10]),
+            enclosures=enclosures,
+            comments=comments,
         ),
         generator=row[11] or "",
         first_seen=first_seen or from_db(row[6]) or utcnow(),

@@ -37,6 +37,7 @@ __all__ = [
     "RECENCY_BOOST",
     "RECENCY_HALF_LIFE_DAYS",
     "SAMPLE",
+    "HitEnclosure",
     "SearchHit",
     "SearchResults",
     "search",
@@ -120,6 +121,8 @@ class SearchHit(_Record):
         score: relevance (higher is better; see the module docstring), ``0.0``
             for stories ranked only by date.
         sources: the feeds that carried it (titles, else URLs).
+        enclosures: its media files.
+        comments: the link to its discussion, or ``""``.
     """
 
     __slots__ = (
@@ -132,6 +135,8 @@ class SearchHit(_Record):
         "highlights",
         "score",
         "sources",
+        "enclosures",
+        "comments",
     )
     id: int
     title: str
@@ -142,6 +147,8 @@ class SearchHit(_Record):
     highlights: tuple[tuple[int, int], ...]
     score: float
     sources: tuple[str, ...]
+    enclosures: tuple[HitEnclosure, ...]
+    comments: str
 
     def __init__(
         self,
@@ -155,6 +162,8 @@ class SearchHit(_Record):
         highlights: tuple[tuple[int, int], ...],
         score: float,
         sources: tuple[str, ...],
+        enclosures: tuple[HitEnclosure, ...] = (),
+        comments: str = "",
     ) -> None:
         self._set(
             id=id,
@@ -166,7 +175,29 @@ class SearchHit(_Record):
             highlights=highlights,
             score=score,
             sources=sources,
+            enclosures=enclosures,
+            comments=comments,
         )
+
+
+class HitEnclosure(_Record):
+    """A media file of a search result (immutable).
+
+    Attributes:
+        url: its link.
+        type: its MIME type, or ``""``.
+        length: its size in bytes, or ``None``.
+        duration: its playing time in seconds, or ``None``.
+    """
+
+    __slots__ = ("url", "type", "length", "duration")
+    url: str
+    type: str
+    length: int | None
+    duration: int | None
+
+    def __init__(self, *, url: str, type: str, length: int | None, duration: int | None) -> None:
+        self._set(url=url, type=type, length=length, duration=duration)
 
 
 class SearchResults(_Record):
@@ -289,6 +320,7 @@ def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[Sea
                 [plan.expr, *ids],
             ).fetchall()
         )
+    links = _links(plan.conn, ids)
     hits = []
     for story_id in ids:
         row = rows.get(story_id)
@@ -306,9 +338,37 @@ def _page(plan: Plan, ids: Sequence[int], scores: dict[int, float]) -> tuple[Sea
                 highlights=marks_at,
                 score=float(f"{scores.get(story_id, 0.0):.6g}"),
                 sources=tuple(row[5].split("\n")) if row[5] else (),
+                enclosures=tuple(e for e in links.get(story_id, ()) if isinstance(e, HitEnclosure)),
+                comments=next((e for e in links.get(story_id, ()) if isinstance(e, str)), ""),
             )
         )
     return tuple(hits)
+
+
+def _links(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[HitEnclosure | str]]:
+    """The enclosures and comments links of a page of stories (``story_links``), by id.
+
+    An archive written before that table existed (and opened only to read
+    since) has none.
+    """
+    marks = ", ".join("?" * len(ids))
+    try:
+        rows = conn.execute(
+            "SELECT story_id, kind, url, type, length, duration FROM story_links"
+            f" WHERE story_id IN ({marks}) ORDER BY story_id, rowid",
+            list(ids),
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return {}
+    out: dict[int, list[HitEnclosure | str]] = {}
+    for story_id, kind, url, kind_type, length, duration in rows:
+        item: HitEnclosure | str = url
+        if kind == "enclosure":
+            item = HitEnclosure(url=url, type=kind_type, length=length, duration=duration)
+        out.setdefault(story_id, []).append(item)
+    return out
 
 
 def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
