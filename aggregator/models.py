@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 __all__ = [
+    "Credentials",
     "Enclosure",
     "Entry",
     "FeedConfig",
@@ -97,6 +98,32 @@ class ParsedFeed:
 
 
 @dataclass(frozen=True, slots=True)
+class Credentials:
+    """How to authenticate to one feed and what to send it. Holds no secret, only names
+    of environment variables (:mod:`aggregator.ingest.credentials` reads them).
+
+    Attributes:
+        username: the basic-auth user name, or ``""``.
+        password_env: the environment variable holding the basic-auth password.
+        token_env: the environment variable holding a bearer token.
+        headers: extra request headers ``(name, value)``; ``${NAME}`` in a value stands
+            for that environment variable's value.
+        user_agent: the ``User-Agent`` for this feed, or ``""`` for the default.
+    """
+
+    username: str = ""
+    password_env: str = ""
+    token_env: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    user_agent: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.username or self.password_env or self.token_env or self.headers or self.user_agent
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FeedConfig:
     """One feed as the user configured it (a ``[[feeds]]`` entry of the config file).
 
@@ -109,6 +136,8 @@ class FeedConfig:
         interval: an optional per-feed poll interval.
         full_text: fetch the article pages for full text.
         enabled: False to keep the feed in the config without polling it.
+        credentials: basic auth, bearer token, headers and User-Agent for this feed
+            (names of environment variables only, never secrets).
     """
 
     url: str
@@ -117,6 +146,7 @@ class FeedConfig:
     interval: timedelta | None = None
     full_text: bool = False
     enabled: bool = True
+    credentials: Credentials = field(default_factory=lambda: Credentials())
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +251,7 @@ class FeedState:
         adaptive_interval: the interval learned from its publishing pace, or ``None``.
         ttl: the feed's own ``<ttl>``, or ``None``.
         full_text: fetch each new story's page for its full text (``full_text = true``).
+        config_url: the URL the config names it by (``url`` may have moved since), or ``""``.
     """
 
     id: int
@@ -240,3 +271,4 @@ class FeedState:
     adaptive_interval: timedelta | None = None
     ttl: timedelta | None = None
     full_text: bool = False
+    config_url: str = ""

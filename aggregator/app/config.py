@@ -36,7 +36,8 @@ from aggregator.digest.jobs import DigestJob
 from aggregator.digest.mail import EmailSettings
 from aggregator.errors import ConfigError
 from aggregator.ingest.categories import CategoryRule
-from aggregator.models import FeedConfig
+from aggregator.ingest.credentials import ENV_NAME, HEADER_NAME
+from aggregator.models import Credentials, FeedConfig
 from aggregator.poll.settings import PollSettings
 from aggregator.questions.llm import LLMSettings
 from aggregator.timeutil import parse_duration  # here too: config values are durations
@@ -236,6 +237,7 @@ class Config:
             categories=self.categories,
             tracking_params=self.tracking_params,
             dedupe=self.dedupe,
+            feeds=self.feeds,
         )
 
 
@@ -432,6 +434,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
                 interval=interval,
                 full_text=r.get("full_text", bool, False),
                 enabled=r.get("enabled", bool, True),
+                credentials=_credentials(r),
             )
         )
         r.finish()
@@ -452,6 +455,61 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         digests=digests,
         dedupe=dedupe,
     )
+
+
+#: Headers a feed's ``headers`` may not set: the fetcher's own, or the connection's.
+_RESERVED_HEADERS = frozenset(
+    "host content-length transfer-encoding connection accept-encoding if-none-match"
+    " if-modified-since user-agent".split()
+)
+
+
+def _credentials(r: _Reader) -> Credentials:
+    """Validate a feed's ``username``, ``password_env``, ``token_env``, ``headers`` and
+    ``user_agent`` (secrets come from the environment, never from the file)."""
+    username = r.get("username", str, "")
+    if any(c in username for c in ":\r\n\x00"):
+        raise r.error("username", "must be one line without ':'")
+    password_env = _env_name(r, "password_env")
+    token_env = _env_name(r, "token_env")
+    if username and not password_env:
+        raise r.error(
+            "password_env", "missing: with a username, name the variable that holds the password"
+        )
+    if password_env and not username:
+        raise r.error("username", "missing: password_env needs a username")
+    if username and token_env:
+        raise r.error("token_env", "use either username + password_env or token_env, not both")
+    raw = r.get("headers", dict, {})
+    headers: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        if not HEADER_NAME.fullmatch(name):
+            raise r.error(f"headers.{name}", "is not a header name")
+        if name.lower() in _RESERVED_HEADERS:
+            hint = " (use user_agent)" if name.lower() == "user-agent" else ""
+            raise r.error(f"headers.{name}", f"is set by aggregator itself{hint}")
+        if name.lower() == "authorization" and (username or token_env):
+            raise r.error(f"headers.{name}", "clashes with username/token_env")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
+            raise r.error(f"headers.{name}", "expected a one-line string")
+        headers.append((name, value))
+    user_agent = r.get("user_agent", str, "")
+    if any(c in user_agent for c in "\r\n\x00"):
+        raise r.error("user_agent", "must be one line")
+    return Credentials(
+        username=username,
+        password_env=password_env,
+        token_env=token_env,
+        headers=tuple(headers),
+        user_agent=user_agent.strip(),
+    )
+
+
+def _env_name(r: _Reader, key: str) -> str:
+    name: str = r.get(key, str, "")
+    if name and not ENV_NAME.fullmatch(name):
+        raise r.error(key, f"{name!r} is not an environment variable name")
+    return name
 
 
 def _dedupe(r: _Reader) -> DedupeParams:

@@ -45,7 +45,7 @@ from aggregator.ingest.worker import (
     warm_up,
     worker_init,
 )
-from aggregator.models import FeedState, Story
+from aggregator.models import FeedConfig, FeedState, Story
 from aggregator.poll.schedule import adaptive_interval, freshness_floor, next_fetch
 from aggregator.poll.settings import PollSettings
 from aggregator.questions.offline import OfflineGenerator
@@ -131,6 +131,17 @@ class Poller:
         self._offline = OfflineGenerator(count=settings.question_count)
         self._llm: LLMGenerator | None = None
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+        self._feed_configs: tuple[PollSettings | None, dict[str, FeedConfig]] = (None, {})
+
+    def _feed_config(self, feed: FeedState) -> FeedConfig:
+        """The ``[[feeds]]`` entry of a feed (found by the URL the config names it by;
+        the current settings, which SIGHUP may replace), or the defaults for one added
+        from the command line."""
+        settings, by_url = self._feed_configs
+        if settings is not self.settings:
+            by_url = {f.url: f for f in self.settings.feeds}
+            self._feed_configs = (self.settings, by_url)
+        return by_url.get(feed.config_url or feed.url) or FeedConfig(url=feed.url)
 
     def close(self) -> None:
         """Stop the parser processes."""
@@ -206,7 +217,10 @@ class Poller:
             return FeedResult(feed=feed, outcome="skipped")
         try:
             fetched = await self.fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified
+                feed.url,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                credentials=self._feed_config(feed).credentials,
             )
         except FeedError as exc:
             return self._record_error(feed, exc)

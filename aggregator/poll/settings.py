@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.ingest.categories import CategoryRule
+from aggregator.models import FeedConfig
 from aggregator.questions.llm import LLMSettings
 
 __all__ = ["PollSettings"]
@@ -33,6 +34,7 @@ class PollSettings:
         categories: the rules that refine feed categories, in order.
         tracking_params: extra URL query parameters dropped from canonical URLs.
         dedupe: near-duplicate detection settings.
+        feeds: the configured feeds (their credentials and headers), in file order.
     """
 
     workers: int = 0
@@ -46,3 +48,4 @@ class PollSettings:
     categories: tuple[CategoryRule, ...] = ()
     tracking_params: tuple[str, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
+    feeds: tuple[FeedConfig, ...] = ()

@@ -476,7 +476,7 @@ class Archive:
             " f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error,"
             " f.error_count, f.next_fetch, f.enabled,"
             " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
-            " f.interval, f.adaptive_interval, f.ttl, f.full_text"
+            " f.interval, f.adaptive_interval, f.ttl, f.full_text, f.config_url"
             f" FROM feeds f {where} ORDER BY f.id"
         )
         try:
@@ -502,6 +502,7 @@ class Archive:
                 adaptive_interval=timedelta(seconds=r[14]) if r[14] else None,
                 ttl=timedelta(seconds=r[15]) if r[15] else None,
                 full_text=bool(r[16]),
+                config_url=r[17] or "",
             )
             for r in rows
         ]
