@@ -37,6 +37,7 @@ from aggregator.digest.mail import EmailSettings
 from aggregator.errors import ConfigError
 from aggregator.ingest.categories import CategoryRule
 from aggregator.ingest.credentials import ENV_NAME, HEADER_NAME
+from aggregator.ingest.filters import FIELDS, FilterRule
 from aggregator.models import Credentials, FeedConfig
 from aggregator.poll.settings import PollSettings
 from aggregator.questions.llm import LLMSettings
@@ -205,6 +206,7 @@ class Config:
         tracking_params: extra URL query parameters dropped from canonical URLs.
         digests: the scheduled digests, in file order.
         dedupe: near-duplicate detection settings (``[dedupe]``).
+        filters: the ``[[filters]]`` rules that drop or keep items, in file order.
     """
 
     path: Path | None = None
@@ -217,6 +219,7 @@ class Config:
     categories: tuple[CategoryRule, ...] = ()
     digests: tuple[DigestJob, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
+    filters: tuple[FilterRule, ...] = ()
 
     def poll_settings(self) -> PollSettings:
         """The poller's settings, from ``[fetch]``, ``[schedule]``, ``[questions]``,
@@ -238,6 +241,7 @@ class Config:
             tracking_params=self.tracking_params,
             dedupe=self.dedupe,
             feeds=self.feeds,
+            filters=self.filters,
         )
 
 
@@ -442,6 +446,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     digests = _digests(data.get("digests", []), path)
     top.seen.add("categories")
     categories = _categories(data.get("categories", []), path)
+    top.seen.add("filters")
+    filters = _filters(data.get("filters", []), path)
     top.finish()
     return Config(
         path=Path(path),
@@ -454,6 +460,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         tracking_params=tuple(tracking),
         digests=digests,
         dedupe=dedupe,
+        filters=filters,
     )
 
 
@@ -607,6 +614,62 @@ def _categories(raw: object, path: str) -> tuple[CategoryRule, ...]:
         r.finish()
         rules.append(rule)
     return tuple(rules)
+
+
+def _filters(raw: object, path: str) -> tuple[FilterRule, ...]:
+    """Validate the ``[[filters]]`` rules (see :mod:`aggregator.ingest.filters`)."""
+    if not isinstance(raw, list):
+        raise ConfigError("expected an array of tables ([[filters]])", path=path, key="filters")
+    rules: list[FilterRule] = []
+    for i, table in enumerate(raw):
+        r = _Reader(path, f"filters[{i}]", table)
+        if "action" not in r.table:
+            raise r.error("action", "missing (drop or keep)")
+        action = r.get("action", str, "")
+        if action not in ("drop", "keep"):
+            raise r.error("action", f"{action!r} is unknown (allowed: drop, keep)")
+        words = _string_array(r, "words")
+        for word in words:
+            if len(word.split()) > 1:
+                raise r.error("words", f"{word!r} is several words: put it in phrases")
+        phrases = _string_array(r, "phrases")
+        patterns = _string_array(r, "patterns")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                message = f"{pattern!r} is not a regular expression: {exc}"
+                raise r.error("patterns", message) from exc
+        if not (words or phrases or patterns):
+            raise r.error("words", "a rule needs words, phrases or patterns")
+        fields = _string_array(r, "fields") or ("title", "body")
+        for name in fields:
+            if name not in FIELDS:
+                raise r.error("fields", f"{name!r} is unknown (allowed: {', '.join(FIELDS)})")
+        feeds = tuple(
+            _checked(r, "feeds", validate_feed_url, url) for url in _string_array(r, "feeds")
+        )
+        category = r.get("category", str, "").strip().upper()
+        r.finish()
+        rules.append(
+            FilterRule(
+                name=f"filters[{i}]",
+                action=action,
+                terms=words + phrases,
+                patterns=patterns,
+                fields=tuple(dict.fromkeys(fields)),
+                feeds=feeds,
+                category=category,
+            )
+        )
+    return tuple(rules)
+
+
+def _checked(r: _Reader, key: str, fn: Any, value: Any) -> Any:
+    try:
+        return fn(value)
+    except ValueError as exc:
+        raise r.error(key, str(exc)) from exc
 
 
 def _string_array(r: _Reader, key: str) -> tuple[str, ...]:

@@ -441,6 +441,7 @@ class App:
                     "next_fetch": r["next_fetch"],
                     "next_reason": r["next_reason"],
                     "stories": r["stories"],
+                    "filtered": r.get("filtered", 0),
                 }
                 for r in rows
             ],

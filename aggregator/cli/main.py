@@ -422,6 +422,38 @@ def feeds_export(app: App, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+@cli.group()
+def filters() -> None:
+    """Try the [[filters]] rules of the config."""
+
+
+@filters.command(name="test")
+@click.argument("url")
+@click.option("--all", "show_all", is_flag=True, help="List the kept items too.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_app
+def filters_test(app: App, url: str, show_all: bool, as_json: bool) -> None:
+    """Fetch a feed and show which of its items the rules would drop (writes nothing)."""
+    from dataclasses import asdict
+
+    from aggregator.app.filtertest import try_filters
+
+    report = try_filters(app, url)
+    if as_json:
+        _json({**asdict(report), "dropped": report.dropped})
+        return
+    for item in report.items:
+        if show_all or not item.keep:
+            verdict = "keep" if item.keep else "drop"
+            reason = f"  [{item.reason}]" if item.reason else ""
+            click.echo(_safe(f"{verdict}\t{item.title}{reason}"))
+    click.echo(
+        f"{report.dropped} of {len(report.items)} items would be dropped"
+        f" ({report.rules} rules in the config)",
+        err=True,
+    )
+
+
 @feeds.command(name="remove")
 @click.argument("url")
 @pass_app

@@ -118,9 +118,11 @@ def fetch_summary(results: Sequence[FeedResult]) -> Iterator[str]:
     new = sum(r.counts.new for r in results)
     updated = sum(r.counts.updated for r in results)
     dup = sum(r.counts.duplicate for r in results)
+    filtered = sum(r.filtered for r in results)
     yield (
         f"Polled {len(results)} feeds: {ok} ok, {nm} not modified, {len(failed)} failed; "
         f"stories: {new} new, {updated} updated, {dup} duplicate"
+        + (f", {filtered} dropped by filters" if filtered else "")
     )
     for r in failed:
         yield f"  {r.feed.url}: {r.error}"
@@ -142,6 +144,7 @@ def results_json(results: Sequence[FeedResult]) -> list[dict[str, Any]]:
             **asdict(r.counts),
             "error": r.error,
             "warning": r.warning,
+            "filtered": r.filtered,
             "next_fetch": r.next_fetch.isoformat() if r.next_fetch else None,
         }
         for r in results
@@ -310,7 +313,7 @@ def status_table(data: dict[str, Any]) -> None:
             result,
             nxt,
             str(f["error_count"]),
-            str(f["stories"]),
+            str(f["stories"]) + (f" ({f['filtered']} filtered)" if f.get("filtered") else ""),
         )
     console.print(table)
     for d in data.get("digests", []):

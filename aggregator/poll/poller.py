@@ -84,6 +84,7 @@ class FeedResult:
         error: the error message when ``outcome == "error"``.
         warning: a survivable problem with the feed (e.g. a wrong charset).
         next_fetch: when the feed is due again (UTC).
+        filtered: entries the ``[[filters]]`` rules dropped (never stored).
     """
 
     feed: FeedState
@@ -92,6 +93,7 @@ class FeedResult:
     error: str = ""
     warning: str = ""
     next_fetch: datetime | None = None
+    filtered: int = 0
 
 
 class Poller:
@@ -244,6 +246,7 @@ class Poller:
             fingerprints=processed.fingerprints,
             generators=generators,
             signatures=processed.signatures,
+            filtered=processed.dropped,
         )
 
     async def _enrich(
@@ -308,6 +311,8 @@ class Poller:
             tracking_params=self._tracking,
             category_rules=self.settings.categories,
             dedupe=self.settings.dedupe,
+            filters=self.settings.filters,
+            feed_url=feed.config_url or feed.url,
         )
         pool = self._executor()
         if pool is None:
@@ -348,6 +353,7 @@ class Poller:
         fingerprints: Sequence[int] | None = None,
         generators: Sequence[str] | None = None,
         signatures: Sequence[Signature] | None = None,
+        filtered: int = 0,
     ) -> FeedResult:
         try:
             counts = self.archive.store_poll(
@@ -368,6 +374,7 @@ class Poller:
             counts=counts,
             warning=warning,
             next_fetch=update.next_fetch,
+            filtered=filtered,
         )
 
     def _update(
@@ -416,6 +423,7 @@ class Poller:
             disable=disable,
             adaptive_interval=learned,
             ttl=(ttl or timedelta(0)) if processed is not None else None,
+            filtered=processed.dropped if processed is not None else None,
         )
 
     def _record_error(
@@ -449,11 +457,12 @@ def _log_result(r: FeedResult) -> None:
     elif r.outcome == "new":
         c = r.counts
         log.info(
-            "%s: ok: %d new, %d updated, %d duplicate, %d unchanged%s",
+            "%s: ok: %d new, %d updated, %d duplicate, %d unchanged, %d filtered%s",
             r.feed.url,
             c.new,
             c.updated,
             c.duplicate,
             c.unchanged,
+            r.filtered,
             f" (warning: {r.warning})" if r.warning else "",
         )

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.ingest.categories import CategoryRule
+from aggregator.ingest.filters import FilterRule
 from aggregator.models import FeedConfig
 from aggregator.questions.llm import LLMSettings
 
@@ -35,6 +36,7 @@ class PollSettings:
         tracking_params: extra URL query parameters dropped from canonical URLs.
         dedupe: near-duplicate detection settings.
         feeds: the configured feeds (their credentials and headers), in file order.
+        filters: the ``[[filters]]`` rules that drop items before they are stored.
     """
 
     workers: int = 0
@@ -49,3 +51,4 @@ class PollSettings:
     tracking_params: tuple[str, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
     feeds: tuple[FeedConfig, ...] = ()
+    filters: tuple[FilterRule, ...] = ()

@@ -106,6 +106,7 @@ class FeedUpdate:
         disable: a reason to disable the feed (e.g. 410 Gone), or ``""``.
         adaptive_interval: the interval learned from the feed's pace (``None`` keeps the old).
         ttl: the feed's ``<ttl>`` (``None`` keeps the old; a zero duration clears it).
+        filtered: entries the ``[[filters]]`` rules dropped at this poll (``None`` keeps the old).
     """
 
     status: str
@@ -121,6 +122,7 @@ class FeedUpdate:
     disable: str = ""
     adaptive_interval: timedelta | None = None
     ttl: timedelta | None = None
+    filtered: int | None = None
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -597,7 +599,8 @@ class Archive:
             " title = COALESCE(?, title), site_url = COALESCE(?, site_url),"
             " last_success = CASE WHEN ? != 'error' THEN ? ELSE last_success END,"
             " adaptive_interval = COALESCE(?, adaptive_interval),"
-            " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END"
+            " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END,"
+            " filtered = COALESCE(?, filtered)"
             " WHERE id = ?",
             (
                 to_db(u.fetched_at),
@@ -614,6 +617,7 @@ class Archive:
                 int(u.adaptive_interval.total_seconds()) if u.adaptive_interval else None,
                 ttl_seconds,
                 ttl_seconds,
+                u.filtered,
                 feed_id,
             ),
         )
