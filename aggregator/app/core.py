@@ -39,6 +39,7 @@ from aggregator.timeutil import utcnow
 if TYPE_CHECKING:
     import httpx
 
+    from aggregator.app.export import ExportResult
     from aggregator.app.regenerate import RegenerateResult
     from aggregator.ingest.fetch import FetchSettings
     from aggregator.poll.poller import FeedResult
@@ -611,11 +612,53 @@ class App:
             on_progress=on_progress,
         )
 
+    def export(
+        self,
+        *,
+        fmt: str,
+        output: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        categories: Sequence[str] = (),
+    ) -> ExportResult:
+        """Export stories as JSON Lines or documents (see :mod:`aggregator.app.export`).
+
+        Args:
+            fmt: ``jsonl`` or ``documents``.
+            output: a file (``-``: stdout) or, for documents, a folder.
+            since: only stories published at or after this time (UTC).
+            until: only stories published before this time (UTC).
+            categories: only these categories (any case).
+
+        Returns:
+            How many stories were written.
+
+        Raises:
+            ExportError: the output cannot be written.
+            ArchiveError: there is no archive, or it cannot be read.
+        """
+        import sys
+
+        from aggregator.app.export import export
+
+        with Archive(self.db_path, readonly=True) as archive:
+            return export(
+                archive,
+                fmt=fmt,
+                output=output,
+                since=since,
+                until=until,
+                categories=categories,
+                stdout=sys.stdout,
+            )
+
     def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
         """Archive article-plus-questions documents from files and folders.
 
         Folders are searched for ``*.txt`` files, recursively. A file that is
-        not a valid document is reported and the others go on.
+        not a valid document is reported and the others go on. ``*.jsonl`` files
+        (as ``aggregator export --format jsonl`` writes them) hold one story a
+        line; each line is reported as ``FILE:LINE``.
 
         Args:
             paths: files or folders.
@@ -626,12 +669,16 @@ class App:
         files: list[Path] = []
         for p in paths:
             if p.is_dir():
-                files.extend(sorted(q for q in p.rglob("*.txt") if q.is_file()))
+                found = (*p.rglob("*.txt"), *p.rglob("*.jsonl"))
+                files.extend(sorted(q for q in found if q.is_file()))
             else:
                 files.append(p)
         results: list[ImportResult] = []
         good: list[tuple[Path, Story]] = []
         for f in files:
+            if f.suffix == ".jsonl":
+                _read_jsonl(f, good, results)
+                continue
             try:
                 text = f.read_text(encoding="utf-8")
                 good.append((f, story_from_document(_parse_document(text))))
@@ -644,6 +691,26 @@ class App:
             for (f, _), (story_id, outcome) in zip(good, stored, strict=True):
                 results.append(ImportResult(f, story_id, outcome))
         return results
+
+
+def _read_jsonl(path: Path, good: list[tuple[Path, Story]], results: list[ImportResult]) -> None:
+    """Read the stories of a JSON Lines export; a bad line is reported with its number."""
+    import json
+
+    from aggregator.app.export import story_from_record
+
+    try:
+        with path.open(encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                where = Path(f"{path}:{number}")
+                if not line.strip():
+                    continue
+                try:
+                    good.append((where, story_from_record(json.loads(line))))
+                except ValueError as exc:  # JSON errors and StoryFormatError
+                    results.append(ImportResult(where, None, "error", str(exc)))
+    except (OSError, UnicodeDecodeError) as exc:
+        results.append(ImportResult(path, None, "error", f"cannot read: {exc}"))
 
 
 def _parse_document(text: str) -> Document:

@@ -422,6 +422,39 @@ def feeds_export(app: App, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+@cli.command(name="export")
+@click.argument("output")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "documents"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines (a file, - for stdout) or one document per story (a folder).",
+)
+@click.option("--since", help="Published at or after: YYYY-MM-DD, an ISO time or a duration (7d).")
+@click.option("--until", help="Published before: YYYY-MM-DD, an ISO time or a duration ago.")
+@click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
+@pass_app
+def export_(
+    app: App, output: str, fmt: str, since: str | None, until: str | None, categories: tuple[str]
+) -> None:
+    """Write stories as JSON Lines or documents that 'aggregator import' reads back."""
+    from aggregator.timeutil import parse_when, utcnow
+
+    bounds = []
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            bounds.append(parse_when(value, now=utcnow()) if value else None)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=name) from exc
+    result = app.export(
+        fmt=fmt, output=output, since=bounds[0], until=bounds[1], categories=categories
+    )
+    where = "stdout" if output == "-" else output
+    click.echo(f"Exported {result.stories} stories to {_safe(where)}", err=True)
+
+
 @cli.group()
 def filters() -> None:
     """Try the [[filters]] rules of the config."""

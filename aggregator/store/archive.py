@@ -1090,6 +1090,11 @@ class Archive:
             sources.setdefault(s[0], []).append(_source(s[1:]))
         return [_stored_story(row, tuple(sources.get(row[0], ()))) for row in rows]
 
+    def published_range(self) -> tuple[datetime | None, datetime | None]:
+        """The oldest and newest stories' published times (UTC), ``(None, None)`` when empty."""
+        row = self.conn.execute("SELECT MIN(published), MAX(published) FROM stories").fetchone()
+        return from_db(row[0]), from_db(row[1])
+
     def integrity_errors(self) -> list[str]:
         """Run SQLite's and FTS5's integrity checks.
 
