@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 __all__ = [
     "Credentials",
@@ -138,6 +139,9 @@ class FeedConfig:
         enabled: False to keep the feed in the config without polling it.
         credentials: basic auth, bearer token, headers and User-Agent for this feed
             (names of environment variables only, never secrets).
+        keep: how long this feed's stories are kept, ``"forever"`` or a duration;
+            ``None`` follows ``[archive] keep``.
+        keep_last: keep only this feed's newest this many stories, or ``None``.
     """
 
     url: str
@@ -147,6 +151,8 @@ class FeedConfig:
     full_text: bool = False
     enabled: bool = True
     credentials: Credentials = field(default_factory=lambda: Credentials())
+    keep: timedelta | Literal["forever"] | None = None
+    keep_last: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

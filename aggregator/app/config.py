@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aggregator import defaults
@@ -129,9 +129,12 @@ class ArchiveConfig:
 
     Attributes:
         path: the SQLite file (relative paths are relative to the working directory).
+        keep: how long stories are kept, by their published date (``keep = "365d"``);
+            ``None`` keeps them forever (``keep = "forever"``, the default).
     """
 
     path: Path = Path(defaults.ARCHIVE_PATH)
+    keep: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +362,11 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         return _Reader(path, name, data.get(name, {}))
 
     a = section("archive")
-    archive = ArchiveConfig(path=Path(a.get("path", str, defaults.ARCHIVE_PATH)))
+    keep = _keep(a, "keep")
+    archive = ArchiveConfig(
+        path=Path(a.get("path", str, defaults.ARCHIVE_PATH)),
+        keep=keep if isinstance(keep, timedelta) else None,
+    )
     a.finish()
 
     f = section("fetch")
@@ -439,6 +446,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
                 full_text=r.get("full_text", bool, False),
                 enabled=r.get("enabled", bool, True),
                 credentials=_credentials(r),
+                keep=_keep(r, "keep"),
+                keep_last=_keep_last(r),
             )
         )
         r.finish()
@@ -469,6 +478,36 @@ _RESERVED_HEADERS = frozenset(
     "host content-length transfer-encoding connection accept-encoding if-none-match"
     " if-modified-since user-agent".split()
 )
+
+
+FOREVER: Literal["forever"] = "forever"
+
+
+def _keep(r: _Reader, key: str) -> timedelta | Literal["forever"] | None:
+    """A retention time: ``"forever"`` or a positive duration (``"365d"``); ``None`` if unset."""
+    if key not in r.table:
+        r.seen.add(key)
+        return None
+    if r.table[key] == FOREVER:
+        r.seen.add(key)
+        return FOREVER
+    r.seen.add(key)
+    try:
+        # A bare number is ambiguous here (30 seconds? days?): a string with its unit.
+        raw = r.table[key]
+        value = parse_duration(raw) if isinstance(raw, str) else timedelta(0)
+    except ValueError:
+        value = timedelta(0)
+    if value <= timedelta(0):
+        raise r.error(key, f'must be "forever" or a positive duration, got {r.table[key]!r}')
+    return value
+
+
+def _keep_last(r: _Reader) -> int | None:
+    value: int | None = r.get("keep_last", int, None)
+    if value is not None and value < 1:
+        raise r.error("keep_last", f"must be at least 1, got {value}")
+    return value
 
 
 def _credentials(r: _Reader) -> Credentials:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from aggregator.ingest.fetch import FetchSettings
     from aggregator.poll.poller import FeedResult
     from aggregator.store.dedupe import Explanation, RebuildReport
+    from aggregator.store.retention import KeepPolicy, PruneReport
 
 __all__ = ["App", "ImportResult", "open_app", "story_from_document"]
 
@@ -651,6 +652,45 @@ class App:
                 categories=categories,
                 stdout=sys.stdout,
             )
+
+    def retention(self) -> tuple[KeepPolicy, dict[str, KeepPolicy]]:
+        """The retention policies of the config: the archive's, and each feed's own.
+
+        Returns:
+            ``(the archive's policy, {feed URL: policy})`` for the feeds that set
+            ``keep`` or ``keep_last``.
+        """
+        from aggregator.store.retention import KeepPolicy
+
+        default = KeepPolicy(age=self.config.archive.keep)
+        feeds = {}
+        for f in self.config.feeds:
+            if f.keep is None and f.keep_last is None:
+                continue
+            age = default.age if f.keep is None else None if f.keep == "forever" else f.keep
+            feeds[f.url] = KeepPolicy(age=age, last=f.keep_last)
+        return default, feeds
+
+    def prune(self, *, dry_run: bool = False) -> PruneReport:
+        """Delete the stories that no feed keeps any more (see :mod:`aggregator.store.retention`).
+
+        Args:
+            dry_run: only count them; the archive is opened read-only.
+
+        Returns:
+            What was (or would be) deleted.
+
+        Raises:
+            ArchiveError: nothing was deleted.
+        """
+        from aggregator.store.retention import prune
+
+        default, feeds = self.retention()
+        if dry_run:
+            with Archive(self.db_path, readonly=True) as archive:
+                return prune(archive, default=default, feeds=feeds, now=self.clock(), dry_run=True)
+        self.sync_feeds()
+        return prune(self.archive, default=default, feeds=feeds, now=self.clock())
 
     def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
         """Archive article-plus-questions documents from files and folders.

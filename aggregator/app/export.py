@@ -258,7 +258,7 @@ def _write_jsonl(stories: Iterator[StoredStory], out: IO[str]) -> int:
 
 
 def _write_documents(stories: Iterator[StoredStory], folder: Path) -> int:
-    from aggregator.app.core import document_for
+    from aggregator.story.document import document_for
     from aggregator.story.format import render
 
     folder.mkdir(parents=True, exist_ok=True)

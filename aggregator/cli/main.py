@@ -455,6 +455,25 @@ def export_(
     click.echo(f"Exported {result.stories} stories to {_safe(where)}", err=True)
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_app
+def prune(app: App, dry_run: bool, as_json: bool) -> None:
+    """Delete the stories no feed keeps any more ([archive] keep, per-feed keep/keep_last)."""
+    from dataclasses import asdict
+
+    report = app.prune(dry_run=dry_run)
+    if as_json:
+        _json(asdict(report))
+        return
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(
+        f"{verb} {report.stories} stories ({report.sources} sources); "
+        f"{report.kept_by_other_feeds} stories past a feed's limit kept by another feed"
+    )
+
+
 @cli.group()
 def filters() -> None:
     """Try the [[filters]] rules of the config."""
