@@ -10,8 +10,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
-__all__ = ["Entry", "FeedConfig", "FeedState", "ParsedFeed", "Source", "StoredStory", "Story"]
+__all__ = [
+    "Credentials",
+    "Enclosure",
+    "Entry",
+    "FeedConfig",
+    "FeedState",
+    "ParsedFeed",
+    "Source",
+    "StoredStory",
+    "Story",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A media file an entry carries (a podcast's audio, a video), as the feed describes it.
+
+    Attributes:
+        url: the file's absolute http(s) URL.
+        type: its MIME type (``audio/mpeg``), or ``""`` when the feed gives none.
+        length: its size in bytes, or ``None`` when unknown.
+        duration: its playing time in seconds, or ``None`` when unknown.
+    """
+
+    url: str
+    type: str = ""
+    length: int | None = None
+    duration: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +57,10 @@ class Entry:
         tags: the entry's category terms.
         author: the author's name, or ``""``.
         original_link: ``feedburner:origLink`` or a similar original-link field, or ``""``.
+        enclosures: the media files it carries (``<enclosure>``, ``media:content``,
+            Atom ``rel="enclosure"``, JSON Feed ``attachments``), without repeats.
+        comments: the link to its discussion (RSS ``<comments>``, Atom
+            ``rel="replies"``), or ``""``.
     """
 
     guid: str
@@ -41,6 +73,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     author: str = ""
     original_link: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
+    comments: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +99,32 @@ class ParsedFeed:
 
 
 @dataclass(frozen=True, slots=True)
+class Credentials:
+    """How to authenticate to one feed and what to send it. Holds no secret, only names
+    of environment variables (:mod:`aggregator.ingest.credentials` reads them).
+
+    Attributes:
+        username: the basic-auth user name, or ``""``.
+        password_env: the environment variable holding the basic-auth password.
+        token_env: the environment variable holding a bearer token.
+        headers: extra request headers ``(name, value)``; ``${NAME}`` in a value stands
+            for that environment variable's value.
+        user_agent: the ``User-Agent`` for this feed, or ``""`` for the default.
+    """
+
+    username: str = ""
+    password_env: str = ""
+    token_env: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    user_agent: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.username or self.password_env or self.token_env or self.headers or self.user_agent
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FeedConfig:
     """One feed as the user configured it (a ``[[feeds]]`` entry of the config file).
 
@@ -77,6 +137,11 @@ class FeedConfig:
         interval: an optional per-feed poll interval.
         full_text: fetch the article pages for full text.
         enabled: False to keep the feed in the config without polling it.
+        credentials: basic auth, bearer token, headers and User-Agent for this feed
+            (names of environment variables only, never secrets).
+        keep: how long this feed's stories are kept, ``"forever"`` or a duration;
+            ``None`` follows ``[archive] keep``.
+        keep_last: keep only this feed's newest this many stories, or ``None``.
     """
 
     url: str
@@ -85,6 +150,9 @@ class FeedConfig:
     interval: timedelta | None = None
     full_text: bool = False
     enabled: bool = True
+    credentials: Credentials = field(default_factory=lambda: Credentials())
+    keep: timedelta | Literal["forever"] | None = None
+    keep_last: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +172,8 @@ class Story:
         author: the author's name, or ``""``.
         tags: the entry's category terms.
         lang: the language of the text, an ISO 639-1 code (``""`` when unknown).
+        enclosures: the media files it carries (clean http(s) URLs).
+        comments: the link to its discussion, or ``""``.
     """
 
     category: str
@@ -118,6 +188,8 @@ class Story:
     author: str = ""
     tags: tuple[str, ...] = ()
     lang: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
+    comments: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +258,7 @@ class FeedState:
         ttl: the feed's own ``<ttl>``, or ``None``.
         full_text: fetch each new story's page for its full text (``full_text = true``).
         retired: the config no longer lists it: kept whole, never polled.
+        config_url: the URL the config names it by (``url`` may have moved since), or ``""``.
     """
 
     id: int
@@ -206,3 +279,4 @@ class FeedState:
     ttl: timedelta | None = None
     full_text: bool = False
     retired: bool = False
+    config_url: str = ""

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aggregator import defaults
@@ -36,7 +36,9 @@ from aggregator.digest.jobs import DigestJob
 from aggregator.digest.mail import EmailSettings
 from aggregator.errors import ConfigError
 from aggregator.ingest.categories import CategoryRule
-from aggregator.models import FeedConfig
+from aggregator.ingest.credentials import ENV_NAME, HEADER_NAME
+from aggregator.ingest.filters import FIELDS, FilterRule
+from aggregator.models import Credentials, FeedConfig
 from aggregator.poll.settings import PollSettings
 from aggregator.questions.llm import LLMSettings
 from aggregator.timeutil import parse_duration  # here too: config values are durations
@@ -127,9 +129,12 @@ class ArchiveConfig:
 
     Attributes:
         path: the SQLite file (relative paths are relative to the working directory).
+        keep: how long stories are kept, by their published date (``keep = "365d"``);
+            ``None`` keeps them forever (``keep = "forever"``, the default).
     """
 
     path: Path = Path(defaults.ARCHIVE_PATH)
+    keep: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +209,7 @@ class Config:
         tracking_params: extra URL query parameters dropped from canonical URLs.
         digests: the scheduled digests, in file order.
         dedupe: near-duplicate detection settings (``[dedupe]``).
+        filters: the ``[[filters]]`` rules that drop or keep items, in file order.
     """
 
     path: Path | None = None
@@ -216,6 +222,7 @@ class Config:
     categories: tuple[CategoryRule, ...] = ()
     digests: tuple[DigestJob, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
+    filters: tuple[FilterRule, ...] = ()
 
     def poll_settings(self) -> PollSettings:
         """The poller's settings, from ``[fetch]``, ``[schedule]``, ``[questions]``,
@@ -236,6 +243,8 @@ class Config:
             categories=self.categories,
             tracking_params=self.tracking_params,
             dedupe=self.dedupe,
+            feeds=self.feeds,
+            filters=self.filters,
         )
 
 
@@ -353,7 +362,11 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         return _Reader(path, name, data.get(name, {}))
 
     a = section("archive")
-    archive = ArchiveConfig(path=Path(a.get("path", str, defaults.ARCHIVE_PATH)))
+    keep = _keep(a, "keep")
+    archive = ArchiveConfig(
+        path=Path(a.get("path", str, defaults.ARCHIVE_PATH)),
+        keep=keep if isinstance(keep, timedelta) else None,
+    )
     a.finish()
 
     f = section("fetch")
@@ -432,6 +445,9 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
                 interval=interval,
                 full_text=r.get("full_text", bool, False),
                 enabled=r.get("enabled", bool, True),
+                credentials=_credentials(r),
+                keep=_keep(r, "keep"),
+                keep_last=_keep_last(r),
             )
         )
         r.finish()
@@ -439,6 +455,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     digests = _digests(data.get("digests", []), path)
     top.seen.add("categories")
     categories = _categories(data.get("categories", []), path)
+    top.seen.add("filters")
+    filters = _filters(data.get("filters", []), path)
     top.finish()
     return Config(
         path=Path(path),
@@ -451,7 +469,93 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         tracking_params=tuple(tracking),
         digests=digests,
         dedupe=dedupe,
+        filters=filters,
     )
+
+
+#: Headers a feed's ``headers`` may not set: the fetcher's own, or the connection's.
+_RESERVED_HEADERS = frozenset(
+    "host content-length transfer-encoding connection accept-encoding if-none-match"
+    " if-modified-since user-agent".split()
+)
+
+
+FOREVER: Literal["forever"] = "forever"
+
+
+def _keep(r: _Reader, key: str) -> timedelta | Literal["forever"] | None:
+    """A retention time: ``"forever"`` or a positive duration (``"365d"``); ``None`` if unset."""
+    if key not in r.table:
+        r.seen.add(key)
+        return None
+    if r.table[key] == FOREVER:
+        r.seen.add(key)
+        return FOREVER
+    r.seen.add(key)
+    try:
+        # A bare number is ambiguous here (30 seconds? days?): a string with its unit.
+        raw = r.table[key]
+        value = parse_duration(raw) if isinstance(raw, str) else timedelta(0)
+    except ValueError:
+        value = timedelta(0)
+    if value <= timedelta(0):
+        raise r.error(key, f'must be "forever" or a positive duration, got {r.table[key]!r}')
+    return value
+
+
+def _keep_last(r: _Reader) -> int | None:
+    value: int | None = r.get("keep_last", int, None)
+    if value is not None and value < 1:
+        raise r.error("keep_last", f"must be at least 1, got {value}")
+    return value
+
+
+def _credentials(r: _Reader) -> Credentials:
+    """Validate a feed's ``username``, ``password_env``, ``token_env``, ``headers`` and
+    ``user_agent`` (secrets come from the environment, never from the file)."""
+    username = r.get("username", str, "")
+    if any(c in username for c in ":\r\n\x00"):
+        raise r.error("username", "must be one line without ':'")
+    password_env = _env_name(r, "password_env")
+    token_env = _env_name(r, "token_env")
+    if username and not password_env:
+        raise r.error(
+            "password_env", "missing: with a username, name the variable that holds the password"
+        )
+    if password_env and not username:
+        raise r.error("username", "missing: password_env needs a username")
+    if username and token_env:
+        raise r.error("token_env", "use either username + password_env or token_env, not both")
+    raw = r.get("headers", dict, {})
+    headers: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        if not HEADER_NAME.fullmatch(name):
+            raise r.error(f"headers.{name}", "is not a header name")
+        if name.lower() in _RESERVED_HEADERS:
+            hint = " (use user_agent)" if name.lower() == "user-agent" else ""
+            raise r.error(f"headers.{name}", f"is set by aggregator itself{hint}")
+        if name.lower() == "authorization" and (username or token_env):
+            raise r.error(f"headers.{name}", "clashes with username/token_env")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
+            raise r.error(f"headers.{name}", "expected a one-line string")
+        headers.append((name, value))
+    user_agent = r.get("user_agent", str, "")
+    if any(c in user_agent for c in "\r\n\x00"):
+        raise r.error("user_agent", "must be one line")
+    return Credentials(
+        username=username,
+        password_env=password_env,
+        token_env=token_env,
+        headers=tuple(headers),
+        user_agent=user_agent.strip(),
+    )
+
+
+def _env_name(r: _Reader, key: str) -> str:
+    name: str = r.get(key, str, "")
+    if name and not ENV_NAME.fullmatch(name):
+        raise r.error(key, f"{name!r} is not an environment variable name")
+    return name
 
 
 def _dedupe(r: _Reader) -> DedupeParams:
@@ -549,6 +653,62 @@ def _categories(raw: object, path: str) -> tuple[CategoryRule, ...]:
         r.finish()
         rules.append(rule)
     return tuple(rules)
+
+
+def _filters(raw: object, path: str) -> tuple[FilterRule, ...]:
+    """Validate the ``[[filters]]`` rules (see :mod:`aggregator.ingest.filters`)."""
+    if not isinstance(raw, list):
+        raise ConfigError("expected an array of tables ([[filters]])", path=path, key="filters")
+    rules: list[FilterRule] = []
+    for i, table in enumerate(raw):
+        r = _Reader(path, f"filters[{i}]", table)
+        if "action" not in r.table:
+            raise r.error("action", "missing (drop or keep)")
+        action = r.get("action", str, "")
+        if action not in ("drop", "keep"):
+            raise r.error("action", f"{action!r} is unknown (allowed: drop, keep)")
+        words = _string_array(r, "words")
+        for word in words:
+            if len(word.split()) > 1:
+                raise r.error("words", f"{word!r} is several words: put it in phrases")
+        phrases = _string_array(r, "phrases")
+        patterns = _string_array(r, "patterns")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                message = f"{pattern!r} is not a regular expression: {exc}"
+                raise r.error("patterns", message) from exc
+        if not (words or phrases or patterns):
+            raise r.error("words", "a rule needs words, phrases or patterns")
+        fields = _string_array(r, "fields") or ("title", "body")
+        for name in fields:
+            if name not in FIELDS:
+                raise r.error("fields", f"{name!r} is unknown (allowed: {', '.join(FIELDS)})")
+        feeds = tuple(
+            _checked(r, "feeds", validate_feed_url, url) for url in _string_array(r, "feeds")
+        )
+        category = r.get("category", str, "").strip().upper()
+        r.finish()
+        rules.append(
+            FilterRule(
+                name=f"filters[{i}]",
+                action=action,
+                terms=words + phrases,
+                patterns=patterns,
+                fields=tuple(dict.fromkeys(fields)),
+                feeds=feeds,
+                category=category,
+            )
+        )
+    return tuple(rules)
+
+
+def _checked(r: _Reader, key: str, fn: Any, value: Any) -> Any:
+    try:
+        return fn(value)
+    except ValueError as exc:
+        raise r.error(key, str(exc)) from exc
 
 
 def _string_array(r: _Reader, key: str) -> tuple[str, ...]:

@@ -31,15 +31,21 @@ from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
 from aggregator.story.document import ALSO_COVERED, READ_ORIGINAL, RELATED, document_for
 from aggregator.story.format import Document, parse, render
+from aggregator.story.media import (
+    parse_discussion_action,
+    parse_enclosure_action,
+)
 from aggregator.timeutil import utcnow
 
 if TYPE_CHECKING:
     import httpx
 
+    from aggregator.app.export import ExportResult
     from aggregator.app.regenerate import RegenerateResult
     from aggregator.ingest.fetch import FetchSettings
     from aggregator.poll.poller import FeedResult
     from aggregator.store.dedupe import Explanation, RebuildReport
+    from aggregator.store.retention import KeepPolicy, PruneReport
 
 __all__ = ["App", "ImportResult", "QuestionsExplanation", "open_app", "story_from_document"]
 
@@ -89,7 +95,9 @@ def story_from_document(doc: Document) -> Story:
 
     Returns:
         The story, dated midnight UTC of the document's date; its URL is taken
-        from a "Read the original:" action when there is one.
+        from a "Read the original:" action when there is one, its enclosures
+        from "Listen:", "Watch:" and "Download:" actions and its comments link
+        from a "Discussion:" action (the actions :func:`document_for` derives).
     """
     url = ""
     actions = doc.actions
@@ -97,6 +105,18 @@ def story_from_document(doc: Document) -> Story:
     if actions and actions[0].startswith(READ_ORIGINAL):
         url = actions[0][len(READ_ORIGINAL) :].strip()
         actions = actions[1:]
+    enclosures = []
+    comments = ""
+    kept = []
+    for action in actions:
+        enclosure = parse_enclosure_action(action)
+        if enclosure is not None:
+            enclosures.append(enclosure)
+        elif not comments and parse_discussion_action(action):
+            comments = parse_discussion_action(action)
+        else:
+            kept.append(action)
+    actions = tuple(kept)
     return Story(
         category=doc.category,
         title=doc.title,
@@ -107,6 +127,8 @@ def story_from_document(doc: Document) -> Story:
         actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED))),
         url=url,
         canonical_url=canonical_url(url) if url else "",
+        enclosures=tuple(enclosures),
+        comments=comments,
     )
 
 
@@ -581,6 +603,7 @@ class App:
                     "next_fetch": d.get("next_fetch"),
                     "next_reason": d.get("next_reason", ""),
                     "stories": d.get("stories", 0),
+                    "filtered": d.get("filtered", 0),
                 }
             )
         return {
@@ -804,11 +827,92 @@ class App:
             on_progress=on_progress,
         )
 
+    def export(
+        self,
+        *,
+        fmt: str,
+        output: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        categories: Sequence[str] = (),
+    ) -> ExportResult:
+        """Export stories as JSON Lines or documents (see :mod:`aggregator.app.export`).
+
+        Args:
+            fmt: ``jsonl`` or ``documents``.
+            output: a file (``-``: stdout) or, for documents, a folder.
+            since: only stories published at or after this time (UTC).
+            until: only stories published before this time (UTC).
+            categories: only these categories (any case).
+
+        Returns:
+            How many stories were written.
+
+        Raises:
+            ExportError: the output cannot be written.
+            ArchiveError: there is no archive, or it cannot be read.
+        """
+        import sys
+
+        from aggregator.app.export import export
+
+        with Archive(self.db_path, readonly=True) as archive:
+            return export(
+                archive,
+                fmt=fmt,
+                output=output,
+                since=since,
+                until=until,
+                categories=categories,
+                stdout=sys.stdout,
+            )
+
+    def retention(self) -> tuple[KeepPolicy, dict[str, KeepPolicy]]:
+        """The retention policies of the config: the archive's, and each feed's own.
+
+        Returns:
+            ``(the archive's policy, {feed URL: policy})`` for the feeds that set
+            ``keep`` or ``keep_last``.
+        """
+        from aggregator.store.retention import KeepPolicy
+
+        default = KeepPolicy(age=self.config.archive.keep)
+        feeds = {}
+        for f in self.config.feeds:
+            if f.keep is None and f.keep_last is None:
+                continue
+            age = default.age if f.keep is None else None if f.keep == "forever" else f.keep
+            feeds[f.url] = KeepPolicy(age=age, last=f.keep_last)
+        return default, feeds
+
+    def prune(self, *, dry_run: bool = False) -> PruneReport:
+        """Delete the stories that no feed keeps any more (see :mod:`aggregator.store.retention`).
+
+        Args:
+            dry_run: only count them; the archive is opened read-only.
+
+        Returns:
+            What was (or would be) deleted.
+
+        Raises:
+            ArchiveError: nothing was deleted.
+        """
+        from aggregator.store.retention import prune
+
+        default, feeds = self.retention()
+        if dry_run:
+            with Archive(self.db_path, readonly=True) as archive:
+                return prune(archive, default=default, feeds=feeds, now=self.clock(), dry_run=True)
+        self.sync_feeds()
+        return prune(self.archive, default=default, feeds=feeds, now=self.clock())
+
     def import_paths(self, paths: Iterable[Path]) -> list[ImportResult]:
         """Archive article-plus-questions documents from files and folders.
 
         Folders are searched for ``*.txt`` files, recursively. A file that is
-        not a valid document is reported and the others go on.
+        not a valid document is reported and the others go on. ``*.jsonl`` files
+        (as ``aggregator export --format jsonl`` writes them) hold one story a
+        line; each line is reported as ``FILE:LINE``.
 
         Args:
             paths: files or folders.
@@ -819,12 +923,16 @@ class App:
         files: list[Path] = []
         for p in paths:
             if p.is_dir():
-                files.extend(sorted(q for q in p.rglob("*.txt") if q.is_file()))
+                found = (*p.rglob("*.txt"), *p.rglob("*.jsonl"))
+                files.extend(sorted(q for q in found if q.is_file()))
             else:
                 files.append(p)
         results: list[ImportResult] = []
         good: list[tuple[Path, Story]] = []
         for f in files:
+            if f.suffix == ".jsonl":
+                _read_jsonl(f, good, results)
+                continue
             try:
                 text = f.read_text(encoding="utf-8")
                 good.append((f, story_from_document(_parse_document(text))))
@@ -837,6 +945,26 @@ class App:
             for (f, _), (story_id, outcome) in zip(good, stored, strict=True):
                 results.append(ImportResult(f, story_id, outcome))
         return results
+
+
+def _read_jsonl(path: Path, good: list[tuple[Path, Story]], results: list[ImportResult]) -> None:
+    """Read the stories of a JSON Lines export; a bad line is reported with its number."""
+    import json
+
+    from aggregator.app.export import story_from_record
+
+    try:
+        with path.open(encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                where = Path(f"{path}:{number}")
+                if not line.strip():
+                    continue
+                try:
+                    good.append((where, story_from_record(json.loads(line))))
+                except ValueError as exc:  # JSON errors and StoryFormatError
+                    results.append(ImportResult(where, None, "error", str(exc)))
+    except (OSError, UnicodeDecodeError) as exc:
+        results.append(ImportResult(path, None, "error", f"cannot read: {exc}"))
 
 
 def _parse_document(text: str) -> Document:

@@ -180,6 +180,16 @@ class Daemon:
                     misfire_grace_time=None,
                     id="maintain",
                 )
+                scheduler.add_job(
+                    self._prune,
+                    "interval",
+                    days=1,
+                    next_run_time=datetime.now().astimezone(),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="prune",
+                )
                 self._scheduler = scheduler
                 self._schedule_digests()
                 scheduler.start()
@@ -246,6 +256,17 @@ class Daemon:
             log.info("archive maintained (search index %s)", "merged" if done else "partly merged")
         except AggregatorError as exc:
             log.error("archive maintenance failed: %s", exc)
+
+    async def _prune(self) -> None:
+        """Daily: delete the stories the retention policies no longer keep (none by default)."""
+        default, feeds = self.app.retention()
+        if default.forever and all(p.forever for p in feeds.values()):
+            return
+        try:
+            report = self.app.prune()
+            log.info("archive pruned: %d stories deleted", report.stories)
+        except AggregatorError as exc:
+            log.error("archive pruning failed: %s", exc)
 
     async def _poll(self, feeds: list[FeedState], ids: set[int]) -> None:
         try:

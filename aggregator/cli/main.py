@@ -546,6 +546,90 @@ def feeds_export(app: App, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command(name="export")
+@click.argument("output")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "documents"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines (a file, - for stdout) or one document per story (a folder).",
+)
+@click.option("--since", help="Published at or after: YYYY-MM-DD, an ISO time or a duration (7d).")
+@click.option("--until", help="Published before: YYYY-MM-DD, an ISO time or a duration ago.")
+@click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
+@pass_app
+def export_(
+    app: App, output: str, fmt: str, since: str | None, until: str | None, categories: tuple[str]
+) -> None:
+    """Write stories as JSON Lines or documents that 'aggregator import' reads back."""
+    from aggregator.timeutil import parse_when, utcnow
+
+    bounds = []
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            bounds.append(parse_when(value, now=utcnow()) if value else None)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=name) from exc
+    result = app.export(
+        fmt=fmt, output=output, since=bounds[0], until=bounds[1], categories=categories
+    )
+    where = "stdout" if output == "-" else output
+    click.echo(f"Exported {result.stories} stories to {_safe(where)}", err=True)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_app
+def prune(app: App, dry_run: bool, as_json: bool) -> None:
+    """Delete the stories no feed keeps any more ([archive] keep, per-feed keep/keep_last)."""
+    from dataclasses import asdict
+
+    report = app.prune(dry_run=dry_run)
+    if as_json:
+        _json(asdict(report))
+        return
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(
+        f"{verb} {report.stories} stories ({report.sources} sources); "
+        f"{report.kept_by_other_feeds} stories past a feed's limit kept by another feed"
+    )
+
+
+@cli.group()
+def filters() -> None:
+    """Try the [[filters]] rules of the config."""
+
+
+@filters.command(name="test")
+@click.argument("url")
+@click.option("--all", "show_all", is_flag=True, help="List the kept items too.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_app
+def filters_test(app: App, url: str, show_all: bool, as_json: bool) -> None:
+    """Fetch a feed and show which of its items the rules would drop (writes nothing)."""
+    from dataclasses import asdict
+
+    from aggregator.app.filtertest import try_filters
+
+    report = try_filters(app, url)
+    if as_json:
+        _json({**asdict(report), "dropped": report.dropped})
+        return
+    for item in report.items:
+        if show_all or not item.keep:
+            verdict = "keep" if item.keep else "drop"
+            reason = f"  [{item.reason}]" if item.reason else ""
+            click.echo(_safe(f"{verdict}\t{item.title}{reason}"))
+    click.echo(
+        f"{report.dropped} of {len(report.items)} items would be dropped"
+        f" ({report.rules} rules in the config)",
+        err=True,
+    )
+
+
 @feeds.command(name="remove")
 @click.argument("url", metavar="URL|ID")
 @pass_app

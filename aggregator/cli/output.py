@@ -138,9 +138,11 @@ def fetch_summary(results: Sequence[FeedResult]) -> Iterator[str]:
     new = sum(r.counts.new for r in results)
     updated = sum(r.counts.updated for r in results)
     dup = sum(r.counts.duplicate for r in results)
+    filtered = sum(r.filtered for r in results)
     yield (
         f"Polled {len(results)} feeds: {ok} ok, {nm} not modified, {len(failed)} failed; "
         f"stories: {new} new, {updated} updated, {dup} duplicate"
+        + (f", {filtered} dropped by filters" if filtered else "")
     )
     for r in failed:
         yield f"  {r.feed.url}: {r.error}"
@@ -162,6 +164,7 @@ def results_json(results: Sequence[FeedResult]) -> list[dict[str, Any]]:
             **asdict(r.counts),
             "error": r.error,
             "warning": r.warning,
+            "filtered": r.filtered,
             "next_fetch": to_db(r.next_fetch),
         }
         for r in results
@@ -191,6 +194,11 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
         "questions": list(s.questions),
         "actions": list(doc.actions),
         "url": s.url,
+        "enclosures": [
+            {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+            for e in s.enclosures
+        ],
+        "comments": s.comments,
         "canonical_url": s.canonical_url,
         "author": s.author,
         "tags": list(s.tags),
@@ -364,7 +372,7 @@ def status_table(data: dict[str, Any]) -> None:
             result,
             nxt,
             str(f["error_count"]),
-            str(f["stories"]),
+            str(f["stories"]) + (f" ({f['filtered']} filtered)" if f.get("filtered") else ""),
         )
     console.print(table)
     for d in data.get("digests", []):

@@ -17,7 +17,10 @@ What a fetch does:
   limit counted on the *decompressed* body while streaming (a gzip bomb stops
   as soon as it passes the limit);
 * refusal to fetch private, loopback, link-local ... addresses unless
-  :attr:`FetchSettings.allow_private_addresses` is set.
+  :attr:`FetchSettings.allow_private_addresses` is set;
+* a feed's :class:`~aggregator.ingest.credentials.Credentials`: its
+  ``Authorization`` and custom headers go only to the origin (scheme, host,
+  port) of the URL asked for, never to a redirect target elsewhere.
 
 Errors raised (all carry ``url``, the URL that was asked for)::
 
@@ -48,6 +51,8 @@ from types import TracebackType
 import httpx
 
 from aggregator.errors import FetchError, InvalidFeedURL
+from aggregator.ingest.credentials import request_headers
+from aggregator.models import Credentials
 
 __all__ = [
     "FetchResult",
@@ -294,6 +299,12 @@ async def _resolve(host: str) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """The origin of a URL: scheme, host and port (default ports made explicit)."""
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host.lower(), port
+
+
 def _is_ip_literal(host: str) -> bool:
     """True when ``host`` is an IPv4 or IPv6 address rather than a name."""
     try:
@@ -410,6 +421,7 @@ class Fetcher:
         etag: str = "",
         last_modified: str = "",
         on_start: Callable[[], None] | None = None,
+        credentials: Credentials | None = None,
     ) -> FetchResult:
         """Fetch ``url``, following redirects, within the configured limits.
 
@@ -419,6 +431,8 @@ class Fetcher:
             etag: the ETag from the last fetch, sent as ``If-None-Match``.
             last_modified: the Last-Modified from the last fetch, sent as
                 ``If-Modified-Since``.
+            credentials: the feed's credentials, headers and User-Agent; the
+                private ones are sent to ``url``'s origin only.
 
         Returns:
             The result; ``not_modified`` is True (and ``body`` empty) on a 304.
@@ -429,9 +443,13 @@ class Fetcher:
             HTTPStatusError: the server answered 4xx/5xx (``status`` and
                 ``retry_after`` tell more).
             ResponseTooLarge: the decompressed body passed ``max_bytes``.
-            FetchError: connection failure, timeout, too many redirects or any
-                other transport error.
+            FetchError: connection failure, timeout, too many redirects, a
+                credential's environment variable not set, or any other transport error.
         """
+        public: dict[str, str] = {}
+        private: dict[str, str] = {}
+        if credentials:
+            public, private = request_headers(credentials, url=url)
         total = self._settings.timeout_total
         async with self._semaphore:
             if on_start is not None:
@@ -440,16 +458,28 @@ class Fetcher:
             deadline = asyncio.timeout(total)
             try:
                 async with deadline:
-                    return await self._fetch(url, etag, last_modified, started)
+                    return await self._fetch(
+                        url, etag, last_modified, started, public=public, private=private
+                    )
             except TimeoutError as exc:
                 if not deadline.expired():
                     raise  # not our deadline: let it through untouched
                 raise FetchError(f"timed out after {total:g}s", url=url) from exc
 
-    async def _fetch(self, url: str, etag: str, last_modified: str, started: float) -> FetchResult:
+    async def _fetch(
+        self,
+        url: str,
+        etag: str,
+        last_modified: str,
+        started: float,
+        *,
+        public: dict[str, str],
+        private: dict[str, str],
+    ) -> FetchResult:
         settings = self._settings
         current = self._parse_url(url, url=url)
-        headers: dict[str, str] = {}
+        origin = _origin(current)
+        headers: dict[str, str] = dict(public)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -458,9 +488,11 @@ class Fetcher:
         while True:
             await self._check_address(current, url=url)
             hop = str(current)
+            # Credentials go to the feed's own origin only, not to where it redirects.
+            sent = {**headers, **private} if private and _origin(current) == origin else headers
             try:
                 async with self._client.stream(
-                    "GET", current, headers=headers, follow_redirects=False
+                    "GET", current, headers=sent, follow_redirects=False
                 ) as response:
                     status = response.status_code
                     if status in _REDIRECT_STATUSES:

@@ -24,9 +24,16 @@ from aggregator.dedupe.urls import canonical_url, original_link
 from aggregator.ingest.categories import CategoryRule, categorize
 from aggregator.ingest.cleanup import clean_body, drop_cards, fix_mojibake
 from aggregator.ingest.lang import detect_language
-from aggregator.models import Entry, Story
+from aggregator.models import Enclosure, Entry, Story
 
-__all__ = ["clean_title", "clean_url", "html_to_text", "normalize_entry", "strip_controls"]
+__all__ = [
+    "clean_enclosures",
+    "clean_title",
+    "clean_url",
+    "html_to_text",
+    "normalize_entry",
+    "strip_controls",
+]
 
 # Markers placed in the text while scanning. The input is stripped of C0
 # controls first and html.unescape() never produces them, so they are unambiguous.
@@ -314,7 +321,7 @@ def normalize_entry(
     start of the body, then to ``"(untitled)"``; the date to ``updated``, then
     to ``now``. The category is the feed's, refined by ``category_rules``
     (:func:`~aggregator.ingest.categories.categorize`). Questions and actions are
-    left empty.
+    left empty. Enclosures and the comments link keep only absolute http(s) URLs.
 
     Args:
         entry: the parsed entry.
@@ -350,6 +357,8 @@ def normalize_entry(
         author=clean_title(fix_mojibake(entry.author)),
         tags=tags,
         lang=detect_language(title, body),
+        enclosures=clean_enclosures(entry.enclosures),
+        comments=clean_url(entry.comments),
     )
 
 
@@ -373,6 +382,18 @@ def _hacker_news_body(entry: Entry) -> str:
             number = next(g for g in match.groups() if g is not None)
             counts.append(f"{number} {unit}{'' if number == '1' else 's'}")
     return f"{what}: {', '.join(counts)}." if counts else f"{what}."
+
+
+def clean_enclosures(enclosures: Sequence[Enclosure]) -> tuple[Enclosure, ...]:
+    """Keep the enclosures with an absolute http(s) URL (made safe, as :func:`clean_url`),
+    one per URL, with a one-line MIME type of at most 100 characters."""
+    out: dict[str, Enclosure] = {}
+    for enc in enclosures:
+        url = clean_url(enc.url)
+        kind = "".join(strip_controls(enc.type).split())[:100]
+        if url and url not in out:
+            out[url] = Enclosure(url=url, type=kind, length=enc.length, duration=enc.duration)
+    return tuple(out.values())
 
 
 def _control_repl(match: re.Match[str]) -> str:

@@ -22,7 +22,7 @@ import feedparser  # type: ignore[import-untyped]
 
 from aggregator.errors import FeedParseError
 from aggregator.ingest.normalize import clean_url
-from aggregator.models import Entry, ParsedFeed
+from aggregator.models import Enclosure, Entry, ParsedFeed
 
 __all__ = ["advertised_feeds", "parse_feed", "parse_json_feed"]
 
@@ -114,7 +114,7 @@ def parse_feed(
     skipped = 0
     for raw in raw_entries:
         try:
-            entries.append(_entry(raw))
+            entries.append(_entry(raw, base=url))
         except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
             skipped += 1
             log.warning("%s: skipped an unreadable entry: %s", url or "feed", exc)
@@ -239,7 +239,29 @@ def _json_entry(item: Any, *, base: str) -> Entry:
         tags=tuple(t for t in tags if t),
         author=author,
         original_link=_text(item.get("external_url")) if item.get("url") else "",
+        enclosures=_json_attachments(item.get("attachments"), base=base),
     )
+
+
+def _json_attachments(value: Any, *, base: str) -> tuple[Enclosure, ...]:
+    """A JSON Feed item's ``attachments`` as enclosures (unreadable ones left out)."""
+    from urllib.parse import urljoin
+
+    if not isinstance(value, list):
+        return ()
+    found: dict[str, Enclosure] = {}
+    for item in value:
+        if not isinstance(item, dict) or not _text(item.get("url")):
+            continue
+        url = urljoin(base, _text(item.get("url")))
+        if url not in found:
+            found[url] = Enclosure(
+                url=url,
+                type=_text(item.get("mime_type")),
+                length=_count(item.get("size_in_bytes")),
+                duration=_count(item.get("duration_in_seconds")),
+            )
+    return tuple(found.values())
 
 
 def _escape_plain(text: str) -> str:
@@ -269,7 +291,7 @@ def _as_html(value: str, detail: Any) -> str:
     return _html.escape(value, quote=False) if kind == "text/plain" else value
 
 
-def _entry(e: Any) -> Entry:
+def _entry(e: Any, *, base: str = "") -> Entry:
     link = str(e.get("link") or "")
     title = str(e.get("title") or "")
     summary = str(e.get("summary") or "")
@@ -306,7 +328,102 @@ def _entry(e: Any) -> Entry:
         tags=tuple(tags),
         author=str(e.get("author") or ""),
         original_link=str(e.get("feedburner_origlink") or e.get("pheedo_origlink") or ""),
+        enclosures=_enclosures(e, base=base),
+        comments=_comments(e, base=base),
     )
+
+
+def _enclosures(e: Any, *, base: str) -> tuple[Enclosure, ...]:
+    """An entry's media files: RSS ``<enclosure>`` and Atom ``rel="enclosure"`` links
+    (feedparser's ``enclosures``), then Media RSS ``media:content``; one per URL, the
+    first description of a URL completed by later ones (a ``media:content`` often
+    repeats the enclosure with its duration). ``itunes:duration`` is the duration of
+    a single file."""
+    from urllib.parse import urljoin
+
+    found: dict[str, Enclosure] = {}
+    candidates: list[tuple[str, str, Any, Any]] = []
+    for enc in e.get("enclosures") or ():
+        candidates.append(
+            (str(enc.get("href") or ""), str(enc.get("type") or ""), enc.get("length"), None)
+        )
+    for media in e.get("media_content") or ():
+        size = media.get("filesize") or media.get("fileSize") or media.get("length")
+        candidates.append(
+            (str(media.get("url") or ""), str(media.get("type") or ""), size, media.get("duration"))
+        )
+    for href, kind, length, duration in candidates:
+        if not href.strip():
+            continue
+        url = urljoin(base, href.strip()) if base else href.strip()
+        new = Enclosure(
+            url=url,
+            type=kind.strip().lower(),
+            length=_count(length),
+            duration=_duration(duration),
+        )
+        old = found.get(url)
+        if old is not None:
+            new = Enclosure(
+                url=url,
+                type=old.type or new.type,
+                length=old.length if old.length is not None else new.length,
+                duration=old.duration if old.duration is not None else new.duration,
+            )
+        found[url] = new
+    out = list(found.values())
+    itunes = _duration(e.get("itunes_duration"))
+    if len(out) == 1 and out[0].duration is None and itunes is not None:
+        only = out[0]
+        out[0] = Enclosure(url=only.url, type=only.type, length=only.length, duration=itunes)
+    return tuple(out)
+
+
+def _comments(e: Any, *, base: str) -> str:
+    """The link to an entry's discussion: RSS ``<comments>``, else an Atom link with
+    ``rel="replies"`` (RFC 4685) that is a web page rather than a comment feed."""
+    from urllib.parse import urljoin
+
+    link = str(e.get("comments") or "").strip()
+    if not link:
+        for candidate in e.get("links") or ():
+            kind = str(candidate.get("type") or "text/html").lower()
+            if candidate.get("rel") == "replies" and "html" in kind:
+                link = str(candidate.get("href") or "").strip()
+                break
+    return urljoin(base, link) if link and base else link
+
+
+def _count(value: Any) -> int | None:
+    """A positive whole number from a feed attribute (``"54919661"``, 42), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+def _duration(value: Any) -> int | None:
+    """Seconds from ``"3600"``, ``"42:10"``, ``"01:54:09"`` (``itunes:duration``) or a
+    number; ``None`` when unreadable."""
+    if isinstance(value, str) and ":" in value:
+        parts = value.strip().split(":")
+        if len(parts) > 3 or not all(p.strip().isdigit() for p in parts):
+            return None
+        seconds = 0
+        for part in parts:
+            seconds = seconds * 60 + int(part)
+        return seconds or None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    return _count(value) if not isinstance(value, float) else _count(round(value))
 
 
 def _date(value: Any) -> datetime | None:

@@ -18,6 +18,7 @@ from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.dedupe.neardup import Signature, signature
 from aggregator.dedupe.urls import fingerprint
 from aggregator.ingest.categories import CategoryRule
+from aggregator.ingest.filters import FilterRule, judge
 from aggregator.ingest.normalize import clean_title, clean_url, normalize_entry, strip_controls
 from aggregator.ingest.parse import parse_feed
 from aggregator.models import Entry, Story
@@ -44,6 +45,7 @@ class ProcessedFeed:
         fingerprints: each story's content fingerprint (computed here, off the writer).
         entry_dates: each entry's own date (``None`` when undated), for the adaptive interval.
         signatures: each story's near-duplicate signature (computed here, off the writer).
+        dropped: how many entries the ``[[filters]]`` rules dropped (not in ``stories``).
     """
 
     title: str
@@ -54,6 +56,7 @@ class ProcessedFeed:
     fingerprints: tuple[int, ...] = ()
     entry_dates: tuple[datetime | None, ...] = ()
     signatures: tuple[Signature, ...] = ()
+    dropped: int = 0
 
 
 _GENERATORS: dict[int, QuestionGenerator] = {}
@@ -70,8 +73,10 @@ def process_feed(
     tracking_params: frozenset[str] | None = None,
     category_rules: tuple[CategoryRule, ...] = (),
     dedupe: DedupeParams | None = None,
+    filters: tuple[FilterRule, ...] = (),
+    feed_url: str = "",
 ) -> ProcessedFeed:
-    """Parse, normalize and question one fetched feed (pure; runs in a worker process).
+    """Parse, normalize, filter and question one fetched feed (pure; runs in a worker process).
 
     Args:
         body: the document's bytes.
@@ -83,6 +88,9 @@ def process_feed(
         tracking_params: extra URL parameters to drop from canonical URLs.
         category_rules: the ``[[categories]]`` rules that refine ``category``.
         dedupe: the near-duplicate settings to compute signatures with (``None``: none).
+        filters: the ``[[filters]]`` rules; the stories they drop are only counted.
+        feed_url: the feed's URL as the config names it, for the rules' ``feeds`` scope
+            (``""``: ``url``).
 
     Returns:
         The feed's metadata and stories.
@@ -100,6 +108,7 @@ def process_feed(
     if generator is None:
         generator = _GENERATORS[question_count] = OfflineGenerator(count=question_count)
     stories = []
+    dropped = 0
     for entry in entries:
         story = normalize_entry(
             entry,
@@ -108,6 +117,9 @@ def process_feed(
             tracking_params=tracking_params,
             category_rules=category_rules,
         )
+        if filters and not judge(filters, feed_url or url, story).keep:
+            dropped += 1
+            continue
         stories.append(replace(story, questions=generator.generate(story)))
     return ProcessedFeed(
         title=clean_title(parsed.title),
@@ -118,6 +130,7 @@ def process_feed(
         fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
         entry_dates=tuple(e.published or e.updated for e in entries),
         signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
+        dropped=dropped,
     )
 
 

@@ -45,7 +45,7 @@ from aggregator.ingest.worker import (
     warm_up,
     worker_init,
 )
-from aggregator.models import FeedState, Story
+from aggregator.models import FeedConfig, FeedState, Story
 from aggregator.poll.schedule import adaptive_interval, freshness_floor, next_fetch
 from aggregator.poll.settings import PollSettings
 from aggregator.questions.offline import OfflineGenerator
@@ -84,6 +84,7 @@ class FeedResult:
         error: the error message when ``outcome == "error"``.
         warning: a survivable problem with the feed (e.g. a wrong charset).
         next_fetch: when the feed is due again (UTC).
+        filtered: entries the ``[[filters]]`` rules dropped (never stored).
     """
 
     feed: FeedState
@@ -92,6 +93,7 @@ class FeedResult:
     error: str = ""
     warning: str = ""
     next_fetch: datetime | None = None
+    filtered: int = 0
 
 
 class Poller:
@@ -131,6 +133,17 @@ class Poller:
         self._offline = OfflineGenerator(count=settings.question_count)
         self._llm: LLMGenerator | None = None
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+        self._feed_configs: tuple[PollSettings | None, dict[str, FeedConfig]] = (None, {})
+
+    def _feed_config(self, feed: FeedState) -> FeedConfig:
+        """The ``[[feeds]]`` entry of a feed (found by the URL the config names it by;
+        the current settings, which SIGHUP may replace), or the defaults for one added
+        from the command line."""
+        settings, by_url = self._feed_configs
+        if settings is not self.settings:
+            by_url = {f.url: f for f in self.settings.feeds}
+            self._feed_configs = (self.settings, by_url)
+        return by_url.get(feed.config_url or feed.url) or FeedConfig(url=feed.url)
 
     def close(self) -> None:
         """Stop the parser processes."""
@@ -215,6 +228,7 @@ class Poller:
                 etag=feed.etag,
                 last_modified=feed.last_modified,
                 on_start=None if on_fetch is None else lambda: on_fetch(feed),
+                credentials=self._feed_config(feed).credentials,
             )
         except FeedError as exc:
             return self._record_error(feed, exc)
@@ -238,6 +252,7 @@ class Poller:
             fingerprints=processed.fingerprints,
             generators=generators,
             signatures=processed.signatures,
+            filtered=processed.dropped,
         )
 
     async def _enrich(
@@ -302,6 +317,8 @@ class Poller:
             tracking_params=self._tracking,
             category_rules=self.settings.categories,
             dedupe=self.settings.dedupe,
+            filters=self.settings.filters,
+            feed_url=feed.config_url or feed.url,
         )
         pool = self._executor()
         if pool is None:
@@ -342,6 +359,7 @@ class Poller:
         fingerprints: Sequence[int] | None = None,
         generators: Sequence[str] | None = None,
         signatures: Sequence[Signature] | None = None,
+        filtered: int = 0,
     ) -> FeedResult:
         try:
             counts = self.archive.store_poll(
@@ -362,6 +380,7 @@ class Poller:
             counts=counts,
             warning=warning,
             next_fetch=update.next_fetch,
+            filtered=filtered,
         )
 
     def _update(
@@ -410,6 +429,7 @@ class Poller:
             disable=disable,
             adaptive_interval=learned,
             ttl=(ttl or timedelta(0)) if processed is not None else None,
+            filtered=processed.dropped if processed is not None else None,
         )
 
     def _record_error(
@@ -443,11 +463,12 @@ def _log_result(r: FeedResult) -> None:
     elif r.outcome == "new":
         c = r.counts
         log.info(
-            "%s: ok: %d new, %d updated, %d duplicate, %d unchanged%s",
+            "%s: ok: %d new, %d updated, %d duplicate, %d unchanged, %d filtered%s",
             r.feed.url,
             c.new,
             c.updated,
             c.duplicate,
             c.unchanged,
+            r.filtered,
             f" (warning: {r.warning})" if r.warning else "",
         )

@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.ingest.categories import CategoryRule
+from aggregator.ingest.filters import FilterRule
+from aggregator.models import FeedConfig
 from aggregator.questions.llm import LLMSettings
 
 __all__ = ["PollSettings"]
@@ -33,6 +35,8 @@ class PollSettings:
         categories: the rules that refine feed categories, in order.
         tracking_params: extra URL query parameters dropped from canonical URLs.
         dedupe: near-duplicate detection settings.
+        feeds: the configured feeds (their credentials and headers), in file order.
+        filters: the ``[[filters]]`` rules that drop items before they are stored.
     """
 
     workers: int = 0
@@ -46,3 +50,5 @@ class PollSettings:
     categories: tuple[CategoryRule, ...] = ()
     tracking_params: tuple[str, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
+    feeds: tuple[FeedConfig, ...] = ()
+    filters: tuple[FilterRule, ...] = ()

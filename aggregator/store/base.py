@@ -21,6 +21,7 @@ from aggregator.dedupe import neardup
 from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
 from aggregator.store import scripts_index
+from aggregator.store.links import links_column
 from aggregator.store.schema import MIGRATIONS
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 WRITER_CACHE_KIB = 65_536
@@ -137,6 +138,9 @@ class ArchiveBase:
         self._retired_column = "f.retired_at"
         # Nor, before schema 4, a lang column on stories.
         self._lang_column = "lang"
+        # Nor, before schema 5, story links (enclosures, comments) or filter counts.
+        self._links_column = links_column("stories.id")
+        self._filtered_column = "f.filtered"
         self.dedupe = dedupe or neardup.Params()
         if self.path.is_dir():
             raise ArchiveError(f"archive {self.path} is a folder, not a file")
@@ -159,6 +163,9 @@ class ArchiveBase:
                     self._retired_column = "NULL"
                 if version < 4:
                     self._lang_column = "''"
+                if version < 5:
+                    self._links_column = "NULL"
+                    self._filtered_column = "0"
         except sqlite3.Error as exc:
             self.conn.close()
             raise map_error(exc, self.path) from exc

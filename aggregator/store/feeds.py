@@ -43,6 +43,7 @@ class FeedUpdate:
         disable: a reason to disable the feed (e.g. 410 Gone), or ``""``.
         adaptive_interval: the interval learned from the feed's pace (``None`` keeps the old).
         ttl: the feed's ``<ttl>`` (``None`` keeps the old; a zero duration clears it).
+        filtered: entries the ``[[filters]]`` rules dropped at this poll (``None`` keeps the old).
     """
 
     status: str
@@ -58,6 +59,7 @@ class FeedUpdate:
     disable: str = ""
     adaptive_interval: timedelta | None = None
     ttl: timedelta | None = None
+    filtered: int | None = None
 
 
 class FeedsMixin(ArchiveBase):
@@ -328,7 +330,7 @@ class FeedsMixin(ArchiveBase):
             " f.error_count, f.next_fetch, f.enabled,"
             " (SELECT COUNT(*) FROM sources s WHERE s.feed_id = f.id),"
             " f.interval, f.adaptive_interval, f.ttl, f.full_text,"
-            f" {self._retired_column}"
+            f" {self._retired_column}, f.config_url"
             f" FROM feeds f {where} ORDER BY f.id"
         )
         try:
@@ -355,6 +357,7 @@ class FeedsMixin(ArchiveBase):
                 ttl=timedelta(seconds=r[15]) if r[15] else None,
                 full_text=bool(r[16]),
                 retired=r[17] is not None,
+                config_url=r[18] or "",
             )
             for r in rows
         ]
@@ -397,7 +400,8 @@ def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
         " title = COALESCE(?, title), site_url = COALESCE(?, site_url),"
         " last_success = CASE WHEN ? != 'error' THEN ? ELSE last_success END,"
         " adaptive_interval = COALESCE(?, adaptive_interval),"
-        " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END"
+        " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END,"
+        " filtered = COALESCE(?, filtered)"
         " WHERE id = ?",
         (
             to_db(u.fetched_at),
@@ -414,6 +418,7 @@ def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
             int(u.adaptive_interval.total_seconds()) if u.adaptive_interval else None,
             ttl_seconds,
             ttl_seconds,
+            u.filtered,
             feed_id,
         ),
     )

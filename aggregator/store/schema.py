@@ -158,4 +158,33 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     scripts_index.create(db.conn, FTS_TOKENIZE)
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Enclosures and comments links of stories (rows only for stories that have them),
+    and per feed how many entries the ``[[filters]]`` rules dropped at its last poll.
+
+    Safe to run again over its own result (an archive whose version was set back).
+    """
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS story_links (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,  -- 'enclosure' or 'comments'
+            url TEXT NOT NULL,
+            type TEXT NOT NULL DEFAULT '',  -- MIME type of an enclosure
+            length INTEGER,  -- bytes
+            duration INTEGER,  -- seconds
+            UNIQUE (story_id, kind, url)
+        )
+        """
+    )
+    if "filtered" not in db["feeds"].columns_dict:
+        db.execute("ALTER TABLE feeds ADD COLUMN filtered INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS = {
+    1: _migration_1,
+    2: _migration_2,
+    3: _migration_3,
+    4: _migration_4,
+    5: _migration_5,
+}

@@ -47,6 +47,7 @@ __all__ = [
     "RECENCY_BOOST",
     "RECENCY_HALF_LIFE_DAYS",
     "SAMPLE",
+    "HitEnclosure",
     "SearchHit",
     "SearchResults",
     "latest",
@@ -141,6 +142,8 @@ class SearchHit(_Record):
             for stories ranked only by date.
         sources: the feeds that carried it (titles, else URLs).
         lang: its language, an ISO 639-1 code (``""``: unknown).
+        enclosures: its media files.
+        comments: the link to its discussion, or ``""``.
     """
 
     __slots__ = (
@@ -154,6 +157,8 @@ class SearchHit(_Record):
         "score",
         "sources",
         "lang",
+        "enclosures",
+        "comments",
     )
     id: int
     title: str
@@ -165,6 +170,8 @@ class SearchHit(_Record):
     score: float
     sources: tuple[str, ...]
     lang: str
+    enclosures: tuple[HitEnclosure, ...]
+    comments: str
 
     def __init__(
         self,
@@ -179,6 +186,8 @@ class SearchHit(_Record):
         score: float,
         sources: tuple[str, ...],
         lang: str = "",
+        enclosures: tuple[HitEnclosure, ...] = (),
+        comments: str = "",
     ) -> None:
         self._set(
             id=id,
@@ -191,7 +200,29 @@ class SearchHit(_Record):
             score=score,
             sources=sources,
             lang=lang,
+            enclosures=enclosures,
+            comments=comments,
         )
+
+
+class HitEnclosure(_Record):
+    """A media file of a search result (immutable).
+
+    Attributes:
+        url: its link.
+        type: its MIME type, or ``""``.
+        length: its size in bytes, or ``None``.
+        duration: its playing time in seconds, or ``None``.
+    """
+
+    __slots__ = ("url", "type", "length", "duration")
+    url: str
+    type: str
+    length: int | None
+    duration: int | None
+
+    def __init__(self, *, url: str, type: str, length: int | None, duration: int | None) -> None:
+        self._set(url=url, type=type, length=length, duration=duration)
 
 
 class SearchResults(_Record):
@@ -264,7 +295,7 @@ def search(
         if flt.empty:
             return SearchResults(total=0, hits=())
         plan = Plan(conn, query, expr, flt)
-        if _schema(conn) < 3:  # not migrated yet: no stories_cjk, no lang
+        if _schema(conn) < 4:  # not migrated yet: no stories_cjk, no lang
             plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
         scores: dict[int, float] = {}
@@ -397,7 +428,7 @@ def _page(
     if not ids:
         return ()
     marks = ", ".join("?" * len(ids))
-    lang = "s.lang" if _schema(conn) >= 3 else "''"
+    lang = "s.lang" if _schema(conn) >= 4 else "''"
     rows = {
         r[0]: r
         for r in conn.execute(
@@ -436,6 +467,7 @@ def _page(
                 [plan.expr, *ids],
             )
         }
+    links = _links(conn, ids)
     hits = []
     for story_id in ids:
         row = rows.get(story_id)
@@ -454,6 +486,8 @@ def _page(
                 score=float(f"{scores.get(story_id, 0.0):.6g}"),
                 sources=tuple(row[5].split("\n")) if row[5] else (),
                 lang=row[6] or "",
+                enclosures=tuple(e for e in links.get(story_id, ()) if isinstance(e, HitEnclosure)),
+                comments=next((e for e in links.get(story_id, ()) if isinstance(e, str)), ""),
             )
         )
     return tuple(hits)
@@ -534,10 +568,36 @@ def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
 def _schema(conn: sqlite3.Connection) -> int:
     """The archive's schema version: a search reads archives that no writer has migrated yet.
 
-    Version 3 added ``stories.lang`` and ``stories_cjk``; before it, searches
+    Version 4 added ``stories.lang`` and ``stories_cjk``; before it, searches
     use ``stories_fts`` alone and hits have no language.
     """
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _links(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[HitEnclosure | str]]:
+    """The enclosures and comments links of a page of stories (``story_links``), by id.
+
+    An archive written before that table existed (and opened only to read
+    since) has none.
+    """
+    marks = ", ".join("?" * len(ids))
+    try:
+        rows = conn.execute(
+            "SELECT story_id, kind, url, type, length, duration FROM story_links"
+            f" WHERE story_id IN ({marks}) ORDER BY story_id, rowid",
+            list(ids),
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return {}
+    out: dict[int, list[HitEnclosure | str]] = {}
+    for story_id, kind, url, kind_type, length, duration in rows:
+        item: HitEnclosure | str = url
+        if kind == "enclosure":
+            item = HitEnclosure(url=url, type=kind_type, length=length, duration=duration)
+        out.setdefault(story_id, []).append(item)
+    return out
 
 
 def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:

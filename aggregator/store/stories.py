@@ -29,7 +29,7 @@ from aggregator.dedupe.decide import (
 from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import StoryNotFound
 from aggregator.models import FeedState, Source, StoredStory, Story
-from aggregator.store import bands
+from aggregator.store import bands, links
 from aggregator.store.base import ArchiveBase, map_error
 from aggregator.store.feeds import FeedUpdate, update_feed
 from aggregator.timeutil import from_db, to_db, utcnow
@@ -164,6 +164,7 @@ class StoriesMixin(ArchiveBase):
                 conn, decision.story_id, incoming.signature.values, params=self.dedupe
             )
             self._update_story(conn, decision.story_id, story, fp, now, generator)
+            links.replace_links(conn, decision.story_id, story)
             return StoreCounts(updated=1), decision.story_id
         if isinstance(decision, AddSource):
             assert found.target is not None  # read for the decision
@@ -185,6 +186,7 @@ class StoriesMixin(ArchiveBase):
                 now=now,
                 params=self.dedupe,
             )
+            links.add_links(conn, decision.story_id, story)
             counts = StoreCounts(duplicate=1) if inserted else StoreCounts(unchanged=1)
             return counts, decision.story_id
         story_id = int(
@@ -218,6 +220,7 @@ class StoriesMixin(ArchiveBase):
             (story_id, feed_id, story.guid, fp, now),
         )
         bands.index_story(conn, story_id, incoming.signature.values, story.published)
+        links.add_links(conn, story_id, story)
         return StoreCounts(new=1), story_id
 
     def _update_story(
@@ -289,7 +292,8 @@ class StoriesMixin(ArchiveBase):
         """
         row = self.conn.execute(
             "SELECT id, category, title, body, questions, actions, published, url,"
-            f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column}"
+            f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column},"
+            f" {self._links_column}"
             " FROM stories WHERE id = ?",
             (story_id,),
         ).fetchone()
@@ -447,6 +451,11 @@ class StoriesMixin(ArchiveBase):
         """The number of sources (sightings of stories) in the archive."""
         return int(self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
 
+    def published_range(self) -> tuple[datetime | None, datetime | None]:
+        """The oldest and newest stories' published times (UTC), ``(None, None)`` when empty."""
+        row = self.conn.execute("SELECT MIN(published), MAX(published) FROM stories").fetchone()
+        return from_db(row[0]), from_db(row[1])
+
     def categories(self) -> list[str]:
         """The categories the archive's stories have, sorted."""
         return sorted(str(r[0]) for r in self.conn.execute("SELECT DISTINCT category FROM stories"))
@@ -481,7 +490,8 @@ class StoriesMixin(ArchiveBase):
             try:
                 rows = self.conn.execute(
                     "SELECT id, category, title, body, questions, actions, published, url,"
-                    f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column}"
+                    f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column},"
+                    f" {self._links_column}"
                     f" FROM stories WHERE {where} ORDER BY published DESC, id",
                     params,
                 ).fetchall()
@@ -516,11 +526,14 @@ def _source(row: Sequence[Any]) -> Source:
 
 
 def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStory:
-    """A StoredStory from a ``stories`` row (the column order of get_story) and its sources.
+    """A StoredStory from a ``stories`` row (the column order of get_story: ..., the
+    language, then the links column of :func:`~aggregator.store.links.links_column`)
+    and its sources.
 
     ``first_seen`` is not stored: it is the first sighting's time (the earliest source).
     """
     first_seen = min((src.seen_at for src in sources), default=None)
+    enclosures, comments = links.parse_links(row[15] if len(row) > 15 else None)
     return StoredStory(
         id=row[0],
         story=Story(
@@ -535,6 +548,8 @@ def _stored_story(row: Sequence[Any], sources: tuple[Source, ...]) -> StoredStor
             author=row[9] or "",
             tags=_lines(row[10]),
             lang=row[14] if len(row) > 14 else "",
+            enclosures=enclosures,
+            comments=comments,
         ),
         generator=row[11] or "",
         first_seen=first_seen or from_db(row[6]) or utcnow(),

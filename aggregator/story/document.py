@@ -1,7 +1,7 @@
 """A stored story as the article-plus-questions document that ``show`` and digests render.
 
-Pure: the derived actions ("Read the original", "Also covered by",
-"Related") are built from the stored story each time, never stored.
+Pure: the derived actions ("Read the original", "Listen", "Discussion",
+"Also covered by", "Related") are built from the stored story each time, never stored.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from aggregator.models import StoredStory
 from aggregator.story.format import Document, from_story
+from aggregator.story.media import DISCUSSION, enclosure_action
 
 __all__ = ["ALSO_COVERED", "READ_ORIGINAL", "RELATED", "document_for"]
 
@@ -26,8 +27,10 @@ RELATED = "Related: #"
 def document_for(stored: StoredStory) -> Document:
     """The article-plus-questions document of a stored story, with derived actions.
 
-    Actions are "Read the original: URL" (from the story's link), the stored
-    actions, "Also covered by: ..." when more than one feed carried it, then
+    Actions are "Read the original: URL" (from the story's link), one
+    "Listen: URL (audio/mpeg, 42 min)" line per enclosure ("Watch:" for video,
+    "Download:" for anything else), "Discussion: URL" (its comments link), the
+    stored actions, "Also covered by: ..." when more than one feed carried it, then
     one "Related: #ID Title" line per close archived story
     (:attr:`StoredStory.related`, filled in when the story is shown). Derived
     actions are not stored: they would repeat data and go stale.
@@ -45,8 +48,11 @@ def document_for(stored: StoredStory) -> Document:
         if name and name not in names:
             names.append(name)
     actions = list(doc.actions)
-    if stored.story.url:
-        actions.insert(0, READ_ORIGINAL + stored.story.url)
+    derived = [READ_ORIGINAL + stored.story.url] if stored.story.url else []
+    derived += [enclosure_action(e) for e in stored.story.enclosures]
+    if stored.story.comments:
+        derived.append(DISCUSSION + stored.story.comments)
+    actions[:0] = derived
     if len(names) > 1:
         actions.append(ALSO_COVERED + ", ".join(names[1:]))
     for other_id, title in stored.related:

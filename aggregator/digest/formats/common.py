@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     from markupsafe import Markup
 
     from aggregator.digest.select import Digest, DigestStory
+    from aggregator.models import Enclosure
 
 __all__ = [
+    "MediaView",
     "SourceView",
     "StoryView",
     "anchors",
@@ -193,6 +195,25 @@ class SourceView:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaView:
+    """An enclosure as shown: what to do with it, its link and what it is.
+
+    Attributes:
+        verb: ``Listen``, ``Watch`` or ``Download``.
+        url: the file's link, http(s) only (an enclosure without one is not shown).
+        type: its MIME type, one line, or ``""``.
+        length: its size in bytes, or ``None``.
+        details: type and duration (or size) as text, ``"audio/mpeg, 42 min"``, or ``""``.
+    """
+
+    verb: str
+    url: str
+    type: str
+    length: int | None
+    details: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoryView:
     """A digest story prepared for a template: safe links, split body.
 
@@ -207,6 +228,8 @@ class StoryView:
         actions: the stored actions (the link and sources are shown apart).
         source: where it was seen first, or ``None`` for an imported document.
         also: the other feeds that carried it.
+        media: its enclosures.
+        comments: the link to its discussion, http(s) only, else ``""``.
     """
 
     item: DigestStory
@@ -219,6 +242,8 @@ class StoryView:
     actions: tuple[str, ...]
     source: SourceView | None
     also: tuple[SourceView, ...]
+    media: tuple[MediaView, ...] = ()
+    comments: str = ""
 
 
 def _one_line(text: str) -> str:
@@ -250,9 +275,33 @@ def story_views(stories: tuple[DigestStory, ...]) -> list[StoryView]:
                 actions=tuple(a for a in map(_one_line, story.actions) if a),
                 source=named[0] if named else None,
                 also=tuple(named[1:]),
+                media=media_views(story.enclosures),
+                comments=safe_url(story.comments),
             )
         )
     return out
+
+
+def media_views(enclosures: tuple[Enclosure, ...]) -> tuple[MediaView, ...]:
+    """The enclosures with a safe http(s) link, ready for the templates.
+
+    Args:
+        enclosures: a story's enclosures.
+
+    Returns:
+        One view per shown enclosure, in order.
+    """
+    from aggregator.story.media import describe, enclosure_verb
+
+    out = []
+    for enc in enclosures:
+        url = safe_url(enc.url)
+        if url:
+            kind = _one_line(enc.type)
+            out.append(
+                MediaView(enclosure_verb(enc), url, kind, enc.length, _one_line(describe(enc)))
+            )
+    return tuple(out)
 
 
 def _finalize(value: Any) -> Any:

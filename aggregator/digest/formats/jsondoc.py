@@ -13,14 +13,17 @@ Shape (every time is ISO 8601 UTC ending in ``Z``)::
         {"name": "TECHNOLOGY", "count": 5, "stories": [
           {"id", "category", "title", "published", "first_seen", "updated_at",
            "url", "canonical_url", "author", "tags", "body", "questions",
-           "actions", "coverage", "sources": [{"name", "feed", "url", "guid", "seen_at"}],
+           "actions", "enclosures": [{"url", "type", "length", "duration"}], "comments",
+           "coverage", "sources": [{"name", "feed", "url", "guid", "seen_at"}],
            "also_covered_by": [...], "generator", "text"}
         ]}
       ]
     }
 
 ``actions`` are the document's actions as ``aggregator show`` prints them
-(with "Read the original" and "Also covered by"); ``text`` is the story's
+(with "Read the original", "Listen", "Discussion" and "Also covered by");
+``enclosures`` are its media files (length in bytes and duration in seconds, or
+``null``), ``comments`` its discussion page; ``text`` is the story's
 article-plus-questions document. URL fields hold http(s) URLs only (anything
 else becomes ``""``). ``<``, ``>`` and ``&`` are written as ``\\u003c``,
 ``\\u003e`` and ``\\u0026`` (the same strings), so the file is safe to embed in HTML,
@@ -32,7 +35,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from aggregator.digest.formats.common import iso, safe_url
+from aggregator.digest.formats.common import iso, media_views, safe_url
 from aggregator.digest.formats.text import document
 from aggregator.story.format import render
 
@@ -80,6 +83,12 @@ def _story(item: DigestStory) -> dict[str, Any]:
         "body": story.body,
         "questions": list(story.questions),
         "actions": list(doc.actions),
+        "enclosures": [
+            {"url": m.url, "type": m.type, "length": m.length, "duration": e.duration}
+            for e in story.enclosures
+            for m in media_views((e,))
+        ],
+        "comments": safe_url(story.comments),
         "coverage": item.coverage,
         "sources": [
             {
