@@ -149,7 +149,8 @@ def test_export_writes_nothing_to_the_archive(archive_cfg: Path, runner: CliRunn
 def test_export_and_import_errors(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--db", "none.db", "export", "out.jsonl"])
     assert result.exit_code == 1 and result.stderr.startswith("Error: no archive at none.db")
-    runner.invoke(cli, ["--db", "news.db", "status"])
+    reference = Path(__file__).parent / "data" / "reference-story.txt"
+    assert runner.invoke(cli, ["--db", "news.db", "import", str(reference)]).exit_code == 0
     (tmp_path / "file").write_text("x")
     result = runner.invoke(cli, ["--db", "news.db", "export", str(tmp_path / "file" / "out")])
     assert result.exit_code == 1
@@ -164,7 +165,7 @@ def test_export_and_import_errors(runner: CliRunner, tmp_path: Path) -> None:
     )
     result = runner.invoke(cli, ["--db", "news.db", "import", str(bad)])
     assert result.exit_code == 1
-    assert result.stdout == f"1\tnew\t{bad}:1\n"
+    assert result.stdout == f"2\tnew\t{bad}:1\n"  # the reference story is 1
     errors = result.stderr.splitlines()
     assert errors[0].startswith(f"{bad}:2: Expecting property name")
     assert errors[1] == f"{bad}:3: title: expected a string"
