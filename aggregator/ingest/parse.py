@@ -110,11 +110,17 @@ def parse_feed(
         if _looks_like_html(body):
             raise FeedParseError("not a feed but an HTML page (it advertises no feed)", url=url)
         raise FeedParseError(f"not a feed ({warning or 'unknown format'})", url=url)
+    # Atom declares its text constructs' type (type="text" is the default): text is
+    # text there. RSS and RDF declare nothing, and their titles carry escaped HTML
+    # as often as not ("&lt;b&gt;Breaking&lt;/b&gt;"): feedparser's "text/plain"
+    # is only its guess, so they go through the HTML path, where an angle-bracketed
+    # word that names no element (Vec<T>, vector<int>) stays text anyway.
+    atom = str(d.get("version") or "").startswith("atom")
     entries: list[Entry] = []
     skipped = 0
     for raw in raw_entries:
         try:
-            entries.append(_entry(raw, base=url))
+            entries.append(_entry(raw, base=url, declared_text=atom))
         except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
             skipped += 1
             log.warning("%s: skipped an unreadable entry: %s", url or "feed", exc)
@@ -281,17 +287,19 @@ def _iso_date(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _as_html(value: str, detail: Any) -> str:
-    """A field's value as HTML: plain text (Atom ``type="text"``, plain RSS titles) escaped.
+def _as_html(value: str, detail: Any, *, declared_text: bool) -> str:
+    """A field's value as HTML: text the feed declares plain (Atom ``type="text"``) escaped.
 
     feedparser gives plain text as the text itself, where ``Vec<T>`` is no tag; escaped,
     it reaches normalize as the HTML that shows exactly that text.
     """
     kind = detail.get("type") if isinstance(detail, Mapping) else None
-    return _html.escape(value, quote=False) if kind == "text/plain" else value
+    if declared_text and kind == "text/plain":
+        return _html.escape(value, quote=False)
+    return value
 
 
-def _entry(e: Any, *, base: str = "") -> Entry:
+def _entry(e: Any, *, base: str = "", declared_text: bool = False) -> Entry:
     link = str(e.get("link") or "")
     title = str(e.get("title") or "")
     summary = str(e.get("summary") or "")
@@ -305,9 +313,9 @@ def _entry(e: Any, *, base: str = "") -> Entry:
     if not guid:  # of the values as feedparser gave them: the same as before escaping
         digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
-    title = _as_html(title, e.get("title_detail"))
-    summary = _as_html(summary, e.get("summary_detail"))
-    content = _as_html(content, content_part)
+    title = _as_html(title, e.get("title_detail"), declared_text=declared_text)
+    summary = _as_html(summary, e.get("summary_detail"), declared_text=declared_text)
+    content = _as_html(content, content_part, declared_text=declared_text)
     tags: list[str] = []
     for tag in e.get("tags") or ():
         term = str(tag.get("term") or tag.get("label") or "").strip()
