@@ -65,7 +65,9 @@ def main() -> int:
     }
     params = replace(params, **overrides)
 
-    pairs = [json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line]
+    pairs = [
+        json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line
+    ]
     groups = load_corpus()
     idfs = {}
     for name, items in groups.items():
@@ -113,7 +115,10 @@ def main() -> int:
     fn = sum(n for (_, t, s), n in confusion.items() if t is True and not s)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
-    print(f"precision {precision:.3f} (target {PRECISION_TARGET}), recall {recall:.3f} (target {RECALL_TARGET})")
+    print(
+        f"precision {precision:.3f} (target {PRECISION_TARGET}),"
+        f" recall {recall:.3f} (target {RECALL_TARGET})"
+    )
     print("false groupings by kind of negative:")
     for k in kinds:
         negatives = sum(n for (kk, t, _), n in confusion.items() if kk == k and t is False)

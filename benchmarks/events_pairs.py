@@ -78,7 +78,7 @@ class Item:
 
 
 def load_group(folder: Path) -> list[Item]:
-    """Every story of a same-day folder, parsed and normalized as ingest does (one per title and feed)."""
+    """Every story of a same-day folder, parsed and normalized as ingest does (one per title, feed)."""
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
     now = datetime(2027, 1, 1, tzinfo=UTC)
@@ -179,9 +179,7 @@ def draw(groups: dict[str, list[Item]], seed: int) -> list[dict[str, object]]:
             if count == quota:
                 break
     rng.shuffle(out)
-    return [
-        {"id": i + 1, **pair, "same_event": "", "note": ""} for i, pair in enumerate(out)
-    ]
+    return [{"id": i + 1, **pair, "same_event": "", "note": ""} for i, pair in enumerate(out)]
 
 
 def main() -> None:
