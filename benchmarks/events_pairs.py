@@ -78,7 +78,7 @@ class Item:
 
 
 def load_group(folder: Path) -> list[Item]:
-    """Every story of a same-day folder, parsed and normalized as ingest does (one per title, feed)."""
+    """Every story of a same-day folder, parsed and normalized as ingest does."""
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
     now = datetime(2027, 1, 1, tzinfo=UTC)

@@ -302,7 +302,7 @@ class EventParams:
     threshold: float = 0.38
     title_threshold: float = 0.5
     min_title: float = 0.22
-    strong: float = 0.6
+    strong: float = 0.8
     min_idf: float = 1.5
     max_candidates: int = 48
 

@@ -131,7 +131,7 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
 def _idf_and_candidates(
     conn: sqlite3.Connection, features: EventFeatures, published: datetime, params: EventParams
 ) -> tuple[Callable[[str], float], Counter[int]]:
-    """Probe the index: each title key's frequency in the window's days, and the stories sharing keys."""
+    """Probe the index: title keys' frequencies in the window's days, stories sharing them."""
     days = lookup_buckets(published, params.window)
     total = 0
     for day in days:
@@ -329,7 +329,7 @@ def rebuild(
 
 
 def forget_story_events(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
-    """Take stories out of their events and the index before they are deleted (caller's transaction).
+    """Take stories out of their events and the index before deletion (caller's transaction).
 
     Events left with fewer than two stories dissolve; the others get a new
     headline, span and counts. Call it while the story rows still exist.
