@@ -536,8 +536,13 @@ class App:
         """
         from aggregator.store import events
 
-        with self.archive.transaction() as conn:
-            return events.assign_new(conn)
+        total = 0
+        while True:  # short transactions: a writer waits at most one batch
+            with self.archive.transaction() as conn:
+                done = events.assign_new(conn, limit=500)
+            total += done
+            if done < 500:
+                return total
 
     def events_rebuild(
         self, *, on_progress: Callable[[int, int], None] | None = None

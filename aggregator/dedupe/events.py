@@ -46,6 +46,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 __all__ = [
     "BUCKET",
@@ -140,12 +141,16 @@ _COLUMN_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
     """Case-fold and strip diacritics (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A folded word's stem: possessive and plural dropped, at most :data:`STEM` letters."""
     word = _fold(word).replace("’", "'")
@@ -226,8 +231,9 @@ def _is_title_case(tokens: Sequence[tuple[str, bool, bool]]) -> bool:
     return capitals >= 0.75 * len(content)
 
 
+@lru_cache(maxsize=4096)
 def event_features(title: str, body: str) -> EventFeatures:
-    """The keys, names and numbers of a story's title and lead (pure, about 50 µs).
+    """The keys, names and numbers of a story's title and lead (pure; cached, as candidates recur).
 
     Args:
         title: the story's title (plain text).
@@ -304,7 +310,7 @@ class EventParams:
     min_title: float = 0.22
     strong: float = 0.8
     min_idf: float = 1.5
-    max_candidates: int = 48
+    max_candidates: int = 16
 
 
 @dataclass(frozen=True, slots=True)

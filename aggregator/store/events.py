@@ -5,7 +5,8 @@ The rules are pure (:mod:`aggregator.dedupe.events`); this module keeps
 - ``events(id, headline_story, first_seen, last_seen, stories, outlets)``:
   one row per event of two or more stories (a story alone is its own event
   and has no row);
-- ``story_events(story_id PRIMARY KEY, event_id)``: which event a story is in;
+- ``story_events(story_id PRIMARY KEY, event_id, outlet)``: which event a story
+  is in, and its outlet (so joining costs no scan of the event's stories);
 - ``event_keys(key, story_id)``, ``WITHOUT ROWID``: the inverted index of a
   story's title keys, the UTC day in the high bits (like ``story_bands`` is
   bucketed by week), so a new story costs a few index probes on the pages of
@@ -61,7 +62,7 @@ SCHEMA = (
     " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, stories INTEGER NOT NULL,"
     " outlets INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS story_events (story_id INTEGER PRIMARY KEY,"
-    " event_id INTEGER NOT NULL)",
+    " event_id INTEGER NOT NULL, outlet TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX IF NOT EXISTS story_events_event ON story_events(event_id)",
     "CREATE TABLE IF NOT EXISTS event_keys (key INTEGER NOT NULL, story_id INTEGER NOT NULL,"
     " PRIMARY KEY (key, story_id)) WITHOUT ROWID",
@@ -70,7 +71,7 @@ SCHEMA = (
 )
 
 #: Postings read per key and day at most: a key this common is no evidence.
-_POSTINGS = 200
+_POSTINGS = 64
 
 _LEAD_CHARS = 600
 
@@ -111,7 +112,7 @@ class _Row:
 
 
 def _parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
@@ -170,6 +171,8 @@ def _match(
     ranked = [sid for sid, n in shared.most_common(params.max_candidates) if n >= 2]
     matches: list[tuple[int, EventVerdict]] = []
     for cand in _rows(conn, ranked).values():
+        if row.outlet and cand.outlet == row.outlet:
+            continue  # a story never joins an event through its own outlet's stories
         verdict = compare(
             features,
             event_features(cand.title, cand.body),
@@ -177,7 +180,6 @@ def _match(
             published_b=cand.published,
             idf=idf,
             params=params,
-            same_outlet=bool(row.outlet) and cand.outlet == row.outlet,
         )
         if verdict.same:
             matches.append((cand.id, verdict))
@@ -248,41 +250,84 @@ def assign(
     if not matches:
         return None
     best_id, _ = max(matches, key=lambda m: (m[1].score, -m[0]))
-    current = conn.execute(
-        "SELECT event_id FROM story_events WHERE story_id = ?", (story_id,)
-    ).fetchone()
-    if current:
-        return int(current[0])
+    if conn.execute("SELECT 1 FROM story_events WHERE story_id = ?", (story_id,)).fetchone():
+        return None  # already grouped (a rebuild in progress never gets here twice)
     found = conn.execute(
         "SELECT event_id FROM story_events WHERE story_id = ?", (best_id,)
     ).fetchone()
     if found:
         event_id = int(found[0])
     else:
+        best = _rows(conn, [best_id])[best_id]
         event_id = int(
             conn.execute(
                 "INSERT INTO events (headline_story, first_seen, last_seen, stories, outlets)"
-                " VALUES (?, '', '', 0, 0)",
-                (best_id,),
+                " VALUES (?, ?, ?, 1, 1)",
+                (best_id, _db_time(best.published), _db_time(best.published)),
             ).lastrowid
             or 0
         )
         conn.execute(
-            "INSERT INTO story_events (story_id, event_id) VALUES (?, ?)", (best_id, event_id)
+            "INSERT INTO story_events (story_id, event_id, outlet) VALUES (?, ?, ?)",
+            (best_id, event_id, best.outlet),
         )
-    conn.execute(
-        "INSERT INTO story_events (story_id, event_id) VALUES (?, ?)", (story_id, event_id)
-    )
-    _refresh(conn, event_id)
+    _join(conn, event_id, row)
     return event_id
+
+
+def _db_time(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _coverage(conn: sqlite3.Connection, story_id: int) -> int:
+    row = conn.execute(
+        "SELECT COUNT(DISTINCT COALESCE(feed_id, -id)) FROM sources WHERE story_id = ?",
+        (story_id,),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _join(conn: sqlite3.Connection, event_id: int, row: _Row) -> None:
+    """Add a story to an event, updating its counts, span and headline without a scan."""
+    new_outlet = (
+        row.outlet == ""
+        or not conn.execute(
+            "SELECT 1 FROM story_events WHERE event_id = ? AND outlet = ? LIMIT 1",
+            (event_id, row.outlet),
+        ).fetchone()
+    )
+    conn.execute(
+        "INSERT INTO story_events (story_id, event_id, outlet) VALUES (?, ?, ?)",
+        (row.id, event_id, row.outlet),
+    )
+    head_id, first, last = conn.execute(
+        "SELECT headline_story, first_seen, last_seen FROM events WHERE id = ?", (event_id,)
+    ).fetchone()
+    when = _db_time(row.published)
+    head = (_coverage(conn, head_id), first)
+    mine = (_coverage(conn, row.id), when)
+    headline = row.id if (mine[0], head[1]) > (head[0], mine[1]) else head_id
+    conn.execute(
+        "UPDATE events SET headline_story = ?, first_seen = MIN(first_seen, ?),"
+        " last_seen = MAX(last_seen, ?), stories = stories + 1, outlets = outlets + ?"
+        " WHERE id = ?",
+        (headline, when, when, 1 if new_outlet else 0, event_id),
+    )
 
 
 def assign_new(
     conn: sqlite3.Connection,
     params: EventParams | None = None,
     progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
 ) -> int:
-    """Group every story stored since the last call, oldest id first (caller's transaction).
+    """Group the stories stored since the last call, oldest id first (caller's transaction).
+
+    Args:
+        conn: the writing connection, inside a transaction.
+        params: the ``[events]`` settings.
+        progress: called with ``(done, total)``.
+        limit: group at most this many (the caller commits and calls again).
 
     Returns:
         How many stories were indexed.
@@ -290,7 +335,12 @@ def assign_new(
     create_tables(conn)
     row = conn.execute("SELECT value FROM event_meta WHERE name = 'last_story'").fetchone()
     last = int(row[0]) if row else 0
-    ids = [r[0] for r in conn.execute("SELECT id FROM stories WHERE id > ? ORDER BY id", (last,))]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM stories WHERE id > ? ORDER BY id LIMIT ?", (last, limit or -1)
+        )
+    ]
     for done, sid in enumerate(ids, 1):
         assign(conn, sid, params)
         if progress is not None and (done % 200 == 0 or done == len(ids)):
