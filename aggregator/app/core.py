@@ -26,6 +26,7 @@ from aggregator.errors import (
     FeedParseError,
     InvalidFeedURL,
     StoryFormatError,
+    StoryNotFound,
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
@@ -733,6 +734,87 @@ class App:
             params=self.config.dedupe,
             tracking_params=self._tracking_params(),
         )
+
+    # -- events ----------------------------------------------------------
+
+    def events_update(self) -> int:
+        """Group the stories stored since the last grouping into events (one transaction).
+
+        Returns:
+            How many stories were grouped.
+        """
+        from aggregator.store import events
+
+        total = 0
+        while True:  # short transactions: a writer waits at most one batch
+            with self.archive.transaction() as conn:
+                done = events.assign_new(conn, limit=500)
+            total += done
+            if done < 500:
+                return total
+
+    def events_rebuild(
+        self, *, on_progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, int]:
+        """Recompute every event of the archive (one transaction).
+
+        Returns:
+            (stories grouped, events formed).
+        """
+        from aggregator.store import events
+
+        with self.archive.transaction() as conn:
+            return events.rebuild(conn, progress=on_progress)
+
+    def events_explain(self, first: int, second: int) -> dict[str, Any]:
+        """Why two stories are, or are not, one event: features, scores, thresholds, rule.
+
+        Raises:
+            StoryNotFound: either story does not exist.
+        """
+        from aggregator.dedupe.events import EventParams
+        from aggregator.store import events
+
+        try:
+            fa, fb, verdict = events.explain(self.archive.conn, first, second)
+        except KeyError as exc:
+            raise StoryNotFound(f"no story with id {exc.args[0]}") from exc
+        params = EventParams()
+
+        def features(f: Any) -> dict[str, Any]:
+            return {
+                "title_keys": list(f.title_keys),
+                "names": sorted(f.names),
+                "numbers": sorted(f.numbers),
+                "kind": f.kind,
+            }
+
+        return {
+            "first": first,
+            "second": second,
+            "same_event": verdict.same,
+            "rule": verdict.rule,
+            "score": round(verdict.score, 3),
+            "title_score": round(verdict.title_score, 3),
+            "shared_title": list(verdict.shared_title),
+            "shared_names": list(verdict.shared_names),
+            "gap_hours": round(verdict.gap.total_seconds() / 3600, 1),
+            "thresholds": {
+                "window_hours": params.window.total_seconds() / 3600,
+                "threshold": params.threshold,
+                "title_threshold": params.title_threshold,
+                "min_title": params.min_title,
+                "strong": params.strong,
+                "min_idf": params.min_idf,
+            },
+            "features": {"first": features(fa), "second": features(fb)},
+        }
+
+    def event_count(self) -> int:
+        """Events of two or more stories in the archive."""
+        from aggregator.store import events
+
+        return events.count_events(self.archive.conn)
 
     # -- stories ---------------------------------------------------------
 

@@ -735,6 +735,54 @@ def dedupe(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bo
     )
 
 
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Regroup every story into events.")
+@click.option(
+    "--explain", nargs=2, type=int, metavar="ID1 ID2", help="Why two stories are one event."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def events(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bool) -> None:
+    """Group the articles that report the same happening across outlets, or explain a decision."""
+    if rebuild == bool(explain):
+        raise click.UsageError("give one of --rebuild or --explain ID1 ID2")
+    if explain:
+        e = app.events_explain(*explain)
+        if as_json:
+            _json(e)
+            return
+        verdict = "one event" if e["same_event"] else "not one event"
+        lines = [
+            f"#{e['first']} and #{e['second']}: {verdict} ({e['rule']})",
+            f"  agreement {e['score']}, titles {e['title_score']}, {e['gap_hours']} h apart",
+            f"  shared title keys: {', '.join(e['shared_title']) or '-'}",
+            f"  shared rare names: {', '.join(e['shared_names']) or '-'}",
+            "  thresholds: " + ", ".join(f"{k} {v}" for k, v in e["thresholds"].items()),
+        ]
+        for side in ("first", "second"):
+            f = e["features"][side]
+            lines.append(
+                f"  #{e[side]}: keys {' '.join(f['title_keys'])};"
+                f" names {' '.join(f['names']) or '-'}"
+                + (f"; kind {f['kind']}" if f["kind"] else "")
+            )
+        click.echo(_safe("\n".join(lines)))
+        return
+    show = not as_json and sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            click.echo(f"\rgrouping {done}/{total}", nl=False, err=True)
+
+    stories, formed = app.events_rebuild(on_progress=progress)
+    if show:
+        click.echo("", err=True)
+    if as_json:
+        _json({"stories": stories, "events": formed})
+    else:
+        click.echo(f"Grouped {stories} stories: {formed} events of two or more stories")
+
+
 def main() -> None:
     """Run the click CLI (the console script is :func:`aggregator._entry.main`)."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")

@@ -14,6 +14,10 @@ Decisions:
   coverage, then by recency, then by id, so equal inputs always give the same
   order. A story carried by several feeds appears once, with "also covered
   by".
+- Events: the articles of one event (:mod:`aggregator.dedupe.events`) make
+  one entry, headed by the best-covered (then earliest) article; its
+  coverage is the number of distinct feeds across the event's articles, and
+  "also covered by" lists the other articles (title, feed, link).
 - Categories are ordered by how many stories they hold (most first), then by
   the rank of their best story, then by name.
 - A digest is a function of the archive and its window only: nothing in it
@@ -24,8 +28,8 @@ Decisions:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -196,10 +200,20 @@ class DigestSource:
     Attributes:
         name: the feed's title, else its URL; ``""`` for an imported document.
         url: the story's link as that feed gave it (unchecked; renderers keep only http(s)).
+        title: another article's title, when this source is another article of the
+            same event; ``""`` for a copy of the story itself.
     """
 
     name: str
     url: str
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What a digest shows: the feed's name, after the article's title for another article."""
+        if self.title:
+            return f"{self.title} ({self.name})" if self.name else self.title
+        return self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +224,13 @@ class DigestStory:
         stored: the story as archived.
         coverage: how many distinct feeds carried it (at least 1).
         sources: one entry per distinct feed, earliest first.
+        others: the other articles of its event (title, feed, link), earliest first.
     """
 
     stored: StoredStory
     coverage: int
     sources: tuple[DigestSource, ...]
+    others: tuple[DigestSource, ...] = ()
 
     @property
     def id(self) -> int:
@@ -223,9 +239,9 @@ class DigestStory:
 
     @property
     def also_covered_by(self) -> tuple[DigestSource, ...]:
-        """The named sources after the first (the first is where it was seen first)."""
+        """The named sources after the first (where it was seen first), then the other articles."""
         named = [s for s in self.sources if s.name]
-        return tuple(named[1:])
+        return tuple(named[1:]) + self.others
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +315,34 @@ def _rank(story: DigestStory) -> tuple[int, float, int]:
     return (-story.coverage, -story.stored.story.published.timestamp(), story.stored.id)
 
 
+def _group_events(picked: list[DigestStory], events: Mapping[int, int]) -> list[DigestStory]:
+    """One entry per event: the best-covered (then earliest) article, the others listed."""
+    groups: dict[tuple[str, int], list[DigestStory]] = {}
+    for item in picked:
+        event = events.get(item.id)
+        key = ("event", event) if event is not None else ("story", item.id)
+        groups.setdefault(key, []).append(item)
+    out: list[DigestStory] = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        members.sort(key=lambda m: (-m.coverage, m.stored.story.published, m.id))
+        head, rest = members[0], members[1:]
+        feeds = {s.name or s.url for m in members for s in m.sources}
+        rest.sort(key=lambda m: (m.stored.story.published, m.id))
+        others = tuple(
+            DigestSource(
+                name=m.sources[0].name if m.sources else "",
+                url=m.stored.story.url or (m.sources[0].url if m.sources else ""),
+                title=m.stored.story.title or "(untitled)",
+            )
+            for m in rest
+        )
+        out.append(replace(head, coverage=max(head.coverage, len(feeds)), others=others))
+    return out
+
+
 def select_digest(
     stories: Iterable[StoredStory],
     window: Window,
@@ -306,6 +350,7 @@ def select_digest(
     categories: Sequence[str] = (),
     limit: int | None = None,
     title: str = DEFAULT_TITLE,
+    events: Mapping[int, int] | None = None,
 ) -> Digest:
     """Choose, group and rank the stories of a window. Pure: no I/O, no clock.
 
@@ -313,8 +358,9 @@ def select_digest(
         stories: candidate stories (those outside the window or the categories are dropped).
         window: the span of time.
         categories: only these categories (any case); empty for all.
-        limit: keep only the best ``limit`` stories overall (by coverage, then recency).
+        limit: keep only the best ``limit`` entries overall (by coverage, then recency).
         title: the digest's title.
+        events: each grouped story's event id; the stories of one event make one entry.
 
     Returns:
         The digest.
@@ -336,6 +382,8 @@ def select_digest(
         seen_ids.add(stored.id)
         sources = _sources(stored)
         picked.append(DigestStory(stored=stored, coverage=max(1, len(sources)), sources=sources))
+    if events:
+        picked = _group_events(picked, events)
     matched = len(picked)
     picked.sort(key=_rank)
     if limit is not None:
@@ -379,10 +427,15 @@ def load_digest(
         ArchiveError: the archive is missing or cannot be read.
     """
     from aggregator.store.archive import Archive
+    from aggregator.store.events import events_of
 
     with Archive(db_path, readonly=True) as archive:
         stories = archive.stories_between(window.since, window.until, categories=categories)
-    return select_digest(stories, window, categories=categories, limit=limit, title=title)
+        grouped = events_of(archive.conn, [s.id for s in stories])
+    events = {sid: info.id for sid, info in grouped.items()}
+    return select_digest(
+        stories, window, categories=categories, limit=limit, title=title, events=events
+    )
 
 
 def render_digest(digest: Digest, fmt: str) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aggregator.store.archive import Archive
+from aggregator.store.events import forget_story_events
 from aggregator.timeutil import to_db
 
 __all__ = ["KeepPolicy", "PruneReport", "expired_stories", "prune"]
@@ -170,6 +171,9 @@ def prune(
         # Found inside the write lock: a poll cannot add a sighting in between.
         ids, sources, kept = expired_stories(archive, default=default, feeds=feeds, now=now)
         if ids:
+            # Events first, while the stories still exist: an event that loses
+            # stories gets a new headline and span, or dissolves.
+            forget_story_events(conn, ids)
             for start in range(0, len(ids), _BATCH):
                 batch = ids[start : start + _BATCH]
                 marks = ", ".join("?" * len(batch))

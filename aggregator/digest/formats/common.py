@@ -274,7 +274,8 @@ def story_views(stories: tuple[DigestStory, ...]) -> list[StoryView]:
                 questions=tuple(q for q in map(_one_line, story.questions) if q),
                 actions=tuple(a for a in map(_one_line, story.actions) if a),
                 source=named[0] if named else None,
-                also=tuple(named[1:]),
+                also=tuple(named[1:])
+                + tuple(SourceView(_one_line(o.label), safe_url(o.url)) for o in item.others),
                 media=media_views(story.enclosures),
                 comments=safe_url(story.comments),
             )

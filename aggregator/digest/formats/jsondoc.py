@@ -100,7 +100,7 @@ def _story(item: DigestStory) -> dict[str, Any]:
             }
             for src in stored.sources
         ],
-        "also_covered_by": [s.name for s in item.also_covered_by],
+        "also_covered_by": [s.label for s in item.also_covered_by],
         "generator": stored.generator,
         "text": render(doc),
     }

@@ -1,0 +1,528 @@
+"""Events: which stories report the same happening, across outlets (no I/O).
+
+A *story* is one article however many feeds carry it (see
+:mod:`aggregator.dedupe.neardup`); an *event* groups the different articles
+that report one happening: "Jesse Jackson dies at 84" from the BBC and
+"Tributes pour in after US civil rights icon Jesse Jackson dies" from Al
+Jazeera. Stories keep their own text; an event is a grouping over them.
+
+The rules work on *keys*: the words of a story's title and lead (the first
+:data:`LEAD_WORDS` words of the body) folded to a stem (case and diacritics
+folded, possessive and plural endings dropped, at most :data:`STEM` letters,
+so "arrests"/"arrested" and "Maduro"/"Maduros" meet), numbers written
+without separators ("400.000" and "400,000" are ``400000``), function words
+of the common languages left out. A key is a *name* when the text writes it
+capitalized where capitals tell something (not the first word of a
+sentence, not inside a Title Case Headline) or in capitals (an acronym).
+
+Keys are weighted by their rarity among the stories of the same days
+(``idf``): the archive's index of event keys, bucketed by day, gives each
+key's document frequency for free when it is probed, so "Trump" weighs
+little on a day when every third story names him, and "Jackson" a lot.
+
+:func:`compare` decides a pair, favouring precision (a wrong grouping hides
+an article under another's headline):
+
+- never two stories of one outlet (a story joins an event only through
+  another outlet's article), nor further apart than ``window``;
+- never a roundup, a live blog, a newsletter or a column (:func:`kind`):
+  they cover many happenings;
+- the titles must share at least two keys, one of them a rare name (two
+  words of a company's name are one name: the same company's different news
+  of one day stays apart), and the weighted agreement of title and lead must
+  reach ``threshold`` (``title_threshold`` on the titles alone suffices);
+- titles whose numbers disagree ("kills 11" / "kills 28", "2-1" / "0-3":
+  different attacks, different games) need ``strong`` agreement.
+
+Cross-language pairs meet through the keys that do not translate: names and
+numbers ("Maduro", "400.000").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+__all__ = [
+    "BUCKET",
+    "EventFeatures",
+    "EventParams",
+    "EventVerdict",
+    "LEAD_WORDS",
+    "STEM",
+    "compare",
+    "day_bucket",
+    "document_frequencies",
+    "event_features",
+    "idf_from_counts",
+    "index_keys",
+    "key_hash",
+    "kind",
+    "lookup_buckets",
+]
+
+LEAD_WORDS = 45
+"""Words of the body read after the title: the lead says who did what."""
+
+STEM = 7
+"""Letters a stem keeps at most."""
+
+BUCKET = 86400
+"""Seconds per bucket of the event-key index: one UTC day."""
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”‘’«»—–-]\s*$")
+_NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
+_SCORE_RE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
+
+# Function words and headline filler of the languages the corpus reads
+# (en, de, fr, es, it, pt, nl). Folded (no diacritics, lower case).
+_STOP = frozenset(
+    """
+    a an the and or but nor of to in on at by for with from into onto over under about after
+    before as is are was were be been being am do does did done has have had will would can could
+    shall should may might must not no yes this that these those it its they them their there
+    we our us you your he she his her him i me my what which who whom whose why how when where
+    than then so if up down out off new news says said say saying report reports update updates
+    live video watch more most just now first last year years day days week weeks month months
+    here after amid against via vs versus get gets got make makes made take takes told tell tells
+    one two three four five six seven eight nine ten per all any some many much very also
+    other others such own same while during between through until since ago according amid
+    back still even only both each few again once time times people man woman men women
+    mr mrs ms dr st
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december today yesterday tomorrow tonight
+    der die das den dem des ein eine einer eines einem einen und oder aber im ins vom zum zur
+    auf aus bei mit nach seit von vor zu fur uber unter gegen ohne um ist sind war waren wird
+    werden wurde wurden hat haben hatte nicht kein keine auch noch schon wie was wer wo als am
+    sich es er sie wir ihr ihre sein seine so dass doch nur mehr neue neuen neuer jetzt heute
+    le la les un une des du de et ou mais dans sur par pour avec sans sous chez est sont a ont
+    ete etre ce cette ces qui que quoi dont il elle ils elles nous vous se sa son ses leur leurs
+    au aux plus ne pas y en apres avant contre selon
+    el los las unos unas del al y o pero en con sin sobre por para es son fue era ha han lo
+    que se su sus como mas muy ya este esta estos estas ese esa
+    il lo gli di da dei delle della per con tra fra che non ma piu
+    o os as um uma do da dos das no na nos nas em ao aos com sem
+    het een van en op voor met zijn niet ook bij uit
+    """.split()
+)
+
+# Title openings and phrases of items that cover many happenings.
+_ROUNDUP_RE = re.compile(
+    r"""(?ix)
+    ^\s*(?:live|live\ updates|latest|the\ latest|watch|listen|podcast|quiz|opinion|analysis|
+           editorial|letters?|column|commentary|explainer|newsletter|briefing|factbox|
+           photos?|pictures?|in\ pictures|gallery|ticker|liveblog|live-blog|live\ blog)\s*[:|–—-]
+    | \b(?:what\ to\ know|week\ in\ review|the\ week\ in|news\ briefs?|morning\ briefing|
+          evening\ briefing|daily\ briefing|news\ roundup|roundup|round-up|live\ updates|
+          as\ it\ happened|live\ blog|liveblog|in\ pictures|photos\ of\ the\ (?:day|week)|
+          best\ photos|today\ -\ |evening\ news|morning\ news|nightly\ news|top\ stories|
+          headlines|things\ to\ know|need\ to\ know|newsletter|digest|recap|
+          was\ ist\ los|der\ tag|liveticker|le\ point\ sur)\b
+    | ^\s*(?:\d{1,2}/\d{1,2}|[a-z]+\s\d{1,2},\s\d{4})\s*:    # "12/18: CBS Evening News"
+    | \bupdates?\s*:
+    | \bthe\ best\b | \bdeals\b
+    """
+)
+
+# Questions and explainers comment on a happening rather than report it:
+# "Why is the Strait of Hormuz so crucial?", "How the Galaxy Z Fold 8 and Z Flip 8 compare".
+_COLUMN_RE = re.compile(
+    r"""(?ix)
+    \?\s*$
+    | ^\s*(?:why|how|what|where|who|which|should|can|could|is|are|does|do|will|would|
+           a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b
+    """
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    """Case-fold and strip diacritics (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A folded word's stem: possessive and plural dropped, at most :data:`STEM` letters."""
+    word = _fold(word).replace("’", "'")
+    if word.endswith(("'s", "s'")):
+        word = word[:-2]
+    word = word.replace("'", "")
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word[:STEM]
+
+
+def _number(word: str) -> str | None:
+    """A number without separators ("400.000" -> "400000"), or ``None``."""
+    if not _NUMBER_RE.match(word):
+        return None
+    digits = re.sub(r"[.,]", "", word)
+    # A decimal ("3.5") keeps its point: only thousands separators go.
+    if re.fullmatch(r"\d+[.,]\d{1,2}", word):
+        digits = word.replace(",", ".")
+    return digits.lstrip("0") or "0"
+
+
+@dataclass(frozen=True, slots=True)
+class EventFeatures:
+    """What the event rules read of one story.
+
+    Attributes:
+        title_keys: the title's keys, in order, without repeats.
+        lead_keys: the keys of the title and the lead together.
+        names: the keys written as names (capitalized where it tells, or acronyms).
+        numbers: the numbers of the title (folded, without separators).
+        kind: ``"roundup"``, ``"column"`` or ``""`` (see :func:`kind`).
+        scores: the title holds a game's score ("2-1").
+    """
+
+    title_keys: tuple[str, ...]
+    lead_keys: frozenset[str]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    kind: str = ""
+    scores: bool = False
+
+
+def kind(title: str) -> str:
+    """What a title announces: ``"roundup"``, ``"column"`` or ``""`` (a report).
+
+    Live blogs, newsletters, briefings, "The Latest:", "What to know",
+    galleries, deals lists and daily programmes ("12/18: CBS Evening News")
+    cover many happenings (``"roundup"``); questions and explainers ("Why
+    ...?", "How ...") comment on one rather than report it (``"column"``).
+    """
+    if _ROUNDUP_RE.search(title):
+        return "roundup"
+    return "column" if _COLUMN_RE.search(title) else ""
+
+
+def _tokens(text: str) -> list[tuple[str, bool, bool]]:
+    """Words of a text with (word, starts a sentence, capitalized)."""
+    out: list[tuple[str, bool, bool]] = []
+    last = 0
+    first = True
+    for match in _WORD_RE.finditer(text):
+        between = text[last : match.start()]
+        starts = first or bool(_SENTENCE_END.search(between))
+        word = match.group()
+        out.append((word, starts, word[:1].isupper()))
+        last = match.end()
+        first = False
+    return out
+
+
+def _is_title_case(tokens: Sequence[tuple[str, bool, bool]]) -> bool:
+    """True when a title capitalizes its content words, so capitals tell nothing."""
+    content = [w for w, _, _ in tokens if _fold(w) not in _STOP and not w[:1].isdigit()]
+    if len(content) < 3:
+        return False
+    capitals = sum(1 for w in content if w[:1].isupper())
+    return capitals >= 0.75 * len(content)
+
+
+@lru_cache(maxsize=4096)
+def event_features(title: str, body: str) -> EventFeatures:
+    """The keys, names and numbers of a story's title and lead (pure; cached, as candidates recur).
+
+    Args:
+        title: the story's title (plain text).
+        body: the story's body (plain text); only its first :data:`LEAD_WORDS` words are read.
+
+    Returns:
+        The story's :class:`EventFeatures`.
+    """
+    title_tokens = _tokens(title)
+    lead_tokens = _tokens(" ".join(body.split()[:LEAD_WORDS]))
+    title_case = _is_title_case(title_tokens)
+    names: set[str] = set()
+    lower_seen: set[str] = set()
+    title_keys: list[str] = []
+    numbers: set[str] = set()
+    lead_keys: set[str] = set()
+    for source, tokens in (("title", title_tokens), ("lead", lead_tokens)):
+        for word, starts, capital in tokens:
+            number = _number(word)
+            if number is not None:
+                if len(number) >= 4 or source == "title":
+                    key = "#" + number
+                    lead_keys.add(key)
+                    if source == "title":
+                        numbers.add(number)
+                        if key not in title_keys:
+                            title_keys.append(key)
+                continue
+            folded = _fold(word)
+            if folded in _STOP or len(folded) < 2 or folded.isdigit():
+                continue
+            key = _stem(word)
+            if len(key) < 2 or key in _STOP:
+                continue
+            lead_keys.add(key)
+            if source == "title" and key not in title_keys:
+                title_keys.append(key)
+            acronym = len(word) >= 2 and word.isupper() and word.isalpha()
+            if acronym or (capital and not starts and not (source == "title" and title_case)):
+                names.add(key)
+            elif not capital:
+                lower_seen.add(key)
+    # A word also written in lower case is a common word capitalized by position.
+    names -= {k for k in lower_seen if k in names and not k.isupper()}
+    return EventFeatures(
+        title_keys=tuple(title_keys),
+        lead_keys=frozenset(lead_keys),
+        names=frozenset(names),
+        numbers=frozenset(numbers),
+        kind=kind(title),
+        scores=bool(_SCORE_RE.search(title)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EventParams:
+    """The ``[events]`` settings.
+
+    Attributes:
+        enabled: group stories into events at ingest.
+        window: two stories of one event are published at most this far apart.
+        threshold: weighted agreement of title and lead keys that makes one event.
+        title_threshold: weighted agreement of the titles alone that makes one event.
+        min_title: weighted agreement of the titles below which nothing joins.
+        strong: agreement required when the titles' numbers disagree.
+        min_idf: a shared name counts only when at least this rare (log scale).
+        max_candidates: stories compared at most per new story.
+    """
+
+    enabled: bool = True
+    window: timedelta = timedelta(hours=36)
+    threshold: float = 0.38
+    title_threshold: float = 0.5
+    min_title: float = 0.22
+    strong: float = 0.8
+    min_idf: float = 1.5
+    max_candidates: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class EventVerdict:
+    """The decision on a pair, with what it rests on (for ``events --explain``).
+
+    Attributes:
+        same: the two stories report one happening.
+        rule: the deciding rule, one short phrase.
+        score: weighted agreement of title and lead keys (cosine, 0-1).
+        title_score: weighted agreement of the titles (0-1).
+        shared_title: keys the titles share.
+        shared_names: rare names the two share.
+        gap: the time between the two.
+    """
+
+    same: bool
+    rule: str
+    score: float = 0.0
+    title_score: float = 0.0
+    shared_title: tuple[str, ...] = ()
+    shared_names: tuple[str, ...] = ()
+    gap: timedelta = field(default_factory=timedelta)
+
+
+IdfFn = Callable[[str], float]
+
+
+def _weights(features: EventFeatures, idf: IdfFn) -> dict[str, float]:
+    """Key weights: the title's keys weigh twice their rarity, the lead's others 1.
+
+    Rarity is known for title keys only (the index holds those), and the
+    lead's words support a match rather than make it.
+    """
+    title = set(features.title_keys)
+    return {k: idf(k) * 2.0 if k in title else 1.0 for k in features.lead_keys}
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    dot = sum(w * b[k] for k, w in a.items() if k in b)
+    norm = math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _title_score(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
+    """Weighted Jaccard of the title keys."""
+    ka, kb = set(a.title_keys), set(b.title_keys)
+    union = sum(idf(k) for k in ka | kb)
+    return sum(idf(k) for k in ka & kb) / union if union else 0.0
+
+
+def compare(
+    a: EventFeatures,
+    b: EventFeatures,
+    *,
+    published_a: datetime,
+    published_b: datetime,
+    idf: IdfFn,
+    params: EventParams | None = None,
+    same_outlet: bool = False,
+) -> EventVerdict:
+    """Decide whether two stories report the same happening.
+
+    Args:
+        a: the first story's features.
+        b: the second story's features.
+        published_a: when the first was published (UTC).
+        published_b: when the second was published (UTC).
+        idf: a key's rarity among the stories of their days (:func:`idf_from_counts`).
+        params: the thresholds (defaults: :class:`EventParams`).
+        same_outlet: both come from one outlet (they never join through each other).
+
+    Returns:
+        The verdict, with the scores and the deciding rule.
+    """
+    params = params or EventParams()
+    gap = abs(published_a - published_b)
+    if same_outlet:
+        return EventVerdict(False, "same outlet", gap=gap)
+    if gap > params.window:
+        return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
+    if a.kind or b.kind:
+        return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
+    shared_title = tuple(k for k in a.title_keys if k in set(b.title_keys))
+    names_a = a.names | (a.lead_keys & {k for k in b.names})
+    names_b = b.names | (b.lead_keys & {k for k in a.names})
+    shared_names = tuple(
+        sorted(
+            k
+            for k in (names_a & names_b)
+            if k in a.lead_keys and k in b.lead_keys and idf(k) >= params.min_idf
+        )
+    )
+    score = _cosine(_weights(a, idf), _weights(b, idf))
+    title_score = _title_score(a, b, idf)
+
+    def verdict(same: bool, rule: str) -> EventVerdict:
+        return EventVerdict(same, rule, score, title_score, shared_title, shared_names, gap)
+
+    if not shared_names:
+        if (
+            title_score >= params.title_threshold
+            and score >= params.strong
+            and len(shared_title) >= 3
+        ):
+            return verdict(
+                True, f"near-identical headlines (title {title_score:.2f}, agreement {score:.2f})"
+            )
+        return verdict(False, "no rare name in common")
+    if title_score < params.min_title:
+        return verdict(False, f"title agreement {title_score:.2f} < {params.min_title}")
+    title_names = [k for k in shared_title if k in shared_names or k.startswith("#")]
+    if len(shared_title) < 2 or not title_names:
+        return verdict(False, "titles share fewer than two keys or no name")
+    if _distinct_names(shared_names, a, b) < 2 and len(shared_title) < 3:
+        return verdict(False, "one name and little else in common (same actor, other news)")
+    conflict = _numbers_conflict(a, b)
+    if conflict:
+        if score >= params.strong:
+            return verdict(
+                True,
+                f"numbers differ ({conflict}) but agreement {score:.2f} >= strong {params.strong}",
+            )
+        return verdict(False, f"numbers differ ({conflict})")
+    if title_score >= params.title_threshold:
+        return verdict(True, f"title agreement {title_score:.2f} >= {params.title_threshold}")
+    if score >= params.threshold:
+        return verdict(True, f"agreement {score:.2f} >= {params.threshold}")
+    return verdict(False, f"agreement {score:.2f} < {params.threshold}")
+
+
+def _distinct_names(shared: Sequence[str], a: EventFeatures, b: EventFeatures) -> int:
+    """Shared names, counting the words of one multi-word name once.
+
+    "Warner Bros" is one actor: its two keys stand next to each other in
+    both titles, or appear together in both leads only as a pair.
+    """
+    if len(shared) < 2:
+        return len(shared)
+    adjacent = 0
+    for title in (a.title_keys, b.title_keys):
+        pairs = {(title[i], title[i + 1]) for i in range(len(title) - 1)}
+        adjacent = max(adjacent, sum(1 for x, y in pairs if x in shared and y in shared))
+    return max(1, len(shared) - adjacent)
+
+
+def _numbers_conflict(a: EventFeatures, b: EventFeatures) -> str:
+    """Describe how the titles' numbers disagree, or ``""`` when they do not."""
+    if a.scores and b.scores:
+        na, nb = a.numbers, b.numbers
+        if na != nb:
+            return "different scores"
+    small_a = {n for n in a.numbers if len(n) < 4}
+    small_b = {n for n in b.numbers if len(n) < 4}
+    if small_a and small_b and not small_a & small_b:
+        return f"{'/'.join(sorted(small_a))} vs {'/'.join(sorted(small_b))}"
+    return ""
+
+
+# --- the index of event keys ------------------------------------------------
+
+
+def day_bucket(when: datetime) -> int:
+    """The UTC day of a time, as days since the epoch."""
+    return int(when.timestamp()) // BUCKET
+
+
+def key_hash(key: str) -> int:
+    """A key's 32-bit hash (FNV-1a over UTF-8, stable across processes)."""
+    h = 0x811C9DC5
+    for byte in key.encode():
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def index_keys(features: EventFeatures, published: datetime) -> list[int]:
+    """The integer keys under which the archive indexes a story: its day, then each key's hash.
+
+    Only the title's keys are indexed: a story of the same event shares at
+    least two of them (see :func:`compare`), and titles keep the index small.
+    """
+    day = day_bucket(published) << 32
+    return sorted({day | key_hash(k) for k in features.title_keys})
+
+
+def lookup_buckets(published: datetime, window: timedelta) -> list[int]:
+    """The day buckets a story's candidates may be indexed under."""
+    first = day_bucket(published - window)
+    last = day_bucket(published + window)
+    return list(range(first, last + 1))
+
+
+def idf_from_counts(counts: Mapping[str, int], total: int) -> IdfFn:
+    """An ``idf`` function from document frequencies among ``total`` stories.
+
+    Keys never seen count as seen once (they are rare). The value is
+    ``log((total + 1) / (count + 1)) + 1``, at least 1.
+    """
+    total = max(total, 1)
+
+    def idf(key: str) -> float:
+        return math.log((total + 1) / (counts.get(key, 0) + 1)) + 1.0
+
+    return idf
+
+
+def document_frequencies(features: Iterable[EventFeatures]) -> tuple[dict[str, int], int]:
+    """Count how many stories hold each key (for :func:`idf_from_counts`)."""
+    counts: dict[str, int] = {}
+    total = 0
+    for f in features:
+        total += 1
+        for k in f.title_keys:
+            counts[k] = counts.get(k, 0) + 1
+    return counts, total

@@ -1,0 +1,512 @@
+"""Events in the archive: the tables, the incremental grouping and the rebuild (all SQL).
+
+The rules are pure (:mod:`aggregator.dedupe.events`); this module keeps
+
+- ``events(id, headline_story, first_seen, last_seen, stories, outlets)``:
+  one row per event of two or more stories (a story alone is its own event
+  and has no row);
+- ``story_events(story_id PRIMARY KEY, event_id, outlet)``: which event a story
+  is in, and its outlet (so joining costs no scan of the event's stories);
+- ``event_keys(key, story_id)``, ``WITHOUT ROWID``: the inverted index of a
+  story's title keys, the UTC day in the high bits (like ``story_bands`` is
+  bucketed by week), so a new story costs a few index probes on the pages of
+  its days whatever the archive's size; the probe also gives each key's
+  document frequency among the stories of those days, its rarity;
+- ``event_days(day, stories)``: stories indexed per day (the idf's total);
+- ``event_meta(name, value)``: ``last_story``, the highest story id indexed.
+
+:func:`assign` groups one new story (inside the caller's write transaction);
+:func:`rebuild` recomputes everything; :func:`forget_story_events` keeps
+events consistent when stories are deleted (their keys are recomputed from
+the text, so the story rows must still exist when it is called).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from aggregator.dedupe.events import (
+    EventFeatures,
+    EventParams,
+    EventVerdict,
+    compare,
+    event_features,
+    idf_from_counts,
+    index_keys,
+    key_hash,
+    lookup_buckets,
+)
+
+__all__ = [
+    "EventInfo",
+    "SCHEMA",
+    "assign",
+    "assign_new",
+    "count_events",
+    "create_tables",
+    "event_members",
+    "events_of",
+    "explain",
+    "forget_story_events",
+    "outlet_of",
+    "rebuild",
+]
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, headline_story INTEGER NOT NULL,"
+    " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, stories INTEGER NOT NULL,"
+    " outlets INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS story_events (story_id INTEGER PRIMARY KEY,"
+    " event_id INTEGER NOT NULL, outlet TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX IF NOT EXISTS story_events_event ON story_events(event_id)",
+    "CREATE TABLE IF NOT EXISTS event_keys (key INTEGER NOT NULL, story_id INTEGER NOT NULL,"
+    " PRIMARY KEY (key, story_id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS event_days (day INTEGER PRIMARY KEY, stories INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS event_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+#: Postings read per key and day at most: a key this common is no evidence.
+_POSTINGS = 64
+
+_LEAD_CHARS = 600
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Create the event tables when missing (inside the caller's transaction)."""
+    for statement in SCHEMA:
+        conn.execute(statement)
+
+
+def has_tables(conn: sqlite3.Connection) -> bool:
+    """True when the archive holds the event tables (older archives, read-only, may not)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'story_events'"
+    ).fetchone()
+    return row is not None
+
+
+def outlet_of(url: str, feed_url: str = "") -> str:
+    """The outlet of a story: its link's host without ``www.``-like prefixes, else the feed's."""
+    for candidate in (url, feed_url):
+        host = (urlsplit(candidate).hostname or "") if candidate else ""
+        for prefix in ("www.", "m.", "amp.", "rss.", "feeds.", "feed."):
+            if host.startswith(prefix):
+                host = host[len(prefix) :]
+        if host:
+            return host
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    title: str
+    body: str
+    published: datetime
+    outlet: str
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    out: dict[int, _Row] = {}
+    for sid, title, body, published, url in conn.execute(
+        f"SELECT id, title, substr(body, 1, {_LEAD_CHARS}), published, url FROM stories"
+        f" WHERE id IN ({marks})",
+        list(ids),
+    ):
+        out[sid] = _Row(sid, title or "", body or "", _parse_time(published), outlet_of(url or ""))
+    return out
+
+
+def _idf_and_candidates(
+    conn: sqlite3.Connection, features: EventFeatures, published: datetime, params: EventParams
+) -> tuple[Callable[[str], float], Counter[int]]:
+    """Probe the index: title keys' frequencies in the window's days, stories sharing them."""
+    days = lookup_buckets(published, params.window)
+    total = 0
+    for day in days:
+        row = conn.execute("SELECT stories FROM event_days WHERE day = ?", (day,)).fetchone()
+        total += row[0] if row else 0
+    counts: dict[str, int] = {}
+    shared: Counter[int] = Counter()
+    for key in features.title_keys:
+        h = key_hash(key)
+        n = 0
+        for day in days:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT story_id FROM event_keys WHERE key = ? LIMIT ?",
+                    ((day << 32) | h, _POSTINGS),
+                )
+            ]
+            n += len(ids)
+            if len(ids) < _POSTINGS:
+                shared.update(ids)
+        counts[key] = n
+    # The story itself counts in the totals, as it will once indexed.
+    return idf_from_counts(counts, total + 1), shared
+
+
+def _match(
+    conn: sqlite3.Connection,
+    story_id: int,
+    row: _Row,
+    params: EventParams,
+) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
+    features = event_features(row.title, row.body)
+    idf, shared = _idf_and_candidates(conn, features, row.published, params)
+    shared.pop(story_id, None)
+    ranked = [sid for sid, n in shared.most_common(params.max_candidates) if n >= 2]
+    matches: list[tuple[int, EventVerdict]] = []
+    for cand in _rows(conn, ranked).values():
+        if row.outlet and cand.outlet == row.outlet:
+            continue  # a story never joins an event through its own outlet's stories
+        verdict = compare(
+            features,
+            event_features(cand.title, cand.body),
+            published_a=row.published,
+            published_b=cand.published,
+            idf=idf,
+            params=params,
+        )
+        if verdict.same:
+            matches.append((cand.id, verdict))
+    return matches, features
+
+
+def _refresh(conn: sqlite3.Connection, event_id: int) -> None:
+    """Recompute an event's row from its stories (headline: best covered, then earliest)."""
+    members = conn.execute(
+        "SELECT t.id, t.published, t.url, (SELECT COUNT(DISTINCT COALESCE(feed_id, -id))"
+        " FROM sources WHERE story_id = t.id) AS coverage"
+        " FROM story_events e JOIN stories t ON t.id = e.story_id WHERE e.event_id = ?",
+        (event_id,),
+    ).fetchall()
+    if len(members) < 2:
+        conn.execute("DELETE FROM story_events WHERE event_id = ?", (event_id,))
+        conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+        return
+    headline = min(members, key=lambda m: (-m[3], m[1], m[0]))[0]
+    outlets = len({outlet_of(m[2] or "") or f"#{m[0]}" for m in members})
+    conn.execute(
+        "INSERT OR REPLACE INTO events"
+        " (id, headline_story, first_seen, last_seen, stories, outlets)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            event_id,
+            headline,
+            min(m[1] for m in members),
+            max(m[1] for m in members),
+            len(members),
+            outlets,
+        ),
+    )
+
+
+def assign(
+    conn: sqlite3.Connection, story_id: int, params: EventParams | None = None
+) -> int | None:
+    """Index a stored story and join it to the event it reports, if any (caller's transaction).
+
+    The story joins the event of the candidate it agrees with best; a
+    candidate not yet in an event forms one with it. Events are never merged
+    through a new story (a wrong link would join two happenings).
+
+    Args:
+        conn: the archive's writing connection, inside a transaction.
+        story_id: the story, already stored.
+        params: the ``[events]`` settings.
+
+    Returns:
+        The event's id, or ``None`` when the story stays alone.
+    """
+    params = params or EventParams()
+    row = _rows(conn, [story_id]).get(story_id)
+    if row is None:
+        return None
+    matches, features = _match(conn, story_id, row, params)
+    for key in index_keys(features, row.published):
+        conn.execute(
+            "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)", (key, story_id)
+        )
+    day = int(row.published.timestamp()) // 86400
+    conn.execute(
+        "INSERT INTO event_days (day, stories) VALUES (?, 1)"
+        " ON CONFLICT(day) DO UPDATE SET stories = stories + 1",
+        (day,),
+    )
+    if not matches:
+        return None
+    best_id, _ = max(matches, key=lambda m: (m[1].score, -m[0]))
+    if conn.execute("SELECT 1 FROM story_events WHERE story_id = ?", (story_id,)).fetchone():
+        return None  # already grouped (a rebuild in progress never gets here twice)
+    found = conn.execute(
+        "SELECT event_id FROM story_events WHERE story_id = ?", (best_id,)
+    ).fetchone()
+    if found:
+        event_id = int(found[0])
+    else:
+        best = _rows(conn, [best_id])[best_id]
+        event_id = int(
+            conn.execute(
+                "INSERT INTO events (headline_story, first_seen, last_seen, stories, outlets)"
+                " VALUES (?, ?, ?, 1, 1)",
+                (best_id, _db_time(best.published), _db_time(best.published)),
+            ).lastrowid
+            or 0
+        )
+        conn.execute(
+            "INSERT INTO story_events (story_id, event_id, outlet) VALUES (?, ?, ?)",
+            (best_id, event_id, best.outlet),
+        )
+    _join(conn, event_id, row)
+    return event_id
+
+
+def _db_time(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _coverage(conn: sqlite3.Connection, story_id: int) -> int:
+    row = conn.execute(
+        "SELECT COUNT(DISTINCT COALESCE(feed_id, -id)) FROM sources WHERE story_id = ?",
+        (story_id,),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _join(conn: sqlite3.Connection, event_id: int, row: _Row) -> None:
+    """Add a story to an event, updating its counts, span and headline without a scan."""
+    new_outlet = (
+        row.outlet == ""
+        or not conn.execute(
+            "SELECT 1 FROM story_events WHERE event_id = ? AND outlet = ? LIMIT 1",
+            (event_id, row.outlet),
+        ).fetchone()
+    )
+    conn.execute(
+        "INSERT INTO story_events (story_id, event_id, outlet) VALUES (?, ?, ?)",
+        (row.id, event_id, row.outlet),
+    )
+    head_id, first, last = conn.execute(
+        "SELECT headline_story, first_seen, last_seen FROM events WHERE id = ?", (event_id,)
+    ).fetchone()
+    when = _db_time(row.published)
+    head = (_coverage(conn, head_id), first)
+    mine = (_coverage(conn, row.id), when)
+    headline = row.id if (mine[0], head[1]) > (head[0], mine[1]) else head_id
+    conn.execute(
+        "UPDATE events SET headline_story = ?, first_seen = MIN(first_seen, ?),"
+        " last_seen = MAX(last_seen, ?), stories = stories + 1, outlets = outlets + ?"
+        " WHERE id = ?",
+        (headline, when, when, 1 if new_outlet else 0, event_id),
+    )
+
+
+def assign_new(
+    conn: sqlite3.Connection,
+    params: EventParams | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
+) -> int:
+    """Group the stories stored since the last call, oldest id first (caller's transaction).
+
+    Args:
+        conn: the writing connection, inside a transaction.
+        params: the ``[events]`` settings.
+        progress: called with ``(done, total)``.
+        limit: group at most this many (the caller commits and calls again).
+
+    Returns:
+        How many stories were indexed.
+    """
+    create_tables(conn)
+    row = conn.execute("SELECT value FROM event_meta WHERE name = 'last_story'").fetchone()
+    last = int(row[0]) if row else 0
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM stories WHERE id > ? ORDER BY id LIMIT ?", (last, limit or -1)
+        )
+    ]
+    for done, sid in enumerate(ids, 1):
+        assign(conn, sid, params)
+        if progress is not None and (done % 200 == 0 or done == len(ids)):
+            progress(done, len(ids))
+    if ids:
+        conn.execute(
+            "INSERT OR REPLACE INTO event_meta (name, value) VALUES ('last_story', ?)", (ids[-1],)
+        )
+    return len(ids)
+
+
+def rebuild(
+    conn: sqlite3.Connection,
+    params: EventParams | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Recompute every event from the stored stories, oldest first (caller's transaction).
+
+    Returns:
+        (stories indexed, events formed).
+    """
+    params = params or EventParams()
+    create_tables(conn)
+    for table in ("events", "story_events", "event_keys", "event_days", "event_meta"):
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+    ids = [r[0] for r in conn.execute("SELECT id FROM stories ORDER BY published, id")]
+    for done, sid in enumerate(ids, 1):
+        assign(conn, sid, params)
+        if progress is not None and (done % 200 == 0 or done == len(ids)):
+            progress(done, len(ids))
+    if ids:
+        conn.execute(
+            "INSERT OR REPLACE INTO event_meta (name, value) VALUES ('last_story', ?)", (max(ids),)
+        )
+    return len(ids), count_events(conn)
+
+
+def forget_story_events(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Take stories out of their events and the index before deletion (caller's transaction).
+
+    Events left with fewer than two stories dissolve; the others get a new
+    headline, span and counts. Call it while the story rows still exist.
+    """
+    ids = list(ids)
+    if not ids or not has_tables(conn):
+        return
+    rows = _rows(conn, ids)
+    events: set[int] = set()
+    for sid in ids:
+        found = conn.execute(
+            "SELECT event_id FROM story_events WHERE story_id = ?", (sid,)
+        ).fetchone()
+        if found:
+            events.add(int(found[0]))
+        conn.execute("DELETE FROM story_events WHERE story_id = ?", (sid,))
+        row = rows.get(sid)
+        if row is not None:
+            for key in index_keys(event_features(row.title, row.body), row.published):
+                conn.execute("DELETE FROM event_keys WHERE key = ? AND story_id = ?", (key, sid))
+            conn.execute(
+                "UPDATE event_days SET stories = MAX(stories - 1, 0) WHERE day = ?",
+                (int(row.published.timestamp()) // 86400,),
+            )
+    for event_id in events:
+        _refresh(conn, event_id)
+
+
+def count_events(conn: sqlite3.Connection) -> int:
+    """Events of two or more stories."""
+    if not has_tables(conn):
+        return 0
+    return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """An event as readers see it.
+
+    Attributes:
+        id: the event's id.
+        headline_story: the story whose title heads the event.
+        first_seen: the earliest story's publication time (UTC text).
+        last_seen: the latest story's publication time (UTC text).
+        stories: the ids of its stories, earliest first.
+        outlets: how many distinct outlets cover it.
+    """
+
+    id: int
+    headline_story: int
+    first_seen: str
+    last_seen: str
+    stories: tuple[int, ...]
+    outlets: int
+
+
+def events_of(conn: sqlite3.Connection, story_ids: Iterable[int]) -> dict[int, EventInfo]:
+    """The event of each given story that is in one (read-only)."""
+    ids = list(story_ids)
+    if not ids or not has_tables(conn):
+        return {}
+    out: dict[int, EventInfo] = {}
+    infos: dict[int, EventInfo] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        for sid, eid in conn.execute(
+            f"SELECT story_id, event_id FROM story_events WHERE story_id IN ({marks})", chunk
+        ).fetchall():
+            if eid not in infos:
+                info = event_members(conn, eid)
+                if info is None:
+                    continue
+                infos[eid] = info
+            out[sid] = infos[eid]
+    return out
+
+
+def event_members(conn: sqlite3.Connection, event_id: int) -> EventInfo | None:
+    """One event with its stories, or ``None``."""
+    row = conn.execute(
+        "SELECT id, headline_story, first_seen, last_seen, outlets FROM events WHERE id = ?",
+        (event_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    members = tuple(
+        r[0]
+        for r in conn.execute(
+            "SELECT e.story_id FROM story_events e JOIN stories t ON t.id = e.story_id"
+            " WHERE e.event_id = ? ORDER BY t.published, t.id",
+            (event_id,),
+        )
+    )
+    return EventInfo(row[0], row[1], row[2], row[3], members, row[4])
+
+
+def explain(
+    conn: sqlite3.Connection, a: int, b: int, params: EventParams | None = None
+) -> tuple[EventFeatures, EventFeatures, EventVerdict]:
+    """Why two stored stories are, or are not, one event: their features and the verdict.
+
+    Raises:
+        KeyError: a story does not exist.
+    """
+    params = params or EventParams()
+    rows = _rows(conn, [a, b])
+    if a not in rows or b not in rows:
+        missing = a if a not in rows else b
+        raise KeyError(missing)
+    ra, rb = rows[a], rows[b]
+    fa, fb = event_features(ra.title, ra.body), event_features(rb.title, rb.body)
+    idf, _ = (
+        _idf_and_candidates(conn, fa, ra.published, params)
+        if has_tables(conn)
+        else (
+            idf_from_counts({}, 1),
+            Counter(),
+        )
+    )
+    verdict = compare(
+        fa,
+        fb,
+        published_a=ra.published,
+        published_b=rb.published,
+        idf=idf,
+        params=params,
+        same_outlet=bool(ra.outlet) and ra.outlet == rb.outlet,
+    )
+    return fa, fb, verdict

@@ -1,0 +1,134 @@
+"""The event rules, measured on the labelled pairs of ``benchmarks/data/events_pairs.jsonl``.
+
+Each pair (drawn by ``benchmarks/events_pairs.py`` from the real-feed corpus's
+``sameday-*`` folders, labelled ``same_event`` true/false by a reader) is
+decided by :func:`aggregator.dedupe.events.compare` with the rarity of words
+among all the stories of its folder, as the archive's day-bucketed index would
+give them. Prints precision and recall of same-event pairs (targets 0.97 and
+0.80), and for each kind of negative how many were grouped by mistake.
+Unlabelled pairs are counted apart; with no labels at all it prints what the
+rules decide per kind, so the set can be reviewed.
+
+    python benchmarks/events_eval.py [--pairs FILE] [--verbose] [--threshold 0.38 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import fields, replace
+from datetime import datetime
+from pathlib import Path
+
+from aggregator.dedupe.events import (
+    EventParams,
+    compare,
+    document_frequencies,
+    event_features,
+    idf_from_counts,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from events_pairs import OUT, load_corpus  # noqa: E402
+
+PRECISION_TARGET = 0.97
+RECALL_TARGET = 0.80
+
+
+def label(value: object) -> bool | None:
+    """A reader's label: true/false (also "yes"/"no", 1/0), or ``None`` when not labelled."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in {"true", "yes", "y", "1", "same"}:
+        return True
+    if text in {"false", "no", "n", "0", "different"}:
+        return False
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--pairs", type=Path, default=OUT)
+    parser.add_argument("--verbose", action="store_true", help="print every error")
+    for f in fields(EventParams):
+        if f.type in ("float", float):
+            parser.add_argument("--" + f.name.replace("_", "-"), type=float)
+    args = parser.parse_args()
+    params = EventParams()
+    overrides = {
+        f.name: getattr(args, f.name)
+        for f in fields(EventParams)
+        if getattr(args, f.name, None) is not None
+    }
+    params = replace(params, **overrides)
+
+    pairs = [
+        json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line
+    ]
+    groups = load_corpus()
+    idfs = {}
+    for name, items in groups.items():
+        counts, total = document_frequencies(it.features for it in items)
+        idfs[name] = idf_from_counts(counts, total)
+
+    confusion: Counter[tuple[str, bool | None, bool]] = Counter()
+    errors: list[str] = []
+    for pair in pairs:
+        a, b = pair["a"], pair["b"]
+        verdict = compare(
+            event_features(a["title"], a["lead"]),
+            event_features(b["title"], b["lead"]),
+            published_a=datetime.fromisoformat(a["published"]),
+            published_b=datetime.fromisoformat(b["published"]),
+            idf=idfs[pair["group"]],
+            params=params,
+        )
+        truth = label(pair.get("same_event"))
+        confusion[(pair["kind"], truth, verdict.same)] += 1
+        if truth is not None and truth != verdict.same:
+            errors.append(
+                f"#{pair['id']} {'FP' if verdict.same else 'FN'} [{pair['kind']}] {verdict.rule}\n"
+                f"    {a['feed']}: {a['title']}\n    {b['feed']}: {b['title']}"
+            )
+
+    kinds = sorted({k for k, _, _ in confusion})
+    labelled = sum(n for (_, t, _), n in confusion.items() if t is not None)
+    print(f"{len(pairs)} pairs, {labelled} labelled; params: {params}")
+    print(f"{'kind':<11} {'pairs':>5} {'grouped':>7} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4}")
+    for k in kinds:
+        row = {key: n for key, n in confusion.items() if key[0] == k}
+        total = sum(row.values())
+        grouped = sum(n for (_, _, same), n in row.items() if same)
+        tp = row.get((k, True, True), 0)
+        fp = row.get((k, False, True), 0)
+        fn = row.get((k, True, False), 0)
+        tn = row.get((k, False, False), 0)
+        print(f"{k:<11} {total:>5} {grouped:>7} {tp:>4} {fp:>4} {fn:>4} {tn:>4}")
+    if not labelled:
+        print("no labels yet: a reader fills in same_event (true/false) for each pair")
+        return 0
+    tp = sum(n for (_, t, s), n in confusion.items() if t is True and s)
+    fp = sum(n for (_, t, s), n in confusion.items() if t is False and s)
+    fn = sum(n for (_, t, s), n in confusion.items() if t is True and not s)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    print(
+        f"precision {precision:.3f} (target {PRECISION_TARGET}),"
+        f" recall {recall:.3f} (target {RECALL_TARGET})"
+    )
+    print("false groupings by kind of negative:")
+    for k in kinds:
+        negatives = sum(n for (kk, t, _), n in confusion.items() if kk == k and t is False)
+        wrong = confusion.get((k, False, True), 0)
+        if negatives:
+            print(f"  {k:<11} {wrong}/{negatives}")
+    if args.verbose:
+        print("\n".join(errors))
+    return 0 if precision >= PRECISION_TARGET and recall >= RECALL_TARGET else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
