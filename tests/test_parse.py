@@ -126,3 +126,33 @@ def test_external_entities_are_never_expanded(tmp_path: Path) -> None:
     except FeedParseError:
         return
     assert all("TOP-SECRET" not in e.title + e.content_html + e.summary_html for e in feed.entries)
+
+
+def test_declared_text_titles_keep_angle_brackets_and_rss_titles_lose_markup() -> None:
+    from datetime import UTC, datetime
+
+    from aggregator.ingest.normalize import normalize_entry
+
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><id>1</id><title type="text">Browsers add the &lt;dialog&gt; element</title>'
+        b"<content>x</content></entry>"
+        b'<entry><id>2</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; news</title>'
+        b"<content>x</content></entry></feed>"
+    )
+    rss = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><guid>3</guid><title>&lt;b&gt;Breaking:&lt;/b&gt; std::vector&lt;int&gt; tips"
+        b"</title><description>x</description></item></channel></rss>"
+    )
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    titles = [
+        normalize_entry(e, category="x", now=now).title
+        for body in (atom, rss)
+        for e in parse_feed(body, url="https://example.org/feed").entries
+    ]
+    assert titles == [
+        "Browsers add the <dialog> element",
+        "Bold news",
+        "Breaking: std::vector<int> tips",
+    ]

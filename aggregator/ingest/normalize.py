@@ -260,6 +260,18 @@ def clean_title(text: str) -> str:
     return _convert(text, title=True)
 
 
+def plain_title(text: str) -> str:
+    """One line of a title the feed declares plain text: ``<`` and ``&`` are characters.
+
+    Args:
+        text: the title as feedparser gives it (entities already decoded).
+
+    Returns:
+        One line, whitespace collapsed, no control characters.
+    """
+    return " ".join(strip_controls(text).split())
+
+
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters, keeping line breaks.
 
@@ -341,7 +353,10 @@ def normalize_entry(
     body = clean_body(body)
     if not body and _HN_ITEM in f"{entry.guid} {entry.content_html} {entry.summary_html}":
         body = _hacker_news_body(entry)
-    title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
+    raw_title = fix_mojibake(entry.title)
+    title = (plain_title(raw_title) if entry.title_is_text else clean_title(raw_title)) or (
+        _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
+    )
     url = clean_url(original_link(entry.link, guid=entry.guid, original=entry.original_link))
     tags = _clean_tags(entry.tags)
     return Story(
@@ -446,7 +461,9 @@ def _convert(markup: str, *, title: bool) -> str:
             text = _text_of(_html.unescape(markup), title=title)
     else:
         text = _decode(markup)
-        if "<" in text and _count_text_tags(text):
+        if "<" in text and (_count_text_tags(text) or (title and _names_element(text))):
+            # In a title any element's tag counts: titles are short, and one that
+            # escapes "<b>" escapes markup, not prose about an element.
             text = _text_of(_html.unescape(markup), title=title)
     return _assemble(text, title=title)
 
@@ -686,6 +703,14 @@ def _has_escaped_markup(text: str) -> bool:
                 outside.append(piece)
         text = " ".join(outside)
     return _ESCAPED_PAIR_RE.search(text) is not None
+
+
+def _names_element(text: str) -> bool:
+    """Whether the decoded text holds a start or end tag of a known element."""
+    return any(
+        match[2] is not None and match[2].lower() in _KNOWN_ELEMENTS
+        for match in _TEXT_TAG_RE.finditer(text)
+    )
 
 
 def _count_text_tags(text: str) -> int:

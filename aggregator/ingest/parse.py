@@ -226,8 +226,7 @@ def _json_entry(item: Any, *, base: str) -> Entry:
     if not guid:
         digest = hashlib.sha256(f"{title}\n{summary}\n{html}{plain}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
-    # JSON Feed's title and summary are plain text: escaped, "Vec<T>" is no tag.
-    title = _html.escape(title, quote=False)
+    # JSON Feed's title and summary are plain text: "Vec<T>" is no tag.
     summary = _html.escape(summary, quote=False)
     authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
     author = ", ".join(
@@ -246,6 +245,7 @@ def _json_entry(item: Any, *, base: str) -> Entry:
         author=author,
         original_link=_text(item.get("external_url")) if item.get("url") else "",
         enclosures=_json_attachments(item.get("attachments"), base=base),
+        title_is_text=True,
     )
 
 
@@ -313,7 +313,10 @@ def _entry(e: Any, *, base: str = "", declared_text: bool = False) -> Entry:
     if not guid:  # of the values as feedparser gave them: the same as before escaping
         digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
-    title = _as_html(title, e.get("title_detail"), declared_text=declared_text)
+    detail = e.get("title_detail")
+    title_is_text = (
+        declared_text and isinstance(detail, Mapping) and detail.get("type") == "text/plain"
+    )
     summary = _as_html(summary, e.get("summary_detail"), declared_text=declared_text)
     content = _as_html(content, content_part, declared_text=declared_text)
     tags: list[str] = []
@@ -338,6 +341,7 @@ def _entry(e: Any, *, base: str = "", declared_text: bool = False) -> Entry:
         original_link=str(e.get("feedburner_origlink") or e.get("pheedo_origlink") or ""),
         enclosures=_enclosures(e, base=base),
         comments=_comments(e, base=base),
+        title_is_text=title_is_text,
     )
 
 
