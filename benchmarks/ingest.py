@@ -188,7 +188,6 @@ def run_corpus(args: argparse.Namespace) -> None:
                 cfg, db = Path(tmp) / "c.toml", Path(tmp) / "a.db"
                 bench.write_config(cfg, data, url, workers=args.workers)
                 if args.cli:
-                    bench.run_cli(cfg, db, "feeds", "list")  # creates the archive and its feeds
                     secs, cpu, out = bench.run_cli(cfg, db, "fetch")
                     child = 0.0
                     n_stmts = 0

@@ -225,7 +225,6 @@ def run_corpus(args: argparse.Namespace) -> None:
                 bench.write_config(cfg, data, url)
                 before = stats(url)
                 if args.cli:
-                    bench.run_cli(cfg, db, "feeds", "list")
                     first, _, _ = bench.run_cli(cfg, db, "fetch")
                     secs, cpu, out = bench.run_cli(cfg, db, "fetch")
                     if f"{n} not modified" not in out:
