@@ -7,6 +7,16 @@ stories/second beside feedparser's single-core rate on the same bytes (the
 floor), their ratio, and the archive's size per story.
 
     python benchmarks/ingest.py [--feeds 200] [--items 50] [--workers 0]
+
+With ``--corpus DIR`` (a folder written by the shared ``gen_corpus.py``), the
+corpus is served by its own ``serve.py`` (a subprocess) instead, and each of
+``--runs`` runs polls it into a fresh archive; the floor is measured in the
+same run and the medians are printed, with the CPU time of this process and
+of the parser processes, and the SQL statements per item. ``--cli`` runs
+``aggregator fetch`` as a subprocess (what users run) instead of polling in
+this process.
+
+    python benchmarks/ingest.py --corpus DIR [--runs 3] [--cli] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import feedparser  # type: ignore[import-untyped]
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from aggregator.app.config import Config, FetchConfig, ScheduleConfig
 from aggregator.app.core import open_app
@@ -151,12 +163,120 @@ def serve(feeds: dict[str, bytes]) -> ThreadingHTTPServer:
     return server
 
 
+def run_corpus(args: argparse.Namespace) -> None:
+    """Poll a generated corpus into fresh archives; print medians and the floor's ratio."""
+    import corpus as bench  # benchmarks/corpus.py
+
+    from aggregator.app.config import load
+
+    data = bench.Corpus.load(args.corpus)
+    bodies = data.bodies()
+    print(
+        f"corpus {args.corpus}: {len(data.paths)} feeds, {data.items} items, "
+        f"{sum(map(len, bodies)) / 1e6:.1f} MB; {os.cpu_count()} cores, "
+        f"load average {bench.load_average()}; "
+        + ("CLI (aggregator fetch)" if args.cli else "in process")
+    )
+    cpu_floors: list[float] = []
+    bounds: list[float] = []
+    floors, rates, cpus, child_cpus, sizes, stmts = [], [], [], [], [], []
+    with bench.serve(data, args.server or bench.default_server(args.corpus)) as url:
+        for run in range(args.runs):
+            items, fp_secs, fp_cpu = bench.feedparser_floor(bodies)
+            floor, floor_cpu = items / fp_secs, items / fp_cpu
+            with tempfile.TemporaryDirectory() as tmp:
+                cfg, db = Path(tmp) / "c.toml", Path(tmp) / "a.db"
+                bench.write_config(cfg, data, url, workers=args.workers)
+                if args.cli:
+                    secs, cpu, out = bench.run_cli(cfg, db, "fetch")
+                    child = 0.0
+                    n_stmts = 0
+                    new = int(out.split("stories: ")[1].split()[0])
+                else:
+                    with open_app(load(cfg), db_path=db) as app:
+                        app.sync_feeds()
+                        counter = bench.statement_counter(app.archive.conn)
+                        profile = None
+                        if args.profile and run == 0:
+                            import cProfile
+
+                            profile = cProfile.Profile(time.process_time)
+                            profile.enable()
+                        c0 = time.process_time()
+                        k0 = bench.children_cpu() + bench.descendants_cpu()
+                        t0 = time.perf_counter()
+                        results = app.poll()
+                        secs = time.perf_counter() - t0
+                        cpu = time.process_time() - c0
+                        child = bench.children_cpu() + bench.descendants_cpu() - k0
+                        if profile is not None:
+                            profile.disable()
+                            profile.dump_stats(args.profile)
+                        n_stmts = counter[0]
+                        new = sum(r.counts.new for r in results)
+                        failed = [r for r in results if r.outcome == "error"]
+                        if failed:
+                            raise SystemExit(
+                                f"Error: {len(failed)} feeds failed: {failed[0].error}"
+                            )
+                size = bench.db_bytes(db)
+            rate = data.items / secs
+            # What an idle machine with this many cores would reach at best: the main
+            # process alone, or all the CPU time spread over the cores.
+            cores = os.cpu_count() or 1
+            bound = data.items / max(cpu, (cpu + child) / cores)
+            floors.append(floor)
+            cpu_floors.append(floor_cpu)
+            bounds.append(bound)
+            rates.append(rate)
+            cpus.append(cpu)
+            child_cpus.append(child)
+            sizes.append(size / data.items)
+            stmts.append(n_stmts / data.items)
+            print(
+                f"run {run + 1}: floor {floor:,.0f} items/s; "
+                f"poll {secs:.2f}s = {rate:,.0f} items/s "
+                f"({rate / floor:.2f}x floor), {new} stories new; CPU main {cpu:.2f}s"
+                + (f" + parsers {child:.2f}s" if not args.cli else " (process + parsers)")
+                + f"; {size / data.items:,.0f} bytes/item"
+                + (f"; {n_stmts / data.items:.2f} statements/item" if n_stmts else "")
+            )
+            if not args.cli:
+                print(
+                    f"       by CPU time: floor {floor_cpu:,.0f} items/s, pipeline's CPU bound "
+                    f"{bound:,.0f} items/s = {bound / floor_cpu:.2f}x"
+                )
+    floor, rate = bench.median(floors), bench.median(rates)
+    print(
+        f"median of {args.runs}: floor {floor:,.0f} items/s, pipeline {rate:,.0f} items/s = "
+        f"{rate / floor:.2f}x floor (goal >= 1.2x); CPU main {bench.median(cpus):.2f}s"
+        + (f", parsers {bench.median(child_cpus):.2f}s" if not args.cli else "")
+        + f"; {bench.median(sizes):,.0f} bytes/item (goal <= 3,300)"
+        + (f"; {bench.median(stmts):.2f} statements/item" if not args.cli else "")
+        + f"; load average {bench.load_average()}"
+    )
+    if not args.cli:
+        f_cpu, b = bench.median(cpu_floors), bench.median(bounds)
+        print(
+            f"median by CPU time (load-independent): floor {f_cpu:,.0f} items/s, pipeline "
+            f"bound {b:,.0f} items/s = {b / f_cpu:.2f}x floor"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", type=int, default=0, help="0 = one per core")
+    parser.add_argument("--corpus", type=Path, help="a folder written by gen_corpus.py")
+    parser.add_argument("--server", type=Path, help="its serve.py (default: beside it)")
+    parser.add_argument("--runs", type=int, default=3, help="runs on --corpus (median)")
+    parser.add_argument("--cli", action="store_true", help="run 'aggregator fetch' (--corpus)")
+    parser.add_argument("--profile", help="write a cProfile of the first run here (--corpus)")
     args = parser.parse_args()
+    if args.corpus is not None:
+        run_corpus(args)
+        return
 
     feeds = make_corpus(args.feeds, args.items)
     total_items = args.feeds * args.items

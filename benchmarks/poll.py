@@ -11,6 +11,19 @@ daemon's resident memory (its own and its parser processes') is sampled after
 each cycle. It must not grow.
 
     python benchmarks/poll.py [--feeds 1000] [--cycles 12]
+
+With ``--corpus DIR`` (a folder written by the shared ``gen_corpus.py``), the
+corpus is served by its own ``serve.py`` (a subprocess): each of ``--runs``
+runs polls it into a fresh archive (every feed new), then again (every feed
+answers 304), and prints the re-poll's feeds/s beside the floor measured in
+the same run (httpx alone: a synchronous client sending every feed's
+conditional GET over one keep-alive connection), with the CPU time of this
+process. ``--cli`` runs ``aggregator fetch`` as a subprocess instead;
+``--memory`` then runs the daemon (``aggregator run``) on the corpus and
+reports the peak resident memory of it and its parser processes during the
+first poll.
+
+    python benchmarks/poll.py --corpus DIR [--runs 3] [--cli] [--memory]
 """
 
 from __future__ import annotations
@@ -25,9 +38,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from feeds import rss  # noqa: E402
 
@@ -123,11 +138,154 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+def httpx_floor(urls: list[str]) -> tuple[float, float]:
+    """Conditional GETs of every URL with a sync httpx client: (wall seconds, CPU seconds)."""
+    import httpx
+
+    with httpx.Client() as client:
+        etags = [client.get(u).headers.get("etag", "") for u in urls]
+        t0, c0 = time.perf_counter(), time.process_time()
+        for u, etag in zip(urls, etags, strict=True):
+            r = client.get(u, headers={"If-None-Match": etag})
+            if r.status_code != 304:
+                raise SystemExit(f"Error: {u} answered {r.status_code}, not 304")
+        return time.perf_counter() - t0, time.process_time() - c0
+
+
+def stats(base: str) -> dict[str, int]:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/__stats") as answer:
+        return dict(json.load(answer))
+
+
+def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
+    """Run the daemon on the corpus; print the peak RSS of it and its parser processes."""
+    cfg, db = tmp / "d.toml", tmp / "d.db"
+    bench.write_config(
+        cfg,
+        data,
+        url,
+        extra=[
+            "[schedule]",
+            'interval = "1s"',
+            'min_interval = "1s"',
+            'jitter = "0s"',
+            'tick = "1s"',
+        ],
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+    base = stats(url)
+    n = len(data.paths)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(cfg), "--db", str(db)]
+        + ["--log-level", "warning", "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    peak, t0 = 0, time.perf_counter()
+    try:
+        # Every feed answered 200 and then 304 once: the first poll is stored.
+        while stats(url)["304"] - base["304"] < n and proc.poll() is None:
+            peak = max(peak, rss_kib(proc.pid))
+            time.sleep(0.2)
+        secs = time.perf_counter() - t0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    print(
+        f"daemon: first poll of {data.items} items and a 304 round in {secs:.1f}s; peak resident "
+        f"memory of the daemon and its parser processes {peak / 1024:.1f} MiB (goal <= 150 MB)"
+    )
+    if proc.returncode != 0:
+        print(err[-2000:])
+
+
+def run_corpus(args: argparse.Namespace) -> None:
+    """First poll and all-304 re-poll of a generated corpus; medians and the floor's ratio."""
+    import corpus as bench  # benchmarks/corpus.py
+
+    data = bench.Corpus.load(args.corpus)
+    n = len(data.paths)
+    print(
+        f"corpus {args.corpus}: {n} feeds, {data.items} items; {os.cpu_count()} cores, "
+        f"load average {bench.load_average()}; "
+        + ("CLI (aggregator fetch)" if args.cli else "in process")
+    )
+    floors, firsts, rates, cpus = [], [], [], []
+    with bench.serve(data, args.server or bench.default_server(args.corpus)) as url:
+        urls = [f"{url}/{p}" for p in data.paths]
+        for run in range(args.runs):
+            fl_secs, _ = httpx_floor(urls)
+            with tempfile.TemporaryDirectory() as tmp:
+                cfg, db = Path(tmp) / "c.toml", Path(tmp) / "a.db"
+                bench.write_config(cfg, data, url)
+                before = stats(url)
+                if args.cli:
+                    first, _, _ = bench.run_cli(cfg, db, "fetch")
+                    secs, cpu, out = bench.run_cli(cfg, db, "fetch")
+                    if f"{n} not modified" not in out:
+                        raise SystemExit(f"Error: the re-poll was not all 304: {out.strip()}")
+                else:
+                    with open_app(load(cfg), db_path=db) as app:
+                        app.sync_feeds()
+                        t0 = time.perf_counter()
+                        app.poll()
+                        first = time.perf_counter() - t0
+                        profile = None
+                        if args.profile and run == 0:
+                            import cProfile
+
+                            profile = cProfile.Profile(time.process_time)
+                            profile.enable()
+                        c0, t0 = time.process_time(), time.perf_counter()
+                        results = app.poll()
+                        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+                        if profile is not None:
+                            profile.disable()
+                            profile.dump_stats(args.profile)
+                        if any(r.outcome != "not_modified" for r in results):
+                            raise SystemExit("Error: the re-poll was not all 304")
+                after = stats(url)
+            floors.append(n / fl_secs)
+            firsts.append(data.items / first)
+            rates.append(n / secs)
+            cpus.append(cpu)
+            print(
+                f"run {run + 1}: floor {n / fl_secs:,.0f} feeds/s; first poll {first:.1f}s = "
+                f"{data.items / first:,.0f} items/s; all-304 re-poll {secs:.2f}s = "
+                f"{n / secs:,.0f} feeds/s ({n / secs / (n / fl_secs):.2f}x floor), CPU "
+                f"{cpu:.2f}s = {n / cpu:,.0f} feeds per CPU-second; server: "
+                f"{after['200'] - before['200']} x 200, {after['304'] - before['304']} x 304"
+            )
+        print(
+            f"median of {args.runs}: floor {bench.median(floors):,.0f} feeds/s; first poll "
+            f"{bench.median(firsts):,.0f} items/s; all-304 re-poll {bench.median(rates):,.0f} "
+            f"feeds/s (goal >= 1,000), {n / bench.median(cpus):,.0f} feeds per CPU-second; "
+            f"load average {bench.load_average()}"
+        )
+        if args.memory:
+            with tempfile.TemporaryDirectory() as tmp:
+                daemon_memory(bench, data, url, Path(tmp))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--cycles", type=int, default=12)
+    parser.add_argument("--corpus", type=Path, help="a folder written by gen_corpus.py")
+    parser.add_argument("--server", type=Path, help="its serve.py (default: beside it)")
+    parser.add_argument("--runs", type=int, default=3, help="runs on --corpus (median)")
+    parser.add_argument("--cli", action="store_true", help="run 'aggregator fetch' (--corpus)")
+    parser.add_argument("--memory", action="store_true", help="the daemon's peak RSS (--corpus)")
+    parser.add_argument("--profile", help="write a cProfile of the first re-poll here")
     args = parser.parse_args()
+    if args.corpus is not None:
+        run_corpus(args)
+        return
     server = Server(args.feeds)
     n = args.feeds
     with tempfile.TemporaryDirectory() as tmp:

@@ -99,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle(self) -> None:
         """Handle the connection, ignoring clients that disconnect."""
+        with self.server.feed_server._lock:
+            self.server.feed_server.connections += 1
         try:
             super().handle()
         except _DISCONNECTS:
@@ -234,11 +236,13 @@ class FeedServer:
     Attributes:
         requests: every request seen, as ``(method, path with query, headers)``;
             header names are lower-cased.
+        connections: how many TCP connections clients opened (keep-alive reuses one).
     """
 
     def __init__(self) -> None:
         """Start the server in a daemon thread."""
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.connections = 0
         self._routes: dict[str, _Static | HandlerFn] = {}
         self._dirs: list[tuple[str, _Dir]] = []
         self._lock = threading.Lock()

@@ -184,6 +184,29 @@ def test_feed_state_is_stored(archive: Archive) -> None:
     assert archive.get_feed(one.url).error_count == 0
 
 
+def test_feed_states_are_stored_in_one_batch(archive: Archive) -> None:
+    one, two = feeds(archive)
+    archive.store_poll(one, [], update(etag='"a"'))
+    archive.record_feed(two, update(status="error", error="HTTP 500"))
+    later = NOW + timedelta(hours=2)
+    archive.record_feeds(
+        [
+            (one, update(status="not_modified", fetched_at=later, next_fetch=later)),
+            (two, update(status="not_modified", fetched_at=later, url="https://two.example/n")),
+        ]
+    )
+    a, b = archive.get_feed(one.url), archive.get_feed("https://two.example/n")
+    assert (a.last_status, a.last_fetched, a.next_fetch, a.etag) == (
+        "not_modified",
+        later,
+        later,
+        '"a"',
+    )
+    assert (b.id, b.last_status, b.error_count, b.last_error) == (two.id, "not_modified", 0, "")
+    archive.record_feeds([])  # nothing to write
+    assert archive.get_feed(one.url).last_fetched == later
+
+
 def test_permanent_redirect_and_disable(archive: Archive) -> None:
     one, _ = feeds(archive)
     archive.record_feed(one, update(url="https://one.example/new-feed"))

@@ -16,6 +16,7 @@ from feeds import rss
 from httpserver import FeedServer, Handler
 
 import aggregator.ingest.worker
+import aggregator.poll.poller
 from aggregator.app.config import load
 from aggregator.app.core import App, open_app
 from aggregator.models import FeedState
@@ -82,6 +83,64 @@ def test_304_costs_no_parse_and_writes_only_the_feed_state(
     assert state.last_fetched == clock.now
     assert app.archive.count_stories() == 3
     assert feed_server.requests[-1][2]["if-none-match"]
+
+
+def test_a_poll_of_unchanged_feeds_reuses_connections_and_starts_no_parser(
+    feed_server: FeedServer,
+    make_app: Callable[..., App],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paths = [f"/f{i}.xml" for i in range(12)]
+    for p in paths:
+        feed_server.add(p, rss(p.strip("/"), 2))
+    app = make_app(*(feed_server.url(p) for p in paths), fetch={"concurrency": 2, "workers": 2})
+    assert all(r.outcome == "new" for r in app.poll())
+    pools: list[object] = []
+    real_pool = aggregator.poll.poller.ProcessPoolExecutor
+
+    def spy(*args: object, **kwargs: object) -> object:
+        pools.append(args)
+        return real_pool(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aggregator.poll.poller, "ProcessPoolExecutor", spy)
+    clock.now += timedelta(hours=1)
+    before = feed_server.connections
+    results = app.poll()
+    assert [r.outcome for r in results] == ["not_modified"] * len(paths)
+    assert pools == []  # nothing to parse: no parser process was started
+    # Each 304 is read to its end, so its connection serves the next request
+    # (at most 2 x concurrency connections), instead of one connection per feed.
+    assert feed_server.connections - before <= 4
+    for p in paths:  # every feed's state was written (in batches)
+        state = feed(app, feed_server.url(p))
+        assert (state.last_status, state.last_fetched) == ("not_modified", clock.now)
+        assert state.next_fetch is not None and state.next_fetch > clock.now
+
+
+def test_unchanged_feeds_are_written_in_batches(
+    feed_server: FeedServer,
+    make_app: Callable[..., App],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paths = [f"/b{i}.xml" for i in range(5)]
+    for p in paths:
+        feed_server.add(p, rss(p.strip("/"), 1))
+    app = make_app(*(feed_server.url(p) for p in paths))
+    app.poll()
+    monkeypatch.setattr(aggregator.poll.poller, "NOT_MODIFIED_BATCH", 2)
+    statements: list[str] = []
+    app.archive.conn.set_trace_callback(statements.append)
+    app.sync_feeds()
+    syncing = statements.count("BEGIN IMMEDIATE")  # the poll syncs the config's feeds first
+    statements.clear()
+    clock.now += timedelta(hours=1)
+    assert {r.outcome for r in app.poll()} == {"not_modified"}
+    app.archive.conn.set_trace_callback(None)
+    # Two full batches of 2, then the last feed when the poll ends: 3 transactions, not 5.
+    assert statements.count("BEGIN IMMEDIATE") - syncing == 3
+    assert {feed(app, feed_server.url(p)).last_fetched for p in paths} == {clock.now}
 
 
 @pytest.mark.parametrize("status", [301, 308])

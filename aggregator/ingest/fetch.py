@@ -516,6 +516,11 @@ class Fetcher:
                         answer.get("retry-after", ""), now=self._clock()
                     )
                     if status == 304:
+                        # A 304 has no body (h11 reads none whatever the headers say), but
+                        # the connection goes back to the pool only once the response is
+                        # read to its end: unread, it is closed, and every re-poll of an
+                        # unchanged feed would pay for a new connection.
+                        await response.aread()
                         body = b""
                     elif 200 <= status < 300:
                         body = await self._read_body(response, url=url)

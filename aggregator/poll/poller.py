@@ -69,6 +69,8 @@ __all__ = [
 ARTICLE_CONCURRENCY = 4
 #: Article pages fetched per feed and poll at most (the newest stories first).
 MAX_ARTICLES = 30
+#: Unchanged feeds (304) whose new state is written in one transaction, at most.
+NOT_MODIFIED_BATCH = 256
 
 log = logging.getLogger(__name__)
 
@@ -191,16 +193,19 @@ class Poller:
             One result per feed, in completion order.
         """
         results: list[FeedResult] = []
+        # The state of unchanged feeds, written in batches: a 304 costs a row in one
+        # shared transaction rather than a commit of its own.
+        unchanged: list[tuple[FeedState, FeedUpdate]] = []
 
         async def one(feed: FeedState) -> None:
-            result = await self._poll_one(feed, on_fetch=on_fetch)
+            result = await self._poll_one(feed, unchanged, on_fetch=on_fetch)
             results.append(result)
             _log_result(result)
             if on_result is not None:
                 on_result(result)
 
-        if any(f.enabled for f in feeds):
-            self._executor()
+        # The parser processes start when the first feed needs parsing (a poll of
+        # unchanged feeds never starts them).
         # Per poll: asyncio primitives belong to the event loop that runs the poll.
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         if self.settings.question_generator == "llm":
@@ -212,13 +217,18 @@ class Poller:
         try:
             await asyncio.gather(*(one(f) for f in feeds))
         finally:
+            self._record_unchanged(unchanged)
             if self._llm is not None:
                 await self._llm.aclose()
                 self._llm = None
         return results
 
     async def _poll_one(
-        self, feed: FeedState, *, on_fetch: Callable[[FeedState], None] | None = None
+        self,
+        feed: FeedState,
+        unchanged: list[tuple[FeedState, FeedUpdate]] | None = None,
+        *,
+        on_fetch: Callable[[FeedState], None] | None = None,
     ) -> FeedResult:
         if not feed.enabled:
             return FeedResult(feed=feed, outcome="skipped")
@@ -236,7 +246,12 @@ class Poller:
             log.info("%s: moved permanently to %s", feed.url, fetched.permanent_redirect)
         if fetched.not_modified:
             update = self._update(feed, "not_modified", fetched)
-            return self._store(feed, update, (), "not_modified")
+            if unchanged is None:
+                return self._store(feed, update, (), "not_modified")
+            unchanged.append((feed, update))
+            if len(unchanged) >= NOT_MODIFIED_BATCH:
+                self._record_unchanged(unchanged)
+            return FeedResult(feed=feed, outcome="not_modified", next_fetch=update.next_fetch)
         try:
             processed = await self._process(feed, fetched)
         except FeedError as exc:
@@ -382,6 +397,21 @@ class Poller:
             next_fetch=update.next_fetch,
             filtered=filtered,
         )
+
+    def _record_unchanged(self, unchanged: list[tuple[FeedState, FeedUpdate]]) -> None:
+        """Write the batched state of unchanged feeds in one transaction, and empty the batch.
+
+        A batch lost (the archive busy or full, a crash before the write) costs
+        only a fetch: the feeds are due again, with the same validators.
+        """
+        if not unchanged:
+            return
+        batch = unchanged[:]
+        unchanged.clear()
+        try:
+            self.archive.record_feeds(batch)
+        except AggregatorError as exc:
+            log.error("could not record %d unchanged feeds: %s", len(batch), exc)
 
     def _update(
         self,

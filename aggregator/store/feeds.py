@@ -388,12 +388,43 @@ class FeedsMixin(ArchiveBase):
         with self.transaction() as conn:
             update_feed(conn, feed.id, update)
 
+    def record_feeds(self, updates: Sequence[tuple[FeedState, FeedUpdate]]) -> None:
+        """Store the new fetch state of several feeds in one transaction.
 
-def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
-    """Write a feed's new fetch state (inside the caller's transaction)."""
-    error_count_sql = "0" if u.status != "error" else "error_count + 1"
-    ttl_seconds = int(u.ttl.total_seconds()) if u.ttl is not None else None
-    conn.execute(
+        A poll's unchanged feeds (304 Not Modified) are written this way: one
+        commit for a batch instead of one per feed. Losing such a batch to a
+        crash costs nothing but a fetch: the validators did not change.
+
+        Args:
+            updates: each feed polled and its new fetch state.
+
+        Raises:
+            ArchiveError: nothing was written.
+        """
+        if not updates:
+            return
+        with self.transaction() as conn:
+            update_feeds(conn, [(feed.id, update) for feed, update in updates])
+
+
+def update_feeds(conn: sqlite3.Connection, updates: Sequence[tuple[int, FeedUpdate]]) -> None:
+    """Write several feeds' new fetch state (inside the caller's transaction).
+
+    Updates of the same status share one ``executemany``; a new URL or a
+    disabling is written feed by feed, as :func:`update_feed` does.
+    """
+    for status in dict.fromkeys(u.status for _, u in updates):
+        conn.executemany(
+            _update_feed_sql(status),
+            [_update_feed_row(i, u) for i, u in updates if u.status == status],
+        )
+    for feed_id, u in updates:
+        _update_feed_extras(conn, feed_id, u)
+
+
+def _update_feed_sql(status: str) -> str:
+    error_count_sql = "0" if status != "error" else "error_count + 1"
+    return (
         "UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = ?,"
         f" error_count = {error_count_sql}, next_fetch = ?, next_reason = ?,"
         " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
@@ -402,26 +433,33 @@ def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
         " adaptive_interval = COALESCE(?, adaptive_interval),"
         " ttl = CASE WHEN ? IS NULL THEN ttl ELSE NULLIF(?, 0) END,"
         " filtered = COALESCE(?, filtered)"
-        " WHERE id = ?",
-        (
-            to_db(u.fetched_at),
-            u.status,
-            u.error,
-            to_db(u.next_fetch),
-            u.next_reason,
-            u.etag,
-            u.last_modified,
-            u.title,
-            u.site_url,
-            u.status,
-            to_db(u.fetched_at),
-            int(u.adaptive_interval.total_seconds()) if u.adaptive_interval else None,
-            ttl_seconds,
-            ttl_seconds,
-            u.filtered,
-            feed_id,
-        ),
+        " WHERE id = ?"
     )
+
+
+def _update_feed_row(feed_id: int, u: FeedUpdate) -> tuple[Any, ...]:
+    ttl_seconds = int(u.ttl.total_seconds()) if u.ttl is not None else None
+    return (
+        to_db(u.fetched_at),
+        u.status,
+        u.error,
+        to_db(u.next_fetch),
+        u.next_reason,
+        u.etag,
+        u.last_modified,
+        u.title,
+        u.site_url,
+        u.status,
+        to_db(u.fetched_at),
+        int(u.adaptive_interval.total_seconds()) if u.adaptive_interval else None,
+        ttl_seconds,
+        ttl_seconds,
+        u.filtered,
+        feed_id,
+    )
+
+
+def _update_feed_extras(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
     if u.url:
         clash = conn.execute(
             "SELECT id FROM feeds WHERE url = ? AND id != ?", (u.url, feed_id)
@@ -443,6 +481,12 @@ def reattach_sources(conn: sqlite3.Connection, feed_id: int, url: str) -> None:
         " WHERE feed_id IS NULL AND feed_url = ?",
         (feed_id, url),
     )
+
+
+def update_feed(conn: sqlite3.Connection, feed_id: int, u: FeedUpdate) -> None:
+    """Write a feed's new fetch state (inside the caller's transaction)."""
+    conn.execute(_update_feed_sql(u.status), _update_feed_row(feed_id, u))
+    _update_feed_extras(conn, feed_id, u)
 
 
 def delete_feed(conn: sqlite3.Connection, feed_id: int) -> None:
