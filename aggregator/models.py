@@ -57,8 +57,6 @@ class Entry:
         tags: the entry's category terms.
         author: the author's name, or ``""``.
         original_link: ``feedburner:origLink`` or a similar original-link field, or ``""``.
-        title_is_text: the feed declares the title plain text (Atom ``type="text"``,
-            JSON Feed): ``<`` in it is a character, never markup.
         enclosures: the media files it carries (``<enclosure>``, ``media:content``,
             Atom ``rel="enclosure"``, JSON Feed ``attachments``), without repeats.
         comments: the link to its discussion (RSS ``<comments>``, Atom
@@ -77,7 +75,6 @@ class Entry:
     original_link: str = ""
     enclosures: tuple[Enclosure, ...] = ()
     comments: str = ""
-    title_is_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -260,18 +260,6 @@ def clean_title(text: str) -> str:
     return _convert(text, title=True)
 
 
-def plain_title(text: str) -> str:
-    """One line of a title the feed declares plain text: ``<`` and ``&`` are characters.
-
-    Args:
-        text: the title as feedparser gives it (entities already decoded).
-
-    Returns:
-        One line, whitespace collapsed, no control characters.
-    """
-    return " ".join(strip_controls(text).split())
-
-
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters, keeping line breaks.
 
@@ -353,10 +341,7 @@ def normalize_entry(
     body = clean_body(body)
     if not body and _HN_ITEM in f"{entry.guid} {entry.content_html} {entry.summary_html}":
         body = _hacker_news_body(entry)
-    raw_title = fix_mojibake(entry.title)
-    title = (plain_title(raw_title) if entry.title_is_text else clean_title(raw_title)) or (
-        _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
-    )
+    title = clean_title(fix_mojibake(entry.title)) or _excerpt(body, _TITLE_EXCERPT) or "(untitled)"
     url = clean_url(original_link(entry.link, guid=entry.guid, original=entry.original_link))
     tags = _clean_tags(entry.tags)
     return Story(

@@ -245,7 +245,6 @@ def _json_entry(item: Any, *, base: str) -> Entry:
         author=author,
         original_link=_text(item.get("external_url")) if item.get("url") else "",
         enclosures=_json_attachments(item.get("attachments"), base=base),
-        title_is_text=True,
     )
 
 
@@ -313,10 +312,9 @@ def _entry(e: Any, *, base: str = "", declared_text: bool = False) -> Entry:
     if not guid:  # of the values as feedparser gave them: the same as before escaping
         digest = hashlib.sha256(f"{title}\n{summary}\n{content}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
-    detail = e.get("title_detail")
-    title_is_text = (
-        declared_text and isinstance(detail, Mapping) and detail.get("type") == "text/plain"
-    )
+    # A title is converted as one line of HTML either way (clean_title): a title
+    # declared plain text arrives unescaped, where only an HTML element's tag is
+    # markup, so "Vec<T>" keeps its brackets and "<script>" never reaches the archive.
     summary = _as_html(summary, e.get("summary_detail"), declared_text=declared_text)
     content = _as_html(content, content_part, declared_text=declared_text)
     tags: list[str] = []
@@ -341,7 +339,6 @@ def _entry(e: Any, *, base: str = "", declared_text: bool = False) -> Entry:
         original_link=str(e.get("feedburner_origlink") or e.get("pheedo_origlink") or ""),
         enclosures=_enclosures(e, base=base),
         comments=_comments(e, base=base),
-        title_is_text=title_is_text,
     )
 
 
