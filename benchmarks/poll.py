@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from feeds import rss  # noqa: E402
+from support.feeds import rss  # noqa: E402
 
 from aggregator.app.config import load  # noqa: E402
 from aggregator.app.core import open_app  # noqa: E402

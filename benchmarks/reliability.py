@@ -1,6 +1,6 @@
 """Reliability figures: hostile feeds, SIGKILL during ingest, readers under load.
 
-Runs the scenarios of ``tests/reliability.py`` (the tests run them small)
+Runs the scenarios of ``tests/support/reliability.py`` (the tests run them small)
 and prints what they showed:
 
 1. **Hostile feeds.** Every file of the corpus's ``hostile/`` and
@@ -16,7 +16,7 @@ and prints what they showed:
    at the end: stories lost must be 0.
 3. **Load.** Reader threads (search, show, digests) beside ``aggregator run``
    ingesting: errors must be 0; operations per second.
-4. **Fuzz** (with ``--fuzz N``): the properties of ``tests/test_fuzz.py`` with
+4. **Fuzz** (with ``--fuzz N``): the properties of ``tests/search/test_fuzz.py`` with
    N examples each.
 
     python benchmarks/reliability.py [--kills 50] [--load-seconds 20] [--readers 4] [--fuzz 0]
@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CORPUS, make_config_text  # noqa: E402
-from httpserver import FeedServer  # noqa: E402
-from reliability import (  # noqa: E402
+from support.httpserver import FeedServer  # noqa: E402
+from support.reliability import (  # noqa: E402
     LIMITS,
     HostileCase,
     archive_problems,
@@ -209,7 +209,15 @@ def fuzz(examples: int) -> bool:
     """Part 4; True when every property held."""
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fuzz.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/search/test_fuzz.py",
+        ],
         cwd=ROOT,
         env={**os.environ, "FUZZ_EXAMPLES": str(examples)},
         capture_output=True,

@@ -1,8 +1,8 @@
 """Which index finds words in Chinese, Japanese, Korean and Thai text: measured on real stories.
 
-Polls the corpus's feeds in those scripts (the ones ``tests/test_search_scripts.py``
+Polls the corpus's feeds in those scripts (the ones ``tests/search/test_search_scripts.py``
 uses) from a server on 127.0.0.1 into a fresh archive, cuts queries from the
-stories' own titles and bodies with ``tests/scriptqueries.py``, and compares
+stories' own titles and bodies with ``tests/support/scriptqueries.py``, and compares
 three ways to index them, each in its own FTS5 table over the same stories:
 
 * ``unicode61``: as the main index tokenizes (whole runs are tokens), contentless;
@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from click.testing import CliRunner  # noqa: E402
 from conftest import make_config_text  # noqa: E402
-from httpserver import FeedServer  # noqa: E402
-from scriptqueries import queries  # noqa: E402
+from support.httpserver import FeedServer  # noqa: E402
+from support.scriptqueries import queries  # noqa: E402
 from test_search_scripts import SCRIPT_FEEDS  # noqa: E402
 
 from aggregator.cli.main import cli  # noqa: E402

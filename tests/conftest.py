@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from httpserver import FeedServer
+from support.httpserver import FeedServer
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("AGGREGATOR_CORPUS") or REPO.parent / "shared" / "corpus")

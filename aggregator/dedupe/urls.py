@@ -317,7 +317,7 @@ def url_key(canonical: str) -> int:
 def _digest(title: str, body: str) -> bytes:
     """SHA-256 of the canonical serialization, or ``b""`` when there is nothing to hash."""
     # "or": a None that slipped past the types hashes as empty; the archive's
-    # NOT NULL constraint is what reports it (tests/test_archive.py relies on that).
+    # NOT NULL constraint is what reports it (tests/store/test_archive.py relies on that).
     fields = {"body": _fold(body or ""), "title": _fold(title or "")}
     payload = {key: value for key, value in fields.items() if value}
     if not payload:

@@ -305,7 +305,7 @@ def _combine(where: str, *, only: frozenset[str] | None = None) -> re.Pattern[st
 
 
 # Whole-paragraph rules that can match more than _SHORT characters; the others cannot
-# (tests/test_cleanup.py checks it), so a longer paragraph is tried against these only.
+# (tests/ingest/test_cleanup.py checks it), so a longer paragraph is tried against these only.
 _LONG_RULES = frozenset(
     {"comments and sharing", "continue reading", "credit", "related", "shortcode"}
 )

@@ -1,0 +1,195 @@
+"""Events: the rules on their own, and a busy real day polled, grouped and digested.
+
+The day is the corpus's ``sameday-2026-02-17`` folder (23 world-news feeds of
+one day) served on 127.0.0.1 and polled through the CLI; the grouping happens
+after the poll, as it does for users.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support.httpserver import FeedServer
+
+from aggregator.cli.main import cli
+from aggregator.dedupe.events import (
+    EventParams,
+    compare,
+    event_features,
+    idf_from_counts,
+    index_keys,
+    kind,
+)
+
+T0 = datetime(2026, 2, 17, 12, tzinfo=UTC)
+RARE = idf_from_counts({}, 500)
+
+
+def decide(a: str, b: str, *, lead_a: str = "", lead_b: str = "", hours: float = 2) -> bool:
+    return compare(
+        event_features(a, lead_a),
+        event_features(b, lead_b),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=hours),
+        idf=RARE,
+    ).same
+
+
+def test_same_event_in_other_words_joins() -> None:
+    assert decide(
+        "France arrests nine over killing of far-right activist Quentin Deranque",
+        "Nine arrested in France over death of far-right student Quentin Deranque",
+    )
+    assert decide(
+        "Peru's Congress removes interim President Jerí as he faces corruption allegations",
+        "Peru Votes to Impeach President José Jerí",
+        lead_a="Peru's Congress has voted to remove interim President José Jerí.",
+        lead_b="Lawmakers in Peru voted to remove President José Jerí from office on Tuesday.",
+    )
+
+
+def test_hard_negatives_stay_apart() -> None:
+    # Different games: the scores disagree.
+    assert not decide("Real Madrid beat Benfica 1-0 in Lisbon", "Real Madrid lose 0-2 to Benfica")
+    # The same company's different news of one day.
+    assert not decide("Apple recalls iPhone chargers", "Apple opens its first store in Mumbai")
+    # Roundups and columns cover many happenings.
+    assert kind("The Latest: Putin, Macron recall czar's 1717 Paris visit") == "roundup"
+    assert kind("Why is the Strait of Hormuz off Iran so crucial?") == "column"
+    assert not decide(
+        "Ukraine updates: Peace talks in Geneva 'very tense'",
+        "Ukraine and Russia hold peace talks in Geneva",
+    )
+    # Different attacks: the counts disagree.
+    assert not decide(
+        "Suicide bomber kills 11 soldiers in northwestern Pakistan",
+        "Suicide bomber kills 28 people at market in northwestern Pakistan",
+    )
+
+
+def test_outlet_and_window_are_limits() -> None:
+    a = event_features("Jesse Jackson dies aged 84", "")
+    b = event_features("Civil rights leader Jesse Jackson dies at 84", "")
+    common = {"idf": RARE, "published_a": T0}
+    assert compare(a, b, published_b=T0, **common).same  # type: ignore[arg-type]
+    assert not compare(a, b, published_b=T0, same_outlet=True, **common).same  # type: ignore[arg-type]
+    late = T0 + EventParams().window + timedelta(hours=1)
+    assert not compare(a, b, published_b=late, **common).same  # type: ignore[arg-type]
+
+
+def test_cross_language_names_and_numbers_meet() -> None:
+    a = event_features("400.000 Dollar Gewinn mit Insiderwette auf Maduro-Entführung", "")
+    b = event_features("Soldier made $400,000 betting on Maduro capture", "")
+    assert "#400000" in a.title_keys and "#400000" in b.title_keys
+    assert "maduro" in set(a.title_keys) & set(b.title_keys)
+
+
+def test_index_keys_are_bucketed_by_day() -> None:
+    f = event_features("Jesse Jackson dies aged 84", "")
+    day = int(T0.timestamp()) // 86400
+    assert {k >> 32 for k in index_keys(f, T0)} == {day}
+    assert {k >> 32 for k in index_keys(f, T0 + timedelta(days=1))} == {day + 1}
+
+
+class _Entries(HTMLParser):
+    """The digest's entries: each story's title and its "also covered by" links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[dict[str, object]] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self.entries.append({"title": "", "text": ""})
+        if tag in {"h3", "h2"} and self.entries:
+            self._in_title = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"h3", "h2"}:
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if not self.entries:
+            return
+        entry = self.entries[-1]
+        entry["text"] = str(entry["text"]) + data
+        if self._in_title:
+            entry["title"] = str(entry["title"]) + data
+
+
+@pytest.mark.slow
+def test_busy_real_day_digest_groups_events(
+    corpus: Path,
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    runner: CliRunner,
+) -> None:
+    day = corpus / "real-feeds" / "sameday-2026-02-17_fastfeedparser"
+    files = sorted(p for p in day.iterdir() if p.is_file())
+    feed_server.serve_dir("/day", day)
+    feeds = [{"url": feed_server.url(f"/day/{p.name}"), "category": "world"} for p in files]
+    cfg = write_config(feeds, fetch={"workers": 2})
+    result = runner.invoke(cli, ["--config", str(cfg), "fetch", "--json"])
+    assert result.exit_code == 0, result.stderr
+    # Grouping is not run at ingest yet (its cost per story is still above the
+    # ingest budget): `events --rebuild` groups the archive.
+    result = runner.invoke(cli, ["--config", str(cfg), "events", "--rebuild"])
+    assert result.exit_code == 0, result.stderr
+
+    db = sqlite3.connect("archive/news.db")
+    try:
+        events = db.execute("SELECT id, stories, outlets FROM events").fetchall()
+        members = db.execute(
+            "SELECT e.event_id, t.title FROM story_events e JOIN stories t ON t.id = e.story_id"
+        ).fetchall()
+    finally:
+        db.close()
+    assert len(events) >= 10
+    assert all(n >= 2 and outlets >= 2 for _, n, outlets in events)
+    by_event: dict[int, list[str]] = {}
+    for eid, title in members:
+        by_event.setdefault(eid, []).append(title)
+    # The Peru impeachment, reported by several outlets in their own words, is one event;
+    # so is the death of Jesse Jackson (five outlets).
+    peru = [ts for ts in by_event.values() if sum("Peru" in t for t in ts) >= 3]
+    assert any(sum("Jesse Jackson" in t for t in ts) >= 4 for ts in by_event.values())
+    assert peru, by_event
+
+    rebuilt = runner.invoke(cli, ["--config", str(cfg), "events", "--rebuild", "--json"])
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    # Grouping is greedy, so the order (ids at ingest, dates in a rebuild) may split an event
+    # differently; the rebuild finds about as many.
+    assert abs(json.loads(rebuilt.stdout)["events"] - len(events)) <= max(3, len(events) // 5)
+
+    out = Path("day.html")
+    digest = runner.invoke(
+        cli,
+        ["--config", str(cfg), "digest", "--date", "2026-02-17", "--format", "html",
+         "--output", str(out)],
+    )  # fmt: skip
+    assert digest.exit_code == 0, digest.stderr
+    parser = _Entries()
+    parser.feed(out.read_text(encoding="utf-8"))
+    entries = parser.entries
+    assert entries
+    # Each entry shows its number of sources when it has several; the top ones carry several.
+    counts = []
+    for entry in entries:
+        found = re.search(r"(\d+) sources", str(entry["text"]))
+        counts.append(int(found.group(1)) if found else 1)
+    top = counts[:5]
+    assert all(n >= 3 for n in top), list(
+        zip(counts[:8], [e["title"] for e in entries[:8]], strict=True)
+    )
+    assert "also covered by" in str(entries[0]["text"])
+    # Ranked by distinct outlets, most first (within the one category of this day).
+    assert counts == sorted(counts, reverse=True)
