@@ -204,8 +204,8 @@ class Poller:
             if on_result is not None:
                 on_result(result)
 
-        # The parser processes start when the first feed needs parsing (a poll of
-        # unchanged feeds never starts them).
+        if any(f.enabled for f in feeds):
+            self._executor()
         # Per poll: asyncio primitives belong to the event loop that runs the poll.
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         if self.settings.question_generator == "llm":

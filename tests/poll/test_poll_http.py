@@ -85,30 +85,18 @@ def test_304_costs_no_parse_and_writes_only_the_feed_state(
     assert feed_server.requests[-1][2]["if-none-match"]
 
 
-def test_a_poll_of_unchanged_feeds_reuses_connections_and_starts_no_parser(
-    feed_server: FeedServer,
-    make_app: Callable[..., App],
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_poll_of_unchanged_feeds_reuses_connections(
+    feed_server: FeedServer, make_app: Callable[..., App], clock: Clock
 ) -> None:
     paths = [f"/f{i}.xml" for i in range(12)]
     for p in paths:
         feed_server.add(p, rss(p.strip("/"), 2))
-    app = make_app(*(feed_server.url(p) for p in paths), fetch={"concurrency": 2, "workers": 2})
+    app = make_app(*(feed_server.url(p) for p in paths), fetch={"concurrency": 2})
     assert all(r.outcome == "new" for r in app.poll())
-    pools: list[object] = []
-    real_pool = aggregator.poll.poller.ProcessPoolExecutor
-
-    def spy(*args: object, **kwargs: object) -> object:
-        pools.append(args)
-        return real_pool(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(aggregator.poll.poller, "ProcessPoolExecutor", spy)
     clock.now += timedelta(hours=1)
     before = feed_server.connections
     results = app.poll()
     assert [r.outcome for r in results] == ["not_modified"] * len(paths)
-    assert pools == []  # nothing to parse: no parser process was started
     # Each 304 is read to its end, so its connection serves the next request
     # (at most 2 x concurrency connections), instead of one connection per feed.
     assert feed_server.connections - before <= 4
