@@ -293,7 +293,7 @@ class App:
         Raises:
             FeedError: no feed has that id.
         """
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
             return self.reader.feed_by_id(int(ref)).url
         return ref
 
@@ -433,7 +433,11 @@ class App:
 
     def _own_feed(self, ref: str, advice: str) -> FeedState:
         """The feed named by URL or id, refusing one the config file lists."""
-        feed = self.archive.feed_by_id(int(ref)) if ref.isdigit() else self.archive.get_feed(ref)
+        feed = (
+            self.archive.feed_by_id(int(ref))
+            if ref.isascii() and ref.isdigit()
+            else self.archive.get_feed(ref)
+        )
         if any(f.url in (ref, feed.url) for f in self.config.feeds):
             where = self.config.path or "the config"
             raise FeedError(f"{ref} is configured in {where}; {advice}", url=ref)
@@ -453,7 +457,11 @@ class App:
             FeedError: no such feed.
         """
         self.sync_feeds()
-        feed = self.archive.feed_by_id(int(ref)) if ref.isdigit() else self.archive.get_feed(ref)
+        feed = (
+            self.archive.feed_by_id(int(ref))
+            if ref.isascii() and ref.isdigit()
+            else self.archive.get_feed(ref)
+        )
         return self.archive.pause_feed(feed.id, paused=paused)
 
     def edit_feed(

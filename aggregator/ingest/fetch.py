@@ -550,7 +550,7 @@ class Fetcher:
         """Read the decompressed body, stopping as soon as it passes max_bytes."""
         limit = self._settings.max_bytes
         length = response.headers.get("content-length", "")
-        if length.strip().isdigit() and int(length) > limit:
+        if length.strip().isascii() and length.strip().isdigit() and int(length) > limit:
             raise ResponseTooLarge(url=url, max_bytes=limit)
         chunks: list[bytes] = []
         size = 0

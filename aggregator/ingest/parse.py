@@ -409,7 +409,7 @@ def _count(value: Any) -> int | None:
         return None
     if isinstance(value, int | float):
         number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         number = int(value.strip())
     else:
         return None
@@ -421,7 +421,7 @@ def _duration(value: Any) -> int | None:
     number; ``None`` when unreadable."""
     if isinstance(value, str) and ":" in value:
         parts = value.strip().split(":")
-        if len(parts) > 3 or not all(p.strip().isdigit() for p in parts):
+        if len(parts) > 3 or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
             return None
         seconds = 0
         for part in parts:

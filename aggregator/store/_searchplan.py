@@ -223,7 +223,7 @@ class Filters:
             for r in conn.execute(
                 "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
                 " OR instr(lower(title), lower(?)) > 0 OR instr(lower(config_title), lower(?)) > 0",
-                (feed, feed, int(feed) if feed.isdigit() else -1, feed, feed),
+                (feed, feed, int(feed) if feed.isascii() and feed.isdigit() else -1, feed, feed),
             )
         ]
         if not feed_ids:  # a removed feed: its sources keep its URL

@@ -79,7 +79,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
 def _page_count(value: str) -> int:
     """The page cap of :data:`MAX_PAGE_COUNT_ENV` (0: none)."""
     value = value.strip()
-    if value and (not value.isdigit() or int(value) < 1):
+    if value and (not (value.isascii() and value.isdigit()) or int(value) < 1):
         raise ArchiveError(f"{MAX_PAGE_COUNT_ENV}={value!r}: a number of pages (1 or more)")
     return int(value or 0)
 

@@ -82,9 +82,9 @@ def parse_enclosure_action(line: str) -> Enclosure | None:
         number, _, unit = part.partition(" ")
         if "/" in part and " " not in part:
             kind = part.lower()
-        elif unit == "min" and number.isdigit():
+        elif unit == "min" and number.isascii() and number.isdigit():
             duration = int(number) * 60
-        elif unit == "s" and number.isdigit():
+        elif unit == "s" and number.isascii() and number.isdigit():
             duration = int(number)
         elif unit in _UNITS:
             try:

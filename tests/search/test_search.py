@@ -751,3 +751,15 @@ def test_the_daemons_daily_maintenance_merges_the_index(tmp_path: Path) -> None:
         after = app.archive.conn.execute("SELECT count(*) FROM stories_fts_data").fetchone()[0]
     assert after < before
     assert search(path, "daily", now=NOW).total == 20
+
+
+def test_a_feed_filter_of_digits_from_other_scripts_is_text_not_an_id(tmp_path: Path) -> None:
+    """'²' and '٣' are digits to str.isdigit() but not to int(): a feed title, not an id."""
+    from aggregator.store.archive import Archive
+    from aggregator.store.search import search as run_search
+
+    db = tmp_path / "a.db"
+    with Archive(db):
+        pass
+    for feed in ("²", "٣", "12"):
+        assert run_search(db, "anything", feed=feed).total == 0
