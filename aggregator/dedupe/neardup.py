@@ -46,7 +46,7 @@ answer resemblance directly, and the lead bands answer containment.
 Candidates are then verified on the full texts by :func:`compare`, whose
 rules favour precision: title similarity alone never merges; short items
 need matching titles, another feed and very close text; titles that
-disagree on numbers ("Issue 41" / "Issue 42", "5 dead" / "7 dead") or that
+disagree on numbers ("Episode 41" / "Episode 42", "5 dead" / "7 dead") or that
 share a column's prefix but differ after it never merge unless the bodies
 are near-identical; containment (a teaser in its full text) counts only when
 the smaller text is the lead of the larger, so a follow-up that quotes the
