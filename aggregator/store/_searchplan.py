@@ -262,11 +262,22 @@ class Plan:
         expr: its FTS5 expression.
         prefix: the query has a prefix term.
         table: the FTS5 index searched: ``stories_fts``, or ``stories_cjk``
-            when the query needs a word in a script written without spaces.
+            when the query needs a word in a script written without spaces,
+            or ``stories_stem`` for a plan with ``stemmed``.
+        stemmed: the plan searches the stories of stemmed languages by stem
+            (``expr`` from ``to_fts5(query, stemmed=True)``).
         published: the dates read so far, by story id.
     """
 
-    def __init__(self, conn: sqlite3.Connection, query: str, expr: str, flt: Filters) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        query: str,
+        expr: str,
+        flt: Filters,
+        *,
+        stemmed: bool = False,
+    ) -> None:
         self.conn = conn
         self.query = query
         self.expr = expr
@@ -275,7 +286,10 @@ class Plan:
         # Words in scripts written without spaces are found in their own index
         # (aggregator.store.scripts_index); so is the rest of such a query.
         self.table = "stories_cjk" if uses_scripts(query) else "stories_fts"
-        self.positive = positive_expression(query)
+        self.stemmed = stemmed
+        if stemmed:  # the stories of stemmed languages, by stem (aggregator.store.stem_index)
+            self.table = "stories_stem"
+        self.positive = positive_expression(query, stemmed=stemmed)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
         self.checked = 0  # stories checked one by one so far
@@ -498,7 +512,7 @@ class Plan:
         lo, hi = min(cands), max(cands)
         span = hi - lo + 1
         top = max(self.top, 1)
-        terms = positive_terms(self.query)
+        terms = positive_terms(self.query, stemmed=self.stemmed)
         # (term, stories it is in, cost of its IDF pass, cost of walking it in the window)
         counted: list[tuple[str, float, float, float]] = []
         for term, prefix, words in terms:
@@ -523,7 +537,9 @@ class Plan:
             if keep:
                 ranked = {t[0] for t in counted[:keep]}
                 expr = positive_expression(
-                    self.query, without=[t[0] for t in terms if t[0] not in ranked]
+                    self.query,
+                    without=[t[0] for t in terms if t[0] not in ranked],
+                    stemmed=self.stemmed,
                 )
                 rows = max(len(cands), self.density(expr) * span)
                 cost += sum(t[2] + t[3] for t in counted[:keep]) + rows * _BM25_US
