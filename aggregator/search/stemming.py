@@ -27,6 +27,7 @@ import unicodedata
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
 
 __all__ = [
@@ -54,6 +55,7 @@ STEM_LANGUAGES = {
 _CACHE_WORDS = 200_000  # per language; a cache is cleared when it grows past this
 _stemmers: dict[str, Callable[[str], str]] = {}
 _caches: dict[str, dict[str, str]] = {}
+_letters: re.Pattern[str] | None = None  # words of letters, for stem_spans
 
 
 def _stemmer(lang: str) -> Callable[[str], str]:
@@ -107,8 +109,13 @@ def stem_spans(text: str, lang: str, words: list[str]) -> list[tuple[int, int]]:
     Returns:
         ``(start, end)`` character offsets, in order.
     """
+    global _letters
+    if _letters is None:
+        import re  # only when such a story is on the page (re costs start-up time)
+
+        _letters = re.compile(r"[^\W\d_]+")
     wanted = {stem_word(word, lang) for word in words}
-    return [(a, b) for a, b in token_spans(text) if stem_word(text[a:b], lang) in wanted]
+    return [m.span() for m in _letters.finditer(text) if stem_word(m.group(), lang) in wanted]
 
 
 def stem_word(word: str, lang: str) -> str:

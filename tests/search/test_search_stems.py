@@ -8,15 +8,22 @@ words; English stories are found exactly as before (Porter, in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlite_utils
+from click.testing import CliRunner
+from conftest import CORPUS, make_config_text
+from support.httpserver import FeedServer
+from support.stemqueries import queries
 
+from aggregator.cli.main import cli
 from aggregator.models import Story
 from aggregator.search.query import to_fts5
 from aggregator.search.stemming import STEM_LANGUAGES, stem_text, stemmer_check
@@ -25,6 +32,19 @@ from aggregator.store.archive import Archive
 from aggregator.store.search import search
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+STEM_FEEDS = (
+    "real-feeds/golem_2017__feeder-golem-de.xml",  # German
+    "real-feeds/heise-developer_2016__rss-parser-heise.atom",
+    "real-feeds/heise_2013__picofeed-heise.rdf",
+    "real-feeds/sameday-2017-01-07_codehollow/Rss20Spiegel.xml",
+    "real-feeds/sameday-2017-01-07_codehollow/Rss20FazNet.xml",
+    "real-feeds/sameday-2017-01-07_codehollow/Rss20DaStandardAt.xml",  # German (Austria)
+    "real-feeds/lemonde_2018__feeder-rss_lemonde.xml",  # French
+    "real-feeds/pcinpact_2013__picofeed-pcinpact.xml",
+    "real-feeds/sameday-2017-01-07_codehollow/Rss10Minutos20.xml",  # Spanish
+    "problem-feeds/encoding/20minutos-catalunya_mojibake__codehollow.xml",
+)
 
 TEXTS = {
     "de": (
@@ -76,6 +96,48 @@ def archive(tmp_path: Path) -> tuple[Path, dict[str, int]]:
 
 def found(path: Path, query: str, **kwargs: object) -> set[int]:
     return {hit.id for hit in search(path, query, now=NOW, **kwargs).hits}  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def corpus_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The corpus feeds above, polled through the CLI from a server on 127.0.0.1."""
+    if not (CORPUS / "real-feeds").is_dir():
+        pytest.skip(f"feed corpus not found at {CORPUS} (set AGGREGATOR_CORPUS)")
+    folder = tmp_path_factory.mktemp("stems")
+    with FeedServer() as server:
+        for i, name in enumerate(STEM_FEEDS):
+            server.add(f"/f{i}.xml", (CORPUS / name).read_bytes())
+        feeds = [{"url": server.url(f"/f{i}.xml")} for i in range(len(STEM_FEEDS))]
+        config = folder / "aggregator.toml"
+        text = make_config_text(feeds, archive={"path": str(folder / "news.db")})
+        config.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, ["--config", str(config), "fetch", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert all(r["outcome"] != "error" for r in json.loads(result.stdout)), result.stdout
+    yield folder / "news.db"
+
+
+def test_corpus_inflections_find_their_stories(corpus_archive: Path) -> None:
+    # Queries are words of other stories with the same stem as a word of the
+    # story, absent from it (tests/support/stemqueries.py).
+    with sqlite3.connect(corpus_archive) as conn:
+        cases = queries(conn)
+        by_fts = sum(
+            (story_id,)
+            in conn.execute(
+                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", (to_fts5(query),)
+            ).fetchall()
+            for query, story_id, _ in cases
+        )
+    assert len(cases) >= 200
+    assert {lang for _, _, lang in cases} == {"de", "fr", "es"}
+    missed = [
+        (query, story_id)
+        for query, story_id, _ in cases
+        if story_id not in found(corpus_archive, query, limit=500)
+    ]
+    assert 1 - len(missed) / len(cases) >= 0.95, missed[:20]
+    assert by_fts / len(cases) < 0.6  # what the stems add: Porter alone finds fewer
 
 
 @pytest.mark.parametrize(
