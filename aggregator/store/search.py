@@ -485,26 +485,17 @@ def _page(
         )
     }
     snippets: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
-    if plan is None or plan.table != "stories_fts":
+    if plan is None or plan.table != "stories_fts" or plan.prefix:
         # No snippet(): stories_cjk holds no text, and ``latest`` has no query.
+        # A prefix would be expanded again (every posting of every word it
+        # matches), which costs as much as the whole walk: the words that start
+        # with it are found in the text instead.
         terms = highlight_terms(plan.query) if plan is not None else ()
+        whole = plan is not None and plan.prefix
         for story_id, title, body, questions in conn.execute(
             f"SELECT id, title, body, questions FROM stories WHERE id IN ({marks})", ids
         ):
-            snippets[story_id] = text_snippet((body, title, questions), terms)
-    elif plan.prefix:
-        # One walk over the page's id range; snippet() only for the page's rows.
-        wanted = set(ids)
-        cases = ", ".join(f"CASE WHEN rowid IN ({marks}) THEN {one} END" for one in _SNIPPETS)
-        snippets = {
-            r[0]: _first_match(r[1:])
-            for r in conn.execute(
-                f"SELECT rowid, {cases}"
-                " FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                [*ids, *ids, *ids, plan.expr, min(ids), max(ids)],
-            )
-            if r[0] in wanted
-        }
+            snippets[story_id] = text_snippet((body, title, questions), terms, words_end=whole)
     else:
         snippets = {
             r[0]: _first_match(r[1:])
@@ -561,7 +552,12 @@ def _first_match(marked: Sequence[str | None]) -> tuple[str, tuple[tuple[int, in
 
 
 def text_snippet(
-    fields: Sequence[str], terms: Sequence[str], *, lang: str = "", words: Sequence[str] = ()
+    fields: Sequence[str],
+    terms: Sequence[str],
+    *,
+    lang: str = "",
+    words: Sequence[str] = (),
+    words_end: bool = False,
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A snippet cut from a story's text, around the first field that has one of ``terms``.
 
@@ -577,6 +573,8 @@ def text_snippet(
             (:data:`~aggregator.search.stemming.STEM_LANGUAGES`), the words
             with the stem of one of ``words`` are found too.
         words: the query's words, for ``lang``.
+        words_end: a highlight runs to the end of the word it starts (for
+            prefixes: ``app*`` marks all of "Apple").
 
     Returns:
         The snippet (newlines as spaces, ``…`` where cut) and the character
@@ -584,7 +582,7 @@ def text_snippet(
     """
     chosen, found = fields[0] if fields else "", []
     for text in fields:
-        found = _occurrences(text, terms)
+        found = _occurrences(text, terms, words_end=words_end)
         if lang in STEM_LANGUAGES and words:
             found = _merge_spans(found, stem_spans(text, lang, list(words)))
         if found:
@@ -618,8 +616,10 @@ def _merge_spans(
     return kept
 
 
-def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-    """Where ``terms`` occur in ``text``, in order, without overlaps."""
+def _occurrences(
+    text: str, terms: Sequence[str], *, words_end: bool = False
+) -> list[tuple[int, int]]:
+    """Where ``terms`` occur in ``text``, in order, without overlaps (see :func:`text_snippet`)."""
     if not text or not terms:
         return []
     lower = text.lower()
@@ -631,7 +631,10 @@ def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
         at = lower.find(term)
         while at >= 0:
             if anywhere or at == 0 or not lower[at - 1].isalnum():
-                spans.append((at, at + len(term)))
+                end = at + len(term)
+                while words_end and not anywhere and end < len(lower) and lower[end].isalnum():
+                    end += 1
+                spans.append((at, end))
             at = lower.find(term, at + 1)
     spans.sort()
     kept: list[tuple[int, int]] = []

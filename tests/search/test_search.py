@@ -277,6 +277,17 @@ def test_snippets_and_highlight_offsets(small: tuple[Path, dict[str, int]]) -> N
     assert {hit.snippet[s:e].lower() for s, e in hit.highlights} <= {"release", "released"}
 
 
+def test_prefix_snippets_mark_whole_words_from_the_body(small: tuple[Path, dict[str, int]]) -> None:
+    # A prefix is not expanded a second time for snippets: they are cut from the text.
+    path, ids = small
+    [hit] = search(path, "clos*", now=NOW).hits
+    assert hit.id == ids["rust_async"]
+    assert hit.snippet.startswith("The Rust release brings async closures.")
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["closures"]
+    [hit] = search(path, "title:pyth* thread*", now=NOW).hits
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["threading"]
+
+
 def test_json_fields(small: tuple[Path, dict[str, int]], runner: CliRunner) -> None:
     path, ids = small
     result = runner.invoke(cli, ["--db", str(path), "search", "rust", "--json"])
