@@ -103,6 +103,7 @@ WEIGHTS = (10.0, 1.0, 0.5)
 _ID_SET_CAP = 50_000  # a filter that keeps more stories than this is checked story by story
 _CHECKED = 1000  # matches checked story by story before the walk may stop
 _CHUNK = 512  # ids per statement when walking a feed's stories
+_SLICE = 4096  # the fewest stories in a slice of a walk by date
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
@@ -196,11 +197,13 @@ class Filters:
         # Index-only walks of stories(published): a short range becomes its set of
         # ids (read as one string: a Python object per id costs twice as much);
         # a long one is walked by date, or its candidates' dates are checked.
-        count = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM stories INDEXED BY stories_published"
-            " WHERE published >= ? AND published < ? LIMIT ?)",
-            (low, high, _ID_SET_CAP + 1),
-        ).fetchone()[0]
+        count = _ID_SET_CAP + 1
+        if not _clearly_long(conn, low, high):
+            count = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM stories INDEXED BY stories_published"
+                " WHERE published >= ? AND published < ? LIMIT ?)",
+                (low, high, _ID_SET_CAP + 1),
+            ).fetchone()[0]
         if count <= _ID_SET_CAP:
             ids = conn.execute(
                 "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
@@ -246,6 +249,27 @@ class Filters:
             f" AND so.feed_id IN ({marks}))"
         )
         self.params += feed_ids
+
+
+def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
+    """Whether ``[low, high)`` surely holds far more than :data:`_ID_SET_CAP` stories.
+
+    Counting them up to the cap reads that many index entries; stories are
+    archived roughly in date order, so the ids of the first and last story of
+    the range (two index probes) tell a range many times the cap apart from a
+    short one. Late arrivals only blur the estimate; near the cap, count.
+    """
+    first = conn.execute(
+        "SELECT id FROM stories INDEXED BY stories_published WHERE published >= ?"
+        " ORDER BY published LIMIT 1",
+        (low,),
+    ).fetchone()
+    last = conn.execute(
+        "SELECT id FROM stories INDEXED BY stories_published WHERE published < ?"
+        " ORDER BY published DESC LIMIT 1",
+        (high,),
+    ).fetchone()
+    return first is not None and last is not None and last[0] - first[0] > 4 * _ID_SET_CAP
 
 
 def _ids(joined: str | None) -> list[int]:
@@ -407,36 +431,40 @@ class Plan:
     def _walk_dates(self, low: str, high: str) -> Iterator[list[int]]:
         """Matching ids in a long date range, newest first by date, a slice at a time.
 
-        Each slice holds the next few thousand stories by date (all of them for
-        its oldest date, so none is skipped); their ids form a short run, apart
-        from late arrivals, and one walk of that run finds the slice's matches.
+        Each slice holds the next stories by date (all of them for its oldest
+        date, so none is skipped): about as many as should hold the
+        candidates at the query's density, so that one slice is usually
+        enough. Their ids form a short run, apart from late arrivals; one walk
+        of that run finds the slice's matches, checked against the slice in
+        SQL (the ids never become Python objects).
         """
-        size = 4096
+        density = self.density(self.expr) or 1.0 / max(self.top, 1)
+        size = int(min(max(1.25 * CANDIDATES / density, _SLICE), 16 * _SLICE))
         while high > low:
-            floor = self.conn.execute(
-                "SELECT min(published) FROM (SELECT published FROM stories"
-                " INDEXED BY stories_published WHERE published >= ? AND published < ?"
-                " ORDER BY published DESC LIMIT ?)",
+            floor, lo, hi = self.conn.execute(
+                "SELECT min(published), min(id), max(id) FROM (SELECT published, id"
+                " FROM stories INDEXED BY stories_published WHERE published >= ?"
+                " AND published < ? ORDER BY published DESC LIMIT ?)",
                 (low, high, size),
-            ).fetchone()[0]
+            ).fetchone()
             if floor is None:
                 return
-            slice_ids = set(
-                _ids(
-                    self.conn.execute(
-                        "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
-                        " WHERE published >= ? AND published < ?",
-                        (floor, high),
-                    ).fetchone()[0]
-                )
-            )
+            # Stories of the oldest date past the limit belong to the slice too.
+            tie_lo, tie_hi = self.conn.execute(
+                "SELECT min(id), max(id) FROM stories INDEXED BY stories_published"
+                " WHERE published = ?",
+                (floor,),
+            ).fetchone()
+            lo, hi = min(lo, tie_lo), max(hi, tie_hi)
             found = self.conn.execute(
                 f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
-                " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
-                (self.expr, min(slice_ids), max(slice_ids)),
+                " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
+                " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
+                " ORDER BY rowid DESC",
+                (self.expr, lo, hi, floor, high),
             )
-            yield [r[0] for r in found if r[0] in slice_ids]
-            high, size = floor, 16384
+            yield [r[0] for r in found]
+            high, size = floor, max(size, 4 * _SLICE)
 
     def _dates_cheaper(self) -> bool:
         """Whether walking a long date range by date beats walking all the matches."""

@@ -560,7 +560,7 @@ PLANS = {
     "default": {},
     # Small caps: counts stop early, date ranges are walked by date or checked per story,
     # and feeds become per-story checks: every strategy of the planner runs.
-    "small caps": {"CANDIDATES": 40, "_ID_SET_CAP": 25, "_CHECKED": 30},
+    "small caps": {"CANDIDATES": 40, "_ID_SET_CAP": 25, "_CHECKED": 30, "_SLICE": 16},
 }
 CASES = [
     ("rust", {}),
