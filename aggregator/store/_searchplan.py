@@ -318,6 +318,7 @@ class Plan:
         self.by_dates = False  # the walk goes through a long date range by date
         self.checked = 0  # stories checked one by one so far
         self._top: int | None = None
+        self._densities: dict[str, float] = {}
 
     @property
     def top(self) -> int:
@@ -328,13 +329,17 @@ class Plan:
 
     def density(self, expr: str) -> float:
         """The share of the newest :data:`SAMPLE` stories that ``expr`` matches."""
+        known = self._densities.get(expr)
+        if known is not None:
+            return known
         top = self.top
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
             f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
             (expr, top - window),
         ).fetchone()[0]
-        return float(count) / window
+        self._densities[expr] = float(count) / window
+        return self._densities[expr]
 
     def rows(self, ids: Sequence[int]) -> list[int]:
         """Which of ``ids`` pass the per-story conditions (their dates are kept)."""
@@ -502,9 +507,10 @@ class Plan:
         candidate could still make the page, and for at most :data:`_RERANKED`
         (or four pages) of them, so recency reorders only the best by bm25.
         """
-        base = self._bm25(cands)
+        shown = max(_RERANKED, 4 * need)
+        base = self._bm25(cands, shown)
         order = sorted(cands, key=lambda i: (base[i], i), reverse=True)
-        order = order[: max(_RERANKED, 4 * need)]
+        order = order[:shown]
         best: list[tuple[float, int]] = []  # min-heap of (final score, id)
         scores: dict[int, float] = {}
         top = 1.0 + RECENCY_BOOST
@@ -523,7 +529,7 @@ class Plan:
         ranked = sorted(best, reverse=True)
         return [story_id for _, story_id in ranked], scores
 
-    def _bm25(self, cands: list[int]) -> dict[int, float]:
+    def _bm25(self, cands: list[int], best: int) -> dict[int, float]:
         """Base relevance of each candidate: bm25 where affordable, else IDF-weighted title hits.
 
         bm25 runs over the candidates' rowid window only. Its cost is the IDF
@@ -533,6 +539,12 @@ class Plan:
         bm25 gives one hit in a title of average length, where they are in the
         title. The plan ranks the most terms (leaving out the costliest first)
         whose estimated cost is under :data:`_RANK_BUDGET_US`, else the cheapest.
+
+        Args:
+            cands: the candidates.
+            best: how many of the best are used; when title hits alone rank and
+                each costs a seek, stories past the best are left unchecked
+                (their scores stay ``0.0``).
         """
         scores = dict.fromkeys(cands, 0.0)
         if not cands:
@@ -586,13 +598,36 @@ class Plan:
             ):
                 if rowid in scores:
                     scores[rowid] = score
-        for term, stories, _, walk in counted[keep:]:
-            if term.startswith(("body :", "questions :")):
-                continue
-            idf = max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6)
-            title = term if term.startswith("title :") else f"title : ({term})"
-            for rowid in self._hits(title, cands, walk=walk <= len(cands) * _SEEK_US):
-                scores[rowid] += WEIGHTS[0] * idf
+        titled = [
+            (
+                term if term.startswith("title :") else f"title : ({term})",
+                WEIGHTS[0] * max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6),
+                walk <= len(cands) * _SEEK_US,
+            )
+            for term, stories, _, walk in counted[keep:]
+            if not term.startswith(("body :", "questions :"))
+        ]
+        if expr or any(walk for _, _, walk in titled):
+            for title, weight, walk in titled:
+                for rowid in self._hits(title, cands, walk=walk):
+                    scores[rowid] += weight
+            return scores
+        # Title hits alone, each story checked by a seek: newest first, and only
+        # until ``best`` stories hit every term. Those outrank, in (score, id)
+        # order, every story not checked yet (older, at most as many hits), so
+        # the best ``best`` are the same as if all had been checked.
+        full = 0
+        newest = sorted(cands, reverse=True)
+        for start in range(0, len(newest), _CHUNK // 2):
+            chunk = newest[start : start + _CHUNK // 2]
+            hits = dict.fromkeys(chunk, 0)
+            for title, weight, _ in titled:
+                for rowid in self._hits(title, chunk, walk=False):
+                    scores[rowid] += weight
+                    hits[rowid] += 1
+            full += sum(1 for n in hits.values() if n == len(titled))
+            if full >= best:
+                break
         return scores
 
     def _hits(self, expr: str, ids: Sequence[int], *, walk: bool) -> list[int]:
