@@ -21,8 +21,10 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    up to 50,000 stories, or a ``--feed``'s stories, become a set of ids read
    from an index (``stories(published)``, ``sources(feed_id, ...)``): the
    walk keeps to their rowid window, or checks the ids one by one when that
-   is cheaper. A longer date range is walked by date, slice by slice through
-   the published index. ``--category`` (and what no index narrows) is checked
+   is cheaper. A longer date range (told by the ids of its first and last
+   story, without counting it) is walked by date, slice by slice through the
+   published index, each slice as large as the word's density says the
+   candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
    the matches among those, and the count says "at least".
@@ -35,7 +37,10 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    word in a third of all stories, a phrase made of common words), it is left
    out of ``bm25()`` and counts only where it is in the title, weighted by
    its IDF as estimated from the newest :data:`SAMPLE` stories, which is small
-   for exactly these words. Prefix terms filter but do not rank (SQLite merges
+   for exactly these words; when each title check is a seek, they are made
+   newest first only until enough stories hit every term (the stories left
+   unchecked could not rank among the best). Prefix terms filter but do not
+   rank (SQLite merges
    the postings of every word a prefix matches again in each statement that
    names it). The best by bm25 are then reordered by a mild recency factor:
    up to :data:`RECENCY_BOOST` more for today's stories, halving every
@@ -45,7 +50,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    archived earlier but dated later than the page's last one (late arrivals,
    imports), which are checked too, so the order is exact.
 5. **The page.** Snippets (``snippet()``), sources and the other fields are
-   read for the shown rows only: two statements, never one per hit.
+   read for the shown rows only: two statements, never one per hit. For a
+   prefix query, snippets are cut from the text instead (``snippet()`` would
+   expand the prefix once more).
 
 The trade-off, for users: when a query matches more than :data:`CANDIDATES`
 stories, relevance picks the best of the *newest* :data:`CANDIDATES` matches,
@@ -54,9 +61,10 @@ so a perfect match from years ago loses to this month's news; add words, or
 or more words) are ranked over all of them. Very common words rank by title
 hits rather than by how often they occur. Costs that still grow with the
 archive: a short prefix of a common word (``app*``) merges the postings of
-every word it matches; a phrase of common words reads their positions; a
-``--feed`` or a rare ``--category`` with a very common word is checked story
-by story.
+every word it matches, whatever the rowid range asked for; a phrase of common
+words reads their positions; a rare ``--category`` with a very common word is
+checked story by story, and a ``--feed`` with one is checked a seek per story
+(up to about :data:`_CHECKED` of them).
 """
 
 from __future__ import annotations
