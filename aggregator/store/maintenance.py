@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from aggregator.store import stem_index
 from aggregator.store.base import ArchiveBase, map_error
 
 __all__ = ["MaintenanceMixin"]
@@ -20,7 +21,7 @@ class MaintenanceMixin(ArchiveBase):
         tables: tuple[str, ...] = ("stories_fts",)
         if self._scripts_indexed():
             tables += ("stories_cjk",)
-        if self._stems_indexed():
+        if self._stems_indexed() and stem_index.exists(self.conn):
             tables += ("stories_stem",)
         return tables
 

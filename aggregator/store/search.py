@@ -347,7 +347,12 @@ def _stem_plan(conn: sqlite3.Connection, plan: Plan, flt: Filters) -> Plan | Non
     """
     if plan.table != "stories_fts" or _schema(conn) < 6:
         return None
-    if conn.execute("SELECT 1 FROM stories_stem_docsize LIMIT 1").fetchone() is None:
+    try:  # created with the archive's first story in such a language
+        if conn.execute("SELECT 1 FROM stories_stem_docsize LIMIT 1").fetchone() is None:
+            return None
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
         return None
     return Plan(conn, plan.query, to_fts5(plan.query, stemmed=True), flt, stemmed=True)
 

@@ -4,9 +4,9 @@ What it holds and why is in :mod:`aggregator.search.stemming`: the title, body
 and questions of each story whose ``lang`` is in
 :data:`~aggregator.search.stemming.STEM_LANGUAGES`, as the Snowball stems of
 their words in that language. It is a contentless FTS5 table (the stems are
-not stored as text, only their index), so an English archive pays nothing for
-it, and ``stories_fts``, the index ``sqlite-utils`` and Datasette find, is
-unchanged.
+not stored as text, only their index), created with the first story in such
+a language, so an English archive pays nothing for it, and ``stories_fts``,
+the index ``sqlite-utils`` and Datasette find, is unchanged.
 
 Stems are computed in Python, which SQLite triggers cannot call from other
 programs (``sqlite-utils``, Datasette, the ``sqlite3`` shell). So, as for
@@ -28,7 +28,7 @@ import sqlite3
 
 from aggregator.search.stemming import STEM_LANGUAGES, stem_text, stemmer_check
 
-__all__ = ["LANGS_SQL", "TOKENIZE", "create", "rebuild", "sync"]
+__all__ = ["LANGS_SQL", "TOKENIZE", "create", "exists", "rebuild", "sync"]
 
 TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '+#'"
 """The tokenizer of ``stories_stem``: that of ``stories_fts`` without Porter (words are stems)."""
@@ -42,27 +42,24 @@ _checked: set[str] = set()  # archives whose stems were found current in this pr
 
 
 def create(conn: sqlite3.Connection) -> None:
-    """Create ``stories_stem``, its notes, meta table and triggers, and index what is there.
+    """Create ``stories_stem_pending`` and the triggers that fill it, and index what is there.
 
-    Nothing is done if ``stories_stem`` exists already.
+    ``stories_stem`` itself and ``stories_stem_meta`` are created by
+    :func:`sync` when the first story in a stemmed language comes: an
+    archive without any has neither (their empty pages would cost an English
+    archive of a few thousand stories tens of bytes per story). Nothing is
+    done if ``stories_stem_pending`` exists already.
 
     Args:
         conn: the archive's connection, inside the migration's transaction.
     """
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_stem'").fetchone():
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_stem_pending'").fetchone():
         return  # an archive marked older than what it holds: its index is kept
-    quoted = "'" + TOKENIZE.replace("'", "''") + "'"
-    conn.execute(
-        f"CREATE VIRTUAL TABLE stories_stem USING fts5({_COLS}, tokenize={quoted}, content='')"
-    )
     # One row per change since the last sync: the story, and the language and
     # text the index holds for it (NULL when it holds nothing).
     conn.execute(
         "CREATE TABLE stories_stem_pending (seq INTEGER PRIMARY KEY, story_id INTEGER NOT NULL,"
         " lang TEXT, title TEXT, body TEXT, questions TEXT)"
-    )
-    conn.execute(
-        "CREATE TABLE stories_stem_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
     )
     conn.execute(
         f"CREATE TRIGGER stories_stem_ai AFTER INSERT ON stories WHEN new.lang IN {LANGS_SQL}"
@@ -82,13 +79,32 @@ def create(conn: sqlite3.Connection) -> None:
         f" CASE WHEN {held} THEN old.body END, CASE WHEN {held} THEN old.questions END; END"
     )
     conn.execute(
-        "INSERT INTO stories_stem_meta (name, value) VALUES (?, ?)", (_CHECK, stemmer_check())
-    )
-    conn.execute(
         f"INSERT INTO stories_stem_pending (story_id) SELECT id FROM stories"
         f" WHERE lang IN {LANGS_SQL}"
     )
     sync(conn)
+
+
+def exists(conn: sqlite3.Connection) -> bool:
+    """Whether the archive has ``stories_stem`` (it holds a story in a stemmed language)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_stem'").fetchone()
+    return found is not None
+
+
+def _ensure(conn: sqlite3.Connection) -> None:
+    """Create ``stories_stem`` and ``stories_stem_meta`` if they are not there yet."""
+    if exists(conn):
+        return
+    quoted = "'" + TOKENIZE.replace("'", "''") + "'"
+    conn.execute(
+        f"CREATE VIRTUAL TABLE stories_stem USING fts5({_COLS}, tokenize={quoted}, content='')"
+    )
+    conn.execute(
+        "CREATE TABLE stories_stem_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute(
+        "INSERT INTO stories_stem_meta (name, value) VALUES (?, ?)", (_CHECK, stemmer_check())
+    )
 
 
 def _index(conn: sqlite3.Connection, story_id: int) -> None:
@@ -125,6 +141,7 @@ def rebuild(conn: sqlite3.Connection) -> int:
     Returns:
         How many stories were indexed.
     """
+    _ensure(conn)
     conn.execute("INSERT INTO stories_stem (stories_stem) VALUES ('delete-all')")
     conn.execute("DELETE FROM stories_stem_pending")
     ids = [r[0] for r in conn.execute(f"SELECT id FROM stories WHERE lang IN {LANGS_SQL}")]
@@ -156,6 +173,7 @@ def sync(conn: sqlite3.Connection) -> int:
     ).fetchall()
     if not rows:
         return 0
+    _ensure(conn)
     if not _current(conn):
         return rebuild(conn)
     first: dict[int, tuple[str | None, str | None, str | None, str | None]] = {}

@@ -260,10 +260,8 @@ def test_migration_indexes_older_archives(tmp_path: Path) -> None:
         for table in ("stories_cjk", "stories_stem"):
             for trigger in ("ai", "ad", "au"):
                 conn.execute(f"DROP TRIGGER {table}_{trigger}")
-        for table in ("stories_cjk", "stories_cjk_pending", "stories_stem"):
+        for table in ("stories_cjk", "stories_cjk_pending", "stories_stem_pending"):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("DROP TABLE stories_stem_pending")
-        conn.execute("DROP TABLE stories_stem_meta")
         conn.execute("ALTER TABLE stories DROP COLUMN lang")
         conn.execute("PRAGMA user_version = 2")
     with Archive(db):
@@ -410,10 +408,8 @@ def test_search_reads_an_archive_no_writer_has_migrated_yet(tmp_path: Path) -> N
         for table in ("stories_cjk", "stories_stem"):
             for trigger in ("ai", "ad", "au"):
                 conn.execute(f"DROP TRIGGER {table}_{trigger}")
-        for table in ("stories_cjk", "stories_cjk_pending", "stories_stem"):
+        for table in ("stories_cjk", "stories_cjk_pending", "stories_stem_pending"):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("DROP TABLE stories_stem_pending")
-        conn.execute("DROP TABLE stories_stem_meta")
         conn.execute("ALTER TABLE stories DROP COLUMN lang")
         conn.execute("PRAGMA user_version = 2")
     before = hashlib.sha256(db.read_bytes()).hexdigest()
