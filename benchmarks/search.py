@@ -5,7 +5,9 @@ of English, tech and long-tail words, with names of companies and products
 mixed in), in the archive's own schema (made by :class:`aggregator.store.archive.Archive`,
 filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
 then optimized as ``aggregator maintain`` would). The archives are cached in
-``benchmarks/.cache/`` (gitignored), so reruns start measuring at once.
+``benchmarks/.cache/`` (gitignored) or ``--cache DIR``, so reruns start
+measuring at once (building 1M stories takes about half an hour on a busy
+machine: build it once and point ``--cache`` at it).
 
 A share of the stories (``--cjk-share``, 5% by default) is Chinese: made-up
 words of one to three characters from 3,000 ideographs, Zipf-distributed,
@@ -25,7 +27,7 @@ with a very common word, ``latest``). Last, bytes per story with and without
 Chinese text.
 
     python benchmarks/search.py [--sizes 100000,1000000] [--repeat 3] [--rebuild]
-                                [--cjk-share 0.05]
+                                [--cjk-share 0.05] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -258,9 +260,11 @@ def build(path: Path, n: int, *, seed: int = SEED, cjk_share: float = CJK_SHARE)
     conn.close()
 
 
-def archive_for(n: int, *, rebuild: bool = False, cjk_share: float = CJK_SHARE) -> Path:
+def archive_for(
+    n: int, *, rebuild: bool = False, cjk_share: float = CJK_SHARE, cache: Path = CACHE
+) -> Path:
     """The cached archive of ``n`` stories, built if missing."""
-    path = CACHE / f"search-{n}-cjk{cjk_share:g}-v{FORMAT_VERSION}.db"
+    path = cache / f"search-{n}-cjk{cjk_share:g}-v{FORMAT_VERSION}.db"
     done = path.with_suffix(".done")
     if rebuild or not done.exists() or not path.exists():
         done.unlink(missing_ok=True)
@@ -560,9 +564,10 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archives")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every query")
     parser.add_argument("--cjk-share", type=float, default=CJK_SHARE, help="Chinese stories")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where archives are kept")
     args = parser.parse_args()
     for n in (int(s) for s in args.sizes.split(",")):
-        path = archive_for(n, rebuild=args.rebuild, cjk_share=args.cjk_share)
+        path = archive_for(n, rebuild=args.rebuild, cjk_share=args.cjk_share, cache=args.cache)
         measure(path, n, args.repeat, args.verbose)
 
 

@@ -20,7 +20,7 @@ import sqlite_utils
 from aggregator.dedupe import neardup
 from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
-from aggregator.store import scripts_index
+from aggregator.store import scripts_index, stem_index
 from aggregator.store.links import links_column
 from aggregator.store.schema import MIGRATIONS
 
@@ -34,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 WRITER_CACHE_KIB = 65_536
@@ -208,6 +208,8 @@ class ArchiveBase:
             yield self.conn
             if self._scripts_indexed():
                 scripts_index.sync(self.conn)
+            if self._stems_indexed():
+                stem_index.sync(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -219,6 +221,10 @@ class ArchiveBase:
     def _scripts_indexed(self) -> bool:
         """Whether the archive has ``stories_cjk`` yet (not while migrating to it)."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 4
+
+    def _stems_indexed(self) -> bool:
+        """Whether the archive has ``stories_stem`` yet (not while migrating to it)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 6
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
