@@ -240,6 +240,9 @@ def test_index_follows_updates_and_deletes(tmp_path: Path) -> None:
             conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         assert not found(path, "Schule")
         assert arch.integrity_errors() == []
+        arch.import_stories([make_story(2, "de", *TEXTS["de"])], now=NOW)
+        assert arch.maintain()  # stories_stem merged too
+        assert found(path, "Häusern") and arch.integrity_errors() == []
         assert arch.conn.execute("SELECT count(*) FROM stories_stem_pending").fetchone() == (0,)
 
 
