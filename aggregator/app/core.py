@@ -170,7 +170,9 @@ class App:
     def archive(self) -> Archive:
         """The archive, opened (and created or migrated) on first use: for writing commands."""
         if self._archive is None:
-            self._archive = Archive(self.db_path, dedupe=self.config.dedupe)
+            self._archive = Archive(
+                self.db_path, dedupe=self.config.dedupe, events=self.config.events
+            )
         return self._archive
 
     @property
@@ -756,7 +758,7 @@ class App:
         total = 0
         while True:  # short transactions: a writer waits at most one batch
             with self.archive.transaction() as conn:
-                done = events.assign_new(conn, limit=500)
+                done = events.assign_new(conn, self.config.events, limit=500)
             total += done
             if done < 500:
                 return total
@@ -772,7 +774,7 @@ class App:
         from aggregator.store import events
 
         with self.archive.transaction() as conn:
-            return events.rebuild(conn, progress=on_progress)
+            return events.rebuild(conn, self.config.events, progress=on_progress)
 
     def events_explain(self, first: int, second: int) -> dict[str, Any]:
         """Why two stories are, or are not, one event: features, scores, thresholds, rule.
@@ -780,14 +782,13 @@ class App:
         Raises:
             StoryNotFound: either story does not exist.
         """
-        from aggregator.dedupe.events import EventParams
         from aggregator.store import events
 
+        params = self.config.events
         try:
-            fa, fb, verdict = events.explain(self.archive.conn, first, second)
+            fa, fb, verdict = events.explain(self.reader.conn, first, second, params)
         except KeyError as exc:
             raise StoryNotFound(f"no story with id {exc.args[0]}") from exc
-        params = EventParams()
 
         def features(f: Any) -> dict[str, Any]:
             return {

@@ -47,12 +47,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 
 __all__ = [
     "BUCKET",
     "EventFeatures",
     "EventParams",
     "EventVerdict",
+    "LEAD_CHARS",
     "LEAD_WORDS",
     "STEM",
     "compare",
@@ -64,10 +66,14 @@ __all__ = [
     "key_hash",
     "kind",
     "lookup_buckets",
+    "remember",
 ]
 
 LEAD_WORDS = 45
 """Words of the body read after the title: the lead says who did what."""
+
+LEAD_CHARS = 600
+"""Characters of the body the lead's words are taken from."""
 
 STEM = 7
 """Letters a stem keeps at most."""
@@ -231,19 +237,45 @@ def _is_title_case(tokens: Sequence[tuple[str, bool, bool]]) -> bool:
     return capitals >= 0.75 * len(content)
 
 
-@lru_cache(maxsize=4096)
+_CACHE: dict[tuple[str, str], EventFeatures] = {}
+_CACHE_SIZE = 4096
+
+
 def event_features(title: str, body: str) -> EventFeatures:
     """The keys, names and numbers of a story's title and lead (pure; cached, as candidates recur).
 
     Args:
         title: the story's title (plain text).
-        body: the story's body (plain text); only its first :data:`LEAD_WORDS` words are read.
+        body: the story's body (plain text); only its first :data:`LEAD_WORDS` words
+            within :data:`LEAD_CHARS` characters are read.
 
     Returns:
         The story's :class:`EventFeatures`.
     """
+    lead = body[:LEAD_CHARS]
+    found = _CACHE.get((title, lead))
+    if found is None:
+        found = _features(title, lead)
+        remember(title, lead, found)
+    return found
+
+
+def remember(title: str, body: str, features: EventFeatures) -> None:
+    """Keep a story's features, computed elsewhere (a parser process), for later lookups.
+
+    The cache holds the newest :data:`_CACHE_SIZE` stories' features: the
+    candidates of a new story are the stories of the last days, so the writer
+    rarely computes features twice.
+    """
+    if len(_CACHE) >= _CACHE_SIZE:
+        for key in list(islice(_CACHE, _CACHE_SIZE // 4)):
+            del _CACHE[key]
+    _CACHE[(title, body[:LEAD_CHARS])] = features
+
+
+def _features(title: str, lead: str) -> EventFeatures:
     title_tokens = _tokens(title)
-    lead_tokens = _tokens(" ".join(body.split()[:LEAD_WORDS]))
+    lead_tokens = _tokens(" ".join(lead.split()[:LEAD_WORDS]))
     title_case = _is_title_case(title_tokens)
     names: set[str] = set()
     lower_seen: set[str] = set()
@@ -339,20 +371,23 @@ class EventVerdict:
 IdfFn = Callable[[str], float]
 
 
-def _weights(features: EventFeatures, idf: IdfFn) -> dict[str, float]:
-    """Key weights: the title's keys weigh twice their rarity, the lead's others 1.
+def _cosine(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
+    """Cosine of the two stories' key weights.
 
-    Rarity is known for title keys only (the index holds those), and the
-    lead's words support a match rather than make it.
+    A title key weighs twice its rarity, the lead's other keys 1: rarity is
+    known for title keys only (the index holds those), and the lead's words
+    support a match rather than make it. Title keys are among the lead keys,
+    so only the shared keys and the titles are visited.
     """
-    title = set(features.title_keys)
-    return {k: idf(k) * 2.0 if k in title else 1.0 for k in features.lead_keys}
-
-
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    dot = sum(w * b[k] for k, w in a.items() if k in b)
-    norm = math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
-    return dot / norm if norm else 0.0
+    ta, tb = set(a.title_keys), set(b.title_keys)
+    dot = 0.0
+    for k in a.lead_keys & b.lead_keys:
+        w = 2.0 * idf(k)
+        dot += (w if k in ta else 1.0) * (w if k in tb else 1.0)
+    norm_a = sum(4.0 * idf(k) ** 2 for k in ta) + len(a.lead_keys) - len(ta)
+    norm_b = sum(4.0 * idf(k) ** 2 for k in tb) + len(b.lead_keys) - len(tb)
+    norm = math.sqrt(norm_a * norm_b)
+    return dot / norm if norm > 0 else 0.0
 
 
 def _title_score(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
@@ -394,7 +429,13 @@ def compare(
         return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
     if a.kind or b.kind:
         return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
-    shared_title = tuple(k for k in a.title_keys if k in set(b.title_keys))
+    keys_b = set(b.title_keys)
+    shared_title = tuple(k for k in a.title_keys if k in keys_b)
+    if len(shared_title) < 2:
+        # Every rule below needs two shared title keys: decided without scoring.
+        return EventVerdict(
+            False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
+        )
     names_a = a.names | (a.lead_keys & {k for k in b.names})
     names_b = b.names | (b.lead_keys & {k for k in a.names})
     shared_names = tuple(
@@ -404,7 +445,7 @@ def compare(
             if k in a.lead_keys and k in b.lead_keys and idf(k) >= params.min_idf
         )
     )
-    score = _cosine(_weights(a, idf), _weights(b, idf))
+    score = _cosine(a, b, idf)
     title_score = _title_score(a, b, idf)
 
     def verdict(same: bool, rule: str) -> EventVerdict:
@@ -510,9 +551,13 @@ def idf_from_counts(counts: Mapping[str, int], total: int) -> IdfFn:
     ``log((total + 1) / (count + 1)) + 1``, at least 1.
     """
     total = max(total, 1)
+    known: dict[str, float] = {}
 
     def idf(key: str) -> float:
-        return math.log((total + 1) / (counts.get(key, 0) + 1)) + 1.0
+        value = known.get(key)
+        if value is None:
+            value = known[key] = math.log((total + 1) / (counts.get(key, 0) + 1)) + 1.0
+        return value
 
     return idf
 

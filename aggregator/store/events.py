@@ -24,13 +24,14 @@ the text, so the story rows must still exist when it is called).
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aggregator.dedupe.events import (
+    LEAD_CHARS,
     EventFeatures,
     EventParams,
     EventVerdict,
@@ -40,7 +41,9 @@ from aggregator.dedupe.events import (
     index_keys,
     key_hash,
     lookup_buckets,
+    remember,
 )
+from aggregator.models import Story
 
 __all__ = [
     "EventInfo",
@@ -53,6 +56,7 @@ __all__ = [
     "events_of",
     "explain",
     "forget_story_events",
+    "group_stored",
     "outlet_of",
     "rebuild",
 ]
@@ -72,8 +76,6 @@ SCHEMA = (
 
 #: Postings read per key and day at most: a key this common is no evidence.
 _POSTINGS = 64
-
-_LEAD_CHARS = 600
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
@@ -115,60 +117,99 @@ def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)
+def _outlet(url: str) -> str:
+    return outlet_of(url)
+
+
 def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
     if not ids:
         return {}
     marks = ",".join("?" for _ in ids)
     out: dict[int, _Row] = {}
     for sid, title, body, published, url in conn.execute(
-        f"SELECT id, title, substr(body, 1, {_LEAD_CHARS}), published, url FROM stories"
+        f"SELECT id, title, substr(body, 1, {LEAD_CHARS}), published, url FROM stories"
         f" WHERE id IN ({marks})",
         list(ids),
     ):
-        out[sid] = _Row(sid, title or "", body or "", _parse_time(published), outlet_of(url or ""))
+        out[sid] = _Row(sid, title or "", body or "", _parse_time(published), _outlet(url or ""))
     return out
 
 
-def _idf_and_candidates(
+def _idf(
     conn: sqlite3.Connection, features: EventFeatures, published: datetime, params: EventParams
-) -> tuple[Callable[[str], float], Counter[int]]:
-    """Probe the index: title keys' frequencies in the window's days, stories sharing them."""
+) -> tuple[Callable[[str], float], list[int], set[str]]:
+    """The title keys' rarity among the stories of the window's days, from the index.
+
+    Returns:
+        The ``idf`` function, the days probed, and the keys too common to count
+        (found :data:`_POSTINGS` times a day or more: their count is cut there).
+    """
     days = lookup_buckets(published, params.window)
-    total = 0
-    for day in days:
-        row = conn.execute("SELECT stories FROM event_days WHERE day = ?", (day,)).fetchone()
-        total += row[0] if row else 0
+    total = conn.execute(
+        "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
+        (days[0], days[-1]),
+    ).fetchone()[0]
+    marks = ",".join("?" for _ in days)
+    statement = f"SELECT COUNT(*) FROM (SELECT 1 FROM event_keys WHERE key IN ({marks}) LIMIT ?)"  # noqa: S608
+    cap = _POSTINGS * len(days)
     counts: dict[str, int] = {}
-    shared: Counter[int] = Counter()
     for key in features.title_keys:
         h = key_hash(key)
-        n = 0
-        for day in days:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT story_id FROM event_keys WHERE key = ? LIMIT ?",
-                    ((day << 32) | h, _POSTINGS),
-                )
-            ]
-            n += len(ids)
-            if len(ids) < _POSTINGS:
-                shared.update(ids)
-        counts[key] = n
+        counts[key] = conn.execute(statement, [(d << 32) | h for d in days] + [cap]).fetchone()[0]
+    common = {k for k, n in counts.items() if n >= cap}
     # The story itself counts in the totals, as it will once indexed.
-    return idf_from_counts(counts, total + 1), shared
+    return idf_from_counts(counts, int(total) + 1), days, common
+
+
+def _candidates(
+    conn: sqlite3.Connection,
+    features: EventFeatures,
+    idf: Callable[[str], float],
+    days: Sequence[int],
+    common: set[str],
+    params: EventParams,
+    story_id: int,
+) -> list[int]:
+    """Stories of the window's days sharing two title keys or more, best shared weight first.
+
+    A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
+    evidence and finds no candidates. The titles' weighted agreement (see
+    :func:`~aggregator.dedupe.events.compare`) is at most the shared keys'
+    weight over this title's own, since the union of two titles weighs at
+    least one of them: candidates below ``min_title`` by that bound are left
+    out. SQLite sums the weights, so a common key costs no Python per posting.
+    """
+    own = sum(idf(k) for k in features.title_keys)
+    usable = [k for k in features.title_keys if k not in common]
+    if len(usable) < 2 or own <= 0:
+        return []
+    hashes = [key_hash(k) for k in usable]
+    cases = " ".join("WHEN ? THEN ?" for _ in usable)
+    marks = ",".join("?" for _ in range(len(usable) * len(days)))
+    args: list[object] = []
+    for h, k in zip(hashes, usable, strict=True):
+        args += [h, idf(k)]
+    args += [(d << 32) | h for h in hashes for d in days]
+    args += [story_id, params.min_title * own, params.max_candidates]
+    rows = conn.execute(
+        f"SELECT story_id, SUM(CASE key & 4294967295 {cases} ELSE 0 END) AS w"  # noqa: S608
+        f" FROM event_keys WHERE key IN ({marks}) GROUP BY story_id"
+        " HAVING COUNT(*) >= 2 AND story_id != ? AND w >= ?"
+        " ORDER BY w DESC, story_id DESC LIMIT ?",
+        args,
+    ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def _match(
     conn: sqlite3.Connection,
-    story_id: int,
     row: _Row,
     params: EventParams,
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
-    idf, shared = _idf_and_candidates(conn, features, row.published, params)
-    shared.pop(story_id, None)
-    ranked = [sid for sid, n in shared.most_common(params.max_candidates) if n >= 2]
+    idf, days, common = _idf(conn, features, row.published, params)
+    ranked = _candidates(conn, features, idf, days, common, params, row.id)
     matches: list[tuple[int, EventVerdict]] = []
     for cand in _rows(conn, ranked).values():
         if row.outlet and cand.outlet == row.outlet:
@@ -232,15 +273,65 @@ def assign(
     Returns:
         The event's id, or ``None`` when the story stays alone.
     """
-    params = params or EventParams()
     row = _rows(conn, [story_id]).get(story_id)
     if row is None:
         return None
-    matches, features = _match(conn, story_id, row, params)
-    for key in index_keys(features, row.published):
-        conn.execute(
-            "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)", (key, story_id)
+    return _assign_row(conn, row, params or EventParams())
+
+
+def group_stored(
+    conn: sqlite3.Connection,
+    stories: Sequence[tuple[int, Story]],
+    params: EventParams | None = None,
+    features: Sequence[EventFeatures | None] = (),
+) -> int:
+    """Group stories just stored by a poll or an import (inside the same transaction).
+
+    The stories' text is at hand, so nothing is read back; each is indexed
+    and joins the event it reports, if any (see :func:`assign`).
+
+    Args:
+        conn: the writing connection, inside the transaction that stored them.
+        stories: ``(story id, story)`` of the new stories, in the order stored.
+        params: the ``[events]`` settings.
+        features: each story's :func:`~aggregator.dedupe.events.event_features`, when a
+            parser process computed them (``None`` or missing: computed here).
+
+    Returns:
+        How many stories joined an event.
+    """
+    if not stories:
+        return 0
+    params = params or EventParams()
+    joined = 0
+    for i, (story_id, story) in enumerate(stories):
+        known = features[i] if i < len(features) else None
+        if known is not None:
+            remember(story.title, story.body, known)
+        row = _Row(
+            story_id,
+            story.title,
+            story.body[:LEAD_CHARS],
+            _parse_time(_db_time(story.published)),
+            _outlet(story.url),
         )
+        if _assign_row(conn, row, params) is not None:
+            joined += 1
+    conn.execute(
+        "INSERT INTO event_meta (name, value) VALUES ('last_story', ?)"
+        " ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)",
+        (max(sid for sid, _ in stories),),
+    )
+    return joined
+
+
+def _assign_row(conn: sqlite3.Connection, row: _Row, params: EventParams) -> int | None:
+    story_id = row.id
+    matches, features = _match(conn, row, params)
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)",
+        [(key, story_id) for key in index_keys(features, row.published)],
+    )
     day = int(row.published.timestamp()) // 86400
     conn.execute(
         "INSERT INTO event_days (day, stories) VALUES (?, 1)"
@@ -492,14 +583,7 @@ def explain(
         raise KeyError(missing)
     ra, rb = rows[a], rows[b]
     fa, fb = event_features(ra.title, ra.body), event_features(rb.title, rb.body)
-    idf, _ = (
-        _idf_and_candidates(conn, fa, ra.published, params)
-        if has_tables(conn)
-        else (
-            idf_from_counts({}, 1),
-            Counter(),
-        )
-    )
+    idf = _idf(conn, fa, ra.published, params)[0] if has_tables(conn) else idf_from_counts({}, 1)
     verdict = compare(
         fa,
         fb,

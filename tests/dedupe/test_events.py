@@ -2,7 +2,7 @@
 
 The day is the corpus's ``sameday-2026-02-17`` folder (23 world-news feeds of
 one day) served on 127.0.0.1 and polled through the CLI; the grouping happens
-after the poll, as it does for users.
+at ingest, as it does for users.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from support.httpserver import FeedServer
 
+from aggregator.app.config import load
 from aggregator.cli.main import cli
 from aggregator.dedupe.events import (
     EventParams,
@@ -28,6 +29,7 @@ from aggregator.dedupe.events import (
     index_keys,
     kind,
 )
+from aggregator.errors import ConfigError
 
 T0 = datetime(2026, 2, 17, 12, tzinfo=UTC)
 RARE = idf_from_counts({}, 500)
@@ -140,11 +142,7 @@ def test_busy_real_day_digest_groups_events(
     cfg = write_config(feeds, fetch={"workers": 2})
     result = runner.invoke(cli, ["--config", str(cfg), "fetch", "--json"])
     assert result.exit_code == 0, result.stderr
-    # Grouping is not run at ingest yet (its cost per story is still above the
-    # ingest budget): `events --rebuild` groups the archive.
-    result = runner.invoke(cli, ["--config", str(cfg), "events", "--rebuild"])
-    assert result.exit_code == 0, result.stderr
-
+    # Grouping happens at ingest, in each feed's storing transaction.
     db = sqlite3.connect("archive/news.db")
     try:
         events = db.execute("SELECT id, stories, outlets FROM events").fetchall()
@@ -193,3 +191,50 @@ def test_busy_real_day_digest_groups_events(
     assert "also covered by" in str(entries[0]["text"])
     # Ranked by distinct outlets, most first (within the one category of this day).
     assert counts == sorted(counts, reverse=True)
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_events_config_every_key(tmp_path: Path) -> None:
+    assert load(None).events == EventParams()
+    text = (
+        "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_threshold = 0.6\n"
+        "min_title = 0.3\nstrong = 0.9\nmin_idf = 2\nmax_candidates = 8\n"
+    )
+    assert load(_config(tmp_path, text)).events == EventParams(
+        enabled=False,
+        window=timedelta(days=2),
+        threshold=0.5,
+        title_threshold=0.6,
+        min_title=0.3,
+        strong=0.9,
+        min_idf=2.0,
+        max_candidates=8,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("treshold = 0.5", "events.treshold: unknown key (allowed: enabled, max_candidates,"),
+        ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
+        ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
+        ("window = '9d'", "events.window: must be positive and at most 7 days, got '9d'"),
+        ("window = 'soon'", "events.window: 'soon' is not a duration"),
+        ("min_idf = 0.5", "events.min_idf: must be between 1 and 20, got 0.5"),
+        ("max_candidates = 0", "events.max_candidates: must be between 1 and 1000, got 0"),
+        ("enabled = 'yes'", "events.enabled: expected true or false"),
+        ("min_title = 0.7", "events.min_title: must not be above title_threshold"),
+    ],
+)
+def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = _config(tmp_path, f"[events]\n{text}\n")
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {expected}"), message
+    assert "\n" not in message
