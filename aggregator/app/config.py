@@ -635,14 +635,16 @@ def _events(r: _Reader) -> EventParams:
         enabled=r.get("enabled", bool, d.enabled),
         window=window,
         threshold=share("threshold", d.threshold),
-        title_threshold=share("title_threshold", d.title_threshold),
+        title_weight=share("title_weight", d.title_weight),
+        gap_penalty=share("gap_penalty", d.gap_penalty),
+        nameless=share("nameless", d.nameless),
         min_title=share("min_title", d.min_title),
         strong=share("strong", d.strong),
         min_idf=min_idf,
         max_candidates=max_candidates,
     )
-    if params.min_title > params.title_threshold:
-        raise r.error("min_title", "must not be above title_threshold")
+    if params.nameless < params.threshold:
+        raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")
     return params
 
 

@@ -77,6 +77,21 @@ def test_hard_negatives_stay_apart() -> None:
     )
 
 
+def test_time_apart_asks_for_more_in_common() -> None:
+    # The same wording joins within hours; a day and a half apart, only a close retelling does.
+    loose = (
+        "Peru Congress removes interim President Jeri",
+        "Peru Votes to Impeach President Jose Jeri",
+    )
+    close = (
+        "France arrests nine over killing of far-right activist Quentin Deranque",
+        "Nine arrested in France over death of far-right student Quentin Deranque",
+    )
+    assert decide(*loose, hours=1) and decide(*close, hours=1)
+    assert not decide(*loose, hours=35)
+    assert decide(*close, hours=35)
+
+
 def test_outlet_and_window_are_limits() -> None:
     a = event_features("Jesse Jackson dies aged 84", "")
     b = event_features("Civil rights leader Jesse Jackson dies at 84", "")
@@ -202,14 +217,17 @@ def _config(tmp_path: Path, text: str) -> Path:
 def test_events_config_every_key(tmp_path: Path) -> None:
     assert load(None).events == EventParams()
     text = (
-        "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_threshold = 0.6\n"
-        "min_title = 0.3\nstrong = 0.9\nmin_idf = 2\nmax_candidates = 8\n"
+        "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
+        "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
+        "max_candidates = 8\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
         window=timedelta(days=2),
         threshold=0.5,
-        title_threshold=0.6,
+        title_weight=0.6,
+        gap_penalty=0.1,
+        nameless=0.7,
         min_title=0.3,
         strong=0.9,
         min_idf=2.0,
@@ -220,7 +238,10 @@ def test_events_config_every_key(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("treshold = 0.5", "events.treshold: unknown key (allowed: enabled, max_candidates,"),
+        (
+            "treshold = 0.5",
+            "events.treshold: unknown key (allowed: enabled, gap_penalty, max_candidates,",
+        ),
         ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
         ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
         ("window = '9d'", "events.window: must be positive and at most 7 days, got '9d'"),
@@ -228,7 +249,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ("min_idf = 0.5", "events.min_idf: must be between 1 and 20, got 0.5"),
         ("max_candidates = 0", "events.max_candidates: must be between 1 and 1000, got 0"),
         ("enabled = 'yes'", "events.enabled: expected true or false"),
-        ("min_title = 0.7", "events.min_title: must not be above title_threshold"),
+        ("nameless = 0.1", "events.nameless: must not be below threshold"),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
