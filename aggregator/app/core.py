@@ -30,7 +30,13 @@ from aggregator.errors import (
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
-from aggregator.story.document import ALSO_COVERED, READ_ORIGINAL, RELATED, document_for
+from aggregator.story.document import (
+    ALSO_COVERED,
+    READ_ORIGINAL,
+    RELATED,
+    SAME_EVENT,
+    document_for,
+)
 from aggregator.story.format import Document, parse, render
 from aggregator.story.media import (
     parse_discussion_action,
@@ -125,7 +131,7 @@ def story_from_document(doc: Document) -> Story:
         body=doc.body,
         questions=doc.questions,
         # Derived actions name this archive's feeds and ids: not the document's to keep.
-        actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED))),
+        actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED, SAME_EVENT))),
         url=url,
         canonical_url=canonical_url(url) if url else "",
         enclosures=tuple(enclosures),
@@ -589,8 +595,10 @@ class App:
         (a feed new in the config shows with id 0 until the next poll adds it).
 
         Returns:
-            ``{"archive", "stories", "sources", "digests": [...], "feeds": {...totals},
-            "feed": [...]}``; each scheduled digest comes with its ``next_run``.
+            ``{"archive", "stories", "sources", "events", "stories_in_events",
+            "digests": [...], "feeds": {...totals}, "feed": [...]}``; each scheduled
+            digest comes with its ``next_run``; ``events`` counts the events of two or
+            more stories.
         """
         from aggregator.digest.jobs import digests_status
 
@@ -617,10 +625,15 @@ class App:
                     "filtered": d.get("filtered", 0),
                 }
             )
+        from aggregator.store.events import event_totals
+
+        events, grouped = event_totals(self.reader.conn)
         return {
             "archive": str(self.db_path),
             "stories": self.reader.count_stories(),
             "sources": self.reader.count_sources(),
+            "events": events,
+            "stories_in_events": grouped,
             "digests": digests_status(self.config.digests, db_path=self.db_path, now=self.clock()),
             "feeds": {
                 "total": len(rows),
@@ -837,15 +850,21 @@ class App:
             story_id: its id.
 
         Returns:
-            The story with its sources and its related stories (up to three
-            close matches published within a week of it).
+            The story with its sources, the other articles of its event, and its
+            related stories (up to three close matches published within a week
+            of it, not counting the event's).
 
         Raises:
             StoryNotFound: no such story.
         """
         archive = self.reader
+        from aggregator.store.events import coverage
+
         stored = archive.get_story(story_id)
-        return replace(stored, related=tuple(archive.related(story_id)))
+        event = tuple(coverage(archive.conn, story_id))
+        members = {other[0] for other in event}
+        related = tuple(r for r in archive.related(story_id) if r[0] not in members)
+        return replace(stored, related=related, event=event)
 
     def render(self, stored: StoredStory) -> str:
         """Render a stored story as an article-plus-questions document.

@@ -254,8 +254,8 @@ def _search_options(fn: F) -> F:
 
 
 def _latest_options(fn: F) -> F:
-    """Add the options of ``search`` but ``--sort`` (``latest`` is by date)."""
-    return _options_of_search(fn, skip=("sort",))
+    """Add the options of ``search`` but ``--sort`` (``latest`` is by date) and ``--events``."""
+    return _options_of_search(fn, skip=("sort", "events"))
 
 
 def _options_of_search(fn: F, *, skip: tuple[str, ...]) -> F:

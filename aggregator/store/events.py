@@ -51,6 +51,8 @@ __all__ = [
     "assign",
     "assign_new",
     "count_events",
+    "coverage",
+    "event_totals",
     "create_tables",
     "event_members",
     "events_of",
@@ -497,6 +499,35 @@ def forget_story_events(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
             )
     for event_id in events:
         _refresh(conn, event_id)
+
+
+def event_totals(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Events of two or more stories, and the stories they hold (read-only)."""
+    if not has_tables(conn):
+        return 0, 0
+    events = int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    grouped = int(conn.execute("SELECT COUNT(*) FROM story_events").fetchone()[0])
+    return events, grouped
+
+
+def coverage(conn: sqlite3.Connection, story_id: int) -> list[tuple[int, str, str, str]]:
+    """The other articles of a story's event, earliest first (read-only).
+
+    Returns:
+        ``(id, title, outlet, url)`` of each; ``[]`` when the story is in no event.
+    """
+    if not has_tables(conn):
+        return []
+    return [
+        (int(r[0]), r[1] or "", r[2] or outlet_of(r[3] or ""), r[3] or "")
+        for r in conn.execute(
+            "SELECT t.id, t.title, o.outlet, t.url FROM story_events e"
+            " JOIN story_events o ON o.event_id = e.event_id AND o.story_id != e.story_id"
+            " JOIN stories t ON t.id = o.story_id WHERE e.story_id = ?"
+            " ORDER BY t.published, t.id",
+            (story_id,),
+        )
+    ]
 
 
 def count_events(conn: sqlite3.Connection) -> int:

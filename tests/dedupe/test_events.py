@@ -207,6 +207,68 @@ def test_busy_real_day_digest_groups_events(
     # Ranked by distinct outlets, most first (within the one category of this day).
     assert counts == sorted(counts, reverse=True)
 
+    _check_readers_see_events(cfg, runner)
+
+
+def _check_readers_see_events(cfg: Path, runner: CliRunner) -> None:
+    """``show`` lists the event's other articles, ``search --events`` collapses,
+    ``status`` counts."""
+    db = sqlite3.connect("archive/news.db")
+    try:
+        jackson = db.execute(
+            "SELECT e.event_id, COUNT(*) FROM story_events e JOIN stories t ON t.id = e.story_id"
+            " WHERE t.title LIKE '%Jesse Jackson%' GROUP BY e.event_id ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+        members = [
+            r[0]
+            for r in db.execute(
+                "SELECT story_id FROM story_events WHERE event_id = ? ORDER BY story_id",
+                (jackson[0],),
+            )
+        ]
+        totals = db.execute("SELECT (SELECT COUNT(*) FROM events), COUNT(*) FROM story_events")
+        n_events, n_grouped = totals.fetchone()
+        event_of = dict(db.execute("SELECT story_id, event_id FROM story_events").fetchall())
+    finally:
+        db.close()
+
+    shown = runner.invoke(cli, ["--config", str(cfg), "show", str(members[0])])
+    assert shown.exit_code == 0, shown.stderr
+    listed = {int(m) for m in re.findall(r"^\s*Same event: #(\d+) ", shown.stdout, re.M)}
+    assert listed == set(members[1:]), shown.stdout
+    as_json = runner.invoke(
+        cli, ["--config", str(cfg), "show", str(members[0]), "--format", "json"]
+    )
+    others = json.loads(as_json.stdout)["event"]
+    assert {o["id"] for o in others} == set(members[1:])
+    assert all(o["outlet"] and o["url"].startswith("http") for o in others)
+
+    def hits(*extra: str) -> list[dict[str, object]]:
+        result = runner.invoke(
+            cli,
+            ["--config", str(cfg), "search", "Jesse Jackson", "--limit", "50", "--json", *extra],
+        )
+        assert result.exit_code == 0, result.stderr
+        found: list[dict[str, object]] = json.loads(result.stdout)
+        return found
+
+    every, collapsed = hits(), hits("--events")
+    assert len(every) >= len(members) and len(collapsed) < len(every)
+    events_shown = [event_of[int(str(h["id"]))] for h in collapsed if int(str(h["id"])) in event_of]
+    assert len(events_shown) == len(set(events_shown))  # one hit per event
+    top = next(h for h in collapsed if event_of.get(int(str(h["id"]))) == jackson[0])
+    assert top["event_stories"] == len(members)
+    # Every story of the search is still reachable: collapsed hits plus their events' others.
+    covered = {int(str(h["id"])) for h in collapsed}
+    covered |= {s for s, e in event_of.items() if e in set(events_shown)}
+    assert {int(str(h["id"])) for h in every} <= covered
+
+    status = runner.invoke(cli, ["--config", str(cfg), "status", "--json"])
+    data = json.loads(status.stdout)
+    assert (data["events"], data["stories_in_events"]) == (n_events, n_grouped)
+    text = runner.invoke(cli, ["--config", str(cfg), "status"]).stdout
+    assert f"{n_events} events ({n_grouped} stories)" in text
+
 
 def _config(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "c.toml"
