@@ -76,7 +76,7 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS event_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
 
-#: Postings read per key and day at most: a key this common is no evidence.
+#: Stories per key and day from which a key finds no candidates: it is no evidence.
 _POSTINGS = 64
 
 
@@ -144,21 +144,30 @@ def _idf(
     """The title keys' rarity among the stories of the window's days, from the index.
 
     Returns:
-        The ``idf`` function, the days probed, and the keys too common to count
-        (found :data:`_POSTINGS` times a day or more: their count is cut there).
+        The ``idf`` function, the days probed, and the keys too common to find
+        candidates with (found :data:`_POSTINGS` times a day or more). One
+        statement counts every key's postings on every day (SQLite walks them
+        in the index: a common key costs no Python per posting).
     """
     days = lookup_buckets(published, params.window)
     total = conn.execute(
         "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
         (days[0], days[-1]),
     ).fetchone()[0]
-    marks = ",".join("?" for _ in days)
-    statement = f"SELECT COUNT(*) FROM (SELECT 1 FROM event_keys WHERE key IN ({marks}) LIMIT ?)"  # noqa: S608
     cap = _POSTINGS * len(days)
-    counts: dict[str, int] = {}
-    for key in features.title_keys:
-        h = key_hash(key)
-        counts[key] = conn.execute(statement, [(d << 32) | h for d in days] + [cap]).fetchone()[0]
+    by_hash = {key_hash(k): k for k in features.title_keys}
+    probes = [(d << 32) | h for h in by_hash for d in days]
+    counts = dict.fromkeys(features.title_keys, 0)
+    if probes:
+        marks = ",".join("?" for _ in probes)
+        for low, n in conn.execute(
+            f"SELECT key & 4294967295, COUNT(*) FROM event_keys WHERE key IN ({marks})"  # noqa: S608
+            " GROUP BY key",
+            probes,
+        ):
+            key = by_hash.get(low)
+            if key is not None:
+                counts[key] += n
     common = {k for k, n in counts.items() if n >= cap}
     # The story itself counts in the totals, as it will once indexed.
     return idf_from_counts(counts, int(total) + 1), days, common
