@@ -760,22 +760,6 @@ class App:
 
     # -- events ----------------------------------------------------------
 
-    def events_update(self) -> int:
-        """Group the stories stored since the last grouping into events (one transaction).
-
-        Returns:
-            How many stories were grouped.
-        """
-        from aggregator.store import events
-
-        total = 0
-        while True:  # short transactions: a writer waits at most one batch
-            with self.archive.transaction() as conn:
-                done = events.assign_new(conn, self.config.events, limit=500)
-            total += done
-            if done < 500:
-                return total
-
     def events_rebuild(
         self, *, on_progress: Callable[[int, int], None] | None = None
     ) -> tuple[int, int]:
@@ -834,12 +818,6 @@ class App:
             },
             "features": {"first": features(fa), "second": features(fb)},
         }
-
-    def event_count(self) -> int:
-        """Events of two or more stories in the archive."""
-        from aggregator.store import events
-
-        return events.count_events(self.archive.conn)
 
     # -- stories ---------------------------------------------------------
 

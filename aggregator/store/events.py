@@ -15,7 +15,8 @@ The rules are pure (:mod:`aggregator.dedupe.events`); this module keeps
 - ``event_days(day, stories)``: stories indexed per day (the idf's total);
 - ``event_meta(name, value)``: ``last_story``, the highest story id indexed.
 
-:func:`assign` groups one new story (inside the caller's write transaction);
+:func:`group_stored` groups the new stories of a poll or an import, and
+:func:`assign` one stored story (inside the caller's write transaction);
 :func:`rebuild` recomputes everything; :func:`forget_story_events` keeps
 events consistent when stories are deleted (their keys are recomputed from
 the text, so the story rows must still exist when it is called).
@@ -49,7 +50,6 @@ __all__ = [
     "EventInfo",
     "SCHEMA",
     "assign",
-    "assign_new",
     "count_events",
     "coverage",
     "event_totals",
@@ -415,43 +415,6 @@ def _join(conn: sqlite3.Connection, event_id: int, row: _Row) -> None:
         " WHERE id = ?",
         (headline, when, when, 1 if new_outlet else 0, event_id),
     )
-
-
-def assign_new(
-    conn: sqlite3.Connection,
-    params: EventParams | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    limit: int | None = None,
-) -> int:
-    """Group the stories stored since the last call, oldest id first (caller's transaction).
-
-    Args:
-        conn: the writing connection, inside a transaction.
-        params: the ``[events]`` settings.
-        progress: called with ``(done, total)``.
-        limit: group at most this many (the caller commits and calls again).
-
-    Returns:
-        How many stories were indexed.
-    """
-    create_tables(conn)
-    row = conn.execute("SELECT value FROM event_meta WHERE name = 'last_story'").fetchone()
-    last = int(row[0]) if row else 0
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM stories WHERE id > ? ORDER BY id LIMIT ?", (last, limit or -1)
-        )
-    ]
-    for done, sid in enumerate(ids, 1):
-        assign(conn, sid, params)
-        if progress is not None and (done % 200 == 0 or done == len(ids)):
-            progress(done, len(ids))
-    if ids:
-        conn.execute(
-            "INSERT OR REPLACE INTO event_meta (name, value) VALUES ('last_story', ?)", (ids[-1],)
-        )
-    return len(ids)
 
 
 def rebuild(
