@@ -87,6 +87,7 @@ def main() -> int:
             published_b=datetime.fromisoformat(b["published"]),
             idf=idfs[pair["group"]],
             params=params,
+            other_language=bool(a.get("lang") and b.get("lang") and a["lang"] != b["lang"]),
         )
         truth = label(pair.get("same_event"))
         confusion[(pair["kind"], truth, verdict.same)] += 1

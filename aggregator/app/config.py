@@ -641,6 +641,7 @@ def _events(r: _Reader) -> EventParams:
         min_title=share("min_title", d.min_title),
         strong=share("strong", d.strong),
         min_idf=min_idf,
+        cross_language=share("cross_language", d.cross_language),
         max_candidates=max_candidates,
     )
     if params.nameless < params.threshold:

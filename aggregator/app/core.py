@@ -815,6 +815,7 @@ class App:
                 "min_title": params.min_title,
                 "strong": params.strong,
                 "min_idf": params.min_idf,
+                "cross_language": params.cross_language,
             },
             "features": {"first": features(fa), "second": features(fb)},
         }

@@ -35,7 +35,9 @@ an article under another's headline):
   sharing a rare name (the actors) need ``threshold``; sharing none, they
   need ``nameless`` and three title keys;
 - titles whose numbers disagree ("kills 11" / "kills 28", "2-1" / "0-3":
-  different attacks, different games) need ``strong`` agreement.
+  different attacks, different games) need ``strong`` agreement;
+- in different languages, two stories sharing two rare names join when the
+  names and numbers of their titles agree ``cross_language``.
 
 The weights and thresholds were set on the labelled pairs of
 ``benchmarks/data/events_pairs.jsonl`` (``benchmarks/events_eval.py``), at
@@ -43,7 +45,8 @@ a point where their neighbours keep precision too, rather than at the best
 recall the set allows.
 
 Cross-language pairs meet through the keys that do not translate: names and
-numbers ("Maduro", "400.000").
+numbers ("Maduro", "400.000"); the caller tells :func:`compare` when the two
+are in different languages.
 """
 
 from __future__ import annotations
@@ -146,6 +149,13 @@ _ROUNDUP_RE = re.compile(
 
 # Questions and explainers comment on a happening rather than report it:
 # "Why is the Strait of Hormuz so crucial?", "How the Galaxy Z Fold 8 and Z Flip 8 compare".
+# A topic before the headline proper: "Fort Lauderdale airport shooting: A look at ...",
+# and the explainers' openings after it ("... : What we know" reports the happening).
+_TOPIC_RE = re.compile(r"\s*[:|]\s+|\s+[-–—]\s+")
+_TOPIC_COLUMN_RE = re.compile(
+    r"(?i)(?:why|how|a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b"
+)
+
 _COLUMN_RE = re.compile(
     r"""(?ix)
     \?\s*$
@@ -214,11 +224,15 @@ def kind(title: str) -> str:
     Live blogs, newsletters, briefings, "The Latest:", "What to know",
     galleries, deals lists and daily programmes ("12/18: CBS Evening News")
     cover many happenings (``"roundup"``); questions and explainers ("Why
-    ...?", "How ...") comment on one rather than report it (``"column"``).
+    ...?", "How ...", "Shooting: A look at ...") comment on one rather than
+    report it (``"column"``), also after a topic and a colon.
     """
     if _ROUNDUP_RE.search(title):
         return "roundup"
-    return "column" if _COLUMN_RE.search(title) else ""
+    if _COLUMN_RE.search(title):
+        return "column"
+    after = _TOPIC_RE.split(title, maxsplit=1)[1:]
+    return "column" if after and _TOPIC_COLUMN_RE.match(after[0]) else ""
 
 
 def _tokens(text: str) -> list[tuple[str, bool, bool]]:
@@ -342,6 +356,8 @@ class EventParams:
         min_title: weighted agreement of the titles below which nothing joins.
         strong: agreement of title and lead required when the titles' numbers disagree.
         min_idf: a shared name counts only when at least this rare (log scale).
+        cross_language: agreement of the titles' names and numbers that makes one event of
+            two stories in different languages sharing two rare names.
         max_candidates: stories compared at most per new story.
     """
 
@@ -354,6 +370,7 @@ class EventParams:
     min_title: float = 0.1
     strong: float = 0.8
     min_idf: float = 1.5
+    cross_language: float = 0.4
     max_candidates: int = 16
 
 
@@ -420,6 +437,7 @@ def compare(
     idf: IdfFn,
     params: EventParams | None = None,
     same_outlet: bool = False,
+    other_language: bool = False,
 ) -> EventVerdict:
     """Decide whether two stories report the same happening.
 
@@ -431,6 +449,8 @@ def compare(
         idf: a key's rarity among the stories of their days (:func:`idf_from_counts`).
         params: the thresholds (defaults: :class:`EventParams`).
         same_outlet: both come from one outlet (they never join through each other).
+        other_language: the two are written in different languages (their words do not
+            meet; their names and numbers do).
 
     Returns:
         The verdict, with the scores and the deciding rule.
@@ -482,6 +502,14 @@ def compare(
                 f"numbers differ ({conflict}) but agreement {score:.2f} >= strong {params.strong}",
             )
         return verdict(False, f"numbers differ ({conflict})")
+    if other_language and len(shared_names) >= 2:
+        names = _names_agreement(a, b, idf)
+        if names >= params.cross_language:
+            return verdict(
+                True,
+                f"other languages, the titles' names and numbers agree"
+                f" ({names:.2f} >= {params.cross_language})",
+            )
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
             return verdict(True, f"no rare name, but evidence {evidence:.2f} >= {params.nameless}")
@@ -489,6 +517,24 @@ def compare(
     if evidence >= params.threshold:
         return verdict(True, f"evidence {evidence:.2f} >= {params.threshold}")
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
+
+
+def _names_agreement(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
+    """Weighted Jaccard of the titles' names and numbers, when two of them are shared.
+
+    Names and numbers are what a translation keeps ("Fort Lauderdale",
+    "400.000"): titles in two languages meet through them or not at all.
+    """
+    names = a.names | b.names
+
+    def of(f: EventFeatures) -> set[str]:
+        return {k for k in f.title_keys if k in names or k.startswith("#")}
+
+    na, nb = of(a), of(b)
+    if len(na & nb) < 2:
+        return 0.0
+    union = sum(idf(k) for k in na | nb)
+    return sum(idf(k) for k in na & nb) / union if union else 0.0
 
 
 def _numbers_conflict(a: EventFeatures, b: EventFeatures) -> str:

@@ -113,6 +113,11 @@ class _Row:
     body: str
     published: datetime
     outlet: str
+    lang: str = ""
+
+
+def _other_language(a: _Row, b: _Row) -> bool:
+    return bool(a.lang and b.lang and a.lang != b.lang)
 
 
 def _parse_time(text: str) -> datetime:
@@ -129,12 +134,18 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
         return {}
     marks = ",".join("?" for _ in ids)
     out: dict[int, _Row] = {}
-    for sid, title, body, published, url in conn.execute(
-        f"SELECT id, title, substr(body, 1, {LEAD_CHARS}), published, url FROM stories"
-        f" WHERE id IN ({marks})",
-        list(ids),
-    ):
-        out[sid] = _Row(sid, title or "", body or "", _parse_time(published), _outlet(url or ""))
+    statement = (
+        f"SELECT id, title, substr(body, 1, {LEAD_CHARS}), published, url, lang FROM stories"  # noqa: S608
+        f" WHERE id IN ({marks})"
+    )
+    try:
+        rows = conn.execute(statement, list(ids)).fetchall()
+    except sqlite3.OperationalError:  # an archive read as it is, from before languages
+        rows = conn.execute(statement.replace(", lang FROM", ", '' FROM"), list(ids)).fetchall()
+    for sid, title, body, published, url, lang in rows:
+        out[sid] = _Row(
+            sid, title or "", body or "", _parse_time(published), _outlet(url or ""), lang or ""
+        )
     return out
 
 
@@ -232,6 +243,7 @@ def _match(
             published_b=cand.published,
             idf=idf,
             params=params,
+            other_language=_other_language(row, cand),
         )
         if verdict.same:
             matches.append((cand.id, verdict))
@@ -325,6 +337,7 @@ def group_stored(
             story.body[:LEAD_CHARS],
             _parse_time(_db_time(story.published)),
             _outlet(story.url),
+            story.lang,
         )
         if _assign_row(conn, row, params) is not None:
             joined += 1
@@ -595,5 +608,6 @@ def explain(
         idf=idf,
         params=params,
         same_outlet=bool(ra.outlet) and ra.outlet == rb.outlet,
+        other_language=_other_language(ra, rb),
     )
     return fa, fb, verdict

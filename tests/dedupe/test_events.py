@@ -109,6 +109,26 @@ def test_cross_language_names_and_numbers_meet() -> None:
     assert "maduro" in set(a.title_keys) & set(b.title_keys)
 
 
+def test_other_languages_join_on_their_titles_names() -> None:
+    fr = event_features("Fusillade à Fort Lauderdale : le tireur interrogé, l'aéroport rouvert", "")
+    en = event_features(
+        "US shooting: Iraq war veteran accused of killing five at Fort Lauderdale airport", ""
+    )
+    common = {"idf": RARE, "published_a": T0, "published_b": T0 + timedelta(hours=5)}
+    assert compare(fr, en, other_language=True, **common).same  # type: ignore[arg-type]
+    # In one language the same words would have to agree: these do not.
+    assert not compare(fr, en, **common).same  # type: ignore[arg-type]
+    # One shared name is not enough across languages either.
+    de = event_features("Fünf Tote in Florida: Täter checkte Waffe legal ein", "")
+    assert not compare(de, en, other_language=True, **common).same  # type: ignore[arg-type]
+
+
+def test_explainers_after_a_topic_are_columns() -> None:
+    assert kind("Fort Lauderdale airport shooting: A look at other deadly attacks") == "column"
+    assert kind("Jesse Jackson: How he helped empower US Arabs") == "column"
+    assert kind("Suspect Identified in Canada's Deadliest School Shooting: What We Know") == ""
+
+
 def test_index_keys_are_bucketed_by_day() -> None:
     f = event_features("Jesse Jackson dies aged 84", "")
     day = int(T0.timestamp()) // 86400
@@ -281,7 +301,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     text = (
         "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
-        "max_candidates = 8\n"
+        "cross_language = 0.5\nmax_candidates = 8\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -293,6 +313,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         min_title=0.3,
         strong=0.9,
         min_idf=2.0,
+        cross_language=0.5,
         max_candidates=8,
     )
 
@@ -302,7 +323,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     [
         (
             "treshold = 0.5",
-            "events.treshold: unknown key (allowed: enabled, gap_penalty, max_candidates,",
+            "events.treshold: unknown key (allowed: cross_language, enabled, gap_penalty,",
         ),
         ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
         ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
