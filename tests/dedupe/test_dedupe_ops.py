@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from support.feeds import rss
 
+from aggregator.dedupe.events import EventParams
 from aggregator.dedupe.neardup import Params, index_keys, signature
 from aggregator.dedupe.urls import canonical_url, fingerprint
 from aggregator.errors import StoryNotFound
@@ -413,3 +414,22 @@ def test_the_teaser_pair_of_a_real_feed_stays_apart(corpus: Path, tmp_path: Path
         assert counts.new == len(processed.stories)
         assert len(fts(archive, '"gone very wrong"')) == 1
         assert len(fts(archive, '"really believe"')) == 1
+
+
+def test_rebuild_takes_merged_stories_out_of_their_events(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    with Archive(path, dedupe=Params(enabled=False), events=EventParams()) as archive:
+        archive.sync_feeds(
+            [FeedConfig(url="https://one.example/feed"), FeedConfig(url="https://two.example/f")],
+            now=NOW,
+        )
+        one, two = feeds(archive)
+        archive.store_poll(one, [make(1)], update())
+        archive.store_poll(two, [make(2, body=TEASER)], update())
+        grouped = archive.conn.execute("SELECT story_id FROM story_events ORDER BY 1").fetchall()
+        assert grouped == [(1,), (2,)]  # two outlets' articles on one happening: one event
+    with open_archive(path) as archive:
+        report = dedupe_ops.rebuild(archive, params=archive.dedupe, tracking_params=None)
+        assert report.merged == 1  # the teaser is a copy of the first
+        assert count(archive, "story_events") == 0  # an event of one story dissolves
+        assert count(archive, "events") == 0
