@@ -79,6 +79,10 @@ SCHEMA = (
 #: Stories per key and day from which a key finds no candidates: it is no evidence.
 _POSTINGS = 64
 
+#: Stories per key and day counted at most for a key's rarity (a key this common
+#: weighs little either way, and counting further would cost a row read per story).
+_COUNTED = 256
+
 
 def create_tables(conn: sqlite3.Connection) -> None:
     """Create the event tables when missing (inside the caller's transaction)."""
@@ -157,8 +161,9 @@ def _idf(
     Returns:
         The ``idf`` function, the days probed, and the keys too common to find
         candidates with (found :data:`_POSTINGS` times a day or more). One
-        statement counts every key's postings on every day (SQLite walks them
-        in the index: a common key costs no Python per posting).
+        statement counts every key's postings on the window's days, up to
+        :data:`_COUNTED` a day (SQLite walks them in the index: a common key
+        costs no Python per posting).
     """
     days = lookup_buckets(published, params.window)
     total = conn.execute(
@@ -166,19 +171,17 @@ def _idf(
         (days[0], days[-1]),
     ).fetchone()[0]
     cap = _POSTINGS * len(days)
-    by_hash = {key_hash(k): k for k in features.title_keys}
-    probes = [(d << 32) | h for h in by_hash for d in days]
-    counts = dict.fromkeys(features.title_keys, 0)
-    if probes:
-        marks = ",".join("?" for _ in probes)
-        for low, n in conn.execute(
-            f"SELECT key & 4294967295, COUNT(*) FROM event_keys WHERE key IN ({marks})"  # noqa: S608
-            " GROUP BY key",
-            probes,
-        ):
-            key = by_hash.get(low)
-            if key is not None:
-                counts[key] += n
+    keys = features.title_keys
+    counts: dict[str, int] = {}
+    if keys:
+        marks = ",".join("?" for _ in days)
+        count = (
+            "SELECT {i}, (SELECT COUNT(*) FROM (SELECT 1 FROM event_keys"
+            f" WHERE key IN ({marks}) LIMIT {_COUNTED * len(days)}))"
+        )
+        statement = " UNION ALL ".join(count.format(i=i) for i in range(len(keys)))
+        probes = [(d << 32) | key_hash(k) for k in keys for d in days]
+        counts = {keys[i]: int(n) for i, n in conn.execute(statement, probes)}
     common = {k for k, n in counts.items() if n >= cap}
     # The story itself counts in the totals, as it will once indexed.
     return idf_from_counts(counts, int(total) + 1), days, common
@@ -230,6 +233,8 @@ def _match(
     params: EventParams,
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
+    if features.kind:
+        return [], features  # a roundup or a column joins no event (see compare)
     idf, days, common = _idf(conn, features, row.published, params)
     ranked = _candidates(conn, features, idf, days, common, params, row.id)
     matches: list[tuple[int, EventVerdict]] = []
