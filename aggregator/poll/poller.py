@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from aggregator.dedupe.events import EventFeatures
 from aggregator.dedupe.neardup import Signature
 from aggregator.errors import AggregatorError, FeedError, FeedParseError
 from aggregator.ingest.fetch import Fetcher, FetchResult, HTTPStatusError
@@ -262,6 +263,15 @@ class Poller:
             return self._record_error(feed, exc, fetched=fetched)
         stories, generators = await self._enrich(feed, processed)
         update = self._update(feed, "new", fetched, processed=processed)
+        # Features computed from the feed's text hold only for the stories whose text stayed.
+        features = (
+            [
+                f if s.body == p.body else None
+                for f, s, p in zip(processed.events, stories, processed.stories, strict=True)
+            ]
+            if processed.events
+            else None
+        )
         return self._store(
             feed,
             update,
@@ -271,6 +281,7 @@ class Poller:
             fingerprints=processed.fingerprints,
             generators=generators,
             signatures=processed.signatures,
+            event_features=features,
             filtered=processed.dropped,
         )
 
@@ -338,6 +349,7 @@ class Poller:
             dedupe=self.settings.dedupe,
             filters=self.settings.filters,
             feed_url=feed.config_url or feed.url,
+            events=self.archive.events is not None and self.archive.events.enabled,
         )
         pool = self._executor()
         if pool is None:
@@ -378,6 +390,7 @@ class Poller:
         fingerprints: Sequence[int] | None = None,
         generators: Sequence[str] | None = None,
         signatures: Sequence[Signature] | None = None,
+        event_features: Sequence[EventFeatures | None] | None = None,
         filtered: int = 0,
     ) -> FeedResult:
         try:
@@ -389,6 +402,7 @@ class Poller:
                 fingerprints=fingerprints,
                 generators=generators,
                 signatures=signatures,
+                event_features=event_features,
             )
         except AggregatorError as exc:
             log.error("%s: could not store the poll: %s", feed.url, exc)
