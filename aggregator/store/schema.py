@@ -182,6 +182,13 @@ def _migration_5(db: sqlite_utils.Database) -> None:
 
 
 def _migration_6(db: sqlite_utils.Database) -> None:
+    """The triggers of ``stories_cjk`` test cheap conditions before the full pattern
+    (:func:`aggregator.store.scripts_index.create_triggers`): they note the same
+    stories, at a fraction of the cost per story written."""
+    scripts_index.create_triggers(db.conn)
+
+
+def _migration_7(db: sqlite_utils.Database) -> None:
     """The index of stories in languages with a stemmer other than English (``stories_stem``).
 
     Described in :mod:`aggregator.store.stem_index`; it is filled here from the
@@ -197,4 +204,5 @@ MIGRATIONS = {
     4: _migration_4,
     5: _migration_5,
     6: _migration_6,
+    7: _migration_7,
 }

@@ -147,6 +147,8 @@ class SearchHit(_Record):
         lang: its language, an ISO 639-1 code (``""``: unknown).
         enclosures: its media files.
         comments: the link to its discussion, or ``""``.
+        event_stories: the articles of the event it belongs to, itself included (0: none;
+            filled in by a search that collapses events).
     """
 
     __slots__ = (
@@ -162,6 +164,7 @@ class SearchHit(_Record):
         "lang",
         "enclosures",
         "comments",
+        "event_stories",
     )
     id: int
     title: str
@@ -175,6 +178,7 @@ class SearchHit(_Record):
     lang: str
     enclosures: tuple[HitEnclosure, ...]
     comments: str
+    event_stories: int
 
     def __init__(
         self,
@@ -191,6 +195,7 @@ class SearchHit(_Record):
         lang: str = "",
         enclosures: tuple[HitEnclosure, ...] = (),
         comments: str = "",
+        event_stories: int = 0,
     ) -> None:
         self._set(
             id=id,
@@ -205,6 +210,7 @@ class SearchHit(_Record):
             lang=lang,
             enclosures=enclosures,
             comments=comments,
+            event_stories=event_stories,
         )
 
 
@@ -261,6 +267,7 @@ def search(
     feed: str | None = None,
     sort: str = "relevance",
     now: datetime | None = None,
+    events: bool = False,
 ) -> SearchResults:
     """Search the archive.
 
@@ -277,6 +284,9 @@ def search(
         sort: ``relevance`` (best first, mildly preferring recent stories) or
             ``date`` (newest first).
         now: the current time, for the recency preference (default: now).
+        events: one hit per event (the best-ranked of the articles that report one
+            happening, see ``aggregator events``), with the event's size; the total
+            then counts events and stories alone.
 
     Returns:
         The total count and this page's hits.
@@ -301,12 +311,15 @@ def search(
         if _schema(conn) < 4:  # not migrated yet: no stories_cjk, no lang
             plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
+        groups = _events_of(conn, cands) if events else {}
+        # Collapsing events drops hits: rank enough for the page to fill.
+        rank = min(len(cands), 4 * need) if groups else need
         scores: dict[int, float] = {}
         when = now or datetime.now(UTC)
         if sort == "date":
-            order = plan.by_date(cands, need, complete=exhausted)
+            order = plan.by_date(cands, rank, complete=exhausted)
         else:
-            order, scores = plan.by_relevance(cands, need, now=when)
+            order, scores = plan.by_relevance(cands, rank, now=when)
         stem = _stem_plan(conn, plan, flt)
         by_stem: set[int] = set()
         total = len(cands)
@@ -317,20 +330,27 @@ def search(
             exhausted = exhausted and done
             by_stem = set(more).difference(cands)
             total += len(by_stem)
+            if events and by_stem:
+                groups.update(_events_of(conn, sorted(by_stem)))
             if sort == "date":
-                extra = stem.by_date(more, need, complete=done)
+                extra = stem.by_date(more, rank, complete=done)
                 dates = {**plan.dates(order), **stem.dates(extra)}
                 order = heapq.nlargest(
-                    need, dict.fromkeys([*order, *extra]), key=lambda i: (dates[i], i)
+                    rank, dict.fromkeys([*order, *extra]), key=lambda i: (dates[i], i)
                 )
             else:
-                extra, more_scores = stem.by_relevance(more, need, now=when)
+                extra, more_scores = stem.by_relevance(more, rank, now=when)
                 for story_id in extra:
                     scores[story_id] = max(scores.get(story_id, 0.0), more_scores[story_id])
                 order = heapq.nlargest(
-                    need, dict.fromkeys([*order, *extra]), key=lambda i: (scores[i], i)
+                    rank, dict.fromkeys([*order, *extra]), key=lambda i: (scores[i], i)
                 )
+        if groups:
+            order = _one_per_event(order, groups)
+            total = len({groups.get(i, (-i, 0))[0] for i in [*cands, *by_stem]})
         hits = _page(conn, plan, order[offset:need], scores, by_stem)
+        if groups:
+            hits = tuple(_with_event(h, groups) for h in hits)
     except sqlite3.Error as exc:
         raise SearchError(f"search failed: {exc}") from exc
     finally:
@@ -345,7 +365,7 @@ def _stem_plan(conn: sqlite3.Connection, plan: Plan, flt: Filters) -> Plan | Non
     stemmed languages (:mod:`aggregator.store.stem_index`); others never import
     the stemmers.
     """
-    if plan.table != "stories_fts" or _schema(conn) < 6:
+    if plan.table != "stories_fts" or _schema(conn) < 7:
         return None
     try:  # created with the archive's first story in such a language
         if conn.execute("SELECT 1 FROM stories_stem_docsize LIMIT 1").fetchone() is None:
@@ -355,6 +375,49 @@ def _stem_plan(conn: sqlite3.Connection, plan: Plan, flt: Filters) -> Plan | Non
             raise
         return None
     return Plan(conn, plan.query, to_fts5(plan.query, stemmed=True), flt, stemmed=True)
+
+
+def _events_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Each given story's event and the event's size, for those in one (``{}``: no events)."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'story_events'"
+    ).fetchone()
+    if found is None:
+        return {}
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for story_id, event_id, size in conn.execute(
+            "SELECT e.story_id, e.event_id, v.stories FROM story_events e"
+            f" JOIN events v ON v.id = e.event_id WHERE e.story_id IN ({marks})",
+            list(chunk),
+        ):
+            out[story_id] = (event_id, size)
+    return out
+
+
+def _one_per_event(order: Sequence[int], groups: dict[int, tuple[int, int]]) -> list[int]:
+    """The ranked ids with only the first (best) article of each event kept."""
+    seen: set[int] = set()
+    kept: list[int] = []
+    for story_id in order:
+        group = groups.get(story_id)
+        if group is not None:
+            if group[0] in seen:
+                continue
+            seen.add(group[0])
+        kept.append(story_id)
+    return kept
+
+
+def _with_event(hit: SearchHit, groups: dict[int, tuple[int, int]]) -> SearchHit:
+    group = groups.get(hit.id)
+    if group is None:
+        return hit
+    fields = {n: getattr(hit, n) for n in SearchHit.__slots__}
+    fields["event_stories"] = group[1]
+    return SearchHit(**fields)
 
 
 def latest(
