@@ -21,7 +21,7 @@ from aggregator.dedupe import neardup
 from aggregator.dedupe.events import EventParams
 from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
-from aggregator.store import scripts_index
+from aggregator.store import scripts_index, stem_index
 from aggregator.store.links import links_column
 from aggregator.store.schema import MIGRATIONS
 
@@ -35,7 +35,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 WRITER_CACHE_KIB = 65_536
@@ -214,6 +214,8 @@ class ArchiveBase:
             yield self.conn
             if self._scripts_indexed():
                 scripts_index.sync(self.conn)
+            if self._stems_indexed():
+                stem_index.sync(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -225,6 +227,10 @@ class ArchiveBase:
     def _scripts_indexed(self) -> bool:
         """Whether the archive has ``stories_cjk`` yet (not while migrating to it)."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 4
+
+    def _stems_indexed(self) -> bool:
+        """Whether the archive has ``stories_stem`` yet (not while migrating to it)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 7
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
