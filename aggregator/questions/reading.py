@@ -8,9 +8,9 @@ questions and ``aggregator questions --explain`` prints.
   title and lead in English, German and French, the first rule that matches
   winning: ``tragedy`` (deaths, disasters, attacks, obituaries) before
   everything else, so that no motive or "who gains" question is ever asked
-  about one; then ``court``, ``podcast``, ``book``, ``howto``, ``release``,
-  ``research``, ``corporate``, ``politics``, ``opinion``, ``listing``,
-  ``event``; otherwise ``news``.
+  about one; then ``job`` (job ads), ``deal`` (shopping deals), ``court``,
+  ``podcast``, ``book``, ``howto``, ``release``, ``research``, ``corporate``,
+  ``politics``, ``opinion``, ``listing``, ``event``; otherwise ``news``.
 - **Action** (:func:`parse_title`): an English headline read as subject +
   verb + rest (``Meta | asks | Amazon and Microsoft to help fund ...``) with
   a list of headline verbs, giving the act in the base form (``ask Amazon and
@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aggregator.questions.lead import Lead, lead_sentence
 from aggregator.questions.subject import find_subjects, is_title_case, strip_label
 
 __all__ = [
@@ -38,11 +39,14 @@ __all__ = [
     "key_facts",
     "parse_title",
     "read_story",
+    "sentence_case",
 ]
 
 #: The kinds of item :func:`detect_kind` tells apart.
 KINDS = (
     "tragedy",
+    "job",
+    "deal",
     "court",
     "podcast",
     "book",
@@ -83,12 +87,25 @@ _KIND_RULES = (
         murdered murders massacre shooting gunman bomb bombing explosion crash crashes
         earthquake flood floods flooding wildfire wildfires hurricane tsunami disaster victim
         victims obituary funeral mourn mourns mourned mourning grave suicide stabbing stabbed
+        fallen tribute memorial condolences bereaved grief grieving widow drowned shot
+        injured wounded casualties explosions attacks gunfire
         tote toten tod getötet stirbt gestorben anschlag unglück katastrophe opfer mort morts
         meurt tué tuée tués attentat séisme catastrophe victime victimes décès
         """,
         "terminally ill",
         "killed died victims",
         "were killed|death toll",
+    ),
+    _kind(
+        "job",
+        "hiring",
+        "(full-time)|(part-time)|(contract)|(remote)|engineer at |developer at |job opening",
+    ),
+    _kind(
+        "deal",
+        "coupon coupons",
+        "deal alert|% off|save over|save up to|black friday|cyber monday|prime day|gift card"
+        "|lowest price|deals on|for $",
     ),
     _kind(
         "court",
@@ -134,8 +151,8 @@ _KIND_RULES = (
         findings experiment studie forscher étude chercheur chercheurs
         """,
         "found that",
-        "researchers scientists",
-        "the study|published in",
+        "",
+        "the study|published in|a new study|researchers found|scientists found",
     ),
     _kind(
         "corporate",
@@ -180,13 +197,24 @@ _VERSION_RE = re.compile(
 )
 
 
+def _has_phrase(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text``, not followed by a letter ("how i" is not "how it")."""
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        if not (phrase[-1:].isalpha() and text[end : end + 1].isalpha()):
+            return True
+        at = text.find(phrase, at + 1)
+    return False
+
+
 def _first_kind(text: str, *, lead: bool) -> str:
     """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``."""
     words = {w.strip(_PUNCTUATION) for w in text.replace("-", " ").split()}
     padded = f" {text} "
     for kind, title_words, title_phrases, lead_words, lead_phrases in _KIND_RULES:
         kind_words, phrases = (lead_words, lead_phrases) if lead else (title_words, title_phrases)
-        if not words.isdisjoint(kind_words) or any(p in padded for p in phrases):
+        if not words.isdisjoint(kind_words) or any(_has_phrase(padded, p) for p in phrases):
             return kind
     return ""
 
@@ -614,7 +642,7 @@ _SMALL_WORDS = frozenset(
 )
 
 
-def _sentence_case(headline: str, body: str) -> str:
+def sentence_case(headline: str, body: str) -> str:
     """Lower-case the words of a Title Case headline that are not names.
 
     A word is lowered when it is a small word (``To``, ``For``) or when the
@@ -626,7 +654,7 @@ def _sentence_case(headline: str, body: str) -> str:
     out = words[:1]
     for word in words[1:]:
         low = word.lower()
-        core = low.strip(",;:'\"\u2018\u2019\u201c\u201d")
+        core = low.strip(",;:'\"\u2018\u2019\u201c\u201d?!.")
         if word[:1].isupper() and word[1:].islower() and (core in _SMALL_WORDS or core in lowered):
             out.append(low)
         else:
@@ -650,6 +678,7 @@ class Reading:
         other: a second named entity, or ``""``.
         action: the headline read as subject + verb + rest (English only), or ``None``.
         facts: the lead's quotation, tension, figure and first claim.
+        lead: the lead sentence that restates the headline, or ``None``.
     """
 
     lang: str
@@ -660,6 +689,7 @@ class Reading:
     other: str
     action: Action | None
     facts: Facts
+    lead: Lead | None = None
 
 
 def read_story(title: str, body: str, lang: str) -> Reading:
@@ -681,7 +711,7 @@ def read_story(title: str, body: str, lang: str) -> Reading:
     action = None
     if english:
         if is_title_case(headline):
-            action = parse_title(_sentence_case(headline, body), title_case=True)
+            action = parse_title(sentence_case(headline, body), title_case=True)
         else:
             action = parse_title(headline)
     kind = detect_kind(f"{label} {headline}" if label else headline, body)
@@ -694,6 +724,7 @@ def read_story(title: str, body: str, lang: str) -> Reading:
         other=other,
         action=action,
         facts=key_facts(headline, body),
+        lead=lead_sentence(headline, body, lang),
     )
 
 

@@ -1,0 +1,454 @@
+"""The lead sentence a question can hang on: the story's key claim in the story's own words.
+
+Pure and deterministic, a few tens of microseconds a story. Headlines are
+written in headlinese ("US judge throws out Apple lawsuit": no articles, Title
+Case, labels), which reads badly inside a question; the first sentences of
+the body usually say the same thing in whole sentences ("A US judge has
+thrown out a lawsuit ..."). :func:`lead_sentence` picks the sentence of the
+lead that best restates the headline and is safe to embed in a question:
+
+- a whole sentence (ends with a full stop), 7 to 34 words, no question or
+  exclamation, no link, no ellipsis, no first or second person ("I", "we",
+  "you": a blog's voice, not a fact), not opening with a pronoun ("It",
+  "They", "This": its referent would be lost) or a teaser ("Here is",
+  "Click", "In this episode");
+- written as a sentence, not as headlinese: it has an article, an auxiliary
+  or a possessive somewhere;
+- datelines (``WASHINGTON (Reuters) -``), bracketed sources (``[Ayin
+  Network]``) and short parentheticals are dropped first.
+
+Among the candidates of the first paragraphs, the one sharing the most words
+with the headline wins (the first one on ties). A sentence reporting what
+someone said (``X said that Y``, ``Y, X said``) is split into the speaker and
+the claim, so that a question can weigh the claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Lead", "core", "lead_sentence", "lower_first"]
+
+_WINDOW = 900  # characters of the body read
+_MAX_SENTENCES = 6
+_MIN_WORDS = 7
+_MAX_WORDS = 34
+_MAX_CHARS = 175
+
+_SPLIT_RE = re.compile(
+    r"(?<=[a-z0-9%)\u2019'\"\u201d][.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])"
+)
+_DATELINE_RE = re.compile(
+    r"^(?:\[[^\]]{1,50}\]\s*"
+    r"|[A-Z\u00c0-\u00dd][A-Z\u00c0-\u00dd.'\u2019 ,-]{1,40}"
+    r"(?:\s*\([^)]{1,30}\))?\s*[-\u2013\u2014:]+\s+"
+    r"|\([^)]{1,30}\)\s*[-\u2013\u2014]\s*)"
+)
+_PAREN_RE = re.compile(r"\s*\([^()]{1,40}\)")
+_NO_OPENERS = frozenset(
+    """
+    It It's Its They Their Them He His She Her We Our Us I I'm I've My You Your This That
+    These Those Here There So But And Or Also Now Then Today Yesterday Tomorrow Tonight
+    Welcome Click Read Watch Listen Photo Photos Image Video Subscribe Sign Join Don't Do Did
+    Please Note Update Updated Editor's Sponsored Advertisement Why How What When Where Who
+    Which Well Oh Yes No Hi Hello Hey Meet See Find Get Check Learn Discover Let's Let
+    Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
+    One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
+    Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus
+    """.split()
+)
+_BAD_WORDS = frozenset(
+    """
+    i i'm i've i'd we we're we've our ours us you you're your yours my me i’m we’re you’re
+    """.split()
+)
+_SENTENCE_MARKERS = frozenset(
+    """
+    the a an has have had is are was were will would can could its their his her says said
+    been be this that
+    """.split()
+)
+_BAD_MARKS = (
+    "?",
+    "!",
+    ":",
+    "http",
+    "www.",
+    "@",
+    "|",
+    "\u2026",
+    "...",
+    "[",
+    "]",
+    "#",
+    ";",
+    "\u00bb",
+)
+# Per language: words a whole sentence has (articles, auxiliaries), words of a
+# first- or second-person voice, and openers whose referent would be lost.
+_MARKERS = {
+    "de": frozenset(
+        "der die das den dem des ein eine einen einem ist sind war hat haben wird wurde soll"
+        " sein ihre".split()
+    ),
+    "fr": frozenset(
+        "le la les un une des du est sont a ont sera été était sa son ses leur".split()
+    ),
+}
+_BAD_BY_LANG = {
+    "de": frozenset("ich wir uns unser unsere du dich dir euch mein meine".split()),
+    "fr": frozenset("je j' nous vous notre votre mon ma mes".split()),
+}
+_OPENERS_BY_LANG = {
+    "de": frozenset(
+        "Es Er Sie Wir Ich Du Das Dies Diese Dieser Dieses Hier Heute Doch Aber Und Oder So"
+        " Da Dabei Damit Dazu Dann Wer Wie Was Warum Wo".split()
+    ),
+    "fr": frozenset(
+        "Il Elle Ils Elles Nous Je On Ce Cette Ces Cet Voici Aujourd'hui Mais Et Ou Donc"
+        " Alors Qui Que Quoi Comment Pourquoi Où C'est".split()
+    ),
+}
+_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u2019-]*")
+
+_SAY = (
+    r"(?:says|say|said|warns|warned|argues|argued|claims|claimed|insists|insisted|told [A-Za-z]+)"
+)
+_SPEAKER = r"[A-Z][\w.'\u2019-]*(?: [A-Za-z][\w.'\u2019-]*){0,5}"
+_SAID_FIRST_RE = re.compile(
+    rf"^(?P<who>{_SPEAKER}),? (?:has |have )?{_SAY},? (?:that )?(?P<claim>.+)$"
+)
+_SAID_LAST_RE = re.compile(
+    rf"^(?P<claim>.{{25,}}?),[\u201d\"]? (?:(?P<who>{_SPEAKER}) {_SAY}"
+    rf"|{_SAY} (?P<who2>{_SPEAKER})|according to (?P<who3>{_SPEAKER}))$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The lead sentence a question hangs on.
+
+    Attributes:
+        sentence: the sentence without its final full stop, as the body writes it.
+        speaker: who said it, when the sentence reports a saying (``the police``), else ``""``.
+        claim: what was said, when it does (a clause), else ``""``.
+        overlap: how many content words it shares with the headline.
+    """
+
+    sentence: str
+    speaker: str = ""
+    claim: str = ""
+    overlap: int = 0
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD_RE.findall(text) if len(w) >= 4}
+
+
+_ABBREVIATIONS = frozenset(
+    """
+    jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr st no gov sen rep inc corp
+    ltd co vs gen col lt sgt prof jr sr approx est dept univ fig ave
+    """.split()
+)
+
+
+def _merge_abbreviations(parts: list[str]) -> list[str]:
+    """Join pieces split after an abbreviation ("on Feb." + "28.")."""
+    out: list[str] = []
+    for part in parts:
+        last = out[-1].rsplit(" ", 1)[-1].lower() if out else ""
+        if last.endswith(".") and last[:-1].strip("(\"'") in _ABBREVIATIONS:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def _sentences(body: str) -> list[str]:
+    """The first sentences of the body's first paragraphs (whole ones only)."""
+    lead = body[:_WINDOW]
+    cut_short = len(body) > _WINDOW
+    out: list[str] = []
+    paragraphs = [p for p in lead.split("\n") if p.strip()]
+    for number, paragraph in enumerate(paragraphs):
+        paragraph = " ".join(paragraph.split())
+        if number == 0:
+            paragraph = _DATELINE_RE.sub("", paragraph, count=1)
+        parts = _merge_abbreviations(_SPLIT_RE.split(paragraph))
+        if cut_short and number == len(paragraphs) - 1:
+            parts = parts[:-1]  # the window's last sentence may be cut off
+        out.extend(parts)
+        if len(out) >= _MAX_SENTENCES:
+            break
+    return out[:_MAX_SENTENCES]
+
+
+_TRIM_RE = re.compile(r",\s|\s[\u2013\u2014-]\s")
+_BAD_ENDINGS = frozenset(
+    """
+    a an the of to in on at for with by from and or but as than that which who its his her
+    their our this these those is are was were be
+    """.split()
+)
+
+
+_CORE_CHARS = 110
+_LONG_CORE = 140
+_CONJUNCTION_RE = re.compile(
+    r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where)\s)"
+)
+
+
+def core(sentence: str) -> str:
+    """The sentence's main clause: cut at its first comma or dash that leaves a whole clause.
+
+    Sentences of at most 110 characters are kept whole. ``"A widespread outage
+    hit Microsoft 365 on Monday, leaving millions of users ..."`` -> ``"A
+    widespread outage hit Microsoft 365 on Monday"``; an appositive without a
+    verb before it (``"Meta, the tech giant behind ..., has been ..."``) is
+    never a cut.
+    """
+    if len(sentence) <= _CORE_CHARS:
+        return sentence
+    breaks = list(_TRIM_RE.finditer(sentence))
+    if len(sentence) > _LONG_CORE:
+        breaks += list(_CONJUNCTION_RE.finditer(sentence))
+    for match in sorted(breaks, key=lambda m: m.start()):
+        head = sentence[: match.start()].rstrip()
+        words = head.split()
+        lowered = [w.strip(",.\"'\u201c\u201d").lower() for w in words]
+        if (
+            len(words) >= 6
+            and words[-1].lower() not in _BAD_ENDINGS
+            and _has_main_verb(lowered)
+            and head.count("\u201c") == head.count("\u201d")
+            and head.count('"') % 2 == 0
+        ):
+            return head
+    return sentence
+
+
+def _trim(sentence: str) -> str:
+    """A long sentence cut at its last comma or dash that leaves a whole clause, else ``""``.
+
+    The words after such a break are usually an adjunct ("..., saying the book
+    has ...", "..., just four months after ..."), so the clause before it still
+    states the fact.
+    """
+    best = ""
+    for match in _TRIM_RE.finditer(sentence):
+        head = sentence[: match.start()].rstrip()
+        if len(head) > _MAX_CHARS or len(head.split()) > _MAX_WORDS:
+            break
+        words = head.split()
+        last = words[-1].lower()
+        lowered = [w.strip(",.\"'\u201c\u201d").lower() for w in words]
+        if len(words) >= 8 and last not in _BAD_ENDINGS and _has_main_verb(lowered):
+            best = head
+    return best
+
+
+def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
+    """The sentence cleaned for a question (no final stop), or ``""`` when it will not do.
+
+    ``whole``: the sentence is all of a short body, so a missing full stop
+    does not mean it was cut off.
+    """
+    sentence = _PAREN_RE.sub("", sentence).strip()
+    if sentence.endswith("."):
+        if sentence.endswith(("..", " No.", " St.", " Dr.", " Mr.")):
+            return ""
+        sentence = sentence[:-1].rstrip()
+    elif not (whole and sentence[-1:].isalnum()):
+        return ""
+    if any(mark in sentence for mark in _BAD_MARKS):
+        return ""
+    if len(sentence) > _MAX_CHARS or len(sentence.split()) > _MAX_WORDS:
+        sentence = _trim(sentence)
+    words = sentence.split()
+    if not _MIN_WORDS <= len(words) <= _MAX_WORDS:
+        return ""
+    first = words[0].strip("\"'\u201c\u2018,")
+    openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
+    if first in openers or not first[:1].isupper() and not first[:1].isdigit():
+        return ""
+    lowered = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb").lower() for w in words]
+    bad = _BAD_BY_LANG.get(lang, _BAD_WORDS)
+    if not bad.isdisjoint(lowered):
+        return ""
+    if _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered) and (
+        whole or lang not in ("en", "") or not _names_and_verb(words)
+    ):
+        return ""  # headlinese: no article, auxiliary or possessive
+    if sentence.count("\u201c") != sentence.count("\u201d") or sentence.count('"') % 2:
+        return ""
+    if lang in ("en", "") and not _has_main_verb(lowered):
+        return ""
+    if _CAPTION_RE.search(sentence):
+        return ""
+    return sentence
+
+
+# A photo caption, not the news: "A Tesla Model 3 is seen during ...".
+_CAPTION_RE = re.compile(
+    r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bposes? for\b|\bfile photo\b", re.I
+)
+
+
+_AUXILIARIES = frozenset(
+    """
+    is are was were has have had will would can could may might must should does did do
+    shall isn't aren't wasn't weren't hasn't haven't won't can't couldn't didn't doesn't
+    """.split()
+)
+_IRREGULAR = frozenset(
+    """
+    hit cut set put won lost made took gave got found told said sold bought built began became
+    came went held kept left led met paid ran saw sent spent struck shut rose fell grew knew
+    thought brought caught chose drew drove fled flew fought hid laid read rode sank shook shot
+    spoke spread stood stole threw understood wore wrote quit bet cast hurt let split upset
+    sought broke beat bore dug forgot froze heard lay lit meant overtook rang sang sat slept
+    stuck swept swung taught tore won withdrew wound
+    """.split()
+)
+_RELATIVES = frozenset("that which who whom whose where when".split())
+_NOT_VERBS_S = frozenset("its this his thus plus us as whereas news series always perhaps".split())
+
+
+def _names_and_verb(words: list[str]) -> bool:
+    """A sentence without articles that still reads as one: a name, then a verb in -s or -ed."""
+    if not words[0][:1].isupper() or len(words) < 8:
+        return False
+    for word in words[1:4]:
+        low = word.lower()
+        if word[:1].islower() and low.isalpha() and len(low) > 3 and low not in _NOT_VERBS_S:
+            return low.endswith(("es", "ed")) or low.endswith("s") and not low.endswith("ss")
+    return False
+
+
+def _has_main_verb(words: list[str]) -> bool:
+    """Whether a finite verb comes before the first relative pronoun (not a noun phrase)."""
+    for word in words[1:]:
+        if word in _RELATIVES:
+            return False
+        if word in _AUXILIARIES or word in _IRREGULAR:
+            return True
+        if len(word) > 3 and word.isalpha() and word not in _NOT_VERBS_S:
+            if word.endswith("ed") or (
+                word.endswith("s") and not word.endswith(("ss", "us", "is", "ous"))
+            ):
+                return True
+    return False
+
+
+def _split_saying(sentence: str) -> tuple[str, str]:
+    """``(speaker, claim)`` of a sentence reporting a saying, else ``("", "")``."""
+    if sentence.count("\u201c") or sentence.count('"'):
+        return "", ""  # a quotation inside: splitting it would break the quotation marks
+    match = _SAID_LAST_RE.match(sentence)
+    if match:
+        who = match.group("who") or match.group("who2") or match.group("who3") or ""
+        claim = match.group("claim").strip('\u201c\u201d" ')
+        if len(who.split()) <= 6 and len(claim.split()) >= 5:
+            return who, claim
+    match = _SAID_FIRST_RE.match(sentence)
+    if match:
+        claim = match.group("claim").strip('\u201c\u201d" ')
+        if len(claim.split()) >= 5 and not claim.startswith(("in ", "on ", "at ", "it ")):
+            return match.group("who"), claim
+    return "", ""
+
+
+def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
+    """The sentence of the lead that best states the story's key fact, or ``None``.
+
+    Args:
+        headline: the story's headline (its label removed).
+        body: the story's plain-text body.
+        lang: the story's language; English, German and French sentences are
+            read (others get ``None``).
+
+    Returns:
+        The :class:`Lead`, or ``None`` when no sentence of the lead is safe to use.
+    """
+    if not body or lang not in ("en", "", "de", "fr"):
+        return None
+    title_words = _content_words(headline)
+    best: Lead | None = None
+    sentences = _sentences(body)
+    whole = len(body) < 400 and len(sentences) == 1
+    for index, raw in enumerate(sentences):
+        sentence = _usable(raw, lang, whole=whole)
+        if not sentence:
+            continue
+        overlap = len(title_words & _content_words(sentence))
+        if index == 0:
+            overlap += 1  # the first sentence usually states the news
+        if best is None or overlap > best.overlap:
+            speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
+            best = Lead(sentence, speaker, claim, overlap)
+    return best
+
+
+_FUNCTION_WORDS = frozenset(
+    """
+    A An The This That These Those Its His Her Their Our Some Many Most More Few Several All
+    Any No One Two Three Four Five Six Seven Eight Nine Ten Each Every Both Another While
+    After Before As When Although Though Despite Since Until If Once Under Over In On At For
+    From With Without By About Amid Among Across Following During Nearly Almost Only Even
+    Just Still Former Le La Les Un Une Des Du En Dans Pour Avec Sans Selon Après Avant Même
+    Depuis Lors Alors Plus Moins Tout Tous Toute Toutes Chaque Certains Certaines Last Next
+    Earlier Later Recent Recently
+    """.split()
+)
+_DEMONYM_WORDS = frozenset(
+    """
+    American French German British English Dutch Greek Thai Swiss Irish Scottish Welsh
+    Israeli Iraqi Pakistani Afghan Saudi Emirati Qatari Yemeni Kuwaiti Bangladeshi Nepali
+    Kenyan European African Asian Arab Latin Nordic Turkish Polish Spanish Swedish Danish
+    Finnish Czech Slovak Jewish Muslim Christian Catholic Democratic Republican Conservative
+    Labour Liberal Western Eastern Northern Southern
+    """.split()
+)
+_FIRST_WORD_RE = re.compile(r"[\w\u2019'-]+")
+
+
+def lower_first(sentence: str, body: str, names: tuple[str, ...] = ()) -> str:
+    """Lower-case the sentence's first word unless it is a name (``The`` -> ``the``).
+
+    A function word is always lowered. Another capitalised word stays only
+    when it looks like a name: one of ``names`` (the story's subjects) or a
+    word of one, written with a capital inside a sentence of the body,
+    followed by another capitalised word (``Jean McCathern``), or with
+    capitals or digits inside (``iOS``, ``U.S.``).
+    """
+    first, sep, rest = sentence.partition(" ")
+    core = first.strip("\"'\u201c\u2018")
+    if core in _FUNCTION_WORDS:
+        return first.lower() + sep + rest
+    if not (core[:1].isupper() and core[1:].replace("'", "").replace("\u2019", "").isalpha()):
+        return sentence  # a number, a quotation mark
+    if any(c.isupper() for c in core[1:]):
+        return sentence  # an acronym, a CamelCase name
+    match = _FIRST_WORD_RE.match(core)
+    stem = match.group() if match else core
+    if core.endswith(("'s", "\u2019s")):
+        return sentence  # "Iran's government": a possessive at the start is a name's
+    if any(stem in name.split() for name in names):
+        return sentence
+    following = rest.split(" ", 1)[0] if rest else ""
+    if stem in _DEMONYM_WORDS or stem.endswith(("ian", "ese", "ish")) and stem != "Parish":
+        return sentence  # "Russian courts", "Chinese officials"
+    if (following[:1].isupper() or following[:1].isdigit()) and not core.endswith(","):
+        return sentence  # a name of several words
+    text = body[:3000]
+    at = text.find(" " + stem)
+    while at > 0:
+        before = text[at - 1]
+        end = at + 1 + len(stem)
+        if (before.islower() or before in ",;") and not text[end : end + 1].isalpha():
+            return sentence  # written with its capital inside a sentence: a name
+        at = text.find(" " + stem, at + 1)
+    return first.lower() + sep + rest
