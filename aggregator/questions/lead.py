@@ -32,7 +32,7 @@ __all__ = ["Lead", "core", "lead_sentence", "lower_first"]
 
 _WINDOW = 900  # characters of the body read
 _MAX_SENTENCES = 6
-_MIN_WORDS = 7
+_MIN_WORDS = 6
 _MAX_WORDS = 34
 _MAX_CHARS = 175
 
@@ -43,7 +43,8 @@ _DATELINE_RE = re.compile(
     r"^(?:\[[^\]]{1,50}\]\s*"
     r"|[A-Z\u00c0-\u00dd][A-Z\u00c0-\u00dd.'\u2019 ,-]{1,40}"
     r"(?:\s*\([^)]{1,30}\))?\s*[-\u2013\u2014:]+\s+"
-    r"|\([^)]{1,30}\)\s*[-\u2013\u2014]\s*)"
+    r"|\([^)]{1,30}\)\s*[-\u2013\u2014]\s*"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?\s+(?:--|\u2014)\s+)"
 )
 _PAREN_RE = re.compile(r"\s*\([^()]{1,40}\)")
 _NO_OPENERS = frozenset(
@@ -57,6 +58,10 @@ _NO_OPENERS = frozenset(
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
     Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus
     """.split()
+)
+_NO_PAIRS = frozenset(
+    "in this|in that|of course|in other|in the meantime|in short|in fact|as always|at first"
+    "|for example|for instance|by the way|to be".split("|")
 )
 _BAD_WORDS = frozenset(
     """
@@ -189,7 +194,9 @@ _TRIM_RE = re.compile(r",\s|\s[\u2013\u2014-]\s")
 _BAD_ENDINGS = frozenset(
     """
     a an the of to in on at for with by from and or but as than that which who its his her
-    their our this these those is are was were be
+    their our this these those is are was were be said says say told believe believes think
+    thinks argue argues claim claims warn warns found find finds show shows will would can
+    could should must may might has have had do does did not
     """.split()
 )
 
@@ -197,7 +204,7 @@ _BAD_ENDINGS = frozenset(
 _CORE_CHARS = 110
 _LONG_CORE = 140
 _CONJUNCTION_RE = re.compile(
-    r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where)\s)"
+    r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where|that)\s)"
 )
 
 
@@ -210,24 +217,37 @@ def core(sentence: str) -> str:
     verb before it (``"Meta, the tech giant behind ..., has been ..."``) is
     never a cut.
     """
-    if len(sentence) <= _CORE_CHARS:
+    if len(sentence) <= _CORE_CHARS or _opens_subordinate(sentence):
         return sentence
     breaks = list(_TRIM_RE.finditer(sentence))
     if len(sentence) > _LONG_CORE:
         breaks += list(_CONJUNCTION_RE.finditer(sentence))
     for match in sorted(breaks, key=lambda m: m.start()):
-        head = sentence[: match.start()].rstrip()
+        head = sentence[: match.start()].rstrip(" ,;:")
         words = head.split()
-        lowered = [w.strip(",.\"'\u201c\u201d").lower() for w in words]
         if (
             len(words) >= 6
             and words[-1].lower() not in _BAD_ENDINGS
-            and _has_main_verb(lowered)
+            and not words[-1].lower().endswith("ing")
+            and _has_main_verb(words, strict=True)
             and head.count("\u201c") == head.count("\u201d")
             and head.count('"') % 2 == 0
         ):
             return head
     return sentence
+
+
+_SUBORDINATORS = frozenset(
+    """
+    while as after before although though if when because since until unless once whereas
+    despite amid following with without in on at for by during under from to
+    """.split()
+)
+
+
+def _opens_subordinate(sentence: str) -> bool:
+    """Whether the sentence opens with a subordinate clause or phrase ("While X, Y")."""
+    return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
 
 
 def _trim(sentence: str) -> str:
@@ -238,15 +258,19 @@ def _trim(sentence: str) -> str:
     states the fact.
     """
     best = ""
-    for match in _TRIM_RE.finditer(sentence):
-        head = sentence[: match.start()].rstrip()
+    if _opens_subordinate(sentence):
+        return ""
+    breaks = [*_TRIM_RE.finditer(sentence), *_CONJUNCTION_RE.finditer(sentence)]
+    for match in sorted(breaks, key=lambda m: m.start()):
+        head = sentence[: match.start()].rstrip(" ,;:")
         if len(head) > _MAX_CHARS or len(head.split()) > _MAX_WORDS:
             break
         words = head.split()
         last = words[-1].lower()
-        lowered = [w.strip(",.\"'\u201c\u201d").lower() for w in words]
-        if len(words) >= 8 and last not in _BAD_ENDINGS and _has_main_verb(lowered):
-            best = head
+        if last.endswith("ing"):
+            continue
+        if len(words) >= 8 and last not in _BAD_ENDINGS and _has_main_verb(words, strict=True):
+            return head
     return best
 
 
@@ -272,6 +296,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     first = words[0].strip("\"'\u201c\u2018,")
     openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
+    if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
+        return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first in openers or not first[:1].isupper() and not first[:1].isdigit():
         return ""
     lowered = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb").lower() for w in words]
@@ -284,11 +310,15 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # headlinese: no article, auxiliary or possessive
     if sentence.count("\u201c") != sentence.count("\u201d") or sentence.count('"') % 2:
         return ""
-    if lang in ("en", "") and not _has_main_verb(lowered):
+    if lang in ("en", "") and not _has_main_verb(words):
         return ""
-    if _CAPTION_RE.search(sentence):
+    if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
         return ""
     return sentence
+
+
+# A full stop inside: two sentences the splitter did not part ("... “ANGI.” At the ...").
+_INNER_STOP_RE = re.compile(r"(?:[a-z]{2}|[A-Z]{2})[.!?][\u201d\u2019\"']? [A-Z]")
 
 
 # A photo caption, not the news: "A Tesla Model 3 is seen during ...".
@@ -321,26 +351,41 @@ def _names_and_verb(words: list[str]) -> bool:
     """A sentence without articles that still reads as one: a name, then a verb in -s or -ed."""
     if not words[0][:1].isupper() or len(words) < 8:
         return False
-    for word in words[1:4]:
+    for word in words[1:6]:
         low = word.lower()
         if word[:1].islower() and low.isalpha() and len(low) > 3 and low not in _NOT_VERBS_S:
             return low.endswith(("es", "ed")) or low.endswith("s") and not low.endswith("ss")
     return False
 
 
-def _has_main_verb(words: list[str]) -> bool:
-    """Whether a finite verb comes before the first relative pronoun (not a noun phrase)."""
-    for word in words[1:]:
+def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
+    """Whether a finite verb comes before the first relative pronoun (not a noun phrase).
+
+    ``words`` as written (with their capitals). ``strict``, for what is left
+    of a cut sentence, which must surely be a clause: a word in ``-s`` counts
+    only right after a capitalised word (``Havana Syndrome refers``, not
+    ``political families``), one in ``-ed`` only when no preposition follows
+    (``based in`` is a participle).
+    """
+    for index in range(1, len(words)):
+        word = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()").lower()
         if word in _RELATIVES:
             return False
         if word in _AUXILIARIES or word in _IRREGULAR:
             return True
-        if len(word) > 3 and word.isalpha() and word not in _NOT_VERBS_S:
-            if word.endswith("ed") or (
-                word.endswith("s") and not word.endswith(("ss", "us", "is", "ous"))
-            ):
+        if len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S:
+            continue
+        if word.endswith("ed"):
+            following = words[index + 1].lower() if index + 1 < len(words) else ""
+            if not strict or following not in _PARTICIPLE_FOLLOWERS:
+                return True
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+            if not strict or words[index - 1][:1].isupper():
                 return True
     return False
+
+
+_PARTICIPLE_FOLLOWERS = frozenset("by in to at on for with from as".split() + [""])
 
 
 def _split_saying(sentence: str) -> tuple[str, str]:
@@ -356,8 +401,12 @@ def _split_saying(sentence: str) -> tuple[str, str]:
     match = _SAID_FIRST_RE.match(sentence)
     if match:
         claim = match.group("claim").strip('\u201c\u201d" ')
+        who = match.group("who")
+        first = who.split()[0]
+        if first in _NO_OPENERS or first.startswith(("I'", "I\u2019", "We'", "We\u2019")):
+            return "", ""
         if len(claim.split()) >= 5 and not claim.startswith(("in ", "on ", "at ", "it ")):
-            return match.group("who"), claim
+            return who, claim
     return "", ""
 
 
@@ -383,7 +432,10 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
         sentence = _usable(raw, lang, whole=whole)
         if not sentence:
             continue
-        overlap = len(title_words & _content_words(sentence))
+        words = _content_words(sentence)
+        if len(words - title_words) <= 1:
+            continue  # the headline again (often with its source): headlinese
+        overlap = len(title_words & words)
         if index == 0:
             overlap += 1  # the first sentence usually states the news
         if best is None or overlap > best.overlap:
@@ -412,6 +464,14 @@ _DEMONYM_WORDS = frozenset(
     Labour Liberal Western Eastern Northern Southern
     """.split()
 )
+# Capitalised whatever their place: titles before a name, continents.
+_KEEP_CAPITAL = frozenset(
+    """
+    President Secretary Minister Prime Chancellor Senator Governor Judge General Chief
+    Attorney Deputy Vice King Queen Prince Princess Pope Mayor Sen Rep Gov Dr Mr Mrs Ms
+    Europe Asia Africa America Australia Antarctica Oceania
+    """.split()
+)
 _FIRST_WORD_RE = re.compile(r"[\w\u2019'-]+")
 
 
@@ -436,8 +496,10 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = ()) -> str:
     stem = match.group() if match else core
     if core.endswith(("'s", "\u2019s")):
         return sentence  # "Iran's government": a possessive at the start is a name's
-    if any(stem in name.split() for name in names):
+    if any(stem in name.split() for name in names) or stem in _KEEP_CAPITAL:
         return sentence
+    if stem.endswith(("ers", "ors", "ists")) and not rest[:1].isupper():
+        return first.lower() + sep + rest  # "Rescuers are racing ..."
     following = rest.split(" ", 1)[0] if rest else ""
     if stem in _DEMONYM_WORDS or stem.endswith(("ian", "ese", "ish")) and stem != "Parish":
         return sentence  # "Russian courts", "Chinese officials"

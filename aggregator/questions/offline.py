@@ -212,7 +212,8 @@ _MASS_NOUNS = frozenset(
     production sale development testing use education
     """.split()
 )
-_VERB_RE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|\w+s|\w+ed)\b")
+_ARTICLE_RE = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|these|those)\b")
+_DANGLING = frozenset("a an the of to in on at for with by from and or but as than that".split())
 
 
 def _headlinese(text: str, body: str) -> bool:
@@ -233,6 +234,17 @@ def _headlinese(text: str, body: str) -> bool:
                 if not is_demonym(token):
                     return True
         prev = tokens[index - 1].lower() if index else ""
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if (
+            prev in _PREPOSITIONS
+            and token[:1].isupper()
+            and following.isalpha()
+            and following.islower()
+            and not following.endswith("s")
+            and following not in _PREPOSITIONS
+            and following not in _DANGLING
+        ):
+            return True  # "ahead of Hungary election": a name used as an adjective, no article
         if index == 0 or prev in _PREPOSITIONS or prev.endswith("ing"):
             low = token.lower()
             if (
@@ -257,7 +269,7 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
     first = headline.split(" ", 1)[0]
     if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
         return []
-    if is_title_case(headline) or any(w[:1].isupper() for w in headline.split()[1:]):
+    if is_title_case(headline):
         headline = sentence_case(headline, body)
         if _headlinese(" ".join(headline.split()[1:]), body):
             return []
@@ -288,6 +300,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return []
     if any(mark in action.rest for mark in (": ", " - ", "\u2026", "|", "...")):
         return []
+    if reading.headline.endswith(("...", "\u2026")) or action.rest.split()[-1] in _DANGLING:
+        return []  # a headline cut short
     who = _the(actor)
     rest = action.rest
     if action.form == "on":
@@ -306,6 +320,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return [f"What led to {who} being {action.verb} {rest}?"]
     if action.saying:
         claim = rest.removeprefix("that ")
+        if not _ARTICLE_RE.search(claim):
+            return []  # headlinese claim ("World faces largest-ever oil supply disruption")
         return [
             f"How convincing is {_possessive(who)} case that {claim}?",
             f"What evidence would it take to show that {claim}?",
@@ -406,14 +422,16 @@ _TRAGIC_RE = re.compile(
 # "Jesse Jackson, civil rights leader ..., dies at 84": the person whose death it is.
 _OBITUARY_RE = re.compile(
     r"([A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)+)"
-    r"(?:, (.{3,90}?),[\u2019']?)? (?:dies|has died|died|dead)\b"
+    r"(?:, (.{3,90}?),[\u2019']?)? (?:[Dd]ies|has died|[Dd]ied|[Dd]ead)\b"
 )
 
 
-def _obituary_questions(reading: Reading) -> list[str]:
+def _obituary_questions(reading: Reading, body: str) -> list[str]:
     """For an obituary: what the person is remembered for, with what the headline says of them."""
     match = _OBITUARY_RE.search(reading.headline)
-    if not match or not is_name(match.group(1)):
+    if not match or not is_name(match.group(1), words_text=body[:_BODY_READ]):
+        return []
+    if match.group(1).split()[0] in _QUESTION_OPENERS or len(match.group(1).split()) > 4:
         return []
     person, role = match.group(1), match.group(2)
     if role and not _headlinese(role, ""):
@@ -482,7 +500,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     body = story.body
     groups = [
         _headline_question(reading, body),
-        _obituary_questions(reading) if reading.kind == "tragedy" else [],
+        _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
         _act_questions(reading, body),
         _lead_questions(reading, lead, body),
         _kind_questions(reading, body),

@@ -159,7 +159,7 @@ _KIND_RULES = (
         """
         acquire acquires acquisition buy buys merger earnings revenue profit profits quarter
         quarterly shares stock stocks ipo layoff layoffs valuation valued funding investor
-        investors ceo resign resigns deal market umsatz gewinn übernahme aktie rachat
+        investors ceo resign resigns umsatz gewinn übernahme aktie rachat
         """,
         "lays off|stepped aside|steps down|raises $|chiffre d'affaires",
     ),
@@ -586,7 +586,7 @@ def key_facts(title: str, body: str) -> Facts:
         sentences = sentences[:-1]
     quote = speaker = ""
     match = _QUOTE_RE.search(lead) if ('"' in lead or "\u201c" in lead) else None
-    if match:
+    if match and len(match.group(1)) <= 110:
         quote = _clip(match.group(1), 110)
         who = _SPEAKER_RE.match(lead, match.end() - 1)
         if who:
