@@ -250,6 +250,22 @@ def _opens_subordinate(sentence: str) -> bool:
     return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
 
 
+def _before_cut(sentence: str) -> str:
+    """What precedes the last comma of a sentence cut off mid-clause, when that is a clause."""
+    if _opens_subordinate(sentence):
+        return ""
+    for match in reversed(list(_TRIM_RE.finditer(sentence))):
+        head = sentence[: match.start()].rstrip(" ,;:")
+        words = head.split()
+        if (
+            len(words) >= 8
+            and words[-1].lower() not in _BAD_ENDINGS
+            and _has_main_verb(words, strict=True)
+        ):
+            return head
+    return ""
+
+
 def _trim(sentence: str) -> str:
     """A long sentence cut at its last comma or dash that leaves a whole clause, else ``""``.
 
@@ -281,6 +297,11 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     does not mean it was cut off.
     """
     sentence = _PAREN_RE.sub("", sentence).strip()
+    if sentence.endswith(("\u2026", "...")):
+        sentence = _before_cut(sentence.rstrip(".\u2026 "))  # a teaser cut off mid-clause
+        if not sentence:
+            return ""
+        sentence += "."
     if sentence.endswith("."):
         if sentence.endswith(("..", " No.", " St.", " Dr.", " Mr.")):
             return ""
@@ -298,7 +319,9 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
-    if first in openers or not first[:1].isupper() and not first[:1].isdigit():
+    if first == "One" and len(words) > 1 and words[1][:1].isupper():
+        pass  # "One Nation leader Pauline Hanson says ...": a name
+    elif first in openers or not first[:1].isupper() and not first[:1].isdigit():
         return ""
     lowered = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb").lower() for w in words]
     bad = _BAD_BY_LANG.get(lang, _BAD_WORDS)
@@ -308,7 +331,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         whole or lang not in ("en", "") or not _names_and_verb(words)
     ):
         return ""  # headlinese: no article, auxiliary or possessive
-    if sentence.count("\u201c") != sentence.count("\u201d") or sentence.count('"') % 2:
+    curly, straight = sentence.count("\u201c") - sentence.count("\u201d"), sentence.count('"')
+    if not (curly == 0 and straight % 2 == 0 or curly == 1 and straight == 1):
         return ""
     if lang in ("en", "") and not _has_main_verb(words):
         return ""
@@ -367,8 +391,15 @@ def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
     ``political families``), one in ``-ed`` only when no preposition follows
     (``based in`` is a participle).
     """
+    skipping = False
     for index in range(1, len(words)):
         word = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()").lower()
+        if skipping:
+            skipping = not words[index].endswith(",")
+            continue
+        if word in ("which", "who") and words[index - 1].endswith(",") and not strict:
+            skipping = True  # "Angie's List, which offers ..., has just set ...": skip the aside
+            continue
         if word in _RELATIVES:
             return False
         if word in _AUXILIARIES or word in _IRREGULAR:
@@ -403,7 +434,9 @@ def _split_saying(sentence: str) -> tuple[str, str]:
         claim = match.group("claim").strip('\u201c\u201d" ')
         who = match.group("who")
         first = who.split()[0]
-        if first in _NO_OPENERS or first.startswith(("I'", "I\u2019", "We'", "We\u2019")):
+        if first.startswith(("I'", "I\u2019", "We'", "We\u2019")) or (
+            first in _NO_OPENERS and not (first == "One" and who[4:5].isupper())
+        ):
             return "", ""
         if len(claim.split()) >= 5 and not claim.startswith(("in ", "on ", "at ", "it ")):
             return who, claim
@@ -486,7 +519,7 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = ()) -> str:
     """
     first, sep, rest = sentence.partition(" ")
     core = first.strip("\"'\u201c\u2018")
-    if core in _FUNCTION_WORDS:
+    if core in _FUNCTION_WORDS and not (core == "One" and rest[:1].isupper()):
         return first.lower() + sep + rest
     if not (core[:1].isupper() and core[1:].replace("'", "").replace("\u2019", "").isalpha()):
         return sentence  # a number, a quotation mark
