@@ -64,16 +64,26 @@ KINDS = (
 _LEAD = 500  # characters of the body read for the kind
 
 
+def _phrases(phrases: str) -> re.Pattern[str] | None:
+    """One pattern for a kind's phrases; a phrase ending in a letter ends a word ("how i")."""
+    parts = [p.strip() for p in phrases.split("|") if p.strip()]
+    if not parts:
+        return None
+    return re.compile(
+        "|".join(re.escape(p) + (r"(?![^\W\d_])" if p[-1].isalpha() else "") for p in parts)
+    )
+
+
 def _kind(
     name: str, words: str, phrases: str = "", lead_words: str = "", lead_phrases: str = ""
-) -> tuple[str, frozenset[str], tuple[str, ...], frozenset[str], tuple[str, ...]]:
+) -> tuple[str, frozenset[str], re.Pattern[str] | None, frozenset[str], re.Pattern[str] | None]:
     """A kind's keywords: single words (matched whole) and phrases (matched as text)."""
     return (
         name,
         frozenset(words.split()),
-        tuple(p.strip() for p in phrases.split("|") if p.strip()),
+        _phrases(phrases),
         frozenset(lead_words.split()),
-        tuple(p.strip() for p in lead_phrases.split("|") if p.strip()),
+        _phrases(lead_phrases),
     )
 
 
@@ -197,24 +207,13 @@ _VERSION_RE = re.compile(
 )
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
-    """Whether ``phrase`` occurs in ``text``, not followed by a letter ("how i" is not "how it")."""
-    at = text.find(phrase)
-    while at >= 0:
-        end = at + len(phrase)
-        if not (phrase[-1:].isalpha() and text[end : end + 1].isalpha()):
-            return True
-        at = text.find(phrase, at + 1)
-    return False
-
-
 def _first_kind(text: str, *, lead: bool) -> str:
     """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``."""
     words = {w.strip(_PUNCTUATION) for w in text.replace("-", " ").split()}
     padded = f" {text} "
     for kind, title_words, title_phrases, lead_words, lead_phrases in _KIND_RULES:
         kind_words, phrases = (lead_words, lead_phrases) if lead else (title_words, title_phrases)
-        if not words.isdisjoint(kind_words) or any(_has_phrase(padded, p) for p in phrases):
+        if not words.isdisjoint(kind_words) or (phrases is not None and phrases.search(padded)):
             return kind
     return ""
 
