@@ -323,9 +323,11 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         pass  # "One Nation leader Pauline Hanson says ...": a name
     elif first in openers or not first[:1].isupper() and not first[:1].isdigit():
         return ""
-    lowered = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb").lower() for w in words]
+    stripped = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb") for w in words]
+    lowered = [w.lower() for w in stripped]
+    voice = {w.lower() for w in stripped if not w.isupper() or w == "I"}  # "US" is no "us"
     bad = _BAD_BY_LANG.get(lang, _BAD_WORDS)
-    if not bad.isdisjoint(lowered):
+    if not bad.isdisjoint(voice):
         return ""
     if _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered) and (
         whole or lang not in ("en", "") or not _names_and_verb(words)

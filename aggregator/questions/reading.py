@@ -745,6 +745,8 @@ def describe(reading: Reading) -> list[tuple[str, str]]:
         act = f"{action.actor} | {action.said or action.verb} | {action.rest} ({action.form})"
     facts = reading.facts
     quote = f"\u201c{facts.quote}\u201d" + (f" ({facts.speaker})" if facts.speaker else "")
+    lead = reading.lead
+    said = f"{lead.speaker} | {lead.claim}" if lead is not None and lead.claim else ""
     rows = [
         ("language", reading.lang or "unknown"),
         ("kind", reading.kind),
@@ -753,6 +755,8 @@ def describe(reading: Reading) -> list[tuple[str, str]]:
         ("subject", reading.subject),
         ("other", reading.other),
         ("act", act),
+        ("lead", lead.sentence if lead is not None else ""),
+        ("said", said),
         ("claim", facts.claim),
         ("tension", facts.tension),
         ("quote", quote if facts.quote else ""),

@@ -681,6 +681,7 @@ def test_cli_explain_shows_what_the_generator_saw(
     assert lines["subject"].strip() == "SpaceX"
     assert "launches" in lines["act"]
     assert "upper stage lost contact" in lines["tension"]
+    assert lines["lead"].strip().startswith("SpaceX launched its Starship rocket")
     stored = result.stdout.split("stored questions (offline):\n")[1].split("offline questions")[0]
     assert len(stored.strip().splitlines()) == 3
     assert (db.stat().st_mtime_ns, db.stat().st_size) == before  # reading only
