@@ -61,13 +61,16 @@ _NO_OPENERS = frozenset(
 )
 _NO_PAIRS = frozenset(
     "in this|in that|of course|in other|in the meantime|in short|in fact|as always|at first"
-    "|for example|for instance|by the way|to be".split("|")
+    "|for example|for instance|by the way|to be|en effet|par ailleurs|de plus|in diesem"
+    "|pour autant".split("|")
 )
 _BAD_WORDS = frozenset(
     """
-    i i'm i've i'd we we're we've our ours us you you're your yours my me i’m we’re you’re
+    i i'm i've i'd i'll we we're we've we'll our ours us you you're you've you'll your yours
+    my me i’m i’ve i’d i’ll we’re we’ve we’ll you’re you’ve you’ll let's let’s
     """.split()
 )
+_NAMES_IN_ING = frozenset("Beijing Reading Ling Epping Ealing Woking Kettering".split())
 _SENTENCE_MARKERS = frozenset(
     """
     the a an has have had is are was were will would can could its their his her says said
@@ -229,7 +232,7 @@ def core(sentence: str) -> str:
             len(words) >= 6
             and words[-1].lower() not in _BAD_ENDINGS
             and not words[-1].lower().endswith("ing")
-            and _has_main_verb(words, strict=True)
+            and _complete(head)
             and head.count("\u201c") == head.count("\u201d")
             and head.count('"') % 2 == 0
         ):
@@ -250,6 +253,31 @@ def _opens_subordinate(sentence: str) -> bool:
     return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
 
 
+_CLAUSE_CONJUNCTIONS = frozenset(
+    "as while because although though whereas if when who which that".split()
+)
+
+
+def _complete(head: str) -> bool:
+    """Whether a cut sentence ends with whole clauses.
+
+    Not when an aside is left open (``"Han Lay, who was stopped ..."``) or
+    the clause opened by its last conjunction has no verb (``"Israelis held
+    their breath as four soldiers"``).
+    """
+    words = head.split()
+    if not _has_main_verb(words, strict=True):
+        return False
+    for index in range(len(words) - 1, 0, -1):
+        word = words[index].lower()
+        if word in _CLAUSE_CONJUNCTIONS:
+            tail = words[index:]
+            if word in ("who", "which") and words[index - 1].endswith(","):
+                return False
+            return _has_main_verb(tail)
+    return True
+
+
 def _before_cut(sentence: str) -> str:
     """What precedes the last comma of a sentence cut off mid-clause, when that is a clause."""
     if _opens_subordinate(sentence):
@@ -257,11 +285,7 @@ def _before_cut(sentence: str) -> str:
     for match in reversed(list(_TRIM_RE.finditer(sentence))):
         head = sentence[: match.start()].rstrip(" ,;:")
         words = head.split()
-        if (
-            len(words) >= 8
-            and words[-1].lower() not in _BAD_ENDINGS
-            and _has_main_verb(words, strict=True)
-        ):
+        if len(words) >= 8 and words[-1].lower() not in _BAD_ENDINGS and _complete(head):
             return head
     return ""
 
@@ -285,7 +309,7 @@ def _trim(sentence: str) -> str:
         last = words[-1].lower()
         if last.endswith("ing"):
             continue
-        if len(words) >= 8 and last not in _BAD_ENDINGS and _has_main_verb(words, strict=True):
+        if len(words) >= 8 and last not in _BAD_ENDINGS and _complete(head):
             return head
     return best
 
@@ -317,6 +341,12 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     first = words[0].strip("\"'\u201c\u2018,")
     openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
+    if sentence[:1] in "\"'\u201c\u2018\u201e\u00ab":
+        return ""  # a quotation first: whose words they are comes after
+    if lang in ("en", "") and first.endswith("ing") and first not in _NAMES_IN_ING:
+        return ""  # "Introducing ...", "Starting with ...": no subject of its own
+    if lang == "de" and any(w in ("Sie", "Ihre", "Ihr", "Ihnen") for w in words[1:]):
+        return ""  # the reader addressed: a promotion, not a fact
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first == "One" and len(words) > 1 and words[1][:1].isupper():
@@ -349,7 +379,9 @@ _INNER_STOP_RE = re.compile(r"(?:[a-z]{2}|[A-Z]{2})[.!?][\u201d\u2019\"']? [A-Z]
 
 # A photo caption, not the news: "A Tesla Model 3 is seen during ...".
 _CAPTION_RE = re.compile(
-    r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bposes? for\b|\bfile photo\b", re.I
+    r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bphotographed\b|\bposes? for\b"
+    r"|\bfile photo\b",
+    re.I,
 )
 
 
@@ -413,11 +445,20 @@ def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
             if not strict or following not in _PARTICIPLE_FOLLOWERS:
                 return True
         elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
-            if not strict or words[index - 1][:1].isupper():
-                return True
+            previous = words[index - 1].lower()
+            if strict and not words[index - 1][:1].isupper() or previous in _NOUN_BEFORE:
+                continue
+            return True
     return False
 
 
+# Words after which a word in -s is a plural noun, not a verb ("the news and stories").
+_NOUN_BEFORE = frozenset(
+    """
+    the a an and or of in on at for with to by from its their his her our your this these
+    those many more most some all other new two three several few
+    """.split()
+)
 _PARTICIPLE_FOLLOWERS = frozenset("by in to at on for with from as".split() + [""])
 
 
@@ -510,12 +551,13 @@ _KEEP_CAPITAL = frozenset(
 _FIRST_WORD_RE = re.compile(r"[\w\u2019'-]+")
 
 
-def lower_first(sentence: str, body: str, names: tuple[str, ...] = ()) -> str:
+def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: str = "") -> str:
     """Lower-case the sentence's first word unless it is a name (``The`` -> ``the``).
 
     A function word is always lowered. Another capitalised word stays only
     when it looks like a name: one of ``names`` (the story's subjects) or a
-    word of one, written with a capital inside a sentence of the body,
+    word of one, a word of ``title`` (the headline), a demonym, written with
+    a capital inside a sentence of the body,
     followed by another capitalised word (``Jean McCathern``), or with
     capitals or digits inside (``iOS``, ``U.S.``).
     """
@@ -536,11 +578,18 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = ()) -> str:
     if stem.endswith(("ers", "ors", "ists")) and not rest[:1].isupper():
         return first.lower() + sep + rest  # "Rescuers are racing ..."
     following = rest.split(" ", 1)[0] if rest else ""
-    if stem in _DEMONYM_WORDS or stem.endswith(("ian", "ese", "ish")) and stem != "Parish":
-        return sentence  # "Russian courts", "Chinese officials"
+    singular = stem[:-1] if stem.endswith("s") else stem
+    if (
+        stem in _DEMONYM_WORDS
+        or singular in _DEMONYM_WORDS
+        or singular.endswith(("ian", "ese", "ish", "eli", "ani"))
+    ):
+        return sentence  # "Russian courts", "Italians", "Israelis"
     if (following[:1].isupper() or following[:1].isdigit()) and not core.endswith(","):
         return sentence  # a name of several words
     text = body[:3000]
+    if title and re.search(rf"(?<![\w-]){re.escape(stem)}(?![\w-])", title):
+        return sentence  # the headline names it too ("Kosovo", "Mailboxer")
     at = text.find(" " + stem)
     while at > 0:
         before = text[at - 1]
@@ -548,4 +597,4 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = ()) -> str:
         if (before.islower() or before in ",;") and not text[end : end + 1].isalpha():
             return sentence  # written with its capital inside a sentence: a name
         at = text.find(" " + stem, at + 1)
-    return first.lower() + sep + rest
+    return first.lower() + sep + rest  # "Beauty is ...", "Wind gusts ...": a common word

@@ -229,7 +229,7 @@ def _headlinese(text: str, body: str) -> bool:
     for index, token in enumerate(tokens):
         if not token:
             continue
-        if index and token[:1].isupper() and token[1:].islower() and token not in _THE_NAMES:
+        if token[:1].isupper() and token[1:].islower() and token not in _THE_NAMES:
             if not window or not _capitalised_inside(token, window):
                 if not is_demonym(token):
                     return True
@@ -298,6 +298,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return []
     if _headlinese(action.rest, body) or len(action.rest.split()) < 2:
         return []
+    if is_title_case(reading.headline) and _headlinese(" ".join(actor.split()[1:]), body):
+        return []  # "Switch Shortages": Title Case capitals the body does not write
     if any(mark in action.rest for mark in (": ", " - ", "\u2026", "|", "...")):
         return []
     if reading.headline.endswith(("...", "\u2026")) or action.rest.split()[-1] in _DANGLING:
@@ -339,7 +341,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
 
 def _clause(sentence: str, text: str, reading: Reading) -> str:
     """A lead sentence as a clause to follow "that": its first word lowered unless a name."""
-    return lower_first(sentence, text, (reading.subject, reading.other))
+    title = "" if is_title_case(reading.headline) else reading.headline
+    return lower_first(sentence, text, (reading.subject, reading.other), title)
 
 
 def _name_text(reading: Reading, body: str) -> str:
@@ -380,13 +383,11 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"How solid is the evidence behind the finding that {clause}?",
             f"What would it take to show that {clause}?",
         ]
-    if kind in ("book", "podcast"):
-        return [f"What would you ask the author about the idea that {clause}?"]
-    if kind in ("howto", "listing", "deal", "job"):
-        return []
+    if kind in ("book", "podcast", "howto", "listing", "deal", "job"):
+        return []  # a blurb, show notes or an ad: no news to weigh (the rubric's genre mismatch)
     if kind == "release" and _PRODUCT_RE.search(clause):
         return [f"What would you still need before switching, now that {clause}?"]
-    if kind == "court":
+    if kind == "court" and _RULING_RE.search(clause):
         return [
             f"What does it mean that {clause}, and is it fair?",
             f"What precedent does it set that {clause}?",
@@ -412,10 +413,15 @@ _PRODUCT_RE = re.compile(
     r"|upgrade|supports?|users|devices?|phones?|laptops?|browser|driver|drivers|model|models)\b"
 )
 _TRAGIC_RE = re.compile(
-    r"\b(?:died|dies|dead|death|deaths|killed|killing|kills|murder\w*|injur\w+|wounded|victims?"
-    r"|bomb\w*|explosion|crash\w*|flood\w*|fire|wildfires?|earthquake|storm|attack\w*"
-    r"|stabb\w+|shot|shooting|drown\w*|collapsed?|destroy\w*|damage\w*|missing|rescue\w*)\b",
+    r"(?<!-)\b(?:died|dies|dead|death|deaths|killed|killing|kills|murder\w*|injur\w+|wounded"
+    r"|victims?|explosion|crash(?:ed|es)?|flood(?:ed|s|ing)?|wildfires?|earthquake|stabb\w+"
+    r"|shot dead|shooting|drown\w*|collapsed|destroyed|missing)\b(?!-)",
     re.IGNORECASE,
+)
+# A court's decision (sentenced, ruled ...): "is it fair?" fits it, not a hearing's colour.
+_RULING_RE = re.compile(
+    r"\b(?:sentenced|convicted|acquitted|ruled|ruling|ordered|fined|jailed|dismissed|threw out"
+    r"|thrown out|struck down|upheld|overturned|blocked|charged|indicted|found guilty|verdict)\b"
 )
 
 

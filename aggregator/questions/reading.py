@@ -210,10 +210,13 @@ _VERSION_RE = re.compile(
 def _first_kind(text: str, *, lead: bool) -> str:
     """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``."""
     words = {w.strip(_PUNCTUATION) for w in text.replace("-", " ").split()}
+    whole = {w.strip(_PUNCTUATION) for w in text.split() if "-" not in w}
     padded = f" {text} "
     for kind, title_words, title_phrases, lead_words, lead_phrases in _KIND_RULES:
         kind_words, phrases = (lead_words, lead_phrases) if lead else (title_words, title_phrases)
-        if not words.isdisjoint(kind_words) or (phrases is not None and phrases.search(padded)):
+        # A tragedy's word stands alone: "trick-shot" and "AirPod-killing" are no deaths.
+        seen = whole if kind == "tragedy" else words
+        if not seen.isdisjoint(kind_words) or (phrases is not None and phrases.search(padded)):
             return kind
     return ""
 
