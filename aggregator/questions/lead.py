@@ -446,7 +446,12 @@ def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
                 return True
         elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
             previous = words[index - 1].lower()
-            if strict and not words[index - 1][:1].isupper() or previous in _NOUN_BEFORE:
+            if (
+                strict
+                and not words[index - 1][:1].isupper()
+                or previous in _NOUN_BEFORE
+                or previous[:1].isdigit()
+            ):
                 continue
             return True
     return False
@@ -456,7 +461,8 @@ def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
 _NOUN_BEFORE = frozenset(
     """
     the a an and or of in on at for with to by from its their his her our your this these
-    those many more most some all other new two three several few
+    those many more most some all other new one two three four five six seven eight nine ten
+    dozens hundreds thousands millions several few
     """.split()
 )
 _PARTICIPLE_FOLLOWERS = frozenset("by in to at on for with from as".split() + [""])
