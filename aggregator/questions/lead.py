@@ -56,7 +56,7 @@ _NO_OPENERS = frozenset(
     Which Well Oh Yes No Hi Hello Hey Meet See Find Get Check Learn Discover Let's Let
     Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
-    Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus
+    Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus Next
     """.split()
 )
 _NO_PAIRS = frozenset(
@@ -183,7 +183,8 @@ def _sentences(body: str) -> list[str]:
     for number, paragraph in enumerate(paragraphs):
         paragraph = " ".join(paragraph.split())
         if number == 0:
-            paragraph = _DATELINE_RE.sub("", paragraph, count=1)
+            for _ in range(2):  # "[Botswana Daily News] Gaborone -- ..."
+                paragraph = _DATELINE_RE.sub("", paragraph, count=1)
         parts = _merge_abbreviations(_SPLIT_RE.split(paragraph))
         if cut_short and number == len(paragraphs) - 1:
             parts = parts[:-1]  # the window's last sentence may be cut off
@@ -370,7 +371,13 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
         return ""
+    if lowered[-1] in _DANGLING_ENDS or any(w in _CAPITAL_SMALL for w in words[1:]):
+        return ""  # "... no different from that": its referent is elsewhere; "groups For"
     return sentence
+
+
+_DANGLING_ENDS = frozenset("that this it them those these there".split())
+_CAPITAL_SMALL = frozenset("For And Or Of To With In On At By From".split())
 
 
 # A full stop inside: two sentences the splitter did not part ("... “ANGI.” At the ...").
@@ -515,7 +522,7 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
         if not sentence:
             continue
         words = _content_words(sentence)
-        if len(words - title_words) <= 1:
+        if len(words - title_words) <= 1 and _SENTENCE_MARKERS.isdisjoint(sentence.lower().split()):
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words)
         if index == 0:

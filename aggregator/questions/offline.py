@@ -269,10 +269,10 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
     first = headline.split(" ", 1)[0]
     if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
         return []
-    if is_title_case(headline):
-        headline = sentence_case(headline, body)
-        if _headlinese(" ".join(headline.split()[1:]), body):
-            return []
+    title_case = is_title_case(headline)
+    headline = sentence_case(headline, body)
+    if title_case and _headlinese(" ".join(headline.split()[1:]), body):
+        return []
     core = headline[:-1].rstrip()
     if first in _WH_OPENERS:
         return [f"{core}, and what would change your mind?"]
@@ -597,12 +597,7 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":
         return [[f"Qu'est-ce qui aurait pu empêcher ce drame, sachant {que}{clause}\u00a0?"]]
-    return [
-        [
-            f"Que faut-il penser du fait {que}{clause}\u00a0?",
-            f"Qu'est-ce qui change maintenant {que}{clause}\u00a0?",
-        ]
-    ]
+    return [[f"Que faut-il penser du fait {que}{clause}\u00a0?"]]
 
 
 def _french_fallback(reading: Reading) -> str:
