@@ -44,7 +44,10 @@ _DATELINE_RE = re.compile(
     r"|[A-Z\u00c0-\u00dd][A-Z\u00c0-\u00dd.'\u2019 ,-]{1,40}"
     r"(?:\s*\([^)]{1,30}\))?\s*[-\u2013\u2014:]+\s+"
     r"|\([^)]{1,30}\)\s*[-\u2013\u2014]\s*"
-    r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?\s+(?:--|\u2014)\s+)"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?\s+(?:--|\u2014)\s+"
+    r"|[A-Z]{2,}[A-Z ]*, [A-Z][\w ]{1,30}(?:\s*\([^)]{1,30}\))?\s*[-\u2013\u2014]+\s+"
+    r"|(?:An anonymous reader|[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}) (?:quotes|writes|shares|reports)"
+    r"(?: a report from [^:]{1,60})?:\s+)"
 )
 _PAREN_RE = re.compile(r"\s*\([^()]{1,40}\)")
 _NO_OPENERS = frozenset(
@@ -52,7 +55,7 @@ _NO_OPENERS = frozenset(
     It It's Its They Their Them He His She Her We Our Us I I'm I've My You Your This That
     These Those Here There So But And Or Also Now Then Today Yesterday Tomorrow Tonight
     Welcome Click Read Watch Listen Photo Photos Image Video Subscribe Sign Join Don't Do Did
-    Please Note Update Updated Editor's Sponsored Advertisement Why How What When Where Who
+    Please Note Update Updated Editor's Sponsored Advertisement Why How What Where Who
     Which Well Oh Yes No Hi Hello Hey Meet See Find Get Check Learn Discover Let's Let
     Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
@@ -186,8 +189,8 @@ def _sentences(body: str) -> list[str]:
             for _ in range(2):  # "[Botswana Daily News] Gaborone -- ..."
                 paragraph = _DATELINE_RE.sub("", paragraph, count=1)
         parts = _merge_abbreviations(_SPLIT_RE.split(paragraph))
-        if cut_short and number == len(paragraphs) - 1:
-            parts = parts[:-1]  # the window's last sentence may be cut off
+        if cut_short and number == len(paragraphs) - 1 and parts and parts[-1][-1:] != ".":
+            parts[-1] += "\u2026"  # the window cut it off: only its whole clauses count
         out.extend(parts)
         if len(out) >= _MAX_SENTENCES:
             break
@@ -352,6 +355,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first == "One" and len(words) > 1 and words[1][:1].isupper():
         pass  # "One Nation leader Pauline Hanson says ...": a name
+    elif first in ("This", "Last", "Next") and words[1] in ("week,", "month,", "year,"):
+        pass  # "This week, the administration ...": a time, not a pronoun
     elif first in openers or not first[:1].isupper() and not first[:1].isdigit():
         return ""
     stripped = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb") for w in words]
@@ -434,7 +439,10 @@ def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
     """
     skipping = False
     for index in range(1, len(words)):
-        word = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()").lower()
+        raw = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()")
+        word = raw.lower()
+        if raw.isupper() and len(raw) > 1:
+            continue  # an acronym ("WHO", "IS"), not a word
         if skipping:
             skipping = not words[index].endswith(",")
             continue
