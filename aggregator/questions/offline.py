@@ -234,17 +234,21 @@ def _headlinese(text: str, body: str) -> bool:
                 if not is_demonym(token):
                     return True
         prev = tokens[index - 1].lower() if index else ""
-        following = tokens[index + 1] if index + 1 < len(tokens) else ""
-        if (
-            prev in _PREPOSITIONS
-            and token[:1].isupper()
-            and following.isalpha()
-            and following.islower()
-            and not following.endswith("s")
-            and following not in _PREPOSITIONS
-            and following not in _DANGLING
-        ):
-            return True  # "ahead of Hungary election": a name used as an adjective, no article
+        if (index == 0 or prev in _PREPOSITIONS) and token[:1].isupper():
+            end = index
+            while end + 1 < len(tokens) and tokens[end + 1][:1].isupper():
+                end += 1
+            following = tokens[end + 1] if end + 1 < len(tokens) else ""
+            if (
+                following.isalpha()
+                and following.islower()
+                and not following.endswith("s")
+                and following not in _PREPOSITIONS
+                and following not in _DANGLING
+                and following not in _DETERMINERS
+                and following not in ("is", "are", "was", "were", "has", "have", "will")
+            ):
+                return True  # "ahead of Hungary election", "makes Brisbane final": no article
         if index == 0 or prev in _PREPOSITIONS or prev.endswith("ing"):
             low = token.lower()
             if (
@@ -391,11 +395,6 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
         return [
             f"What does it mean that {clause}, and is it fair?",
             f"What precedent does it set that {clause}?",
-        ]
-    if kind == "corporate":
-        return [
-            f"What does it mean for customers and investors that {clause}?",
-            f"What should readers make of the news that {clause}?",
         ]
     return [
         f"What should readers make of the news that {clause}?",
