@@ -212,6 +212,10 @@ _MASS_NOUNS = frozenset(
     production sale development testing use education
     """.split()
 )
+_HEAD_NOUN_RE = re.compile(
+    r"^(?:Protocol|Act|Bill|Agreement|Program|Programme|Project|Service|Summit|Conference"
+    r"|Award|Prize|Index|Report|Festival|Plan|Treaty|Deal|Strategy|Initiative|Results|Store)$"
+)
 _ARTICLE_RE = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|these|those)\b")
 _DANGLING = frozenset("a an the of to in on at for with by from and or but as than that".split())
 
@@ -249,6 +253,13 @@ def _headlinese(text: str, body: str) -> bool:
                 and following not in ("is", "are", "was", "were", "has", "have", "will")
             ):
                 return True  # "ahead of Hungary election", "makes Brisbane final": no article
+            if (
+                index == 0
+                and end > index
+                and end == len(tokens) - 1
+                and _HEAD_NOUN_RE.search(tokens[end])
+            ):
+                return True  # "open Real-Time Messaging Protocol": a common head wants "the"
         if index == 0 or prev in _PREPOSITIONS or prev.endswith("ing"):
             low = token.lower()
             if (
@@ -311,7 +322,7 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     who = _the(actor)
     rest = action.rest
     if action.form == "on":
-        return [f"Is {actor} right about {rest}?"]
+        return []  # "Scott Galloway on Amazon": the claim itself is not in the headline
     if action.form == "modal":
         return [
             f"{action.verb.capitalize()} {who} really {rest}?",
@@ -373,6 +384,8 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"What evidence would it take to show that {claim_clause}?",
         ]
     clause = _clause(core(lead.sentence), body, reading)
+    if kind == "tragedy" and _OBITUARY_RE.search(reading.headline):
+        return []  # a death in old age: nothing to prevent, the obituary questions ask instead
     if kind == "tragedy":
         if lead.claim:
             clause = _clause(core(lead.claim), body, reading)
@@ -438,13 +451,16 @@ def _obituary_questions(reading: Reading, body: str) -> list[str]:
         return []
     if match.group(1).split()[0] in _QUESTION_OPENERS or len(match.group(1).split()) > 4:
         return []
-    person, role = match.group(1), match.group(2)
-    if role and not _headlinese(role, ""):
-        return [
-            f"What will {person}, {role}, be remembered for, and which part matters most to you?",
-            f"Which part of {_possessive(person)} work as {role} deserves a second look now?",
-        ]
-    return [f"What will {person} be remembered for, and which part matters most to you?"]
+    person, role = match.group(1), match.group(2) or ""
+    if not role or is_title_case(role) or len(role) > 70:
+        # The lead's appositive: "Jesse Jackson, the civil rights leader who ..., died".
+        found = re.search(
+            rf"{re.escape(person)}, ((?:the|a|an) [^,;:\u201c\u201d\"]{{5,70}}?),", body[:600]
+        )
+        role = found.group(1) if found else ""
+    if not role:
+        return [f"What will {person} be remembered for, and which part matters most to you?"]
+    return [f"What will {person}, {role}, be remembered for, and which part matters most to you?"]
 
 
 _HOWTO_RE = re.compile(

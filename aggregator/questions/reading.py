@@ -531,6 +531,9 @@ _FIGURE_RE = re.compile(
     r"|\d{1,3}(?:,\d{3})+\s[a-z]+)",
 )
 _FACT_WINDOW = 600
+# A tension opening with a pronoun or speaking to the reader has no fact of its own.
+_VAGUE_STARTS = frozenset("it it's it’s this that these those they there he she we i you".split())
+_VOICE = frozenset("i we you your our my us you're you’re we're we’re".split())
 _DIGIT_RE = re.compile(r"\d")
 _NOT_A_CLAIM_RE = re.compile(
     r"(?:In this|Welcome|Follow|Click|Read|Listen|Watch|Photo|Image|Video|Subscribe|Sign up"
@@ -610,7 +613,9 @@ def key_facts(title: str, body: str) -> Facts:
         if (
             5 <= len(words) <= 16
             and _CLAUSE_START_RE.match(clause)
-            and not any(mark in clause for mark in ('"', "\u201c", "\u201d", ";", ":", "?"))
+            and not any(mark in clause for mark in ('"', "\u201c", "\u201d", ";", ":", "?", ","))
+            and words[0].lower() not in _VAGUE_STARTS
+            and _VOICE.isdisjoint(w.lower().strip(".,!") for w in words)
         ):
             tension = clause
             break
