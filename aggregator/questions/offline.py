@@ -409,12 +409,19 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"What does it mean that {clause}, and is it fair?",
             f"What precedent does it set that {clause}?",
         ]
+    if kind == "opinion" or _STANCE_RE.search(clause):
+        return [
+            f"Do you agree that {clause}?",
+            f"What is the strongest argument against the view that {clause}?",
+        ]
     return [
         f"What should readers make of the news that {clause}?",
         f"Why does it matter that {clause}?",
     ]
 
 
+# A stance rather than a report ("X should ...", "Y is the wrong answer"): agree or not.
+_STANCE_RE = re.compile(r"\b(?:should|must|ought to|needs? to|is wrong|is right|is the best)\b")
 # A research claim, not a report of an act ("a study found that ...", "may raise the risk").
 _FINDING_RE = re.compile(
     r"\b(?:found|finds|suggests?|shows?|showed|linked|may|might|could|associated|risk|likely)\b"
@@ -500,7 +507,9 @@ def _fact_questions(reading: Reading) -> list[str]:
     """Questions on the lead's tension and a named speaker's quotation."""
     facts = reading.facts
     out = []
-    if facts.tension:
+    words = facts.tension.split()
+    if facts.tension and (len(words) >= 8 or any(w[:1].isupper() for w in words[1:])):
+        # A short tension naming nothing is vague: "the verdict is not yet in".
         out.append(f"How much does it matter that {_lower_first(facts.tension)}?")
     if (
         facts.quote
