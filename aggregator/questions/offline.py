@@ -409,7 +409,8 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"What does it mean that {clause}, and is it fair?",
             f"What precedent does it set that {clause}?",
         ]
-    if kind == "opinion" or _STANCE_RE.search(clause):
+    reported = _REPORTED_RE.search(clause)
+    if (kind == "opinion" or _STANCE_RE.search(clause)) and not reported:
         return [
             f"Do you agree that {clause}?",
             f"What is the strongest argument against the view that {clause}?",
@@ -422,6 +423,7 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
 
 # A stance rather than a report ("X should ...", "Y is the wrong answer"): agree or not.
 _STANCE_RE = re.compile(r"\b(?:should|must|ought to|needs? to|is wrong|is right|is the best)\b")
+_REPORTED_RE = re.compile(r"\b(?:said|says|say|told|tells|reported|reports|according)\b")
 # A research claim, not a report of an act ("a study found that ...", "may raise the risk").
 _FINDING_RE = re.compile(
     r"\b(?:found|finds|suggests?|shows?|showed|linked|may|might|could|associated|risk|likely)\b"
