@@ -232,6 +232,8 @@ def core(sentence: str) -> str:
     for match in sorted(breaks, key=lambda m: m.start()):
         head = sentence[: match.start()].rstrip(" ,;:")
         words = head.split()
+        if len(sentence[match.end() :].split()) < 4:
+            continue  # "a single, unified workspace": a list or an adjective, not a clause
         if (
             len(words) >= 6
             and words[-1].lower() not in _BAD_ENDINGS
@@ -382,7 +384,9 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
 
 
 _DANGLING_ENDS = frozenset("that this it them those these there".split())
-_CAPITAL_SMALL = frozenset("For And Or Of To With In On At By From".split())
+_CAPITAL_SMALL = frozenset(
+    "For And Or Of To With In On At By From His Her Its Their Will Is Are Was Be Get Gets".split()
+)
 
 
 # A full stop inside: two sentences the splitter did not part ("... “ANGI.” At the ...").
@@ -397,6 +401,7 @@ _CAPTION_RE = re.compile(
 )
 
 
+_ARTICLES = frozenset("the a an has have had is are was were will its their his her".split())
 _AUXILIARIES = frozenset(
     """
     is are was were has have had will would can could may might must should does did do
@@ -530,7 +535,7 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
         if not sentence:
             continue
         words = _content_words(sentence)
-        if len(words - title_words) <= 1 and _SENTENCE_MARKERS.isdisjoint(sentence.lower().split()):
+        if len(words - title_words) <= 1 and _ARTICLES.isdisjoint(sentence.lower().split()):
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words)
         if index == 0:
