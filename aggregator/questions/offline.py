@@ -220,20 +220,21 @@ _ARTICLE_RE = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|these|those)
 _DANGLING = frozenset("a an the of to in on at for with by from and or but as than that".split())
 
 
-def _headlinese(text: str, body: str) -> bool:
+def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
     """Whether headline words would read as headlinese inside a sentence.
 
     True when a singular common noun follows a verb, preposition or ``-ing``
     word without an article ("launch data protection probe", "regulating
-    internet"), or when a capitalised word is not written as a name in the
-    body (Title Case: "Readiness", "Foes").
+    internet"), or, in a Title Case headline (``title_case``), when a
+    capitalised word is not written as a name in the body ("Readiness",
+    "Foes"); in a sentence-case headline a capital marks a name.
     """
     tokens = [t.strip("\u2018\u2019'\"\u201c\u201d,") for t in text.split()]
     window = body[:_BODY_READ]
     for index, token in enumerate(tokens):
         if not token:
             continue
-        if token[:1].isupper() and token[1:].islower() and token not in _THE_NAMES:
+        if title_case and token[:1].isupper() and token[1:].islower() and token not in _THE_NAMES:
             if not window or not _capitalised_inside(token, window):
                 if not is_demonym(token):
                     return True
@@ -260,7 +261,7 @@ def _headlinese(text: str, body: str) -> bool:
                 and _HEAD_NOUN_RE.search(tokens[end])
             ):
                 return True  # "open Real-Time Messaging Protocol": a common head wants "the"
-        if index == 0 or prev in _PREPOSITIONS or prev.endswith("ing"):
+        if (index == 0 or prev in _PREPOSITIONS or prev.endswith("ing")) and prev != "to":
             low = token.lower()
             if (
                 token[:1].islower()
@@ -311,7 +312,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return []
     if first.endswith("ing") or first in ("This", "That", "It", "He", "She", "They", "We"):
         return []
-    if _headlinese(action.rest, body) or len(action.rest.split()) < 2:
+    title_case = is_title_case(reading.headline)
+    if _headlinese(action.rest, body, title_case=title_case) or len(action.rest.split()) < 2:
         return []
     if is_title_case(reading.headline) and _headlinese(" ".join(actor.split()[1:]), body):
         return []  # "Switch Shortages": Title Case capitals the body does not write
