@@ -566,6 +566,13 @@ _DEMONYM_WORDS = frozenset(
     Labour Liberal Western Eastern Northern Southern
     """.split()
 )
+_NUMBER_WORDS = frozenset(
+    """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands dozens millions
+    """.split()
+)
 # Capitalised whatever their place: titles before a name, continents.
 _KEEP_CAPITAL = frozenset(
     """
@@ -599,10 +606,12 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     stem = match.group() if match else core
     if core.endswith(("'s", "\u2019s")):
         return sentence  # "Iran's government": a possessive at the start is a name's
-    if any(stem in name.split() for name in names) or stem in _KEEP_CAPITAL:
-        return sentence
     if stem.endswith(("ers", "ors", "ists")) and not rest[:1].isupper():
         return first.lower() + sep + rest  # "Rescuers are racing ..."
+    if stem.split("-")[0].lower() in _NUMBER_WORDS:
+        return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
+    if any(stem in name.split() for name in names) or stem in _KEEP_CAPITAL:
+        return sentence
     following = rest.split(" ", 1)[0] if rest else ""
     singular = stem[:-1] if stem.endswith("s") else stem
     if (
