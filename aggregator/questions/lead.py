@@ -64,7 +64,7 @@ _NO_OPENERS = frozenset(
 )
 _NO_PAIRS = frozenset(
     "in this|in that|of course|in other|in the meantime|in short|in fact|as always|at first"
-    "|for example|for instance|by the way|to be|en effet|par ailleurs|de plus|in diesem"
+    "|for example|for instance|by the way|to be|en effet|par ailleurs|de plus|in diesem|in it"
     "|pour autant".split("|")
 )
 _BAD_WORDS = frozenset(
@@ -114,7 +114,8 @@ _BAD_BY_LANG = {
 _OPENERS_BY_LANG = {
     "de": frozenset(
         "Es Er Sie Wir Ich Du Das Dies Diese Dieser Dieses Hier Heute Doch Aber Und Oder So"
-        " Da Dabei Damit Dazu Dann Wer Wie Was Warum Wo".split()
+        " Da Dabei Damit Dazu Dann Wer Wie Was Warum Wo Nun Jetzt Daher Deshalb Trotzdem Auch"
+        " Außerdem Zudem Dennoch".split()
     ),
     "fr": frozenset(
         "Il Elle Ils Elles Nous Je On Ce Cette Ces Cet Voici Aujourd'hui Mais Et Ou Donc"
@@ -261,7 +262,7 @@ def _opens_subordinate(sentence: str) -> bool:
 
 _CLAUSE_CONJUNCTIONS = frozenset(
     "as while because although though whereas if when who which that".split()
-)
+)  # "if" ends a cut sentence badly whatever follows it
 
 
 def _complete(head: str) -> bool:
@@ -274,12 +275,16 @@ def _complete(head: str) -> bool:
     words = head.split()
     if not _has_main_verb(words, strict=True):
         return False
+    if len(words) > 2 and words[-2].lower() == "to":
+        return False  # "... the latest winners to join": the object was cut off
     for index in range(len(words) - 1, 0, -1):
         word = words[index].lower()
         if word in _CLAUSE_CONJUNCTIONS:
             tail = words[index:]
             if word in ("who", "which") and words[index - 1].endswith(","):
                 return False
+            if word == "if":
+                return False  # "... and if left unchanged": the main clause was cut off
             return _has_main_verb(tail)
     return True
 

@@ -412,7 +412,7 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"What precedent does it set that {clause}?",
         ]
     reported = _REPORTED_RE.search(clause)
-    if (kind == "opinion" or _STANCE_RE.search(clause)) and not reported:
+    if _STANCE_RE.search(clause) and not reported:
         return [
             f"Do you agree that {clause}?",
             f"What is the strongest argument against the view that {clause}?",
@@ -424,7 +424,7 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
 
 
 # A stance rather than a report ("X should ...", "Y is the wrong answer"): agree or not.
-_STANCE_RE = re.compile(r"\b(?:should|must|ought to|needs? to|is wrong|is right|is the best)\b")
+_STANCE_RE = re.compile(r"\b(?:should|ought to|needs? to|is wrong|is right|is the best)\b")
 _REPORTED_RE = re.compile(r"\b(?:said|says|say|told|tells|reported|reports|according)\b")
 # A research claim, not a report of an act ("a study found that ...", "may raise the risk").
 _FINDING_RE = re.compile(
@@ -436,8 +436,8 @@ _PRODUCT_RE = re.compile(
     r"|upgrade|supports?|users|devices?|phones?|laptops?|browser|driver|drivers|model|models)\b"
 )
 _TRAGIC_RE = re.compile(
-    r"(?<!-)\b(?:died|dies|dead|death|deaths|killed|killing|kills|murder\w*|injur\w+|wounded"
-    r"|victims?|explosion|crash(?:ed|es)?|flood(?:ed|s|ing)?|wildfires?|earthquake|stabb\w+"
+    r"(?<!-)\b(?:died|dies|dead|death|deaths|killed(?! off)|killing|kills|murder\w*|injur\w+"
+    r"|wounded|victims?|explosion|crash(?:ed|es)?|flood(?:ed|s|ing)?|wildfires?|earthquake|stabb\w+"
     r"|shot dead|shooting|drown\w*|collapsed|destroyed|missing)\b(?!-)",
     re.IGNORECASE,
 )
@@ -614,6 +614,7 @@ def _german_fallback(reading: Reading) -> str:
     return f"Was an \u201e{headline}\u201c würden Sie gern genauer wissen?"
 
 
+_FR_TRAGIC_RE = re.compile(r"\b(?:morts?|tués?|tuées?|blessés?|blessées?|décédée?s?|noyée?s?)\b")
 _FR_VOWELS = tuple("aeiouyhAEIOUYH\u00e9\u00c9\u00e8\u00ea\u00e0\u00e2\u00ee\u00f4")
 
 
@@ -624,6 +625,8 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     clause = lower_first(lead.sentence, body)
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":
+        if not _FR_TRAGIC_RE.search(clause):
+            return []  # a tribute or a reaction: nothing in it to prevent
         return [[f"Qu'est-ce qui aurait pu empêcher ce drame, sachant {que}{clause}\u00a0?"]]
     return [[f"Que faut-il penser du fait {que}{clause}\u00a0?"]]
 
