@@ -204,7 +204,8 @@ _BAD_ENDINGS = frozenset(
     a an the of to in on at for with by from and or but as than that which who its his her
     their our this these those is are was were be said says say told believe believes think
     thinks argue argues claim claims warn warns found find finds show shows will would can
-    could should must may might has have had do does did not
+    could should must may might has have had do does did not shortly soon just only even also
+    still right well long
     """.split()
 )
 
@@ -532,23 +533,26 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     if not body or lang not in ("en", "", "de", "fr"):
         return None
     title_words = _content_words(headline)
-    best: Lead | None = None
     sentences = _sentences(body)
     whole = len(body) < 400 and len(sentences) == 1
-    for index, raw in enumerate(sentences):
-        sentence = _usable(raw, lang, whole=whole)
+    # Best first: the most words shared with the headline, the first sentence (which
+    # usually states the news) counting one more, then the earlier; the first usable wins,
+    # so the costly checks run on few sentences.
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda i: (-len(title_words & _content_words(sentences[i])) - (i == 0), i),
+    )
+    for index in ranked:
+        sentence = _usable(sentences[index], lang, whole=whole)
         if not sentence:
             continue
         words = _content_words(sentence)
         if len(words - title_words) <= 1 and _ARTICLES.isdisjoint(sentence.lower().split()):
             continue  # the headline again (often with its source): headlinese
-        overlap = len(title_words & words)
-        if index == 0:
-            overlap += 1  # the first sentence usually states the news
-        if best is None or overlap > best.overlap:
-            speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
-            best = Lead(sentence, speaker, claim, overlap)
-    return best
+        overlap = len(title_words & words) + (index == 0)
+        speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
+        return Lead(sentence, speaker, claim, overlap)
+    return None
 
 
 _FUNCTION_WORDS = frozenset(

@@ -103,8 +103,9 @@ _KIND_RULES = (
         meurt tué tuée tués attentat séisme catastrophe victime victimes décès
         """,
         "terminally ill",
-        "killed died victims",
-        "were killed|death toll",
+        "",
+        "were killed|was killed|death toll|killed at least|died in|died after|have died|has died"
+        "|were injured|were wounded",
     ),
     _kind(
         "job",
