@@ -236,6 +236,8 @@ def core(sentence: str) -> str:
         words = head.split()
         if len(sentence[match.end() :].split()) < 4:
             continue  # "a single, unified workspace": a list or an adjective, not a clause
+        if "," in head and len(head.rsplit(",", 1)[1].split()) <= 2:
+            continue  # "able to find, summarize": inside a list
         if (
             len(words) >= 6
             and words[-1].lower() not in _BAD_ENDINGS
@@ -262,7 +264,7 @@ def _opens_subordinate(sentence: str) -> bool:
 
 
 _CLAUSE_CONJUNCTIONS = frozenset(
-    "as while because although though whereas if when who which that".split()
+    "as while because although though whereas if when who which that but until unless".split()
 )  # "if" ends a cut sentence badly whatever follows it
 
 
@@ -355,8 +357,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
     if sentence[:1] in "\"'\u201c\u2018\u201e\u00ab":
         return ""  # a quotation first: whose words they are comes after
-    if lang in ("en", "") and first.endswith("ing") and first not in _NAMES_IN_ING:
-        return ""  # "Introducing ...", "Starting with ...": no subject of its own
+    if lang in ("en", "") and first.endswith(("ing", "ed")) and first not in _NAMES_IN_ING:
+        return ""  # "Introducing ...", "Scattered haphazardly, they ...": no subject of its own
     if lang == "de" and any(w in ("Sie", "Ihre", "Ihr", "Ihnen") for w in words[1:]):
         return ""  # the reader addressed: a promotion, not a fact
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:

@@ -359,7 +359,7 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
 def _clause(sentence: str, text: str, reading: Reading) -> str:
     """A lead sentence as a clause to follow "that": its first word lowered unless a name."""
     title = "" if is_title_case(reading.headline) else reading.headline
-    return lower_first(sentence, text, (reading.subject, reading.other), title)
+    return lower_first(sentence, text, reading.names, title)
 
 
 def _name_text(reading: Reading, body: str) -> str:
@@ -587,7 +587,7 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
     kind = reading.kind
-    act = _german_act(reading, body) if kind != "tragedy" else None
+    act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
     if act is not None:
         actor, verb, rest = act
         groups.append(

@@ -687,6 +687,7 @@ class Reading:
         action: the headline read as subject + verb + rest (English only), or ``None``.
         facts: the lead's quotation, tension, figure and first claim.
         lead: the lead sentence that restates the headline, or ``None``.
+        names: the names found in the story, best first (``subject`` and ``other`` lead).
     """
 
     lang: str
@@ -698,6 +699,7 @@ class Reading:
     action: Action | None
     facts: Facts
     lead: Lead | None = None
+    names: tuple[str, ...] = ()
 
 
 def read_story(title: str, body: str, lang: str) -> Reading:
@@ -730,6 +732,7 @@ def read_story(title: str, body: str, lang: str) -> Reading:
         headline=headline,
         subject=subject,
         other=other,
+        names=tuple(names),
         action=action,
         facts=key_facts(headline, body),
         lead=lead_sentence(headline, body, lang),
