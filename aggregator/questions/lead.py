@@ -577,6 +577,9 @@ _DEMONYM_WORDS = frozenset(
     Labour Liberal Western Eastern Northern Southern
     """.split()
 )
+_NEWS_VERBS = frozenset(
+    "today yesterday said says announced reported unveiled launched released confirmed".split()
+)
 _NUMBER_WORDS = frozenset(
     """
     one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
@@ -623,6 +626,8 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
     if any(stem in name.split() for name in names) or stem in _KEEP_CAPITAL:
         return sentence
+    if rest.split(" ", 1)[0] in _NEWS_VERBS:
+        return sentence  # "Apple today announced ...": an actor of the news
     following = rest.split(" ", 1)[0] if rest else ""
     singular = stem[:-1] if stem.endswith("s") else stem
     if (

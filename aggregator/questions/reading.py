@@ -715,7 +715,7 @@ def read_story(title: str, body: str, lang: str) -> Reading:
     """
     label, headline = strip_label(title, body)
     english = lang in ("en", "")
-    names = find_subjects(title, body, lang=lang or "en")
+    names = find_subjects(title, body, lang=lang or "en", limit=4)
     subject = names[0] if names else ""
     other = names[1] if len(names) > 1 else ""
     action = None
