@@ -200,3 +200,34 @@ def test_french_questions_use_the_lead_as_a_clause() -> None:
     first = OfflineGenerator(count=3).generate(_story(title, body, "fr"))[0]
     assert first.startswith("Que faut-il penser du fait que le président de la Fédération")
     assert first.endswith("\u00a0?")
+
+
+def test_an_obituary_names_the_role_from_the_lead_and_asks_no_prevention() -> None:
+    title = "Robert Duvall dies at 95"
+    body = (
+        "Robert Duvall, the actor who played Tom Hagen in The Godfather, died on Sunday at "
+        "his home in Virginia. He was 95."
+    )
+    generated = OfflineGenerator(count=3).generate(_story(title, body))
+    assert generated[0] == (
+        "What will Robert Duvall, the actor who played Tom Hagen in The Godfather, be "
+        "remembered for, and which part matters most to you?"
+    )
+    assert not any("prevent" in q for q in generated), generated
+
+
+def test_a_stance_is_asked_whether_readers_agree() -> None:
+    title = "Britain should rejoin the single market, says former minister"
+    body = (
+        "The government should rejoin the European single market within five years to "
+        "revive trade. The proposal was rejected by ministers."
+    )
+    first = OfflineGenerator(count=3).generate(_story(title, body))[0]
+    assert first.startswith("Do you agree that the government should rejoin")
+
+
+def test_a_question_headline_is_asked_in_sentence_case() -> None:
+    generated = OfflineGenerator(count=3).generate(
+        _story("Is Pluto a Planet?", "The debate over what a planet is has lasted for decades.")
+    )
+    assert generated[0] == "Is Pluto a planet, and what would settle the question?"
