@@ -166,19 +166,25 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _merge_abbreviations(parts: list[str]) -> list[str]:
-    """Join pieces split after an abbreviation ("on Feb." + "28.")."""
+def _merge_abbreviations(parts: list[str], *, ordinals: bool = False) -> list[str]:
+    """Join pieces split after an abbreviation ("on Feb." + "28.").
+
+    ``ordinals``: a number with a full stop is an ordinal, not a sentence's
+    end (German "im 19. Jahrhundert").
+    """
     out: list[str] = []
     for part in parts:
         last = out[-1].rsplit(" ", 1)[-1].lower() if out else ""
-        if last.endswith(".") and last[:-1].strip("(\"'") in _ABBREVIATIONS:
+        if last.endswith(".") and (
+            last[:-1].strip("(\"'") in _ABBREVIATIONS or ordinals and last[:-1].isdigit()
+        ):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
     return out
 
 
-def _sentences(body: str) -> list[str]:
+def _sentences(body: str, lang: str = "en") -> list[str]:
     """The first sentences of the body's first paragraphs (whole ones only)."""
     lead = body[:_WINDOW]
     cut_short = len(body) > _WINDOW
@@ -189,7 +195,7 @@ def _sentences(body: str) -> list[str]:
         if number == 0:
             for _ in range(2):  # "[Botswana Daily News] Gaborone -- ..."
                 paragraph = _DATELINE_RE.sub("", paragraph, count=1)
-        parts = _merge_abbreviations(_SPLIT_RE.split(paragraph))
+        parts = _merge_abbreviations(_SPLIT_RE.split(paragraph), ordinals=lang == "de")
         if cut_short and number == len(paragraphs) - 1 and parts and parts[-1][-1:] != ".":
             parts[-1] += "\u2026"  # the window cut it off: only its whole clauses count
         out.extend(parts)
@@ -535,7 +541,7 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     if not body or lang not in ("en", "", "de", "fr"):
         return None
     title_words = _content_words(headline)
-    sentences = _sentences(body)
+    sentences = _sentences(body, lang)
     whole = len(body) < 400 and len(sentences) == 1
     # Best first: the most words shared with the headline, the first sentence (which
     # usually states the news) counting one more, then the earlier; the first usable wins,
