@@ -303,7 +303,7 @@ _QUESTION_OPENERS = frozenset(
 def _act_questions(reading: Reading, body: str) -> list[str]:
     """Questions on the headline's act, when it reads as a sentence."""
     action = reading.action
-    if action is None or reading.kind == "tragedy":
+    if action is None:
         return []
     subject = reading.subject
     actor = action.actor
@@ -323,6 +323,13 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return []  # a headline cut short
     who = _the(actor)
     rest = action.rest
+    if reading.kind == "tragedy":
+        if not action.decision or action.form != "act":
+            return []  # only a chosen act can be judged; never motive or timing
+        return [
+            f"Was {who} justified to {action.base}?",
+            f"What oversight should apply when {who} decides to {action.base}?",
+        ]
     if action.form == "on":
         return []  # "Scott Galloway on Amazon": the claim itself is not in the headline
     if action.form == "modal":

@@ -231,3 +231,11 @@ def test_a_question_headline_is_asked_in_sentence_case() -> None:
         _story("Is Pluto a Planet?", "The debate over what a planet is has lasted for decades.")
     )
     assert generated[0] == "Is Pluto a planet, and what would settle the question?"
+
+
+def test_a_deadly_act_someone_chose_is_judged_never_given_a_motive() -> None:
+    title = "Navy conducts strikes on two more boats, killing 6"
+    generated = OfflineGenerator(count=3).generate(_story(title, ""))
+    assert generated[0] == "Was the Navy justified to conduct strikes on two more boats, killing 6?"
+    for question in generated:
+        assert "really after" not in question and "who gains" not in question.lower()
