@@ -270,7 +270,8 @@ def _opens_subordinate(sentence: str) -> bool:
 
 
 _CLAUSE_CONJUNCTIONS = frozenset(
-    "as while because although though whereas if when who which that but until unless".split()
+    "as while because although though whereas if when who which that but until unless how"
+    " whether why what where".split()
 )  # "if" ends a cut sentence badly whatever follows it
 
 
@@ -392,11 +393,15 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
         return ""
+    comma = sentence.find(", ")
+    if comma > 0 and sentence[comma + 2 :].split(" ", 1)[0].lower() in _PRONOUNS:
+        return ""  # "Hawkish on security, she will ...": the subject is only a pronoun
     if lowered[-1] in _DANGLING_ENDS or any(w in _CAPITAL_SMALL for w in words[1:]):
         return ""  # "... no different from that": its referent is elsewhere; "groups For"
     return sentence
 
 
+_PRONOUNS = frozenset("he she they it we i you".split())
 _DANGLING_ENDS = frozenset("that this it them those these there".split())
 _CAPITAL_SMALL = frozenset(
     "For And Or Of To With In On At By From His Her Its Their Will Is Are Was Be Get Gets".split()
@@ -510,7 +515,7 @@ def _split_saying(sentence: str) -> tuple[str, str]:
     if match:
         who = match.group("who") or match.group("who2") or match.group("who3") or ""
         claim = match.group("claim").strip('\u201c\u201d" ')
-        if len(who.split()) <= 6 and len(claim.split()) >= 5:
+        if len(who.split()) <= 6 and len(claim.split()) >= 5 and _has_main_verb(claim.split()):
             return who, claim
     match = _SAID_FIRST_RE.match(sentence)
     if match:
@@ -630,8 +635,10 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         return first.lower() + sep + rest  # "Rescuers are racing ..."
     if stem.split("-")[0].lower() in _NUMBER_WORDS:
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
-    if any(stem in name.split() for name in names) or stem in _KEEP_CAPITAL:
-        return sentence
+    if stem in _KEEP_CAPITAL or any(
+        stem in name.split() and (" " in name or title and name in title) for name in names
+    ):
+        return sentence  # a word of a name of several words, or of one the headline has too
     if rest.split(" ", 1)[0] in _NEWS_VERBS:
         return sentence  # "Apple today announced ...": an actor of the news
     following = rest.split(" ", 1)[0] if rest else ""

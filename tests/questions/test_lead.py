@@ -139,7 +139,8 @@ def test_core_cuts_at_a_clause_never_inside_an_appositive_or_a_subordinate_openi
     ],
 )
 def test_lower_first(sentence: str, body: str, names: tuple[str, ...], expected: str) -> None:
-    assert lower_first(sentence, body, names) == expected
+    title = "Google agrees to pay French publishers for news snippets"
+    assert lower_first(sentence, body, names, title) == expected
 
 
 def _story(title: str, body: str, lang: str = "en") -> Story:
