@@ -636,9 +636,11 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     if stem.split("-")[0].lower() in _NUMBER_WORDS:
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
     if stem in _KEEP_CAPITAL or any(
-        stem in name.split() and (" " in name or title and name in title) for name in names
+        stem in name.split()
+        and (number == 0 or " " in name or name in title or body.count(name) >= 2)
+        for number, name in enumerate(names)
     ):
-        return sentence  # a word of a name of several words, or of one the headline has too
+        return sentence  # the subject, a name of several words, or one the story repeats
     if rest.split(" ", 1)[0] in _NEWS_VERBS:
         return sentence  # "Apple today announced ...": an actor of the news
     following = rest.split(" ", 1)[0] if rest else ""
