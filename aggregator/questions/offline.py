@@ -550,11 +550,20 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     return [group for group in groups if group]
 
 
+_ENGLISH_WORDS = frozenset(
+    "the a an of to in on for with and is are was by from at as how why what new".split()
+)
+
+
 def _english_fallback(reading: Reading) -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted."""
     headline = _clip(reading.headline)
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
+    if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):
+        # Language unknown and no English word in the headline: quoting it could put
+        # foreign words into an English sentence.
+        return _other_fallback(reading)
     quoted = f"\u201c{headline.rstrip('.')}\u201d"
     if reading.kind == "tragedy":
         return f"What, if anything, could have prevented what {quoted} describes?"
