@@ -110,6 +110,27 @@ def test_a_poll_of_unchanged_feeds_starts_no_parser_process(
     assert second.outcome == "not_modified" and len(pools) == 1
 
 
+def test_fetched_documents_wait_for_the_parsers_in_bounded_numbers(
+    feed_server: FeedServer, make_app: Callable[..., App]
+) -> None:
+    paths = [f"/m{i}.xml" for i in range(40)]
+    for p in paths:
+        feed_server.add(p, rss(p.strip("/"), 30))
+    app = make_app(*(feed_server.url(p) for p in paths), fetch={"concurrency": 2, "workers": 2})
+    started: list[str] = []
+    peak = [0]
+
+    def fetching(feed: FeedState) -> None:
+        started.append(feed.url)
+        peak[0] = max(peak[0], len(started) - len(done))
+
+    done: list[str] = []
+    results = app.poll(on_fetch=fetching, on_result=lambda r: done.append(r.feed.url))
+    assert [r.outcome for r in results] == ["new"] * len(paths)
+    # Fetching outruns parsing: without a bound all 40 documents would wait in memory.
+    assert peak[0] <= 2 + 2 * 2
+
+
 def test_a_poll_of_unchanged_feeds_reuses_connections(
     feed_server: FeedServer, make_app: Callable[..., App], clock: Clock
 ) -> None:
