@@ -129,12 +129,21 @@ class ArchiveConfig:
 
     Attributes:
         path: the SQLite file (relative paths are relative to the working directory).
+        url: a ``postgresql://`` URL (no password: libpq reads ``PGPASSWORD`` or
+            ``~/.pgpass``); when set, the archive is in that database and ``path``
+            is not used.
         keep: how long stories are kept, by their published date (``keep = "365d"``);
             ``None`` keeps them forever (``keep = "forever"``, the default).
     """
 
     path: Path = Path(defaults.ARCHIVE_PATH)
     keep: timedelta | None = None
+    url: str = ""
+
+    @property
+    def location(self) -> Path | str:
+        """Where the archive is: ``url`` when set, else ``path``."""
+        return self.url or self.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +375,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     archive = ArchiveConfig(
         path=Path(a.get("path", str, defaults.ARCHIVE_PATH)),
         keep=keep if isinstance(keep, timedelta) else None,
+        url=a.convert("url", _database_url, ""),
     )
     a.finish()
 
@@ -717,6 +727,20 @@ def _string_array(r: _Reader, key: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) and v.strip() for v in values):
         raise r.error(key, "expected an array of non-empty strings")
     return tuple(v.strip() for v in values)
+
+
+def _database_url(value: object) -> str:
+    """``[archive] url``: a PostgreSQL URL without a password (secrets: the environment)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not defaults.is_database_url(value):
+        raise ValueError(f"{value!r} is not a postgresql:// URL")
+    if urlsplit(value).password:
+        raise ValueError(
+            "contains a password; remove it and set PGPASSWORD (or use ~/.pgpass):"
+            " secrets are read only from the environment"
+        )
+    return value
 
 
 def _seconds(value: object) -> float:

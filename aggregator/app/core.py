@@ -30,6 +30,7 @@ from aggregator.errors import (
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
+from aggregator.store.engine import open_archive
 from aggregator.story.document import ALSO_COVERED, READ_ORIGINAL, RELATED, document_for
 from aggregator.story.format import Document, parse, render
 from aggregator.story.media import (
@@ -143,7 +144,7 @@ class App:
         self,
         config: Config,
         *,
-        db_path: Path,
+        db_path: Path | str,
         clock: Callable[[], datetime] = utcnow,
         transport: httpx.AsyncBaseTransport | None = None,
         warn: Callable[[str], None] | None = None,
@@ -152,7 +153,7 @@ class App:
 
         Args:
             config: the validated configuration.
-            db_path: the archive file.
+            db_path: the archive file, or a ``postgresql://`` URL.
             clock: returns the current time (UTC).
             transport: an httpx transport for tests (``MockTransport``); ``None`` for the network.
             warn: shows the user a warning (the CLI: one line on stderr); ``None`` to log it.
@@ -170,7 +171,7 @@ class App:
     def archive(self) -> Archive:
         """The archive, opened (and created or migrated) on first use: for writing commands."""
         if self._archive is None:
-            self._archive = Archive(self.db_path, dedupe=self.config.dedupe)
+            self._archive = open_archive(self.db_path, dedupe=self.config.dedupe)
         return self._archive
 
     @property
@@ -180,7 +181,7 @@ class App:
         if self._archive is not None:
             return self._archive
         if self._reader is None:
-            self._reader = Archive(self.db_path, readonly=True, dedupe=self.config.dedupe)
+            self._reader = open_archive(self.db_path, readonly=True, dedupe=self.config.dedupe)
         return self._reader
 
     def close(self) -> None:
@@ -733,8 +734,16 @@ class App:
         Raises:
             StoryNotFound: either story does not exist (or there is no archive).
         """
-        from aggregator.store.dedupe import explain_path
+        from aggregator.store.dedupe import explain, explain_path
 
+        if isinstance(self.db_path, str):  # PostgreSQL: the shared read-only archive
+            return explain(
+                self.reader,
+                first,
+                second,
+                params=self.config.dedupe,
+                tracking_params=self._tracking_params(),
+            )
         return explain_path(
             self.db_path,
             first,
@@ -946,7 +955,7 @@ class App:
 
         from aggregator.app.export import export
 
-        with Archive(self.db_path, readonly=True) as archive:
+        with open_archive(self.db_path, readonly=True) as archive:
             return export(
                 archive,
                 fmt=fmt,
@@ -991,7 +1000,7 @@ class App:
 
         default, feeds = self.retention()
         if dry_run:
-            with Archive(self.db_path, readonly=True) as archive:
+            with open_archive(self.db_path, readonly=True) as archive:
                 return prune(archive, default=default, feeds=feeds, now=self.clock(), dry_run=True)
         self.sync_feeds()
         return prune(self.archive, default=default, feeds=feeds, now=self.clock())
@@ -1088,7 +1097,7 @@ def _parse_document(text: str) -> Document:
 def open_app(
     config: Config,
     *,
-    db_path: Path | None = None,
+    db_path: Path | str | None = None,
     clock: Callable[[], datetime] = utcnow,
     transport: httpx.AsyncBaseTransport | None = None,
     warn: Callable[[str], None] | None = None,
@@ -1097,7 +1106,8 @@ def open_app(
 
     Args:
         config: the validated configuration.
-        db_path: the archive file; ``None`` for ``[archive] path``.
+        db_path: the archive file or ``postgresql://`` URL; ``None`` for ``[archive] url``,
+            else ``[archive] path``.
         clock: returns the current time (UTC).
         transport: an httpx transport for tests.
         warn: shows the user a warning; ``None`` to log it.
@@ -1108,7 +1118,7 @@ def open_app(
     Raises:
         AggregatorError: the app cannot be built.
     """
-    path = db_path or config.archive.path
-    if path.exists() and path.is_dir():
+    path = db_path or config.archive.location
+    if isinstance(path, Path) and path.exists() and path.is_dir():
         raise AggregatorError(f"--db {path} is a folder, not a file")
     return App(config, db_path=path, clock=clock, transport=transport, warn=warn)

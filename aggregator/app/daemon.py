@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.app.config import load
 from aggregator.app.core import App
+from aggregator.defaults import is_database_url
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.models import FeedState
 from aggregator.timeutil import utcnow
@@ -41,18 +42,23 @@ MAINTAIN_SECONDS = 5.0  # daily search-index merging; the event loop waits meanw
 
 
 class InstanceLock:
-    """An exclusive lock on ``<archive>.lock``: one daemon per archive.
+    """An exclusive lock on ``<archive>.lock``: one daemon per SQLite archive.
 
-    Readers (search, show, status, digests) never take it.
+    Readers (search, show, status, digests) never take it. An archive in
+    PostgreSQL has no lock: several daemons share its feeds through claims
+    (:meth:`aggregator.store.pg.archive.PgArchive.claim_due_feeds`).
     """
 
-    def __init__(self, archive_path: Path) -> None:
+    def __init__(self, archive_path: Path | str) -> None:
         """Prepare the lock.
 
         Args:
-            archive_path: the archive file the lock protects.
+            archive_path: the archive file the lock protects (a ``postgresql://`` URL: none).
         """
-        self.path = archive_path.with_name(archive_path.name + ".lock")
+        self.path: Path | None = None
+        if not is_database_url(archive_path):
+            path = Path(archive_path)
+            self.path = path.with_name(path.name + ".lock")
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -61,6 +67,8 @@ class InstanceLock:
         Raises:
             ArchiveError: another daemon holds it.
         """
+        if self.path is None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the daemon's life
         try:

@@ -143,7 +143,7 @@ def previous_fire_time(trigger: Any, now: datetime) -> datetime:
     return (last or now).astimezone(UTC).replace(microsecond=0)
 
 
-def output_folder(spec: DigestJob, db_path: Path) -> Path:
+def output_folder(spec: DigestJob, db_path: Path | str) -> Path:
     """The folder a digest's files go to.
 
     Args:
@@ -153,7 +153,11 @@ def output_folder(spec: DigestJob, db_path: Path) -> Path:
     Returns:
         ``spec.output``, else ``digests/`` beside the archive.
     """
-    return spec.output if spec.output is not None else db_path.parent / defaults.DIGESTS_FOLDER
+    if spec.output is not None:
+        return spec.output
+    if defaults.is_database_url(db_path):  # an archive in PostgreSQL: the working folder
+        return Path(defaults.DIGESTS_FOLDER)
+    return Path(db_path).parent / defaults.DIGESTS_FOLDER
 
 
 def digest_file_name(spec: DigestJob, window: Window, suffix: str) -> str:
@@ -204,7 +208,7 @@ def write_atomic(path: Path, text: str) -> None:
 def run_digest(
     spec: DigestJob,
     *,
-    db_path: Path,
+    db_path: Path | str,
     fire_time: datetime,
     environ: Mapping[str, str] | None = None,
     ssl_context: ssl.SSLContext | None = None,
@@ -254,7 +258,7 @@ def schedule_digests(
     scheduler: Any,
     *,
     jobs: Sequence[DigestJob],
-    db_path: Path,
+    db_path: Path | str,
     clock: Callable[[], datetime],
 ) -> list[str]:
     """Add one cron job per ``[[digests]]`` entry to an asyncio APScheduler scheduler.
@@ -299,7 +303,9 @@ def schedule_digests(
     return ids
 
 
-async def _job(spec: DigestJob, trigger: Any, db_path: Path, clock: Callable[[], datetime]) -> None:
+async def _job(
+    spec: DigestJob, trigger: Any, db_path: Path | str, clock: Callable[[], datetime]
+) -> None:
     """Run one digest in a worker thread; log the outcome, never raise into the scheduler."""
     fire_time = previous_fire_time(trigger, clock())
     try:
@@ -322,7 +328,7 @@ async def _job(spec: DigestJob, trigger: Any, db_path: Path, clock: Callable[[],
 
 
 def digests_status(
-    jobs: Sequence[DigestJob], *, db_path: Path, now: datetime
+    jobs: Sequence[DigestJob], *, db_path: Path | str, now: datetime
 ) -> list[dict[str, Any]]:
     """The scheduled digests and when each runs next (for ``status``).
 
