@@ -19,7 +19,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 5.0
 MAINTAIN_SECONDS = 5.0  # daily search-index merging; the event loop waits meanwhile
+
+
+CLAIM_LEASE = timedelta(minutes=10)
+"""How long a daemon's claim on a due feed holds (PostgreSQL) without a recorded poll:
+a daemon killed mid-poll leaves its feeds to the others after this long."""
 
 
 class InstanceLock:
@@ -241,11 +246,20 @@ class Daemon:
             if self._reload:
                 self._reload = False
                 self._reload_config()
-            due = [
-                f
-                for f in self.app.archive.list_feeds(due_before=self.clock())
-                if f.id not in self._inflight
-            ]
+            archive = self.app.archive
+            claim = getattr(archive, "claim_due_feeds", None)
+            if claim is not None:  # PostgreSQL: several daemons share the feeds
+                due = [
+                    f
+                    for f in claim(now=self.clock(), lease=CLAIM_LEASE)
+                    if f.id not in self._inflight
+                ]
+            else:
+                due = [
+                    f
+                    for f in archive.list_feeds(due_before=self.clock())
+                    if f.id not in self._inflight
+                ]
         except AggregatorError as exc:
             log.error("could not read the due feeds: %s", exc)
             return

@@ -73,10 +73,11 @@ _SIMPLE = (
     (re.compile(r"\browid\b", re.I), "id"),
     (re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.I), "WHERE TRUE"),
     (re.compile(r"\bCASE\s+WHEN\s+\?\s+THEN\b", re.I), "CASE WHEN ? <> 0 THEN"),
-    (
-        re.compile(r"\bsqlite_master\s+WHERE\s+type\s*=\s*'table'\s+AND\s+name\b", re.I),
-        "pg_tables WHERE schemaname = current_schema() AND tablename",
-    ),
+)
+# Applied before literals are set apart: the statement spans one.
+_TABLES = (
+    re.compile(r"\bsqlite_master\s+WHERE\s+type\s*=\s*'table'\s+AND\s+name\b", re.I),
+    "pg_tables WHERE schemaname = current_schema() AND tablename",
 )
 
 
@@ -108,6 +109,7 @@ def translate(sql: str) -> str:
             conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
         if table in _WITH_ID and "RETURNING" not in sql.upper():
             conflict += " RETURNING id"
+    sql = _TABLES[0].sub(_TABLES[1], sql)
     pieces = _LITERAL.split(sql)
     out: list[str] = []
     for i, piece in enumerate(pieces):
@@ -311,7 +313,9 @@ class PgConnection:
         cur = self._psycopg.ClientCursor(self.live)
         try:
             cur.execute(sql, values or None)
-            rows = [tuple(r) for r in cur.fetchall()] if cur.description is not None else []
+            description = cur.description
+            rows = [tuple(r) for r in cur.fetchall()] if description is not None else []
+            rowcount = cur.rowcount
         except self._psycopg.Error as exc:
             raise self._error(exc) from None
         finally:
@@ -320,9 +324,7 @@ class PgConnection:
         if sql.endswith(" RETURNING id"):
             lastrowid = int(rows[0][0]) if rows else None
             rows = []
-        return PgCursor(
-            rows, rowcount=cur.rowcount, lastrowid=lastrowid, description=cur.description
-        )
+        return PgCursor(rows, rowcount=rowcount, lastrowid=lastrowid, description=description)
 
     def _error(self, exc: BaseException) -> ArchiveError:
         if isinstance(exc, self._psycopg.errors.UniqueViolation):
