@@ -181,6 +181,9 @@ class ScheduleConfig:
         max_interval: never poll a feed less often than this.
         jitter: a random spread added to each feed's next poll, to avoid bursts.
         tick: how often the daemon looks for due feeds.
+        lease: with an archive in PostgreSQL, how long a daemon's claim on a due
+            feed holds without a recorded poll: a daemon that dies mid-poll
+            leaves its feeds to the others after this long.
     """
 
     interval: timedelta = timedelta(minutes=30)
@@ -188,6 +191,7 @@ class ScheduleConfig:
     max_interval: timedelta = timedelta(days=1)
     jitter: timedelta = timedelta(minutes=1)
     tick: timedelta = timedelta(seconds=30)
+    lease: timedelta = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +407,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         max_interval=s.convert("max_interval", parse_duration, sd.max_interval),
         jitter=s.convert("jitter", parse_duration, sd.jitter),
         tick=s.convert("tick", parse_duration, sd.tick),
+        lease=s.convert("lease", parse_duration, sd.lease),
     )
     if schedule.min_interval > schedule.max_interval:
         raise s.error("min_interval", "must not be longer than max_interval")
@@ -410,6 +415,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         raise s.error("interval", "must lie between min_interval and max_interval")
     if schedule.tick.total_seconds() <= 0:
         raise s.error("tick", "must be positive")
+    if schedule.lease.total_seconds() <= 0:
+        raise s.error("lease", "must be positive")
     s.finish()
 
     q = section("questions")

@@ -19,7 +19,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -41,9 +41,9 @@ GRACE_SECONDS = 5.0
 MAINTAIN_SECONDS = 5.0  # daily search-index merging; the event loop waits meanwhile
 
 
-CLAIM_LEASE = timedelta(minutes=10)
-"""How long a daemon's claim on a due feed holds (PostgreSQL) without a recorded poll:
-a daemon killed mid-poll leaves its feeds to the others after this long."""
+CLAIM_BATCH_PER_FETCH = 4
+"""With an archive in PostgreSQL, a tick claims at most this many due feeds per
+``[fetch] concurrency`` slot (the rest are left to other daemons and later ticks)."""
 
 
 class InstanceLock:
@@ -251,7 +251,13 @@ class Daemon:
             if claim is not None:  # PostgreSQL: several daemons share the feeds
                 due = [
                     f
-                    for f in claim(now=self.clock(), lease=CLAIM_LEASE)
+                    for f in claim(
+                        now=self.clock(),
+                        lease=self.app.config.schedule.lease,
+                        # A batch this daemon can poll well within its lease; the next
+                        # tick claims more, so the daemons share the due feeds.
+                        limit=CLAIM_BATCH_PER_FETCH * self.app.config.fetch.concurrency,
+                    )
                     if f.id not in self._inflight
                 ]
             else:

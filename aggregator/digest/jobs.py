@@ -20,7 +20,7 @@ import os
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +225,8 @@ def run_digest(
         ssl_context: TLS settings for SMTP (default: the system's trust store).
 
     Returns:
-        What was done.
+        What was done; no files when the archive is in PostgreSQL and another
+        daemon claimed this run (each run is built and mailed once).
 
     Raises:
         ArchiveError: the archive cannot be read.
@@ -235,6 +236,9 @@ def run_digest(
     from aggregator.digest.formats import RENDERERS
 
     window = scheduled_window(fire_time, spec.window)
+    if defaults.is_database_url(db_path) and not _claim_run(spec, window.until, str(db_path)):
+        # Several daemons share an archive in PostgreSQL: the first to claim a run builds it.
+        return DigestRun(spec.name, window, 0, (), ())
     digest = load_digest(
         db_path, window, categories=spec.categories, limit=spec.limit, title=spec.title
     )
@@ -252,6 +256,15 @@ def run_digest(
         send_message(message, spec.email, environ=environ, ssl_context=ssl_context)
         emailed = spec.email.to
     return DigestRun(spec.name, window, digest.count, tuple(files), emailed)
+
+
+def _claim_run(spec: DigestJob, window_end: datetime, url: str) -> bool:
+    """Claim one run of a digest in a PostgreSQL archive; ``False``: another daemon has it."""
+    from aggregator.store.engine import open_archive
+
+    with open_archive(url) as archive:
+        claim = getattr(archive, "claim_digest", None)
+        return claim is None or bool(claim(spec.name, window_end, now=datetime.now(UTC)))
 
 
 def schedule_digests(
@@ -315,6 +328,9 @@ async def _job(
         return
     except Exception:
         log.exception("digest %s failed", spec.name)
+        return
+    if not run.files:
+        log.info("digest %s (%s) is built by another worker", run.name, run.window.label)
         return
     mailed = f"; mailed to {', '.join(run.emailed)}" if run.emailed else ""
     log.info(

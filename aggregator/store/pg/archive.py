@@ -35,7 +35,7 @@ from typing import Any, Self
 
 from aggregator.dedupe import neardup
 from aggregator.errors import ArchiveError, StoryNotFound
-from aggregator.models import FeedState
+from aggregator.models import FeedConfig, FeedState
 from aggregator.store import bands
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.links import links_column
@@ -184,6 +184,12 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
             counts = super().store_poll(feed, stories, update, **kw)
         self._polled(feed.id)
         return counts
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig], *, now: datetime | None = None) -> None:
+        """As :meth:`FeedsMixin.sync_feeds`, under :data:`STORE_LOCK`: daemons starting
+        together add each configured feed once."""
+        with self._storing():
+            super().sync_feeds(feeds, now=now)
 
     def import_stories(self, stories: Any, **kw: Any) -> list[tuple[int, str]]:
         """As :meth:`StoriesMixin.import_stories`, under :data:`STORE_LOCK`."""
