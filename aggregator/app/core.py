@@ -40,6 +40,7 @@ from aggregator.story.media import (
 from aggregator.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from aggregator.store.migrate import CopyReport
     import httpx
 
     from aggregator.app.export import ExportResult
@@ -641,6 +642,29 @@ class App:
             True when the index is merged into one segment.
         """
         return self.archive.maintain(seconds=seconds)
+
+    def migrate(
+        self, to: Path | str, *, progress: Callable[[str, int, int], None] | None = None
+    ) -> CopyReport:
+        """Copy this archive to another engine (``migrate --to``): resumable, verified.
+
+        Args:
+            to: the target: a ``postgresql://`` URL, or an SQLite file.
+            progress: told ``(table, rows copied, rows in all)`` after each batch.
+
+        Returns:
+            What was copied and the verified row counts.
+
+        Raises:
+            AggregatorError: the target is this archive, cannot be opened, or the
+                copy failed or does not match (run again to resume).
+        """
+        from aggregator.store.migrate import copy_archive
+
+        if str(to) == str(self.db_path):
+            raise AggregatorError(f"--to {to} is this archive; name another one")
+        with open_archive(to, dedupe=self.config.dedupe) as target:
+            return copy_archive(self.reader, target, progress=progress)
 
     def digest(
         self,

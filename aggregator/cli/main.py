@@ -725,6 +725,26 @@ def maintain(app: App, seconds: float | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=_ArchiveParam(),
+    help="The archive to copy into: a postgresql:// URL, or an SQLite file.",
+)
+@pass_app
+def migrate(app: App, target: Path | str) -> None:
+    """Copy the archive to PostgreSQL (or back to an SQLite file); run again to resume."""
+    from aggregator.cli.output import CopyProgress
+
+    with CopyProgress() as progress:
+        report = app.migrate(target, progress=progress.table)
+    copied = sum(report.copied.values())
+    counts = ", ".join(f"{n} {table}" for table, n in report.counts.items())
+    click.echo(_safe(f"Copied {copied} rows to {target}; verified: {counts}"))
+
+
+@cli.command()
 @click.option("--rebuild", is_flag=True, help="Recompute fingerprints, keys and merges for all.")
 @click.option("--explain", nargs=2, type=int, metavar="ID1 ID2", help="Why two stories are one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

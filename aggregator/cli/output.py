@@ -90,6 +90,22 @@ class StderrProgress:
             self._progress.update(self._task, completed=done)
 
 
+class CopyProgress(StderrProgress):
+    """One progress bar per table on stderr for ``migrate`` (silent when not a terminal)."""
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        super().__init__(enabled=enabled)
+        self._tasks: dict[str, TaskID] = {}
+
+    def table(self, table: str, done: int, total: int) -> None:
+        """``done`` of ``total`` rows of ``table`` are copied."""
+        if self._progress is None:
+            return
+        if table not in self._tasks:
+            self._tasks[table] = self._progress.add_task(f"Copying {table}", total=total)
+        self._progress.update(self._tasks[table], completed=done)
+
+
 class FetchProgress(StderrProgress):
     """The progress of ``fetch``: one step per feed, naming the feeds in flight."""
 
