@@ -40,7 +40,6 @@ from aggregator.story.media import (
 from aggregator.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from aggregator.store.migrate import CopyReport
     import httpx
 
     from aggregator.app.export import ExportResult
@@ -48,6 +47,7 @@ if TYPE_CHECKING:
     from aggregator.ingest.fetch import FetchSettings
     from aggregator.poll.poller import FeedResult
     from aggregator.store.dedupe import Explanation, RebuildReport
+    from aggregator.store.migrate import CopyReport
     from aggregator.store.retention import KeepPolicy, PruneReport
 
 __all__ = ["App", "ImportResult", "QuestionsExplanation", "open_app", "story_from_document"]
