@@ -286,12 +286,7 @@ class PgConnection:
         values = [_param(v) for v in params]
         parts = _split_union_all(translated) if " UNION ALL " in translated else None
         if parts is not None:
-            rows: list[tuple[Any, ...]] = []
-            for part in parts:
-                count = part.count("%s")
-                rows += self._run(part, values[:count]).fetchall()
-                values = values[count:]
-            return PgCursor(rows, rowcount=-1, lastrowid=None, description=None)
+            return self._run_parts(parts, values)
         return self._run(translated, values)
 
     def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> PgCursor:
@@ -308,6 +303,26 @@ class PgConnection:
         except self._psycopg.Error as exc:
             raise self._error(exc) from None
         return PgCursor([], rowcount=cur.rowcount, lastrowid=None, description=None)
+
+    def _run_parts(self, parts: list[str], values: list[Any]) -> PgCursor:
+        """The parts of a ``UNION ALL``, sent together (one round trip, pipeline mode)."""
+        conn = self.live
+        cursors = []
+        try:
+            with conn.pipeline():
+                for part in parts:
+                    count = part.count("%s")
+                    cur = self._psycopg.ClientCursor(conn)
+                    cur.execute(part, values[:count] or None)
+                    cursors.append(cur)
+                    values = values[count:]
+            rows = [tuple(r) for cur in cursors for r in cur.fetchall()]
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from None
+        finally:
+            for cur in cursors:
+                cur.close()
+        return PgCursor(rows, rowcount=-1, lastrowid=None, description=None)
 
     def _run(self, sql: str, values: Sequence[Any]) -> PgCursor:
         cur = self._psycopg.ClientCursor(self.live)
