@@ -617,6 +617,9 @@ class App:
                     "filtered": d.get("filtered", 0),
                 }
             )
+            if "polled_by" in d:  # PostgreSQL: which daemon polled it, which holds it now
+                rows[-1]["polled_by"] = d["polled_by"] or ""
+                rows[-1]["claimed_by"] = d.get("claimed_by") or ""
         return {
             "archive": str(self.db_path),
             "stories": self.reader.count_stories(),

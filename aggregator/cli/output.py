@@ -370,6 +370,9 @@ def status_table(data: dict[str, Any]) -> None:
     table.add_column("next fetch (why)", overflow="ellipsis", no_wrap=True)
     table.add_column("errors", justify="right")
     table.add_column("stories", justify="right")
+    workers = any("polled_by" in f for f in data["feed"])  # several daemons (PostgreSQL)
+    if workers:
+        table.add_column("polled by", overflow="ellipsis", no_wrap=True)
     for f in data["feed"]:
         result = f["last_status"] or "-"
         if f["last_error"]:
@@ -389,6 +392,7 @@ def status_table(data: dict[str, Any]) -> None:
             nxt,
             str(f["error_count"]),
             str(f["stories"]) + (f" ({f['filtered']} filtered)" if f.get("filtered") else ""),
+            *([safe(f.get("polled_by") or "-")] if workers else []),
         )
     console.print(table)
     for d in data.get("digests", []):

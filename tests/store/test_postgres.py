@@ -9,6 +9,7 @@ skip with the reason.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Callable
@@ -149,6 +150,11 @@ def test_the_commands_on_both_engines(
     assert code == 0, err
     status = json.loads(out)
     assert status["stories"] == 6 and status["sources"] == 9, status
+    pollers = {f.get("polled_by") for f in status["feed"]}
+    # Which daemon polled each feed: shown where several may (PostgreSQL).
+    assert pollers == ({None} if engine == "sqlite" else {f"{socket.gethostname()}:{os.getpid()}"})
+    code, out, err = invoke(runner, *base, "status")
+    assert code == 0 and ("polled by" in out) == (engine == "postgresql"), out
     code, out, err = invoke(runner, *base, "search", "alpha", "--json")
     assert code == 0, err
     hits = json.loads(out)
@@ -281,3 +287,21 @@ def test_a_reader_never_writes(pg_server: PostgresServer) -> None:
     with open_archive(url, readonly=True) as reader:
         with pytest.raises(ArchiveError, match="read-only"):
             reader.add_feed("https://feeds.example/x.xml")
+
+
+def test_sqlite_users_never_load_the_postgresql_driver(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from aggregator.app.core import open_app\n"
+        "from aggregator.app.config import Config\n"
+        "from aggregator.store.search import search\n"
+        f"app = open_app(Config(), db_path=__import__('pathlib').Path({str(tmp_path / 'n.db')!r}))\n"
+        "app.archive.count_stories()\n"
+        f"search({str(tmp_path / 'n.db')!r}, 'rust')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('psycopg', 'aggregator.store.pg'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
