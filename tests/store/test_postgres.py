@@ -293,15 +293,17 @@ def test_sqlite_users_never_load_the_postgresql_driver(tmp_path: Path) -> None:
     import subprocess
     import sys
 
+    db = str(tmp_path / "n.db")
     code = (
-        "import sys\n"
+        "import sys, pathlib\n"
         "from aggregator.app.core import open_app\n"
         "from aggregator.app.config import Config\n"
         "from aggregator.store.search import search\n"
-        f"app = open_app(Config(), db_path=__import__('pathlib').Path({str(tmp_path / 'n.db')!r}))\n"
+        f"app = open_app(Config(), db_path=pathlib.Path({db!r}))\n"
         "app.archive.count_stories()\n"
-        f"search({str(tmp_path / 'n.db')!r}, 'rust')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('psycopg', 'aggregator.store.pg'))))\n"
+        f"search({db!r}, 'rust')\n"
+        "loaded = [m for m in sys.modules if m.startswith(('psycopg', 'aggregator.store.pg'))]\n"
+        "print(sorted(loaded))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
