@@ -174,6 +174,8 @@ def test_the_commands_on_both_engines(
     assert code == 0, err
     code, out, err = invoke(runner, *base, "dedupe", "--rebuild", "--json")
     assert code == 0, err
+    code, out, err = invoke(runner, *base, "events", "--rebuild")
+    assert code == 0 and "Grouped 6 stories" in out, err
     code, out, err = invoke(runner, *base, "status", "--json")
     assert json.loads(out)["stories"] == 6
     code, out, err = invoke(

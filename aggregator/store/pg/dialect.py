@@ -17,7 +17,9 @@ interface they use (``execute``, ``executemany``, cursors with ``fetchone``,
 - ``json_group_array``/``json_array`` become ``json_agg``/``json_build_array``
   (read back as JSON text, as SQLite returns it), ``instr`` becomes ``strpos``,
   ``rowid`` the table's ``id``, ``INDEXED BY`` hints are dropped,
-  ``BEGIN IMMEDIATE`` is ``BEGIN``, ``WHERE 1`` is ``WHERE TRUE``, an integer
+  ``BEGIN IMMEDIATE`` is ``BEGIN``, ``WITHOUT ROWID`` is dropped, the old
+  row's column in ``DO UPDATE SET n = n + 1`` is qualified with its table,
+  ``WHERE 1`` is ``WHERE TRUE``, an integer
   condition ``CASE WHEN ?`` is compared with 0, and a subquery in ``FROM``
   gets the alias PostgreSQL 15 requires;
 - a ``UNION ALL`` whose parts have different column types (SQLite's columns
@@ -70,6 +72,7 @@ _SIMPLE = (
     (re.compile(r"\bjson_group_array\s*\(", re.I), "json_agg("),
     (re.compile(r"\bjson_array\s*\(", re.I), "json_build_array("),
     (re.compile(r"\binstr\s*\(", re.I), "strpos("),
+    (re.compile(r"\bWITHOUT\s+ROWID\b", re.I), ""),
     (re.compile(r"\browid\b", re.I), "id"),
     (re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.I), "WHERE TRUE"),
     (re.compile(r"\bCASE\s+WHEN\s+\?\s+THEN\b", re.I), "CASE WHEN ? <> 0 THEN"),
@@ -107,6 +110,10 @@ def translate(sql: str) -> str:
             names = [c.strip().strip("[]") for c in (columns or "").split(",") if c.strip()]
             sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in names if c not in key)
             conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
+        # "DO UPDATE SET n = n + 1": PostgreSQL needs the old row's column qualified.
+        sql = re.sub(
+            r"(DO\s+UPDATE\s+SET\s+)(\w+)(\s*=\s*)\2\b", rf"\1\2\3{table}.\2", sql, flags=re.I
+        )
         if table in _WITH_ID and "RETURNING" not in sql.upper():
             conflict += " RETURNING id"
     sql = _TABLES[0].sub(_TABLES[1], sql)
