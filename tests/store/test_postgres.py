@@ -309,3 +309,20 @@ def test_sqlite_users_never_load_the_postgresql_driver(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_config_selects_postgresql_and_refuses_other_urls(
+    runner: CliRunner, write_config: Callable[..., Path], pg_server: PostgresServer
+) -> None:
+    url = fresh_database(pg_server)
+    with open_archive(url):
+        pass
+    config = write_config(archive={"url": url, "path": "unused.db"})
+    code, out, err = invoke(runner, "--config", str(config), "status", "--json")
+    assert code == 0 and json.loads(out)["archive"] == url, err
+    code, out, err = invoke(runner, "--config", str(config), "search", "anything", "--json")
+    assert code == 0 and out.strip() == "[]", err
+    assert not Path("unused.db").exists()
+    config = write_config(archive={"url": "mysql://news@db.example/news"})
+    code, _, err = invoke(runner, "--config", str(config), "status")
+    assert code == 1 and "archive.url" in err and "not a postgresql:// URL" in err
