@@ -184,6 +184,13 @@ def _copy_table(
             progress(table, done, total)
 
 
+_ROWS_PER_STATEMENT = 200  # multi-row VALUES: one round trip for many rows
+
+
 def _write(target: Archive, insert: str, rows: list[Any]) -> None:
+    head, _, one = insert.rpartition(" VALUES ")
     with target.transaction() as conn:
-        conn.executemany(insert, [tuple(r) for r in rows])
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            chunk = rows[start : start + _ROWS_PER_STATEMENT]
+            values = ", ".join([one] * len(chunk))
+            conn.execute(f"{head} VALUES {values}", [v for r in chunk for v in r])
