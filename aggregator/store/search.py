@@ -535,9 +535,7 @@ def _from_page(page: Page) -> SearchResults:
     hits = []
     for row in page.rows:
         fields = (row[7] or "", row[8] or "", row[9] or "")
-        snippet, marks_at = _first_match(fields) if page.marked else text_snippet(fields, ())
-        if page.marked and HIGHLIGHT_START not in "".join(fields):
-            snippet, marks_at = text_snippet(fields, ())
+        snippet, marks_at = text_snippet(fields, page.terms)
         enclosures = tuple(
             HitEnclosure(url=url, type=kind_type, length=length, duration=duration)
             for kind, url, kind_type, length, duration in row[11]

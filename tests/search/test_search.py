@@ -773,11 +773,3 @@ def test_a_feed_filter_of_digits_from_other_scripts_is_text_not_an_id(tmp_path: 
         pass
     for feed in ("²", "٣", "12"):
         assert run_search(db, "anything", feed=feed).total == 0
-
-
-def test_both_engines_mark_highlights_alike() -> None:
-    from aggregator.store import search as sqlite_search
-    from aggregator.store.pg import search as pg_search
-
-    assert pg_search.HIGHLIGHT_START == sqlite_search.HIGHLIGHT_START
-    assert pg_search.HIGHLIGHT_END == sqlite_search.HIGHLIGHT_END

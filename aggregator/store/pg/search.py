@@ -12,8 +12,9 @@ Ordering follows SQLite's rules: candidates are the newest
 :data:`~aggregator.store.search.CANDIDATES` matches (by id), counted exactly
 below that; relevance ranks them with ``ts_rank`` (title 1.0, body 0.1,
 questions 0.05: the ratios of SQLite's bm25 weights) times the same recency
-factor; ``--sort date`` is exact. Snippets come from ``ts_headline`` (body,
-else title, else questions), with the same highlight markers.
+factor; ``--sort date`` is exact. Snippets are cut from the text around the
+query's terms (body, else title, else questions), as SQLite's search does for
+``stories_cjk``.
 
 Where the engines differ (docs/scaling.md): ``ts_rank`` weighs how often a
 word occurs, not how rare it is across the archive (bm25's IDF), so among
@@ -31,15 +32,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aggregator.errors import ArchiveError, SearchError
-from aggregator.search.query import _Node, _Or, _parse, _Term, to_fts5
+from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, to_fts5
 from aggregator.store._searchplan import CANDIDATES, RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS
 from aggregator.store.pg import connection
 from aggregator.store.pg.dialect import PgConnection
 from aggregator.store.pg.schema import TEXT_FUNCTION, TS_CONFIG
 
 __all__ = [
-    "HIGHLIGHT_END",
-    "HIGHLIGHT_START",
     "Page",
     "compile_query",
     "latest",
@@ -47,37 +46,28 @@ __all__ = [
     "weighted",
 ]
 
-# The highlight markers of aggregator.store.search (which builds the hits from a Page
-# and checks that they are the same): private-use characters no feed text contains.
-HIGHLIGHT_START = "\ue000"
-HIGHLIGHT_END = "\ue001"
-
 Row = tuple[Any, ...]
 """A shown story: id, title, url, published, category, sources (one per line), lang,
-its body, title and questions (marked with highlights for a search), its score, and
+its body, title and questions, its score, and
 its links as ``(kind, url, type, length, duration)`` tuples."""
 
 
 class Page:
     """What a search or a listing found: the count and the page's rows (see :data:`Row`)."""
 
-    __slots__ = ("exact", "marked", "rows", "total")
+    __slots__ = ("exact", "rows", "terms", "total")
 
-    def __init__(self, total: int, exact: bool, rows: list[Row], *, marked: bool) -> None:
+    def __init__(self, total: int, exact: bool, rows: list[Row], *, terms: tuple[str, ...]) -> None:
         self.total = total
         self.exact = exact
         self.rows = rows
-        self.marked = marked
+        self.terms = terms
 
 
 _SORTS = ("relevance", "date")
 _WEIGHTS = "'{0.0, 0.05, 0.1, 1.0}'::float4[]"  # D (unused), C questions, B body, A title
 _COLUMN_WEIGHT = {"title": "A", "body": "B", "questions": "C"}
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
-_HEADLINE = (
-    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=24, MinWords=10,"
-    " ShortWord=2, HighlightAll=false"
-)
 _SOURCES = (
     "(SELECT string_agg(name, chr(10) ORDER BY first) FROM (SELECT"
     " COALESCE(NULLIF(f.config_title, ''), NULLIF(f.title, ''), f.url,"
@@ -269,7 +259,7 @@ def search(
         full, positive = compile_query(conn, query)
         flt = _filters(conn, since=since, until=until, category=category, feed=feed)
         if not full or flt is None:
-            return Page(0, True, [], marked=True)
+            return Page(0, True, [], terms=())
         conds, params = flt
         where = " AND ".join(["s.search @@ ?::tsquery", *conds])
         want = max(CANDIDATES, need)
@@ -294,14 +284,14 @@ def search(
                 ]
         else:
             order, scores = _by_relevance(conn, cands, positive, now or datetime.now(UTC))
-        rows = _page(conn, query, full, order[offset:need], scores)
+        rows = _page(conn, order[offset:need], scores)
     except ArchiveError as exc:
         if "no archive" in str(exc) or "connect" in str(exc):
             raise
         raise SearchError(f"search failed: {exc}") from exc
     finally:
         _close(url, conn)
-    return Page(len(cands), exhausted, rows, marked=True)
+    return Page(len(cands), exhausted, rows, terms=highlight_terms(query))
 
 
 def _close(url: str, conn: PgConnection) -> None:
@@ -367,7 +357,7 @@ def latest(
     try:
         flt = _filters(conn, since=since, until=until, category=category, feed=feed)
         if flt is None:
-            return Page(0, True, [], marked=False)
+            return Page(0, True, [], terms=())
         conds, params = flt
         where = " AND ".join(conds) or "TRUE"
         ids = [
@@ -378,42 +368,32 @@ def latest(
                 (*params, want + 1),
             )
         ]
-        rows = _page(conn, None, "", ids[offset : offset + limit], {})
+        rows = _page(conn, ids[offset : offset + limit], {})
     except ArchiveError as exc:
         if "no archive" in str(exc) or "connect" in str(exc):
             raise
         raise SearchError(f"reading the newest stories failed: {exc}") from exc
     finally:
         _close(url, conn)
-    return Page(min(len(ids), want), len(ids) <= want, rows, marked=False)
+    return Page(min(len(ids), want), len(ids) <= want, rows, terms=())
 
 
-def _page(
-    conn: PgConnection,
-    query: str | None,
-    tsquery: str,
-    ids: Sequence[int],
-    scores: dict[int, float],
-) -> list[Row]:
-    """The shown stories in order: fields, sources, headlines and links (two statements)."""
+def _page(conn: PgConnection, ids: Sequence[int], scores: dict[int, float]) -> list[Row]:
+    """The shown stories in order: fields, sources, text and links (two statements).
+
+    Snippets are cut from the text by :func:`aggregator.store.search.text_snippet`
+    around the query's terms: ``ts_headline`` parses each whole text again and
+    cost most of a search's time.
+    """
     if not ids:
         return []
     marks = ", ".join("?" * len(ids))
-    if query is not None:
-        heads = ", ".join(
-            f"ts_headline('{TS_CONFIG}', s.{col}, ?::tsquery, ?)"
-            for col in ("body", "title", "questions")
-        )
-        head_params: list[Any] = [tsquery, _HEADLINE] * 3
-    else:
-        heads = "s.body, s.title, s.questions"
-        head_params = []
     rows = {
         int(r[0]): r
         for r in conn.execute(
             f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}, s.lang,"
-            f" {heads} FROM stories s WHERE s.id IN ({marks})",
-            (*head_params, *ids),
+            f" s.body, s.title, s.questions FROM stories s WHERE s.id IN ({marks})",
+            list(ids),
         )
     }
     links: dict[int, list[tuple[Any, ...]]] = {}
