@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -281,6 +282,15 @@ class PgConnection:
     def in_transaction(self) -> bool:
         """Whether a transaction is open (``BEGIN`` ran and no ``COMMIT`` or ``ROLLBACK`` yet)."""
         return self.raw is not None and self.raw.info.transaction_status != 0
+
+    @contextmanager
+    def raw_transaction(self) -> Iterator[None]:
+        """A transaction (read-only on a reader's connection) for ``SET LOCAL`` settings."""
+        self.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.execute("ROLLBACK" if self.in_transaction else "SELECT 1")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
         """Run one statement (translated) with ``?`` parameters.
