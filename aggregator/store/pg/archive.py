@@ -10,7 +10,8 @@ feed claims of several workers.
 Concurrency. Any number of processes on any number of machines may write:
 
 - every write is one transaction (``BEGIN`` ... ``COMMIT``), as on SQLite;
-- a transaction that stores stories (a poll, an import, a dedupe rebuild)
+- every write transaction but those of feed state and claims (storing a
+  poll, an import, syncing the configured feeds, a dedupe rebuild, pruning)
   first takes the transaction-level advisory lock :data:`STORE_LOCK`, so
   the dedupe decision (read candidates, then insert) of one worker never
   interleaves with another's: two workers storing copies of one story at the
@@ -35,7 +36,7 @@ from typing import Any, Self
 
 from aggregator.dedupe import neardup
 from aggregator.errors import ArchiveError, StoryNotFound
-from aggregator.models import FeedConfig, FeedState
+from aggregator.models import FeedState
 from aggregator.store import bands
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.links import links_column
@@ -99,7 +100,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         self._filtered_column = "f.filtered"
         self.dedupe = dedupe or neardup.Params()
         self.worker = worker_name()
-        self._store_lock = False
+        self._store_lock = True  # off only for writes of feed state and claims
         raw = connection.borrow(url, readonly=readonly)
         self.conn: PgConnection = PgConnection(raw, self.where)  # type: ignore[assignment]
         try:
@@ -134,8 +135,9 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
     def transaction(self) -> Iterator[Any]:
         """Run a block in one write transaction (``BEGIN`` ... ``COMMIT``).
 
-        A transaction that stores stories first takes :data:`STORE_LOCK` (see
-        the module docs).
+        Every write transaction but those of feed state and claims first takes
+        :data:`STORE_LOCK` (see the module docs): storing, importing, syncing the
+        configured feeds, rebuilds, pruning and question updates take turns.
 
         Yields:
             The connection.
@@ -169,41 +171,32 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
             log.warning("archive %s: %s", self.where, warning)
 
     @contextmanager
-    def _storing(self) -> Iterator[None]:
-        self._store_lock = True
+    def _unlocked(self) -> Iterator[None]:
+        """Write transactions without :data:`STORE_LOCK` (feed state and claims only)."""
+        self._store_lock = False
         try:
             yield
         finally:
-            self._store_lock = False
+            self._store_lock = True
 
-    # -- writes that decide duplicates take the store lock --------------------
+    # -- the worker that polled a feed ------------------------------------------
 
     def store_poll(self, feed: FeedState, stories: Sequence[Any], update: Any, **kw: Any) -> Any:
-        """As :meth:`StoriesMixin.store_poll`, under :data:`STORE_LOCK`; records the worker."""
-        with self._storing():
-            counts = super().store_poll(feed, stories, update, **kw)
+        """As :meth:`StoriesMixin.store_poll` (under :data:`STORE_LOCK`); records the worker."""
+        counts = super().store_poll(feed, stories, update, **kw)
         self._polled(feed.id)
         return counts
 
-    def sync_feeds(self, feeds: Sequence[FeedConfig], *, now: datetime | None = None) -> None:
-        """As :meth:`FeedsMixin.sync_feeds`, under :data:`STORE_LOCK`: daemons starting
-        together add each configured feed once."""
-        with self._storing():
-            super().sync_feeds(feeds, now=now)
-
-    def import_stories(self, stories: Any, **kw: Any) -> list[tuple[int, str]]:
-        """As :meth:`StoriesMixin.import_stories`, under :data:`STORE_LOCK`."""
-        with self._storing():
-            return super().import_stories(stories, **kw)
-
     def record_feed(self, feed: FeedState, update: Any) -> None:
         """As :meth:`FeedsMixin.record_feed`; records the worker and ends its claim."""
-        super().record_feed(feed, update)
+        with self._unlocked():
+            super().record_feed(feed, update)
         self._polled(feed.id)
 
     def record_feeds(self, updates: Sequence[tuple[FeedState, Any]]) -> None:
         """As :meth:`FeedsMixin.record_feeds`; records the worker and ends its claims."""
-        super().record_feeds(updates)
+        with self._unlocked():
+            super().record_feeds(updates)
         for feed, _ in updates:
             self._polled(feed.id)
 
@@ -233,7 +226,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         Returns:
             The feeds claimed by this worker, in id order.
         """
-        with self.transaction() as conn:
+        with self._unlocked(), self.transaction() as conn:
             rows = conn.execute(
                 "SELECT id FROM feeds WHERE retired_at IS NULL AND enabled = 1"
                 " AND (next_fetch IS NULL OR next_fetch <= ?)"
@@ -261,7 +254,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
             window_end: the end of the window the run covers (UTC).
             now: the current time (UTC).
         """
-        with self.transaction() as conn:
+        with self._unlocked(), self.transaction() as conn:
             return bool(
                 conn.execute(
                     "INSERT INTO digest_runs (job, window_end, worker, started_at)"
@@ -296,7 +289,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
     def _migrate(self) -> None:
         if self._check_version() == SCHEMA_VERSION:
             return
-        with self.transaction() as conn:
+        with self._unlocked(), self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATE_LOCK,))
             version = self._check_version()  # another worker may have migrated meanwhile
             for target in range(version + 1, SCHEMA_VERSION + 1):
