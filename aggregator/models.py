@@ -224,6 +224,8 @@ class StoredStory:
         sources: every sighting, earliest first.
         related: ``(id, title)`` of close archived stories, derived when the story is
             shown (never stored); empty unless asked for.
+        event: ``(id, title, outlet, url)`` of the other articles that report the same
+            happening (its event), derived when the story is shown; empty unless asked for.
     """
 
     id: int
@@ -233,6 +235,7 @@ class StoredStory:
     generator: str = ""
     sources: tuple[Source, ...] = field(default=())
     related: tuple[tuple[int, str], ...] = ()
+    event: tuple[tuple[int, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

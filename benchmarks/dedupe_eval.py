@@ -30,6 +30,8 @@ Hard negatives (the false-merge target, at most 1 in 500):
     short      short items with generic text ("Read the full story ...") and other titles
     short-real real short items of one feed, published within the window
     thread     the same generic title and text from one feed on another day ("Open thread")
+    teaser-real real items of one feed sharing a teaser or a show's blurb under other titles
+               (a TechCrunch podcast episode and a video with one teaser paragraph)
 
     python benchmarks/dedupe_eval.py [--seed 5] [--verbose] [--jaccard 0.6 ...]
 """
@@ -88,6 +90,15 @@ REAL_COPIES = [
 ]
 # Pairs that are one event reported independently: neither label is right, so they
 # are left out of the hard negatives (MANIFEST.md section D lists most of them).
+#: Items of one feed that share a teaser paragraph under different titles: (folder, file,
+#: title fragment) of each.
+TEASERS = [
+    (
+        ("2026-08-18", "techcrunch", "Does Mark Zuckerberg really believe"),
+        ("2026-08-18", "techcrunch", "deal gone very wrong"),
+    ),
+]
+
 RELATED = [
     ("Fort Lauderdale", "Fort Lauderdale"), ("airport shooting", "Fort Lauderdale"),
     ("election hacking", "election hacking"), ("Memorial Day", "Tomb of the Unknowns"),
@@ -451,6 +462,31 @@ def real_pairs(stories: list[tuple[Path, Story]], rng: random.Random) -> list[Pa
             for y in range(x + 1, min(len(small), x + 3)):
                 if abs(small[x].published - small[y].published) <= timedelta(days=3):
                     shorts.append((small[x], small[y]))
+    # Items that share only a teaser paragraph or a show's blurb: one feed's items with the
+    # same body and other titles, within the window (a podcast episode and a video that
+    # share their teaser, a show's standard description).
+    blurbs = [(pick(stories, *a), pick(stories, *b)) for a, b in TEASERS]
+    for items in by_feed.values():
+        by_body: dict[str, list[Story]] = defaultdict(list)
+        for s in items:
+            if len(words(s.body)) >= 8:
+                by_body[s.body].append(s)
+        for group in by_body.values():
+            for x in range(len(group)):
+                for y in range(x + 1, min(len(group), x + 3)):
+                    a, b = group[x], group[y]
+                    ta, tb = title_words(a.title), title_words(b.title)
+                    if len(ta & tb) / max(1, len(ta | tb)) >= 0.4 or (
+                        a.canonical_url and a.canonical_url == b.canonical_url
+                    ):
+                        continue  # one item twice
+                    if abs(a.published - b.published) <= timedelta(days=3):
+                        blurbs.append((a, b))
+    seen_blurbs = set()
+    for a, b in blurbs:
+        if (a.title, b.title) not in seen_blurbs:
+            seen_blurbs.add((a.title, b.title))
+            pairs.append(Pair("teaser-real", False, a, replace(b, guid="b:" + b.guid), True))
     for kind, found, cap in (("column-real", columns, 300), ("short-real", shorts, 500)):
         for a, b in rng.sample(found, min(cap, len(found))):
             if (a.title == b.title and a.body == b.body) or (

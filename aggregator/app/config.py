@@ -29,6 +29,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aggregator import defaults
+from aggregator.dedupe.events import EventParams
 from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.digest.cron import cron_trigger
 from aggregator.digest.formats import RENDERERS
@@ -223,6 +224,7 @@ class Config:
         digests: the scheduled digests, in file order.
         dedupe: near-duplicate detection settings (``[dedupe]``).
         filters: the ``[[filters]]`` rules that drop or keep items, in file order.
+        events: event grouping settings (``[events]``).
     """
 
     path: Path | None = None
@@ -236,6 +238,7 @@ class Config:
     digests: tuple[DigestJob, ...] = ()
     dedupe: DedupeParams = field(default_factory=DedupeParams)
     filters: tuple[FilterRule, ...] = ()
+    events: EventParams = field(default_factory=EventParams)
 
     def poll_settings(self) -> PollSettings:
         """The poller's settings, from ``[fetch]``, ``[schedule]``, ``[questions]``,
@@ -438,6 +441,10 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     dedupe = _dedupe(d)
     d.finish()
 
+    e = section("events")
+    events = _events(e)
+    e.finish()
+
     top.seen.add("feeds")
     raw_feeds = data.get("feeds", [])
     if not isinstance(raw_feeds, list):
@@ -487,6 +494,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         digests=digests,
         dedupe=dedupe,
         filters=filters,
+        events=events,
     )
 
 
@@ -618,6 +626,43 @@ def _dedupe(r: _Reader) -> DedupeParams:
     )
     if not 1 <= params.upgrade_ratio <= 100:
         raise r.error("upgrade_ratio", f"must be between 1 and 100, got {params.upgrade_ratio}")
+    return params
+
+
+def _events(r: _Reader) -> EventParams:
+    """Validate ``[events]``: the event grouping's switch, window and thresholds."""
+    d = EventParams()
+
+    def share(key: str, default: float) -> float:
+        value = float(r.get(key, (float, int), default))
+        if not 0 < value <= 1:
+            raise r.error(key, f"must be above 0 and at most 1, got {value}")
+        return value
+
+    window = r.convert("window", parse_duration, d.window)
+    if not timedelta(0) < window <= timedelta(days=7):
+        raise r.error("window", f"must be positive and at most 7 days, got {r.table['window']!r}")
+    min_idf = float(r.get("min_idf", (float, int), d.min_idf))
+    if not 1 <= min_idf <= 20:
+        raise r.error("min_idf", f"must be between 1 and 20, got {min_idf}")
+    max_candidates: int = r.get("max_candidates", int, d.max_candidates)
+    if not 1 <= max_candidates <= 1000:
+        raise r.error("max_candidates", f"must be between 1 and 1000, got {max_candidates}")
+    params = EventParams(
+        enabled=r.get("enabled", bool, d.enabled),
+        window=window,
+        threshold=share("threshold", d.threshold),
+        title_weight=share("title_weight", d.title_weight),
+        gap_penalty=share("gap_penalty", d.gap_penalty),
+        nameless=share("nameless", d.nameless),
+        min_title=share("min_title", d.min_title),
+        strong=share("strong", d.strong),
+        min_idf=min_idf,
+        cross_language=share("cross_language", d.cross_language),
+        max_candidates=max_candidates,
+    )
+    if params.nameless < params.threshold:
+        raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")
     return params
 
 

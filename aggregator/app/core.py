@@ -31,7 +31,13 @@ from aggregator.errors import (
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
 from aggregator.store.engine import open_archive
-from aggregator.story.document import ALSO_COVERED, READ_ORIGINAL, RELATED, document_for
+from aggregator.story.document import (
+    ALSO_COVERED,
+    READ_ORIGINAL,
+    RELATED,
+    SAME_EVENT,
+    document_for,
+)
 from aggregator.story.format import Document, parse, render
 from aggregator.story.media import (
     parse_discussion_action,
@@ -127,7 +133,7 @@ def story_from_document(doc: Document) -> Story:
         body=doc.body,
         questions=doc.questions,
         # Derived actions name this archive's feeds and ids: not the document's to keep.
-        actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED))),
+        actions=tuple(a for a in actions if not a.startswith((ALSO_COVERED, RELATED, SAME_EVENT))),
         url=url,
         canonical_url=canonical_url(url) if url else "",
         enclosures=tuple(enclosures),
@@ -172,7 +178,9 @@ class App:
     def archive(self) -> Archive:
         """The archive, opened (and created or migrated) on first use: for writing commands."""
         if self._archive is None:
-            self._archive = open_archive(self.db_path, dedupe=self.config.dedupe)
+            self._archive = open_archive(
+                self.db_path, dedupe=self.config.dedupe, events=self.config.events
+            )
         return self._archive
 
     @property
@@ -589,8 +597,10 @@ class App:
         (a feed new in the config shows with id 0 until the next poll adds it).
 
         Returns:
-            ``{"archive", "stories", "sources", "digests": [...], "feeds": {...totals},
-            "feed": [...]}``; each scheduled digest comes with its ``next_run``.
+            ``{"archive", "stories", "sources", "events", "stories_in_events",
+            "digests": [...], "feeds": {...totals}, "feed": [...]}``; each scheduled
+            digest comes with its ``next_run``; ``events`` counts the events of two or
+            more stories.
         """
         from aggregator.digest.jobs import digests_status
 
@@ -620,10 +630,15 @@ class App:
             if "polled_by" in d:  # PostgreSQL: which daemon polled it, which holds it now
                 rows[-1]["polled_by"] = d["polled_by"] or ""
                 rows[-1]["claimed_by"] = d.get("claimed_by") or ""
+        from aggregator.store.events import event_totals
+
+        events, grouped = event_totals(self.reader.conn)
         return {
             "archive": str(self.db_path),
             "stories": self.reader.count_stories(),
             "sources": self.reader.count_sources(),
+            "events": events,
+            "stories_in_events": grouped,
             "digests": digests_status(self.config.digests, db_path=self.db_path, now=self.clock()),
             "feeds": {
                 "total": len(rows),
@@ -781,22 +796,6 @@ class App:
 
     # -- events ----------------------------------------------------------
 
-    def events_update(self) -> int:
-        """Group the stories stored since the last grouping into events (one transaction).
-
-        Returns:
-            How many stories were grouped.
-        """
-        from aggregator.store import events
-
-        total = 0
-        while True:  # short transactions: a writer waits at most one batch
-            with self.archive.transaction() as conn:
-                done = events.assign_new(conn, limit=500)
-            total += done
-            if done < 500:
-                return total
-
     def events_rebuild(
         self, *, on_progress: Callable[[int, int], None] | None = None
     ) -> tuple[int, int]:
@@ -808,7 +807,7 @@ class App:
         from aggregator.store import events
 
         with self.archive.transaction() as conn:
-            return events.rebuild(conn, progress=on_progress)
+            return events.rebuild(conn, self.config.events, progress=on_progress)
 
     def events_explain(self, first: int, second: int) -> dict[str, Any]:
         """Why two stories are, or are not, one event: features, scores, thresholds, rule.
@@ -816,14 +815,13 @@ class App:
         Raises:
             StoryNotFound: either story does not exist.
         """
-        from aggregator.dedupe.events import EventParams
         from aggregator.store import events
 
+        params = self.config.events
         try:
-            fa, fb, verdict = events.explain(self.archive.conn, first, second)
+            fa, fb, verdict = events.explain(self.reader.conn, first, second, params)
         except KeyError as exc:
             raise StoryNotFound(f"no story with id {exc.args[0]}") from exc
-        params = EventParams()
 
         def features(f: Any) -> dict[str, Any]:
             return {
@@ -840,25 +838,23 @@ class App:
             "rule": verdict.rule,
             "score": round(verdict.score, 3),
             "title_score": round(verdict.title_score, 3),
+            "evidence": round(verdict.evidence, 3),
             "shared_title": list(verdict.shared_title),
             "shared_names": list(verdict.shared_names),
             "gap_hours": round(verdict.gap.total_seconds() / 3600, 1),
             "thresholds": {
                 "window_hours": params.window.total_seconds() / 3600,
                 "threshold": params.threshold,
-                "title_threshold": params.title_threshold,
+                "title_weight": params.title_weight,
+                "gap_penalty": params.gap_penalty,
+                "nameless": params.nameless,
                 "min_title": params.min_title,
                 "strong": params.strong,
                 "min_idf": params.min_idf,
+                "cross_language": params.cross_language,
             },
             "features": {"first": features(fa), "second": features(fb)},
         }
-
-    def event_count(self) -> int:
-        """Events of two or more stories in the archive."""
-        from aggregator.store import events
-
-        return events.count_events(self.archive.conn)
 
     # -- stories ---------------------------------------------------------
 
@@ -869,15 +865,21 @@ class App:
             story_id: its id.
 
         Returns:
-            The story with its sources and its related stories (up to three
-            close matches published within a week of it).
+            The story with its sources, the other articles of its event, and its
+            related stories (up to three close matches published within a week
+            of it, not counting the event's).
 
         Raises:
             StoryNotFound: no such story.
         """
         archive = self.reader
+        from aggregator.store.events import coverage
+
         stored = archive.get_story(story_id)
-        return replace(stored, related=tuple(archive.related(story_id)))
+        event = tuple(coverage(archive.conn, story_id))
+        members = {other[0] for other in event}
+        related = tuple(r for r in archive.related(story_id) if r[0] not in members)
+        return replace(stored, related=related, event=event)
 
     def render(self, stored: StoredStory) -> str:
         """Render a stored story as an article-plus-questions document.

@@ -266,8 +266,8 @@ def _search_options(fn: F) -> F:
 
 
 def _latest_options(fn: F) -> F:
-    """Add the options of ``search`` but ``--sort`` (``latest`` is by date)."""
-    return _options_of_search(fn, skip=("sort",))
+    """Add the options of ``search`` but ``--sort`` (``latest`` is by date) and ``--events``."""
+    return _options_of_search(fn, skip=("sort", "events"))
 
 
 def _options_of_search(fn: F, *, skip: tuple[str, ...]) -> F:
@@ -786,7 +786,8 @@ def events(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bo
         verdict = "one event" if e["same_event"] else "not one event"
         lines = [
             f"#{e['first']} and #{e['second']}: {verdict} ({e['rule']})",
-            f"  agreement {e['score']}, titles {e['title_score']}, {e['gap_hours']} h apart",
+            f"  evidence {e['evidence']}: agreement {e['score']}, titles {e['title_score']},"
+            f" {e['gap_hours']} h apart",
             f"  shared title keys: {', '.join(e['shared_title']) or '-'}",
             f"  shared rare names: {', '.join(e['shared_names']) or '-'}",
             "  thresholds: " + ", ".join(f"{k} {v}" for k, v in e["thresholds"].items()),

@@ -232,6 +232,10 @@ def story_json(stored: StoredStory, text: str) -> dict[str, Any]:
             }
             for src in stored.sources
         ],
+        "event": [
+            {"id": other_id, "title": title, "outlet": outlet, "url": url}
+            for other_id, title, outlet, url in stored.event
+        ],
         "text": text,
     }
 
@@ -356,7 +360,8 @@ def status_table(data: dict[str, Any]) -> None:
     console = _console()
     t = data["feeds"]
     console.print(
-        f"Archive {safe(data['archive'])}: {data['stories']} stories, {data['sources']} sources; "
+        f"Archive {safe(data['archive'])}: {data['stories']} stories, {data['sources']} sources, "
+        f"{data.get('events', 0)} events ({data.get('stories_in_events', 0)} stories); "
         f"{t['total']} feeds ({t['enabled']} enabled, {t['retired']} retired, "
         f"{t['failing']} failing, {t['never_fetched']} never fetched)",
         markup=False,

@@ -124,6 +124,13 @@ OPTIONS: tuple[Option, ...] = (
         "relevance",
         "Best first (mildly preferring recent stories), or newest first.",
     ),
+    Option(
+        ("--events",),
+        "events",
+        bool,
+        False,
+        "One hit per event: the best match among the articles that report one happening.",
+    ),
     Option(("--json",), "as_json", bool, False, "Print a JSON array."),
 )
 """The options of ``aggregator search``; :mod:`aggregator.cli.main` makes click options of them."""
@@ -327,6 +334,7 @@ def run(
     category: str | None = None,
     feed: str | None = None,
     sort: str = "relevance",
+    events: bool = False,
     as_json: bool = False,
     out: IO[str] | None = None,
     color: bool | None = None,
@@ -338,7 +346,8 @@ def run(
         db: the archive, overriding the config.
         query: the query; ``None`` lists the newest stories that pass the
             filters instead (``aggregator latest``; ``sort`` is then ignored).
-        limit, page, since, until, category, feed, sort: see :data:`OPTIONS`.
+        limit, page, since, until, category, feed, sort, events: see :data:`OPTIONS`
+            (``events`` applies to a query).
         as_json: print a JSON array of hits instead of the readable list.
         out: where to print (default: stdout).
         color: highlight with ANSI styles (default: when ``out`` is a terminal).
@@ -357,7 +366,15 @@ def run(
     if query is None:
         results = latest(path, limit=limit, offset=offset, **filters)  # type: ignore[arg-type]
     else:
-        results = search(path, query, limit=limit, offset=offset, sort=sort, **filters)  # type: ignore[arg-type]
+        results = search(
+            path,
+            query,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            events=events,
+            **filters,  # type: ignore[arg-type]
+        )
     if as_json:
         import json
 
@@ -404,6 +421,9 @@ def search_lines(
         yield f"[{hit.id}] " + (f"\x1b[1m{title}\x1b[0m" if color else title)
         sources = ", ".join(safe(s) for s in hit.sources) or "-"
         yield f"    {hit.published[:10]} · {safe(hit.category)} · {sources}"
+        if hit.event_stories > 1:
+            more = hit.event_stories - 1
+            yield f"    + {more} more article{'s' if more > 1 else ''} on this event"
         snippet, parts, last = hit.snippet, [], 0
         for start, end in hit.highlights:
             parts += [safe(snippet[last:start]), on, safe(snippet[start:end]), off]

@@ -215,8 +215,8 @@ class Verdict:
         same: they are the same story.
         rule: the deciding rule: ``resemblance``, ``containment``, ``short`` or
             ``corroborated`` when same; otherwise ``window``, ``no-text``,
-            ``too-short``, ``numbers``, ``column``, ``same-feed-short``, ``title``
-            or ``scores``.
+            ``too-short``, ``teaser``, ``numbers``, ``column``, ``same-feed-short``,
+            ``title`` or ``scores``.
         reason: the decision in one line of words.
         jaccard: shingle resemblance of the bodies.
         containment: share of the smaller body's shingles found in the larger body.
@@ -459,7 +459,10 @@ def compare(
     The rules, in order:
 
     1. Stories further apart than ``window``, without body text, or with
-       fewer than ``min_words`` words are not merged (titles alone never merge).
+       fewer than ``min_words`` words are not merged (titles alone never merge);
+       nor are one feed's two items whose titles are less than
+       ``title_similarity`` alike (a shared teaser paragraph or a show's blurb
+       is not one article).
     2. Unless the bodies are near-identical (resemblance 0.9 or more), titles
        whose numbers disagree, or that share a column's prefix ("Week in
        review: ...") but differ after it, are not merged.
@@ -507,6 +510,16 @@ def compare(
         return verdict(False, "no-text", "a body is empty: titles alone never merge")
     if min(a.words, b.words) < p.min_words:
         return verdict(False, "too-short", f"a body has fewer than {p.min_words} words")
+    # A teaser paragraph or a show's blurb is not an article: one feed's two items that
+    # share only that, under titles that differ, are two items (a podcast episode and a
+    # video with one teaser). Another feed's copy under a new title is a re-publication.
+    if same_feed and title < p.title_similarity:
+        return verdict(
+            False,
+            "teaser",
+            f"one feed's items with titles that differ ({title:.2f} < {p.title_similarity}):"
+            " a shared teaser or blurb is not one article",
+        )
     # Near-identical long bodies are one text whatever the titles say (a re-publication
     # under a new headline); below that, titles that tell items apart veto.
     if not (jac >= _NEAR_IDENTICAL and small.words >= p.short_words):

@@ -39,7 +39,7 @@ _SCRIPT_LANGS = (
 )
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_NOT_LETTERS = re.compile(r"[\W\d_]+", re.UNICODE)  # what is not a letter ([^\W\d_])
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 _FUNCTION_WORDS = {
@@ -61,6 +61,11 @@ _FUNCTION_WORDS = {
     "sk": "a je na sa že v s z do to aj ako ale by sú bol pre od po tak už",
 }
 _WORDS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+# Each function word's languages, in the order of _WORDS.
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _common in _WORDS.items():
+    for _word in _common:
+        _LANGS_OF[_word] = (*_LANGS_OF.get(_word, ()), _lang)
 
 
 def detect_language(title: str, body: str) -> str:
@@ -75,24 +80,31 @@ def detect_language(title: str, body: str) -> str:
         text is too short, or in a language this does not tell.
     """
     text = f"{title}\n{body[:SAMPLE]}"
-    letters = len(_LETTER.findall(text))
+    letters = len(_NOT_LETTERS.sub("", text))  # no list of single letters to build
     if letters < MIN_LETTERS:
         return ""
-    for pattern, lang in _SCRIPT_LANGS:
-        if len(pattern.findall(text)) * 5 >= letters:
-            return lang
-    if len(_CYRILLIC.findall(text)) * 2 >= letters:
-        return "uk" if _UKRAINIAN.search(text) else "ru"
-    words = [w.lower() for w in _WORD.findall(text)]
+    ascii_only = text.isascii()
+    if not ascii_only:  # no script below is ASCII
+        for pattern, lang in _SCRIPT_LANGS:
+            if len(pattern.findall(text)) * 5 >= letters:
+                return lang
+        if len(_CYRILLIC.findall(text)) * 2 >= letters:
+            return "uk" if _UKRAINIAN.search(text) else "ru"
+    # Lower case first is the same for ASCII (and one call instead of one per word).
+    words = _WORD.findall(text.lower()) if ascii_only else [w.lower() for w in _WORD.findall(text)]
     if len(words) < 3:
         return ""
+    # One pass over the words counts every language's hits.
+    counts = dict.fromkeys(_WORDS, 0)
+    for word in words:
+        for lang in _LANGS_OF.get(word, ()):
+            counts[lang] += 1
     best, score = "", 0
-    for lang, common in _WORDS.items():
-        hits = sum(1 for w in words if w in common)
+    for lang, hits in counts.items():
         if hits > score:
             best, score = lang, hits
     if score >= max(1.0, FUNCTION_SHARE * len(words)):
         return best
     # A short headline with few function words: English, the common case of tech news,
     # when nothing else matched at all.
-    return "en" if best in ("", "en") and text.isascii() and len(words) < 20 else ""
+    return "en" if best in ("", "en") and ascii_only and len(words) < 20 else ""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from aggregator.dedupe.events import EventFeatures, event_features
 from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.dedupe.neardup import Signature, signature
 from aggregator.dedupe.urls import fingerprint
@@ -45,6 +46,7 @@ class ProcessedFeed:
         fingerprints: each story's content fingerprint (computed here, off the writer).
         entry_dates: each entry's own date (``None`` when undated), for the adaptive interval.
         signatures: each story's near-duplicate signature (computed here, off the writer).
+        events: each story's event features (computed here, off the writer), when asked.
         dropped: how many entries the ``[[filters]]`` rules dropped (not in ``stories``).
     """
 
@@ -57,6 +59,7 @@ class ProcessedFeed:
     entry_dates: tuple[datetime | None, ...] = ()
     signatures: tuple[Signature, ...] = ()
     dropped: int = 0
+    events: tuple[EventFeatures, ...] = ()
 
 
 _GENERATORS: dict[int, QuestionGenerator] = {}
@@ -75,6 +78,7 @@ def process_feed(
     dedupe: DedupeParams | None = None,
     filters: tuple[FilterRule, ...] = (),
     feed_url: str = "",
+    events: bool = False,
 ) -> ProcessedFeed:
     """Parse, normalize, filter and question one fetched feed (pure; runs in a worker process).
 
@@ -91,6 +95,7 @@ def process_feed(
         filters: the ``[[filters]]`` rules; the stories they drop are only counted.
         feed_url: the feed's URL as the config names it, for the rules' ``feeds`` scope
             (``""``: ``url``).
+        events: compute each story's event features (when the archive groups events).
 
     Returns:
         The feed's metadata and stories.
@@ -131,6 +136,7 @@ def process_feed(
         entry_dates=tuple(e.published or e.updated for e in entries),
         signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
         dropped=dropped,
+        events=tuple(event_features(s.title, s.body) for s in stories) if events else (),
     )
 
 

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from aggregator.dedupe.events import EventFeatures
 from aggregator.dedupe.neardup import Signature
 from aggregator.errors import AggregatorError, FeedError, FeedParseError
 from aggregator.ingest.fetch import Fetcher, FetchResult, HTTPStatusError
@@ -204,8 +205,6 @@ class Poller:
             if on_result is not None:
                 on_result(result)
 
-        if any(f.enabled for f in feeds):
-            self._executor()
         # Per poll: asyncio primitives belong to the event loop that runs the poll.
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         if self.settings.question_generator == "llm":
@@ -245,6 +244,8 @@ class Poller:
         if fetched.permanent_redirect:
             log.info("%s: moved permanently to %s", feed.url, fetched.permanent_redirect)
         if fetched.not_modified:
+            # No parser is needed: a poll of unchanged feeds never starts the process pool
+            # (starting and stopping it would cost more than the whole poll).
             update = self._update(feed, "not_modified", fetched)
             if unchanged is None:
                 return self._store(feed, update, (), "not_modified")
@@ -258,6 +259,15 @@ class Poller:
             return self._record_error(feed, exc, fetched=fetched)
         stories, generators = await self._enrich(feed, processed)
         update = self._update(feed, "new", fetched, processed=processed)
+        # Features computed from the feed's text hold only for the stories whose text stayed.
+        features = (
+            [
+                f if s.body == p.body else None
+                for f, s, p in zip(processed.events, stories, processed.stories, strict=True)
+            ]
+            if processed.events
+            else None
+        )
         return self._store(
             feed,
             update,
@@ -267,6 +277,7 @@ class Poller:
             fingerprints=processed.fingerprints,
             generators=generators,
             signatures=processed.signatures,
+            event_features=features,
             filtered=processed.dropped,
         )
 
@@ -334,6 +345,7 @@ class Poller:
             dedupe=self.settings.dedupe,
             filters=self.settings.filters,
             feed_url=feed.config_url or feed.url,
+            events=self.archive.events is not None and self.archive.events.enabled,
         )
         pool = self._executor()
         if pool is None:
@@ -374,6 +386,7 @@ class Poller:
         fingerprints: Sequence[int] | None = None,
         generators: Sequence[str] | None = None,
         signatures: Sequence[Signature] | None = None,
+        event_features: Sequence[EventFeatures | None] | None = None,
         filtered: int = 0,
     ) -> FeedResult:
         try:
@@ -385,6 +398,7 @@ class Poller:
                 fingerprints=fingerprints,
                 generators=generators,
                 signatures=signatures,
+                event_features=event_features,
             )
         except AggregatorError as exc:
             log.error("%s: could not store the poll: %s", feed.url, exc)

@@ -45,6 +45,7 @@ from collections.abc import Collection
 from aggregator.errors import InvalidQueryError
 from aggregator.search.scripts import has_no_space_script as _has_no_space_script
 from aggregator.search.scripts import query_text as _query_text
+from aggregator.search.stemming import query_stems as _query_stems
 
 # Start-up time counts on this path (see docs/design.md, Start-up time): no typing or
 # dataclasses at run time.
@@ -445,13 +446,38 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _render_term(term: _Term) -> str:
+def _render_stemmed(term: _Term) -> str:
+    """A term as ``stories_stem`` finds it: each stemming of its words, and its hashtag twin.
+
+    See :mod:`aggregator.search.stemming`. A prefix keeps its last word as
+    typed; text in a script written without spaces is a whole token there, as
+    in ``stories_fts``.
+    """
+    star = "*" if term.prefix else ""
+    tokens = _tokens(term.text)
+    if not tokens or _has_no_space_script(term.text):
+        return _quote(term.text) + star
+    forms = _query_stems(tokens, prefix=term.prefix)
+    if not term.phrase and len(tokens) == 1:
+        token = tokens[0]
+        bare = token[1:] if token.startswith("#") else token
+        if bare and "#" not in bare and "+" not in bare:
+            forms = [*_query_stems([bare], prefix=term.prefix), "#" + bare.lower()]
+    alternatives = [_quote(form) + star for form in dict.fromkeys(forms)]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def _render_term(term: _Term, stemmed: bool = False) -> str:
     """Render a term, its hashtag twin (see :data:`FTS_TOKENIZE`), and its column filter.
 
     Text in a script written without spaces is also searched as the phrase of
     its pairs (:func:`aggregator.search.scripts.query_text`), which is how
     ``stories_cjk`` indexes it; ``stories_fts`` has such runs as whole tokens.
+    ``stemmed``: the term as ``stories_stem`` finds it (:func:`_render_stemmed`).
     """
+    if stemmed:
+        expr = _render_stemmed(term)
+        return f"{term.column} : {expr}" if term.column else expr
     star = "*" if term.prefix else ""
     expr = _quote(term.text) + star
     tokens = _tokens(term.text)
@@ -468,16 +494,16 @@ def _render_term(term: _Term) -> str:
     return f"{term.column} : {expr}" if term.column else expr
 
 
-def _render(node: _Node) -> str:
+def _render(node: _Node, stemmed: bool = False) -> str:
     """Render a node as an FTS5 expression; composite nodes come parenthesized."""
     if isinstance(node, _Term):
-        return _render_term(node)
+        return _render_term(node, stemmed)
     if isinstance(node, _Or):
-        return "(" + " OR ".join(_render(child) for child in node.children) + ")"
-    positives = [_render(child) for child in node.positives]
+        return "(" + " OR ".join(_render(child, stemmed) for child in node.children) + ")"
+    positives = [_render(child, stemmed) for child in node.positives]
     expr = positives[0] if len(positives) == 1 else "(" + " AND ".join(positives) + ")"
     if node.negatives:
-        negatives = [_render(child) for child in node.negatives]
+        negatives = [_render(child, stemmed) for child in node.negatives]
         excluded = negatives[0] if len(negatives) == 1 else "(" + " OR ".join(negatives) + ")"
         expr = f"({expr} NOT {excluded})"
     return expr
@@ -486,7 +512,7 @@ def _render(node: _Node) -> str:
 # --- public API ---------------------------------------------------------------------
 
 
-def to_fts5(query: str) -> str:
+def to_fts5(query: str, *, stemmed: bool = False) -> str:
     """Translate a search query into an FTS5 MATCH expression that cannot be a syntax error.
 
     See the module docstring for the language. Every word or phrase becomes a
@@ -494,6 +520,8 @@ def to_fts5(query: str) -> str:
 
     Args:
         query: what the user typed, e.g. ``'title:"rust async" -go C++ multi-agent'``.
+        stemmed: the expression for ``stories_stem`` instead, where words are
+            stems (:mod:`aggregator.search.stemming`).
 
     Returns:
         An expression for ``stories_fts MATCH ?`` on an index built with
@@ -509,7 +537,7 @@ def to_fts5(query: str) -> str:
         if tree.negatives:
             raise InvalidQueryError("a query needs at least one word that is not excluded")
         raise InvalidQueryError("empty query")
-    return _render(tree)
+    return _render(tree, stemmed)
 
 
 def highlight_terms(query: str) -> tuple[str, ...]:
@@ -546,7 +574,7 @@ def highlight_terms(query: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def positive_terms(query: str) -> tuple[tuple[str, bool, str], ...]:
+def positive_terms(query: str, *, stemmed: bool = False) -> tuple[tuple[str, bool, str], ...]:
     """Return each word or phrase the results must (or may) contain, as its own FTS5 expression.
 
     Excluded terms are left out. Search uses these to estimate how common each
@@ -555,6 +583,7 @@ def positive_terms(query: str) -> tuple[tuple[str, bool, str], ...]:
 
     Args:
         query: what the user typed.
+        stemmed: the expressions for ``stories_stem`` (as :func:`to_fts5`).
 
     Returns:
         ``(expression, is_prefix, words)`` triples in query order, without
@@ -571,8 +600,15 @@ def positive_terms(query: str) -> tuple[tuple[str, bool, str], ...]:
     while stack:
         node = stack.pop()
         if isinstance(node, _Term):
-            expr = _render_term(node)
+            expr = _render_term(node, stemmed)
             if expr not in found:
+                if stemmed:  # each word in any of its stemmings
+                    toks = _tokens(node.text)
+                    last = _Term(toks[-1], node.prefix, None, node.phrase or len(toks) > 1)
+                    words = [_render_stemmed(_Term(t, False, None, True)) for t in toks[:-1]]
+                    words.append(_render_stemmed(last))
+                    found[expr] = (expr, node.prefix, " AND ".join(words))
+                    continue
                 text, lone = _query_text(node.text)
                 words = [_quote(token) for token in _tokens(text)] or [_quote(text)]
                 if node.prefix or lone:
@@ -584,7 +620,7 @@ def positive_terms(query: str) -> tuple[tuple[str, bool, str], ...]:
     return tuple(found.values())
 
 
-def positive_expression(query: str, *, without: Collection[str] = ()) -> str:
+def positive_expression(query: str, *, without: Collection[str] = (), stemmed: bool = False) -> str:
     """Translate a query like :func:`to_fts5`, minus its exclusions and the given terms.
 
     The result matches a superset of what :func:`to_fts5` matches; search ranks
@@ -594,6 +630,7 @@ def positive_expression(query: str, *, without: Collection[str] = ()) -> str:
     Args:
         query: what the user typed.
         without: term expressions (from :func:`positive_terms`) to leave out.
+        stemmed: the expression for ``stories_stem`` (as :func:`to_fts5`).
 
     Returns:
         An FTS5 expression, or ``""`` when nothing is left.
@@ -602,7 +639,7 @@ def positive_expression(query: str, *, without: Collection[str] = ()) -> str:
 
     def prune(node: _Node) -> _Node | None:
         if isinstance(node, _Term):
-            return None if _render_term(node) in dropped else node
+            return None if _render_term(node, stemmed) in dropped else node
         if isinstance(node, _Or):
             kept = tuple(c for c in (prune(child) for child in node.children) if c is not None)
             return _Or(kept) if len(kept) > 1 else (kept[0] if kept else None)
@@ -610,7 +647,7 @@ def positive_expression(query: str, *, without: Collection[str] = ()) -> str:
         return _And(positives, ()) if positives else None
 
     tree = prune(_And(_parse(query).positives, ()))
-    return "" if tree is None else _render(tree)
+    return "" if tree is None else _render(tree, stemmed)
 
 
 def uses_prefix(query: str) -> bool:

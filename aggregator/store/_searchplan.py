@@ -21,8 +21,10 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    up to 50,000 stories, or a ``--feed``'s stories, become a set of ids read
    from an index (``stories(published)``, ``sources(feed_id, ...)``): the
    walk keeps to their rowid window, or checks the ids one by one when that
-   is cheaper. A longer date range is walked by date, slice by slice through
-   the published index. ``--category`` (and what no index narrows) is checked
+   is cheaper. A longer date range (told by the ids of its first and last
+   story, without counting it) is walked by date, slice by slice through the
+   published index, each slice as large as the word's density says the
+   candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
    the matches among those, and the count says "at least".
@@ -35,7 +37,10 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    word in a third of all stories, a phrase made of common words), it is left
    out of ``bm25()`` and counts only where it is in the title, weighted by
    its IDF as estimated from the newest :data:`SAMPLE` stories, which is small
-   for exactly these words. Prefix terms filter but do not rank (SQLite merges
+   for exactly these words; when each title check is a seek, they are made
+   newest first only until enough stories hit every term (the stories left
+   unchecked could not rank among the best). Prefix terms filter but do not
+   rank (SQLite merges
    the postings of every word a prefix matches again in each statement that
    names it). The best by bm25 are then reordered by a mild recency factor:
    up to :data:`RECENCY_BOOST` more for today's stories, halving every
@@ -45,7 +50,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    archived earlier but dated later than the page's last one (late arrivals,
    imports), which are checked too, so the order is exact.
 5. **The page.** Snippets (``snippet()``), sources and the other fields are
-   read for the shown rows only: two statements, never one per hit.
+   read for the shown rows only: two statements, never one per hit. For a
+   prefix query, snippets are cut from the text instead (``snippet()`` would
+   expand the prefix once more).
 
 The trade-off, for users: when a query matches more than :data:`CANDIDATES`
 stories, relevance picks the best of the *newest* :data:`CANDIDATES` matches,
@@ -54,9 +61,10 @@ so a perfect match from years ago loses to this month's news; add words, or
 or more words) are ranked over all of them. Very common words rank by title
 hits rather than by how often they occur. Costs that still grow with the
 archive: a short prefix of a common word (``app*``) merges the postings of
-every word it matches; a phrase of common words reads their positions; a
-``--feed`` or a rare ``--category`` with a very common word is checked story
-by story.
+every word it matches, whatever the rowid range asked for; a phrase of common
+words reads their positions; a rare ``--category`` with a very common word is
+checked story by story, and a ``--feed`` with one is checked a seek per story
+(up to about :data:`_CHECKED` of them).
 """
 
 from __future__ import annotations
@@ -103,6 +111,7 @@ WEIGHTS = (10.0, 1.0, 0.5)
 _ID_SET_CAP = 50_000  # a filter that keeps more stories than this is checked story by story
 _CHECKED = 1000  # matches checked story by story before the walk may stop
 _CHUNK = 512  # ids per statement when walking a feed's stories
+_SLICE = 4096  # the fewest stories in a slice of a walk by date
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
@@ -196,11 +205,13 @@ class Filters:
         # Index-only walks of stories(published): a short range becomes its set of
         # ids (read as one string: a Python object per id costs twice as much);
         # a long one is walked by date, or its candidates' dates are checked.
-        count = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM stories INDEXED BY stories_published"
-            " WHERE published >= ? AND published < ? LIMIT ?)",
-            (low, high, _ID_SET_CAP + 1),
-        ).fetchone()[0]
+        count = _ID_SET_CAP + 1
+        if not _clearly_long(conn, low, high):
+            count = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM stories INDEXED BY stories_published"
+                " WHERE published >= ? AND published < ? LIMIT ?)",
+                (low, high, _ID_SET_CAP + 1),
+            ).fetchone()[0]
         if count <= _ID_SET_CAP:
             ids = conn.execute(
                 "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
@@ -248,6 +259,27 @@ class Filters:
         self.params += feed_ids
 
 
+def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
+    """Whether ``[low, high)`` surely holds far more than :data:`_ID_SET_CAP` stories.
+
+    Counting them up to the cap reads that many index entries; stories are
+    archived roughly in date order, so the ids of the first and last story of
+    the range (two index probes) tell a range many times the cap apart from a
+    short one. Late arrivals only blur the estimate; near the cap, count.
+    """
+    first = conn.execute(
+        "SELECT id FROM stories INDEXED BY stories_published WHERE published >= ?"
+        " ORDER BY published LIMIT 1",
+        (low,),
+    ).fetchone()
+    last = conn.execute(
+        "SELECT id FROM stories INDEXED BY stories_published WHERE published < ?"
+        " ORDER BY published DESC LIMIT 1",
+        (high,),
+    ).fetchone()
+    return first is not None and last is not None and last[0] - first[0] > 4 * _ID_SET_CAP
+
+
 def _ids(joined: str | None) -> list[int]:
     """The ids of a ``group_concat(id)``."""
     return [int(i) for i in joined.split(",")] if joined else []
@@ -262,11 +294,22 @@ class Plan:
         expr: its FTS5 expression.
         prefix: the query has a prefix term.
         table: the FTS5 index searched: ``stories_fts``, or ``stories_cjk``
-            when the query needs a word in a script written without spaces.
+            when the query needs a word in a script written without spaces,
+            or ``stories_stem`` for a plan with ``stemmed``.
+        stemmed: the plan searches the stories of stemmed languages by stem
+            (``expr`` from ``to_fts5(query, stemmed=True)``).
         published: the dates read so far, by story id.
     """
 
-    def __init__(self, conn: sqlite3.Connection, query: str, expr: str, flt: Filters) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        query: str,
+        expr: str,
+        flt: Filters,
+        *,
+        stemmed: bool = False,
+    ) -> None:
         self.conn = conn
         self.query = query
         self.expr = expr
@@ -275,11 +318,15 @@ class Plan:
         # Words in scripts written without spaces are found in their own index
         # (aggregator.store.scripts_index); so is the rest of such a query.
         self.table = "stories_cjk" if uses_scripts(query) else "stories_fts"
-        self.positive = positive_expression(query)
+        self.stemmed = stemmed
+        if stemmed:  # the stories of stemmed languages, by stem (aggregator.store.stem_index)
+            self.table = "stories_stem"
+        self.positive = positive_expression(query, stemmed=stemmed)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
         self.checked = 0  # stories checked one by one so far
         self._top: int | None = None
+        self._densities: dict[str, float] = {}
 
     @property
     def top(self) -> int:
@@ -290,13 +337,17 @@ class Plan:
 
     def density(self, expr: str) -> float:
         """The share of the newest :data:`SAMPLE` stories that ``expr`` matches."""
+        known = self._densities.get(expr)
+        if known is not None:
+            return known
         top = self.top
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
             f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
             (expr, top - window),
         ).fetchone()[0]
-        return float(count) / window
+        self._densities[expr] = float(count) / window
+        return self._densities[expr]
 
     def rows(self, ids: Sequence[int]) -> list[int]:
         """Which of ``ids`` pass the per-story conditions (their dates are kept)."""
@@ -393,36 +444,40 @@ class Plan:
     def _walk_dates(self, low: str, high: str) -> Iterator[list[int]]:
         """Matching ids in a long date range, newest first by date, a slice at a time.
 
-        Each slice holds the next few thousand stories by date (all of them for
-        its oldest date, so none is skipped); their ids form a short run, apart
-        from late arrivals, and one walk of that run finds the slice's matches.
+        Each slice holds the next stories by date (all of them for its oldest
+        date, so none is skipped): about as many as should hold the
+        candidates at the query's density, so that one slice is usually
+        enough. Their ids form a short run, apart from late arrivals; one walk
+        of that run finds the slice's matches, checked against the slice in
+        SQL (the ids never become Python objects).
         """
-        size = 4096
+        density = self.density(self.expr) or 1.0 / max(self.top, 1)
+        size = int(min(max(1.25 * CANDIDATES / density, _SLICE), 16 * _SLICE))
         while high > low:
-            floor = self.conn.execute(
-                "SELECT min(published) FROM (SELECT published FROM stories"
-                " INDEXED BY stories_published WHERE published >= ? AND published < ?"
-                " ORDER BY published DESC LIMIT ?)",
+            floor, lo, hi = self.conn.execute(
+                "SELECT min(published), min(id), max(id) FROM (SELECT published, id"
+                " FROM stories INDEXED BY stories_published WHERE published >= ?"
+                " AND published < ? ORDER BY published DESC LIMIT ?)",
                 (low, high, size),
-            ).fetchone()[0]
+            ).fetchone()
             if floor is None:
                 return
-            slice_ids = set(
-                _ids(
-                    self.conn.execute(
-                        "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
-                        " WHERE published >= ? AND published < ?",
-                        (floor, high),
-                    ).fetchone()[0]
-                )
-            )
+            # Stories of the oldest date past the limit belong to the slice too.
+            tie_lo, tie_hi = self.conn.execute(
+                "SELECT min(id), max(id) FROM stories INDEXED BY stories_published"
+                " WHERE published = ?",
+                (floor,),
+            ).fetchone()
+            lo, hi = min(lo, tie_lo), max(hi, tie_hi)
             found = self.conn.execute(
                 f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
-                " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
-                (self.expr, min(slice_ids), max(slice_ids)),
+                " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
+                " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
+                " ORDER BY rowid DESC",
+                (self.expr, lo, hi, floor, high),
             )
-            yield [r[0] for r in found if r[0] in slice_ids]
-            high, size = floor, 16384
+            yield [r[0] for r in found]
+            high, size = floor, max(size, 4 * _SLICE)
 
     def _dates_cheaper(self) -> bool:
         """Whether walking a long date range by date beats walking all the matches."""
@@ -460,9 +515,10 @@ class Plan:
         candidate could still make the page, and for at most :data:`_RERANKED`
         (or four pages) of them, so recency reorders only the best by bm25.
         """
-        base = self._bm25(cands)
+        shown = max(_RERANKED, 4 * need)
+        base = self._bm25(cands, shown)
         order = sorted(cands, key=lambda i: (base[i], i), reverse=True)
-        order = order[: max(_RERANKED, 4 * need)]
+        order = order[:shown]
         best: list[tuple[float, int]] = []  # min-heap of (final score, id)
         scores: dict[int, float] = {}
         top = 1.0 + RECENCY_BOOST
@@ -481,7 +537,7 @@ class Plan:
         ranked = sorted(best, reverse=True)
         return [story_id for _, story_id in ranked], scores
 
-    def _bm25(self, cands: list[int]) -> dict[int, float]:
+    def _bm25(self, cands: list[int], best: int) -> dict[int, float]:
         """Base relevance of each candidate: bm25 where affordable, else IDF-weighted title hits.
 
         bm25 runs over the candidates' rowid window only. Its cost is the IDF
@@ -491,6 +547,12 @@ class Plan:
         bm25 gives one hit in a title of average length, where they are in the
         title. The plan ranks the most terms (leaving out the costliest first)
         whose estimated cost is under :data:`_RANK_BUDGET_US`, else the cheapest.
+
+        Args:
+            cands: the candidates.
+            best: how many of the best are used; when title hits alone rank and
+                each costs a seek, stories past the best are left unchecked
+                (their scores stay ``0.0``).
         """
         scores = dict.fromkeys(cands, 0.0)
         if not cands:
@@ -498,7 +560,7 @@ class Plan:
         lo, hi = min(cands), max(cands)
         span = hi - lo + 1
         top = max(self.top, 1)
-        terms = positive_terms(self.query)
+        terms = positive_terms(self.query, stemmed=self.stemmed)
         # (term, stories it is in, cost of its IDF pass, cost of walking it in the window)
         counted: list[tuple[str, float, float, float]] = []
         for term, prefix, words in terms:
@@ -523,7 +585,9 @@ class Plan:
             if keep:
                 ranked = {t[0] for t in counted[:keep]}
                 expr = positive_expression(
-                    self.query, without=[t[0] for t in terms if t[0] not in ranked]
+                    self.query,
+                    without=[t[0] for t in terms if t[0] not in ranked],
+                    stemmed=self.stemmed,
                 )
                 rows = max(len(cands), self.density(expr) * span)
                 cost += sum(t[2] + t[3] for t in counted[:keep]) + rows * _BM25_US
@@ -542,13 +606,36 @@ class Plan:
             ):
                 if rowid in scores:
                     scores[rowid] = score
-        for term, stories, _, walk in counted[keep:]:
-            if term.startswith(("body :", "questions :")):
-                continue
-            idf = max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6)
-            title = term if term.startswith("title :") else f"title : ({term})"
-            for rowid in self._hits(title, cands, walk=walk <= len(cands) * _SEEK_US):
-                scores[rowid] += WEIGHTS[0] * idf
+        titled = [
+            (
+                term if term.startswith("title :") else f"title : ({term})",
+                WEIGHTS[0] * max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6),
+                walk <= len(cands) * _SEEK_US,
+            )
+            for term, stories, _, walk in counted[keep:]
+            if not term.startswith(("body :", "questions :"))
+        ]
+        if expr or any(walk for _, _, walk in titled):
+            for title, weight, walk in titled:
+                for rowid in self._hits(title, cands, walk=walk):
+                    scores[rowid] += weight
+            return scores
+        # Title hits alone, each story checked by a seek: newest first, and only
+        # until ``best`` stories hit every term. Those outrank, in (score, id)
+        # order, every story not checked yet (older, at most as many hits), so
+        # the best ``best`` are the same as if all had been checked.
+        full = 0
+        newest = sorted(cands, reverse=True)
+        for start in range(0, len(newest), _CHUNK // 2):
+            chunk = newest[start : start + _CHUNK // 2]
+            hits = dict.fromkeys(chunk, 0)
+            for title, weight, _ in titled:
+                for rowid in self._hits(title, chunk, walk=False):
+                    scores[rowid] += weight
+                    hits[rowid] += 1
+            full += sum(1 for n in hits.values() if n == len(titled))
+            if full >= best:
+                break
         return scores
 
     def _hits(self, expr: str, ids: Sequence[int], *, walk: bool) -> list[int]:

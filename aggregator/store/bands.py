@@ -21,6 +21,7 @@ Tables (schema version 2):
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -97,11 +98,15 @@ def index_story(
         The number of keys written.
     """
     keys = neardup.index_keys(tuple(values), published)
-    conn.executemany(
-        "INSERT OR IGNORE INTO story_bands (key, story_id) VALUES (?, ?)",
-        [(key, story_id) for key in keys],
-    )
+    if keys:
+        # One statement for all of them: a story has about ten keys.
+        conn.execute(_insert_keys_sql(len(keys)), [v for key in keys for v in (key, story_id)])
     return len(keys)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_keys_sql(n: int) -> str:
+    return "INSERT OR IGNORE INTO story_bands (key, story_id) VALUES " + ",".join(["(?, ?)"] * n)
 
 
 def _unindex(
@@ -264,27 +269,23 @@ def _near_candidates(
     same_feed: str,
     feeds: tuple[int, ...],
 ) -> tuple[NearCandidate, ...]:
-    """Stories sharing the most band keys with the copy, published within the window."""
+    """Stories sharing the most band keys with the copy, published within the window.
+
+    One statement: the candidates (most keys shared first) and their rows.
+    """
     keys = neardup.lookup_keys(incoming.signature.values, incoming.published, params.window)
     marks = ",".join("?" * len(keys))
-    candidates = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT story_id FROM story_bands WHERE key IN ({marks}) AND story_id < ?"
-            " GROUP BY story_id ORDER BY COUNT(*) DESC, story_id DESC LIMIT ?",
-            (*keys, before, params.max_candidates),
-        )
-    ]
-    if not candidates:
-        return ()
-    marks = ",".join("?" * len(candidates))
     published = incoming.published
     rows = conn.execute(
-        f"SELECT id, title, body, published, {same_feed} FROM stories WHERE id IN ({marks})"
-        " AND published BETWEEN ? AND ?",
+        f"SELECT id, title, body, published, {same_feed} FROM stories WHERE id IN"
+        f" (SELECT story_id FROM story_bands WHERE key IN ({marks}) AND story_id < ?"
+        " GROUP BY story_id ORDER BY COUNT(*) DESC, story_id DESC LIMIT ?)"
+        " AND published BETWEEN ? AND ? ORDER BY id",
         (
             *feeds,
-            *candidates,
+            *keys,
+            before,
+            params.max_candidates,
             to_db(published - params.window),
             to_db(published + params.window),
         ),

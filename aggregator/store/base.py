@@ -18,9 +18,10 @@ from typing import Self
 import sqlite_utils
 
 from aggregator.dedupe import neardup
+from aggregator.dedupe.events import EventParams
 from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
-from aggregator.store import scripts_index
+from aggregator.store import scripts_index, stem_index
 from aggregator.store.links import links_column
 from aggregator.store.schema import MIGRATIONS
 
@@ -34,7 +35,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 WRITER_CACHE_KIB = 65_536
@@ -121,6 +122,7 @@ class ArchiveBase:
         *,
         readonly: bool = False,
         dedupe: neardup.Params | None = None,
+        events: EventParams | None = None,
     ) -> None:
         """Open (and, unless read-only, create or migrate) an archive.
 
@@ -128,6 +130,8 @@ class ArchiveBase:
             path: the SQLite file; its folder is created if missing.
             readonly: open without writing anything (no migration).
             dedupe: near-duplicate settings (``[dedupe]``); ``None`` for the defaults.
+            events: event grouping settings (``[events]``): the stories a poll or an
+                import stores are grouped into events when given and enabled.
 
         Raises:
             ArchiveError: the file cannot be opened, or it was written by a newer version.
@@ -142,6 +146,8 @@ class ArchiveBase:
         self._links_column = links_column("stories.id")
         self._filtered_column = "f.filtered"
         self.dedupe = dedupe or neardup.Params()
+        self.events = events
+        self._event_tables = False
         if self.path.is_dir():
             raise ArchiveError(f"archive {self.path} is a folder, not a file")
         if not readonly:
@@ -208,6 +214,8 @@ class ArchiveBase:
             yield self.conn
             if self._scripts_indexed():
                 scripts_index.sync(self.conn)
+            if self._stems_indexed():
+                stem_index.sync(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -219,6 +227,10 @@ class ArchiveBase:
     def _scripts_indexed(self) -> bool:
         """Whether the archive has ``stories_cjk`` yet (not while migrating to it)."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 4
+
+    def _stems_indexed(self) -> bool:
+        """Whether the archive has ``stories_stem`` yet (not while migrating to it)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 7
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:

@@ -20,6 +20,7 @@ from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import StoryNotFound
 from aggregator.store.bands import apply_absorb, index_story, resolve
 from aggregator.store.base import ArchiveBase
+from aggregator.store.events import forget_story_events
 from aggregator.timeutil import from_db, to_db, utcnow
 
 __all__ = [
@@ -164,6 +165,7 @@ def rebuild(
                     "UPDATE sources SET url = COALESCE(url, ?), story_id = ? WHERE story_id = ?",
                     (url, decision.story_id, story_id),
                 )
+                forget_story_events(conn, [story_id])  # its copy keeps the grouping
                 conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
                 if apply_absorb(
                     conn,

@@ -15,6 +15,7 @@ from aggregator.store.archive import Archive
 
 if TYPE_CHECKING:
     from aggregator.dedupe import neardup
+    from aggregator.dedupe.events import EventParams
 
 __all__ = ["is_database_url", "open_archive"]
 
@@ -24,6 +25,7 @@ def open_archive(
     *,
     readonly: bool = False,
     dedupe: neardup.Params | None = None,
+    events: EventParams | None = None,
 ) -> Archive:
     """Open the archive at a path (SQLite) or in a PostgreSQL database.
 
@@ -31,6 +33,7 @@ def open_archive(
         where: the SQLite file, or a ``postgresql://`` URL.
         readonly: open without writing anything (no migration).
         dedupe: near-duplicate settings (``[dedupe]``); ``None`` for the defaults.
+        events: event grouping settings (``[events]``); ``None``: no grouping at ingest.
 
     Returns:
         The archive. A PostgreSQL archive is a
@@ -43,5 +46,5 @@ def open_archive(
     if is_database_url(where):
         from aggregator.store.pg.archive import PgArchive
 
-        return cast(Archive, PgArchive(str(where), readonly=readonly, dedupe=dedupe))
-    return Archive(where, readonly=readonly, dedupe=dedupe)
+        return cast(Archive, PgArchive(str(where), readonly=readonly, dedupe=dedupe, events=events))
+    return Archive(where, readonly=readonly, dedupe=dedupe, events=events)

@@ -15,7 +15,8 @@ The rules are pure (:mod:`aggregator.dedupe.events`); this module keeps
 - ``event_days(day, stories)``: stories indexed per day (the idf's total);
 - ``event_meta(name, value)``: ``last_story``, the highest story id indexed.
 
-:func:`assign` groups one new story (inside the caller's write transaction);
+:func:`group_stored` groups the new stories of a poll or an import, and
+:func:`assign` one stored story (inside the caller's write transaction);
 :func:`rebuild` recomputes everything; :func:`forget_story_events` keeps
 events consistent when stories are deleted (their keys are recomputed from
 the text, so the story rows must still exist when it is called).
@@ -24,13 +25,14 @@ the text, so the story rows must still exist when it is called).
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aggregator.dedupe.events import (
+    LEAD_CHARS,
     EventFeatures,
     EventParams,
     EventVerdict,
@@ -40,19 +42,23 @@ from aggregator.dedupe.events import (
     index_keys,
     key_hash,
     lookup_buckets,
+    remember,
 )
+from aggregator.models import Story
 
 __all__ = [
     "EventInfo",
     "SCHEMA",
     "assign",
-    "assign_new",
     "count_events",
+    "coverage",
+    "event_totals",
     "create_tables",
     "event_members",
     "events_of",
     "explain",
     "forget_story_events",
+    "group_stored",
     "outlet_of",
     "rebuild",
 ]
@@ -70,10 +76,12 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS event_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
 
-#: Postings read per key and day at most: a key this common is no evidence.
+#: Stories per key and day from which a key finds no candidates: it is no evidence.
 _POSTINGS = 64
 
-_LEAD_CHARS = 600
+#: Stories per key and day counted at most for a key's rarity (a key this common
+#: weighs little either way, and counting further would cost a row read per story).
+_COUNTED = 256
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
@@ -109,10 +117,20 @@ class _Row:
     body: str
     published: datetime
     outlet: str
+    lang: str = ""
+
+
+def _other_language(a: _Row, b: _Row) -> bool:
+    return bool(a.lang and b.lang and a.lang != b.lang)
 
 
 def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _outlet(url: str) -> str:
+    return outlet_of(url)
 
 
 def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
@@ -120,55 +138,105 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
         return {}
     marks = ",".join("?" for _ in ids)
     out: dict[int, _Row] = {}
-    for sid, title, body, published, url in conn.execute(
-        f"SELECT id, title, substr(body, 1, {_LEAD_CHARS}), published, url FROM stories"
-        f" WHERE id IN ({marks})",
-        list(ids),
-    ):
-        out[sid] = _Row(sid, title or "", body or "", _parse_time(published), outlet_of(url or ""))
+    statement = (
+        f"SELECT id, title, substr(body, 1, {LEAD_CHARS}), published, url, lang FROM stories"  # noqa: S608
+        f" WHERE id IN ({marks})"
+    )
+    try:
+        rows = conn.execute(statement, list(ids)).fetchall()
+    except sqlite3.OperationalError:  # an archive read as it is, from before languages
+        rows = conn.execute(statement.replace(", lang FROM", ", '' FROM"), list(ids)).fetchall()
+    for sid, title, body, published, url, lang in rows:
+        out[sid] = _Row(
+            sid, title or "", body or "", _parse_time(published), _outlet(url or ""), lang or ""
+        )
     return out
 
 
-def _idf_and_candidates(
+def _idf(
     conn: sqlite3.Connection, features: EventFeatures, published: datetime, params: EventParams
-) -> tuple[Callable[[str], float], Counter[int]]:
-    """Probe the index: title keys' frequencies in the window's days, stories sharing them."""
+) -> tuple[Callable[[str], float], list[int], set[str]]:
+    """The title keys' rarity among the stories of the window's days, from the index.
+
+    Returns:
+        The ``idf`` function, the days probed, and the keys too common to find
+        candidates with (found :data:`_POSTINGS` times a day or more). One
+        statement counts every key's postings on the window's days, up to
+        :data:`_COUNTED` a day (SQLite walks them in the index: a common key
+        costs no Python per posting).
+    """
     days = lookup_buckets(published, params.window)
-    total = 0
-    for day in days:
-        row = conn.execute("SELECT stories FROM event_days WHERE day = ?", (day,)).fetchone()
-        total += row[0] if row else 0
+    total = conn.execute(
+        "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
+        (days[0], days[-1]),
+    ).fetchone()[0]
+    cap = _POSTINGS * len(days)
+    keys = features.title_keys
     counts: dict[str, int] = {}
-    shared: Counter[int] = Counter()
-    for key in features.title_keys:
-        h = key_hash(key)
-        n = 0
-        for day in days:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT story_id FROM event_keys WHERE key = ? LIMIT ?",
-                    ((day << 32) | h, _POSTINGS),
-                )
-            ]
-            n += len(ids)
-            if len(ids) < _POSTINGS:
-                shared.update(ids)
-        counts[key] = n
+    if keys:
+        marks = ",".join("?" for _ in days)
+        count = (
+            "SELECT {i}, (SELECT COUNT(*) FROM (SELECT 1 FROM event_keys"
+            f" WHERE key IN ({marks}) LIMIT {_COUNTED * len(days)}))"
+        )
+        statement = " UNION ALL ".join(count.format(i=i) for i in range(len(keys)))
+        probes = [(d << 32) | key_hash(k) for k in keys for d in days]
+        counts = {keys[i]: int(n) for i, n in conn.execute(statement, probes)}
+    common = {k for k, n in counts.items() if n >= cap}
     # The story itself counts in the totals, as it will once indexed.
-    return idf_from_counts(counts, total + 1), shared
+    return idf_from_counts(counts, int(total) + 1), days, common
+
+
+def _candidates(
+    conn: sqlite3.Connection,
+    features: EventFeatures,
+    idf: Callable[[str], float],
+    days: Sequence[int],
+    common: set[str],
+    params: EventParams,
+    story_id: int,
+) -> list[int]:
+    """Stories of the window's days sharing two title keys or more, best shared weight first.
+
+    A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
+    evidence and finds no candidates. The titles' weighted agreement (see
+    :func:`~aggregator.dedupe.events.compare`) is at most the shared keys'
+    weight over this title's own, since the union of two titles weighs at
+    least one of them: candidates below ``min_title`` by that bound are left
+    out. SQLite sums the weights, so a common key costs no Python per posting.
+    """
+    own = sum(idf(k) for k in features.title_keys)
+    usable = [k for k in features.title_keys if k not in common]
+    if len(usable) < 2 or own <= 0:
+        return []
+    hashes = [key_hash(k) for k in usable]
+    cases = " ".join("WHEN ? THEN ?" for _ in usable)
+    marks = ",".join("?" for _ in range(len(usable) * len(days)))
+    args: list[object] = []
+    for h, k in zip(hashes, usable, strict=True):
+        args += [h, idf(k)]
+    args += [(d << 32) | h for h in hashes for d in days]
+    args += [story_id, params.min_title * own, params.max_candidates]
+    rows = conn.execute(
+        f"SELECT story_id, SUM(CASE key & 4294967295 {cases} ELSE 0 END) AS w"  # noqa: S608
+        f" FROM event_keys WHERE key IN ({marks}) GROUP BY story_id"
+        " HAVING COUNT(*) >= 2 AND story_id != ? AND w >= ?"
+        " ORDER BY w DESC, story_id DESC LIMIT ?",
+        args,
+    ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def _match(
     conn: sqlite3.Connection,
-    story_id: int,
     row: _Row,
     params: EventParams,
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
-    idf, shared = _idf_and_candidates(conn, features, row.published, params)
-    shared.pop(story_id, None)
-    ranked = [sid for sid, n in shared.most_common(params.max_candidates) if n >= 2]
+    if features.kind:
+        return [], features  # a roundup or a column joins no event (see compare)
+    idf, days, common = _idf(conn, features, row.published, params)
+    ranked = _candidates(conn, features, idf, days, common, params, row.id)
     matches: list[tuple[int, EventVerdict]] = []
     for cand in _rows(conn, ranked).values():
         if row.outlet and cand.outlet == row.outlet:
@@ -180,6 +248,7 @@ def _match(
             published_b=cand.published,
             idf=idf,
             params=params,
+            other_language=_other_language(row, cand),
         )
         if verdict.same:
             matches.append((cand.id, verdict))
@@ -232,15 +301,66 @@ def assign(
     Returns:
         The event's id, or ``None`` when the story stays alone.
     """
-    params = params or EventParams()
     row = _rows(conn, [story_id]).get(story_id)
     if row is None:
         return None
-    matches, features = _match(conn, story_id, row, params)
-    for key in index_keys(features, row.published):
-        conn.execute(
-            "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)", (key, story_id)
+    return _assign_row(conn, row, params or EventParams())
+
+
+def group_stored(
+    conn: sqlite3.Connection,
+    stories: Sequence[tuple[int, Story]],
+    params: EventParams | None = None,
+    features: Sequence[EventFeatures | None] = (),
+) -> int:
+    """Group stories just stored by a poll or an import (inside the same transaction).
+
+    The stories' text is at hand, so nothing is read back; each is indexed
+    and joins the event it reports, if any (see :func:`assign`).
+
+    Args:
+        conn: the writing connection, inside the transaction that stored them.
+        stories: ``(story id, story)`` of the new stories, in the order stored.
+        params: the ``[events]`` settings.
+        features: each story's :func:`~aggregator.dedupe.events.event_features`, when a
+            parser process computed them (``None`` or missing: computed here).
+
+    Returns:
+        How many stories joined an event.
+    """
+    if not stories:
+        return 0
+    params = params or EventParams()
+    joined = 0
+    for i, (story_id, story) in enumerate(stories):
+        known = features[i] if i < len(features) else None
+        if known is not None:
+            remember(story.title, story.body, known)
+        row = _Row(
+            story_id,
+            story.title,
+            story.body[:LEAD_CHARS],
+            _parse_time(_db_time(story.published)),
+            _outlet(story.url),
+            story.lang,
         )
+        if _assign_row(conn, row, params) is not None:
+            joined += 1
+    conn.execute(
+        "INSERT INTO event_meta (name, value) VALUES ('last_story', ?)"
+        " ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)",
+        (max(sid for sid, _ in stories),),
+    )
+    return joined
+
+
+def _assign_row(conn: sqlite3.Connection, row: _Row, params: EventParams) -> int | None:
+    story_id = row.id
+    matches, features = _match(conn, row, params)
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)",
+        [(key, story_id) for key in index_keys(features, row.published)],
+    )
     day = int(row.published.timestamp()) // 86400
     conn.execute(
         "INSERT INTO event_days (day, stories) VALUES (?, 1)"
@@ -315,43 +435,6 @@ def _join(conn: sqlite3.Connection, event_id: int, row: _Row) -> None:
     )
 
 
-def assign_new(
-    conn: sqlite3.Connection,
-    params: EventParams | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    limit: int | None = None,
-) -> int:
-    """Group the stories stored since the last call, oldest id first (caller's transaction).
-
-    Args:
-        conn: the writing connection, inside a transaction.
-        params: the ``[events]`` settings.
-        progress: called with ``(done, total)``.
-        limit: group at most this many (the caller commits and calls again).
-
-    Returns:
-        How many stories were indexed.
-    """
-    create_tables(conn)
-    row = conn.execute("SELECT value FROM event_meta WHERE name = 'last_story'").fetchone()
-    last = int(row[0]) if row else 0
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM stories WHERE id > ? ORDER BY id LIMIT ?", (last, limit or -1)
-        )
-    ]
-    for done, sid in enumerate(ids, 1):
-        assign(conn, sid, params)
-        if progress is not None and (done % 200 == 0 or done == len(ids)):
-            progress(done, len(ids))
-    if ids:
-        conn.execute(
-            "INSERT OR REPLACE INTO event_meta (name, value) VALUES ('last_story', ?)", (ids[-1],)
-        )
-    return len(ids)
-
-
 def rebuild(
     conn: sqlite3.Connection,
     params: EventParams | None = None,
@@ -406,6 +489,35 @@ def forget_story_events(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
             )
     for event_id in events:
         _refresh(conn, event_id)
+
+
+def event_totals(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Events of two or more stories, and the stories they hold (read-only)."""
+    if not has_tables(conn):
+        return 0, 0
+    events = int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    grouped = int(conn.execute("SELECT COUNT(*) FROM story_events").fetchone()[0])
+    return events, grouped
+
+
+def coverage(conn: sqlite3.Connection, story_id: int) -> list[tuple[int, str, str, str]]:
+    """The other articles of a story's event, earliest first (read-only).
+
+    Returns:
+        ``(id, title, outlet, url)`` of each; ``[]`` when the story is in no event.
+    """
+    if not has_tables(conn):
+        return []
+    return [
+        (int(r[0]), r[1] or "", r[2] or outlet_of(r[3] or ""), r[3] or "")
+        for r in conn.execute(
+            "SELECT t.id, t.title, o.outlet, t.url FROM story_events e"
+            " JOIN story_events o ON o.event_id = e.event_id AND o.story_id != e.story_id"
+            " JOIN stories t ON t.id = o.story_id WHERE e.story_id = ?"
+            " ORDER BY t.published, t.id",
+            (story_id,),
+        )
+    ]
 
 
 def count_events(conn: sqlite3.Connection) -> int:
@@ -492,14 +604,7 @@ def explain(
         raise KeyError(missing)
     ra, rb = rows[a], rows[b]
     fa, fb = event_features(ra.title, ra.body), event_features(rb.title, rb.body)
-    idf, _ = (
-        _idf_and_candidates(conn, fa, ra.published, params)
-        if has_tables(conn)
-        else (
-            idf_from_counts({}, 1),
-            Counter(),
-        )
-    )
+    idf = _idf(conn, fa, ra.published, params)[0] if has_tables(conn) else idf_from_counts({}, 1)
     verdict = compare(
         fa,
         fb,
@@ -508,5 +613,6 @@ def explain(
         idf=idf,
         params=params,
         same_outlet=bool(ra.outlet) and ra.outlet == rb.outlet,
+        other_language=_other_language(ra, rb),
     )
     return fa, fb, verdict

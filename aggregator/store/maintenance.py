@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from aggregator.store import stem_index
 from aggregator.store.base import ArchiveBase, map_error
 
 __all__ = ["MaintenanceMixin"]
@@ -15,6 +16,15 @@ _MERGE_PAGES = 2000  # FTS5 leaf pages merged per maintenance step
 class MaintenanceMixin(ArchiveBase):
     """The archive's maintenance methods."""
 
+    def _fts_tables(self) -> tuple[str, ...]:
+        """The archive's FTS5 indexes (older schemas have fewer)."""
+        tables: tuple[str, ...] = ("stories_fts",)
+        if self._scripts_indexed():
+            tables += ("stories_cjk",)
+        if self._stems_indexed() and stem_index.exists(self.conn):
+            tables += ("stories_stem",)
+        return tables
+
     def integrity_errors(self) -> list[str]:
         """Run SQLite's and FTS5's integrity checks.
 
@@ -24,8 +34,7 @@ class MaintenanceMixin(ArchiveBase):
         problems = [
             r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"
         ]
-        tables = ("stories_fts", "stories_cjk") if self._scripts_indexed() else ("stories_fts",)
-        for table in tables:
+        for table in self._fts_tables():
             try:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
             except sqlite3.Error as exc:
@@ -53,11 +62,10 @@ class MaintenanceMixin(ArchiveBase):
             ArchiveError: the archive is read-only or busy.
         """
         deadline = None if seconds is None else time.monotonic() + seconds
-        # The main index, then the one of text in scripts without spaces (stories_cjk).
+        # The main index, then those of text in scripts without spaces (stories_cjk)
+        # and of stemmed languages (stories_stem).
         done = True
-        for table in (
-            ("stories_fts", "stories_cjk") if self._scripts_indexed() else ("stories_fts",)
-        ):
+        for table in self._fts_tables():
             while True:
                 before = self.conn.total_changes
                 with self.transaction() as conn:

@@ -23,9 +23,18 @@ import sqlite3
 
 from aggregator.search.scripts import GLOB_PATTERN, index_text
 
-__all__ = ["create", "sync"]
+__all__ = ["create", "create_triggers", "sync"]
 
 _COLS = "title, body, questions"
+
+# A necessary condition for GLOB_PATTERN that SQLite tests much faster: a character
+# at or above U+0E00 outside U+2000-U+2E7F (where Latin text's quotes, dashes and
+# symbols are). GLOB costs per character of the text and per range of its class, so
+# the fifteen ranges of GLOB_PATTERN cost about 0.3 ms on a 1,500-character body
+# (as much as the full-text index itself); two ranges cost a fifth of that, and a
+# text of ASCII only (its length in characters equals its length in bytes) is
+# told apart by lengths alone.
+_WIDE_PATTERN = "*[\u0e00-\u1fff\u2e80-\U0010ffff]*"
 
 
 def create(conn: sqlite3.Connection, tokenize: str) -> None:
@@ -75,6 +84,45 @@ def create(conn: sqlite3.Connection, tokenize: str) -> None:
         f"INSERT INTO stories_cjk_pending (story_id) SELECT id FROM stories WHERE {has('stories')}"
     )
     sync(conn)
+
+
+def create_triggers(conn: sqlite3.Connection) -> None:
+    """Replace the triggers of :func:`create` with ones that test cheap conditions first.
+
+    They note the same stories (each added test is implied by ``GLOB_PATTERN``);
+    only text that may hold such a script pays for the full pattern.
+
+    Args:
+        conn: the archive's connection, inside a migration's transaction.
+    """
+    glob = "'" + GLOB_PATTERN + "'"
+    wide = "'" + _WIDE_PATTERN + "'"
+
+    def has(row: str) -> str:
+        return " OR ".join(
+            f"(length({row}.{col}) != length(CAST({row}.{col} AS BLOB))"
+            f" AND {row}.{col} GLOB {wide} AND {row}.{col} GLOB {glob})"
+            for col in ("title", "body")
+        ).join("()")
+
+    for name in ("stories_cjk_ai", "stories_cjk_ad", "stories_cjk_au"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute(
+        f"CREATE TRIGGER stories_cjk_ai AFTER INSERT ON stories WHEN {has('new')} BEGIN"
+        " INSERT INTO stories_cjk_pending (story_id) VALUES (new.id); END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER stories_cjk_ad AFTER DELETE ON stories WHEN {has('old')} BEGIN"
+        f" INSERT INTO stories_cjk_pending (story_id, {_COLS})"
+        " VALUES (old.id, old.title, old.body, old.questions); END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER stories_cjk_au AFTER UPDATE OF {_COLS} ON stories"
+        f" WHEN {has('old')} OR {has('new')} BEGIN"
+        f" INSERT INTO stories_cjk_pending (story_id, {_COLS}) SELECT new.id,"
+        f" CASE WHEN {has('old')} THEN old.title END, CASE WHEN {has('old')} THEN old.body END,"
+        f" CASE WHEN {has('old')} THEN old.questions END; END"
+    )
 
 
 def sync(conn: sqlite3.Connection) -> int:

@@ -21,15 +21,18 @@ from the body when it matches, else the title, else the questions.
 
 from __future__ import annotations
 
+import heapq
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from aggregator.defaults import is_database_url
 from aggregator.errors import ArchiveError, SearchError
 from aggregator.search.query import highlight_terms, to_fts5
 from aggregator.search.scripts import has_no_space_script
+from aggregator.search.stemming import STEM_LANGUAGES, stem_spans
+from aggregator.search.stemming import tokens as stem_tokens
 from aggregator.store._searchplan import (
     CANDIDATES,
     RECENCY_BOOST,
@@ -149,6 +152,8 @@ class SearchHit(_Record):
         lang: its language, an ISO 639-1 code (``""``: unknown).
         enclosures: its media files.
         comments: the link to its discussion, or ``""``.
+        event_stories: the articles of the event it belongs to, itself included (0: none;
+            filled in by a search that collapses events).
     """
 
     __slots__ = (
@@ -164,6 +169,7 @@ class SearchHit(_Record):
         "lang",
         "enclosures",
         "comments",
+        "event_stories",
     )
     id: int
     title: str
@@ -177,6 +183,7 @@ class SearchHit(_Record):
     lang: str
     enclosures: tuple[HitEnclosure, ...]
     comments: str
+    event_stories: int
 
     def __init__(
         self,
@@ -193,6 +200,7 @@ class SearchHit(_Record):
         lang: str = "",
         enclosures: tuple[HitEnclosure, ...] = (),
         comments: str = "",
+        event_stories: int = 0,
     ) -> None:
         self._set(
             id=id,
@@ -207,6 +215,7 @@ class SearchHit(_Record):
             lang=lang,
             enclosures=enclosures,
             comments=comments,
+            event_stories=event_stories,
         )
 
 
@@ -263,6 +272,7 @@ def search(
     feed: str | None = None,
     sort: str = "relevance",
     now: datetime | None = None,
+    events: bool = False,
 ) -> SearchResults:
     """Search the archive.
 
@@ -279,6 +289,9 @@ def search(
         sort: ``relevance`` (best first, mildly preferring recent stories) or
             ``date`` (newest first).
         now: the current time, for the recency preference (default: now).
+        events: one hit per event (the best-ranked of the articles that report one
+            happening, see ``aggregator events``), with the event's size; the total
+            then counts events and stories alone.
 
     Returns:
         The total count and this page's hits.
@@ -303,6 +316,7 @@ def search(
                 feed=feed,
                 sort=sort,
                 now=now,
+                collapse=_one_per_event if events else None,
             )
         )
     if sort not in _SORTS:
@@ -320,17 +334,113 @@ def search(
         if _schema(conn) < 4:  # not migrated yet: no stories_cjk, no lang
             plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
+        groups = _events_of(conn, cands) if events else {}
+        # Collapsing events drops hits: rank enough for the page to fill.
+        rank = min(len(cands), 4 * need) if groups else need
         scores: dict[int, float] = {}
+        when = now or datetime.now(UTC)
         if sort == "date":
-            order = plan.by_date(cands, need, complete=exhausted)
+            order = plan.by_date(cands, rank, complete=exhausted)
         else:
-            order, scores = plan.by_relevance(cands, need, now=now or datetime.now(UTC))
-        hits = _page(conn, plan, order[offset:need], scores)
+            order, scores = plan.by_relevance(cands, rank, now=when)
+        stem = _stem_plan(conn, plan, flt)
+        by_stem: set[int] = set()
+        total = len(cands)
+        if stem is not None:
+            # The stories of stemmed languages found by another form of the words:
+            # merged with the others by score (or date), counted once.
+            more, done = stem.candidates(need)
+            exhausted = exhausted and done
+            by_stem = set(more).difference(cands)
+            total += len(by_stem)
+            if events and by_stem:
+                groups.update(_events_of(conn, sorted(by_stem)))
+            if sort == "date":
+                extra = stem.by_date(more, rank, complete=done)
+                dates = {**plan.dates(order), **stem.dates(extra)}
+                order = heapq.nlargest(
+                    rank, dict.fromkeys([*order, *extra]), key=lambda i: (dates[i], i)
+                )
+            else:
+                extra, more_scores = stem.by_relevance(more, rank, now=when)
+                for story_id in extra:
+                    scores[story_id] = max(scores.get(story_id, 0.0), more_scores[story_id])
+                order = heapq.nlargest(
+                    rank, dict.fromkeys([*order, *extra]), key=lambda i: (scores[i], i)
+                )
+        if groups:
+            order = _one_per_event(order, groups)
+            total = len({groups.get(i, (-i, 0))[0] for i in [*cands, *by_stem]})
+        hits = _page(conn, plan, order[offset:need], scores, by_stem)
+        if groups:
+            hits = tuple(_with_event(h, groups) for h in hits)
     except sqlite3.Error as exc:
         raise SearchError(f"search failed: {exc}") from exc
     finally:
         conn.close()
-    return SearchResults(total=len(cands), hits=hits, exact_total=exhausted)
+    return SearchResults(total=total, hits=hits, exact_total=exhausted)
+
+
+def _stem_plan(conn: sqlite3.Connection, plan: Plan, flt: Filters) -> Plan | None:
+    """The search of ``stories_stem`` beside ``plan``, or ``None`` when it cannot add a story.
+
+    Only for queries answered from ``stories_fts``, in archives with stories in
+    stemmed languages (:mod:`aggregator.store.stem_index`); others never import
+    the stemmers.
+    """
+    if plan.table != "stories_fts" or _schema(conn) < 7:
+        return None
+    try:  # created with the archive's first story in such a language
+        if conn.execute("SELECT 1 FROM stories_stem_docsize LIMIT 1").fetchone() is None:
+            return None
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return None
+    return Plan(conn, plan.query, to_fts5(plan.query, stemmed=True), flt, stemmed=True)
+
+
+def _events_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Each given story's event and the event's size, for those in one (``{}``: no events)."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'story_events'"
+    ).fetchone()
+    if found is None:
+        return {}
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for story_id, event_id, size in conn.execute(
+            "SELECT e.story_id, e.event_id, v.stories FROM story_events e"
+            f" JOIN events v ON v.id = e.event_id WHERE e.story_id IN ({marks})",
+            list(chunk),
+        ):
+            out[story_id] = (event_id, size)
+    return out
+
+
+def _one_per_event(order: Sequence[int], groups: dict[int, tuple[int, int]]) -> list[int]:
+    """The ranked ids with only the first (best) article of each event kept."""
+    seen: set[int] = set()
+    kept: list[int] = []
+    for story_id in order:
+        group = groups.get(story_id)
+        if group is not None:
+            if group[0] in seen:
+                continue
+            seen.add(group[0])
+        kept.append(story_id)
+    return kept
+
+
+def _with_event(hit: SearchHit, groups: dict[int, tuple[int, int]]) -> SearchHit:
+    group = groups.get(hit.id)
+    if group is None:
+        return hit
+    fields = {n: getattr(hit, n) for n in SearchHit.__slots__}
+    fields["event_stories"] = group[1]
+    return SearchHit(**fields)
 
 
 def latest(
@@ -452,7 +562,11 @@ def _newest(
 
 
 def _page(
-    conn: sqlite3.Connection, plan: Plan | None, ids: Sequence[int], scores: dict[int, float]
+    conn: sqlite3.Connection,
+    plan: Plan | None,
+    ids: Sequence[int],
+    scores: dict[int, float],
+    by_stem: Collection[int] = (),
 ) -> tuple[SearchHit, ...]:
     """The shown hits: fields, sources and snippets, two statements in all.
 
@@ -461,6 +575,8 @@ def _page(
         plan: the search, or ``None`` for :func:`latest` (snippets without highlights).
         ids: the page's stories, in order.
         scores: their relevance (missing: ``0.0``).
+        by_stem: the stories found only in ``stories_stem`` (their snippets are
+            cut from their text, with the words of the query's stems highlighted).
     """
     if not ids:
         return ()
@@ -475,26 +591,17 @@ def _page(
         )
     }
     snippets: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
-    if plan is None or plan.table != "stories_fts":
+    if plan is None or plan.table != "stories_fts" or plan.prefix:
         # No snippet(): stories_cjk holds no text, and ``latest`` has no query.
+        # A prefix would be expanded again (every posting of every word it
+        # matches), which costs as much as the whole walk: the words that start
+        # with it are found in the text instead.
         terms = highlight_terms(plan.query) if plan is not None else ()
+        whole = plan is not None and plan.prefix
         for story_id, title, body, questions in conn.execute(
             f"SELECT id, title, body, questions FROM stories WHERE id IN ({marks})", ids
         ):
-            snippets[story_id] = text_snippet((body, title, questions), terms)
-    elif plan.prefix:
-        # One walk over the page's id range; snippet() only for the page's rows.
-        wanted = set(ids)
-        cases = ", ".join(f"CASE WHEN rowid IN ({marks}) THEN {one} END" for one in _SNIPPETS)
-        snippets = {
-            r[0]: _first_match(r[1:])
-            for r in conn.execute(
-                f"SELECT rowid, {cases}"
-                " FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                [*ids, *ids, *ids, plan.expr, min(ids), max(ids)],
-            )
-            if r[0] in wanted
-        }
+            snippets[story_id] = text_snippet((body, title, questions), terms, words_end=whole)
     else:
         snippets = {
             r[0]: _first_match(r[1:])
@@ -504,6 +611,18 @@ def _page(
                 [plan.expr, *ids],
             )
         }
+    stemmed = [i for i in ids if i in by_stem]
+    if stemmed and plan is not None:
+        terms = highlight_terms(plan.query)
+        words = [w for term in terms for w in stem_tokens(term)]
+        stem_marks = ", ".join("?" * len(stemmed))
+        for story_id, title, body, questions, story_lang in conn.execute(
+            f"SELECT id, title, body, questions, lang FROM stories WHERE id IN ({stem_marks})",
+            stemmed,
+        ):
+            snippets[story_id] = text_snippet(
+                (body, title, questions), terms, lang=story_lang, words=words
+            )
     links = _links(conn, ids)
     hits = []
     for story_id in ids:
@@ -530,12 +649,20 @@ def _page(
     return tuple(hits)
 
 
+def _word_end(text: str, end: int) -> int:
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return end
+
+
 def _from_page(page: Page) -> SearchResults:
     """The results of a search or listing in a PostgreSQL archive (see :mod:`.pg.search`)."""
     hits = []
     for row in page.rows:
         fields = (row[7] or "", row[8] or "", row[9] or "")
         snippet, marks_at = text_snippet(fields, page.terms)
+        # A prefix or a stem matched the word it starts: mark the whole word.
+        marks_at = tuple((a, _word_end(snippet, b)) for a, b in marks_at)
         enclosures = tuple(
             HitEnclosure(url=url, type=kind_type, length=length, duration=duration)
             for kind, url, kind_type, length, duration in row[11]
@@ -558,6 +685,8 @@ def _from_page(page: Page) -> SearchResults:
                 comments=comments,
             )
         )
+    if page.groups:
+        hits = [_with_event(h, page.groups) for h in hits]
     return SearchResults(total=page.total, hits=tuple(hits), exact_total=page.exact)
 
 
@@ -570,7 +699,12 @@ def _first_match(marked: Sequence[str | None]) -> tuple[str, tuple[tuple[int, in
 
 
 def text_snippet(
-    fields: Sequence[str], terms: Sequence[str]
+    fields: Sequence[str],
+    terms: Sequence[str],
+    *,
+    lang: str = "",
+    words: Sequence[str] = (),
+    words_end: bool = False,
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A snippet cut from a story's text, around the first field that has one of ``terms``.
 
@@ -582,6 +716,12 @@ def text_snippet(
     Args:
         fields: the texts in order of preference (body, title, questions).
         terms: the query's terms, lower-cased (:func:`~aggregator.search.query.highlight_terms`).
+        lang: the story's language; when it is stemmed
+            (:data:`~aggregator.search.stemming.STEM_LANGUAGES`), the words
+            with the stem of one of ``words`` are found too.
+        words: the query's words, for ``lang``.
+        words_end: a highlight runs to the end of the word it starts (for
+            prefixes: ``app*`` marks all of "Apple").
 
     Returns:
         The snippet (newlines as spaces, ``…`` where cut) and the character
@@ -589,7 +729,9 @@ def text_snippet(
     """
     chosen, found = fields[0] if fields else "", []
     for text in fields:
-        found = _occurrences(text, terms)
+        found = _occurrences(text, terms, words_end=words_end)
+        if lang in STEM_LANGUAGES and words:
+            found = _merge_spans(found, stem_spans(text, lang, list(words)))
         if found:
             chosen = text
             break
@@ -610,8 +752,21 @@ def text_snippet(
     return text, marks
 
 
-def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-    """Where ``terms`` occur in ``text``, in order, without overlaps."""
+def _merge_spans(
+    first: list[tuple[int, int]], second: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Both lists of spans, in order, without overlaps."""
+    kept: list[tuple[int, int]] = []
+    for span in sorted([*first, *second]):
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def _occurrences(
+    text: str, terms: Sequence[str], *, words_end: bool = False
+) -> list[tuple[int, int]]:
+    """Where ``terms`` occur in ``text``, in order, without overlaps (see :func:`text_snippet`)."""
     if not text or not terms:
         return []
     lower = text.lower()
@@ -623,7 +778,10 @@ def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
         at = lower.find(term)
         while at >= 0:
             if anywhere or at == 0 or not lower[at - 1].isalnum():
-                spans.append((at, at + len(term)))
+                end = at + len(term)
+                while words_end and not anywhere and end < len(lower) and lower[end].isalnum():
+                    end += 1
+                spans.append((at, end))
             at = lower.find(term, at + 1)
     spans.sort()
     kept: list[tuple[int, int]] = []

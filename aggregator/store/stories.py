@@ -26,10 +26,11 @@ from aggregator.dedupe.decide import (
     signature_for,
     usable_canonical,
 )
+from aggregator.dedupe.events import EventFeatures
 from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import StoryNotFound
 from aggregator.models import FeedState, Source, StoredStory, Story
-from aggregator.store import bands, links
+from aggregator.store import bands, events, links
 from aggregator.store.base import ArchiveBase, map_error
 from aggregator.store.feeds import FeedUpdate, update_feed
 from aggregator.timeutil import from_db, to_db, utcnow
@@ -75,6 +76,7 @@ class StoriesMixin(ArchiveBase):
         fingerprints: Sequence[int] | None = None,
         generators: Sequence[str] | None = None,
         signatures: Sequence[neardup.Signature] | None = None,
+        event_features: Sequence[EventFeatures | None] | None = None,
     ) -> StoreCounts:
         """Store one feed's poll: its stories, their sources and the feed's state, atomically.
 
@@ -94,6 +96,9 @@ class StoriesMixin(ArchiveBase):
             generators: each story's generator name, overriding ``generator``.
             signatures: each story's :func:`~aggregator.dedupe.neardup.signature`, when the
                 caller computed them already; ``None`` computes them.
+            event_features: each story's :func:`~aggregator.dedupe.events.event_features`,
+                when the caller computed them already; ``None`` computes them (only the
+                new stories are grouped into events, when ``[events]`` is enabled).
 
         Returns:
             What was stored.
@@ -103,9 +108,11 @@ class StoriesMixin(ArchiveBase):
         """
         counts = StoreCounts()
         seen_at = update.fetched_at
+        fresh: list[tuple[int, Story]] = []
+        features: list[EventFeatures | None] = []
         with self.transaction() as conn:
             for i, story in enumerate(stories):
-                counts += self._store_story(
+                stored, story_id = self._store_story(
                     conn,
                     story,
                     feed_id=feed.id,
@@ -113,9 +120,33 @@ class StoriesMixin(ArchiveBase):
                     generator=generators[i] if generators is not None else generator,
                     fp=fingerprints[i] if fingerprints is not None else None,
                     sig=signatures[i] if signatures else None,
-                )[0]
+                )
+                counts += stored
+                if stored.new:
+                    fresh.append((story_id, story))
+                    features.append(event_features[i] if event_features else None)
+            self._group_events(conn, fresh, features)
             update_feed(conn, feed.id, update)
+        self._grouped(fresh)
         return counts
+
+    def _group_events(
+        self,
+        conn: sqlite3.Connection,
+        fresh: Sequence[tuple[int, Story]],
+        features: Sequence[EventFeatures | None] = (),
+    ) -> None:
+        """Group new stories into events in the storing transaction, when ``[events]`` is on."""
+        if not fresh or self.events is None or not self.events.enabled:
+            return
+        if not self._event_tables:
+            events.create_tables(conn)
+        events.group_stored(conn, fresh, self.events, features)
+
+    def _grouped(self, fresh: Sequence[tuple[int, Story]]) -> None:
+        """Note that the event tables exist once a grouping transaction committed."""
+        if fresh and self.events is not None and self.events.enabled:
+            self._event_tables = True
 
     def _store_story(
         self,
@@ -271,11 +302,16 @@ class StoriesMixin(ArchiveBase):
         seen_at = now or utcnow()
         out: list[tuple[int, str]] = []
         with self.transaction() as conn:
+            fresh: list[tuple[int, Story]] = []
             for story in stories:
                 counts, story_id = self._store_story(
                     conn, story, feed_id=None, seen_at=seen_at, generator=generator
                 )
                 out.append((story_id, "new" if counts.new else "duplicate"))
+                if counts.new:
+                    fresh.append((story_id, story))
+            self._group_events(conn, fresh)
+        self._grouped(fresh)
         return out
 
     def get_story(self, story_id: int) -> StoredStory:

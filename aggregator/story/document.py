@@ -12,7 +12,7 @@ from aggregator.models import StoredStory
 from aggregator.story.format import Document, from_story
 from aggregator.story.media import DISCUSSION, enclosure_action
 
-__all__ = ["ALSO_COVERED", "READ_ORIGINAL", "RELATED", "document_for"]
+__all__ = ["ALSO_COVERED", "READ_ORIGINAL", "RELATED", "SAME_EVENT", "document_for"]
 
 READ_ORIGINAL = "Read the original: "
 """The action that links to the story's page; an imported document's URL is read back from it."""
@@ -22,6 +22,9 @@ ALSO_COVERED = "Also covered by: "
 
 RELATED = "Related: #"
 """The action naming one close archived story, by id and title."""
+
+SAME_EVENT = "Same event: #"
+"""The action naming another outlet's article on the same happening, by id, title and outlet."""
 
 
 def document_for(stored: StoredStory) -> Document:
@@ -55,6 +58,9 @@ def document_for(stored: StoredStory) -> Document:
     actions[:0] = derived
     if len(names) > 1:
         actions.append(ALSO_COVERED + ", ".join(names[1:]))
+    for other_id, title, outlet, _url in stored.event:
+        text = " ".join(title.split())
+        actions.append(f"{SAME_EVENT}{other_id} {text}" + (f" ({outlet})" if outlet else ""))
     for other_id, title in stored.related:
         actions.append(f"{RELATED}{other_id} {' '.join(title.split())}")
     return replace(doc, actions=tuple(actions))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from support.feeds import rss
 
+from aggregator.dedupe.events import EventParams
 from aggregator.dedupe.neardup import Params, index_keys, signature
 from aggregator.dedupe.urls import canonical_url, fingerprint
 from aggregator.errors import StoryNotFound
@@ -394,3 +395,50 @@ def test_process_feed_computes_signatures_in_the_worker() -> None:
         process_feed(rss("w", 1), {}, "https://w.example/feed", category="t", now=NOW).signatures
         == ()
     )
+
+
+def test_one_feeds_items_sharing_a_teaser_stay_apart(archive: Archive) -> None:
+    # One feed's podcast episode and video with the same teaser paragraph, titles unalike.
+    one, two = feeds(archive)
+    video = make(1, title="Does Mark Zuckerberg really believe AI is for everyone?", body=TEASER)
+    podcast = make(2, title="Meta's open AI, and a $250M deal gone very wrong", body=TEASER)
+    archive.store_poll(one, [video, podcast], update())
+    assert count(archive) == 2
+    assert fts(archive, '"gone very wrong"') == [2]
+    # Another feed's copy of the same text under another title is still a re-publication.
+    archive.store_poll(two, [make(3, title="Zuckerberg: AI for everyone", body=TEASER)], update())
+    assert count(archive) == 2
+
+
+def test_the_teaser_pair_of_a_real_feed_stays_apart(corpus: Path, tmp_path: Path) -> None:
+    path = corpus / "real-feeds" / "sameday-2026-08-18_ai-news" / "techcrunch.xml"
+    processed = process_feed(
+        path.read_bytes(), {}, "https://techcrunch.com/feed/", category="tech", now=NOW
+    )
+    titles = [s.title for s in processed.stories]
+    assert any("gone very wrong" in t for t in titles)
+    with open_archive(tmp_path / "tc.db") as archive:
+        one, _ = feeds(archive)
+        counts = archive.store_poll(one, list(processed.stories), update())
+        assert counts.new == len(processed.stories)
+        assert len(fts(archive, '"gone very wrong"')) == 1
+        assert len(fts(archive, '"really believe"')) == 1
+
+
+def test_rebuild_takes_merged_stories_out_of_their_events(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    with Archive(path, dedupe=Params(enabled=False), events=EventParams()) as archive:
+        archive.sync_feeds(
+            [FeedConfig(url="https://one.example/feed"), FeedConfig(url="https://two.example/f")],
+            now=NOW,
+        )
+        one, two = feeds(archive)
+        archive.store_poll(one, [make(1)], update())
+        archive.store_poll(two, [make(2, body=TEASER)], update())
+        grouped = archive.conn.execute("SELECT story_id FROM story_events ORDER BY 1").fetchall()
+        assert grouped == [(1,), (2,)]  # two outlets' articles on one happening: one event
+    with open_archive(path) as archive:
+        report = dedupe_ops.rebuild(archive, params=archive.dedupe, tracking_params=None)
+        assert report.merged == 1  # the teaser is a copy of the first
+        assert count(archive, "story_events") == 0  # an event of one story dissolves
+        assert count(archive, "events") == 0

@@ -2,7 +2,7 @@
 
 The day is the corpus's ``sameday-2026-02-17`` folder (23 world-news feeds of
 one day) served on 127.0.0.1 and polled through the CLI; the grouping happens
-after the poll, as it does for users.
+at ingest, as it does for users.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from support.httpserver import FeedServer
 
+from aggregator.app.config import load
 from aggregator.cli.main import cli
 from aggregator.dedupe.events import (
     EventParams,
@@ -28,6 +29,7 @@ from aggregator.dedupe.events import (
     index_keys,
     kind,
 )
+from aggregator.errors import ConfigError
 
 T0 = datetime(2026, 2, 17, 12, tzinfo=UTC)
 RARE = idf_from_counts({}, 500)
@@ -75,6 +77,21 @@ def test_hard_negatives_stay_apart() -> None:
     )
 
 
+def test_time_apart_asks_for_more_in_common() -> None:
+    # The same wording joins within hours; a day and a half apart, only a close retelling does.
+    loose = (
+        "Peru Congress removes interim President Jeri",
+        "Peru Votes to Impeach President Jose Jeri",
+    )
+    close = (
+        "France arrests nine over killing of far-right activist Quentin Deranque",
+        "Nine arrested in France over death of far-right student Quentin Deranque",
+    )
+    assert decide(*loose, hours=1) and decide(*close, hours=1)
+    assert not decide(*loose, hours=35)
+    assert decide(*close, hours=35)
+
+
 def test_outlet_and_window_are_limits() -> None:
     a = event_features("Jesse Jackson dies aged 84", "")
     b = event_features("Civil rights leader Jesse Jackson dies at 84", "")
@@ -90,6 +107,26 @@ def test_cross_language_names_and_numbers_meet() -> None:
     b = event_features("Soldier made $400,000 betting on Maduro capture", "")
     assert "#400000" in a.title_keys and "#400000" in b.title_keys
     assert "maduro" in set(a.title_keys) & set(b.title_keys)
+
+
+def test_other_languages_join_on_their_titles_names() -> None:
+    fr = event_features("Fusillade à Fort Lauderdale : le tireur interrogé, l'aéroport rouvert", "")
+    en = event_features(
+        "US shooting: Iraq war veteran accused of killing five at Fort Lauderdale airport", ""
+    )
+    common = {"idf": RARE, "published_a": T0, "published_b": T0 + timedelta(hours=5)}
+    assert compare(fr, en, other_language=True, **common).same  # type: ignore[arg-type]
+    # In one language the same words would have to agree: these do not.
+    assert not compare(fr, en, **common).same  # type: ignore[arg-type]
+    # One shared name is not enough across languages either.
+    de = event_features("Fünf Tote in Florida: Täter checkte Waffe legal ein", "")
+    assert not compare(de, en, other_language=True, **common).same  # type: ignore[arg-type]
+
+
+def test_explainers_after_a_topic_are_columns() -> None:
+    assert kind("Fort Lauderdale airport shooting: A look at other deadly attacks") == "column"
+    assert kind("Jesse Jackson: How he helped empower US Arabs") == "column"
+    assert kind("Suspect Identified in Canada's Deadliest School Shooting: What We Know") == ""
 
 
 def test_index_keys_are_bucketed_by_day() -> None:
@@ -140,11 +177,7 @@ def test_busy_real_day_digest_groups_events(
     cfg = write_config(feeds, fetch={"workers": 2})
     result = runner.invoke(cli, ["--config", str(cfg), "fetch", "--json"])
     assert result.exit_code == 0, result.stderr
-    # Grouping is not run at ingest yet (its cost per story is still above the
-    # ingest budget): `events --rebuild` groups the archive.
-    result = runner.invoke(cli, ["--config", str(cfg), "events", "--rebuild"])
-    assert result.exit_code == 0, result.stderr
-
+    # Grouping happens at ingest, in each feed's storing transaction.
     db = sqlite3.connect("archive/news.db")
     try:
         events = db.execute("SELECT id, stories, outlets FROM events").fetchall()
@@ -193,3 +226,119 @@ def test_busy_real_day_digest_groups_events(
     assert "also covered by" in str(entries[0]["text"])
     # Ranked by distinct outlets, most first (within the one category of this day).
     assert counts == sorted(counts, reverse=True)
+
+    _check_readers_see_events(cfg, runner)
+
+
+def _check_readers_see_events(cfg: Path, runner: CliRunner) -> None:
+    """``show`` lists the event's other articles, ``search --events`` collapses,
+    ``status`` counts."""
+    db = sqlite3.connect("archive/news.db")
+    try:
+        jackson = db.execute(
+            "SELECT e.event_id, COUNT(*) FROM story_events e JOIN stories t ON t.id = e.story_id"
+            " WHERE t.title LIKE '%Jesse Jackson%' GROUP BY e.event_id ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+        members = [
+            r[0]
+            for r in db.execute(
+                "SELECT story_id FROM story_events WHERE event_id = ? ORDER BY story_id",
+                (jackson[0],),
+            )
+        ]
+        totals = db.execute("SELECT (SELECT COUNT(*) FROM events), COUNT(*) FROM story_events")
+        n_events, n_grouped = totals.fetchone()
+        event_of = dict(db.execute("SELECT story_id, event_id FROM story_events").fetchall())
+    finally:
+        db.close()
+
+    shown = runner.invoke(cli, ["--config", str(cfg), "show", str(members[0])])
+    assert shown.exit_code == 0, shown.stderr
+    listed = {int(m) for m in re.findall(r"^\s*Same event: #(\d+) ", shown.stdout, re.M)}
+    assert listed == set(members[1:]), shown.stdout
+    as_json = runner.invoke(
+        cli, ["--config", str(cfg), "show", str(members[0]), "--format", "json"]
+    )
+    others = json.loads(as_json.stdout)["event"]
+    assert {o["id"] for o in others} == set(members[1:])
+    assert all(o["outlet"] and o["url"].startswith("http") for o in others)
+
+    def hits(*extra: str) -> list[dict[str, object]]:
+        result = runner.invoke(
+            cli,
+            ["--config", str(cfg), "search", "Jesse Jackson", "--limit", "50", "--json", *extra],
+        )
+        assert result.exit_code == 0, result.stderr
+        found: list[dict[str, object]] = json.loads(result.stdout)
+        return found
+
+    every, collapsed = hits(), hits("--events")
+    assert len(every) >= len(members) and len(collapsed) < len(every)
+    events_shown = [event_of[int(str(h["id"]))] for h in collapsed if int(str(h["id"])) in event_of]
+    assert len(events_shown) == len(set(events_shown))  # one hit per event
+    top = next(h for h in collapsed if event_of.get(int(str(h["id"]))) == jackson[0])
+    assert top["event_stories"] == len(members)
+    # Every story of the search is still reachable: collapsed hits plus their events' others.
+    covered = {int(str(h["id"])) for h in collapsed}
+    covered |= {s for s, e in event_of.items() if e in set(events_shown)}
+    assert {int(str(h["id"])) for h in every} <= covered
+
+    status = runner.invoke(cli, ["--config", str(cfg), "status", "--json"])
+    data = json.loads(status.stdout)
+    assert (data["events"], data["stories_in_events"]) == (n_events, n_grouped)
+    text = runner.invoke(cli, ["--config", str(cfg), "status"]).stdout
+    assert f"{n_events} events ({n_grouped} stories)" in text
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_events_config_every_key(tmp_path: Path) -> None:
+    assert load(None).events == EventParams()
+    text = (
+        "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
+        "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
+        "cross_language = 0.5\nmax_candidates = 8\n"
+    )
+    assert load(_config(tmp_path, text)).events == EventParams(
+        enabled=False,
+        window=timedelta(days=2),
+        threshold=0.5,
+        title_weight=0.6,
+        gap_penalty=0.1,
+        nameless=0.7,
+        min_title=0.3,
+        strong=0.9,
+        min_idf=2.0,
+        cross_language=0.5,
+        max_candidates=8,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "treshold = 0.5",
+            "events.treshold: unknown key (allowed: cross_language, enabled, gap_penalty,",
+        ),
+        ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
+        ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
+        ("window = '9d'", "events.window: must be positive and at most 7 days, got '9d'"),
+        ("window = 'soon'", "events.window: 'soon' is not a duration"),
+        ("min_idf = 0.5", "events.min_idf: must be between 1 and 20, got 0.5"),
+        ("max_candidates = 0", "events.max_candidates: must be between 1 and 1000, got 0"),
+        ("enabled = 'yes'", "events.enabled: expected true or false"),
+        ("nameless = 0.1", "events.nameless: must not be below threshold"),
+    ],
+)
+def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = _config(tmp_path, f"[events]\n{text}\n")
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {expected}"), message
+    assert "\n" not in message

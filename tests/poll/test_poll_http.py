@@ -85,6 +85,31 @@ def test_304_costs_no_parse_and_writes_only_the_feed_state(
     assert feed_server.requests[-1][2]["if-none-match"]
 
 
+def test_a_poll_of_unchanged_feeds_starts_no_parser_process(
+    feed_server: FeedServer,
+    make_app: Callable[..., App],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    feed_server.add("/u.xml", rss("u", 2))
+    app = make_app(feed_server.url("/u.xml"), fetch={"workers": 2})
+    pools: list[object] = []
+    real = aggregator.poll.poller.ProcessPoolExecutor
+
+    def counting(*args: object, **kwargs: object) -> object:
+        pools.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return pools[-1]
+
+    monkeypatch.setattr(aggregator.poll.poller, "ProcessPoolExecutor", counting)
+    [first] = app.poll()
+    assert first.outcome == "new" and len(pools) == 1  # parsed in a process pool
+    clock.now += timedelta(hours=1)
+    [second] = app.poll()
+    # Starting (and stopping) the parser processes would cost more than a poll of
+    # unchanged feeds: they start only when a feed needs parsing.
+    assert second.outcome == "not_modified" and len(pools) == 1
+
+
 def test_a_poll_of_unchanged_feeds_reuses_connections(
     feed_server: FeedServer, make_app: Callable[..., App], clock: Clock
 ) -> None:

@@ -285,6 +285,17 @@ def test_snippets_and_highlight_offsets(small: tuple[Path, dict[str, int]]) -> N
     assert {hit.snippet[s:e].lower() for s, e in hit.highlights} <= {"release", "released"}
 
 
+def test_prefix_snippets_mark_whole_words_from_the_body(small: tuple[Path, dict[str, int]]) -> None:
+    # A prefix is not expanded a second time for snippets: they are cut from the text.
+    path, ids = small
+    [hit] = search(path, "clos*", now=NOW).hits
+    assert hit.id == ids["rust_async"]
+    assert hit.snippet.startswith("The Rust release brings async closures.")
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["closures"]
+    [hit] = search(path, "title:pyth* thread*", now=NOW).hits
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["threading"]
+
+
 def test_json_fields(small: tuple[Path, dict[str, int]], runner: CliRunner) -> None:
     path, ids = small
     result = runner.invoke(cli, ["--db", str(path), "search", "rust", "--json"])
@@ -559,7 +570,7 @@ PLANS = {
     "default": {},
     # Small caps: counts stop early, date ranges are walked by date or checked per story,
     # and feeds become per-story checks: every strategy of the planner runs.
-    "small caps": {"CANDIDATES": 40, "_ID_SET_CAP": 25, "_CHECKED": 30},
+    "small caps": {"CANDIDATES": 40, "_ID_SET_CAP": 25, "_CHECKED": 30, "_SLICE": 16},
 }
 CASES = [
     ("rust", {}),
@@ -606,6 +617,41 @@ def test_planner_agrees_with_plain_sql(
     # The next page continues where this one ended.
     second = search(big, query, sort="date", limit=limit, offset=limit, now=NOW, **filters)  # type: ignore[arg-type]
     assert [h.id for h in second.hits] == [i for _, i in want[limit : 2 * limit]]
+
+
+def test_title_hits_checked_lazily_rank_as_if_all_were_checked(
+    big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Very common words rank by title hits, a seek per story: the seeks stop once
+    # enough stories hit every term. Force that plan, then compare with every
+    # candidate checked in one chunk.
+    monkeypatch.setattr(plan_module, "_RANK_BUDGET_US", 0.0)
+    monkeypatch.setattr(plan_module, "_POSTING_US", 1e6)
+    monkeypatch.setattr(plan_module, "_COLUMN_US", 1e6)
+    monkeypatch.setattr(plan_module, "_PHRASE_US", 1e6)
+    monkeypatch.setattr(plan_module, "_SEEK_US", 1e-6)
+    monkeypatch.setattr(plan_module, "_RERANKED", 8)
+    checked: list[int] = []
+    hits = plan_module.Plan._hits
+
+    def counting(self: plan_module.Plan, expr: str, ids: list[int], *, walk: bool) -> list[int]:
+        checked.append(len(ids))
+        return hits(self, expr, ids, walk=walk)
+
+    monkeypatch.setattr(plan_module.Plan, "_hits", counting)
+    cases = (("rust", {}, True), ("kernel python", {}, False), ("robot", {"feed": "Feed 3"}, True))
+    for query, filters, stops_early in cases:
+        monkeypatch.setattr(plan_module, "_CHUNK", 1 << 20)
+        everything = search(big, query, limit=2, now=NOW, **filters)  # type: ignore[arg-type]
+        all_checked = sum(checked)
+        checked.clear()
+        monkeypatch.setattr(plan_module, "_CHUNK", 8)
+        lazy = search(big, query, limit=2, now=NOW, **filters)  # type: ignore[arg-type]
+        assert [(h.id, h.score) for h in lazy.hits] == [(h.id, h.score) for h in everything.hits]
+        assert lazy.total == everything.total
+        # Few stories have both words in the title: then every one is checked.
+        assert (sum(checked) < all_checked) == stops_early, query
+        checked.clear()
 
 
 # -- concurrency -----------------------------------------------------------------------------

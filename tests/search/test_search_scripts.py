@@ -257,10 +257,11 @@ def test_migration_indexes_older_archives(tmp_path: Path) -> None:
     with Archive(db) as archive:
         archive.import_stories([_story("北京新闻", "北京的天气很好", "https://a.example/1")])
     with sqlite3.connect(db) as conn:  # back to schema 2, as an older version left it
-        for trigger in ("stories_cjk_ai", "stories_cjk_ad", "stories_cjk_au"):
-            conn.execute(f"DROP TRIGGER {trigger}")
-        conn.execute("DROP TABLE stories_cjk")
-        conn.execute("DROP TABLE stories_cjk_pending")
+        for table in ("stories_cjk", "stories_stem"):
+            for trigger in ("ai", "ad", "au"):
+                conn.execute(f"DROP TRIGGER {table}_{trigger}")
+        for table in ("stories_cjk", "stories_cjk_pending", "stories_stem_pending"):
+            conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE stories DROP COLUMN lang")
         conn.execute("PRAGMA user_version = 2")
     with Archive(db):
@@ -404,10 +405,11 @@ def test_search_reads_an_archive_no_writer_has_migrated_yet(tmp_path: Path) -> N
     with Archive(db) as archive:
         archive.import_stories([_story("北京 news", "北京 weather is fine", "https://a.example/1")])
     with sqlite3.connect(db) as conn:  # schema 2, as an older version left it
-        for trigger in ("stories_cjk_ai", "stories_cjk_ad", "stories_cjk_au"):
-            conn.execute(f"DROP TRIGGER {trigger}")
-        conn.execute("DROP TABLE stories_cjk")
-        conn.execute("DROP TABLE stories_cjk_pending")
+        for table in ("stories_cjk", "stories_stem"):
+            for trigger in ("ai", "ad", "au"):
+                conn.execute(f"DROP TRIGGER {table}_{trigger}")
+        for table in ("stories_cjk", "stories_cjk_pending", "stories_stem_pending"):
+            conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE stories DROP COLUMN lang")
         conn.execute("PRAGMA user_version = 2")
     before = hashlib.sha256(db.read_bytes()).hexdigest()

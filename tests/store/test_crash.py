@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -71,11 +72,22 @@ def test_a_parser_process_killed_mid_parse_costs_a_retry_not_the_poll(
     cfg = write_config([{"url": u} for u in urls], fetch={"workers": 2})
     killed: list[int] = []
 
-    def killer(times: int) -> None:
+    def small_stored(count: int) -> bool:
+        # Read-only, from the killer's own connection: the small feed's items are
+        # all stored, so only the big feed is still being parsed when the kill comes.
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            sql = "SELECT count(*) FROM sources WHERE guid LIKE '%small%'"
+            return bool(conn.execute(sql).fetchone()[0] >= count)
+
+    def killer(times: int, small: int) -> None:
         deadline = time.monotonic() + 60
         while len(killed) < times and time.monotonic() < deadline:
             if feed_server.count("/big.xml") and (workers := _workers()):
-                time.sleep(1.0)  # parsing has begun
+                # Parsing has begun; under load the small feed may still be in a
+                # parser process being started, so it is left to finish first.
+                time.sleep(1.0)
+                while not small_stored(small) and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 for pid in workers:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
@@ -85,8 +97,9 @@ def test_a_parser_process_killed_mid_parse_costs_a_retry_not_the_poll(
             time.sleep(0.05)
 
     with open_app(load(cfg)) as app:
+        db = app.archive.path
         # Killed once: parsed again in new processes, nothing lost.
-        thread = threading.Thread(target=killer, args=(1,))
+        thread = threading.Thread(target=killer, args=(1, 5))
         thread.start()
         results = {r.feed.url: r for r in app.poll()}
         thread.join()
@@ -98,7 +111,7 @@ def test_a_parser_process_killed_mid_parse_costs_a_retry_not_the_poll(
         feed_server.add("/big.xml", big_feed(60_000).replace(b"Story", b"Tale"))
         feed_server.add("/small.xml", rss("small", 9))
         killed.clear()
-        thread = threading.Thread(target=killer, args=(2,))
+        thread = threading.Thread(target=killer, args=(2, 9))
         thread.start()
         results = {r.feed.url: r for r in app.poll()}
         thread.join()

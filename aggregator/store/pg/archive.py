@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from aggregator.dedupe import neardup
+from aggregator.dedupe.events import EventParams
 from aggregator.errors import ArchiveError, StoryNotFound
 from aggregator.models import FeedState
 from aggregator.store import bands
@@ -76,6 +77,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         *,
         readonly: bool = False,
         dedupe: neardup.Params | None = None,
+        events: EventParams | None = None,
     ) -> None:
         """Open (and, unless read-only, create or migrate) the archive in a database.
 
@@ -84,6 +86,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
                 :mod:`~aggregator.store.pg.connection`).
             readonly: every transaction read-only; no migration.
             dedupe: near-duplicate settings (``[dedupe]``); ``None`` for the defaults.
+            events: event grouping settings (``[events]``), as for SQLite.
 
         Raises:
             ArchiveError: the server cannot be used (one line saying why), the
@@ -99,6 +102,8 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         self._links_column = links_column("stories.id")
         self._filtered_column = "f.filtered"
         self.dedupe = dedupe or neardup.Params()
+        self.events = events
+        self._event_tables = True  # created with the schema
         self.worker = worker_name()
         self._store_lock = True  # off only for writes of feed state and claims
         raw = connection.borrow(url, readonly=readonly)
@@ -164,6 +169,9 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
 
     def _scripts_indexed(self) -> bool:
         return False  # stories.search covers every script (see store/pg/search.py)
+
+    def _stems_indexed(self) -> bool:
+        return False  # one text search configuration, English (see docs/design.md)
 
     def _opened(self) -> None:
         warning = bands.check_index(self.conn, params=self.dedupe)  # type: ignore[arg-type]

@@ -19,9 +19,12 @@ interface they use (``execute``, ``executemany``, cursors with ``fetchone``,
   ``rowid`` the table's ``id``, ``INDEXED BY`` hints are dropped,
   ``BEGIN IMMEDIATE`` is ``BEGIN``, ``WITHOUT ROWID`` is dropped, the old
   row's column in ``DO UPDATE SET n = n + 1`` is qualified with its table,
+  a two-argument ``MAX`` is ``GREATEST``,
   ``WHERE 1`` is ``WHERE TRUE``, an integer
   condition ``CASE WHEN ?`` is compared with 0, and a subquery in ``FROM``
   gets the alias PostgreSQL 15 requires;
+- a ``HAVING`` naming a column alias (SQLite allows it) becomes the ``WHERE``
+  of an outer query;
 - a ``UNION ALL`` whose parts have different column types (SQLite's columns
   are untyped) runs part by part, which gives the same rows.
 
@@ -73,6 +76,7 @@ _SIMPLE = (
     (re.compile(r"\bjson_group_array\s*\(", re.I), "json_agg("),
     (re.compile(r"\bjson_array\s*\(", re.I), "json_build_array("),
     (re.compile(r"\binstr\s*\(", re.I), "strpos("),
+    (re.compile(r"\bMAX\s*\(([^(),]+),([^(),]+)\)", re.I), r"GREATEST(\1,\2)"),
     (re.compile(r"\bWITHOUT\s+ROWID\b", re.I), ""),
     (re.compile(r"\browid\b", re.I), "id"),
     (re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.I), "WHERE TRUE"),
@@ -111,10 +115,7 @@ def translate(sql: str) -> str:
             names = [c.strip().strip("[]") for c in (columns or "").split(",") if c.strip()]
             sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in names if c not in key)
             conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
-        # "DO UPDATE SET n = n + 1": PostgreSQL needs the old row's column qualified.
-        sql = re.sub(
-            r"(DO\s+UPDATE\s+SET\s+)(\w+)(\s*=\s*)\2\b", rf"\1\2\3{table}.\2", sql, flags=re.I
-        )
+        sql = _qualify_update(sql, table)
         if table in _WITH_ID and "RETURNING" not in sql.upper():
             conflict += " RETURNING id"
     sql = _TABLES[0].sub(_TABLES[1], sql)
@@ -129,7 +130,81 @@ def translate(sql: str) -> str:
             piece = pattern.sub(replacement, piece)
         out.append(piece.replace("?", "%s"))
     text = _alias_subqueries("".join(out)).rstrip().rstrip(";")
-    return text + conflict
+    return _having_aliases(text) + conflict
+
+
+_GROUPED = re.compile(
+    r"^SELECT\s+(?P<select>.+?)\s+FROM\s+(?P<source>.+?)\s+GROUP\s+BY\s+(?P<group>.+?)"
+    r"\s+HAVING\s+(?P<having>.+?)(?P<rest>\s+ORDER\s+BY\s+.*|\s+LIMIT\s+.*)?$",
+    re.I | re.S,
+)
+
+
+def _top_level_split(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _having_aliases(sql: str) -> str:
+    """A ``HAVING`` that names a column alias of its ``SELECT`` becomes an outer ``WHERE``.
+
+    SQLite accepts ``SELECT SUM(...) AS w ... HAVING w >= ?``; PostgreSQL does
+    not. The grouped query moves into a subquery (with ``COUNT(*)`` as a column
+    when the condition uses it), so the parameters keep their order.
+    """
+    m = _GROUPED.match(sql)
+    if m is None:
+        return sql
+    items = _top_level_split(m["select"])
+    names, aliases = [], []
+    for item in items:
+        alias = re.search(r"\bAS\s+(\w+)\s*$", item, re.I)
+        names.append(alias.group(1) if alias else item.strip().split(".")[-1])
+        if alias:
+            aliases.append(alias.group(1))
+    having = m["having"]
+    if not any(re.search(rf"(?<![.\w]){a}\b", having) for a in aliases):
+        return sql
+    if not all(re.fullmatch(r"\w+", n) for n in names):
+        return sql  # an unnamed expression: left as it is
+    select = m["select"]
+    if re.search(r"COUNT\(\*\)", having, re.I):
+        select += ", COUNT(*) AS _having_count"
+        having = re.sub(r"COUNT\(\*\)", "_having_count", having, flags=re.I)
+    rest = m["rest"] or ""
+    return (
+        f"SELECT {', '.join(names)} FROM (SELECT {select} FROM {m['source']}"
+        f" GROUP BY {m['group']}) AS _having WHERE {having}{rest}"
+    )
+
+
+def _qualify_update(sql: str, table: str) -> str:
+    """In ``DO UPDATE SET n = n + 1``, name the old row's column with its table.
+
+    PostgreSQL reads a bare ``n`` on the right as ambiguous (the old row or
+    ``excluded``); SQLite reads it as the old row's.
+    """
+    m = re.search(r"\bDO\s+UPDATE\s+SET\s+", sql, re.I)
+    if m is None:
+        return sql
+    head, tail = sql[: m.end()], sql[m.end() :]
+    parts = []
+    for assignment in tail.split(","):  # assignments of this package hold no commas but MAX's
+        name, eq, expr = assignment.partition("=")
+        column = name.strip()
+        if eq and re.fullmatch(r"\w+", column):
+            expr = re.sub(rf"(?<![.\w]){column}\b", f"{table}.{column}", expr)
+        parts.append(name + eq + expr)
+    return head + ",".join(parts)
 
 
 def _alias_subqueries(sql: str) -> str:

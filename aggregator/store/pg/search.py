@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,13 +56,14 @@ its links as ``(kind, url, type, length, duration)`` tuples."""
 class Page:
     """What a search or a listing found: the count and the page's rows (see :data:`Row`)."""
 
-    __slots__ = ("exact", "rows", "terms", "total")
+    __slots__ = ("exact", "groups", "rows", "terms", "total")
 
     def __init__(self, total: int, exact: bool, rows: list[Row], *, terms: tuple[str, ...]) -> None:
         self.total = total
         self.exact = exact
         self.rows = rows
         self.terms = terms
+        self.groups: dict[int, tuple[int, int]] = {}
 
 
 _SORTS = ("relevance", "date")
@@ -239,10 +240,13 @@ def search(
     feed: str | None = None,
     sort: str = "relevance",
     now: datetime | None = None,
+    collapse: Callable[[Sequence[int], dict[int, tuple[int, int]]], list[int]] | None = None,
 ) -> Page:
     """Search the archive in a PostgreSQL database.
 
-    Arguments as :func:`aggregator.store.search.search`.
+    Arguments as :func:`aggregator.store.search.search`; ``collapse``, for
+    ``--events``, keeps the first story of each event in the ranked ids (the
+    page's ``groups`` then say each story's event and its size).
 
     Raises:
         InvalidQueryError: the query has nothing to search for.
@@ -282,6 +286,13 @@ def search(
                 ]
         else:
             order, scores = _by_relevance(conn, cands, positive, now or datetime.now(UTC))
+        groups: dict[int, tuple[int, int]] = {}
+        total = len(cands)
+        if collapse is not None:
+            groups = _events_of(conn, [int(r[0]) for r in cands])
+            if groups:
+                order = collapse(order, groups)
+                total = len({groups.get(int(r[0]), (-int(r[0]), 0))[0] for r in cands})
         rows = _page(conn, order[offset:need], scores)
     except ArchiveError as exc:
         if "no archive" in str(exc) or "connect" in str(exc):
@@ -289,7 +300,9 @@ def search(
         raise SearchError(f"search failed: {exc}") from exc
     finally:
         _close(url, conn)
-    return Page(len(cands), exhausted, rows, terms=highlight_terms(query))
+    page = Page(total, exhausted, rows, terms=highlight_terms(query))
+    page.groups = groups
+    return page
 
 
 # Costs the candidate plans compare, in microseconds (measured at 100k stories).
@@ -328,6 +341,21 @@ def _candidates(conn: PgConnection, where: str, params: list[Any], count: int) -
             f"SELECT s.id, s.published FROM stories s WHERE {where} ORDER BY s.id DESC LIMIT ?",
             [*params, count],
         ).fetchall()
+
+
+def _events_of(conn: PgConnection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Each given story's event and the event's size, for those in one."""
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        marks = ", ".join("?" * len(chunk))
+        for story_id, event_id, size in conn.execute(
+            "SELECT e.story_id, e.event_id, v.stories FROM story_events e"
+            f" JOIN events v ON v.id = e.event_id WHERE e.story_id IN ({marks})",
+            list(chunk),
+        ):
+            out[int(story_id)] = (int(event_id), int(size))
+    return out
 
 
 def _close(url: str, conn: PgConnection) -> None:
