@@ -371,7 +371,7 @@ class EventParams:
     strong: float = 0.8
     min_idf: float = 1.5
     cross_language: float = 0.4
-    max_candidates: int = 16
+    max_candidates: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +470,16 @@ def compare(
         return EventVerdict(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
+    title_score = _title_score(a, b, idf)
+    if title_score < params.min_title:
+        # Decided on the titles alone: the costlier agreement of the leads is left out.
+        return EventVerdict(
+            False,
+            f"title agreement {title_score:.2f} < {params.min_title}",
+            title_score=title_score,
+            shared_title=shared_title,
+            gap=gap,
+        )
     names_a = a.names | (a.lead_keys & {k for k in b.names})
     names_b = b.names | (b.lead_keys & {k for k in a.names})
     shared_names = tuple(
@@ -480,7 +490,6 @@ def compare(
         )
     )
     score = _cosine(a, b, idf)
-    title_score = _title_score(a, b, idf)
     evidence = (
         params.title_weight * title_score
         + (1 - params.title_weight) * score
@@ -492,8 +501,6 @@ def compare(
             same, rule, score, title_score, shared_title, shared_names, gap, evidence
         )
 
-    if title_score < params.min_title:
-        return verdict(False, f"title agreement {title_score:.2f} < {params.min_title}")
     conflict = _numbers_conflict(a, b)
     if conflict:
         if score >= params.strong:
@@ -558,6 +565,7 @@ def day_bucket(when: datetime) -> int:
     return int(when.timestamp()) // BUCKET
 
 
+@lru_cache(maxsize=1 << 16)
 def key_hash(key: str) -> int:
     """A key's 32-bit hash (FNV-1a over UTF-8, stable across processes)."""
     h = 0x811C9DC5

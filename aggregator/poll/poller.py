@@ -205,6 +205,12 @@ class Poller:
             if on_result is not None:
                 on_result(result)
 
+        if any(f.enabled and not (f.etag or f.last_modified) for f in feeds):
+            # A feed without validators always answers with a document to parse: start the
+            # parser processes now, to warm up while the first feeds are fetched. Otherwise
+            # they start when the first feed needs parsing (a poll of unchanged feeds
+            # never needs them, and starting and stopping them would cost more than it).
+            self._executor()
         # Per poll: asyncio primitives belong to the event loop that runs the poll.
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         if self.settings.question_generator == "llm":
@@ -244,8 +250,6 @@ class Poller:
         if fetched.permanent_redirect:
             log.info("%s: moved permanently to %s", feed.url, fetched.permanent_redirect)
         if fetched.not_modified:
-            # No parser is needed: a poll of unchanged feeds never starts the process pool
-            # (starting and stopping it would cost more than the whole poll).
             update = self._update(feed, "not_modified", fetched)
             if unchanged is None:
                 return self._store(feed, update, (), "not_modified")

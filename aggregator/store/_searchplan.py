@@ -27,7 +27,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
-   the matches among those, and the count says "at least".
+   the matches among those, and the count says "at least" (after about 250
+   seeks when the query matches most stories: each seek into the posting
+   list of such a word costs tens of microseconds at 1M stories).
 2. **Count.** The candidates are the count: exact below :data:`CANDIDATES`,
    else "at least" (``SearchResults.exact_total``, shown as "2,000+").
 3. **Rank** (``--sort relevance``). ``bm25()`` with the title weighted 10,
@@ -112,6 +114,7 @@ _ID_SET_CAP = 50_000  # a filter that keeps more stories than this is checked st
 _CHECKED = 1000  # matches checked story by story before the walk may stop
 _CHUNK = 512  # ids per statement when walking a feed's stories
 _SLICE = 4096  # the fewest stories in a slice of a walk by date
+_DENSE = 0.5  # a query matching this share of stories stops checking ids sooner
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
@@ -325,6 +328,7 @@ class Plan:
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
         self.checked = 0  # stories checked one by one so far
+        self.dense = False  # checked by seeks, and the query matches most stories
         self._top: int | None = None
         self._densities: dict[str, float] = {}
 
@@ -396,12 +400,14 @@ class Plan:
             The candidates, and whether they are all the matches.
         """
         want = max(CANDIDATES, need)
-        enough = max(_CHECKED, need)  # stories checked one by one (a row read or a seek each)
         out: list[int] = []
         for batch in self._walk():
             out.extend(self.rows(batch))
             if len(out) >= want:
                 return out[:want], False
+            # Stories checked one by one (a row read or a seek each): a word in most
+            # stories costs the most per seek and tells the least per check.
+            enough = max(_CHECKED // 4 if self.dense else _CHECKED, need)
             if self.checked >= enough and len(out) >= need:
                 return out, False
         return out, True
@@ -411,10 +417,13 @@ class Plan:
         flt = self.flt
         if flt.ids is not None and not self.prefix and self._ids_cheaper(flt.ids):
             ordered = sorted(flt.ids, reverse=True)
-            for start in range(0, len(ordered), _CHUNK):
-                chunk = ordered[start : start + _CHUNK]
+            self.dense = self.density(self.expr) >= _DENSE
+            start, size = 0, _CHUNK // 4
+            while start < len(ordered):
+                chunk = ordered[start : start + size]
                 self.checked += len(chunk)
                 yield sorted(self._match(chunk), reverse=True)
+                start, size = start + size, min(max(size, self.checked), _CHUNK)
             return
         if flt.dates is not None and not self.prefix and self._dates_cheaper():
             self.by_dates = True

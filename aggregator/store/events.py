@@ -81,7 +81,15 @@ _POSTINGS = 64
 
 #: Stories per key and day counted at most for a key's rarity (a key this common
 #: weighs little either way, and counting further would cost a row read per story).
-_COUNTED = 256
+_COUNTED = 128
+
+#: The counts of common keys (:data:`_CACHED` a day or more) by window, kept for
+#: :data:`_COUNT_REFRESH` stories: counting them is the costly part of a lookup, and
+#: a few stories more or less do not change the rarity of a word that common.
+_CACHED = 16
+_COMMON_COUNTS: dict[tuple[tuple[int, int], str], int] = {}
+_COUNT_REFRESH = 500
+_COUNT_USES = 0
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
@@ -163,7 +171,8 @@ def _idf(
         candidates with (found :data:`_POSTINGS` times a day or more). One
         statement counts every key's postings on the window's days, up to
         :data:`_COUNTED` a day (SQLite walks them in the index: a common key
-        costs no Python per posting).
+        costs no Python per posting); a common key's count is reused for a
+        while (:data:`_COMMON_COUNTS`).
     """
     days = lookup_buckets(published, params.window)
     total = conn.execute(
@@ -171,8 +180,20 @@ def _idf(
         (days[0], days[-1]),
     ).fetchone()[0]
     cap = _POSTINGS * len(days)
-    keys = features.title_keys
+    global _COUNT_USES
+    _COUNT_USES += 1
+    if _COUNT_USES >= _COUNT_REFRESH:
+        _COMMON_COUNTS.clear()
+        _COUNT_USES = 0
+    span = (days[0], len(days))
     counts: dict[str, int] = {}
+    keys: list[str] = []
+    for k in features.title_keys:
+        known = _COMMON_COUNTS.get((span, k))
+        if known is None:
+            keys.append(k)
+        else:
+            counts[k] = known
     if keys:
         marks = ",".join("?" for _ in days)
         count = (
@@ -181,7 +202,10 @@ def _idf(
         )
         statement = " UNION ALL ".join(count.format(i=i) for i in range(len(keys)))
         probes = [(d << 32) | key_hash(k) for k in keys for d in days]
-        counts = {keys[i]: int(n) for i, n in conn.execute(statement, probes)}
+        for i, n in conn.execute(statement, probes):
+            counts[keys[i]] = int(n)
+            if n >= _CACHED * len(days):
+                _COMMON_COUNTS[span, keys[i]] = int(n)
     common = {k for k, n in counts.items() if n >= cap}
     # The story itself counts in the totals, as it will once indexed.
     return idf_from_counts(counts, int(total) + 1), days, common
@@ -447,6 +471,7 @@ def rebuild(
     """
     params = params or EventParams()
     create_tables(conn)
+    _COMMON_COUNTS.clear()
     for table in ("events", "story_events", "event_keys", "event_days", "event_meta"):
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
     ids = [r[0] for r in conn.execute("SELECT id FROM stories ORDER BY published, id")]

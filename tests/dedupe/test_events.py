@@ -283,6 +283,27 @@ def _check_readers_see_events(cfg: Path, runner: CliRunner) -> None:
     covered |= {s for s, e in event_of.items() if e in set(events_shown)}
     assert {int(str(h["id"])) for h in every} <= covered
 
+    def explain(a: int, b: int) -> dict[str, object]:
+        result = runner.invoke(
+            cli, ["--config", str(cfg), "events", "--explain", str(a), str(b), "--json"]
+        )
+        assert result.exit_code == 0, result.stderr
+        found: dict[str, object] = json.loads(result.stdout)
+        return found
+
+    same = explain(members[0], members[1])
+    assert same["same_event"] is True and float(str(same["evidence"])) > 0
+    outsider = next(s for s, e in event_of.items() if e != jackson[0])
+    other = explain(members[0], outsider)
+    assert other["same_event"] is False and other["rule"]
+    text = runner.invoke(
+        cli, ["--config", str(cfg), "events", "--explain", str(members[0]), str(members[1])]
+    )
+    assert f"#{members[0]} and #{members[1]}: one event" in text.stdout
+    missing = runner.invoke(cli, ["--config", str(cfg), "events", "--explain", "1", "999999"])
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == "Error: no story with id 999999"
+
     status = runner.invoke(cli, ["--config", str(cfg), "status", "--json"])
     data = json.loads(status.stdout)
     assert (data["events"], data["stories_in_events"]) == (n_events, n_grouped)

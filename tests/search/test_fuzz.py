@@ -76,22 +76,31 @@ QUERIES = st.one_of(
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A real archive of 60 stories whose text holds the words and symbols queried."""
+    """A real archive of 60 stories whose text holds the words and symbols queried.
+
+    Some are German, French or Spanish, so every query is also searched by stem
+    (``stories_stem``).
+    """
     path = tmp_path_factory.mktemp("fuzz") / "news.db"
     stories = [
         Story(
             category=["technology", "science", "C++ & co"][i % 3],
             title=f"{WORDS[i % len(WORDS)]} {WORDS[(i * 7) % len(WORDS)]} story {i}",
             published=NOW - timedelta(days=i),
-            body=" ".join(WORDS[(i + k) % len(WORDS)] for k in range(30)) + f" item{i}",
+            # Words of its own too, or near-duplicate detection merges them all into one.
+            body=" ".join(WORDS[(i + k) % len(WORDS)] for k in range(30))
+            + "".join(f" item{i}x{k}" for k in range(40)),
             questions=(f"Why {WORDS[i % len(WORDS)]}?",),
             url=f"https://fuzz.example/{i}",
             canonical_url=f"https://fuzz.example/{i}",
+            lang=("", "de", "fr", "es", "en")[i % 5],
         )
         for i in range(60)
     ]
     with Archive(path) as db:
         db.import_stories(stories, now=NOW)
+        assert db.conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 60
+        assert db.conn.execute("SELECT count(*) FROM stories_stem_docsize").fetchone()[0] == 36
     yield path
 
 
