@@ -48,7 +48,7 @@ from aggregator.store.pg.schema import MIGRATIONS, SCHEMA_VERSION, TEXT_FUNCTION
 from aggregator.store.related import RelatedMixin
 from aggregator.store.stories import StoriesMixin
 from aggregator.story.related import is_close, key_terms
-from aggregator.timeutil import from_db, to_db, utcnow
+from aggregator.timeutil import from_db, to_db
 
 __all__ = ["MIGRATE_LOCK", "STORE_LOCK", "PgArchive", "worker_name"]
 
@@ -417,16 +417,3 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
             if len(out) == limit:
                 break
         return out
-
-    def lease_holders(self) -> dict[int, tuple[str, datetime | None]]:
-        """Which worker holds a claim on each claimed feed, and until when."""
-        return {
-            int(r[0]): (r[1], from_db(r[2]))
-            for r in self.conn.execute(
-                "SELECT id, claimed_by, claimed_until FROM feeds WHERE claimed_by IS NOT NULL"
-            )
-        }
-
-
-def _now() -> datetime:
-    return utcnow()
