@@ -161,12 +161,14 @@ def ingest(server: PostgresServer, workers: list[int], feeds: int, items: int) -
                 feeds,
             )
             stored = count(url, "SELECT count(*) FROM stories")
+            failed = count(url, "SELECT count(*) FROM feeds WHERE last_status = 'error'")
             rate = stored / seconds
             one = one or rate
             print(
                 f"{'':>6} PostgreSQL, {n} worker{'s' if n > 1 else ' '}:"
                 f" {seconds:6.1f} s  {rate:7.0f} stories/s  ({stored:,} stored)"
                 f"  x{rate / one:.2f} of 1 worker, x{rate / base:.2f} of SQLite"
+                + (f"  ({failed} feeds failed)" if failed else "")
             )
     print(f"{'':>6} (this machine has {os.cpu_count()} cores, shared with other work)")
 
