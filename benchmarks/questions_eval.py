@@ -4,8 +4,9 @@ Parses every feed under ``<corpus>/real-feeds/`` (recursively), normalizes each
 entry, writes its questions with the offline generator (or ``--generator
 llm`` with ``--base-url`` and ``--model``) and prints:
 
-- stories, and the share with the full number of questions (all stories and
-  those of 30 words or more; target: every story of 30+ words);
+- stories, the share with questions (target: every story), how many
+  questions they get (at most ``--count``: the offline generator writes fewer
+  for stories that offer fewer facts) and the share with a lead sentence;
 - the share of questions naming a subject found in the story's title or body
   (target: >= 95%);
 - the share of the most common question template, i.e. the question with the
@@ -201,7 +202,8 @@ def main() -> None:
         sys.exit(f"no feeds under {args.corpus / 'real-feeds'}")
     generator = make_generator(args)
 
-    stories = long_stories = full = long_full = 0
+    stories = long_stories = full = long_full = with_lead = 0
+    per_story: Counter[int] = Counter()
     questions = named = 0
     templates: Counter[str] = Counter()
     remnants: Counter[str] = Counter()
@@ -235,11 +237,14 @@ def main() -> None:
             kinds[detect_kind(story.title, story.body)] += 1
             is_long = words(story.body) >= 30
             long_stories += is_long
-            if len(qs) == args.count:
+            per_story[len(qs)] += 1
+            if qs:
                 full += 1
                 long_full += is_long
-            elif is_long:
+            else:
                 example("missing questions", story.title)
+            if isinstance(generator, OfflineGenerator) and generator.explain(story).lead:
+                with_lead += 1
             candidates = list(find_subjects(story.title, story.body, limit=3))
             phrase = title_phrase(story.title)
             if phrase:
@@ -281,9 +286,13 @@ def main() -> None:
     top_template, top_count = templates.most_common(1)[0] if templates else ("", 0)
     print(f"feeds: {len(files)}, stories: {stories} ({long_stories} of 30 words or more)")
     print(
-        f"full number of questions ({args.count}): {full / max(stories, 1):.1%} of all stories,"
-        f" {long_full / max(long_stories, 1):.1%} of 30+ word stories (target 100%)"
+        f"stories with questions: {full / max(stories, 1):.1%} of all stories,"
+        f" {long_full / max(long_stories, 1):.1%} of 30+ word stories (target 100%);"
+        " questions per story (at most --count, fewer for thin stories): "
+        + ", ".join(f"{n}: {per_story[n] / max(stories, 1):.1%}" for n in sorted(per_story))
     )
+    if with_lead:
+        print(f"stories with a lead sentence to hang questions on: {with_lead / stories:.1%}")
     print(
         f"questions naming a subject found in the story: {named}/{questions}"
         f" = {named / max(questions, 1):.1%} (target >= 95%)"

@@ -42,8 +42,15 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from aggregator.models import Story
-from aggregator.questions.reading import Action, Reading, read_story
-from aggregator.questions.subject import find_subjects, is_demonym, is_name, title_phrase
+from aggregator.questions.lead import Lead, core, lower_first
+from aggregator.questions.reading import Reading, read_story, sentence_case
+from aggregator.questions.subject import (
+    find_subjects,
+    is_demonym,
+    is_name,
+    is_title_case,
+    title_phrase,
+)
 
 __all__ = [
     "MAX_QUESTIONS",
@@ -181,212 +188,388 @@ def _tagline(headline: str) -> tuple[str, str]:
     return "", ""
 
 
-_FEATURES_RE = re.compile(r"\b(?:with|adds?|brings?|gets?|now supports?)\s+(.{8,80})$", re.I)
-_TOPIC_RE = re.compile(r"(?:^|\n|\s)[-•*]\s+([^\n]{6,70}?)(?=\s+[-•*]\s|\n|$)")
+# --- safety of headline text inside a question ------------------------------
+
+_DETERMINERS = frozenset(
+    """
+    the a an its his her their our your this that these those another each every some any
+    no more most all both other new two three four five six seven eight nine ten dozens
+    hundreds thousands millions several many few
+    """.split()
+)
+_PREPOSITIONS = frozenset(
+    "of in on at for to with into from by over under after before about against amid as"
+    " across during without between behind toward towards".split()
+)
+# Nouns that read well without an article ("for access", "on privacy").
+_MASS_NOUNS = frozenset(
+    """
+    access support help funding money power control information evidence work time
+    research training health care water food energy security safety privacy justice peace
+    growth action aid debt tax taxes trade climate immigration policy software hardware
+    open-source music art history science news advice freedom democracy inflation revenue
+    profit war talks office court prison jail custody parliament congress school college
+    production sale development testing use education
+    """.split()
+)
+_HEAD_NOUN_RE = re.compile(
+    r"^(?:Protocol|Act|Bill|Agreement|Program|Programme|Project|Service|Summit|Conference"
+    r"|Award|Prize|Index|Report|Festival|Plan|Treaty|Deal|Strategy|Initiative|Results|Store)$"
+)
+_ARTICLE_RE = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|these|those)\b")
+_DANGLING = frozenset("a an the of to in on at for with by from and or but as than that".split())
 
 
-def _topics(body: str) -> list[str]:
-    """The items of show notes' bullet list (``- Follow-up: - TSMC 10nm vs. Intel 10nm ...``)."""
-    found = []
-    for match in _TOPIC_RE.finditer(body[:1500]):
-        item = match.group(1).strip(" :?")
-        low = item.lower()
-        if sum(c.isalpha() or c in " .,'-&" for c in item) < len(item):
-            continue  # symbols, emoji
-        if low.startswith(("follow", "sponsor", "post-show", "after show", "http")) or not item:
+def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
+    """Whether headline words would read as headlinese inside a sentence.
+
+    True when a singular common noun follows a verb, preposition or ``-ing``
+    word without an article ("launch data protection probe", "regulating
+    internet"), or, in a Title Case headline (``title_case``), when a
+    capitalised word is not written as a name in the body ("Readiness",
+    "Foes"); in a sentence-case headline a capital marks a name.
+    """
+    tokens = [t.strip("\u2018\u2019'\"\u201c\u201d,") for t in text.split()]
+    window = body[:_BODY_READ]
+    for index, token in enumerate(tokens):
+        if not token:
             continue
-        if len(item.split()) >= 2 and item not in found:
-            found.append(item)
-        if len(found) == 3:
-            break
-    return found
+        if title_case and token[:1].isupper() and token[1:].islower() and token not in _THE_NAMES:
+            if not window or not _capitalised_inside(token, window):
+                if not is_demonym(token):
+                    return True
+        prev = tokens[index - 1].lower() if index else ""
+        if (index == 0 or prev in _PREPOSITIONS) and token[:1].isupper():
+            end = index
+            while end + 1 < len(tokens) and tokens[end + 1][:1].isupper():
+                end += 1
+            following = tokens[end + 1] if end + 1 < len(tokens) else ""
+            if (
+                following.isalpha()
+                and following.islower()
+                and not following.endswith("s")
+                and following not in _PREPOSITIONS
+                and following not in _DANGLING
+                and following not in _DETERMINERS
+                and following not in ("is", "are", "was", "were", "has", "have", "will")
+            ):
+                return True  # "ahead of Hungary election", "makes Brisbane final": no article
+            if (
+                index == 0
+                and end > index
+                and end == len(tokens) - 1
+                and _HEAD_NOUN_RE.search(tokens[end])
+            ):
+                return True  # "open Real-Time Messaging Protocol": a common head wants "the"
+        if (index == 0 or prev in _PREPOSITIONS or prev.endswith("ing")) and prev != "to":
+            low = token.lower()
+            if (
+                token[:1].islower()
+                and token.isalpha()
+                and low not in _DETERMINERS
+                and low not in _PREPOSITIONS
+                and low not in _MASS_NOUNS
+                and not low.endswith(("s", "ing", "ly"))
+                and not (index == 0 and low in ("up", "out", "down", "off", "back", "away"))
+            ):
+                return True
+    return False
 
 
 # --- English ------------------------------------------------------------------
 
 
-def _english(reading: Reading, story: Story) -> Iterator[str]:
-    """Candidate English questions for a story, best first."""
-    kind = reading.kind
-    subject = reading.subject
-    headline = _clip(reading.headline)
-    quoted = f"\u201c{headline}\u201d" if len(headline.split()) >= 2 else "this story"
-    facts = reading.facts
+def _headline_question(reading: Reading, body: str) -> list[str]:
+    """A headline that is itself a question, kept in sentence case ("Is Pluto a planet?")."""
+    headline = reading.headline.strip()
+    first = headline.split(" ", 1)[0]
+    if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
+        return []
+    title_case = is_title_case(headline)
+    headline = sentence_case(headline, body)
+    if title_case and _headlinese(" ".join(headline.split()[1:]), body):
+        return []
+    core = headline[:-1].rstrip()
+    if first in _WH_OPENERS:
+        return [f"{core}, and what would change your mind?"]
+    return [f"{core}, and what would settle the question?"]
+
+
+_QUESTION_OPENERS = frozenset(
+    "Is Are Was Were Will Would Can Could Should Does Do Did Has Have Why How What Who".split()
+)
+
+
+def _act_questions(reading: Reading, body: str) -> list[str]:
+    """Questions on the headline's act, when it reads as a sentence."""
     action = reading.action
-    tragedy = kind == "tragedy"
-    the_subject = _the(subject) if subject else ""
-    body = story.body
+    if action is None:
+        return []
+    subject = reading.subject
+    actor = action.actor
+    first = actor.split()[0]
+    if not _is_actor_name(actor, subject) or is_demonym(first) or first in _FUNCTION_WORDS:
+        return []
+    if first.endswith("ing") or first in ("This", "That", "It", "He", "She", "They", "We"):
+        return []
+    title_case = is_title_case(reading.headline)
+    if _headlinese(action.rest, body, title_case=title_case) or len(action.rest.split()) < 2:
+        return []
+    if is_title_case(reading.headline) and _headlinese(" ".join(actor.split()[1:]), body):
+        return []  # "Switch Shortages": Title Case capitals the body does not write
+    if any(mark in action.rest for mark in (": ", " - ", "\u2026", "|", "...")):
+        return []
+    if reading.headline.endswith(("...", "\u2026")) or action.rest.split()[-1] in _DANGLING:
+        return []  # a headline cut short
+    who = _the(actor)
+    rest = action.rest
+    if reading.kind == "tragedy":
+        if not action.decision or action.form != "act":
+            return []  # only a chosen act can be judged; never motive or timing
+        return [
+            f"Was {who} justified to {action.base}?",
+            f"What oversight should apply when {who} decides to {action.base}?",
+        ]
+    if action.form == "on":
+        return []  # "Scott Galloway on Amazon": the claim itself is not in the headline
+    if action.form == "modal":
+        return [
+            f"{action.verb.capitalize()} {who} really {rest}?",
+            f"What would it take for {who} to {rest}?",
+        ]
+    if action.form == "copula":
+        return [
+            f"{action.verb.capitalize()} {who} really {rest}?",
+            f"What is the strongest argument against the idea that {who} {action.verb} {rest}?",
+        ]
+    if action.form == "passive":
+        return [f"What led to {who} being {action.verb} {rest}?"]
+    if action.saying:
+        claim = rest.removeprefix("that ")
+        if not _ARTICLE_RE.search(claim):
+            return []  # headlinese claim ("World faces largest-ever oil supply disruption")
+        return [
+            f"How convincing is {_possessive(who)} case that {claim}?",
+            f"What evidence would it take to show that {claim}?",
+        ]
+    out = []
+    if action.decision and reading.kind in ("corporate", "politics", "news", "court", "research"):
+        out.append(f"What is {who} really after in choosing to {action.base}?")
+    out.append(f"What does it mean that {who} {action.clause}, and what changes now?")
+    if action.decision:
+        out.append(f"Is it a good idea for {who} to {action.base}?")
+    else:
+        out.append(f"Is it a surprise that {who} {action.clause}, or was it a long time coming?")
+    return out
 
-    if tragedy:
-        yield from _tragedy(reading, quoted, the_subject, body)
-    elif action is not None:
-        yield from _action_questions(action, reading, body)
 
-    if kind == "release" and not tragedy:
-        product, tagline = _tagline(headline)
-        product = product if product and is_name(product) else subject
-        if product:
-            if tagline:
-                yield (
-                    f"Does {_the(product)} live up to the promise of "
-                    f"\u201c{_lower_first(tagline).rstrip('.')}\u201d?"
-                )
-            features = _FEATURES_RE.search(headline)
-            if features:
-                yield (
-                    f"Is {features.group(1).rstrip('.')} reason enough to move to "
-                    f"{_the(product)}, or is it better to wait?"
-                )
-            yield f"What would still keep you from switching to {_the(product)}?"
-    elif kind == "howto":
-        yield f"What is the hardest step in {quoted} that guides like this tend to skip?"
-        if subject:
-            yield f"When is {the_subject} the right tool, and when would something simpler do?"
-    elif kind == "book":
-        yield f"What would a reader get from {quoted} that a few good articles could not give?"
-    elif kind == "podcast":
-        topics = _topics(body)
-        if len(topics) >= 2:
-            yield f"Which deserved more time in this episode: {topics[0]} or {topics[1]}?"
-        for topic in topics[:2]:
-            yield f"What did you make of the discussion of {_lower_first(topic)}?"
-    elif kind == "listing":
-        yield f"Which item in {quoted} deserves the most attention, and why?"
-    elif kind == "event":
-        yield f"What would make {quoted} worth following for someone who cannot attend?"
+def _clause(sentence: str, text: str, reading: Reading) -> str:
+    """A lead sentence as a clause to follow "that": its first word lowered unless a name."""
+    title = "" if is_title_case(reading.headline) else reading.headline
+    return lower_first(sentence, text, reading.names, title)
 
-    # The lead's facts.
-    if facts.tension:
-        yield f"How much does it matter that {_lower_first(facts.tension)}?"
-    if facts.quote and not tragedy:
-        if facts.speaker and is_name(facts.speaker):
-            yield (
-                f"Should readers take {facts.speaker} at face value on "
-                f"\u201c{_lower_first(facts.quote)}\u201d?"
-            )
-        else:
-            yield f"How much weight does the line \u201c{facts.quote}\u201d deserve here?"
-    if facts.claim and not tragedy and kind not in ("podcast", "book", "howto", "listing"):
-        claim = facts.claim
-        if not (subject and claim.startswith(subject)):
-            claim = _lower_first(claim, body)
-        yield f"What should readers make of the report that {claim}?"
-    if facts.figure and not tragedy and kind not in ("podcast", "book", "howto"):
-        if subject:
-            yield f"What does the figure of {facts.figure} really tell us about {the_subject}?"
-        else:
-            yield f"Is the figure of {facts.figure} as telling as the story suggests?"
 
-    # Kind-level stakes, on the quoted headline.
-    if kind == "court":
-        yield f"What would a fair outcome look like in {quoted}?"
-        yield f"What precedent could {quoted} set for similar cases?"
-    elif kind == "research":
-        yield f"How well would the finding behind {quoted} hold up outside the study?"
-        yield f"What would you want to know about the method before trusting {quoted}?"
-    elif kind == "opinion":
-        yield f"Do you agree with the argument in {quoted}, and where is it weakest?"
-    elif kind == "book":
-        yield f"Who is {quoted} really written for, and does the description make the case?"
-    elif kind == "podcast":
-        yield f"Which idea from the episode {quoted} would you push back on?"
-    elif kind == "howto":
-        yield f"Where would the approach in {quoted} break down in a real project?"
-    elif kind == "listing":
-        yield f"What is missing from {quoted} that you would have included?"
-    if not tragedy:
-        yield f"Which claim in {quoted} would you most want checked, and how?"
-        yield f"Who is most affected by {quoted}, and is their view in the story?"
-        yield f"What is the strongest argument against the picture painted in {quoted}?"
-        yield f"What should happen next after {quoted}?"
-    yield f"What context would help a newcomer understand {quoted}?"
-    yield f"What is the one thing you would ask the people in {quoted}?"
-    yield f"What stands out most to you in {quoted}?"
-    yield "What stands out most to you in this story?"
-    yield "What would you want to know more about after reading this story?"
-    yield "Which detail of this story would you discuss first?"
+def _name_text(reading: Reading, body: str) -> str:
+    """The text searched for names written with a capital: the body and a sentence-case headline."""
+    if is_title_case(reading.headline):
+        return body
+    return f"{reading.headline}\n{body}"
+
+
+def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]:
+    """Questions on the lead sentence, framed by the story's kind."""
+    if lead is None:
+        return []
+    body = _name_text(reading, body)
+    kind = reading.kind
+    if lead.claim and kind != "tragedy":
+        claim = lead.claim
+        speaker = lead.speaker
+        named = speaker and is_name(speaker) and not speaker.startswith(("The ", "A ", "An "))
+        source = f"{_possessive(_the(speaker))} claim" if named else "the claim"
+        claim_clause = _clause(core(claim), body, reading)
+        return [
+            f"How convincing is {source} that {claim_clause}?",
+            f"What evidence would it take to show that {claim_clause}?",
+        ]
+    clause = _clause(core(lead.sentence), body, reading)
+    if kind == "tragedy" and _OBITUARY_RE.search(reading.headline):
+        return []  # a death in old age: nothing to prevent, the obituary questions ask instead
+    if kind == "tragedy":
+        if lead.claim:
+            clause = _clause(core(lead.claim), body, reading)
+        if not _TRAGIC_RE.search(clause):
+            return []  # a sentence about something else (a politician's reaction)
+        return [
+            f"What, if anything, could have prevented this: {clause}?",
+            f"Who should answer for what happened, given that {clause}?",
+        ]
+    if kind == "research" and _FINDING_RE.search(clause):
+        return [
+            f"How solid is the evidence behind the finding that {clause}?",
+            f"What would it take to show that {clause}?",
+        ]
+    if kind in ("book", "podcast", "howto", "listing", "deal", "job"):
+        return []  # a blurb, show notes or an ad: no news to weigh (the rubric's genre mismatch)
+    if kind == "release" and _PRODUCT_RE.search(clause):
+        return [f"What would you still need before switching, now that {clause}?"]
+    if kind == "court" and _RULING_RE.search(clause):
+        return [
+            f"What does it mean that {clause}, and is it fair?",
+            f"What precedent does it set that {clause}?",
+        ]
+    reported = _REPORTED_RE.search(clause)
+    if _STANCE_RE.search(clause) and not reported:
+        return [
+            f"Do you agree that {clause}?",
+            f"What is the strongest argument against the view that {clause}?",
+        ]
+    return [
+        f"What should readers make of the news that {clause}?",
+        f"Why does it matter that {clause}?",
+    ]
+
+
+# A stance rather than a report ("X should ...", "Y is the wrong answer"): agree or not.
+_STANCE_RE = re.compile(r"\b(?:should|ought to|needs? to|is wrong|is right|is the best)\b")
+_REPORTED_RE = re.compile(r"\b(?:said|says|say|told|tells|reported|reports|according)\b")
+# A research claim, not a report of an act ("a study found that ...", "may raise the risk").
+_FINDING_RE = re.compile(
+    r"\b(?:found|finds|suggests?|shows?|showed|linked|may|might|could|associated|risk|likely)\b"
+)
+# A release of something people use (software, a device), not any "launch".
+_PRODUCT_RE = re.compile(
+    r"\b(?:version|app|apps|update|updates|available|features?|released?|beta|download"
+    r"|upgrade|supports?|users|devices?|phones?|laptops?|browser|driver|drivers|model|models)\b"
+)
+_TRAGIC_RE = re.compile(
+    r"(?<!-)\b(?:died|dies|dead|death|deaths|killed(?! off)|killing|kills|murder\w*|injur\w+"
+    r"|wounded|victims?|explosion|crash(?:ed|es)?|flood(?:ed|s|ing)?|wildfires?|earthquake|stabb\w+"
+    r"|shot dead|shooting|drown\w*|collapsed|destroyed|missing)\b(?!-)",
+    re.IGNORECASE,
+)
+# A court's decision (sentenced, ruled ...): "is it fair?" fits it, not a hearing's colour.
+_RULING_RE = re.compile(
+    r"\b(?:sentenced|convicted|acquitted|ruled|ruling|ordered|fined|jailed|dismissed|threw out"
+    r"|thrown out|struck down|upheld|overturned|blocked|charged|indicted|found guilty|verdict)\b"
+)
 
 
 # "Jesse Jackson, civil rights leader ..., dies at 84": the person whose death it is.
 _OBITUARY_RE = re.compile(
     r"([A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)+)"
-    r"(?:,.{3,90}?,[\u2019']?)? (?:dies|has died|died|dead)\b"
+    r"(?:, (.{3,90}?),[\u2019']?)? (?:[Dd]ies|has died|[Dd]ied|[Dd]ead)\b"
 )
 
 
-def _tragedy(reading: Reading, quoted: str, the_subject: str, body: str) -> Iterator[str]:
-    """Questions for deaths, disasters and attacks: accountability, prevention, support, memory."""
-    action = reading.action
-    obituary = _OBITUARY_RE.search(reading.headline)
-    if obituary:
-        person = obituary.group(1)
-        yield f"What will {person} be remembered for, and which part matters most to you?"
-        yield f"Which part of {_possessive(person)} life and work deserves a second look now?"
-        yield f"What would you want younger readers to know about {person}?"
-        return
-    if action is not None and action.decision and _is_actor_name(action.actor, reading.subject):
-        who = _the(action.actor)
-        yield f"Was {who} justified to {action.base}?"
-        yield f"What oversight should apply when {who} decides to {action.base}?"
-    elif action is not None and action.form == "passive":
-        thing = _lower_first(action.actor, body)
-        yield f"Who should answer for {thing} being {action.verb} {action.rest}?"
-    yield f"What, if anything, could have prevented what {quoted} describes?"
-    yield f"What should the authorities and the public learn from {quoted}?"
-    yield f"How should the people affected by {quoted} be supported now?"
-    yield f"What do we still not know about {quoted}, and how could it be found out?"
+def _obituary_questions(reading: Reading, body: str) -> list[str]:
+    """For an obituary: what the person is remembered for, with what the headline says of them."""
+    match = _OBITUARY_RE.search(reading.headline)
+    if not match or not is_name(match.group(1), words_text=body[:_BODY_READ]):
+        return []
+    if match.group(1).split()[0] in _QUESTION_OPENERS or len(match.group(1).split()) > 4:
+        return []
+    person, role = match.group(1), match.group(2) or ""
+    if not role or is_title_case(role) or len(role) > 70:
+        # The lead's appositive: "Jesse Jackson, the civil rights leader who ..., died".
+        found = re.search(
+            rf"{re.escape(person)}, ((?:the|a|an) [^,;:\u201c\u201d\"]{{5,70}}?),", body[:600]
+        )
+        role = found.group(1) if found else ""
+    if not role:
+        return [f"What will {person} be remembered for, and which part matters most to you?"]
+    return [f"What will {person}, {role}, be remembered for, and which part matters most to you?"]
 
 
-def _action_questions(action: Action, reading: Reading, body: str) -> Iterator[str]:
-    """Questions on the headline's act, claim or statement (English)."""
-    subject = reading.subject
-    actor = action.actor
-    named = _is_actor_name(actor, subject)
-    who = _the(actor) if named else ""
-    doer = who or _lower_first(actor, body)
-    rest = action.rest
-    if action.form == "on":
-        if named:
-            yield f"Is {actor} right about {rest}?"
-            yield f"What might {actor} be missing about {rest}?"
-        return
-    if action.form == "modal":
-        yield f"{action.verb.capitalize()} {doer} really {rest}?"
-        yield f"What would it take for {doer} to {rest}?"
-        return
-    if action.form == "copula":
-        yield f"{action.verb.capitalize()} {doer} really {rest}?"
-        yield f"What is the strongest argument against the idea that {doer} {action.verb} {rest}?"
-        return
-    if action.form == "passive":
-        yield f"What led to {doer} being {action.verb} {rest}?"
-        yield f"Was it right that {doer} {_was(doer)} {action.verb} {rest}?"
-        return
-    if action.saying:
-        claim = _lower_first(rest.removeprefix("that "), body)
-        source = f"{_possessive(who)} case" if who else "the case"
-        yield f"How convincing is {source} that {claim}?"
-        yield f"What evidence would it take to show that {claim}?"
-        return
-    if action.decision and who:
-        yield f"What is {who} really after in choosing to {action.base}?"
-        yield f"Is the decision to {action.base} a sign of strength or of trouble for {who}?"
-        yield f"Who would pay the price if {_possessive(who)} move to {action.base} backfires?"
-        return
-    if who:
-        yield f"What does it mean that {who} {action.clause}, and what changes now?"
-        yield f"Is it a surprise that {who} {action.clause}, or was it a long time coming?"
-        return
-    if action.decision:
-        yield f"Is it a good idea for {doer} to {action.base}?"
-    yield f"What does it mean that {doer} {action.clause}?"
+_HOWTO_RE = re.compile(
+    r"^how (?:to|i|we) (?P<task>.{8,80}?)"
+    r"(?: (?:with|using|in) (?P<tool>[A-Z][\w.+#-]*(?: [A-Z0-9][\w.+#-]*){0,2}))?$",
+    re.IGNORECASE,
+)
 
 
-def _was(phrase: str) -> str:
-    """``was`` or ``were`` for a noun phrase (``Child refugees`` -> ``were``)."""
-    last = phrase.split()[-1] if phrase.split() else ""
-    plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) and last[:1].islower()
-    return "were" if plural else "was"
+def _kind_questions(reading: Reading, body: str) -> list[str]:
+    """Questions fitted to releases, how-tos and show notes, from the headline."""
+    kind = reading.kind
+    headline = _clip(reading.headline)
+    if kind == "release":
+        product, tagline = _tagline(headline)
+        if product and is_name(product) and not _headlinese(tagline, body):
+            return [
+                f"Does {_the(product)} live up to the promise of "
+                f"\u201c{_lower_first(tagline).rstrip('.')}\u201d?"
+            ]
+        return []
+    if kind == "howto":
+        match = _HOWTO_RE.match(headline.rstrip(".?!"))
+        if not match:
+            return []
+        task = _lower_first(match.group("task"), body)
+        tool = match.group("tool")
+        if tool and is_name(tool):
+            task = task.removesuffix(f" {tool}")
+            return [f"Is {tool} a good choice to {task}, or would something simpler do?"]
+        if match.group(0).lower().startswith("how to ") and not _headlinese(task, body):
+            return [f"What is the hardest part when you try to {task} yourself?"]
+    return []
+
+
+def _fact_questions(reading: Reading) -> list[str]:
+    """Questions on the lead's tension and a named speaker's quotation."""
+    facts = reading.facts
+    out = []
+    words = facts.tension.split()
+    if facts.tension and (len(words) >= 8 or any(w[:1].isupper() for w in words[1:])):
+        # A short tension naming nothing is vague: "the verdict is not yet in".
+        out.append(f"How much does it matter that {_lower_first(facts.tension)}?")
+    if (
+        facts.quote
+        and reading.kind != "tragedy"
+        and facts.speaker
+        and is_name(facts.speaker)
+        and facts.speaker.split()[-1] in reading.headline + " " + reading.subject
+    ):
+        out.append(
+            f"Should readers take {facts.speaker} at face value on "
+            f"\u201c{_lower_first(facts.quote)}\u201d?"
+        )
+    return out
+
+
+def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
+    """Candidate English questions, grouped by the fact they hang on, best first."""
+    body = story.body
+    groups = [
+        _headline_question(reading, body),
+        _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
+        _act_questions(reading, body),
+        _lead_questions(reading, lead, body),
+        _kind_questions(reading, body),
+        _fact_questions(reading),
+    ]
+    return [group for group in groups if group]
+
+
+_ENGLISH_WORDS = frozenset(
+    "the a an of to in on for with and is are was by from at as how why what new".split()
+)
+
+
+def _english_fallback(reading: Reading) -> str:
+    """The one question for a story that offers nothing safer: on its headline, quoted."""
+    headline = _clip(reading.headline)
+    if len(headline.split()) < 3:
+        return "What would you want to know more about after reading this story?"
+    if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):
+        # Language unknown and no English word in the headline: quoting it could put
+        # foreign words into an English sentence.
+        return _other_fallback(reading)
+    quoted = f"\u201c{headline.rstrip('.')}\u201d"
+    if reading.kind == "tragedy":
+        return f"What, if anything, could have prevented what {quoted} describes?"
+    if reading.kind in ("howto", "book", "podcast", "listing", "release", "event"):
+        return f"What would you take away from {quoted}?"
+    return f"What do you make of {quoted}, and what is missing from the picture?"
 
 
 # --- German and French ---------------------------------------------------------
@@ -401,7 +584,7 @@ _DE_NOT_VERBS = frozenset(
 def _german_act(reading: Reading, body: str) -> tuple[str, str, str] | None:
     """``(actor, verb, rest)`` of a German headline whose actor is a name, or ``None``."""
     headline = reading.headline.split(" - ")[0].split(" \u2013 ")[0]
-    if ":" in headline or "?" in headline or "," in headline:
+    if ":" in headline or "?" in headline or "," in headline or "|" in headline:
         return None
     tokens = headline.split()
     for index in (1, 2):
@@ -416,71 +599,59 @@ def _german_act(reading: Reading, body: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _german(reading: Reading, body: str) -> Iterator[str]:
-    """Candidate German questions: the headline's act, the quoted headline, the figure."""
-    headline = _clip(reading.headline)
-    quoted = f"\u201e{headline}\u201c" if len(headline.split()) >= 2 else "dieser Meldung"
+def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
+    """Candidate German questions: the headline's act, the lead sentence quoted."""
+    groups: list[list[str]] = []
     kind = reading.kind
-    act = _german_act(reading, body) if kind != "tragedy" else None
+    act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
     if act is not None:
         actor, verb, rest = act
-        yield f"Warum {verb} {actor} {rest}, und wem nützt das?"
-        yield f"Was ändert sich für Nutzer und Kunden, wenn {actor} {rest} {verb}?"
-    if kind == "tragedy":
-        yield f"Was hätte verhindert werden können bei dem, was {quoted} beschreibt?"
-        yield f"Welche Lehren sollten Behörden und Öffentlichkeit aus {quoted} ziehen?"
-        yield f"Wie sollte den Betroffenen von {quoted} jetzt geholfen werden?"
-    elif kind == "release":
-        yield f"Was müsste sich nach {quoted} noch ändern, damit Sie es einsetzen?"
-        yield f"Welche Nachteile verschweigt die Meldung {quoted} womöglich?"
-    elif kind == "podcast":
-        yield f"Welches Thema aus der Folge {quoted} würden Sie gern weiter diskutieren?"
-        yield f"Welcher These aus der Folge {quoted} würden Sie widersprechen?"
-    elif kind == "court":
-        yield f"Wie sähe ein gerechter Ausgang im Fall {quoted} aus?"
-        yield f"Welchen Präzedenzfall könnte {quoted} schaffen?"
-    elif kind == "research":
-        yield f"Wie belastbar ist der Befund hinter {quoted} außerhalb der Studie?"
-    if reading.facts.figure and kind != "tragedy":
-        yield f"Was sagt die Zahl {reading.facts.figure} in der Meldung {quoted} wirklich aus?"
-    if kind != "tragedy":
-        yield f"Wer ist von {quoted} am stärksten betroffen, und kommt er zu Wort?"
-        yield f"Welche Aussage in {quoted} würden Sie gern überprüft sehen?"
-        yield f"Was ist das stärkste Gegenargument zu {quoted}?"
-        yield f"Wie sollte es nach {quoted} weitergehen?"
-    yield f"Was an {quoted} sollte man genauer wissen?"
-    yield f"Welche Hintergründe helfen, {quoted} einzuordnen?"
-    yield f"Was fällt Ihnen an {quoted} als Erstes auf?"
-    yield "Worüber würden Sie bei dieser Meldung zuerst sprechen?"
+        groups.append(
+            [
+                f"Warum {verb} {actor} {rest}, und wem nützt das?",
+                f"Was ändert sich für Nutzer und Kunden, wenn {actor} {rest} {verb}?",
+            ]
+        )
+    if lead is not None:
+        quoted = f"\u201e{lead.sentence}\u201c"
+        if kind == "tragedy":
+            groups.append([f"Was hätte verhindert werden können? Die Meldung: {quoted}"])
+        elif kind in ("podcast", "book", "howto"):
+            groups.append([f"Welcher Gedanke in {quoted} verdient eine Diskussion?"])
+        else:
+            groups.append([f"Was halten Sie von dieser Darstellung: {quoted}?"])
+    return groups
 
 
-def _french(reading: Reading) -> Iterator[str]:
-    """Candidate French questions: the quoted headline, the figure."""
+def _german_fallback(reading: Reading) -> str:
     headline = _clip(reading.headline)
-    quoted = f"\u00ab\u00a0{headline}\u00a0\u00bb" if len(headline.split()) >= 2 else "cet article"
-    kind = reading.kind
-    if kind == "tragedy":
-        yield f"Qu'est-ce qui aurait pu empêcher ce que décrit {quoted}\u00a0?"
-        yield f"Quelles leçons les autorités devraient-elles tirer de {quoted}\u00a0?"
-        yield f"Comment aider aujourd'hui les personnes touchées par {quoted}\u00a0?"
-    elif kind == "release":
-        yield f"Que faudrait-il encore pour que vous adoptiez ce qu'annonce {quoted}\u00a0?"
-    elif kind == "podcast":
-        yield f"Quel sujet de l'épisode {quoted} mériterait un vrai débat\u00a0?"
-    elif kind == "court":
-        yield f"À quoi ressemblerait une issue juste dans l'affaire {quoted}\u00a0?"
-    elif kind == "event":
-        yield f"Qu'est-ce qui rend {quoted} intéressant pour qui ne peut pas y aller\u00a0?"
-    if reading.facts.figure and kind != "tragedy":
-        yield f"Que dit vraiment le chiffre de {reading.facts.figure} dans {quoted}\u00a0?"
-    if kind != "tragedy":
-        yield f"Qui est le plus concerné par {quoted}, et a-t-il la parole\u00a0?"
-        yield f"Quelle affirmation de {quoted} voudriez-vous voir vérifiée\u00a0?"
-        yield f"Quel est le meilleur argument contre {quoted}\u00a0?"
-        yield f"Que devrait-il se passer après {quoted}\u00a0?"
-    yield f"Quel contexte aide à comprendre {quoted}\u00a0?"
-    yield f"Qu'est-ce qui vous frappe d'abord dans {quoted}\u00a0?"
-    yield "De quoi parleriez-vous d'abord à propos de cet article\u00a0?"
+    if len(headline.split()) < 3:
+        return "Worüber würden Sie bei dieser Meldung zuerst sprechen?"
+    return f"Was an \u201e{headline}\u201c würden Sie gern genauer wissen?"
+
+
+_FR_TRAGIC_RE = re.compile(r"\b(?:morts?|tués?|tuées?|blessés?|blessées?|décédée?s?|noyée?s?)\b")
+_FR_VOWELS = tuple("aeiouyhAEIOUYH\u00e9\u00c9\u00e8\u00ea\u00e0\u00e2\u00ee\u00f4")
+
+
+def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
+    """Candidate French questions: the lead sentence as a clause."""
+    if lead is None:
+        return []
+    clause = lower_first(lead.sentence, body)
+    que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
+    if reading.kind == "tragedy":
+        if not _FR_TRAGIC_RE.search(clause):
+            return []  # a tribute or a reaction: nothing in it to prevent
+        return [[f"Qu'est-ce qui aurait pu empêcher ce drame, sachant {que}{clause}\u00a0?"]]
+    return [[f"Que faut-il penser du fait {que}{clause}\u00a0?"]]
+
+
+def _french_fallback(reading: Reading) -> str:
+    headline = _clip(reading.headline)
+    if len(headline.split()) < 3:
+        return "De quoi parleriez-vous d'abord à propos de cet article\u00a0?"
+    return f"Que retenez-vous de l'article «\u00a0{headline}\u00a0»\u00a0?"
 
 
 def _clear_name(name: str) -> bool:
@@ -490,81 +661,29 @@ def _clear_name(name: str) -> bool:
     return " " in name or any(c.isupper() or c.isdigit() for c in name[1:])
 
 
-def _other_language(reading: Reading) -> Iterator[str]:
-    """English questions for a story in another language: a clear name, or the story."""
+def _other_language(reading: Reading) -> list[list[str]]:
+    """English questions for a story in another language: only on a clear name."""
     subject = reading.subject
     if not any(c.isupper() or c.isdigit() for word in subject.split() for c in word[1:]):
-        subject = ""  # only an acronym, a version or CamelCase is surely the same in English
+        return []  # only an acronym, a version or CamelCase is surely the same in English
     if reading.kind == "tragedy":
-        yield "What, if anything, could have prevented what this story describes?"
-        yield "How should the people affected by the events in this story be supported?"
-    elif subject:
-        yield f"What does this story change for {_the(subject)}?"
-        yield f"What would you want {_the(subject)} to explain after this story?"
-    if reading.facts.figure and reading.kind != "tragedy":
-        yield f"What does the figure of {reading.facts.figure} in this story really tell us?"
-    if reading.kind != "tragedy":
-        yield "Who is most affected by what this story reports, and are they heard in it?"
-        yield "Which claim in this story would you most want independently checked?"
-    yield "What context would a reader abroad need to understand this story?"
-    yield "What stands out most to you in this story?"
-    yield "What would you want to know more about after reading this story?"
-    yield "Which detail of this story would you discuss first?"
+        return []
+    return [[f"What does this story change for {_the(subject)}, and who is affected most?"]]
 
 
-# Questions that fit any story, tragedies included: the last resort when a
-# story offers too little to fill ``count`` (12 each, so any count is reached).
-_FALLBACK = {
-    "en": (
-        "What stands out most to you in this story?",
-        "What would you want to know more about after reading this story?",
-        "Which detail of this story would you discuss first?",
-        "What context would help a newcomer understand this story?",
-        "What question would you put to the people in this story?",
-        "Which part of this story deserves a closer look?",
-        "What would you tell a friend about this story?",
-        "What surprised you in this story, if anything?",
-        "How does this story fit with what you already knew?",
-        "What is the most important fact in this story?",
-        "Which voice would you like to hear more from in this story?",
-        "What would a follow-up to this story need to cover?",
-    ),
-    "de": (
-        "Was fällt Ihnen an dieser Meldung als Erstes auf?",
-        "Worüber würden Sie bei dieser Meldung zuerst sprechen?",
-        "Was möchten Sie nach dieser Meldung genauer wissen?",
-        "Welche Hintergründe helfen, diese Meldung einzuordnen?",
-        "Welche Frage würden Sie den Beteiligten stellen?",
-        "Welches Detail der Meldung verdient einen zweiten Blick?",
-        "Was würden Sie einem Freund über diese Meldung erzählen?",
-        "Was hat Sie an dieser Meldung überrascht?",
-        "Wie passt diese Meldung zu dem, was Sie schon wussten?",
-        "Was ist die wichtigste Tatsache in dieser Meldung?",
-        "Wessen Stimme fehlt Ihnen in dieser Meldung?",
-        "Was müsste ein Folgebericht klären?",
-    ),
-    "fr": (
-        "Qu'est-ce qui vous frappe d'abord dans cet article\u00a0?",
-        "De quoi parleriez-vous d'abord à propos de cet article\u00a0?",
-        "Que voudriez-vous savoir de plus après cet article\u00a0?",
-        "Quel contexte aide à comprendre cet article\u00a0?",
-        "Quelle question poseriez-vous aux personnes concernées\u00a0?",
-        "Quel détail de cet article mérite un second regard\u00a0?",
-        "Que diriez-vous de cet article à un ami\u00a0?",
-        "Qu'est-ce qui vous a surpris dans cet article\u00a0?",
-        "Comment cet article s'accorde-t-il avec ce que vous saviez déjà\u00a0?",
-        "Quel est le fait le plus important de cet article\u00a0?",
-        "Quelle voix manque dans cet article\u00a0?",
-        "Que devrait couvrir un article de suivi\u00a0?",
-    ),
-}
+def _other_fallback(reading: Reading) -> str:
+    if reading.kind == "tragedy":
+        return "What, if anything, could have prevented what this story describes?"
+    return "Which detail of this story would you discuss first, and why?"
+
 
 # --- the generator --------------------------------------------------------------
 
 # Frames that must never be used on a tragedy (checked by the tests and at run time).
 MOTIVE_RE = re.compile(
     r"\b(?:really after|who gains|gain from|benefit|motive|agenda|timing|backfires?"
-    r"|goes badly|pay the price|strength or of trouble|at face value on)\b",
+    r"|goes badly|pay the price|strength or of trouble|at face value on|long time coming"
+    r"|good idea|wem nützt|surprise)\b",
     re.IGNORECASE,
 )
 
@@ -580,6 +699,14 @@ def _tidy(question: str) -> str:
     return question[:1].upper() + question[1:]
 
 
+def _interleave(groups: list[list[str]]) -> Iterator[str]:
+    """The first question of every group, then the second of every group, and so on."""
+    for round_ in range(max((len(g) for g in groups), default=0)):
+        for group in groups:
+            if round_ < len(group):
+                yield group[round_]
+
+
 class OfflineGenerator:
     """Writes questions with a fast, deterministic reading of the story; no network.
 
@@ -587,7 +714,7 @@ class OfflineGenerator:
 
     Attributes:
         name: ``"offline"``, recorded with each story's questions.
-        count: how many questions each story gets.
+        count: the most questions a story gets.
     """
 
     name: str = "offline"
@@ -596,7 +723,7 @@ class OfflineGenerator:
         """Configure the generator.
 
         Args:
-            count: questions per story, from 0 to :data:`MAX_QUESTIONS`.
+            count: the most questions per story, from 0 to :data:`MAX_QUESTIONS`.
 
         Raises:
             ValueError: ``count`` is out of range.
@@ -619,28 +746,39 @@ class OfflineGenerator:
     def generate(self, story: Story) -> tuple[str, ...]:
         """Write the questions for one story.
 
+        Only questions that hang on a fact of the story are written, so a
+        story may get fewer than ``count``; a story that offers none gets one
+        question on its quoted headline.
+
         Args:
             story: the story; its title, body and language are read.
 
         Returns:
-            ``count`` distinct questions, each one line, starting with a
-            capital letter, ending with ``?``, at most
-            :data:`MAX_QUESTION_LENGTH` characters.
+            One to ``count`` distinct questions (none when ``count`` is 0),
+            each one line, starting with a capital letter, ending with ``?``,
+            at most :data:`MAX_QUESTION_LENGTH` characters.
         """
         if not self.count:
             return ()
         reading = self.explain(story)
+        lead = reading.lead
         if reading.lang == "de":
-            candidates: Iterator[str] = _german(reading, story.body)
+            groups = _german(reading, story.body, lead)
+            fallback = _german_fallback(reading)
         elif reading.lang == "fr":
-            candidates = _french(reading)
+            groups = _french(reading, story.body, lead)
+            fallback = _french_fallback(reading)
         elif reading.lang in ("en", ""):
-            candidates = _english(reading, story)
+            groups = _english(reading, story, lead)
+            fallback = _english_fallback(reading)
         else:
-            candidates = _other_language(reading)
+            groups = _other_language(reading)
+            fallback = _other_fallback(reading)
         pool: list[str] = []
         seen: set[str] = set()
-        for raw in itertools.chain(candidates, _FALLBACK.get(reading.lang, _FALLBACK["en"])):
+        for raw in itertools.chain(_interleave(groups), (fallback,)):
+            if pool and raw is fallback:
+                break
             question = _tidy(raw)
             key = question.casefold()
             if (
@@ -655,4 +793,6 @@ class OfflineGenerator:
             pool.append(question)
             if len(pool) == self.count:
                 break
+        if not pool:
+            pool.append(_tidy(_other_fallback(reading)))
         return tuple(pool)

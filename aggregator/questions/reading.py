@@ -8,9 +8,9 @@ questions and ``aggregator questions --explain`` prints.
   title and lead in English, German and French, the first rule that matches
   winning: ``tragedy`` (deaths, disasters, attacks, obituaries) before
   everything else, so that no motive or "who gains" question is ever asked
-  about one; then ``court``, ``podcast``, ``book``, ``howto``, ``release``,
-  ``research``, ``corporate``, ``politics``, ``opinion``, ``listing``,
-  ``event``; otherwise ``news``.
+  about one; then ``job`` (job ads), ``deal`` (shopping deals), ``court``,
+  ``podcast``, ``book``, ``howto``, ``release``, ``research``, ``corporate``,
+  ``politics``, ``opinion``, ``listing``, ``event``; otherwise ``news``.
 - **Action** (:func:`parse_title`): an English headline read as subject +
   verb + rest (``Meta | asks | Amazon and Microsoft to help fund ...``) with
   a list of headline verbs, giving the act in the base form (``ask Amazon and
@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aggregator.questions.lead import Lead, lead_sentence
 from aggregator.questions.subject import find_subjects, is_title_case, strip_label
 
 __all__ = [
@@ -38,11 +39,14 @@ __all__ = [
     "key_facts",
     "parse_title",
     "read_story",
+    "sentence_case",
 ]
 
 #: The kinds of item :func:`detect_kind` tells apart.
 KINDS = (
     "tragedy",
+    "job",
+    "deal",
     "court",
     "podcast",
     "book",
@@ -60,16 +64,26 @@ KINDS = (
 _LEAD = 500  # characters of the body read for the kind
 
 
+def _phrases(phrases: str) -> re.Pattern[str] | None:
+    """One pattern for a kind's phrases; a phrase ending in a letter ends a word ("how i")."""
+    parts = [p.strip() for p in phrases.split("|") if p.strip()]
+    if not parts:
+        return None
+    return re.compile(
+        "|".join(re.escape(p) + (r"(?![^\W\d_])" if p[-1].isalpha() else "") for p in parts)
+    )
+
+
 def _kind(
     name: str, words: str, phrases: str = "", lead_words: str = "", lead_phrases: str = ""
-) -> tuple[str, frozenset[str], tuple[str, ...], frozenset[str], tuple[str, ...]]:
+) -> tuple[str, frozenset[str], re.Pattern[str] | None, frozenset[str], re.Pattern[str] | None]:
     """A kind's keywords: single words (matched whole) and phrases (matched as text)."""
     return (
         name,
         frozenset(words.split()),
-        tuple(p.strip() for p in phrases.split("|") if p.strip()),
+        _phrases(phrases),
         frozenset(lead_words.split()),
-        tuple(p.strip() for p in lead_phrases.split("|") if p.strip()),
+        _phrases(lead_phrases),
     )
 
 
@@ -83,12 +97,26 @@ _KIND_RULES = (
         murdered murders massacre shooting gunman bomb bombing explosion crash crashes
         earthquake flood floods flooding wildfire wildfires hurricane tsunami disaster victim
         victims obituary funeral mourn mourns mourned mourning grave suicide stabbing stabbed
+        fallen tribute memorial condolences bereaved grief grieving widow drowned shot
+        injured wounded casualties explosions attacks gunfire
         tote toten tod getötet stirbt gestorben anschlag unglück katastrophe opfer mort morts
         meurt tué tuée tués attentat séisme catastrophe victime victimes décès
         """,
         "terminally ill",
-        "killed died victims",
-        "were killed|death toll",
+        "",
+        "were killed|was killed|death toll|killed at least|died in|died after|have died|has died"
+        "|were injured|were wounded",
+    ),
+    _kind(
+        "job",
+        "hiring",
+        "(full-time)|(part-time)|(contract)|(remote)|engineer at |developer at |job opening",
+    ),
+    _kind(
+        "deal",
+        "coupon coupons",
+        "deal alert|% off|save over|save up to|black friday|cyber monday|prime day|gift card"
+        "|lowest price|deals on|for $",
     ),
     _kind(
         "court",
@@ -134,15 +162,15 @@ _KIND_RULES = (
         findings experiment studie forscher étude chercheur chercheurs
         """,
         "found that",
-        "researchers scientists",
-        "the study|published in",
+        "",
+        "the study|published in|a new study|researchers found|scientists found",
     ),
     _kind(
         "corporate",
         """
         acquire acquires acquisition buy buys merger earnings revenue profit profits quarter
         quarterly shares stock stocks ipo layoff layoffs valuation valued funding investor
-        investors ceo resign resigns deal market umsatz gewinn übernahme aktie rachat
+        investors ceo resign resigns umsatz gewinn übernahme aktie rachat
         """,
         "lays off|stepped aside|steps down|raises $|chiffre d'affaires",
     ),
@@ -183,10 +211,13 @@ _VERSION_RE = re.compile(
 def _first_kind(text: str, *, lead: bool) -> str:
     """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``."""
     words = {w.strip(_PUNCTUATION) for w in text.replace("-", " ").split()}
+    whole = {w.strip(_PUNCTUATION) for w in text.split() if "-" not in w}
     padded = f" {text} "
     for kind, title_words, title_phrases, lead_words, lead_phrases in _KIND_RULES:
         kind_words, phrases = (lead_words, lead_phrases) if lead else (title_words, title_phrases)
-        if not words.isdisjoint(kind_words) or any(p in padded for p in phrases):
+        # A tragedy's word stands alone: "trick-shot" and "AirPod-killing" are no deaths.
+        seen = whole if kind == "tragedy" else words
+        if not seen.isdisjoint(kind_words) or (phrases is not None and phrases.search(padded)):
             return kind
     return ""
 
@@ -501,6 +532,9 @@ _FIGURE_RE = re.compile(
     r"|\d{1,3}(?:,\d{3})+\s[a-z]+)",
 )
 _FACT_WINDOW = 600
+# A tension opening with a pronoun or speaking to the reader has no fact of its own.
+_VAGUE_STARTS = frozenset("it it's it’s this that these those they there he she we i you".split())
+_VOICE = frozenset("i we you your our my us you're you’re we're we’re".split())
 _DIGIT_RE = re.compile(r"\d")
 _NOT_A_CLAIM_RE = re.compile(
     r"(?:In this|Welcome|Follow|Click|Read|Listen|Watch|Photo|Image|Video|Subscribe|Sign up"
@@ -558,7 +592,7 @@ def key_facts(title: str, body: str) -> Facts:
         sentences = sentences[:-1]
     quote = speaker = ""
     match = _QUOTE_RE.search(lead) if ('"' in lead or "\u201c" in lead) else None
-    if match:
+    if match and len(match.group(1)) <= 110:
         quote = _clip(match.group(1), 110)
         who = _SPEAKER_RE.match(lead, match.end() - 1)
         if who:
@@ -580,7 +614,9 @@ def key_facts(title: str, body: str) -> Facts:
         if (
             5 <= len(words) <= 16
             and _CLAUSE_START_RE.match(clause)
-            and not any(mark in clause for mark in ('"', "\u201c", "\u201d", ";", ":", "?"))
+            and not any(mark in clause for mark in ('"', "\u201c", "\u201d", ";", ":", "?", ","))
+            and words[0].lower() not in _VAGUE_STARTS
+            and _VOICE.isdisjoint(w.lower().strip(".,!") for w in words)
         ):
             tension = clause
             break
@@ -614,7 +650,7 @@ _SMALL_WORDS = frozenset(
 )
 
 
-def _sentence_case(headline: str, body: str) -> str:
+def sentence_case(headline: str, body: str) -> str:
     """Lower-case the words of a Title Case headline that are not names.
 
     A word is lowered when it is a small word (``To``, ``For``) or when the
@@ -626,7 +662,7 @@ def _sentence_case(headline: str, body: str) -> str:
     out = words[:1]
     for word in words[1:]:
         low = word.lower()
-        core = low.strip(",;:'\"\u2018\u2019\u201c\u201d")
+        core = low.strip(",;:'\"\u2018\u2019\u201c\u201d?!.")
         if word[:1].isupper() and word[1:].islower() and (core in _SMALL_WORDS or core in lowered):
             out.append(low)
         else:
@@ -650,6 +686,8 @@ class Reading:
         other: a second named entity, or ``""``.
         action: the headline read as subject + verb + rest (English only), or ``None``.
         facts: the lead's quotation, tension, figure and first claim.
+        lead: the lead sentence that restates the headline, or ``None``.
+        names: the names found in the story, best first (``subject`` and ``other`` lead).
     """
 
     lang: str
@@ -660,6 +698,8 @@ class Reading:
     other: str
     action: Action | None
     facts: Facts
+    lead: Lead | None = None
+    names: tuple[str, ...] = ()
 
 
 def read_story(title: str, body: str, lang: str) -> Reading:
@@ -675,13 +715,13 @@ def read_story(title: str, body: str, lang: str) -> Reading:
     """
     label, headline = strip_label(title, body)
     english = lang in ("en", "")
-    names = find_subjects(title, body, lang=lang or "en")
+    names = find_subjects(title, body, lang=lang or "en", limit=4)
     subject = names[0] if names else ""
     other = names[1] if len(names) > 1 else ""
     action = None
     if english:
         if is_title_case(headline):
-            action = parse_title(_sentence_case(headline, body), title_case=True)
+            action = parse_title(sentence_case(headline, body), title_case=True)
         else:
             action = parse_title(headline)
     kind = detect_kind(f"{label} {headline}" if label else headline, body)
@@ -692,8 +732,10 @@ def read_story(title: str, body: str, lang: str) -> Reading:
         headline=headline,
         subject=subject,
         other=other,
+        names=tuple(names),
         action=action,
         facts=key_facts(headline, body),
+        lead=lead_sentence(headline, body, lang),
     )
 
 
@@ -715,6 +757,8 @@ def describe(reading: Reading) -> list[tuple[str, str]]:
         act = f"{action.actor} | {action.said or action.verb} | {action.rest} ({action.form})"
     facts = reading.facts
     quote = f"\u201c{facts.quote}\u201d" + (f" ({facts.speaker})" if facts.speaker else "")
+    lead = reading.lead
+    said = f"{lead.speaker} | {lead.claim}" if lead is not None and lead.claim else ""
     rows = [
         ("language", reading.lang or "unknown"),
         ("kind", reading.kind),
@@ -723,6 +767,8 @@ def describe(reading: Reading) -> list[tuple[str, str]]:
         ("subject", reading.subject),
         ("other", reading.other),
         ("act", act),
+        ("lead", lead.sentence if lead is not None else ""),
+        ("said", said),
         ("claim", facts.claim),
         ("tension", facts.tension),
         ("quote", quote if facts.quote else ""),

@@ -79,7 +79,7 @@ def test_real_feeds_end_to_end(
                 assert not TAG.search(body), (story_id, TAG.search(body))
             assert not ENTITY.search(body) or html.unescape(body) == body, story_id
             assert not TAG.search(title), story_id
-            assert len(questions.split("\n")) == 3, (story_id, questions)
+            assert 1 <= len(questions.split("\n")) <= 3, (story_id, questions)
         total = len(rows)
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")

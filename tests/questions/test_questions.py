@@ -176,14 +176,13 @@ def test_questions_are_grounded_in_the_story(key: str) -> None:
     """Each question shares content words with the story's title or lead beyond its frame,
     and the first questions name the subject or quote the headline's act."""
     story, subject = STORIES[key]
-    generated = OfflineGenerator(count=6).generate(story)
-    assert len(generated) == 6
+    generated = OfflineGenerator(count=3).generate(story)
+    assert 1 <= len(generated) <= 3
     lead = _content_words(story.title + " " + story.body[:600])
-    for question in generated[:3]:
-        assert _content_words(question) & lead, question
-    assert any(subject in q for q in generated[:3]) or all(
-        story.title.split()[1] in q for q in generated[:2]
-    ), generated
+    for question in generated:
+        assert len(_content_words(question) & lead) >= 3, question
+        assert "\u201c" + story.title not in question  # never the whole headline pasted in
+    assert any(subject in q for q in generated), generated
 
 
 def test_second_entity() -> None:
@@ -290,10 +289,10 @@ def test_same_questions_in_another_process() -> None:
 
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 6, 7, MAX_QUESTIONS])
 def test_count(count: int) -> None:
-    story, _ = STORIES["earnings"]
+    story, _ = STORIES["launch"]
     generated = OfflineGenerator(count=count).generate(story)
-    assert len(generated) == count
-    assert len(set(generated)) == count
+    assert len(generated) == min(count, 3)  # three facts to hang a question on, no filler
+    assert len(set(generated)) == len(generated)
     assert generated == OfflineGenerator(count=MAX_QUESTIONS).generate(story)[:count]
 
 
@@ -345,8 +344,8 @@ _texts = st.one_of(
 @given(title=_texts, body=_texts, count=st.integers(0, MAX_QUESTIONS))
 def test_form_for_any_story(title: str, body: str, count: int) -> None:
     generated = OfflineGenerator(count=count).generate(_story(title, body))
-    assert len(generated) == count
-    assert len(set(generated)) == count
+    assert 1 <= len(generated) <= count or count == len(generated) == 0
+    assert len(set(generated)) == len(generated)
     for question in generated:
         assert question[0].isupper()
         assert question.endswith("?")
@@ -452,14 +451,15 @@ def test_not_a_subject(title: str, body: str, lang: str, not_subjects: set[str])
     names = find_subjects(title, body, lang=lang, limit=5)
     assert not not_subjects & set(names), names
     generated = OfflineGenerator(count=3).generate(_lang_story(title, body, lang))
-    words = title.split()
     for question in generated:
-        # Named only where the question repeats the headline (quoted, or its act in
-        # three words or more), never as a slot of its own.
+        # Named only where the question repeats the story's own words (quoted, or a
+        # run of three words or more of its headline or body), never as a slot.
         outside = re.sub(r"[\u201c\u201e\u00ab].*?[\u201d\u201c\u00bb]", "", question)
-        for size in range(len(words), 2, -1):
-            for start in range(len(words) - size + 1):
-                outside = outside.replace(" ".join(words[start : start + size]), "")
+        for text in (title, body):
+            words = text.replace(",", "").replace(".", "").split()
+            for size in range(len(words), 2, -1):
+                for start in range(len(words) - size + 1):
+                    outside = outside.replace(" ".join(words[start : start + size]), "")
         for word in not_subjects:
             assert not re.search(rf"\b{re.escape(word)}\b", outside), question
 
@@ -681,6 +681,7 @@ def test_cli_explain_shows_what_the_generator_saw(
     assert lines["subject"].strip() == "SpaceX"
     assert "launches" in lines["act"]
     assert "upper stage lost contact" in lines["tension"]
+    assert lines["lead"].strip().startswith("SpaceX launched its Starship rocket")
     stored = result.stdout.split("stored questions (offline):\n")[1].split("offline questions")[0]
     assert len(stored.strip().splitlines()) == 3
     assert (db.stat().st_mtime_ns, db.stat().st_size) == before  # reading only

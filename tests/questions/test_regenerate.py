@@ -67,7 +67,7 @@ def test_regenerate_offline(archive: Path, runner: CliRunner) -> None:
     stored = rows()
     for _, questions, generator in stored[:4]:
         assert generator == "offline"
-        assert len(questions.split("\n")) == 3 and OLD not in questions
+        assert 1 <= len(questions.split("\n")) <= 3 and OLD not in questions
     # The imported document keeps the questions a person wrote.
     assert stored[4][1:] == (
         "Could this be a secret alliance to monopolize the AI market?",

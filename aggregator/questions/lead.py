@@ -1,0 +1,666 @@
+"""The lead sentence a question can hang on: the story's key claim in the story's own words.
+
+Pure and deterministic, a few tens of microseconds a story. Headlines are
+written in headlinese ("US judge throws out Apple lawsuit": no articles, Title
+Case, labels), which reads badly inside a question; the first sentences of
+the body usually say the same thing in whole sentences ("A US judge has
+thrown out a lawsuit ..."). :func:`lead_sentence` picks the sentence of the
+lead that best restates the headline and is safe to embed in a question:
+
+- a whole sentence (ends with a full stop), 7 to 34 words, no question or
+  exclamation, no link, no ellipsis, no first or second person ("I", "we",
+  "you": a blog's voice, not a fact), not opening with a pronoun ("It",
+  "They", "This": its referent would be lost) or a teaser ("Here is",
+  "Click", "In this episode");
+- written as a sentence, not as headlinese: it has an article, an auxiliary
+  or a possessive somewhere;
+- datelines (``WASHINGTON (Reuters) -``), bracketed sources (``[Ayin
+  Network]``) and short parentheticals are dropped first.
+
+Among the candidates of the first paragraphs, the one sharing the most words
+with the headline wins (the first one on ties). A sentence reporting what
+someone said (``X said that Y``, ``Y, X said``) is split into the speaker and
+the claim, so that a question can weigh the claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Lead", "core", "lead_sentence", "lower_first"]
+
+_WINDOW = 900  # characters of the body read
+_MAX_SENTENCES = 6
+_MIN_WORDS = 6
+_MAX_WORDS = 34
+_MAX_CHARS = 175
+
+_SPLIT_RE = re.compile(
+    r"(?<=[a-z0-9%)\u2019'\"\u201d][.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])"
+)
+_DATELINE_RE = re.compile(
+    r"^(?:\[[^\]]{1,50}\]\s*"
+    r"|[A-Z\u00c0-\u00dd][A-Z\u00c0-\u00dd.'\u2019 ,-]{1,40}"
+    r"(?:\s*\([^)]{1,30}\))?\s*[-\u2013\u2014:]+\s+"
+    r"|\([^)]{1,30}\)\s*[-\u2013\u2014]\s*"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?\s+(?:--|\u2014)\s+"
+    r"|[A-Z]{2,}[A-Z ]*, [A-Z][\w ]{1,30}(?:\s*\([^)]{1,30}\))?\s*[-\u2013\u2014]+\s+"
+    r"|(?:An anonymous reader|[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}) (?:quotes|writes|shares|reports)"
+    r"(?: a report from [^:]{1,60})?:\s+)"
+)
+_PAREN_RE = re.compile(r"\s*\([^()]{1,40}\)")
+_NO_OPENERS = frozenset(
+    """
+    It It's Its They Their Them He His She Her We Our Us I I'm I've My You Your This That
+    These Those Here There So But And Or Also Now Then Today Yesterday Tomorrow Tonight
+    Welcome Click Read Watch Listen Photo Photos Image Video Subscribe Sign Join Don't Do Did
+    Please Note Update Updated Editor's Sponsored Advertisement Why How What Where Who
+    Which Well Oh Yes No Hi Hello Hey Meet See Find Get Check Learn Discover Let's Let
+    Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
+    One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
+    Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus Next
+    """.split()
+)
+_NO_PAIRS = frozenset(
+    "in this|in that|of course|in other|in the meantime|in short|in fact|as always|at first"
+    "|for example|for instance|by the way|to be|en effet|par ailleurs|de plus|in diesem|in it"
+    "|pour autant".split("|")
+)
+_BAD_WORDS = frozenset(
+    """
+    i i'm i've i'd i'll we we're we've we'll our ours us you you're you've you'll your yours
+    my me i’m i’ve i’d i’ll we’re we’ve we’ll you’re you’ve you’ll let's let’s
+    """.split()
+)
+_NAMES_IN_ING = frozenset("Beijing Reading Ling Epping Ealing Woking Kettering".split())
+_SENTENCE_MARKERS = frozenset(
+    """
+    the a an has have had is are was were will would can could its their his her says said
+    been be this that
+    """.split()
+)
+_BAD_MARKS = (
+    "?",
+    "!",
+    ":",
+    "http",
+    "www.",
+    "@",
+    "|",
+    "\u2026",
+    "...",
+    "[",
+    "]",
+    "#",
+    ";",
+    "\u00bb",
+)
+# Per language: words a whole sentence has (articles, auxiliaries), words of a
+# first- or second-person voice, and openers whose referent would be lost.
+_MARKERS = {
+    "de": frozenset(
+        "der die das den dem des ein eine einen einem ist sind war hat haben wird wurde soll"
+        " sein ihre".split()
+    ),
+    "fr": frozenset(
+        "le la les un une des du est sont a ont sera été était sa son ses leur".split()
+    ),
+}
+_BAD_BY_LANG = {
+    "de": frozenset("ich wir uns unser unsere du dich dir euch mein meine".split()),
+    "fr": frozenset("je j' nous vous notre votre mon ma mes".split()),
+}
+_OPENERS_BY_LANG = {
+    "de": frozenset(
+        "Es Er Sie Wir Ich Du Das Dies Diese Dieser Dieses Hier Heute Doch Aber Und Oder So"
+        " Da Dabei Damit Dazu Dann Wer Wie Was Warum Wo Nun Jetzt Daher Deshalb Trotzdem Auch"
+        " Außerdem Zudem Dennoch".split()
+    ),
+    "fr": frozenset(
+        "Il Elle Ils Elles Nous Je On Ce Cette Ces Cet Voici Aujourd'hui Mais Et Ou Donc"
+        " Alors Qui Que Quoi Comment Pourquoi Où C'est".split()
+    ),
+}
+_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u2019-]*")
+
+_SAY = (
+    r"(?:says|say|said|warns|warned|argues|argued|claims|claimed|insists|insisted|told [A-Za-z]+)"
+)
+_SPEAKER = r"[A-Z][\w.'\u2019-]*(?: [A-Za-z][\w.'\u2019-]*){0,5}"
+_SAID_FIRST_RE = re.compile(
+    rf"^(?P<who>{_SPEAKER}),? (?:has |have )?{_SAY},? (?:that )?(?P<claim>.+)$"
+)
+_SAID_LAST_RE = re.compile(
+    rf"^(?P<claim>.{{25,}}?),[\u201d\"]? (?:(?P<who>{_SPEAKER}) {_SAY}"
+    rf"|{_SAY} (?P<who2>{_SPEAKER})|according to (?P<who3>{_SPEAKER}))$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The lead sentence a question hangs on.
+
+    Attributes:
+        sentence: the sentence without its final full stop, as the body writes it.
+        speaker: who said it, when the sentence reports a saying (``the police``), else ``""``.
+        claim: what was said, when it does (a clause), else ``""``.
+        overlap: how many content words it shares with the headline.
+    """
+
+    sentence: str
+    speaker: str = ""
+    claim: str = ""
+    overlap: int = 0
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD_RE.findall(text) if len(w) >= 4}
+
+
+_ABBREVIATIONS = frozenset(
+    """
+    jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr st no gov sen rep inc corp
+    ltd co vs gen col lt sgt prof jr sr approx est dept univ fig ave
+    """.split()
+)
+
+
+def _merge_abbreviations(parts: list[str], *, ordinals: bool = False) -> list[str]:
+    """Join pieces split after an abbreviation ("on Feb." + "28.").
+
+    ``ordinals``: a number with a full stop is an ordinal, not a sentence's
+    end (German "im 19. Jahrhundert").
+    """
+    out: list[str] = []
+    for part in parts:
+        last = out[-1].rsplit(" ", 1)[-1].lower() if out else ""
+        if last.endswith(".") and (
+            last[:-1].strip("(\"'") in _ABBREVIATIONS or ordinals and last[:-1].isdigit()
+        ):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def _sentences(body: str, lang: str = "en") -> list[str]:
+    """The first sentences of the body's first paragraphs (whole ones only)."""
+    lead = body[:_WINDOW]
+    cut_short = len(body) > _WINDOW
+    out: list[str] = []
+    paragraphs = [p for p in lead.split("\n") if p.strip()]
+    for number, paragraph in enumerate(paragraphs):
+        paragraph = " ".join(paragraph.split())
+        if number == 0:
+            for _ in range(2):  # "[Botswana Daily News] Gaborone -- ..."
+                paragraph = _DATELINE_RE.sub("", paragraph, count=1)
+        parts = _merge_abbreviations(_SPLIT_RE.split(paragraph), ordinals=lang == "de")
+        if cut_short and number == len(paragraphs) - 1 and parts and parts[-1][-1:] != ".":
+            parts[-1] += "\u2026"  # the window cut it off: only its whole clauses count
+        out.extend(parts)
+        if len(out) >= _MAX_SENTENCES:
+            break
+    return out[:_MAX_SENTENCES]
+
+
+_TRIM_RE = re.compile(r",\s|\s[\u2013\u2014-]\s")
+_BAD_ENDINGS = frozenset(
+    """
+    a an the of to in on at for with by from and or but as than that which who its his her
+    their our this these those is are was were be said says say told believe believes think
+    thinks argue argues claim claims warn warns found find finds show shows will would can
+    could should must may might has have had do does did not shortly soon just only even also
+    still right well long
+    """.split()
+)
+
+
+_CORE_CHARS = 110
+_LONG_CORE = 140
+_CONJUNCTION_RE = re.compile(
+    r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where|that)\s)"
+)
+
+
+def core(sentence: str) -> str:
+    """The sentence's main clause: cut at its first comma or dash that leaves a whole clause.
+
+    Sentences of at most 110 characters are kept whole. ``"A widespread outage
+    hit Microsoft 365 on Monday, leaving millions of users ..."`` -> ``"A
+    widespread outage hit Microsoft 365 on Monday"``; an appositive without a
+    verb before it (``"Meta, the tech giant behind ..., has been ..."``) is
+    never a cut.
+    """
+    if len(sentence) <= _CORE_CHARS or _opens_subordinate(sentence):
+        return sentence
+    breaks = list(_TRIM_RE.finditer(sentence))
+    if len(sentence) > _LONG_CORE:
+        breaks += list(_CONJUNCTION_RE.finditer(sentence))
+    for match in sorted(breaks, key=lambda m: m.start()):
+        head = sentence[: match.start()].rstrip(" ,;:")
+        words = head.split()
+        if len(sentence[match.end() :].split()) < 4:
+            continue  # "a single, unified workspace": a list or an adjective, not a clause
+        if "," in head and len(head.rsplit(",", 1)[1].split()) <= 2:
+            continue  # "able to find, summarize": inside a list
+        if (
+            len(words) >= 6
+            and words[-1].lower() not in _BAD_ENDINGS
+            and not words[-1].lower().endswith("ing")
+            and _complete(head)
+            and head.count("\u201c") == head.count("\u201d")
+            and head.count('"') % 2 == 0
+        ):
+            return head
+    return sentence
+
+
+_SUBORDINATORS = frozenset(
+    """
+    while as after before although though if when because since until unless once whereas
+    despite amid following with without in on at for by during under from to
+    """.split()
+)
+
+
+def _opens_subordinate(sentence: str) -> bool:
+    """Whether the sentence opens with a subordinate clause or phrase ("While X, Y")."""
+    return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
+
+
+_CLAUSE_CONJUNCTIONS = frozenset(
+    "as while because although though whereas if when who which that but until unless how"
+    " whether why what where".split()
+)  # "if" ends a cut sentence badly whatever follows it
+
+
+def _complete(head: str) -> bool:
+    """Whether a cut sentence ends with whole clauses.
+
+    Not when an aside is left open (``"Han Lay, who was stopped ..."``) or
+    the clause opened by its last conjunction has no verb (``"Israelis held
+    their breath as four soldiers"``).
+    """
+    words = head.split()
+    if not _has_main_verb(words, strict=True):
+        return False
+    if len(words) > 2 and words[-2].lower() == "to":
+        return False  # "... the latest winners to join": the object was cut off
+    for index in range(len(words) - 1, 0, -1):
+        word = words[index].lower()
+        if word in _CLAUSE_CONJUNCTIONS:
+            tail = words[index:]
+            if word in ("who", "which") and words[index - 1].endswith(","):
+                return False
+            if word == "if":
+                return False  # "... and if left unchanged": the main clause was cut off
+            return _has_main_verb(tail)
+    return True
+
+
+def _before_cut(sentence: str) -> str:
+    """What precedes the last comma of a sentence cut off mid-clause, when that is a clause."""
+    if _opens_subordinate(sentence):
+        return ""
+    for match in reversed(list(_TRIM_RE.finditer(sentence))):
+        head = sentence[: match.start()].rstrip(" ,;:")
+        words = head.split()
+        if len(words) >= 8 and words[-1].lower() not in _BAD_ENDINGS and _complete(head):
+            return head
+    return ""
+
+
+def _trim(sentence: str) -> str:
+    """A long sentence cut at its last comma or dash that leaves a whole clause, else ``""``.
+
+    The words after such a break are usually an adjunct ("..., saying the book
+    has ...", "..., just four months after ..."), so the clause before it still
+    states the fact.
+    """
+    best = ""
+    if _opens_subordinate(sentence):
+        return ""
+    breaks = [*_TRIM_RE.finditer(sentence), *_CONJUNCTION_RE.finditer(sentence)]
+    for match in sorted(breaks, key=lambda m: m.start()):
+        head = sentence[: match.start()].rstrip(" ,;:")
+        if len(head) > _MAX_CHARS or len(head.split()) > _MAX_WORDS:
+            break
+        words = head.split()
+        last = words[-1].lower()
+        if last.endswith("ing"):
+            continue
+        if len(words) >= 8 and last not in _BAD_ENDINGS and _complete(head):
+            return head
+    return best
+
+
+def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
+    """The sentence cleaned for a question (no final stop), or ``""`` when it will not do.
+
+    ``whole``: the sentence is all of a short body, so a missing full stop
+    does not mean it was cut off.
+    """
+    sentence = _PAREN_RE.sub("", sentence).strip()
+    if sentence.endswith(("\u2026", "...")):
+        sentence = _before_cut(sentence.rstrip(".\u2026 "))  # a teaser cut off mid-clause
+        if not sentence:
+            return ""
+        sentence += "."
+    if sentence.endswith("."):
+        if sentence.endswith(("..", " No.", " St.", " Dr.", " Mr.")):
+            return ""
+        sentence = sentence[:-1].rstrip()
+    elif not (whole and sentence[-1:].isalnum()):
+        return ""
+    if any(mark in sentence for mark in _BAD_MARKS):
+        return ""
+    if len(sentence) > _MAX_CHARS or len(sentence.split()) > _MAX_WORDS:
+        sentence = _trim(sentence)
+    words = sentence.split()
+    if not _MIN_WORDS <= len(words) <= _MAX_WORDS:
+        return ""
+    first = words[0].strip("\"'\u201c\u2018,")
+    openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
+    if sentence[:1] in "\"'\u201c\u2018\u201e\u00ab":
+        return ""  # a quotation first: whose words they are comes after
+    if lang in ("en", "") and first.endswith(("ing", "ed")) and first not in _NAMES_IN_ING:
+        return ""  # "Introducing ...", "Scattered haphazardly, they ...": no subject of its own
+    if lang == "de" and any(w in ("Sie", "Ihre", "Ihr", "Ihnen") for w in words[1:]):
+        return ""  # the reader addressed: a promotion, not a fact
+    if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
+        return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
+    if first == "One" and len(words) > 1 and words[1][:1].isupper():
+        pass  # "One Nation leader Pauline Hanson says ...": a name
+    elif first in ("This", "Last", "Next") and words[1] in ("week,", "month,", "year,"):
+        pass  # "This week, the administration ...": a time, not a pronoun
+    elif first in openers or not first[:1].isupper() and not first[:1].isdigit():
+        return ""
+    stripped = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb") for w in words]
+    lowered = [w.lower() for w in stripped]
+    voice = {w.lower() for w in stripped if not w.isupper() or w == "I"}  # "US" is no "us"
+    bad = _BAD_BY_LANG.get(lang, _BAD_WORDS)
+    if not bad.isdisjoint(voice):
+        return ""
+    if _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered) and (
+        whole or lang not in ("en", "") or not _names_and_verb(words)
+    ):
+        return ""  # headlinese: no article, auxiliary or possessive
+    curly, straight = sentence.count("\u201c") - sentence.count("\u201d"), sentence.count('"')
+    if not (curly == 0 and straight % 2 == 0 or curly == 1 and straight == 1):
+        return ""
+    if lang in ("en", "") and not _has_main_verb(words):
+        return ""
+    if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
+        return ""
+    comma = sentence.find(", ")
+    if comma > 0 and sentence[comma + 2 :].split(" ", 1)[0].lower() in _PRONOUNS:
+        return ""  # "Hawkish on security, she will ...": the subject is only a pronoun
+    if lowered[-1] in _DANGLING_ENDS or any(w in _CAPITAL_SMALL for w in words[1:]):
+        return ""  # "... no different from that": its referent is elsewhere; "groups For"
+    return sentence
+
+
+_PRONOUNS = frozenset("he she they it we i you".split())
+_DANGLING_ENDS = frozenset("that this it them those these there".split())
+_CAPITAL_SMALL = frozenset(
+    "For And Or Of To With In On At By From His Her Its Their Will Is Are Was Be Get Gets".split()
+)
+
+
+# A full stop inside: two sentences the splitter did not part ("... “ANGI.” At the ...").
+_INNER_STOP_RE = re.compile(r"(?:[a-z]{2}|[A-Z]{2})[.!?][\u201d\u2019\"']? [A-Z]")
+
+
+# A photo caption, not the news: "A Tesla Model 3 is seen during ...".
+_CAPTION_RE = re.compile(
+    r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bphotographed\b|\bposes? for\b"
+    r"|\bfile photo\b",
+    re.I,
+)
+
+
+_ARTICLES = frozenset("the a an has have had is are was were will its their his her".split())
+_AUXILIARIES = frozenset(
+    """
+    is are was were has have had will would can could may might must should does did do
+    shall isn't aren't wasn't weren't hasn't haven't won't can't couldn't didn't doesn't
+    """.split()
+)
+_IRREGULAR = frozenset(
+    """
+    hit cut set put won lost made took gave got found told said sold bought built began became
+    came went held kept left led met paid ran saw sent spent struck shut rose fell grew knew
+    thought brought caught chose drew drove fled flew fought hid laid read rode sank shook shot
+    spoke spread stood stole threw understood wore wrote quit bet cast hurt let split upset
+    sought broke beat bore dug forgot froze heard lay lit meant overtook rang sang sat slept
+    stuck swept swung taught tore won withdrew wound
+    """.split()
+)
+_RELATIVES = frozenset("that which who whom whose where when".split())
+_NOT_VERBS_S = frozenset("its this his thus plus us as whereas news series always perhaps".split())
+
+
+def _names_and_verb(words: list[str]) -> bool:
+    """A sentence without articles that still reads as one: a name, then a verb in -s or -ed."""
+    if not words[0][:1].isupper() or len(words) < 8:
+        return False
+    for word in words[1:6]:
+        low = word.lower()
+        if word[:1].islower() and low.isalpha() and len(low) > 3 and low not in _NOT_VERBS_S:
+            return low.endswith(("es", "ed")) or low.endswith("s") and not low.endswith("ss")
+    return False
+
+
+def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
+    """Whether a finite verb comes before the first relative pronoun (not a noun phrase).
+
+    ``words`` as written (with their capitals). ``strict``, for what is left
+    of a cut sentence, which must surely be a clause: a word in ``-s`` counts
+    only right after a capitalised word (``Havana Syndrome refers``, not
+    ``political families``), one in ``-ed`` only when no preposition follows
+    (``based in`` is a participle).
+    """
+    skipping = False
+    for index in range(1, len(words)):
+        raw = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()")
+        word = raw.lower()
+        if raw.isupper() and len(raw) > 1:
+            continue  # an acronym ("WHO", "IS"), not a word
+        if skipping:
+            skipping = not words[index].endswith(",")
+            continue
+        if word in ("which", "who") and words[index - 1].endswith(",") and not strict:
+            skipping = True  # "Angie's List, which offers ..., has just set ...": skip the aside
+            continue
+        if word in _RELATIVES:
+            return False
+        if word in _AUXILIARIES or word in _IRREGULAR:
+            return True
+        if len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S:
+            continue
+        if word.endswith("ed"):
+            following = words[index + 1].lower() if index + 1 < len(words) else ""
+            if not strict or following not in _PARTICIPLE_FOLLOWERS:
+                return True
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+            previous = words[index - 1].lower()
+            if (
+                strict
+                and not words[index - 1][:1].isupper()
+                or previous in _NOUN_BEFORE
+                or previous[:1].isdigit()
+            ):
+                continue
+            return True
+    return False
+
+
+# Words after which a word in -s is a plural noun, not a verb ("the news and stories").
+_NOUN_BEFORE = frozenset(
+    """
+    the a an and or of in on at for with to by from its their his her our your this these
+    those many more most some all other new one two three four five six seven eight nine ten
+    dozens hundreds thousands millions several few
+    """.split()
+)
+_PARTICIPLE_FOLLOWERS = frozenset("by in to at on for with from as".split() + [""])
+
+
+def _split_saying(sentence: str) -> tuple[str, str]:
+    """``(speaker, claim)`` of a sentence reporting a saying, else ``("", "")``."""
+    if sentence.count("\u201c") or sentence.count('"'):
+        return "", ""  # a quotation inside: splitting it would break the quotation marks
+    match = _SAID_LAST_RE.match(sentence)
+    if match:
+        who = match.group("who") or match.group("who2") or match.group("who3") or ""
+        claim = match.group("claim").strip('\u201c\u201d" ')
+        if len(who.split()) <= 6 and len(claim.split()) >= 5 and _has_main_verb(claim.split()):
+            return who, claim
+    match = _SAID_FIRST_RE.match(sentence)
+    if match:
+        claim = match.group("claim").strip('\u201c\u201d" ')
+        who = match.group("who")
+        first = who.split()[0]
+        if first.startswith(("I'", "I\u2019", "We'", "We\u2019")) or (
+            first in _NO_OPENERS and not (first == "One" and who[4:5].isupper())
+        ):
+            return "", ""
+        if len(claim.split()) >= 5 and not claim.startswith(("in ", "on ", "at ", "it ")):
+            return who, claim
+    return "", ""
+
+
+def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
+    """The sentence of the lead that best states the story's key fact, or ``None``.
+
+    Args:
+        headline: the story's headline (its label removed).
+        body: the story's plain-text body.
+        lang: the story's language; English, German and French sentences are
+            read (others get ``None``).
+
+    Returns:
+        The :class:`Lead`, or ``None`` when no sentence of the lead is safe to use.
+    """
+    if not body or lang not in ("en", "", "de", "fr"):
+        return None
+    title_words = _content_words(headline)
+    sentences = _sentences(body, lang)
+    whole = len(body) < 400 and len(sentences) == 1
+    # Best first: the most words shared with the headline, the first sentence (which
+    # usually states the news) counting one more, then the earlier; the first usable wins,
+    # so the costly checks run on few sentences.
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda i: (-len(title_words & _content_words(sentences[i])) - (i == 0), i),
+    )
+    for index in ranked:
+        sentence = _usable(sentences[index], lang, whole=whole)
+        if not sentence:
+            continue
+        words = _content_words(sentence)
+        if len(words - title_words) <= 1 and _ARTICLES.isdisjoint(sentence.lower().split()):
+            continue  # the headline again (often with its source): headlinese
+        overlap = len(title_words & words) + (index == 0)
+        speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
+        return Lead(sentence, speaker, claim, overlap)
+    return None
+
+
+_FUNCTION_WORDS = frozenset(
+    """
+    A An The This That These Those Its His Her Their Our Some Many Most More Few Several All
+    Any No One Two Three Four Five Six Seven Eight Nine Ten Each Every Both Another While
+    After Before As When Although Though Despite Since Until If Once Under Over In On At For
+    From With Without By About Amid Among Across Following During Nearly Almost Only Even
+    Just Still Former Le La Les Un Une Des Du En Dans Pour Avec Sans Selon Après Avant Même
+    Depuis Lors Alors Plus Moins Tout Tous Toute Toutes Chaque Certains Certaines Last Next
+    Earlier Later Recent Recently
+    """.split()
+)
+_DEMONYM_WORDS = frozenset(
+    """
+    American French German British English Dutch Greek Thai Swiss Irish Scottish Welsh
+    Israeli Iraqi Pakistani Afghan Saudi Emirati Qatari Yemeni Kuwaiti Bangladeshi Nepali
+    Kenyan European African Asian Arab Latin Nordic Turkish Polish Spanish Swedish Danish
+    Finnish Czech Slovak Jewish Muslim Christian Catholic Democratic Republican Conservative
+    Labour Liberal Western Eastern Northern Southern
+    """.split()
+)
+_NEWS_VERBS = frozenset(
+    "today yesterday said says announced reported unveiled launched released confirmed".split()
+)
+_NUMBER_WORDS = frozenset(
+    """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands dozens millions
+    """.split()
+)
+# Capitalised whatever their place: titles before a name, continents.
+_KEEP_CAPITAL = frozenset(
+    """
+    President Secretary Minister Prime Chancellor Senator Governor Judge General Chief
+    Attorney Deputy Vice King Queen Prince Princess Pope Mayor Sen Rep Gov Dr Mr Mrs Ms
+    Europe Asia Africa America Australia Antarctica Oceania
+    """.split()
+)
+_FIRST_WORD_RE = re.compile(r"[\w\u2019'-]+")
+
+
+def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: str = "") -> str:
+    """Lower-case the sentence's first word unless it is a name (``The`` -> ``the``).
+
+    A function word is always lowered. Another capitalised word stays only
+    when it looks like a name: one of ``names`` (the story's subjects) or a
+    word of one, a word of ``title`` (the headline), a demonym, written with
+    a capital inside a sentence of the body,
+    followed by another capitalised word (``Jean McCathern``), or with
+    capitals or digits inside (``iOS``, ``U.S.``).
+    """
+    first, sep, rest = sentence.partition(" ")
+    core = first.strip("\"'\u201c\u2018")
+    if core in _FUNCTION_WORDS and not (core == "One" and rest[:1].isupper()):
+        return first.lower() + sep + rest
+    if not (core[:1].isupper() and core[1:].replace("'", "").replace("\u2019", "").isalpha()):
+        return sentence  # a number, a quotation mark
+    if any(c.isupper() for c in core[1:]):
+        return sentence  # an acronym, a CamelCase name
+    match = _FIRST_WORD_RE.match(core)
+    stem = match.group() if match else core
+    if core.endswith(("'s", "\u2019s")):
+        return sentence  # "Iran's government": a possessive at the start is a name's
+    if stem.endswith(("ers", "ors", "ists")) and not rest[:1].isupper():
+        return first.lower() + sep + rest  # "Rescuers are racing ..."
+    if stem.split("-")[0].lower() in _NUMBER_WORDS:
+        return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
+    if stem in _KEEP_CAPITAL or any(
+        stem in name.split()
+        and (number == 0 or " " in name or name in title or body.count(name) >= 2)
+        for number, name in enumerate(names)
+    ):
+        return sentence  # the subject, a name of several words, or one the story repeats
+    if rest.split(" ", 1)[0] in _NEWS_VERBS:
+        return sentence  # "Apple today announced ...": an actor of the news
+    following = rest.split(" ", 1)[0] if rest else ""
+    singular = stem[:-1] if stem.endswith("s") else stem
+    if (
+        stem in _DEMONYM_WORDS
+        or singular in _DEMONYM_WORDS
+        or singular.endswith(("ian", "ese", "ish", "eli", "ani"))
+    ):
+        return sentence  # "Russian courts", "Italians", "Israelis"
+    if (following[:1].isupper() or following[:1].isdigit()) and not core.endswith(","):
+        return sentence  # a name of several words
+    text = body[:3000]
+    if title and re.search(rf"(?<![\w-]){re.escape(stem)}(?![\w-])", title):
+        return sentence  # the headline names it too ("Kosovo", "Mailboxer")
+    at = text.find(" " + stem)
+    while at > 0:
+        before = text[at - 1]
+        end = at + 1 + len(stem)
+        if (before.islower() or before in ",;") and not text[end : end + 1].isalpha():
+            return sentence  # written with its capital inside a sentence: a name
+        at = text.find(" " + stem, at + 1)
+    return first.lower() + sep + rest  # "Beauty is ...", "Wind gusts ...": a common word
