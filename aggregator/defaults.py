@@ -16,6 +16,7 @@ __all__ = [
     "DB_ENV",
     "DIGESTS_FOLDER",
     "MAX_PAGE_COUNT_ENV",
+    "is_database_url",
 ]
 
 CONFIG_PATH = os.path.join("config", "aggregator.toml")
@@ -31,7 +32,17 @@ CONFIG_ENV = "AGGREGATOR_CONFIG"
 """The environment variable that names the config file (``--config`` wins over it)."""
 
 DB_ENV = "AGGREGATOR_DB"
-"""The environment variable that names the archive file (``--db`` wins over it)."""
+"""The environment variable that names the archive: a file, or a ``postgresql://`` URL
+(``--db`` wins over it)."""
 
 MAX_PAGE_COUNT_ENV = "AGGREGATOR_MAX_PAGE_COUNT"
 """The environment variable that caps a writer's database size, in SQLite pages."""
+
+
+def is_database_url(value: object) -> bool:
+    """Whether an archive location names a PostgreSQL database rather than an SQLite file.
+
+    ``postgresql://`` and ``postgres://`` URLs select PostgreSQL; anything else
+    is a path (``--db``, ``AGGREGATOR_DB`` and ``[archive] url`` take either).
+    """
+    return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from support.httpserver import FeedServer
+from support.pgserver import PostgresServer, find_binaries
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("AGGREGATOR_CORPUS") or REPO.parent / "shared" / "corpus")
@@ -85,3 +86,52 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
 def runner() -> CliRunner:
     """A click test runner (stdout and stderr kept apart)."""
     return CliRunner()
+
+
+# -- both storage engines ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole session (skips where none can be had)."""
+    folder, why = find_binaries()
+    if folder is None:
+        pytest.skip(f"no PostgreSQL server: {why}")
+    try:
+        server = PostgresServer.start(folder)
+    except Exception as exc:  # initdb or pg_ctl failed: say why, run the rest
+        pytest.skip(f"no PostgreSQL server: it did not start ({str(exc)[:200]})")
+    try:
+        yield server
+    finally:
+        from aggregator.store.pg.connection import close_pools
+
+        close_pools()
+        server.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+def fresh_database(server: PostgresServer) -> str:
+    """A new empty database on the session's server; its URL."""
+    import psycopg
+
+    name = f"archive_{next(_databases)}"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server.dsn(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The storage engine a test runs on: ``sqlite`` or ``postgresql``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def archive_at(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where the test's archive is: a file (SQLite) or a fresh database's URL (PostgreSQL)."""
+    if engine == "sqlite":
+        return tmp_path / "archive" / "news.db"
+    return fresh_database(request.getfixturevalue("pg_server"))

@@ -130,12 +130,21 @@ class ArchiveConfig:
 
     Attributes:
         path: the SQLite file (relative paths are relative to the working directory).
+        url: a ``postgresql://`` URL (no password: libpq reads ``PGPASSWORD`` or
+            ``~/.pgpass``); when set, the archive is in that database and ``path``
+            is not used.
         keep: how long stories are kept, by their published date (``keep = "365d"``);
             ``None`` keeps them forever (``keep = "forever"``, the default).
     """
 
     path: Path = Path(defaults.ARCHIVE_PATH)
     keep: timedelta | None = None
+    url: str = ""
+
+    @property
+    def location(self) -> Path | str:
+        """Where the archive is: ``url`` when set, else ``path``."""
+        return self.url or self.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +182,9 @@ class ScheduleConfig:
         max_interval: never poll a feed less often than this.
         jitter: a random spread added to each feed's next poll, to avoid bursts.
         tick: how often the daemon looks for due feeds.
+        lease: with an archive in PostgreSQL, how long a daemon's claim on a due
+            feed holds without a recorded poll: a daemon that dies mid-poll
+            leaves its feeds to the others after this long.
     """
 
     interval: timedelta = timedelta(minutes=30)
@@ -180,6 +192,7 @@ class ScheduleConfig:
     max_interval: timedelta = timedelta(days=1)
     jitter: timedelta = timedelta(minutes=1)
     tick: timedelta = timedelta(seconds=30)
+    lease: timedelta = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +382,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
     archive = ArchiveConfig(
         path=Path(a.get("path", str, defaults.ARCHIVE_PATH)),
         keep=keep if isinstance(keep, timedelta) else None,
+        url=a.convert("url", _database_url, ""),
     )
     a.finish()
 
@@ -396,6 +410,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         max_interval=s.convert("max_interval", parse_duration, sd.max_interval),
         jitter=s.convert("jitter", parse_duration, sd.jitter),
         tick=s.convert("tick", parse_duration, sd.tick),
+        lease=s.convert("lease", parse_duration, sd.lease),
     )
     if schedule.min_interval > schedule.max_interval:
         raise s.error("min_interval", "must not be longer than max_interval")
@@ -403,6 +418,8 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<config>") -> Config:
         raise s.error("interval", "must lie between min_interval and max_interval")
     if schedule.tick.total_seconds() <= 0:
         raise s.error("tick", "must be positive")
+    if schedule.lease.total_seconds() <= 0:
+        raise s.error("lease", "must be positive")
     s.finish()
 
     q = section("questions")
@@ -762,6 +779,20 @@ def _string_array(r: _Reader, key: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) and v.strip() for v in values):
         raise r.error(key, "expected an array of non-empty strings")
     return tuple(v.strip() for v in values)
+
+
+def _database_url(value: object) -> str:
+    """``[archive] url``: a PostgreSQL URL without a password (secrets: the environment)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not defaults.is_database_url(value):
+        raise ValueError(f"{value!r} is not a postgresql:// URL")
+    if urlsplit(value).password:
+        raise ValueError(
+            "contains a password; remove it and set PGPASSWORD (or use ~/.pgpass):"
+            " secrets are read only from the environment"
+        )
+    return value
 
 
 def _seconds(value: object) -> float:

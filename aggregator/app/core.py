@@ -30,6 +30,7 @@ from aggregator.errors import (
 )
 from aggregator.models import FeedState, StoredStory, Story
 from aggregator.store.archive import Archive
+from aggregator.store.engine import open_archive
 from aggregator.story.document import (
     ALSO_COVERED,
     READ_ORIGINAL,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from aggregator.ingest.fetch import FetchSettings
     from aggregator.poll.poller import FeedResult
     from aggregator.store.dedupe import Explanation, RebuildReport
+    from aggregator.store.migrate import CopyReport
     from aggregator.store.retention import KeepPolicy, PruneReport
 
 __all__ = ["App", "ImportResult", "QuestionsExplanation", "open_app", "story_from_document"]
@@ -149,7 +151,7 @@ class App:
         self,
         config: Config,
         *,
-        db_path: Path,
+        db_path: Path | str,
         clock: Callable[[], datetime] = utcnow,
         transport: httpx.AsyncBaseTransport | None = None,
         warn: Callable[[str], None] | None = None,
@@ -158,7 +160,7 @@ class App:
 
         Args:
             config: the validated configuration.
-            db_path: the archive file.
+            db_path: the archive file, or a ``postgresql://`` URL.
             clock: returns the current time (UTC).
             transport: an httpx transport for tests (``MockTransport``); ``None`` for the network.
             warn: shows the user a warning (the CLI: one line on stderr); ``None`` to log it.
@@ -176,7 +178,7 @@ class App:
     def archive(self) -> Archive:
         """The archive, opened (and created or migrated) on first use: for writing commands."""
         if self._archive is None:
-            self._archive = Archive(
+            self._archive = open_archive(
                 self.db_path, dedupe=self.config.dedupe, events=self.config.events
             )
         return self._archive
@@ -188,7 +190,7 @@ class App:
         if self._archive is not None:
             return self._archive
         if self._reader is None:
-            self._reader = Archive(self.db_path, readonly=True, dedupe=self.config.dedupe)
+            self._reader = open_archive(self.db_path, readonly=True, dedupe=self.config.dedupe)
         return self._reader
 
     def close(self) -> None:
@@ -625,6 +627,9 @@ class App:
                     "filtered": d.get("filtered", 0),
                 }
             )
+            if "polled_by" in d:  # PostgreSQL: which daemon polled it, which holds it now
+                rows[-1]["polled_by"] = d["polled_by"] or ""
+                rows[-1]["claimed_by"] = d.get("claimed_by") or ""
         from aggregator.store.events import event_totals
 
         events, grouped = event_totals(self.reader.conn)
@@ -655,6 +660,29 @@ class App:
             True when the index is merged into one segment.
         """
         return self.archive.maintain(seconds=seconds)
+
+    def migrate(
+        self, to: Path | str, *, progress: Callable[[str, int, int], None] | None = None
+    ) -> CopyReport:
+        """Copy this archive to another engine (``migrate --to``): resumable, verified.
+
+        Args:
+            to: the target: a ``postgresql://`` URL, or an SQLite file.
+            progress: told ``(table, rows copied, rows in all)`` after each batch.
+
+        Returns:
+            What was copied and the verified row counts.
+
+        Raises:
+            AggregatorError: the target is this archive, cannot be opened, or the
+                copy failed or does not match (run again to resume).
+        """
+        from aggregator.store.migrate import copy_archive
+
+        if str(to) == str(self.db_path):
+            raise AggregatorError(f"--to {to} is this archive; name another one")
+        with open_archive(to, dedupe=self.config.dedupe) as target:
+            return copy_archive(self.reader, target, progress=progress)
 
     def digest(
         self,
@@ -748,8 +776,16 @@ class App:
         Raises:
             StoryNotFound: either story does not exist (or there is no archive).
         """
-        from aggregator.store.dedupe import explain_path
+        from aggregator.store.dedupe import explain, explain_path
 
+        if isinstance(self.db_path, str):  # PostgreSQL: the shared read-only archive
+            return explain(
+                self.reader,
+                first,
+                second,
+                params=self.config.dedupe,
+                tracking_params=self._tracking_params(),
+            )
         return explain_path(
             self.db_path,
             first,
@@ -948,7 +984,7 @@ class App:
 
         from aggregator.app.export import export
 
-        with Archive(self.db_path, readonly=True) as archive:
+        with open_archive(self.db_path, readonly=True) as archive:
             return export(
                 archive,
                 fmt=fmt,
@@ -993,7 +1029,7 @@ class App:
 
         default, feeds = self.retention()
         if dry_run:
-            with Archive(self.db_path, readonly=True) as archive:
+            with open_archive(self.db_path, readonly=True) as archive:
                 return prune(archive, default=default, feeds=feeds, now=self.clock(), dry_run=True)
         self.sync_feeds()
         return prune(self.archive, default=default, feeds=feeds, now=self.clock())
@@ -1090,7 +1126,7 @@ def _parse_document(text: str) -> Document:
 def open_app(
     config: Config,
     *,
-    db_path: Path | None = None,
+    db_path: Path | str | None = None,
     clock: Callable[[], datetime] = utcnow,
     transport: httpx.AsyncBaseTransport | None = None,
     warn: Callable[[str], None] | None = None,
@@ -1099,7 +1135,8 @@ def open_app(
 
     Args:
         config: the validated configuration.
-        db_path: the archive file; ``None`` for ``[archive] path``.
+        db_path: the archive file or ``postgresql://`` URL; ``None`` for ``[archive] url``,
+            else ``[archive] path``.
         clock: returns the current time (UTC).
         transport: an httpx transport for tests.
         warn: shows the user a warning; ``None`` to log it.
@@ -1110,7 +1147,7 @@ def open_app(
     Raises:
         AggregatorError: the app cannot be built.
     """
-    path = db_path or config.archive.path
-    if path.exists() and path.is_dir():
+    path = db_path or config.archive.location
+    if isinstance(path, Path) and path.exists() and path.is_dir():
         raise AggregatorError(f"--db {path} is a folder, not a file")
     return App(config, db_path=path, clock=clock, transport=transport, warn=warn)

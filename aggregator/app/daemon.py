@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from aggregator.app.config import load
 from aggregator.app.core import App
+from aggregator.defaults import is_database_url
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.models import FeedState
 from aggregator.timeutil import utcnow
@@ -40,19 +41,29 @@ GRACE_SECONDS = 5.0
 MAINTAIN_SECONDS = 5.0  # daily search-index merging; the event loop waits meanwhile
 
 
-class InstanceLock:
-    """An exclusive lock on ``<archive>.lock``: one daemon per archive.
+CLAIM_BATCH_PER_FETCH = 4
+"""With an archive in PostgreSQL, a tick claims at most this many due feeds per
+``[fetch] concurrency`` slot (the rest are left to other daemons and later ticks)."""
 
-    Readers (search, show, status, digests) never take it.
+
+class InstanceLock:
+    """An exclusive lock on ``<archive>.lock``: one daemon per SQLite archive.
+
+    Readers (search, show, status, digests) never take it. An archive in
+    PostgreSQL has no lock: several daemons share its feeds through claims
+    (:meth:`aggregator.store.pg.archive.PgArchive.claim_due_feeds`).
     """
 
-    def __init__(self, archive_path: Path) -> None:
+    def __init__(self, archive_path: Path | str) -> None:
         """Prepare the lock.
 
         Args:
-            archive_path: the archive file the lock protects.
+            archive_path: the archive file the lock protects (a ``postgresql://`` URL: none).
         """
-        self.path = archive_path.with_name(archive_path.name + ".lock")
+        self.path: Path | None = None
+        if not is_database_url(archive_path):
+            path = Path(archive_path)
+            self.path = path.with_name(path.name + ".lock")
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -61,6 +72,8 @@ class InstanceLock:
         Raises:
             ArchiveError: another daemon holds it.
         """
+        if self.path is None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the daemon's life
         try:
@@ -233,11 +246,26 @@ class Daemon:
             if self._reload:
                 self._reload = False
                 self._reload_config()
-            due = [
-                f
-                for f in self.app.archive.list_feeds(due_before=self.clock())
-                if f.id not in self._inflight
-            ]
+            archive = self.app.archive
+            claim = getattr(archive, "claim_due_feeds", None)
+            if claim is not None:  # PostgreSQL: several daemons share the feeds
+                due = [
+                    f
+                    for f in claim(
+                        now=self.clock(),
+                        lease=self.app.config.schedule.lease,
+                        # A batch this daemon can poll well within its lease; the next
+                        # tick claims more, so the daemons share the due feeds.
+                        limit=CLAIM_BATCH_PER_FETCH * self.app.config.fetch.concurrency,
+                    )
+                    if f.id not in self._inflight
+                ]
+            else:
+                due = [
+                    f
+                    for f in archive.list_feeds(due_before=self.clock())
+                    if f.id not in self._inflight
+                ]
         except AggregatorError as exc:
             log.error("could not read the due feeds: %s", exc)
             return

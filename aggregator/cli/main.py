@@ -79,10 +79,21 @@ class _SafeFormatter(logging.Formatter):
         return _safe(super().format(record))
 
 
+class _ArchiveParam(click.ParamType):  # type: ignore[type-arg]
+    """``--db``: a ``postgresql://`` URL as typed, else a file path (not a folder)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Path) or defaults.is_database_url(value):
+            return value
+        return click.Path(path_type=Path, dir_okay=False).convert(value, param, ctx)
+
+
 class _Env:
     """What the top-level options chose; the config is loaded on first use."""
 
-    def __init__(self, config_path: Path | None, db: Path | None) -> None:
+    def __init__(self, config_path: Path | None, db: Path | str | None) -> None:
         self.config_path = config_path
         self.db = db
         self._config: Config | None = None
@@ -96,8 +107,8 @@ class _Env:
         return self._config
 
     @property
-    def db_path(self) -> Path:
-        return self.db or self.config.archive.path
+    def db_path(self) -> Path | str:
+        return self.db or self.config.archive.location
 
 
 def _warn(message: str) -> None:
@@ -165,9 +176,10 @@ def _json(data: Any) -> None:
 )
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_ArchiveParam(),
     envvar=defaults.DB_ENV,
-    help=f"Archive file (default: [archive] path, {defaults.ARCHIVE_PATH}).",
+    help="Archive file, or a postgresql:// URL"
+    f" (default: [archive] url, else [archive] path, {defaults.ARCHIVE_PATH}).",
 )
 @click.option(
     "--log-level",
@@ -181,7 +193,7 @@ def _json(data: Any) -> None:
 def cli(
     ctx: click.Context,
     config_path: Path | None,
-    db: Path | None,
+    db: Path | str | None,
     log_level: str | None,
     log_file: Path | None,
 ) -> None:
@@ -710,6 +722,26 @@ def maintain(app: App, seconds: float | None) -> None:
     done = app.maintain(seconds=seconds)
     state = "merged into one segment" if done else "partly merged (run again to finish)"
     click.echo(f"Search index {state}; statistics refreshed ({time.monotonic() - start:.1f}s)")
+
+
+@cli.command()
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=_ArchiveParam(),
+    help="The archive to copy into: a postgresql:// URL, or an SQLite file.",
+)
+@pass_app
+def migrate(app: App, target: Path | str) -> None:
+    """Copy the archive to PostgreSQL (or back to an SQLite file); run again to resume."""
+    from aggregator.cli.output import CopyProgress
+
+    with CopyProgress() as progress:
+        report = app.migrate(target, progress=progress.table)
+    copied = sum(report.copied.values())
+    counts = ", ".join(f"{n} {table}" for table, n in report.counts.items())
+    click.echo(_safe(f"Copied {copied} rows to {target}; verified: {counts}"))
 
 
 @cli.command()

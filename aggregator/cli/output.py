@@ -90,6 +90,22 @@ class StderrProgress:
             self._progress.update(self._task, completed=done)
 
 
+class CopyProgress(StderrProgress):
+    """One progress bar per table on stderr for ``migrate`` (silent when not a terminal)."""
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        super().__init__(enabled=enabled)
+        self._tasks: dict[str, TaskID] = {}
+
+    def table(self, table: str, done: int, total: int) -> None:
+        """``done`` of ``total`` rows of ``table`` are copied."""
+        if self._progress is None:
+            return
+        if table not in self._tasks:
+            self._tasks[table] = self._progress.add_task(f"Copying {table}", total=total)
+        self._progress.update(self._tasks[table], completed=done)
+
+
 class FetchProgress(StderrProgress):
     """The progress of ``fetch``: one step per feed, naming the feeds in flight."""
 
@@ -359,6 +375,9 @@ def status_table(data: dict[str, Any]) -> None:
     table.add_column("next fetch (why)", overflow="ellipsis", no_wrap=True)
     table.add_column("errors", justify="right")
     table.add_column("stories", justify="right")
+    workers = any("polled_by" in f for f in data["feed"])  # several daemons (PostgreSQL)
+    if workers:
+        table.add_column("polled by", overflow="ellipsis", no_wrap=True)
     for f in data["feed"]:
         result = f["last_status"] or "-"
         if f["last_error"]:
@@ -378,6 +397,7 @@ def status_table(data: dict[str, Any]) -> None:
             nxt,
             str(f["error_count"]),
             str(f["stories"]) + (f" ({f['filtered']} filtered)" if f.get("filtered") else ""),
+            *([safe(f.get("polled_by") or "-")] if workers else []),
         )
     console.print(table)
     for d in data.get("digests", []):

@@ -284,7 +284,7 @@ def parse_times(
 
 
 def archive_path(config: StrPath | None, db: StrPath | None) -> StrPath:
-    """The archive a search reads: ``--db``, else the config's ``[archive] path``.
+    """The archive a search reads: ``--db``, else the config's ``[archive] url``, else its ``path``.
 
     Args:
         config: the config file (``--config`` or ``AGGREGATOR_CONFIG``), or
@@ -311,6 +311,11 @@ def archive_path(config: StrPath | None, db: StrPath | None) -> StrPath:
     archive = data.get("archive", {})
     if not isinstance(archive, dict):
         raise ConfigError("must be a table", path=name, key="archive")
+    url = archive.get("url")
+    if url is not None:
+        if not defaults.is_database_url(url):
+            raise ConfigError(f"{url!r} is not a postgresql:// URL", path=name, key="archive.url")
+        return str(url)
     path = archive.get("path", defaults.ARCHIVE_PATH)
     if not isinstance(path, str):
         raise ConfigError(f"expected a string, got {path!r}", path=name, key="archive.path")

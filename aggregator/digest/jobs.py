@@ -20,7 +20,7 @@ import os
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,7 @@ def previous_fire_time(trigger: Any, now: datetime) -> datetime:
     return (last or now).astimezone(UTC).replace(microsecond=0)
 
 
-def output_folder(spec: DigestJob, db_path: Path) -> Path:
+def output_folder(spec: DigestJob, db_path: Path | str) -> Path:
     """The folder a digest's files go to.
 
     Args:
@@ -153,7 +153,11 @@ def output_folder(spec: DigestJob, db_path: Path) -> Path:
     Returns:
         ``spec.output``, else ``digests/`` beside the archive.
     """
-    return spec.output if spec.output is not None else db_path.parent / defaults.DIGESTS_FOLDER
+    if spec.output is not None:
+        return spec.output
+    if defaults.is_database_url(db_path):  # an archive in PostgreSQL: the working folder
+        return Path(defaults.DIGESTS_FOLDER)
+    return Path(db_path).parent / defaults.DIGESTS_FOLDER
 
 
 def digest_file_name(spec: DigestJob, window: Window, suffix: str) -> str:
@@ -204,7 +208,7 @@ def write_atomic(path: Path, text: str) -> None:
 def run_digest(
     spec: DigestJob,
     *,
-    db_path: Path,
+    db_path: Path | str,
     fire_time: datetime,
     environ: Mapping[str, str] | None = None,
     ssl_context: ssl.SSLContext | None = None,
@@ -221,7 +225,8 @@ def run_digest(
         ssl_context: TLS settings for SMTP (default: the system's trust store).
 
     Returns:
-        What was done.
+        What was done; no files when the archive is in PostgreSQL and another
+        daemon claimed this run (each run is built and mailed once).
 
     Raises:
         ArchiveError: the archive cannot be read.
@@ -231,6 +236,9 @@ def run_digest(
     from aggregator.digest.formats import RENDERERS
 
     window = scheduled_window(fire_time, spec.window)
+    if defaults.is_database_url(db_path) and not _claim_run(spec, window.until, str(db_path)):
+        # Several daemons share an archive in PostgreSQL: the first to claim a run builds it.
+        return DigestRun(spec.name, window, 0, (), ())
     digest = load_digest(
         db_path, window, categories=spec.categories, limit=spec.limit, title=spec.title
     )
@@ -250,11 +258,20 @@ def run_digest(
     return DigestRun(spec.name, window, digest.count, tuple(files), emailed)
 
 
+def _claim_run(spec: DigestJob, window_end: datetime, url: str) -> bool:
+    """Claim one run of a digest in a PostgreSQL archive; ``False``: another daemon has it."""
+    from aggregator.store.engine import open_archive
+
+    with open_archive(url) as archive:
+        claim = getattr(archive, "claim_digest", None)
+        return claim is None or bool(claim(spec.name, window_end, now=datetime.now(UTC)))
+
+
 def schedule_digests(
     scheduler: Any,
     *,
     jobs: Sequence[DigestJob],
-    db_path: Path,
+    db_path: Path | str,
     clock: Callable[[], datetime],
 ) -> list[str]:
     """Add one cron job per ``[[digests]]`` entry to an asyncio APScheduler scheduler.
@@ -299,7 +316,9 @@ def schedule_digests(
     return ids
 
 
-async def _job(spec: DigestJob, trigger: Any, db_path: Path, clock: Callable[[], datetime]) -> None:
+async def _job(
+    spec: DigestJob, trigger: Any, db_path: Path | str, clock: Callable[[], datetime]
+) -> None:
     """Run one digest in a worker thread; log the outcome, never raise into the scheduler."""
     fire_time = previous_fire_time(trigger, clock())
     try:
@@ -309,6 +328,9 @@ async def _job(spec: DigestJob, trigger: Any, db_path: Path, clock: Callable[[],
         return
     except Exception:
         log.exception("digest %s failed", spec.name)
+        return
+    if not run.files:
+        log.info("digest %s (%s) is built by another worker", run.name, run.window.label)
         return
     mailed = f"; mailed to {', '.join(run.emailed)}" if run.emailed else ""
     log.info(
@@ -322,7 +344,7 @@ async def _job(spec: DigestJob, trigger: Any, db_path: Path, clock: Callable[[],
 
 
 def digests_status(
-    jobs: Sequence[DigestJob], *, db_path: Path, now: datetime
+    jobs: Sequence[DigestJob], *, db_path: Path | str, now: datetime
 ) -> list[dict[str, Any]]:
     """The scheduled digests and when each runs next (for ``status``).
 

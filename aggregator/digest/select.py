@@ -404,7 +404,7 @@ def select_digest(
 
 
 def load_digest(
-    db_path: Path,
+    db_path: Path | str,
     window: Window,
     *,
     categories: Sequence[str] = (),
@@ -426,10 +426,10 @@ def load_digest(
     Raises:
         ArchiveError: the archive is missing or cannot be read.
     """
-    from aggregator.store.archive import Archive
+    from aggregator.store.engine import open_archive
     from aggregator.store.events import events_of
 
-    with Archive(db_path, readonly=True) as archive:
+    with open_archive(db_path, readonly=True) as archive:
         stories = archive.stories_between(window.since, window.until, categories=categories)
         grouped = events_of(archive.conn, [s.id for s in stories])
     events = {sid: info.id for sid, info in grouped.items()}
@@ -460,7 +460,7 @@ def render_digest(digest: Digest, fmt: str) -> str:
 
 
 def build_digest(
-    db_path: Path,
+    db_path: Path | str,
     window: Window,
     *,
     fmt: str,

@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
+from aggregator.defaults import is_database_url
 from aggregator.errors import ArchiveError, SearchError
 from aggregator.search.query import highlight_terms, to_fts5
 from aggregator.search.scripts import has_no_space_script
@@ -57,6 +58,10 @@ __all__ = [
     "search",
     "text_snippet",
 ]
+
+TYPE_CHECKING = False  # no typing import at run time: start-up time (docs/design.md)
+if TYPE_CHECKING:
+    from aggregator.store.pg.search import Page
 
 # Private-use characters mark highlights inside snippets; feed text cannot
 # contain them (they are removed from the snippet text below).
@@ -272,7 +277,7 @@ def search(
     """Search the archive.
 
     Args:
-        path: the archive file.
+        path: the archive file, or a ``postgresql://`` URL (:mod:`aggregator.store.pg.search`).
         query: the user's query (see :mod:`aggregator.search.query` for the language).
         limit: at most this many hits.
         offset: skip this many hits (paging).
@@ -296,6 +301,24 @@ def search(
         SearchError: bad arguments, or the archive cannot be searched.
         ArchiveError: there is no archive at ``path``.
     """
+    if is_database_url(path):
+        from aggregator.store.pg import search as pg
+
+        return _from_page(
+            pg.search(
+                str(path),
+                query,
+                limit=limit,
+                offset=offset,
+                since=since,
+                until=until,
+                category=category,
+                feed=feed,
+                sort=sort,
+                now=now,
+                collapse=_one_per_event if events else None,
+            )
+        )
     if sort not in _SORTS:
         raise SearchError(f"unknown sort {sort!r} (allowed: {', '.join(_SORTS)})")
     if limit < 1 or offset < 0:
@@ -450,6 +473,21 @@ def latest(
         SearchError: bad arguments, or the archive cannot be read.
         ArchiveError: there is no archive at ``path``.
     """
+    if is_database_url(path):
+        from aggregator.store.pg import search as pg
+
+        return _from_page(
+            pg.latest(
+                str(path),
+                limit=limit,
+                offset=offset,
+                since=since,
+                until=until,
+                category=category,
+                feed=feed,
+                count=LATEST_COUNT,
+            )
+        )
     if limit < 1 or offset < 0:
         raise SearchError("--limit must be at least 1 and --offset not negative")
     want = max(LATEST_COUNT, offset + limit)
@@ -609,6 +647,47 @@ def _page(
             )
         )
     return tuple(hits)
+
+
+def _word_end(text: str, end: int) -> int:
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return end
+
+
+def _from_page(page: Page) -> SearchResults:
+    """The results of a search or listing in a PostgreSQL archive (see :mod:`.pg.search`)."""
+    hits = []
+    for row in page.rows:
+        fields = (row[7] or "", row[8] or "", row[9] or "")
+        snippet, marks_at = text_snippet(fields, page.terms)
+        # A prefix or a stem matched the word it starts: mark the whole word.
+        marks_at = tuple((a, _word_end(snippet, b)) for a, b in marks_at)
+        enclosures = tuple(
+            HitEnclosure(url=url, type=kind_type, length=length, duration=duration)
+            for kind, url, kind_type, length, duration in row[11]
+            if kind == "enclosure"
+        )
+        comments = next((link[1] for link in row[11] if link[0] != "enclosure"), "")
+        hits.append(
+            SearchHit(
+                id=int(row[0]),
+                title=row[1],
+                url=row[2] or "",
+                published=row[3],
+                category=row[4],
+                snippet=snippet,
+                highlights=marks_at,
+                score=float(f"{row[10]:.6g}"),
+                sources=tuple(row[5].split("\n")) if row[5] else (),
+                lang=row[6] or "",
+                enclosures=enclosures,
+                comments=comments,
+            )
+        )
+    if page.groups:
+        hits = [_with_event(h, page.groups) for h in hits]
+    return SearchResults(total=page.total, hits=tuple(hits), exact_total=page.exact)
 
 
 def _first_match(marked: Sequence[str | None]) -> tuple[str, tuple[tuple[int, int], ...]]:

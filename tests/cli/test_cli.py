@@ -19,12 +19,20 @@ def reference_path() -> Path:
     return REFERENCE if REFERENCE.exists() else DATA / "reference-story.txt"
 
 
+@pytest.fixture
+def on_engine(archive_at: Path | str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the test's commands on each engine: PostgreSQL through ``AGGREGATOR_DB``."""
+    if isinstance(archive_at, str):
+        monkeypatch.setenv("AGGREGATOR_DB", archive_at)
+
+
 def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
     result = runner.invoke(cli, list(args))
     assert "Traceback" not in result.stderr, result.stderr
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.usefixtures("on_engine")
 def test_import_then_show_gives_the_reference_back_byte_for_byte(runner: CliRunner) -> None:
     ref = reference_path()
     code, out, err = invoke(runner, "import", str(ref))
@@ -37,6 +45,7 @@ def test_import_then_show_gives_the_reference_back_byte_for_byte(runner: CliRunn
     assert out in (expected, expected + "\n")
 
 
+@pytest.mark.usefixtures("on_engine")
 def test_import_twice_is_one_story(runner: CliRunner) -> None:
     ref = str(reference_path())
     invoke(runner, "import", ref)
@@ -45,6 +54,7 @@ def test_import_twice_is_one_story(runner: CliRunner) -> None:
     assert out.split("\t")[:2] == ["1", "duplicate"]
 
 
+@pytest.mark.usefixtures("on_engine")
 def test_show_json_fields(runner: CliRunner) -> None:
     invoke(runner, "import", str(reference_path()))
     code, out, _ = invoke(runner, "show", "1", "--format", "json")
@@ -68,6 +78,7 @@ def test_show_json_fields(runner: CliRunner) -> None:
     assert len(data["questions"]) == 3
 
 
+@pytest.mark.usefixtures("on_engine")
 def test_search_finds_imported_story(runner: CliRunner) -> None:
     invoke(runner, "import", str(reference_path()))
     code, out, _ = invoke(runner, "search", "Llama", "--json")
@@ -93,6 +104,7 @@ def test_search_finds_imported_story(runner: CliRunner) -> None:
         (["feeds", "remove", "https://nowhere.example/feed"], "Error: no such feed"),
     ],
 )
+@pytest.mark.usefixtures("on_engine")
 def test_errors_are_one_line_and_exit_1(runner: CliRunner, args: list[str], message: str) -> None:
     invoke(runner, "import", str(reference_path()))
     code, _, err = invoke(runner, *args)
@@ -132,6 +144,7 @@ def test_config_from_environment(
     assert feeds[0]["category"] == "science"
 
 
+@pytest.mark.usefixtures("on_engine")
 def test_feeds_add_list_remove(runner: CliRunner) -> None:
     code, out, err = invoke(
         runner, "feeds", "add", "https://example.com/a.xml", "--category", "ai", "--no-check"

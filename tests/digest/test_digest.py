@@ -177,16 +177,18 @@ def test_stories_between_reads_the_window_with_sources_in_two_queries(tmp_path: 
     assert {s.story.title for s in science} == {"Starlink batch launched", "A comet returns"}
 
 
-def test_load_digest_from_the_archive(tmp_path: Path) -> None:
-    digest = load_digest(make_archive(tmp_path / "news.db"), WINDOW)
+def test_load_digest_from_the_archive(archive_at: Path | str) -> None:
+    digest = load_digest(make_archive(archive_at), WINDOW)
     assert [c.name for c in digest.categories] == ["TECHNOLOGY", "SCIENCE", "BUSINESS"]
     first = digest.categories[0].stories[0]
     assert first.coverage == 3
     assert [s.name for s in first.also_covered_by] == ["Beta Daily", "Gamma Wire"]
 
 
-def test_a_past_window_rebuilds_to_the_same_bytes_after_the_archive_grows(tmp_path: Path) -> None:
-    db = make_archive(tmp_path / "news.db")
+def test_a_past_window_rebuilds_to_the_same_bytes_after_the_archive_grows(
+    archive_at: Path | str,
+) -> None:
+    db = make_archive(archive_at)
     before = {fmt: build_digest(db, WINDOW, fmt=fmt) for fmt in RENDERERS}
     later = DAY + timedelta(days=30)
     store(db, {0: [story(50, hour=30), story(51, hour=-30)]}, seen=later)
@@ -230,8 +232,8 @@ def test_digest_command_prints_and_writes_each_format(
     assert target.read_text(encoding="utf-8") == build_digest(Path(db), WINDOW, fmt=fmt)
 
 
-def test_digest_command_filters_and_limits(runner: CliRunner, tmp_path: Path) -> None:
-    db = str(make_archive(tmp_path / "news.db"))
+def test_digest_command_filters_and_limits(runner: CliRunner, archive_at: Path | str) -> None:
+    db = str(make_archive(archive_at))
     args = ["--db", db, "digest", "--date", "2026-11-02", "--format", "json"]
     code, out, _ = invoke(runner, *args, "--category", "science", "--category", "BUSINESS")
     assert code == 0

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from conftest import fresh_database
 
 import aggregator.store._searchplan as plan_module
 from aggregator.cli.main import cli
@@ -30,6 +31,7 @@ from aggregator.cli.search import parse, run
 from aggregator.models import FeedConfig, Story
 from aggregator.search.query import to_fts5
 from aggregator.store.archive import Archive, FeedUpdate
+from aggregator.store.engine import open_archive
 from aggregator.store.search import SearchResults, search
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -120,10 +122,10 @@ FEEDS = {
 }
 
 
-def build_small(path: Path) -> dict[str, int]:
+def build_small(path: Path | str) -> dict[str, int]:
     """The small archive: two feeds, one imported story; returns ids by name."""
     ids: dict[str, int] = {}
-    with Archive(path) as archive:
+    with open_archive(path) as archive:
         archive.sync_feeds(
             [
                 FeedConfig(url=LWN, category="technology", title="LWN.net"),
@@ -142,8 +144,14 @@ def build_small(path: Path) -> dict[str, int]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def small(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[Path, dict[str, int]]:
+    """The small archive on each engine (a file, or a database's URL passed as the path)."""
+    if request.param == "postgresql":
+        url = fresh_database(request.getfixturevalue("pg_server"))
+        return url, build_small(url)  # type: ignore[return-value]
     path = tmp_path_factory.mktemp("small") / "news.db"
     return path, build_small(path)
 
@@ -458,6 +466,8 @@ def test_sqlite_utils_cli_search_and_datasette_detection(
     small: tuple[Path, dict[str, int]],
 ) -> None:
     path, _ = small
+    if isinstance(path, str):
+        pytest.skip("sqlite-utils and Datasette read SQLite files only")
     tool = Path(sys.executable).with_name("sqlite-utils")
     result = subprocess.run(
         [str(tool), "search", str(path), "stories", "python", "--csv"],

@@ -13,6 +13,8 @@ import sqlite_utils
 from aggregator.errors import ArchiveError, FeedError, StoryNotFound
 from aggregator.models import FeedConfig, FeedState, Story
 from aggregator.store.archive import SCHEMA_VERSION, Archive, FeedUpdate
+from aggregator.store.engine import open_archive
+from aggregator.store.pg.archive import PgArchive
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -38,8 +40,9 @@ def update(**changes: object) -> FeedUpdate:
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    a = Archive(tmp_path / "a.db")
+def archive(archive_at: Path | str, tmp_path: Path) -> Archive:
+    """An archive with two feeds, on each engine (``archive_at``)."""
+    a = open_archive(archive_at if isinstance(archive_at, str) else tmp_path / "a.db")
     a.sync_feeds(
         [FeedConfig(url="https://one.example/feed"), FeedConfig(url="https://two.example/feed")],
         now=NOW,
@@ -58,6 +61,15 @@ def count(archive: Archive, table: str) -> int:
 
 
 def fts_ids(archive: Archive, match: str) -> list[int]:
+    if isinstance(archive, PgArchive):
+        return [
+            r[0]
+            for r in archive.conn.execute(
+                "SELECT id FROM stories WHERE search @@ plainto_tsquery('aggregator', ?)"
+                " ORDER BY id",
+                (match,),
+            )
+        ]
     return [
         r[0]
         for r in archive.conn.execute(
@@ -255,6 +267,8 @@ def test_get_missing_story(archive: Archive) -> None:
 
 
 def test_sqlite_utils_search_works_on_the_archive(archive: Archive, tmp_path: Path) -> None:
+    if isinstance(archive, PgArchive):
+        pytest.skip("SQLite only: PostgreSQL has no file to open beside it")
     one, _ = feeds(archive)
     archive.store_poll(
         one, [story(1), story(2, title="Kernel maintainers argue about Rust")], update()
@@ -266,6 +280,8 @@ def test_sqlite_utils_search_works_on_the_archive(archive: Archive, tmp_path: Pa
 
 
 def test_busy_archive_gives_a_clear_error(archive: Archive, tmp_path: Path) -> None:
+    if isinstance(archive, PgArchive):
+        pytest.skip("SQLite only: PostgreSQL has no file to open beside it")
     other = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from aggregator.digest.select import Window
 from aggregator.models import FeedConfig, Story
-from aggregator.store.archive import Archive, FeedUpdate
+from aggregator.store.archive import FeedUpdate
+from aggregator.store.engine import open_archive
 
 __all__ = ["DAY", "FEEDS", "WINDOW", "make_archive", "story", "store"]
 
@@ -58,10 +59,12 @@ def story(
     )
 
 
-def store(path: Path, by_feed: dict[int, list[Story]], *, seen: datetime | None = None) -> None:
+def store(
+    path: Path | str, by_feed: dict[int, list[Story]], *, seen: datetime | None = None
+) -> None:
     """Store stories as polls of the given feeds (index into :data:`FEEDS`)."""
     at = seen or DAY + timedelta(days=1, hours=1)
-    with Archive(path) as archive:
+    with open_archive(path) as archive:
         archive.sync_feeds(FEEDS, now=at)
         feeds = {f.url: f for f in archive.list_feeds()}
         for index, stories in by_feed.items():
@@ -70,8 +73,8 @@ def store(path: Path, by_feed: dict[int, list[Story]], *, seen: datetime | None 
             archive.store_poll(feed, stories, update, generator="test")
 
 
-def make_archive(path: Path) -> Path:
-    """The standard digest archive at ``path``; returns ``path``."""
+def make_archive(path: Path | str) -> Path:
+    """The standard digest archive at ``path`` (a file, or a PostgreSQL URL); returns ``path``."""
     nvidia = story(
         1,
         hour=9,
@@ -94,4 +97,4 @@ def make_archive(path: Path) -> Path:
             2: [nvidia, story(7, hour=20, category="SCIENCE", title="A comet returns")],
         },
     )
-    return path
+    return path  # type: ignore[return-value]

@@ -1,0 +1,196 @@
+"""Copying an archive to another engine: SQLite to PostgreSQL (moving up) and back.
+
+:func:`copy_archive` copies, table by table in foreign-key order, the feeds
+with their fetch state, the stories, their sources, their links and the
+near-duplicate index (band keys and the settings they were built with). Ids
+are kept, so everything that refers to a story still does. Rows go in
+batches, each one transaction in the target, in id order; a copy that is
+stopped (Ctrl-C, a lost connection) resumes where it stopped when run again,
+because each table restarts after the highest id the target already has
+(tables without ids are copied again, and rows already there are kept). At
+the end the row counts of both archives are compared.
+
+Only columns both engines have are copied: PostgreSQL's own (the search
+vector, which it computes; the workers' claims) are left out. The event
+tables are not copied: ``aggregator events --rebuild`` recomputes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aggregator.errors import ArchiveError
+from aggregator.store.archive import Archive
+
+__all__ = ["TABLES", "CopyReport", "copy_archive"]
+
+TABLES = ("feeds", "stories", "sources", "story_links", "story_bands", "dedupe_meta")
+"""What is copied, in this order (each table's references come before it)."""
+
+_WITH_ID = ("feeds", "stories", "sources")
+_KEYS = {
+    "story_links": "story_id, kind, url",
+    "story_bands": "key, story_id",
+    "dedupe_meta": "name",
+}
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(table, rows copied so far, rows in all)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyReport:
+    """What a copy did.
+
+    Attributes:
+        copied: rows written to the target in this run, per table.
+        counts: rows per table in the source (and, verified, in the target).
+    """
+
+    copied: dict[str, int]
+    counts: dict[str, int]
+
+
+def _is_pg(archive: Archive) -> bool:
+    return type(archive.conn).__name__ == "PgConnection"
+
+
+def _columns(archive: Archive, table: str) -> list[str]:
+    if _is_pg(archive):
+        rows = archive.conn.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ?"
+            " AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            (table,),
+        ).fetchall()
+    else:
+        rows = [(r[1],) for r in archive.conn.execute(f"PRAGMA table_info({table})").fetchall()]
+    return [str(r[0]) for r in rows]
+
+
+def _count(archive: Archive, table: str) -> int:
+    return int(archive.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def copy_archive(
+    source: Archive,
+    target: Archive,
+    *,
+    batch: int = 2000,
+    progress: Progress | None = None,
+) -> CopyReport:
+    """Copy ``source`` into ``target`` (empty, or a copy of it stopped part-way).
+
+    Args:
+        source: the archive to copy (opened read-only is enough).
+        target: the archive to fill (opened for writing: created and migrated).
+        batch: rows per transaction.
+        progress: told after every batch.
+
+    Returns:
+        What was copied, and the verified counts.
+
+    Raises:
+        ArchiveError: the target holds other stories than the source, a write
+            failed (what was committed stays: run again to resume), or the
+            counts differ at the end.
+    """
+    copied: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for table in TABLES:
+        columns = [c for c in _columns(source, table) if c in set(_columns(target, table))]
+        total = _count(source, table)
+        counts[table] = total
+        copied[table] = _copy_table(source, target, table, columns, total, batch, progress)
+    if _is_pg(target):
+        for table in _WITH_ID:
+            target.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" GREATEST((SELECT max(id) FROM {table}), 1))"
+            )
+    for table in TABLES:
+        have = _count(target, table)
+        if have != counts[table]:
+            raise ArchiveError(
+                f"copy incomplete: {table} has {counts[table]} rows in the source,"
+                f" {have} in the target"
+            )
+    return CopyReport(copied=copied, counts=counts)
+
+
+def _copy_table(
+    source: Archive,
+    target: Archive,
+    table: str,
+    columns: list[str],
+    total: int,
+    batch: int,
+    progress: Progress | None,
+) -> int:
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    insert = f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
+    written = 0
+    if table in _WITH_ID:
+        last = int(target.conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0)
+        done = int(
+            source.conn.execute(f"SELECT count(*) FROM {table} WHERE id <= ?", (last,)).fetchone()[
+                0
+            ]
+        )
+        same = last == 0 or (
+            source.conn.execute(f"SELECT {names} FROM {table} WHERE id = ?", (last,)).fetchone()
+            == target.conn.execute(f"SELECT {names} FROM {table} WHERE id = ?", (last,)).fetchone()
+        )
+        if done != _count(target, table) or not same:
+            raise ArchiveError(
+                f"the target's {table} are not a copy of this archive's; copy into an empty one"
+            )
+        while True:
+            rows = source.conn.execute(
+                f"SELECT {names} FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return written
+            _write(target, insert, rows)
+            written += len(rows)
+            done += len(rows)
+            last = int(rows[-1][columns.index("id")])
+            if progress is not None:
+                progress(table, done, total)
+    # No id: keyset paging over the table's key; rows already there are kept.
+    key = _KEYS[table]
+    cursor: tuple[Any, ...] | None = None
+    key_columns = [k.strip() for k in key.split(",")]
+    select = f"SELECT {names} FROM {table}"
+    done = 0
+    while True:
+        if cursor is None:
+            rows = source.conn.execute(f"{select} ORDER BY {key} LIMIT ?", (batch,)).fetchall()
+        else:
+            rows = source.conn.execute(
+                f"{select} WHERE ({key}) > ({', '.join('?' * len(cursor))}) ORDER BY {key} LIMIT ?",
+                (*cursor, batch),
+            ).fetchall()
+        if not rows:
+            return written
+        _write(target, insert, rows)
+        written += len(rows)
+        done += len(rows)
+        cursor = tuple(rows[-1][columns.index(k)] for k in key_columns)
+        if progress is not None:
+            progress(table, done, total)
+
+
+_ROWS_PER_STATEMENT = 200  # multi-row VALUES: one round trip for many rows
+
+
+def _write(target: Archive, insert: str, rows: list[Any]) -> None:
+    head, _, one = insert.rpartition(" VALUES ")
+    with target.transaction() as conn:
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            chunk = rows[start : start + _ROWS_PER_STATEMENT]
+            values = ", ".join([one] * len(chunk))
+            conn.execute(f"{head} VALUES {values}", [v for r in chunk for v in r])

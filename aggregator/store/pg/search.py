@@ -1,0 +1,472 @@
+"""Full-text search on PostgreSQL: the same query language and results as SQLite's search.
+
+The query is parsed by :mod:`aggregator.search.query` (the same parser as for
+FTS5) and compiled to a ``tsquery``: each word or phrase is turned into
+lexemes by PostgreSQL itself (``phraseto_tsquery`` in the ``aggregator``
+configuration, after :data:`~aggregator.store.pg.schema.TEXT_FUNCTION`), so
+a query is tokenized exactly as the stories were indexed and user text is
+never ``tsquery`` syntax. ``title:``/``body:``/``questions:`` restrict lexemes
+to weights A/B/C; ``prefix*`` is ``:*``; ``-word`` is ``!``; ``OR`` is ``|``.
+
+Ordering follows SQLite's rules: candidates are the newest
+:data:`~aggregator.store.search.CANDIDATES` matches (by id), counted exactly
+below that; relevance ranks them with ``ts_rank`` (title 1.0, body 0.1,
+questions 0.05: the ratios of SQLite's bm25 weights) times the same recency
+factor; ``--sort date`` is exact. Snippets are cut from the text around the
+query's terms (body, else title, else questions), as SQLite's search does for
+``stories_cjk``.
+
+Where the engines differ (docs/scaling.md): ``ts_rank`` weighs how often a
+word occurs, not how rare it is across the archive (bm25's IDF), so among
+equally recent stories the order of hits can differ; a term in a script
+written without spaces matches whole runs of that script (SQLite's
+``stories_cjk`` matches any two-character pair inside them).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aggregator.errors import ArchiveError, SearchError
+from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, to_fts5
+from aggregator.store._searchplan import CANDIDATES, RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS
+from aggregator.store.pg import connection
+from aggregator.store.pg.dialect import PgConnection
+from aggregator.store.pg.schema import TEXT_FUNCTION, TS_CONFIG
+
+__all__ = [
+    "Page",
+    "compile_query",
+    "latest",
+    "search",
+    "weighted",
+]
+
+Row = tuple[Any, ...]
+"""A shown story: id, title, url, published, category, sources (one per line), lang,
+its body, title and questions, its score, and
+its links as ``(kind, url, type, length, duration)`` tuples."""
+
+
+class Page:
+    """What a search or a listing found: the count and the page's rows (see :data:`Row`)."""
+
+    __slots__ = ("exact", "groups", "rows", "terms", "total")
+
+    def __init__(self, total: int, exact: bool, rows: list[Row], *, terms: tuple[str, ...]) -> None:
+        self.total = total
+        self.exact = exact
+        self.rows = rows
+        self.terms = terms
+        self.groups: dict[int, tuple[int, int]] = {}
+
+
+_SORTS = ("relevance", "date")
+_WEIGHTS = "'{0.0, 0.05, 0.1, 1.0}'::float4[]"  # D (unused), C questions, B body, A title
+_COLUMN_WEIGHT = {"title": "A", "body": "B", "questions": "C"}
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
+_SOURCES = (
+    "(SELECT string_agg(name, chr(10) ORDER BY first) FROM (SELECT"
+    " COALESCE(NULLIF(f.config_title, ''), NULLIF(f.title, ''), f.url,"
+    " NULLIF(so.feed_url, ''), 'imported') AS name, min(so.id) AS first"
+    " FROM sources so LEFT JOIN feeds f ON f.id = so.feed_id WHERE so.story_id = s.id"
+    " GROUP BY 1) AS names)"
+)
+
+
+def weighted(tsquery: str, weight: str, *, prefix: bool = False) -> str:
+    """Restrict every lexeme of a ``tsquery`` text to a weight; make the last one a prefix.
+
+    Args:
+        tsquery: a ``tsquery`` as PostgreSQL prints it (``'rust' <-> 'async'``).
+        weight: ``A``, ``B``, ``C`` or ``""`` (any).
+        prefix: the last lexeme matches as a prefix.
+
+    Returns:
+        The ``tsquery`` text.
+    """
+    found = list(_LEXEME.finditer(tsquery))
+    out, pos = [], 0
+    for i, m in enumerate(found):
+        star = "*" if m.group(2) or (prefix and i == len(found) - 1) else ""
+        label = f":{star}{weight}" if star or weight else ""
+        out.append(tsquery[pos : m.start()] + f"'{m.group(1)}'{label}")
+        pos = m.end()
+    return "".join(out) + tsquery[pos:]
+
+
+def compile_query(conn: PgConnection, query: str) -> tuple[str, str]:
+    """The ``tsquery`` of a query, and the one of its positive terms only (for ranking).
+
+    Args:
+        conn: a connection (PostgreSQL turns the terms into lexemes).
+        query: what the user typed.
+
+    Returns:
+        ``(tsquery text, positive tsquery text)``; ``("", "")`` when no term
+        has anything PostgreSQL indexes (punctuation only, say).
+
+    Raises:
+        InvalidQueryError: the query is empty or only excludes.
+    """
+    to_fts5(query)  # the same errors as on SQLite (empty, only exclusions)
+    tree = _parse(query)
+    terms: list[_Term] = []
+    _collect(tree, terms)
+    sql = ", ".join(f"phraseto_tsquery('{TS_CONFIG}', {TEXT_FUNCTION}(?))::text" for _ in terms)
+    row = conn.execute(f"SELECT {sql}", [t.text for t in terms]).fetchone() or ()
+    lexemes = {id(t): str(q or "") for t, q in zip(terms, row, strict=True)}
+    full = _render(tree, lexemes, positive_only=False)
+    positive = _render(tree, lexemes, positive_only=True)
+    return full, positive
+
+
+def _collect(node: _Node, out: list[_Term]) -> None:
+    if isinstance(node, _Term):
+        out.append(node)
+    elif isinstance(node, _Or):
+        for child in node.children:
+            _collect(child, out)
+    else:
+        for child in (*node.positives, *node.negatives):
+            _collect(child, out)
+
+
+def _render(node: _Node, lexemes: dict[int, str], *, positive_only: bool) -> str:
+    if isinstance(node, _Term):
+        text = lexemes[id(node)]
+        if not text:
+            return ""
+        weight = _COLUMN_WEIGHT.get(node.column or "", "")
+        return "(" + weighted(text, weight, prefix=node.prefix) + ")"
+    if isinstance(node, _Or):
+        parts = [_render(c, lexemes, positive_only=positive_only) for c in node.children]
+        kept = [p for p in parts if p]
+        return "(" + " | ".join(kept) + ")" if kept else ""
+    positives = [_render(c, lexemes, positive_only=positive_only) for c in node.positives]
+    if any(not p for p in positives):
+        return ""  # a required word that nothing can contain: no story matches
+    expr = " & ".join(positives)
+    if not positive_only:
+        negatives = [_render(c, lexemes, positive_only=False) for c in node.negatives]
+        negatives = [n for n in negatives if n]
+        if negatives:
+            expr += " & !(" + " | ".join(negatives) + ")"
+    return "(" + expr + ")"
+
+
+def _open(url: str) -> PgConnection:
+    raw = connection.borrow(url, readonly=True)
+    conn = PgConnection(raw, connection.describe(url))
+    try:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename = 'aggregator_meta'"
+        ).fetchone()
+    except BaseException:
+        connection.give_back(url, raw, readonly=True)
+        raise
+    if exists is None:
+        connection.give_back(url, raw, readonly=True)
+        raise ArchiveError(f"no archive in {conn.where} (run 'aggregator fetch' first)")
+    return conn
+
+
+def _filters(
+    conn: PgConnection,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    category: str | None,
+    feed: str | None,
+) -> tuple[list[str], list[Any]] | None:
+    """SQL conditions on ``stories s`` for the filters, or ``None`` when nothing can pass."""
+    conds: list[str] = []
+    params: list[Any] = []
+    if since is not None:
+        conds.append("s.published >= ?")
+        params.append(_date(since))
+    if until is not None:
+        conds.append("s.published < ?")
+        params.append(_date(until))
+    if category:
+        conds.append("s.category = ?")
+        params.append(category.strip().upper())
+    if feed:
+        number = int(feed) if feed.isascii() and feed.isdigit() else -1
+        feed_ids = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
+                " OR strpos(lower(title), lower(?)) > 0"
+                " OR strpos(lower(config_title), lower(?)) > 0",
+                (feed, feed, number, feed, feed),
+            )
+        ]
+        if feed_ids:
+            marks = ", ".join("?" * len(feed_ids))
+            conds.append(
+                "EXISTS (SELECT 1 FROM sources so WHERE so.story_id = s.id"
+                f" AND so.feed_id IN ({marks}))"
+            )
+            params += feed_ids
+        else:  # a removed feed: its sources keep its URL
+            conds.append(
+                "EXISTS (SELECT 1 FROM sources so WHERE so.story_id = s.id"
+                " AND so.feed_id IS NULL AND so.feed_url = ?)"
+            )
+            params.append(feed)
+    return conds, params
+
+
+def _date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def search(
+    url: str,
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    feed: str | None = None,
+    sort: str = "relevance",
+    now: datetime | None = None,
+    collapse: Callable[[Sequence[int], dict[int, tuple[int, int]]], list[int]] | None = None,
+) -> Page:
+    """Search the archive in a PostgreSQL database.
+
+    Arguments as :func:`aggregator.store.search.search`; ``collapse``, for
+    ``--events``, keeps the first story of each event in the ranked ids (the
+    page's ``groups`` then say each story's event and its size).
+
+    Raises:
+        InvalidQueryError: the query has nothing to search for.
+        SearchError: bad arguments, or the archive cannot be searched.
+        ArchiveError: there is no archive in the database, or no server.
+    """
+    if sort not in _SORTS:
+        raise SearchError(f"unknown sort {sort!r} (allowed: {', '.join(_SORTS)})")
+    if limit < 1 or offset < 0:
+        raise SearchError("--limit must be at least 1 and --offset not negative")
+    to_fts5(query)
+    need = offset + limit
+    conn = _open(url)
+    try:
+        full, positive = compile_query(conn, query)
+        flt = _filters(conn, since=since, until=until, category=category, feed=feed)
+        if not full or flt is None:
+            return Page(0, True, [], terms=())
+        conds, params = flt
+        where = " AND ".join(["s.search @@ ?::tsquery", *conds])
+        want = max(CANDIDATES, need)
+        cands = _candidates(conn, where, [full, *params], want + 1)
+        exhausted = len(cands) <= want
+        cands = cands[:want]
+        scores: dict[int, float] = {}
+        if sort == "date":
+            if exhausted:
+                order = [int(r[0]) for r in sorted(cands, key=lambda r: (r[1], r[0]), reverse=True)]
+            else:  # stories archived earlier but dated later: exact, as on SQLite
+                order = [
+                    int(r[0])
+                    for r in conn.execute(
+                        f"SELECT s.id FROM stories s WHERE {where}"
+                        " ORDER BY s.published DESC, s.id DESC LIMIT ?",
+                        (full, *params, need),
+                    )
+                ]
+        else:
+            order, scores = _by_relevance(conn, cands, positive, now or datetime.now(UTC))
+        groups: dict[int, tuple[int, int]] = {}
+        total = len(cands)
+        if collapse is not None:
+            groups = _events_of(conn, [int(r[0]) for r in cands])
+            if groups:
+                order = collapse(order, groups)
+                total = len({groups.get(int(r[0]), (-int(r[0]), 0))[0] for r in cands})
+        rows = _page(conn, order[offset:need], scores)
+    except ArchiveError as exc:
+        if "no archive" in str(exc) or "connect" in str(exc):
+            raise
+        raise SearchError(f"search failed: {exc}") from exc
+    finally:
+        _close(url, conn)
+    page = Page(total, exhausted, rows, terms=highlight_terms(query))
+    page.groups = groups
+    return page
+
+
+# Costs the candidate plans compare, in microseconds (measured at 100k stories).
+_WALK_US = 12.0  # checking one story against the query while walking ids newest first
+_MATCH_US = 8.0  # reading one match of the GIN index (bitmap, heap row)
+
+
+def _candidates(conn: PgConnection, where: str, params: list[Any], count: int) -> list[Any]:
+    """The ``count`` newest matches (id, published), newest first, by the cheaper plan.
+
+    Walking the primary key newest first checks every story on the way (its
+    ``tsvector`` read from TOAST): cheap for a common word, whose matches are
+    dense among the newest stories. Reading every match from the GIN index and
+    sorting them is cheap for a rare one. PostgreSQL's planner, seeing the
+    ``LIMIT``, often walks for rare words too (ten times slower), so the plan is
+    chosen here from its own estimate of the matches, as SQLite's planner
+    does with its density sample (:mod:`aggregator.store._searchplan`).
+    """
+    plan = conn.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT s.id FROM stories s WHERE {where}", params
+    ).fetchone()
+    matches = max(1.0, float(json.loads(plan[0])[0]["Plan"]["Plan Rows"])) if plan else 1.0
+    stories = conn.execute(
+        "SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'stories'::regclass"
+    ).fetchone()
+    total = float(stories[0]) if stories else 1.0
+    walk = min(total, count * total / matches) * _WALK_US
+    if matches * _MATCH_US < walk:  # rare: every match from the index, then the newest
+        sql = (
+            f"SELECT s.id, s.published FROM stories s WHERE {where} ORDER BY s.id + 0 DESC LIMIT ?"
+        )
+        return conn.execute(sql, [*params, count]).fetchall()
+    with conn.raw_transaction():
+        conn.execute("SET LOCAL enable_bitmapscan = off")
+        return conn.execute(
+            f"SELECT s.id, s.published FROM stories s WHERE {where} ORDER BY s.id DESC LIMIT ?",
+            [*params, count],
+        ).fetchall()
+
+
+def _events_of(conn: PgConnection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Each given story's event and the event's size, for those in one."""
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        marks = ", ".join("?" * len(chunk))
+        for story_id, event_id, size in conn.execute(
+            "SELECT e.story_id, e.event_id, v.stories FROM story_events e"
+            f" JOIN events v ON v.id = e.event_id WHERE e.story_id IN ({marks})",
+            list(chunk),
+        ):
+            out[int(story_id)] = (int(event_id), int(size))
+    return out
+
+
+def _close(url: str, conn: PgConnection) -> None:
+    if conn.raw is not None:
+        connection.give_back(url, conn.raw, readonly=True)
+        conn.raw = None
+
+
+def _by_relevance(
+    conn: PgConnection, cands: Sequence[Any], positive: str, now: datetime
+) -> tuple[list[int], dict[int, float]]:
+    """Rank candidates by ``ts_rank`` times the recency factor; best first, then newest."""
+    if not cands:
+        return [], {}
+    ids = [int(r[0]) for r in cands]
+    published = {int(r[0]): r[1] for r in cands}
+    ranks: dict[int, float] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        marks = ", ".join("?" * len(chunk))
+        for story_id, rank in conn.execute(
+            f"SELECT id, ts_rank({_WEIGHTS}, search, ?::tsquery) FROM stories"
+            f" WHERE id IN ({marks})",
+            (positive, *chunk),
+        ):
+            ranks[int(story_id)] = float(rank)
+    scores: dict[int, float] = {}
+    for story_id in ids:
+        age = _age_days(published[story_id], now)
+        boost = 1.0 + RECENCY_BOOST * math.pow(0.5, age / RECENCY_HALF_LIFE_DAYS)
+        scores[story_id] = ranks.get(story_id, 0.0) * 10.0 * boost
+    order = sorted(ids, key=lambda i: (-scores[i], -i))
+    return order, scores
+
+
+def _age_days(published: str, now: datetime) -> float:
+    try:
+        when = datetime.fromisoformat(published)  # strptime costs 50 times as much
+    except ValueError:
+        return 365.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (now - when).total_seconds() / 86400)
+
+
+def latest(
+    url: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    feed: str | None = None,
+    count: int,
+) -> Page:
+    """The newest stories without a query (arguments as :func:`aggregator.store.search.latest`).
+
+    ``count``: how many stories are counted at most (the count's cap).
+    """
+    if limit < 1 or offset < 0:
+        raise SearchError("--limit must be at least 1 and --offset not negative")
+    want = max(count, offset + limit)
+    conn = _open(url)
+    try:
+        flt = _filters(conn, since=since, until=until, category=category, feed=feed)
+        if flt is None:
+            return Page(0, True, [], terms=())
+        conds, params = flt
+        where = " AND ".join(conds) or "TRUE"
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                f"SELECT s.id FROM stories s WHERE {where}"
+                " ORDER BY s.published DESC, s.id DESC LIMIT ?",
+                (*params, want + 1),
+            )
+        ]
+        rows = _page(conn, ids[offset : offset + limit], {})
+    except ArchiveError as exc:
+        if "no archive" in str(exc) or "connect" in str(exc):
+            raise
+        raise SearchError(f"reading the newest stories failed: {exc}") from exc
+    finally:
+        _close(url, conn)
+    return Page(min(len(ids), want), len(ids) <= want, rows, terms=())
+
+
+def _page(conn: PgConnection, ids: Sequence[int], scores: dict[int, float]) -> list[Row]:
+    """The shown stories in order: fields, sources, text and links (two statements).
+
+    Snippets are cut from the text by :func:`aggregator.store.search.text_snippet`
+    around the query's terms: ``ts_headline`` parses each whole text again and
+    cost most of a search's time.
+    """
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    rows = {
+        int(r[0]): r
+        for r in conn.execute(
+            f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}, s.lang,"
+            f" s.body, s.title, s.questions FROM stories s WHERE s.id IN ({marks})",
+            list(ids),
+        )
+    }
+    links: dict[int, list[tuple[Any, ...]]] = {}
+    for link in conn.execute(
+        "SELECT story_id, kind, url, type, length, duration FROM story_links"
+        f" WHERE story_id IN ({marks}) ORDER BY story_id, id",
+        list(ids),
+    ):
+        links.setdefault(int(link[0]), []).append(tuple(link[1:]))
+    return [(*rows[i][:10], scores.get(i, 0.0), tuple(links.get(i, ()))) for i in ids if i in rows]
