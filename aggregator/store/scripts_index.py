@@ -20,6 +20,7 @@ the archive's next write.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from aggregator.search.scripts import GLOB_PATTERN, index_text
 
@@ -64,6 +65,20 @@ def create(conn: sqlite3.Connection, tokenize: str) -> None:
     def has(row: str) -> str:
         return f"({row}.title GLOB {glob} OR {row}.body GLOB {glob})"
 
+    _create_triggers(conn, has)
+    conn.execute(
+        f"INSERT INTO stories_cjk_pending (story_id) SELECT id FROM stories WHERE {has('stories')}"
+    )
+    sync(conn)
+
+
+def _create_triggers(conn: sqlite3.Connection, has: Callable[[str], str]) -> None:
+    """The three triggers that note stories in ``stories_cjk_pending``.
+
+    ``has(row)`` is the SQL condition that the row (``new``, ``old``) may hold
+    text of a script without spaces; an update notes the story when either
+    version does, with the old text kept so that its pairs can be removed.
+    """
     conn.execute(
         f"CREATE TRIGGER stories_cjk_ai AFTER INSERT ON stories WHEN {has('new')} BEGIN"
         " INSERT INTO stories_cjk_pending (story_id) VALUES (new.id); END"
@@ -80,10 +95,6 @@ def create(conn: sqlite3.Connection, tokenize: str) -> None:
         f" CASE WHEN {has('old')} THEN old.title END, CASE WHEN {has('old')} THEN old.body END,"
         f" CASE WHEN {has('old')} THEN old.questions END; END"
     )
-    conn.execute(
-        f"INSERT INTO stories_cjk_pending (story_id) SELECT id FROM stories WHERE {has('stories')}"
-    )
-    sync(conn)
 
 
 def create_triggers(conn: sqlite3.Connection) -> None:
@@ -107,22 +118,7 @@ def create_triggers(conn: sqlite3.Connection) -> None:
 
     for name in ("stories_cjk_ai", "stories_cjk_ad", "stories_cjk_au"):
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    conn.execute(
-        f"CREATE TRIGGER stories_cjk_ai AFTER INSERT ON stories WHEN {has('new')} BEGIN"
-        " INSERT INTO stories_cjk_pending (story_id) VALUES (new.id); END"
-    )
-    conn.execute(
-        f"CREATE TRIGGER stories_cjk_ad AFTER DELETE ON stories WHEN {has('old')} BEGIN"
-        f" INSERT INTO stories_cjk_pending (story_id, {_COLS})"
-        " VALUES (old.id, old.title, old.body, old.questions); END"
-    )
-    conn.execute(
-        f"CREATE TRIGGER stories_cjk_au AFTER UPDATE OF {_COLS} ON stories"
-        f" WHEN {has('old')} OR {has('new')} BEGIN"
-        f" INSERT INTO stories_cjk_pending (story_id, {_COLS}) SELECT new.id,"
-        f" CASE WHEN {has('old')} THEN old.title END, CASE WHEN {has('old')} THEN old.body END,"
-        f" CASE WHEN {has('old')} THEN old.questions END; END"
-    )
+    _create_triggers(conn, has)
 
 
 def sync(conn: sqlite3.Connection) -> int:
