@@ -26,7 +26,6 @@ import os
 import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from aggregator.defaults import is_database_url
 from aggregator.errors import ArchiveError, SearchError
@@ -631,42 +630,23 @@ def _page(
         if row is None:
             continue
         snippet, marks_at = snippets.get(story_id) or ("", ())
-        found = links.get(story_id, ())
         hits.append(
-            _hit(
-                row,
-                (snippet, marks_at),
-                scores.get(story_id, 0.0),
-                tuple(e for e in found if isinstance(e, HitEnclosure)),
-                next((e for e in found if isinstance(e, str)), ""),
+            SearchHit(
+                id=row[0],
+                title=row[1],
+                url=row[2] or "",
+                published=row[3],
+                category=row[4],
+                snippet=snippet,
+                highlights=marks_at,
+                score=float(f"{scores.get(story_id, 0.0):.6g}"),
+                sources=tuple(row[5].split("\n")) if row[5] else (),
+                lang=row[6] or "",
+                enclosures=tuple(e for e in links.get(story_id, ()) if isinstance(e, HitEnclosure)),
+                comments=next((e for e in links.get(story_id, ()) if isinstance(e, str)), ""),
             )
         )
     return tuple(hits)
-
-
-def _hit(
-    row: Sequence[Any],
-    snippet: tuple[str, tuple[tuple[int, int], ...]],
-    score: float,
-    enclosures: tuple[HitEnclosure, ...],
-    comments: str,
-) -> SearchHit:
-    """A hit from a row whose first seven columns are id, title, url, published,
-    category, sources (newline-separated) and lang, on either engine."""
-    return SearchHit(
-        id=int(row[0]),
-        title=row[1],
-        url=row[2] or "",
-        published=row[3],
-        category=row[4],
-        snippet=snippet[0],
-        highlights=snippet[1],
-        score=float(f"{score:.6g}"),
-        sources=tuple(row[5].split("\n")) if row[5] else (),
-        lang=row[6] or "",
-        enclosures=enclosures,
-        comments=comments,
-    )
 
 
 def _word_end(text: str, end: int) -> int:
@@ -689,7 +669,22 @@ def _from_page(page: Page) -> SearchResults:
             if kind == "enclosure"
         )
         comments = next((link[1] for link in row[11] if link[0] != "enclosure"), "")
-        hits.append(_hit(row, (snippet, marks_at), row[10], enclosures, comments))
+        hits.append(
+            SearchHit(
+                id=int(row[0]),
+                title=row[1],
+                url=row[2] or "",
+                published=row[3],
+                category=row[4],
+                snippet=snippet,
+                highlights=marks_at,
+                score=float(f"{row[10]:.6g}"),
+                sources=tuple(row[5].split("\n")) if row[5] else (),
+                lang=row[6] or "",
+                enclosures=enclosures,
+                comments=comments,
+            )
+        )
     if page.groups:
         hits = [_with_event(h, page.groups) for h in hits]
     return SearchResults(total=page.total, hits=tuple(hits), exact_total=page.exact)
