@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from aggregator.errors import StoryNotFound
 from aggregator.store.base import ArchiveBase
@@ -66,6 +68,17 @@ class RelatedMixin(ArchiveBase):
         except sqlite3.Error as exc:
             log.warning("related stories of %d: %s", story_id, exc)
             return []
+        return self._close_others(story_id, terms, rows, limit)
+
+    def _close_others(
+        self,
+        story_id: int,
+        terms: list[str],
+        rows: Iterable[Sequence[Any]],
+        limit: int,
+    ) -> list[tuple[int, str]]:
+        """The first ``limit`` candidate ``(id, title, url)`` rows whose title is close to
+        ``terms``, leaving out those at a URL the story itself was seen at; either engine."""
         source_urls = {
             r[0]
             for r in self.conn.execute(
@@ -79,7 +92,7 @@ class RelatedMixin(ArchiveBase):
         for other_id, title, url in rows:
             if url in source_urls or not is_close(terms, title):
                 continue
-            out.append((other_id, title))
+            out.append((int(other_id), title))
             if len(out) == limit:
                 break
         return out

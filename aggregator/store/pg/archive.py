@@ -47,7 +47,7 @@ from aggregator.store.pg.dialect import PgConnection
 from aggregator.store.pg.schema import MIGRATIONS, SCHEMA_VERSION, TEXT_FUNCTION, TS_CONFIG
 from aggregator.store.related import RelatedMixin
 from aggregator.store.stories import StoriesMixin
-from aggregator.story.related import is_close, key_terms
+from aggregator.story.related import key_terms
 from aggregator.timeutil import from_db, to_db
 
 __all__ = ["MIGRATE_LOCK", "STORE_LOCK", "PgArchive", "worker_name"]
@@ -400,20 +400,4 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
                 limit * 8,
             ),
         ).fetchall()
-        source_urls = {
-            r[0]
-            for r in self.conn.execute(
-                "SELECT COALESCE(s.url, t.url) FROM sources s JOIN stories t ON t.id = s.story_id"
-                " WHERE s.story_id = ?",
-                (story_id,),
-            )
-            if r[0]
-        }
-        out: list[tuple[int, str]] = []
-        for other_id, title, url in rows:
-            if url in source_urls or not is_close(terms, title):
-                continue
-            out.append((int(other_id), title))
-            if len(out) == limit:
-                break
-        return out
+        return self._close_others(story_id, terms, rows, limit)
