@@ -41,14 +41,17 @@ import importlib.metadata
 import importlib.util
 import ipaddress
 import logging
+import queue
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import Any, TypeVar
 
 import httpx
 
@@ -68,6 +71,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 Resolver = Callable[[str], Awaitable[list[str]]]
 """``async (host) -> [ip, ...]``: how :class:`Fetcher` resolves hosts for the address check."""
@@ -313,6 +318,59 @@ def make_client(
     )
 
 
+class _FetchThreads(Executor):
+    """At most ``size`` daemon threads that run the synchronous requests.
+
+    Not a ``ThreadPoolExecutor``: the interpreter joins that one's threads at
+    exit, so a request blocked on a silent server (up to the read timeout)
+    would hold up a daemon that was told to stop; a cancelled fetch's thread
+    is simply abandoned here, and its socket closes with the process.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        future: Future[_T] = Future()
+        with self._lock:
+            self._queue.put((future, functools.partial(fn, *args, **kwargs)))
+            # A thread more when the jobs waiting outnumber the threads waiting for one.
+            if self._queue.qsize() > self._idle and len(self._threads) < self._size:
+                thread = threading.Thread(target=self._work, name="fetch", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            item = self._queue.get()
+            with self._lock:
+                self._idle -= 1
+            if item is None:
+                return
+            future, job = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(job())
+                except BaseException as exc:  # handed to the awaiting coroutine
+                    future.set_exception(exc)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+
 @functools.lru_cache(maxsize=4096)
 def _url(raw: str) -> httpx.URL:
     """``httpx.URL(raw)``, remembered: the same feed URLs are parsed at every poll, and
@@ -428,11 +486,9 @@ class Fetcher:
         self._resolver: Resolver = resolver or _resolve
         self._clock = clock or (lambda: datetime.now(UTC))
         self._semaphore = asyncio.Semaphore(settings.concurrency)
-        self._threads: ThreadPoolExecutor | None = None
+        self._threads: _FetchThreads | None = None
         if isinstance(client, httpx.Client):
-            self._threads = ThreadPoolExecutor(
-                max_workers=settings.concurrency, thread_name_prefix="fetch"
-            )
+            self._threads = _FetchThreads(settings.concurrency)
 
     @property
     def settings(self) -> FetchSettings:
@@ -458,7 +514,7 @@ class Fetcher:
         if self._threads is not None:
             # A thread still reading (a fetch given up on) stops at its next chunk or
             # timeout; closing the client closes its connection under it.
-            self._threads.shutdown(wait=False, cancel_futures=True)
+            self._threads.shutdown(wait=False)
         self._client.close()
 
     async def fetch(
