@@ -20,8 +20,9 @@ the same run (httpx alone: a synchronous client sending every feed's
 conditional GET over one keep-alive connection), with the CPU time of this
 process. ``--cli`` runs ``aggregator fetch`` as a subprocess instead;
 ``--memory`` then runs the daemon (``aggregator run``) on the corpus and
-reports the peak resident memory of it and its parser processes during the
-first poll.
+reports the peak memory of it and all its descendants (the forkserver, the
+parser processes, the resource tracker) during the first poll: resident
+(shared pages counted in each process) and proportional (PSS, counted once).
 
     python benchmarks/poll.py --corpus DIR [--runs 3] [--cli] [--memory]
 """
