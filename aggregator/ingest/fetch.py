@@ -318,6 +318,19 @@ def make_client(
     )
 
 
+def _stale_connection(exc: httpx.HTTPError) -> bool:
+    """True when a request failed before any answer on a connection the server had closed.
+
+    Servers close idle keep-alive connections whenever they like (and some after
+    every answer without saying so); taking one from the pool just as its close
+    arrives fails the request with nothing received. Browsers send such a request
+    again; so does :meth:`Fetcher.fetch`, once.
+    """
+    if isinstance(exc, httpx.WriteError):
+        return True
+    return "without sending a response" in str(exc)
+
+
 class _FetchThreads(Executor):
     """At most ``size`` daemon threads that run the synchronous requests.
 
@@ -594,9 +607,19 @@ class Fetcher:
             # Credentials go to the feed's own origin only, not to where it redirects.
             sent = {**headers, **private} if private and _origin(current) == origin else headers
             try:
-                status, answer, body = await self._exchange(
-                    current, sent, url=url, deadline=started + settings.timeout_total
-                )
+                try:
+                    status, answer, body = await self._exchange(
+                        current, sent, url=url, deadline=started + settings.timeout_total
+                    )
+                except (httpx.RemoteProtocolError, httpx.WriteError) as exc:
+                    if not _stale_connection(exc):
+                        raise
+                    # A kept-alive connection the server closed as it was taken from the
+                    # pool: no answer came, and a GET may be sent again (once, on another).
+                    logger.debug("%s: connection closed before an answer; sent again", hop)
+                    status, answer, body = await self._exchange(
+                        current, sent, url=url, deadline=started + settings.timeout_total
+                    )
             except httpx.HTTPError as exc:
                 raise _map_httpx_error(exc, url=url, hop=hop, settings=settings) from exc
             except httpx.InvalidURL as exc:

@@ -663,3 +663,29 @@ def test_live_silent_server_cut_off_and_its_thread_does_not_hold_up_exit(
         assert all(t.daemon for t in blocked)  # ... but never joined at exit
     finally:
         release.set()
+
+
+def test_a_stale_keep_alive_connection_is_tried_once_more() -> None:
+    # A server may close a kept-alive connection just as the pool hands it out: the
+    # request fails with no answer at all, and a GET is sent again, once.
+    calls = 0
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return httpx.Response(200, content=FEED)
+
+    assert fetch(flaky).body == FEED
+    assert calls == 2
+
+    def gone(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+    calls = 0
+    with pytest.raises(FetchError, match="broken HTTP answer"):
+        fetch(gone)
+    assert calls == 2  # once more only
