@@ -20,8 +20,9 @@ the same run (httpx alone: a synchronous client sending every feed's
 conditional GET over one keep-alive connection), with the CPU time of this
 process. ``--cli`` runs ``aggregator fetch`` as a subprocess instead;
 ``--memory`` then runs the daemon (``aggregator run``) on the corpus and
-reports the peak resident memory of it and its parser processes during the
-first poll.
+reports the peak memory of it and all its descendants (the forkserver, the
+parser processes, the resource tracker) during the first poll: resident
+(shared pages counted in each process) and proportional (PSS, counted once).
 
     python benchmarks/poll.py --corpus DIR [--runs 3] [--cli] [--memory]
 """
@@ -118,24 +119,45 @@ def write_config(path: Path, server: Server, interval: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children, in KiB."""
-    total = 0
-    pids = [pid]
+def _family(pid: int) -> list[int]:
+    """A process and all its descendants: the parser processes are children of the
+    forkserver, itself a child of the daemon, so children alone would miss them."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _field_kib(pid: int, path: str, name: str) -> int:
     try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children = (task / "children").read_text().split()
-            pids += [int(c) for c in children]
+        for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
     except OSError:
         pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+    return 0
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    return sum(_field_kib(p, "status", "VmRSS:") for p in _family(pid))
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional memory of a process and all its descendants, in KiB (Linux ``/proc``).
+
+    Resident memory counts the pages processes share (the interpreter, the
+    libraries the forkserver's children inherit) once in each of them; PSS
+    divides each shared page among its sharers, so the sum is what the family
+    holds. Both are printed.
+    """
+    return sum(_field_kib(p, "smaps_rollup", "Pss:") for p in _family(pid))
 
 
 def httpx_floor(urls: list[str]) -> tuple[float, float]:
@@ -186,11 +208,12 @@ def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
         text=True,
         env=env,
     )
-    peak, t0 = 0, time.perf_counter()
+    peak, peak_pss, t0 = 0, 0, time.perf_counter()
     try:
         # Every feed answered 200 and then 304 once: the first poll is stored.
         while stats(url)["304"] - base["304"] < n and proc.poll() is None:
             peak = max(peak, rss_kib(proc.pid))
+            peak_pss = max(peak_pss, pss_kib(proc.pid))
             time.sleep(0.2)
         secs = time.perf_counter() - t0
     finally:
@@ -198,7 +221,8 @@ def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
         _, err = proc.communicate(timeout=60)
     print(
         f"daemon: first poll of {data.items} items and a 304 round in {secs:.1f}s; peak resident "
-        f"memory of the daemon and its parser processes {peak / 1024:.1f} MiB (goal <= 150 MB)"
+        f"memory of the daemon and its parser processes {peak / 1024:.1f} MiB (goal <= 150 MB); "
+        f"peak proportional memory (PSS, shared pages counted once) {peak_pss / 1024:.1f} MiB"
     )
     if proc.returncode != 0:
         print(err[-2000:])

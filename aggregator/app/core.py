@@ -578,8 +578,9 @@ class App:
             kwargs["user_agent"] = f.user_agent
         return FetchSettings(**kwargs)  # type: ignore[arg-type]
 
-    def make_client(self) -> httpx.AsyncClient:
-        """A new HTTP client with the configured settings.
+    def make_client(self) -> httpx.Client | httpx.AsyncClient:
+        """A new HTTP client with the configured settings (an asynchronous one over
+        the test transport, when one was given; see ``ingest.fetch.make_client``).
 
         Returns:
             The client (the caller closes it).

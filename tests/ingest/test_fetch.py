@@ -636,3 +636,56 @@ def test_gzip_file_body_respects_the_size_cap(feed_server: FeedServer) -> None:
     settings = FetchSettings(allow_private_addresses=True, max_bytes=1024 * 1024)
     with pytest.raises(ResponseTooLarge):
         fetch_live(feed_server.url("/bomb.gz"), settings=settings)
+
+
+def test_live_silent_server_cut_off_and_its_thread_does_not_hold_up_exit(
+    feed_server: FeedServer,
+) -> None:
+    # The network client runs each request in one of the fetcher's threads; a thread
+    # blocked on a server that never answers must not be one the interpreter joins at
+    # exit (a daemon told to stop would wait for the read timeout).
+    import threading
+
+    release = threading.Event()
+
+    def silent(handler: Handler) -> None:
+        release.wait(30)
+
+    feed_server.add_handler("/silent.xml", silent)
+    settings = FetchSettings(allow_private_addresses=True, timeout_total=1, timeout_read=30)
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"timed out after 1s"):
+            fetch_live(feed_server.url("/silent.xml"), settings=settings)
+        assert time.monotonic() - started < 5
+        blocked = [t for t in threading.enumerate() if t.name == "fetch" and t.is_alive()]
+        assert blocked  # still waiting on the silent server ...
+        assert all(t.daemon for t in blocked)  # ... but never joined at exit
+    finally:
+        release.set()
+
+
+def test_a_stale_keep_alive_connection_is_tried_once_more() -> None:
+    # A server may close a kept-alive connection just as the pool hands it out: the
+    # request fails with no answer at all, and a GET is sent again, once.
+    calls = 0
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return httpx.Response(200, content=FEED)
+
+    assert fetch(flaky).body == FEED
+    assert calls == 2
+
+    def gone(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+    calls = 0
+    with pytest.raises(FetchError, match="broken HTTP answer"):
+        fetch(gone)
+    assert calls == 2  # once more only
