@@ -354,15 +354,13 @@ def _tokenize(conn: sqlite3.Connection, texts: Sequence[str]) -> list[list[str]]
         list(enumerate(texts, 1)),
     )
     words: list[list[tuple[int, str]]] = [[] for _ in texts]
-    for term, doc, offset in conn.execute(
-        "SELECT term, doc, offset FROM temp.search_tokens_vocab"
-    ):
+    for term, doc, offset in conn.execute("SELECT term, doc, offset FROM temp.search_tokens_vocab"):
         words[doc - 1].append((offset, term))
     return [[w for _, w in sorted(found)] for found in words]
 
 
 def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
-    """The words of the index that start with ``prefix`` as FTS5 strings, when it starts a common word.
+    """The FTS5 strings for the words that start with ``prefix``, if it starts a common word.
 
     Each is a quoted word, or a narrower prefix that starts only rare words.
     ``None``: leave the prefix as it is (see :func:`expand_prefixes`).

@@ -77,7 +77,9 @@ def refresh(conn: sqlite3.Connection, *, sample: int = SAMPLE_STORIES) -> int:
     return replace(conn, common_terms(conn, sample=sample))
 
 
-def common_terms(conn: sqlite3.Connection, *, sample: int = SAMPLE_STORIES) -> list[tuple[str, int]]:
+def common_terms(
+    conn: sqlite3.Connection, *, sample: int = SAMPLE_STORIES
+) -> list[tuple[str, int]]:
     """The common words of the newest ``sample`` stories, with their estimated story counts.
 
     Writes only temporary tables: it needs no write lock on the archive.
