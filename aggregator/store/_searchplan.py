@@ -119,7 +119,7 @@ _SLICE = 4096  # the fewest stories in a slice of a walk by date
 _DENSE = 0.5  # a query matching this share of stories stops checking ids sooner
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
-_EXPANDED = 400  # a prefix written out as more words than this stays a prefix
+_EXPANDED = 200  # a prefix written out as more words than this stays a prefix
 _LAST_CHAR = chr(0x10FFFF)  # after every character: p + it bounds the words that start with p
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
 _SEEK_US = 12.0  # checking one story id against a MATCH (a seek per word)
