@@ -27,9 +27,11 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
-   the matches among those, and the count says "at least" (after about 250
+   the matches among those, and the count says "at least" (after about 125
    seeks when the query matches most stories: each seek into the posting
-   list of such a word costs tens of microseconds at 1M stories).
+   list of such a word costs tens of microseconds at 1M stories, and such a
+   word ranks by title hits and recency, so its page comes from its newest
+   stories anyway).
 2. **Count.** The candidates are the count: exact below :data:`CANDIDATES`,
    else "at least" (``SearchResults.exact_total``, shown as "2,000+").
 3. **Rank** (``--sort relevance``). ``bm25()`` with the title weighted 10,
@@ -588,7 +590,7 @@ class Plan:
                 return out[:want], False
             # Stories checked one by one (a row read or a seek each): a word in most
             # stories costs the most per seek and tells the least per check.
-            enough = max(_CHECKED // 4 if self.dense else _CHECKED, need)
+            enough = max(_CHECKED // 8 if self.dense else _CHECKED, need)
             if self.checked >= enough and len(out) >= need:
                 return out, False
         return out, True
