@@ -6,7 +6,8 @@ mixed in), in the archive's own schema (made by :class:`aggregator.store.archive
 filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
 then optimized as ``aggregator maintain`` would). The archives are cached in
 ``benchmarks/.cache/`` (gitignored) or ``--cache DIR``, so reruns start
-measuring at once (building 1M stories takes about half an hour on a busy
+measuring at once; a cached archive of an older schema is migrated in place
+and maintained (which also counts the index's common words, ``search_terms``) (building 1M stories takes about half an hour on a busy
 machine: build it once and point ``--cache`` at it).
 
 A share of the stories (``--cjk-share``, 5% by default) is Chinese: made-up
@@ -23,8 +24,10 @@ of both per size and their ratio, plus the index size per story. Two more
 classes are timed on their own: Chinese queries (words, phrases, one
 character, mixed with Latin, with filters) and the shapes that cost most at
 1M stories (a short prefix of a common word, ``--feed`` or a wide ``--until``
-with a very common word, ``latest``). Last, bytes per story with and without
-Chinese text.
+with a very common word, ``latest`` with and without ``--feed``), each also
+on its own line with the p50/p95 of the CPU time of its runs. Last, bytes per
+story with and without Chinese text, and what the search structures of schema
+8 (``sources_feed_story``, ``search_terms``) cost per story.
 
     python benchmarks/search.py [--sizes 100000,1000000] [--repeat 3] [--rebuild]
                                 [--cjk-share 0.05] [--cache DIR]
