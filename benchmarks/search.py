@@ -6,9 +6,10 @@ mixed in), in the archive's own schema (made by :class:`aggregator.store.archive
 filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
 then optimized as ``aggregator maintain`` would). The archives are cached in
 ``benchmarks/.cache/`` (gitignored) or ``--cache DIR``, so reruns start
-measuring at once; a cached archive of an older schema is migrated in place
-and maintained (which also counts the index's common words, ``search_terms``) (building 1M stories takes about half an hour on a busy
-machine: build it once and point ``--cache`` at it).
+measuring at once (building 1M stories takes about half an hour on a busy
+machine: build it once and point ``--cache`` at it); a cached archive of an
+older schema is migrated in place and maintained (which also counts the
+index's common words, ``search_terms``).
 
 A share of the stories (``--cjk-share``, 5% by default) is Chinese: made-up
 words of one to three characters from 3,000 ideographs, Zipf-distributed,
