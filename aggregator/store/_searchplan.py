@@ -297,16 +297,18 @@ def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
         return expr
     try:
         conn.execute("SELECT 1 FROM search_terms LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # an archive of an older schema
+        texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
+        tokens = _tokenize(conn, texts)
+        out, at = [], 0
+        for (start, end), words in zip(spans, tokens, strict=True):
+            written = _written_out(conn, words[0]) if len(words) == 1 else None
+            if written:
+                out += [expr[at:start], "(" + " OR ".join(written) + ")"]
+                at = end
+    except sqlite3.OperationalError:
+        # An archive of an older schema, or no room for temporary tables: the
+        # prefixes as they are find the same stories.
         return expr
-    texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
-    tokens = _tokenize(conn, texts)
-    out, at = [], 0
-    for (start, end), words in zip(spans, tokens, strict=True):
-        written = _written_out(conn, words[0]) if len(words) == 1 else None
-        if written:
-            out += [expr[at:start], "(" + " OR ".join(written) + ")"]
-            at = end
     if not out:
         return expr
     return "".join(out) + expr[at:]
