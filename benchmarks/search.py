@@ -7,7 +7,9 @@ filled with direct SQL in big transactions, the FTS index rebuilt in bulk and
 then optimized as ``aggregator maintain`` would). The archives are cached in
 ``benchmarks/.cache/`` (gitignored) or ``--cache DIR``, so reruns start
 measuring at once (building 1M stories takes about half an hour on a busy
-machine: build it once and point ``--cache`` at it).
+machine: build it once and point ``--cache`` at it); a cached archive of an
+older schema is migrated in place and maintained (which also counts the
+index's common words, ``search_terms``).
 
 A share of the stories (``--cjk-share``, 5% by default) is Chinese: made-up
 words of one to three characters from 3,000 ideographs, Zipf-distributed,
@@ -23,8 +25,10 @@ of both per size and their ratio, plus the index size per story. Two more
 classes are timed on their own: Chinese queries (words, phrases, one
 character, mixed with Latin, with filters) and the shapes that cost most at
 1M stories (a short prefix of a common word, ``--feed`` or a wide ``--until``
-with a very common word, ``latest``). Last, bytes per story with and without
-Chinese text.
+with a very common word, ``latest`` with and without ``--feed``), each also
+on its own line with the p50/p95 of the CPU time of its runs. Last, bytes per
+story with and without Chinese text, and what the search structures of schema
+8 (``sources_feed_story``, ``search_terms``) cost per story.
 
     python benchmarks/search.py [--sizes 100000,1000000] [--repeat 3] [--rebuild]
                                 [--cjk-share 0.05] [--cache DIR]
@@ -273,6 +277,12 @@ def archive_for(
         build(path, n, cjk_share=cjk_share)
         done.write_text("ok\n")
         print(f"  built in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    # A cached archive of an older schema is migrated in place, and maintained as
+    # the daemon would (the index merged, its common words recounted).
+    t0 = time.perf_counter()
+    with Archive(path) as archive:
+        archive.maintain()
+    print(f"  migrated and maintained in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
     return path
 
 
@@ -428,6 +438,7 @@ BARE = "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LI
 
 
 CPU: dict[int, float] = {}  # the CPU time of the last timed() call's best run, by id(fn)
+CPU_RUNS: dict[int, list[float]] = {}  # the CPU times of the last timed() call's runs
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:
@@ -446,6 +457,7 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
         times.append((time.perf_counter() - t0) * 1000)
         cpus.append((time.process_time() - c0) * 1000)
     CPU[0] = min(cpus)
+    CPU_RUNS[0] = cpus
     return min(times)
 
 
@@ -504,6 +516,7 @@ def measure(path: Path, n: int, repeat: int, verbose: bool) -> None:
 
     extra: dict[str, list[float]] = {}
     extra_cpu: dict[str, list[float]] = {}
+    shapes: list[tuple[str, list[float]]] = []  # each costly shape: the CPU time of every run
     cjk_queries: list[tuple[str | None, dict[str, object]]] = list(
         cjk_mix(cjk_vocabulary(random.Random(SEED)))
     )
@@ -513,6 +526,10 @@ def measure(path: Path, n: int, repeat: int, verbose: bool) -> None:
             results = run_one(query, kwargs)
             times.append(timed(lambda q=query, k=kwargs: run_one(q, k), repeat))  # type: ignore[misc]
             extra_cpu.setdefault(name, []).append(CPU[0])
+            if name == "costly shapes":
+                label = "latest" if query is None else query
+                label += "".join(f" --{k} {shape_value(v)}" for k, v in kwargs.items())
+                shapes.append((label, CPU_RUNS[0]))
             if verbose:
                 total = getattr(results, "total", 0)
                 print(
@@ -548,8 +565,20 @@ def measure(path: Path, n: int, repeat: int, verbose: bool) -> None:
             f" CPU p50 {percentile(cpu, 50):.1f} ms  p95 {percentile(cpu, 95):.1f} ms"
             f"  max {max(cpu):.1f} ms"
         )
+    for label, runs in shapes:
+        print(
+            f"{'':>9}            {label:<40} CPU p50 {percentile(runs, 50):6.1f} ms"
+            f"  p95 {percentile(runs, 95):6.1f} ms  ({len(runs)} runs)"
+        )
     for line in story_bytes(path):
         print(f"{'':>9}          {line}")
+
+
+def shape_value(value: object) -> str:
+    """A filter's value as typed on the command line."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return f'"{value}"' if " " in str(value) else str(value)
 
 
 def story_bytes(path: Path) -> list[str]:
@@ -569,9 +598,20 @@ def story_bytes(path: Path) -> list[str]:
         cjk_index = conn.execute(
             "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'stories_cjk%'"
         ).fetchone()[0]
+        # What the search structures of schema 8 cost (bytes, or None before it).
+        extras = {
+            name: conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = ?", (name,)).fetchone()[
+                0
+            ]
+            for name in ("sources_feed_story", "search_terms")
+        }
     finally:
         conn.close()
     lines = [f"English stories: {text.get(0, 0):,.0f} bytes of text each ({total - cjk:,})"]
+    lines.append(
+        "search structures: "
+        + ", ".join(f"{name} {(b or 0) / total:,.1f} bytes/story" for name, b in extras.items())
+    )
     if cjk:
         lines.append(
             f"Chinese stories: {text.get(1, 0):,.0f} bytes of text each ({cjk:,}),"

@@ -27,9 +27,11 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
-   the matches among those, and the count says "at least" (after about 250
+   the matches among those, and the count says "at least" (after about 125
    seeks when the query matches most stories: each seek into the posting
-   list of such a word costs tens of microseconds at 1M stories).
+   list of such a word costs tens of microseconds at 1M stories, and such a
+   word ranks by title hits and recency, so its page comes from its newest
+   stories anyway).
 2. **Count.** The candidates are the count: exact below :data:`CANDIDATES`,
    else "at least" (``SearchResults.exact_total``, shown as "2,000+").
 3. **Rank** (``--sort relevance``). ``bm25()`` with the title weighted 10,
@@ -78,6 +80,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from aggregator.search.query import (
+    FTS_TOKENIZE,
     positive_expression,
     positive_terms,
     uses_prefix,
@@ -93,6 +96,7 @@ __all__ = [
     "Filters",
     "Plan",
     "date_text",
+    "expand_prefixes",
 ]
 
 CANDIDATES = 2000
@@ -117,6 +121,8 @@ _SLICE = 4096  # the fewest stories in a slice of a walk by date
 _DENSE = 0.5  # a query matching this share of stories stops checking ids sooner
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
+_EXPANDED = 200  # a prefix written out as more words than this stays a prefix
+_LAST_CHAR = chr(0x10FFFF)  # after every character: p + it bounds the words that start with p
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
 _SEEK_US = 12.0  # checking one story id against a MATCH (a seek per word)
 _STEP_US = 0.35  # reading one more match while walking the index
@@ -262,6 +268,182 @@ class Filters:
         self.params += feed_ids
 
 
+def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
+    """``expr`` with each prefix of a common word written out as the words it matches.
+
+    ``"app"*`` becomes ``("app" OR "appl" OR "applic" OR ...)``: the same
+    stories, but FTS5 reads the postings of written-out words lazily (newest
+    first, as far as a walk needs), while it merges every posting of a
+    prefix's words before returning anything. Which words are common comes
+    from ``search_terms`` (:mod:`aggregator.store.search_terms`); the other
+    words of the prefix are listed by ``fts5vocab`` between the common ones
+    (their postings are few, so counting them as it lists them costs little).
+    A prefix stays as it is when it starts no common word (reading it costs
+    little), when it is not a single word, when it matches more than
+    :data:`_EXPANDED` words, or when one of its words would not be itself
+    once more through the tokenizer (a Porter stem is not always its own
+    stem), so the result never differs from the prefix's.
+
+    Args:
+        conn: a connection to the archive (read-only is enough: it writes
+            temporary tables only).
+        expr: an FTS5 expression of :func:`aggregator.search.query.to_fts5`.
+
+    Returns:
+        The expression, rewritten or not.
+    """
+    spans = _prefix_strings(expr)
+    if not spans:
+        return expr
+    try:
+        conn.execute("SELECT 1 FROM search_terms LIMIT 1").fetchone()
+        texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
+        tokens = _tokenize(conn, texts)
+        out, at = [], 0
+        for (start, end), words in zip(spans, tokens, strict=True):
+            written = _written_out(conn, words[0]) if len(words) == 1 else None
+            if written:
+                out += [expr[at:start], "(" + " OR ".join(written) + ")"]
+                at = end
+    except sqlite3.OperationalError:
+        # An archive of an older schema, or no room for temporary tables: the
+        # prefixes as they are find the same stories.
+        return expr
+    if not out:
+        return expr
+    return "".join(out) + expr[at:]
+
+
+def _prefix_strings(expr: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each ``"..."*`` in an FTS5 expression (quotes and star included)."""
+    spans = []
+    i, n = 0, len(expr)
+    while i < n:
+        if expr[i] != '"':
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            if expr[j] == '"':
+                if j + 1 < n and expr[j + 1] == '"':
+                    j += 2
+                    continue
+                break
+            j += 1
+        if j + 1 < n and expr[j + 1] == "*":
+            spans.append((i, j + 2))
+        i = j + 1
+    return spans
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _tokenize(conn: sqlite3.Connection, texts: Sequence[str]) -> list[list[str]]:
+    """The index's words for each text, by the index's tokenizer (a temporary FTS5 table)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_tokens USING fts5(x, tokenize="
+        + "'"
+        + FTS_TOKENIZE.replace("'", "''")
+        + "')"
+    )
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_tokens_vocab"
+        " USING fts5vocab(temp, search_tokens, instance)"
+    )
+    conn.execute("DELETE FROM temp.search_tokens")
+    conn.executemany(
+        "INSERT INTO temp.search_tokens (rowid, x) VALUES (?, ?)",
+        list(enumerate(texts, 1)),
+    )
+    words: list[list[tuple[int, str]]] = [[] for _ in texts]
+    for term, doc, offset in conn.execute("SELECT term, doc, offset FROM temp.search_tokens_vocab"):
+        words[doc - 1].append((offset, term))
+    return [[w for _, w in sorted(found)] for found in words]
+
+
+def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
+    """The FTS5 strings for the words that start with ``prefix``, if it starts a common word.
+
+    Each is a quoted word, or a narrower prefix that starts only rare words.
+    ``None``: leave the prefix as it is (see :func:`expand_prefixes`).
+    """
+    high = prefix + _LAST_CHAR
+    common = [
+        r[0]
+        for r in conn.execute(
+            "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term",
+            (prefix, high),
+        )
+    ]
+    if not common or len(common) > _EXPANDED:
+        return None
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab"
+        " USING fts5vocab(main, stories_fts, instance)"
+    )
+    # Each gap between common words is listed from its words' occurrences (rare
+    # words: few), bounded by strings just after and just before the common
+    # words, so that their postings are never read.
+    words: list[str] = []
+    low = prefix
+    for word in [*common, None]:
+        top = high if word is None else _before(word)
+        if low <= top:
+            words += [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT term FROM temp.search_vocab WHERE term >= ? AND term <= ?"
+                    " LIMIT ?",
+                    (low, top, _EXPANDED + 1 - len(words)),
+                )
+            ]
+            if len(words) > _EXPANDED:
+                return None
+        if word is not None:
+            words.append(word)
+            low = word + "\x01"  # tokens never hold control characters
+    words = [w for w in words if w.startswith(prefix)]
+    if not words or len(words) > _EXPANDED:
+        return None
+    # Written out, a word is tokenized again: it must come back as itself. A word
+    # that does not (a Porter stem is not always its own stem) is covered by the
+    # shortest prefix of it that does and that starts no common word (rare words only).
+    again = _tokenize(conn, words)
+    failed = [w for t, w in zip(again, words, strict=True) if t != [w]]
+    if not failed:
+        return [_quote(w) for w in words]
+    # A common word among them costs its own postings then, no more.
+    pieces = sorted({w[:k] for w in failed for k in range(len(prefix) + 1, len(w))})
+    fixed = {p for p, t in zip(pieces, _tokenize(conn, pieces), strict=True) if t == [p]}
+    out = [_quote(w) for w, t in zip(words, again, strict=True) if t == [w]]
+    for word in failed:
+        others = [c for c in common if c != word]
+        cover = next(
+            (
+                word[:k]
+                for k in range(len(prefix) + 1, len(word))
+                if word[:k] in fixed and not any(c.startswith(word[:k]) for c in others)
+            ),
+            None,
+        )
+        if cover is None:
+            return None
+        out.append(_quote(cover) + "*")
+    return list(dict.fromkeys(out))
+
+
+def _before(word: str) -> str:
+    """A string after every string that sorts before ``word``, and before ``word``."""
+    last = ord(word[-1]) - 1
+    if last < 1:
+        return word[:-1]
+    if 0xD800 <= last <= 0xDFFF:  # surrogates are not characters
+        last = 0xD7FF
+    return word[:-1] + chr(last) + _LAST_CHAR
+
+
 def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
     """Whether ``[low, high)`` surely holds far more than :data:`_ID_SET_CAP` stories.
 
@@ -324,6 +506,9 @@ class Plan:
         self.stemmed = stemmed
         if stemmed:  # the stories of stemmed languages, by stem (aggregator.store.stem_index)
             self.table = "stories_stem"
+        elif self.prefix and self.table == "stories_fts":
+            # The prefix's common words, written out, are read lazily.
+            self.expr = expand_prefixes(conn, expr)
         self.positive = positive_expression(query, stemmed=stemmed)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
@@ -407,7 +592,7 @@ class Plan:
                 return out[:want], False
             # Stories checked one by one (a row read or a seek each): a word in most
             # stories costs the most per seek and tells the least per check.
-            enough = max(_CHECKED // 4 if self.dense else _CHECKED, need)
+            enough = max(_CHECKED // 8 if self.dense else _CHECKED, need)
             if self.checked >= enough and len(out) >= need:
                 return out, False
         return out, True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from aggregator.store import stem_index
+from aggregator.store import search_terms, stem_index
 from aggregator.store.base import ArchiveBase, map_error
 
 __all__ = ["MaintenanceMixin"]
@@ -25,6 +25,9 @@ class MaintenanceMixin(ArchiveBase):
             tables += ("stories_stem",)
         return tables
 
+    def _schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
     def integrity_errors(self) -> list[str]:
         """Run SQLite's and FTS5's integrity checks.
 
@@ -43,6 +46,9 @@ class MaintenanceMixin(ArchiveBase):
 
     def maintain(self, *, seconds: float | None = None) -> bool:
         """Keep search fast: merge the FTS5 index's segments, refresh the planner's statistics.
+
+        Also recounts the index's common words (``search_terms``, about a
+        second: :mod:`aggregator.store.search_terms`), which prefix searches use.
 
         Every write adds a small segment to the index, and FTS5 merges them only
         now and then; a search reads every segment. ``PRAGMA optimize`` refreshes
@@ -79,6 +85,13 @@ class MaintenanceMixin(ArchiveBase):
                     break
             if not done:
                 break
+        if self._schema_version() >= 8:
+            try:  # counted outside the write lock (temporary tables only), then swapped in
+                terms = search_terms.common_terms(self.conn)
+            except sqlite3.Error as exc:
+                raise map_error(exc, self.path) from exc
+            with self.transaction() as conn:
+                search_terms.replace(conn, terms)
         try:
             self.conn.execute("PRAGMA optimize")
         except sqlite3.Error as exc:

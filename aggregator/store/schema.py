@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from aggregator.search.query import FTS_TOKENIZE
-from aggregator.store import scripts_index, stem_index
+from aggregator.store import scripts_index, search_terms, stem_index
 
 __all__ = ["MIGRATIONS"]
 
@@ -197,6 +197,19 @@ def _migration_7(db: sqlite_utils.Database) -> None:
     stem_index.create(db.conn)
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """Search at a million stories: a feed's stories by id, and the index's common words.
+
+    ``sources_feed_story`` answers "this feed's stories, newest first" from the
+    index alone (``--feed`` and ``latest --feed`` read ids, not rows);
+    ``search_terms`` (:mod:`aggregator.store.search_terms`) lets a prefix be
+    read lazily. Both are filled here from what the archive holds.
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS sources_feed_story ON sources (feed_id, story_id)")
+    search_terms.create(db.conn)
+    search_terms.refresh(db.conn)
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -205,4 +218,5 @@ MIGRATIONS = {
     5: _migration_5,
     6: _migration_6,
     7: _migration_7,
+    8: _migration_8,
 }

@@ -532,20 +532,46 @@ def _newest(
     if flt.ids is not None and len(flt.ids) <= _LATEST_BY_ID:
         # "+": the ids are looked up by rowid, not through the published index.
         conds = " AND ".join(["+s.published >= ? AND +s.published < ?", *flt.conds])
-        ordered = sorted(flt.ids)
-        dated: list[tuple[str, int]] = []
-        for start in range(0, len(ordered), 512):
-            chunk = ordered[start : start + 512]
-            marks = ", ".join("?" * len(chunk))
-            dated += [
-                (r[1], r[0])
-                for r in conn.execute(
-                    f"SELECT s.id, s.published FROM stories s WHERE s.id IN ({marks}) AND {conds}",
-                    [*chunk, *params],
-                )
-            ]
-        dated.sort(reverse=True)
-        return [story_id for _, story_id in dated[:count]]
+
+        def dated(ids: Sequence[int]) -> list[tuple[str, int]]:
+            out: list[tuple[str, int]] = []
+            for start in range(0, len(ids), 512):
+                chunk = ids[start : start + 512]
+                marks = ", ".join("?" * len(chunk))
+                out += [
+                    (r[1], r[0])
+                    for r in conn.execute(
+                        f"SELECT s.id, s.published FROM stories s WHERE s.id IN ({marks})"
+                        f" AND {conds}",
+                        [*chunk, *params],
+                    )
+                ]
+            return out
+
+        # The newest ids first (stories are archived roughly in date order): their
+        # dates, then the stories archived before them but dated later than the
+        # count-th of them (late arrivals, imports), found in the published index.
+        ordered = sorted(flt.ids, reverse=True)
+        m = min(len(ordered), max(2 * count, 64))
+        found = dated(ordered[:m])
+        while m < len(ordered):
+            if len(found) >= count:
+                floor = heapq.nlargest(count, found)[-1][0]
+                late = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM stories INDEXED BY stories_published"
+                        " WHERE published > ? AND published < ? AND id < ? LIMIT ?",
+                        (floor, high, ordered[m - 1], 4 * m + 1),
+                    )
+                ]
+                if len(late) <= 4 * m:
+                    found += dated(sorted(i for i in late if i in flt.ids))
+                    break
+            more = min(len(ordered), 4 * m)
+            found += dated(ordered[m:more])
+            m = more
+        return [story_id for _, story_id in heapq.nlargest(count, found)]
     conds = " AND ".join(["s.published >= ? AND s.published < ?", *flt.conds])
     cursor = conn.execute(
         f"SELECT s.id FROM stories s INDEXED BY stories_published WHERE {conds}"
