@@ -42,13 +42,13 @@ from aggregator.store import bands
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.links import links_column
 from aggregator.store.maintenance import MaintenanceMixin
-from aggregator.store.pg import connection
+from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
 from aggregator.store.pg.schema import MIGRATIONS, SCHEMA_VERSION, TEXT_FUNCTION, TS_CONFIG
 from aggregator.store.related import RelatedMixin
 from aggregator.store.stories import StoriesMixin
 from aggregator.story.related import key_terms
-from aggregator.timeutil import from_db, to_db
+from aggregator.timeutil import from_db, to_db, utcnow
 
 __all__ = ["MIGRATE_LOCK", "STORE_LOCK", "PgArchive", "worker_name"]
 
@@ -335,12 +335,17 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         return problems
 
     def maintain(self, *, seconds: float | None = None) -> bool:
-        """Refresh the planner's statistics (``ANALYZE``) and clean the search index.
+        """Create the coming months' partitions, refresh statistics, clean the search index.
 
-        PostgreSQL merges GIN's pending list and reclaims dead rows by itself
-        (autovacuum); what a large ingest leaves behind is stale statistics, so
-        this runs ``ANALYZE`` on the archive's tables, and, without a time
-        budget (``aggregator maintain``), ``VACUUM`` too.
+        Stories are partitioned by month (:mod:`~aggregator.store.pg.partitions`):
+        this creates the partitions of the current month and the next
+        :data:`~aggregator.store.pg.partitions.AHEAD`, and of any month whose
+        stories wait in the default partition (moving them). PostgreSQL
+        reclaims dead rows by itself (autovacuum); what a large ingest leaves
+        behind is stale statistics and GIN pending lists (new stories not yet
+        merged into the search index, read on every search), so this runs
+        ``ANALYZE`` on the archive's tables and merges the pending lists, and,
+        without a time budget (``aggregator maintain``), ``VACUUM`` too.
 
         Args:
             seconds: a time budget (the daemon's daily run): ``ANALYZE`` only.
@@ -353,10 +358,20 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         """
         if self.readonly:
             raise ArchiveError(f"archive {self.where} is open read-only; nothing was written")
-        tables = ("stories", "sources", "feeds", "story_bands", "story_links")
+        with self._unlocked(), self.transaction() as conn:
+            created = partitions.ensure_partitions(conn, utcnow())  # type: ignore[arg-type]
+        if created:
+            log.info("archive %s: partitions created: %s", self.where, ", ".join(created))
+        tables = ("stories", "story_ids", "sources", "feeds", "story_bands", "story_links")
         verb = "ANALYZE" if seconds is not None else "VACUUM (ANALYZE)"
         for table in tables:
             self.conn.execute(f"{verb} {table}")
+        self.conn.execute(
+            "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+            " JOIN pg_inherits h ON h.inhrelid = i.indrelid"
+            " WHERE h.inhparent = 'stories'::regclass AND a.amname = 'gin'"
+        )
         return True
 
     # -- related stories ---------------------------------------------------------
