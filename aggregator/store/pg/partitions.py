@@ -90,15 +90,17 @@ _BOUNDS = re.compile(r"FROM \('([^']*)'\) TO \('([^']*)'\)")
 class Partition:
     """One partition of ``stories``: its table and the ``[low, high)`` range of ``published``.
 
-    The default partition has ``low = high = None``.
+    The default partition has ``low = high = None``. ``size``: its stories as
+    the planner's statistics count them (0 when never counted).
     """
 
-    __slots__ = ("high", "low", "name")
+    __slots__ = ("high", "low", "name", "size")
 
-    def __init__(self, name: str, low: str | None, high: str | None) -> None:
+    def __init__(self, name: str, low: str | None, high: str | None, size: float = 0.0) -> None:
         self.name = name
         self.low = low
         self.high = high
+        self.size = size
 
     def __repr__(self) -> str:
         return f"Partition({self.name!r}, {self.low!r}, {self.high!r})"
@@ -129,18 +131,18 @@ def coming_months(now: datetime, ahead: int = AHEAD) -> list[str]:
 def partitions(conn: PgConnection) -> list[Partition]:
     """Every partition of ``stories``, newest range first, the default partition last."""
     rows = conn.execute(
-        "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i"
-        " JOIN pg_class c ON c.oid = i.inhrelid"
+        "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), GREATEST(c.reltuples, 0)"
+        " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
         " WHERE i.inhparent = 'stories'::regclass"
     ).fetchall()
     out: list[Partition] = []
     default: Partition | None = None
-    for name, bound in rows:
+    for name, bound, size in rows:
         m = _BOUNDS.search(str(bound))
         if m is None:
-            default = Partition(str(name), None, None)
+            default = Partition(str(name), None, None, float(size))
         else:
-            out.append(Partition(str(name), m.group(1), m.group(2)))
+            out.append(Partition(str(name), m.group(1), m.group(2), float(size)))
     out.sort(key=lambda p: p.low or "", reverse=True)
     if default is not None:
         out.append(default)

@@ -322,7 +322,8 @@ def search(
 _WALK_US = 13.0  # checking one story while walking the date index (its tsvector read)
 _MATCH_US = 3.0  # one match of a GIN bitmap (its row read, the tsvector not)
 _RECHECK_US = 11.0  # more per match when the index cannot decide (phrase, column)
-_STATEMENT_US = 400.0  # one more statement
+_FEW = 2.0  # a query matching at most this many times the count: one bitmap over all
+_AHEAD = 2.0  # partitions in a statement: until this many times the count is expected
 _RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
 
 
@@ -351,76 +352,106 @@ def candidates(
       ``tsvector`` too when the index cannot decide: phrases, columns), then
       the newest: cheap for a rarer word.
 
-    The density of the query (the planner's estimate of its matches in the
-    range, over the stories in it) picks one per partition, newest partition
-    first, until ``count`` are found; a query with few matches in all is one
-    bitmap over every partition in the range. ``ts_rank`` (``rank``: the
-    positive ``tsquery``, or ``""`` for none) is computed for the candidates
-    only. The result is exactly the ``count`` newest matches whichever plans
-    ran (``tests/search`` compares it with the plain query).
+    The density of the query (the planner's estimate of its matches in one
+    partition, over its stories) picks one per partition. The partitions go
+    into one statement, newest first, as a ``UNION ALL`` under a ``LIMIT``:
+    PostgreSQL runs them in order and stops once enough rows came, so the
+    older partitions cost their planning only. Each branch is written so
+    that only its plan is possible (the walk's match is ``ts_match_vq()``,
+    which no index serves; the bitmap's order is ``published || ''``, which
+    no index gives; sequential scans are off): the planner, seeing the
+    ``LIMIT``, would walk for rare words too. A query with few matches in all
+    is one bitmap over every partition in the range. Stories in the default
+    partition (dated in months without one) are merged by date. ``ts_rank``
+    (``rank``: the positive ``tsquery``, or ``""`` for none) is computed for
+    the rows returned only. Each statement is one round trip: on a busy
+    machine each costs more than the work. The result is exactly the
+    ``count`` newest matches whichever plans ran (``tests/search`` compares
+    it with the plain query).
     """
-    where = " AND ".join(["s.search @@ ?::tsquery", *conds])
-    wparams = [tsquery, *params]
+    cond = " AND ".join(conds)
+    walk_where = "ts_match_vq(s.search, ?::tsquery)" + (f" AND {cond}" if cond else "")
+    gin_where = "s.search @@ ?::tsquery" + (
+        " AND " + cond.replace("s.published ", "(s.published || '') ") if cond else ""
+    )
     parts = [
         p
         for p in partitions.partitions(conn)
         if p.low is None
         or ((until is None or p.low < until) and (since is None or (p.high or "") > since))
     ]
-    sizes = dict(
-        (str(r[0]), max(0.0, float(r[1])))
-        for r in conn.execute(
-            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(?)",
-            ([p.name for p in parts],),
-        )
-    )
-    plan = conn.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM stories s WHERE {where}", wparams)
-    row = plan.fetchone()
-    matches = max(1.0, float(json.loads(row[0])[0]["Plan"]["Plan Rows"])) if row else 1.0
-    stories = max(1.0, sum(sizes.get(p.name, 0.0) for p in parts))
-    density = min(1.0, matches / stories)
+    dated = [p for p in parts if p.low is not None]
+    default = [p for p in parts if p.low is None]
+    stories = max(1.0, sum(p.size for p in parts))
+    sample = max(dated[:3] or parts, key=lambda p: p.size)  # the density of the newest
+    plan = conn.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
+        [tsquery, *params],
+    ).fetchone()
+    rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
+    density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
     per_match = _MATCH_US + (_RECHECK_US if _RECHECKED.search(tsquery) else 0.0)
-    select = "c.id, c.published" + (f", ts_rank({_WEIGHTS}, c.search, ?::tsquery)" if rank else "")
-    head = [rank] if rank else []
+    head = (
+        f"SELECT c.id, c.published{f', ts_rank({_WEIGHTS}, c.search, ?::tsquery)' if rank else ''}"
+    )
+    first = [rank] if rank else []
 
-    def read(table: str, walk: bool, limit: int) -> list[tuple[Any, ...]]:
-        # In one partition, a date condition must not lead the planner to the date
-        # index for a bitmap; over them all it prunes the partitions outside the range.
-        one = walk or table == "stories"
-        cond = where if one else where.replace("s.published ", "(s.published || '') ")
-        sql = (
-            f"SELECT {select} FROM (SELECT s.id, s.published, s.search FROM {table} s"
-            f" WHERE {cond} ORDER BY s.published DESC, s.id DESC LIMIT ?) AS c"
+    def walk(table: str) -> tuple[str, list[Any]]:
+        return (
+            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {walk_where}"
+            " ORDER BY s.published DESC, s.id DESC LIMIT ?)",
+            [tsquery, *params, count],
         )
-        if walk:
-            conn.execute("SET LOCAL enable_bitmapscan = off")
-        else:  # the GIN index only (no date condition can use the date index)
-            conn.execute("SET LOCAL enable_indexscan = off")
-            conn.execute("SET LOCAL enable_seqscan = off")
-        try:
-            return [tuple(r) for r in conn.execute(sql, [*head, *wparams, limit])]
-        finally:
-            conn.execute("RESET enable_bitmapscan")
-            conn.execute("RESET enable_indexscan")
-            conn.execute("RESET enable_seqscan")
 
-    with conn.raw_transaction():
-        if matches * per_match < _STATEMENT_US * len(parts):  # few: one bitmap over all
-            return read("stories", False, count)
-        found: list[tuple[Any, ...]] = []
-        dated = [p for p in parts if p.low is not None]
-        default = [p for p in parts if p.low is None]
-        for part in dated:
-            remaining = count - len(found)
-            size = sizes.get(part.name, 0.0)
-            walk = min(size, remaining / density) * _WALK_US < density * size * per_match
-            found += read(part.name, walk, remaining)
-            if len(found) >= count:
-                break
-        for part in default:  # dated in a month without a partition: anywhere in time
-            found += read(part.name, density > 0.05, count)
-            found.sort(key=lambda r: (r[1], r[0]), reverse=True)
-        return found[:count]
+    def bitmap(table: str) -> tuple[str, list[Any]]:
+        return (
+            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {gin_where}"
+            " ORDER BY s.published || '' DESC, s.id DESC LIMIT ?)",
+            [tsquery, *params, count],
+        )
+
+    def run(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in conn.execute(f"SET LOCAL enable_seqscan = off; {sql}", values)]
+
+    if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
+        sql, values = bitmap("stories")
+        where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
+        sql = sql.replace(gin_where, where)
+        return run(f"{head} FROM {sql} AS c", [*first, *values])
+    found: list[tuple[Any, ...]] = []
+    extra = [
+        bitmap(p.name) if density * p.size * per_match < _WALK_US * count else walk(p.name)
+        for p in default
+    ]
+    todo = list(dated)
+    while todo or extra:
+        branches: list[tuple[str, list[Any]]] = []
+        expected = 0.0
+        while todo and (expected < _AHEAD * count or not branches):
+            part = todo.pop(0)
+            remaining = max(1.0, count - expected)
+            walking = (
+                min(part.size, remaining / density) * _WALK_US < density * part.size * per_match
+            )
+            branches.append(walk(part.name) if walking else bitmap(part.name))
+            expected += density * part.size
+        union = " UNION ALL ".join(b[0] for b in branches)
+        values = [v for b in branches for v in b[1]]
+        sql = f"(SELECT * FROM ({union}) AS dated LIMIT ?)" if branches else ""
+        if branches:
+            values.append(count)
+        if extra:
+            sql = " UNION ALL ".join([*([sql] if sql else []), *(e[0] for e in extra)])
+            values += [v for e in extra for v in e[1]]
+            extra = []
+        got = run(
+            f"{head} FROM ({sql}) AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
+            [*first, *values, count],
+        )
+        found = sorted([*found, *got], key=lambda r: (r[1], r[0]), reverse=True)[:count]
+        if len(found) >= count and (not todo or str(found[-1][1]) >= str(todo[0].high)):
+            break  # the older partitions hold nothing newer than the last one kept
+    return found
 
 
 def _events_of(conn: PgConnection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
