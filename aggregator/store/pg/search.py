@@ -383,7 +383,10 @@ def candidates(
     dated = [p for p in parts if p.low is not None]
     default = [p for p in parts if p.low is None]
     stories = max(1.0, sum(p.size for p in parts))
-    sample = max(dated[:3] or parts, key=lambda p: p.size)  # the density of the newest
+    # The query's density among the newest stories: in the largest of the three
+    # newest partitions that hold any (the coming months' are empty).
+    filled = [p for p in dated if p.size > 0][:3] or parts
+    sample = max(filled, key=lambda p: p.size)
     plan = conn.execute(
         f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
         [tsquery, *params],
