@@ -359,7 +359,7 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         if self.readonly:
             raise ArchiveError(f"archive {self.where} is open read-only; nothing was written")
         with self._unlocked(), self.transaction() as conn:
-            created = partitions.ensure_partitions(conn, utcnow())  # type: ignore[arg-type]
+            created = partitions.ensure_partitions(conn, utcnow())
         if created:
             log.info("archive %s: partitions created: %s", self.where, ", ".join(created))
         tables = ("stories", "story_ids", "sources", "feeds", "story_bands", "story_links")

@@ -8,17 +8,20 @@ a query is tokenized exactly as the stories were indexed and user text is
 never ``tsquery`` syntax. ``title:``/``body:``/``questions:`` restrict lexemes
 to weights A/B/C; ``prefix*`` is ``:*``; ``-word`` is ``!``; ``OR`` is ``|``.
 
-Ordering follows SQLite's rules: candidates are the newest
-:data:`~aggregator.store.search.CANDIDATES` matches (by id), counted exactly
-below that; relevance ranks them with ``ts_rank`` (title 1.0, body 0.1,
-questions 0.05: the ratios of SQLite's bm25 weights) times the same recency
-factor; ``--sort date`` is exact. Snippets are cut from the text around the
+Ordering follows SQLite's rules, with fewer candidates: they are the newest
+:data:`CANDIDATES` matches by ``(published, id)`` (:func:`candidates`, which
+reads the month partitions newest first), counted exactly below that;
+relevance ranks them with ``ts_rank`` (title 1.0, body 0.1, questions 0.05:
+the ratios of SQLite's bm25 weights) times the same recency factor; ``--sort
+date`` is their order, so exact. Snippets are cut from the text around the
 query's terms (body, else title, else questions), as SQLite's search does for
 ``stories_cjk``.
 
-Where the engines differ (docs/scaling.md): ``ts_rank`` weighs how often a
-word occurs, not how rare it is across the archive (bm25's IDF), so among
-equally recent stories the order of hits can differ; a term in a script
+Where the engines differ (docs/scaling.md): SQLite's candidates are the
+newest 2,000 by id (archive order), these the newest 500 by date;
+``ts_rank`` weighs how often a word occurs, not how rare it is across the
+archive (bm25's IDF), so among equally recent stories the order of hits can
+differ; a term in a script
 written without spaces matches whole runs of that script (SQLite's
 ``stories_cjk`` matches any two-character pair inside them).
 """
