@@ -254,6 +254,45 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         marks = ", ".join("?" * len(ids))
         return self._feed_rows(f"WHERE f.id IN ({marks})", tuple(ids))
 
+    def claim_feeds(
+        self, feeds: Sequence[FeedState], *, now: datetime, lease: timedelta
+    ) -> list[FeedState]:
+        """Claim the given feeds, due or not, except those another worker holds (``fetch``).
+
+        A manual ``aggregator fetch`` polls every feed at once; beside running
+        daemons it claims them as a daemon's tick claims the due ones, so no
+        feed is polled twice at the same time: a feed claimed by another
+        worker (its lease not run out) or locked by one claiming right now is
+        left out.
+
+        Args:
+            feeds: the feeds to poll.
+            now: the current time (UTC).
+            lease: how long the claim holds without a recorded poll.
+
+        Returns:
+            The feeds claimed by this worker, in the order given.
+        """
+        if not feeds:
+            return []
+        wanted = [f.id for f in feeds]
+        marks = ", ".join("?" * len(wanted))
+        with self._unlocked(), self.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT id FROM feeds WHERE id IN ({marks})"
+                " AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)"
+                " ORDER BY id FOR UPDATE SKIP LOCKED",
+                (*wanted, to_db(now), self.worker),
+            ).fetchall()
+            ids = {int(r[0]) for r in rows}
+            if ids:
+                held = ", ".join("?" * len(ids))
+                conn.execute(
+                    f"UPDATE feeds SET claimed_by = ?, claimed_until = ? WHERE id IN ({held})",
+                    (self.worker, to_db(now + lease), *sorted(ids)),
+                )
+        return [f for f in feeds if f.id in ids]
+
     def claim_digest(self, job: str, window_end: datetime, *, now: datetime) -> bool:
         """Claim one run of a scheduled digest; ``False`` when another worker has it.
 
