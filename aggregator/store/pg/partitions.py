@@ -210,14 +210,18 @@ def ensure_partitions(conn: PgConnection, now: datetime, months: Iterable[str] =
     return [partition_name(m) for m in sorted(wanted) if _create(conn, m)]
 
 
-def partition_stories(conn: PgConnection, now: datetime | None = None) -> None:
+def partition_stories(conn: PgConnection, search: str, now: datetime | None = None) -> None:
     """Schema version 2: turn ``stories`` into a table partitioned by month, rows kept.
 
     Every month that holds stories gets its partition, and the coming ones;
     the rows are copied (their ``tsvector`` computed again), ids and the id
     sequence kept.
+
+    Args:
+        conn: the connection, in the migration's transaction.
+        search: the SQL expression of the generated ``search`` column (the schema's).
+        now: the current time (UTC); ``None`` for the clock's.
     """
-    from aggregator.store.pg.schema import TEXT_FUNCTION, TS_CONFIG
     from aggregator.timeutil import utcnow
 
     run = conn.execute
@@ -246,11 +250,7 @@ def partition_stories(conn: PgConnection, now: datetime | None = None) -> None:
             generator TEXT NOT NULL DEFAULT '',
             updated_at TEXT,
             lang TEXT NOT NULL DEFAULT '',
-            search tsvector GENERATED ALWAYS AS (
-                setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(title)), 'A')
-                || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(body)), 'B')
-                || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(questions)), 'C')
-            ) STORED
+            search tsvector GENERATED ALWAYS AS ({search}) STORED
         ) PARTITION BY RANGE (published)
         """
     )

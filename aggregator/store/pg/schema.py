@@ -212,7 +212,12 @@ def _try_unaccent(conn: PgConnection) -> bool:
 def _migration_2(conn: PgConnection) -> None:
     from aggregator.store.pg import partitions
 
-    partitions.partition_stories(conn)
+    partitions.partition_stories(
+        conn,
+        f"setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(title)), 'A')"
+        f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(body)), 'B')"
+        f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(questions)), 'C')",
+    )
 
 
 MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {1: _migration_1, 2: _migration_2}
