@@ -27,12 +27,15 @@ band keys and their indexes, the tsvector and its GIN index included).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +49,8 @@ from support.httpserver import FeedServer  # noqa: E402
 from support.pgserver import PostgresServer, find_binaries  # noqa: E402
 
 from aggregator.store.engine import open_archive  # noqa: E402
-from aggregator.store.migrate import copy_archive  # noqa: E402
+from aggregator.store.migrate import TABLES  # noqa: E402
+from aggregator.store.pg import partitions  # noqa: E402
 from aggregator.store.search import search  # noqa: E402
 
 PG_TARGET_P95_MS = 50.0  # at 1M stories
@@ -183,16 +187,124 @@ def pg_bytes(url: str) -> tuple[int, int]:
     return stories, size - empty
 
 
-def search_sizes(server: PostgresServer, sizes: list[int], repeat: int) -> None:
+_BULK_INDEXES = (
+    "CREATE INDEX stories_url_key ON stories (url_key)",
+    "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
+    "CREATE INDEX stories_published ON stories (published, id)",
+    "CREATE INDEX stories_search ON stories USING GIN (search)",
+)
+
+
+def bulk_load(path: Path, url: str) -> None:
+    """Load a SQLite archive into an empty PostgreSQL archive with COPY (the benchmark's loader).
+
+    What ``aggregator migrate`` does row batch by row batch (about 400 stories a
+    second here, an hour and more for 1M stories), in bulk: the schema made by
+    aggregator itself (partitions included), the secondary indexes dropped and
+    built again after the rows, the story triggers off (``story_ids`` filled in
+    one statement), the stories copied by two connections at once.
+    """
+    import sqlite3
+    import threading
+
+    from aggregator.timeutil import utcnow
+
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    months = [
+        r[0]
+        for r in source.execute(
+            "SELECT DISTINCT substr(published, 1, 7) FROM stories WHERE published GLOB '[0-9]*'"
+        )
+    ]
+    with open_archive(url) as target:  # the schema, exactly as aggregator makes it
+        with target.transaction() as conn:  # type: ignore[attr-defined]
+            partitions.ensure_partitions(conn, utcnow(), months)  # type: ignore[arg-type]
+    with psycopg.connect(url, autocommit=True) as conn:
+        for sql in _BULK_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {sql.split()[2]}")
+        conn.execute("DELETE FROM dedupe_meta")  # the source's settings replace the new ones
+        columns: dict[str, list[str]] = {}
+        for table in TABLES:
+            have = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+                    " AND is_generated = 'NEVER'",
+                    (table,),
+                )
+            }
+            columns[table] = [
+                r[1] for r in source.execute(f"PRAGMA table_info({table})") if r[1] in have
+            ]
+
+    def copy(table: str, where: str = "") -> None:
+        names = ", ".join(columns[table])
+        rows = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True).execute(
+            f"SELECT {names} FROM {table} {where}"
+        )
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SET session_replication_role = replica")  # no row triggers
+            with conn.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as out:
+                for row in rows:
+                    out.write_row(row)
+
+    for table in TABLES:
+        if table != "stories":
+            copy(table)
+            continue
+        threads = [
+            threading.Thread(target=copy, args=(table, f"WHERE id % 2 = {k}")) for k in (0, 1)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute("INSERT INTO story_ids (id) SELECT id FROM stories")
+        for sql in _BULK_INDEXES:
+            conn.execute(sql)
+        for table in ("feeds", "stories", "sources"):
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" GREATEST((SELECT max(id) FROM {table}), 1))"
+            )
+        for table in TABLES:
+            have = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+            want = int(source.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            if have != want:
+                raise SystemExit(f"bulk load: {table} has {have} rows, the source {want}")
+        conn.execute("CREATE TABLE bench_loaded (source TEXT)")
+        conn.execute("INSERT INTO bench_loaded VALUES (%s)", (path.name,))
+    source.close()
+    with open_archive(url) as target:
+        target.maintain()  # VACUUM ANALYZE after the bulk load
+
+
+def cached_database(server: PostgresServer, path: Path, n: int) -> str:
+    """The database of ``n`` stories, loaded from the SQLite archive unless already there."""
+    name = f"search_{n}"
+    url = server.dsn(name)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT source FROM bench_loaded").fetchone()
+        if row and row[0] == path.name:
+            print(f"  PostgreSQL archive of {n:,} stories: cached")
+            return url
+    except psycopg.Error:
+        pass
+    url = new_database(server, name)
+    t0 = time.perf_counter()
+    bulk_load(path, url)
+    print(f"  loaded {n:,} stories into PostgreSQL in {time.perf_counter() - t0:.0f}s")
+    return url
+
+
+def search_sizes(server: PostgresServer, sizes: list[int], repeat: int, cache: Path) -> None:
     mix = bench.query_mix(bench.vocabulary(random.Random(bench.SEED)))
     for n in sizes:
-        path = bench.archive_for(n)
-        url = new_database(server, f"search_{n}")
-        t0 = time.perf_counter()
-        with open_archive(path, readonly=True) as source, open_archive(url) as target:
-            copy_archive(source, target, batch=5000)
-            target.maintain()  # VACUUM ANALYZE after the bulk load
-        print(f"  copied {n:,} stories into PostgreSQL in {time.perf_counter() - t0:.0f}s")
+        path = bench.archive_for(n, cache=cache)
+        url = cached_database(server, path, n)
         for engine, where in (("SQLite", path), ("PostgreSQL", url)):
             times = []
             for query, kwargs in mix:
@@ -219,6 +331,41 @@ def search_sizes(server: PostgresServer, sizes: list[int], repeat: int) -> None:
         )
 
 
+@contextlib.contextmanager
+def kept_server(bin_folder: Path, folder: Path) -> Iterator[PostgresServer]:
+    """A server whose cluster stays in ``folder`` between runs (loaded archives are cached).
+
+    Created on first use like the tests' throwaway server, started if it is not
+    running (and then stopped at the end), never deleted.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    port_file = folder / "port"
+    port = int(port_file.read_text()) if port_file.exists() else 55433
+    server = PostgresServer(bin=bin_folder, folder=folder, port=port, user="postgres")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    if not (folder / "data").exists():
+        server._run(
+            "initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
+            "--encoding=UTF8", "--locale=C", "--no-sync",
+        )  # fmt: skip
+        port_file.write_text(str(port))
+    started = not (folder / "data" / "postmaster.pid").exists()
+    if started:
+        server._run(
+            "pg_ctl", "-D", str(folder / "data"), "-l", str(folder / "server.log"), "-w",
+            "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB"
+            " -c max_wal_size=4GB -c max_connections=200",
+            "start",
+        )  # fmt: skip
+    try:
+        yield server
+    finally:
+        if started:
+            server._run("pg_ctl", "-D", str(folder / "data"), "-m", "fast", "stop")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
@@ -227,16 +374,27 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument(
+        "--cache", type=Path, default=bench.CACHE, help="where the SQLite archives are kept"
+    )
+    parser.add_argument(
+        "--pg-dir",
+        type=Path,
+        help="keep the PostgreSQL cluster (and the loaded archives) in this folder"
+        " between runs; default: a throwaway server",
+    )
     args = parser.parse_args()
     folder, why = find_binaries()
     if folder is None:
         raise SystemExit(f"no PostgreSQL server: {why}")
-    with PostgresServer.start(folder) as server:
+    servers = kept_server(folder, args.pg_dir) if args.pg_dir else PostgresServer.start(folder)
+    with servers as server:
         if not args.skip_ingest:
             workers = [int(w) for w in args.workers.split(",")]
             ingest(server, workers, args.feeds, args.items)
         if args.sizes:
-            search_sizes(server, [int(s) for s in args.sizes.split(",")], args.repeat)
+            sizes = [int(s) for s in args.sizes.split(",")]
+            search_sizes(server, sizes, args.repeat, args.cache)
 
 
 if __name__ == "__main__":

@@ -526,6 +526,15 @@ class App:
             self._warn_without_config()
             if not feeds:
                 self.warn("no feeds to poll (add one with 'aggregator feeds add URL')")
+            claim = getattr(self.archive, "claim_feeds", None)
+            if claim is not None and feeds:  # PostgreSQL: leave other workers' feeds alone
+                mine = claim(feeds, now=self.clock(), lease=self.config.schedule.lease)
+                if len(mine) < len(feeds):
+                    self.warn(
+                        f"{len(feeds) - len(mine)} feeds are being polled by other workers;"
+                        " they were left to them"
+                    )
+                feeds = mine
         if on_start is not None:
             on_start(len(feeds))
         if not feeds:

@@ -326,3 +326,50 @@ def test_the_config_selects_postgresql_and_refuses_other_urls(
     config = write_config(archive={"url": "mysql://news@db.example/news"})
     code, _, err = invoke(runner, "--config", str(config), "status")
     assert code == 1 and "archive.url" in err and "not a postgresql:// URL" in err
+
+
+def test_a_manual_fetch_leaves_the_feeds_other_workers_hold(
+    pg_server: PostgresServer, runner: CliRunner, tmp_path: Path
+) -> None:
+    url = fresh_database(pg_server)
+    with FeedServer() as server:
+        server.add("/a.xml", rss("feed-a", 3), content_type="application/rss+xml")
+        server.add("/b.xml", rss("feed-b", 3), content_type="application/rss+xml")
+        config = tmp_path / "aggregator.toml"
+        config.write_text(
+            "[archive]\n"
+            f'url = "{url}"\n'
+            "[fetch]\nallow_private_addresses = true\n"
+            f'[[feeds]]\nurl = "{server.url("/a.xml")}"\n'
+            f'[[feeds]]\nurl = "{server.url("/b.xml")}"\n',
+            encoding="utf-8",
+        )
+        code, out, err = invoke(runner, "--config", str(config), "fetch", "--json")
+        assert code == 0, err
+        assert len(json.loads(out)) == 2
+        held_until = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with open_archive(url) as archive:
+            before = dict(archive.conn.execute("SELECT url, last_fetched FROM feeds").fetchall())
+            with archive.transaction() as conn:
+                conn.execute(
+                    "UPDATE feeds SET claimed_by = 'other-host:1', claimed_until = ? WHERE url = ?",
+                    (held_until, server.url("/b.xml")),
+                )
+        code, out, err = invoke(runner, "--config", str(config), "fetch", "--json")
+    assert code == 0, err
+    assert [r["feed"] for r in json.loads(out)] == [server.url("/a.xml")]
+    assert "1 feeds are being polled by other workers" in err
+    with open_archive(url, readonly=True) as archive:
+        rows = {
+            r[0]: r[1:]
+            for r in archive.conn.execute(
+                "SELECT url, last_fetched, claimed_by, claimed_until FROM feeds"
+            ).fetchall()
+        }
+    # The held feed was not polled and keeps its claim; the polled one's claim ended.
+    assert rows[server.url("/b.xml")] == (
+        before[server.url("/b.xml")],
+        "other-host:1",
+        held_until,
+    )
+    assert rows[server.url("/a.xml")][1:] == (None, None)

@@ -42,13 +42,13 @@ from aggregator.store import bands
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.links import links_column
 from aggregator.store.maintenance import MaintenanceMixin
-from aggregator.store.pg import connection
+from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
 from aggregator.store.pg.schema import MIGRATIONS, SCHEMA_VERSION, TEXT_FUNCTION, TS_CONFIG
 from aggregator.store.related import RelatedMixin
 from aggregator.store.stories import StoriesMixin
 from aggregator.story.related import key_terms
-from aggregator.timeutil import from_db, to_db
+from aggregator.timeutil import from_db, to_db, utcnow
 
 __all__ = ["MIGRATE_LOCK", "STORE_LOCK", "PgArchive", "worker_name"]
 
@@ -254,6 +254,45 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         marks = ", ".join("?" * len(ids))
         return self._feed_rows(f"WHERE f.id IN ({marks})", tuple(ids))
 
+    def claim_feeds(
+        self, feeds: Sequence[FeedState], *, now: datetime, lease: timedelta
+    ) -> list[FeedState]:
+        """Claim the given feeds, due or not, except those another worker holds (``fetch``).
+
+        A manual ``aggregator fetch`` polls every feed at once; beside running
+        daemons it claims them as a daemon's tick claims the due ones, so no
+        feed is polled twice at the same time: a feed claimed by another
+        worker (its lease not run out) or locked by one claiming right now is
+        left out.
+
+        Args:
+            feeds: the feeds to poll.
+            now: the current time (UTC).
+            lease: how long the claim holds without a recorded poll.
+
+        Returns:
+            The feeds claimed by this worker, in the order given.
+        """
+        if not feeds:
+            return []
+        wanted = [f.id for f in feeds]
+        marks = ", ".join("?" * len(wanted))
+        with self._unlocked(), self.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT id FROM feeds WHERE id IN ({marks})"
+                " AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)"
+                " ORDER BY id FOR UPDATE SKIP LOCKED",
+                (*wanted, to_db(now), self.worker),
+            ).fetchall()
+            ids = {int(r[0]) for r in rows}
+            if ids:
+                held = ", ".join("?" * len(ids))
+                conn.execute(
+                    f"UPDATE feeds SET claimed_by = ?, claimed_until = ? WHERE id IN ({held})",
+                    (self.worker, to_db(now + lease), *sorted(ids)),
+                )
+        return [f for f in feeds if f.id in ids]
+
     def claim_digest(self, job: str, window_end: datetime, *, now: datetime) -> bool:
         """Claim one run of a scheduled digest; ``False`` when another worker has it.
 
@@ -335,12 +374,17 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         return problems
 
     def maintain(self, *, seconds: float | None = None) -> bool:
-        """Refresh the planner's statistics (``ANALYZE``) and clean the search index.
+        """Create the coming months' partitions, refresh statistics, clean the search index.
 
-        PostgreSQL merges GIN's pending list and reclaims dead rows by itself
-        (autovacuum); what a large ingest leaves behind is stale statistics, so
-        this runs ``ANALYZE`` on the archive's tables, and, without a time
-        budget (``aggregator maintain``), ``VACUUM`` too.
+        Stories are partitioned by month (:mod:`~aggregator.store.pg.partitions`):
+        this creates the partitions of the current month and the next
+        :data:`~aggregator.store.pg.partitions.AHEAD`, and of any month whose
+        stories wait in the default partition (moving them). PostgreSQL
+        reclaims dead rows by itself (autovacuum); what a large ingest leaves
+        behind is stale statistics and GIN pending lists (new stories not yet
+        merged into the search index, read on every search), so this runs
+        ``ANALYZE`` on the archive's tables and merges the pending lists, and,
+        without a time budget (``aggregator maintain``), ``VACUUM`` too.
 
         Args:
             seconds: a time budget (the daemon's daily run): ``ANALYZE`` only.
@@ -353,10 +397,20 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         """
         if self.readonly:
             raise ArchiveError(f"archive {self.where} is open read-only; nothing was written")
-        tables = ("stories", "sources", "feeds", "story_bands", "story_links")
+        with self._unlocked(), self.transaction() as conn:
+            created = partitions.ensure_partitions(conn, utcnow())
+        if created:
+            log.info("archive %s: partitions created: %s", self.where, ", ".join(created))
+        tables = ("stories", "story_ids", "sources", "feeds", "story_bands", "story_links")
         verb = "ANALYZE" if seconds is not None else "VACUUM (ANALYZE)"
         for table in tables:
             self.conn.execute(f"{verb} {table}")
+        self.conn.execute(
+            "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+            " JOIN pg_inherits h ON h.inhrelid = i.indrelid"
+            " WHERE h.inhparent = 'stories'::regclass AND a.amname = 'gin'"
+        )
         return True
 
     # -- related stories ---------------------------------------------------------

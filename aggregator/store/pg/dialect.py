@@ -420,6 +420,8 @@ class PgConnection:
         cur = self._psycopg.ClientCursor(self.live)
         try:
             cur.execute(sql, values or None)
+            while cur.description is None and cur.nextset():  # "SET LOCAL ...; SELECT ..."
+                pass
             description = cur.description
             rows = [tuple(r) for r in cur.fetchall()] if description is not None else []
             rowcount = cur.rowcount

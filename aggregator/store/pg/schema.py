@@ -19,6 +19,14 @@ sorts by time, so the domain modules' comparisons are the same), plus:
   feed, and ``polled_by``: the worker that polled it last.
 - ``digest_runs``: which worker built each scheduled digest, so it is built once.
 - The event tables of :mod:`aggregator.store.events`.
+
+Version 2 partitions ``stories`` by month of ``published`` (see
+:mod:`aggregator.store.pg.partitions`): the key is ``(id, published)``, the
+``story_ids`` table keeps ``id`` unique across the partitions, and the row
+triggers that fill it also delete a removed story's sources and links (the
+foreign keys to ``stories`` that partitioning rules out). Searching walks
+``stories_published (published, id)`` or one partition's GIN index at a time
+(:mod:`aggregator.store.pg.search`).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TEXT_FUNCTION", "TS_CONFIG"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TS_CONFIG = "aggregator"
 """The text search configuration of ``stories.search`` and of every query."""
 
@@ -201,4 +209,15 @@ def _try_unaccent(conn: PgConnection) -> bool:
     return True
 
 
-MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {1: _migration_1}
+def _migration_2(conn: PgConnection) -> None:
+    from aggregator.store.pg import partitions
+
+    partitions.partition_stories(
+        conn,
+        f"setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(title)), 'A')"
+        f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(body)), 'B')"
+        f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(questions)), 'C')",
+    )
+
+
+MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {1: _migration_1, 2: _migration_2}

@@ -8,17 +8,20 @@ a query is tokenized exactly as the stories were indexed and user text is
 never ``tsquery`` syntax. ``title:``/``body:``/``questions:`` restrict lexemes
 to weights A/B/C; ``prefix*`` is ``:*``; ``-word`` is ``!``; ``OR`` is ``|``.
 
-Ordering follows SQLite's rules: candidates are the newest
-:data:`~aggregator.store.search.CANDIDATES` matches (by id), counted exactly
-below that; relevance ranks them with ``ts_rank`` (title 1.0, body 0.1,
-questions 0.05: the ratios of SQLite's bm25 weights) times the same recency
-factor; ``--sort date`` is exact. Snippets are cut from the text around the
+Ordering follows SQLite's rules, with fewer candidates: they are the newest
+:data:`CANDIDATES` matches by ``(published, id)`` (:func:`candidates`, which
+reads the month partitions newest first), counted exactly below that;
+relevance ranks them with ``ts_rank`` (title 1.0, body 0.1, questions 0.05:
+the ratios of SQLite's bm25 weights) times the same recency factor; ``--sort
+date`` is their order, so exact. Snippets are cut from the text around the
 query's terms (body, else title, else questions), as SQLite's search does for
 ``stories_cjk``.
 
-Where the engines differ (docs/scaling.md): ``ts_rank`` weighs how often a
-word occurs, not how rare it is across the archive (bm25's IDF), so among
-equally recent stories the order of hits can differ; a term in a script
+Where the engines differ (docs/scaling.md): SQLite's candidates are the
+newest 2,000 by id (archive order), these the newest 500 by date;
+``ts_rank`` weighs how often a word occurs, not how rare it is across the
+archive (bm25's IDF), so among equally recent stories the order of hits can
+differ; a term in a script
 written without spaces matches whole runs of that script (SQLite's
 ``stories_cjk`` matches any two-character pair inside them).
 """
@@ -34,13 +37,15 @@ from typing import Any
 
 from aggregator.errors import ArchiveError, SearchError
 from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, to_fts5
-from aggregator.store._searchplan import CANDIDATES, RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS
-from aggregator.store.pg import connection
+from aggregator.store._searchplan import RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS
+from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
 from aggregator.store.pg.schema import TEXT_FUNCTION, TS_CONFIG
 
 __all__ = [
+    "CANDIDATES",
     "Page",
+    "candidates",
     "compile_query",
     "latest",
     "search",
@@ -228,6 +233,16 @@ def _date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+CANDIDATES = 500
+"""Relevance ranks at most this many matches, the newest by date (more when paging deeper).
+
+SQLite ranks the newest 2,000 (:data:`aggregator.store._searchplan.CANDIDATES`);
+here each candidate costs a read of its ``tsvector`` out of line (TOAST)
+twice, to check and to rank it, so fewer keep a common word's search within
+50 ms at a million stories. The count says "at least" past it, as on SQLite.
+"""
+
+
 def search(
     url: str,
     query: str,
@@ -266,26 +281,25 @@ def search(
         if not full or flt is None:
             return Page(0, True, [], terms=())
         conds, params = flt
-        where = " AND ".join(["s.search @@ ?::tsquery", *conds])
         want = max(CANDIDATES, need)
-        cands = _candidates(conn, where, [full, *params], want + 1)
+        cands = candidates(
+            conn,
+            full,
+            conds,
+            params,
+            want + 1,
+            rank=positive if sort == "relevance" else "",
+            since=_date(since) if since else None,
+            until=_date(until) if until else None,
+        )
         exhausted = len(cands) <= want
         cands = cands[:want]
+        published = {int(r[0]): str(r[1]) for r in cands}
         scores: dict[int, float] = {}
-        if sort == "date":
-            if exhausted:
-                order = [int(r[0]) for r in sorted(cands, key=lambda r: (r[1], r[0]), reverse=True)]
-            else:  # stories archived earlier but dated later: exact, as on SQLite
-                order = [
-                    int(r[0])
-                    for r in conn.execute(
-                        f"SELECT s.id FROM stories s WHERE {where}"
-                        " ORDER BY s.published DESC, s.id DESC LIMIT ?",
-                        (full, *params, need),
-                    )
-                ]
+        if sort == "date":  # the candidates are the newest matches, in date order
+            order = [int(r[0]) for r in cands]
         else:
-            order, scores = _by_relevance(conn, cands, positive, now or datetime.now(UTC))
+            order, scores = _by_relevance(cands, now or datetime.now(UTC))
         groups: dict[int, tuple[int, int]] = {}
         total = len(cands)
         if collapse is not None:
@@ -293,7 +307,8 @@ def search(
             if groups:
                 order = collapse(order, groups)
                 total = len({groups.get(int(r[0]), (-int(r[0]), 0))[0] for r in cands})
-        rows = _page(conn, order[offset:need], scores)
+        shown = order[offset:need]
+        rows = _page(conn, [(i, published[i]) for i in shown], scores)
     except ArchiveError as exc:
         if "no archive" in str(exc) or "connect" in str(exc):
             raise
@@ -305,42 +320,144 @@ def search(
     return page
 
 
-# Costs the candidate plans compare, in microseconds (measured at 100k stories).
-_WALK_US = 12.0  # checking one story against the query while walking ids newest first
-_MATCH_US = 8.0  # reading one match of the GIN index (bitmap, heap row)
+# Costs the candidate plans compare, in microseconds (measured at 100k-1M stories
+# on a busy two-core machine; only their ratios matter).
+_WALK_US = 13.0  # checking one story while walking the date index (its tsvector read)
+_MATCH_US = 3.0  # one match of a GIN bitmap (its row read, the tsvector not)
+_RECHECK_US = 11.0  # more per match when the index cannot decide (phrase, column)
+_FEW = 2.0  # a query matching at most this many times the count: one bitmap over all
+_AHEAD = 2.0  # partitions in a statement: until this many times the count is expected
+_RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
 
 
-def _candidates(conn: PgConnection, where: str, params: list[Any], count: int) -> list[Any]:
-    """The ``count`` newest matches (id, published), newest first, by the cheaper plan.
+def candidates(
+    conn: PgConnection,
+    tsquery: str,
+    conds: Sequence[str],
+    params: Sequence[Any],
+    count: int,
+    *,
+    rank: str = "",
+    since: str | None = None,
+    until: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """The ``count`` newest matches by date: ``(id, published[, rank])``, newest first.
 
-    Walking the primary key newest first checks every story on the way (its
-    ``tsvector`` read from TOAST): cheap for a common word, whose matches are
-    dense among the newest stories. Reading every match from the GIN index and
-    sorting them is cheap for a rare one. PostgreSQL's planner, seeing the
-    ``LIMIT``, often walks for rare words too (ten times slower), so the plan is
-    chosen here from its own estimate of the matches, as SQLite's planner
-    does with its density sample (:mod:`aggregator.store._searchplan`).
+    Newest means by ``(published, id)``: stories are partitioned by month of
+    ``published`` (:mod:`~aggregator.store.pg.partitions`), so the newest
+    matches are in the newest partitions, and a date bound skips the
+    partitions outside it. Two ways to read a partition's newest matches:
+
+    - **walk** its ``(published, id)`` index newest first, checking each
+      story's ``tsvector`` (read out of line, about 13 us), until enough
+      match: cheap for a common word, whose matches are dense;
+    - **bitmap**: every match from its GIN index (a row read each; the
+      ``tsvector`` too when the index cannot decide: phrases, columns), then
+      the newest: cheap for a rarer word.
+
+    The density of the query (the planner's estimate of its matches in one
+    partition, over its stories) picks one per partition. The partitions go
+    into one statement, newest first, as a ``UNION ALL`` under a ``LIMIT``:
+    PostgreSQL runs them in order and stops once enough rows came, so the
+    older partitions cost their planning only. Each branch is written so
+    that only its plan is possible (the walk's match is ``ts_match_vq()``,
+    which no index serves; the bitmap's order is ``published || ''``, which
+    no index gives; sequential scans are off): the planner, seeing the
+    ``LIMIT``, would walk for rare words too. A query with few matches in all
+    is one bitmap over every partition in the range. Stories in the default
+    partition (dated in months without one) are merged by date. ``ts_rank``
+    (``rank``: the positive ``tsquery``, or ``""`` for none) is computed for
+    the rows returned only. Each statement is one round trip: on a busy
+    machine each costs more than the work. The result is exactly the
+    ``count`` newest matches whichever plans ran (``tests/search`` compares
+    it with the plain query).
     """
+    cond = " AND ".join(conds)
+    walk_where = "ts_match_vq(s.search, ?::tsquery)" + (f" AND {cond}" if cond else "")
+    gin_where = "s.search @@ ?::tsquery" + (
+        " AND " + cond.replace("s.published ", "(s.published || '') ") if cond else ""
+    )
+    parts = [
+        p
+        for p in partitions.partitions(conn)
+        if p.low is None
+        or ((until is None or p.low < until) and (since is None or (p.high or "") > since))
+    ]
+    dated = [p for p in parts if p.low is not None]
+    default = [p for p in parts if p.low is None]
+    stories = max(1.0, sum(p.size for p in parts))
+    # The query's density among the newest stories: in the largest of the three
+    # newest partitions that hold any (the coming months' are empty).
+    filled = [p for p in dated if p.size > 0][:3] or parts
+    sample = max(filled, key=lambda p: p.size)
     plan = conn.execute(
-        f"EXPLAIN (FORMAT JSON) SELECT s.id FROM stories s WHERE {where}", params
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
+        [tsquery, *params],
     ).fetchone()
-    matches = max(1.0, float(json.loads(plan[0])[0]["Plan"]["Plan Rows"])) if plan else 1.0
-    stories = conn.execute(
-        "SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'stories'::regclass"
-    ).fetchone()
-    total = float(stories[0]) if stories else 1.0
-    walk = min(total, count * total / matches) * _WALK_US
-    if matches * _MATCH_US < walk:  # rare: every match from the index, then the newest
-        sql = (
-            f"SELECT s.id, s.published FROM stories s WHERE {where} ORDER BY s.id + 0 DESC LIMIT ?"
+    rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
+    density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
+    per_match = _MATCH_US + (_RECHECK_US if _RECHECKED.search(tsquery) else 0.0)
+    head = (
+        f"SELECT c.id, c.published{f', ts_rank({_WEIGHTS}, c.search, ?::tsquery)' if rank else ''}"
+    )
+    first = [rank] if rank else []
+
+    def walk(table: str) -> tuple[str, list[Any]]:
+        return (
+            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {walk_where}"
+            " ORDER BY s.published DESC, s.id DESC LIMIT ?)",
+            [tsquery, *params, count],
         )
-        return conn.execute(sql, [*params, count]).fetchall()
-    with conn.raw_transaction():
-        conn.execute("SET LOCAL enable_bitmapscan = off")
-        return conn.execute(
-            f"SELECT s.id, s.published FROM stories s WHERE {where} ORDER BY s.id DESC LIMIT ?",
-            [*params, count],
-        ).fetchall()
+
+    def bitmap(table: str) -> tuple[str, list[Any]]:
+        return (
+            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {gin_where}"
+            " ORDER BY s.published || '' DESC, s.id DESC LIMIT ?)",
+            [tsquery, *params, count],
+        )
+
+    def run(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in conn.execute(f"SET LOCAL enable_seqscan = off; {sql}", values)]
+
+    if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
+        sql, values = bitmap("stories")
+        where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
+        sql = sql.replace(gin_where, where)
+        return run(f"{head} FROM {sql} AS c", [*first, *values])
+    found: list[tuple[Any, ...]] = []
+    extra = [
+        bitmap(p.name) if density * p.size * per_match < _WALK_US * count else walk(p.name)
+        for p in default
+    ]
+    todo = list(dated)
+    while todo or extra:
+        branches: list[tuple[str, list[Any]]] = []
+        expected = 0.0
+        while todo and (expected < _AHEAD * count or not branches):
+            part = todo.pop(0)
+            remaining = max(1.0, count - expected)
+            walking = (
+                min(part.size, remaining / density) * _WALK_US < density * part.size * per_match
+            )
+            branches.append(walk(part.name) if walking else bitmap(part.name))
+            expected += density * part.size
+        union = " UNION ALL ".join(b[0] for b in branches)
+        values = [v for b in branches for v in b[1]]
+        sql = f"(SELECT * FROM ({union}) AS dated LIMIT ?)" if branches else ""
+        if branches:
+            values.append(count)
+        if extra:
+            sql = " UNION ALL ".join([*([sql] if sql else []), *(e[0] for e in extra)])
+            values += [v for e in extra for v in e[1]]
+            extra = []
+        got = run(
+            f"{head} FROM ({sql}) AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
+            [*first, *values, count],
+        )
+        found = sorted([*found, *got], key=lambda r: (r[1], r[0]), reverse=True)[:count]
+        if len(found) >= count and (not todo or str(found[-1][1]) >= str(todo[0].high)):
+            break  # the older partitions hold nothing newer than the last one kept
+    return found
 
 
 def _events_of(conn: PgConnection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -365,29 +482,18 @@ def _close(url: str, conn: PgConnection) -> None:
 
 
 def _by_relevance(
-    conn: PgConnection, cands: Sequence[Any], positive: str, now: datetime
+    cands: Sequence[tuple[Any, ...]], now: datetime
 ) -> tuple[list[int], dict[int, float]]:
-    """Rank candidates by ``ts_rank`` times the recency factor; best first, then newest."""
-    if not cands:
-        return [], {}
-    ids = [int(r[0]) for r in cands]
-    published = {int(r[0]): r[1] for r in cands}
-    ranks: dict[int, float] = {}
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        marks = ", ".join("?" * len(chunk))
-        for story_id, rank in conn.execute(
-            f"SELECT id, ts_rank({_WEIGHTS}, search, ?::tsquery) FROM stories"
-            f" WHERE id IN ({marks})",
-            (positive, *chunk),
-        ):
-            ranks[int(story_id)] = float(rank)
+    """Order ``(id, published, ts_rank)`` candidates by rank times the recency factor.
+
+    Best first, then newest.
+    """
     scores: dict[int, float] = {}
-    for story_id in ids:
-        age = _age_days(published[story_id], now)
+    for story_id, published, rank in cands:
+        age = _age_days(str(published), now)
         boost = 1.0 + RECENCY_BOOST * math.pow(0.5, age / RECENCY_HALF_LIFE_DAYS)
-        scores[story_id] = ranks.get(story_id, 0.0) * 10.0 * boost
-    order = sorted(ids, key=lambda i: (-scores[i], -i))
+        scores[int(story_id)] = float(rank or 0.0) * 10.0 * boost
+    order = sorted(scores, key=lambda i: (-scores[i], -i))
     return order, scores
 
 
@@ -427,9 +533,9 @@ def latest(
         conds, params = flt
         where = " AND ".join(conds) or "TRUE"
         ids = [
-            int(r[0])
+            (int(r[0]), str(r[1]))
             for r in conn.execute(
-                f"SELECT s.id FROM stories s WHERE {where}"
+                f"SELECT s.id, s.published FROM stories s WHERE {where}"
                 " ORDER BY s.published DESC, s.id DESC LIMIT ?",
                 (*params, want + 1),
             )
@@ -444,22 +550,29 @@ def latest(
     return Page(min(len(ids), want), len(ids) <= want, rows, terms=())
 
 
-def _page(conn: PgConnection, ids: Sequence[int], scores: dict[int, float]) -> list[Row]:
+def _page(
+    conn: PgConnection, shown: Sequence[tuple[int, str]], scores: dict[int, float]
+) -> list[Row]:
     """The shown stories in order: fields, sources, text and links (two statements).
 
+    ``shown``: ``(id, published)`` pairs; the dates confine the read to their
+    stories' partitions (a lookup by id alone probes every partition).
     Snippets are cut from the text by :func:`aggregator.store.search.text_snippet`
     around the query's terms: ``ts_headline`` parses each whole text again and
     cost most of a search's time.
     """
-    if not ids:
+    if not shown:
         return []
+    ids = [i for i, _ in shown]
+    dates = sorted({d for _, d in shown})
     marks = ", ".join("?" * len(ids))
     rows = {
         int(r[0]): r
         for r in conn.execute(
             f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}, s.lang,"
-            f" s.body, s.title, s.questions FROM stories s WHERE s.id IN ({marks})",
-            list(ids),
+            f" s.body, s.title, s.questions FROM stories s WHERE s.id IN ({marks})"
+            f" AND s.published IN ({', '.join('?' * len(dates))})",
+            [*ids, *dates],
         )
     }
     links: dict[int, list[tuple[Any, ...]]] = {}
