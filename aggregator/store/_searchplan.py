@@ -91,6 +91,7 @@ __all__ = [
     "CANDIDATES",
     "RECENCY_BOOST",
     "RECENCY_HALF_LIFE_DAYS",
+    "recency_clock",
     "SAMPLE",
     "WEIGHTS",
     "Filters",
@@ -909,6 +910,18 @@ class Plan:
         return heapq.nlargest(need, [*first, *more], key=lambda i: (dates[i], i))
 
     # 5. the page
+
+
+def recency_clock(now: datetime | None = None) -> datetime:
+    """The time the recency preference is measured from: ``now``, else this hour.
+
+    Truncated to the hour so that the same query gives the same scores (and the same
+    order, page after page) for an hour, whichever engine or code path runs it; the
+    preference halves over days, so the hour changes nothing a reader could see.
+    """
+    if now is not None:
+        return now
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _recency(published: str, now: datetime) -> float:

@@ -25,7 +25,7 @@ import heapq
 import os
 import sqlite3
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aggregator.defaults import is_database_url
 from aggregator.errors import ArchiveError, SearchError
@@ -41,6 +41,7 @@ from aggregator.store._searchplan import (
     Filters,
     Plan,
     date_text,
+    recency_clock,
 )
 
 __all__ = [
@@ -338,7 +339,7 @@ def search(
         # Collapsing events drops hits: rank enough for the page to fill.
         rank = min(len(cands), 4 * need) if groups else need
         scores: dict[int, float] = {}
-        when = now or datetime.now(UTC)
+        when = recency_clock(now)
         if sort == "date":
             order = plan.by_date(cands, rank, complete=exhausted)
         else:

@@ -313,3 +313,15 @@ def test_maintain_recounts_the_common_words(tmp_path: Path) -> None:
         # Only the newest stories are read: the count is an estimate for the planner.
         assert search_terms.refresh(a.conn, sample=10) >= 1
     assert {"privaci", "privat", "the"} <= terms
+
+
+def test_the_recency_clock_holds_still_for_an_hour() -> None:
+    # Scores (and so the order of equal-looking hits, page after page) must not change
+    # between two runs of one query a moment apart: the clock is this hour, not this
+    # microsecond, unless a time is given.
+    before = datetime.now(UTC)
+    clock = plan_module.recency_clock()
+    assert (clock.minute, clock.second, clock.microsecond) == (0, 0, 0)
+    assert before - timedelta(hours=1) < clock <= before
+    given = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    assert plan_module.recency_clock(given) == given

@@ -37,7 +37,7 @@ from typing import Any
 
 from aggregator.errors import ArchiveError, SearchError
 from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, to_fts5
-from aggregator.store._searchplan import RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS
+from aggregator.store._searchplan import RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS, recency_clock
 from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
 from aggregator.store.pg.schema import TEXT_FUNCTION, TS_CONFIG
@@ -299,7 +299,7 @@ def search(
         if sort == "date":  # the candidates are the newest matches, in date order
             order = [int(r[0]) for r in cands]
         else:
-            order, scores = _by_relevance(cands, now or datetime.now(UTC))
+            order, scores = _by_relevance(cands, recency_clock(now))
         groups: dict[int, tuple[int, int]] = {}
         total = len(cands)
         if collapse is not None:
