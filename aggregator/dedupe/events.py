@@ -174,16 +174,73 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
+# Places written differently by language and as adjectives ("Russia", "Russian",
+# "russischen", "Russie", "Rusia"; "Ukraine", "ukrainischen", "Ucrania"): each
+# form's stem (see _stem) maps to one key, so the stories of one happening in
+# two languages, or one saying "Syria" and the other "Syrian", meet. Closed
+# lists of countries, their people and a few capitals; names of persons pass
+# through the spelling fold below instead.
+_PLACES = {
+    "russia": "russia russian russisc russlan russie russe rusia ruso rusa russo russa",
+    "ukraine": "ukraine ukraini ucrania ucraina ucrain",
+    "syria": "syria syrian syrien syrisch syrie siria sirio siriano",
+    "iran": "iran iranian iranisc iranien iranie irani",
+    "iraq": "iraq iraqi irak irakisc irakien",
+    "israel": "israel israeli israeli israeli israelisch israelien israelit",
+    "china": "china chinese chinesi chine chinois china chino",
+    "germany": "germany german deutsch deutsc allemag alleman alemani aleman",
+    "france": "france french frankre franzos francai francia frances",
+    "spain": "spain spanish spanien spanisc espagne espagno espana espanol",
+    "italy": "italy italian italien italie italia italien italian",
+    "britain": "britain british britisc grossbr britann britan",
+    "japan": "japan japanes japanis japon japonai",
+    "india": "india indian indien inde indisch",
+    "turkey": "turkey turkish turkei turkisc turquie turc turquia",
+    "hungary": "hungary hungari ungarn ungaris hongrie hongroi hungria",
+    "poland": "poland polish polen polnisc pologne polonai polonia",
+    "mexico": "mexico mexican mexiko mexikan mexique mexicai",
+    "canada": "canada canadia kanada kanadis canadie",
+    "brazil": "brazil brazili brasili brasil bresil bresili",
+    "egypt": "egypt egyptia agypten agyptis egypte egypti",
+    "ghana": "ghana ghanaia ghanaer ghaneen",
+    "kenya": "kenya kenyan kenia kenian",
+    "peru": "peru peruvia peruani perouvi",
+    "taiwan": "taiwan taiwane",
+    "korea": "korea korean koreani coree coreen",
+    "greece": "greece greek griechen grece grec grecia",
+    "europe": "europe europea europa europai europee",
+    "africa": "africa african afrika afrikan afrique africai",
+    "beijing": "beijing peking pekin",
+    "moscow": "moscow moskau moscou moscu",
+    "kyiv": "kyiv kiev kiew kiev",
+    "geneva": "geneva genf geneve ginebra ginevra",
+    "vienna": "vienna wien vienne viena",
+    "brussel": "brussel brussel bruxell brusela",
+}
+# French and Italian elided articles and pronouns ("l'Ukraine", "d'Iran", "qu'il", "dell'Iran").
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
+_ACRONYMS = frozenset({"US", "USA"})
+_PLACE = {form: key for key, forms in _PLACES.items() for form in forms.split()}
+
+
 @lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
-    """A folded word's stem: possessive and plural dropped, at most :data:`STEM` letters."""
-    word = _fold(word).replace("’", "'")
+    """A folded word's stem: possessive and plural dropped, at most :data:`STEM` letters.
+
+    Places in their forms of several languages and as adjectives meet
+    (:data:`_PLACES`), "US" is "U.S." (the pronoun "us" is a function word),
+    and French and Italian elisions go ("l'Ukraine" is "Ukraine").
+    """
+    if word in _ACRONYMS:
+        return "u.s"
+    word = _ELISION.sub("", _fold(word).replace("’", "'"))
     if word.endswith(("'s", "s'")):
         word = word[:-2]
     word = word.replace("'", "")
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
-    return word[:STEM]
+    stem = word[:STEM]
+    return _PLACE.get(stem, stem)
 
 
 def _number(word: str) -> str | None:
@@ -317,7 +374,7 @@ def _features(title: str, lead: str) -> EventFeatures:
                             title_keys.append(key)
                 continue
             folded = _fold(word)
-            if folded in _STOP or len(folded) < 2 or folded.isdigit():
+            if (folded in _STOP and word not in _ACRONYMS) or len(folded) < 2 or folded.isdigit():
                 continue
             key = _stem(word)
             if len(key) < 2 or key in _STOP:
@@ -355,10 +412,16 @@ class EventParams:
         nameless: the evidence that makes one event when the two share no rare name.
         min_title: weighted agreement of the titles below which nothing joins.
         strong: agreement of title and lead required when the titles' numbers disagree.
-        min_idf: a shared name counts only when at least this rare (log scale).
+        min_idf: a shared name counts only when at least this rare (log scale: 4 is a
+            name in about one story of 20 of the window's days).
         cross_language: agreement of the titles' names and numbers that makes one event of
             two stories in different languages sharing two rare names.
         max_candidates: stories compared at most per new story.
+        distinct: the evidence that makes one event when the two share a *distinct*
+            name, one that at most :data:`DISTINCT` titles of their days hold.
+        coverage: how much of each title the other story's title and lead hold
+            (weighted, the mean of both ways, less the time penalty) that makes one
+            event of two stories sharing a rare name, however differently titled.
     """
 
     enabled: bool = True
@@ -369,9 +432,11 @@ class EventParams:
     nameless: float = 0.45
     min_title: float = 0.1
     strong: float = 0.8
-    min_idf: float = 1.5
+    min_idf: float = 4.0
     cross_language: float = 0.4
     max_candidates: int = 8
+    distinct: float = 0.16
+    coverage: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,11 +555,8 @@ def compare(
         )
     )
     score = _cosine(a, b, idf)
-    evidence = (
-        params.title_weight * title_score
-        + (1 - params.title_weight) * score
-        - params.gap_penalty * (gap / params.window)
-    )
+    late = params.gap_penalty * (gap / params.window)
+    evidence = params.title_weight * title_score + (1 - params.title_weight) * score - late
 
     def verdict(same: bool, rule: str) -> EventVerdict:
         return EventVerdict(
@@ -523,7 +585,44 @@ def compare(
         return verdict(False, "no rare name in common")
     if evidence >= params.threshold:
         return verdict(True, f"evidence {evidence:.2f} >= {params.threshold}")
+    distinct = [k for k in shared_names if _stories_with(idf, k) < DISTINCT + 0.5]
+    if distinct and evidence >= params.distinct:
+        return verdict(
+            True,
+            f"distinct name ({', '.join(distinct)}), evidence {evidence:.2f} >= {params.distinct}",
+        )
+    covered = (_coverage(a, b, idf) + _coverage(b, a, idf)) / 2 - late
+    if covered >= params.coverage:
+        return verdict(
+            True, f"each title told in the other story ({covered:.2f} >= {params.coverage})"
+        )
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
+
+
+DISTINCT = 2
+"""Titles of the days a *distinct* name appears in at most, the pair's own included
+(see ``EventParams.distinct``): the two and one more report."""
+
+
+def _stories_with(idf: IdfFn, key: str) -> float:
+    """How many titles of the days hold ``key``, read back from its rarity.
+
+    ``idf`` is ``log((total + 1) / (count + 1)) + 1`` (:func:`idf_from_counts`);
+    the empty key is never indexed, so its rarity is the ceiling ``log(total + 1) + 1``
+    and the count is ``exp(ceiling - idf(key)) - 1``.
+    """
+    return math.exp(idf("") - idf(key)) - 1
+
+
+def _coverage(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
+    """The weighted share of ``a``'s title keys that ``b``'s title or lead holds.
+
+    A paraphrased title ("Peru President Impeached After 4 Months") is often
+    told again in the other outlet's lead ("Peru's Congress on Tuesday
+    impeached interim president Jose Jeri"): title-to-lead evidence.
+    """
+    own = sum(idf(k) for k in a.title_keys)
+    return sum(idf(k) for k in a.title_keys if k in b.lead_keys) / own if own else 0.0
 
 
 def _names_agreement(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:

@@ -162,17 +162,21 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
 
 
 def _idf(
-    conn: sqlite3.Connection, features: EventFeatures, published: datetime, params: EventParams
-) -> tuple[Callable[[str], float], list[int], set[str]]:
+    conn: sqlite3.Connection,
+    features: EventFeatures,
+    published: datetime,
+    params: EventParams,
+    *,
+    indexed: bool = False,
+) -> tuple[dict[str, int], int, list[int], set[str]]:
     """The title keys' rarity among the stories of the window's days, from the index.
 
     Returns:
-        The ``idf`` function, the days probed, and the keys too common to find
-        candidates with (found :data:`_POSTINGS` times a day or more). One
-        statement counts every key's postings on the window's days, up to
-        :data:`_COUNTED` a day (SQLite walks them in the index: a common key
-        costs no Python per posting); a common key's count is reused for a
-        while (:data:`_COMMON_COUNTS`).
+        The keys' counts (:func:`_count`; the story's own keys once more, as it
+        will be indexed, unless ``indexed``), the stories of the days (with this one), the days
+        probed, and the keys too common to find candidates with (found
+        :data:`_POSTINGS` times a day or more). The candidates' keys are
+        counted by :func:`_match` when there are candidates.
     """
     days = lookup_buckets(published, params.window)
     total = conn.execute(
@@ -185,30 +189,47 @@ def _idf(
     if _COUNT_USES >= _COUNT_REFRESH:
         _COMMON_COUNTS.clear()
         _COUNT_USES = 0
+    counts = _count(conn, features.title_keys, days, {})
+    common = {k for k, n in counts.items() if n >= cap}
+    if indexed:
+        return counts, int(total), days, common
+    # The story itself counts in the totals and its keys' counts, as it will once indexed.
+    counts = {k: n + 1 for k, n in counts.items()}
+    return counts, int(total) + 1, days, common
+
+
+def _count(
+    conn: sqlite3.Connection, keys: Iterable[str], days: Sequence[int], counts: dict[str, int]
+) -> dict[str, int]:
+    """Add to ``counts`` the titles holding each of ``keys`` on ``days`` (one statement).
+
+    Postings are counted up to :data:`_COUNTED` a day (SQLite walks them in
+    the index: a common key costs no Python per posting); a common key's
+    count is reused for a while (:data:`_COMMON_COUNTS`).
+    """
     span = (days[0], len(days))
-    counts: dict[str, int] = {}
-    keys: list[str] = []
-    for k in features.title_keys:
+    wanted: list[str] = []
+    for k in keys:
+        if k in counts:
+            continue
         known = _COMMON_COUNTS.get((span, k))
         if known is None:
-            keys.append(k)
+            wanted.append(k)
         else:
             counts[k] = known
-    if keys:
+    if wanted:
         marks = ",".join("?" for _ in days)
         count = (
             "SELECT {i}, (SELECT COUNT(*) FROM (SELECT 1 FROM event_keys"
             f" WHERE key IN ({marks}) LIMIT {_COUNTED * len(days)}))"
         )
-        statement = " UNION ALL ".join(count.format(i=i) for i in range(len(keys)))
-        probes = [(d << 32) | key_hash(k) for k in keys for d in days]
+        statement = " UNION ALL ".join(count.format(i=i) for i in range(len(wanted)))
+        probes = [(d << 32) | key_hash(k) for k in wanted for d in days]
         for i, n in conn.execute(statement, probes):
-            counts[keys[i]] = int(n)
+            counts[wanted[i]] = int(n)
             if n >= _CACHED * len(days):
-                _COMMON_COUNTS[span, keys[i]] = int(n)
-    common = {k for k, n in counts.items() if n >= cap}
-    # The story itself counts in the totals, as it will once indexed.
-    return idf_from_counts(counts, int(total) + 1), days, common
+                _COMMON_COUNTS[span, wanted[i]] = int(n)
+    return counts
 
 
 def _candidates(
@@ -259,15 +280,27 @@ def _match(
     features = event_features(row.title, row.body)
     if features.kind:
         return [], features  # a roundup or a column joins no event (see compare)
-    idf, days, common = _idf(conn, features, row.published, params)
+    counts, total, days, common = _idf(conn, features, row.published, params)
+    idf = idf_from_counts(counts, total)
     ranked = _candidates(conn, features, idf, days, common, params, row.id)
+    others = [
+        (cand, event_features(cand.title, cand.body))
+        for cand in _rows(conn, ranked).values()
+        # a story never joins an event through its own outlet's stories
+        if not (row.outlet and cand.outlet == row.outlet)
+    ]
+    if others:
+        # The rules weigh the candidates' title keys and the names both hold too.
+        needed: set[str] = set()
+        for _, f in others:
+            needed.update(f.title_keys)
+            needed.update((f.names | features.names) & f.lead_keys & features.lead_keys)
+        idf = idf_from_counts(_count(conn, sorted(needed), days, counts), total)
     matches: list[tuple[int, EventVerdict]] = []
-    for cand in _rows(conn, ranked).values():
-        if row.outlet and cand.outlet == row.outlet:
-            continue  # a story never joins an event through its own outlet's stories
+    for cand, cand_features in others:
         verdict = compare(
             features,
-            event_features(cand.title, cand.body),
+            cand_features,
             published_a=row.published,
             published_b=cand.published,
             idf=idf,
@@ -629,7 +662,12 @@ def explain(
         raise KeyError(missing)
     ra, rb = rows[a], rows[b]
     fa, fb = event_features(ra.title, ra.body), event_features(rb.title, rb.body)
-    idf = _idf(conn, fa, ra.published, params)[0] if has_tables(conn) else idf_from_counts({}, 1)
+    idf = idf_from_counts({}, 1)
+    if has_tables(conn):
+        # Both stories are indexed already: their own keys are not counted again.
+        counts, total, days, _ = _idf(conn, fa, ra.published, params, indexed=True)
+        needed = set(fb.title_keys) | ((fa.names | fb.names) & fa.lead_keys & fb.lead_keys)
+        idf = idf_from_counts(_count(conn, sorted(needed), days, counts), total)
     verdict = compare(
         fa,
         fb,

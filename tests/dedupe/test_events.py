@@ -114,13 +114,131 @@ def test_other_languages_join_on_their_titles_names() -> None:
     en = event_features(
         "US shooting: Iraq war veteran accused of killing five at Fort Lauderdale airport", ""
     )
-    common = {"idf": RARE, "published_a": T0, "published_b": T0 + timedelta(hours=5)}
+    # A day on which ten titles name Fort Lauderdale: a rare name, not a distinct one.
+    day = idf_from_counts({"fort": 10, "lauderd": 10}, 500)
+    common = {"idf": day, "published_a": T0, "published_b": T0 + timedelta(hours=5)}
     assert compare(fr, en, other_language=True, **common).same  # type: ignore[arg-type]
     # In one language the same words would have to agree: these do not.
     assert not compare(fr, en, **common).same  # type: ignore[arg-type]
     # One shared name is not enough across languages either.
     de = event_features("Fünf Tote in Florida: Täter checkte Waffe legal ein", "")
     assert not compare(de, en, other_language=True, **common).same  # type: ignore[arg-type]
+
+
+# A busy news day of 1,100 stories (the corpus's 2026-02-17): how many titles hold a key.
+DAY = idf_from_counts(
+    {"u.s": 100, "trump": 110, "iran": 50, "preside": 60, "talk": 40, "nuclear": 30,
+     "russia": 40, "ukraine": 40, "gaza": 30, "case": 20, "geneva": 12, "congres": 10,
+     "strike": 10, "airport": 8, "peru": 6, "nancy": 5, "guthrie": 5, "kenya": 4},
+    1100,
+)  # fmt: skip
+
+
+def on_day(a: tuple[str, str], b: tuple[str, str], hours: float, idf: object = DAY) -> str:
+    """The deciding rule for two (title, lead) stories ``hours`` apart, or "" when apart."""
+    verdict = compare(
+        event_features(*a),
+        event_features(*b),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=hours),
+        idf=idf,  # type: ignore[arg-type]
+    )
+    return verdict.rule if verdict.same else ""
+
+
+def test_places_meet_in_their_forms_and_languages() -> None:
+    en = event_features("Seven dead in major Russian attack on Ukraine", "")
+    de = event_features("Mehrere Tote nach schweren russischen Angriffen auf die Ukraine", "")
+    fr = event_features("La Russie frappe l'Ukraine", "")
+    assert {"russia", "ukraine"} <= set(en.title_keys) & set(de.title_keys) & set(fr.title_keys)
+    assert "syria" in event_features("Russia cuts forces in Syria", "").title_keys
+    assert "syria" in event_features("Syrian army retakes town", "").title_keys
+    # "US" is the country, as "U.S." is; the pronoun "us" is no key.
+    assert "u.s" in event_features("US and Iran reach guiding principles", "").title_keys
+    assert "u.s" in event_features("U.S. and Iran make good progress", "").title_keys
+    assert "u.s" not in event_features("Join us for the launch", "").title_keys
+    # Hard negative: two talks in Geneva the same day, each with the US, different parties.
+    assert not on_day(
+        ("Russian and Ukrainian officials meet in Geneva for US-brokered peace talks", ""),
+        ("US and Iran to meet for second round of nuclear talks", ""),
+        hours=2,
+    )
+
+
+KENYA = (
+    (
+        "Kenya's main airport resumes operations after 2-day strike",
+        "Kenya’s main airport in Nairobi is restarting normal operations after workers agreed"
+        " to end a two-day strike",
+    ),
+    (
+        "Kenya: Aviation Workers Suspend Strike After Deal With Government",
+        "[Capital FM] Nairobi -- Aviation workers have suspended their strike after reaching an"
+        " agreement with the government, paving the way for the resumption of normal airport"
+        " operations.",
+    ),
+)
+
+
+def test_a_distinct_shared_name_needs_less_evidence() -> None:
+    # Nairobi is in no other title of the day: the two are one strike's end in other words.
+    assert on_day(*KENYA, hours=1).startswith("distinct name (nairobi)")
+    # On a day when twenty titles name Nairobi, the same wording is not enough.
+    busy = idf_from_counts({"nairobi": 20, "kenya": 20, "strike": 10, "airport": 8}, 1100)
+    assert not on_day(*KENYA, hours=1, idf=busy)
+    # Hard negative: a name in five titles (a running case) and a later step of it.
+    assert not on_day(
+        (
+            "Nancy Guthrie case continues to captivate the public three weeks after her"
+            " disappearance",
+            "There is no television program in the United States that is not talking about the"
+            " disappearance in Tucson, Arizona of Nancy Guthrie the 84-year-old mother of"
+            " Savannah Guthrie",
+        ),
+        (
+            "No DNA matches on glove found in Nancy Guthrie case, police say",
+            "It's been two weeks since the 84 year old's disappearance and authorities say there"
+            " have not been any arrests",
+        ),
+        hours=13.7,
+    )
+
+
+def test_a_title_told_in_the_other_lead_joins() -> None:
+    # The second title paraphrases ("impeached", "4 months"); the leads tell the same facts.
+    peru = (
+        (
+            "Peru’s Congress ousts interim President José Jerí",
+            "Peru’s Congress voted on Tuesday to remove interim President José Jerí, just four"
+            " months after he took office, deepening political uncertainty only weeks before the"
+            " April 12 general election.",
+        ),
+        (
+            "Peru President Impeached After 4 Months In Office Amid Corruption Charges",
+            "Peru's Congress on Tuesday impeached interim president Jose Jeri, the Latin American"
+            " country's seventh head of state in 10 years and only the latest toppled over graft"
+            " claims.",
+        ),
+    )
+    assert on_day(*peru, hours=3).startswith("each title told in the other story")
+    # Without the leads the titles alone do not join.
+    assert not on_day((peru[0][0], ""), (peru[1][0], ""), hours=3)
+    # Hard negative: the eve of the talks and their announcement share Iran, the US and Geneva.
+    assert not on_day(
+        (
+            "Trump says he will be involved indirectly in Iran talks",
+            "US President Donald Trump said on Monday that he would be involved indirectly in"
+            " high-stakes talks between Iran and the US over Tehran’s nuclear program set for"
+            " Tuesday in Geneva, adding he believed Tehran wanted to make a deal.",
+        ),
+        (
+            "U.S. and Iran to hold a second round of nuclear talks in Geneva",
+            "The second round of talks in Geneva about Iran's nuclear program takes place as the"
+            " United States ramps up its military presence in the Middle East and Iran holds"
+            " large-scale maritime exercises.",
+        ),
+        hours=2.2,
+    )
 
 
 def test_explainers_after_a_topic_are_columns() -> None:
