@@ -95,6 +95,13 @@ BUCKET = 86400
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”‘’«»—–-]\s*$")
 _NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
+# The United States in the words of several languages, read as "US" (see _stem).
+_UNITED_STATES = re.compile(
+    r"\b(?:the\ )?(?:United\ States(?:\ of\ America)?|Vereinigten?\ Staaten|"
+    r"[ÉE]tats-Unis|Estados\ Unidos|Stati\ Uniti)\b"
+)
+# A site's section before the headline: "World › Florida airport shooting ...".
+_BREADCRUMB = re.compile(r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
 _SCORE_RE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 
 # Function words and headline filler of the languages the corpus reads
@@ -220,6 +227,7 @@ _PLACES = {
 # French and Italian elided articles and pronouns ("l'Ukraine", "d'Iran", "qu'il", "dell'Iran").
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
 _ACRONYMS = frozenset({"US", "USA"})
+_PLACE_KEYS = frozenset(_PLACES)
 _PLACE = {form: key for key, forms in _PLACES.items() for form in forms.split()}
 
 
@@ -237,10 +245,24 @@ def _stem(word: str) -> str:
     if word.endswith(("'s", "s'")):
         word = word[:-2]
     word = word.replace("'", "")
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    stem = word[:STEM]
-    return _PLACE.get(stem, stem)
+    place = _PLACE.get(word[:STEM])
+    if place is not None:
+        return place
+    if word.isalpha():
+        return _english_stem(word)[:STEM]
+    return word[:STEM]
+
+
+@lru_cache(maxsize=1)
+def _english() -> Callable[[str], str]:
+    """English Snowball's ``stemWord`` (PyStemmer in C, else the pure-Python package)."""
+    import snowballstemmer  # imported on first use: the search fast path does not need it
+
+    return snowballstemmer.stemmer("english").stemWord  # type: ignore[no-any-return]
+
+
+def _english_stem(word: str) -> str:
+    return _english()(word)
 
 
 def _number(word: str) -> str | None:
@@ -353,8 +375,9 @@ def remember(title: str, body: str, features: EventFeatures) -> None:
 
 
 def _features(title: str, lead: str) -> EventFeatures:
+    title = _UNITED_STATES.sub("US", _BREADCRUMB.sub("", title))
     title_tokens = _tokens(title)
-    lead_tokens = _tokens(" ".join(lead.split()[:LEAD_WORDS]))
+    lead_tokens = _tokens(_UNITED_STATES.sub("US", " ".join(lead.split()[:LEAD_WORDS])))
     title_case = _is_title_case(title_tokens)
     names: set[str] = set()
     lower_seen: set[str] = set()
@@ -383,12 +406,14 @@ def _features(title: str, lead: str) -> EventFeatures:
             if source == "title" and key not in title_keys:
                 title_keys.append(key)
             acronym = len(word) >= 2 and word.isupper() and word.isalpha()
-            if acronym or (capital and not starts and not (source == "title" and title_case)):
+            if key in _PLACE_KEYS:
+                names.add(key)  # a place is a name wherever it stands ("Ukraine: ...")
+            elif acronym or (capital and not starts and not (source == "title" and title_case)):
                 names.add(key)
             elif not capital:
                 lower_seen.add(key)
     # A word also written in lower case is a common word capitalized by position.
-    names -= {k for k in lower_seen if k in names and not k.isupper()}
+    names -= {k for k in lower_seen if k in names and not k.isupper() and k not in _PLACE_KEYS}
     return EventFeatures(
         title_keys=tuple(title_keys),
         lead_keys=frozenset(lead_keys),
@@ -432,7 +457,7 @@ class EventParams:
     nameless: float = 0.45
     min_title: float = 0.1
     strong: float = 0.8
-    min_idf: float = 4.0
+    min_idf: float = 4.4
     cross_language: float = 0.4
     max_candidates: int = 8
     distinct: float = 0.16
