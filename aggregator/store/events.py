@@ -47,6 +47,7 @@ from aggregator.dedupe.events import (
 from aggregator.models import Story
 
 __all__ = [
+    "DayCounts",
     "EventInfo",
     "SCHEMA",
     "assign",
@@ -161,6 +162,96 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
     return out
 
 
+class DayCounts:
+    """How many titles hold each key, per UTC day, kept in memory by the writer.
+
+    Counting a key's postings costs a statement per story (:func:`_count`);
+    the writer indexes every story itself, so it can keep the counts of the
+    days it groups instead: a day's counts are read in one statement the
+    first time it is needed (its postings grouped by key), then kept up to
+    date as stories are indexed (:meth:`indexed`), so a story's lookup costs
+    dictionary reads. ``event_days`` checks them: when a day's total there
+    differs from the one kept (a rolled-back transaction, a prune, a
+    rebuild, another process's poll), the day is read again, at most once
+    per :data:`_RELOAD_EVERY` lookups when other writers only add stories
+    (PostgreSQL archives polled by several workers), the rarity of a word
+    then lagging by their few stories. Days far from the last ones looked
+    up are dropped.
+
+    One instance belongs to one archive's writing connection (the archive
+    object keeps it); :func:`rebuild` makes its own.
+    """
+
+    def __init__(self) -> None:
+        self._days: dict[int, _Day] = {}
+        self._lookups = 0
+
+    def total(self, conn: sqlite3.Connection, days: Sequence[int]) -> int:
+        """Stories indexed on ``days``, after bringing those days' counts up to date."""
+        self._lookups += 1
+        stored = dict(
+            conn.execute(
+                "SELECT day, stories FROM event_days WHERE day BETWEEN ? AND ?", (days[0], days[-1])
+            ).fetchall()
+        )
+        for day in days:
+            n = int(stored.get(day, 0))
+            kept = self._days.get(day)
+            due = kept is not None and self._lookups - kept.read >= _RELOAD_EVERY
+            if kept is not None and kept.stories == n and not (kept.behind and due):
+                continue
+            if kept is not None and n > kept.stories and not due:
+                kept.stories = n  # other writers' stories: their keys are counted when due
+                kept.behind = True
+                continue
+            lo = day << 32
+            self._days[day] = _Day(
+                n,
+                {
+                    int(h): int(c)
+                    for h, c in conn.execute(
+                        "SELECT key & 4294967295, COUNT(*) FROM event_keys"
+                        " WHERE key BETWEEN ? AND ? GROUP BY key",
+                        (lo, lo | 0xFFFFFFFF),
+                    )
+                },
+                self._lookups,
+                False,
+            )
+        for day in [d for d in self._days if not days[0] - 4 <= d <= days[-1] + 4]:
+            del self._days[day]
+        return sum(int(stored.get(d, 0)) for d in days)
+
+    def count(self, keys: Iterable[str], days: Sequence[int], counts: dict[str, int]) -> None:
+        """Add to ``counts`` the titles holding each of ``keys`` on ``days`` (see :meth:`total`)."""
+        kept = [self._days[d].keys for d in days if d in self._days]
+        for k in keys:
+            if k not in counts:
+                h = key_hash(k)
+                counts[k] = sum(day.get(h, 0) for day in kept)
+
+    def indexed(self, day: int, hashes: Iterable[int]) -> None:
+        """Note a story indexed on ``day`` under its keys' ``hashes``."""
+        kept = self._days.get(day)
+        if kept is None:
+            return  # read from the index when first needed
+        kept.stories += 1
+        for h in hashes:
+            kept.keys[h] = kept.keys.get(h, 0) + 1
+
+
+@dataclass(slots=True)
+class _Day:
+    stories: int  # the day's total in event_days as last seen
+    keys: dict[int, int]  # titles holding each key hash
+    read: int  # the lookup that read the day from the index
+    behind: bool  # other writers added stories whose keys are not counted yet
+
+
+#: Lookups between two readings of a day that only other writers added stories to.
+_RELOAD_EVERY = 200
+
+
 def _idf(
     conn: sqlite3.Connection,
     features: EventFeatures,
@@ -168,6 +259,7 @@ def _idf(
     params: EventParams,
     *,
     indexed: bool = False,
+    cache: DayCounts | None = None,
 ) -> tuple[dict[str, int], int, list[int], set[str]]:
     """The title keys' rarity among the stories of the window's days, from the index.
 
@@ -179,17 +271,22 @@ def _idf(
         counted by :func:`_match` when there are candidates.
     """
     days = lookup_buckets(published, params.window)
-    total = conn.execute(
-        "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
-        (days[0], days[-1]),
-    ).fetchone()[0]
     cap = _POSTINGS * len(days)
-    global _COUNT_USES
-    _COUNT_USES += 1
-    if _COUNT_USES >= _COUNT_REFRESH:
-        _COMMON_COUNTS.clear()
-        _COUNT_USES = 0
-    counts = _count(conn, features.title_keys, days, {})
+    counts: dict[str, int] = {}
+    if cache is not None:
+        total = cache.total(conn, days)
+        cache.count(features.title_keys, days, counts)
+    else:
+        total = conn.execute(
+            "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
+            (days[0], days[-1]),
+        ).fetchone()[0]
+        global _COUNT_USES
+        _COUNT_USES += 1
+        if _COUNT_USES >= _COUNT_REFRESH:
+            _COMMON_COUNTS.clear()
+            _COUNT_USES = 0
+        _count(conn, features.title_keys, days, counts)
     common = {k for k, n in counts.items() if n >= cap}
     if indexed:
         return counts, int(total), days, common
@@ -273,14 +370,12 @@ def _candidates(
 
 
 def _match(
-    conn: sqlite3.Connection,
-    row: _Row,
-    params: EventParams,
+    conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
     if features.kind:
         return [], features  # a roundup or a column joins no event (see compare)
-    counts, total, days, common = _idf(conn, features, row.published, params)
+    counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
     idf = idf_from_counts(counts, total)
     ranked = _candidates(conn, features, idf, days, common, params, row.id)
     others = [
@@ -295,7 +390,11 @@ def _match(
         for _, f in others:
             needed.update(f.title_keys)
             needed.update((f.names | features.names) & f.lead_keys & features.lead_keys)
-        idf = idf_from_counts(_count(conn, sorted(needed), days, counts), total)
+        if cache is not None:
+            cache.count(needed, days, counts)
+        else:
+            _count(conn, sorted(needed), days, counts)
+        idf = idf_from_counts(counts, total)
     matches: list[tuple[int, EventVerdict]] = []
     for cand, cand_features in others:
         verdict = compare(
@@ -342,7 +441,10 @@ def _refresh(conn: sqlite3.Connection, event_id: int) -> None:
 
 
 def assign(
-    conn: sqlite3.Connection, story_id: int, params: EventParams | None = None
+    conn: sqlite3.Connection,
+    story_id: int,
+    params: EventParams | None = None,
+    cache: DayCounts | None = None,
 ) -> int | None:
     """Index a stored story and join it to the event it reports, if any (caller's transaction).
 
@@ -354,6 +456,7 @@ def assign(
         conn: the archive's writing connection, inside a transaction.
         story_id: the story, already stored.
         params: the ``[events]`` settings.
+        cache: the writer's :class:`DayCounts`, if it keeps them (else the index is probed).
 
     Returns:
         The event's id, or ``None`` when the story stays alone.
@@ -361,7 +464,7 @@ def assign(
     row = _rows(conn, [story_id]).get(story_id)
     if row is None:
         return None
-    return _assign_row(conn, row, params or EventParams())
+    return _assign_row(conn, row, params or EventParams(), cache)
 
 
 def group_stored(
@@ -369,6 +472,7 @@ def group_stored(
     stories: Sequence[tuple[int, Story]],
     params: EventParams | None = None,
     features: Sequence[EventFeatures | None] = (),
+    cache: DayCounts | None = None,
 ) -> int:
     """Group stories just stored by a poll or an import (inside the same transaction).
 
@@ -381,6 +485,8 @@ def group_stored(
         params: the ``[events]`` settings.
         features: each story's :func:`~aggregator.dedupe.events.event_features`, when a
             parser process computed them (``None`` or missing: computed here).
+        cache: the writer's :class:`DayCounts` (the archive keeps one), so that a
+            story's keys are counted without probing the index.
 
     Returns:
         How many stories joined an event.
@@ -401,7 +507,7 @@ def group_stored(
             _outlet(story.url),
             story.lang,
         )
-        if _assign_row(conn, row, params) is not None:
+        if _assign_row(conn, row, params, cache) is not None:
             joined += 1
     conn.execute(
         "INSERT INTO event_meta (name, value) VALUES ('last_story', ?)"
@@ -411,14 +517,19 @@ def group_stored(
     return joined
 
 
-def _assign_row(conn: sqlite3.Connection, row: _Row, params: EventParams) -> int | None:
+def _assign_row(
+    conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None = None
+) -> int | None:
     story_id = row.id
-    matches, features = _match(conn, row, params)
+    matches, features = _match(conn, row, params, cache)
+    keys = index_keys(features, row.published)
     conn.executemany(
         "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)",
-        [(key, story_id) for key in index_keys(features, row.published)],
+        [(key, story_id) for key in keys],
     )
     day = int(row.published.timestamp()) // 86400
+    if cache is not None:
+        cache.indexed(day, [key & 0xFFFFFFFF for key in keys])
     conn.execute(
         "INSERT INTO event_days (day, stories) VALUES (?, 1)"
         " ON CONFLICT(day) DO UPDATE SET stories = stories + 1",
@@ -508,8 +619,9 @@ def rebuild(
     for table in ("events", "story_events", "event_keys", "event_days", "event_meta"):
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
     ids = [r[0] for r in conn.execute("SELECT id FROM stories ORDER BY published, id")]
+    cache = DayCounts()
     for done, sid in enumerate(ids, 1):
-        assign(conn, sid, params)
+        assign(conn, sid, params, cache)
         if progress is not None and (done % 200 == 0 or done == len(ids)):
             progress(done, len(ids))
     if ids:

@@ -24,12 +24,16 @@ from aggregator.cli.main import cli
 from aggregator.dedupe.events import (
     EventParams,
     compare,
+    day_bucket,
     event_features,
     idf_from_counts,
     index_keys,
+    key_hash,
     kind,
 )
 from aggregator.errors import ConfigError
+from aggregator.store import events as store_events
+from aggregator.store.engine import open_archive
 
 T0 = datetime(2026, 2, 17, 12, tzinfo=UTC)
 RARE = idf_from_counts({}, 500)
@@ -255,6 +259,68 @@ def test_a_title_told_in_the_other_lead_joins() -> None:
         ),
         hours=2.2,
     )
+
+
+def _index(conn: object, story_id: int, day: int, words: list[str]) -> None:
+    """Index a story under ``words`` on ``day`` as grouping does (keys, then the day's total)."""
+    conn.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO event_keys (key, story_id) VALUES (?, ?)",
+        [((day << 32) | key_hash(w), story_id) for w in words],
+    )
+    conn.execute(  # type: ignore[attr-defined]
+        "INSERT INTO event_days (day, stories) VALUES (?, 1)"
+        " ON CONFLICT(day) DO UPDATE SET stories = event_days.stories + 1",
+        (day,),
+    )
+
+
+def test_the_writers_day_counts_follow_the_index(engine: str, archive_at: Path | str) -> None:
+    """The counts the writer keeps in memory are the index's, after a rollback and
+    (within a bounded lag) after another process's poll."""
+    day = day_bucket(T0)
+    days = [day - 1, day, day + 1]
+    cache = store_events.DayCounts()
+
+    def counts(conn: object, words: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        cache.count(words, days, found)
+        probed = store_events._count(conn, words, days, {})  # type: ignore[arg-type]
+        return {w: found[w] for w in words} | {f"index:{w}": probed[w] for w in words}
+
+    with open_archive(archive_at, events=EventParams()) as archive:
+        with archive.transaction() as conn:
+            store_events.create_tables(conn)
+            _index(conn, 1, day, ["jeri", "peru"])
+            _index(conn, 2, day - 1, ["jeri", "peru"])
+            _index(conn, 3, day, ["peru"])
+            assert cache.total(conn, days) == 3
+            assert counts(conn, ["jeri", "peru", "kenya"]) == {
+                "jeri": 2, "peru": 3, "kenya": 0, "index:jeri": 2, "index:peru": 3,
+                "index:kenya": 0,
+            }  # fmt: skip
+            # The writer notes what it indexes: no reading again.
+            _index(conn, 4, day, ["jeri"])
+            cache.indexed(day, [key_hash("jeri")])
+            assert cache.total(conn, days) == 4
+            assert counts(conn, ["jeri"]) == {"jeri": 3, "index:jeri": 3}
+        # A rolled-back poll: its story is gone from the index, and from the counts.
+        with pytest.raises(RuntimeError), archive.transaction() as conn:
+            _index(conn, 5, day, ["jeri"])
+            cache.indexed(day, [key_hash("jeri")])
+            raise RuntimeError("the poll failed")
+        with archive.transaction() as conn:
+            assert cache.total(conn, days) == 4
+            assert counts(conn, ["jeri"]) == {"jeri": 3, "index:jeri": 3}
+        # Another process indexes a story: the total follows at once, the key's count
+        # within a bounded number of lookups.
+        with open_archive(archive_at, events=EventParams()) as other, other.transaction() as c:
+            _index(c, 6, day, ["peru"])
+        with archive.transaction() as conn:
+            assert cache.total(conn, days) == 5
+            assert counts(conn, ["peru"])["index:peru"] == 4
+            for _ in range(store_events._RELOAD_EVERY):
+                cache.total(conn, days)
+            assert counts(conn, ["peru"]) == {"peru": 4, "index:peru": 4}
 
 
 def test_explainers_after_a_topic_are_columns() -> None:
