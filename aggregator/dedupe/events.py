@@ -719,18 +719,24 @@ def idf_from_counts(counts: Mapping[str, int], total: int) -> IdfFn:
     """An ``idf`` function from document frequencies among ``total`` stories.
 
     Keys never seen count as seen once (they are rare). The value is
-    ``log((total + 1) / (count + 1)) + 1``, at least 1.
+    ``log((total + 1) / (count + 1)) + 1``, at least 1. The function is a
+    dictionary's lookup, computing a key's value on its first use: the rules
+    call it hundreds of times per story, mostly for keys already looked up.
     """
-    total = max(total, 1)
-    known: dict[str, float] = {}
+    return _Rarity(counts, max(total, 1)).__getitem__
 
-    def idf(key: str) -> float:
-        value = known.get(key)
-        if value is None:
-            value = known[key] = math.log((total + 1) / (counts.get(key, 0) + 1)) + 1.0
+
+class _Rarity(dict[str, float]):
+    """Each key's rarity, computed when first asked for (see :func:`idf_from_counts`)."""
+
+    def __init__(self, counts: Mapping[str, int], total: int) -> None:
+        super().__init__()
+        self.counts = counts
+        self.total = total
+
+    def __missing__(self, key: str) -> float:
+        value = self[key] = math.log((self.total + 1) / (self.counts.get(key, 0) + 1)) + 1.0
         return value
-
-    return idf
 
 
 def document_frequencies(features: Iterable[EventFeatures]) -> tuple[dict[str, int], int]:

@@ -228,7 +228,10 @@ class DayCounts:
         for k in keys:
             if k not in counts:
                 h = key_hash(k)
-                counts[k] = sum(day.get(h, 0) for day in kept)
+                n = 0
+                for day in kept:
+                    n += day.get(h, 0)
+                counts[k] = n
 
     def indexed(self, day: int, hashes: Iterable[int]) -> None:
         """Note a story indexed on ``day`` under its keys' ``hashes``."""
