@@ -522,7 +522,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     text = (
         "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
-        "cross_language = 0.5\nmax_candidates = 8\n"
+        "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -536,6 +536,8 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         min_idf=2.0,
         cross_language=0.5,
         max_candidates=8,
+        distinct=0.3,
+        coverage=0.7,
     )
 
 
@@ -544,7 +546,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     [
         (
             "treshold = 0.5",
-            "events.treshold: unknown key (allowed: cross_language, enabled, gap_penalty,",
+            "events.treshold: unknown key (allowed: coverage, cross_language, distinct,",
         ),
         ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
         ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
@@ -554,6 +556,8 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ("max_candidates = 0", "events.max_candidates: must be between 1 and 1000, got 0"),
         ("enabled = 'yes'", "events.enabled: expected true or false"),
         ("nameless = 0.1", "events.nameless: must not be below threshold"),
+        ("distinct = 0.3", "events.distinct: must not be above threshold"),
+        ("coverage = 0", "events.coverage: must be above 0 and at most 1, got 0"),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
