@@ -340,8 +340,11 @@ def _candidates(
     common: set[str],
     params: EventParams,
     story_id: int,
-) -> list[int]:
+) -> list[_Row]:
     """Stories of the window's days sharing two title keys or more, best shared weight first.
+
+    One statement finds them and reads their rows (title, the body's first
+    :data:`~aggregator.dedupe.events.LEAD_CHARS` characters, date, link, language).
 
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
@@ -361,15 +364,25 @@ def _candidates(
     for h, k in zip(hashes, usable, strict=True):
         args += [h, idf(k)]
     args += [(d << 32) | h for h in hashes for d in days]
-    args += [story_id, params.min_title * own, params.max_candidates]
-    rows = conn.execute(
-        f"SELECT story_id, SUM(CASE key & 4294967295 {cases} ELSE 0 END) AS w"  # noqa: S608
-        f" FROM event_keys WHERE key IN ({marks}) GROUP BY story_id"
-        " HAVING COUNT(*) >= 2 AND story_id != ? AND w >= ?"
-        " ORDER BY w DESC, story_id DESC LIMIT ?",
-        args,
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+    # The best by shared weight, then those above the bound (the same set as the
+    # best above the bound, as they come in that order; no column alias in a HAVING).
+    args += [story_id, params.max_candidates, params.min_title * own]
+    statement = (
+        f"SELECT t.id, t.title, substr(t.body, 1, {LEAD_CHARS}), t.published, t.url, t.lang"  # noqa: S608
+        " FROM (SELECT story_id, SUM(CASE key & 4294967295"
+        f" {cases} ELSE 0 END) AS w FROM event_keys WHERE key IN ({marks}) AND story_id != ?"
+        " GROUP BY story_id HAVING COUNT(*) >= 2 ORDER BY w DESC, story_id DESC LIMIT ?)"
+        " AS c JOIN stories t ON t.id = c.story_id WHERE c.w >= ?"
+        " ORDER BY c.w DESC, c.story_id DESC"
+    )
+    try:
+        rows = conn.execute(statement, args).fetchall()
+    except sqlite3.OperationalError:  # a stories table from before languages
+        rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
+    return [
+        _Row(sid, title or "", body or "", _parse_time(published), _outlet(url or ""), lang or "")
+        for sid, title, body, published, url, lang in rows
+    ]
 
 
 def _match(
@@ -380,10 +393,9 @@ def _match(
         return [], features  # a roundup or a column joins no event (see compare)
     counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
     idf = idf_from_counts(counts, total)
-    ranked = _candidates(conn, features, idf, days, common, params, row.id)
     others = [
         (cand, event_features(cand.title, cand.body))
-        for cand in _rows(conn, ranked).values()
+        for cand in _candidates(conn, features, idf, days, common, params, row.id)
         # a story never joins an event through its own outlet's stories
         if not (row.outlet and cand.outlet == row.outlet)
     ]
