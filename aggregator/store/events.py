@@ -185,6 +185,9 @@ class DayCounts:
     def __init__(self) -> None:
         self._days: dict[int, _Day] = {}
         self._lookups = 0
+        # The days' counts summed per window of days looked up (a few: stories of a
+        # poll are mostly of one or two windows), so that a key costs one lookup.
+        self._windows: dict[tuple[int, ...], dict[int, int]] = {}
 
     def total(self, conn: sqlite3.Connection, days: Sequence[int]) -> int:
         """Stories indexed on ``days``, after bringing those days' counts up to date."""
@@ -205,6 +208,8 @@ class DayCounts:
                 kept.behind = True
                 continue
             lo = day << 32
+            for window in [w for w in self._windows if day in w]:
+                del self._windows[window]
             self._days[day] = _Day(
                 n,
                 {
@@ -220,18 +225,23 @@ class DayCounts:
             )
         for day in [d for d in self._days if not days[0] - 4 <= d <= days[-1] + 4]:
             del self._days[day]
+        window = tuple(days)
+        if window not in self._windows:
+            if len(self._windows) >= _WINDOWS:
+                del self._windows[next(iter(self._windows))]
+            merged: dict[int, int] = {}
+            for day in days:
+                for h, n in self._days[day].keys.items():
+                    merged[h] = merged.get(h, 0) + n
+            self._windows[window] = merged
         return sum(int(stored.get(d, 0)) for d in days)
 
     def count(self, keys: Iterable[str], days: Sequence[int], counts: dict[str, int]) -> None:
         """Add to ``counts`` the titles holding each of ``keys`` on ``days`` (see :meth:`total`)."""
-        kept = [self._days[d].keys for d in days if d in self._days]
+        merged = self._windows[tuple(days)]
         for k in keys:
             if k not in counts:
-                h = key_hash(k)
-                n = 0
-                for day in kept:
-                    n += day.get(h, 0)
-                counts[k] = n
+                counts[k] = merged.get(key_hash(k), 0)
 
     def indexed(self, day: int, hashes: Iterable[int]) -> None:
         """Note a story indexed on ``day`` under its keys' ``hashes``."""
@@ -239,8 +249,10 @@ class DayCounts:
         if kept is None:
             return  # read from the index when first needed
         kept.stories += 1
-        for h in hashes:
-            kept.keys[h] = kept.keys.get(h, 0) + 1
+        hashes = list(hashes)
+        for counted in [kept.keys, *(m for w, m in self._windows.items() if day in w)]:
+            for h in hashes:
+                counted[h] = counted.get(h, 0) + 1
 
 
 @dataclass(slots=True)
@@ -253,6 +265,9 @@ class _Day:
 
 #: Lookups between two readings of a day that only other writers added stories to.
 _RELOAD_EVERY = 200
+
+#: Windows of days whose summed counts are kept (see :class:`DayCounts`).
+_WINDOWS = 8
 
 
 def _idf(
