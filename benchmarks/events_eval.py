@@ -10,7 +10,8 @@ reader named (``negative_kind``) how many were grouped by mistake.
 Unlabelled pairs are counted apart; with no labels at all it prints what the
 rules decide per kind, so the set can be reviewed.
 
-    python benchmarks/events_eval.py [--pairs FILE] [--verbose] [--threshold 0.38 ...]
+    python benchmarks/events_eval.py [--pairs FILE] [--half odd|even] [--verbose]
+        [--threshold 0.38 ...]
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pairs", type=Path, default=OUT)
     parser.add_argument("--verbose", action="store_true", help="print every error")
+    parser.add_argument(
+        "--half",
+        choices=("odd", "even"),
+        help="only the pairs of odd or even id (rules set on the odd, checked on the even)",
+    )
     for f in fields(EventParams):
         if f.type in ("float", float):
             parser.add_argument("--" + f.name.replace("_", "-"), type=float)
@@ -69,6 +75,8 @@ def main() -> int:
     pairs = [
         json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line
     ]
+    if args.half:
+        pairs = [p for p in pairs if p["id"] % 2 == (args.half == "odd")]
     groups = load_corpus()
     idfs = {}
     for name, items in groups.items():

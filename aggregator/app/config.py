@@ -660,9 +660,13 @@ def _events(r: _Reader) -> EventParams:
         min_idf=min_idf,
         cross_language=share("cross_language", d.cross_language),
         max_candidates=max_candidates,
+        distinct=share("distinct", d.distinct),
+        coverage=share("coverage", d.coverage),
     )
     if params.nameless < params.threshold:
         raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")
+    if params.distinct > params.threshold:
+        raise r.error("distinct", "must not be above threshold (a distinct name is rarer)")
     return params
 
 

@@ -47,6 +47,7 @@ from aggregator.dedupe.events import (
 from aggregator.models import Story
 
 __all__ = [
+    "DayCounts",
     "EventInfo",
     "SCHEMA",
     "assign",
@@ -161,54 +162,189 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
     return out
 
 
+class DayCounts:
+    """How many titles hold each key, per UTC day, kept in memory by the writer.
+
+    Counting a key's postings costs a statement per story (:func:`_count`);
+    the writer indexes every story itself, so it can keep the counts of the
+    days it groups instead: a day's counts are read in one statement the
+    first time it is needed (its postings grouped by key), then kept up to
+    date as stories are indexed (:meth:`indexed`), so a story's lookup costs
+    dictionary reads. ``event_days`` checks them: when a day's total there
+    differs from the one kept (a rolled-back transaction, a prune, a
+    rebuild, another process's poll), the day is read again, at most once
+    per :data:`_RELOAD_EVERY` lookups when other writers only add stories
+    (PostgreSQL archives polled by several workers), the rarity of a word
+    then lagging by their few stories. Days far from the last ones looked
+    up are dropped.
+
+    One instance belongs to one archive's writing connection (the archive
+    object keeps it); :func:`rebuild` makes its own.
+    """
+
+    def __init__(self) -> None:
+        self._days: dict[int, _Day] = {}
+        self._lookups = 0
+        # The days' counts summed per window of days looked up (a few: stories of a
+        # poll are mostly of one or two windows), so that a key costs one lookup.
+        self._windows: dict[tuple[int, ...], dict[int, int]] = {}
+
+    def total(self, conn: sqlite3.Connection, days: Sequence[int]) -> int:
+        """Stories indexed on ``days``, after bringing those days' counts up to date."""
+        self._lookups += 1
+        stored = dict(
+            conn.execute(
+                "SELECT day, stories FROM event_days WHERE day BETWEEN ? AND ?", (days[0], days[-1])
+            ).fetchall()
+        )
+        for day in days:
+            n = int(stored.get(day, 0))
+            kept = self._days.get(day)
+            due = kept is not None and self._lookups - kept.read >= _RELOAD_EVERY
+            if kept is not None and kept.stories == n and not (kept.behind and due):
+                continue
+            if kept is not None and n > kept.stories and not due:
+                kept.stories = n  # other writers' stories: their keys are counted when due
+                kept.behind = True
+                continue
+            lo = day << 32
+            for window in [w for w in self._windows if day in w]:
+                del self._windows[window]
+            self._days[day] = _Day(
+                n,
+                {
+                    int(h): int(c)
+                    for h, c in conn.execute(
+                        "SELECT key & 4294967295, COUNT(*) FROM event_keys"
+                        " WHERE key BETWEEN ? AND ? GROUP BY key",
+                        (lo, lo | 0xFFFFFFFF),
+                    )
+                },
+                self._lookups,
+                False,
+            )
+        for day in [d for d in self._days if not days[0] - 4 <= d <= days[-1] + 4]:
+            del self._days[day]
+        window = tuple(days)
+        if window not in self._windows:
+            if len(self._windows) >= _WINDOWS:
+                del self._windows[next(iter(self._windows))]
+            merged: dict[int, int] = {}
+            for day in days:
+                for h, n in self._days[day].keys.items():
+                    merged[h] = merged.get(h, 0) + n
+            self._windows[window] = merged
+        return sum(int(stored.get(d, 0)) for d in days)
+
+    def count(self, keys: Iterable[str], days: Sequence[int], counts: dict[str, int]) -> None:
+        """Add to ``counts`` the titles holding each of ``keys`` on ``days`` (see :meth:`total`)."""
+        merged = self._windows[tuple(days)]
+        for k in keys:
+            if k not in counts:
+                counts[k] = merged.get(key_hash(k), 0)
+
+    def indexed(self, day: int, hashes: Iterable[int]) -> None:
+        """Note a story indexed on ``day`` under its keys' ``hashes``."""
+        kept = self._days.get(day)
+        if kept is None:
+            return  # read from the index when first needed
+        kept.stories += 1
+        hashes = list(hashes)
+        for counted in [kept.keys, *(m for w, m in self._windows.items() if day in w)]:
+            for h in hashes:
+                counted[h] = counted.get(h, 0) + 1
+
+
+@dataclass(slots=True)
+class _Day:
+    stories: int  # the day's total in event_days as last seen
+    keys: dict[int, int]  # titles holding each key hash
+    read: int  # the lookup that read the day from the index
+    behind: bool  # other writers added stories whose keys are not counted yet
+
+
+#: Lookups between two readings of a day that only other writers added stories to.
+_RELOAD_EVERY = 200
+
+#: Windows of days whose summed counts are kept (see :class:`DayCounts`).
+_WINDOWS = 8
+
+
 def _idf(
-    conn: sqlite3.Connection, features: EventFeatures, published: datetime, params: EventParams
-) -> tuple[Callable[[str], float], list[int], set[str]]:
+    conn: sqlite3.Connection,
+    features: EventFeatures,
+    published: datetime,
+    params: EventParams,
+    *,
+    indexed: bool = False,
+    cache: DayCounts | None = None,
+) -> tuple[dict[str, int], int, list[int], set[str]]:
     """The title keys' rarity among the stories of the window's days, from the index.
 
     Returns:
-        The ``idf`` function, the days probed, and the keys too common to find
-        candidates with (found :data:`_POSTINGS` times a day or more). One
-        statement counts every key's postings on the window's days, up to
-        :data:`_COUNTED` a day (SQLite walks them in the index: a common key
-        costs no Python per posting); a common key's count is reused for a
-        while (:data:`_COMMON_COUNTS`).
+        The keys' counts (:func:`_count`; the story's own keys once more, as it
+        will be indexed, unless ``indexed``), the stories of the days (with this one), the days
+        probed, and the keys too common to find candidates with (found
+        :data:`_POSTINGS` times a day or more). The candidates' keys are
+        counted by :func:`_match` when there are candidates.
     """
     days = lookup_buckets(published, params.window)
-    total = conn.execute(
-        "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
-        (days[0], days[-1]),
-    ).fetchone()[0]
     cap = _POSTINGS * len(days)
-    global _COUNT_USES
-    _COUNT_USES += 1
-    if _COUNT_USES >= _COUNT_REFRESH:
-        _COMMON_COUNTS.clear()
-        _COUNT_USES = 0
-    span = (days[0], len(days))
     counts: dict[str, int] = {}
-    keys: list[str] = []
-    for k in features.title_keys:
+    if cache is not None:
+        total = cache.total(conn, days)
+        cache.count(features.title_keys, days, counts)
+    else:
+        total = conn.execute(
+            "SELECT COALESCE(SUM(stories), 0) FROM event_days WHERE day BETWEEN ? AND ?",
+            (days[0], days[-1]),
+        ).fetchone()[0]
+        global _COUNT_USES
+        _COUNT_USES += 1
+        if _COUNT_USES >= _COUNT_REFRESH:
+            _COMMON_COUNTS.clear()
+            _COUNT_USES = 0
+        _count(conn, features.title_keys, days, counts)
+    common = {k for k, n in counts.items() if n >= cap}
+    if indexed:
+        return counts, int(total), days, common
+    # The story itself counts in the totals and its keys' counts, as it will once indexed.
+    counts = {k: n + 1 for k, n in counts.items()}
+    return counts, int(total) + 1, days, common
+
+
+def _count(
+    conn: sqlite3.Connection, keys: Iterable[str], days: Sequence[int], counts: dict[str, int]
+) -> dict[str, int]:
+    """Add to ``counts`` the titles holding each of ``keys`` on ``days`` (one statement).
+
+    Postings are counted up to :data:`_COUNTED` a day (SQLite walks them in
+    the index: a common key costs no Python per posting); a common key's
+    count is reused for a while (:data:`_COMMON_COUNTS`).
+    """
+    span = (days[0], len(days))
+    wanted: list[str] = []
+    for k in keys:
+        if k in counts:
+            continue
         known = _COMMON_COUNTS.get((span, k))
         if known is None:
-            keys.append(k)
+            wanted.append(k)
         else:
             counts[k] = known
-    if keys:
+    if wanted:
         marks = ",".join("?" for _ in days)
         count = (
             "SELECT {i}, (SELECT COUNT(*) FROM (SELECT 1 FROM event_keys"
             f" WHERE key IN ({marks}) LIMIT {_COUNTED * len(days)}))"
         )
-        statement = " UNION ALL ".join(count.format(i=i) for i in range(len(keys)))
-        probes = [(d << 32) | key_hash(k) for k in keys for d in days]
+        statement = " UNION ALL ".join(count.format(i=i) for i in range(len(wanted)))
+        probes = [(d << 32) | key_hash(k) for k in wanted for d in days]
         for i, n in conn.execute(statement, probes):
-            counts[keys[i]] = int(n)
+            counts[wanted[i]] = int(n)
             if n >= _CACHED * len(days):
-                _COMMON_COUNTS[span, keys[i]] = int(n)
-    common = {k for k, n in counts.items() if n >= cap}
-    # The story itself counts in the totals, as it will once indexed.
-    return idf_from_counts(counts, int(total) + 1), days, common
+                _COMMON_COUNTS[span, wanted[i]] = int(n)
+    return counts
 
 
 def _candidates(
@@ -219,8 +355,11 @@ def _candidates(
     common: set[str],
     params: EventParams,
     story_id: int,
-) -> list[int]:
+) -> list[_Row]:
     """Stories of the window's days sharing two title keys or more, best shared weight first.
+
+    One statement finds them and reads their rows (title, the body's first
+    :data:`~aggregator.dedupe.events.LEAD_CHARS` characters, date, link, language).
 
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
@@ -240,34 +379,57 @@ def _candidates(
     for h, k in zip(hashes, usable, strict=True):
         args += [h, idf(k)]
     args += [(d << 32) | h for h in hashes for d in days]
-    args += [story_id, params.min_title * own, params.max_candidates]
-    rows = conn.execute(
-        f"SELECT story_id, SUM(CASE key & 4294967295 {cases} ELSE 0 END) AS w"  # noqa: S608
-        f" FROM event_keys WHERE key IN ({marks}) GROUP BY story_id"
-        " HAVING COUNT(*) >= 2 AND story_id != ? AND w >= ?"
-        " ORDER BY w DESC, story_id DESC LIMIT ?",
-        args,
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+    # The best by shared weight, then those above the bound (the same set as the
+    # best above the bound, as they come in that order; no column alias in a HAVING).
+    args += [story_id, params.max_candidates, params.min_title * own]
+    statement = (
+        f"SELECT t.id, t.title, substr(t.body, 1, {LEAD_CHARS}), t.published, t.url, t.lang"  # noqa: S608
+        " FROM (SELECT story_id, SUM(CASE key & 4294967295"
+        f" {cases} ELSE 0 END) AS w FROM event_keys WHERE key IN ({marks}) AND story_id != ?"
+        " GROUP BY story_id HAVING COUNT(*) >= 2 ORDER BY w DESC, story_id DESC LIMIT ?)"
+        " AS c JOIN stories t ON t.id = c.story_id WHERE c.w >= ?"
+        " ORDER BY c.w DESC, c.story_id DESC"
+    )
+    try:
+        rows = conn.execute(statement, args).fetchall()
+    except sqlite3.OperationalError:  # a stories table from before languages
+        rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
+    return [
+        _Row(sid, title or "", body or "", _parse_time(published), _outlet(url or ""), lang or "")
+        for sid, title, body, published, url, lang in rows
+    ]
 
 
 def _match(
-    conn: sqlite3.Connection,
-    row: _Row,
-    params: EventParams,
+    conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
     if features.kind:
         return [], features  # a roundup or a column joins no event (see compare)
-    idf, days, common = _idf(conn, features, row.published, params)
-    ranked = _candidates(conn, features, idf, days, common, params, row.id)
+    counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
+    idf = idf_from_counts(counts, total)
+    others = [
+        (cand, event_features(cand.title, cand.body))
+        for cand in _candidates(conn, features, idf, days, common, params, row.id)
+        # a story never joins an event through its own outlet's stories
+        if not (row.outlet and cand.outlet == row.outlet)
+    ]
+    if others:
+        # The rules weigh the candidates' title keys and the names both hold too.
+        needed: set[str] = set()
+        for _, f in others:
+            needed.update(f.title_keys)
+            needed.update((f.names | features.names) & f.lead_keys & features.lead_keys)
+        if cache is not None:
+            cache.count(needed, days, counts)
+        else:
+            _count(conn, sorted(needed), days, counts)
+        idf = idf_from_counts(counts, total)
     matches: list[tuple[int, EventVerdict]] = []
-    for cand in _rows(conn, ranked).values():
-        if row.outlet and cand.outlet == row.outlet:
-            continue  # a story never joins an event through its own outlet's stories
+    for cand, cand_features in others:
         verdict = compare(
             features,
-            event_features(cand.title, cand.body),
+            cand_features,
             published_a=row.published,
             published_b=cand.published,
             idf=idf,
@@ -309,7 +471,10 @@ def _refresh(conn: sqlite3.Connection, event_id: int) -> None:
 
 
 def assign(
-    conn: sqlite3.Connection, story_id: int, params: EventParams | None = None
+    conn: sqlite3.Connection,
+    story_id: int,
+    params: EventParams | None = None,
+    cache: DayCounts | None = None,
 ) -> int | None:
     """Index a stored story and join it to the event it reports, if any (caller's transaction).
 
@@ -321,6 +486,7 @@ def assign(
         conn: the archive's writing connection, inside a transaction.
         story_id: the story, already stored.
         params: the ``[events]`` settings.
+        cache: the writer's :class:`DayCounts`, if it keeps them (else the index is probed).
 
     Returns:
         The event's id, or ``None`` when the story stays alone.
@@ -328,7 +494,7 @@ def assign(
     row = _rows(conn, [story_id]).get(story_id)
     if row is None:
         return None
-    return _assign_row(conn, row, params or EventParams())
+    return _assign_row(conn, row, params or EventParams(), cache)
 
 
 def group_stored(
@@ -336,6 +502,7 @@ def group_stored(
     stories: Sequence[tuple[int, Story]],
     params: EventParams | None = None,
     features: Sequence[EventFeatures | None] = (),
+    cache: DayCounts | None = None,
 ) -> int:
     """Group stories just stored by a poll or an import (inside the same transaction).
 
@@ -348,6 +515,8 @@ def group_stored(
         params: the ``[events]`` settings.
         features: each story's :func:`~aggregator.dedupe.events.event_features`, when a
             parser process computed them (``None`` or missing: computed here).
+        cache: the writer's :class:`DayCounts` (the archive keeps one), so that a
+            story's keys are counted without probing the index.
 
     Returns:
         How many stories joined an event.
@@ -368,7 +537,7 @@ def group_stored(
             _outlet(story.url),
             story.lang,
         )
-        if _assign_row(conn, row, params) is not None:
+        if _assign_row(conn, row, params, cache) is not None:
             joined += 1
     conn.execute(
         "INSERT INTO event_meta (name, value) VALUES ('last_story', ?)"
@@ -378,14 +547,19 @@ def group_stored(
     return joined
 
 
-def _assign_row(conn: sqlite3.Connection, row: _Row, params: EventParams) -> int | None:
+def _assign_row(
+    conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None = None
+) -> int | None:
     story_id = row.id
-    matches, features = _match(conn, row, params)
+    matches, features = _match(conn, row, params, cache)
+    keys = index_keys(features, row.published)
     conn.executemany(
         "INSERT OR IGNORE INTO event_keys (key, story_id) VALUES (?, ?)",
-        [(key, story_id) for key in index_keys(features, row.published)],
+        [(key, story_id) for key in keys],
     )
     day = int(row.published.timestamp()) // 86400
+    if cache is not None:
+        cache.indexed(day, [key & 0xFFFFFFFF for key in keys])
     conn.execute(
         "INSERT INTO event_days (day, stories) VALUES (?, 1)"
         " ON CONFLICT(day) DO UPDATE SET stories = stories + 1",
@@ -475,8 +649,9 @@ def rebuild(
     for table in ("events", "story_events", "event_keys", "event_days", "event_meta"):
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
     ids = [r[0] for r in conn.execute("SELECT id FROM stories ORDER BY published, id")]
+    cache = DayCounts()
     for done, sid in enumerate(ids, 1):
-        assign(conn, sid, params)
+        assign(conn, sid, params, cache)
         if progress is not None and (done % 200 == 0 or done == len(ids)):
             progress(done, len(ids))
     if ids:
@@ -629,7 +804,12 @@ def explain(
         raise KeyError(missing)
     ra, rb = rows[a], rows[b]
     fa, fb = event_features(ra.title, ra.body), event_features(rb.title, rb.body)
-    idf = _idf(conn, fa, ra.published, params)[0] if has_tables(conn) else idf_from_counts({}, 1)
+    idf = idf_from_counts({}, 1)
+    if has_tables(conn):
+        # Both stories are indexed already: their own keys are not counted again.
+        counts, total, days, _ = _idf(conn, fa, ra.published, params, indexed=True)
+        needed = set(fb.title_keys) | ((fa.names | fb.names) & fa.lead_keys & fb.lead_keys)
+        idf = idf_from_counts(_count(conn, sorted(needed), days, counts), total)
     verdict = compare(
         fa,
         fb,

@@ -141,7 +141,10 @@ class StoriesMixin(ArchiveBase):
             return
         if not self._event_tables:
             events.create_tables(conn)
-        events.group_stored(conn, fresh, self.events, features)
+        cache = getattr(self, "_event_counts", None)
+        if cache is None:
+            cache = self._event_counts = events.DayCounts()
+        events.group_stored(conn, fresh, self.events, features, cache)
 
     def _grouped(self, fresh: Sequence[tuple[int, Story]]) -> None:
         """Note that the event tables exist once a grouping transaction committed."""

@@ -24,12 +24,16 @@ from aggregator.cli.main import cli
 from aggregator.dedupe.events import (
     EventParams,
     compare,
+    day_bucket,
     event_features,
     idf_from_counts,
     index_keys,
+    key_hash,
     kind,
 )
 from aggregator.errors import ConfigError
+from aggregator.store import events as store_events
+from aggregator.store.engine import open_archive
 
 T0 = datetime(2026, 2, 17, 12, tzinfo=UTC)
 RARE = idf_from_counts({}, 500)
@@ -114,13 +118,209 @@ def test_other_languages_join_on_their_titles_names() -> None:
     en = event_features(
         "US shooting: Iraq war veteran accused of killing five at Fort Lauderdale airport", ""
     )
-    common = {"idf": RARE, "published_a": T0, "published_b": T0 + timedelta(hours=5)}
+    # A day on which ten titles name Fort Lauderdale: a rare name, not a distinct one.
+    day = titles_holding({"Fort": 10, "Lauderdale": 10}, 500)
+    common = {"idf": day, "published_a": T0, "published_b": T0 + timedelta(hours=5)}
     assert compare(fr, en, other_language=True, **common).same  # type: ignore[arg-type]
     # In one language the same words would have to agree: these do not.
     assert not compare(fr, en, **common).same  # type: ignore[arg-type]
     # One shared name is not enough across languages either.
     de = event_features("Fünf Tote in Florida: Täter checkte Waffe legal ein", "")
     assert not compare(de, en, other_language=True, **common).same  # type: ignore[arg-type]
+
+
+def titles_holding(counts: dict[str, int], total: int) -> Callable[[str], float]:
+    """Words' rarity on a day of ``total`` stories on which ``counts[word]`` titles hold each."""
+    return idf_from_counts(
+        {event_features(w, "").title_keys[0]: n for w, n in counts.items()}, total
+    )
+
+
+# A busy news day of 1,100 stories (the corpus's 2026-02-17): how many titles hold a word.
+DAY = titles_holding(
+    {"US": 100, "Trump": 110, "Iran": 50, "President": 60, "talks": 40, "nuclear": 30,
+     "Russia": 40, "Ukraine": 40, "Gaza": 30, "case": 20, "Geneva": 12, "Congress": 10,
+     "strike": 10, "airport": 8, "Peru": 6, "Nancy": 5, "Guthrie": 5, "Kenya": 4},
+    1100,
+)  # fmt: skip
+
+
+def on_day(a: tuple[str, str], b: tuple[str, str], hours: float, idf: object = DAY) -> str:
+    """The deciding rule for two (title, lead) stories ``hours`` apart, or "" when apart."""
+    verdict = compare(
+        event_features(*a),
+        event_features(*b),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=hours),
+        idf=idf,  # type: ignore[arg-type]
+    )
+    return verdict.rule if verdict.same else ""
+
+
+def test_places_meet_in_their_forms_and_languages() -> None:
+    en = event_features("Seven dead in major Russian attack on Ukraine", "")
+    de = event_features("Mehrere Tote nach schweren russischen Angriffen auf die Ukraine", "")
+    fr = event_features("La Russie frappe l'Ukraine", "")
+    assert {"russia", "ukraine"} <= set(en.title_keys) & set(de.title_keys) & set(fr.title_keys)
+    assert "syria" in event_features("Russia cuts forces in Syria", "").title_keys
+    assert "syria" in event_features("Syrian army retakes town", "").title_keys
+    # "US" is the country, as "U.S." is; the pronoun "us" is no key.
+    assert "u.s" in event_features("US and Iran reach guiding principles", "").title_keys
+    assert "u.s" in event_features("U.S. and Iran make good progress", "").title_keys
+    assert "u.s" not in event_features("Join us for the launch", "").title_keys
+    assert "u.s" in event_features("Iran meets the United States in Geneva", "").title_keys
+    # A site's section before the headline is no part of it.
+    assert event_features("World › Russia cuts forces in Syria", "").title_keys[0] == "russia"
+    # English endings go: "paroled" meets "parole", "arrested" meets "arrests".
+    a = event_features("Pistorius to be paroled; three arrested", "").title_keys
+    b = event_features("Pistorius granted parole as police make arrests", "").title_keys
+    assert {"pistori", "parol", "arrest"} <= set(a) & set(b)
+    # A place is a name even as a title's first word.
+    assert "ukraine" in event_features("Ukraine: Former energy minister accused", "").names
+    # Hard negative: two talks in Geneva the same day, each with the US, different parties.
+    assert not on_day(
+        ("Russian and Ukrainian officials meet in Geneva for US-brokered peace talks", ""),
+        ("US and Iran to meet for second round of nuclear talks", ""),
+        hours=2,
+    )
+
+
+KENYA = (
+    (
+        "Kenya's main airport resumes operations after 2-day strike",
+        "Kenya’s main airport in Nairobi is restarting normal operations after workers agreed"
+        " to end a two-day strike",
+    ),
+    (
+        "Kenya: Aviation Workers Suspend Strike After Deal With Government",
+        "[Capital FM] Nairobi -- Aviation workers have suspended their strike after reaching an"
+        " agreement with the government, paving the way for the resumption of normal airport"
+        " operations.",
+    ),
+)
+
+
+def test_a_distinct_shared_name_needs_less_evidence() -> None:
+    # Nairobi is in no other title of the day: the two are one strike's end in other words.
+    assert on_day(*KENYA, hours=1).startswith("distinct name (nairobi)")
+    # On a day when twenty titles name Nairobi, the same wording is not enough.
+    busy = titles_holding({"Nairobi": 20, "Kenya": 20, "strike": 10, "airport": 8}, 1100)
+    assert not on_day(*KENYA, hours=1, idf=busy)
+    # Hard negative: a name in five titles (a running case) and a later step of it.
+    assert not on_day(
+        (
+            "Nancy Guthrie case continues to captivate the public three weeks after her"
+            " disappearance",
+            "There is no television program in the United States that is not talking about the"
+            " disappearance in Tucson, Arizona of Nancy Guthrie the 84-year-old mother of"
+            " Savannah Guthrie",
+        ),
+        (
+            "No DNA matches on glove found in Nancy Guthrie case, police say",
+            "It's been two weeks since the 84 year old's disappearance and authorities say there"
+            " have not been any arrests",
+        ),
+        hours=13.7,
+    )
+
+
+def test_a_title_told_in_the_other_lead_joins() -> None:
+    # The second title paraphrases ("impeached", "4 months"); the leads tell the same facts.
+    peru = (
+        (
+            "Peru’s Congress ousts interim President José Jerí",
+            "Peru’s Congress voted on Tuesday to remove interim President José Jerí, just four"
+            " months after he took office, deepening political uncertainty only weeks before the"
+            " April 12 general election.",
+        ),
+        (
+            "Peru President Impeached After 4 Months In Office Amid Corruption Charges",
+            "Peru's Congress on Tuesday impeached interim president Jose Jeri, the Latin American"
+            " country's seventh head of state in 10 years and only the latest toppled over graft"
+            " claims.",
+        ),
+    )
+    assert on_day(*peru, hours=3).startswith("each title told in the other story")
+    # Without the leads the titles alone do not join.
+    assert not on_day((peru[0][0], ""), (peru[1][0], ""), hours=3)
+    # Hard negative: the eve of the talks and their announcement share Iran, the US and Geneva.
+    assert not on_day(
+        (
+            "Trump says he will be involved indirectly in Iran talks",
+            "US President Donald Trump said on Monday that he would be involved indirectly in"
+            " high-stakes talks between Iran and the US over Tehran’s nuclear program set for"
+            " Tuesday in Geneva, adding he believed Tehran wanted to make a deal.",
+        ),
+        (
+            "U.S. and Iran to hold a second round of nuclear talks in Geneva",
+            "The second round of talks in Geneva about Iran's nuclear program takes place as the"
+            " United States ramps up its military presence in the Middle East and Iran holds"
+            " large-scale maritime exercises.",
+        ),
+        hours=2.2,
+    )
+
+
+def _index(conn: object, story_id: int, day: int, words: list[str]) -> None:
+    """Index a story under ``words`` on ``day`` as grouping does (keys, then the day's total)."""
+    conn.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO event_keys (key, story_id) VALUES (?, ?)",
+        [((day << 32) | key_hash(w), story_id) for w in words],
+    )
+    conn.execute(  # type: ignore[attr-defined]
+        "INSERT INTO event_days (day, stories) VALUES (?, 1)"
+        " ON CONFLICT(day) DO UPDATE SET stories = event_days.stories + 1",
+        (day,),
+    )
+
+
+def test_the_writers_day_counts_follow_the_index(engine: str, archive_at: Path | str) -> None:
+    """The counts the writer keeps in memory are the index's, after a rollback and
+    (within a bounded lag) after another process's poll."""
+    day = day_bucket(T0)
+    days = [day - 1, day, day + 1]
+    cache = store_events.DayCounts()
+
+    def counts(conn: object, words: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        cache.count(words, days, found)
+        probed = store_events._count(conn, words, days, {})  # type: ignore[arg-type]
+        return {w: found[w] for w in words} | {f"index:{w}": probed[w] for w in words}
+
+    with open_archive(archive_at, events=EventParams()) as archive:
+        with archive.transaction() as conn:
+            store_events.create_tables(conn)
+            _index(conn, 1, day, ["jeri", "peru"])
+            _index(conn, 2, day - 1, ["jeri", "peru"])
+            _index(conn, 3, day, ["peru"])
+            assert cache.total(conn, days) == 3
+            assert counts(conn, ["jeri", "peru", "kenya"]) == {
+                "jeri": 2, "peru": 3, "kenya": 0, "index:jeri": 2, "index:peru": 3,
+                "index:kenya": 0,
+            }  # fmt: skip
+            # The writer notes what it indexes: no reading again.
+            _index(conn, 4, day, ["jeri"])
+            cache.indexed(day, [key_hash("jeri")])
+            assert cache.total(conn, days) == 4
+            assert counts(conn, ["jeri"]) == {"jeri": 3, "index:jeri": 3}
+        # A rolled-back poll: its story is gone from the index, and from the counts.
+        with pytest.raises(RuntimeError), archive.transaction() as conn:
+            _index(conn, 5, day, ["jeri"])
+            cache.indexed(day, [key_hash("jeri")])
+            raise RuntimeError("the poll failed")
+        with archive.transaction() as conn:
+            assert cache.total(conn, days) == 4
+            assert counts(conn, ["jeri"]) == {"jeri": 3, "index:jeri": 3}
+        # Another process indexes a story: the total follows at once, the key's count
+        # within a bounded number of lookups.
+        with open_archive(archive_at, events=EventParams()) as other, other.transaction() as c:
+            _index(c, 6, day, ["peru"])
+        with archive.transaction() as conn:
+            assert cache.total(conn, days) == 5
+            assert counts(conn, ["peru"])["index:peru"] == 4
+            for _ in range(store_events._RELOAD_EVERY):
+                cache.total(conn, days)
+            assert counts(conn, ["peru"]) == {"peru": 4, "index:peru": 4}
 
 
 def test_explainers_after_a_topic_are_columns() -> None:
@@ -322,7 +522,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     text = (
         "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
-        "cross_language = 0.5\nmax_candidates = 8\n"
+        "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -336,6 +536,8 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         min_idf=2.0,
         cross_language=0.5,
         max_candidates=8,
+        distinct=0.3,
+        coverage=0.7,
     )
 
 
@@ -344,7 +546,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     [
         (
             "treshold = 0.5",
-            "events.treshold: unknown key (allowed: cross_language, enabled, gap_penalty,",
+            "events.treshold: unknown key (allowed: coverage, cross_language, distinct,",
         ),
         ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
         ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
@@ -354,6 +556,8 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ("max_candidates = 0", "events.max_candidates: must be between 1 and 1000, got 0"),
         ("enabled = 'yes'", "events.enabled: expected true or false"),
         ("nameless = 0.1", "events.nameless: must not be below threshold"),
+        ("distinct = 0.3", "events.distinct: must not be above threshold"),
+        ("coverage = 0", "events.coverage: must be above 0 and at most 1, got 0"),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
