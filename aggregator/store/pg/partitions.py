@@ -210,7 +210,9 @@ def ensure_partitions(conn: PgConnection, now: datetime, months: Iterable[str] =
     return [partition_name(m) for m in sorted(wanted) if _create(conn, m)]
 
 
-def partition_stories(conn: PgConnection, search: str, now: datetime | None = None) -> None:
+def partition_stories(
+    conn: PgConnection, columns: str, search: str, now: datetime | None = None
+) -> None:
     """Schema version 2: turn ``stories`` into a table partitioned by month, rows kept.
 
     Every month that holds stories gets its partition, and the coming ones;
@@ -219,6 +221,7 @@ def partition_stories(conn: PgConnection, search: str, now: datetime | None = No
 
     Args:
         conn: the connection, in the migration's transaction.
+        columns: the columns after ``id``, as the schema defines them.
         search: the SQL expression of the generated ``search`` column (the schema's).
         now: the current time (UTC); ``None`` for the clock's.
     """
@@ -236,20 +239,7 @@ def partition_stories(conn: PgConnection, search: str, now: datetime | None = No
         f"""
         CREATE TABLE stories (
             id BIGINT NOT NULL DEFAULT nextval('stories_id_seq'),
-            category TEXT NOT NULL,
-            title TEXT NOT NULL,
-            body TEXT NOT NULL,
-            questions TEXT NOT NULL DEFAULT '',
-            actions TEXT NOT NULL DEFAULT '',
-            published TEXT NOT NULL,
-            url TEXT NOT NULL DEFAULT '',
-            url_key BIGINT,
-            fingerprint BIGINT,
-            author TEXT NOT NULL DEFAULT '',
-            tags TEXT NOT NULL DEFAULT '',
-            generator TEXT NOT NULL DEFAULT '',
-            updated_at TEXT,
-            lang TEXT NOT NULL DEFAULT '',
+            {columns},
             search tsvector GENERATED ALWAYS AS ({search}) STORED
         ) PARTITION BY RANGE (published)
         """

@@ -55,6 +55,32 @@ hyphen between two word characters is a space (``multi-agent`` is the phrase
 hashtag are the same search.
 """
 
+#: The columns of ``stories`` after its id, for schema 1 and for the partitioned
+#: table of schema 2 (which differ only in how the id is kept unique).
+STORY_COLUMNS = """
+            category TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            questions TEXT NOT NULL DEFAULT '',
+            actions TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            url_key BIGINT,
+            fingerprint BIGINT,
+            author TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '',
+            generator TEXT NOT NULL DEFAULT '',
+            updated_at TEXT,
+            lang TEXT NOT NULL DEFAULT ''
+"""
+
+#: The stored ``search`` column: title, body and questions weighted A, B, C.
+STORY_SEARCH = (
+    f"setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(title)), 'A')"
+    f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(body)), 'B')"
+    f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(questions)), 'C')"
+)
+
 
 def _migration_1(conn: PgConnection) -> None:
     run = conn.execute
@@ -115,25 +141,8 @@ def _migration_1(conn: PgConnection) -> None:
         f"""
         CREATE TABLE stories (
             id BIGSERIAL PRIMARY KEY,
-            category TEXT NOT NULL,
-            title TEXT NOT NULL,
-            body TEXT NOT NULL,
-            questions TEXT NOT NULL DEFAULT '',
-            actions TEXT NOT NULL DEFAULT '',
-            published TEXT NOT NULL,
-            url TEXT NOT NULL DEFAULT '',
-            url_key BIGINT,
-            fingerprint BIGINT,
-            author TEXT NOT NULL DEFAULT '',
-            tags TEXT NOT NULL DEFAULT '',
-            generator TEXT NOT NULL DEFAULT '',
-            updated_at TEXT,
-            lang TEXT NOT NULL DEFAULT '',
-            search tsvector GENERATED ALWAYS AS (
-                setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(title)), 'A')
-                || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(body)), 'B')
-                || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(questions)), 'C')
-            ) STORED
+            {STORY_COLUMNS},
+            search tsvector GENERATED ALWAYS AS ({STORY_SEARCH}) STORED
         )
         """
     )
@@ -212,12 +221,7 @@ def _try_unaccent(conn: PgConnection) -> bool:
 def _migration_2(conn: PgConnection) -> None:
     from aggregator.store.pg import partitions
 
-    partitions.partition_stories(
-        conn,
-        f"setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(title)), 'A')"
-        f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(body)), 'B')"
-        f" || setweight(to_tsvector('{TS_CONFIG}', {TEXT_FUNCTION}(questions)), 'C')",
-    )
+    partitions.partition_stories(conn, STORY_COLUMNS, STORY_SEARCH)
 
 
 MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {1: _migration_1, 2: _migration_2}
