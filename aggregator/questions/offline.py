@@ -671,6 +671,47 @@ def _other_language(reading: Reading) -> list[list[str]]:
     return [[f"What does this story change for {_the(subject)}, and who is affected most?"]]
 
 
+# Function words of the other languages the corpus holds most (German, French,
+# Spanish, Italian, Dutch, Portuguese) that are neither English words nor parts of
+# names English text keeps ("van der Poel", "Los Angeles", "Le Monde", "EL PAÍS",
+# "per cent", "8 p.m. ET" are left out for that reason).
+_FOREIGN_WORDS = frozenset(
+    """
+    das dem einen einem einer eine seinen seiner seine ihre ihren und oder aber auch auf
+    aus bei beim mit nach nicht noch nur sich sind ist wird werden wurde haben wie zum
+    zur vom über für dass mehr als sehr schon gegen durch ohne zwischen diese dieser
+    une dans pour pas sur avec qui que sont cette aux leur peut sans chez nous vous
+    elle mais très être été por para una pero como más della sono gli het een niet
+    zijn voor wordt não uma mais
+    """.split()
+)
+# A word spelt with a diacritic that English spelling does not use (names aside).
+_DIACRITIC_RE = re.compile(r"\w*[äöüßéèêàâçñãõ]\w*", re.IGNORECASE)
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _pastes_foreign_text(question: str, body: str) -> bool:
+    """Whether an English question carries a phrase of another language.
+
+    True when the question holds two foreign function words or two words spelt
+    with diacritics; or one of either while the story's body reads as another
+    language (more foreign function words and words with diacritics than English
+    function words at its start). A name
+    such as "Erdoğan", "Pokémon" or "van der Poel" in an English story passes.
+    """
+    words = _LETTERS_RE.findall(question.lower())
+    foreign = sum(word in _FOREIGN_WORDS for word in words)
+    marked = len(_DIACRITIC_RE.findall(question))
+    if foreign >= 2 or marked >= 2:
+        return True
+    if foreign or marked:
+        start = body[:400]
+        words = _LETTERS_RE.findall(start.lower())
+        foreign = sum(w in _FOREIGN_WORDS for w in words) + len(_DIACRITIC_RE.findall(start))
+        return foreign > sum(w in _ENGLISH_WORDS for w in words)
+    return False
+
+
 def _other_fallback(reading: Reading) -> str:
     if reading.kind == "tragedy":
         return "What, if anything, could have prevented what this story describes?"
@@ -762,13 +803,14 @@ class OfflineGenerator:
             return ()
         reading = self.explain(story)
         lead = reading.lead
+        english = reading.lang in ("en", "")
         if reading.lang == "de":
             groups = _german(reading, story.body, lead)
             fallback = _german_fallback(reading)
         elif reading.lang == "fr":
             groups = _french(reading, story.body, lead)
             fallback = _french_fallback(reading)
-        elif reading.lang in ("en", ""):
+        elif english:
             groups = _english(reading, story, lead)
             fallback = _english_fallback(reading)
         else:
@@ -787,6 +829,7 @@ class OfflineGenerator:
                 or _TAG_LIKE_RE.search(question)
                 or not question.endswith("?")
                 or (reading.kind == "tragedy" and MOTIVE_RE.search(question))
+                or (english and _pastes_foreign_text(question, story.body))
             ):
                 continue
             seen.add(key)

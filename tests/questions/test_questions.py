@@ -611,6 +611,70 @@ def test_other_languages_get_english_without_fragments() -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "body", "lang"),
+    [
+        # Real corpus stories whose language was not told, or told wrong, at ingest:
+        # a German lead pasted into an English frame is a wrong-language fragment.
+        (
+            "Ryanair kündigt Rückzug vom Flughafen BER an",
+            "Der irische Billigflieger Ryanair will sämtliche Flugzeuge seiner Basis am BER in"
+            " andere EU-Länder verlagern. 50 Prozent weniger Flüge sollen von und zum Flughafen"
+            " Berlin-Brandenburg angeboten werden.",
+            "",
+        ),
+        (
+            "Suno-Datenleck: Have I Been Pwned ergänzt 55 Millionen Konten",
+            "Das Have-I-Been-Pwned-Projekt hat mehr als 55 Millionen Konten aus dem"
+            " Suno-Datenleck zur Datenhalde hinzugefügt.",
+            "en",
+        ),
+        (
+            "Apple Music wird in Deutschland teurer",
+            "Apple macht seinen populären Musikstreamingdienst teurer, Deutschland ist dabei.",
+            "",
+        ),
+        (
+            "Nouvelles règles de grammaire : on y perd son latin",
+            "Peut-on écrire « le plafond s'émiettent » ? On serait tenté de répondre non.",
+            "",
+        ),
+    ],
+)
+def test_english_questions_paste_no_foreign_phrase(title: str, body: str, lang: str) -> None:
+    generated = OfflineGenerator(count=3).generate(_lang_story(title, body, lang))
+    assert generated
+    foreign = {w.lower() for w in re.findall(r"\w+", title + " " + body) if len(w) > 3}
+    foreign -= {"apple", "music", "ryanair", "have", "been", "pwned", "suno", "berlin"}
+    for question in generated:
+        assert not foreign & {w.lower() for w in re.findall(r"\w+", question)}, question
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Mathieu van der Poel charged with assault before Road World Championship race",
+            "The Dutch cyclist Mathieu van der Poel has been charged with assault in Australia.",
+        ),
+        (
+            "Check out these selfie drones unveiled at CES in Las Vegas",
+            "Drone makers brought their smallest selfie drones to the show in Las Vegas.",
+        ),
+        (
+            "Peru's Congress removes interim President José Jerí",
+            "Peru's Congress has voted to remove interim President José Jerí from office as he"
+            " faces corruption allegations.",
+        ),
+    ],
+)
+def test_names_from_other_languages_stay_in_english_questions(title: str, body: str) -> None:
+    """Foreign-looking names ("van der", "Las Vegas", "José") are no foreign phrase."""
+    story = _lang_story(title, body, "en")
+    generated = OfflineGenerator(count=3).generate(story)
+    assert any(name in q for q in generated for name in ("Poel", "Vegas", "Jerí", "CES")), generated
+
+
+@pytest.mark.parametrize(
     ("title", "body"),
     [(t, b) for t, b in TRAGEDIES] + [(s.title, s.body) for s, _ in STORIES.values()],
 )
