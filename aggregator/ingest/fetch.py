@@ -300,22 +300,16 @@ def make_client(
         "Accept": _ACCEPT,
         "Accept-Encoding": _accept_encoding(),
     }
+    options: dict[str, Any] = {
+        "timeout": timeout,
+        "follow_redirects": False,  # hop by hop, each hop checked (see Fetcher)
+        "max_redirects": settings.max_redirects,
+        "limits": limits,
+        "headers": headers,
+    }
     if transport is None:
-        return httpx.Client(
-            timeout=timeout,
-            follow_redirects=False,
-            max_redirects=settings.max_redirects,
-            limits=limits,
-            headers=headers,
-        )
-    return httpx.AsyncClient(
-        timeout=timeout,
-        follow_redirects=False,
-        max_redirects=settings.max_redirects,
-        limits=limits,
-        headers=headers,
-        transport=transport,
-    )
+        return httpx.Client(**options)
+    return httpx.AsyncClient(**options, transport=transport)
 
 
 def _stale_connection(exc: httpx.HTTPError) -> bool:
