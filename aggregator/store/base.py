@@ -224,13 +224,17 @@ class ArchiveBase:
             self._rollback()
             raise
 
+    def _schema_version(self) -> int:
+        """The archive's schema version as it stands (``PRAGMA user_version``)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
     def _scripts_indexed(self) -> bool:
         """Whether the archive has ``stories_cjk`` yet (not while migrating to it)."""
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 4
+        return self._schema_version() >= 4
 
     def _stems_indexed(self) -> bool:
         """Whether the archive has ``stories_stem`` yet (not while migrating to it)."""
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0]) >= 7
+        return self._schema_version() >= 7
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -245,7 +249,7 @@ class ArchiveBase:
     # -- schema ------------------------------------------------------------
 
     def _check_version(self) -> int:
-        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        version = self._schema_version()
         if version > SCHEMA_VERSION:
             raise ArchiveError(
                 f"archive {self.path} has schema version {version}; this aggregator "

@@ -25,9 +25,6 @@ class MaintenanceMixin(ArchiveBase):
             tables += ("stories_stem",)
         return tables
 
-    def _schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-
     def integrity_errors(self) -> list[str]:
         """Run SQLite's and FTS5's integrity checks.
 
