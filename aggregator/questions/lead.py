@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Lead", "core", "lead_sentence", "lower_first"]
+__all__ = ["Lead", "as_sentence", "core", "has_main_verb", "lead_sentence", "lower_first"]
 
 _WINDOW = 900  # characters of the body read
 _MAX_SENTENCES = 6
@@ -49,6 +49,8 @@ _DATELINE_RE = re.compile(
     r"|(?:An anonymous reader|[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}) (?:quotes|writes|shares|reports)"
     r"(?: a report from [^:]{1,60})?:\s+)"
 )
+# A byline paragraph before the dateline: "By Olivia Le Poidevin".
+_BYLINE_RE = re.compile(r"^By [A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){1,4}$")
 _PAREN_RE = re.compile(r"\s*\([^()]{1,40}\)")
 _NO_OPENERS = frozenset(
     """
@@ -192,7 +194,7 @@ def _sentences(body: str, lang: str = "en") -> list[str]:
     paragraphs = [p for p in lead.split("\n") if p.strip()]
     for number, paragraph in enumerate(paragraphs):
         paragraph = " ".join(paragraph.split())
-        if number == 0:
+        if number == 0 or number == 1 and _BYLINE_RE.match(out[0] if out else ""):
             for _ in range(2):  # "[Botswana Daily News] Gaborone -- ..."
                 paragraph = _DATELINE_RE.sub("", paragraph, count=1)
         parts = _merge_abbreviations(_SPLIT_RE.split(paragraph), ordinals=lang == "de")
@@ -211,12 +213,18 @@ _BAD_ENDINGS = frozenset(
     their our this these those is are was were be said says say told believe believes think
     thinks argue argues claim claims warn warns found find finds show shows will would can
     could should must may might has have had do does did not shortly soon just only even also
-    still right well long
+    still right well long described called termed dubbed named revealed announced reported
+    confirmed suggested showed noted added explained insisted insists argued warned claimed
+    stated denied admitted
     """.split()
 )
 
 
 _CORE_CHARS = 110
+# An aside opened after a comma ("thought to have been 36"): the main verb follows it.
+_ASIDE_RE = re.compile(
+    r"(?:thought|believed|said|expected|known|reported|estimated|understood|alleged) to "
+)
 _LONG_CORE = 140
 _CONJUNCTION_RE = re.compile(
     r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where|that)\s)"
@@ -242,6 +250,8 @@ def core(sentence: str) -> str:
         words = head.split()
         if len(sentence[match.end() :].split()) < 4:
             continue  # "a single, unified workspace": a list or an adjective, not a clause
+        if _ASIDE_RE.match(sentence, match.end()):
+            continue  # "that orca, thought to be 36, died": an aside, the verb follows
         if "," in head and len(head.rsplit(",", 1)[1].split()) <= 2:
             continue  # "able to find, summarize": inside a list
         if (
@@ -269,6 +279,7 @@ def _opens_subordinate(sentence: str) -> bool:
     return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
 
 
+_ASIDE_OPENERS = frozenset("the a an following including who which".split())
 _CLAUSE_CONJUNCTIONS = frozenset(
     "as while because although though whereas if when who which that but until unless how"
     " whether why what where".split()
@@ -283,8 +294,18 @@ def _complete(head: str) -> bool:
     their breath as four soldiers"``).
     """
     words = head.split()
-    if not _has_main_verb(words, strict=True):
+    if not has_main_verb(words, strict=True) and not _early_past(words):
         return False
+    parts = head.split(", ")
+    if len(parts) > 1:
+        last = parts[-1].split()
+        if _ASIDE_RE.match(parts[-1]):
+            return False  # "that orca, thought to have been 36": its verb comes after
+        aside = last[0].lower() in _SUBORDINATORS or last[0].lower() in _ASIDE_OPENERS
+        if aside and not has_main_verb(parts[0].split()):
+            return False  # "Ilia Malinin, after multiple falls at the Games": the verb was cut
+        if len(last) <= 2 or aside and len(last) <= 4:
+            return False  # "giants X, Meta", "..., following a report": a list or a stub
     if len(words) > 2 and words[-2].lower() == "to":
         return False  # "... the latest winners to join": the object was cut off
     for index in range(len(words) - 1, 0, -1):
@@ -295,8 +316,25 @@ def _complete(head: str) -> bool:
                 return False
             if word == "if":
                 return False  # "... and if left unchanged": the main clause was cut off
-            return _has_main_verb(tail)
+            return has_main_verb(tail)
     return True
+
+
+def _early_past(words: list[str]) -> bool:
+    """Whether a verb in ``-ed`` follows a short subject ("A wedding ceremony ended in ...").
+
+    The strict check of :func:`has_main_verb` takes "ended in" for a
+    participle ("based in"); right after a subject of one to three words that
+    opens the sentence, a word in ``-ed`` is the main verb.
+    """
+    for index in range(1, min(4, len(words))):
+        word = words[index]
+        if word.islower() and word.isalpha() and word.endswith("ed") and len(word) > 4:
+            following = words[index + 1].lower() if index + 1 < len(words) else ""
+            return words[index - 1].lower() not in _NOUN_BEFORE and following != "by"
+        if not word.replace("-", "").isalpha():
+            return False
+    return False
 
 
 def _before_cut(sentence: str) -> str:
@@ -331,7 +369,7 @@ def _trim(sentence: str) -> str:
         if last.endswith("ing"):
             continue
         if len(words) >= 8 and last not in _BAD_ENDINGS and _complete(head):
-            return head
+            best = head  # the longest such clause keeps the most of the fact
     return best
 
 
@@ -342,6 +380,17 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     does not mean it was cut off.
     """
     sentence = _PAREN_RE.sub("", sentence).strip()
+    if (
+        sentence.endswith('."')
+        and sentence.count('"') % 2 == 0
+        or sentence.endswith(".\u201d")
+        and sentence.count("\u201c") == sentence.count("\u201d")
+    ):
+        sentence = sentence[:-2] + sentence[-1] + "."  # 'call it "disinformation."'
+    if ";" in sentence[:-1] and lang in ("en", ""):
+        head = sentence.split(";", 1)[0]
+        if len(head.split()) >= 8:
+            sentence = head + "."  # the first of two clauses joined by a semicolon
     if sentence.endswith(("\u2026", "...")):
         sentence = _before_cut(sentence.rstrip(".\u2026 "))  # a teaser cut off mid-clause
         if not sentence:
@@ -389,7 +438,7 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     curly, straight = sentence.count("\u201c") - sentence.count("\u201d"), sentence.count('"')
     if not (curly == 0 and straight % 2 == 0 or curly == 1 and straight == 1):
         return ""
-    if lang in ("en", "") and not _has_main_verb(words):
+    if lang in ("en", "") and not has_main_verb(words):
         return ""
     if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
         return ""
@@ -452,7 +501,7 @@ def _names_and_verb(words: list[str]) -> bool:
     return False
 
 
-def _has_main_verb(words: list[str], *, strict: bool = False) -> bool:
+def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
     """Whether a finite verb comes before the first relative pronoun (not a noun phrase).
 
     ``words`` as written (with their capitals). ``strict``, for what is left
@@ -515,7 +564,7 @@ def _split_saying(sentence: str) -> tuple[str, str]:
     if match:
         who = match.group("who") or match.group("who2") or match.group("who3") or ""
         claim = match.group("claim").strip('\u201c\u201d" ')
-        if len(who.split()) <= 6 and len(claim.split()) >= 5 and _has_main_verb(claim.split()):
+        if len(who.split()) <= 6 and len(claim.split()) >= 5 and has_main_verb(claim.split()):
             return who, claim
     match = _SAID_FIRST_RE.match(sentence)
     if match:
@@ -529,6 +578,21 @@ def _split_saying(sentence: str) -> tuple[str, str]:
         if len(claim.split()) >= 5 and not claim.startswith(("in ", "on ", "at ", "it ")):
             return who, claim
     return "", ""
+
+
+def as_sentence(headline: str) -> str:
+    """An English headline that reads as a whole sentence, for a question; else ``""``.
+
+    The checks of a lead sentence apply (a verb, an article, an auxiliary or a
+    name followed by a verb, no first or second person, no teaser opener, no
+    question or label marks), so "Tesla confirms having produced its
+    300,000th electric car" passes and "Use of CC BY 4.0 licensed data in
+    OpenStreetMap" or "The most perfect cheesecake I've ever made" do not.
+    """
+    headline = headline.strip().rstrip(".")
+    if not headline or "--" in headline:
+        return ""
+    return _usable(headline + ".", "en")
 
 
 def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:

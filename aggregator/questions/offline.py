@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from aggregator.models import Story
-from aggregator.questions.lead import Lead, core, lower_first
+from aggregator.questions.lead import Lead, as_sentence, core, has_main_verb, lower_first
 from aggregator.questions.reading import Reading, read_story, sentence_case
 from aggregator.questions.subject import (
     find_subjects,
@@ -239,7 +239,11 @@ def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
                 if not is_demonym(token):
                     return True
         prev = tokens[index - 1].lower() if index else ""
-        if (index == 0 or prev in _PREPOSITIONS) and token[:1].isupper():
+        if (
+            (index == 0 or prev in _PREPOSITIONS)
+            and token[:1].isupper()
+            and token.lower() not in _DETERMINERS
+        ):
             end = index
             while end + 1 < len(tokens) and tokens[end + 1][:1].isupper():
                 end += 1
@@ -261,7 +265,11 @@ def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
                 and _HEAD_NOUN_RE.search(tokens[end])
             ):
                 return True  # "open Real-Time Messaging Protocol": a common head wants "the"
-        if (index == 0 or prev in _PREPOSITIONS or prev.endswith("ing")) and prev != "to":
+        if (index == 0 or prev in _PREPOSITIONS or prev.endswith("ing")) and prev not in (
+            "to",
+            "having",  # "having produced": a participle follows, not a noun
+            "being",
+        ):
             low = token.lower()
             if (
                 token[:1].islower()
@@ -396,14 +404,19 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
     if kind == "tragedy" and _OBITUARY_RE.search(reading.headline):
         return []  # a death in old age: nothing to prevent, the obituary questions ask instead
     if kind == "tragedy":
-        if lead.claim:
-            clause = _clause(core(lead.claim), body, reading)
-        if not _TRAGIC_RE.search(clause):
-            return []  # a sentence about something else (a politician's reaction)
-        return [
-            f"What, if anything, could have prevented this: {clause}?",
-            f"Who should answer for what happened, given that {clause}?",
-        ]
+        # The whole sentence is read: its main clause may name the act ("A gunman
+        # opened fire at ... airport") and only the cut part the deaths.
+        if _TRAGIC_RE.search(lead.claim or lead.sentence):
+            if lead.claim:
+                clause = _clause(core(lead.claim), body, reading)
+            return [
+                f"What, if anything, could have prevented this: {clause}?",
+                f"Who should answer for what happened, given that {clause}?",
+            ]
+        # A sentence about something else (a report on abuses, a widow's criticism of
+        # a release plan, a government's move that the kind reader took for an
+        # attack): weighed as news, never with a motive, timing or "who gains" frame.
+        return [f"What should readers make of the news that {clause}?"]
     if kind == "research" and _FINDING_RE.search(clause):
         return [
             f"How solid is the evidence behind the finding that {clause}?",
@@ -439,12 +452,13 @@ _FINDING_RE = re.compile(
 )
 # A release of something people use (software, a device), not any "launch".
 _PRODUCT_RE = re.compile(
-    r"\b(?:version|app|apps|update|updates|available|features?|released?|beta|download"
+    r"\b(?:version|app|apps|update|updates|available|features?|release|beta|download"
     r"|upgrade|supports?|users|devices?|phones?|laptops?|browser|driver|drivers|model|models)\b"
 )
 _TRAGIC_RE = re.compile(
     r"(?<!-)\b(?:died|dies|dead|death|deaths|killed(?! off)|killing|kills|murder\w*|injur\w+"
-    r"|wounded|victims?|explosion|crash(?:ed|es)?|flood(?:ed|s|ing)?|wildfires?|earthquake|stabb\w+"
+    r"|wounded|stab wounds|victims?|explosion|crash(?:ed|es)?|flood(?:ed|s|ing)?|wildfires?"
+    r"|earthquake|stabb\w+"
     r"|shot dead|shooting|drown\w*|collapsed|destroyed|missing)\b(?!-)",
     re.IGNORECASE,
 )
@@ -536,6 +550,103 @@ def _fact_questions(reading: Reading) -> list[str]:
     return out
 
 
+# Kinds whose headline states no news to weigh: a blurb, show notes, an ad, a guide.
+_NO_NEWS_KINDS = frozenset({"book", "podcast", "howto", "listing", "deal", "job"})
+_PRONOUN_OPENERS = frozenset(
+    "This That These Those It Its His Her Their Our He She They We I You Your My".split()
+)
+# "57 – Tesla confirms ...": a link aggregator's score before the headline.
+_SCORE_RE = re.compile(r"^\d+ [\u2013-] (?=[A-Z])")
+
+
+_SAYING_VERBS = frozenset(
+    "says said warns warned claims claimed argues argued insists insisted thinks believes".split()
+)
+
+
+def _headline_verb(words: list[str]) -> int:
+    """The index of a sentence-case headline's finite verb, or -1.
+
+    The first lower-case word, when it reads as a verb (in ``-s`` or ``-ed``,
+    an auxiliary or a common irregular past); a plural noun there ("Shia
+    militants enter ...") is taken for the verb, so its object test fails and
+    the headline is left alone. A lower-case word that is no verb
+    ("Greenland's Olympic siblings keen to ...": none) means there is none.
+    """
+    for index in range(1, len(words) - 1):
+        word = words[index]
+        if word[:1].isupper() or not word.replace("'", "").replace("\u2019", "").isalpha():
+            continue
+        return index if has_main_verb(["", word]) else -1
+    return -1
+
+
+def _bare_object(words: list[str], verb: int) -> bool:
+    """Whether the headline's verb takes an object without its article.
+
+    ``China slams US trade probe``: a run of capitals then a singular noun
+    (``the US trade probe``); ``backs plan``: a singular common noun right
+    after the verb. A saying verb or an auxiliary is followed by a clause or a
+    verb, not judged.
+    """
+    word = words[verb]
+    if word in _SAYING_VERBS or not word.endswith(("s", "ed")) or "'" in word:
+        return False
+    end = verb + 1
+    while end < len(words) and words[end][:1].isupper():
+        end += 1
+    following = words[end].strip(",.") if end < len(words) else ""
+    if not following.isalpha() or not following.islower() or len(following) < 4:
+        return False
+    return (
+        following not in _DETERMINERS
+        and following not in _PREPOSITIONS
+        and following not in _DANGLING
+        and (end > verb + 1 or following not in _MASS_NOUNS)  # "US trade probe"
+        and not following.endswith(("s", "ing", "ed", "ly"))
+    )
+
+
+def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
+    """The headline itself as a clause, when the story offers no lead sentence.
+
+    A link post, a wire headline repeated as the body or an empty body leave
+    only the headline; quoting it in a generic frame is never specific, while
+    a headline that reads as a whole sentence ("Tesla confirms having produced
+    its 300,000th electric car") can be weighed as news. Only a sentence-case
+    headline with a finite verb and none of the headlinese that
+    :func:`_headlinese` finds qualifies, and never on a death or disaster
+    unless as plain news.
+    """
+    if reading.kind in _NO_NEWS_KINDS or reading.lead is not None:
+        return []
+    headline = as_sentence(_SCORE_RE.sub("", reading.headline))
+    words = headline.split()
+    if not headline or len(words) > 22 or is_title_case(headline):
+        return []
+    if any(mark in headline for mark in (" - ", "\u2013", "\u2014", "(")):
+        return []
+    if not has_main_verb(words, strict=True) or _headlinese(headline, body, title_case=False):
+        return []
+    if words[1] in _PREPOSITIONS or words[1].lower() in _DETERMINERS:
+        return []  # "Use of ...": a noun phrase; "Search all ...": an imperative
+    verb = _headline_verb(words)
+    if verb < 0 or _bare_object(words, verb):
+        return []
+    clause = lower_first(headline, body, reading.names)
+    first = words[0]
+    if (
+        clause[:1].islower()
+        and first.lower() not in _DETERMINERS
+        and first.lower() not in body.lower()
+        and not first.endswith(("ers", "ors", "ists"))
+    ):
+        clause = headline  # "Shia militants ...": a capital the body cannot tell about
+    if words[0] in _THE_NAMES:
+        clause = "the " + clause  # "Kremlin says ..." -> "the Kremlin says ..."
+    return [f"What should readers make of the news that {clause}?"]
+
+
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
@@ -547,7 +658,10 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         _kind_questions(reading, body),
         _fact_questions(reading),
     ]
-    return [group for group in groups if group]
+    found = [group for group in groups if group]
+    if not found:
+        found = [_headline_clause_questions(reading, body)]
+    return [group for group in found if group]
 
 
 _ENGLISH_WORDS = frozenset(

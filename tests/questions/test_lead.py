@@ -8,7 +8,7 @@ import pytest
 
 from aggregator.models import Story
 from aggregator.questions.lead import core, lead_sentence, lower_first
-from aggregator.questions.offline import OfflineGenerator
+from aggregator.questions.offline import MOTIVE_RE, OfflineGenerator
 from aggregator.questions.reading import detect_kind
 
 
@@ -240,3 +240,156 @@ def test_a_deadly_act_someone_chose_is_judged_never_given_a_motive() -> None:
     assert generated[0] == "Was the Navy justified to conduct strikes on two more boats, killing 6?"
     for question in generated:
         assert "really after" not in question and "who gains" not in question.lower()
+
+
+# --- the lead sentence of a long or quoted sentence, tragedies, the headline as a clause ---
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "sentence"),
+    [
+        (  # a closing quotation mark after the full stop still ends the sentence
+            "Belgium accuses U.S. envoy of disinformation for antisemitism claim",
+            "Belgian authorities call the U.S. ambassador's intervention in the case of three "
+            'Jewish religious figures "dangerous disinformation."',
+            "Belgian authorities call the U.S. ambassador's intervention in the case of three "
+            'Jewish religious figures "dangerous disinformation"',
+        ),
+        (  # two clauses joined by a semicolon: the first one
+            "Google Earnings, Google Cloud Crushes, Search Advertising and LLMs",
+            "Google announced a massive increase in CapEx that blew away expectations; the "
+            "companies earnings results explain why the increase is justified.",
+            "Google announced a massive increase in CapEx that blew away expectations",
+        ),
+        (  # a verb in -ed right after a short subject is the main verb, and the longest
+            # whole clause is kept ("... when an overcrowded passenger boat overturned")
+            "Nigeria: 14 Buried After Wedding Cortege Drowns in Kebbi Boat Accident",
+            "A wedding ceremony ended in grief on Sunday when an overcrowded passenger boat "
+            "overturned at dusk, killing 14 people participating in the ceremony in Yauri "
+            "Local Government Area of Kebbi State in Northern Nigeria.",
+            "A wedding ceremony ended in grief on Sunday when an overcrowded passenger boat "
+            "overturned at dusk",
+        ),
+    ],
+)
+def test_lead_of_long_or_quoted_sentences(headline: str, body: str, sentence: str) -> None:
+    lead = lead_sentence(headline, body)
+    assert lead is not None
+    assert lead.sentence == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # an aside after the comma ("thought to have been ..."): the verb comes after it
+            "SeaWorld announced that orca, thought to have been around 36 years old, died "
+            "after suffering health problems, including a lung infection",
+            "SeaWorld announced that orca, thought to have been around 36 years old, died "
+            "after suffering health problems",
+        ),
+        (  # a subject, then an aside: no cut leaves the verb out
+            "Team USA star skater Ilia Malinin, after multiple falls at the Winter Games, "
+            'speaks of a struggle to "stay sane through the endless insurmountable pressure"',
+            "Team USA star skater Ilia Malinin, after multiple falls at the Winter Games, "
+            'speaks of a struggle to "stay sane through the endless insurmountable pressure"',
+        ),
+    ],
+)
+def test_core_never_cuts_inside_an_aside(sentence: str, expected: str) -> None:
+    assert core(sentence) == expected
+
+
+def test_a_byline_paragraph_does_not_hide_the_dateline() -> None:
+    body = (
+        "By Olivia Le Poidevin\n\nGENEVA, Feb 17 (Reuters) - An independent United Nations "
+        "body on Tuesday condemned attacks by several European ministers against the "
+        "organisation's special rapporteur."
+    )
+    lead = lead_sentence("Independent UN body condemns 'vicious attacks' on UN expert", body)
+    assert lead is not None
+    assert lead.sentence.startswith("An independent United Nations body")
+
+
+def test_a_sentence_ending_in_a_saying_verb_is_not_a_clause() -> None:
+    # Cut at "that", the sentence would end "... Machado insisted": the claim is lost.
+    sentence = (
+        "Venezuelan opposition leader María Corina Machado insisted on Friday in Washington "
+        "that her country would become a democracy with the support of the United States "
+        "and of President Donald Trump"
+    )
+    assert not core(sentence).endswith("insisted on Friday in Washington")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (  # the deaths are only in the cut part of the sentence: still a tragedy question
+            "World › 5 dead, 8 injured in Fort Lauderdale airport shooting",
+            "A gunman opened fire Friday at Fort Lauderdale-Hollywood airport, a major tourist "
+            "hub in Florida, killing five people and injuring eight, as panicked travelers "
+            "fled for safety.",
+            "What, if anything, could have prevented this: a gunman opened fire Friday at "
+            "Fort Lauderdale-Hollywood airport?",
+        ),
+        (  # read as a tragedy, but the lead reports a government's move: weighed as news
+            "Czech Republic: Government attacks public television and radio",
+            "Prime Minister Andrej Babis' new right-wing populist government wants to bring "
+            "the Czech public broadcaster under its control. One of its reforms is to abolish "
+            "licensing fees.",
+            "What should readers make of the news that Prime Minister Andrej Babis' new "
+            "right-wing populist government wants to bring the Czech public broadcaster under "
+            "its control?",
+        ),
+    ],
+)
+def test_tragedy_questions_read_the_whole_lead(title: str, body: str, expected: str) -> None:
+    assert detect_kind(title, body) == "tragedy"
+    generated = OfflineGenerator(count=3).generate(_story(title, body))
+    assert generated[0] == expected
+    assert not any(MOTIVE_RE.search(q) for q in generated)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "57 – Tesla confirms having produced its 300,000th electric car",
+            "Link post on Hacker News to electrek.co: 57 points, 27 comments.",
+            "What should readers make of the news that Tesla confirms having produced its "
+            "300,000th electric car?",
+        ),
+        (
+            "Japan's JERA hedges growing Middle East risks by seeking more LNG supply - Reuters",
+            "Japan's JERA hedges growing Middle East risks by seeking more LNG supply Reuters",
+            "What should readers make of the news that Japan's JERA hedges growing Middle East "
+            "risks by seeking more LNG supply?",
+        ),
+        (
+            "Kremlin says Russia and US share interest in stabilising energy markets - Reuters",
+            "Kremlin says Russia and US share interest in stabilising energy markets Reuters",
+            "What should readers make of the news that the Kremlin says Russia and US share "
+            "interest in stabilising energy markets?",
+        ),
+    ],
+)
+def test_a_headline_that_reads_as_a_sentence_is_weighed_as_news(
+    title: str, body: str, expected: str
+) -> None:
+    # No lead sentence in the body: the headline itself is the fact, not a quotation.
+    assert OfflineGenerator(count=3).generate(_story(title, body)) == (expected,)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "China slams US trade probe ahead of Paris talks",  # "the US trade probe"
+        "Use of CC BY 4.0 licensed data in OpenStreetMap",  # a noun phrase
+        "Search all Craigslist cities for a remote job",  # an imperative
+        "Greenland's Olympic siblings keen to help protect homeland",  # no verb
+        "The most perfect vanilla bean cheesecake I've ever made",  # a first-person voice
+        "Ireland launches data protection probe into Grok's deepfakes",  # "a data ... probe"
+    ],
+)
+def test_headlinese_headlines_keep_the_quoted_fallback(title: str) -> None:
+    generated = OfflineGenerator(count=3).generate(_story(title, ""))
+    assert not any("the news that" in q for q in generated), generated
