@@ -130,8 +130,13 @@ _SAY = (
     r"(?:says|say|said|warns|warned|argues|argued|claims|claimed|insists|insisted|told [A-Za-z]+)"
 )
 _SPEAKER = r"[A-Z][\w.'\u2019-]*(?: [A-Za-z][\w.'\u2019-]*){0,5}"
+# "said Sunday that ...": the day between the verb and the claim.
+_WHEN = (
+    r"(?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday"
+    r"|last week|this week|earlier)"
+)
 _SAID_FIRST_RE = re.compile(
-    rf"^(?P<who>{_SPEAKER}),? (?:has |have )?{_SAY},? (?:that )?(?P<claim>.+)$"
+    rf"^(?P<who>{_SPEAKER}),? (?:has |have )?{_SAY},? (?:{_WHEN} )?(?:that )?(?P<claim>.+)$"
 )
 _SAID_LAST_RE = re.compile(
     rf"^(?P<claim>.{{25,}}?),[\u201d\"]? (?:(?P<who>{_SPEAKER}) {_SAY}"
@@ -280,6 +285,9 @@ def _opens_subordinate(sentence: str) -> bool:
 
 
 _ASIDE_OPENERS = frozenset("the a an following including who which".split())
+_AND_VERB_RE = re.compile(
+    r"\s(?=and (?:will|would|has|have|had|is|are|was|were|could|can|may|might)\s)"
+)
 _CLAUSE_CONJUNCTIONS = frozenset(
     "as while because although though whereas if when who which that but until unless how"
     " whether why what where".split()
@@ -338,10 +346,19 @@ def _early_past(words: list[str]) -> bool:
 
 
 def _before_cut(sentence: str) -> str:
-    """What precedes the last comma of a sentence cut off mid-clause, when that is a clause."""
+    """What precedes the last break of a sentence cut off mid-clause, when that is a clause.
+
+    A break is a comma or dash, a conjunction (``... officers that has led to``)
+    or ``and`` before a verb (``... toward rebuilding Gaza and will commit``).
+    """
     if _opens_subordinate(sentence):
         return ""
-    for match in reversed(list(_TRIM_RE.finditer(sentence))):
+    breaks = [
+        *_TRIM_RE.finditer(sentence),
+        *_CONJUNCTION_RE.finditer(sentence),
+        *_AND_VERB_RE.finditer(sentence),
+    ]
+    for match in sorted(breaks, key=lambda m: m.start(), reverse=True):
         head = sentence[: match.start()].rstrip(" ,;:")
         words = head.split()
         if len(words) >= 8 and words[-1].lower() not in _BAD_ENDINGS and _complete(head):
@@ -435,7 +452,11 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         whole or lang not in ("en", "") or not _names_and_verb(words)
     ):
         return ""  # headlinese: no article, auxiliary or possessive
-    curly, straight = sentence.count("\u201c") - sentence.count("\u201d"), sentence.count('"')
+    if lang == "de":  # „so“: the low mark opens, the high one closes
+        curly = sentence.count("\u201e") - sentence.count("\u201c")
+    else:
+        curly = sentence.count("\u201c") - sentence.count("\u201d")
+    straight = sentence.count('"')
     if not (curly == 0 and straight % 2 == 0 or curly == 1 and straight == 1):
         return ""
     if lang in ("en", "") and not has_main_verb(words):

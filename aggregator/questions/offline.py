@@ -363,11 +363,9 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     out = []
     if action.decision and reading.kind in ("corporate", "politics", "news", "court", "research"):
         out.append(f"What is {who} really after in choosing to {action.base}?")
+    # "Is it a good idea for X to ...?" and "Is it a surprise that X ..., or was it a
+    # long time coming?" are not asked: blind readers rated none of them good.
     out.append(f"What does it mean that {who} {action.clause}, and what changes now?")
-    if action.decision:
-        out.append(f"Is it a good idea for {who} to {action.base}?")
-    else:
-        out.append(f"Is it a surprise that {who} {action.clause}, or was it a long time coming?")
     return out
 
 
@@ -390,7 +388,10 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
         return []
     body = _name_text(reading, body)
     kind = reading.kind
-    if lead.claim and kind != "tragedy":
+    if lead.claim and kind != "tragedy" and _ARGUABLE_RE.search(lead.claim):
+        # Only an arguable claim is weighed as a claim; doubting a routine report
+        # ("police said the man was arrested") reads as a trivial premise, so such a
+        # sentence is weighed as news below, with its speaker.
         claim = lead.claim
         speaker = lead.speaker
         named = speaker and is_name(speaker) and not speaker.startswith(("The ", "A ", "An "))
@@ -409,10 +410,12 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
         if _TRAGIC_RE.search(lead.claim or lead.sentence):
             if lead.claim:
                 clause = _clause(core(lead.claim), body, reading)
-            return [
-                f"What, if anything, could have prevented this: {clause}?",
-                f"Who should answer for what happened, given that {clause}?",
-            ]
+            out = [f"Who should answer for what happened, given that {clause}?"]
+            if _TRAGIC_RE.search(clause) and not _AFTERMATH_RE.search(clause):
+                # "prevented this: police have arrested a man" would ask to prevent the
+                # arrest: only a clause that states the harm itself is asked about.
+                out.append(f"What, if anything, could have prevented this: {clause}?")
+            return out
         # A sentence about something else (a report on abuses, a widow's criticism of
         # a release plan, a government's move that the kind reader took for an
         # attack): weighed as news, never with a motive, timing or "who gains" frame.
@@ -443,6 +446,19 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
     ]
 
 
+# A claim worth weighing: a prediction, a judgement, a cause, a threat.
+_ARGUABLE_RE = re.compile(
+    r"\b(?:will|would|could|should|must|might|cannot|can't|won't|need|needs|wrong|unfair"
+    r"|undue|threat\w*|risks?|dangerous|block\w*|caus\w+|because|fail\w*|illegal|unlawful"
+    r"|justified|deplorable|appalling|too|better|worse)\b",
+    re.IGNORECASE,
+)
+# What follows a harm (an arrest, an inquiry, a tribute): nothing to prevent in it.
+_AFTERMATH_RE = re.compile(
+    r"\b(?:arrest\w*|investigat\w+|inquiry|announced|said|says|charged|identified|attend"
+    r"|mourn\w*|tribute|vigil|funeral|remember\w*|honou?r\w*)\b",
+    re.IGNORECASE,
+)
 # A stance rather than a report ("X should ...", "Y is the wrong answer"): agree or not.
 _STANCE_RE = re.compile(r"\b(?:should|ought to|needs? to|is wrong|is right|is the best)\b")
 _REPORTED_RE = re.compile(r"\b(?:said|says|say|told|tells|reported|reports|according)\b")
@@ -653,8 +669,10 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
-        _act_questions(reading, body),
+        # The lead before the headline's act: a sentence of the body reads better in a
+        # question than headline words (blind ratings: 45% good against 15%).
         _lead_questions(reading, lead, body),
+        _act_questions(reading, body),
         _kind_questions(reading, body),
         _fact_questions(reading),
     ]

@@ -328,7 +328,7 @@ def test_a_sentence_ending_in_a_saying_verb_is_not_a_clause() -> None:
             "A gunman opened fire Friday at Fort Lauderdale-Hollywood airport, a major tourist "
             "hub in Florida, killing five people and injuring eight, as panicked travelers "
             "fled for safety.",
-            "What, if anything, could have prevented this: a gunman opened fire Friday at "
+            "Who should answer for what happened, given that a gunman opened fire Friday at "
             "Fort Lauderdale-Hollywood airport?",
         ),
         (  # read as a tragedy, but the lead reports a government's move: weighed as news
@@ -393,3 +393,91 @@ def test_a_headline_that_reads_as_a_sentence_is_weighed_as_news(
 def test_headlinese_headlines_keep_the_quoted_fallback(title: str) -> None:
     generated = OfflineGenerator(count=3).generate(_story(title, ""))
     assert not any("the news that" in q for q in generated), generated
+
+
+def test_prevention_is_asked_only_of_a_clause_that_states_the_harm() -> None:
+    generator = OfflineGenerator(count=3)
+    harm = generator.generate(
+        _story(
+            "Strike on market in Sudan kills at least 28 people, rights group says",
+            "A rights group says drone strikes hit a busy market in Sudan\u2019s Kordofan "
+            "region, killing at least 28 people",
+        )
+    )
+    assert harm[0].startswith("Who should answer for what happened, given that drone strikes")
+    assert any(q.startswith("What, if anything, could have prevented this: drone") for q in harm)
+    # The lead reports the arrest: "prevented this: police have arrested ..." is absurd.
+    arrest = generator.generate(
+        _story(
+            "Crime › Man arrested for fatally stabbing father in Saitama",
+            "Police in Koshigaya, Saitama Prefecture, have arrested an unemployed 43-year-old "
+            "man on suspicion of murder after his father was found stabbed to death.",
+        )
+    )
+    assert arrest, arrest
+    assert not any("prevented this" in q for q in arrest), arrest
+
+
+def test_a_routine_report_is_weighed_as_news_and_an_arguable_claim_as_a_claim() -> None:
+    generator = OfflineGenerator(count=3)
+    routine = generator.generate(
+        _story(
+            "Ramazan moon sighted in Saudi Arabia, UAE",
+            "The Ramazan moon was sighted in Saudi Arabia and the United Arab Emirates on "
+            "Tuesday night, Gulf News said.",
+        )
+    )
+    assert not any(q.startswith(("How convincing", "What evidence")) for q in routine), routine
+    assert routine[0] == (
+        "What should readers make of the news that the Ramazan moon was sighted in Saudi "
+        "Arabia and the United Arab Emirates on Tuesday night, Gulf News said?"
+    )
+    arguable = generator.generate(
+        _story(
+            "Land prices have risen by more than 500 per cent since 2000",
+            "A Housing Industry Association report says rising land prices are blocking the "
+            "construction of new homes.",
+        )
+    )
+    assert arguable[0] == (
+        "How convincing is the claim that rising land prices are blocking the construction "
+        "of new homes?"
+    )
+
+
+def test_the_lead_comes_before_the_headline_act() -> None:
+    # Headline words in a question read worse than a sentence of the body.
+    generated = OfflineGenerator(count=3).generate(
+        _story(
+            "Kaspersky tightens up anti-virus engine",
+            "Kaspersky has fixed its malware detection problem in its 2010 products via an "
+            "automatic update.",
+        )
+    )
+    assert generated[0].startswith("What should readers make of the news that Kaspersky has")
+    assert not any(q.startswith(("Is it a surprise", "Is it a good idea")) for q in generated)
+
+
+def test_a_teaser_cut_off_keeps_the_clause_before_its_last_conjunction() -> None:
+    body = (
+        "President Donald Trump said Sunday that members of his newly created Board of Peace "
+        "have pledged $5 billion toward rebuilding war-ravaged Gaza and will commit thousands "
+        "of personnel\u2026"
+    )
+    lead = lead_sentence("Trump says Board of Peace will unveil $5 billion in Gaza pledges", body)
+    assert lead is not None
+    assert lead.sentence.endswith("toward rebuilding war-ravaged Gaza")
+    # The day between the saying verb and the claim is not part of the claim.
+    assert lead.speaker == "President Donald Trump"
+    assert lead.claim.startswith("members of his newly created Board of Peace")
+
+
+def test_german_quotation_marks_are_balanced() -> None:
+    # „Ziele“: the low mark opens and the high one closes, as German writes them.
+    body = (
+        "Google Kalender soll mit der neuen Funktion \u201eZiele\u201c helfen, Vorsätze "
+        "besser umzusetzen."
+    )
+    lead = lead_sentence("Google Ziele: Kalender-App übernimmt die Terminplanung", body, "de")
+    assert lead is not None
+    assert lead.sentence.startswith("Google Kalender soll")
