@@ -463,15 +463,24 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
         return ""
-    comma = sentence.find(", ")
-    if comma > 0 and sentence[comma + 2 :].split(" ", 1)[0].lower() in _PRONOUNS:
-        return ""  # "Hawkish on security, she will ...": the subject is only a pronoun
+    for match in _COMMA_PRONOUN_RE.finditer(sentence):
+        if not has_main_verb(sentence[: match.start()].split()):
+            return ""  # "Hawkish on security, dovish on ..., she will": the subject is a pronoun
+    if _OPEN_ASIDE_RE.search(sentence) or _ELIDED_OPENER_RE.match(sentence):
+        return ""  # "announced that, due to ...": cut inside; "When toggled off, Google ..."
     if lowered[-1] in _DANGLING_ENDS or any(w in _CAPITAL_SMALL for w in words[1:]):
         return ""  # "... no different from that": its referent is elsewhere; "groups For"
     return sentence
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
+_COMMA_PRONOUN_RE = re.compile(r", (?:he|she|they|it|we|i|you) ", re.IGNORECASE)
+# A conjunction, then a comma: an aside opens inside a clause ("announced that, due to").
+_OPEN_ASIDE_RE = re.compile(r"\b(?:that|which|because|but|and|when|if|while),\s")
+# A subordinate opener without a subject: "When toggled off, Google will ...".
+_ELIDED_OPENER_RE = re.compile(
+    r"^(?:When|If|Once|While|Although|Though|Unless|Until|After|Before)\s+\w+(?:ed|ing)\b"
+)
 _DANGLING_ENDS = frozenset("that this it them those these there".split())
 _CAPITAL_SMALL = frozenset(
     "For And Or Of To With In On At By From His Her Its Their Will Is Are Was Be Get Gets".split()
@@ -640,6 +649,10 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
         range(len(sentences)),
         key=lambda i: (-len(title_words & _content_words(sentences[i])) - (i == 0), i),
     )
+    # A sentence opening with a scene-setting phrase ("With its pretty pastel houses,
+    # few places ...", "Whatever the myths ...") reads badly after "the news that":
+    # taken only when no other sentence will do.
+    ranked.sort(key=lambda i: sentences[i].startswith(("With ", "Whatever ")))
     for index in ranked:
         sentence = _usable(sentences[index], lang, whole=whole)
         if not sentence:

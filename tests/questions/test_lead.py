@@ -481,3 +481,42 @@ def test_german_quotation_marks_are_balanced() -> None:
     lead = lead_sentence("Google Ziele: Kalender-App übernimmt die Terminplanung", body, "de")
     assert lead is not None
     assert lead.sentence.startswith("Google Kalender soll")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # an aside opened right after a conjunction: the clause was cut inside it
+        "The developers of the free open source NeoOffice office suite for Mac OS X have "
+        "announced that, due to very low donation levels this year, development will slow.",
+        # a subordinate opener without a subject of its own
+        'When toggled off, Google will remove the "sparkle" watermark that appears in the '
+        "corner of content generated with the company's models.",
+        # a pronoun after the commas of a list of adjectives: its referent is elsewhere
+        "Hawkish on security policy, dovish on fiscal policy and traditionalist on social "
+        "policy, she will move her country to the right.",
+    ],
+)
+def test_sentences_that_read_badly_after_the_news_that_are_not_leads(body: str) -> None:
+    assert lead_sentence("A headline about something", body) is None
+
+
+def test_with_a_lead_the_headline_act_adds_only_its_motive() -> None:
+    # "What does it mean that Kaspersky tightens up anti-virus engine" pastes headlinese;
+    # the lead says the same in a sentence.
+    generated = OfflineGenerator(count=3).generate(
+        _story(
+            "Kaspersky tightens up anti-virus engine",
+            "Kaspersky has fixed its malware detection problem in its 2010 products via an "
+            "automatic update.",
+        )
+    )
+    assert not any("tightens up anti-virus engine" in q for q in generated), generated
+    acted = OfflineGenerator(count=3).generate(
+        _story(
+            "Meta asks Amazon and Microsoft to help fund its Llama AI models",
+            "Meta has asked Amazon and Microsoft for money to train Llama.",
+        )
+    )
+    assert acted[0].startswith("What should readers make of the news that Meta has asked")
+    assert any("really after in choosing to ask Amazon and Microsoft" in q for q in acted)
