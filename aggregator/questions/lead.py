@@ -226,6 +226,8 @@ _BAD_ENDINGS = frozenset(
 
 
 _CORE_CHARS = 110
+# One or two words and another comma: the next item of a list ("X, Meta, and TikTok").
+_LIST_ITEM_RE = re.compile(r"(?:and |or )?[\w.'\u2019&-]+(?: [\w.'\u2019&-]+)?,")
 # An aside opened after a comma ("thought to have been 36"): the main verb follows it.
 _ASIDE_RE = re.compile(
     r"(?:thought|believed|said|expected|known|reported|estimated|understood|alleged) to "
@@ -257,6 +259,8 @@ def core(sentence: str) -> str:
             continue  # "a single, unified workspace": a list or an adjective, not a clause
         if _ASIDE_RE.match(sentence, match.end()):
             continue  # "that orca, thought to be 36, died": an aside, the verb follows
+        if _LIST_ITEM_RE.match(sentence, match.end()):
+            continue  # "giants X, Meta, and TikTok": inside a list
         if "," in head and len(head.rsplit(",", 1)[1].split()) <= 2:
             continue  # "able to find, summarize": inside a list
         if (
@@ -284,6 +288,7 @@ def _opens_subordinate(sentence: str) -> bool:
     return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
 
 
+_NOT_ADVERBS = frozenset("family supply reply assembly monopoly anomaly butterfly".split())
 _ASIDE_OPENERS = frozenset("the a an following including who which".split())
 _AND_VERB_RE = re.compile(
     r"\s(?=and (?:will|would|has|have|had|is|are|was|were|could|can|may|might)\s)"
@@ -304,6 +309,9 @@ def _complete(head: str) -> bool:
     words = head.split()
     if not has_main_verb(words, strict=True) and not _early_past(words):
         return False
+    last_word = words[-1].lower()
+    if last_word.endswith("ly") and len(last_word) > 5 and last_word not in _NOT_ADVERBS:
+        return False  # "measures ... seen widely": the cut left the phrase open
     parts = head.split(", ")
     if len(parts) > 1:
         last = parts[-1].split()
@@ -383,7 +391,7 @@ def _trim(sentence: str) -> str:
             break
         words = head.split()
         last = words[-1].lower()
-        if last.endswith("ing"):
+        if last.endswith("ing") or _LIST_ITEM_RE.match(sentence, match.end()):
             continue
         if len(words) >= 8 and last not in _BAD_ENDINGS and _complete(head):
             best = head  # the longest such clause keeps the most of the fact
@@ -749,6 +757,9 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         or singular.endswith(("ian", "ese", "ish", "eli", "ani"))
     ):
         return sentence  # "Russian courts", "Italians", "Israelis"
+    after = rest.split(" ", 2)[1] if rest.count(" ") >= 1 else ""
+    if following in ("and", "&") and after[:1].isupper():
+        return sentence  # "Apple and Google ...", "Christine and Mark Henderson ..."
     if (following[:1].isupper() or following[:1].isdigit()) and not core.endswith(","):
         return sentence  # a name of several words
     text = body[:3000]

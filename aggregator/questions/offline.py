@@ -313,6 +313,9 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     action = reading.action
     if action is None:
         return []
+    # A body that repeats the headline (a wire item, a link list) says nothing of how
+    # its words are written inside a sentence.
+    body = body.replace(reading.headline, " ")
     subject = reading.subject
     actor = action.actor
     first = actor.split()[0]

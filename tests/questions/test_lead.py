@@ -520,3 +520,30 @@ def test_with_a_lead_the_headline_act_adds_only_its_motive() -> None:
     )
     assert acted[0].startswith("What should readers make of the news that Meta has asked")
     assert any("really after in choosing to ask Amazon and Microsoft" in q for q in acted)
+
+
+def test_a_name_before_and_another_name_keeps_its_capital() -> None:
+    sentence = "Apple and Google have agreed to remove LinkedIn from app stores in Russia"
+    assert lower_first(sentence, "").startswith("Apple and Google")
+    assert lower_first("The apps were removed from the stores", "").startswith("the apps")
+
+
+def test_core_does_not_cut_inside_a_list_or_after_an_open_adverb() -> None:
+    listed = (
+        "The Spanish government has called for an investigation into social media giants X, "
+        "Meta, and TikTok over alleged AI-generated child sexual abuse material"
+    )
+    assert not core(listed).endswith("giants X")
+    adverb = (
+        "Israel has approved numerous measures on the occupied West Bank seen widely as part "
+        "of an effort by Netanyahu's government to annex the Palestinian territory"
+    )
+    assert not core(adverb).endswith("seen widely")
+
+
+def test_a_body_repeating_the_headline_does_not_vouch_for_its_capitals() -> None:
+    # "Send" and "Helicopters" are capitalised only because the body repeats the headline.
+    title = "NASA Will Send More Helicopters to Mars - The New York Times"
+    body = "NASA Will Send More Helicopters to Mars The New York Times"
+    generated = OfflineGenerator(count=3).generate(_story(title, body))
+    assert not any("Send more Helicopters" in q for q in generated), generated
