@@ -416,6 +416,15 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         head = sentence.split(";", 1)[0]
         if len(head.split()) >= 8:
             sentence = head + "."  # the first of two clauses joined by a semicolon
+    head, colon, tail = sentence.partition(": ")
+    if (
+        colon
+        and lang in ("de", "fr")
+        and len(head.split()) <= 6
+        and tail[:1].isupper()
+        and len(tail.split()) >= 6
+    ):
+        sentence = tail  # "Facebook wird zur Publishing-Plattform: Die ... Instant Articles ..."
     if sentence.endswith(("\u2026", "...")):
         sentence = _before_cut(sentence.rstrip(".\u2026 "))  # a teaser cut off mid-clause
         if not sentence:
@@ -448,6 +457,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         pass  # "One Nation leader Pauline Hanson says ...": a name
     elif first in ("This", "Last", "Next") and words[1] in ("week,", "month,", "year,"):
         pass  # "This week, the administration ...": a time, not a pronoun
+    elif lang == "de" and first == "Das" and _GERMAN_ARTICLE_NEXT_RE.match(words[1]):
+        pass  # "Das chinesische Start-up ...", "Das Modell ...": an article, not a pronoun
     elif first in openers or not first[:1].isupper() and not first[:1].isdigit():
         return ""
     stripped = [w.strip(",.:\"'\u201c\u201d\u2018\u2019()\u00ab\u00bb") for w in words]
@@ -482,6 +493,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
+# After "Das": a noun or an inflected adjective, not a verb ("Das ist ...").
+_GERMAN_ARTICLE_NEXT_RE = re.compile(r"[A-ZÄÖÜ]\w+|(?!(?:seine|keine|meine)$)[a-zäöüß]+e[nsmr]?$")
 _COMMA_PRONOUN_RE = re.compile(r", (?:he|she|they|it|we|i|you) ", re.IGNORECASE)
 # A conjunction, then a comma: an aside opens inside a clause ("announced that, due to").
 _OPEN_ASIDE_RE = re.compile(r"\b(?:that|which|because|but|and|when|if|while),\s")

@@ -547,3 +547,29 @@ def test_a_body_repeating_the_headline_does_not_vouch_for_its_capitals() -> None
     body = "NASA Will Send More Helicopters to Mars The New York Times"
     generated = OfflineGenerator(count=3).generate(_story(title, body))
     assert not any("Send more Helicopters" in q for q in generated), generated
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "start"),
+    [
+        (  # a teaser's label before the colon: the sentence after it is the lead
+            "Entwicklerkonferenz f8: Facebook gibt Instant Articles für alle frei",
+            "Facebook wird zur Publishing-Plattform: Die seit geraumer Zeit im Betatest "
+            "befindlichen Instant Articles verkürzen die Ladezeit auf Mobilgeräten massiv.",
+            "Die seit geraumer Zeit im Betatest",
+        ),
+        (  # "Das" before an adjective or a noun is an article, not a pronoun
+            "DeepSeek veröffentlicht neue KI-Generation",
+            "Das chinesische Start-up DeepSeek hat eine neue KI-Generation veröffentlicht.",
+            "Das chinesische Start-up DeepSeek",
+        ),
+    ],
+)
+def test_german_leads(headline: str, body: str, start: str) -> None:
+    lead = lead_sentence(headline, body, "de")
+    assert lead is not None
+    assert lead.sentence.startswith(start)
+
+
+def test_german_das_before_a_verb_is_still_a_pronoun() -> None:
+    assert lead_sentence("Ein Titel", "Das ist eine gute Nachricht für alle Nutzer.", "de") is None
