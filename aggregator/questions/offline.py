@@ -525,6 +525,42 @@ _HOWTO_RE = re.compile(
 )
 
 
+_TOPIC_SKIP = re.compile(
+    r"^(?:follow|pre-show|post-show|sponsor|ask|after-show|intro|outro|news|listener)", re.I
+)
+_VIA_RE = re.compile(r"\s*\((?:via|thanks|by) [^)]*\)$")
+
+
+def _show_topic(body: str) -> str:
+    """The first named topic of show notes written as a list ("- Apple's battery slowdown PR").
+
+    A line of three to ten words naming something with a capital inside it
+    (``Apple``, ``iPhone``), without a label, a question, a link or an emoji;
+    a claim ("MP3 is dead") is quoted, a noun phrase stands as it is.
+    """
+    if body.count("\n- ") + body.startswith("- ") < 3:
+        return ""
+    phrase = ""
+    for line in body[:_BODY_READ].split("\n"):
+        if not line.startswith("- "):
+            continue
+        topic = _VIA_RE.sub("", line[2:].strip()).rstrip(".")
+        words = topic.split()
+        if not 3 <= len(words) <= 10 or _TOPIC_SKIP.match(topic) or not topic.isascii():
+            continue
+        if any(mark in topic for mark in (":", "?", "!", "#", "@", "http", '"', "(", ";", "'s ")):
+            continue
+        if words[0] in ("Let's", "Another", "More", "Some", "Why", "How", "What", "Whether"):
+            continue
+        if not any(w[:1].isupper() or any(c.isupper() for c in w[1:]) for w in words[1:]):
+            continue  # no name in it: "Window management"
+        if has_main_verb(words, strict=True) and words[0][:1].isupper():
+            return f"\u201c{topic}\u201d"  # a claim to take sides on: "Spotify uses Ogg Vorbis"
+        if not phrase and words[0][:1].isupper():
+            phrase = topic  # a named thing: "Apple Watch LTE pricing"
+    return phrase
+
+
 def _kind_questions(reading: Reading, body: str) -> list[str]:
     """Questions fitted to releases, how-tos and show notes, from the headline."""
     kind = reading.kind
@@ -537,6 +573,9 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
                 f"\u201c{_lower_first(tagline).rstrip('.')}\u201d?"
             ]
         return []
+    if kind == "podcast":
+        topic = _show_topic(body)
+        return [f"What is your view on {topic}, one of this episode's topics?"] if topic else []
     if kind == "howto":
         match = _HOWTO_RE.match(headline.rstrip(".?!"))
         if not match:

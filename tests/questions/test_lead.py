@@ -573,3 +573,26 @@ def test_german_leads(headline: str, body: str, start: str) -> None:
 
 def test_german_das_before_a_verb_is_still_a_pronoun() -> None:
     assert lead_sentence("Ein Titel", "Das ist eine gute Nachricht für alle Nutzer.", "de") is None
+
+
+def test_show_notes_ask_about_a_named_topic_of_the_episode() -> None:
+    body = (
+        "- Follow-up:\n- Window management\n- Another iSH and youtube-dl update\n"
+        "- The Surface Go is more interesting than we thought\n- Apple Watch LTE pricing\n"
+    )
+    story = _story("301: I Cut Them Up in the Air", body)
+    assert OfflineGenerator(count=3).explain(story).kind == "podcast"
+    assert OfflineGenerator(count=3).generate(story) == (
+        "What is your view on \u201cThe Surface Go is more interesting than we thought\u201d, "
+        "one of this episode's topics?",
+    )
+    # Without a claim, the first named thing; without a list, nothing of the notes.
+    named = _story(
+        "240: Undefined Wait Period",
+        "- Follow up:\n- Window management\n- Apple Watch LTE pricing\n- iPhone X screen size\n",
+    )
+    assert (
+        OfflineGenerator(count=3)
+        .generate(named)[0]
+        .startswith("What is your view on Apple Watch LTE pricing")
+    )
