@@ -493,6 +493,13 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
+# Background rather than news: a definition ("Jane Street is a proprietary trading firm",
+# "UTF-8 is a way to encode ...") or a press release's greeting ("is pleased to announce").
+_BACKGROUND_RE = re.compile(
+    r"^(?!(?:The|A|An|This|That|These|Those|Its|Their|His|Her|Our)\b)[A-Z][^,]{0,50}? (?:is|are)"
+    r" (?:a|an) (?!(?:lot|number|record|first|major|new|shocking)\b)"
+    r"|\b(?:pleased|excited|thrilled|happy|proud) to (?:announce|share|introduce|present)\b"
+)
 # After "Das": a noun or an inflected adjective, not a verb ("Das ist ...").
 _GERMAN_ARTICLE_NEXT_RE = re.compile(r"[A-ZÄÖÜ]\w+|(?!(?:seine|keine|meine)$)[a-zäöüß]+e[nsmr]?$")
 _COMMA_PRONOUN_RE = re.compile(r", (?:he|she|they|it|we|i|you) ", re.IGNORECASE)
@@ -676,7 +683,7 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     ranked.sort(key=lambda i: sentences[i].startswith(("With ", "Whatever ")))
     for index in ranked:
         sentence = _usable(sentences[index], lang, whole=whole)
-        if not sentence:
+        if not sentence or _BACKGROUND_RE.search(sentence):
             continue
         words = _content_words(sentence)
         if len(words - title_words) <= 1 and _ARTICLES.isdisjoint(sentence.lower().split()):

@@ -596,3 +596,33 @@ def test_show_notes_ask_about_a_named_topic_of_the_episode() -> None:
         .generate(named)[0]
         .startswith("What is your view on Apple Watch LTE pricing")
     )
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "start"),
+    [
+        (  # a definition of the expert is background; the finding is the news
+            "From \u2018pajamas and the chamber pot\u2019 to the \u2018coffee nap\u2019",
+            "Juan Antonio Madrid is a professor of physiology at the University of Murcia, in "
+            "Spain. Humans have a predisposition to experience a drop in alertness and "
+            "vigilance around midday.",
+            "Humans have a predisposition",
+        ),
+        (  # a press release's greeting is no fact
+            "OCamlPro\u2019s Tezos block explorer TzScan\u2019s last updates",
+            "OCamlPro is pleased to announce the latest update of TZScan. TzScan is now ready "
+            "for the protocol update scheduled for tomorrow.",
+            "TzScan is now ready",
+        ),
+        (  # a judgement with "is a" is a stance, not a definition
+            "The silencing of an anti-U.S. base protester in Okinawa",
+            "The extended detention of Hiroji Yamashiro is a shocking display of raw "
+            "government power.",
+            "The extended detention",
+        ),
+    ],
+)
+def test_background_sentences_are_not_leads(headline: str, body: str, start: str) -> None:
+    lead = lead_sentence(headline, body)
+    assert lead is not None
+    assert lead.sentence.startswith(start)
