@@ -62,6 +62,7 @@ _NO_OPENERS = frozenset(
     Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
     Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus Next
+    First Second Third Fourth Finally Lastly
     """.split()
 )
 _NO_PAIRS = frozenset(
@@ -384,7 +385,11 @@ def _trim(sentence: str) -> str:
     best = ""
     if _opens_subordinate(sentence):
         return ""
-    breaks = [*_TRIM_RE.finditer(sentence), *_CONJUNCTION_RE.finditer(sentence)]
+    breaks = [
+        *_TRIM_RE.finditer(sentence),
+        *_CONJUNCTION_RE.finditer(sentence),
+        *_GERUND_RE.finditer(sentence),
+    ]
     for match in sorted(breaks, key=lambda m: m.start()):
         head = sentence[: match.start()].rstrip(" ,;:")
         if len(head) > _MAX_CHARS or len(head.split()) > _MAX_WORDS:
@@ -439,7 +444,11 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     if any(mark in sentence for mark in _BAD_MARKS):
         return ""
     if len(sentence) > _MAX_CHARS or len(sentence.split()) > _MAX_WORDS:
-        sentence = _trim(sentence)
+        # "Charles Saatchi, the millionaire ex-husband of ..., is due to testify ...":
+        # the appositive goes first, then the sentence is cut at a clause's end.
+        sentence = _APPOSITIVE_RE.sub(r"\1 ", sentence, count=1)
+        if len(sentence) > _MAX_CHARS or len(sentence.split()) > _MAX_WORDS:
+            sentence = _trim(sentence)
     words = sentence.split()
     if not _MIN_WORDS <= len(words) <= _MAX_WORDS:
         return ""
@@ -447,7 +456,12 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     openers = _OPENERS_BY_LANG.get(lang, _NO_OPENERS)
     if sentence[:1] in "\"'\u201c\u2018\u201e\u00ab":
         return ""  # a quotation first: whose words they are comes after
-    if lang in ("en", "") and first.endswith(("ing", "ed")) and first not in _NAMES_IN_ING:
+    if (
+        lang in ("en", "")
+        and first.endswith(("ing", "ed"))
+        and first not in _NAMES_IN_ING
+        and not words[1][:1].isupper()  # "Defending Olympic champion Eileen Gu took ..."
+    ):
         return ""  # "Introducing ...", "Scattered haphazardly, they ...": no subject of its own
     if lang == "de" and any(w in ("Sie", "Ihre", "Ihr", "Ihnen") for w in words[1:]):
         return ""  # the reader addressed: a promotion, not a fact
@@ -465,8 +479,10 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     lowered = [w.lower() for w in stripped]
     voice = {w.lower() for w in stripped if not w.isupper() or w == "I"}  # "US" is no "us"
     bad = _BAD_BY_LANG.get(lang, _BAD_WORDS)
-    if not bad.isdisjoint(voice):
-        return ""
+    if not bad.isdisjoint(voice) and not (
+        voice & bad <= {"you", "your"} and _GENERIC_YOU_RE.search(sentence) and first not in openers
+    ):
+        return ""  # a blog's voice; "Google will now allow you to ..." is a fact
     if _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered) and (
         whole or lang not in ("en", "") or not _names_and_verb(words)
     ):
@@ -493,6 +509,16 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
+# "you" as anyone, the object of what a product or a rule lets people do.
+_GENERIC_YOU_RE = re.compile(
+    r"\b(?:allows?|let|lets|helps?|gives?|enables?|requires?|forces?) you\b", re.IGNORECASE
+)
+# A name's appositive: "Charles Saatchi, the millionaire ex-husband of ..., is due".
+_APPOSITIVE_RE = re.compile(
+    r"^([A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}), (?:the|a|an) [^,;:]{3,90}, (?=[a-z])"
+)
+# A participle phrase after "in" or "by": "... on him in trying to secure ...".
+_GERUND_RE = re.compile(r"\s(?=(?:in|by|while) [a-z]+ing\s)")
 # Background rather than news: a definition ("Jane Street is a proprietary trading firm",
 # "UTF-8 is a way to encode ...") or a press release's greeting ("is pleased to announce").
 _BACKGROUND_RE = re.compile(
@@ -761,6 +787,8 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         return first.lower() + sep + rest  # "Rescuers are racing ..."
     if stem.split("-")[0].lower() in _NUMBER_WORDS:
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
+    if stem.endswith("ing") and stem not in _NAMES_IN_ING and rest[:1].isupper():
+        return first.lower() + sep + rest  # "Repealing Obamacare's ...", "Defending Olympic ..."
     if stem in _KEEP_CAPITAL or any(
         stem in name.split()
         and (number == 0 or " " in name or name in title or body.count(name) >= 2)

@@ -626,3 +626,54 @@ def test_background_sentences_are_not_leads(headline: str, body: str, start: str
     lead = lead_sentence(headline, body)
     assert lead is not None
     assert lead.sentence.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "sentence"),
+    [
+        (  # a long sentence loses its appositive before it is cut
+            "Celeb chef's ex: Didn't see drug use",
+            "Charles Saatchi, the millionaire ex-husband of celebrity chef Nigella Lawson, is "
+            "due to testify Friday at the trial of two former personal assistants accused of "
+            "defrauding the couple.",
+            "Charles Saatchi is due to testify Friday at the trial of two former personal "
+            "assistants accused of defrauding the couple",
+        ),
+        (  # cut before a participle phrase ("in trying to ...")
+            "Zelensky Says Trump Exerting Undue Pressure On Him Over Peace Deal",
+            "Ukrainian President Volodymyr Zelenskiy said US President Donald Trump was exerting "
+            "undue pressure on him in trying to secure a resolution to the nearly four-year-old "
+            "war pitting Kyiv against Moscow",
+            "Ukrainian President Volodymyr Zelenskiy said US President Donald Trump was exerting "
+            "undue pressure on him",
+        ),
+        (  # "you" as anyone, the object of what a product lets people do
+            "You can now turn off Google Gemini\u2019s visible watermarks",
+            "Google will now allow you to remove visible watermarks from the images, videos, "
+            "and music made with AI tools.",
+            "Google will now allow you to remove visible watermarks from the images, videos, "
+            "and music made with AI tools",
+        ),
+        (  # a participle before a title and a name: the sentence's subject
+            "Canada's Megan Oldham takes gold in freestyle big air, Eileen Gu takes silver",
+            "Defending Olympic champion Eileen Gu took silver in freeski big air at the 2026 "
+            "Winter Olympics.",
+            "Defending Olympic champion Eileen Gu took silver in freeski big air at the 2026 "
+            "Winter Olympics",
+        ),
+    ],
+)
+def test_long_and_unusual_sentences_still_lead(headline: str, body: str, sentence: str) -> None:
+    lead = lead_sentence(headline, body)
+    assert lead is not None
+    assert lead.sentence == sentence
+
+
+def test_a_participle_opener_is_lowered_and_a_list_item_is_no_lead() -> None:
+    assert lower_first("Defending Olympic champion Eileen Gu took silver", "").startswith(
+        "defending Olympic champion"
+    )
+    body = "Second with 20,000 souls of all ages dressed in white, belting out hits from 1999."
+    assert lead_sentence("The Backstreet Boys at the Sphere", body) is None
+    # "you" of a blog's voice still is no fact
+    assert lead_sentence("A title", "If you want to learn React, this is your book.") is None
