@@ -677,3 +677,15 @@ def test_a_participle_opener_is_lowered_and_a_list_item_is_no_lead() -> None:
     assert lead_sentence("The Backstreet Boys at the Sphere", body) is None
     # "you" of a blog's voice still is no fact
     assert lead_sentence("A title", "If you want to learn React, this is your book.") is None
+
+
+def test_a_tragedy_keeps_its_chosen_act_beside_the_lead() -> None:
+    generated = OfflineGenerator(count=3).generate(
+        _story(
+            "Trump threatens to target Iran's bridges and power plants if Hormuz attacks persist",
+            "Donald Trump says the US will respond any time Iranian forces shoot at a ship in "
+            "the Strait of Hormuz. Several tankers were attacked and two sailors were killed.",
+        )
+    )
+    assert any(q.startswith("Was Trump justified to threaten") for q in generated), generated
+    assert not any(MOTIVE_RE.search(q) for q in generated)
