@@ -48,15 +48,15 @@ _FUNCTION_WORDS = {
     " were which who would also how what when",
     "de": "der die das und ist nicht ein eine einen dem den des zu mit sich auf für von im"
     " auch es wird wie bei aus nach oder aber noch nur über vor sind hat werden kann",
-    "fr": "le la les des et est une un du dans pour pas que qui sur au aux avec ce cette se"
+    "fr": "le la les de des en et est une un du dans pour pas que qui sur au aux avec ce cette se"
     " par plus ne sont ont été leur mais il elle nous vous",
-    "es": "el la los las y es una un del en para por que con se no al su sus como más pero"
+    "es": "el la los las y es una un de del en para por que con se no al su sus como más pero"
     " lo este esta fue ha sido entre",
     "it": "il lo la gli le e è di che non una un del della per con sono nel alla anche come"
     " più ma questo questa",
     "nl": "de het een en van is dat niet zijn op te met voor er maar ook als bij aan om dit"
     " worden wordt naar",
-    "pt": "o a os as e é um uma do da dos das em para que não com por mais se foi são como"
+    "pt": "o a os as e é um uma de do da dos das em para que não com por mais se foi são como"
     " mas ao seu sua",
     "sk": "a je na sa že v s z do to aj ako ale by sú bol pre od po tak už",
 }

@@ -736,6 +736,13 @@ _ENGLISH_WORDS = frozenset(
 )
 
 
+# A headline about mourning the dead rather than about a death or a disaster.
+_MOURNING_RE = re.compile(
+    r"\b(?:laid to rest|funerals?|burial|buried|memorial|tributes?|mourn\w*|vigil|remembered)\b",
+    re.IGNORECASE,
+)
+
+
 def _english_fallback(reading: Reading) -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted."""
     headline = _clip(reading.headline)
@@ -746,6 +753,9 @@ def _english_fallback(reading: Reading) -> str:
         # foreign words into an English sentence.
         return _other_fallback(reading)
     quoted = f"\u201c{headline.rstrip('.')}\u201d"
+    if reading.kind == "tragedy" and _MOURNING_RE.search(headline):
+        # A funeral or a tribute: asking what could have prevented it is absurd.
+        return f"How will those mourned in {quoted} be remembered?"
     if reading.kind == "tragedy":
         return f"What, if anything, could have prevented what {quoted} describes?"
     if reading.kind in ("howto", "book", "podcast", "listing", "release", "event"):
@@ -842,11 +852,17 @@ def _clear_name(name: str) -> bool:
     return " " in name or any(c.isupper() or c.isdigit() for c in name[1:])
 
 
+# A number with a letter suffix: an ordinal in most languages ("32es", "3rd", "5e").
+_ORDINAL_RE = re.compile(r"\b\d+(?:[a-zèé]{1,4})\b")
+
+
 def _other_language(reading: Reading) -> list[list[str]]:
     """English questions for a story in another language: only on a clear name."""
     subject = reading.subject
     if not any(c.isupper() or c.isdigit() for word in subject.split() for c in word[1:]):
         return []  # only an acronym, a version or CamelCase is surely the same in English
+    if _ORDINAL_RE.search(subject):
+        return []  # "Les 32es" (the last 64 of a cup) is a phrase of the language, no name
     if reading.kind == "tragedy":
         return []
     return [[f"What does this story change for {_the(subject)}, and who is affected most?"]]

@@ -100,12 +100,13 @@ _KIND_RULES = (
         fallen tribute memorial condolences bereaved grief grieving widow drowned shot
         injured wounded casualties explosions attacks gunfire
         tote toten tod getötet stirbt gestorben anschlag unglück katastrophe opfer mort morts
-        meurt tué tuée tués attentat séisme catastrophe victime victimes décès
+        meurt tué tuée tués tuées fusillade blessés attentat séisme catastrophe victime victimes
+        décès burial
         """,
-        "terminally ill",
+        "terminally ill|laid to rest",
         "",
         "were killed|was killed|death toll|killed at least|died in|died after|have died|has died"
-        "|were injured|were wounded",
+        "|were injured|were wounded|ont été tués|ont été tuées|a été tué|a été tuée",
     ),
     _kind(
         "job",

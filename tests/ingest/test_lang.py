@@ -30,6 +30,19 @@ from aggregator.ingest.lang import detect_language
             "La medida entrará en vigor el próximo mes, según el ministerio.",
             "es",
         ),
+        (  # "de" and "en" are French words too, not only Dutch ones
+            "Football : 100 ans de Coupe de France en images",
+            "Créée en 1917 en pleine première guerre mondiale, la compétition met aux "
+            "prises clubs professionnels et amateurs. Les 32es de finale de la centième "
+            "édition débutent vendredi soir.",
+            "fr",
+        ),
+        (
+            "Het kabinet presenteert een nieuw plan",
+            "De minister zegt dat het plan voor de zomer in werking treedt en dat er geen "
+            "extra geld bij komt.",
+            "nl",
+        ),
         ("三星发布新款芯片", "极客们纷纷点赞，认为这款芯片的性能大幅提升。", "zh"),
         ("東京で新しい半導体工場", "政府は来年から補助金を出すと発表しました。", "ja"),
         ("삼성전자, 새 반도체 공개", "업계는 성능이 크게 향상되었다고 평가했다.", "ko"),
