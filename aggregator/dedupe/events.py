@@ -157,6 +157,7 @@ _ROUNDUP_RE = re.compile(
     | ^\s*(?:\d{1,2}/\d{1,2}|[a-z]+\s\d{1,2},\s\d{4})\s*:    # "12/18: CBS Evening News"
     | \bupdates?\s*:
     | \bthe\ best\b | \bdeals\b
+    | [.!?]\s+(?-i:And)\b    # a briefing's items: "X has died. And, Y set for talks"
     """
 )
 
@@ -174,6 +175,7 @@ _COLUMN_RE = re.compile(
     \?\s*$
     | ^\s*(?:why|how|what|where|who|which|should|can|could|is|are|does|do|will|would|
            a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b
+    | \bdiscuss(?:es|ed)?\b    # an interview: "Former envoy discusses US-Iran talks"
     """
 )
 
@@ -234,6 +236,8 @@ _PLACES = {
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
 _ACRONYMS = frozenset({"US", "USA"})
 _PLACE_KEYS = frozenset(_PLACES)
+# The cities of the table: where things happen (talks in Geneva), not who does them.
+_VENUES = frozenset({"beijing", "moscow", "kyiv", "geneva", "vienna", "brussel"})
 _PLACE = {form: key for key, forms in _PLACES.items() for form in forms.split()}
 
 
@@ -293,6 +297,10 @@ class EventFeatures:
         numbers: the numbers of the title (folded, without separators).
         kind: ``"roundup"``, ``"column"`` or ``""`` (see :func:`kind`).
         scores: the title holds a game's score ("2-1").
+        head_keys: the title's keys outside its backdrop clauses (see :func:`_head_words`):
+            what the headline says happened, not the circumstances it happened in.
+        compounds: pairs of title keys written as one capitalized name ("Jesse
+            Jackson", "West Bank"): together they name one actor.
     """
 
     title_keys: tuple[str, ...]
@@ -301,6 +309,8 @@ class EventFeatures:
     numbers: frozenset[str]
     kind: str = ""
     scores: bool = False
+    head_keys: frozenset[str] = frozenset()
+    compounds: frozenset[tuple[str, str]] = frozenset()
 
 
 def kind(title: str) -> str:
@@ -385,8 +395,16 @@ def _features(title: str, lead: str) -> EventFeatures:
     title_tokens = _tokens(title)
     lead_tokens = _tokens(_UNITED_STATES.sub("US", " ".join(lead.split()[:LEAD_WORDS])))
     title_case = _is_title_case(title_tokens)
+    head = _head_words(title)
+    # Each title word preceded by a capitalized word with only a space between.
+    adjoining: dict[str, str] = {}
+    for m in _ADJOINING_RE.finditer(title):
+        adjoining.setdefault(m.group(2), _stem(m.group(1)))
     names: set[str] = set()
     lower_seen: set[str] = set()
+    head_keys: set[str] = set()
+    compounds: set[tuple[str, str]] = set()
+    previous = ""  # the key of the title's previous word when capitalized and just before
     title_keys: list[str] = []
     numbers: set[str] = set()
     lead_keys: set[str] = set()
@@ -409,10 +427,16 @@ def _features(title: str, lead: str) -> EventFeatures:
             if len(key) < 2 or key in _STOP:
                 continue
             lead_keys.add(key)
-            if source == "title" and key not in title_keys:
-                title_keys.append(key)
+            if source == "title":
+                if key not in title_keys:
+                    title_keys.append(key)
+                if word in head:
+                    head_keys.add(key)
+                if capital and previous and adjoining.get(word) == previous:
+                    compounds.add((previous, key))
+                previous = key if capital else ""
             acronym = len(word) >= 2 and word.isupper() and word.isalpha()
-            if key in _PLACE_KEYS:
+            if key in _PLACE_KEYS or key == "u.s":
                 names.add(key)  # a place is a name wherever it stands ("Ukraine: ...")
             elif acronym or (capital and not starts and not (source == "title" and title_case)):
                 names.add(key)
@@ -427,7 +451,29 @@ def _features(title: str, lead: str) -> EventFeatures:
         numbers=frozenset(numbers),
         kind=kind(title),
         scores=bool(_SCORE_RE.search(title)),
+        head_keys=frozenset(head_keys),
+        compounds=frozenset(compounds),
     )
+
+
+# A headline tells what happened in its main clause and the circumstances in a
+# clause opened by "amid", "during", "as", "ahead of", "despite" or "while", up
+# to the next comma, colon or dash: "Iran closes Strait of Hormuz amid US
+# nuclear talks" reports a closure, not the talks. Two headlines naming the same
+# actors report one happening when they share what happened, not the backdrop.
+_BACKDROP_RE = re.compile(
+    r"(?i)(?:^|(?<=\s))(?:amid|amidst|during|as|ahead\s+of|despite|while)\b[^,;:–—|]*"
+)
+
+
+_ADJOINING_RE = re.compile(
+    r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"
+)
+
+
+def _head_words(title: str) -> frozenset[str]:
+    """The words of a title outside its backdrop clauses (see :data:`_BACKDROP_RE`)."""
+    return frozenset(_WORD_RE.findall(_BACKDROP_RE.sub(" ", title)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +499,11 @@ class EventParams:
         coverage: how much of each title the other story's title and lead hold
             (weighted, the mean of both ways, less the time penalty) that makes one
             event of two stories sharing a rare name, however differently titled.
+        actors: the evidence that makes one event when the titles name the same two
+            actors or more and share what happened in their main clauses (see
+            :func:`compare`), however common the actors are on those days.
+        actor_idf: a title's name counts as an actor only when at least this rare (log
+            scale: 3 leaves out a name in one story of eight of the days).
     """
 
     enabled: bool = True
@@ -468,6 +519,8 @@ class EventParams:
     max_candidates: int = 8
     distinct: float = 0.16
     coverage: float = 0.5
+    actors: float = 0.15
+    actor_idf: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,6 +663,13 @@ def compare(
                 f"other languages, the titles' names and numbers agree"
                 f" ({names:.2f} >= {params.cross_language})",
             )
+    actors, action = _actors_and_action(a, b, shared_title, idf, params.actor_idf)
+    if len(actors) >= 2 and action and evidence >= params.actors:
+        return verdict(
+            True,
+            f"the same actors ({', '.join(actors)}) and what they did ({', '.join(action)}),"
+            f" evidence {evidence:.2f} >= {params.actors}",
+        )
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
             return verdict(True, f"no rare name, but evidence {evidence:.2f} >= {params.nameless}")
@@ -643,6 +703,35 @@ def _stories_with(idf: IdfFn, key: str) -> float:
     and the count is ``exp(ceiling - idf(key)) - 1``.
     """
     return math.exp(idf("") - idf(key)) - 1
+
+
+def _actors_and_action(
+    a: EventFeatures, b: EventFeatures, shared_title: Sequence[str], idf: IdfFn, least: float
+) -> tuple[list[str], list[str]]:
+    """The actors both titles name, and the other keys both main clauses share.
+
+    A happening is who did what: "Iran says 'guiding principles' agreed with
+    US at nuclear talks" and "Iran foreign minister says progress made in
+    nuclear talks with U.S." name the same two actors and the same thing done,
+    though on a day of many Iran stories neither name is rare. Two actors
+    together are much rarer than each, and the shared word of the main
+    clauses (not of a backdrop clause, see :func:`_head_words`) tells the
+    happening: "Iran closes Strait of Hormuz amid US nuclear talks" shares the
+    actors and the talks, but only as its backdrop. A name of several words
+    is one actor, and a city of the places table is a venue, not an actor
+    (two talks in Geneva on one day).
+    """
+    names = a.names | b.names
+    actors = [k for k in shared_title if k in names and k not in _VENUES and idf(k) >= least]
+    # "Jesse Jackson" or "West Bank" is one actor: its second word does not count again.
+    joined = {k for p, k in a.compounds | b.compounds if p in actors}
+    actors = [k for k in actors if k not in joined]
+    action = [
+        k
+        for k in shared_title
+        if k not in names and not k.startswith("#") and k in a.head_keys and k in b.head_keys
+    ]
+    return actors, action
 
 
 def _coverage(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
