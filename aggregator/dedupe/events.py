@@ -142,15 +142,18 @@ _STOP = frozenset(
     """.split()
 )
 
-# Title openings and phrases of items that cover many happenings.
+# Title openings and phrases of items that cover many happenings. A gallery named
+# for one subject ("Jesse Jackson: A life in pictures", "Protests in Russia – in
+# pictures") shows one happening; a stream of photos ("Photos: ...") and the
+# pictures of the day or week are roundups.
 _ROUNDUP_RE = re.compile(
     r"""(?ix)
     ^\s*(?:live|live\ updates|latest|the\ latest|watch|listen|podcast|quiz|opinion|analysis|
            editorial|letters?|column|commentary|explainer|newsletter|briefing|factbox|
-           photos?|pictures?|in\ pictures|gallery|ticker|liveblog|live-blog|live\ blog)\s*[:|–—-]
+           photos?|pictures?|gallery|ticker|liveblog|live-blog|live\ blog)\s*[:|–—-]
     | \b(?:what\ to\ know|week\ in\ review|the\ week\ in|news\ briefs?|morning\ briefing|
           evening\ briefing|daily\ briefing|news\ roundup|roundup|round-up|live\ updates|
-          as\ it\ happened|live\ blog|liveblog|in\ pictures|photos\ of\ the\ (?:day|week)|
+          as\ it\ happened|live\ blog|liveblog|(?:photos|pictures)\ of\ the\ (?:day|week)|
           best\ photos|today\ -\ |evening\ news|morning\ news|nightly\ news|top\ stories|
           headlines|things\ to\ know|need\ to\ know|newsletter|digest|recap|
           was\ ist\ los|der\ tag|liveticker|le\ point\ sur)\b
@@ -175,7 +178,7 @@ _COLUMN_RE = re.compile(
     \?\s*$
     | ^\s*(?:why|how|what|where|who|which|should|can|could|is|are|does|do|will|would|
            a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b
-    | \bdiscuss(?:es|ed)?\b    # an interview: "Former envoy discusses US-Iran talks"
+    | \bdiscusses\b    # an interview: "Former envoy discusses US-Iran talks"
     """
 )
 
@@ -676,7 +679,11 @@ def compare(
         return verdict(False, "no rare name in common")
     if evidence >= params.threshold:
         return verdict(True, f"evidence {evidence:.2f} >= {params.threshold}")
-    distinct = [k for k in shared_names if _stories_with(idf, k) < DISTINCT + 0.5]
+    # A country or city of the places table is the setting of many happenings, however
+    # few titles of the days name it: only a person's, company's or other name is distinct.
+    distinct = [
+        k for k in shared_names if k not in _PLACE_KEYS and _stories_with(idf, k) < DISTINCT + 0.5
+    ]
     if distinct and evidence >= params.distinct:
         return verdict(
             True,
