@@ -181,6 +181,26 @@ _COLUMN_RE = re.compile(
     | \bdiscusses\b    # an interview: "Former envoy discusses US-Iran talks"
     """
 )
+# A headline of two sentences tells a story's arc or a view of it rather than report
+# one happening ("Trump said he'd end the war in a day. It's harder than he thought.").
+# Abbreviations ("Rev.", "U.S.") end no sentence.
+_TWO_SENTENCES_RE = re.compile(
+    r"(?<![.\w])(?!(?:Rev|Gov|Sen|Rep|Gen|Col|Sgt|Capt|Lt|Dr|Mr|Mrs|Ms|St|Jr|Sr|Inc|Corp|Ltd|Co|"
+    r"vs|No|Nr|Mt|Ft)[.])([^\W\d_]{2,})[.!]\s+[A-Z]"
+)
+
+
+def _two_sentences(title: str) -> bool:
+    """True when a title holds two sentences (see :data:`_TWO_SENTENCES_RE`).
+
+    A section's label before the headline ("VIDEO. ...", "EN IMAGES. ...",
+    "Vidéos. ...") is no sentence: the first must hold three words or more
+    and not end in capitals.
+    """
+    for match in _TWO_SENTENCES_RE.finditer(title):
+        if len(title[: match.start()].split()) >= 2 and not match.group(1).isupper():
+            return True
+    return False
 
 
 @lru_cache(maxsize=1 << 16)
@@ -327,7 +347,7 @@ def kind(title: str) -> str:
     """
     if _ROUNDUP_RE.search(title):
         return "roundup"
-    if _COLUMN_RE.search(title):
+    if _COLUMN_RE.search(title) or _two_sentences(title):
         return "column"
     after = _TOPIC_RE.split(title, maxsplit=1)[1:]
     return "column" if after and _TOPIC_COLUMN_RE.match(after[0]) else ""
