@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import cast
 
 import pytest
 from click.testing import CliRunner
@@ -581,9 +582,27 @@ def _check_readers_see_events(cfg: Path, runner: CliRunner) -> None:
     assert joined, members
     a, b, same = joined
     assert float(str(same["evidence"])) > 0
+    assert same["event_id"] == jackson[0] and same["path"] == [a, b]
+    # Every two members are told as one event, linked through other members when they do
+    # not match each other now: each step of the chain is a pair the rules join.
+    last = members[-1]
+    linked = explain(members[0], last)
+    assert linked["event_id"] == jackson[0]
+    path = cast(list[int], linked["path"])
+    if linked["same_event"] is False and path:
+        assert path[0] == members[0] and path[-1] == last and len(path) > 2
+        assert set(path) <= set(members)
+        steps = [explain(x, y)["same_event"] for x, y in zip(path, path[1:], strict=False)]
+        assert steps == [True] * (len(path) - 1)
+        text = runner.invoke(
+            cli, ["--config", str(cfg), "events", "--explain", str(members[0]), str(last)]
+        )
+        through = ", ".join(f"#{s}" for s in path[1:-1])
+        assert f"one event (#{jackson[0]}), linked through {through}" in text.stdout
     outsider = next(s for s, e in event_of.items() if e != jackson[0])
     other = explain(members[0], outsider)
     assert other["same_event"] is False and other["rule"]
+    assert other["event_id"] is None and other["path"] == []
     text = runner.invoke(cli, ["--config", str(cfg), "events", "--explain", str(a), str(b)])
     assert f"#{a} and #{b}: one event" in text.stdout
     missing = runner.invoke(cli, ["--config", str(cfg), "events", "--explain", "1", "999999"])
