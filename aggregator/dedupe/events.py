@@ -29,17 +29,26 @@ an article under another's headline):
 
 - never two stories of one outlet (a story joins an event only through
   another outlet's article), nor further apart than ``window``;
-- never a roundup, a live blog, a newsletter or a column (:func:`kind`):
-  they cover many happenings;
+- never a roundup, a live blog, a newsletter, a briefing of two items, a
+  column, an interview or a headline of two sentences (:func:`kind`): they
+  cover many happenings, or comment on one rather than report it;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
   less ``gap_penalty`` in proportion to the time between them (a follow-up
   a day later needs more in common than a same-hour report). Two stories
   sharing a rare name (the actors) need ``threshold``, or ``distinct`` when
-  the name is in no other title of their days, or else a ``coverage``: each
+  the name is in no other title of their days (a country or city of the
+  places table never counts so), or else a ``coverage``: each
   title told in the other story's title and lead; sharing no rare name,
   they need ``nameless`` and three title keys;
+- two titles naming the same two actors or more (names at least
+  ``actor_idf`` rare; "Jesse Jackson" is one actor, Geneva a venue) and
+  sharing a key of their main clauses that is no name (what was done) need
+  only ``actors``, however common each actor is on their days: "Iran says
+  'guiding principles' agreed with US at nuclear talks" and "Iran foreign
+  minister says progress made in nuclear talks with U.S."; a backdrop
+  clause ("amid US nuclear talks") is no main clause;
 - titles whose numbers disagree ("kills 11" / "kills 28", "2-1" / "0-3":
   different attacks, different games) need ``strong`` agreement;
 - in different languages, two stories sharing two rare names join when the
