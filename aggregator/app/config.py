@@ -648,6 +648,9 @@ def _events(r: _Reader) -> EventParams:
     max_candidates: int = r.get("max_candidates", int, d.max_candidates)
     if not 1 <= max_candidates <= 1000:
         raise r.error("max_candidates", f"must be between 1 and 1000, got {max_candidates}")
+    actor_idf = float(r.get("actor_idf", (float, int), d.actor_idf))
+    if not 1 <= actor_idf <= 20:
+        raise r.error("actor_idf", f"must be between 1 and 20, got {actor_idf}")
     params = EventParams(
         enabled=r.get("enabled", bool, d.enabled),
         window=window,
@@ -662,6 +665,8 @@ def _events(r: _Reader) -> EventParams:
         max_candidates=max_candidates,
         distinct=share("distinct", d.distinct),
         coverage=share("coverage", d.coverage),
+        actors=share("actors", d.actors),
+        actor_idf=actor_idf,
     )
     if params.nameless < params.threshold:
         raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")

@@ -832,6 +832,7 @@ class App:
             fa, fb, verdict = events.explain(self.reader.conn, first, second, params)
         except KeyError as exc:
             raise StoryNotFound(f"no story with id {exc.args[0]}") from exc
+        linked = events.link(self.reader.conn, first, second, params)
 
         def features(f: Any) -> dict[str, Any]:
             return {
@@ -862,8 +863,17 @@ class App:
                 "strong": params.strong,
                 "min_idf": params.min_idf,
                 "cross_language": params.cross_language,
+                "distinct": params.distinct,
+                "coverage": params.coverage,
+                "actors": params.actors,
+                "actor_idf": params.actor_idf,
             },
             "features": {"first": features(fa), "second": features(fb)},
+            # Where the archive stored them: one event, and the chain of stories that
+            # match each other now from the first to the second (empty when none does).
+            "event_id": linked.event_id if linked else None,
+            "path": list(linked.path) if linked else [],
+            "path_rules": list(linked.rules) if linked else [],
         }
 
     # -- stories ---------------------------------------------------------

@@ -779,27 +779,10 @@ def events(app: App, rebuild: bool, explain: tuple[int, int] | None, as_json: bo
     if rebuild == bool(explain):
         raise click.UsageError("give one of --rebuild or --explain ID1 ID2")
     if explain:
+        from aggregator.cli import events_view
+
         e = app.events_explain(*explain)
-        if as_json:
-            _json(e)
-            return
-        verdict = "one event" if e["same_event"] else "not one event"
-        lines = [
-            f"#{e['first']} and #{e['second']}: {verdict} ({e['rule']})",
-            f"  evidence {e['evidence']}: agreement {e['score']}, titles {e['title_score']},"
-            f" {e['gap_hours']} h apart",
-            f"  shared title keys: {', '.join(e['shared_title']) or '-'}",
-            f"  shared rare names: {', '.join(e['shared_names']) or '-'}",
-            "  thresholds: " + ", ".join(f"{k} {v}" for k, v in e["thresholds"].items()),
-        ]
-        for side in ("first", "second"):
-            f = e["features"][side]
-            lines.append(
-                f"  #{e[side]}: keys {' '.join(f['title_keys'])};"
-                f" names {' '.join(f['names']) or '-'}"
-                + (f"; kind {f['kind']}" if f["kind"] else "")
-            )
-        click.echo(_safe("\n".join(lines)))
+        _json(e) if as_json else click.echo(_safe("\n".join(events_view.explain_lines(e))))
         return
     show = not as_json and sys.stderr.isatty()
 

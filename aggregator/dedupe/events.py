@@ -29,17 +29,26 @@ an article under another's headline):
 
 - never two stories of one outlet (a story joins an event only through
   another outlet's article), nor further apart than ``window``;
-- never a roundup, a live blog, a newsletter or a column (:func:`kind`):
-  they cover many happenings;
+- never a roundup, a live blog, a newsletter, a briefing of two items, a
+  column, an interview or a headline of two sentences (:func:`kind`): they
+  cover many happenings, or comment on one rather than report it;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
   less ``gap_penalty`` in proportion to the time between them (a follow-up
   a day later needs more in common than a same-hour report). Two stories
   sharing a rare name (the actors) need ``threshold``, or ``distinct`` when
-  the name is in no other title of their days, or else a ``coverage``: each
+  the name is in no other title of their days (a country or city of the
+  places table never counts so), or else a ``coverage``: each
   title told in the other story's title and lead; sharing no rare name,
   they need ``nameless`` and three title keys;
+- two titles naming the same two actors or more (names at least
+  ``actor_idf`` rare; "Jesse Jackson" is one actor, Geneva a venue) and
+  sharing a key of their main clauses that is no name (what was done) need
+  only ``actors``, however common each actor is on their days: "Iran says
+  'guiding principles' agreed with US at nuclear talks" and "Iran foreign
+  minister says progress made in nuclear talks with U.S."; a backdrop
+  clause ("amid US nuclear talks") is no main clause;
 - titles whose numbers disagree ("kills 11" / "kills 28", "2-1" / "0-3":
   different attacks, different games) need ``strong`` agreement;
 - in different languages, two stories sharing two rare names join when the
@@ -142,21 +151,25 @@ _STOP = frozenset(
     """.split()
 )
 
-# Title openings and phrases of items that cover many happenings.
+# Title openings and phrases of items that cover many happenings. A gallery named
+# for one subject ("Jesse Jackson: A life in pictures", "Protests in Russia – in
+# pictures") shows one happening; a stream of photos ("Photos: ...") and the
+# pictures of the day or week are roundups.
 _ROUNDUP_RE = re.compile(
     r"""(?ix)
     ^\s*(?:live|live\ updates|latest|the\ latest|watch|listen|podcast|quiz|opinion|analysis|
            editorial|letters?|column|commentary|explainer|newsletter|briefing|factbox|
-           photos?|pictures?|in\ pictures|gallery|ticker|liveblog|live-blog|live\ blog)\s*[:|–—-]
+           photos?|pictures?|gallery|ticker|liveblog|live-blog|live\ blog)\s*[:|–—-]
     | \b(?:what\ to\ know|week\ in\ review|the\ week\ in|news\ briefs?|morning\ briefing|
           evening\ briefing|daily\ briefing|news\ roundup|roundup|round-up|live\ updates|
-          as\ it\ happened|live\ blog|liveblog|in\ pictures|photos\ of\ the\ (?:day|week)|
+          as\ it\ happened|live\ blog|liveblog|(?:photos|pictures)\ of\ the\ (?:day|week)|
           best\ photos|today\ -\ |evening\ news|morning\ news|nightly\ news|top\ stories|
           headlines|things\ to\ know|need\ to\ know|newsletter|digest|recap|
           was\ ist\ los|der\ tag|liveticker|le\ point\ sur)\b
     | ^\s*(?:\d{1,2}/\d{1,2}|[a-z]+\s\d{1,2},\s\d{4})\s*:    # "12/18: CBS Evening News"
     | \bupdates?\s*:
     | \bthe\ best\b | \bdeals\b
+    | [.!?]\s+(?-i:And)\b    # a briefing's items: "X has died. And, Y set for talks"
     """
 )
 
@@ -174,8 +187,29 @@ _COLUMN_RE = re.compile(
     \?\s*$
     | ^\s*(?:why|how|what|where|who|which|should|can|could|is|are|does|do|will|would|
            a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b
+    | \bdiscusses\b    # an interview: "Former envoy discusses US-Iran talks"
     """
 )
+# A headline of two sentences tells a story's arc or a view of it rather than report
+# one happening ("Trump said he'd end the war in a day. It's harder than he thought.").
+# Abbreviations ("Rev.", "U.S.") end no sentence.
+_TWO_SENTENCES_RE = re.compile(
+    r"(?<![.\w])(?!(?:Rev|Gov|Sen|Rep|Gen|Col|Sgt|Capt|Lt|Dr|Mr|Mrs|Ms|St|Jr|Sr|Inc|Corp|Ltd|Co|"
+    r"vs|No|Nr|Mt|Ft)[.])([^\W\d_]{2,})[.!]\s+[A-Z]"
+)
+
+
+def _two_sentences(title: str) -> bool:
+    """True when a title holds two sentences (see :data:`_TWO_SENTENCES_RE`).
+
+    A section's label before the headline ("VIDEO. ...", "EN IMAGES. ...",
+    "Vidéos. ...") is no sentence: the first must hold three words or more
+    and not end in capitals.
+    """
+    for match in _TWO_SENTENCES_RE.finditer(title):
+        if len(title[: match.start()].split()) >= 2 and not match.group(1).isupper():
+            return True
+    return False
 
 
 @lru_cache(maxsize=1 << 16)
@@ -234,6 +268,8 @@ _PLACES = {
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
 _ACRONYMS = frozenset({"US", "USA"})
 _PLACE_KEYS = frozenset(_PLACES)
+# The cities of the table: where things happen (talks in Geneva), not who does them.
+_VENUES = frozenset({"beijing", "moscow", "kyiv", "geneva", "vienna", "brussel"})
 _PLACE = {form: key for key, forms in _PLACES.items() for form in forms.split()}
 
 
@@ -293,6 +329,10 @@ class EventFeatures:
         numbers: the numbers of the title (folded, without separators).
         kind: ``"roundup"``, ``"column"`` or ``""`` (see :func:`kind`).
         scores: the title holds a game's score ("2-1").
+        head_keys: the title's keys outside its backdrop clauses (see :func:`_head_words`):
+            what the headline says happened, not the circumstances it happened in.
+        compounds: pairs of title keys written as one capitalized name ("Jesse
+            Jackson", "West Bank"): together they name one actor.
     """
 
     title_keys: tuple[str, ...]
@@ -301,6 +341,8 @@ class EventFeatures:
     numbers: frozenset[str]
     kind: str = ""
     scores: bool = False
+    head_keys: frozenset[str] = frozenset()
+    compounds: frozenset[tuple[str, str]] = frozenset()
 
 
 def kind(title: str) -> str:
@@ -314,7 +356,7 @@ def kind(title: str) -> str:
     """
     if _ROUNDUP_RE.search(title):
         return "roundup"
-    if _COLUMN_RE.search(title):
+    if _COLUMN_RE.search(title) or _two_sentences(title):
         return "column"
     after = _TOPIC_RE.split(title, maxsplit=1)[1:]
     return "column" if after and _TOPIC_COLUMN_RE.match(after[0]) else ""
@@ -385,8 +427,16 @@ def _features(title: str, lead: str) -> EventFeatures:
     title_tokens = _tokens(title)
     lead_tokens = _tokens(_UNITED_STATES.sub("US", " ".join(lead.split()[:LEAD_WORDS])))
     title_case = _is_title_case(title_tokens)
+    head = _head_words(title)
+    # Each title word preceded by a capitalized word with only a space between.
+    adjoining: dict[str, str] = {}
+    for m in _ADJOINING_RE.finditer(title):
+        adjoining.setdefault(m.group(2), _stem(m.group(1)))
     names: set[str] = set()
     lower_seen: set[str] = set()
+    head_keys: set[str] = set()
+    compounds: set[tuple[str, str]] = set()
+    previous = ""  # the key of the title's previous word when capitalized and just before
     title_keys: list[str] = []
     numbers: set[str] = set()
     lead_keys: set[str] = set()
@@ -409,10 +459,16 @@ def _features(title: str, lead: str) -> EventFeatures:
             if len(key) < 2 or key in _STOP:
                 continue
             lead_keys.add(key)
-            if source == "title" and key not in title_keys:
-                title_keys.append(key)
+            if source == "title":
+                if key not in title_keys:
+                    title_keys.append(key)
+                if word in head:
+                    head_keys.add(key)
+                if capital and previous and adjoining.get(word) == previous:
+                    compounds.add((previous, key))
+                previous = key if capital else ""
             acronym = len(word) >= 2 and word.isupper() and word.isalpha()
-            if key in _PLACE_KEYS:
+            if key in _PLACE_KEYS or key == "u.s":
                 names.add(key)  # a place is a name wherever it stands ("Ukraine: ...")
             elif acronym or (capital and not starts and not (source == "title" and title_case)):
                 names.add(key)
@@ -427,7 +483,29 @@ def _features(title: str, lead: str) -> EventFeatures:
         numbers=frozenset(numbers),
         kind=kind(title),
         scores=bool(_SCORE_RE.search(title)),
+        head_keys=frozenset(head_keys),
+        compounds=frozenset(compounds),
     )
+
+
+# A headline tells what happened in its main clause and the circumstances in a
+# clause opened by "amid", "during", "as", "ahead of", "despite" or "while", up
+# to the next comma, colon or dash: "Iran closes Strait of Hormuz amid US
+# nuclear talks" reports a closure, not the talks. Two headlines naming the same
+# actors report one happening when they share what happened, not the backdrop.
+_BACKDROP_RE = re.compile(
+    r"(?i)(?:^|(?<=\s))(?:amid|amidst|during|as|ahead\s+of|despite|while)\b[^,;:–—|]*"
+)
+
+
+_ADJOINING_RE = re.compile(
+    r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"
+)
+
+
+def _head_words(title: str) -> frozenset[str]:
+    """The words of a title outside its backdrop clauses (see :data:`_BACKDROP_RE`)."""
+    return frozenset(_WORD_RE.findall(_BACKDROP_RE.sub(" ", title)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +531,11 @@ class EventParams:
         coverage: how much of each title the other story's title and lead hold
             (weighted, the mean of both ways, less the time penalty) that makes one
             event of two stories sharing a rare name, however differently titled.
+        actors: the evidence that makes one event when the titles name the same two
+            actors or more and share what happened in their main clauses (see
+            :func:`compare`), however common the actors are on those days.
+        actor_idf: a title's name counts as an actor only when at least this rare (log
+            scale: 3 leaves out a name in one story of eight of the days).
     """
 
     enabled: bool = True
@@ -468,6 +551,8 @@ class EventParams:
     max_candidates: int = 8
     distinct: float = 0.16
     coverage: float = 0.5
+    actors: float = 0.15
+    actor_idf: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,13 +695,24 @@ def compare(
                 f"other languages, the titles' names and numbers agree"
                 f" ({names:.2f} >= {params.cross_language})",
             )
+    actors, action = _actors_and_action(a, b, shared_title, idf, params.actor_idf)
+    if len(actors) >= 2 and action and evidence >= params.actors:
+        return verdict(
+            True,
+            f"the same actors ({', '.join(actors)}) and what they did ({', '.join(action)}),"
+            f" evidence {evidence:.2f} >= {params.actors}",
+        )
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
             return verdict(True, f"no rare name, but evidence {evidence:.2f} >= {params.nameless}")
         return verdict(False, "no rare name in common")
     if evidence >= params.threshold:
         return verdict(True, f"evidence {evidence:.2f} >= {params.threshold}")
-    distinct = [k for k in shared_names if _stories_with(idf, k) < DISTINCT + 0.5]
+    # A country or city of the places table is the setting of many happenings, however
+    # few titles of the days name it: only a person's, company's or other name is distinct.
+    distinct = [
+        k for k in shared_names if k not in _PLACE_KEYS and _stories_with(idf, k) < DISTINCT + 0.5
+    ]
     if distinct and evidence >= params.distinct:
         return verdict(
             True,
@@ -643,6 +739,35 @@ def _stories_with(idf: IdfFn, key: str) -> float:
     and the count is ``exp(ceiling - idf(key)) - 1``.
     """
     return math.exp(idf("") - idf(key)) - 1
+
+
+def _actors_and_action(
+    a: EventFeatures, b: EventFeatures, shared_title: Sequence[str], idf: IdfFn, least: float
+) -> tuple[list[str], list[str]]:
+    """The actors both titles name, and the other keys both main clauses share.
+
+    A happening is who did what: "Iran says 'guiding principles' agreed with
+    US at nuclear talks" and "Iran foreign minister says progress made in
+    nuclear talks with U.S." name the same two actors and the same thing done,
+    though on a day of many Iran stories neither name is rare. Two actors
+    together are much rarer than each, and the shared word of the main
+    clauses (not of a backdrop clause, see :func:`_head_words`) tells the
+    happening: "Iran closes Strait of Hormuz amid US nuclear talks" shares the
+    actors and the talks, but only as its backdrop. A name of several words
+    is one actor, and a city of the places table is a venue, not an actor
+    (two talks in Geneva on one day).
+    """
+    names = a.names | b.names
+    actors = [k for k in shared_title if k in names and k not in _VENUES and idf(k) >= least]
+    # "Jesse Jackson" or "West Bank" is one actor: its second word does not count again.
+    joined = {k for p, k in a.compounds | b.compounds if p in actors}
+    actors = [k for k in actors if k not in joined]
+    action = [
+        k
+        for k in shared_title
+        if k not in names and not k.startswith("#") and k in a.head_keys and k in b.head_keys
+    ]
+    return actors, action
 
 
 def _coverage(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:

@@ -49,6 +49,7 @@ from aggregator.models import Story
 __all__ = [
     "DayCounts",
     "EventInfo",
+    "EventLink",
     "SCHEMA",
     "assign",
     "count_events",
@@ -58,6 +59,7 @@ __all__ = [
     "event_members",
     "events_of",
     "explain",
+    "link",
     "forget_story_events",
     "group_stored",
     "outlet_of",
@@ -802,7 +804,14 @@ def explain(
     if a not in rows or b not in rows:
         missing = a if a not in rows else b
         raise KeyError(missing)
-    ra, rb = rows[a], rows[b]
+    fa, fb, verdict = _pair(conn, rows[a], rows[b], params)
+    return fa, fb, verdict
+
+
+def _pair(
+    conn: sqlite3.Connection, ra: _Row, rb: _Row, params: EventParams
+) -> tuple[EventFeatures, EventFeatures, EventVerdict]:
+    """The two stories' features and the rules' verdict, with rarity counted as it is now."""
     fa, fb = event_features(ra.title, ra.body), event_features(rb.title, rb.body)
     idf = idf_from_counts({}, 1)
     if has_tables(conn):
@@ -821,3 +830,77 @@ def explain(
         other_language=_other_language(ra, rb),
     )
     return fa, fb, verdict
+
+
+LINK_MEMBERS = 60
+"""Members of an event :func:`link` searches at most (the earliest published)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventLink:
+    """How two stories stored in one event are linked.
+
+    A story joins the event of the one article it matches best, so an event
+    grows story by story: two of its members may match only through a third
+    ("Jesse Jackson dies at 84" and "A life in pictures" through "Tributes
+    pour in after Jesse Jackson dies"), and each key's rarity is counted now
+    over the archive as it is, not as it was when the story joined.
+
+    Attributes:
+        event_id: the event both stories are stored in.
+        path: the stories from the first to the second, each matching the next by
+            the rules now; empty when no chain of matching members is found now.
+        rules: the deciding rule of each step of ``path``.
+    """
+
+    event_id: int
+    path: tuple[int, ...]
+    rules: tuple[str, ...]
+
+
+def link(
+    conn: sqlite3.Connection, a: int, b: int, params: EventParams | None = None
+) -> EventLink | None:
+    """How two stories of one stored event are linked, or ``None`` when they are not in one.
+
+    Searches the event's members breadth first from ``a``, each step a pair the
+    rules join now, so the path is the shortest chain of matches.
+    """
+    params = params or EventParams()
+    if not has_tables(conn):
+        return None
+    found = dict(
+        conn.execute(
+            "SELECT story_id, event_id FROM story_events WHERE story_id IN (?, ?)", (a, b)
+        ).fetchall()
+    )
+    if a == b or a not in found or found.get(b) != found[a]:
+        return None
+    event_id = int(found[a])
+    info = event_members(conn, event_id)
+    members = list(info.stories if info else ())
+    members = [m for m in members if m not in (a, b)][: LINK_MEMBERS - 2] + [a, b]
+    rows = _rows(conn, members)
+    previous: dict[int, tuple[int, str]] = {}
+    frontier = [a]
+    seen = {a}
+    while frontier and b not in previous:
+        step: list[int] = []
+        for x in frontier:
+            for y in members:
+                if y in seen or x not in rows or y not in rows:
+                    continue
+                verdict = _pair(conn, rows[x], rows[y], params)[2]
+                if verdict.same:
+                    seen.add(y)
+                    previous[y] = (x, verdict.rule)
+                    step.append(y)
+        frontier = step
+    if b not in previous:
+        return EventLink(event_id, (), ())
+    path, rules = [b], []
+    while path[-1] != a:
+        before, rule = previous[path[-1]]
+        rules.append(rule)
+        path.append(before)
+    return EventLink(event_id, tuple(reversed(path)), tuple(reversed(rules)))

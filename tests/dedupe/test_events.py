@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import cast
 
 import pytest
 from click.testing import CliRunner
@@ -329,6 +330,81 @@ def test_explainers_after_a_topic_are_columns() -> None:
     assert kind("Suspect Identified in Canada's Deadliest School Shooting: What We Know") == ""
 
 
+def test_the_same_actors_and_deed_join_though_the_actors_are_common() -> None:
+    # On a day when fifty titles name Iran and a hundred the US, neither name is rare;
+    # the two together in both titles, with the talks in both main clauses, are one happening.
+    guiding = ("Iran says 'guiding principles' agreed with US at nuclear talks", "")
+    progress = ("Iran foreign minister says progress made in nuclear talks with U.S.", "")
+    rule = on_day(guiding, progress, hours=0.2)
+    assert rule.startswith("the same actors (iran, u.s) and what they did (nuclear, talk)"), rule
+    # Hard negative: the same actors, the talks only the backdrop of another happening.
+    hormuz = ("Iran temporarily closes Strait of Hormuz amid US nuclear talks", "")
+    assert not on_day(guiding, hormuz, hours=0.2)
+    assert not on_day(progress, hormuz, hours=0.2)
+    shipping = ("Iran announces closure of vital shipping route during US nuclear talks", "")
+    assert not on_day(progress, shipping, hours=0.2)
+    # A name of several words is one actor ("Nancy Guthrie"), a city the venue (Geneva):
+    # neither pair is the same actors and deed (other rules may still weigh them).
+    guthrie = on_day(
+        ("Nancy Guthrie case continues to captivate the public", ""),
+        ("No DNA matches on glove found in Nancy Guthrie case, police say", ""),
+        hours=2,
+    )
+    assert not guthrie.startswith("the same actors"), guthrie
+    assert not on_day(
+        ("Russian and Ukrainian officials meet in Geneva for US-brokered talks", ""),
+        ("US and Iran reach 'guiding principles' in Geneva nuclear talks", ""),
+        hours=2,
+    )
+    # Far apart in time, the same actors and deed need more (a later round of talks).
+    assert not on_day(guiding, progress, hours=30)
+
+
+def test_briefings_interviews_and_two_sentence_headlines_are_not_reports() -> None:
+    assert kind("Rev. Jesse Jackson has died. And, U.S. and Iran set for high-stakes talks") == (
+        "roundup"
+    )
+    assert kind("Former deputy special envoy for Iran discusses US-Iran nuclear talks") == "column"
+    assert kind(
+        "Trump Said He'd End the War in Ukraine in a Day. It's Harder Than He Thought."
+    ) == ("column")
+    # Abbreviations and a section's label end no sentence.
+    assert kind("Rev. Jesse Jackson dies at 84") == ""
+    assert kind("U.S. and Iran Make 'Good Progress' in Geneva Talks") == ""
+    assert kind("EN IMAGES. Turquie : Istanbul paralysée par la neige") == ""
+    assert kind("Abe aide meets Trump adviser as two discuss possible summit") == ""
+    # A gallery of one subject shows one happening; the pictures of the day are a roundup.
+    assert kind("Jesse Jackson: A life in pictures") == ""
+    assert kind("Anti-government demonstrations in Russia – in pictures") == ""
+    assert kind("Photos of the day: February 17") == "roundup"
+    assert kind("Photos: Comet ISON") == "roundup"
+
+
+def test_a_place_is_never_a_distinct_name() -> None:
+    # Kyiv is in no other title of the day, but a capital is the setting of many happenings:
+    # the talks and Zelensky's statement about Trump's pressure stay apart.
+    day = titles_holding(
+        {"Kyiv": 1, "Trump": 110, "pressure": 3, "peace": 10, "US": 100, "President": 60,
+         "Donald": 40, "Ukraine": 40, "Russia": 40, "talks": 40, "Geneva": 12},
+        1100,
+    )  # fmt: skip
+    assert not on_day(
+        (
+            "Ukraine, Russia hold peace talks in Geneva as Trump puts pressure on Kyiv",
+            "Negotiators from Ukraine and Russia concluded the first of two days of U.S.-mediated"
+            " peace talks in Geneva on Tuesday, with U.S. President Donald Trump pressing Kyiv",
+        ),
+        (
+            "Zelensky Says Trump Exerting Undue Pressure On Him Over Peace Deal",
+            "Ukrainian President Volodymyr Zelenskiy said US President Donald Trump was exerting"
+            " undue pressure on him in trying to secure a resolution to the war pitting Kyiv"
+            " against Moscow.",
+        ),
+        hours=2.4,
+        idf=day,
+    )
+
+
 def test_index_keys_are_bucketed_by_day() -> None:
     f = event_features("Jesse Jackson dies aged 84", "")
     day = int(T0.timestamp()) // 86400
@@ -506,9 +582,27 @@ def _check_readers_see_events(cfg: Path, runner: CliRunner) -> None:
     assert joined, members
     a, b, same = joined
     assert float(str(same["evidence"])) > 0
+    assert same["event_id"] == jackson[0] and same["path"] == [a, b]
+    # Every two members are told as one event, linked through other members when they do
+    # not match each other now: each step of the chain is a pair the rules join.
+    last = members[-1]
+    linked = explain(members[0], last)
+    assert linked["event_id"] == jackson[0]
+    path = cast(list[int], linked["path"])
+    if linked["same_event"] is False and path:
+        assert path[0] == members[0] and path[-1] == last and len(path) > 2
+        assert set(path) <= set(members)
+        steps = [explain(x, y)["same_event"] for x, y in zip(path, path[1:], strict=False)]
+        assert steps == [True] * (len(path) - 1)
+        text = runner.invoke(
+            cli, ["--config", str(cfg), "events", "--explain", str(members[0]), str(last)]
+        )
+        through = ", ".join(f"#{s}" for s in path[1:-1])
+        assert f"one event (#{jackson[0]}), linked through {through}" in text.stdout
     outsider = next(s for s, e in event_of.items() if e != jackson[0])
     other = explain(members[0], outsider)
     assert other["same_event"] is False and other["rule"]
+    assert other["event_id"] is None and other["path"] == []
     text = runner.invoke(cli, ["--config", str(cfg), "events", "--explain", str(a), str(b)])
     assert f"#{a} and #{b}: one event" in text.stdout
     missing = runner.invoke(cli, ["--config", str(cfg), "events", "--explain", "1", "999999"])
@@ -534,6 +628,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
         "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
+        "actors = 0.2\nactor_idf = 3.5\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -549,6 +644,8 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         max_candidates=8,
         distinct=0.3,
         coverage=0.7,
+        actors=0.2,
+        actor_idf=3.5,
     )
 
 
@@ -557,7 +654,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
     [
         (
             "treshold = 0.5",
-            "events.treshold: unknown key (allowed: coverage, cross_language, distinct,",
+            "events.treshold: unknown key (allowed: actor_idf, actors, coverage, cross_language,",
         ),
         ("threshold = 1.5", "events.threshold: must be above 0 and at most 1, got 1.5"),
         ("threshold = 'high'", "events.threshold: expected a number or an integer, got a string"),
@@ -569,6 +666,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ("nameless = 0.1", "events.nameless: must not be below threshold"),
         ("distinct = 0.3", "events.distinct: must not be above threshold"),
         ("coverage = 0", "events.coverage: must be above 0 and at most 1, got 0"),
+        ("actor_idf = 0", "events.actor_idf: must be between 1 and 20, got 0.0"),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
