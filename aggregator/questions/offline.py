@@ -825,10 +825,18 @@ _FR_TRAGIC_RE = re.compile(r"\b(?:morts?|tués?|tuées?|blessés?|blessées?|dé
 _FR_VOWELS = tuple("aeiouyhAEIOUYH\u00e9\u00c9\u00e8\u00ea\u00e0\u00e2\u00ee\u00f4")
 
 
+# A sentence opened by a participle phrase ("Créée en 1917, ...", "Profitant de ..."):
+# a participle ending followed by a preposition or an article ("Santé publique" is a name).
+_FR_PARTICIPLE_OPENER_RE = re.compile(
+    r"[A-Z\u00c0-\u00dd][^\W\d_]*(?:\u00e9|\u00e9e|\u00e9s|\u00e9es|ant) "
+    r"(?:en|par|\u00e0|au|aux|dans|de|du|des|le|la|les|pour|sur|depuis|lors|avec)\b"
+)
+
+
 def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate French questions: the lead sentence as a clause."""
-    if lead is None:
-        return []
+    if lead is None or _FR_PARTICIPLE_OPENER_RE.match(lead.sentence):
+        return []  # "Créée en 1917, la compétition ..." reads badly after "du fait que"
     clause = lower_first(lead.sentence, body)
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":

@@ -545,6 +545,17 @@ def test_no_motive_on_tragedy(title: str, body: str) -> None:
         assert not _INSENSITIVE_RE.search(question), question
 
 
+def test_a_french_lead_opened_by_a_participle_is_not_pasted_after_que() -> None:
+    title = "Football : 100 ans de Coupe de France en images"
+    body = (
+        "Cr\u00e9\u00e9e en 1917 en pleine premi\u00e8re guerre mondiale, la comp\u00e9tition "
+        "met aux prises clubs professionnels et amateurs. Les 32es de finale de la "
+        "centi\u00e8me \u00e9dition d\u00e9butent vendredi soir."
+    )
+    for question in OfflineGenerator(count=MAX_QUESTIONS).generate(_lang_story(title, body, "fr")):
+        assert "que cr\u00e9\u00e9e" not in question.lower(), question
+
+
 def test_a_funeral_is_not_asked_what_could_have_prevented_it() -> None:
     # A headline-only burial report: the last-resort question on a tragedy asks what
     # could have prevented it, which is absurd of a funeral.
