@@ -64,8 +64,9 @@ so a perfect match from years ago loses to this month's news; add words, or
 ``--until``, to reach back. Queries with fewer matches (most of those with two
 or more words) are ranked over all of them. Very common words rank by title
 hits rather than by how often they occur. Costs that still grow with the
-archive: a short prefix of a common word (``app*``) merges the postings of
-every word it matches, whatever the rowid range asked for; a phrase of common
+archive: a short prefix that cannot be written out (:func:`expand_prefixes`)
+merges the postings of every word it matches, whatever the rowid range asked
+for; a phrase of common
 words reads their positions; a rare ``--category`` with a very common word is
 checked story by story, and a ``--feed`` with one is checked a seek per story
 (up to about :data:`_CHECKED` of them).
@@ -86,6 +87,7 @@ from aggregator.search.query import (
     uses_prefix,
     uses_scripts,
 )
+from aggregator.search.scripts import no_space_at, no_space_block_end
 
 __all__ = [
     "CANDIDATES",
@@ -269,7 +271,7 @@ class Filters:
         self.params += feed_ids
 
 
-def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
+def expand_prefixes(conn: sqlite3.Connection, expr: str) -> tuple[str, bool]:
     """``expr`` with each prefix of a common word written out as the words it matches.
 
     ``"app"*`` becomes ``("app" OR "appl" OR "applic" OR ...)``: the same
@@ -285,34 +287,50 @@ def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
     once more through the tokenizer (a Porter stem is not always its own
     stem), so the result never differs from the prefix's.
 
+    Words glued to text in a script written without spaces (``unicode61``
+    makes one token of ``Apple与…``: tens of thousands of one-off tokens in a
+    large archive with Chinese stories) are left out of the list when the
+    archive has ``stories_cjk``: their stories are all there (it holds every
+    story with such text in its title or body), with the Latin words split
+    from the script's runs, and the search adds the matches of ``stories_cjk``
+    (see :class:`Plan`). Listing them would cost a statement each, and the
+    prefix itself merges them all (a few microseconds per word).
+
     Args:
         conn: a connection to the archive (read-only is enough: it writes
             temporary tables only).
         expr: an FTS5 expression of :func:`aggregator.search.query.to_fts5`.
 
     Returns:
-        The expression, rewritten or not.
+        The expression, rewritten or not, and whether glued words were left
+        out of it (the search must then add the matches of ``stories_cjk``).
     """
     spans = _prefix_strings(expr)
     if not spans:
-        return expr
+        return expr, False
+    glued = False
     try:
         conn.execute("SELECT 1 FROM search_terms LIMIT 1").fetchone()
+        split = (
+            conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone()
+            is not None
+        )
         texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
         tokens = _tokenize(conn, texts)
         out, at = [], 0
         for (start, end), words in zip(spans, tokens, strict=True):
-            written = _written_out(conn, words[0]) if len(words) == 1 else None
+            written = _written_out(conn, words[0], split=split) if len(words) == 1 else None
             if written:
-                out += [expr[at:start], "(" + " OR ".join(written) + ")"]
+                out += [expr[at:start], "(" + " OR ".join(written[0]) + ")"]
                 at = end
+                glued = glued or written[1]
     except sqlite3.OperationalError:
         # An archive of an older schema, or no room for temporary tables: the
         # prefixes as they are find the same stories.
-        return expr
+        return expr, False
     if not out:
-        return expr
-    return "".join(out) + expr[at:]
+        return expr, False
+    return "".join(out) + expr[at:], glued
 
 
 def _prefix_strings(expr: str) -> list[tuple[int, int]]:
@@ -364,11 +382,22 @@ def _tokenize(conn: sqlite3.Connection, texts: Sequence[str]) -> list[list[str]]
     return [[w for _, w in sorted(found)] for found in words]
 
 
-def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
+def _written_out(
+    conn: sqlite3.Connection, prefix: str, *, split: bool
+) -> tuple[list[str], bool] | None:
     """The FTS5 strings for the words that start with ``prefix``, if it starts a common word.
 
     Each is a quoted word, or a narrower prefix that starts only rare words.
     ``None``: leave the prefix as it is (see :func:`expand_prefixes`).
+
+    Args:
+        conn: the connection.
+        prefix: a word of the index.
+        split: leave out the words glued to text in a script written without
+            spaces (the archive has ``stories_cjk``).
+
+    Returns:
+        The strings, and whether glued words were left out.
     """
     high = prefix + _LAST_CHAR
     common = [
@@ -381,26 +410,38 @@ def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
     if not common or len(common) > _EXPANDED:
         return None
     conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab"
-        " USING fts5vocab(main, stories_fts, instance)"
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab_rows"
+        " USING fts5vocab(main, stories_fts, row)"
     )
-    # Each gap between common words is listed from its words' occurrences (rare
-    # words: few), bounded by strings just after and just before the common
-    # words, so that their postings are never read.
+    # Each gap between common words is listed with its words' counts (rare
+    # words: few postings to count, inside SQLite), bounded by strings just
+    # after and just before the common words, so that their postings are never read.
     words: list[str] = []
+    glued = 0  # the runs of glued words stepped over
     low = prefix
     for word in [*common, None]:
         top = high if word is None else _before(word)
-        if low <= top:
-            words += [
-                r[0]
-                for r in conn.execute(
-                    "SELECT DISTINCT term FROM temp.search_vocab WHERE term >= ? AND term <= ?"
-                    " LIMIT ?",
-                    (low, top, _EXPANDED + 1 - len(words)),
-                )
-            ]
-            if len(words) > _EXPANDED:
+        at = low
+        # With stories_cjk, a run of glued words (those that start as one does up
+        # to its first character of such a script, and go on in the same block of
+        # scripts) is stepped over: the listing starts again after it.
+        while at <= top:
+            rows = conn.execute(
+                "SELECT term FROM temp.search_vocab_rows WHERE term >= ? AND term <= ?",
+                (at, top),
+            )
+            for (term,) in rows:
+                cut = no_space_at(term) if split else -1
+                if cut >= 0:
+                    glued += 1
+                    at = term[:cut] + chr(no_space_block_end(term[cut]) + 1)
+                    break
+                words.append(term)
+                if len(words) > _EXPANDED:
+                    return None
+            else:
+                break
+            if glued > _EXPANDED:
                 return None
         if word is not None:
             words.append(word)
@@ -414,7 +455,7 @@ def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
     again = _tokenize(conn, words)
     failed = [w for t, w in zip(again, words, strict=True) if t != [w]]
     if not failed:
-        return [_quote(w) for w in words]
+        return [_quote(w) for w in words], glued > 0
     # A common word among them costs its own postings then, no more.
     pieces = sorted({w[:k] for w in failed for k in range(len(prefix) + 1, len(w))})
     fixed = {p for p, t in zip(pieces, _tokenize(conn, pieces), strict=True) if t == [p]}
@@ -432,7 +473,7 @@ def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
         if cover is None:
             return None
         out.append(_quote(cover) + "*")
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), glued > 0
 
 
 def _before(word: str) -> str:
@@ -484,6 +525,10 @@ class Plan:
             or ``stories_stem`` for a plan with ``stemmed``.
         stemmed: the plan searches the stories of stemmed languages by stem
             (``expr`` from ``to_fts5(query, stemmed=True)``).
+        cjk_expr: when a prefix was written out without the words glued to text
+            in a script written without spaces (:func:`expand_prefixes`), the
+            query's expression for ``stories_cjk``, whose matches are added;
+            else ``None``.
         published: the dates read so far, by story id.
     """
 
@@ -507,9 +552,13 @@ class Plan:
         self.stemmed = stemmed
         if stemmed:  # the stories of stemmed languages, by stem (aggregator.store.stem_index)
             self.table = "stories_stem"
-        elif self.prefix and self.table == "stories_fts":
-            # The prefix's common words, written out, are read lazily.
-            self.expr = expand_prefixes(conn, expr)
+        self.cjk_expr: str | None = None
+        if not stemmed and self.prefix and self.table == "stories_fts":
+            # The prefix's common words, written out, are read lazily. Words glued
+            # to Chinese (...) text are left out: their stories are matched in
+            # stories_cjk, where such words stand apart, and added.
+            self.expr, glued = expand_prefixes(conn, expr)
+            self.cjk_expr = expr if glued else None
         self.positive = positive_expression(query, stemmed=stemmed)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
@@ -625,11 +674,12 @@ class Plan:
             params.append(flt.hi)
         # FTS5 walks its posting lists backwards: rows arrive newest first and
         # only as fetched, so the walk costs what is read, not what matches.
-        cursor = self.conn.execute(
-            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?{bounds}"
-            " ORDER BY rowid DESC",
-            params,
-        )
+        sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?{bounds}"
+        if self.cjk_expr is not None:
+            # Both walks merged newest first (SQLite merges two ordered selects).
+            sql += f" UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?{bounds}"
+            params += [self.cjk_expr, *params[1:]]
+        cursor = self.conn.execute(sql + " ORDER BY 1 DESC", params)
         size = 256
         while rows := cursor.fetchmany(size):
             ids = [r[0] for r in rows]
@@ -845,12 +895,14 @@ class Plan:
             return []
         if walk:
             wanted = set(ids)
-            found = self.conn.execute(
-                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
-                " AND rowid BETWEEN ? AND ?",
-                (expr, min(ids), max(ids)),
-            )
-            return [r[0] for r in found if r[0] in wanted]
+            sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+            sql += " AND rowid BETWEEN ? AND ?"
+            params: list[object] = [expr, min(ids), max(ids)]
+            if expr == self.expr and self.cjk_expr is not None:  # see _walk
+                sql += " UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?"
+                sql += " AND rowid BETWEEN ? AND ?"
+                params += [self.cjk_expr, min(ids), max(ids)]
+            return [r[0] for r in self.conn.execute(sql, params) if r[0] in wanted]
         out: list[int] = []
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
