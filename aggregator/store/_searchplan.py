@@ -134,6 +134,8 @@ _COLUMN_US = 0.1  # the same with a column filter (positions decoded)
 _PHRASE_US = 1.0  # the same for a phrase, per story with all its words (positions matched)
 _BM25_US = 1.0  # bm25 of one row
 _ROW_US = 4.0  # reading one story's row (scattered rows: a page each)
+_KEPT_US = 0.26  # keeping one id in a temporary b-tree, for a check in SQL
+_PROBE_US = 0.12  # checking one match against such a b-tree (instead of in Python)
 _DATE_STEP_US = 0.3  # walking one story of a date range by date
 _RANK_BUDGET_US = 8000.0  # a ranking plan this cheap is taken without looking further
 
@@ -507,6 +509,19 @@ def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
     return first is not None and last is not None and last[0] - first[0] > 4 * _ID_SET_CAP
 
 
+def _in_sql(matches: float, ids: int) -> bool:
+    """Whether to keep a walk's matches that are among ``ids`` in SQL rather than in Python.
+
+    Python pays for every match the walk reads (a row object each); SQL for
+    keeping the ids in a temporary b-tree, then a cheaper check per match.
+
+    Args:
+        matches: the matches the walk reads (estimated).
+        ids: how many ids to keep.
+    """
+    return matches * (_STEP_US - _PROBE_US) > ids * _KEPT_US
+
+
 def _ids(joined: str | None) -> list[int]:
     """The ids of a ``group_concat(id)``."""
     return [int(i) for i in joined.split(",")] if joined else []
@@ -694,12 +709,12 @@ class Plan:
         candidates at the query's density, so that one slice is usually
         enough. Its oldest date is found by stepping over the slice in the
         published index (``OFFSET``: the entries are not kept), its ids are
-        read from the index as one string, and one walk of the index of
-        words over their run (a short one, apart from late arrivals) finds
-        the slice's matches, kept if they are in the slice. Keeping the ids
-        in SQL instead (``rowid IN (SELECT ...)``) or taking the slice's
-        bounds from a sorted subquery stores every entry of the slice in a
-        temporary b-tree: three times the cost.
+        read as one string, and they bound one walk of the index of words,
+        newest first, whose matches are kept if they are in the slice. Late
+        arrivals stretch that run of ids over stories dated after the slice,
+        whose matches the walk reads too: when they are many (a common word),
+        the slice is checked in SQL (its ids kept in a temporary b-tree, rows
+        fetched only as the caller needs them), else in Python (see :func:`_in_sql`).
         """
         density = self.density(self.expr) or 1.0 / max(self.top, 1)
         size = int(min(max(1.25 * CANDIDATES / density, _SLICE), 16 * _SLICE))
@@ -720,13 +735,25 @@ class Plan:
                 ).fetchone()[0]
             )
             if ids:
-                inside = set(ids)
-                found = self.conn.execute(
-                    f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
-                    " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
-                    (self.expr, min(ids), max(ids)),
-                )
-                yield [r[0] for r in found if r[0] in inside]
+                lo, hi = min(ids), max(ids)
+                if _in_sql(density * (hi - lo + 1), len(ids)):
+                    cursor = self.conn.execute(
+                        f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                        " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
+                        " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
+                        " ORDER BY rowid DESC",
+                        (self.expr, lo, hi, floor, high),
+                    )
+                    while rows := cursor.fetchmany(512):
+                        yield [r[0] for r in rows]
+                else:
+                    inside = set(ids)
+                    found = self.conn.execute(
+                        f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                        " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
+                        (self.expr, lo, hi),
+                    )
+                    yield [r[0] for r in found if r[0] in inside]
             high, size = floor, max(size, 4 * _SLICE)
 
     def _dates_cheaper(self) -> bool:
@@ -899,14 +926,28 @@ class Plan:
         if not ids:
             return []
         if walk:
-            wanted = set(ids)
+            lo, hi = min(ids), max(ids)
             sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
             sql += " AND rowid BETWEEN ? AND ?"
-            params: list[object] = [expr, min(ids), max(ids)]
+            params: list[object] = [expr, lo, hi]
             if expr == self.expr and self.cjk_expr is not None:  # see _walk
                 sql += " UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?"
                 sql += " AND rowid BETWEEN ? AND ?"
-                params += [self.cjk_expr, min(ids), max(ids)]
+                params += [self.cjk_expr, lo, hi]
+            elif _in_sql(self.density(expr) * (hi - lo + 1), len(ids)):
+                # The ids as one JSON array: kept in SQL, only the hits become rows.
+                try:
+                    return [
+                        r[0]
+                        for r in self.conn.execute(
+                            sql + " AND +rowid IN (SELECT value FROM json_each(?))",
+                            [*params, "[" + ",".join(map(str, ids)) + "]"],
+                        )
+                    ]
+                except sqlite3.OperationalError as exc:
+                    if "json_each" not in str(exc):  # an SQLite built without JSON
+                        raise
+            wanted = set(ids)
             return [r[0] for r in self.conn.execute(sql, params) if r[0] in wanted]
         out: list[int] = []
         for start in range(0, len(ids), _CHUNK):
