@@ -24,7 +24,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    is cheaper. A longer date range (told by the ids of its first and last
    story, without counting it) is walked by date, slice by slice through the
    published index, each slice as large as the word's density says the
-   candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
+   candidates need, the matches in its run of ids kept if they are in the
+   slice (in SQL or in Python, whichever reads fewer rows into Python
+   objects: :func:`_in_sql`). ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
    the matches among those, and the count says "at least" (after about 125
