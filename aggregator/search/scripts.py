@@ -51,6 +51,8 @@ __all__ = [
     "NO_SPACE_RANGES",
     "has_no_space_script",
     "index_text",
+    "no_space_at",
+    "no_space_block_end",
     "query_text",
 ]
 
@@ -97,6 +99,40 @@ def has_no_space_script(text: str) -> bool:
         ``True`` if such text is in it.
     """
     return any(ord(c) >= _LOW and _no_space(c) for c in text)
+
+
+def no_space_at(text: str) -> int:
+    """Where the first character of :data:`NO_SPACE_RANGES` is in ``text``.
+
+    Args:
+        text: any text (a token of the index, for instance).
+
+    Returns:
+        Its index, or ``-1`` when there is none.
+    """
+    for at, char in enumerate(text):
+        if ord(char) >= _LOW and _no_space(char):
+            return at
+    return -1
+
+
+def no_space_block_end(char: str) -> int:
+    """The last code point of the range of :data:`NO_SPACE_RANGES` that holds ``char``.
+
+    Args:
+        char: a character of those scripts.
+
+    Returns:
+        The code point (every character from ``char`` to it is in the same range).
+
+    Raises:
+        ValueError: ``char`` is in none of the ranges.
+    """
+    code = ord(char)
+    for a, b in NO_SPACE_RANGES:
+        if a <= code <= b:
+            return b
+    raise ValueError(f"{char!r} is not in a script written without spaces")
 
 
 def _pieces(text: str) -> list[tuple[bool, list[str]]]:

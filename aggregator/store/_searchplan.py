@@ -24,7 +24,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    is cheaper. A longer date range (told by the ids of its first and last
    story, without counting it) is walked by date, slice by slice through the
    published index, each slice as large as the word's density says the
-   candidates need, its ids matched in SQL. ``--category`` (and what no index narrows) is checked
+   candidates need, the matches in its run of ids kept if they are in the
+   slice (in SQL or in Python, whichever reads fewer rows into Python
+   objects: :func:`_in_sql`). ``--category`` (and what no index narrows) is checked
    story by story. Checking one by one (a row read or an index seek each)
    stops after about 1,000 stories once the page is full: candidates are then
    the matches among those, and the count says "at least" (after about 125
@@ -64,8 +66,9 @@ so a perfect match from years ago loses to this month's news; add words, or
 ``--until``, to reach back. Queries with fewer matches (most of those with two
 or more words) are ranked over all of them. Very common words rank by title
 hits rather than by how often they occur. Costs that still grow with the
-archive: a short prefix of a common word (``app*``) merges the postings of
-every word it matches, whatever the rowid range asked for; a phrase of common
+archive: a short prefix that cannot be written out (:func:`expand_prefixes`)
+merges the postings of every word it matches, whatever the rowid range asked
+for; a phrase of common
 words reads their positions; a rare ``--category`` with a very common word is
 checked story by story, and a ``--feed`` with one is checked a seek per story
 (up to about :data:`_CHECKED` of them).
@@ -86,6 +89,7 @@ from aggregator.search.query import (
     uses_prefix,
     uses_scripts,
 )
+from aggregator.search.scripts import no_space_at, no_space_block_end
 
 __all__ = [
     "CANDIDATES",
@@ -126,12 +130,15 @@ _EXPANDED = 200  # a prefix written out as more words than this stays a prefix
 _LAST_CHAR = chr(0x10FFFF)  # after every character: p + it bounds the words that start with p
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
 _SEEK_US = 12.0  # checking one story id against a MATCH (a seek per word)
+_SEEK_GROWS = 200_000  # a word in more stories than this costs more per seek, in proportion
 _STEP_US = 0.35  # reading one more match while walking the index
 _POSTING_US = 0.06  # reading one posting of a word inside SQLite (IDF pass, walks)
 _COLUMN_US = 0.1  # the same with a column filter (positions decoded)
 _PHRASE_US = 1.0  # the same for a phrase, per story with all its words (positions matched)
 _BM25_US = 1.0  # bm25 of one row
 _ROW_US = 4.0  # reading one story's row (scattered rows: a page each)
+_KEPT_US = 0.26  # keeping one id in a temporary b-tree, for a check in SQL
+_PROBE_US = 0.12  # checking one match against such a b-tree (instead of in Python)
 _DATE_STEP_US = 0.3  # walking one story of a date range by date
 _RANK_BUDGET_US = 8000.0  # a ranking plan this cheap is taken without looking further
 
@@ -269,7 +276,7 @@ class Filters:
         self.params += feed_ids
 
 
-def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
+def expand_prefixes(conn: sqlite3.Connection, expr: str) -> tuple[str, bool]:
     """``expr`` with each prefix of a common word written out as the words it matches.
 
     ``"app"*`` becomes ``("app" OR "appl" OR "applic" OR ...)``: the same
@@ -285,34 +292,50 @@ def expand_prefixes(conn: sqlite3.Connection, expr: str) -> str:
     once more through the tokenizer (a Porter stem is not always its own
     stem), so the result never differs from the prefix's.
 
+    Words glued to text in a script written without spaces (``unicode61``
+    makes one token of ``Apple与…``: tens of thousands of one-off tokens in a
+    large archive with Chinese stories) are left out of the list when the
+    archive has ``stories_cjk``: their stories are all there (it holds every
+    story with such text in its title or body), with the Latin words split
+    from the script's runs, and the search adds the matches of ``stories_cjk``
+    (see :class:`Plan`). Listing them would cost a statement each, and the
+    prefix itself merges them all (a few microseconds per word).
+
     Args:
         conn: a connection to the archive (read-only is enough: it writes
             temporary tables only).
         expr: an FTS5 expression of :func:`aggregator.search.query.to_fts5`.
 
     Returns:
-        The expression, rewritten or not.
+        The expression, rewritten or not, and whether glued words were left
+        out of it (the search must then add the matches of ``stories_cjk``).
     """
     spans = _prefix_strings(expr)
     if not spans:
-        return expr
+        return expr, False
+    glued = False
     try:
         conn.execute("SELECT 1 FROM search_terms LIMIT 1").fetchone()
+        split = (
+            conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone()
+            is not None
+        )
         texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
         tokens = _tokenize(conn, texts)
         out, at = [], 0
         for (start, end), words in zip(spans, tokens, strict=True):
-            written = _written_out(conn, words[0]) if len(words) == 1 else None
+            written = _written_out(conn, words[0], split=split) if len(words) == 1 else None
             if written:
-                out += [expr[at:start], "(" + " OR ".join(written) + ")"]
+                out += [expr[at:start], "(" + " OR ".join(written[0]) + ")"]
                 at = end
+                glued = glued or written[1]
     except sqlite3.OperationalError:
         # An archive of an older schema, or no room for temporary tables: the
         # prefixes as they are find the same stories.
-        return expr
+        return expr, False
     if not out:
-        return expr
-    return "".join(out) + expr[at:]
+        return expr, False
+    return "".join(out) + expr[at:], glued
 
 
 def _prefix_strings(expr: str) -> list[tuple[int, int]]:
@@ -364,11 +387,22 @@ def _tokenize(conn: sqlite3.Connection, texts: Sequence[str]) -> list[list[str]]
     return [[w for _, w in sorted(found)] for found in words]
 
 
-def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
+def _written_out(
+    conn: sqlite3.Connection, prefix: str, *, split: bool
+) -> tuple[list[str], bool] | None:
     """The FTS5 strings for the words that start with ``prefix``, if it starts a common word.
 
     Each is a quoted word, or a narrower prefix that starts only rare words.
     ``None``: leave the prefix as it is (see :func:`expand_prefixes`).
+
+    Args:
+        conn: the connection.
+        prefix: a word of the index.
+        split: leave out the words glued to text in a script written without
+            spaces (the archive has ``stories_cjk``).
+
+    Returns:
+        The strings, and whether glued words were left out.
     """
     high = prefix + _LAST_CHAR
     common = [
@@ -381,26 +415,38 @@ def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
     if not common or len(common) > _EXPANDED:
         return None
     conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab"
-        " USING fts5vocab(main, stories_fts, instance)"
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab_rows"
+        " USING fts5vocab(main, stories_fts, row)"
     )
-    # Each gap between common words is listed from its words' occurrences (rare
-    # words: few), bounded by strings just after and just before the common
-    # words, so that their postings are never read.
+    # Each gap between common words is listed with its words' counts (rare
+    # words: few postings to count, inside SQLite), bounded by strings just
+    # after and just before the common words, so that their postings are never read.
     words: list[str] = []
+    glued = 0  # the runs of glued words stepped over
     low = prefix
     for word in [*common, None]:
         top = high if word is None else _before(word)
-        if low <= top:
-            words += [
-                r[0]
-                for r in conn.execute(
-                    "SELECT DISTINCT term FROM temp.search_vocab WHERE term >= ? AND term <= ?"
-                    " LIMIT ?",
-                    (low, top, _EXPANDED + 1 - len(words)),
-                )
-            ]
-            if len(words) > _EXPANDED:
+        at = low
+        # With stories_cjk, a run of glued words (those that start as one does up
+        # to its first character of such a script, and go on in the same block of
+        # scripts) is stepped over: the listing starts again after it.
+        while at <= top:
+            rows = conn.execute(
+                "SELECT term FROM temp.search_vocab_rows WHERE term >= ? AND term <= ?",
+                (at, top),
+            )
+            for (term,) in rows:
+                cut = no_space_at(term) if split else -1
+                if cut >= 0:
+                    glued += 1
+                    at = term[:cut] + chr(no_space_block_end(term[cut]) + 1)
+                    break
+                words.append(term)
+                if len(words) > _EXPANDED:
+                    return None
+            else:
+                break
+            if glued > _EXPANDED:
                 return None
         if word is not None:
             words.append(word)
@@ -414,7 +460,7 @@ def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
     again = _tokenize(conn, words)
     failed = [w for t, w in zip(again, words, strict=True) if t != [w]]
     if not failed:
-        return [_quote(w) for w in words]
+        return [_quote(w) for w in words], glued > 0
     # A common word among them costs its own postings then, no more.
     pieces = sorted({w[:k] for w in failed for k in range(len(prefix) + 1, len(w))})
     fixed = {p for p, t in zip(pieces, _tokenize(conn, pieces), strict=True) if t == [p]}
@@ -432,7 +478,7 @@ def _written_out(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
         if cover is None:
             return None
         out.append(_quote(cover) + "*")
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), glued > 0
 
 
 def _before(word: str) -> str:
@@ -466,6 +512,29 @@ def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
     return first is not None and last is not None and last[0] - first[0] > 4 * _ID_SET_CAP
 
 
+def _seek_us(stories: float) -> float:
+    """The cost of checking one story id against a word in this many stories.
+
+    A seek starts again from the top of the word's postings: a few more pages
+    to read in a long list (measured at 1M stories: about 20 microseconds up
+    to 200,000 stories, 110 for a word in 950,000).
+    """
+    return _SEEK_US * max(1.0, stories / _SEEK_GROWS)
+
+
+def _in_sql(matches: float, ids: int) -> bool:
+    """Whether to keep a walk's matches that are among ``ids`` in SQL rather than in Python.
+
+    Python pays for every match the walk reads (a row object each); SQL for
+    keeping the ids in a temporary b-tree, then a cheaper check per match.
+
+    Args:
+        matches: the matches the walk reads (estimated).
+        ids: how many ids to keep.
+    """
+    return matches * (_STEP_US - _PROBE_US) > ids * _KEPT_US
+
+
 def _ids(joined: str | None) -> list[int]:
     """The ids of a ``group_concat(id)``."""
     return [int(i) for i in joined.split(",")] if joined else []
@@ -484,6 +553,10 @@ class Plan:
             or ``stories_stem`` for a plan with ``stemmed``.
         stemmed: the plan searches the stories of stemmed languages by stem
             (``expr`` from ``to_fts5(query, stemmed=True)``).
+        cjk_expr: when a prefix was written out without the words glued to text
+            in a script written without spaces (:func:`expand_prefixes`), the
+            query's expression for ``stories_cjk``, whose matches are added;
+            else ``None``.
         published: the dates read so far, by story id.
     """
 
@@ -507,9 +580,13 @@ class Plan:
         self.stemmed = stemmed
         if stemmed:  # the stories of stemmed languages, by stem (aggregator.store.stem_index)
             self.table = "stories_stem"
-        elif self.prefix and self.table == "stories_fts":
-            # The prefix's common words, written out, are read lazily.
-            self.expr = expand_prefixes(conn, expr)
+        self.cjk_expr: str | None = None
+        if not stemmed and self.prefix and self.table == "stories_fts":
+            # The prefix's common words, written out, are read lazily. Words glued
+            # to Chinese (...) text are left out: their stories are matched in
+            # stories_cjk, where such words stand apart, and added.
+            self.expr, glued = expand_prefixes(conn, expr)
+            self.cjk_expr = expr if glued else None
         self.positive = positive_expression(query, stemmed=stemmed)
         self.published: dict[int, str] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
@@ -625,11 +702,12 @@ class Plan:
             params.append(flt.hi)
         # FTS5 walks its posting lists backwards: rows arrive newest first and
         # only as fetched, so the walk costs what is read, not what matches.
-        cursor = self.conn.execute(
-            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?{bounds}"
-            " ORDER BY rowid DESC",
-            params,
-        )
+        sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?{bounds}"
+        if self.cjk_expr is not None:
+            # Both walks merged newest first (SQLite merges two ordered selects).
+            sql += f" UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?{bounds}"
+            params += [self.cjk_expr, *params[1:]]
+        cursor = self.conn.execute(sql + " ORDER BY 1 DESC", params)
         size = 256
         while rows := cursor.fetchmany(size):
             ids = [r[0] for r in rows]
@@ -642,36 +720,53 @@ class Plan:
         Each slice holds the next stories by date (all of them for its oldest
         date, so none is skipped): about as many as should hold the
         candidates at the query's density, so that one slice is usually
-        enough. Their ids form a short run, apart from late arrivals; one walk
-        of that run finds the slice's matches, checked against the slice in
-        SQL (the ids never become Python objects).
+        enough. Its oldest date is found by stepping over the slice in the
+        published index (``OFFSET``: the entries are not kept), its ids are
+        read as one string, and they bound one walk of the index of words,
+        newest first, whose matches are kept if they are in the slice. Late
+        arrivals stretch that run of ids over stories dated after the slice,
+        whose matches the walk reads too: when they are many (a common word),
+        the slice is checked in SQL (its ids kept in a temporary b-tree, rows
+        fetched only as the caller needs them), else in Python (see :func:`_in_sql`).
         """
         density = self.density(self.expr) or 1.0 / max(self.top, 1)
         size = int(min(max(1.25 * CANDIDATES / density, _SLICE), 16 * _SLICE))
         while high > low:
-            floor, lo, hi = self.conn.execute(
-                "SELECT min(published), min(id), max(id) FROM (SELECT published, id"
-                " FROM stories INDEXED BY stories_published WHERE published >= ?"
-                " AND published < ? ORDER BY published DESC LIMIT ?)",
-                (low, high, size),
+            row = self.conn.execute(
+                "SELECT published FROM stories INDEXED BY stories_published"
+                " WHERE published >= ? AND published < ? ORDER BY published DESC"
+                " LIMIT 1 OFFSET ?",
+                (low, high, size - 1),
             ).fetchone()
-            if floor is None:
-                return
-            # Stories of the oldest date past the limit belong to the slice too.
-            tie_lo, tie_hi = self.conn.execute(
-                "SELECT min(id), max(id) FROM stories INDEXED BY stories_published"
-                " WHERE published = ?",
-                (floor,),
-            ).fetchone()
-            lo, hi = min(lo, tie_lo), max(hi, tie_hi)
-            found = self.conn.execute(
-                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
-                " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
-                " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
-                " ORDER BY rowid DESC",
-                (self.expr, lo, hi, floor, high),
+            floor = low if row is None else row[0]  # fewer stories left than a slice
+            # Stories of the oldest date past the size belong to the slice too.
+            ids = _ids(
+                self.conn.execute(
+                    "SELECT group_concat(id) FROM stories INDEXED BY stories_published"
+                    " WHERE published >= ? AND published < ?",
+                    (floor, high),
+                ).fetchone()[0]
             )
-            yield [r[0] for r in found]
+            if ids:
+                lo, hi = min(ids), max(ids)
+                if _in_sql(density * (hi - lo + 1), len(ids)):
+                    cursor = self.conn.execute(
+                        f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                        " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
+                        " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
+                        " ORDER BY rowid DESC",
+                        (self.expr, lo, hi, floor, high),
+                    )
+                    while rows := cursor.fetchmany(512):
+                        yield [r[0] for r in rows]
+                else:
+                    inside = set(ids)
+                    found = self.conn.execute(
+                        f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+                        " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
+                        (self.expr, lo, hi),
+                    )
+                    yield [r[0] for r in found if r[0] in inside]
             high, size = floor, max(size, 4 * _SLICE)
 
     def _dates_cheaper(self) -> bool:
@@ -689,7 +784,7 @@ class Plan:
         lo = self.flt.lo if self.flt.lo is not None else 1
         hi = self.flt.hi if self.flt.hi is not None else top
         window = max(hi - lo + 1, len(ids), 1)
-        by_id = min(len(ids), CANDIDATES / density) * _SEEK_US
+        by_id = min(len(ids), CANDIDATES / density) * _seek_us(density * top)
         by_match = min(density * window, CANDIDATES * window / len(ids)) * _STEP_US
         return by_id < by_match
 
@@ -770,12 +865,12 @@ class Plan:
             counted.append((term, stories, reads * unit, reads * span / top * unit))
         counted.sort(key=lambda t: t[2])
 
-        def title_cost(walk: float) -> float:
-            return min(walk, len(cands) * _SEEK_US)
+        def title_cost(walk: float, stories: float) -> float:
+            return min(walk, len(cands) * _seek_us(stories))
 
         plan: tuple[float, int, str] | None = None  # (cost, terms ranked, expression)
         for keep in range(len(counted), -1, -1):
-            cost = sum(title_cost(t[3]) for t in counted[keep:])
+            cost = sum(title_cost(t[3], t[1]) for t in counted[keep:])
             expr = ""
             if keep:
                 ranked = {t[0] for t in counted[:keep]}
@@ -805,7 +900,7 @@ class Plan:
             (
                 term if term.startswith("title :") else f"title : ({term})",
                 WEIGHTS[0] * max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6),
-                walk <= len(cands) * _SEEK_US,
+                walk <= len(cands) * _seek_us(stories),
             )
             for term, stories, _, walk in counted[keep:]
             if not term.startswith(("body :", "questions :"))
@@ -844,13 +939,29 @@ class Plan:
         if not ids:
             return []
         if walk:
+            lo, hi = min(ids), max(ids)
+            sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
+            sql += " AND rowid BETWEEN ? AND ?"
+            params: list[object] = [expr, lo, hi]
+            if expr == self.expr and self.cjk_expr is not None:  # see _walk
+                sql += " UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?"
+                sql += " AND rowid BETWEEN ? AND ?"
+                params += [self.cjk_expr, lo, hi]
+            elif _in_sql(self.density(expr) * (hi - lo + 1), len(ids)):
+                # The ids as one JSON array: kept in SQL, only the hits become rows.
+                try:
+                    return [
+                        r[0]
+                        for r in self.conn.execute(
+                            sql + " AND +rowid IN (SELECT value FROM json_each(?))",
+                            [*params, "[" + ",".join(map(str, ids)) + "]"],
+                        )
+                    ]
+                except sqlite3.OperationalError as exc:
+                    if "json_each" not in str(exc):  # an SQLite built without JSON
+                        raise
             wanted = set(ids)
-            found = self.conn.execute(
-                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
-                " AND rowid BETWEEN ? AND ?",
-                (expr, min(ids), max(ids)),
-            )
-            return [r[0] for r in found if r[0] in wanted]
+            return [r[0] for r in self.conn.execute(sql, params) if r[0] in wanted]
         out: list[int] = []
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]

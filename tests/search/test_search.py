@@ -571,6 +571,21 @@ PLANS = {
     # Small caps: counts stop early, date ranges are walked by date or checked per story,
     # and feeds become per-story checks: every strategy of the planner runs.
     "small caps": {"CANDIDATES": 40, "_ID_SET_CAP": 25, "_CHECKED": 30, "_SLICE": 16},
+    # The same, with the walks' matches always kept in SQL, then always in Python.
+    "small caps, kept in SQL": {
+        "CANDIDATES": 40,
+        "_ID_SET_CAP": 25,
+        "_CHECKED": 30,
+        "_SLICE": 16,
+        "_KEPT_US": 0.0,
+    },
+    "small caps, kept in Python": {
+        "CANDIDATES": 40,
+        "_ID_SET_CAP": 25,
+        "_CHECKED": 30,
+        "_SLICE": 16,
+        "_KEPT_US": 1e9,
+    },
 }
 CASES = [
     ("rust", {}),

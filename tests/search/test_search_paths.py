@@ -153,28 +153,44 @@ def test_prefixes_of_common_words_are_written_out(
     expr = to_fts5(prefix)
     conn = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
     try:
-        out = plan_module.expand_prefixes(conn, expr)
-        rows = [
-            [r[0] for r in conn.execute(sql, (e,))]
-            for e in (expr, out)
-            for sql in (
+        out, glued = plan_module.expand_prefixes(conn, expr)
+        plain = [
+            r[0]
+            for r in conn.execute(
                 "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC",
+                (expr,),
+            )
+        ]
+        # Written out without the words glued to Chinese text: their stories come
+        # from stories_cjk, where those words stand apart.
+        fast = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? UNION"
+                " SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ? AND ?"
+                " ORDER BY 1 DESC",
+                (out, expr, glued),
             )
         ]
     finally:
         conn.close()
     assert (out != expr) == written, out
-    assert rows[0] == rows[1]
-    assert rows[0], "the case should match something"
+    assert fast == plain
+    assert plain, "the case should match something"
+    # "privacy与铜" and "private市场" are left out of the prefixes that start them.
+    assert glued == (written and prefix.startswith(("pri", "title:pri"))), out
+    assert "与" not in out and "市" not in out
 
 
 def test_words_archived_after_the_count_are_found(archive: Path) -> None:
     expr = to_fts5("priv*")
     conn = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
     try:
-        out = plan_module.expand_prefixes(conn, expr)
+        out, glued = plan_module.expand_prefixes(conn, expr)
     finally:
         conn.close()
+    assert glued, "the words glued to Chinese text are left out"
+    assert "与" not in out and "市" not in out
     assert '"privat"' in out and '"privquux"' in out
     # Every one of them has the new word, about half of them no other word of the prefix.
     conn = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
@@ -216,7 +232,7 @@ def test_written_out_prefixes_give_the_same_pages(
     pages = []
     for expand in (True, False):
         if not expand:
-            monkeypatch.setattr(plan_module, "expand_prefixes", lambda conn, expr: expr)
+            monkeypatch.setattr(plan_module, "expand_prefixes", lambda conn, expr: (expr, False))
         pages.append(
             [
                 search(archive, query, sort=sort, limit=15, offset=offset, now=NOW, **filters)  # type: ignore[arg-type]
@@ -225,6 +241,30 @@ def test_written_out_prefixes_give_the_same_pages(
         )
     assert pages[0] == pages[1]
     assert pages[0][0].hits
+
+
+@pytest.mark.parametrize("query", ["priv*", "privat*", "pri* report", "priv* -report"])
+@pytest.mark.parametrize("feed", [None, 2])
+def test_prefixes_find_the_stories_of_glued_words(
+    archive: Path, query: str, feed: int | None
+) -> None:
+    # Every match, in date order: the stories where the prefix starts only a word
+    # glued to Chinese text ("privacy与铜") come from stories_cjk, merged in.
+    want = plain_sql(archive, query, feed)
+    glued = set(plain_sql(archive, "privacy与铜 OR Private市场"))
+    assert len(want) < 2000 and glued & set(want), "the case should hold glued words"
+    found = search(
+        archive,
+        query,
+        sort="date",
+        limit=2000,
+        now=NOW,
+        feed=None if feed is None else f"Feed {feed}",
+    )
+    assert [h.id for h in found.hits] == want
+    assert found.total == len(want) and found.exact_total
+    ranked = search(archive, query, limit=2000, now=NOW)
+    assert sorted(h.id for h in ranked.hits) == sorted(plain_sql(archive, query))
 
 
 @pytest.mark.parametrize("query", ["the", "report", "privacy", "agr*"])

@@ -24,7 +24,14 @@ from support.scriptqueries import RUN, queries
 from aggregator.cli.main import cli
 from aggregator.models import Story
 from aggregator.search.query import to_fts5, uses_scripts
-from aggregator.search.scripts import has_no_space_script, index_text, query_text
+from aggregator.search.scripts import (
+    NO_SPACE_RANGES,
+    has_no_space_script,
+    index_text,
+    no_space_at,
+    no_space_block_end,
+    query_text,
+)
 from aggregator.store.archive import Archive
 from aggregator.store.search import latest, search
 
@@ -418,3 +425,22 @@ def test_search_reads_an_archive_no_writer_has_migrated_yet(tmp_path: Path) -> N
     assert _found(db, "北京") == {1}  # a whole run, as the old index has it
     assert [h.id for h in latest(db).hits] == [1]
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize(
+    ("token", "at"),
+    [("apple与铜", 5), ("privacy", -1), ("서울에서", 0), ("naïve", -1), ("x2ถนน", 2), ("", -1)],
+)
+def test_where_a_glued_token_turns_into_such_a_script(token: str, at: int) -> None:
+    # What the prefix listing steps over: a Latin word glued to such text by unicode61.
+    assert no_space_at(token) == at
+    if at >= 0:
+        end = no_space_block_end(token[at])
+        block = next((a, b) for a, b in NO_SPACE_RANGES if a <= ord(token[at]) <= b)
+        assert end == block[1]
+        assert has_no_space_script(chr(end)) and not has_no_space_script(chr(end + 1))
+
+
+def test_the_block_end_of_a_latin_letter_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        no_space_block_end("a")
