@@ -56,6 +56,7 @@ from support.pgserver import PostgresServer, find_binaries  # noqa: E402
 from aggregator.store.engine import open_archive  # noqa: E402
 from aggregator.store.migrate import TABLES  # noqa: E402
 from aggregator.store.pg import partitions  # noqa: E402
+from aggregator.store.pg.schema import TITLE_SEARCH  # noqa: E402
 from aggregator.store.search import search  # noqa: E402
 
 PG_TARGET_P95_MS = 50.0  # at 1M stories
@@ -197,6 +198,8 @@ _BULK_INDEXES = (
     "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
     "CREATE INDEX stories_published ON stories (published, id)",
     "CREATE INDEX stories_search ON stories USING GIN (search)",
+    f"CREATE INDEX stories_title_search ON stories USING GIN (({TITLE_SEARCH}))",
+    "CREATE INDEX sources_feed_story ON sources (feed_id, story_id)",
 )
 
 
@@ -266,7 +269,7 @@ def bulk_load(path: Path, url: str) -> None:
             t.join()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '1GB'")
-        conn.execute("INSERT INTO story_ids (id) SELECT id FROM stories")
+        conn.execute("INSERT INTO story_ids (id, published) SELECT id, published FROM stories")
         for sql in _BULK_INDEXES:
             conn.execute(sql)
         for table in ("feeds", "stories", "sources"):
