@@ -143,6 +143,11 @@ def test_a_date_change_moves_the_story_and_keeps_its_sources(pg_server: Postgres
         conn.execute("UPDATE stories SET published = ? WHERE id = ?", ("2020-02-20T00:00:00Z", sid))
     assert where_is(url, sid) == ["stories_2020_02"]
     assert rows(url, "SELECT id, published FROM story_ids") == [(sid, "2020-02-20T00:00:00Z")]
+    with open_archive(url) as archive:
+        assert archive.integrity_errors() == []
+        with archive.transaction() as conn:  # what the triggers prevent, done by hand
+            conn.execute("UPDATE story_ids SET published = '2020-02-21T00:00:00Z'")
+        assert archive.integrity_errors() == ["story_ids: 1 stories missing or dated otherwise"]
 
 
 def test_deleting_a_story_deletes_its_sources_links_and_key(pg_server: PostgresServer) -> None:
