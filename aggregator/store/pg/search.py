@@ -222,20 +222,29 @@ def _render(
 
 
 def _open(url: str) -> PgConnection:
-    raw = connection.borrow(url, readonly=True)
-    conn = PgConnection(raw, connection.describe(url))
+    """A pooled read-only connection (autocommit) to the archive's database."""
+    return PgConnection(connection.borrow(url, readonly=True), connection.describe(url))
+
+
+def _why(conn: PgConnection, exc: ArchiveError) -> ArchiveError:
+    """The error to raise for a failed statement: "no archive" when there is none.
+
+    Whether the database holds an archive is asked only after a failure (a
+    round trip fewer on every search); the connection is in autocommit, so a
+    failed statement leaves it usable.
+    """
+    if "connect" in str(exc):
+        return exc
     try:
         exists = conn.execute(
             "SELECT 1 FROM pg_tables WHERE schemaname = current_schema()"
             " AND tablename = 'aggregator_meta'"
         ).fetchone()
-    except BaseException:
-        connection.give_back(url, raw, readonly=True)
-        raise
+    except ArchiveError:
+        return exc
     if exists is None:
-        connection.give_back(url, raw, readonly=True)
-        raise ArchiveError(f"no archive in {conn.where} (run 'aggregator fetch' first)")
-    return conn
+        return ArchiveError(f"no archive in {conn.where} (run 'aggregator fetch' first)")
+    return exc
 
 
 def _filters(
@@ -408,8 +417,9 @@ def search(
         shown = order[offset:need]
         rows = _page(conn, [(i, published[i]) for i in shown], scores)
     except ArchiveError as exc:
-        if "no archive" in str(exc) or "connect" in str(exc):
-            raise
+        why = _why(conn, exc)
+        if why is not exc or "connect" in str(exc):
+            raise why from None
         raise SearchError(f"search failed: {exc}") from exc
     finally:
         _close(url, conn)
@@ -771,8 +781,9 @@ def latest(
         ]
         rows = _page(conn, ids[offset : offset + limit], {})
     except ArchiveError as exc:
-        if "no archive" in str(exc) or "connect" in str(exc):
-            raise
+        why = _why(conn, exc)
+        if why is not exc or "connect" in str(exc):
+            raise why from None
         raise SearchError(f"reading the newest stories failed: {exc}") from exc
     finally:
         _close(url, conn)
