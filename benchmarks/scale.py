@@ -22,6 +22,11 @@ band keys and their indexes, the tsvector and its GIN index included).
 
     python benchmarks/scale.py [--sizes 100000,1000000] [--workers 1,2,4]
                                [--feeds 400] [--items 25] [--repeat 3] [--skip-ingest]
+                               [--cache DIR] [--pg-dir DIR [--leave-running]] [--slowest N]
+
+``--pg-dir`` keeps the cluster and the loaded archives between runs (loading
+a million stories takes many minutes); ``--leave-running`` leaves its server
+up for the next run; ``--slowest`` names the slowest queries of each engine.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from support.pgserver import PostgresServer, find_binaries  # noqa: E402
 from aggregator.store.engine import open_archive  # noqa: E402
 from aggregator.store.migrate import TABLES  # noqa: E402
 from aggregator.store.pg import partitions  # noqa: E402
+from aggregator.store.pg.schema import TITLE_SEARCH  # noqa: E402
 from aggregator.store.search import search  # noqa: E402
 
 PG_TARGET_P95_MS = 50.0  # at 1M stories
@@ -192,6 +198,8 @@ _BULK_INDEXES = (
     "CREATE INDEX stories_fingerprint ON stories (fingerprint)",
     "CREATE INDEX stories_published ON stories (published, id)",
     "CREATE INDEX stories_search ON stories USING GIN (search)",
+    f"CREATE INDEX stories_title_search ON stories USING GIN (({TITLE_SEARCH}))",
+    "CREATE INDEX sources_feed_story ON sources (feed_id, story_id)",
 )
 
 
@@ -261,7 +269,7 @@ def bulk_load(path: Path, url: str) -> None:
             t.join()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '1GB'")
-        conn.execute("INSERT INTO story_ids (id) SELECT id FROM stories")
+        conn.execute("INSERT INTO story_ids (id, published) SELECT id, published FROM stories")
         for sql in _BULK_INDEXES:
             conn.execute(sql)
         for table in ("feeds", "stories", "sources"):
@@ -300,10 +308,25 @@ def cached_database(server: PostgresServer, path: Path, n: int) -> str:
     return url
 
 
-def search_sizes(server: PostgresServer, sizes: list[int], repeat: int, cache: Path) -> None:
+def sqlite_archive(n: int, cache: Path) -> Path:
+    """The SQLite archive of ``n`` stories in ``cache``, built there if missing.
+
+    A finished archive (its ``.done`` marker written) is only read: another
+    benchmark may be reading the same cache, and the PostgreSQL copy needs no
+    maintenance of the source.
+    """
+    path = cache / f"search-{n}-cjk{bench.CJK_SHARE:g}-v{bench.FORMAT_VERSION}.db"
+    if path.exists() and path.with_suffix(".done").exists():
+        return path
+    return bench.archive_for(n, cache=cache)
+
+
+def search_sizes(
+    server: PostgresServer, sizes: list[int], repeat: int, cache: Path, slowest: int = 0
+) -> None:
     mix = bench.query_mix(bench.vocabulary(random.Random(bench.SEED)))
     for n in sizes:
-        path = bench.archive_for(n, cache=cache)
+        path = sqlite_archive(n, cache)
         url = cached_database(server, path, n)
         for engine, where in (("SQLite", path), ("PostgreSQL", url)):
             times = []
@@ -315,6 +338,11 @@ def search_sizes(server: PostgresServer, sizes: list[int], repeat: int, cache: P
                         repeat,
                     )
                 )
+            if slowest:
+                named = sorted(zip(times, mix, strict=True), key=lambda t: t[0], reverse=True)
+                for ms, (query, kwargs) in named[:slowest]:
+                    flags = " ".join(f"--{k} {v}" for k, v in kwargs.items())
+                    print(f"  {engine:<10} {ms:8.1f} ms  {query} {flags}".rstrip())
             p50, p95 = bench.percentile(times, 50), bench.percentile(times, 95)
             goal = ""
             if engine == "PostgreSQL" and n >= 1_000_000:
@@ -332,11 +360,13 @@ def search_sizes(server: PostgresServer, sizes: list[int], repeat: int, cache: P
 
 
 @contextlib.contextmanager
-def kept_server(bin_folder: Path, folder: Path) -> Iterator[PostgresServer]:
+def kept_server(
+    bin_folder: Path, folder: Path, *, leave_running: bool = False
+) -> Iterator[PostgresServer]:
     """A server whose cluster stays in ``folder`` between runs (loaded archives are cached).
 
     Created on first use like the tests' throwaway server, started if it is not
-    running (and then stopped at the end), never deleted.
+    running (and then stopped at the end, unless ``leave_running``), never deleted.
     """
     folder.mkdir(parents=True, exist_ok=True)
     port_file = folder / "port"
@@ -362,7 +392,7 @@ def kept_server(bin_folder: Path, folder: Path) -> Iterator[PostgresServer]:
     try:
         yield server
     finally:
-        if started:
+        if started and not leave_running:
             server._run("pg_ctl", "-D", str(folder / "data"), "-m", "fast", "stop")
 
 
@@ -374,6 +404,14 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="print this many slowest queries per engine"
+    )
+    parser.add_argument(
+        "--leave-running",
+        action="store_true",
+        help="with --pg-dir: leave the server running afterwards (the next run finds it warm)",
+    )
     parser.add_argument(
         "--cache", type=Path, default=bench.CACHE, help="where the SQLite archives are kept"
     )
@@ -387,14 +425,18 @@ def main() -> None:
     folder, why = find_binaries()
     if folder is None:
         raise SystemExit(f"no PostgreSQL server: {why}")
-    servers = kept_server(folder, args.pg_dir) if args.pg_dir else PostgresServer.start(folder)
+    servers = (
+        kept_server(folder, args.pg_dir, leave_running=args.leave_running)
+        if args.pg_dir
+        else PostgresServer.start(folder)
+    )
     with servers as server:
         if not args.skip_ingest:
             workers = [int(w) for w in args.workers.split(",")]
             ingest(server, workers, args.feeds, args.items)
         if args.sizes:
             sizes = [int(s) for s in args.sizes.split(",")]
-            search_sizes(server, sizes, args.repeat, args.cache)
+            search_sizes(server, sizes, args.repeat, args.cache, args.slowest)
 
 
 if __name__ == "__main__":

@@ -160,6 +160,10 @@ QUERIES = [
     ("rare", {}),
     ('"of the"', {}),
     ("title:{common}", {}),
+    ("title:{common} -title:{rare}", {}),
+    ("{prefix} title:{common}", {}),
+    ("body:{common}", {}),
+    ('"of the" -{rare}', {}),
     ("{common} -{rare}", {}),
     ("{common}", {"since": "2017-01-01T00:00:00Z", "until": "2025-06-01T00:00:00Z"}),
 ]
@@ -228,3 +232,59 @@ def test_search_ranks_the_newest_candidates_and_counts_them(
     assert [h.id for h in by_date.hits] == [c[0] for c in want[5:15]]
     if shape == "common":
         assert len(want) > 30 and not results.exact_total
+
+
+def biggest_feed(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT feed_id FROM sources GROUP BY feed_id ORDER BY count(*) DESC, feed_id LIMIT 1"
+        ).fetchone()
+    return int(row[0])  # type: ignore[index]
+
+
+@pytest.mark.parametrize("by_ids", [True, False])
+@pytest.mark.parametrize("shape", ["common", "rare-in-feed", '"of the"', "title:{common}"])
+def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
+    archive: str, monkeypatch: pytest.MonkeyPatch, by_ids: bool, shape: str
+) -> None:
+    """``--feed``: by the feed's story ids (through story_ids' dates) or checked per story."""
+    feed = biggest_feed(archive)
+    picked = words(archive)
+    with psycopg.connect(archive, autocommit=True) as conn:
+        # A word of this feed's stories that few of them hold.
+        picked["rare-in-feed"] = str(
+            conn.execute(
+                "SELECT word FROM ts_stat($$SELECT s.search FROM stories s WHERE s.id IN"
+                f" (SELECT story_id FROM sources WHERE feed_id = {feed})$$)"
+                " WHERE word ~ '^[a-z]{5,}$' AND ndoc BETWEEN 2 AND 6 ORDER BY word LIMIT 1"
+            ).fetchone()[0]  # type: ignore[index]
+        )
+    query = picked.get(shape) or shape.format(**picked)
+    monkeypatch.setattr(pg, "FEED_STORIES", 10**9 if by_ids else 0)
+    monkeypatch.setattr(pg, "CANDIDATES", 25)
+    conn = open_conn(archive)
+    try:
+        full, _ = pg.compile_query(conn, query)
+        want = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM stories s WHERE search @@ ?::tsquery AND EXISTS (SELECT 1"
+                " FROM sources so WHERE so.story_id = s.id AND so.feed_id = ?)"
+                " ORDER BY published DESC, id DESC",
+                (full, feed),
+            )
+        ]
+    finally:
+        conn.raw.close()  # type: ignore[union-attr]
+    assert want, f"{query!r} should match something in feed {feed}"
+    got = search(archive, query, feed=str(feed), sort="date", limit=10, now=NOW)
+    assert [h.id for h in got.hits] == want[:10]
+    assert got.total == min(len(want), 25)
+    assert got.exact_total == (len(want) <= 25)
+    small = {"_AHEAD": 1e-9, "_BATCH": 2}  # the feed's stories a few at a time, newest first
+    for plan in [*PLANS.values(), small]:  # the density, whatever it is, only sizes batches
+        with monkeypatch.context() as m:
+            for name, value in plan.items():
+                m.setattr(pg, name, value)
+            again = search(archive, query, feed=str(feed), sort="date", limit=7, offset=3, now=NOW)
+            assert [h.id for h in again.hits] == want[3:10]

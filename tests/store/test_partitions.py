@@ -137,7 +137,17 @@ def test_a_date_change_moves_the_story_and_keeps_its_sources(pg_server: Postgres
     assert where_is(url, sid) == ["stories_2020_02"]
     assert rows(url, "SELECT count(*) FROM sources WHERE story_id = %s", sid) == [(1,)]
     assert rows(url, "SELECT count(*) FROM story_links WHERE story_id = %s", sid) == [(1,)]
-    assert rows(url, "SELECT id FROM story_ids") == [(sid,)]
+    assert rows(url, "SELECT id, published FROM story_ids") == [(sid, "2020-02-02T00:00:00Z")]
+    # A date changed within the month stays in the partition: story_ids follows it too.
+    with open_archive(url) as archive, archive.transaction() as conn:
+        conn.execute("UPDATE stories SET published = ? WHERE id = ?", ("2020-02-20T00:00:00Z", sid))
+    assert where_is(url, sid) == ["stories_2020_02"]
+    assert rows(url, "SELECT id, published FROM story_ids") == [(sid, "2020-02-20T00:00:00Z")]
+    with open_archive(url) as archive:
+        assert archive.integrity_errors() == []
+        with archive.transaction() as conn:  # what the triggers prevent, done by hand
+            conn.execute("UPDATE story_ids SET published = '2020-02-21T00:00:00Z'")
+        assert archive.integrity_errors() == ["story_ids: 1 stories missing or dated otherwise"]
 
 
 def test_deleting_a_story_deletes_its_sources_links_and_key(pg_server: PostgresServer) -> None:
@@ -162,6 +172,40 @@ def test_a_story_id_stays_unique_across_partitions(pg_server: PostgresServer) ->
                 (sid,),
             )
     assert where_is(url, sid) == [f"stories_{utcnow():%Y_%m}"]
+
+
+def test_schema_2_archives_get_the_search_indexes_and_dated_story_ids(
+    pg_server: PostgresServer,
+) -> None:
+    url = fresh_database(pg_server)
+    raw = psycopg.connect(url, autocommit=True)
+    conn = PgConnection(raw, "test")
+    conn.execute("BEGIN")
+    for version in (1, 2):
+        MIGRATIONS[version](conn)
+    conn.execute("INSERT INTO aggregator_meta (name, value) VALUES ('schema_version', '2')")
+    conn.execute(
+        "INSERT INTO stories (category, title, body, published)"
+        " VALUES ('WORLD', 'Pangolin news', 'about a pangolin', '2021-03-04T05:06:07Z'),"
+        " ('WORLD', 'Other news', 'a pangolin again', '2021-03-05T00:00:00Z')"
+    )
+    conn.execute("COMMIT")
+    raw.close()
+
+    with open_archive(url) as archive:  # migrates
+        assert archive.integrity_errors() == []
+    assert rows(url, "SELECT value FROM aggregator_meta WHERE name = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+    assert rows(url, "SELECT id, published FROM story_ids ORDER BY id") == [
+        (1, "2021-03-04T05:06:07Z"),
+        (2, "2021-03-05T00:00:00Z"),
+    ]
+    indexes = {str(r[0]) for r in rows(url, "SELECT indexname FROM pg_indexes")}
+    assert {"stories_title_search", "sources_feed_story"} <= indexes
+    hits = search(url, "title:pangolin", now=utcnow())
+    assert [h.id for h in hits.hits] == [1]
+    assert [h.id for h in search(url, "pangolin", sort="date", now=utcnow()).hits] == [2, 1]
 
 
 def test_schema_1_archives_are_partitioned_in_place(pg_server: PostgresServer) -> None:
@@ -195,7 +239,9 @@ def test_schema_1_archives_are_partitioned_in_place(pg_server: PostgresServer) -
 
     with open_archive(url) as archive:  # migrates
         assert archive.integrity_errors() == []
-    assert rows(url, "SELECT value FROM aggregator_meta WHERE name = 'schema_version'") == [("2",)]
+    assert rows(url, "SELECT value FROM aggregator_meta WHERE name = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
     assert rows(url, "SELECT id, published FROM stories ORDER BY id") == [
         (i, d) for i, d in enumerate(dates, start=1)
     ]
@@ -205,7 +251,9 @@ def test_schema_1_archives_are_partitioned_in_place(pg_server: PostgresServer) -
         "stories_2024_12",
         partitions.DEFAULT,
     ]
-    assert rows(url, "SELECT id FROM story_ids ORDER BY id") == [(1,), (2,), (3,), (4,)]
+    assert rows(url, "SELECT id, published FROM story_ids ORDER BY id") == [
+        (i, d) for i, d in enumerate(dates, start=1)
+    ]
     hits = search(url, "pangolin", sort="date", now=utcnow())
     assert [h.id for h in hits.hits] == [4, 3, 2, 1]  # "garbage" sorts after the digits
     # The sequence goes on after the copied ids; deletes still reach sources and links.

@@ -351,7 +351,10 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
     # -- maintenance --------------------------------------------------------
 
     def integrity_errors(self) -> list[str]:
-        """Check what PostgreSQL does not check itself: every story is searchable.
+        """Check what PostgreSQL does not check itself.
+
+        Every story is searchable and dated in ``story_ids`` as in ``stories``;
+        every index is valid.
 
         Returns:
             The problems found; empty when the archive is sound.
@@ -365,6 +368,13 @@ class PgArchive(FeedsMixin, StoriesMixin, RelatedMixin, MaintenanceMixin):
         ).fetchone()
         if row and row[0]:
             problems.append(f"stories.search: {row[0]} stories indexed with other text")
+        # story_ids says in which partition a story is (--feed reads it there only).
+        row = self.conn.execute(
+            "SELECT count(*) FROM stories s FULL JOIN story_ids i ON i.id = s.id"
+            " WHERE i.published IS DISTINCT FROM s.published"
+        ).fetchone()
+        if row and row[0]:
+            problems.append(f"story_ids: {row[0]} stories missing or dated otherwise")
         invalid = self.conn.execute(
             "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
             " JOIN pg_class t ON t.oid = i.indrelid"

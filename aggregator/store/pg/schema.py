@@ -27,6 +27,20 @@ triggers that fill it also delete a removed story's sources and links (the
 foreign keys to ``stories`` that partitioning rules out). Searching walks
 ``stories_published (published, id)`` or one partition's GIN index at a time
 (:mod:`aggregator.store.pg.search`).
+
+Version 3 adds two indexes for search's filters (no table is rewritten):
+
+- ``stories_title_search``: a GIN index over :data:`TITLE_SEARCH`, the
+  ``tsvector`` of the title alone. ``stories_search`` does not store weights,
+  so ``title:quantum`` (``'quantum':A``) had to read back every story holding
+  ``quantum`` anywhere; this index finds the titles that hold it.
+- ``sources_feed_story (feed_id, story_id)``: a feed's stories read from the
+  index alone, for ``--feed`` (SQLite's index of the same name).
+
+and ``story_ids.published``: each story's date beside its id, kept by the
+row triggers (a date changed within a month by an update trigger; a move to
+another month is a delete and an insert, as before). A story found by id
+alone (a feed's stories) is then read from its own partition only.
 """
 
 from __future__ import annotations
@@ -37,9 +51,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aggregator.store.pg.dialect import PgConnection
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TEXT_FUNCTION", "TS_CONFIG"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TEXT_FUNCTION", "TITLE_SEARCH", "TS_CONFIG"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TS_CONFIG = "aggregator"
 """The text search configuration of ``stories.search`` and of every query."""
 
@@ -53,6 +67,14 @@ the word (``C++`` is indexed as ``cplusplus``, ``C#`` as ``csharp``), and a
 hyphen between two word characters is a space (``multi-agent`` is the phrase
 "multi agent"). A leading ``#`` is dropped by the parser, so a word and its
 hashtag are the same search.
+"""
+
+TITLE_SEARCH = f"to_tsvector('{TS_CONFIG}'::regconfig, {TEXT_FUNCTION}(title))"
+"""The ``tsvector`` of a story's title, as indexed by ``stories_title_search``.
+
+The same lexemes as the title's part of ``stories.search``, without weights:
+``title:`` terms are matched against it (the query must spell it exactly so
+for PostgreSQL to use the index).
 """
 
 #: The columns of ``stories`` after its id, for schema 1 and for the partitioned
@@ -224,4 +246,16 @@ def _migration_2(conn: PgConnection) -> None:
     partitions.partition_stories(conn, STORY_COLUMNS, STORY_SEARCH)
 
 
-MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {1: _migration_1, 2: _migration_2}
+def _migration_3(conn: PgConnection) -> None:
+    from aggregator.store.pg import partitions
+
+    conn.execute(f"CREATE INDEX stories_title_search ON stories USING GIN (({TITLE_SEARCH}))")
+    conn.execute("CREATE INDEX sources_feed_story ON sources (feed_id, story_id)")
+    partitions.date_story_ids(conn)
+
+
+MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {
+    1: _migration_1,
+    2: _migration_2,
+    3: _migration_3,
+}

@@ -40,13 +40,15 @@ from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, 
 from aggregator.store._searchplan import RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS, recency_clock
 from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
-from aggregator.store.pg.schema import TEXT_FUNCTION, TS_CONFIG
+from aggregator.store.pg.schema import TEXT_FUNCTION, TITLE_SEARCH, TS_CONFIG
 
 __all__ = [
     "CANDIDATES",
+    "Compiled",
     "Page",
     "candidates",
     "compile_query",
+    "compile_search",
     "latest",
     "search",
     "weighted",
@@ -84,6 +86,12 @@ _SOURCES = (
 )
 
 
+_LINKS = (
+    "(SELECT json_agg(json_build_array(l.kind, l.url, l.type, l.length, l.duration)"
+    " ORDER BY l.id) FROM story_links l WHERE l.story_id = s.id)"
+)
+
+
 def weighted(tsquery: str, weight: str, *, prefix: bool = False) -> str:
     """Restrict every lexeme of a ``tsquery`` text to a weight; make the last one a prefix.
 
@@ -105,6 +113,29 @@ def weighted(tsquery: str, weight: str, *, prefix: bool = False) -> str:
     return "".join(out) + tsquery[pos:]
 
 
+class Compiled:
+    """A query compiled for PostgreSQL.
+
+    Attributes:
+        full: the ``tsquery`` over ``stories.search`` (``""``: nothing can match).
+        positive: the one of its positive terms only, for ranking.
+        title: a ``tsquery`` over the title alone (:data:`TITLE_SEARCH`, without
+            weights) that every match satisfies: the whole query when each of
+            its terms is a ``title:`` term, else the ``title:`` terms it
+            requires; ``""`` when it has none.
+        title_only: ``title`` is the whole query (a story matches exactly when
+            its title does, so ``stories.search`` need not be read to check).
+    """
+
+    __slots__ = ("full", "positive", "title", "title_only")
+
+    def __init__(self, full: str, positive: str, title: str, title_only: bool) -> None:
+        self.full = full
+        self.positive = positive
+        self.title = title
+        self.title_only = title_only
+
+
 def compile_query(conn: PgConnection, query: str) -> tuple[str, str]:
     """The ``tsquery`` of a query, and the one of its positive terms only (for ranking).
 
@@ -119,6 +150,12 @@ def compile_query(conn: PgConnection, query: str) -> tuple[str, str]:
     Raises:
         InvalidQueryError: the query is empty or only excludes.
     """
+    compiled = compile_search(conn, query)
+    return compiled.full, compiled.positive
+
+
+def compile_search(conn: PgConnection, query: str) -> Compiled:
+    """As :func:`compile_query`, with the query's condition on the title (:class:`Compiled`)."""
     to_fts5(query)  # the same errors as on SQLite (empty, only exclusions)
     tree = _parse(query)
     terms: list[_Term] = []
@@ -128,7 +165,17 @@ def compile_query(conn: PgConnection, query: str) -> tuple[str, str]:
     lexemes = {id(t): str(q or "") for t, q in zip(terms, row, strict=True)}
     full = _render(tree, lexemes, positive_only=False)
     positive = _render(tree, lexemes, positive_only=True)
-    return full, positive
+    title_only = bool(full) and all(t.column == "title" for t in terms)
+    if title_only:
+        title = _render(tree, lexemes, positive_only=False, weights=False)
+    else:  # the title: terms every match has (those the top level requires)
+        required = [
+            _render(t, lexemes, positive_only=False, weights=False)
+            for t in tree.positives
+            if isinstance(t, _Term) and t.column == "title"
+        ]
+        title = " & ".join(r for r in required if r) if full else ""
+    return Compiled(full, positive, title, title_only)
 
 
 def _collect(node: _Node, out: list[_Term]) -> None:
@@ -142,23 +189,32 @@ def _collect(node: _Node, out: list[_Term]) -> None:
             _collect(child, out)
 
 
-def _render(node: _Node, lexemes: dict[int, str], *, positive_only: bool) -> str:
+def _render(
+    node: _Node, lexemes: dict[int, str], *, positive_only: bool, weights: bool = True
+) -> str:
+    """The ``tsquery`` of a parsed query; ``weights=False`` drops the columns' weights."""
     if isinstance(node, _Term):
         text = lexemes[id(node)]
         if not text:
             return ""
-        weight = _COLUMN_WEIGHT.get(node.column or "", "")
+        weight = _COLUMN_WEIGHT.get(node.column or "", "") if weights else ""
         return "(" + weighted(text, weight, prefix=node.prefix) + ")"
     if isinstance(node, _Or):
-        parts = [_render(c, lexemes, positive_only=positive_only) for c in node.children]
+        parts = [
+            _render(c, lexemes, positive_only=positive_only, weights=weights) for c in node.children
+        ]
         kept = [p for p in parts if p]
         return "(" + " | ".join(kept) + ")" if kept else ""
-    positives = [_render(c, lexemes, positive_only=positive_only) for c in node.positives]
+    positives = [
+        _render(c, lexemes, positive_only=positive_only, weights=weights) for c in node.positives
+    ]
     if any(not p for p in positives):
         return ""  # a required word that nothing can contain: no story matches
     expr = " & ".join(positives)
     if not positive_only:
-        negatives = [_render(c, lexemes, positive_only=False) for c in node.negatives]
+        negatives = [
+            _render(c, lexemes, positive_only=False, weights=weights) for c in node.negatives
+        ]
         negatives = [n for n in negatives if n]
         if negatives:
             expr += " & !(" + " | ".join(negatives) + ")"
@@ -166,20 +222,29 @@ def _render(node: _Node, lexemes: dict[int, str], *, positive_only: bool) -> str
 
 
 def _open(url: str) -> PgConnection:
-    raw = connection.borrow(url, readonly=True)
-    conn = PgConnection(raw, connection.describe(url))
+    """A pooled read-only connection (autocommit) to the archive's database."""
+    return PgConnection(connection.borrow(url, readonly=True), connection.describe(url))
+
+
+def _why(conn: PgConnection, exc: ArchiveError) -> ArchiveError:
+    """The error to raise for a failed statement: "no archive" when there is none.
+
+    Whether the database holds an archive is asked only after a failure (a
+    round trip fewer on every search); the connection is in autocommit, so a
+    failed statement leaves it usable.
+    """
+    if "connect" in str(exc):
+        return exc
     try:
         exists = conn.execute(
             "SELECT 1 FROM pg_tables WHERE schemaname = current_schema()"
             " AND tablename = 'aggregator_meta'"
         ).fetchone()
-    except BaseException:
-        connection.give_back(url, raw, readonly=True)
-        raise
+    except ArchiveError:
+        return exc
     if exists is None:
-        connection.give_back(url, raw, readonly=True)
-        raise ArchiveError(f"no archive in {conn.where} (run 'aggregator fetch' first)")
-    return conn
+        return ArchiveError(f"no archive in {conn.where} (run 'aggregator fetch' first)")
+    return exc
 
 
 def _filters(
@@ -203,16 +268,7 @@ def _filters(
         conds.append("s.category = ?")
         params.append(category.strip().upper())
     if feed:
-        number = int(feed) if feed.isascii() and feed.isdigit() else -1
-        feed_ids = [
-            int(r[0])
-            for r in conn.execute(
-                "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
-                " OR strpos(lower(title), lower(?)) > 0"
-                " OR strpos(lower(config_title), lower(?)) > 0",
-                (feed, feed, number, feed, feed),
-            )
-        ]
+        feed_ids = _feed_ids(conn, feed)
         if feed_ids:
             marks = ", ".join("?" * len(feed_ids))
             conds.append(
@@ -227,6 +283,47 @@ def _filters(
             )
             params.append(feed)
     return conds, params
+
+
+def _feed_ids(conn: PgConnection, feed: str) -> list[int]:
+    """The feeds ``--feed`` names: by URL, id or a part of the title."""
+    number = int(feed) if feed.isascii() and feed.isdigit() else -1
+    return [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
+            " OR strpos(lower(title), lower(?)) > 0"
+            " OR strpos(lower(config_title), lower(?)) > 0",
+            (feed, feed, number, feed, feed),
+        )
+    ]
+
+
+FEED_STORIES = 50_000
+"""Up to this many stories, a ``--feed`` search looks among the feed's stories by id.
+
+Past it (a feed holding much of the archive) the feed is checked per story
+instead, while walking or after the GIN index: its stories are then dense
+enough among the others.
+"""
+
+
+def _feed_stories(conn: PgConnection, feed: str) -> list[int] | None:
+    """The ids of the stories of the feeds ``--feed`` names, or ``None`` past :data:`FEED_STORIES`.
+
+    Read from the index ``sources_feed_story (feed_id, story_id)`` alone; a
+    removed feed's stories by the URL its sources keep.
+    """
+    feed_ids = _feed_ids(conn, feed)
+    if feed_ids:
+        marks = ", ".join("?" * len(feed_ids))
+        sql = f"SELECT DISTINCT story_id FROM sources WHERE feed_id IN ({marks}) LIMIT ?"
+        params: list[Any] = [*feed_ids, FEED_STORIES + 1]
+    else:
+        sql = "SELECT DISTINCT story_id FROM sources WHERE feed_id IS NULL AND feed_url = ? LIMIT ?"
+        params = [feed, FEED_STORIES + 1]
+    ids = [int(r[0]) for r in conn.execute(sql, params)]
+    return ids if len(ids) <= FEED_STORIES else None
 
 
 def _date(moment: datetime) -> str:
@@ -276,21 +373,31 @@ def search(
     need = offset + limit
     conn = _open(url)
     try:
-        full, positive = compile_query(conn, query)
-        flt = _filters(conn, since=since, until=until, category=category, feed=feed)
-        if not full or flt is None:
+        compiled = compile_search(conn, query)
+        ids = _feed_stories(conn, feed) if feed else None
+        flt = _filters(
+            conn,
+            since=since,
+            until=until,
+            category=category,
+            feed=feed if ids is None else None,
+        )
+        if not compiled.full or flt is None:
             return Page(0, True, [], terms=())
         conds, params = flt
         want = max(CANDIDATES, need)
         cands = candidates(
             conn,
-            full,
+            compiled.full,
             conds,
             params,
             want + 1,
-            rank=positive if sort == "relevance" else "",
+            rank=compiled.positive if sort == "relevance" else "",
             since=_date(since) if since else None,
             until=_date(until) if until else None,
+            title=compiled.title,
+            title_only=compiled.title_only,
+            ids=ids,
         )
         exhausted = len(cands) <= want
         cands = cands[:want]
@@ -310,8 +417,9 @@ def search(
         shown = order[offset:need]
         rows = _page(conn, [(i, published[i]) for i in shown], scores)
     except ArchiveError as exc:
-        if "no archive" in str(exc) or "connect" in str(exc):
-            raise
+        why = _why(conn, exc)
+        if why is not exc or "connect" in str(exc):
+            raise why from None
         raise SearchError(f"search failed: {exc}") from exc
     finally:
         _close(url, conn)
@@ -327,6 +435,12 @@ _MATCH_US = 3.0  # one match of a GIN bitmap (its row read, the tsvector not)
 _RECHECK_US = 11.0  # more per match when the index cannot decide (phrase, column)
 _FEW = 2.0  # a query matching at most this many times the count: one bitmap over all
 _AHEAD = 2.0  # partitions in a statement: until this many times the count is expected
+_TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
+_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off;"
+_BATCH = 50  # stories more in each batch of a list of ids than the matches should need
+_PHRASE = 0.25  # the share of the stories holding a phrase's words that hold the phrase
+_PHRASES = re.compile(r"<\d*-?>")  # phrase operators
+_LABEL = re.compile(r":?[A-D]+")  # weight labels after a lexeme
 _RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
 
 
@@ -340,6 +454,9 @@ def candidates(
     rank: str = "",
     since: str | None = None,
     until: str | None = None,
+    title: str = "",
+    title_only: bool = False,
+    ids: Sequence[int] | None = None,
 ) -> list[tuple[Any, ...]]:
     """The ``count`` newest matches by date: ``(id, published[, rank])``, newest first.
 
@@ -373,8 +490,21 @@ def candidates(
     it with the plain query).
     """
     cond = " AND ".join(conds)
-    walk_where = "ts_match_vq(s.search, ?::tsquery)" + (f" AND {cond}" if cond else "")
-    gin_where = "s.search @@ ?::tsquery" + (
+    # What a story must match: stories.search, or its title's tsvector when the
+    # query is about the title only; a title: term the query requires is what
+    # the bitmap looks up (the title's index), stories.search checked after.
+    if title_only:
+        walk_match, walk_values = f"ts_match_vq({_TITLE_S}, ?::tsquery)", [title]
+        gin_match, gin_values = f"{_TITLE_S} @@ ?::tsquery", [title]
+    elif title:
+        walk_match, walk_values = "ts_match_vq(s.search, ?::tsquery)", [tsquery]
+        gin_match = f"{_TITLE_S} @@ ?::tsquery AND s.search @@ ?::tsquery"
+        gin_values = [title, tsquery]
+    else:
+        walk_match, walk_values = "ts_match_vq(s.search, ?::tsquery)", [tsquery]
+        gin_match, gin_values = "s.search @@ ?::tsquery", [tsquery]
+    walk_where = walk_match + (f" AND {cond}" if cond else "")
+    gin_where = gin_match + (
         " AND " + cond.replace("s.published ", "(s.published || '') ") if cond else ""
     )
     parts = [
@@ -392,11 +522,26 @@ def candidates(
     sample = max(filled, key=lambda p: p.size)
     plan = conn.execute(
         f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
-        [tsquery, *params],
+        [*gin_values, *params],
     ).fetchone()
     rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
+    lazy = not title and _RECHECKED.search(tsquery) is not None and "!" not in tsquery
+    superset = _superset(tsquery) if lazy else ""
+    if lazy:  # the planner guesses words outside its statistics low: count them instead
+        counted = conn.execute(
+            f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE s.search @@ ?::tsquery",
+            [superset],
+        ).fetchone()
+        rows = float(counted[0]) if counted else rows
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
-    per_match = _MATCH_US + (_RECHECK_US if _RECHECKED.search(tsquery) else 0.0)
+    if title and not title_only:  # each match of the title read back for the rest
+        per_match = _MATCH_US + _RECHECK_US
+    else:
+        per_match = _MATCH_US + (_RECHECK_US if _RECHECKED.search(title or tsquery) else 0.0)
+    # A phrase or a column the GIN index cannot decide: the bitmap is of a query
+    # it can (the words, anywhere), its matches sorted by date and only as many
+    # checked as needed (their tsvector read), not every one of them.
+    matches = density * (_PHRASE if _PHRASES.search(tsquery) else 1.0)
     head = (
         f"SELECT c.id, c.published{f', ts_rank({_WEIGHTS}, c.search, ?::tsquery)' if rank else ''}"
     )
@@ -406,41 +551,127 @@ def candidates(
         return (
             f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {walk_where}"
             " ORDER BY s.published DESC, s.id DESC LIMIT ?)",
-            [tsquery, *params, count],
+            [*walk_values, *params, count],
         )
 
     def bitmap(table: str) -> tuple[str, list[Any]]:
+        if lazy:  # OFFSET 0: the check stays above the sort, stopped by the LIMIT
+            return (
+                "(SELECT * FROM (SELECT s.id, s.published, s.search FROM"
+                f" {table} s WHERE {gin_where} ORDER BY s.published || '' DESC, s.id DESC"
+                " OFFSET 0) AS b WHERE ts_match_vq(b.search, ?::tsquery) LIMIT ?)",
+                [superset, *params, tsquery, count],
+            )
         return (
             f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {gin_where}"
             " ORDER BY s.published || '' DESC, s.id DESC LIMIT ?)",
-            [tsquery, *params, count],
+            [*gin_values, *params, count],
         )
 
-    def run(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in conn.execute(f"SET LOCAL enable_seqscan = off; {sql}", values)]
+    def bitmap_us(size: float, remaining: float) -> float:
+        if lazy:  # every row of the words read (not its tsvector), the newest checked
+            return (
+                density * size * _MATCH_US
+                + min(density * size, remaining / matches * density) * _WALK_US
+            )
+        return density * size * per_match
 
+    def run(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+        # No JIT: the forced plans' estimates pass jit_above_cost, and compiling
+        # the expressions of forty partitions took a second at 1M stories.
+        return [tuple(r) for r in conn.execute(f"{_SETTINGS} {sql}", values)]
+
+    if ids is not None:  # among the given stories only, by date from story_ids
+        span = [("published >= ?", since), ("published < ?", until)]
+        bounds = [(sql, value) for sql, value in span if value is not None]
+        return _among(
+            run, head, first, walk_where, [*walk_values, *params], ids, bounds, density, count
+        )
     if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
         sql, values = bitmap("stories")
         where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
         sql = sql.replace(gin_where, where)
         return run(f"{head} FROM {sql} AS c", [*first, *values])
+
+    def pick(part: partitions.Partition, remaining: float) -> tuple[str, list[Any]]:
+        walking = min(part.size, remaining / matches) * _WALK_US < bitmap_us(part.size, remaining)
+        return walk(part.name) if walking else bitmap(part.name)
+
+    extra = [pick(p, count) for p in default]
+    return _newest(
+        run, head, first, list(dated), extra, pick, lambda part: matches * part.size, count
+    )
+
+
+def _among(
+    run: Callable[[str, list[Any]], list[tuple[Any, ...]]],
+    head: str,
+    first: list[Any],
+    where: str,
+    values: list[Any],
+    ids: Sequence[int],
+    bounds: Sequence[tuple[str, str]],
+    density: float,
+    count: int,
+) -> list[tuple[Any, ...]]:
+    """The ``count`` newest matches among the stories ``ids`` (see :func:`candidates`).
+
+    ``bounds``: conditions on ``published`` with their values (the dates asked for).
+
+    ``story_ids`` gives each story's date, so the ids are taken newest first,
+    a batch at a time (as many as should hold the matches still wanted), and
+    each story is read from its own partition (the join on ``(id,
+    published)`` prunes the others at run time) and checked.
+    """
+    if not ids:
+        return []
+    dated = run(
+        "SELECT id, published FROM story_ids WHERE id = ANY(?::bigint[])"
+        + "".join(f" AND {sql}" for sql, _ in bounds)
+        + " ORDER BY published DESC, id DESC",
+        [list(ids), *(value for _, value in bounds)],
+    )
     found: list[tuple[Any, ...]] = []
-    extra = [
-        bitmap(p.name) if density * p.size * per_match < _WALK_US * count else walk(p.name)
-        for p in default
-    ]
-    todo = list(dated)
+    start = 0
+    while start < len(dated) and len(found) < count:
+        size = int((count - len(found)) / max(density, 1e-6) * _AHEAD) + _BATCH
+        batch = dated[start : start + size]
+        start += size
+        found += run(
+            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+            f" {head} FROM (SELECT s.id, s.published, s.search"
+            " FROM unnest(?::bigint[], ?::text[]) AS f(id, published)"
+            f" JOIN stories s ON s.id = f.id AND s.published = f.published WHERE {where}) AS c"
+            " ORDER BY c.published DESC, c.id DESC LIMIT ?",
+            [*first, [r[0] for r in batch], [r[1] for r in batch], *values, count - len(found)],
+        )
+    return found[:count]
+
+
+def _newest(
+    run: Callable[[str, list[Any]], list[tuple[Any, ...]]],
+    head: str,
+    first: list[Any],
+    todo: list[partitions.Partition],
+    extra: list[tuple[str, list[Any]]],
+    pick: Callable[[partitions.Partition, float], tuple[str, list[Any]]],
+    expect: Callable[[partitions.Partition], float],
+    count: int,
+) -> list[tuple[Any, ...]]:
+    """The ``count`` newest rows of the partitions' branches (see :func:`candidates`).
+
+    ``todo``: the dated partitions, newest first; ``pick``: a partition's branch
+    given how many rows are still wanted; ``expect``: its expected matches;
+    ``extra``: the default partition's branches, merged by date.
+    """
+    found: list[tuple[Any, ...]] = []
     while todo or extra:
         branches: list[tuple[str, list[Any]]] = []
         expected = 0.0
         while todo and (expected < _AHEAD * count or not branches):
             part = todo.pop(0)
-            remaining = max(1.0, count - expected)
-            walking = (
-                min(part.size, remaining / density) * _WALK_US < density * part.size * per_match
-            )
-            branches.append(walk(part.name) if walking else bitmap(part.name))
-            expected += density * part.size
+            branches.append(pick(part, max(1.0, count - expected)))
+            expected += expect(part)
         union = " UNION ALL ".join(b[0] for b in branches)
         values = [v for b in branches for v in b[1]]
         sql = f"(SELECT * FROM ({union}) AS dated LIMIT ?)" if branches else ""
@@ -458,6 +689,23 @@ def candidates(
         if len(found) >= count and (not todo or str(found[-1][1]) >= str(todo[0].high)):
             break  # the older partitions hold nothing newer than the last one kept
     return found
+
+
+def _superset(tsquery: str) -> str:
+    """A ``tsquery`` the GIN index decides alone, matching at least what ``tsquery`` matches.
+
+    Phrase operators become ``&`` and weight labels are dropped (prefixes
+    stay); only for a ``tsquery`` without ``!``, whose negation would turn a
+    looser match into a stricter one.
+    """
+    out, pos = [], 0
+    for m in _LEXEME.finditer(tsquery):
+        out.append(_PHRASES.sub("&", tsquery[pos : m.start()]))
+        out.append(f"'{m.group(1)}'{m.group(2) or ''}")
+        label = _LABEL.match(tsquery, m.end())  # the weights after the lexeme (or its :*)
+        pos = label.end() if label else m.end()
+    out.append(_PHRASES.sub("&", tsquery[pos:]))
+    return "".join(out)
 
 
 def _events_of(conn: PgConnection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -542,8 +790,9 @@ def latest(
         ]
         rows = _page(conn, ids[offset : offset + limit], {})
     except ArchiveError as exc:
-        if "no archive" in str(exc) or "connect" in str(exc):
-            raise
+        why = _why(conn, exc)
+        if why is not exc or "connect" in str(exc):
+            raise why from None
         raise SearchError(f"reading the newest stories failed: {exc}") from exc
     finally:
         _close(url, conn)
@@ -553,13 +802,14 @@ def latest(
 def _page(
     conn: PgConnection, shown: Sequence[tuple[int, str]], scores: dict[int, float]
 ) -> list[Row]:
-    """The shown stories in order: fields, sources, text and links (two statements).
+    """The shown stories in order: fields, sources, text and links (one statement).
 
     ``shown``: ``(id, published)`` pairs; the dates confine the read to their
-    stories' partitions (a lookup by id alone probes every partition).
-    Snippets are cut from the text by :func:`aggregator.store.search.text_snippet`
-    around the query's terms: ``ts_headline`` parses each whole text again and
-    cost most of a search's time.
+    stories' partitions (a lookup by id alone probes every partition). The
+    links come as a JSON array per story (a round trip fewer than a second
+    statement). Snippets are cut from the text by
+    :func:`aggregator.store.search.text_snippet` around the query's terms:
+    ``ts_headline`` parses each whole text again and cost most of a search's time.
     """
     if not shown:
         return []
@@ -570,16 +820,17 @@ def _page(
         int(r[0]): r
         for r in conn.execute(
             f"SELECT s.id, s.title, s.url, s.published, s.category, {_SOURCES}, s.lang,"
-            f" s.body, s.title, s.questions FROM stories s WHERE s.id IN ({marks})"
+            f" s.body, s.title, s.questions, {_LINKS} FROM stories s WHERE s.id IN ({marks})"
             f" AND s.published IN ({', '.join('?' * len(dates))})",
             [*ids, *dates],
         )
     }
-    links: dict[int, list[tuple[Any, ...]]] = {}
-    for link in conn.execute(
-        "SELECT story_id, kind, url, type, length, duration FROM story_links"
-        f" WHERE story_id IN ({marks}) ORDER BY story_id, id",
-        list(ids),
-    ):
-        links.setdefault(int(link[0]), []).append(tuple(link[1:]))
-    return [(*rows[i][:10], scores.get(i, 0.0), tuple(links.get(i, ()))) for i in ids if i in rows]
+    return [(*rows[i][:10], scores.get(i, 0.0), _links(rows[i][10])) for i in ids if i in rows]
+
+
+def _links(value: Any) -> tuple[tuple[Any, ...], ...]:
+    """A story's links from their JSON array (text, as the connection reads every column)."""
+    if value is None:
+        return ()
+    links = json.loads(value) if isinstance(value, str) else value
+    return tuple(tuple(link) for link in links)
