@@ -53,6 +53,10 @@ from aggregator.questions.reading import detect_kind
     ],
 )
 def test_lead_sentence(headline: str, body: str, sentence: str) -> None:
+    assert_lead(headline, body, sentence)
+
+
+def assert_lead(headline: str, body: str, sentence: str) -> None:
     lead = lead_sentence(headline, body)
     assert lead is not None
     assert lead.sentence == sentence
@@ -273,9 +277,7 @@ def test_a_deadly_act_someone_chose_is_judged_never_given_a_motive() -> None:
     ],
 )
 def test_lead_of_long_or_quoted_sentences(headline: str, body: str, sentence: str) -> None:
-    lead = lead_sentence(headline, body)
-    assert lead is not None
-    assert lead.sentence == sentence
+    assert_lead(headline, body, sentence)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,15 @@ def rows(url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
         return [tuple(r) for r in conn.execute(sql, params)]
 
 
+def migrate_and_check(url: str) -> None:
+    """Open an archive of an older schema (which migrates it) and check the result is whole."""
+    with open_archive(url) as archive:
+        assert archive.integrity_errors() == []
+    assert rows(url, "SELECT value FROM aggregator_meta WHERE name = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+
+
 def store(url: str, stories: list[Story]) -> list[int]:
     """Store stories as one poll of one feed; their ids, in order."""
     with open_archive(url) as archive:
@@ -192,11 +201,7 @@ def test_schema_2_archives_get_the_search_indexes_and_dated_story_ids(
     conn.execute("COMMIT")
     raw.close()
 
-    with open_archive(url) as archive:  # migrates
-        assert archive.integrity_errors() == []
-    assert rows(url, "SELECT value FROM aggregator_meta WHERE name = 'schema_version'") == [
-        (str(SCHEMA_VERSION),)
-    ]
+    migrate_and_check(url)
     assert rows(url, "SELECT id, published FROM story_ids ORDER BY id") == [
         (1, "2021-03-04T05:06:07Z"),
         (2, "2021-03-05T00:00:00Z"),
@@ -237,11 +242,7 @@ def test_schema_1_archives_are_partitioned_in_place(pg_server: PostgresServer) -
     conn.execute("COMMIT")
     raw.close()
 
-    with open_archive(url) as archive:  # migrates
-        assert archive.integrity_errors() == []
-    assert rows(url, "SELECT value FROM aggregator_meta WHERE name = 'schema_version'") == [
-        (str(SCHEMA_VERSION),)
-    ]
+    migrate_and_check(url)
     assert rows(url, "SELECT id, published FROM stories ORDER BY id") == [
         (i, d) for i, d in enumerate(dates, start=1)
     ]
