@@ -804,8 +804,7 @@ def explain(
     if a not in rows or b not in rows:
         missing = a if a not in rows else b
         raise KeyError(missing)
-    fa, fb, verdict = _pair(conn, rows[a], rows[b], params)
-    return fa, fb, verdict
+    return _pair(conn, rows[a], rows[b], params)
 
 
 def _pair(
