@@ -380,6 +380,58 @@ def test_briefings_interviews_and_two_sentence_headlines_are_not_reports() -> No
     assert kind("Photos: Comet ISON") == "roundup"
 
 
+def test_features_and_looks_back_are_not_reports() -> None:
+    # A feature sets the scene before its actor; a look back tells a history.
+    feature = "With Russia grinding closer, Ukrainians weigh the cost of land for peace"
+    assert kind(feature) == "column"
+    assert kind("Alexei Navalny and Russia’s history of poisonings") == "column"
+    assert kind("From Inuit to Vikings to Trump: The history of Greenland") == "column"
+    assert not on_day(
+        ("Ukraine, Russia hold peace talks in Geneva as Trump puts pressure on Kyiv", ""),
+        (feature, "For the Ukrainian public, the idea of giving up territory for peace"),
+        hours=5,
+    )
+    # Reports that start with "with" in another way, or tell a person's history, stay reports.
+    assert kind("Suspect in Canada shooting is identified as an 18-year-old with history of"
+                " police visits to her home") == ""  # fmt: skip
+    assert kind("With a camera on every pair, Samsung's AI glasses arrive") == "column"
+    assert kind("Iran holds talks with US in Geneva") == ""
+
+
+def test_a_reaction_after_the_happening_stays_apart() -> None:
+    # Another actor's deed after the happening is a reaction: Japan defends Toyota
+    # after Trump's broadside; Modi writes to the new prime minister after the oath.
+    assert not decide(
+        "Toyota target of Donald Trump’s latest Twitter broadside",
+        "Business › Japanese gov't defends Toyota after Trump broadside over Mexican plant",
+        hours=12,
+    )
+    sworn = "Tarique Rahman sworn in as Bangladesh’s PM after landslide election victory"
+    assert not decide(
+        sworn,
+        "Tarique Rahman Gets PM Modi's Letter After Swearing-In, And An India Invite",
+        lead_a="Bangladesh Nationalist Party (BNP) leader Tarique Rahman was sworn in as"
+        " Bangladesh's prime minister on Tuesday",
+        lead_b="PM Modi's letter extended an invitation to Tarique Rahman, his wife Dr Zubaida"
+        ' and his daughter Zaima to visit India at a "mutually convenient time".',
+    )
+    # Consequences keep the happening's words or name no new actor; an office ("PM")
+    # is no new actor: these still join.
+    assert decide(
+        "Tributes pour in after US civil rights icon Jesse Jackson dies at 84",
+        "Jesse Jackson, civil rights leader and U.S. presidential hopeful, dies at 84",
+    )
+    assert decide(
+        "Thousands stranded at Fort Lauderdale airport after shooting",
+        "At least five dead in Fort Lauderdale airport shooting",
+    )
+    assert decide(
+        sworn,
+        "Tarique Rahman's Oath-Taking Ceremony Highlights: Tarique Rahman Takes Oath As"
+        " Bangladesh's New Prime Minister",
+    )
+
+
 def test_a_place_is_never_a_distinct_name() -> None:
     # Kyiv is in no other title of the day, but a capital is the setting of many happenings:
     # the talks and Zelensky's statement about Trump's pressure stay apart.
