@@ -394,8 +394,9 @@ def test_features_and_looks_back_are_not_reports() -> None:
     # Reports that start with "with" in another way, or tell a person's history, stay reports.
     assert kind("Suspect in Canada shooting is identified as an 18-year-old with history of"
                 " police visits to her home") == ""  # fmt: skip
-    assert kind("With a camera on every pair, Samsung's AI glasses arrive") == "column"
-    assert kind("Iran holds talks with US in Geneva") == ""
+    assert kind("With Azabudai Hills complex, Mori aims to transform Tokyo again") == "column"
+    assert kind("With American credibility in doubt, minds go back to Saigon in 1975") == "column"
+    assert kind("Macron holds talks with India's Modi to boost economic and strategic ties") == ""
 
 
 def test_a_reaction_after_the_happening_stays_apart() -> None:
@@ -422,7 +423,7 @@ def test_a_reaction_after_the_happening_stays_apart() -> None:
         "Jesse Jackson, civil rights leader and U.S. presidential hopeful, dies at 84",
     )
     assert decide(
-        "Thousands stranded at Fort Lauderdale airport after shooting",
+        "Thousands stranded at Fort Lauderdale airport after shooting: ‘You feel so vulnerable’",
         "At least five dead in Fort Lauderdale airport shooting",
     )
     assert decide(
