@@ -53,6 +53,10 @@ an article under another's headline):
   clause ("amid US nuclear talks") is no main clause;
 - titles whose numbers disagree ("kills 11" / "kills 28", "2-1" / "0-3":
   different attacks, different games) need ``strong`` agreement;
+- a title reporting a person's death ("Civil rights leader Jesse Jackson
+  dies") and another naming the same person in full are one event, however
+  common the name is that day: obituaries and tributes published with a
+  death are its coverage (:func:`_mourned`);
 - a reaction stays apart: "X does Y after Z" whose main clause names an
   actor the other story does not and shares no word but names with the
   other title reports another deed after the other's happening
@@ -347,6 +351,10 @@ class EventFeatures:
         before_after: the title's keys before its "after"/"following" clause, when it
             has one: what happened after the happening that clause names (see
             :func:`_reaction`); empty otherwise.
+        mourned: the name of two capitalized words nearest before a death verb ("Civil
+            rights leader Jesse Jackson dies"): the person whose death the title
+            reports, or ``None`` (also in a Title Case headline, whose capitals do not
+            tell a name: "the Killer Whale Featured in 'Blackfish,' Dies").
     """
 
     title_keys: tuple[str, ...]
@@ -358,6 +366,7 @@ class EventFeatures:
     head_keys: frozenset[str] = frozenset()
     compounds: frozenset[tuple[str, str]] = frozenset()
     before_after: tuple[str, ...] = ()
+    mourned: tuple[str, str] | None = None
 
 
 def kind(title: str) -> str:
@@ -446,6 +455,9 @@ def _features(title: str, lead: str) -> EventFeatures:
     sequel = _AFTER_RE.search(title)
     before_after = frozenset(_WORD_RE.findall(title[: sequel.start()])) if sequel else frozenset()
     main_keys: list[str] = []
+    death = _DEATH_RE.search(title)
+    before_death = frozenset(_WORD_RE.findall(title[: death.start()])) if death else frozenset()
+    mourned: tuple[str, str] | None = None
     # Each title word preceded by a capitalized word with only a space between.
     adjoining: dict[str, str] = {}
     for m in _ADJOINING_RE.finditer(title):
@@ -486,6 +498,8 @@ def _features(title: str, lead: str) -> EventFeatures:
                     main_keys.append(key)
                 if capital and previous and adjoining.get(word) == previous:
                     compounds.add((previous, key))
+                    if word in before_death and not title_case:
+                        mourned = (previous, key)
                 previous = key if capital else ""
             acronym = len(word) >= 2 and word.isupper() and word.isalpha()
             if key in _PLACE_KEYS or key == "u.s":
@@ -506,6 +520,7 @@ def _features(title: str, lead: str) -> EventFeatures:
         head_keys=frozenset(head_keys),
         compounds=frozenset(compounds),
         before_after=tuple(main_keys),
+        mourned=mourned,
     )
 
 
@@ -518,6 +533,12 @@ _BACKDROP_RE = re.compile(
     r"(?i)(?:^|(?<=\s))(?:amid|amidst|during|as|ahead\s+of|despite|while)\b[^,;:–—|]*"
 )
 
+
+# A death reported in a title, in the common languages of the corpus.
+_DEATH_RE = re.compile(
+    r"(?i)\b(?:dies|died|dead\s+at|has\s+died|passes\s+away|passed\s+away|meurt|est\s+mort|"
+    r"stirbt|ist\s+tot|gestorben|muere|murió|fallece|falleció|morto|è\s+morta?)\b"
+)
 
 # "X does Y after Z": the clause after "after" or "following" names an earlier
 # happening, the main clause what was done since.
@@ -723,6 +744,9 @@ def compare(
                 f"other languages, the titles' names and numbers agree"
                 f" ({names:.2f} >= {params.cross_language})",
             )
+    mourned = _mourned(a, b) or _mourned(b, a)
+    if mourned:
+        return verdict(True, f"the death of {mourned} and a story naming them")
     actors, action = _actors_and_action(a, b, shared_title, idf, params.actor_idf)
     if len(actors) >= 2 and action and evidence >= params.actors:
         return verdict(
@@ -829,6 +853,32 @@ def _reaction(a: EventFeatures, b: EventFeatures) -> str:
     deed = [k for k in a.before_after if k in keys_b and k not in names and not k.startswith("#")]
     if newcomers and not deed:
         return f"a reaction: {', '.join(newcomers)} acting after the other story's happening"
+    return ""
+
+
+def _mourned(a: EventFeatures, b: EventFeatures) -> str:
+    """The person whose death ``a`` reports when ``b``'s title names them too, or ``""``.
+
+    Obituaries, tributes and galleries published with a death are that death's
+    coverage ("Civil rights leader Jesse Jackson dies, aged 84" and "In
+    Africa, Jesse Jackson Was Esteemed for His Fight Against Apartheid"),
+    however differently titled: the full name (two capitalized words, the
+    second written as a name, neither a place) just before the death verb
+    and in the other title tells it.
+    """
+    if a.mourned is None:
+        return ""
+    first, last = a.mourned
+    names = a.names | b.names
+    keys_b = set(b.title_keys)
+    if (
+        first in keys_b
+        and last in keys_b
+        and last in names
+        and first not in _PLACE_KEYS
+        and last not in _PLACE_KEYS
+    ):
+        return f"{first} {last}"
     return ""
 
 

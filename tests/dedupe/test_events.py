@@ -433,6 +433,26 @@ def test_a_reaction_after_the_happening_stays_apart() -> None:
     )
 
 
+def test_the_coverage_of_a_death_joins_it() -> None:
+    # On the day Jesse Jackson died, thirty titles named him: his name is not rare, and a
+    # look at his life shares little else with the report of his death. Obituaries and
+    # tributes published with a death are that death's coverage.
+    day = titles_holding({"Jesse": 30, "Jackson": 30, "civil": 12, "rights": 12}, 1100)
+    died = ("Civil rights leader Jesse Jackson dies, aged 84", "")
+    africa = ("In Africa, Jesse Jackson Was Esteemed for His Fight Against Apartheid", "")
+    rule = on_day(died, africa, hours=9, idf=day)
+    assert rule == "the death of jess jackson and a story naming them", rule
+    assert on_day(("Jesse Jackson: A life in pictures", ""), died, hours=7, idf=day)
+    # The name just before the death verb is the person; a Title Case headline's
+    # capitals tell no name, and an age that differs is another person.
+    assert event_features(*died).mourned == ("jess", "jackson")
+    assert (
+        event_features("Tilikum, the Killer Whale Featured in ‘Blackfish,’ Dies", "").mourned
+        is None
+    )
+    assert not on_day(died, ("Jesse Jackson dies at 91", ""), hours=2, idf=day)
+
+
 def test_a_place_is_never_a_distinct_name() -> None:
     # Kyiv is in no other title of the day, but a capital is the setting of many happenings:
     # the talks and Zelensky's statement about Trump's pressure stay apart.
