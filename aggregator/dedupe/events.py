@@ -453,6 +453,11 @@ def _features(title: str, lead: str) -> EventFeatures:
     title_case = _is_title_case(title_tokens)
     head = _head_words(title)
     sequel = _AFTER_RE.search(title)
+    if sequel and _ATTRIBUTION_RE.search(title[: sequel.start()]):
+        # "Iran has not agreed to ...: JD Vance After Geneva Talks": the words
+        # before "after" only name who said the quote, and "after" dates the
+        # saying; no deed of a new actor follows the other story's happening.
+        sequel = None
     before_after = frozenset(_WORD_RE.findall(title[: sequel.start()])) if sequel else frozenset()
     main_keys: list[str] = []
     death = _DEATH_RE.search(title)
@@ -543,6 +548,9 @@ _DEATH_RE = re.compile(
 # "X does Y after Z": the clause after "after" or "following" names an earlier
 # happening, the main clause what was done since.
 _AFTER_RE = re.compile(r"(?i)\s(?:after|following)\s")
+# A quote's speaker after a colon and just before "after": one to four
+# capitalized words and nothing else ("...: JD Vance", "...: Top Official").
+_ATTRIBUTION_RE = re.compile(r":\s+(?:[A-Z][\w.'’-]*\s*){1,4}$")
 
 _ADJOINING_RE = re.compile(
     r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"

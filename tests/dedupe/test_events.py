@@ -431,6 +431,15 @@ def test_a_reaction_after_the_happening_stays_apart() -> None:
         "Tarique Rahman's Oath-Taking Ceremony Highlights: Tarique Rahman Takes Oath As"
         " Bangladesh's New Prime Minister",
     )
+    # A quote's speaker after a colon is who said it, and "after" dates the saying:
+    # Vance's account of the talks is the talks' coverage, no reaction to them.
+    assert decide(
+        "U.S. and Iran Make ‘Good Progress’ in Geneva Talks, Foreign Minister Says",
+        'Iran Has Not Agreed To All Trump\'s "Red Lines": JD Vance After Geneva Talks',
+        lead_b='Iran has not agreed to all the "red lines" set out by US President Donald'
+        " Trump for a diplomatic solution, Vice President JD Vance said Tuesday after talks in"
+        " Geneva.",
+    )
 
 
 def test_the_coverage_of_a_death_joins_it() -> None:
