@@ -10,8 +10,12 @@ reader named (``negative_kind``) how many were grouped by mistake.
 Unlabelled pairs are counted apart; with no labels at all it prints what the
 rules decide per kind, so the set can be reviewed.
 
-    python benchmarks/events_eval.py [--pairs FILE] [--half odd|even] [--verbose]
+    python benchmarks/events_eval.py [--pairs FILE ...] [--half odd|even] [--verbose]
         [--threshold 0.38 ...]
+
+Several ``--pairs`` files are reported one by one, then pooled (precision and
+recall over all their pairs together): a change to the rules should help the
+pooled figures, not one set at the expense of another.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -53,7 +58,12 @@ def label(value: object) -> bool | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--pairs", type=Path, default=OUT)
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        action="append",
+        help="a labelled set (repeatable; default: the tuning set)",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every error")
     parser.add_argument(
         "--half",
@@ -72,16 +82,49 @@ def main() -> int:
     }
     params = replace(params, **overrides)
 
-    pairs = [
-        json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line
-    ]
-    if args.half:
-        pairs = [p for p in pairs if p["id"] % 2 == (args.half == "odd")]
     groups = load_corpus()
     idfs = {}
     for name, items in groups.items():
         counts, total = document_frequencies(it.features for it in items)
         idfs[name] = idf_from_counts(counts, total)
+    files = args.pairs or [OUT]
+    print(f"params: {params}")
+    pooled: Counter[str] = Counter()
+    labelled_all = 0
+    for path in files:
+        if len(files) > 1:
+            print(f"\n== {path.name}")
+        tally, labelled = evaluate(path, idfs, params, args.half, args.verbose)
+        pooled.update(tally)
+        labelled_all += labelled
+    if not labelled_all:
+        return 0
+    precision, recall = rates(pooled)
+    if len(files) > 1:
+        print(
+            f"\npooled over {len(files)} sets: precision {precision:.3f}, recall {recall:.3f}"
+            f" (TP {pooled['tp']}, FP {pooled['fp']}, FN {pooled['fn']})"
+        )
+    return 0 if precision >= PRECISION_TARGET and recall >= RECALL_TARGET else 1
+
+
+def rates(tally: Counter[str]) -> tuple[float, float]:
+    """Precision and recall from true/false positive and false negative counts."""
+    tp, fp, fn = tally["tp"], tally["fp"], tally["fn"]
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
+
+
+def evaluate(
+    path: Path,
+    idfs: dict[str, Callable[[str], float]],
+    params: EventParams,
+    half: str | None,
+    verbose: bool,
+) -> tuple[Counter[str], int]:
+    """Decide and print one labelled set; returns its TP/FP/FN counts and labelled pairs."""
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if half:
+        pairs = [p for p in pairs if p["id"] % 2 == (half == "odd")]
 
     confusion: Counter[tuple[str, bool | None, bool]] = Counter()
     negatives: dict[str, Counter[bool]] = {}
@@ -110,7 +153,7 @@ def main() -> int:
 
     kinds = sorted({k for k, _, _ in confusion})
     labelled = sum(n for (_, t, _), n in confusion.items() if t is not None)
-    print(f"{len(pairs)} pairs, {labelled} labelled; params: {params}")
+    print(f"{len(pairs)} pairs, {labelled} labelled")
     print(f"{'kind':<11} {'pairs':>5} {'grouped':>7} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4}")
     for k in kinds:
         row = {key: n for key, n in confusion.items() if key[0] == k}
@@ -123,7 +166,7 @@ def main() -> int:
         print(f"{k:<11} {total:>5} {grouped:>7} {tp:>4} {fp:>4} {fn:>4} {tn:>4}")
     if not labelled:
         print("no labels yet: a reader fills in same_event (true/false) for each pair")
-        return 0
+        return Counter(), 0
     tp = sum(n for (_, t, s), n in confusion.items() if t is True and s)
     fp = sum(n for (_, t, s), n in confusion.items() if t is False and s)
     fn = sum(n for (_, t, s), n in confusion.items() if t is True and not s)
@@ -136,9 +179,9 @@ def main() -> int:
     print("false groupings by kind of negative (the reader's negative_kind):")
     for k, counts in sorted(negatives.items(), key=lambda kv: -sum(kv[1].values())):
         print(f"  {k:<28} {counts[True]}/{sum(counts.values())}")
-    if args.verbose:
+    if verbose:
         print("\n".join(errors))
-    return 0 if precision >= PRECISION_TARGET and recall >= RECALL_TARGET else 1
+    return Counter(tp=tp, fp=fp, fn=fn), labelled
 
 
 if __name__ == "__main__":

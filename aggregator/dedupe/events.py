@@ -30,8 +30,10 @@ an article under another's headline):
 - never two stories of one outlet (a story joins an event only through
   another outlet's article), nor further apart than ``window``;
 - never a roundup, a live blog, a newsletter, a briefing of two items, a
-  column, an interview or a headline of two sentences (:func:`kind`): they
-  cover many happenings, or comment on one rather than report it;
+  column, an interview, a headline of two sentences, a feature opening on
+  its scene ("With Russia grinding closer, ...") or a look back ("...'s
+  history of ...") (:func:`kind`): they cover many happenings, or comment
+  on one rather than report it;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
@@ -51,6 +53,14 @@ an article under another's headline):
   clause ("amid US nuclear talks") is no main clause;
 - titles whose numbers disagree ("kills 11" / "kills 28", "2-1" / "0-3":
   different attacks, different games) need ``strong`` agreement;
+- a title reporting a person's death ("Civil rights leader Jesse Jackson
+  dies") and another naming the same person in full are one event, however
+  common the name is that day: obituaries and tributes published with a
+  death are its coverage (:func:`_mourned`);
+- a reaction stays apart: "X does Y after Z" whose main clause names an
+  actor the other story does not and shares no word but names with the
+  other title reports another deed after the other's happening
+  (:func:`_reaction`);
 - in different languages, two stories sharing two rare names join when the
   names and numbers of their titles agree ``cross_language``.
 
@@ -188,6 +198,11 @@ _COLUMN_RE = re.compile(
     | ^\s*(?:why|how|what|where|who|which|should|can|could|is|are|does|do|will|would|
            a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b
     | \bdiscusses\b    # an interview: "Former envoy discusses US-Iran talks"
+    # A feature's scene-setting opener puts the circumstances before the actor:
+    # "With Russia grinding closer, Ukrainians weigh the cost of land for peace".
+    | ^\s*with\b[^,;:]{3,80},\s
+    # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
+    | (?:\bthe|['’]s)\s+history\s+of\b
     """
 )
 # A headline of two sentences tells a story's arc or a view of it rather than report
@@ -333,6 +348,13 @@ class EventFeatures:
             what the headline says happened, not the circumstances it happened in.
         compounds: pairs of title keys written as one capitalized name ("Jesse
             Jackson", "West Bank"): together they name one actor.
+        before_after: the title's keys before its "after"/"following" clause, when it
+            has one: what happened after the happening that clause names (see
+            :func:`_reaction`); empty otherwise.
+        mourned: the name of two capitalized words nearest before a death verb ("Civil
+            rights leader Jesse Jackson dies"): the person whose death the title
+            reports, or ``None`` (also in a Title Case headline, whose capitals do not
+            tell a name: "the Killer Whale Featured in 'Blackfish,' Dies").
     """
 
     title_keys: tuple[str, ...]
@@ -343,6 +365,8 @@ class EventFeatures:
     scores: bool = False
     head_keys: frozenset[str] = frozenset()
     compounds: frozenset[tuple[str, str]] = frozenset()
+    before_after: tuple[str, ...] = ()
+    mourned: tuple[str, str] | None = None
 
 
 def kind(title: str) -> str:
@@ -428,6 +452,17 @@ def _features(title: str, lead: str) -> EventFeatures:
     lead_tokens = _tokens(_UNITED_STATES.sub("US", " ".join(lead.split()[:LEAD_WORDS])))
     title_case = _is_title_case(title_tokens)
     head = _head_words(title)
+    sequel = _AFTER_RE.search(title)
+    if sequel and _ATTRIBUTION_RE.search(title[: sequel.start()]):
+        # "Iran has not agreed to ...: JD Vance After Geneva Talks": the words
+        # before "after" only name who said the quote, and "after" dates the
+        # saying; no deed of a new actor follows the other story's happening.
+        sequel = None
+    before_after = frozenset(_WORD_RE.findall(title[: sequel.start()])) if sequel else frozenset()
+    main_keys: list[str] = []
+    death = _DEATH_RE.search(title)
+    before_death = frozenset(_WORD_RE.findall(title[: death.start()])) if death else frozenset()
+    mourned: tuple[str, str] | None = None
     # Each title word preceded by a capitalized word with only a space between.
     adjoining: dict[str, str] = {}
     for m in _ADJOINING_RE.finditer(title):
@@ -464,8 +499,12 @@ def _features(title: str, lead: str) -> EventFeatures:
                     title_keys.append(key)
                 if word in head:
                     head_keys.add(key)
+                if word in before_after and key not in main_keys:
+                    main_keys.append(key)
                 if capital and previous and adjoining.get(word) == previous:
                     compounds.add((previous, key))
+                    if word in before_death and not title_case:
+                        mourned = (previous, key)
                 previous = key if capital else ""
             acronym = len(word) >= 2 and word.isupper() and word.isalpha()
             if key in _PLACE_KEYS or key == "u.s":
@@ -485,6 +524,8 @@ def _features(title: str, lead: str) -> EventFeatures:
         scores=bool(_SCORE_RE.search(title)),
         head_keys=frozenset(head_keys),
         compounds=frozenset(compounds),
+        before_after=tuple(main_keys),
+        mourned=mourned,
     )
 
 
@@ -497,6 +538,19 @@ _BACKDROP_RE = re.compile(
     r"(?i)(?:^|(?<=\s))(?:amid|amidst|during|as|ahead\s+of|despite|while)\b[^,;:–—|]*"
 )
 
+
+# A death reported in a title, in the common languages of the corpus.
+_DEATH_RE = re.compile(
+    r"(?i)\b(?:dies|died|dead\s+at|has\s+died|passes\s+away|passed\s+away|meurt|est\s+mort|"
+    r"stirbt|ist\s+tot|gestorben|muere|murió|fallece|falleció|morto|è\s+morta?)\b"
+)
+
+# "X does Y after Z": the clause after "after" or "following" names an earlier
+# happening, the main clause what was done since.
+_AFTER_RE = re.compile(r"(?i)\s(?:after|following)\s")
+# A quote's speaker after a colon and just before "after": one to four
+# capitalized words and nothing else ("...: JD Vance", "...: Top Official").
+_ATTRIBUTION_RE = re.compile(r":\s+(?:[A-Z][\w.'’-]*\s*){1,4}$")
 
 _ADJOINING_RE = re.compile(
     r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"
@@ -687,6 +741,9 @@ def compare(
                 f"numbers differ ({conflict}) but agreement {score:.2f} >= strong {params.strong}",
             )
         return verdict(False, f"numbers differ ({conflict})")
+    reaction = _reaction(a, b) or _reaction(b, a)
+    if reaction:
+        return verdict(False, reaction)
     if other_language and len(shared_names) >= 2:
         names = _names_agreement(a, b, idf)
         if names >= params.cross_language:
@@ -695,6 +752,9 @@ def compare(
                 f"other languages, the titles' names and numbers agree"
                 f" ({names:.2f} >= {params.cross_language})",
             )
+    mourned = _mourned(a, b) or _mourned(b, a)
+    if mourned:
+        return verdict(True, f"the death of {mourned} and a story naming them")
     actors, action = _actors_and_action(a, b, shared_title, idf, params.actor_idf)
     if len(actors) >= 2 and action and evidence >= params.actors:
         return verdict(
@@ -768,6 +828,66 @@ def _actors_and_action(
         if k not in names and not k.startswith("#") and k in a.head_keys and k in b.head_keys
     ]
     return actors, action
+
+
+# Offices written as names ("PM", "President"): the other story may name the same
+# person by name or another title ("Prime Minister"), so an office is no new actor.
+_ROLES = frozenset(
+    _stem(w) for w in "PM FM MP CEO President Prime Minister Chancellor King Queen Pope".split()
+)
+
+
+def _reaction(a: EventFeatures, b: EventFeatures) -> str:
+    """Describe how ``a`` reports another actor's deed after ``b``'s happening, or ``""``.
+
+    "Japanese gov't defends Toyota after Trump broadside over Mexican plant"
+    is a reaction to "Toyota target of Donald Trump's latest Twitter
+    broadside", not the same happening: the main clause before "after" names
+    an actor that ``b`` nowhere names (Japan) and shares no word but names with
+    ``b``'s title (defending is not what ``b`` reports). Consequences of the
+    happening keep its words ("Thousands stranded at Fort Lauderdale airport
+    after shooting") or name no new actor ("Tributes pour in after ... Jesse
+    Jackson dies"), and an office is no new actor (see :data:`_ROLES`).
+    """
+    if not a.before_after:
+        return ""
+    names = a.names | b.names
+    newcomers = [
+        k
+        for k in a.before_after
+        if k in a.names and k not in b.lead_keys and k not in _ROLES and not k.startswith("#")
+    ]
+    keys_b = set(b.title_keys)
+    deed = [k for k in a.before_after if k in keys_b and k not in names and not k.startswith("#")]
+    if newcomers and not deed:
+        return f"a reaction: {', '.join(newcomers)} acting after the other story's happening"
+    return ""
+
+
+def _mourned(a: EventFeatures, b: EventFeatures) -> str:
+    """The person whose death ``a`` reports when ``b``'s title names them too, or ``""``.
+
+    Obituaries, tributes and galleries published with a death are that death's
+    coverage ("Civil rights leader Jesse Jackson dies, aged 84" and "In
+    Africa, Jesse Jackson Was Esteemed for His Fight Against Apartheid"),
+    however differently titled: the full name (two capitalized words, the
+    second written as a name, neither a place) just before the death verb
+    and in the other title tells it.
+    """
+    if a.mourned is None:
+        return ""
+    first, last = a.mourned
+    names = a.names | b.names
+    keys_b = set(b.title_keys)
+    if (
+        first in keys_b
+        and last in keys_b
+        and last in names
+        and first not in _PLACE_KEYS
+        and last not in _PLACE_KEYS
+    ):
+        return f"{first} {last}"
+    return ""
 
 
 def _coverage(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:

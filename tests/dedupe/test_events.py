@@ -380,6 +380,88 @@ def test_briefings_interviews_and_two_sentence_headlines_are_not_reports() -> No
     assert kind("Photos: Comet ISON") == "roundup"
 
 
+def test_features_and_looks_back_are_not_reports() -> None:
+    # A feature sets the scene before its actor; a look back tells a history.
+    feature = "With Russia grinding closer, Ukrainians weigh the cost of land for peace"
+    assert kind(feature) == "column"
+    assert kind("Alexei Navalny and Russia’s history of poisonings") == "column"
+    assert kind("From Inuit to Vikings to Trump: The history of Greenland") == "column"
+    assert not on_day(
+        ("Ukraine, Russia hold peace talks in Geneva as Trump puts pressure on Kyiv", ""),
+        (feature, "For the Ukrainian public, the idea of giving up territory for peace"),
+        hours=5,
+    )
+    # Reports that start with "with" in another way, or tell a person's history, stay reports.
+    assert kind("Suspect in Canada shooting is identified as an 18-year-old with history of"
+                " police visits to her home") == ""  # fmt: skip
+    assert kind("With Azabudai Hills complex, Mori aims to transform Tokyo again") == "column"
+    assert kind("With American credibility in doubt, minds go back to Saigon in 1975") == "column"
+    assert kind("Macron holds talks with India's Modi to boost economic and strategic ties") == ""
+
+
+def test_a_reaction_after_the_happening_stays_apart() -> None:
+    # Another actor's deed after the happening is a reaction: Japan defends Toyota
+    # after Trump's broadside; Modi writes to the new prime minister after the oath.
+    assert not decide(
+        "Toyota target of Donald Trump’s latest Twitter broadside",
+        "Business › Japanese gov't defends Toyota after Trump broadside over Mexican plant",
+        hours=12,
+    )
+    sworn = "Tarique Rahman sworn in as Bangladesh’s PM after landslide election victory"
+    assert not decide(
+        sworn,
+        "Tarique Rahman Gets PM Modi's Letter After Swearing-In, And An India Invite",
+        lead_a="Bangladesh Nationalist Party (BNP) leader Tarique Rahman was sworn in as"
+        " Bangladesh's prime minister on Tuesday",
+        lead_b="PM Modi's letter extended an invitation to Tarique Rahman, his wife Dr Zubaida"
+        ' and his daughter Zaima to visit India at a "mutually convenient time".',
+    )
+    # Consequences keep the happening's words or name no new actor; an office ("PM")
+    # is no new actor: these still join.
+    assert decide(
+        "Tributes pour in after US civil rights icon Jesse Jackson dies at 84",
+        "Jesse Jackson, civil rights leader and U.S. presidential hopeful, dies at 84",
+    )
+    assert decide(
+        "Thousands stranded at Fort Lauderdale airport after shooting: ‘You feel so vulnerable’",
+        "At least five dead in Fort Lauderdale airport shooting",
+    )
+    assert decide(
+        sworn,
+        "Tarique Rahman's Oath-Taking Ceremony Highlights: Tarique Rahman Takes Oath As"
+        " Bangladesh's New Prime Minister",
+    )
+    # A quote's speaker after a colon is who said it, and "after" dates the saying:
+    # Vance's account of the talks is the talks' coverage, no reaction to them.
+    assert decide(
+        "U.S. and Iran Make ‘Good Progress’ in Geneva Talks, Foreign Minister Says",
+        'Iran Has Not Agreed To All Trump\'s "Red Lines": JD Vance After Geneva Talks',
+        lead_b='Iran has not agreed to all the "red lines" set out by US President Donald'
+        " Trump for a diplomatic solution, Vice President JD Vance said Tuesday after talks in"
+        " Geneva.",
+    )
+
+
+def test_the_coverage_of_a_death_joins_it() -> None:
+    # On the day Jesse Jackson died, thirty titles named him: his name is not rare, and a
+    # look at his life shares little else with the report of his death. Obituaries and
+    # tributes published with a death are that death's coverage.
+    day = titles_holding({"Jesse": 30, "Jackson": 30, "civil": 12, "rights": 12}, 1100)
+    died = ("Civil rights leader Jesse Jackson dies, aged 84", "")
+    africa = ("In Africa, Jesse Jackson Was Esteemed for His Fight Against Apartheid", "")
+    rule = on_day(died, africa, hours=9, idf=day)
+    assert rule == "the death of jess jackson and a story naming them", rule
+    assert on_day(("Jesse Jackson: A life in pictures", ""), died, hours=7, idf=day)
+    # The name just before the death verb is the person; a Title Case headline's
+    # capitals tell no name, and an age that differs is another person.
+    assert event_features(*died).mourned == ("jess", "jackson")
+    assert (
+        event_features("Tilikum, the Killer Whale Featured in ‘Blackfish,’ Dies", "").mourned
+        is None
+    )
+    assert not on_day(died, ("Jesse Jackson dies at 91", ""), hours=2, idf=day)
+
+
 def test_a_place_is_never_a_distinct_name() -> None:
     # Kyiv is in no other title of the day, but a capital is the setting of many happenings:
     # the talks and Zelensky's statement about Trump's pressure stay apart.
