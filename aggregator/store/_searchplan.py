@@ -127,6 +127,7 @@ _DENSE = 0.5  # a query matching this share of stories stops checking ids sooner
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
 _EXPANDED = 200  # a prefix written out as more words than this stays a prefix
+_TWIN = ' OR "#'  # what starts a word's hashtag twin in an expression of to_fts5
 _LAST_CHAR = chr(0x10FFFF)  # after every character: p + it bounds the words that start with p
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
 _SEEK_US = 12.0  # checking one story id against a MATCH (a seek per word)
@@ -594,6 +595,7 @@ class Plan:
         self.dense = False  # checked by seeks, and the query matches most stories
         self._top: int | None = None
         self._densities: dict[str, float] = {}
+        self._indexed_phrases: dict[tuple[str, str], bool] = {}
 
     @property
     def top(self) -> int:
@@ -611,10 +613,56 @@ class Plan:
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
             f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
-            (expr, top - window),
+            (self.lean(expr), top - window),
         ).fetchone()[0]
         self._densities[expr] = float(count) / window
         return self._densities[expr]
+
+    def lean(self, expr: str) -> str:
+        """``expr`` without the hashtag twins (``... OR "#word")``) that no story has.
+
+        Every word is searched with its hashtag twin (``("said" OR "#said")``,
+        see :data:`aggregator.search.query.FTS_TOKENIZE`), and most twins are in
+        no story at all. Such a twin matches nothing and scores nothing, yet
+        FTS5 looks it up again in every statement and, worse, at every story id
+        checked one by one (a fifth of the cost of such a check at 1M
+        stories). Whether the index has the twin is one lookup, made once per
+        search; twins of prefixes (``"#app"*``) are left as they are.
+        """
+        if _TWIN not in expr:
+            return expr
+        parts: list[str] = []
+        start = 0
+        while (at := expr.find(_TWIN, start)) >= 0:
+            # The twin's closing quote: the first one not doubled (an escaped quote).
+            end = at + len(_TWIN)
+            while True:
+                end = expr.find('"', end)
+                if end < 0 or not expr.startswith('""', end):
+                    break
+                end += 2
+            if end < 0:  # cannot happen in an expression of to_fts5: keep it whole
+                break
+            twin = expr[at + 4 : end + 1]
+            gone = expr.startswith(")", end + 1) and not self._indexed(twin)
+            parts.append(expr[start:at] if gone else expr[start : end + 1])
+            start = end + 1
+        parts.append(expr[start:])
+        return "".join(parts)
+
+    def _indexed(self, phrase: str) -> bool:
+        """Whether any story of :attr:`table` matches ``phrase`` (asked once per search)."""
+        key = (self.table, phrase)
+        known = self._indexed_phrases.get(key)
+        if known is None:
+            known = (
+                self.conn.execute(
+                    f"SELECT 1 FROM {self.table} WHERE {self.table} MATCH ? LIMIT 1", (phrase,)
+                ).fetchone()
+                is not None
+            )
+            self._indexed_phrases[key] = known
+        return known
 
     def rows(self, ids: Sequence[int]) -> list[int]:
         """Which of ``ids`` pass the per-story conditions (their dates are kept)."""
@@ -693,7 +741,7 @@ class Plan:
             yield from self._walk_dates(*flt.dates)
             return
         bounds = ""
-        params: list[object] = [self.expr]
+        params: list[object] = [self.lean(self.expr)]
         if flt.lo is not None:
             bounds += " AND rowid >= ?"
             params.append(flt.lo)
@@ -755,7 +803,7 @@ class Plan:
                         " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
                         " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
                         " ORDER BY rowid DESC",
-                        (self.expr, lo, hi, floor, high),
+                        (self.lean(self.expr), lo, hi, floor, high),
                     )
                     while rows := cursor.fetchmany(512):
                         yield [r[0] for r in rows]
@@ -764,7 +812,7 @@ class Plan:
                     found = self.conn.execute(
                         f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
                         " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
-                        (self.expr, lo, hi),
+                        (self.lean(self.expr), lo, hi),
                     )
                     yield [r[0] for r in found if r[0] in inside]
             high, size = floor, max(size, 4 * _SLICE)
@@ -892,7 +940,7 @@ class Plan:
             for rowid, score in self.conn.execute(
                 f"SELECT rowid, -bm25({self.table}, {weights}) FROM {self.table}"
                 f" WHERE {self.table} MATCH ? AND rowid BETWEEN ? AND ?",
-                (expr, lo, hi),
+                (self.lean(expr), lo, hi),
             ):
                 if rowid in scores:
                     scores[rowid] = score
@@ -942,7 +990,7 @@ class Plan:
             lo, hi = min(ids), max(ids)
             sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
             sql += " AND rowid BETWEEN ? AND ?"
-            params: list[object] = [expr, lo, hi]
+            params: list[object] = [self.lean(expr), lo, hi]
             if expr == self.expr and self.cjk_expr is not None:  # see _walk
                 sql += " UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?"
                 sql += " AND rowid BETWEEN ? AND ?"
@@ -969,7 +1017,7 @@ class Plan:
             sql = (
                 f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ? AND rowid IN ({marks})"
             )
-            out += [r[0] for r in self.conn.execute(sql, [expr, *chunk])]
+            out += [r[0] for r in self.conn.execute(sql, [self.lean(expr), *chunk])]
         return out
 
     # 4. date order
