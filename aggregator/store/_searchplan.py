@@ -43,8 +43,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    word in a third of all stories, a phrase made of common words), it is left
    out of ``bm25()`` and counts only where it is in the title, weighted by
    its IDF as estimated from the newest :data:`SAMPLE` stories, which is small
-   for exactly these words; when each title check is a seek, they are made
-   newest first only until enough stories hit every term (the stories left
+   for exactly these words; when title hits alone rank, they are checked
+   newest first, 256 candidates at a time (a seek each, or a walk of their
+   window), only until enough stories hit every term (the stories left
    unchecked could not rank among the best). Prefix terms filter but do not
    rank (SQLite merges
    the postings of every word a prefix matches again in each statement that
@@ -730,27 +731,33 @@ class Plan:
             (
                 term if term.startswith("title :") else f"title : ({term})",
                 WEIGHTS[0] * max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6),
-                walk <= len(cands) * _seek_us(stories),
+                stories,
+                walk,
             )
             for term, stories, _, walk in counted[keep:]
             if not term.startswith(("body :", "questions :"))
         ]
-        if expr or any(walk for _, _, walk in titled):
-            for title, weight, walk in titled:
-                for rowid in self._hits(title, cands, walk=walk):
+        if expr:
+            for title, weight, stories, walk in titled:
+                sought = walk > len(cands) * _seek_us(stories)
+                for rowid in self._hits(title, cands, walk=not sought):
                     scores[rowid] += weight
             return scores
-        # Title hits alone, each story checked by a seek: newest first, and only
-        # until ``best`` stories hit every term. Those outrank, in (score, id)
-        # order, every story not checked yet (older, at most as many hits), so
-        # the best ``best`` are the same as if all had been checked.
+        # Title hits alone: newest first, and only until ``best`` stories hit
+        # every term. Those outrank, in (score, id) order, every story not
+        # checked yet (older, at most as many hits), so the best ``best`` are the
+        # same as if all had been checked. Each slice of candidates is checked
+        # a seek each, or by a walk of its window (of the title's postings
+        # there) when that is cheaper.
         full = 0
         newest = sorted(cands, reverse=True)
         for start in range(0, len(newest), _CHUNK // 2):
             chunk = newest[start : start + _CHUNK // 2]
+            share = (chunk[0] - chunk[-1] + 1) / span
             hits = dict.fromkeys(chunk, 0)
-            for title, weight, _ in titled:
-                for rowid in self._hits(title, chunk, walk=False):
+            for title, weight, stories, walk in titled:
+                cheaper = walk * share <= len(chunk) * _seek_us(stories)
+                for rowid in self._hits(title, chunk, walk=cheaper):
                     scores[rowid] += weight
                     hits[rowid] += 1
             full += sum(1 for n in hits.values() if n == len(titled))
