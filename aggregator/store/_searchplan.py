@@ -306,6 +306,19 @@ def _seek_us(stories: float) -> float:
     return _SEEK_US * max(1.0, stories / _SEEK_GROWS)
 
 
+def _one_string(expr: str) -> str:
+    """``expr`` without the parentheses around a single FTS5 string (``("the")``)."""
+    inner = expr[1:-1]
+    if (
+        expr.startswith('("')
+        and expr.endswith('")')
+        and len(inner) >= 2
+        and '"' not in inner[1:-1].replace('""', "")
+    ):
+        return inner
+    return expr
+
+
 def _in_sql(matches: float, ids: int) -> bool:
     """Whether to keep a walk's matches that are among ``ids`` in SQL rather than in Python.
 
@@ -389,17 +402,20 @@ class Plan:
 
     def density(self, expr: str) -> float:
         """The share of the newest :data:`SAMPLE` stories that ``expr`` matches."""
-        known = self._densities.get(expr)
+        # Counted once for a word however it comes: ``("the" OR "#the")`` is
+        # ``"the"`` when no story has the twin.
+        key = _one_string(self.lean(expr))
+        known = self._densities.get(key)
         if known is not None:
             return known
         top = self.top
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
             f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
-            (self.lean(expr), top - window),
+            (key, top - window),
         ).fetchone()[0]
-        self._densities[expr] = float(count) / window
-        return self._densities[expr]
+        self._densities[key] = float(count) / window
+        return self._densities[key]
 
     def lean(self, expr: str) -> str:
         """``expr`` without the hashtag twins (``... OR "#word")``) that no story has.
