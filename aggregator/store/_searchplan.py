@@ -43,8 +43,9 @@ it can, and plans each step by rough costs (the ``_*_US`` constants):
    word in a third of all stories, a phrase made of common words), it is left
    out of ``bm25()`` and counts only where it is in the title, weighted by
    its IDF as estimated from the newest :data:`SAMPLE` stories, which is small
-   for exactly these words; when each title check is a seek, they are made
-   newest first only until enough stories hit every term (the stories left
+   for exactly these words; when title hits alone rank, they are checked
+   newest first, 256 candidates at a time (a seek each, or a walk of their
+   window), only until enough stories hit every term (the stories left
    unchecked could not rank among the best). Prefix terms filter but do not
    rank (SQLite merges
    the postings of every word a prefix matches again in each statement that
@@ -83,13 +84,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from aggregator.search.query import (
-    FTS_TOKENIZE,
     positive_expression,
     positive_terms,
     uses_prefix,
     uses_scripts,
 )
-from aggregator.search.scripts import no_space_at, no_space_block_end
+from aggregator.store._prefixes import expand_prefixes
 
 __all__ = [
     "CANDIDATES",
@@ -126,8 +126,7 @@ _SLICE = 4096  # the fewest stories in a slice of a walk by date
 _DENSE = 0.5  # a query matching this share of stories stops checking ids sooner
 _RERANKED = 128  # the best this many by bm25 are reordered by recency
 _COLUMNS = ("title :", "body :", "questions :")
-_EXPANDED = 200  # a prefix written out as more words than this stays a prefix
-_LAST_CHAR = chr(0x10FFFF)  # after every character: p + it bounds the words that start with p
+_TWIN = ' OR "#'  # what starts a word's hashtag twin in an expression of to_fts5
 # Rough costs, in microseconds, that plans compare (measured at 100k-1M stories).
 _SEEK_US = 12.0  # checking one story id against a MATCH (a seek per word)
 _SEEK_GROWS = 200_000  # a word in more stories than this costs more per seek, in proportion
@@ -276,221 +275,6 @@ class Filters:
         self.params += feed_ids
 
 
-def expand_prefixes(conn: sqlite3.Connection, expr: str) -> tuple[str, bool]:
-    """``expr`` with each prefix of a common word written out as the words it matches.
-
-    ``"app"*`` becomes ``("app" OR "appl" OR "applic" OR ...)``: the same
-    stories, but FTS5 reads the postings of written-out words lazily (newest
-    first, as far as a walk needs), while it merges every posting of a
-    prefix's words before returning anything. Which words are common comes
-    from ``search_terms`` (:mod:`aggregator.store.search_terms`); the other
-    words of the prefix are listed by ``fts5vocab`` between the common ones
-    (their postings are few, so counting them as it lists them costs little).
-    A prefix stays as it is when it starts no common word (reading it costs
-    little), when it is not a single word, when it matches more than
-    :data:`_EXPANDED` words, or when one of its words would not be itself
-    once more through the tokenizer (a Porter stem is not always its own
-    stem), so the result never differs from the prefix's.
-
-    Words glued to text in a script written without spaces (``unicode61``
-    makes one token of ``Apple与…``: tens of thousands of one-off tokens in a
-    large archive with Chinese stories) are left out of the list when the
-    archive has ``stories_cjk``: their stories are all there (it holds every
-    story with such text in its title or body), with the Latin words split
-    from the script's runs, and the search adds the matches of ``stories_cjk``
-    (see :class:`Plan`). Listing them would cost a statement each, and the
-    prefix itself merges them all (a few microseconds per word).
-
-    Args:
-        conn: a connection to the archive (read-only is enough: it writes
-            temporary tables only).
-        expr: an FTS5 expression of :func:`aggregator.search.query.to_fts5`.
-
-    Returns:
-        The expression, rewritten or not, and whether glued words were left
-        out of it (the search must then add the matches of ``stories_cjk``).
-    """
-    spans = _prefix_strings(expr)
-    if not spans:
-        return expr, False
-    glued = False
-    try:
-        conn.execute("SELECT 1 FROM search_terms LIMIT 1").fetchone()
-        split = (
-            conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone()
-            is not None
-        )
-        texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
-        tokens = _tokenize(conn, texts)
-        out, at = [], 0
-        for (start, end), words in zip(spans, tokens, strict=True):
-            written = _written_out(conn, words[0], split=split) if len(words) == 1 else None
-            if written:
-                out += [expr[at:start], "(" + " OR ".join(written[0]) + ")"]
-                at = end
-                glued = glued or written[1]
-    except sqlite3.OperationalError:
-        # An archive of an older schema, or no room for temporary tables: the
-        # prefixes as they are find the same stories.
-        return expr, False
-    if not out:
-        return expr, False
-    return "".join(out) + expr[at:], glued
-
-
-def _prefix_strings(expr: str) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of each ``"..."*`` in an FTS5 expression (quotes and star included)."""
-    spans = []
-    i, n = 0, len(expr)
-    while i < n:
-        if expr[i] != '"':
-            i += 1
-            continue
-        j = i + 1
-        while j < n:
-            if expr[j] == '"':
-                if j + 1 < n and expr[j + 1] == '"':
-                    j += 2
-                    continue
-                break
-            j += 1
-        if j + 1 < n and expr[j + 1] == "*":
-            spans.append((i, j + 2))
-        i = j + 1
-    return spans
-
-
-def _quote(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
-
-
-def _tokenize(conn: sqlite3.Connection, texts: Sequence[str]) -> list[list[str]]:
-    """The index's words for each text, by the index's tokenizer (a temporary FTS5 table)."""
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_tokens USING fts5(x, tokenize="
-        + "'"
-        + FTS_TOKENIZE.replace("'", "''")
-        + "')"
-    )
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_tokens_vocab"
-        " USING fts5vocab(temp, search_tokens, instance)"
-    )
-    conn.execute("DELETE FROM temp.search_tokens")
-    conn.executemany(
-        "INSERT INTO temp.search_tokens (rowid, x) VALUES (?, ?)",
-        list(enumerate(texts, 1)),
-    )
-    words: list[list[tuple[int, str]]] = [[] for _ in texts]
-    for term, doc, offset in conn.execute("SELECT term, doc, offset FROM temp.search_tokens_vocab"):
-        words[doc - 1].append((offset, term))
-    return [[w for _, w in sorted(found)] for found in words]
-
-
-def _written_out(
-    conn: sqlite3.Connection, prefix: str, *, split: bool
-) -> tuple[list[str], bool] | None:
-    """The FTS5 strings for the words that start with ``prefix``, if it starts a common word.
-
-    Each is a quoted word, or a narrower prefix that starts only rare words.
-    ``None``: leave the prefix as it is (see :func:`expand_prefixes`).
-
-    Args:
-        conn: the connection.
-        prefix: a word of the index.
-        split: leave out the words glued to text in a script written without
-            spaces (the archive has ``stories_cjk``).
-
-    Returns:
-        The strings, and whether glued words were left out.
-    """
-    high = prefix + _LAST_CHAR
-    common = [
-        r[0]
-        for r in conn.execute(
-            "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term",
-            (prefix, high),
-        )
-    ]
-    if not common or len(common) > _EXPANDED:
-        return None
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab_rows"
-        " USING fts5vocab(main, stories_fts, row)"
-    )
-    # Each gap between common words is listed with its words' counts (rare
-    # words: few postings to count, inside SQLite), bounded by strings just
-    # after and just before the common words, so that their postings are never read.
-    words: list[str] = []
-    glued = 0  # the runs of glued words stepped over
-    low = prefix
-    for word in [*common, None]:
-        top = high if word is None else _before(word)
-        at = low
-        # With stories_cjk, a run of glued words (those that start as one does up
-        # to its first character of such a script, and go on in the same block of
-        # scripts) is stepped over: the listing starts again after it.
-        while at <= top:
-            rows = conn.execute(
-                "SELECT term FROM temp.search_vocab_rows WHERE term >= ? AND term <= ?",
-                (at, top),
-            )
-            for (term,) in rows:
-                cut = no_space_at(term) if split else -1
-                if cut >= 0:
-                    glued += 1
-                    at = term[:cut] + chr(no_space_block_end(term[cut]) + 1)
-                    break
-                words.append(term)
-                if len(words) > _EXPANDED:
-                    return None
-            else:
-                break
-            if glued > _EXPANDED:
-                return None
-        if word is not None:
-            words.append(word)
-            low = word + "\x01"  # tokens never hold control characters
-    words = [w for w in words if w.startswith(prefix)]
-    if not words or len(words) > _EXPANDED:
-        return None
-    # Written out, a word is tokenized again: it must come back as itself. A word
-    # that does not (a Porter stem is not always its own stem) is covered by the
-    # shortest prefix of it that does and that starts no common word (rare words only).
-    again = _tokenize(conn, words)
-    failed = [w for t, w in zip(again, words, strict=True) if t != [w]]
-    if not failed:
-        return [_quote(w) for w in words], glued > 0
-    # A common word among them costs its own postings then, no more.
-    pieces = sorted({w[:k] for w in failed for k in range(len(prefix) + 1, len(w))})
-    fixed = {p for p, t in zip(pieces, _tokenize(conn, pieces), strict=True) if t == [p]}
-    out = [_quote(w) for w, t in zip(words, again, strict=True) if t == [w]]
-    for word in failed:
-        others = [c for c in common if c != word]
-        cover = next(
-            (
-                word[:k]
-                for k in range(len(prefix) + 1, len(word))
-                if word[:k] in fixed and not any(c.startswith(word[:k]) for c in others)
-            ),
-            None,
-        )
-        if cover is None:
-            return None
-        out.append(_quote(cover) + "*")
-    return list(dict.fromkeys(out)), glued > 0
-
-
-def _before(word: str) -> str:
-    """A string after every string that sorts before ``word``, and before ``word``."""
-    last = ord(word[-1]) - 1
-    if last < 1:
-        return word[:-1]
-    if 0xD800 <= last <= 0xDFFF:  # surrogates are not characters
-        last = 0xD7FF
-    return word[:-1] + chr(last) + _LAST_CHAR
-
-
 def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
     """Whether ``[low, high)`` surely holds far more than :data:`_ID_SET_CAP` stories.
 
@@ -520,6 +304,19 @@ def _seek_us(stories: float) -> float:
     to 200,000 stories, 110 for a word in 950,000).
     """
     return _SEEK_US * max(1.0, stories / _SEEK_GROWS)
+
+
+def _one_string(expr: str) -> str:
+    """``expr`` without the parentheses around a single FTS5 string (``("the")``)."""
+    inner = expr[1:-1]
+    if (
+        expr.startswith('("')
+        and expr.endswith('")')
+        and len(inner) >= 2
+        and '"' not in inner[1:-1].replace('""', "")
+    ):
+        return inner
+    return expr
 
 
 def _in_sql(matches: float, ids: int) -> bool:
@@ -594,6 +391,7 @@ class Plan:
         self.dense = False  # checked by seeks, and the query matches most stories
         self._top: int | None = None
         self._densities: dict[str, float] = {}
+        self._indexed_phrases: dict[tuple[str, str], bool] = {}
 
     @property
     def top(self) -> int:
@@ -604,17 +402,66 @@ class Plan:
 
     def density(self, expr: str) -> float:
         """The share of the newest :data:`SAMPLE` stories that ``expr`` matches."""
-        known = self._densities.get(expr)
+        # Counted once for a word however it comes: ``("the" OR "#the")`` is
+        # ``"the"`` when no story has the twin.
+        key = _one_string(self.lean(expr))
+        known = self._densities.get(key)
         if known is not None:
             return known
         top = self.top
         window = min(SAMPLE, top) or 1
         count = self.conn.execute(
             f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH ? AND rowid > ?",
-            (expr, top - window),
+            (key, top - window),
         ).fetchone()[0]
-        self._densities[expr] = float(count) / window
-        return self._densities[expr]
+        self._densities[key] = float(count) / window
+        return self._densities[key]
+
+    def lean(self, expr: str) -> str:
+        """``expr`` without the hashtag twins (``... OR "#word")``) that no story has.
+
+        Every word is searched with its hashtag twin (``("said" OR "#said")``,
+        see :data:`aggregator.search.query.FTS_TOKENIZE`), and most twins are in
+        no story at all. Such a twin matches nothing and scores nothing, yet
+        FTS5 looks it up again in every statement and, worse, at every story id
+        checked one by one (a fifth of the cost of such a check at 1M
+        stories). Whether the index has the twin is one lookup, made once per
+        search; twins of prefixes (``"#app"*``) are left as they are.
+        """
+        if _TWIN not in expr:
+            return expr
+        parts: list[str] = []
+        start = 0
+        while (at := expr.find(_TWIN, start)) >= 0:
+            # The twin's closing quote: the first one not doubled (an escaped quote).
+            end = at + len(_TWIN)
+            while True:
+                end = expr.find('"', end)
+                if end < 0 or not expr.startswith('""', end):
+                    break
+                end += 2
+            if end < 0:  # cannot happen in an expression of to_fts5: keep it whole
+                break
+            twin = expr[at + 4 : end + 1]
+            gone = expr.startswith(")", end + 1) and not self._indexed(twin)
+            parts.append(expr[start:at] if gone else expr[start : end + 1])
+            start = end + 1
+        parts.append(expr[start:])
+        return "".join(parts)
+
+    def _indexed(self, phrase: str) -> bool:
+        """Whether any story of :attr:`table` matches ``phrase`` (asked once per search)."""
+        key = (self.table, phrase)
+        known = self._indexed_phrases.get(key)
+        if known is None:
+            known = (
+                self.conn.execute(
+                    f"SELECT 1 FROM {self.table} WHERE {self.table} MATCH ? LIMIT 1", (phrase,)
+                ).fetchone()
+                is not None
+            )
+            self._indexed_phrases[key] = known
+        return known
 
     def rows(self, ids: Sequence[int]) -> list[int]:
         """Which of ``ids`` pass the per-story conditions (their dates are kept)."""
@@ -693,7 +540,7 @@ class Plan:
             yield from self._walk_dates(*flt.dates)
             return
         bounds = ""
-        params: list[object] = [self.expr]
+        params: list[object] = [self.lean(self.expr)]
         if flt.lo is not None:
             bounds += " AND rowid >= ?"
             params.append(flt.lo)
@@ -755,7 +602,7 @@ class Plan:
                         " AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT id FROM stories"
                         " INDEXED BY stories_published WHERE published >= ? AND published < ?)"
                         " ORDER BY rowid DESC",
-                        (self.expr, lo, hi, floor, high),
+                        (self.lean(self.expr), lo, hi, floor, high),
                     )
                     while rows := cursor.fetchmany(512):
                         yield [r[0] for r in rows]
@@ -764,7 +611,7 @@ class Plan:
                     found = self.conn.execute(
                         f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
                         " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC",
-                        (self.expr, lo, hi),
+                        (self.lean(self.expr), lo, hi),
                     )
                     yield [r[0] for r in found if r[0] in inside]
             high, size = floor, max(size, 4 * _SLICE)
@@ -892,7 +739,7 @@ class Plan:
             for rowid, score in self.conn.execute(
                 f"SELECT rowid, -bm25({self.table}, {weights}) FROM {self.table}"
                 f" WHERE {self.table} MATCH ? AND rowid BETWEEN ? AND ?",
-                (expr, lo, hi),
+                (self.lean(expr), lo, hi),
             ):
                 if rowid in scores:
                     scores[rowid] = score
@@ -900,27 +747,33 @@ class Plan:
             (
                 term if term.startswith("title :") else f"title : ({term})",
                 WEIGHTS[0] * max(math.log((top - stories + 0.5) / (stories + 0.5)), 1e-6),
-                walk <= len(cands) * _seek_us(stories),
+                stories,
+                walk,
             )
             for term, stories, _, walk in counted[keep:]
             if not term.startswith(("body :", "questions :"))
         ]
-        if expr or any(walk for _, _, walk in titled):
-            for title, weight, walk in titled:
-                for rowid in self._hits(title, cands, walk=walk):
+        if expr:
+            for title, weight, stories, walk in titled:
+                sought = walk > len(cands) * _seek_us(stories)
+                for rowid in self._hits(title, cands, walk=not sought):
                     scores[rowid] += weight
             return scores
-        # Title hits alone, each story checked by a seek: newest first, and only
-        # until ``best`` stories hit every term. Those outrank, in (score, id)
-        # order, every story not checked yet (older, at most as many hits), so
-        # the best ``best`` are the same as if all had been checked.
+        # Title hits alone: newest first, and only until ``best`` stories hit
+        # every term. Those outrank, in (score, id) order, every story not
+        # checked yet (older, at most as many hits), so the best ``best`` are the
+        # same as if all had been checked. Each slice of candidates is checked
+        # a seek each, or by a walk of its window (of the title's postings
+        # there) when that is cheaper.
         full = 0
         newest = sorted(cands, reverse=True)
         for start in range(0, len(newest), _CHUNK // 2):
             chunk = newest[start : start + _CHUNK // 2]
+            share = (chunk[0] - chunk[-1] + 1) / span
             hits = dict.fromkeys(chunk, 0)
-            for title, weight, _ in titled:
-                for rowid in self._hits(title, chunk, walk=False):
+            for title, weight, stories, walk in titled:
+                cheaper = walk * share <= len(chunk) * _seek_us(stories)
+                for rowid in self._hits(title, chunk, walk=cheaper):
                     scores[rowid] += weight
                     hits[rowid] += 1
             full += sum(1 for n in hits.values() if n == len(titled))
@@ -942,7 +795,7 @@ class Plan:
             lo, hi = min(ids), max(ids)
             sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ?"
             sql += " AND rowid BETWEEN ? AND ?"
-            params: list[object] = [expr, lo, hi]
+            params: list[object] = [self.lean(expr), lo, hi]
             if expr == self.expr and self.cjk_expr is not None:  # see _walk
                 sql += " UNION SELECT rowid FROM stories_cjk WHERE stories_cjk MATCH ?"
                 sql += " AND rowid BETWEEN ? AND ?"
@@ -969,7 +822,7 @@ class Plan:
             sql = (
                 f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH ? AND rowid IN ({marks})"
             )
-            out += [r[0] for r in self.conn.execute(sql, [expr, *chunk])]
+            out += [r[0] for r in self.conn.execute(sql, [self.lean(expr), *chunk])]
         return out
 
     # 4. date order

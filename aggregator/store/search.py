@@ -635,7 +635,7 @@ def _page(
             for r in conn.execute(
                 f"SELECT rowid, {_SNIPPET} FROM stories_fts"
                 f" WHERE stories_fts MATCH ? AND rowid IN ({marks})",
-                [plan.expr, *ids],
+                [plan.lean(plan.expr), *ids],
             )
         }
     stemmed = [i for i in ids if i in by_stem]

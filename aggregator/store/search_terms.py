@@ -12,7 +12,7 @@ as the prefix itself for the common ones.
 
 So this table keeps the index's **common** words (in at least
 :data:`COMMON_SHARE` of stories) with an estimate of how many stories have
-each. A search (:func:`aggregator.store._searchplan.expand_prefixes`) writes a
+each. A search (:func:`aggregator.store._prefixes.expand_prefixes`) writes a
 prefix out as the common words it starts with, plus the other words that
 ``fts5vocab`` lists *between* them (rare words, whose postings cost little to
 count). The table therefore only decides what is cheap; it never decides what

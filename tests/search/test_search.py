@@ -634,22 +634,26 @@ def test_planner_agrees_with_plain_sql(
     assert [h.id for h in second.hits] == [i for _, i in want[limit : 2 * limit]]
 
 
+@pytest.mark.parametrize("seek_us", [1e-6, 1e12])
 def test_title_hits_checked_lazily_rank_as_if_all_were_checked(
-    big: Path, monkeypatch: pytest.MonkeyPatch
+    big: Path, monkeypatch: pytest.MonkeyPatch, seek_us: float
 ) -> None:
-    # Very common words rank by title hits, a seek per story: the seeks stop once
-    # enough stories hit every term. Force that plan, then compare with every
-    # candidate checked in one chunk.
+    # Very common words rank by title hits, newest first: the checks stop once
+    # enough stories hit every term. Force that plan, each slice of candidates
+    # checked a seek each (cheap seeks) or by a walk of its window (dear seeks),
+    # then compare with every candidate checked in one chunk.
     monkeypatch.setattr(plan_module, "_RANK_BUDGET_US", 0.0)
     monkeypatch.setattr(plan_module, "_POSTING_US", 1e6)
     monkeypatch.setattr(plan_module, "_COLUMN_US", 1e6)
     monkeypatch.setattr(plan_module, "_PHRASE_US", 1e6)
-    monkeypatch.setattr(plan_module, "_SEEK_US", 1e-6)
+    monkeypatch.setattr(plan_module, "_SEEK_US", seek_us)
     monkeypatch.setattr(plan_module, "_RERANKED", 8)
     checked: list[int] = []
     hits = plan_module.Plan._hits
 
     def counting(self: plan_module.Plan, expr: str, ids: list[int], *, walk: bool) -> list[int]:
+        if expr.startswith("title :"):
+            assert walk == (seek_us > 1), "the plan forced should be taken"
         checked.append(len(ids))
         return hits(self, expr, ids, walk=walk)
 

@@ -365,3 +365,65 @@ def test_the_recency_clock_holds_still_for_an_hour() -> None:
     assert before - timedelta(hours=1) < clock <= before
     given = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     assert plan_module.recency_clock(given) == given
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("the", {}),
+        ("the", {"feed": "Feed 3"}),
+        ("report privacy", {}),
+        ("privacy -agreed", {"feed": "Feed 1"}),
+        ('"the report" privacy', {"until": NOW - timedelta(days=60)}),
+        ("title:report the", {}),
+    ],
+)
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_leaving_out_absent_hashtag_twins_changes_no_page(
+    archive: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    filters: dict[str, object],
+    sort: str,
+) -> None:
+    # No story of this archive has a hashtag: every twin ("#the") is left out of
+    # the statements. Pages, scores, snippets and totals are those of the
+    # expressions with their twins.
+    conn = sqlite3.connect(archive)
+    try:
+        plan = plan_module.Plan(conn, query, to_fts5(query), plan_module.Filters())
+        assert '"#' in plan.expr and '"#' not in plan.lean(plan.expr)
+    finally:
+        conn.close()
+    pages = []
+    for lean in (True, False):
+        if not lean:
+            monkeypatch.setattr(plan_module.Plan, "lean", lambda self, expr: expr)
+        pages.append(
+            [
+                search(archive, query, sort=sort, limit=15, offset=offset, now=NOW, **filters)  # type: ignore[arg-type]
+                for offset in (0, 15)
+            ]
+        )
+    assert pages[0] == pages[1]
+    assert pages[0][0].hits
+
+
+def test_hashtag_twins_in_the_index_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "tags.db"
+    Archive(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for i, (title, body) in enumerate(
+        [("Rust 2.0", "rust is out"), ("Crab day", "#rust fans met"), ("Go", "go is out")], 1
+    ):
+        conn.execute(
+            "INSERT INTO stories (id, category, title, body, published, url)"
+            " VALUES (?, 'TECHNOLOGY', ?, ?, ?, ?)",
+            (i, title, body, f"2026-10-0{i}T00:00:00Z", f"u{i}"),
+        )
+    plan = plan_module.Plan(conn, "rust", to_fts5("rust"), plan_module.Filters())
+    assert plan.lean(plan.expr) == plan.expr
+    assert plan.lean('("go" OR "#go")') == '("go")'
+    conn.close()
+    assert sorted(h.id for h in search(path, "rust", now=NOW).hits) == [1, 2]
+    assert sorted(h.id for h in search(path, "#rust", now=NOW).hits) == [1, 2]
