@@ -496,7 +496,7 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if lang in ("en", "") and not has_main_verb(words):
         return ""
-    if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
+    if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(_TITLE_ABBR_RE.sub(" ", sentence)):
         return ""
     for match in _COMMA_PRONOUN_RE.finditer(sentence):
         if not has_main_verb(sentence[: match.start()].split()):
@@ -543,6 +543,12 @@ _CAPITAL_SMALL = frozenset(
 
 # A full stop inside: two sentences the splitter did not part ("... “ANGI.” At the ...").
 _INNER_STOP_RE = re.compile(r"(?:[a-z]{2}|[A-Z]{2})[.!?][\u201d\u2019\"']? [A-Z]")
+# A title or suffix with its stop before a name ("Gov. Ron DeSantis", "Kennedy Jr. said"):
+# no sentence ends there.
+_TITLE_ABBR_RE = re.compile(
+    r"\b(?:Gov|Sen|Rep|Lt|Gen|Col|Sgt|Capt|Cmdr|Adm|Mrs|Ms|Mr|Dr|Prof|Rev|Jr|Sr|Inc|Corp|Ltd|Co|St)"
+    r"\. (?=[A-Z])"
+)
 
 
 # A photo caption, not the news: "A Tesla Model 3 is seen during ...".
@@ -586,7 +592,12 @@ def _names_and_verb(words: list[str]) -> bool:
 
 
 def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
-    """Whether a finite verb comes before the first relative pronoun (not a noun phrase).
+    """Whether the words hold a finite verb (a clause, not a noun phrase).
+
+    The verb must come before the first relative pronoun, except after one
+    short restrictive relative clause opening the sentence ("The death toll
+    from a boat that sank ... has risen"): its own verb is skipped and a sure
+    verb after it (an auxiliary, an irregular past, a word in ``-ed``) counts.
 
     ``words`` as written (with their capitals). ``strict``, for what is left
     of a cut sentence, which must surely be a clause: a word in ``-s`` counts
@@ -595,6 +606,7 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
     (``based in`` is a participle).
     """
     skipping = False
+    relative = in_clause = False  # inside a relative clause; past its verb
     for index in range(1, len(words)):
         raw = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()")
         word = raw.lower()
@@ -607,26 +619,54 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
             skipping = True  # "Angie's List, which offers ..., has just set ...": skip the aside
             continue
         if word in _RELATIVES:
-            return False
-        if word in _AUXILIARIES or word in _IRREGULAR:
-            return True
-        if len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S:
+            previous = words[index - 1]
+            if (
+                strict
+                or relative
+                or not 2 <= index <= 8
+                or previous.endswith(",")
+                or previous.lower() in _SAYING_BEFORE
+            ):
+                return False
+            # "The death toll from a boat that sank off ... has risen to 94": the
+            # relative clause's own verb is skipped, and a verb after it is the main one.
+            relative = True
             continue
-        if word.endswith("ed"):
+        verb = word in _AUXILIARIES or word in _IRREGULAR
+        if not verb and (len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S):
+            continue
+        if verb:
+            pass
+        elif word.endswith("ed"):
             following = words[index + 1].lower() if index + 1 < len(words) else ""
-            if not strict or following not in _PARTICIPLE_FOLLOWERS:
-                return True
+            verb = not strict or following not in _PARTICIPLE_FOLLOWERS
+            if in_clause and words[index - 1].lower() in _AUXILIARIES:
+                verb = False  # "that was carried ...": still the clause's verb
         elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
             previous = words[index - 1].lower()
-            if (
+            verb = not (
                 strict
                 and not words[index - 1][:1].isupper()
                 or previous in _NOUN_BEFORE
                 or previous[:1].isdigit()
-            ):
-                continue
-            return True
+            )
+        if not verb:
+            continue
+        if relative and not in_clause:
+            in_clause = True  # the relative clause's own verb
+            continue
+        sure = word in _AUXILIARIES or not word.endswith("s")
+        if in_clause and (not sure or words[index - 1].lower() == "to"):
+            continue  # after the clause, only a sure verb: "has", "was", "boasted"
+        return True
     return False
+
+
+# Before "that", a saying or thinking verb: a clause follows, not a relative one.
+_SAYING_BEFORE = frozenset(
+    "said says say told tells reported reports announced announces believe believes think"
+    " thinks found finds shows show showed argued argues claimed claims".split()
+)
 
 
 # Words after which a word in -s is a plural noun, not a verb ("the news and stories").

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aggregator.models import Story
-from aggregator.questions.lead import core, lead_sentence, lower_first
+from aggregator.questions.lead import core, has_main_verb, lead_sentence, lower_first
 from aggregator.questions.offline import MOTIVE_RE, OfflineGenerator
 from aggregator.questions.reading import detect_kind
 
@@ -691,3 +691,52 @@ def test_a_tragedy_keeps_its_chosen_act_beside_the_lead() -> None:
     )
     assert any(q.startswith("Was Trump justified to threaten") for q in generated), generated
     assert not any(MOTIVE_RE.search(q) for q in generated)
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "sentence"),
+    [
+        (  # a short relative clause opens the sentence; the verb after it is the main one
+            "Firm in data scandal 'made election boasts'",
+            "The company that became Cambridge Analytica boasted about interfering in foreign "
+            "elections, according to documents seen by the Sunday Politics.",
+            "The company that became Cambridge Analytica boasted about interfering in foreign "
+            "elections, according to documents seen by the Sunday Politics",
+        ),
+        (
+            "Brace for an interesting year",
+            "The period of economic and political upheaval that began in 2016 will continue "
+            "this year.",
+            "The period of economic and political upheaval that began in 2016 will continue "
+            "this year",
+        ),
+        (  # "Gov." before a name ends no sentence
+            "Could Nikki Haley Really Beat Trump? Big Donors Are Daring to Dream.",
+            "Nikki Haley still trails former President Donald J. Trump by a wide margin in polls,"
+            " but she has gained ground on Gov. Ron DeSantis of Florida.",
+            "Nikki Haley still trails former President Donald J. Trump by a wide margin in polls,"
+            " but she has gained ground on Gov. Ron DeSantis of Florida",
+        ),
+    ],
+)
+def test_a_relative_clause_or_a_title_abbreviation_does_not_hide_the_lead(
+    headline: str, body: str, sentence: str
+) -> None:
+    lead = lead_sentence(headline, body)
+    assert lead is not None
+    assert lead.sentence == sentence
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        # a noun phrase with a relative clause and no verb of its own
+        "A remarkable election victory that will reshape Japanese politics for years to come",
+        "Sören Schwertfeger at ShanghaiTech University, where a sizable grant has allowed him"
+        " to set up an artificial intelligence lab",
+        "The man who killed eight people in the school",
+        "The boat that was carried by refugees off Syria",
+    ],
+)
+def test_a_noun_phrase_with_a_relative_clause_has_no_main_verb(words: str) -> None:
+    assert not has_main_verb(words.split())
