@@ -180,6 +180,37 @@ def _is_actor_name(actor: str, subject: str) -> bool:
     return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) and is_name(actor)
 
 
+_POSSESSIVE_RE = re.compile(r"^[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,2}['\u2019]s$")
+
+
+def _determined_actor(actor: str, headline: str) -> bool:
+    """Whether a headline's actor is a noun phrase that reads whole inside a sentence.
+
+    A name's possessive or an article opens it and common words follow
+    (``South Korea's new president``, ``The new law``), so it needs no
+    article of its own; only in a sentence-case headline, whose capitals
+    mark names.
+    """
+    if is_title_case(headline):
+        return False
+    words = actor.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    rest = words[1:]
+    head = words[0]
+    if head not in ("The", "A", "An"):
+        # "South Korea's new president": the possessive may span two or three names.
+        if head.rstrip("s").rstrip("'\u2019") in _PRONOUN_OPENERS | _WH_OPENERS | {"Here", "There"}:
+            return False  # "It's time for ...", "What's next": no possessive
+        for size in (3, 2, 1):
+            if len(words) > size and _POSSESSIVE_RE.match(" ".join(words[:size])):
+                rest = words[size:]
+                break
+        else:
+            return False
+    return all(w.isalpha() and w.islower() or "-" in w and w.islower() for w in rest)
+
+
 def _tagline(headline: str) -> tuple[str, str]:
     """``Gemini 3.1 Pro: A smarter model`` -> (``Gemini 3.1 Pro``, ``A smarter model``)."""
     head, sep, tail = headline.partition(": ")
@@ -319,7 +350,10 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     subject = reading.subject
     actor = action.actor
     first = actor.split()[0]
-    if not _is_actor_name(actor, subject) or is_demonym(first) or first in _FUNCTION_WORDS:
+    named = (
+        _is_actor_name(actor, subject) and not is_demonym(first) and first not in _FUNCTION_WORDS
+    )
+    if not named and not _determined_actor(actor, reading.headline):
         return []
     if first.endswith("ing") or first in ("This", "That", "It", "He", "She", "They", "We"):
         return []
@@ -332,7 +366,7 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return []
     if reading.headline.endswith(("...", "\u2026")) or action.rest.split()[-1] in _DANGLING:
         return []  # a headline cut short
-    who = _the(actor)
+    who = _the(actor) if named else lower_first(actor, "")
     rest = action.rest
     if reading.kind == "tragedy":
         if not action.decision or action.form != "act":
@@ -365,7 +399,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         ]
     out = []
     if (
-        action.decision
+        named
+        and action.decision
         and reading.kind in ("corporate", "politics", "news", "court", "research")
         and not any(mark in rest for mark in (",", "[", "("))
     ):

@@ -740,3 +740,38 @@ def test_a_relative_clause_or_a_title_abbreviation_does_not_hide_the_lead(
 )
 def test_a_noun_phrase_with_a_relative_clause_has_no_main_verb(words: str) -> None:
     assert not has_main_verb(words.split())
+
+
+@pytest.mark.parametrize(
+    ("title", "question"),
+    [
+        (  # a name's possessive opens the actor: no article missing
+            "Taiwan’s political drama is paralysing its government",
+            "Is Taiwan’s political drama really paralysing its government?",
+        ),
+        (
+            "South Korea’s new president is fixing relations with America, Japan and China",
+            "Is South Korea’s new president really fixing relations with America, Japan and China?",
+        ),
+        (  # an article opens it, lowered inside the question
+            "A booming gig economy is formalising India’s labour force",
+            "Is a booming gig economy really formalising India’s labour force?",
+        ),
+    ],
+)
+def test_a_headline_actor_opened_by_a_possessive_or_an_article_is_asked_about(
+    title: str, question: str
+) -> None:
+    assert OfflineGenerator().generate(_story(title, ""))[0] == question
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "It’s time for short sellers to make a comeback",  # "It’s" is no possessive
+        "Medici Family Mystery May Be Solved After More Than 400 Years",  # Title Case
+    ],
+)
+def test_no_actor_question_without_a_possessive_or_an_article(title: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, ""))
+    assert not any(q.startswith(("Is ", "May ", "What does it mean")) for q in questions)
