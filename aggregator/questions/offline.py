@@ -187,9 +187,9 @@ def _determined_actor(actor: str, headline: str) -> bool:
     """Whether a headline's actor is a noun phrase that reads whole inside a sentence.
 
     A name's possessive or an article opens it and common words follow
-    (``South Korea's new president``, ``The new law``), so it needs no
-    article of its own; only in a sentence-case headline, whose capitals
-    mark names.
+    (``South Korea's new president``, ``The new law``), or it is a plural
+    (``Immigrant women founders``), so it needs no article of its own; only
+    in a sentence-case headline, whose capitals mark names.
     """
     if is_title_case(headline):
         return False
@@ -198,7 +198,23 @@ def _determined_actor(actor: str, headline: str) -> bool:
         return False
     rest = words[1:]
     head = words[0]
-    if head not in ("The", "A", "An"):
+    last = words[-1]
+    if (
+        last.isalpha()
+        and last.islower()
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "is", "ics"))
+        and head.isalpha()
+        and head not in _FUNCTION_WORDS
+        and head not in _PRONOUN_OPENERS
+    ):
+        # A plural needs no article: "Immigrant women founders", "Hundreds of protesters";
+        # not "Private credit in emerging markets", whose head is singular.
+        if head in ("Hundreds", "Thousands", "Millions", "Dozens") and rest[:1] == ["of"]:
+            rest = rest[1:]
+        if any(w in _PREPOSITIONS for w in rest):
+            return False
+    elif head not in ("The", "A", "An"):
         # "South Korea's new president": the possessive may span two or three names.
         if head.rstrip("s").rstrip("'\u2019") in _PRONOUN_OPENERS | _WH_OPENERS | {"Here", "There"}:
             return False  # "It's time for ...", "What's next": no possessive

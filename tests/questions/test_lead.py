@@ -757,6 +757,10 @@ def test_a_noun_phrase_with_a_relative_clause_has_no_main_verb(words: str) -> No
             "A booming gig economy is formalising India’s labour force",
             "Is a booming gig economy really formalising India’s labour force?",
         ),
+        (  # a plural needs no article
+            "Homegrown apps are making dating in India less awkward",
+            "Are homegrown apps really making dating in India less awkward?",
+        ),
     ],
 )
 def test_a_headline_actor_opened_by_a_possessive_or_an_article_is_asked_about(
@@ -769,6 +773,8 @@ def test_a_headline_actor_opened_by_a_possessive_or_an_article_is_asked_about(
     "title",
     [
         "It’s time for short sellers to make a comeback",  # "It’s" is no possessive
+        # the head is singular, the plural only ends its modifier
+        "Private credit in emerging markets surges to record, industry group says",
         "Medici Family Mystery May Be Solved After More Than 400 Years",  # Title Case
     ],
 )
