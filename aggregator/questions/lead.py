@@ -83,6 +83,7 @@ _SENTENCE_MARKERS = frozenset(
     been be this that
     """.split()
 )
+_ARTICLE_WORD_RE = re.compile(r"\b(?:the|a|an)\b")
 _BAD_MARKS = (
     "?",
     "!",
@@ -424,7 +425,16 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     head, colon, tail = sentence.partition(": ")
     if (
         colon
-        and lang in ("de", "fr")
+        and (
+            lang in ("de", "fr")
+            # "Verdict: The Surface Laptop ...", "JAKARTA: Indonesia is ...": a label, in
+            # English only before a whole sentence (a wire headline repeated has no stop).
+            or len(head.split()) <= 3
+            and not head[:1].islower()
+            and tail.endswith(".")
+            and " \u2014 " not in tail
+            and _ARTICLE_WORD_RE.search(tail) is not None  # not headlinese after "Officials:"
+        )
         and len(head.split()) <= 6
         and tail[:1].isupper()
         and len(tail.split()) >= 6
@@ -716,6 +726,9 @@ def as_sentence(headline: str) -> str:
     headline = headline.strip().rstrip(".")
     if not headline or "--" in headline:
         return ""
+    label, colon, _ = headline.partition(": ")
+    if colon and len(label.split()) <= 3:
+        return ""  # "Morning Bid: Iran widens ...": a column label, not a sentence
     return _usable(headline + ".", "en")
 
 

@@ -781,3 +781,51 @@ def test_a_headline_actor_opened_by_a_possessive_or_an_article_is_asked_about(
 def test_no_actor_question_without_a_possessive_or_an_article(title: str) -> None:
     questions = OfflineGenerator().generate(_story(title, ""))
     assert not any(q.startswith(("Is ", "May ", "What does it mean")) for q in questions)
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "sentence"),
+    [
+        (  # a capitalised dateline label before a whole sentence goes
+            "British Museum under fire after removing word ‘Palestine’ from some displays",
+            "LONDON: The British Museum has removed the word ‘Palestine’ from some of its "
+            "gallery displays, revising maps and information panels.",
+            "The British Museum has removed the word ‘Palestine’ from some of its gallery "
+            "displays, revising maps and information panels",
+        ),
+        (  # a verdict label
+            "Microsoft Surface Laptop Teardown",
+            "Verdict: The Surface Laptop is not a laptop. It is a glue-filled monstrosity.",
+            "The Surface Laptop is not a laptop",
+        ),
+    ],
+)
+def test_an_english_label_before_a_whole_sentence_goes(
+    headline: str, body: str, sentence: str
+) -> None:
+    lead = lead_sentence(headline, body)
+    assert lead is not None
+    assert lead.sentence == sentence
+
+
+@pytest.mark.parametrize(
+    ("headline", "body"),
+    [
+        # an attribution label before headlinese (no article): no lead
+        ("Biker arrest?", "Officials: Arrest could be coming for biker involved in SUV fight."),
+        # a wire headline repeated with its source has no full stop
+        (
+            "Trading Day: The destructive power of $100 oil",
+            "Trading Day: The destructive power of $100 oil Reuters",
+        ),
+    ],
+)
+def test_a_label_before_headlinese_or_a_repeated_headline_is_no_lead(
+    headline: str, body: str
+) -> None:
+    assert lead_sentence(headline, body) is None
+
+
+def test_a_column_label_headline_is_not_asked_as_a_sentence() -> None:
+    story = _story("Morning Bid: Iran widens war on shipping, Trump talks Strait", "")
+    assert not any("news that" in q for q in OfflineGenerator().generate(story))
