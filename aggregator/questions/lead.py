@@ -534,6 +534,9 @@ _GERUND_RE = re.compile(r"\s(?=(?:in|by|while) [a-z]+ing\s)")
 _BACKGROUND_RE = re.compile(
     r"^(?!(?:The|A|An|This|That|These|Those|Its|Their|His|Her|Our)\b)[A-Z][^,]{0,50}? (?:is|are)"
     r" (?:a|an) (?!(?:lot|number|record|first|major|new|shocking)\b)"
+    # a superlative definition: "The International Mathematical Olympiad is the world's
+    # most prestigious competition", "Carnival is one of the largest celebrations"
+    r"|^[A-Z][^,]{0,60}? (?:is|are) (?:one of the|the world['\u2019]s) (?:\w+est|most|best)\b"
     r"|\b(?:pleased|excited|thrilled|happy|proud) to (?:announce|share|introduce|present)\b"
 )
 # After "Das": a noun or an inflected adjective, not a verb ("Das ist ...").

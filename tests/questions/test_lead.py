@@ -829,3 +829,14 @@ def test_a_label_before_headlinese_or_a_repeated_headline_is_no_lead(
 def test_a_column_label_headline_is_not_asked_as_a_sentence() -> None:
     story = _story("Morning Bid: Iran widens war on shipping, Trump talks Strait", "")
     assert not any("news that" in q for q in OfflineGenerator().generate(story))
+
+
+def test_a_superlative_definition_is_background_not_a_lead() -> None:
+    body = (
+        "The International Mathematical Olympiad is the world’s most prestigious competition "
+        "for young mathematicians. An advanced version of Gemini with Deep Think solved five "
+        "of the six problems perfectly, earning 35 points."
+    )
+    lead = lead_sentence("Gemini with Deep Think achieves gold-medal standard at the IMO", body)
+    assert lead is not None
+    assert lead.sentence.startswith("An advanced version of Gemini")
