@@ -427,10 +427,18 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     return out
 
 
+# "also" and "instead" point to a sentence before the lead that the question does not hold.
+_LINKING_ADVERB_RE = re.compile(r" (?:also|instead)(?= (?!of\b)[a-z])")
+
+
 def _clause(sentence: str, text: str, reading: Reading) -> str:
-    """A lead sentence as a clause to follow "that": its first word lowered unless a name."""
+    """A lead sentence as a clause to follow "that": its first word lowered unless a name.
+
+    "Apple also announced ...", "the mayor instead called on ...": the linking
+    adverb goes, since the question does not hold what it links to.
+    """
     title = "" if is_title_case(reading.headline) else reading.headline
-    return lower_first(sentence, text, reading.names, title)
+    return _LINKING_ADVERB_RE.sub("", lower_first(sentence, text, reading.names, title))
 
 
 def _name_text(reading: Reading, body: str) -> str:

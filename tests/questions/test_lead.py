@@ -840,3 +840,26 @@ def test_a_superlative_definition_is_background_not_a_lead() -> None:
     lead = lead_sentence("Gemini with Deep Think achieves gold-medal standard at the IMO", body)
     assert lead is not None
     assert lead.sentence.startswith("An advanced version of Gemini")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "clause"),
+    [
+        (
+            "Apple announces iPad mini with Retina display",
+            "Apple also announced a new iPad mini with Retina display at its event in San "
+            "Francisco on Tuesday.",
+            "Apple announced a new iPad mini",
+        ),
+        (
+            "Mamdani backs off pledge to arrest Netanyahu citing lack of authority",
+            "The New York City mayor instead called on US authorities to act on the arrest "
+            "warrant against the Israeli prime minister.",
+            "the New York City mayor called on US authorities",
+        ),
+    ],
+)
+def test_a_linking_adverb_leaves_the_lead_clause(title: str, body: str, clause: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert any(clause in q for q in questions)
+    assert not any(" also " in q or " instead " in q for q in questions)
