@@ -155,12 +155,15 @@ class Lead:
         speaker: who said it, when the sentence reports a saying (``the police``), else ``""``.
         claim: what was said, when it does (a clause), else ``""``.
         overlap: how many content words it shares with the headline.
+        standfirst: the sentence is the body's first paragraph, written without a
+            full stop like a headline (and perhaps in headlinese).
     """
 
     sentence: str
     speaker: str = ""
     claim: str = ""
     overlap: int = 0
+    standfirst: bool = False
 
 
 def _content_words(text: str) -> set[str]:
@@ -763,8 +766,19 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     # few places ...", "Whatever the myths ...") reads badly after "the news that":
     # taken only when no other sentence will do.
     ranked.sort(key=lambda i: sentences[i].startswith(("With ", "Whatever ")))
+    # A standfirst: the first paragraph, one clause without a full stop ("Two New Zealand
+    # women face claim for 'emotional injury' over singer's scrapped Tel Aviv show").
+    standfirst = (
+        len(sentences) > 1
+        and sentences[0][-1:].isalnum()
+        and body.lstrip().startswith(sentences[0])
+        and body.lstrip()[len(sentences[0]) : len(sentences[0]) + 1] == "\n"
+    )
+    standfirst = standfirst and sentences[0].split()[-1].lower() not in _BAD_ENDINGS
     for index in ranked:
-        sentence = _usable(sentences[index], lang, whole=whole)
+        if index == 0 and standfirst and len(_ARTICLE_WORD_RE.findall(sentences[0])) < 2:
+            continue  # a standfirst in headlinese: "... after federal jury found him guilty"
+        sentence = _usable(sentences[index], lang, whole=whole or standfirst and index == 0)
         if not sentence or _BACKGROUND_RE.search(sentence):
             continue
         words = _content_words(sentence)
@@ -772,7 +786,7 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
-        return Lead(sentence, speaker, claim, overlap)
+        return Lead(sentence, speaker, claim, overlap, standfirst and index == 0 and not whole)
     return None
 
 

@@ -863,3 +863,28 @@ def test_a_linking_adverb_leaves_the_lead_clause(title: str, body: str, clause: 
     questions = OfflineGenerator().generate(_story(title, body))
     assert any(clause in q for q in questions)
     assert not any(" also " in q or " instead " in q for q in questions)
+
+
+def test_a_standfirst_without_a_full_stop_can_lead() -> None:
+    body = (
+        "Trump says the golf course is worth more than $50m but the Palm Beach County property "
+        "tax appraiser says it is actually worth $19m\n\n"
+        "It was filed in a Florida court on Monday."
+    )
+    lead = lead_sentence("Trump sues over property tax bill for Florida golf club", body)
+    assert lead is not None
+    assert lead.sentence.startswith("Trump says the golf course is worth more than $50m")
+    assert lead.standfirst
+
+
+def test_a_standfirst_in_headlinese_is_passed_over() -> None:
+    body = (
+        "Douglas Jensen could face more than 50 years in prison after federal jury found him "
+        "guilty\n\n"
+        "A jury convicted Douglas Jensen on Friday of chasing a police officer up the stairs "
+        "of the Capitol."
+    )
+    lead = lead_sentence("QAnon follower who chased officer on January 6 convicted", body)
+    assert lead is not None
+    assert lead.sentence.startswith("A jury convicted Douglas Jensen")
+    assert not lead.standfirst
