@@ -649,6 +649,15 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
             relative = True
             continue
         verb = word in _AUXILIARIES or word in _IRREGULAR
+        previous_word = words[index - 1].lower().strip(",")
+        if (
+            word in _PLURAL_VERBS
+            and not strict
+            and (previous_word in ("people", "police") or previous_word.endswith("s"))
+            and not previous_word.endswith(("ss", "'s", "\u2019s"))
+            and previous_word not in _NOUN_BEFORE
+        ):
+            verb = True  # "Scientists report ...", "Officials say ...": a plural's verb
         if not verb and (len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S):
             continue
         if verb:
@@ -678,6 +687,11 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
     return False
 
 
+# Verbs of a plural subject in the present, which end in neither -s nor -ed.
+_PLURAL_VERBS = frozenset(
+    "say report find warn claim show believe think expect agree fear plan want need urge"
+    " call argue suggest estimate predict demand accuse deny insist reveal hope worry".split()
+)
 # Before "that", a saying or thinking verb: a clause follows, not a relative one.
 _SAYING_BEFORE = frozenset(
     "said says say told tells reported reports announced announces believe believes think"

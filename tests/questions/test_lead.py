@@ -743,6 +743,22 @@ def test_a_noun_phrase_with_a_relative_clause_has_no_main_verb(words: str) -> No
 
 
 @pytest.mark.parametrize(
+    "words",
+    [
+        "Scientists report a rise in nature anxiety, or biophobia, warning that humans are "
+        "losing touch with the natural world",
+        "Few parents want their offspring to end up working in the fields",
+    ],
+)
+def test_a_plural_subject_with_a_present_verb_has_a_main_verb(words: str) -> None:
+    assert has_main_verb(words.split())
+
+
+def test_a_base_form_after_a_singular_or_possessive_is_no_verb() -> None:
+    assert not has_main_verb("The boss's report on the crisis in the fields".split())
+
+
+@pytest.mark.parametrize(
     ("title", "question"),
     [
         (  # a name's possessive opens the actor: no article missing
