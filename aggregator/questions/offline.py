@@ -336,7 +336,20 @@ def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
 
 def _headline_question(reading: Reading, body: str) -> list[str]:
     """A headline that is itself a question, kept in sentence case ("Is Pluto a planet?")."""
-    headline = reading.headline.strip()
+    headline = _SCORE_RE.sub("", reading.headline.strip())
+    label, colon, asked = headline.partition(": ")
+    if (
+        colon
+        and reading.lead is None
+        and len(label.split()) <= 4
+        and asked[:1].isalpha()
+        and ", and " not in asked
+        and _PERSONAL_RE.search(asked) is None
+    ):
+        # "The War Room: Is an India-Pakistan war coming?": the question after a label,
+        # when the story offers no lead to ask about instead; never a reader's own
+        # question ("Ask HN: How can I ...?")
+        headline = asked[:1].upper() + asked[1:]
     first = headline.split(" ", 1)[0]
     if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
         return []
@@ -350,6 +363,7 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
     return [f"{core}, and what would settle the question?"]
 
 
+_PERSONAL_RE = re.compile(r"\b(?:I|my|me|you|your|we|our|us)\b", re.IGNORECASE)
 _QUESTION_OPENERS = frozenset(
     "Is Are Was Were Will Would Can Could Should Does Do Did Has Have Why How What Who".split()
 )

@@ -793,3 +793,27 @@ def test_markup_quoted_in_a_story_stays_out_of_the_questions() -> None:
     )
     for question in OfflineGenerator(count=MAX_QUESTIONS).generate(story):
         assert not re.search(r"</?[A-Za-z]", question), question
+
+
+@pytest.mark.parametrize(
+    ("title", "question"),
+    [
+        (
+            "The War Room: Is an India-Pakistan war coming?",
+            "Is an India-Pakistan war coming, and what would settle the question?",
+        ),
+        (
+            "Street wars 2035: can cyclists and driverless cars ever co-exist?",
+            "Can cyclists and driverless cars ever co-exist, and what would settle the question?",
+        ),
+    ],
+)
+def test_a_question_headline_after_a_label_is_asked(title: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title))[0] == question
+
+
+def test_a_readers_own_question_after_a_label_is_not_asked_back() -> None:
+    questions = OfflineGenerator().generate(
+        _story("Ask HN: How can I get better at using AI for programming?")
+    )
+    assert not any(q.startswith("How can I") for q in questions)
