@@ -883,7 +883,10 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
         elif kind in ("podcast", "book", "howto"):
             groups.append([f"Welcher Gedanke in {quoted} verdient eine Diskussion?"])
         else:
-            groups.append([f"Was halten Sie von dieser Darstellung: {quoted}?"])
+            question = f"Was halten Sie von dieser Darstellung: {quoted}?"
+            if len(question) > MAX_QUESTION_LENGTH:
+                question = f"Was halten Sie davon: {quoted}?"  # a long lead still fits
+            groups.append([question])
     return groups
 
 
@@ -916,7 +919,10 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
         if not _FR_TRAGIC_RE.search(clause):
             return []  # a tribute or a reaction: nothing in it to prevent
         return [[f"Qu'est-ce qui aurait pu empêcher ce drame, sachant {que}{clause}\u00a0?"]]
-    return [[f"Que faut-il penser du fait {que}{clause}\u00a0?"]]
+    question = f"Que faut-il penser du fait {que}{clause}\u00a0?"
+    if len(question) > MAX_QUESTION_LENGTH:
+        question = f"Que penser du fait {que}{clause}\u00a0?"  # a long lead still fits
+    return [[question]]
 
 
 def _french_fallback(reading: Reading) -> str:

@@ -817,3 +817,33 @@ def test_a_readers_own_question_after_a_label_is_not_asked_back() -> None:
         _story("Ask HN: How can I get better at using AI for programming?")
     )
     assert not any(q.startswith("How can I") for q in questions)
+
+
+def test_a_long_german_or_french_lead_still_gets_its_question() -> None:
+    german = Story(
+        category="NEWS",
+        title="Dynamics 365: Microsoft verteilt privaten Schlüssel an alle Kunden",
+        published=datetime(2025, 4, 21, tzinfo=UTC),
+        body=(
+            "Microsoft hat aus Versehen einen privaten Schlüssel für seinen Clouddienst "
+            "Dynamics 365 veröffentlicht - und schaffte es über Monate nicht, auf Hinweise "
+            "zu reagieren. Der Schlüssel ist inzwischen ersetzt."
+        ),
+        lang="de",
+    )
+    questions = OfflineGenerator().generate(german)
+    assert questions[0].startswith("Was halten Sie davon: „Microsoft hat aus Versehen")
+    french = Story(
+        category="NEWS",
+        title="« Poutine prisonnier d’Assad en Syrie », par Jean-Pierre Filiu",
+        published=datetime(2025, 4, 21, tzinfo=UTC),
+        body=(
+            "La Russie est incapable de transformer en avancée politique ses indiscutables "
+            "succès, à cause de l’intransigeance du dictateur syrien, analyse le spécialiste "
+            "du Moyen-Orient."
+        ),
+        lang="fr",
+    )
+    questions = OfflineGenerator().generate(french)
+    assert questions[0].startswith("Que penser du fait que la Russie est incapable")
+    assert all(len(q) <= MAX_QUESTION_LENGTH for q in questions)
