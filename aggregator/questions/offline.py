@@ -780,10 +780,28 @@ def _motive_only(act: list[str]) -> list[str]:
     return [question for question in act if " really after " in question]
 
 
+_PARTICIPLES = frozenset("built made born founded known set given taken seen held led".split())
+
+
+def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
+    """One shorter question on a lead too long for the kind's frames, when it fits."""
+    clause = _clause(core(lead.sentence), _name_text(reading, body), reading)
+    first = clause.split(" ", 1)[0]
+    if first.endswith(("ed", "ing")) or first in _PARTICIPLES:
+        return []  # "built as a post-training variation on ..., Writer says": no subject first
+    if reading.kind == "tragedy" and _TRAGIC_RE.search(clause):
+        question = f"What should change after this: {clause}?"  # a harm, never its motive
+    else:
+        question = f"Why does it matter that {clause}?"
+    return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
+
+
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
     lead_questions = _lead_questions(reading, lead, body)
+    if lead is not None and all(len(_tidy(q)) > MAX_QUESTION_LENGTH for q in lead_questions):
+        lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []
     act = _act_questions(reading, body)
     groups = [
         _headline_question(reading, body),

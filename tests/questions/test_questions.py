@@ -24,6 +24,7 @@ from aggregator.models import Story
 from aggregator.questions.offline import (
     MAX_QUESTION_LENGTH,
     MAX_QUESTIONS,
+    MOTIVE_RE,
     OfflineGenerator,
     QuestionGenerator,
     find_subjects,
@@ -847,3 +848,23 @@ def test_a_long_german_or_french_lead_still_gets_its_question() -> None:
     questions = OfflineGenerator().generate(french)
     assert questions[0].startswith("Que penser du fait que la Russie est incapable")
     assert all(len(q) <= MAX_QUESTION_LENGTH for q in questions)
+
+
+def test_a_long_english_lead_gets_a_shorter_frame_and_never_a_motive_on_a_death() -> None:
+    release = _story(
+        "No more updates for Python 3.0",
+        "The Python developers have announced that there will be no additional maintenance "
+        "or security update releases for version 3.0 of the Python scripting language. "
+        "Users should move to 3.1.",
+    )
+    questions = OfflineGenerator().generate(release)
+    assert questions[0].startswith("Why does it matter that the Python developers have announced")
+    disaster = _story(
+        "8 dead in blast, blaze in fireworks shop in China ahead of Chinese New Year",
+        "An explosion and fire at a fireworks shop in eastern China has killed eight people "
+        "and left two others with minor burns ahead of the Chinese New Year, authorities said.",
+    )
+    questions = OfflineGenerator().generate(disaster)
+    assert questions[0].startswith("What should change after this: an explosion and fire")
+    assert all(len(q) <= MAX_QUESTION_LENGTH for q in questions)
+    assert not any(MOTIVE_RE.search(q) for q in questions)
