@@ -289,8 +289,15 @@ _SUBORDINATORS = frozenset(
 
 
 def _opens_subordinate(sentence: str) -> bool:
-    """Whether the sentence opens with a subordinate clause or phrase ("While X, Y")."""
-    return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
+    """Whether the sentence opens with a subordinate clause or phrase ("While X, Y").
+
+    Not a date after "Since", "After" or "Before" ("Since 2018, Californians have ..."):
+    that is a time, and the main clause follows it.
+    """
+    first, _, rest = sentence.partition(" ")
+    if first in ("Since", "After", "Before", "Until") and rest[:4].rstrip(",").isdigit():
+        return False
+    return first.lower() in _SUBORDINATORS
 
 
 _NOT_ADVERBS = frozenset("family supply reply assembly monopoly anomaly butterfly".split())
@@ -393,6 +400,7 @@ def _trim(sentence: str) -> str:
         *_TRIM_RE.finditer(sentence),
         *_CONJUNCTION_RE.finditer(sentence),
         *_GERUND_RE.finditer(sentence),
+        *_AND_VERB_RE.finditer(sentence),  # "... to eat and will answer ...": a second clause
     ]
     for match in sorted(breaks, key=lambda m: m.start()):
         head = sentence[: match.start()].rstrip(" ,;:")

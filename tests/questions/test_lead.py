@@ -904,3 +904,17 @@ def test_a_standfirst_in_headlinese_is_passed_over() -> None:
     assert lead is not None
     assert lead.sentence.startswith("A jury convicted Douglas Jensen")
     assert not lead.standfirst
+
+
+def test_a_date_after_since_is_no_subordinate_clause() -> None:
+    body = (
+        "Since 2018, Californians have bought luxury vehicles worth over $20 million in "
+        "sales-tax-free Montana, exploiting a loophole that avoided millions of dollars in "
+        "levies, an investigation revealed."
+    )
+    lead = lead_sentence("Have a Montana License Plate in California? Officials Have an Eye", body)
+    assert lead is not None
+    assert lead.sentence.startswith(
+        "Since 2018, Californians have bought luxury vehicles worth over $20 million in "
+        "sales-tax-free Montana"
+    )
