@@ -836,7 +836,7 @@ _MOURNING_RE = re.compile(
 
 def _english_fallback(reading: Reading) -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted."""
-    headline = _clip(reading.headline)
+    headline = _clip(_SCORE_RE.sub("", reading.headline))  # "165 – Utility poles": no score
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
     if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):

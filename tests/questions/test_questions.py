@@ -868,3 +868,11 @@ def test_a_long_english_lead_gets_a_shorter_frame_and_never_a_motive_on_a_death(
     assert questions[0].startswith("What should change after this: an explosion and fire")
     assert all(len(q) <= MAX_QUESTION_LENGTH for q in questions)
     assert not any(MOTIVE_RE.search(q) for q in questions)
+
+
+def test_a_link_aggregators_score_is_not_quoted() -> None:
+    questions = OfflineGenerator().generate(
+        _story("165 – Utility poles and the people who climb them")
+    )
+    assert questions
+    assert not any("165" in q for q in questions)
