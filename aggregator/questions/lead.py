@@ -400,6 +400,7 @@ def _trim(sentence: str) -> str:
         *_TRIM_RE.finditer(sentence),
         *_CONJUNCTION_RE.finditer(sentence),
         *_GERUND_RE.finditer(sentence),
+        *_AND_VERB_RE.finditer(sentence),  # "... four million times and is currently ..."
     ]
     for match in sorted(breaks, key=lambda m: m.start()):
         head = sentence[: match.start()].rstrip(" ,;:")

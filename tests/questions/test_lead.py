@@ -918,3 +918,18 @@ def test_a_date_after_since_is_no_subordinate_clause() -> None:
         "Since 2018, Californians have bought luxury vehicles worth over $20 million in "
         "sales-tax-free Montana"
     )
+
+
+def test_a_long_sentence_is_cut_before_and_with_a_second_verb() -> None:
+    body = (
+        "Less than 24 hours since it was released, Firefox 3.5 has already been downloaded "
+        "more than four million times and is currently being downloaded approximately 77 "
+        "times every second"
+    )
+    questions = OfflineGenerator().generate(
+        _story("Firefox 3.5 already downloaded more than 4 million times", body)
+    )
+    assert questions[0] == (
+        "What should readers make of the news that less than 24 hours since it was released, "
+        "Firefox 3.5 has already been downloaded more than four million times?"
+    )
