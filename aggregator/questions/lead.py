@@ -84,6 +84,7 @@ _SENTENCE_MARKERS = frozenset(
     """.split()
 )
 _ARTICLE_WORD_RE = re.compile(r"\b(?:the|a|an)\b")
+_LEADING_SPACE_RE = re.compile(r"\s*")
 _BAD_MARKS = (
     "?",
     "!",
@@ -657,15 +658,13 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
             relative = True
             continue
         verb = word in _AUXILIARIES or word in _IRREGULAR
-        previous_word = words[index - 1].lower().strip(",")
-        if (
-            word in _PLURAL_VERBS
-            and not strict
-            and (previous_word in ("people", "police") or previous_word.endswith("s"))
-            and not previous_word.endswith(("ss", "'s", "\u2019s"))
-            and previous_word not in _NOUN_BEFORE
-        ):
-            verb = True  # "Scientists report ...", "Officials say ...": a plural's verb
+        if word in _PLURAL_VERBS and not strict:
+            previous_word = words[index - 1].lower().strip(",")
+            verb = (
+                (previous_word in ("people", "police") or previous_word.endswith("s"))
+                and not previous_word.endswith(("ss", "'s", "\u2019s"))
+                and previous_word not in _NOUN_BEFORE
+            )  # "Scientists report ...", "Officials say ...": a plural's verb
         if not verb and (len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S):
             continue
         if verb:
@@ -790,11 +789,12 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     ranked.sort(key=lambda i: sentences[i].startswith(("With ", "Whatever ")))
     # A standfirst: the first paragraph, one clause without a full stop ("Two New Zealand
     # women face claim for 'emotional injury' over singer's scrapped Tel Aviv show").
+    offset = _LEADING_SPACE_RE.match(body).end()  # type: ignore[union-attr]
     standfirst = (
         len(sentences) > 1
         and sentences[0][-1:].isalnum()
-        and body.lstrip().startswith(sentences[0])
-        and body.lstrip()[len(sentences[0]) : len(sentences[0]) + 1] == "\n"
+        and body.startswith(sentences[0], offset)
+        and body[offset + len(sentences[0]) : offset + len(sentences[0]) + 1] == "\n"
     )
     standfirst = standfirst and sentences[0].split()[-1].lower() not in _BAD_ENDINGS
     for index in ranked:
