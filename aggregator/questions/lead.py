@@ -518,7 +518,9 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if lang in ("en", "") and not has_main_verb(words):
         return ""
-    if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(_TITLE_ABBR_RE.sub(" ", sentence)):
+    if _CAPTION_RE.search(sentence) or (
+        _INNER_STOP_RE.search(sentence) and _INNER_STOP_RE.search(_TITLE_ABBR_RE.sub(" ", sentence))
+    ):
         return ""
     for match in _COMMA_PRONOUN_RE.finditer(sentence):
         if not has_main_verb(sentence[: match.start()].split()):

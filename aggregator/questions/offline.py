@@ -452,7 +452,10 @@ def _clause(sentence: str, text: str, reading: Reading) -> str:
     adverb goes, since the question does not hold what it links to.
     """
     title = "" if is_title_case(reading.headline) else reading.headline
-    return _LINKING_ADVERB_RE.sub("", lower_first(sentence, text, reading.names, title))
+    clause = lower_first(sentence, text, reading.names, title)
+    if " also " in clause or " instead " in clause:
+        clause = _LINKING_ADVERB_RE.sub("", clause)
+    return clause
 
 
 def _name_text(reading: Reading, body: str) -> str:
