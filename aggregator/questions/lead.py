@@ -877,7 +877,11 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     stem = match.group() if match else core
     if core.endswith(("'s", "\u2019s")):
         return sentence  # "Iran's government": a possessive at the start is a name's
-    if stem.endswith(("ers", "ors", "ists")) and not rest[:1].isupper():
+    if (
+        stem.endswith(("ers", "ors", "ists"))
+        and not rest[:1].isupper()
+        and rest.split(" ", 1)[0] not in _ONLY_SINGULAR  # "Reuters was not able ..."
+    ):
         return first.lower() + sep + rest  # "Rescuers are racing ..."
     if stem.split("-")[0].lower() in _NUMBER_WORDS:
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
@@ -914,4 +918,61 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         if (before.islower() or before in ",;") and not text[end : end + 1].isalpha():
             return sentence  # written with its capital inside a sentence: a name
         at = text.find(" " + stem, at + 1)
+    if body and _bare_name_subject(stem, rest):
+        return sentence  # "Tehran says ...", "Israel allowed ...": one name as the subject
     return first.lower() + sep + rest  # "Beauty is ...", "Wind gusts ...": a common word
+
+
+# Verbs of a singular subject: a bare singular word before one is a name, since a
+# common count noun takes an article ("Tehran says", "Israel allowed", "Cargill was";
+# in French every common noun does: "Microsoft a publié", "Crucial vient de").
+_SINGULAR_VERBS = frozenset(
+    """
+    is was has does says seems wants insists opposes introduces comes goes agrees denies
+    warns urges launches unveils announces confirms expects remains becomes continues
+    depends adds tells asks gives shows sees knows thinks believes argues rejects accuses
+    vows threatens wins loses joins buys sells sues allows requires
+    a est vient va sera était avait annonce lance publie dévoile
+    """.split()
+)
+# The same verbs after any subject, plural ones too ("Reuters was", "Vox has").
+_ONLY_SINGULAR = frozenset("is was has does says".split())
+# Endings of mass nouns, gerunds, adverbs and adjectives, which do go bare ("Research
+# suggests", "Beauty is", "Anxiety gripped", "Deeply nested code").
+_MASS_ENDINGS = tuple(
+    "ty ch ure ion ness ment ance ence ism ics ing age ry cy sy th ss ge ce us ly ate oil".split()
+)
+
+
+def _bare_name_subject(stem: str, rest: str) -> bool:
+    """Whether a lone capitalised word acting as the subject of a verb is a name.
+
+    "Tehran says ...", "Israel allowed ...", "Cargill was taken ...": a singular
+    common noun would need an article, so a bare one acting alone is a name, and
+    so is a word in -s with a singular verb ("Reuters was"). A plural ("Pundits
+    are"), a mass noun or gerund ("Research suggests", "Beauty is", "Anxiety
+    gripped") and a noun before another ("Cloud vendors are") are left to be
+    lowered. One adverb may stand between ("Thailand increasingly depends").
+    """
+    words = rest.split(" ", 3)
+    following = words[0] if words else ""
+    if following.endswith("ly") and len(words) > 1:
+        following = words[1]
+    lower = stem.lower()
+    if lower.endswith(_MASS_ENDINGS) or len(stem) < 3:
+        return False
+    if lower.endswith("s"):
+        return following in _ONLY_SINGULAR
+    if following == "and":
+        # "Bahrain and the United Arab Emirates ...": joined to a name, a name too.
+        after = words[1:3]
+        return len(after) == 2 and after[0] == "the" and after[1][:1].isupper()
+    if following == "a":
+        # French "a" + a participle ("Microsoft a publié"), not English "Quite a fuss".
+        return len(words) > 1 and words[1].endswith("\u00e9")
+    return following in _SINGULAR_VERBS or (
+        len(following) > 4
+        and following.endswith("ed")
+        and following.isalpha()
+        and not following.startswith("un")  # "Long unloved and unwanted, ..."
+    )

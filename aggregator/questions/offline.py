@@ -452,10 +452,10 @@ def _clause(sentence: str, text: str, reading: Reading) -> str:
     adverb goes, since the question does not hold what it links to.
     """
     title = "" if is_title_case(reading.headline) else reading.headline
-    clause = lower_first(sentence, text, reading.names, title)
-    if " also " in clause or " instead " in clause:
-        clause = _LINKING_ADVERB_RE.sub("", clause)
-    return clause
+    if " also " in sentence or " instead " in sentence:
+        # Before the first word is judged: "Tehran also says" reads as "Tehran says".
+        sentence = _LINKING_ADVERB_RE.sub("", sentence)
+    return lower_first(sentence, text, reading.names, title)
 
 
 def _name_text(reading: Reading, body: str) -> str:
@@ -934,7 +934,7 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate French questions: the lead sentence as a clause."""
     if lead is None or _FR_PARTICIPLE_OPENER_RE.match(lead.sentence):
         return []  # "Créée en 1917, la compétition ..." reads badly after "du fait que"
-    clause = lower_first(lead.sentence, body)
+    clause = lower_first(lead.sentence, body, title=reading.headline)  # "... chez Crucial"
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":
         if not _FR_TRAGIC_RE.search(clause):

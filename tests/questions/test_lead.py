@@ -933,3 +933,75 @@ def test_a_long_sentence_is_cut_before_and_with_a_second_verb() -> None:
         "What should readers make of the news that less than 24 hours since it was released, "
         "Firefox 3.5 has already been downloaded more than four million times?"
     )
+
+
+# Real stories of the corpus whose lead opens with a name that the story writes nowhere
+# else: the name keeps its capital inside the question.
+@pytest.mark.parametrize(
+    ("title", "body", "lang", "clause"),
+    [
+        (
+            "Iran says 'guiding principles' agreed with US at nuclear talks",
+            "Tehran also says more work is needed to get a deal - the US is yet to comment on "
+            "the issue.",
+            "en",
+            "that Tehran says more work is needed",
+        ),
+        (
+            "Palestinians Stream Back to Northern Gaza on Foot",
+            "Israel allowed displaced Gazans to begin crossing a military zone that bisects the "
+            "enclave after a deadlock over hostage releases was broken.",
+            "en",
+            "that Israel allowed displaced Gazans",
+        ),
+        (
+            "America’s oldest ally in Asia is drawing closer to China",
+            "Thailand increasingly depends on its bigger neighbour for trade and security.",
+            "en",
+            "that Thailand increasingly depends",
+        ),
+        (
+            "Iran names Ayatollah Khamenei's son, Mojtaba, as new supreme leader",
+            "Bahrain and the United Arab Emirates report more strikes on civilian targets as "
+            "U.S.-Israeli attacks on Iran continue.",
+            "en",
+            "that Bahrain and the United Arab Emirates report",
+        ),
+        (
+            "Tigrayan forces accuse Eritrea of launching full-scale offensive on border",
+            "Reuters was not immediately able to verify the account on Twitter from Getachew Reda.",
+            "en",
+            "that Reuters was not immediately able",
+        ),
+        (
+            "La bêta de Chrome 27 permet la manipulation du son en local",
+            "Google a publié hier soir la bêta de son navigateur Chrome en version 27. Elle "
+            "permet de manipuler le son en local.",
+            "fr",
+            "que Google a publié hier soir",
+        ),
+    ],
+)
+def test_a_name_opening_the_lead_keeps_its_capital(
+    title: str, body: str, lang: str, clause: str
+) -> None:
+    questions = OfflineGenerator().generate(_story(title, body, lang))
+    assert any(clause in q for q in questions), questions
+
+
+# Common words opening a lead are still lowered, the same rule read the other way.
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        ("Research suggests that zoning out can perform a similar function", "research "),
+        ("Anxiety gripped global markets when Donald Trump returned", "anxiety "),
+        ("Pundits are wearing out their fake fainting couches", "pundits "),
+        ("Cloud vendors are letting customers know", "cloud "),
+        ("Deeply nested code hurts readability and is error-prone", "deeply "),
+        ("Quite a fuss has been made about Moltbook", "quite "),
+        ("Long unloved and unwanted, the city poses France a question", "long "),
+        ("Discipline and creativity will help, but so will China’s actions", "discipline "),
+    ],
+)
+def test_a_common_word_opening_the_lead_is_lowered(sentence: str, start: str) -> None:
+    assert lower_first(sentence, "Nothing else in the body names it.").startswith(start)
