@@ -884,19 +884,61 @@ def _german_act(reading: Reading, body: str) -> tuple[str, str, str] | None:
     return None
 
 
+# Separable verb prefixes left at the end of a main clause ("Bethesda kündigt ... an"):
+# in a "wenn" clause they join the verb again ("wenn Bethesda ... ankündigt").
+_DE_PARTICLES = frozenset(
+    "an auf aus ab ein vor mit fest los zurück weiter hin her bei nach vorbei heraus hoch".split()
+)
+# Words that open a German headline without being its actor ("So funktioniert er ...").
+_DE_NOT_ACTORS = frozenset(
+    "So Da Hier Jetzt Nun Dann Heute Damit Darum Deshalb Trotzdem Auch Noch Erst Nur Wie"
+    " Was Warum Wer Wo Wann Diese Dieser Dieses Mehr Neue Neuer Neues".split()
+)
+# A second verb joined to the first ("Qt 5.10 streamt UIs und bringt moderne Crypto"):
+# "und" or "oder" before a lower-case word in -t.
+_DE_SECOND_VERB_RE = re.compile(r"\b(?:und|oder|sowie|aber)\s+[a-zäöüß]+t\b")
+
+
+def _german_verb_last(actor: str, verb: str, rest: str) -> str | None:
+    """The headline's act as a subordinate clause (verb last), or ``None`` when unsafe.
+
+    "Maryland verbietet X" -> "Maryland X verbietet"; a separable prefix joins the
+    verb again ("Bethesda kündigt X an" -> "Bethesda X ankündigt"). A headline
+    with a second verb ("... und bringt moderne Crypto"), a quotation cut open or
+    an actor that is an adverb or an adjective without its article ("Deutsches
+    Start-up") cannot be reordered safely: the frame is not used.
+    """
+    if _DE_SECOND_VERB_RE.search(rest) or rest.count('"') % 2:
+        return None
+    if rest.count("\u201e") != rest.count("\u201c"):
+        return None
+    words = rest.split()
+    if len(words) > 1 and words[-1] in _DE_PARTICLES:
+        return f"{actor} {' '.join(words[:-1])} {words[-1]}{verb}"
+    return f"{actor} {rest} {verb}"
+
+
+def _german_actor_reads(actor: str) -> bool:
+    """Whether a headline's actor reads in a sentence without an article added."""
+    first = actor.split()[0]
+    if first in _DE_NOT_ACTORS:
+        return False
+    # A declined adjective ("Deutsches Robotik-Start-up", "Kanadisches Start-Up").
+    return not (" " in actor and first[1:].islower() and first.endswith(("es", "er", "em")))
+
+
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
     kind = reading.kind
     act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
-    if act is not None:
+    if act is not None and _german_actor_reads(act[0]):
         actor, verb, rest = act
-        groups.append(
-            [
-                f"Warum {verb} {actor} {rest}, und wem nützt das?",
-                f"Was ändert sich für Nutzer und Kunden, wenn {actor} {rest} {verb}?",
-            ]
-        )
+        act_questions = [f"Warum {verb} {actor} {rest}, und wem nützt das?"]
+        clause = _german_verb_last(actor, verb, rest)
+        if clause is not None:
+            act_questions.append(f"Was ändert sich für Nutzer und Kunden, wenn {clause}?")
+        groups.append(act_questions)
     if lead is not None:
         quoted = f"\u201e{lead.sentence}\u201c"
         if kind == "tragedy":
