@@ -889,10 +889,11 @@ def _german_act(reading: Reading, body: str) -> tuple[str, str, str] | None:
 _DE_PARTICLES = frozenset(
     "an auf aus ab ein vor mit fest los zurück weiter hin her bei nach vorbei heraus hoch".split()
 )
-# Words that open a German headline without being its actor ("So funktioniert er ...").
+# Words that open a German headline without being its actor ("So funktioniert er ...",
+# "KI übernimmt Farbkorrektur": a common noun).
 _DE_NOT_ACTORS = frozenset(
     "So Da Hier Jetzt Nun Dann Heute Damit Darum Deshalb Trotzdem Auch Noch Erst Nur Wie"
-    " Was Warum Wer Wo Wann Diese Dieser Dieses Mehr Neue Neuer Neues".split()
+    " Was Warum Wer Wo Wann Diese Dieser Dieses Mehr Neue Neuer Neues KI".split()
 )
 # A second verb joined to the first ("Qt 5.10 streamt UIs und bringt moderne Crypto"):
 # "und" or "oder" before a lower-case word in -t.
@@ -924,7 +925,15 @@ def _german_actor_reads(actor: str) -> bool:
     if first in _DE_NOT_ACTORS:
         return False
     # A declined adjective ("Deutsches Robotik-Start-up", "Kanadisches Start-Up").
-    return not (" " in actor and first[1:].islower() and first.endswith(("es", "er", "em")))
+    if " " in actor and first[1:].islower() and first.endswith(("es", "er", "em")):
+        return False
+    # A compound common noun, which needs its article ("EU-Kommission", "US-Gericht",
+    # "Bundesbank-Vorstand", "Datentransfersoftware Serv-U"): a hyphenated word ending
+    # in a long lower-case part, or a long lower-case compound before a name.
+    last = first.rsplit("-", 1)[-1] if "-" in first else ""
+    if len(last) >= 6 and last[:1].isupper() and last[1:].islower():
+        return False
+    return not (" " in actor and len(first) >= 14 and first[1:].islower())
 
 
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:

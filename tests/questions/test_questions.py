@@ -920,6 +920,19 @@ def test_german_act_is_reordered_only_when_safe(title: str, body: str, wenn: str
             "deutschen Start-ups eingesammelt.",
         ),
         ("So funktioniert er in iOS 27", "Apple hat den neuen Passwortmanager vorgestellt."),
+        (
+            "EU-Kommission genehmigt Paramount-Warner-Übernahme mit einer Auflage",
+            "Paramount Skydance darf den Konkurrenten Warner Bros. Discovery übernehmen.",
+        ),
+        (
+            "Bundesbank-Vorstand sieht keine überzeugenden Argumente für Abschaffung des "
+            "500-Euro-Scheins",
+            "Ein Vorstand der Bundesbank hält nichts von der Abschaffung des Scheins.",
+        ),
+        (
+            "KI übernimmt Farbkorrektur",
+            "Imagen Video korrigiert Farben mit künstlicher Intelligenz.",
+        ),
     ],
 )
 def test_german_act_needs_an_actor_that_reads_without_an_article(title: str, body: str) -> None:
