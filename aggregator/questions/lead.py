@@ -908,6 +908,8 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         return sentence  # "Apple and Google ...", "Christine and Mark Henderson ..."
     if (following[:1].isupper() or following[:1].isdigit()) and not core.endswith(","):
         return sentence  # a name of several words
+    if following[:1] in '\u201c"' and following[1:2].isupper() and not core.endswith(","):
+        return sentence  # a nickname inside a name: "Chonthicha \u201cLookkate\u201d Jangrew"
     text = body[:3000]
     if title and re.search(rf"(?<![\w-]){re.escape(stem)}(?![\w-])", title):
         return sentence  # the headline names it too ("Kosovo", "Mailboxer")

@@ -974,6 +974,12 @@ def test_a_long_sentence_is_cut_before_and_with_a_second_verb() -> None:
             "that Reuters was not immediately able",
         ),
         (
+            "How the Biggest Issue of Thailand’s Last Election Got Sidelined in Its Campaign",
+            "Chonthicha “Lookkate” Jangrew was nervous as she walked around a market in Chunphon.",
+            "en",
+            "that Chonthicha “Lookkate” Jangrew was nervous",
+        ),
+        (
             "La bêta de Chrome 27 permet la manipulation du son en local",
             "Google a publié hier soir la bêta de son navigateur Chrome en version 27. Elle "
             "permet de manipuler le son en local.",
