@@ -83,6 +83,8 @@ _SENTENCE_MARKERS = frozenset(
     been be this that
     """.split()
 )
+_ARTICLE_WORD_RE = re.compile(r"\b(?:the|a|an)\b")
+_LEADING_SPACE_RE = re.compile(r"\s*")
 _BAD_MARKS = (
     "?",
     "!",
@@ -154,12 +156,15 @@ class Lead:
         speaker: who said it, when the sentence reports a saying (``the police``), else ``""``.
         claim: what was said, when it does (a clause), else ``""``.
         overlap: how many content words it shares with the headline.
+        standfirst: the sentence is the body's first paragraph, written without a
+            full stop like a headline (and perhaps in headlinese).
     """
 
     sentence: str
     speaker: str = ""
     claim: str = ""
     overlap: int = 0
+    standfirst: bool = False
 
 
 def _content_words(text: str) -> set[str]:
@@ -285,8 +290,15 @@ _SUBORDINATORS = frozenset(
 
 
 def _opens_subordinate(sentence: str) -> bool:
-    """Whether the sentence opens with a subordinate clause or phrase ("While X, Y")."""
-    return sentence.split(" ", 1)[0].lower() in _SUBORDINATORS
+    """Whether the sentence opens with a subordinate clause or phrase ("While X, Y").
+
+    Not a date after "Since", "After" or "Before" ("Since 2018, Californians have ..."):
+    that is a time, and the main clause follows it.
+    """
+    first, _, rest = sentence.partition(" ")
+    if first in ("Since", "After", "Before", "Until") and rest[:4].rstrip(",").isdigit():
+        return False
+    return first.lower() in _SUBORDINATORS
 
 
 _NOT_ADVERBS = frozenset("family supply reply assembly monopoly anomaly butterfly".split())
@@ -389,6 +401,7 @@ def _trim(sentence: str) -> str:
         *_TRIM_RE.finditer(sentence),
         *_CONJUNCTION_RE.finditer(sentence),
         *_GERUND_RE.finditer(sentence),
+        *_AND_VERB_RE.finditer(sentence),  # "... four million times and is currently ..."
     ]
     for match in sorted(breaks, key=lambda m: m.start()):
         head = sentence[: match.start()].rstrip(" ,;:")
@@ -424,7 +437,16 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
     head, colon, tail = sentence.partition(": ")
     if (
         colon
-        and lang in ("de", "fr")
+        and (
+            lang in ("de", "fr")
+            # "Verdict: The Surface Laptop ...", "JAKARTA: Indonesia is ...": a label, in
+            # English only before a whole sentence (a wire headline repeated has no stop).
+            or len(head.split()) <= 3
+            and not head[:1].islower()
+            and tail.endswith(".")
+            and " \u2014 " not in tail
+            and _ARTICLE_WORD_RE.search(tail) is not None  # not headlinese after "Officials:"
+        )
         and len(head.split()) <= 6
         and tail[:1].isupper()
         and len(tail.split()) >= 6
@@ -496,7 +518,9 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if lang in ("en", "") and not has_main_verb(words):
         return ""
-    if _CAPTION_RE.search(sentence) or _INNER_STOP_RE.search(sentence):
+    if _CAPTION_RE.search(sentence) or (
+        _INNER_STOP_RE.search(sentence) and _INNER_STOP_RE.search(_TITLE_ABBR_RE.sub(" ", sentence))
+    ):
         return ""
     for match in _COMMA_PRONOUN_RE.finditer(sentence):
         if not has_main_verb(sentence[: match.start()].split()):
@@ -524,6 +548,9 @@ _GERUND_RE = re.compile(r"\s(?=(?:in|by|while) [a-z]+ing\s)")
 _BACKGROUND_RE = re.compile(
     r"^(?!(?:The|A|An|This|That|These|Those|Its|Their|His|Her|Our)\b)[A-Z][^,]{0,50}? (?:is|are)"
     r" (?:a|an) (?!(?:lot|number|record|first|major|new|shocking)\b)"
+    # a superlative definition: "The International Mathematical Olympiad is the world's
+    # most prestigious competition", "Carnival is one of the largest celebrations"
+    r"|^[A-Z][^,]{0,60}? (?:is|are) (?:one of the|the world['\u2019]s) (?:\w+est|most|best)\b"
     r"|\b(?:pleased|excited|thrilled|happy|proud) to (?:announce|share|introduce|present)\b"
 )
 # After "Das": a noun or an inflected adjective, not a verb ("Das ist ...").
@@ -543,6 +570,12 @@ _CAPITAL_SMALL = frozenset(
 
 # A full stop inside: two sentences the splitter did not part ("... “ANGI.” At the ...").
 _INNER_STOP_RE = re.compile(r"(?:[a-z]{2}|[A-Z]{2})[.!?][\u201d\u2019\"']? [A-Z]")
+# A title or suffix with its stop before a name ("Gov. Ron DeSantis", "Kennedy Jr. said"):
+# no sentence ends there.
+_TITLE_ABBR_RE = re.compile(
+    r"\b(?:Gov|Sen|Rep|Lt|Gen|Col|Sgt|Capt|Cmdr|Adm|Mrs|Ms|Mr|Dr|Prof|Rev|Jr|Sr|Inc|Corp|Ltd|Co|St)"
+    r"\. (?=[A-Z])"
+)
 
 
 # A photo caption, not the news: "A Tesla Model 3 is seen during ...".
@@ -586,7 +619,12 @@ def _names_and_verb(words: list[str]) -> bool:
 
 
 def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
-    """Whether a finite verb comes before the first relative pronoun (not a noun phrase).
+    """Whether the words hold a finite verb (a clause, not a noun phrase).
+
+    The verb must come before the first relative pronoun, except after one
+    short restrictive relative clause opening the sentence ("The death toll
+    from a boat that sank ... has risen"): its own verb is skipped and a sure
+    verb after it (an auxiliary, an irregular past, a word in ``-ed``) counts.
 
     ``words`` as written (with their capitals). ``strict``, for what is left
     of a cut sentence, which must surely be a clause: a word in ``-s`` counts
@@ -595,6 +633,7 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
     (``based in`` is a participle).
     """
     skipping = False
+    relative = in_clause = False  # inside a relative clause; past its verb
     for index in range(1, len(words)):
         raw = words[index].strip(",.:\"'\u201c\u201d\u2018\u2019()")
         word = raw.lower()
@@ -607,26 +646,66 @@ def has_main_verb(words: list[str], *, strict: bool = False) -> bool:
             skipping = True  # "Angie's List, which offers ..., has just set ...": skip the aside
             continue
         if word in _RELATIVES:
-            return False
-        if word in _AUXILIARIES or word in _IRREGULAR:
-            return True
-        if len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S:
+            previous = words[index - 1]
+            if (
+                strict
+                or relative
+                or not 2 <= index <= 8
+                or previous.endswith(",")
+                or previous.lower() in _SAYING_BEFORE
+            ):
+                return False
+            # "The death toll from a boat that sank off ... has risen to 94": the
+            # relative clause's own verb is skipped, and a verb after it is the main one.
+            relative = True
             continue
-        if word.endswith("ed"):
+        verb = word in _AUXILIARIES or word in _IRREGULAR
+        if word in _PLURAL_VERBS and not strict:
+            previous_word = words[index - 1].lower().strip(",")
+            verb = (
+                (previous_word in ("people", "police") or previous_word.endswith("s"))
+                and not previous_word.endswith(("ss", "'s", "\u2019s"))
+                and previous_word not in _NOUN_BEFORE
+            )  # "Scientists report ...", "Officials say ...": a plural's verb
+        if not verb and (len(word) <= 3 or not word.isalpha() or word in _NOT_VERBS_S):
+            continue
+        if verb:
+            pass
+        elif word.endswith("ed"):
             following = words[index + 1].lower() if index + 1 < len(words) else ""
-            if not strict or following not in _PARTICIPLE_FOLLOWERS:
-                return True
+            verb = not strict or following not in _PARTICIPLE_FOLLOWERS
+            if in_clause and words[index - 1].lower() in _AUXILIARIES:
+                verb = False  # "that was carried ...": still the clause's verb
         elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
             previous = words[index - 1].lower()
-            if (
+            verb = not (
                 strict
                 and not words[index - 1][:1].isupper()
                 or previous in _NOUN_BEFORE
                 or previous[:1].isdigit()
-            ):
-                continue
-            return True
+            )
+        if not verb:
+            continue
+        if relative and not in_clause:
+            in_clause = True  # the relative clause's own verb
+            continue
+        sure = word in _AUXILIARIES or not word.endswith("s")
+        if in_clause and (not sure or words[index - 1].lower() == "to"):
+            continue  # after the clause, only a sure verb: "has", "was", "boasted"
+        return True
     return False
+
+
+# Verbs of a plural subject in the present, which end in neither -s nor -ed.
+_PLURAL_VERBS = frozenset(
+    "say report find warn claim show believe think expect agree fear plan want need urge"
+    " call argue suggest estimate predict demand accuse deny insist reveal hope worry".split()
+)
+# Before "that", a saying or thinking verb: a clause follows, not a relative one.
+_SAYING_BEFORE = frozenset(
+    "said says say told tells reported reports announced announces believe believes think"
+    " thinks found finds shows show showed argued argues claimed claims".split()
+)
 
 
 # Words after which a word in -s is a plural noun, not a verb ("the news and stories").
@@ -676,6 +755,9 @@ def as_sentence(headline: str) -> str:
     headline = headline.strip().rstrip(".")
     if not headline or "--" in headline:
         return ""
+    label, colon, _ = headline.partition(": ")
+    if colon and len(label.split()) <= 3:
+        return ""  # "Morning Bid: Iran widens ...": a column label, not a sentence
     return _usable(headline + ".", "en")
 
 
@@ -707,8 +789,20 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     # few places ...", "Whatever the myths ...") reads badly after "the news that":
     # taken only when no other sentence will do.
     ranked.sort(key=lambda i: sentences[i].startswith(("With ", "Whatever ")))
+    # A standfirst: the first paragraph, one clause without a full stop ("Two New Zealand
+    # women face claim for 'emotional injury' over singer's scrapped Tel Aviv show").
+    offset = _LEADING_SPACE_RE.match(body).end()  # type: ignore[union-attr]
+    standfirst = (
+        len(sentences) > 1
+        and sentences[0][-1:].isalnum()
+        and body.startswith(sentences[0], offset)
+        and body[offset + len(sentences[0]) : offset + len(sentences[0]) + 1] == "\n"
+    )
+    standfirst = standfirst and sentences[0].split()[-1].lower() not in _BAD_ENDINGS
     for index in ranked:
-        sentence = _usable(sentences[index], lang, whole=whole)
+        if index == 0 and standfirst and len(_ARTICLE_WORD_RE.findall(sentences[0])) < 2:
+            continue  # a standfirst in headlinese: "... after federal jury found him guilty"
+        sentence = _usable(sentences[index], lang, whole=whole or standfirst and index == 0)
         if not sentence or _BACKGROUND_RE.search(sentence):
             continue
         words = _content_words(sentence)
@@ -716,7 +810,7 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
-        return Lead(sentence, speaker, claim, overlap)
+        return Lead(sentence, speaker, claim, overlap, standfirst and index == 0 and not whole)
     return None
 
 
@@ -783,7 +877,11 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     stem = match.group() if match else core
     if core.endswith(("'s", "\u2019s")):
         return sentence  # "Iran's government": a possessive at the start is a name's
-    if stem.endswith(("ers", "ors", "ists")) and not rest[:1].isupper():
+    if (
+        stem.endswith(("ers", "ors", "ists"))
+        and not rest[:1].isupper()
+        and rest.split(" ", 1)[0] not in _ONLY_SINGULAR  # "Reuters was not able ..."
+    ):
         return first.lower() + sep + rest  # "Rescuers are racing ..."
     if stem.split("-")[0].lower() in _NUMBER_WORDS:
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
@@ -810,6 +908,8 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         return sentence  # "Apple and Google ...", "Christine and Mark Henderson ..."
     if (following[:1].isupper() or following[:1].isdigit()) and not core.endswith(","):
         return sentence  # a name of several words
+    if following[:1] in '\u201c"' and following[1:2].isupper() and not core.endswith(","):
+        return sentence  # a nickname inside a name: "Chonthicha \u201cLookkate\u201d Jangrew"
     text = body[:3000]
     if title and re.search(rf"(?<![\w-]){re.escape(stem)}(?![\w-])", title):
         return sentence  # the headline names it too ("Kosovo", "Mailboxer")
@@ -820,4 +920,61 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         if (before.islower() or before in ",;") and not text[end : end + 1].isalpha():
             return sentence  # written with its capital inside a sentence: a name
         at = text.find(" " + stem, at + 1)
+    if body and _bare_name_subject(stem, rest):
+        return sentence  # "Tehran says ...", "Israel allowed ...": one name as the subject
     return first.lower() + sep + rest  # "Beauty is ...", "Wind gusts ...": a common word
+
+
+# Verbs of a singular subject: a bare singular word before one is a name, since a
+# common count noun takes an article ("Tehran says", "Israel allowed", "Cargill was";
+# in French every common noun does: "Microsoft a publié", "Crucial vient de").
+_SINGULAR_VERBS = frozenset(
+    """
+    is was has does says seems wants insists opposes introduces comes goes agrees denies
+    warns urges launches unveils announces confirms expects remains becomes continues
+    depends adds tells asks gives shows sees knows thinks believes argues rejects accuses
+    vows threatens wins loses joins buys sells sues allows requires
+    a est vient va sera était avait annonce lance publie dévoile
+    """.split()
+)
+# The same verbs after any subject, plural ones too ("Reuters was", "Vox has").
+_ONLY_SINGULAR = frozenset("is was has does says".split())
+# Endings of mass nouns, gerunds, adverbs and adjectives, which do go bare ("Research
+# suggests", "Beauty is", "Anxiety gripped", "Deeply nested code").
+_MASS_ENDINGS = tuple(
+    "ty ch ure ion ness ment ance ence ism ics ing age ry cy sy th ss ge ce us ly ate oil".split()
+)
+
+
+def _bare_name_subject(stem: str, rest: str) -> bool:
+    """Whether a lone capitalised word acting as the subject of a verb is a name.
+
+    "Tehran says ...", "Israel allowed ...", "Cargill was taken ...": a singular
+    common noun would need an article, so a bare one acting alone is a name, and
+    so is a word in -s with a singular verb ("Reuters was"). A plural ("Pundits
+    are"), a mass noun or gerund ("Research suggests", "Beauty is", "Anxiety
+    gripped") and a noun before another ("Cloud vendors are") are left to be
+    lowered. One adverb may stand between ("Thailand increasingly depends").
+    """
+    words = rest.split(" ", 3)
+    following = words[0] if words else ""
+    if following.endswith("ly") and len(words) > 1:
+        following = words[1]
+    lower = stem.lower()
+    if lower.endswith(_MASS_ENDINGS) or len(stem) < 3:
+        return False
+    if lower.endswith("s"):
+        return following in _ONLY_SINGULAR
+    if following == "and":
+        # "Bahrain and the United Arab Emirates ...": joined to a name, a name too.
+        after = words[1:3]
+        return len(after) == 2 and after[0] == "the" and after[1][:1].isupper()
+    if following == "a":
+        # French "a" + a participle ("Microsoft a publié"), not English "Quite a fuss".
+        return len(words) > 1 and words[1].endswith("\u00e9")
+    return following in _SINGULAR_VERBS or (
+        len(following) > 4
+        and following.endswith("ed")
+        and following.isalpha()
+        and not following.startswith("un")  # "Long unloved and unwanted, ..."
+    )

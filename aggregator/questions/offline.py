@@ -180,6 +180,53 @@ def _is_actor_name(actor: str, subject: str) -> bool:
     return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) and is_name(actor)
 
 
+_POSSESSIVE_RE = re.compile(r"^[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,2}['\u2019]s$")
+
+
+def _determined_actor(actor: str, headline: str) -> bool:
+    """Whether a headline's actor is a noun phrase that reads whole inside a sentence.
+
+    A name's possessive or an article opens it and common words follow
+    (``South Korea's new president``, ``The new law``), or it is a plural
+    (``Immigrant women founders``), so it needs no article of its own; only
+    in a sentence-case headline, whose capitals mark names.
+    """
+    if is_title_case(headline):
+        return False
+    words = actor.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    rest = words[1:]
+    head = words[0]
+    last = words[-1]
+    if (
+        last.isalpha()
+        and last.islower()
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "is", "ics"))
+        and head.isalpha()
+        and head not in _FUNCTION_WORDS
+        and head not in _PRONOUN_OPENERS
+    ):
+        # A plural needs no article: "Immigrant women founders", "Hundreds of protesters";
+        # not "Private credit in emerging markets", whose head is singular.
+        if head in ("Hundreds", "Thousands", "Millions", "Dozens") and rest[:1] == ["of"]:
+            rest = rest[1:]
+        if any(w in _PREPOSITIONS for w in rest):
+            return False
+    elif head not in ("The", "A", "An"):
+        # "South Korea's new president": the possessive may span two or three names.
+        if head.rstrip("s").rstrip("'\u2019") in _PRONOUN_OPENERS | _WH_OPENERS | {"Here", "There"}:
+            return False  # "It's time for ...", "What's next": no possessive
+        for size in (3, 2, 1):
+            if len(words) > size and _POSSESSIVE_RE.match(" ".join(words[:size])):
+                rest = words[size:]
+                break
+        else:
+            return False
+    return all(w.isalpha() and w.islower() or "-" in w and w.islower() for w in rest)
+
+
 def _tagline(headline: str) -> tuple[str, str]:
     """``Gemini 3.1 Pro: A smarter model`` -> (``Gemini 3.1 Pro``, ``A smarter model``)."""
     head, sep, tail = headline.partition(": ")
@@ -289,7 +336,20 @@ def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
 
 def _headline_question(reading: Reading, body: str) -> list[str]:
     """A headline that is itself a question, kept in sentence case ("Is Pluto a planet?")."""
-    headline = reading.headline.strip()
+    headline = _SCORE_RE.sub("", reading.headline.strip())
+    label, colon, asked = headline.partition(": ")
+    if (
+        colon
+        and reading.lead is None
+        and len(label.split()) <= 4
+        and asked[:1].isalpha()
+        and ", and " not in asked
+        and _PERSONAL_RE.search(asked) is None
+    ):
+        # "The War Room: Is an India-Pakistan war coming?": the question after a label,
+        # when the story offers no lead to ask about instead; never a reader's own
+        # question ("Ask HN: How can I ...?")
+        headline = asked[:1].upper() + asked[1:]
     first = headline.split(" ", 1)[0]
     if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
         return []
@@ -303,6 +363,7 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
     return [f"{core}, and what would settle the question?"]
 
 
+_PERSONAL_RE = re.compile(r"\b(?:I|my|me|you|your|we|our|us)\b", re.IGNORECASE)
 _QUESTION_OPENERS = frozenset(
     "Is Are Was Were Will Would Can Could Should Does Do Did Has Have Why How What Who".split()
 )
@@ -319,7 +380,10 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     subject = reading.subject
     actor = action.actor
     first = actor.split()[0]
-    if not _is_actor_name(actor, subject) or is_demonym(first) or first in _FUNCTION_WORDS:
+    named = (
+        _is_actor_name(actor, subject) and not is_demonym(first) and first not in _FUNCTION_WORDS
+    )
+    if not named and not _determined_actor(actor, reading.headline):
         return []
     if first.endswith("ing") or first in ("This", "That", "It", "He", "She", "They", "We"):
         return []
@@ -332,7 +396,7 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         return []
     if reading.headline.endswith(("...", "\u2026")) or action.rest.split()[-1] in _DANGLING:
         return []  # a headline cut short
-    who = _the(actor)
+    who = _the(actor) if named else lower_first(actor, "")
     rest = action.rest
     if reading.kind == "tragedy":
         if not action.decision or action.form != "act":
@@ -365,7 +429,8 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
         ]
     out = []
     if (
-        action.decision
+        named
+        and action.decision
         and reading.kind in ("corporate", "politics", "news", "court", "research")
         and not any(mark in rest for mark in (",", "[", "("))
     ):
@@ -376,9 +441,20 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     return out
 
 
+# "also" and "instead" point to a sentence before the lead that the question does not hold.
+_LINKING_ADVERB_RE = re.compile(r" (?:also|instead)(?= (?!of\b)[a-z])")
+
+
 def _clause(sentence: str, text: str, reading: Reading) -> str:
-    """A lead sentence as a clause to follow "that": its first word lowered unless a name."""
+    """A lead sentence as a clause to follow "that": its first word lowered unless a name.
+
+    "Apple also announced ...", "the mayor instead called on ...": the linking
+    adverb goes, since the question does not hold what it links to.
+    """
     title = "" if is_title_case(reading.headline) else reading.headline
+    if " also " in sentence or " instead " in sentence:
+        # Before the first word is judged: "Tehran also says" reads as "Tehran says".
+        sentence = _LINKING_ADVERB_RE.sub("", sentence)
     return lower_first(sentence, text, reading.names, title)
 
 
@@ -707,10 +783,28 @@ def _motive_only(act: list[str]) -> list[str]:
     return [question for question in act if " really after " in question]
 
 
+_PARTICIPLES = frozenset("built made born founded known set given taken seen held led".split())
+
+
+def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
+    """One shorter question on a lead too long for the kind's frames, when it fits."""
+    clause = _clause(core(lead.sentence), _name_text(reading, body), reading)
+    first = clause.split(" ", 1)[0]
+    if first.endswith(("ed", "ing")) or first in _PARTICIPLES:
+        return []  # "built as a post-training variation on ..., Writer says": no subject first
+    if reading.kind == "tragedy" and _TRAGIC_RE.search(clause):
+        question = f"What should change after this: {clause}?"  # a harm, never its motive
+    else:
+        question = f"Why does it matter that {clause}?"
+    return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
+
+
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
     lead_questions = _lead_questions(reading, lead, body)
+    if lead is not None and all(len(_tidy(q)) > MAX_QUESTION_LENGTH for q in lead_questions):
+        lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []
     act = _act_questions(reading, body)
     groups = [
         _headline_question(reading, body),
@@ -745,7 +839,7 @@ _MOURNING_RE = re.compile(
 
 def _english_fallback(reading: Reading) -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted."""
-    headline = _clip(reading.headline)
+    headline = _clip(_SCORE_RE.sub("", reading.headline))  # "165 – Utility poles": no score
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
     if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):
@@ -790,19 +884,70 @@ def _german_act(reading: Reading, body: str) -> tuple[str, str, str] | None:
     return None
 
 
+# Separable verb prefixes left at the end of a main clause ("Bethesda kündigt ... an"):
+# in a "wenn" clause they join the verb again ("wenn Bethesda ... ankündigt").
+_DE_PARTICLES = frozenset(
+    "an auf aus ab ein vor mit fest los zurück weiter hin her bei nach vorbei heraus hoch".split()
+)
+# Words that open a German headline without being its actor ("So funktioniert er ...",
+# "KI übernimmt Farbkorrektur": a common noun).
+_DE_NOT_ACTORS = frozenset(
+    "So Da Hier Jetzt Nun Dann Heute Damit Darum Deshalb Trotzdem Auch Noch Erst Nur Wie"
+    " Was Warum Wer Wo Wann Diese Dieser Dieses Mehr Neue Neuer Neues KI".split()
+)
+# A second verb joined to the first ("Qt 5.10 streamt UIs und bringt moderne Crypto"):
+# "und" or "oder" before a lower-case word in -t.
+_DE_SECOND_VERB_RE = re.compile(r"\b(?:und|oder|sowie|aber)\s+[a-zäöüß]+t\b")
+
+
+def _german_verb_last(actor: str, verb: str, rest: str) -> str | None:
+    """The headline's act as a subordinate clause (verb last), or ``None`` when unsafe.
+
+    "Maryland verbietet X" -> "Maryland X verbietet"; a separable prefix joins the
+    verb again ("Bethesda kündigt X an" -> "Bethesda X ankündigt"). A headline
+    with a second verb ("... und bringt moderne Crypto"), a quotation cut open or
+    an actor that is an adverb or an adjective without its article ("Deutsches
+    Start-up") cannot be reordered safely: the frame is not used.
+    """
+    if _DE_SECOND_VERB_RE.search(rest) or rest.count('"') % 2:
+        return None
+    if rest.count("\u201e") != rest.count("\u201c"):
+        return None
+    words = rest.split()
+    if len(words) > 1 and words[-1] in _DE_PARTICLES:
+        return f"{actor} {' '.join(words[:-1])} {words[-1]}{verb}"
+    return f"{actor} {rest} {verb}"
+
+
+def _german_actor_reads(actor: str) -> bool:
+    """Whether a headline's actor reads in a sentence without an article added."""
+    first = actor.split()[0]
+    if first in _DE_NOT_ACTORS:
+        return False
+    # A declined adjective ("Deutsches Robotik-Start-up", "Kanadisches Start-Up").
+    if " " in actor and first[1:].islower() and first.endswith(("es", "er", "em")):
+        return False
+    # A compound common noun, which needs its article ("EU-Kommission", "US-Gericht",
+    # "Bundesbank-Vorstand", "Datentransfersoftware Serv-U"): a hyphenated word ending
+    # in a long lower-case part, or a long lower-case compound before a name.
+    last = first.rsplit("-", 1)[-1] if "-" in first else ""
+    if len(last) >= 6 and last[:1].isupper() and last[1:].islower():
+        return False
+    return not (" " in actor and len(first) >= 14 and first[1:].islower())
+
+
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
     kind = reading.kind
     act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
-    if act is not None:
+    if act is not None and _german_actor_reads(act[0]):
         actor, verb, rest = act
-        groups.append(
-            [
-                f"Warum {verb} {actor} {rest}, und wem nützt das?",
-                f"Was ändert sich für Nutzer und Kunden, wenn {actor} {rest} {verb}?",
-            ]
-        )
+        act_questions = [f"Warum {verb} {actor} {rest}, und wem nützt das?"]
+        clause = _german_verb_last(actor, verb, rest)
+        if clause is not None:
+            act_questions.append(f"Was ändert sich für Nutzer und Kunden, wenn {clause}?")
+        groups.append(act_questions)
     if lead is not None:
         quoted = f"\u201e{lead.sentence}\u201c"
         if kind == "tragedy":
@@ -810,7 +955,10 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
         elif kind in ("podcast", "book", "howto"):
             groups.append([f"Welcher Gedanke in {quoted} verdient eine Diskussion?"])
         else:
-            groups.append([f"Was halten Sie von dieser Darstellung: {quoted}?"])
+            question = f"Was halten Sie von dieser Darstellung: {quoted}?"
+            if len(question) > MAX_QUESTION_LENGTH:
+                question = f"Was halten Sie davon: {quoted}?"  # a long lead still fits
+            groups.append([question])
     return groups
 
 
@@ -837,13 +985,16 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate French questions: the lead sentence as a clause."""
     if lead is None or _FR_PARTICIPLE_OPENER_RE.match(lead.sentence):
         return []  # "Créée en 1917, la compétition ..." reads badly after "du fait que"
-    clause = lower_first(lead.sentence, body)
+    clause = lower_first(lead.sentence, body, title=reading.headline)  # "... chez Crucial"
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":
         if not _FR_TRAGIC_RE.search(clause):
             return []  # a tribute or a reaction: nothing in it to prevent
         return [[f"Qu'est-ce qui aurait pu empêcher ce drame, sachant {que}{clause}\u00a0?"]]
-    return [[f"Que faut-il penser du fait {que}{clause}\u00a0?"]]
+    question = f"Que faut-il penser du fait {que}{clause}\u00a0?"
+    if len(question) > MAX_QUESTION_LENGTH:
+        question = f"Que penser du fait {que}{clause}\u00a0?"  # a long lead still fits
+    return [[question]]
 
 
 def _french_fallback(reading: Reading) -> str:
