@@ -288,3 +288,43 @@ def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
                 m.setattr(pg, name, value)
             again = search(archive, query, feed=str(feed), sort="date", limit=7, offset=3, now=NOW)
             assert [h.id for h in again.hits] == want[3:10]
+
+
+@pytest.mark.parametrize("by_ids", [True, False])
+def test_a_removed_feeds_stories_are_found_by_the_url_their_sources_keep(
+    fetched: str, pg_server: PostgresServer, monkeypatch: pytest.MonkeyPatch, by_ids: bool
+) -> None:
+    """``--feed URL`` of a feed no longer in ``feeds``: its sources keep the URL."""
+    from aggregator.store.pg.connection import close_pools
+
+    close_pools()  # a template database must have no connections
+    name = f"{fetched.rsplit('/', 1)[1]}_removed_{int(by_ids)}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {fetched.rsplit('/', 1)[1]}")
+    url = pg_server.dsn(name)
+    feed = biggest_feed(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        feed_url = str(conn.execute("SELECT url FROM feeds WHERE id = %s", (feed,)).fetchone()[0])  # type: ignore[index]
+    with open_archive(url) as a:
+        a.remove_feed(feed_url)  # type: ignore[attr-defined]
+    query = words(url)["common"]
+    conn = open_conn(url)
+    try:
+        full, _ = pg.compile_query(conn, query)
+        want = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM stories s WHERE search @@ ?::tsquery AND EXISTS (SELECT 1"
+                " FROM sources so WHERE so.story_id = s.id AND so.feed_id IS NULL"
+                " AND so.feed_url = ?) ORDER BY published DESC, id DESC",
+                (full, feed_url),
+            )
+        ]
+    finally:
+        conn.raw.close()  # type: ignore[union-attr]
+    assert want, f"{query!r} should match stories of the removed feed"
+    monkeypatch.setattr(pg, "FEED_STORIES", 10**9 if by_ids else 0)
+    got = search(url, query, feed=feed_url, sort="date", limit=10, now=NOW)
+    assert [h.id for h in got.hits] == want[:10]
+    assert got.total == min(len(want), pg.CANDIDATES)

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aggregator.errors import ArchiveError, SearchError
-from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, to_fts5
+from aggregator.search.query import _And, _Node, _Or, _parse, _Term, highlight_terms, to_fts5
 from aggregator.store._searchplan import RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS, recency_clock
 from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
@@ -156,12 +156,27 @@ def compile_query(conn: PgConnection, query: str) -> tuple[str, str]:
 
 def compile_search(conn: PgConnection, query: str) -> Compiled:
     """As :func:`compile_query`, with the query's condition on the title (:class:`Compiled`)."""
+    tree, terms = _terms(query)
+    row = conn.execute(f"SELECT {_lexemes_sql(terms)}", [t.text for t in terms]).fetchone()
+    return _compiled(tree, terms, row or ())
+
+
+def _terms(query: str) -> tuple[_And, list[_Term]]:
+    """The parsed query and its terms, in the order :func:`_lexemes_sql` asks for them."""
     to_fts5(query)  # the same errors as on SQLite (empty, only exclusions)
     tree = _parse(query)
     terms: list[_Term] = []
     _collect(tree, terms)
-    sql = ", ".join(f"phraseto_tsquery('{TS_CONFIG}', {TEXT_FUNCTION}(?))::text" for _ in terms)
-    row = conn.execute(f"SELECT {sql}", [t.text for t in terms]).fetchone() or ()
+    return tree, terms
+
+
+def _lexemes_sql(terms: Sequence[_Term]) -> str:
+    """The select list that has PostgreSQL turn each term (one ``?`` each) into a ``tsquery``."""
+    return ", ".join(f"phraseto_tsquery('{TS_CONFIG}', {TEXT_FUNCTION}(?))::text" for _ in terms)
+
+
+def _compiled(tree: _And, terms: Sequence[_Term], row: Sequence[Any]) -> Compiled:
+    """The :class:`Compiled` query from its terms' ``tsquery`` texts (``row``, in term order)."""
     lexemes = {id(t): str(q or "") for t, q in zip(terms, row, strict=True)}
     full = _render(tree, lexemes, positive_only=False)
     positive = _render(tree, lexemes, positive_only=True)
@@ -254,8 +269,12 @@ def _filters(
     until: datetime | None,
     category: str | None,
     feed: str | None,
+    feed_ids: list[int] | None = None,
 ) -> tuple[list[str], list[Any]] | None:
-    """SQL conditions on ``stories s`` for the filters, or ``None`` when nothing can pass."""
+    """SQL conditions on ``stories s`` for the filters, or ``None`` when nothing can pass.
+
+    ``feed_ids``: the feeds ``feed`` names when already looked up (else they are here).
+    """
     conds: list[str] = []
     params: list[Any] = []
     if since is not None:
@@ -268,7 +287,8 @@ def _filters(
         conds.append("s.category = ?")
         params.append(category.strip().upper())
     if feed:
-        feed_ids = _feed_ids(conn, feed)
+        if feed_ids is None:
+            feed_ids = _feed_ids(conn, feed)
         if feed_ids:
             marks = ", ".join("?" * len(feed_ids))
             conds.append(
@@ -285,18 +305,22 @@ def _filters(
     return conds, params
 
 
+_FEEDS_NAMED = (
+    "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
+    " OR strpos(lower(title), lower(?)) > 0"
+    " OR strpos(lower(config_title), lower(?)) > 0"
+)
+
+
+def _feeds_named(feed: str) -> list[Any]:
+    """The parameters of :data:`_FEEDS_NAMED` for what ``--feed`` says."""
+    number = int(feed) if feed.isascii() and feed.isdigit() else -1
+    return [feed, feed, number, feed, feed]
+
+
 def _feed_ids(conn: PgConnection, feed: str) -> list[int]:
     """The feeds ``--feed`` names: by URL, id or a part of the title."""
-    number = int(feed) if feed.isascii() and feed.isdigit() else -1
-    return [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
-            " OR strpos(lower(title), lower(?)) > 0"
-            " OR strpos(lower(config_title), lower(?)) > 0",
-            (feed, feed, number, feed, feed),
-        )
-    ]
+    return [int(r[0]) for r in conn.execute(_FEEDS_NAMED, _feeds_named(feed))]
 
 
 FEED_STORIES = 50_000
@@ -308,22 +332,71 @@ enough among the others.
 """
 
 
-def _feed_stories(conn: PgConnection, feed: str) -> list[int] | None:
-    """The ids of the stories of the feeds ``--feed`` names, or ``None`` past :data:`FEED_STORIES`.
+class _Prelude:
+    """What a search reads before it can plan, read in one statement (one round trip).
 
-    Read from the index ``sources_feed_story (feed_id, story_id)`` alone; a
-    removed feed's stories by the URL its sources keep.
+    Attributes:
+        compiled: the query (:func:`compile_search`).
+        parts: the partitions of ``stories`` (:func:`partitions.partitions`).
+        feed_ids: the feeds ``--feed`` names (``None`` without ``--feed``).
+        dated: the ``(id, published)`` of their stories within the dates asked
+            for, newest first; ``None`` without ``--feed`` or past
+            :data:`FEED_STORIES` (read from the index ``sources_feed_story
+            (feed_id, story_id)``, the dates from ``story_ids``; a removed
+            feed's stories by the URL its sources keep).
     """
-    feed_ids = _feed_ids(conn, feed)
-    if feed_ids:
-        marks = ", ".join("?" * len(feed_ids))
-        sql = f"SELECT DISTINCT story_id FROM sources WHERE feed_id IN ({marks}) LIMIT ?"
-        params: list[Any] = [*feed_ids, FEED_STORIES + 1]
-    else:
-        sql = "SELECT DISTINCT story_id FROM sources WHERE feed_id IS NULL AND feed_url = ? LIMIT ?"
-        params = [feed, FEED_STORIES + 1]
-    ids = [int(r[0]) for r in conn.execute(sql, params)]
-    return ids if len(ids) <= FEED_STORIES else None
+
+    __slots__ = ("compiled", "dated", "feed_ids", "parts")
+
+    def __init__(
+        self,
+        conn: PgConnection,
+        query: str,
+        *,
+        feed: str | None,
+        bounds: Sequence[tuple[str, str]],
+    ) -> None:
+        tree, terms = _terms(query)
+        params: list[Any] = [t.text for t in terms]
+        head = ""
+        select = [
+            _lexemes_sql(terms),
+            "(SELECT json_agg(json_build_array(p.name, p.bound, p.size)) FROM"
+            f" ({partitions.PARTITIONS_SQL}) AS p(name, bound, size))",
+        ]
+        if feed:
+            head = (
+                f"WITH f AS ({_FEEDS_NAMED}), st AS ((SELECT story_id FROM sources"
+                " WHERE feed_id IN (SELECT id FROM f) UNION SELECT story_id FROM sources"
+                " WHERE feed_id IS NULL AND feed_url = ? AND NOT EXISTS (SELECT 1 FROM f))"
+                " LIMIT ?) "
+            )
+            params = [*_feeds_named(feed), feed, FEED_STORIES + 1, *params]
+            select += [
+                "(SELECT json_agg(id) FROM f)",
+                f"(SELECT count(*) FROM st) <= {FEED_STORIES}",
+                "(SELECT json_agg(json_build_array(i.id, i.published)"
+                " ORDER BY i.published DESC, i.id DESC) FROM story_ids i"
+                " WHERE i.id IN (SELECT story_id FROM st)"
+                + "".join(f" AND i.{sql}" for sql, _ in bounds)
+                + f" AND (SELECT count(*) FROM st) <= {FEED_STORIES})",
+            ]
+            params += [value for _, value in bounds]
+        row = conn.execute(f"{head}SELECT {', '.join(select)}", params).fetchone() or ()
+        self.compiled = _compiled(tree, terms, row[: len(terms)])
+        rest = [_json(v) for v in row[len(terms) :]]
+        self.parts = partitions.from_rows(rest[0] or [])
+        self.feed_ids: list[int] | None = None
+        self.dated: list[tuple[int, str]] | None = None
+        if feed:
+            self.feed_ids = [int(i) for i in rest[1] or []]
+            if rest[2] in (True, "t", "true"):
+                self.dated = [(int(i), str(p)) for i, p in rest[3] or []]
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value (the connection may read it as text)."""
+    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
 
 
 def _date(moment: datetime) -> str:
@@ -372,15 +445,18 @@ def search(
     to_fts5(query)
     need = offset + limit
     conn = _open(url)
+    span = [("published >= ?", since), ("published < ?", until)]
+    bounds = [(sql, _date(value)) for sql, value in span if value is not None]
     try:
-        compiled = compile_search(conn, query)
-        ids = _feed_stories(conn, feed) if feed else None
+        prelude = _Prelude(conn, query, feed=feed, bounds=bounds)
+        compiled = prelude.compiled
         flt = _filters(
             conn,
             since=since,
             until=until,
             category=category,
-            feed=feed if ids is None else None,
+            feed=feed if prelude.dated is None else None,
+            feed_ids=prelude.feed_ids,
         )
         if not compiled.full or flt is None:
             return Page(0, True, [], terms=())
@@ -397,7 +473,8 @@ def search(
             until=_date(until) if until else None,
             title=compiled.title,
             title_only=compiled.title_only,
-            ids=ids,
+            dated=prelude.dated,
+            parts=prelude.parts,
         )
         exhausted = len(cands) <= want
         cands = cands[:want]
@@ -456,9 +533,14 @@ def candidates(
     until: str | None = None,
     title: str = "",
     title_only: bool = False,
-    ids: Sequence[int] | None = None,
+    dated: Sequence[tuple[int, str]] | None = None,
+    parts: Sequence[partitions.Partition] | None = None,
 ) -> list[tuple[Any, ...]]:
     """The ``count`` newest matches by date: ``(id, published[, rank])``, newest first.
+
+    ``dated``: when given, the matches are looked for among these stories
+    only, ``(id, published)`` newest first (a feed's, within the dates asked
+    for). ``parts``: the partitions of ``stories`` when already read.
 
     Newest means by ``(published, id)``: stories are partitioned by month of
     ``published`` (:mod:`~aggregator.store.pg.partitions`), so the newest
@@ -507,24 +589,20 @@ def candidates(
     gin_where = gin_match + (
         " AND " + cond.replace("s.published ", "(s.published || '') ") if cond else ""
     )
-    parts = [
+    known = partitions.partitions(conn) if parts is None else parts
+    ranged = [
         p
-        for p in partitions.partitions(conn)
+        for p in known
         if p.low is None
         or ((until is None or p.low < until) and (since is None or (p.high or "") > since))
     ]
-    dated = [p for p in parts if p.low is not None]
-    default = [p for p in parts if p.low is None]
-    stories = max(1.0, sum(p.size for p in parts))
+    months = [p for p in ranged if p.low is not None]
+    default = [p for p in ranged if p.low is None]
+    stories = max(1.0, sum(p.size for p in ranged))
     # The query's density among the newest stories: in the largest of the three
     # newest partitions that hold any (the coming months' are empty).
-    filled = [p for p in dated if p.size > 0][:3] or parts
+    filled = [p for p in months if p.size > 0][:3] or ranged
     sample = max(filled, key=lambda p: p.size)
-    plan = conn.execute(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
-        [*gin_values, *params],
-    ).fetchone()
-    rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
     lazy = not title and _RECHECKED.search(tsquery) is not None and "!" not in tsquery
     superset = _superset(tsquery) if lazy else ""
     if lazy:  # the planner guesses words outside its statistics low: count them instead
@@ -532,7 +610,13 @@ def candidates(
             f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE s.search @@ ?::tsquery",
             [superset],
         ).fetchone()
-        rows = float(counted[0]) if counted else rows
+        rows = float(counted[0]) if counted else 1.0
+    else:
+        plan = conn.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
+            [*gin_values, *params],
+        ).fetchone()
+        rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
     if title and not title_only:  # each match of the title read back for the rest
         per_match = _MATCH_US + _RECHECK_US
@@ -581,12 +665,8 @@ def candidates(
         # the expressions of forty partitions took a second at 1M stories.
         return [tuple(r) for r in conn.execute(f"{_SETTINGS} {sql}", values)]
 
-    if ids is not None:  # among the given stories only, by date from story_ids
-        span = [("published >= ?", since), ("published < ?", until)]
-        bounds = [(sql, value) for sql, value in span if value is not None]
-        return _among(
-            run, head, first, walk_where, [*walk_values, *params], ids, bounds, density, count
-        )
+    if dated is not None:  # among the given stories only, newest first
+        return _among(run, head, first, walk_where, [*walk_values, *params], dated, density, count)
     if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
         sql, values = bitmap("stories")
         where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
@@ -598,9 +678,7 @@ def candidates(
         return walk(part.name) if walking else bitmap(part.name)
 
     extra = [pick(p, count) for p in default]
-    return _newest(
-        run, head, first, list(dated), extra, pick, lambda part: matches * part.size, count
-    )
+    return _newest(run, head, first, months, extra, pick, lambda part: matches * part.size, count)
 
 
 def _among(
@@ -609,28 +687,18 @@ def _among(
     first: list[Any],
     where: str,
     values: list[Any],
-    ids: Sequence[int],
-    bounds: Sequence[tuple[str, str]],
+    dated: Sequence[tuple[int, str]],
     density: float,
     count: int,
 ) -> list[tuple[Any, ...]]:
-    """The ``count`` newest matches among the stories ``ids`` (see :func:`candidates`).
+    """The ``count`` newest matches among the stories ``dated`` (see :func:`candidates`).
 
-    ``bounds``: conditions on ``published`` with their values (the dates asked for).
-
-    ``story_ids`` gives each story's date, so the ids are taken newest first,
-    a batch at a time (as many as should hold the matches still wanted), and
-    each story is read from its own partition (the join on ``(id,
-    published)`` prunes the others at run time) and checked.
+    ``dated``: ``(id, published)`` of the stories, newest first (``story_ids``
+    gives each story's date). They are taken a batch at a time (as many as
+    should hold the matches still wanted), and each story is read from its
+    own partition (the join on ``(id, published)`` prunes the others at run
+    time) and checked.
     """
-    if not ids:
-        return []
-    dated = run(
-        "SELECT id, published FROM story_ids WHERE id = ANY(?::bigint[])"
-        + "".join(f" AND {sql}" for sql, _ in bounds)
-        + " ORDER BY published DESC, id DESC",
-        [list(ids), *(value for _, value in bounds)],
-    )
     found: list[tuple[Any, ...]] = []
     start = 0
     while start < len(dated) and len(found) < count:
