@@ -515,7 +515,8 @@ _AHEAD = 2.0  # partitions in a statement: until this many times the count is ex
 _TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
 _SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off;"
 _BATCH = 50  # stories more in each batch of a list of ids than the matches should need
-_PHRASE = 0.25  # the share of the stories holding a phrase's words that hold the phrase
+_PHRASE = 0.25  # the share of the stories holding a phrase's words assumed to hold it
+_SAMPLE = 100  # the newest stories holding a phrase's words checked for its share
 _PHRASES = re.compile(r"<\d*-?>")  # phrase operators
 _LABEL = re.compile(r":?[A-D]+")  # weight labels after a lexeme
 _RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
@@ -605,12 +606,23 @@ def candidates(
     sample = max(filled, key=lambda p: p.size)
     lazy = not title and _RECHECKED.search(tsquery) is not None and "!" not in tsquery
     superset = _superset(tsquery) if lazy else ""
-    if lazy:  # the planner guesses words outside its statistics low: count them instead
+    share = 1.0  # of the stories matching the bitmap's query, those that match the query
+    if lazy:
+        # The planner guesses words outside its statistics low: they are counted
+        # instead, and the query checked on the newest of them for its share.
         counted = conn.execute(
-            f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE s.search @@ ?::tsquery",
-            [superset],
+            f"{_SETTINGS} SELECT count(*), count(*) FILTER (WHERE x.n <= {_SAMPLE}"
+            " AND ts_match_vq(x.search, ?::tsquery)) FROM (SELECT s.search, row_number()"
+            " OVER (ORDER BY s.published || '' DESC, s.id DESC) AS n"
+            f" FROM {sample.name} s WHERE s.search @@ ?::tsquery) AS x",
+            [tsquery, superset],
         ).fetchone()
         rows = float(counted[0]) if counted else 1.0
+        checked = min(rows, _SAMPLE)
+        if counted and checked:
+            share = max(float(counted[1]), 0.5) / checked
+        elif _PHRASES.search(tsquery):
+            share = _PHRASE
     else:
         plan = conn.execute(
             f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
@@ -625,7 +637,7 @@ def candidates(
     # A phrase or a column the GIN index cannot decide: the bitmap is of a query
     # it can (the words, anywhere), its matches sorted by date and only as many
     # checked as needed (their tsvector read), not every one of them.
-    matches = density * (_PHRASE if _PHRASES.search(tsquery) else 1.0)
+    matches = density * share
     head = (
         f"SELECT c.id, c.published{f', ts_rank({_WEIGHTS}, c.search, ?::tsquery)' if rank else ''}"
     )
