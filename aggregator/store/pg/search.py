@@ -516,7 +516,8 @@ _TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
 _SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off;"
 _BATCH = 50  # stories more in each batch of a list of ids than the matches should need
 _PHRASE = 0.25  # the share of the stories holding a phrase's words assumed to hold it
-_SAMPLE = 100  # the newest stories holding a phrase's words checked for its share
+_SAMPLE = 300  # the newest stories of a month read to measure a lazy query (see candidates)
+_SAMPLE_HITS = 10  # matches among them enough to measure it by
 _PHRASES = re.compile(r"<\d*-?>")  # phrase operators
 _LABEL = re.compile(r":?[A-D]+")  # weight labels after a lexeme
 _RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
@@ -604,25 +605,39 @@ def candidates(
     # newest partitions that hold any (the coming months' are empty).
     filled = [p for p in months if p.size > 0][:3] or ranged
     sample = max(filled, key=lambda p: p.size)
-    lazy = not title and _RECHECKED.search(tsquery) is not None and "!" not in tsquery
+    # Lazy: the bitmap is of a query the GIN indexes decide alone (the words
+    # anywhere, the title: terms in the title), and the query itself is checked
+    # on its newest rows only, as many as needed.
+    lazy = "!" not in tsquery and (
+        (bool(title) and not title_only) or (not title and _RECHECKED.search(tsquery) is not None)
+    )
     superset = _superset(tsquery) if lazy else ""
-    share = 1.0  # of the stories matching the bitmap's query, those that match the query
+    lazy_values = [*([title] if title else []), superset, *params]  # gin_where's, loosened
+    # Of the stories matching the bitmap's query, the share that match the query.
+    share = _PHRASE if _PHRASES.search(tsquery) else 1.0
     if lazy:
-        # The planner guesses words outside its statistics low: they are counted
-        # instead, and the query checked on the newest of them for its share.
-        counted = conn.execute(
-            f"{_SETTINGS} SELECT count(*), count(*) FILTER (WHERE x.n <= {_SAMPLE}"
-            " AND ts_match_vq(x.search, ?::tsquery)) FROM (SELECT s.search, row_number()"
-            " OVER (ORDER BY s.published || '' DESC, s.id DESC) AS n"
-            f" FROM {sample.name} s WHERE s.search @@ ?::tsquery) AS x",
-            [tsquery, superset],
-        ).fetchone()
-        rows = float(counted[0]) if counted else 1.0
-        checked = min(rows, _SAMPLE)
-        if counted and checked:
-            share = max(float(counted[1]), 0.5) / checked
-        elif _PHRASES.search(tsquery):
-            share = _PHRASE
+        # The planner guesses words outside its statistics low, and cannot
+        # guess a phrase's share of its words: both are measured on the newest
+        # stories of the sample (each read back: a bounded cost), and the
+        # bitmap's matches counted instead when too few of them are there.
+        loose = "s.search @@ ?::tsquery" + (f" AND {_TITLE_S} @@ ?::tsquery" if title else "")
+        loose += f" AND {cond}" if cond else ""
+        loose_values = [superset, *([title] if title else []), *params]
+        seen = conn.execute(
+            f"{_SETTINGS} SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
+            f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT * FROM"
+            f" {sample.name} s ORDER BY s.published DESC, s.id DESC LIMIT {_SAMPLE}) AS s",
+            [*loose_values, *loose_values, tsquery],
+        ).fetchone() or (0, 0, 0)
+        if int(seen[1]) >= _SAMPLE_HITS:
+            rows = float(seen[1]) / float(seen[0]) * sample.size
+            share = max(float(seen[2]), 0.5) / float(seen[1])
+        else:  # a rare query: its matches are few, so counting them is cheap
+            counted = conn.execute(
+                f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE {gin_where}",
+                lazy_values,
+            ).fetchone()
+            rows = float(counted[0]) if counted else 1.0
     else:
         plan = conn.execute(
             f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
@@ -656,7 +671,7 @@ def candidates(
                 "(SELECT * FROM (SELECT s.id, s.published, s.search FROM"
                 f" {table} s WHERE {gin_where} ORDER BY s.published || '' DESC, s.id DESC"
                 " OFFSET 0) AS b WHERE ts_match_vq(b.search, ?::tsquery) LIMIT ?)",
-                [superset, *params, tsquery, count],
+                [*lazy_values, tsquery, count],
             )
         return (
             f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {gin_where}"
