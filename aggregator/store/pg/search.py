@@ -28,6 +28,7 @@ written without spaces matches whole runs of that script (SQLite's
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -693,7 +694,9 @@ def candidates(
         return [tuple(r) for r in conn.execute(f"{_SETTINGS} {sql}", values)]
 
     if dated is not None:  # among the given stories only, newest first
-        return _among(run, head, first, walk_where, [*walk_values, *params], dated, density, count)
+        return _among(
+            run, head, first, gin_where, [*gin_values, *params], dated, known, density, count
+        )
     if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
         sql, values = bitmap("stories")
         where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
@@ -715,30 +718,51 @@ def _among(
     where: str,
     values: list[Any],
     dated: Sequence[tuple[int, str]],
+    parts: Sequence[partitions.Partition],
     density: float,
     count: int,
 ) -> list[tuple[Any, ...]]:
     """The ``count`` newest matches among the stories ``dated`` (see :func:`candidates`).
 
     ``dated``: ``(id, published)`` of the stories, newest first (``story_ids``
-    gives each story's date). They are taken a batch at a time (as many as
-    should hold the matches still wanted), and each story is read from its
-    own partition (the join on ``(id, published)`` prunes the others at run
-    time) and checked.
+    gives each story's date); ``where``: the match on ``stories s`` the GIN
+    indexes serve, with ``values``; ``parts``: the partitions of ``stories``.
+
+    The stories are taken a batch at a time (as many as should hold the
+    matches still wanted). Each story's date names its partition, so a
+    batch is one bitmap per partition: the bitmap of its stories' ids (the
+    primary key) and the query's GIN bitmap, ANDed, so only the stories that
+    match are read (a story that does not is never read back, nor its
+    ``tsvector``; a phrase or a column is checked on those the index keeps).
     """
+    ranges = sorted((p.low, p.high or "", p.name) for p in parts if p.low is not None)
+    lows = [low for low, _, _ in ranges]
+    default = next((p.name for p in parts if p.low is None), partitions.DEFAULT)
+
+    def partition_of(published: str) -> str:
+        i = bisect.bisect_right(lows, published) - 1
+        if i >= 0 and published < ranges[i][1]:
+            return ranges[i][2]
+        return default
+
     found: list[tuple[Any, ...]] = []
     start = 0
     while start < len(dated) and len(found) < count:
         size = int((count - len(found)) / max(density, 1e-6) * _AHEAD) + _BATCH
         batch = dated[start : start + size]
         start += size
+        groups: dict[str, list[int]] = {}
+        for story_id, published in batch:
+            groups.setdefault(partition_of(published), []).append(story_id)
+        union = " UNION ALL ".join(
+            f"(SELECT s.id, s.published, s.search FROM {name} s"
+            f" WHERE s.id = ANY(?::bigint[]) AND {where})"
+            for name in groups
+        )
         found += run(
-            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
-            f" {head} FROM (SELECT s.id, s.published, s.search"
-            " FROM unnest(?::bigint[], ?::text[]) AS f(id, published)"
-            f" JOIN stories s ON s.id = f.id AND s.published = f.published WHERE {where}) AS c"
-            " ORDER BY c.published DESC, c.id DESC LIMIT ?",
-            [*first, [r[0] for r in batch], [r[1] for r in batch], *values, count - len(found)],
+            "SET LOCAL enable_indexscan = off; SET LOCAL max_parallel_workers_per_gather = 0;"
+            f" {head} FROM ({union}) AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
+            [*first, *(v for ids in groups.values() for v in (ids, *values)), count - len(found)],
         )
     return found[:count]
 
