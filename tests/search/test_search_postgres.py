@@ -328,3 +328,20 @@ def test_a_removed_feeds_stories_are_found_by_the_url_their_sources_keep(
     got = search(url, query, feed=feed_url, sort="date", limit=10, now=NOW)
     assert [h.id for h in got.hits] == want[:10]
     assert got.total == min(len(want), pg.CANDIDATES)
+
+
+def test_a_months_overlap_with_the_dates_asked_for() -> None:
+    """A month a bound only touches counts as none of its stories (its walk is then chosen)."""
+    from aggregator.store.pg.partitions import Partition
+
+    jan = Partition("stories_2025_01", "2025-01", "2025-02", 31.0)
+    assert pg._overlap(jan, None, None) == 1.0
+    assert pg._overlap(jan, None, "2025-01-01T00:00:00Z") == 0.0
+    assert pg._overlap(jan, "2025-01-25T00:00:00Z", None) == pytest.approx(7 / 31)
+    assert pg._overlap(jan, "2025-01-02T00:00:00Z", "2025-01-03T00:00:00Z") == pytest.approx(1 / 31)
+    assert (
+        pg._overlap(Partition("stories_default", None, None, 5.0), "2025-01-02T00:00:00Z", None)
+        == 1.0
+    )
+    conds = ["s.published >= ?", "s.published < ?", "s.category = ?"]
+    assert pg._without_dates(conds, ["a", "b", "TECH"]) == (["s.category = ?"], ["TECH"])

@@ -601,11 +601,13 @@ def candidates(
     ]
     months = [p for p in ranged if p.low is not None]
     default = [p for p in ranged if p.low is None]
-    stories = max(1.0, sum(p.size for p in ranged))
+    inside = {p.name: p.size * _overlap(p, since, until) for p in ranged}  # stories in range
+    stories = max(1.0, sum(inside.values()))
     # The query's density among the newest stories: in the largest of the three
-    # newest partitions that hold any (the coming months' are empty).
+    # newest partitions that hold any (the coming months' are empty), by its
+    # stories inside the dates asked for (a month a bound only touches is no sample).
     filled = [p for p in months if p.size > 0][:3] or ranged
-    sample = max(filled, key=lambda p: p.size)
+    sample = max(filled, key=lambda p: (inside[p.name], p.size))
     # Lazy: the bitmap is of a query the GIN indexes decide alone (the words
     # anywhere, the title: terms in the title), and the query itself is checked
     # on its newest rows only, as many as needed.
@@ -640,9 +642,13 @@ def candidates(
             ).fetchone()
             rows = float(counted[0]) if counted else 1.0
     else:
+        # Without the date bounds: the months' overlap with them is counted
+        # apart (_overlap), and the planner would guess a third for each.
+        other, other_values = _without_dates(conds, params)
         plan = conn.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
-            [*gin_values, *params],
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE"
+            f" {' AND '.join([gin_match, *other])}",
+            [*gin_values, *other_values],
         ).fetchone()
         rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
@@ -704,11 +710,15 @@ def candidates(
         return run(f"{head} FROM {sql} AS c", [*first, *values])
 
     def pick(part: partitions.Partition, remaining: float) -> tuple[str, list[Any]]:
-        walking = min(part.size, remaining / matches) * _WALK_US < bitmap_us(part.size, remaining)
+        # A walk starts at the dates asked for; a bitmap reads the month's every match.
+        walk_us = min(inside[part.name], remaining / matches) * _WALK_US
+        walking = walk_us < bitmap_us(part.size, remaining)
         return walk(part.name) if walking else bitmap(part.name)
 
     extra = [pick(p, count) for p in default]
-    return _newest(run, head, first, months, extra, pick, lambda part: matches * part.size, count)
+    return _newest(
+        run, head, first, months, extra, pick, lambda part: matches * inside[part.name], count
+    )
 
 
 def _among(
@@ -782,14 +792,24 @@ def _newest(
     ``todo``: the dated partitions, newest first; ``pick``: a partition's branch
     given how many rows are still wanted; ``expect``: its expected matches;
     ``extra``: the default partition's branches, merged by date.
+
+    A statement takes partitions until they should hold :data:`_AHEAD` times
+    the rows still wanted; once a statement has found fewer than expected
+    (the planner's guess for a word outside its statistics can be ten times
+    too many), the expectations are scaled by what was found, so that the
+    next statement takes enough partitions at once (not one more round trip
+    per guess).
     """
     found: list[tuple[Any, ...]] = []
+    seen_expected, seen_found = 0.0, 0
     while todo or extra:
+        factor = min(1.0, max(seen_found, 1) / seen_expected) if seen_expected else 1.0
+        wanted = max(1.0, count - len(found))
         branches: list[tuple[str, list[Any]]] = []
         expected = 0.0
-        while todo and (expected < _AHEAD * count or not branches):
+        while todo and (expected * factor < _AHEAD * wanted or not branches):
             part = todo.pop(0)
-            branches.append(pick(part, max(1.0, count - expected)))
+            branches.append(pick(part, max(1.0, wanted - expected * factor)))
             expected += expect(part)
         union = " UNION ALL ".join(b[0] for b in branches)
         values = [v for b in branches for v in b[1]]
@@ -804,10 +824,45 @@ def _newest(
             f"{head} FROM ({sql}) AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
             [*first, *values, count],
         )
+        seen_expected += expected
+        seen_found += len(got)
         found = sorted([*found, *got], key=lambda r: (r[1], r[0]), reverse=True)[:count]
         if len(found) >= count and (not todo or str(found[-1][1]) >= str(todo[0].high)):
             break  # the older partitions hold nothing newer than the last one kept
     return found
+
+
+def _without_dates(conds: Sequence[str], params: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """The conditions (and their values) but those on ``s.published`` (one ``?`` each)."""
+    kept: list[str] = []
+    values: list[Any] = []
+    at = 0
+    for cond in conds:
+        n = cond.count("?")
+        if not cond.startswith("s.published "):
+            kept.append(cond)
+            values += params[at : at + n]
+        at += n
+    return kept, values
+
+
+def _overlap(part: partitions.Partition, since: str | None, until: str | None) -> float:
+    """The share of a month partition's time that lies between ``since`` and ``until``.
+
+    1.0 for the default partition and without bounds; a month that only a
+    bound's edge reaches (``--until 2025-01-01`` and January 2025) counts
+    as none of its stories, so the months before it are read at once.
+    """
+    if part.low is None or part.high is None or (since is None and until is None):
+        return 1.0
+    try:
+        low = datetime.fromisoformat(part.low + "-01").replace(tzinfo=UTC)
+        high = datetime.fromisoformat(part.high + "-01").replace(tzinfo=UTC)
+        start = max(low, datetime.fromisoformat(since)) if since else low
+        end = min(high, datetime.fromisoformat(until)) if until else high
+    except ValueError:
+        return 1.0
+    return max(0.0, (end - start) / (high - low))
 
 
 def _superset(tsquery: str) -> str:
