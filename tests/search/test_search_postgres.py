@@ -60,6 +60,17 @@ PLANS = {
     "bitmap": {"_MATCH_US": 0.0, "_RECHECK_US": 0.0, "_FEW": 0.0},
     # One bitmap over every partition in the range.
     "one": {"_FEW": 1e12},
+    # Each partition's bitmap in two: its newest stories first, then the older ones.
+    "slices": {
+        "_MATCH_US": 0.0,
+        "_RECHECK_US": 0.0,
+        "_FEW": 0.0,
+        "_AHEAD": 1e-9,
+        "_SLICE": 1.0,
+        "_SLICE_MIN": 0,
+        "_EDGES": (1, 3),
+        "_HEADS": 1000,
+    },
 }
 
 

@@ -517,6 +517,10 @@ _TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
 _SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off;"
 _BATCH = 50  # stories more in each batch of a list of ids than the matches should need
 _PHRASE = 0.25  # the share of the stories holding a phrase's words assumed to hold it
+_SLICE = 0.5  # a bitmap of a month's newest stories only when they are at most this share
+_SLICE_MIN = 100  # stories more in such a slice than the matches wanted should need
+_EDGES = (1_000, 2_000, 4_000, 8_000, 16_000)  # the sizes of those slices
+_HEADS = 2  # the newest months whose slices are looked up
 _SAMPLE = 300  # the newest stories of a month read to measure a lazy query (see candidates)
 _SAMPLE_HITS = 10  # matches among them enough to measure it by
 _PHRASES = re.compile(r"<\d*-?>")  # phrase operators
@@ -618,6 +622,11 @@ def candidates(
     lazy_values = [*([title] if title else []), superset, *params]  # gin_where's, loosened
     # Of the stories matching the bitmap's query, the share that match the query.
     share = _PHRASE if _PHRASES.search(tsquery) else 1.0
+    # Where the newest stories of the newest months start (read with the
+    # estimate, in the same round trip): a bitmap then reads only those.
+    dates, date_values = _only_dates(conds, params)
+    heads = [p for p in months if p.size > 0 and inside[p.name] > 0][:_HEADS]
+    edges = _edges(heads, dates, date_values)
     if lazy:
         # The planner guesses words outside its statistics low, and cannot
         # guess a phrase's share of its words: both are measured on the newest
@@ -626,12 +635,17 @@ def candidates(
         loose = "s.search @@ ?::tsquery" + (f" AND {_TITLE_S} @@ ?::tsquery" if title else "")
         loose += f" AND {cond}" if cond else ""
         loose_values = [superset, *([title] if title else []), *params]
-        seen = conn.execute(
-            f"{_SETTINGS} SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
-            f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT * FROM"
-            f" {sample.name} s ORDER BY s.published DESC, s.id DESC LIMIT {_SAMPLE}) AS s",
-            [*loose_values, *loose_values, tsquery],
-        ).fetchone() or (0, 0, 0)
+        first_rows, edge_rows = _together(
+            conn,
+            (
+                f"SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
+                f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT * FROM"
+                f" {sample.name} s ORDER BY s.published DESC, s.id DESC LIMIT {_SAMPLE}) AS s",
+                [*loose_values, *loose_values, tsquery],
+            ),
+            edges,
+        )
+        seen = first_rows[0] if first_rows else (0, 0, 0)
         if int(seen[1]) >= _SAMPLE_HITS:
             rows = float(seen[1]) / float(seen[0]) * sample.size
             share = max(float(seen[2]), 0.5) / float(seen[1])
@@ -645,12 +659,21 @@ def candidates(
         # Without the date bounds: the months' overlap with them is counted
         # apart (_overlap), and the planner would guess a third for each.
         other, other_values = _without_dates(conds, params)
-        plan = conn.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE"
-            f" {' AND '.join([gin_match, *other])}",
-            [*gin_values, *other_values],
-        ).fetchone()
+        first_rows, edge_rows = _together(
+            conn,
+            (
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE"
+                f" {' AND '.join([gin_match, *other])}",
+                [*gin_values, *other_values],
+            ),
+            edges,
+        )
+        plan = first_rows[0] if first_rows else None
         rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
+    edge_at = {
+        p.name: [(k, v) for k, v in zip(_EDGES, edge_rows[i * len(_EDGES) :], strict=False) if v]
+        for i, p in enumerate(heads)
+    }
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
     if title and not title_only:  # each match of the title read back for the rest
         per_match = _MATCH_US + _RECHECK_US
@@ -672,19 +695,30 @@ def candidates(
             [*walk_values, *params, count],
         )
 
-    def bitmap(table: str) -> tuple[str, list[Any]]:
+    def one(table: str, bound: str, bound_values: list[Any]) -> tuple[str, list[Any]]:
+        where = gin_where + bound
         if lazy:  # OFFSET 0: the check stays above the sort, stopped by the LIMIT
             return (
                 "(SELECT * FROM (SELECT s.id, s.published, s.search FROM"
-                f" {table} s WHERE {gin_where} ORDER BY s.published || '' DESC, s.id DESC"
+                f" {table} s WHERE {where} ORDER BY s.published || '' DESC, s.id DESC"
                 " OFFSET 0) AS b WHERE ts_match_vq(b.search, ?::tsquery) LIMIT ?)",
-                [*lazy_values, tsquery, count],
+                [*lazy_values, *bound_values, tsquery, count],
             )
         return (
-            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {gin_where}"
+            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {where}"
             " ORDER BY s.published || '' DESC, s.id DESC LIMIT ?)",
-            [*gin_values, *params, count],
+            [*gin_values, *params, *bound_values, count],
         )
+
+    def bitmap(table: str, edge: str = "") -> tuple[str, list[Any]]:
+        if not edge:
+            return one(table, "", [])
+        # The partition's newest stories first (from ``edge`` on: the date
+        # index's bitmap ANDed with the query's), then the older ones, read
+        # only when those were not enough.
+        recent = one(table, " AND s.published >= ?", [edge])
+        older = one(table, " AND s.published < ?", [edge])
+        return f"{recent[0]} UNION ALL {older[0]}", [*recent[1], *older[1]]
 
     def bitmap_us(size: float, remaining: float) -> float:
         if lazy:  # every row of the words read (not its tsvector), the newest checked
@@ -710,10 +744,20 @@ def candidates(
         return run(f"{head} FROM {sql} AS c", [*first, *values])
 
     def pick(part: partitions.Partition, remaining: float) -> tuple[str, list[Any]]:
-        # A walk starts at the dates asked for; a bitmap reads the month's every match.
+        # A walk starts at the dates asked for; a bitmap reads the month's every
+        # match, or those among its newest stories that should hold what is wanted.
+        need = _AHEAD * remaining / matches + _SLICE_MIN
+        newest, edge = next(
+            (
+                (k, v)
+                for k, v in edge_at.get(part.name, [])
+                if need <= k <= _SLICE * inside[part.name]
+            ),
+            (part.size, ""),
+        )
         walk_us = min(inside[part.name], remaining / matches) * _WALK_US
-        walking = walk_us < bitmap_us(part.size, remaining)
-        return walk(part.name) if walking else bitmap(part.name)
+        walking = walk_us < bitmap_us(newest, remaining)
+        return walk(part.name) if walking else bitmap(part.name, edge)
 
     extra = [pick(p, count) for p in default]
     return _newest(
@@ -832,18 +876,68 @@ def _newest(
     return found
 
 
+def _edges(
+    heads: Sequence[partitions.Partition], dates: Sequence[str], values: Sequence[Any]
+) -> tuple[str, list[Any]] | None:
+    """The statement reading where each month's newest :data:`_EDGES` stories start.
+
+    One value per month and size: the date of its ``k``-th newest story
+    within the dates asked for (``dates``, conditions on ``s.published``),
+    ``NULL`` when it has fewer; read from the date index alone.
+    """
+    if not heads:
+        return None
+    where = "".join(
+        f" {'AND' if i else 'WHERE'} {d.replace('s.published', 'x.published')}"
+        for i, d in enumerate(dates)
+    )
+    return (
+        "SELECT "
+        + ", ".join(
+            f"(SELECT x.published FROM {p.name} x{where}"
+            f" ORDER BY x.published DESC, x.id DESC OFFSET {k} LIMIT 1)"
+            for p in heads
+            for k in _EDGES
+        ),
+        [v for _ in heads for _ in _EDGES for v in values],
+    )
+
+
+def _together(
+    conn: PgConnection,
+    first: tuple[str, list[Any]],
+    edges: tuple[str, list[Any]] | None,
+) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """The rows of ``first`` and the one row of ``edges`` (``()`` without), one round trip."""
+    if edges is None:
+        return conn.execute(*first).fetchall(), ()
+    got = conn.execute_together([first, edges])
+    return got[0], got[1][0] if got[1] else ()
+
+
 def _without_dates(conds: Sequence[str], params: Sequence[Any]) -> tuple[list[str], list[Any]]:
     """The conditions (and their values) but those on ``s.published`` (one ``?`` each)."""
-    kept: list[str] = []
-    values: list[Any] = []
+    return _split_dates(conds, params)[1]
+
+
+def _only_dates(conds: Sequence[str], params: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """The conditions on ``s.published`` (and their values)."""
+    return _split_dates(conds, params)[0]
+
+
+def _split_dates(
+    conds: Sequence[str], params: Sequence[Any]
+) -> tuple[tuple[list[str], list[Any]], tuple[list[str], list[Any]]]:
+    dates: tuple[list[str], list[Any]] = ([], [])
+    other: tuple[list[str], list[Any]] = ([], [])
     at = 0
     for cond in conds:
         n = cond.count("?")
-        if not cond.startswith("s.published "):
-            kept.append(cond)
-            values += params[at : at + n]
+        into = dates if cond.startswith("s.published ") else other
+        into[0].append(cond)
+        into[1].extend(params[at : at + n])
         at += n
-    return kept, values
+    return dates, other
 
 
 def _overlap(part: partitions.Partition, since: str | None, until: str | None) -> float:
