@@ -397,9 +397,14 @@ class PgConnection:
         return PgCursor([], rowcount=cur.rowcount, lastrowid=None, description=None)
 
     def execute_together(
-        self, statements: Sequence[tuple[str, Sequence[Any]]]
+        self, statements: Sequence[tuple[str, Sequence[Any]]], *, settings: Sequence[str] = ()
     ) -> list[list[tuple[Any, ...]]]:
         """Run independent statements (translated) in one round trip (pipeline mode).
+
+        Args:
+            statements: ``(sql, parameters)`` pairs, one statement each.
+            settings: ``SET LOCAL`` commands for them: they then run in one
+                transaction (the connection must be in autocommit).
 
         Returns:
             The rows of each statement, in order.
@@ -411,12 +416,20 @@ class PgConnection:
         cursors = []
         try:
             with conn.pipeline():
+                if settings:
+                    conn.execute("BEGIN")
+                    for setting in settings:
+                        conn.execute(setting)
                 for sql, params in statements:
                     cur = self._psycopg.ClientCursor(conn)
                     cur.execute(translate(sql), [_param(v) for v in params] or None)
                     cursors.append(cur)
+                if settings:
+                    conn.execute("COMMIT")
             return [[tuple(r) for r in cur.fetchall()] for cur in cursors]
         except self._psycopg.Error as exc:
+            if settings and not conn.closed:
+                conn.rollback()
             raise self._error(exc) from None
         finally:
             for cur in cursors:

@@ -514,7 +514,8 @@ _RECHECK_US = 11.0  # more per match when the index cannot decide (phrase, colum
 _FEW = 2.0  # a query matching at most this many times the count: one bitmap over all
 _AHEAD = 2.0  # partitions in a statement: until this many times the count is expected
 _TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
-_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off;"
+_SET_LOCAL = ("SET LOCAL enable_seqscan = off", "SET LOCAL jit = off")
+_SETTINGS = "".join(f"{s}; " for s in _SET_LOCAL).rstrip()
 _BATCH = 50  # stories more in each batch of a list of ids than the matches should need
 _PHRASE = 0.25  # the share of the stories holding a phrase's words assumed to hold it
 _SLICE = 0.5  # a bitmap of a month's newest stories only when they are at most this share
@@ -523,6 +524,7 @@ _EDGES = (1_000, 2_000, 4_000, 8_000, 16_000)  # the sizes of those slices
 _HEADS = 2  # the newest months whose slices are looked up
 _SAMPLE = 300  # the newest stories of a month read to measure a lazy query (see candidates)
 _SAMPLE_HITS = 10  # matches among them enough to measure it by
+_COUNTED = 10_000  # up to this many stories in the sample month, a lazy query's matches are counted
 _PHRASES = re.compile(r"<\d*-?>")  # phrase operators
 _LABEL = re.compile(r":?[A-D]+")  # weight labels after a lexeme
 _RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
@@ -629,27 +631,44 @@ def candidates(
     edges = _edges(heads, dates, date_values)
     if lazy:
         # The planner guesses words outside its statistics low, and cannot
-        # guess a phrase's share of its words: both are measured on the newest
-        # stories of the sample (each read back: a bounded cost), and the
-        # bitmap's matches counted instead when too few of them are there.
+        # guess a phrase's share of its words. In a small month the words'
+        # matches are counted and the query checked on the newest 100 of them;
+        # in a large one both are measured on its newest stories (each read
+        # back: a bounded cost), and the matches counted only when too few of
+        # them are there (a rare query: counting its matches is cheap).
+        checked = _SAMPLE_HITS * 10
         loose = "s.search @@ ?::tsquery" + (f" AND {_TITLE_S} @@ ?::tsquery" if title else "")
         loose += f" AND {cond}" if cond else ""
         loose_values = [superset, *([title] if title else []), *params]
+        small = sample.size <= _COUNTED
         first_rows, edge_rows = _together(
             conn,
             (
+                f"SELECT count(*), count(*) FILTER (WHERE x.n <= {checked} AND"
+                " ts_match_vq(x.search, ?::tsquery)) FROM (SELECT s.search, row_number()"
+                " OVER (ORDER BY s.published || '' DESC, s.id DESC) AS n"
+                f" FROM {sample.name} s WHERE {gin_where}) AS x",
+                [tsquery, *lazy_values],
+            )
+            if small
+            else (
                 f"SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
-                f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT * FROM"
-                f" {sample.name} s ORDER BY s.published DESC, s.id DESC LIMIT {_SAMPLE}) AS s",
+                f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT *"
+                f" FROM {sample.name} s ORDER BY s.published DESC, s.id DESC"
+                f" LIMIT {_SAMPLE}) AS s",
                 [*loose_values, *loose_values, tsquery],
             ),
             edges,
         )
-        seen = first_rows[0] if first_rows else (0, 0, 0)
-        if int(seen[1]) >= _SAMPLE_HITS:
-            rows = float(seen[1]) / float(seen[0]) * sample.size
-            share = max(float(seen[2]), 0.5) / float(seen[1])
-        else:  # a rare query: its matches are few, so counting them is cheap
+        seen = [float(v) for v in (first_rows[0] if first_rows else (0, 0, 0))]
+        if small:
+            rows = seen[0]
+            if rows:
+                share = max(seen[1], 0.5) / min(rows, checked)
+        elif seen[1] >= _SAMPLE_HITS:
+            rows = seen[1] / seen[0] * sample.size
+            share = max(seen[2], 0.5) / seen[1]
+        else:
             counted = conn.execute(
                 f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE {gin_where}",
                 lazy_values,
@@ -910,8 +929,8 @@ def _together(
 ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
     """The rows of ``first`` and the one row of ``edges`` (``()`` without), one round trip."""
     if edges is None:
-        return conn.execute(*first).fetchall(), ()
-    got = conn.execute_together([first, edges])
+        return conn.execute(f"{_SETTINGS} {first[0]}", first[1]).fetchall(), ()
+    got = conn.execute_together([first, edges], settings=_SET_LOCAL)
     return got[0], got[1][0] if got[1] else ()
 
 
