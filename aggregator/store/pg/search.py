@@ -559,12 +559,17 @@ def candidates(
     - **walk** its ``(published, id)`` index newest first, checking each
       story's ``tsvector`` (read out of line, about 13 us), until enough
       match: cheap for a common word, whose matches are dense;
-    - **bitmap**: every match from its GIN index (a row read each; the
+    - **bitmap**: the matches from its GIN index (a row read each; the
       ``tsvector`` too when the index cannot decide: phrases, columns), then
-      the newest: cheap for a rarer word.
+      the newest: cheap for a rarer word. When the month is large, its
+      newest stories first (from the date where they start, read with the
+      estimate: the date index's bitmap ANDed with the GIN one), then the
+      older ones, read only when those were not enough.
 
     The density of the query (the planner's estimate of its matches in one
-    partition, over its stories) picks one per partition. The partitions go
+    partition, over its stories, or measured for a query the index cannot
+    decide) picks one per partition; a month counts by the share of its time
+    inside the dates asked for. The partitions go
     into one statement, newest first, as a ``UNION ALL`` under a ``LIMIT``:
     PostgreSQL runs them in order and stops once enough rows came, so the
     older partitions cost their planning only. Each branch is written so
@@ -631,8 +636,9 @@ def candidates(
     edges = _edges(heads, dates, date_values)
     if lazy:
         # The planner guesses words outside its statistics low, and cannot
-        # guess a phrase's share of its words. In a small month the words'
-        # matches are counted and the query checked on the newest 100 of them;
+        # guess a phrase's share of its words. In a small month (or for a
+        # title: term) the words' matches are counted and the query checked
+        # on the newest 100 of them;
         # in a large one both are measured on its newest stories (each read
         # back: a bounded cost), and the matches counted only when too few of
         # them are there (a rare query: counting its matches is cheap).
@@ -640,7 +646,8 @@ def candidates(
         loose = "s.search @@ ?::tsquery" + (f" AND {_TITLE_S} @@ ?::tsquery" if title else "")
         loose += f" AND {cond}" if cond else ""
         loose_values = [superset, *([title] if title else []), *params]
-        small = sample.size <= _COUNTED
+        # A title: term's matches are few (the title's index finds them).
+        small = sample.size <= _COUNTED or bool(title)
         first_rows, edge_rows = _together(
             conn,
             (
@@ -669,11 +676,11 @@ def candidates(
             rows = seen[1] / seen[0] * sample.size
             share = max(seen[2], 0.5) / seen[1]
         else:
-            counted = conn.execute(
+            total = conn.execute(
                 f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE {gin_where}",
                 lazy_values,
             ).fetchone()
-            rows = float(counted[0]) if counted else 1.0
+            rows = float(total[0]) if total else 1.0
     else:
         # Without the date bounds: the months' overlap with them is counted
         # apart (_overlap), and the planner would guess a third for each.
@@ -780,7 +787,14 @@ def candidates(
 
     extra = [pick(p, count) for p in default]
     return _newest(
-        run, head, first, months, extra, pick, lambda part: matches * inside[part.name], count
+        run,
+        head,
+        first,
+        months,
+        extra,
+        pick,
+        lambda part: matches * inside[part.name],
+        count,
     )
 
 
