@@ -253,12 +253,18 @@ def biggest_feed(url: str) -> int:
     return int(row[0])  # type: ignore[index]
 
 
+@pytest.mark.parametrize("bitmaps", [True, False])
 @pytest.mark.parametrize("by_ids", [True, False])
 @pytest.mark.parametrize("shape", ["common", "rare-in-feed", '"of the"', "title:{common}"])
 def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
-    archive: str, monkeypatch: pytest.MonkeyPatch, by_ids: bool, shape: str
+    archive: str, monkeypatch: pytest.MonkeyPatch, by_ids: bool, shape: str, bitmaps: bool
 ) -> None:
-    """``--feed``: by the feed's story ids (through story_ids' dates) or checked per story."""
+    """``--feed``: by the feed's story ids (through story_ids' dates) or checked per story.
+
+    By ids, each batch of them is checked with one bitmap per month or by a
+    join reading each story (``bitmaps``).
+    """
+    monkeypatch.setattr(pg, "_AMONG_BITMAP", 1.0 if bitmaps else 0.0)
     feed = biggest_feed(archive)
     picked = words(archive)
     with psycopg.connect(archive, autocommit=True) as conn:

@@ -378,7 +378,7 @@ class _Prelude:
                 f"(SELECT count(*) FROM st) <= {FEED_STORIES}",
                 "(SELECT json_agg(json_build_array(i.id, i.published)"
                 " ORDER BY i.published DESC, i.id DESC) FROM story_ids i"
-                " WHERE i.id IN (SELECT story_id FROM st)"
+                " WHERE i.id = ANY(ARRAY(SELECT story_id FROM st))"
                 + "".join(f" AND i.{sql}" for sql, _ in bounds)
                 + f" AND (SELECT count(*) FROM st) <= {FEED_STORIES})",
             ]
@@ -516,6 +516,7 @@ _AHEAD = 2.0  # partitions in a statement: until this many times the count is ex
 _TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
 _SET_LOCAL = ("SET LOCAL enable_seqscan = off", "SET LOCAL jit = off")
 _SETTINGS = "".join(f"{s}; " for s in _SET_LOCAL).rstrip()
+_AMONG_BITMAP = 0.05  # up to this density, a feed's stories are checked by bitmaps
 _BATCH = 50  # stories more in each batch of a list of ids than the matches should need
 _PHRASE = 0.25  # the share of the stories holding a phrase's words assumed to hold it
 _SLICE = 0.5  # a bitmap of a month's newest stories only when they are at most this share
@@ -760,9 +761,12 @@ def candidates(
         return [tuple(r) for r in conn.execute(f"{_SETTINGS} {sql}", values)]
 
     if dated is not None:  # among the given stories only, newest first
-        return _among(
-            run, head, first, gin_where, [*gin_values, *params], dated, known, density, count
+        where, values = (
+            (gin_where, [*gin_values, *params])
+            if density <= _AMONG_BITMAP
+            else (walk_where, [*walk_values, *params])
         )
+        return _among(run, head, first, where, values, dated, known, density, count)
     if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
         sql, values = bitmap("stories")
         where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
@@ -812,8 +816,9 @@ def _among(
     """The ``count`` newest matches among the stories ``dated`` (see :func:`candidates`).
 
     ``dated``: ``(id, published)`` of the stories, newest first (``story_ids``
-    gives each story's date); ``where``: the match on ``stories s`` the GIN
-    indexes serve, with ``values``; ``parts``: the partitions of ``stories``.
+    gives each story's date); ``where``: the match on ``stories s`` (the one
+    the GIN indexes serve up to :data:`_AMONG_BITMAP`, else the walk's), with
+    ``values``; ``parts``: the partitions of ``stories``.
 
     The stories are taken a batch at a time (as many as should hold the
     matches still wanted). Each story's date names its partition, so a
@@ -821,6 +826,10 @@ def _among(
     primary key) and the query's GIN bitmap, ANDed, so only the stories that
     match are read (a story that does not is never read back, nor its
     ``tsvector``; a phrase or a column is checked on those the index keeps).
+    For a query denser than :data:`_AMONG_BITMAP` (a common word: building
+    its GIN bitmap in forty months costs more than reading the stories),
+    each batch is joined on ``(id, published)`` to ``stories``, which prunes
+    every other partition at run time, and each story is checked.
     """
     ranges = sorted((p.low, p.high or "", p.name) for p in parts if p.low is not None)
     lows = [low for low, _, _ in ranges]
@@ -838,6 +847,16 @@ def _among(
         size = int((count - len(found)) / max(density, 1e-6) * _AHEAD) + _BATCH
         batch = dated[start : start + size]
         start += size
+        if density > _AMONG_BITMAP:  # each story read and checked: most of them match
+            found += run(
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+                f" {head} FROM (SELECT s.id, s.published, s.search"
+                " FROM unnest(?::bigint[], ?::text[]) AS f(id, published)"
+                f" JOIN stories s ON s.id = f.id AND s.published = f.published WHERE {where})"
+                " AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
+                [*first, [r[0] for r in batch], [r[1] for r in batch], *values, count - len(found)],
+            )
+            continue
         groups: dict[str, list[int]] = {}
         for story_id, published in batch:
             groups.setdefault(partition_of(published), []).append(story_id)
