@@ -524,6 +524,7 @@ _SLICE_MIN = 100  # stories more in such a slice than the matches wanted should 
 _EDGES = (1_000, 2_000, 4_000, 8_000)  # the sizes of those slices (each costs its index scan)
 _HEADS = 1  # the newest months whose slices are looked up
 _SAMPLE = 300  # the newest stories of a month read to measure a lazy query (see candidates)
+_COUNT_UP_TO = 200  # a word's matches in the sample month counted up to this many
 _SAMPLE_HITS = 10  # matches among them enough to measure it by
 _COUNTED = 10_000  # up to this many stories in the sample month, a lazy query's matches are counted
 _PHRASES = re.compile(r"<\d*-?>")  # phrase operators
@@ -651,22 +652,24 @@ def candidates(
         small = sample.size <= _COUNTED or bool(title)
         first_rows, edge_rows = _together(
             conn,
-            (
-                f"SELECT count(*), count(*) FILTER (WHERE x.n <= {checked} AND"
-                " ts_match_vq(x.search, ?::tsquery)) FROM (SELECT s.search, row_number()"
-                " OVER (ORDER BY s.published || '' DESC, s.id DESC) AS n"
-                f" FROM {sample.name} s WHERE {gin_where}) AS x",
-                [tsquery, *lazy_values],
-            )
-            if small
-            else (
-                f"SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
-                f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT *"
-                f" FROM {sample.name} s ORDER BY s.published DESC, s.id DESC"
-                f" LIMIT {_SAMPLE}) AS s",
-                [*loose_values, *loose_values, tsquery],
-            ),
-            edges,
+            [
+                (
+                    f"SELECT count(*), count(*) FILTER (WHERE x.n <= {checked} AND"
+                    " ts_match_vq(x.search, ?::tsquery)) FROM (SELECT s.search, row_number()"
+                    " OVER (ORDER BY s.published || '' DESC, s.id DESC) AS n"
+                    f" FROM {sample.name} s WHERE {gin_where}) AS x",
+                    [tsquery, *lazy_values],
+                )
+                if small
+                else (
+                    f"SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
+                    f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT *"
+                    f" FROM {sample.name} s ORDER BY s.published DESC, s.id DESC"
+                    f" LIMIT {_SAMPLE}) AS s",
+                    [*loose_values, *loose_values, tsquery],
+                ),
+                edges,
+            ],
         )
         seen = [float(v) for v in (first_rows[0] if first_rows else (0, 0, 0))]
         if small:
@@ -686,19 +689,32 @@ def candidates(
         # Without the date bounds: the months' overlap with them is counted
         # apart (_overlap), and the planner would guess a third for each.
         other, other_values = _without_dates(conds, params)
-        first_rows, edge_rows = _together(
+        match = " AND ".join([gin_match, *other])
+        # And the matches counted up to _COUNT_UP_TO: a rare word's count
+        # replaces the planner's guess (too high for a word outside its
+        # statistics), which would cost a statement per few months.
+        first_rows, few_rows, edge_rows = _together(
             conn,
-            (
-                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE"
-                f" {' AND '.join([gin_match, *other])}",
-                [*gin_values, *other_values],
-            ),
-            edges,
+            [
+                (
+                    f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {match}",
+                    [*gin_values, *other_values],
+                ),
+                (
+                    f"SELECT count(*) FROM (SELECT 1 FROM {sample.name} s WHERE {match}"
+                    f" LIMIT {_COUNT_UP_TO}) AS x",
+                    [*gin_values, *other_values],
+                ),
+                edges,
+            ],
         )
         plan = first_rows[0] if first_rows else None
         rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
+        if few_rows and int(few_rows[0][0]) < _COUNT_UP_TO:
+            rows = float(few_rows[0][0])
+    edge_row = edge_rows[0] if edge_rows else ()
     edge_at = {
-        p.name: [(k, v) for k, v in zip(_EDGES, edge_rows[i * len(_EDGES) :], strict=False) if v]
+        p.name: [(k, v) for k, v in zip(_EDGES, edge_row[i * len(_EDGES) :], strict=False) if v]
         for i, p in enumerate(heads)
     }
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
@@ -956,15 +972,16 @@ def _edges(
 
 
 def _together(
-    conn: PgConnection,
-    first: tuple[str, list[Any]],
-    edges: tuple[str, list[Any]] | None,
-) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
-    """The rows of ``first`` and the one row of ``edges`` (``()`` without), one round trip."""
-    if edges is None:
-        return conn.execute(f"{_SETTINGS} {first[0]}", first[1]).fetchall(), ()
-    got = conn.execute_together([first, edges], settings=_SET_LOCAL)
-    return got[0], got[1][0] if got[1] else ()
+    conn: PgConnection, statements: Sequence[tuple[str, list[Any]] | None]
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of each statement (``[]`` for ``None``), in one round trip, under the settings."""
+    given = [st for st in statements if st is not None]
+    if len(given) == 1:
+        rows = [conn.execute(f"{_SETTINGS} {given[0][0]}", given[0][1]).fetchall()]
+    else:
+        rows = conn.execute_together(given, settings=_SET_LOCAL)
+    out = iter(rows)
+    return [next(out) if st is not None else [] for st in statements]
 
 
 def _without_dates(conds: Sequence[str], params: Sequence[Any]) -> tuple[list[str], list[Any]]:
