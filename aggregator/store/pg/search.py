@@ -635,7 +635,9 @@ def candidates(
     # estimate, in the same round trip): a bitmap then reads only those.
     dates, date_values = _only_dates(conds, params)
     heads = [p for p in months if p.size > 0 and inside[p.name] > 0][:_HEADS]
-    edges = _edges(heads, dates, date_values)
+    # Only the slices a month can have (at most half of it: see pick).
+    sizes = [k for k in _EDGES if heads and k <= _SLICE * inside[heads[0].name]]
+    edges = _edges(heads, sizes, dates, date_values) if sizes else None
     if lazy:
         # The planner guesses words outside its statistics low, and cannot
         # guess a phrase's share of its words. In a small month (or for a
@@ -714,7 +716,7 @@ def candidates(
             rows = float(few_rows[0][0])
     edge_row = edge_rows[0] if edge_rows else ()
     edge_at = {
-        p.name: [(k, v) for k, v in zip(_EDGES, edge_row[i * len(_EDGES) :], strict=False) if v]
+        p.name: [(k, v) for k, v in zip(sizes, edge_row[i * len(sizes) :], strict=False) if v]
         for i, p in enumerate(heads)
     }
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
@@ -945,9 +947,12 @@ def _newest(
 
 
 def _edges(
-    heads: Sequence[partitions.Partition], dates: Sequence[str], values: Sequence[Any]
+    heads: Sequence[partitions.Partition],
+    sizes: Sequence[int],
+    dates: Sequence[str],
+    values: Sequence[Any],
 ) -> tuple[str, list[Any]] | None:
-    """The statement reading where each month's newest :data:`_EDGES` stories start.
+    """The statement reading where each month's newest ``sizes`` stories start.
 
     One value per month and size: the date of its ``k``-th newest story
     within the dates asked for (``dates``, conditions on ``s.published``),
@@ -965,9 +970,9 @@ def _edges(
             f"(SELECT x.published FROM {p.name} x{where}"
             f" ORDER BY x.published DESC, x.id DESC OFFSET {k} LIMIT 1)"
             for p in heads
-            for k in _EDGES
+            for k in sizes
         ),
-        [v for _ in heads for _ in _EDGES for v in values],
+        [v for _ in heads for _ in sizes for v in values],
     )
 
 
