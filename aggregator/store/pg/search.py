@@ -639,13 +639,14 @@ def candidates(
     sizes = [k for k in _EDGES if heads and k <= _SLICE * inside[heads[0].name]]
     edges = _edges(heads, sizes, dates, date_values) if sizes else None
     if lazy:
-        # The planner guesses words outside its statistics low, and cannot
-        # guess a phrase's share of its words. In a small month (or for a
-        # title: term) the words' matches are counted and the query checked
-        # on the newest 100 of them;
-        # in a large one both are measured on its newest stories (each read
-        # back: a bounded cost), and the matches counted only when too few of
-        # them are there (a rare query: counting its matches is cheap).
+        # The planner's guess for words outside its statistics can be far off
+        # either way ('vision' & 'pro': 17 a month guessed, 700 found), and it
+        # cannot guess a phrase's share of its words. In a small month (or for
+        # a title: term) the words' matches are counted and the query checked
+        # on the newest 100 of them; in a large one both are measured on its
+        # newest stories (each read back: a bounded cost), and the matches
+        # counted only when too few of them are there (a rare query: counting
+        # its matches is cheap).
         checked = _SAMPLE_HITS * 10
         loose = "s.search @@ ?::tsquery" + (f" AND {_TITLE_S} @@ ?::tsquery" if title else "")
         loose += f" AND {cond}" if cond else ""
@@ -693,8 +694,8 @@ def candidates(
         other, other_values = _without_dates(conds, params)
         match = " AND ".join([gin_match, *other])
         # And the matches counted up to _COUNT_UP_TO: a rare word's count
-        # replaces the planner's guess (too high for a word outside its
-        # statistics), which would cost a statement per few months.
+        # replaces the planner's guess ('raorno': 108 a month guessed, 12
+        # found), which cost a statement per dozen months.
         first_rows, few_rows, edge_rows = _together(
             conn,
             [
