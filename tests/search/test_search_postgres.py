@@ -60,6 +60,17 @@ PLANS = {
     "bitmap": {"_MATCH_US": 0.0, "_RECHECK_US": 0.0, "_FEW": 0.0},
     # One bitmap over every partition in the range.
     "one": {"_FEW": 1e12},
+    # Each partition's bitmap in two: its newest stories first, then the older ones.
+    "slices": {
+        "_MATCH_US": 0.0,
+        "_RECHECK_US": 0.0,
+        "_FEW": 0.0,
+        "_AHEAD": 1e-9,
+        "_SLICE": 1.0,
+        "_SLICE_MIN": 0,
+        "_EDGES": (1, 3),
+        "_HEADS": 1000,
+    },
 }
 
 
@@ -242,12 +253,18 @@ def biggest_feed(url: str) -> int:
     return int(row[0])  # type: ignore[index]
 
 
+@pytest.mark.parametrize("bitmaps", [True, False])
 @pytest.mark.parametrize("by_ids", [True, False])
 @pytest.mark.parametrize("shape", ["common", "rare-in-feed", '"of the"', "title:{common}"])
 def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
-    archive: str, monkeypatch: pytest.MonkeyPatch, by_ids: bool, shape: str
+    archive: str, monkeypatch: pytest.MonkeyPatch, by_ids: bool, shape: str, bitmaps: bool
 ) -> None:
-    """``--feed``: by the feed's story ids (through story_ids' dates) or checked per story."""
+    """``--feed``: by the feed's story ids (through story_ids' dates) or checked per story.
+
+    By ids, each batch of them is checked with one bitmap per month or by a
+    join reading each story (``bitmaps``).
+    """
+    monkeypatch.setattr(pg, "_AMONG_BITMAP", 1.0 if bitmaps else 0.0)
     feed = biggest_feed(archive)
     picked = words(archive)
     with psycopg.connect(archive, autocommit=True) as conn:
@@ -288,3 +305,60 @@ def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
                 m.setattr(pg, name, value)
             again = search(archive, query, feed=str(feed), sort="date", limit=7, offset=3, now=NOW)
             assert [h.id for h in again.hits] == want[3:10]
+
+
+@pytest.mark.parametrize("by_ids", [True, False])
+def test_a_removed_feeds_stories_are_found_by_the_url_their_sources_keep(
+    fetched: str, pg_server: PostgresServer, monkeypatch: pytest.MonkeyPatch, by_ids: bool
+) -> None:
+    """``--feed URL`` of a feed no longer in ``feeds``: its sources keep the URL."""
+    from aggregator.store.pg.connection import close_pools
+
+    close_pools()  # a template database must have no connections
+    name = f"{fetched.rsplit('/', 1)[1]}_removed_{int(by_ids)}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {fetched.rsplit('/', 1)[1]}")
+    url = pg_server.dsn(name)
+    feed = biggest_feed(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        feed_url = str(conn.execute("SELECT url FROM feeds WHERE id = %s", (feed,)).fetchone()[0])  # type: ignore[index]
+    with open_archive(url) as a:
+        a.remove_feed(feed_url)  # type: ignore[attr-defined]
+    query = words(url)["common"]
+    conn = open_conn(url)
+    try:
+        full, _ = pg.compile_query(conn, query)
+        want = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM stories s WHERE search @@ ?::tsquery AND EXISTS (SELECT 1"
+                " FROM sources so WHERE so.story_id = s.id AND so.feed_id IS NULL"
+                " AND so.feed_url = ?) ORDER BY published DESC, id DESC",
+                (full, feed_url),
+            )
+        ]
+    finally:
+        conn.raw.close()  # type: ignore[union-attr]
+    assert want, f"{query!r} should match stories of the removed feed"
+    monkeypatch.setattr(pg, "FEED_STORIES", 10**9 if by_ids else 0)
+    got = search(url, query, feed=feed_url, sort="date", limit=10, now=NOW)
+    assert [h.id for h in got.hits] == want[:10]
+    assert got.total == min(len(want), pg.CANDIDATES)
+
+
+def test_a_months_overlap_with_the_dates_asked_for() -> None:
+    """A month a bound only touches counts as none of its stories (its walk is then chosen)."""
+    from aggregator.store.pg.partitions import Partition
+
+    jan = Partition("stories_2025_01", "2025-01", "2025-02", 31.0)
+    assert pg._overlap(jan, None, None) == 1.0
+    assert pg._overlap(jan, None, "2025-01-01T00:00:00Z") == 0.0
+    assert pg._overlap(jan, "2025-01-25T00:00:00Z", None) == pytest.approx(7 / 31)
+    assert pg._overlap(jan, "2025-01-02T00:00:00Z", "2025-01-03T00:00:00Z") == pytest.approx(1 / 31)
+    assert (
+        pg._overlap(Partition("stories_default", None, None, 5.0), "2025-01-02T00:00:00Z", None)
+        == 1.0
+    )
+    conds = ["s.published >= ?", "s.published < ?", "s.category = ?"]
+    assert pg._without_dates(conds, ["a", "b", "TECH"]) == (["s.category = ?"], ["TECH"])

@@ -396,6 +396,45 @@ class PgConnection:
             raise self._error(exc) from None
         return PgCursor([], rowcount=cur.rowcount, lastrowid=None, description=None)
 
+    def execute_together(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], *, settings: Sequence[str] = ()
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run independent statements (translated) in one round trip (pipeline mode).
+
+        Args:
+            statements: ``(sql, parameters)`` pairs, one statement each.
+            settings: ``SET LOCAL`` commands for them: they then run in one
+                transaction (the connection must be in autocommit).
+
+        Returns:
+            The rows of each statement, in order.
+
+        Raises:
+            ArchiveError: a statement failed, in one line.
+        """
+        conn = self.live
+        cursors = []
+        try:
+            with conn.pipeline():
+                if settings:
+                    conn.execute("BEGIN")
+                    for setting in settings:
+                        conn.execute(setting)
+                for sql, params in statements:
+                    cur = self._psycopg.ClientCursor(conn)
+                    cur.execute(translate(sql), [_param(v) for v in params] or None)
+                    cursors.append(cur)
+                if settings:
+                    conn.execute("COMMIT")
+            return [[tuple(r) for r in cur.fetchall()] for cur in cursors]
+        except self._psycopg.Error as exc:
+            if settings and not conn.closed:
+                conn.rollback()
+            raise self._error(exc) from None
+        finally:
+            for cur in cursors:
+                cur.close()
+
     def _run_parts(self, parts: list[str], values: list[Any]) -> PgCursor:
         """The parts of a ``UNION ALL``, sent together (one round trip, pipeline mode)."""
         conn = self.live

@@ -38,9 +38,9 @@ What partitioning takes away, and what replaces it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aggregator.store.pg.dialect import PgConnection
@@ -50,8 +50,10 @@ __all__ = [
     "DEFAULT",
     "STORY_COLUMNS",
     "Partition",
+    "PARTITIONS_SQL",
     "date_story_ids",
     "ensure_partitions",
+    "from_rows",
     "partition_name",
     "partition_stories",
     "partitions",
@@ -129,13 +131,21 @@ def coming_months(now: datetime, ahead: int = AHEAD) -> list[str]:
     return out
 
 
+PARTITIONS_SQL = (
+    "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), GREATEST(c.reltuples, 0)"
+    " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+    " WHERE i.inhparent = 'stories'::regclass"
+)
+"""The partitions of ``stories``: name, bound and planner's row count (see :func:`from_rows`)."""
+
+
 def partitions(conn: PgConnection) -> list[Partition]:
     """Every partition of ``stories``, newest range first, the default partition last."""
-    rows = conn.execute(
-        "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), GREATEST(c.reltuples, 0)"
-        " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        " WHERE i.inhparent = 'stories'::regclass"
-    ).fetchall()
+    return from_rows(conn.execute(PARTITIONS_SQL).fetchall())
+
+
+def from_rows(rows: Iterable[Sequence[Any]]) -> list[Partition]:
+    """The partitions from the rows of :data:`PARTITIONS_SQL` (another statement may carry them)."""
     out: list[Partition] = []
     default: Partition | None = None
     for name, bound, size in rows:

@@ -28,6 +28,7 @@ written without spaces matches whole runs of that script (SQLite's
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -36,7 +37,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aggregator.errors import ArchiveError, SearchError
-from aggregator.search.query import _Node, _Or, _parse, _Term, highlight_terms, to_fts5
+from aggregator.search.query import _And, _Node, _Or, _parse, _Term, highlight_terms, to_fts5
 from aggregator.store._searchplan import RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS, recency_clock
 from aggregator.store.pg import connection, partitions
 from aggregator.store.pg.dialect import PgConnection
@@ -156,12 +157,27 @@ def compile_query(conn: PgConnection, query: str) -> tuple[str, str]:
 
 def compile_search(conn: PgConnection, query: str) -> Compiled:
     """As :func:`compile_query`, with the query's condition on the title (:class:`Compiled`)."""
+    tree, terms = _terms(query)
+    row = conn.execute(f"SELECT {_lexemes_sql(terms)}", [t.text for t in terms]).fetchone()
+    return _compiled(tree, terms, row or ())
+
+
+def _terms(query: str) -> tuple[_And, list[_Term]]:
+    """The parsed query and its terms, in the order :func:`_lexemes_sql` asks for them."""
     to_fts5(query)  # the same errors as on SQLite (empty, only exclusions)
     tree = _parse(query)
     terms: list[_Term] = []
     _collect(tree, terms)
-    sql = ", ".join(f"phraseto_tsquery('{TS_CONFIG}', {TEXT_FUNCTION}(?))::text" for _ in terms)
-    row = conn.execute(f"SELECT {sql}", [t.text for t in terms]).fetchone() or ()
+    return tree, terms
+
+
+def _lexemes_sql(terms: Sequence[_Term]) -> str:
+    """The select list that has PostgreSQL turn each term (one ``?`` each) into a ``tsquery``."""
+    return ", ".join(f"phraseto_tsquery('{TS_CONFIG}', {TEXT_FUNCTION}(?))::text" for _ in terms)
+
+
+def _compiled(tree: _And, terms: Sequence[_Term], row: Sequence[Any]) -> Compiled:
+    """The :class:`Compiled` query from its terms' ``tsquery`` texts (``row``, in term order)."""
     lexemes = {id(t): str(q or "") for t, q in zip(terms, row, strict=True)}
     full = _render(tree, lexemes, positive_only=False)
     positive = _render(tree, lexemes, positive_only=True)
@@ -254,8 +270,12 @@ def _filters(
     until: datetime | None,
     category: str | None,
     feed: str | None,
+    feed_ids: list[int] | None = None,
 ) -> tuple[list[str], list[Any]] | None:
-    """SQL conditions on ``stories s`` for the filters, or ``None`` when nothing can pass."""
+    """SQL conditions on ``stories s`` for the filters, or ``None`` when nothing can pass.
+
+    ``feed_ids``: the feeds ``feed`` names when already looked up (else they are here).
+    """
     conds: list[str] = []
     params: list[Any] = []
     if since is not None:
@@ -268,7 +288,8 @@ def _filters(
         conds.append("s.category = ?")
         params.append(category.strip().upper())
     if feed:
-        feed_ids = _feed_ids(conn, feed)
+        if feed_ids is None:
+            feed_ids = _feed_ids(conn, feed)
         if feed_ids:
             marks = ", ".join("?" * len(feed_ids))
             conds.append(
@@ -285,18 +306,22 @@ def _filters(
     return conds, params
 
 
+_FEEDS_NAMED = (
+    "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
+    " OR strpos(lower(title), lower(?)) > 0"
+    " OR strpos(lower(config_title), lower(?)) > 0"
+)
+
+
+def _feeds_named(feed: str) -> list[Any]:
+    """The parameters of :data:`_FEEDS_NAMED` for what ``--feed`` says."""
+    number = int(feed) if feed.isascii() and feed.isdigit() else -1
+    return [feed, feed, number, feed, feed]
+
+
 def _feed_ids(conn: PgConnection, feed: str) -> list[int]:
     """The feeds ``--feed`` names: by URL, id or a part of the title."""
-    number = int(feed) if feed.isascii() and feed.isdigit() else -1
-    return [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT id FROM feeds WHERE url = ? OR config_url = ? OR id = ?"
-            " OR strpos(lower(title), lower(?)) > 0"
-            " OR strpos(lower(config_title), lower(?)) > 0",
-            (feed, feed, number, feed, feed),
-        )
-    ]
+    return [int(r[0]) for r in conn.execute(_FEEDS_NAMED, _feeds_named(feed))]
 
 
 FEED_STORIES = 50_000
@@ -308,22 +333,71 @@ enough among the others.
 """
 
 
-def _feed_stories(conn: PgConnection, feed: str) -> list[int] | None:
-    """The ids of the stories of the feeds ``--feed`` names, or ``None`` past :data:`FEED_STORIES`.
+class _Prelude:
+    """What a search reads before it can plan, read in one statement (one round trip).
 
-    Read from the index ``sources_feed_story (feed_id, story_id)`` alone; a
-    removed feed's stories by the URL its sources keep.
+    Attributes:
+        compiled: the query (:func:`compile_search`).
+        parts: the partitions of ``stories`` (:func:`partitions.partitions`).
+        feed_ids: the feeds ``--feed`` names (``None`` without ``--feed``).
+        dated: the ``(id, published)`` of their stories within the dates asked
+            for, newest first; ``None`` without ``--feed`` or past
+            :data:`FEED_STORIES` (read from the index ``sources_feed_story
+            (feed_id, story_id)``, the dates from ``story_ids``; a removed
+            feed's stories by the URL its sources keep).
     """
-    feed_ids = _feed_ids(conn, feed)
-    if feed_ids:
-        marks = ", ".join("?" * len(feed_ids))
-        sql = f"SELECT DISTINCT story_id FROM sources WHERE feed_id IN ({marks}) LIMIT ?"
-        params: list[Any] = [*feed_ids, FEED_STORIES + 1]
-    else:
-        sql = "SELECT DISTINCT story_id FROM sources WHERE feed_id IS NULL AND feed_url = ? LIMIT ?"
-        params = [feed, FEED_STORIES + 1]
-    ids = [int(r[0]) for r in conn.execute(sql, params)]
-    return ids if len(ids) <= FEED_STORIES else None
+
+    __slots__ = ("compiled", "dated", "feed_ids", "parts")
+
+    def __init__(
+        self,
+        conn: PgConnection,
+        query: str,
+        *,
+        feed: str | None,
+        bounds: Sequence[tuple[str, str]],
+    ) -> None:
+        tree, terms = _terms(query)
+        params: list[Any] = [t.text for t in terms]
+        head = ""
+        select = [
+            _lexemes_sql(terms),
+            "(SELECT json_agg(json_build_array(p.name, p.bound, p.size)) FROM"
+            f" ({partitions.PARTITIONS_SQL}) AS p(name, bound, size))",
+        ]
+        if feed:
+            head = (
+                f"WITH f AS ({_FEEDS_NAMED}), st AS ((SELECT story_id FROM sources"
+                " WHERE feed_id IN (SELECT id FROM f) UNION SELECT story_id FROM sources"
+                " WHERE feed_id IS NULL AND feed_url = ? AND NOT EXISTS (SELECT 1 FROM f))"
+                " LIMIT ?) "
+            )
+            params = [*_feeds_named(feed), feed, FEED_STORIES + 1, *params]
+            select += [
+                "(SELECT json_agg(id) FROM f)",
+                f"(SELECT count(*) FROM st) <= {FEED_STORIES}",
+                "(SELECT json_agg(json_build_array(i.id, i.published)"
+                " ORDER BY i.published DESC, i.id DESC) FROM story_ids i"
+                " WHERE i.id = ANY(ARRAY(SELECT story_id FROM st))"
+                + "".join(f" AND i.{sql}" for sql, _ in bounds)
+                + f" AND (SELECT count(*) FROM st) <= {FEED_STORIES})",
+            ]
+            params += [value for _, value in bounds]
+        row = conn.execute(f"{head}SELECT {', '.join(select)}", params).fetchone() or ()
+        self.compiled = _compiled(tree, terms, row[: len(terms)])
+        rest = [_json(v) for v in row[len(terms) :]]
+        self.parts = partitions.from_rows(rest[0] or [])
+        self.feed_ids: list[int] | None = None
+        self.dated: list[tuple[int, str]] | None = None
+        if feed:
+            self.feed_ids = [int(i) for i in rest[1] or []]
+            if rest[2] in (True, "t", "true"):
+                self.dated = [(int(i), str(p)) for i, p in rest[3] or []]
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value (the connection may read it as text)."""
+    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
 
 
 def _date(moment: datetime) -> str:
@@ -372,15 +446,18 @@ def search(
     to_fts5(query)
     need = offset + limit
     conn = _open(url)
+    span = [("published >= ?", since), ("published < ?", until)]
+    bounds = [(sql, _date(value)) for sql, value in span if value is not None]
     try:
-        compiled = compile_search(conn, query)
-        ids = _feed_stories(conn, feed) if feed else None
+        prelude = _Prelude(conn, query, feed=feed, bounds=bounds)
+        compiled = prelude.compiled
         flt = _filters(
             conn,
             since=since,
             until=until,
             category=category,
-            feed=feed if ids is None else None,
+            feed=feed if prelude.dated is None else None,
+            feed_ids=prelude.feed_ids,
         )
         if not compiled.full or flt is None:
             return Page(0, True, [], terms=())
@@ -397,7 +474,8 @@ def search(
             until=_date(until) if until else None,
             title=compiled.title,
             title_only=compiled.title_only,
-            ids=ids,
+            dated=prelude.dated,
+            parts=prelude.parts,
         )
         exhausted = len(cands) <= want
         cands = cands[:want]
@@ -436,9 +514,19 @@ _RECHECK_US = 11.0  # more per match when the index cannot decide (phrase, colum
 _FEW = 2.0  # a query matching at most this many times the count: one bitmap over all
 _AHEAD = 2.0  # partitions in a statement: until this many times the count is expected
 _TITLE_S = TITLE_SEARCH.replace("(title)", "(s.title)")  # of the story ``s``
-_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off;"
+_SET_LOCAL = ("SET LOCAL enable_seqscan = off", "SET LOCAL jit = off")
+_SETTINGS = "".join(f"{s}; " for s in _SET_LOCAL).rstrip()
+_AMONG_BITMAP = 0.05  # up to this density, a feed's stories are checked by bitmaps
 _BATCH = 50  # stories more in each batch of a list of ids than the matches should need
-_PHRASE = 0.25  # the share of the stories holding a phrase's words that hold the phrase
+_PHRASE = 0.25  # the share of the stories holding a phrase's words assumed to hold it
+_SLICE = 0.5  # a bitmap of a month's newest stories only when they are at most this share
+_SLICE_MIN = 100  # stories more in such a slice than the matches wanted should need
+_EDGES = (1_000, 2_000, 4_000, 8_000)  # the sizes of those slices (each costs its index scan)
+_HEADS = 1  # the newest months whose slices are looked up
+_SAMPLE = 300  # the newest stories of a month read to measure a lazy query (see candidates)
+_COUNT_UP_TO = 200  # a word's matches in the sample month counted up to this many
+_SAMPLE_HITS = 10  # matches among them enough to measure it by
+_COUNTED = 10_000  # up to this many stories in the sample month, a lazy query's matches are counted
 _PHRASES = re.compile(r"<\d*-?>")  # phrase operators
 _LABEL = re.compile(r":?[A-D]+")  # weight labels after a lexeme
 _RECHECKED = re.compile(r"<\d*-?>|:\*?[ABC]")  # phrase operators, weight labels
@@ -456,9 +544,14 @@ def candidates(
     until: str | None = None,
     title: str = "",
     title_only: bool = False,
-    ids: Sequence[int] | None = None,
+    dated: Sequence[tuple[int, str]] | None = None,
+    parts: Sequence[partitions.Partition] | None = None,
 ) -> list[tuple[Any, ...]]:
     """The ``count`` newest matches by date: ``(id, published[, rank])``, newest first.
+
+    ``dated``: when given, the matches are looked for among these stories
+    only, ``(id, published)`` newest first (a feed's, within the dates asked
+    for). ``parts``: the partitions of ``stories`` when already read.
 
     Newest means by ``(published, id)``: stories are partitioned by month of
     ``published`` (:mod:`~aggregator.store.pg.partitions`), so the newest
@@ -468,12 +561,17 @@ def candidates(
     - **walk** its ``(published, id)`` index newest first, checking each
       story's ``tsvector`` (read out of line, about 13 us), until enough
       match: cheap for a common word, whose matches are dense;
-    - **bitmap**: every match from its GIN index (a row read each; the
+    - **bitmap**: the matches from its GIN index (a row read each; the
       ``tsvector`` too when the index cannot decide: phrases, columns), then
-      the newest: cheap for a rarer word.
+      the newest: cheap for a rarer word. When the month is large, its
+      newest stories first (from the date where they start, read with the
+      estimate: the date index's bitmap ANDed with the GIN one), then the
+      older ones, read only when those were not enough.
 
     The density of the query (the planner's estimate of its matches in one
-    partition, over its stories) picks one per partition. The partitions go
+    partition, over its stories, or measured for a query the index cannot
+    decide) picks one per partition; a month counts by the share of its time
+    inside the dates asked for. The partitions go
     into one statement, newest first, as a ``UNION ALL`` under a ``LIMIT``:
     PostgreSQL runs them in order and stops once enough rows came, so the
     older partitions cost their planning only. Each branch is written so
@@ -507,32 +605,121 @@ def candidates(
     gin_where = gin_match + (
         " AND " + cond.replace("s.published ", "(s.published || '') ") if cond else ""
     )
-    parts = [
+    known = partitions.partitions(conn) if parts is None else parts
+    ranged = [
         p
-        for p in partitions.partitions(conn)
+        for p in known
         if p.low is None
         or ((until is None or p.low < until) and (since is None or (p.high or "") > since))
     ]
-    dated = [p for p in parts if p.low is not None]
-    default = [p for p in parts if p.low is None]
-    stories = max(1.0, sum(p.size for p in parts))
+    months = [p for p in ranged if p.low is not None]
+    default = [p for p in ranged if p.low is None]
+    inside = {p.name: p.size * _overlap(p, since, until) for p in ranged}  # stories in range
+    stories = max(1.0, sum(inside.values()))
     # The query's density among the newest stories: in the largest of the three
-    # newest partitions that hold any (the coming months' are empty).
-    filled = [p for p in dated if p.size > 0][:3] or parts
-    sample = max(filled, key=lambda p: p.size)
-    plan = conn.execute(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {gin_where}",
-        [*gin_values, *params],
-    ).fetchone()
-    rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
-    lazy = not title and _RECHECKED.search(tsquery) is not None and "!" not in tsquery
+    # newest partitions that hold any (the coming months' are empty), by its
+    # stories inside the dates asked for (a month a bound only touches is no sample).
+    filled = [p for p in months if p.size > 0][:3] or ranged
+    sample = max(filled, key=lambda p: (inside[p.name], p.size))
+    # Lazy: the bitmap is of a query the GIN indexes decide alone (the words
+    # anywhere, the title: terms in the title), and the query itself is checked
+    # on its newest rows only, as many as needed.
+    lazy = "!" not in tsquery and (
+        (bool(title) and not title_only) or (not title and _RECHECKED.search(tsquery) is not None)
+    )
     superset = _superset(tsquery) if lazy else ""
-    if lazy:  # the planner guesses words outside its statistics low: count them instead
-        counted = conn.execute(
-            f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE s.search @@ ?::tsquery",
-            [superset],
-        ).fetchone()
-        rows = float(counted[0]) if counted else rows
+    lazy_values = [*([title] if title else []), superset, *params]  # gin_where's, loosened
+    # Of the stories matching the bitmap's query, the share that match the query.
+    share = _PHRASE if _PHRASES.search(tsquery) else 1.0
+    # Where the newest stories of the newest months start (read with the
+    # estimate, in the same round trip): a bitmap then reads only those.
+    dates, date_values = _only_dates(conds, params)
+    heads = [p for p in months if p.size > 0 and inside[p.name] > 0][:_HEADS]
+    # Only the slices a month can have (at most half of it: see pick).
+    sizes = [k for k in _EDGES if heads and k <= _SLICE * inside[heads[0].name]]
+    edges = _edges(heads, sizes, dates, date_values) if sizes else None
+    if lazy:
+        # The planner's guess for words outside its statistics can be far off
+        # either way ('vision' & 'pro': 17 a month guessed, 700 found), and it
+        # cannot guess a phrase's share of its words. In a small month (or for
+        # a title: term) the words' matches are counted and the query checked
+        # on the newest 100 of them; in a large one both are measured on its
+        # newest stories (each read back: a bounded cost), and the matches
+        # counted only when too few of them are there (a rare query: counting
+        # its matches is cheap).
+        checked = _SAMPLE_HITS * 10
+        loose = "s.search @@ ?::tsquery" + (f" AND {_TITLE_S} @@ ?::tsquery" if title else "")
+        loose += f" AND {cond}" if cond else ""
+        loose_values = [superset, *([title] if title else []), *params]
+        # A title: term's matches are few (the title's index finds them).
+        small = sample.size <= _COUNTED or bool(title)
+        first_rows, edge_rows = _together(
+            conn,
+            [
+                (
+                    f"SELECT count(*), count(*) FILTER (WHERE x.n <= {checked} AND"
+                    " ts_match_vq(x.search, ?::tsquery)) FROM (SELECT s.search, row_number()"
+                    " OVER (ORDER BY s.published || '' DESC, s.id DESC) AS n"
+                    f" FROM {sample.name} s WHERE {gin_where}) AS x",
+                    [tsquery, *lazy_values],
+                )
+                if small
+                else (
+                    f"SELECT count(*), count(*) FILTER (WHERE {loose}), count(*) FILTER"
+                    f" (WHERE {loose} AND ts_match_vq(s.search, ?::tsquery)) FROM (SELECT *"
+                    f" FROM {sample.name} s ORDER BY s.published DESC, s.id DESC"
+                    f" LIMIT {_SAMPLE}) AS s",
+                    [*loose_values, *loose_values, tsquery],
+                ),
+                edges,
+            ],
+        )
+        seen = [float(v) for v in (first_rows[0] if first_rows else (0, 0, 0))]
+        if small:
+            rows = seen[0]
+            if rows:
+                share = max(seen[1], 0.5) / min(rows, checked)
+        elif seen[1] >= _SAMPLE_HITS:
+            rows = seen[1] / seen[0] * sample.size
+            share = max(seen[2], 0.5) / seen[1]
+        else:
+            total = conn.execute(
+                f"{_SETTINGS} SELECT count(*) FROM {sample.name} s WHERE {gin_where}",
+                lazy_values,
+            ).fetchone()
+            rows = float(total[0]) if total else 1.0
+    else:
+        # Without the date bounds: the months' overlap with them is counted
+        # apart (_overlap), and the planner would guess a third for each.
+        other, other_values = _without_dates(conds, params)
+        match = " AND ".join([gin_match, *other])
+        # And the matches counted up to _COUNT_UP_TO: a rare word's count
+        # replaces the planner's guess ('raorno': 108 a month guessed, 12
+        # found), which cost a statement per dozen months.
+        first_rows, few_rows, edge_rows = _together(
+            conn,
+            [
+                (
+                    f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sample.name} s WHERE {match}",
+                    [*gin_values, *other_values],
+                ),
+                (
+                    f"SELECT count(*) FROM (SELECT 1 FROM {sample.name} s WHERE {match}"
+                    f" LIMIT {_COUNT_UP_TO}) AS x",
+                    [*gin_values, *other_values],
+                ),
+                edges,
+            ],
+        )
+        plan = first_rows[0] if first_rows else None
+        rows = float(json.loads(plan[0])[0]["Plan"]["Plan Rows"]) if plan else 1.0
+        if few_rows and int(few_rows[0][0]) < _COUNT_UP_TO:
+            rows = float(few_rows[0][0])
+    edge_row = edge_rows[0] if edge_rows else ()
+    edge_at = {
+        p.name: [(k, v) for k, v in zip(sizes, edge_row[i * len(sizes) :], strict=False) if v]
+        for i, p in enumerate(heads)
+    }
     density = min(1.0, max(rows, 1.0) / max(sample.size, 1.0))
     if title and not title_only:  # each match of the title read back for the rest
         per_match = _MATCH_US + _RECHECK_US
@@ -541,7 +728,7 @@ def candidates(
     # A phrase or a column the GIN index cannot decide: the bitmap is of a query
     # it can (the words, anywhere), its matches sorted by date and only as many
     # checked as needed (their tsvector read), not every one of them.
-    matches = density * (_PHRASE if _PHRASES.search(tsquery) else 1.0)
+    matches = density * share
     head = (
         f"SELECT c.id, c.published{f', ts_rank({_WEIGHTS}, c.search, ?::tsquery)' if rank else ''}"
     )
@@ -554,19 +741,30 @@ def candidates(
             [*walk_values, *params, count],
         )
 
-    def bitmap(table: str) -> tuple[str, list[Any]]:
+    def one(table: str, bound: str, bound_values: list[Any]) -> tuple[str, list[Any]]:
+        where = gin_where + bound
         if lazy:  # OFFSET 0: the check stays above the sort, stopped by the LIMIT
             return (
                 "(SELECT * FROM (SELECT s.id, s.published, s.search FROM"
-                f" {table} s WHERE {gin_where} ORDER BY s.published || '' DESC, s.id DESC"
+                f" {table} s WHERE {where} ORDER BY s.published || '' DESC, s.id DESC"
                 " OFFSET 0) AS b WHERE ts_match_vq(b.search, ?::tsquery) LIMIT ?)",
-                [superset, *params, tsquery, count],
+                [*lazy_values, *bound_values, tsquery, count],
             )
         return (
-            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {gin_where}"
+            f"(SELECT s.id, s.published, s.search FROM {table} s WHERE {where}"
             " ORDER BY s.published || '' DESC, s.id DESC LIMIT ?)",
-            [*gin_values, *params, count],
+            [*gin_values, *params, *bound_values, count],
         )
+
+    def bitmap(table: str, edge: str = "") -> tuple[str, list[Any]]:
+        if not edge:
+            return one(table, "", [])
+        # The partition's newest stories first (from ``edge`` on: the date
+        # index's bitmap ANDed with the query's), then the older ones, read
+        # only when those were not enough.
+        recent = one(table, " AND s.published >= ?", [edge])
+        older = one(table, " AND s.published < ?", [edge])
+        return f"{recent[0]} UNION ALL {older[0]}", [*recent[1], *older[1]]
 
     def bitmap_us(size: float, remaining: float) -> float:
         if lazy:  # every row of the words read (not its tsvector), the newest checked
@@ -581,12 +779,13 @@ def candidates(
         # the expressions of forty partitions took a second at 1M stories.
         return [tuple(r) for r in conn.execute(f"{_SETTINGS} {sql}", values)]
 
-    if ids is not None:  # among the given stories only, by date from story_ids
-        span = [("published >= ?", since), ("published < ?", until)]
-        bounds = [(sql, value) for sql, value in span if value is not None]
-        return _among(
-            run, head, first, walk_where, [*walk_values, *params], ids, bounds, density, count
+    if dated is not None:  # among the given stories only, newest first
+        where, values = (
+            (gin_where, [*gin_values, *params])
+            if density <= _AMONG_BITMAP
+            else (walk_where, [*walk_values, *params])
         )
+        return _among(run, head, first, where, values, dated, known, density, count)
     if density * stories <= _FEW * count:  # few: one bitmap over every partition in the range
         sql, values = bitmap("stories")
         where = gin_where.replace("(s.published || '') ", "s.published ")  # prunes partitions
@@ -594,12 +793,31 @@ def candidates(
         return run(f"{head} FROM {sql} AS c", [*first, *values])
 
     def pick(part: partitions.Partition, remaining: float) -> tuple[str, list[Any]]:
-        walking = min(part.size, remaining / matches) * _WALK_US < bitmap_us(part.size, remaining)
-        return walk(part.name) if walking else bitmap(part.name)
+        # A walk starts at the dates asked for; a bitmap reads the month's every
+        # match, or those among its newest stories that should hold what is wanted.
+        need = _AHEAD * remaining / matches + _SLICE_MIN
+        newest, edge = next(
+            (
+                (k, v)
+                for k, v in edge_at.get(part.name, [])
+                if need <= k <= _SLICE * inside[part.name]
+            ),
+            (part.size, ""),
+        )
+        walk_us = min(inside[part.name], remaining / matches) * _WALK_US
+        walking = walk_us < bitmap_us(newest, remaining)
+        return walk(part.name) if walking else bitmap(part.name, edge)
 
     extra = [pick(p, count) for p in default]
     return _newest(
-        run, head, first, list(dated), extra, pick, lambda part: matches * part.size, count
+        run,
+        head,
+        first,
+        months,
+        extra,
+        pick,
+        lambda part: matches * inside[part.name],
+        count,
     )
 
 
@@ -609,41 +827,67 @@ def _among(
     first: list[Any],
     where: str,
     values: list[Any],
-    ids: Sequence[int],
-    bounds: Sequence[tuple[str, str]],
+    dated: Sequence[tuple[int, str]],
+    parts: Sequence[partitions.Partition],
     density: float,
     count: int,
 ) -> list[tuple[Any, ...]]:
-    """The ``count`` newest matches among the stories ``ids`` (see :func:`candidates`).
+    """The ``count`` newest matches among the stories ``dated`` (see :func:`candidates`).
 
-    ``bounds``: conditions on ``published`` with their values (the dates asked for).
+    ``dated``: ``(id, published)`` of the stories, newest first (``story_ids``
+    gives each story's date); ``where``: the match on ``stories s`` (the one
+    the GIN indexes serve up to :data:`_AMONG_BITMAP`, else the walk's), with
+    ``values``; ``parts``: the partitions of ``stories``.
 
-    ``story_ids`` gives each story's date, so the ids are taken newest first,
-    a batch at a time (as many as should hold the matches still wanted), and
-    each story is read from its own partition (the join on ``(id,
-    published)`` prunes the others at run time) and checked.
+    The stories are taken a batch at a time (as many as should hold the
+    matches still wanted). Each story's date names its partition, so a
+    batch is one bitmap per partition: the bitmap of its stories' ids (the
+    primary key) and the query's GIN bitmap, ANDed, so only the stories that
+    match are read (a story that does not is never read back, nor its
+    ``tsvector``; a phrase or a column is checked on those the index keeps).
+    For a query denser than :data:`_AMONG_BITMAP` (a common word: building
+    its GIN bitmap in forty months costs more than reading the stories),
+    each batch is joined on ``(id, published)`` to ``stories``, which prunes
+    every other partition at run time, and each story is checked.
     """
-    if not ids:
-        return []
-    dated = run(
-        "SELECT id, published FROM story_ids WHERE id = ANY(?::bigint[])"
-        + "".join(f" AND {sql}" for sql, _ in bounds)
-        + " ORDER BY published DESC, id DESC",
-        [list(ids), *(value for _, value in bounds)],
-    )
+    ranges = sorted((p.low, p.high or "", p.name) for p in parts if p.low is not None)
+    lows = [low for low, _, _ in ranges]
+    default = next((p.name for p in parts if p.low is None), partitions.DEFAULT)
+
+    def partition_of(published: str) -> str:
+        i = bisect.bisect_right(lows, published) - 1
+        if i >= 0 and published < ranges[i][1]:
+            return ranges[i][2]
+        return default
+
     found: list[tuple[Any, ...]] = []
     start = 0
     while start < len(dated) and len(found) < count:
         size = int((count - len(found)) / max(density, 1e-6) * _AHEAD) + _BATCH
         batch = dated[start : start + size]
         start += size
+        if density > _AMONG_BITMAP:  # each story read and checked: most of them match
+            found += run(
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+                f" {head} FROM (SELECT s.id, s.published, s.search"
+                " FROM unnest(?::bigint[], ?::text[]) AS f(id, published)"
+                f" JOIN stories s ON s.id = f.id AND s.published = f.published WHERE {where})"
+                " AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
+                [*first, [r[0] for r in batch], [r[1] for r in batch], *values, count - len(found)],
+            )
+            continue
+        groups: dict[str, list[int]] = {}
+        for story_id, published in batch:
+            groups.setdefault(partition_of(published), []).append(story_id)
+        union = " UNION ALL ".join(
+            f"(SELECT s.id, s.published, s.search FROM {name} s"
+            f" WHERE s.id = ANY(?::bigint[]) AND {where})"
+            for name in groups
+        )
         found += run(
-            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
-            f" {head} FROM (SELECT s.id, s.published, s.search"
-            " FROM unnest(?::bigint[], ?::text[]) AS f(id, published)"
-            f" JOIN stories s ON s.id = f.id AND s.published = f.published WHERE {where}) AS c"
-            " ORDER BY c.published DESC, c.id DESC LIMIT ?",
-            [*first, [r[0] for r in batch], [r[1] for r in batch], *values, count - len(found)],
+            "SET LOCAL enable_indexscan = off; SET LOCAL max_parallel_workers_per_gather = 0;"
+            f" {head} FROM ({union}) AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
+            [*first, *(v for ids in groups.values() for v in (ids, *values)), count - len(found)],
         )
     return found[:count]
 
@@ -663,14 +907,24 @@ def _newest(
     ``todo``: the dated partitions, newest first; ``pick``: a partition's branch
     given how many rows are still wanted; ``expect``: its expected matches;
     ``extra``: the default partition's branches, merged by date.
+
+    A statement takes partitions until they should hold :data:`_AHEAD` times
+    the rows still wanted; once a statement has found fewer than expected
+    (the planner's guess for a word outside its statistics can be ten times
+    too many), the expectations are scaled by what was found, so that the
+    next statement takes enough partitions at once (not one more round trip
+    per guess).
     """
     found: list[tuple[Any, ...]] = []
+    seen_expected, seen_found = 0.0, 0
     while todo or extra:
+        factor = min(1.0, max(seen_found, 1) / seen_expected) if seen_expected else 1.0
+        wanted = max(1.0, count - len(found))
         branches: list[tuple[str, list[Any]]] = []
         expected = 0.0
-        while todo and (expected < _AHEAD * count or not branches):
+        while todo and (expected * factor < _AHEAD * wanted or not branches):
             part = todo.pop(0)
-            branches.append(pick(part, max(1.0, count - expected)))
+            branches.append(pick(part, max(1.0, wanted - expected * factor)))
             expected += expect(part)
         union = " UNION ALL ".join(b[0] for b in branches)
         values = [v for b in branches for v in b[1]]
@@ -685,10 +939,99 @@ def _newest(
             f"{head} FROM ({sql}) AS c ORDER BY c.published DESC, c.id DESC LIMIT ?",
             [*first, *values, count],
         )
+        seen_expected += expected
+        seen_found += len(got)
         found = sorted([*found, *got], key=lambda r: (r[1], r[0]), reverse=True)[:count]
         if len(found) >= count and (not todo or str(found[-1][1]) >= str(todo[0].high)):
             break  # the older partitions hold nothing newer than the last one kept
     return found
+
+
+def _edges(
+    heads: Sequence[partitions.Partition],
+    sizes: Sequence[int],
+    dates: Sequence[str],
+    values: Sequence[Any],
+) -> tuple[str, list[Any]] | None:
+    """The statement reading where each month's newest ``sizes`` stories start.
+
+    One value per month and size: the date of its ``k``-th newest story
+    within the dates asked for (``dates``, conditions on ``s.published``),
+    ``NULL`` when it has fewer; read from the date index alone.
+    """
+    if not heads:
+        return None
+    where = "".join(
+        f" {'AND' if i else 'WHERE'} {d.replace('s.published', 'x.published')}"
+        for i, d in enumerate(dates)
+    )
+    return (
+        "SELECT "
+        + ", ".join(
+            f"(SELECT x.published FROM {p.name} x{where}"
+            f" ORDER BY x.published DESC, x.id DESC OFFSET {k} LIMIT 1)"
+            for p in heads
+            for k in sizes
+        ),
+        [v for _ in heads for _ in sizes for v in values],
+    )
+
+
+def _together(
+    conn: PgConnection, statements: Sequence[tuple[str, list[Any]] | None]
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of each statement (``[]`` for ``None``), in one round trip, under the settings."""
+    given = [st for st in statements if st is not None]
+    if len(given) == 1:
+        rows = [conn.execute(f"{_SETTINGS} {given[0][0]}", given[0][1]).fetchall()]
+    else:
+        rows = conn.execute_together(given, settings=_SET_LOCAL)
+    out = iter(rows)
+    return [next(out) if st is not None else [] for st in statements]
+
+
+def _without_dates(conds: Sequence[str], params: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """The conditions (and their values) but those on ``s.published`` (one ``?`` each)."""
+    return _split_dates(conds, params)[1]
+
+
+def _only_dates(conds: Sequence[str], params: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """The conditions on ``s.published`` (and their values)."""
+    return _split_dates(conds, params)[0]
+
+
+def _split_dates(
+    conds: Sequence[str], params: Sequence[Any]
+) -> tuple[tuple[list[str], list[Any]], tuple[list[str], list[Any]]]:
+    dates: tuple[list[str], list[Any]] = ([], [])
+    other: tuple[list[str], list[Any]] = ([], [])
+    at = 0
+    for cond in conds:
+        n = cond.count("?")
+        into = dates if cond.startswith("s.published ") else other
+        into[0].append(cond)
+        into[1].extend(params[at : at + n])
+        at += n
+    return dates, other
+
+
+def _overlap(part: partitions.Partition, since: str | None, until: str | None) -> float:
+    """The share of a month partition's time that lies between ``since`` and ``until``.
+
+    1.0 for the default partition and without bounds; a month that only a
+    bound's edge reaches (``--until 2025-01-01`` and January 2025) counts
+    as none of its stories, so the months before it are read at once.
+    """
+    if part.low is None or part.high is None or (since is None and until is None):
+        return 1.0
+    try:
+        low = datetime.fromisoformat(part.low + "-01").replace(tzinfo=UTC)
+        high = datetime.fromisoformat(part.high + "-01").replace(tzinfo=UTC)
+        start = max(low, datetime.fromisoformat(since)) if since else low
+        end = min(high, datetime.fromisoformat(until)) if until else high
+    except ValueError:
+        return 1.0
+    return max(0.0, (end - start) / (high - low))
 
 
 def _superset(tsquery: str) -> str:
