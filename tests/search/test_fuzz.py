@@ -255,12 +255,14 @@ def quoted_tags(entries: Sequence[Entry]) -> set[str]:
     ``1 &lt;<b></b>/a&gt;`` as "1 </a>"; a faithful conversion to text keeps that.
     The stdlib's HTML tokenizer is the reference, on the markup without control
     characters (normalize drops them first); its text is decoded again as often
-    as normalize decodes double-escaped feeds. A tag in normalize's output that
+    as normalize decodes double-escaped feeds. Categories count as markup too: a
+    category escaped twice ("&amp;lt;iframe&amp;gt;News") is the text
+    "<iframe>News" once decoded. A tag in normalize's output that
     is not in there came from the markup: that is the failure looked for.
     """
     names: set[str] = set()
     for e in entries:
-        for markup in (e.title, e.content_html, e.summary_html):
+        for markup in (e.title, e.content_html, e.summary_html, *e.tags):
             markup = _C0_RE.sub("", markup)
             shown = _Shown()
             shown.feed(markup)
