@@ -35,7 +35,8 @@ def default_server(corpus: Path) -> Path:
     for candidate in (corpus.parent / "serve.py", corpus / "serve.py"):
         if candidate.exists():
             return candidate
-    return Path("/work/shared/bench/serve.py")
+    # The shared benchmark folder beside the repositorys own folder.
+    return Path(__file__).resolve().parents[2] / "shared" / "bench" / "serve.py"
 
 
 @dataclass(frozen=True)
