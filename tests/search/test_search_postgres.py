@@ -279,20 +279,7 @@ def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
     query = picked.get(shape) or shape.format(**picked)
     monkeypatch.setattr(pg, "FEED_STORIES", 10**9 if by_ids else 0)
     monkeypatch.setattr(pg, "CANDIDATES", 25)
-    conn = open_conn(archive)
-    try:
-        full, _ = pg.compile_query(conn, query)
-        want = [
-            int(r[0])
-            for r in conn.execute(
-                "SELECT id FROM stories s WHERE search @@ ?::tsquery AND EXISTS (SELECT 1"
-                " FROM sources so WHERE so.story_id = s.id AND so.feed_id = ?)"
-                " ORDER BY published DESC, id DESC",
-                (full, feed),
-            )
-        ]
-    finally:
-        conn.raw.close()  # type: ignore[union-attr]
+    want = feed_matches(archive, query, "so.feed_id = ?", feed)
     assert want, f"{query!r} should match something in feed {feed}"
     got = search(archive, query, feed=str(feed), sort="date", limit=10, now=NOW)
     assert [h.id for h in got.hits] == want[:10]
@@ -305,6 +292,24 @@ def test_a_feeds_search_returns_the_newest_matches_among_its_stories(
                 m.setattr(pg, name, value)
             again = search(archive, query, feed=str(feed), sort="date", limit=7, offset=3, now=NOW)
             assert [h.id for h in again.hits] == want[3:10]
+
+
+def feed_matches(url: str, query: str, source: str, value: object) -> list[int]:
+    """Ids of the plain query among stories with a source where ``source``, newest first."""
+    conn = open_conn(url)
+    try:
+        full, _ = pg.compile_query(conn, query)
+        return [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM stories s WHERE search @@ ?::tsquery AND EXISTS (SELECT 1"
+                f" FROM sources so WHERE so.story_id = s.id AND {source})"
+                " ORDER BY published DESC, id DESC",
+                (full, value),
+            )
+        ]
+    finally:
+        conn.raw.close()  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("by_ids", [True, False])
@@ -326,20 +331,7 @@ def test_a_removed_feeds_stories_are_found_by_the_url_their_sources_keep(
     with open_archive(url) as a:
         a.remove_feed(feed_url)  # type: ignore[attr-defined]
     query = words(url)["common"]
-    conn = open_conn(url)
-    try:
-        full, _ = pg.compile_query(conn, query)
-        want = [
-            int(r[0])
-            for r in conn.execute(
-                "SELECT id FROM stories s WHERE search @@ ?::tsquery AND EXISTS (SELECT 1"
-                " FROM sources so WHERE so.story_id = s.id AND so.feed_id IS NULL"
-                " AND so.feed_url = ?) ORDER BY published DESC, id DESC",
-                (full, feed_url),
-            )
-        ]
-    finally:
-        conn.raw.close()  # type: ignore[union-attr]
+    want = feed_matches(url, query, "so.feed_id IS NULL AND so.feed_url = ?", feed_url)
     assert want, f"{query!r} should match stories of the removed feed"
     monkeypatch.setattr(pg, "FEED_STORIES", 10**9 if by_ids else 0)
     got = search(url, query, feed=feed_url, sort="date", limit=10, now=NOW)
