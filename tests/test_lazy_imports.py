@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from support.feeds import rss
+from support.httpserver import FeedServer
 
 from aggregator.store.archive import Archive
 
@@ -111,3 +115,32 @@ def test_search_path_without_site_imports_little_beyond_sqlite3(tmp_path: Path) 
     allowed = {"aggregator", "__future__", "heapq", "_heapq", "unicodedata", "math"}
     allowed |= {"os", "posixpath", "genericpath", "stat", "_stat", "datetime", "_datetime"}
     assert added <= allowed, added
+
+
+def test_a_poll_of_unchanged_feeds_imports_no_parser_nor_migration_library(
+    tmp_path: Path, feed_server: FeedServer, write_config: Callable[..., Path]
+) -> None:
+    # A re-poll where every feed answers 304 parses nothing and migrates nothing:
+    # feedparser, the text cleanup and sqlite-utils are a tenth of its start-up.
+    feed_server.add("/a.xml", rss("a", 3))
+    config = write_config([{"url": feed_server.url("/a.xml")}])
+    db = tmp_path / "news.db"
+    argv = ["aggregator", "--config", str(config), "--db", str(db), "fetch"]
+    code = (
+        "import sys\n"
+        f"sys.argv = {argv!r}\n"
+        "from aggregator._entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "1 ok" in first.stdout
+    # The first poll parsed the feed and created the archive (in this process: workers = 1).
+    assert {"feedparser", "sqlite_utils"} <= {m.split(".")[0] for m in first.stderr.split()}
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "1 not modified" in again.stdout
+    mods = set(again.stderr.split())
+    assert not {"feedparser", "sqlite_utils"} & {m.split(".")[0] for m in mods}
+    assert not {"aggregator.ingest.parse", "aggregator.ingest.cleanup"} & mods

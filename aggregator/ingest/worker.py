@@ -3,6 +3,9 @@
 Pure (no I/O) and light to import: it runs in the pipeline's worker
 processes, which import only this module's dependencies (parse, normalize,
 questions, dedupe), not the HTTP stack or the archive, so they start fast.
+The main process imports it too, for its types; the parser (feedparser),
+normalize and the questions are imported by :func:`process_feed` and
+:func:`warm_up` only, so a poll of unchanged feeds never loads them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from aggregator.dedupe.events import EventFeatures, event_features
 from aggregator.dedupe.neardup import Params as DedupeParams
@@ -20,10 +24,10 @@ from aggregator.dedupe.neardup import Signature, signature
 from aggregator.dedupe.urls import fingerprint
 from aggregator.ingest.categories import CategoryRule
 from aggregator.ingest.filters import FilterRule, judge
-from aggregator.ingest.normalize import clean_title, clean_url, normalize_entry, strip_controls
-from aggregator.ingest.parse import parse_feed
 from aggregator.models import Entry, Story
-from aggregator.questions.offline import OfflineGenerator, QuestionGenerator
+
+if TYPE_CHECKING:
+    from aggregator.questions.offline import QuestionGenerator
 
 __all__ = ["MAX_ENTRIES", "ProcessedFeed", "one_line", "process_feed", "warm_up", "worker_init"]
 
@@ -103,6 +107,12 @@ def process_feed(
     Raises:
         FeedParseError: the document is not a feed.
     """
+    # Imported here (warm_up imports them as a worker starts): the main process imports
+    # this module for its types, and a poll of unchanged feeds never parses.
+    from aggregator.ingest.normalize import clean_title, clean_url, normalize_entry
+    from aggregator.ingest.parse import parse_feed
+    from aggregator.questions.offline import OfflineGenerator
+
     parsed = parse_feed(body, headers=headers, url=url)
     entries, warning = parsed.entries, parsed.warning
     if len(entries) > MAX_ENTRIES:
@@ -157,6 +167,8 @@ def one_line(text: str, limit: int = 500) -> str:
     Errors and warnings quote what a server or a document said (a redirect's
     Location, the feed URLs a page advertises), so they are hostile text too.
     """
+    from aggregator.ingest.normalize import strip_controls
+
     text = " ".join(strip_controls(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -176,5 +188,8 @@ def worker_init() -> None:
 
 
 def warm_up() -> None:
-    """Nothing: submitted once per worker when a pool starts, so that the workers
-    import this module while the first feeds are still being fetched."""
+    """Import what :func:`process_feed` needs: submitted once per worker when a pool
+    starts, so that the workers import it while the first feeds are still being fetched."""
+    import aggregator.ingest.normalize
+    import aggregator.ingest.parse
+    import aggregator.questions.offline  # noqa: F401

@@ -37,7 +37,6 @@ from aggregator.dedupe.events import EventFeatures
 from aggregator.dedupe.neardup import Signature
 from aggregator.errors import AggregatorError, FeedError, FeedParseError
 from aggregator.ingest.fetch import Fetcher, FetchResult, HTTPStatusError
-from aggregator.ingest.fulltext import choose_body, extract_text, is_html
 from aggregator.ingest.worker import (
     MAX_ENTRIES,
     ProcessedFeed,
@@ -306,6 +305,8 @@ class Poller:
             return tuple(stories), tuple(generators)
         fresh = [i for i, kind in enumerate(kinds) if kind != "known"]
         if feed.full_text and fresh:
+            from aggregator.ingest.fulltext import choose_body  # only full-text feeds need it
+
             chosen = sorted(fresh, key=lambda i: stories[i].published, reverse=True)
             texts = await asyncio.gather(
                 *(self._full_text(stories[i]) for i in chosen[:MAX_ARTICLES])
@@ -325,6 +326,8 @@ class Poller:
 
     async def _full_text(self, story: Story) -> str:
         """The main text of a story's article page, or ``""`` (no URL, fetch failed, no article)."""
+        from aggregator.ingest.fulltext import extract_text, is_html
+
         if not story.url:
             return ""
         async with self._articles:

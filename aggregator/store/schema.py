@@ -5,10 +5,15 @@ records the version reached). No other I/O; a migration never changes once relea
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from aggregator.search.query import FTS_TOKENIZE
 from aggregator.store import scripts_index, search_terms, stem_index
+
+if TYPE_CHECKING:
+    # Only migrations use sqlite-utils (its import costs more than the rest of a
+    # poll's start): the archive imports it when it has a migration to run.
+    import sqlite_utils
 
 __all__ = ["MIGRATIONS"]
 

@@ -15,7 +15,7 @@ import pytest
 from support.feeds import rss
 from support.httpserver import FeedServer, Handler
 
-import aggregator.ingest.worker
+import aggregator.ingest.parse
 import aggregator.poll.poller
 from aggregator.app.config import load
 from aggregator.app.core import App, open_app
@@ -66,9 +66,9 @@ def test_304_costs_no_parse_and_writes_only_the_feed_state(
     feed_server.add("/a.xml", rss("a", 3))
     app = make_app(feed_server.url("/a.xml"))
     parsed: list[str] = []
-    real = aggregator.ingest.worker.parse_feed
+    real = aggregator.ingest.parse.parse_feed
     monkeypatch.setattr(
-        aggregator.ingest.worker,
+        aggregator.ingest.parse,  # the parser process's job imports it from there as it runs
         "parse_feed",
         lambda body, **kw: parsed.append("x") or real(body, **kw),
     )

@@ -317,3 +317,45 @@ def _exists(archive: Archive, story_id: int) -> bool:
         archive.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone()
         is not None
     )
+
+
+def _sqlite_memory_used() -> int | None:
+    """``sqlite3_memory_used()`` of the SQLite library this process has loaded, or None."""
+    import ctypes
+
+    libs = {
+        line.split()[-1]
+        for line in Path("/proc/self/maps").read_text().splitlines()
+        if "libsqlite3" in line.rsplit("/", 1)[-1]
+    }
+    if len(libs) != 1:
+        return None  # SQLite built into the sqlite3 module: no library to ask
+    lib = ctypes.CDLL(libs.pop())
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return int(lib.sqlite3_memory_used())
+
+
+def test_a_new_archive_keeps_its_writer_cache_to_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache size is given in KiB; set before a new archive's page size, SQLite
+    # counted it in pages of the default size, and the cache held eight times as much.
+    import aggregator.store.base
+
+    monkeypatch.setattr(aggregator.store.base, "WRITER_CACHE_KIB", 1024)
+    before = _sqlite_memory_used()
+    if before is None:
+        pytest.skip("SQLite is linked into the sqlite3 module here")
+    with Archive(tmp_path / "news.db") as archive:
+        conn = archive.conn
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 32_768
+        conn.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)")
+        for batch in range(8):  # 8 MiB of rows, in transactions like a poll's
+            with archive.transaction():
+                conn.executemany(
+                    "INSERT INTO filler (text) VALUES (?)",
+                    [(f"{batch} {i} " + "x" * 4000,) for i in range(256)],
+                )
+        used = _sqlite_memory_used()
+        assert used is not None
+        assert used - before < 3 * 1024 * 1024, used - before
