@@ -629,6 +629,33 @@ def test_live_a_cookie_set_in_one_thread_is_sent_from_the_others(feed_server: Fe
     assert sent == ["session=s1"] * 8
 
 
+def test_live_every_thread_goes_through_the_proxy_from_the_environment(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loopback server plays the proxy: it gets each request in absolute form.
+    def slow(handler: Handler) -> None:
+        time.sleep(0.05)  # four at a time: four threads, four clients
+        handler.respond(200, FEED)
+
+    feed_server.add_handler("/slow.xml", slow)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.url("/"))
+    monkeypatch.delenv("http_proxy", raising=False)
+    settings = FetchSettings(allow_private_addresses=True, concurrency=4)
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(make_client(settings), settings=settings) as fetcher:
+            urls = [f"http://feeds{i}.invalid/slow.xml" for i in range(8)]
+            return await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+
+    results = asyncio.run(run())
+
+    assert all(r.body == FEED for r in results)
+    seen = sorted(path for _, path, _ in feed_server.requests)
+    assert seen == sorted(f"http://feeds{i}.invalid/slow.xml" for i in range(8))
+
+
 @pytest.mark.parametrize(
     "raw",
     [
