@@ -20,6 +20,7 @@ from aggregator.ingest.fetch import (
     HTTPStatusError,
     Resolver,
     ResponseTooLarge,
+    _header_dict,
     make_client,
     parse_retry_after,
 )
@@ -600,6 +601,79 @@ def test_live_custom_handler_retry_after(feed_server: FeedServer) -> None:
 
     assert info.value.status == 503
     assert info.value.retry_after is not None
+
+
+def test_live_a_cookie_set_in_one_thread_is_sent_from_the_others(feed_server: FeedServer) -> None:
+    # Each fetch thread sends with a client of its own; they share one cookie jar, so
+    # a cookie a server sets goes with every later request, whichever thread sends it.
+    def login(handler: Handler) -> None:
+        handler.respond(200, FEED, headers={"Set-Cookie": "session=s1; Path=/"})
+
+    def slow(handler: Handler) -> None:
+        time.sleep(0.05)  # four at a time: four threads, four clients
+        handler.respond(200, FEED)
+
+    feed_server.add_handler("/login.xml", login)
+    feed_server.add_handler("/slow.xml", slow)
+    settings = FetchSettings(allow_private_addresses=True, concurrency=4)
+
+    async def run() -> None:
+        async with Fetcher(make_client(settings), settings=settings) as fetcher:
+            await fetcher.fetch(feed_server.url("/login.xml"))
+            slow_url = feed_server.url("/slow.xml")
+            await asyncio.gather(*(fetcher.fetch(slow_url) for _ in range(8)))
+
+    asyncio.run(run())
+
+    sent = [h.get("cookie") for _, path, h in feed_server.requests if path == "/slow.xml"]
+    assert sent == ["session=s1"] * 8
+
+
+def test_live_every_thread_goes_through_the_proxy_from_the_environment(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loopback server plays the proxy: it gets each request in absolute form.
+    def slow(handler: Handler) -> None:
+        time.sleep(0.05)  # four at a time: four threads, four clients
+        handler.respond(200, FEED)
+
+    feed_server.add_handler("/slow.xml", slow)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.url("/"))
+    monkeypatch.delenv("http_proxy", raising=False)
+    settings = FetchSettings(allow_private_addresses=True, concurrency=4)
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(make_client(settings), settings=settings) as fetcher:
+            urls = [f"http://feeds{i}.invalid/slow.xml" for i in range(8)]
+            return await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+
+    results = asyncio.run(run())
+
+    assert all(r.body == FEED for r in results)
+    seen = sorted(path for _, path, _ in feed_server.requests)
+    assert seen == sorted(f"http://feeds{i}.invalid/slow.xml" for i in range(8))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [(b"Content-Type", b"text/xml"), (b"X-Tag", b"a"), (b"x-tag", b"b"), (b"ETag", b'"1"')],
+        [(b"X-Title", "caf\u00e9".encode()), (b"Last-Modified", b"Wed, 01 May 2024 12:00:00 GMT")],
+        [(b"X-Title", "caf\u00e9".encode("latin-1"))],
+        [],
+    ],
+)
+def test_response_headers_as_a_dict(raw: list[tuple[bytes, bytes]]) -> None:
+    headers = httpx.Headers(raw)
+
+    answer = _header_dict(headers)
+
+    # What httpx's own items() gives (same encoding guess), with lower-case names.
+    assert answer == {k.lower(): v for k, v in headers.items()}
+    if raw and raw[0][0] == b"Content-Type":
+        assert answer["x-tag"] == "a, b" and answer["etag"] == '"1"'
 
 
 def test_live_private_address_refused_by_default(feed_server: FeedServer) -> None:
