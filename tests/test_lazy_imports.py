@@ -23,6 +23,19 @@ def imported_after(code: str) -> set[str]:
     return {name.split(".")[0] for name in out.split()}
 
 
+def run_entry(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the console script's entry point with ``argv`` in a new process; its stderr
+    lists the modules imported by the end (the command must succeed)."""
+    code = (
+        "import sys\n"
+        f"sys.argv = {argv!r}\n"
+        "from aggregator._entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
 def test_import_aggregator_imports_no_cli_libraries() -> None:
     mods = imported_after("import aggregator")
     assert not {"click", "rich"} & mods
@@ -51,14 +64,7 @@ def test_console_script_search_path_imports_only_what_search_needs(tmp_path: Pat
     config.write_text(f'[archive]\npath = "{tmp_path / "news.db"}"\n', encoding="utf-8")
     with Archive(tmp_path / "news.db"):
         pass
-    code = (
-        "import sys\n"
-        f"sys.argv = ['aggregator', '--config', {str(config)!r}, 'search', 'rust', '--json']\n"
-        "from aggregator._entry import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = run_entry(["aggregator", "--config", str(config), "search", "rust", "--json"])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     mods = set(result.stderr.split())
@@ -70,14 +76,7 @@ def test_console_script_search_path_imports_only_what_search_needs(tmp_path: Pat
 def test_search_without_config_imports_neither_typing_nor_dataclasses(tmp_path: Path) -> None:
     with Archive(tmp_path / "news.db"):
         pass
-    code = (
-        "import sys\n"
-        f"sys.argv = ['aggregator', '--db', {str(tmp_path / 'news.db')!r}, 'search', 'rust']\n"
-        "from aggregator._entry import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = run_entry(["aggregator", "--db", str(tmp_path / "news.db"), "search", "rust"])
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("No stories match")
     assert not HEAVY & {m.split(".")[0] for m in result.stderr.split()}
@@ -126,19 +125,12 @@ def test_a_poll_of_unchanged_feeds_imports_no_parser_nor_migration_library(
     config = write_config([{"url": feed_server.url("/a.xml")}])
     db = tmp_path / "news.db"
     argv = ["aggregator", "--config", str(config), "--db", str(db), "fetch"]
-    code = (
-        "import sys\n"
-        f"sys.argv = {argv!r}\n"
-        "from aggregator._entry import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
-    )
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    first = run_entry(argv)
     assert first.returncode == 0, first.stderr
     assert "1 ok" in first.stdout
     # The first poll parsed the feed and created the archive (in this process: workers = 1).
     assert {"feedparser", "sqlite_utils"} <= {m.split(".")[0] for m in first.stderr.split()}
-    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    again = run_entry(argv)
     assert again.returncode == 0, again.stderr
     assert "1 not modified" in again.stdout
     mods = set(again.stderr.split())
