@@ -666,9 +666,7 @@ def test_background_sentences_are_not_leads(headline: str, body: str, start: str
     ],
 )
 def test_long_and_unusual_sentences_still_lead(headline: str, body: str, sentence: str) -> None:
-    lead = lead_sentence(headline, body)
-    assert lead is not None
-    assert lead.sentence == sentence
+    assert_lead(headline, body, sentence)
 
 
 def test_a_participle_opener_is_lowered_and_a_list_item_is_no_lead() -> None:
@@ -722,9 +720,7 @@ def test_a_tragedy_keeps_its_chosen_act_beside_the_lead() -> None:
 def test_a_relative_clause_or_a_title_abbreviation_does_not_hide_the_lead(
     headline: str, body: str, sentence: str
 ) -> None:
-    lead = lead_sentence(headline, body)
-    assert lead is not None
-    assert lead.sentence == sentence
+    assert_lead(headline, body, sentence)
 
 
 @pytest.mark.parametrize(
@@ -819,9 +815,7 @@ def test_no_actor_question_without_a_possessive_or_an_article(title: str) -> Non
 def test_an_english_label_before_a_whole_sentence_goes(
     headline: str, body: str, sentence: str
 ) -> None:
-    lead = lead_sentence(headline, body)
-    assert lead is not None
-    assert lead.sentence == sentence
+    assert_lead(headline, body, sentence)
 
 
 @pytest.mark.parametrize(
