@@ -20,7 +20,7 @@ import aggregator.store._searchplan as plan_module
 from aggregator.search.query import to_fts5
 from aggregator.store import search_terms
 from aggregator.store.archive import SCHEMA_VERSION, Archive
-from aggregator.store.search import latest, search
+from aggregator.store.search import SearchResults, latest, search
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 N = 2400
@@ -220,6 +220,16 @@ CASES = [
 ]
 
 
+def two_pages(
+    archive: Path, query: str, sort: str, filters: dict[str, object]
+) -> list[SearchResults]:
+    """The first two pages of 15 of a search, as the plans being compared give them."""
+    return [
+        search(archive, query, sort=sort, limit=15, offset=offset, now=NOW, **filters)  # type: ignore[arg-type]
+        for offset in (0, 15)
+    ]
+
+
 @pytest.mark.parametrize(("query", "filters"), CASES)
 @pytest.mark.parametrize("sort", ["date", "relevance"])
 def test_written_out_prefixes_give_the_same_pages(
@@ -233,12 +243,7 @@ def test_written_out_prefixes_give_the_same_pages(
     for expand in (True, False):
         if not expand:
             monkeypatch.setattr(plan_module, "expand_prefixes", lambda conn, expr: (expr, False))
-        pages.append(
-            [
-                search(archive, query, sort=sort, limit=15, offset=offset, now=NOW, **filters)  # type: ignore[arg-type]
-                for offset in (0, 15)
-            ]
-        )
+        pages.append(two_pages(archive, query, sort, filters))
     assert pages[0] == pages[1]
     assert pages[0][0].hits
 
@@ -399,12 +404,7 @@ def test_leaving_out_absent_hashtag_twins_changes_no_page(
     for lean in (True, False):
         if not lean:
             monkeypatch.setattr(plan_module.Plan, "lean", lambda self, expr: expr)
-        pages.append(
-            [
-                search(archive, query, sort=sort, limit=15, offset=offset, now=NOW, **filters)  # type: ignore[arg-type]
-                for offset in (0, 15)
-            ]
-        )
+        pages.append(two_pages(archive, query, sort, filters))
     assert pages[0] == pages[1]
     assert pages[0][0].hits
 
