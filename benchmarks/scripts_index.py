@@ -28,6 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "search"))  # the script tests' feed list
 
 from click.testing import CliRunner  # noqa: E402
 from conftest import make_config_text  # noqa: E402
