@@ -124,6 +124,7 @@ _NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
 _UNITED_STATES = re.compile(
     r"\b(?:the\ )?(?:United\ States(?:\ of\ America)?|Vereinigten?\ Staaten|"
     r"[ÉE]tats-Unis|Estados\ Unidos|Stati\ Uniti)\b"
+    r"|\bEE\.\ ?UU\.?(?!\w)|\bEEUU\b"  # the Spanish abbreviation, "EEUU" or "EE.UU."
 )
 # A site's section before the headline: "World › Florida airport shooting ...".
 _BREADCRUMB = re.compile(r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
@@ -354,7 +355,12 @@ class EventFeatures:
         mourned: the name of two capitalized words nearest before a death verb ("Civil
             rights leader Jesse Jackson dies"): the person whose death the title
             reports, or ``None`` (also in a Title Case headline, whose capitals do not
-            tell a name: "the Killer Whale Featured in 'Blackfish,' Dies").
+            tell a name: "the Killer Whale Featured in 'Blackfish,' Dies"); when the
+            title tells no death but the lead does ("Jesse Jackson, who died Tuesday,
+            ..."), the title's first name of two capitalized words.
+        denied: names the title sets apart from its deed in a contrast ("Trump asking
+            Congress, not Mexico, to pay for border wall": Mexico), see
+            :func:`_contradiction`.
     """
 
     title_keys: tuple[str, ...]
@@ -367,6 +373,7 @@ class EventFeatures:
     compounds: frozenset[tuple[str, str]] = frozenset()
     before_after: tuple[str, ...] = ()
     mourned: tuple[str, str] | None = None
+    denied: frozenset[str] = frozenset()
 
 
 def kind(title: str) -> str:
@@ -463,6 +470,13 @@ def _features(title: str, lead: str) -> EventFeatures:
     death = _DEATH_RE.search(title)
     before_death = frozenset(_WORD_RE.findall(title[: death.start()])) if death else frozenset()
     mourned: tuple[str, str] | None = None
+    # No death in the title, but the lead tells one ("Jesse Jackson, who died Tuesday, ..."):
+    # the title's first full name is the person mourned (a profile or gallery of the day).
+    mourned_in_lead = not death and bool(_LEAD_DEATH_RE.search(lead[:LEAD_CHARS]))
+    denied_words = frozenset(
+        w for m in _DENIED_RE.finditer(title) for w in _WORD_RE.findall(m.group(1))
+    )
+    denied: set[str] = set()
     # Each title word preceded by a capitalized word with only a space between.
     adjoining: dict[str, str] = {}
     for m in _ADJOINING_RE.finditer(title):
@@ -505,6 +519,10 @@ def _features(title: str, lead: str) -> EventFeatures:
                     compounds.add((previous, key))
                     if word in before_death and not title_case:
                         mourned = (previous, key)
+                    elif mourned_in_lead and mourned is None and not title_case:
+                        mourned = (previous, key)
+                if word in denied_words and capital:
+                    denied.add(key)
                 previous = key if capital else ""
             acronym = len(word) >= 2 and word.isupper() and word.isalpha()
             if key in _PLACE_KEYS or key == "u.s":
@@ -526,6 +544,7 @@ def _features(title: str, lead: str) -> EventFeatures:
         compounds=frozenset(compounds),
         before_after=tuple(main_keys),
         mourned=mourned,
+        denied=frozenset(denied - lower_seen) if not title_case else frozenset(),
     )
 
 
@@ -544,6 +563,18 @@ _DEATH_RE = re.compile(
     r"(?i)\b(?:dies|died|dead\s+at|has\s+died|passes\s+away|passed\s+away|meurt|est\s+mort|"
     r"stirbt|ist\s+tot|gestorben|muere|murió|fallece|falleció|morto|è\s+morta?)\b"
 )
+
+# A death told in the lead of a title that names the dead person ("Jesse Jackson's
+# journey ..." / "Jesse Jackson, who died Tuesday, fought for ..."): a relative clause
+# on the person, in the common languages of the corpus.
+_LEAD_DEATH_RE = re.compile(
+    r"(?i)\b(?:who\s+(?:has\s+)?(?:died|passed\s+away)|qui\s+est\s+(?:mort|décédé)e?|"
+    r"der\s+(?:am\s+\w+\s+)?(?:gestorben|verstorben)|que\s+(?:murió|falleció))\b"
+)
+
+# A contrast that denies a name the deed of the title: "Donald Trump asking Congress,
+# not Mexico, to pay for border wall" (Mexico is named as not paying).
+_DENIED_RE = re.compile(r",\s+not\s+((?:[A-Z][\w'’.-]*\s?){1,3}),")
 
 # "X does Y after Z": the clause after "after" or "following" names an earlier
 # happening, the main clause what was done since.
@@ -590,6 +621,12 @@ class EventParams:
             :func:`compare`), however common the actors are on those days.
         actor_idf: a title's name counts as an actor only when at least this rare (log
             scale: 3 leaves out a name in one story of eight of the days).
+        incident_window: two stories in one language telling the same kind of sudden
+            happening (a shooting, a blast, a flood) and sharing a rare title word are
+            one event when published at most this far apart (see :func:`_incident`).
+        told_names: the weighted share of one title's names and numbers that the other
+            story, in another language, tells in its title or lead, that makes one event
+            (see :func:`_names_told`).
     """
 
     enabled: bool = True
@@ -607,6 +644,8 @@ class EventParams:
     coverage: float = 0.5
     actors: float = 0.15
     actor_idf: float = 3.0
+    incident_window: timedelta = timedelta(hours=12)
+    told_names: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -706,7 +745,7 @@ def compare(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
     title_score = _title_score(a, b, idf)
-    if title_score < params.min_title:
+    if title_score < params.min_title and not other_language:
         # Decided on the titles alone: the costlier agreement of the leads is left out.
         return EventVerdict(
             False,
@@ -744,14 +783,27 @@ def compare(
     reaction = _reaction(a, b) or _reaction(b, a)
     if reaction:
         return verdict(False, reaction)
-    if other_language and len(shared_names) >= 2:
-        names = _names_agreement(a, b, idf)
-        if names >= params.cross_language:
+    contradiction = _contradiction(a, b) or _contradiction(b, a)
+    if contradiction:
+        return verdict(False, contradiction)
+    if other_language:
+        if len(shared_names) >= 2:
+            names = _names_agreement(a, b, idf)
+            if names >= params.cross_language:
+                return verdict(
+                    True,
+                    f"other languages, the titles' names and numbers agree"
+                    f" ({names:.2f} >= {params.cross_language})",
+                )
+        told = max(_names_told(a, b, idf), _names_told(b, a, idf))
+        if told >= params.told_names:
             return verdict(
                 True,
-                f"other languages, the titles' names and numbers agree"
-                f" ({names:.2f} >= {params.cross_language})",
+                f"other languages, one title's names told in the other story"
+                f" ({told:.2f} >= {params.told_names})",
             )
+        if title_score < params.min_title:
+            return verdict(False, f"title agreement {title_score:.2f} < {params.min_title}")
     mourned = _mourned(a, b) or _mourned(b, a)
     if mourned:
         return verdict(True, f"the death of {mourned} and a story naming them")
@@ -761,6 +813,13 @@ def compare(
             True,
             f"the same actors ({', '.join(actors)}) and what they did ({', '.join(action)}),"
             f" evidence {evidence:.2f} >= {params.actors}",
+        )
+    incident = _incident(a, b, shared_title, idf, params.min_idf)
+    if incident and not other_language and gap <= params.incident_window:
+        return verdict(
+            True,
+            f"the same kind of happening ({incident[0]}) and a rare word ({incident[1]})"
+            f" within {params.incident_window}",
         )
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
@@ -888,6 +947,79 @@ def _mourned(a: EventFeatures, b: EventFeatures) -> str:
     ):
         return f"{first} {last}"
     return ""
+
+
+def _contradiction(a: EventFeatures, b: EventFeatures) -> str:
+    """Describe how ``a`` denies a name what ``b`` says it does, or ``""``.
+
+    "Donald Trump asking Congress, not Mexico, to pay for border wall" and
+    "Trump says Mexico would repay U.S. funds spent on border wall" share
+    their actors and deed, but the first sets Mexico apart from the paying
+    that the second's main clause gives it: two claims (here a plan and the
+    answer to it), not one report.
+    """
+    denied = sorted(k for k in a.denied if k in b.head_keys and k not in b.denied)
+    if denied:
+        return f"one title denies {', '.join(denied)} the deed the other gives it"
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _incidents() -> frozenset[str]:
+    """The stems of :data:`_INCIDENT_WORDS` (computed on first use, like every stem)."""
+    return frozenset(_stem(w) for w in _INCIDENT_WORDS.split())
+
+
+_INCIDENT_WORDS = """
+    shooting gunfire gunman gunmen stabbing bombing bomb blast explosion attack torture
+    hostage mutiny mutineers revolt riot unrest crash derailment collapse fire wildfire
+    flood earthquake quake tsunami eruption avalanche storm
+"""
+"""Words of a sudden happening at a place: violence, accidents, disasters (:func:`_incident`)."""
+
+
+def _incident(
+    a: EventFeatures, b: EventFeatures, shared_title: Sequence[str], idf: IdfFn, least: float
+) -> tuple[str, str] | None:
+    """The kind of happening and the rare word both stories give it, or ``None``.
+
+    A shooting, blast, crash or flood is one happening at one place and
+    time, reported by each outlet with its own angle and in its own words:
+    "Florida airport shooting raises questions about guns in baggage" and
+    "Scenes From Fort Lauderdale Airport Shooting" share no rare name, yet
+    tell one shooting. One title names the happening's kind (the words of
+    :data:`_INCIDENT_WORDS`) and the other story tells it too, in its title or its
+    lead; and the titles share a rare word besides (``least``, the rarity of
+    a shared name: "airport", "Ivory Coast", "Chicago"). ``compare`` asks
+    it of stories in one language, published within ``incident_window``.
+    """
+    kinds = _incidents()
+    told = sorted(
+        {k for k in a.title_keys if k in kinds and k in b.lead_keys}
+        | {k for k in b.title_keys if k in kinds and k in a.lead_keys}
+    )
+    if not told:
+        return None
+    rare = [k for k in shared_title if k not in kinds and not k.startswith("#") and idf(k) >= least]
+    return (told[0], rare[0]) if rare else None
+
+
+def _names_told(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
+    """The weighted share of ``a``'s title names and numbers told in ``b``'s title or lead.
+
+    A story in another language retells a title's names in its lead though
+    its own title chose others: "US intelligence report says Putin directed
+    cyber campaign to help Trump win" and "US-Geheimdienstbericht zu Putin:
+    Codewort 'Hohe Sicherheit'", whose lead names the US, Putin and Trump.
+    Three of them at least must be told, else 0: two names are often a day's
+    common cast ("Obama" and "Trump" in a Spanish quote and an English report
+    of another deed), and a happening's retelling keeps who, whom and where.
+    """
+    own = [k for k in a.title_keys if k in a.names or k.startswith("#")]
+    told = [k for k in own if k in b.lead_keys]
+    if len(told) < 3:
+        return 0.0
+    return sum(idf(k) for k in told) / sum(idf(k) for k in own)
 
 
 def _coverage(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:

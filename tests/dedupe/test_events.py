@@ -146,7 +146,14 @@ DAY = titles_holding(
 )  # fmt: skip
 
 
-def on_day(a: tuple[str, str], b: tuple[str, str], hours: float, idf: object = DAY) -> str:
+def on_day(
+    a: tuple[str, str],
+    b: tuple[str, str],
+    hours: float,
+    idf: object = DAY,
+    *,
+    other_language: bool = False,
+) -> str:
     """The deciding rule for two (title, lead) stories ``hours`` apart, or "" when apart."""
     verdict = compare(
         event_features(*a),
@@ -154,6 +161,7 @@ def on_day(a: tuple[str, str], b: tuple[str, str], hours: float, idf: object = D
         published_a=T0,
         published_b=T0 + timedelta(hours=hours),
         idf=idf,  # type: ignore[arg-type]
+        other_language=other_language,
     )
     return verdict.rule if verdict.same else ""
 
@@ -462,6 +470,181 @@ def test_the_coverage_of_a_death_joins_it() -> None:
     assert not on_day(died, ("Jesse Jackson dies at 91", ""), hours=2, idf=day)
 
 
+def test_a_lead_telling_the_death_makes_a_profile_its_coverage() -> None:
+    # Neither title tells the death; the leads do, in a clause on the person named in the
+    # title. The gallery and the look at his life are that day's coverage of the death.
+    day = titles_holding({"Jesse": 30, "Jackson": 30, "civil": 12, "rights": 12}, 1100)
+    gallery = (
+        "Jesse Jackson: A life in pictures",
+        "A look back at the remarkable life of the US civil rights activist, who died on"
+        " Tuesday aged 84.",
+    )
+    journey = (
+        "Jesse Jackson’s journey from a South Carolina protest to presidential runs",
+        "Jesse Jackson, who died Tuesday, fought for equality as a civil rights protester, a"
+        " presidential candidate, and a champion of Black voting.",
+    )
+    assert event_features(*gallery).mourned == ("jess", "jackson")
+    assert event_features(*journey).mourned == ("jess", "jackson")
+    rule = on_day(gallery, journey, hours=5.7, idf=day)
+    assert rule == "the death of jess jackson and a story naming them", rule
+    # Without the leads, the two share a name thirty titles hold, and little else.
+    assert not on_day((gallery[0], ""), (journey[0], ""), hours=5.7, idf=day)
+    # Hard negative: deaths told in a lead about others ("a shooting that left five dead")
+    # mourn no one named in the title.
+    assert (
+        event_features(
+            "Esteban Santiago ordered held without bail",
+            "Federal law enforcement officials identified the suspect in a shooting that left"
+            " at least five dead as a 26-year-old former National Guardsman.",
+        ).mourned
+        is None
+    )
+
+
+# The corpus's 2017-01-07: 577 stories, and how many titles hold each word.
+SHOOTING_DAY = titles_holding(
+    {"airport": 15, "shooting": 15, "Florida": 7, "Fort": 13, "Lauderdale": 12, "Trump": 50,
+     "US": 63, "Putin": 7, "Obama": 14, "Mexico": 11, "wall": 5, "border": 6, "Congress": 6,
+     "pay": 7, "Ivory": 6, "Coast": 6, "gunfire": 2, "intelligence": 7, "Iraq": 7,
+     "suspect": 4, "Russia": 17, "attack": 9},
+    577,
+)  # fmt: skip
+
+BAGGAGE = (
+    "World › Florida airport shooting raises questions about guns in baggage",
+    "The suspect in a deadly shooting at a Florida airport used a gun that he had stored in his"
+    " checked luggage, raising questions about airport security and whether safety officials"
+    " need to change the current rules.",
+)
+SCENES = (
+    "Scenes From Fort Lauderdale Airport Shooting",
+    "Witnesses filmed the chaos after a gunman shot and killed several people inside the Fort"
+    " Lauderdale-Hollywood International Airport on Friday.",
+)
+
+
+def test_one_kind_of_happening_at_one_place_joins() -> None:
+    # "Florida" and "Fort Lauderdale" never meet, and no rare name is shared; but both
+    # tell a shooting and share a rare word besides ("airport"), hours apart.
+    rule = on_day(BAGGAGE, SCENES, hours=10.9, idf=SHOOTING_DAY)
+    assert rule.startswith("the same kind of happening (shoot) and a rare word (airport)"), rule
+    # The kind may be told in the other story's lead only: "gunfire" in Reuters' lead.
+    ivory = (
+        ("Heavy gunfire heard at military camps in Ivory Coast", ""),
+        (
+            "Unrest hits Ivory Coast's main city as army revolt spreads",
+            "BOUAKE, Ivory Coast (Reuters) - Gunfire broke out in Ivory Coast's commercial"
+            " capital, Abidjan, and other cities on Saturday, residents and soldiers said, as a"
+            " revolt by military personnel demanding higher wages and bonuses appeared to gain"
+            " momentum.",
+        ),
+    )
+    assert on_day(*ivory, hours=4.1, idf=SHOOTING_DAY).startswith("the same kind of happening")
+    # Past the incident window (12 hours) the evidence decides again, and it is too weak.
+    assert not on_day(BAGGAGE, SCENES, hours=13, idf=SHOOTING_DAY)
+    # Without the kind of happening, the shared place alone does not join.
+    assert not on_day(
+        ("World › Florida airport reopens to travellers", ""),
+        ("Scenes From Fort Lauderdale Airport", ""),
+        hours=2,
+        idf=SHOOTING_DAY,
+    )
+    # Hard negatives: another language's words meet by chance ("Attacke" is "attack"), and a
+    # word common on the day ("US") is no shared place.
+    assert not on_day(
+        ("Seven dead in major Russian attack on Ukraine", ""),
+        ("Bundesregierung sieht Russland hinter Phishing-Attacke über Signal", ""),
+        hours=3.4,
+        idf=SHOOTING_DAY,
+        other_language=True,
+    )
+    assert not on_day(
+        ("US shooting: Iraq war veteran accused of killing five", ""),
+        ("US stocks shrug off the shooting", ""),
+        hours=2,
+        idf=SHOOTING_DAY,
+    )
+
+
+def test_other_languages_join_when_a_titles_names_are_told() -> None:
+    # The English title's names (the US, Putin, Trump) are all in the Spanish title; the
+    # titles agree on too few words to pass the titles' agreement in one language.
+    es = (
+        'EEUU dice que Putin ordenó ciberataques por su "clara" preferencia por Trump',
+        'EP - Según la Inteligencia de EEUU Putin "ordenó" una campaña con ciberataques'
+        ' contra instituciones norteamericanas para "ayudar" a Trump.',
+    )
+    en = ("US intelligence report says Putin directed cyber campaign to help Trump win", "")
+    assert "u.s" in event_features(*es).title_keys  # "EEUU" is the US
+    rule = on_day(es, en, hours=0.1, idf=SHOOTING_DAY, other_language=True)
+    assert rule.startswith("other languages, one title's names told in the other story"), rule
+    # German: the lead tells the English title's three names.
+    de = (
+        'US-Geheimdienstbericht zu Putin: Codewort "Hohe Sicherheit"',
+        "Die US-Geheimdienste erheben in ihrem Hacking-Bericht schwere Vorwürfe gegen Russlands"
+        " Präsidenten Wladimir Putin. Ihre Beweise veröffentlichen sie nicht. Doch die Analyse"
+        " ist auch so hochinteressant - selbst Donald Trump reagierte.",
+    )
+    assert on_day(en, de, hours=9.9, idf=SHOOTING_DAY, other_language=True)
+    assert not on_day((en[0], ""), (de[0], ""), hours=9.9, idf=SHOOTING_DAY, other_language=True)
+    # Hard negative: two of the day's cast (Obama, Trump) told, the third name not: Obama's
+    # remark and Trump's recall of envoys are other happenings.
+    assert not on_day(
+        (
+            'Obama le recuerda a Trump que Putin "no es de nuestro equipo"',
+            "El presidente saliente de EEUU, Barack Obama, ha recordado a Donald Trump que el"
+            " presidente ruso no es de su equipo.",
+        ),
+        (
+            "Donald Trump asks US ambassadors appointed by Barack Obama to quit by"
+            " Inauguration Day",
+            "",
+        ),
+        hours=9.4,
+        idf=SHOOTING_DAY,
+        other_language=True,
+    )
+    # Hard negative: two names told (iOS 27) are a product, not a happening: a guide to a
+    # new recovery mode and a report of code that restricts leased devices.
+    assert not on_day(
+        (
+            "Neuer Wiederherstellungsmodus: So funktioniert er in iOS 27",
+            "Apple ermöglicht es künftig, bestimmte Probleme am iPhone direkt zu überprüfen. So"
+            " arbeitet der neue Modus.",
+        ),
+        (
+            "iOS 27 Code Suggests Apple Could Restrict Leased Devices After Missed Payments",
+            "Code found in the iOS 27 beta suggests Apple is developing a system that could"
+            " restrict leased iPhones when customers fall behind on payments.",
+        ),
+        hours=10.6,
+        idf=titles_holding({"iOS": 6, "Apple": 25, "Code": 3}, 1000),
+        other_language=True,
+    )
+
+
+def test_a_title_denying_a_name_the_deed_stays_apart() -> None:
+    # The same actors and deed, but the first sets Mexico apart from the paying that the
+    # second gives it: a plan and the answer to it, not one report.
+    asking = ("Donald Trump asking Congress, not Mexico, to pay for border wall", "")
+    repay = ("World › Trump says Mexico would repay U.S. funds spent on border wall", "")
+    assert event_features(*asking).denied == {"mexico"}
+    assert not on_day(asking, repay, hours=7, idf=SHOOTING_DAY)
+    verdict = compare(
+        event_features(*asking),
+        event_features(*repay),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=7),
+        idf=SHOOTING_DAY,
+    )
+    assert verdict.rule == "one title denies mexico the deed the other gives it", verdict.rule
+    # Without the contrast, the same actors and deed join.
+    plain = ("Donald Trump asking Congress and Mexico to pay for border wall", "")
+    assert event_features(*plain).denied == frozenset()
+    assert on_day(plain, repay, hours=7, idf=SHOOTING_DAY)
+
+
 def test_a_place_is_never_a_distinct_name() -> None:
     # Kyiv is in no other title of the day, but a capital is the setting of many happenings:
     # the talks and Zelensky's statement about Trump's pressure stay apart.
@@ -710,7 +893,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         "[events]\nenabled = false\nwindow = '2d'\nthreshold = 0.5\ntitle_weight = 0.6\n"
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
         "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
-        "actors = 0.2\nactor_idf = 3.5\n"
+        "actors = 0.2\nactor_idf = 3.5\nincident_window = '6h'\ntold_names = 0.9\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -728,7 +911,12 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         coverage=0.7,
         actors=0.2,
         actor_idf=3.5,
+        incident_window=timedelta(hours=6),
+        told_names=0.9,
     )
+    # A window shorter than the default incident window bounds it.
+    short = load(_config(tmp_path, "[events]\nwindow = '6h'\n")).events
+    assert short.incident_window == timedelta(hours=6)
 
 
 @pytest.mark.parametrize(
@@ -749,6 +937,12 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ("distinct = 0.3", "events.distinct: must not be above threshold"),
         ("coverage = 0", "events.coverage: must be above 0 and at most 1, got 0"),
         ("actor_idf = 0", "events.actor_idf: must be between 1 and 20, got 0.0"),
+        (
+            "incident_window = '2d'",
+            "events.incident_window: must be positive and at most window, got '2d'",
+        ),
+        ("incident_window = 'soon'", "events.incident_window: 'soon' is not a duration"),
+        ("told_names = 2", "events.told_names: must be above 0 and at most 1, got 2.0"),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
