@@ -184,6 +184,9 @@ _ROUNDUP_RE = re.compile(
     """
 )
 
+# A live page's topic before its label: "Florida attack updates: ...".
+_UPDATES_RE = re.compile(r"(?i)^\s*((?:[^\W_]+[\s-]){1,3})updates?\s*:\s*")
+
 # Questions and explainers comment on a happening rather than report it:
 # "Why is the Strait of Hormuz so crucial?", "How the Galaxy Z Fold 8 and Z Flip 8 compare".
 # A topic before the headline proper: "Fort Lauderdale airport shooting: A look at ...",
@@ -383,8 +386,14 @@ def kind(title: str) -> str:
     galleries, deals lists and daily programmes ("12/18: CBS Evening News")
     cover many happenings (``"roundup"``); questions and explainers ("Why
     ...?", "How ...", "Shooting: A look at ...") comment on one rather than
-    report it (``"column"``), also after a topic and a colon.
+    report it (``"column"``), also after a topic and a colon. Updates on one
+    sudden happening ("Florida attack updates: Fort Lauderdale airport reopens
+    after shooting", see :data:`_INCIDENT_WORDS`) report it; updates on a
+    place or a war ("Ukraine updates: ...") are a live page of many.
     """
+    updates = _UPDATES_RE.match(title)
+    if updates and _incidents() & {_stem(w) for w in _WORD_RE.findall(updates.group(1))}:
+        title = title[updates.end() :]
     if _ROUNDUP_RE.search(title):
         return "roundup"
     if _COLUMN_RE.search(title) or _two_sentences(title):

@@ -567,6 +567,25 @@ def test_one_kind_of_happening_at_one_place_joins() -> None:
     )
 
 
+def test_updates_on_one_sudden_happening_report_it() -> None:
+    # A live page on one shooting is its coverage; a live page on a war covers many.
+    updates = (
+        "Florida attack updates: Fort Lauderdale airport reopens after shooting",
+        "Fort Lauderdale-Hollywood International Airport has reopened following the terminal"
+        " shooting that left five people dead and eight wounded.",
+    )
+    assert kind(updates[0]) == ""
+    assert kind("Ukraine updates: Peace talks in Geneva 'very tense'") == "roundup"
+    assert kind("Storm updates: live blog of the floods") == "roundup"
+    rule = on_day(
+        updates,
+        ("Fort Lauderdale Airport shooting suspect had mental health issues: Relatives", ""),
+        hours=4.7,
+        idf=SHOOTING_DAY,
+    )
+    assert rule.startswith("the same kind of happening (shoot)"), rule
+
+
 def test_other_languages_join_when_a_titles_names_are_told() -> None:
     # The English title's names (the US, Putin, Trump) are all in the Spanish title; the
     # titles agree on too few words to pass the titles' agreement in one language.
