@@ -391,7 +391,7 @@ def kind(title: str) -> str:
     after shooting", see :data:`_INCIDENT_WORDS`) report it; updates on a
     place or a war ("Ukraine updates: ...") are a live page of many.
     """
-    updates = _UPDATES_RE.match(title)
+    updates = _UPDATES_RE.match(title) if "pdate" in title else None
     if updates and _incidents() & {_stem(w) for w in _WORD_RE.findall(updates.group(1))}:
         title = title[updates.end() :]
     if _ROUNDUP_RE.search(title):
@@ -481,9 +481,15 @@ def _features(title: str, lead: str) -> EventFeatures:
     mourned: tuple[str, str] | None = None
     # No death in the title, but the lead tells one ("Jesse Jackson, who died Tuesday, ..."):
     # the title's first full name is the person mourned (a profile or gallery of the day).
-    mourned_in_lead = not death and bool(_LEAD_DEATH_RE.search(lead[:LEAD_CHARS]))
-    denied_words = frozenset(
-        w for m in _DENIED_RE.finditer(title) for w in _WORD_RE.findall(m.group(1))
+    mourned_in_lead = (
+        not death
+        and any(w in lead for w in _LEAD_DEATH_WORDS)  # cheaper than the search, mostly false
+        and bool(_LEAD_DEATH_RE.search(lead[:LEAD_CHARS]))
+    )
+    denied_words = (
+        frozenset(w for m in _DENIED_RE.finditer(title) for w in _WORD_RE.findall(m.group(1)))
+        if ", not " in title
+        else frozenset()
     )
     denied: set[str] = set()
     # Each title word preceded by a capitalized word with only a space between.
@@ -580,6 +586,8 @@ _LEAD_DEATH_RE = re.compile(
     r"(?i)\b(?:who\s+(?:has\s+)?(?:died|passed\s+away)|qui\s+est\s+(?:mort|décédé)e?|"
     r"der\s+(?:am\s+\w+\s+)?(?:gestorben|verstorben)|que\s+(?:murió|falleció))\b"
 )
+
+_LEAD_DEATH_WORDS = ("died", "passed", "mort", "décédé", "storben", "murió", "falleció")
 
 # A contrast that denies a name the deed of the title: "Donald Trump asking Congress,
 # not Mexico, to pay for border wall" (Mexico is named as not paying).
