@@ -1007,7 +1007,11 @@ def _incident(
     tell one shooting. One title names the happening's kind (the words of
     :data:`_INCIDENT_WORDS`) and the other story tells it too, in its title or its
     lead; and the titles share a rare word besides (``least``, the rarity of
-    a shared name: "airport", "Ivory Coast", "Chicago"). ``compare`` asks
+    a shared name) that says where or whose: a name ("Ivory Coast",
+    "Chicago", "Florida") or the word just before the kind in both titles
+    ("airport shooting"). A common role ("suspect", "police") is no place:
+    "Police identify suspect in Rhode Island ice rink shooting" and "Suspect
+    in Canada shooting is identified ..." are two shootings. ``compare`` asks
     it of stories in one language, published within ``incident_window``.
     """
     kinds = _incidents()
@@ -1017,8 +1021,19 @@ def _incident(
     )
     if not told:
         return None
-    rare = [k for k in shared_title if k not in kinds and not k.startswith("#") and idf(k) >= least]
+    names = a.names | b.names
+    before = _before(a.title_keys, kinds) & _before(b.title_keys, kinds)
+    rare = [
+        k
+        for k in shared_title
+        if (k in names or k in before) and k not in kinds and idf(k) >= least
+    ]
     return (told[0], rare[0]) if rare else None
+
+
+def _before(keys: Sequence[str], kinds: frozenset[str]) -> set[str]:
+    """The keys just before a word of ``kinds`` in a title: "airport" in "airport shooting"."""
+    return {keys[i - 1] for i in range(1, len(keys)) if keys[i] in kinds}
 
 
 def _names_told(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:

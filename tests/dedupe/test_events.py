@@ -565,6 +565,19 @@ def test_one_kind_of_happening_at_one_place_joins() -> None:
         hours=2,
         idf=SHOOTING_DAY,
     )
+    # Hard negative: two shootings share a rare word that is a role, not a place ("suspect").
+    rink = ("Police identify suspect in Rhode Island ice rink shooting", "")
+    canada = (
+        "Suspect in Canada shooting is identified as an 18-year-old with history of police"
+        " visits to her home",
+        "",
+    )
+    assert not on_day(rink, canada, hours=2)
+    # The same shooting told twice shares its place's name.
+    rule = on_day(
+        rink, ("3 killed, including suspect, in shooting at Rhode Island hockey rink", ""), hours=12
+    )
+    assert rule.startswith("the same kind of happening (shoot) and a rare word (rhode)"), rule
 
 
 def test_updates_on_one_sudden_happening_report_it() -> None:
