@@ -61,8 +61,20 @@ an article under another's headline):
   actor the other story does not and shares no word but names with the
   other title reports another deed after the other's happening
   (:func:`_reaction`);
+- a title reporting nothing of a death, but whose lead tells it of the person
+  the title names ("Jesse Jackson, who died Tuesday, ..."), is that death's
+  coverage too;
+- a title denying a name the deed in a contrast ("Congress, not Mexico, to
+  pay") stays apart from one giving that name the deed (:func:`_contradiction`);
+- two stories in one language telling the same kind of sudden happening (a
+  shooting, a blast, a flood: :data:`_INCIDENT_WORDS`) and sharing a rare title
+  word that says where (a name, or "airport" in "airport shooting") join
+  within ``incident_window`` (:func:`_incident`); a live page on such a
+  happening ("Florida attack updates: ...") reports it;
 - in different languages, two stories sharing two rare names join when the
-  names and numbers of their titles agree ``cross_language``.
+  names and numbers of their titles agree ``cross_language``, or when three
+  names or more of one title are told in the other story's title or lead,
+  ``told_names`` of them weighted (:func:`_names_told`).
 
 The weights and thresholds were set on the odd-numbered labelled pairs of
 ``benchmarks/data/events_pairs.jsonl`` (``benchmarks/events_eval.py``) and
