@@ -442,18 +442,24 @@ _CACHE: dict[tuple[str, str], EventFeatures] = {}
 _CACHE_SIZE = 4096
 
 
-def event_features(title: str, body: str) -> EventFeatures:
+def event_features(title: str, body: str, *, cache: bool = True) -> EventFeatures:
     """The keys, names and numbers of a story's title and lead (pure; cached, as candidates recur).
 
     Args:
         title: the story's title (plain text).
         body: the story's body (plain text); only its first :data:`LEAD_WORDS` words
             within :data:`LEAD_CHARS` characters are read.
+        cache: look the story up in, and add it to, the cache of the newest stories'
+            features. The writer looks up candidates there; a parser process computes
+            each story's features once and hands them over, so the cache would only
+            hold its memory (about 2 KB a story, 4,096 stories).
 
     Returns:
         The story's :class:`EventFeatures`.
     """
     lead = body[:LEAD_CHARS]
+    if not cache:
+        return _CACHE.get((title, lead)) or _features(title, lead)
     found = _CACHE.get((title, lead))
     if found is None:
         found = _features(title, lead)

@@ -29,7 +29,15 @@ from aggregator.models import Entry, Story
 if TYPE_CHECKING:
     from aggregator.questions.offline import QuestionGenerator
 
-__all__ = ["MAX_ENTRIES", "ProcessedFeed", "one_line", "process_feed", "warm_up", "worker_init"]
+__all__ = [
+    "MAX_ENTRIES",
+    "PRELOAD",
+    "ProcessedFeed",
+    "one_line",
+    "process_feed",
+    "warm_up",
+    "worker_init",
+]
 
 #: Entries archived per feed and poll at most, the newest. The largest real
 #: feed of the corpus has 730; a document of 100,000 entries (which fits ``max_size``)
@@ -146,7 +154,9 @@ def process_feed(
         entry_dates=tuple(e.published or e.updated for e in entries),
         signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
         dropped=dropped,
-        events=tuple(event_features(s.title, s.body) for s in stories) if events else (),
+        events=(
+            tuple(event_features(s.title, s.body, cache=False) for s in stories) if events else ()
+        ),
     )
 
 
@@ -187,9 +197,21 @@ def worker_init() -> None:
         os.nice(5)
 
 
+#: The modules a parser process needs (those :func:`warm_up` imports), for the
+#: forkserver to import once before it forks the parser processes: they then
+#: share those pages with it (copy-on-write) instead of each holding a copy.
+PRELOAD = (
+    "aggregator.ingest.worker",
+    "aggregator.ingest.normalize",
+    "aggregator.ingest.parse",
+    "aggregator.questions.offline",
+)
+
+
 def warm_up() -> None:
     """Import what :func:`process_feed` needs: submitted once per worker when a pool
-    starts, so that the workers import it while the first feeds are still being fetched."""
+    starts, so that the workers import it while the first feeds are still being fetched
+    (a no-op when the forkserver has imported :data:`PRELOAD`)."""
     import aggregator.ingest.normalize
     import aggregator.ingest.parse
     import aggregator.questions.offline  # noqa: F401

@@ -39,6 +39,7 @@ from aggregator.errors import AggregatorError, FeedError, FeedParseError
 from aggregator.ingest.fetch import Fetcher, FetchResult, HTTPStatusError
 from aggregator.ingest.worker import (
     MAX_ENTRIES,
+    PRELOAD,
     ProcessedFeed,
     one_line,
     process_feed,
@@ -164,9 +165,13 @@ class Poller:
             return None
         if self._pool is None:
             # forkserver: the daemon has threads (APScheduler), and fork() with threads is unsafe.
+            context = multiprocessing.get_context("forkserver")
+            # The forkserver (started once per process, with the first pool) imports the
+            # parser's modules; the parser processes forked from it share those pages.
+            context.set_forkserver_preload(list(PRELOAD))
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=multiprocessing.get_context("forkserver"),
+                mp_context=context,
                 initializer=worker_init,
             )
             # Start every worker now: they import their modules while feeds are fetched.

@@ -39,7 +39,11 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
-WRITER_CACHE_KIB = 65_536
+#: The writer's page cache. 16 MiB holds the pages a poll's writes touch again (the
+#: URL-key, fingerprint, band and source indexes, the FTS5 pending data): at 85,000
+#: stories (benchmarks/poll.py --memory) the writer's CPU time was 1.6% more than with
+#: 64 MiB, for 48 MiB less memory in the daemon.
+WRITER_CACHE_KIB = 16_384
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -69,7 +73,8 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
             # The writer's index pages stay cached as the archive grows (benchmarks/
-            # dedupe_scale.py: a third less time per story at 50k stories than the 2 MiB default).
+            # dedupe_scale.py: a third less time per story at 50k stories than the 2 MiB
+            # default; more than WRITER_CACHE_KIB gains little, see there).
             conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
             if cap:
                 conn.execute(f"PRAGMA max_page_count = {cap}")
