@@ -46,6 +46,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from support.feeds import rss  # noqa: E402
+from support.procs import family as _family  # noqa: E402
+from support.procs import parent as _parent  # noqa: E402
 
 from aggregator.app.config import load  # noqa: E402
 from aggregator.app.core import open_app  # noqa: E402
@@ -119,21 +121,6 @@ def write_config(path: Path, server: Server, interval: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _family(pid: int) -> list[int]:
-    """A process and all its descendants: the parser processes are children of the
-    forkserver, itself a child of the daemon, so children alone would miss them."""
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        try:
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
 def _field_kib(pid: int, path: str, name: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
@@ -196,13 +183,6 @@ def _role(pid: int) -> str:
     if "aggregator" in cmd and " run" in cmd:
         return "daemon"
     return "other"
-
-
-def _parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except OSError:
-        return 0
 
 
 def _cpu_seconds(pids: list[int]) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sqlite3
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.feeds import rss
 from support.httpserver import FeedServer
+from support.procs import family, parent
 
 pytestmark = pytest.mark.slow
 
@@ -241,21 +241,6 @@ def test_sigterm_during_a_poll_exits_0_within_10_seconds(
     assert check_archive(tmp_path / "archive" / "news.db") == 4
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        for task in Path(f"/proc/{p}/task").iterdir():
-            with contextlib.suppress(OSError):
-                todo += [int(c) for c in (task / "children").read_text().split()]
-    return found[1:]
-
-
-def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
 def _rollup_kib(pid: int) -> dict[str, int]:
     """``/proc/PID/smaps_rollup`` as {field: KiB}."""
     lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
@@ -284,15 +269,15 @@ def test_parser_processes_share_their_modules_with_the_forkserver(
     daemons.append(proc)
     try:
         wait_for(lambda: stories(tmp_path / "archive" / "news.db") == 5)
-        family = _descendants(proc.pid)
-        parsers = [p for p in family if _parent(p) != proc.pid and _parent(p) in family]
+        members = family(proc.pid)[1:]
+        parsers = [p for p in members if parent(p) != proc.pid and parent(p) in members]
         rollups = [_rollup_kib(p) for p in parsers]
     finally:
         # SIGTERM, so that the daemon stops its forkserver: killed, it would leave it
         # holding the daemon's stderr open.
         code, err = stop(proc)
     assert code == 0, err
-    assert len(rollups) == 2, family
+    assert len(rollups) == 2, members
     for rollup in rollups:
         # Measured: 8-10 MiB shared with the preload, 1.4 MiB without.
         assert rollup["Anonymous"] - rollup["Pss_Anon"] > 4 * 1024, rollup
