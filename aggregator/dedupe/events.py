@@ -450,16 +450,17 @@ def event_features(title: str, body: str, *, cache: bool = True) -> EventFeature
         body: the story's body (plain text); only its first :data:`LEAD_WORDS` words
             within :data:`LEAD_CHARS` characters are read.
         cache: look the story up in, and add it to, the cache of the newest stories'
-            features. The writer looks up candidates there; a parser process computes
-            each story's features once and hands them over, so the cache would only
-            hold its memory (about 2 KB a story, 4,096 stories).
+            features; without it the features are computed afresh. The writer looks up
+            candidates there; a parser process computes each story's features once and
+            hands them over, so the cache would only hold its memory (about 2 KB a story,
+            4,096 stories).
 
     Returns:
         The story's :class:`EventFeatures`.
     """
     lead = body[:LEAD_CHARS]
     if not cache:
-        return _CACHE.get((title, lead)) or _features(title, lead)
+        return _features(title, lead)
     found = _CACHE.get((title, lead))
     if found is None:
         found = _features(title, lead)
@@ -502,7 +503,7 @@ def _features(title: str, lead: str) -> EventFeatures:
     mourned_in_lead = (
         not death
         and any(w in lead for w in _LEAD_DEATH_WORDS)  # cheaper than the search, mostly false
-        and bool(_LEAD_DEATH_RE.search(lead[:LEAD_CHARS]))
+        and bool(_LEAD_DEATH_RE.search(lead))
     )
     denied_words = (
         frozenset(w for m in _DENIED_RE.finditer(title) for w in _WORD_RE.findall(m.group(1)))

@@ -11,6 +11,7 @@ normalize and the questions are imported by :func:`process_feed` and
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 from collections.abc import Sequence
@@ -197,7 +198,7 @@ def worker_init() -> None:
         os.nice(5)
 
 
-#: The modules a parser process needs (those :func:`warm_up` imports), for the
+#: The modules a parser process needs (:func:`warm_up` imports them), for the
 #: forkserver to import once before it forks the parser processes: they then
 #: share those pages with it (copy-on-write) instead of each holding a copy.
 PRELOAD = (
@@ -212,6 +213,5 @@ def warm_up() -> None:
     """Import what :func:`process_feed` needs: submitted once per worker when a pool
     starts, so that the workers import it while the first feeds are still being fetched
     (a no-op when the forkserver has imported :data:`PRELOAD`)."""
-    import aggregator.ingest.normalize
-    import aggregator.ingest.parse
-    import aggregator.questions.offline  # noqa: F401
+    for module in PRELOAD:
+        importlib.import_module(module)
