@@ -136,17 +136,6 @@ def rss_kib(pid: int) -> int:
     return sum(_field_kib(p, "status", "VmRSS:") for p in _family(pid))
 
 
-def pss_kib(pid: int) -> int:
-    """Proportional memory of a process and all its descendants, in KiB (Linux ``/proc``).
-
-    Resident memory counts the pages processes share (the interpreter, the
-    libraries the forkserver's children inherit) once in each of them; PSS
-    divides each shared page among its sharers, so the sum is what the family
-    holds. Both are printed.
-    """
-    return sum(_field_kib(p, "smaps_rollup", "Pss:") for p in _family(pid))
-
-
 def httpx_floor(urls: list[str]) -> tuple[float, float]:
     """Conditional GETs of every URL with a sync httpx client: (wall seconds, CPU seconds)."""
     import httpx
@@ -201,9 +190,12 @@ def _cpu_seconds(pids: list[int]) -> float:
 def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
     """Run the daemon on the corpus; print the peak RSS and PSS of it and its parser processes.
 
-    Also prints each role's peak (the daemon, the forkserver, the resource tracker,
-    the parser processes summed) and the family's CPU time for the first poll, so
-    that memory bought with speed shows.
+    Resident memory counts the pages processes share (the interpreter, the
+    modules the forkserver's children inherit) once in each of them; PSS
+    (``/proc/PID/smaps_rollup``) divides each shared page among its sharers, so
+    the sum is what the family holds. Also prints each role's peak (the daemon,
+    the forkserver, the resource tracker, the parser processes summed) and the
+    family's CPU time for the first poll, so that memory bought with speed shows.
     """
     cfg, db = tmp / "d.toml", tmp / "d.db"
     bench.write_config(
