@@ -139,6 +139,8 @@ def evaluate(
             idf=idfs[pair["group"]],
             params=params,
             other_language=bool(a.get("lang") and b.get("lang") and a["lang"] != b["lang"]),
+            url_a=a.get("url") or "",
+            url_b=b.get("url") or "",
         )
         truth = label(pair.get("same_event"))
         confusion[(pair["kind"], truth, verdict.same)] += 1

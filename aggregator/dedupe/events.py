@@ -105,6 +105,7 @@ __all__ = [
     "LEAD_CHARS",
     "LEAD_WORDS",
     "STEM",
+    "commentary_url",
     "compare",
     "day_bucket",
     "document_frequencies",
@@ -230,6 +231,30 @@ _TWO_SENTENCES_RE = re.compile(
 )
 
 
+# The sections outlets file comment under, as a path segment of the article's
+# address: "/opinion/", "/opinions/view/", "/Editorials/the-monitors-view/",
+# "/commentisfree/", "/meinung/Kommentar-...", "/analysis/". A company's or
+# government's "/blog/" is left out: it announces news as often as it comments.
+_COMMENTARY_URL_RE = re.compile(
+    r"(?i)^[a-z][a-z0-9+.-]*://[^/]+(?:/[^/?#]*)*?/"
+    r"(?:opinions?|columns?|columnists?|analysis|commentary|commentisfree|comment|editorials?|"
+    r"op-?eds?|meinung|kommentare?|idees|tribunes?|opinion-[a-z-]+)(?:[/?#]|$)"
+)
+
+
+def commentary_url(url: str) -> bool:
+    """True when an article's address files it under opinion or analysis.
+
+    A column's headline often reads like a report ("The Demise of the
+    Washington Post Is a Global Problem"), but outlets file comment under a
+    section of its own, and the address keeps it: ``/opinion/``,
+    ``/Editorials/``, ``/meinung/``, ``/analysis/``. Such an article comments
+    on a happening rather than reports it, so it joins no event (see
+    :func:`compare`), like a title :func:`kind` reads as a column.
+    """
+    return bool(url) and _COMMENTARY_URL_RE.match(url) is not None
+
+
 def _two_sentences(title: str) -> bool:
     """True when a title holds two sentences (see :data:`_TWO_SENTENCES_RE`).
 
@@ -281,6 +306,7 @@ _PLACES = {
     "brazil": "brazil brazili brasili brasil bresil bresili",
     "egypt": "egypt egyptia agypten agyptis egypte egypti",
     "ghana": "ghana ghanaia ghanaer ghaneen",
+    "ivori": "ivory ivorian ivoire ivoirie",  # Ivory Coast, Côte d'Ivoire, ivoirien
     "kenya": "kenya kenyan kenia kenian",
     "peru": "peru peruvia peruani perouvi",
     "taiwan": "taiwan taiwane",
@@ -748,6 +774,8 @@ def compare(
     params: EventParams | None = None,
     same_outlet: bool = False,
     other_language: bool = False,
+    url_a: str = "",
+    url_b: str = "",
 ) -> EventVerdict:
     """Decide whether two stories report the same happening.
 
@@ -761,6 +789,8 @@ def compare(
         same_outlet: both come from one outlet (they never join through each other).
         other_language: the two are written in different languages (their words do not
             meet; their names and numbers do).
+        url_a: the first story's address, when known (see :func:`commentary_url`).
+        url_b: the second story's address, when known.
 
     Returns:
         The verdict, with the scores and the deciding rule.
@@ -773,6 +803,8 @@ def compare(
         return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
     if a.kind or b.kind:
         return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
+    if commentary_url(url_a) or commentary_url(url_b):
+        return EventVerdict(False, "an address filed under opinion or analysis", gap=gap)
     keys_b = set(b.title_keys)
     shared_title = tuple(k for k in a.title_keys if k in keys_b)
     if len(shared_title) < 2:
@@ -843,6 +875,9 @@ def compare(
     mourned = _mourned(a, b) or _mourned(b, a)
     if mourned:
         return verdict(True, f"the death of {mourned} and a story naming them")
+    backdrop = _backdrop(a, b, shared_title) or _backdrop(b, a, shared_title)
+    if backdrop:
+        return verdict(False, backdrop)
     actors, action = _actors_and_action(a, b, shared_title, idf, params.actor_idf)
     if len(actors) >= 2 and action and evidence >= params.actors:
         return verdict(
@@ -868,6 +903,10 @@ def compare(
     distinct = [
         k for k in shared_names if k not in _PLACE_KEYS and _stories_with(idf, k) < DISTINCT + 0.5
     ]
+    if distinct and not other_language:
+        one = _one_name(a, b, shared_title)
+        if one:
+            return verdict(False, f"the titles share one name only ({one})")
     if distinct and evidence >= params.distinct:
         return verdict(
             True,
@@ -879,6 +918,59 @@ def compare(
             True, f"each title told in the other story ({covered:.2f} >= {params.coverage})"
         )
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
+
+
+def _backdrop(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -> str:
+    """Describe how ``a`` tells ``b``'s happening only as its backdrop, or ``""``.
+
+    "Russia presses demands, and faces pressure, as Ukraine talks move to
+    Geneva" shares four title keys with "Russian and Ukrainian officials meet
+    in Geneva for US-brokered talks", but its main clause shares only the
+    actor (Russia): the talks are its circumstances (a backdrop clause, see
+    :func:`_head_words`), and what it reports is Russia's stance. So with
+    "Navalny's mom calls for justice as Russia rejects dart frog poison claim"
+    beside "The frog poison that killed Alexei Navalny likely lab-made", and
+    "Iran temporarily closed the Strait of Hormuz as it held latest round of
+    indirect talks with US" beside "US and Iran to meet for second round of
+    nuclear talks". The rule holds when ``a``'s main clause shares exactly one
+    key with ``b``'s title and it is a name (the common actor), and the other
+    shared keys stand in ``a``'s backdrop and in ``b``'s main clause, one of
+    them at least no name (a word of what happened, "talks", "poison"): a
+    backdrop naming only people ("as Trump deepens ties with Orbán") tells
+    who is about, not another happening.
+    """
+    if not a.head_keys or a.head_keys.issuperset(a.title_keys):
+        return ""  # no backdrop clause
+    shared = [k for k in shared_title if not k.startswith("#")]
+    main = [k for k in shared if k in a.head_keys]
+    behind = [k for k in shared if k not in a.head_keys]
+    names = a.names | b.names
+    if len(main) != 1 or main[0] not in names or not behind:
+        return ""
+    if all(k in b.head_keys for k in behind) and any(k not in names for k in behind):
+        return (
+            f"another happening: one title tells the other's happening ({', '.join(behind)})"
+            f" only as its backdrop, and shares only {main[0]} in its main clause"
+        )
+    return ""
+
+
+def _one_name(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -> str:
+    """The one name of several words that is all the titles share, or ``""``.
+
+    "The Demise of the Washington Post Is a Global Problem" and "Jeff Bezos:
+    cutting the legs off The Washington Post" share only the newspaper's
+    name: an organisation, a programme or a person is in many happenings, and
+    titles sharing nothing besides it (no second actor, no word of what
+    happened) tell different news of it, however rare its other names in the
+    leads (Bezos). A country of several words ("Ivory Coast") is a place,
+    the setting of one happening's reports, and is left to the other rules.
+    """
+    keys = {k for k in shared_title if not k.startswith("#")}
+    for first, second in sorted(a.compounds | b.compounds):
+        if keys <= {first, second} and not {first, second} & _PLACE_KEYS:
+            return f"{first} {second}"
+    return ""
 
 
 DISTINCT = 2
