@@ -689,6 +689,10 @@ class EventParams:
         told_names: the weighted share of one title's names and numbers that the other
             story, in another language, tells in its title or lead, that makes one event
             (see :func:`_names_told`).
+        occasion_window: two stories in one language naming the same two actors or more
+            in their main clauses, each with a word of one kind of occasion (talks or a
+            deal, an election or a vote, a ruling), are one event when published at most
+            this far apart (see :func:`_occasion`).
     """
 
     enabled: bool = True
@@ -708,6 +712,7 @@ class EventParams:
     actor_idf: float = 3.0
     incident_window: timedelta = timedelta(hours=12)
     told_names: float = 0.8
+    occasion_window: timedelta = timedelta(hours=12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -885,6 +890,13 @@ def compare(
             f"the same actors ({', '.join(actors)}) and what they did ({', '.join(action)}),"
             f" evidence {evidence:.2f} >= {params.actors}",
         )
+    occasion = _occasion(a, b, shared_title)
+    if occasion and not other_language and gap <= params.occasion_window:
+        return verdict(
+            True,
+            f"the same actors ({', '.join(occasion[1])}) at one {occasion[0]}"
+            f" within {params.occasion_window}",
+        )
     incident = _incident(a, b, shared_title, idf, params.min_idf)
     if incident and not other_language and gap <= params.incident_window:
         return verdict(
@@ -971,6 +983,56 @@ def _one_name(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -
         if keys <= {first, second} and not {first, second} & _PLACE_KEYS:
             return f"{first} {second}"
     return ""
+
+
+_OCCASION_WORDS = {
+    "negotiation": "talk talks negotiation negotiations negotiate negotiators deal agreement"
+    " agreed agree accord pact summit",
+    "vote": "election elections vote votes voted voters ballot",
+    "ruling": "ruling verdict ruled",
+}
+"""Words of an occasion two parties meet at, by kind: a negotiation, a vote, a ruling."""
+
+
+@lru_cache(maxsize=1)
+def _occasions() -> dict[str, str]:
+    """Each stem of :data:`_OCCASION_WORDS` and its kind (computed on first use)."""
+    return {_stem(w): kind for kind, words in _OCCASION_WORDS.items() for w in words.split()}
+
+
+def _occasion(
+    a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]
+) -> tuple[str, list[str]] | None:
+    """The kind of occasion and the actors both main clauses name at it, or ``None``.
+
+    Coverage of one negotiation is told in many words: "Iran FM says agreed
+    with US 'on guiding principles' for deal" and "U.S. and Iran wrap up
+    second round of nuclear talks" share only Iran and the US, each in a
+    hundred titles that day, and "deal" is not "talks". Two actors or more
+    named in both main clauses (not a backdrop clause, see
+    :func:`_head_words`; a name of several words is one actor, a city of the
+    places table a venue), with a word of one kind of occasion in both main
+    clauses (:data:`_OCCASION_WORDS`: talks and deals, votes, rulings), are
+    one occasion; ``compare`` asks it of stories in one language published
+    within ``occasion_window``, as the next day's statements on the same
+    talks are follow-ups. A title with the talks only as its backdrop ("Iran
+    closes Strait of Hormuz during US nuclear talks") reports something
+    else.
+    """
+    names = a.names | b.names
+    actors = [
+        k
+        for k in shared_title
+        if k in names and k not in _VENUES and k in a.head_keys and k in b.head_keys
+    ]
+    joined = {k for p, k in a.compounds | b.compounds if p in actors}
+    actors = [k for k in actors if k not in joined]
+    if len(actors) < 2:
+        return None
+    words = _occasions()
+    kinds_a = {words[k] for k in a.head_keys if k in words}
+    both = sorted(kinds_a & {words[k] for k in b.head_keys if k in words})
+    return (both[0], actors) if both else None
 
 
 DISTINCT = 2

@@ -928,6 +928,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
         "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
         "actors = 0.2\nactor_idf = 3.5\nincident_window = '6h'\ntold_names = 0.9\n"
+        "occasion_window = '8h'\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -947,10 +948,11 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         actor_idf=3.5,
         incident_window=timedelta(hours=6),
         told_names=0.9,
+        occasion_window=timedelta(hours=8),
     )
     # A window shorter than the default incident window bounds it.
     short = load(_config(tmp_path, "[events]\nwindow = '6h'\n")).events
-    assert short.incident_window == timedelta(hours=6)
+    assert short.incident_window == short.occasion_window == timedelta(hours=6)
 
 
 @pytest.mark.parametrize(
@@ -977,6 +979,10 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ),
         ("incident_window = 'soon'", "events.incident_window: 'soon' is not a duration"),
         ("told_names = 2", "events.told_names: must be above 0 and at most 1, got 2.0"),
+        (
+            "occasion_window = '0h'",
+            "events.occasion_window: must be positive and at most window, got '0h'",
+        ),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -1203,3 +1209,55 @@ def test_ingest_leaves_an_opinion_address_out_of_events(
     finally:
         db.close()
     assert (stories, events) == (162, grouped)
+
+
+def test_the_same_actors_at_one_occasion_join_in_other_words() -> None:
+    # One negotiation's coverage: Iran and the US (a hundred titles each that day) and
+    # "deal" beside "talks", no rare name in common.
+    agreed = (
+        "Iran FM says agreed with US ‘on guiding principles’ for deal",
+        "Iran’s Foreign Minister Abbas Araghchi said on Tuesday the latest talks with the United"
+        " States saw them agree on “a set of guiding principles” that would pave the way for a"
+        " deal.",
+    )
+    wrapped = (
+        "U.S. and Iran wrap up second round of nuclear talks",
+        "U.S. and Iranian negotiators say there's been progress in their nuclear talks, even as"
+        " the U.S. assembles a massive naval force in the region and Iran launches military"
+        " exercises nearby.",
+    )
+    day = titles_holding(
+        {"US": 100, "Iran": 50, "talks": 40, "nuclear": 30, "deal": 20, "guiding": 8,
+         "principles": 8, "round": 10, "second": 15, "agreed": 10, "FM": 5, "Russia": 40,
+         "Ukraine": 40, "Geneva": 12, "Macron": 6, "Modi": 5, "India": 12, "France": 10},
+        1100,
+    )  # fmt: skip
+    assert on_day(agreed, wrapped, hours=10, idf=day).startswith(
+        "the same actors (iran, u.s) at one negotiation"
+    )
+    # The next day's statements on the same talks are follow-ups: the window bounds it.
+    assert not on_day(agreed, wrapped, hours=13, idf=day)
+    assert on_day(
+        (
+            "France's Macron holds bilateral talks with India's Modi to boost economic and"
+            " strategic ties",
+            "",
+        ),
+        ("France’s Macron eyes Rafale fighter jet deal in India", ""),
+        hours=9.4,
+        idf=day,
+    )
+    # The talks only as backdrop ("during US nuclear talks") are no occasion of the title's.
+    assert not on_day(
+        ("Iran announces closure of vital shipping route during US nuclear talks", ""),
+        wrapped,
+        hours=2,
+        idf=day,
+    )
+    # Other actors at another negotiation of the same day and place.
+    assert not on_day(
+        ("Russian and Ukrainian officials meet in Geneva for US-brokered talks", ""),
+        wrapped,
+        hours=2,
+        idf=day,
+    )
