@@ -32,8 +32,10 @@ an article under another's headline):
 - never a roundup, a live blog, a newsletter, a briefing of two items, a
   column, an interview, a headline of two sentences, a feature opening on
   its scene ("With Russia grinding closer, ...") or a look back ("...'s
-  history of ...") (:func:`kind`): they cover many happenings, or comment
-  on one rather than report it;
+  history of ...") (:func:`kind`), nor an article whose address files it
+  under opinion or analysis ("/opinion/", "/Editorials/", "/meinung/":
+  :func:`commentary_url`): they cover many happenings, or comment on one
+  rather than report it;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
@@ -71,6 +73,21 @@ an article under another's headline):
   word that says where (a name, or "airport" in "airport shooting") join
   within ``incident_window`` (:func:`_incident`); a live page on such a
   happening ("Florida attack updates: ...") reports it;
+- a title whose main clause shares only the common actor with the other
+  title, and has the rest of what they share (a word of what happened among
+  it) in its backdrop clause while the other title reports it as its main
+  clause, tells another happening against the other's and stays apart
+  ("Russia presses demands ... as Ukraine talks move to Geneva" beside the
+  talks' report, :func:`_backdrop`);
+- titles sharing nothing but one name of several words that is no place
+  ("Washington Post") do not join through a distinct name of their leads
+  (:func:`_one_name`): an organisation is in many happenings;
+- two stories in one language naming the same two actors or more in their
+  main clauses, each with a word of one kind of occasion there (talks or a
+  deal, an election or a vote, a ruling), join within ``occasion_window``
+  however common the actors are (:func:`_occasion`): "Iran FM says agreed
+  with US 'on guiding principles' for deal" and "U.S. and Iran wrap up
+  second round of nuclear talks";
 - in different languages, two stories sharing two rare names join when the
   names and numbers of their titles agree ``cross_language``, or when three
   names or more of one title are told in the other story's title or lead,
