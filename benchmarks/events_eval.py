@@ -4,7 +4,8 @@ Each pair (drawn by ``benchmarks/events_pairs.py`` from the real-feed corpus's
 ``sameday-*`` folders, labelled ``same_event`` true/false by a reader) is
 decided by :func:`aggregator.dedupe.events.compare` with the rarity of words
 among all the stories of its folder, as the archive's day-bucketed index would
-give them. Prints precision and recall of same-event pairs (targets 0.97 and
+give them, and the two stories' links (an address filed under opinion joins
+no event). Prints precision and recall of same-event pairs (targets 0.97 and
 0.80), the confusion per kind of drawing, and for each kind of negative the
 reader named (``negative_kind``) how many were grouped by mistake.
 Unlabelled pairs are counted apart; with no labels at all it prints what the
@@ -139,6 +140,8 @@ def evaluate(
             idf=idfs[pair["group"]],
             params=params,
             other_language=bool(a.get("lang") and b.get("lang") and a["lang"] != b["lang"]),
+            url_a=a.get("url") or "",
+            url_b=b.get("url") or "",
         )
         truth = label(pair.get("same_event"))
         confusion[(pair["kind"], truth, verdict.same)] += 1

@@ -651,12 +651,18 @@ def _events(r: _Reader) -> EventParams:
     actor_idf = float(r.get("actor_idf", (float, int), d.actor_idf))
     if not 1 <= actor_idf <= 20:
         raise r.error("actor_idf", f"must be between 1 and 20, got {actor_idf}")
-    # A window shorter than the default incident window bounds it too, unless set.
+    # A window shorter than the default incident or occasion window bounds it too, unless set.
     incident_window = r.convert("incident_window", parse_duration, min(d.incident_window, window))
     if not timedelta(0) < incident_window <= window:
         raise r.error(
             "incident_window",
             f"must be positive and at most window, got {r.table['incident_window']!r}",
+        )
+    occasion_window = r.convert("occasion_window", parse_duration, min(d.occasion_window, window))
+    if not timedelta(0) < occasion_window <= window:
+        raise r.error(
+            "occasion_window",
+            f"must be positive and at most window, got {r.table['occasion_window']!r}",
         )
     params = EventParams(
         enabled=r.get("enabled", bool, d.enabled),
@@ -676,6 +682,7 @@ def _events(r: _Reader) -> EventParams:
         actor_idf=actor_idf,
         incident_window=incident_window,
         told_names=share("told_names", d.told_names),
+        occasion_window=occasion_window,
     )
     if params.nameless < params.threshold:
         raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")

@@ -32,8 +32,10 @@ an article under another's headline):
 - never a roundup, a live blog, a newsletter, a briefing of two items, a
   column, an interview, a headline of two sentences, a feature opening on
   its scene ("With Russia grinding closer, ...") or a look back ("...'s
-  history of ...") (:func:`kind`): they cover many happenings, or comment
-  on one rather than report it;
+  history of ...") (:func:`kind`), nor an article whose address files it
+  under opinion or analysis ("/opinion/", "/Editorials/", "/meinung/":
+  :func:`commentary_url`): they cover many happenings, or comment on one
+  rather than report it;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
@@ -71,6 +73,21 @@ an article under another's headline):
   word that says where (a name, or "airport" in "airport shooting") join
   within ``incident_window`` (:func:`_incident`); a live page on such a
   happening ("Florida attack updates: ...") reports it;
+- a title whose main clause shares only the common actor with the other
+  title, and has the rest of what they share (a word of what happened among
+  it) in its backdrop clause while the other title reports it as its main
+  clause, tells another happening against the other's and stays apart
+  ("Russia presses demands ... as Ukraine talks move to Geneva" beside the
+  talks' report, :func:`_backdrop`);
+- titles sharing nothing but one name of several words that is no place
+  ("Washington Post") do not join through a distinct name of their leads
+  (:func:`_one_name`): an organisation is in many happenings;
+- two stories in one language naming the same two actors or more in their
+  main clauses, each with a word of one kind of occasion there (talks or a
+  deal, an election or a vote, a ruling), join within ``occasion_window``
+  however common the actors are (:func:`_occasion`): "Iran FM says agreed
+  with US 'on guiding principles' for deal" and "U.S. and Iran wrap up
+  second round of nuclear talks";
 - in different languages, two stories sharing two rare names join when the
   names and numbers of their titles agree ``cross_language``, or when three
   names or more of one title are told in the other story's title or lead,
@@ -105,6 +122,7 @@ __all__ = [
     "LEAD_CHARS",
     "LEAD_WORDS",
     "STEM",
+    "commentary_url",
     "compare",
     "day_bucket",
     "document_frequencies",
@@ -230,6 +248,30 @@ _TWO_SENTENCES_RE = re.compile(
 )
 
 
+# The sections outlets file comment under, as a path segment of the article's
+# address: "/opinion/", "/opinions/view/", "/Editorials/the-monitors-view/",
+# "/commentisfree/", "/meinung/Kommentar-...", "/analysis/". A company's or
+# government's "/blog/" is left out: it announces news as often as it comments.
+_COMMENTARY_URL_RE = re.compile(
+    r"(?i)^[a-z][a-z0-9+.-]*://[^/]+(?:/[^/?#]*)*?/"
+    r"(?:opinions?|columns?|columnists?|analysis|commentary|commentisfree|comment|editorials?|"
+    r"op-?eds?|meinung|kommentare?|idees|tribunes?|opinion-[a-z-]+)(?:[/?#]|$)"
+)
+
+
+def commentary_url(url: str) -> bool:
+    """True when an article's address files it under opinion or analysis.
+
+    A column's headline often reads like a report ("The Demise of the
+    Washington Post Is a Global Problem"), but outlets file comment under a
+    section of its own, and the address keeps it: ``/opinion/``,
+    ``/Editorials/``, ``/meinung/``, ``/analysis/``. Such an article comments
+    on a happening rather than reports it, so it joins no event (see
+    :func:`compare`), like a title :func:`kind` reads as a column.
+    """
+    return bool(url) and _COMMENTARY_URL_RE.match(url) is not None
+
+
 def _two_sentences(title: str) -> bool:
     """True when a title holds two sentences (see :data:`_TWO_SENTENCES_RE`).
 
@@ -281,6 +323,7 @@ _PLACES = {
     "brazil": "brazil brazili brasili brasil bresil bresili",
     "egypt": "egypt egyptia agypten agyptis egypte egypti",
     "ghana": "ghana ghanaia ghanaer ghaneen",
+    "ivori": "ivory ivorian ivoire ivoirie",  # Ivory Coast, Côte d'Ivoire, ivoirien
     "kenya": "kenya kenyan kenia kenian",
     "peru": "peru peruvia peruani perouvi",
     "taiwan": "taiwan taiwane",
@@ -663,6 +706,10 @@ class EventParams:
         told_names: the weighted share of one title's names and numbers that the other
             story, in another language, tells in its title or lead, that makes one event
             (see :func:`_names_told`).
+        occasion_window: two stories in one language naming the same two actors or more
+            in their main clauses, each with a word of one kind of occasion (talks or a
+            deal, an election or a vote, a ruling), are one event when published at most
+            this far apart (see :func:`_occasion`).
     """
 
     enabled: bool = True
@@ -682,6 +729,7 @@ class EventParams:
     actor_idf: float = 3.0
     incident_window: timedelta = timedelta(hours=12)
     told_names: float = 0.8
+    occasion_window: timedelta = timedelta(hours=12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -748,6 +796,8 @@ def compare(
     params: EventParams | None = None,
     same_outlet: bool = False,
     other_language: bool = False,
+    url_a: str = "",
+    url_b: str = "",
 ) -> EventVerdict:
     """Decide whether two stories report the same happening.
 
@@ -761,6 +811,8 @@ def compare(
         same_outlet: both come from one outlet (they never join through each other).
         other_language: the two are written in different languages (their words do not
             meet; their names and numbers do).
+        url_a: the first story's address, when known (see :func:`commentary_url`).
+        url_b: the second story's address, when known.
 
     Returns:
         The verdict, with the scores and the deciding rule.
@@ -773,6 +825,8 @@ def compare(
         return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
     if a.kind or b.kind:
         return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
+    if commentary_url(url_a) or commentary_url(url_b):
+        return EventVerdict(False, "an address filed under opinion or analysis", gap=gap)
     keys_b = set(b.title_keys)
     shared_title = tuple(k for k in a.title_keys if k in keys_b)
     if len(shared_title) < 2:
@@ -843,12 +897,22 @@ def compare(
     mourned = _mourned(a, b) or _mourned(b, a)
     if mourned:
         return verdict(True, f"the death of {mourned} and a story naming them")
+    backdrop = _backdrop(a, b, shared_title) or _backdrop(b, a, shared_title)
+    if backdrop:
+        return verdict(False, backdrop)
     actors, action = _actors_and_action(a, b, shared_title, idf, params.actor_idf)
     if len(actors) >= 2 and action and evidence >= params.actors:
         return verdict(
             True,
             f"the same actors ({', '.join(actors)}) and what they did ({', '.join(action)}),"
             f" evidence {evidence:.2f} >= {params.actors}",
+        )
+    occasion = _occasion(a, b, shared_title)
+    if occasion and not other_language and gap <= params.occasion_window:
+        return verdict(
+            True,
+            f"the same actors ({', '.join(occasion[1])}) at one {occasion[0]}"
+            f" within {params.occasion_window}",
         )
     incident = _incident(a, b, shared_title, idf, params.min_idf)
     if incident and not other_language and gap <= params.incident_window:
@@ -868,6 +932,10 @@ def compare(
     distinct = [
         k for k in shared_names if k not in _PLACE_KEYS and _stories_with(idf, k) < DISTINCT + 0.5
     ]
+    if distinct and not other_language:
+        one = _one_name(a, b, shared_title)
+        if one:
+            return verdict(False, f"the titles share one name only ({one})")
     if distinct and evidence >= params.distinct:
         return verdict(
             True,
@@ -879,6 +947,109 @@ def compare(
             True, f"each title told in the other story ({covered:.2f} >= {params.coverage})"
         )
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
+
+
+def _backdrop(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -> str:
+    """Describe how ``a`` tells ``b``'s happening only as its backdrop, or ``""``.
+
+    "Russia presses demands, and faces pressure, as Ukraine talks move to
+    Geneva" shares four title keys with "Russian and Ukrainian officials meet
+    in Geneva for US-brokered talks", but its main clause shares only the
+    actor (Russia): the talks are its circumstances (a backdrop clause, see
+    :func:`_head_words`), and what it reports is Russia's stance. So with
+    "Navalny's mom calls for justice as Russia rejects dart frog poison claim"
+    beside "The frog poison that killed Alexei Navalny likely lab-made", and
+    "Iran temporarily closed the Strait of Hormuz as it held latest round of
+    indirect talks with US" beside "US and Iran to meet for second round of
+    nuclear talks". The rule holds when ``a``'s main clause shares exactly one
+    key with ``b``'s title and it is a name (the common actor), and the other
+    shared keys stand in ``a``'s backdrop and in ``b``'s main clause, one of
+    them at least no name (a word of what happened, "talks", "poison"): a
+    backdrop naming only people ("as Trump deepens ties with Orbán") tells
+    who is about, not another happening.
+    """
+    if not a.head_keys or a.head_keys.issuperset(a.title_keys):
+        return ""  # no backdrop clause
+    shared = [k for k in shared_title if not k.startswith("#")]
+    main = [k for k in shared if k in a.head_keys]
+    behind = [k for k in shared if k not in a.head_keys]
+    names = a.names | b.names
+    if len(main) != 1 or main[0] not in names or not behind:
+        return ""
+    if all(k in b.head_keys for k in behind) and any(k not in names for k in behind):
+        return (
+            f"another happening: one title tells the other's happening ({', '.join(behind)})"
+            f" only as its backdrop, and shares only {main[0]} in its main clause"
+        )
+    return ""
+
+
+def _one_name(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -> str:
+    """The one name of several words that is all the titles share, or ``""``.
+
+    "The Demise of the Washington Post Is a Global Problem" and "Jeff Bezos:
+    cutting the legs off The Washington Post" share only the newspaper's
+    name: an organisation, a programme or a person is in many happenings, and
+    titles sharing nothing besides it (no second actor, no word of what
+    happened) tell different news of it, however rare its other names in the
+    leads (Bezos). A country of several words ("Ivory Coast") is a place,
+    the setting of one happening's reports, and is left to the other rules.
+    """
+    keys = {k for k in shared_title if not k.startswith("#")}
+    for first, second in sorted(a.compounds | b.compounds):
+        if keys <= {first, second} and not {first, second} & _PLACE_KEYS:
+            return f"{first} {second}"
+    return ""
+
+
+_OCCASION_WORDS = {
+    "negotiation": "talk talks negotiation negotiations negotiate negotiators deal agreement"
+    " agreed agree accord pact summit",
+    "vote": "election elections vote votes voted voters ballot",
+    "ruling": "ruling verdict ruled",
+}
+"""Words of an occasion two parties meet at, by kind: a negotiation, a vote, a ruling."""
+
+
+@lru_cache(maxsize=1)
+def _occasions() -> dict[str, str]:
+    """Each stem of :data:`_OCCASION_WORDS` and its kind (computed on first use)."""
+    return {_stem(w): kind for kind, words in _OCCASION_WORDS.items() for w in words.split()}
+
+
+def _occasion(
+    a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]
+) -> tuple[str, list[str]] | None:
+    """The kind of occasion and the actors both main clauses name at it, or ``None``.
+
+    Coverage of one negotiation is told in many words: "Iran FM says agreed
+    with US 'on guiding principles' for deal" and "U.S. and Iran wrap up
+    second round of nuclear talks" share only Iran and the US, each in a
+    hundred titles that day, and "deal" is not "talks". Two actors or more
+    named in both main clauses (not a backdrop clause, see
+    :func:`_head_words`; a name of several words is one actor, a city of the
+    places table a venue), with a word of one kind of occasion in both main
+    clauses (:data:`_OCCASION_WORDS`: talks and deals, votes, rulings), are
+    one occasion; ``compare`` asks it of stories in one language published
+    within ``occasion_window``, as the next day's statements on the same
+    talks are follow-ups. A title with the talks only as its backdrop ("Iran
+    closes Strait of Hormuz during US nuclear talks") reports something
+    else.
+    """
+    names = a.names | b.names
+    actors = [
+        k
+        for k in shared_title
+        if k in names and k not in _VENUES and k in a.head_keys and k in b.head_keys
+    ]
+    joined = {k for p, k in a.compounds | b.compounds if p in actors}
+    actors = [k for k in actors if k not in joined]
+    if len(actors) < 2:
+        return None
+    words = _occasions()
+    kinds_a = {words[k] for k in a.head_keys if k in words}
+    both = sorted(kinds_a & {words[k] for k in b.head_keys if k in words})
+    return (both[0], actors) if both else None
 
 
 DISTINCT = 2

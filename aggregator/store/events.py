@@ -36,6 +36,7 @@ from aggregator.dedupe.events import (
     EventFeatures,
     EventParams,
     EventVerdict,
+    commentary_url,
     compare,
     event_features,
     idf_from_counts,
@@ -129,6 +130,7 @@ class _Row:
     published: datetime
     outlet: str
     lang: str = ""
+    url: str = ""
 
 
 def _other_language(a: _Row, b: _Row) -> bool:
@@ -142,6 +144,11 @@ def _parse_time(text: str) -> datetime:
 @lru_cache(maxsize=4096)
 def _outlet(url: str) -> str:
     return outlet_of(url)
+
+
+@lru_cache(maxsize=4096)
+def _commentary(url: str) -> bool:
+    return commentary_url(url)
 
 
 def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
@@ -159,7 +166,13 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
         rows = conn.execute(statement.replace(", lang FROM", ", '' FROM"), list(ids)).fetchall()
     for sid, title, body, published, url, lang in rows:
         out[sid] = _Row(
-            sid, title or "", body or "", _parse_time(published), _outlet(url or ""), lang or ""
+            sid,
+            title or "",
+            body or "",
+            _parse_time(published),
+            _outlet(url or ""),
+            lang or "",
+            url or "",
         )
     return out
 
@@ -397,7 +410,15 @@ def _candidates(
     except sqlite3.OperationalError:  # a stories table from before languages
         rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
     return [
-        _Row(sid, title or "", body or "", _parse_time(published), _outlet(url or ""), lang or "")
+        _Row(
+            sid,
+            title or "",
+            body or "",
+            _parse_time(published),
+            _outlet(url or ""),
+            lang or "",
+            url or "",
+        )
         for sid, title, body, published, url, lang in rows
     ]
 
@@ -406,7 +427,7 @@ def _match(
     conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
-    if features.kind:
+    if features.kind or _commentary(row.url):
         return [], features  # a roundup or a column joins no event (see compare)
     counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
     idf = idf_from_counts(counts, total)
@@ -437,6 +458,8 @@ def _match(
             idf=idf,
             params=params,
             other_language=_other_language(row, cand),
+            url_a=row.url,
+            url_b=cand.url,
         )
         if verdict.same:
             matches.append((cand.id, verdict))
@@ -538,6 +561,7 @@ def group_stored(
             _parse_time(_db_time(story.published)),
             _outlet(story.url),
             story.lang,
+            story.url,
         )
         if _assign_row(conn, row, params, cache) is not None:
             joined += 1
@@ -827,6 +851,8 @@ def _pair(
         params=params,
         same_outlet=bool(ra.outlet) and ra.outlet == rb.outlet,
         other_language=_other_language(ra, rb),
+        url_a=ra.url,
+        url_b=rb.url,
     )
     return fa, fb, verdict
 

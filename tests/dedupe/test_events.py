@@ -18,12 +18,14 @@ from typing import cast
 
 import pytest
 from click.testing import CliRunner
+from support.feeds import rss
 from support.httpserver import FeedServer
 
 from aggregator.app.config import load
 from aggregator.cli.main import cli
 from aggregator.dedupe.events import (
     EventParams,
+    commentary_url,
     compare,
     day_bucket,
     event_features,
@@ -926,6 +928,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
         "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
         "actors = 0.2\nactor_idf = 3.5\nincident_window = '6h'\ntold_names = 0.9\n"
+        "occasion_window = '8h'\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -945,10 +948,11 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         actor_idf=3.5,
         incident_window=timedelta(hours=6),
         told_names=0.9,
+        occasion_window=timedelta(hours=8),
     )
     # A window shorter than the default incident window bounds it.
     short = load(_config(tmp_path, "[events]\nwindow = '6h'\n")).events
-    assert short.incident_window == timedelta(hours=6)
+    assert short.incident_window == short.occasion_window == timedelta(hours=6)
 
 
 @pytest.mark.parametrize(
@@ -975,6 +979,10 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         ),
         ("incident_window = 'soon'", "events.incident_window: 'soon' is not a duration"),
         ("told_names = 2", "events.told_names: must be above 0 and at most 1, got 2.0"),
+        (
+            "occasion_window = '0h'",
+            "events.occasion_window: must be positive and at most window, got '0h'",
+        ),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -984,3 +992,272 @@ def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: 
     message = str(info.value)
     assert message.startswith(f"{path}: {expected}"), message
     assert "\n" not in message
+
+
+# Stories of the corpus's 2026-02-17 (title, lead): a report of the Geneva talks, and a
+# piece on Russia's stance that has the talks only as its backdrop ("as ... talks move").
+GENEVA_TALKS = (
+    "First day of Russia-Ukraine peace talks ends in Geneva",
+    "Negotiations will continue on Wednesday, but expectations for a breakthrough on ending"
+    " the war are low.",
+)
+RUSSIA_STANCE = (
+    "Russia presses demands, and faces pressure, as Ukraine talks move to Geneva",
+    "High casualties and economic trouble signal time is no longer on Russia’s side, but Moscow"
+    " isn’t backing off political and territorial demands to weaken Ukraine.",
+)
+
+
+def test_a_happening_told_only_as_backdrop_stays_apart() -> None:
+    # The main clause shares only the actor; the other story's happening is the backdrop.
+    day = titles_holding({"Russia": 40, "Ukraine": 40, "talks": 40, "Geneva": 12}, 1100)
+    verdict = compare(
+        event_features(*GENEVA_TALKS),
+        event_features(*RUSSIA_STANCE),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=1),
+        idf=day,
+    )
+    assert not verdict.same and verdict.rule.startswith("another happening"), verdict.rule
+    assert not on_day(
+        (
+            "Iran temporarily closed the Strait of Hormuz as it held latest round of indirect"
+            " talks with US",
+            "Iran announced the temporary closure of the Strait of Hormuz for live fire military"
+            " drills as its negotiators held another round of indirect talks with the United"
+            " States in Geneva over its disputed nuclear program",
+        ),
+        (
+            "US and Iran to meet for second round of nuclear talks",
+            "Representatives for the U.S. and Iran will meet in Geneva Tuesday for a second round"
+            " of nuclear talks as the U.S. builds up military forces in the region.",
+        ),
+        hours=2.7,
+        idf=RARE,
+    )
+    assert not on_day(
+        (
+            "Navalny's mom calls for justice as Russia rejects dart frog poison claim",
+            "Late Russian opposition leader Alexey Navalny's mom says a European assessment that"
+            ' he was poisoned in prison "confirms what we knew from the very beginning."',
+        ),
+        (
+            "The frog poison that killed Alexei Navalny likely lab-made",
+            "A rare frog poison has been named as the cause of Russian democracy fighter Alexei"
+            " Navalny's 2024 death. But it's unlikely to have come from a frog.",
+        ),
+        hours=8.2,
+        idf=RARE,
+    )
+    # Both titles with the talks as backdrop report one closure; a backdrop naming only
+    # people ("as Trump deepens ties with Orbán") tells who is about, not another happening.
+    assert on_day(
+        (
+            "Iran announces closure of vital shipping route during US nuclear talks",
+            "Iran says it temporarily closed the Strait of Hormuz — a vital international"
+            " shipping route — as it entered a new round of talks with the US over its nuclear"
+            " capabilities.",
+        ),
+        (
+            "Iran Temporarily Closes Strait Of Hormuz Amid US Nuclear Talks",
+            "Iran announced the temporary closure of the Strait of Hormuz on Tuesday for live"
+            " fire drills in a rare show of force as its negotiators held another round of"
+            " indirect talks with the United States over the Islamic Republic's disputed nuclear"
+            " program.",
+        ),
+        hours=3.3,
+        idf=RARE,
+    )
+    assert on_day(
+        (
+            "U.S., Hungary sign civil nuclear deal as Trump deepens ties with Orbán",
+            "Many of Hungary's neighbors say Prime Minister Viktor Orbán is eroding democracy,"
+            " but President Trump is forging closer relations with the Putin ally.",
+        ),
+        (
+            "Rubio praises Orban and Hungary ahead of crunch election",
+            "US Secretary of State Marco Rubio has backed Hungarian Prime Minister Viktor"
+            " Orban's leadership during a visit to Budapest. Nationalist leader Orban faces a"
+            " strong opposition challenge ahead of elections in April.",
+        ),
+        hours=2.4,
+        idf=RARE,
+    )
+
+
+def test_titles_sharing_one_name_only_stay_apart() -> None:
+    # Two pieces on the Washington Post share only its name in their titles; Bezos, rare,
+    # is in one title and the other's lead.
+    bezos = on_day(
+        (
+            "The Demise of the Washington Post Is a Global Problem",
+            "What Jeff Bezos’s actions signal to news outlets around the world.",
+        ),
+        (
+            "Jeff Bezos: cutting the legs off The Washington Post",
+            "The Washington Post was, until recently, among the US’s most venerable papers, said"
+            " Jill Abramson in The Boston Globe.",
+        ),
+        hours=11.8,
+        idf=RARE,
+    )
+    assert not bezos
+    # A country of two words is a place, the setting of one happening's reports.
+    assert on_day(
+        ("Ivory Coast defence minister in Bouake for talks with mutineers", ""),
+        (
+            "Unrest hits Ivory Coast's main city as army revolt spreads",
+            "BOUAKE, Ivory Coast (Reuters) - Gunfire broke out in Ivory Coast's commercial"
+            " capital, Abidjan, and other cities on Saturday, residents and soldiers said, as a"
+            " revolt by military personnel demanding higher wages and bonuses appeared to gain"
+            " momentum.",
+        ),
+        hours=0,
+        idf=RARE,
+    ).startswith("distinct name (bouak")
+    assert "ivori" in event_features("Côte d'Ivoire : les mutins", "").names
+
+
+def test_an_address_filed_under_opinion_joins_no_event() -> None:
+    for url in (
+        "http://www.cnn.com/2013/11/29/opinion/waldman-obamacare/index.html",
+        "https://www.japantoday.com/category/opinions/view/how-mobile-video-is-changing",
+        "https://www.csmonitor.com/Editorials/the-monitors-view/2026/0217/Pupil-power",
+        "https://www.heise.de/meinung/Kommentar-OpenAIs-KI-laeuft-Amok.html?wt_mc=rss",
+        "https://www.theguardian.com/commentisfree/2026/feb/17/peru",
+    ):
+        assert commentary_url(url), url
+    for url in (
+        "https://www.washingtonpost.com/world/2026/02/17/russia-ukraine-talks-geneva-impasse/",
+        "https://deepmind.google/blog/introducing-gemini",  # a company's blog announces news
+        "https://news.example/world/opinionated-voters-head-to-polls",
+        "https://news.example/world/peru?from=/opinion/",
+        "",
+    ):
+        assert not commentary_url(url), url
+    a, b = (event_features(t, lead) for t, lead in PERU_PAIR)
+
+    def joined(url_b: str) -> bool:
+        return compare(
+            a,
+            b,
+            published_a=T0,
+            published_b=T0 + timedelta(hours=1),
+            idf=DAY,
+            url_a="https://one.example/world/peru-congress-ousts-jeri",
+            url_b=url_b,
+        ).same
+
+    assert joined("https://two.example/americas/peru-impeaches-jeri")
+    assert not joined("https://two.example/opinion/peru-impeaches-jeri")
+
+
+PERU_PAIR = (
+    (
+        "Peru's Congress removes interim President Jerí as he faces corruption allegations",
+        "Peru's Congress has voted to remove interim President José Jerí.",
+    ),
+    (
+        "Peru Votes to Impeach President José Jerí",
+        "Lawmakers in Peru voted to remove President José Jerí from office on Tuesday.",
+    ),
+)
+
+
+def _rss_item(title: str, lead: str, link: str, when: datetime) -> bytes:
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>t</title><link>{escape(link)}</link><description>t</description><item>"
+        f"<title>{escape(title)}</title><link>{escape(link)}</link><guid>{escape(link)}</guid>"
+        f"<pubDate>{format_datetime(when)}</pubDate><description>{escape(lead)}</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("section", "grouped"), [("americas", 1), ("opinion", 0)], ids=["report", "opinion"]
+)
+def test_ingest_leaves_an_opinion_address_out_of_events(
+    section: str,
+    grouped: int,
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    runner: CliRunner,
+) -> None:
+    (ta, la), (tb, lb) = PERU_PAIR
+    # Other news of the same days first (160 stories), so that a name of two titles is rare.
+    others = [f"other{i}" for i in range(4)]
+    for name in others:
+        feed_server.add(f"/{name}.xml", rss(name, 40))
+    when = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    feed_server.add("/a.xml", _rss_item(ta, la, "https://one.example/world/peru-jeri", when))
+    feed_server.add(
+        "/b.xml",
+        _rss_item(tb, lb, f"https://two.example/{section}/peru-jeri", when + timedelta(hours=1)),
+    )
+    cfg = write_config([{"url": feed_server.url(f"/{n}.xml")} for n in (*others, "a", "b")])
+    result = runner.invoke(cli, ["--config", str(cfg), "fetch", "--json"])
+    assert result.exit_code == 0, result.stderr
+    db = sqlite3.connect("archive/news.db")
+    try:
+        stories, events = db.execute(
+            "SELECT (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM events)"
+        ).fetchone()
+    finally:
+        db.close()
+    assert (stories, events) == (162, grouped)
+
+
+def test_the_same_actors_at_one_occasion_join_in_other_words() -> None:
+    # One negotiation's coverage: Iran and the US (a hundred titles each that day) and
+    # "deal" beside "talks", no rare name in common.
+    agreed = (
+        "Iran FM says agreed with US ‘on guiding principles’ for deal",
+        "Iran’s Foreign Minister Abbas Araghchi said on Tuesday the latest talks with the United"
+        " States saw them agree on “a set of guiding principles” that would pave the way for a"
+        " deal.",
+    )
+    wrapped = (
+        "U.S. and Iran wrap up second round of nuclear talks",
+        "U.S. and Iranian negotiators say there's been progress in their nuclear talks, even as"
+        " the U.S. assembles a massive naval force in the region and Iran launches military"
+        " exercises nearby.",
+    )
+    day = titles_holding(
+        {"US": 100, "Iran": 50, "talks": 40, "nuclear": 30, "deal": 20, "guiding": 8,
+         "principles": 8, "round": 10, "second": 15, "agreed": 10, "FM": 5, "Russia": 40,
+         "Ukraine": 40, "Geneva": 12, "Macron": 6, "Modi": 5, "India": 12, "France": 10},
+        1100,
+    )  # fmt: skip
+    assert on_day(agreed, wrapped, hours=10, idf=day).startswith(
+        "the same actors (iran, u.s) at one negotiation"
+    )
+    # The next day's statements on the same talks are follow-ups: the window bounds it.
+    assert not on_day(agreed, wrapped, hours=13, idf=day)
+    assert on_day(
+        (
+            "France's Macron holds bilateral talks with India's Modi to boost economic and"
+            " strategic ties",
+            "",
+        ),
+        ("France’s Macron eyes Rafale fighter jet deal in India", ""),
+        hours=9.4,
+        idf=day,
+    )
+    # The talks only as backdrop ("during US nuclear talks") are no occasion of the title's.
+    assert not on_day(
+        ("Iran announces closure of vital shipping route during US nuclear talks", ""),
+        wrapped,
+        hours=2,
+        idf=day,
+    )
+    # Other actors at another negotiation of the same day and place.
+    assert not on_day(
+        ("Russian and Ukrainian officials meet in Geneva for US-brokered talks", ""),
+        wrapped,
+        hours=2,
+        idf=day,
+    )
