@@ -26,9 +26,18 @@ the claim, so that a question can weigh the claim.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Lead", "as_sentence", "core", "has_main_verb", "lead_sentence", "lower_first"]
+__all__ = [
+    "Lead",
+    "as_sentence",
+    "core",
+    "has_main_verb",
+    "lead_sentence",
+    "lower_first",
+    "second_lead",
+]
 
 _WINDOW = 900  # characters of the body read
 _MAX_SENTENCES = 6
@@ -761,26 +770,22 @@ def as_sentence(headline: str) -> str:
     return _usable(headline + ".", "en")
 
 
-def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
-    """The sentence of the lead that best states the story's key fact, or ``None``.
+def _candidates(headline: str, body: str, lang: str) -> Iterator[tuple[int, str, Lead]]:
+    """The lead's usable sentences, best first, as ``(index in the lead, sentence, Lead)``.
 
-    Args:
-        headline: the story's headline (its label removed).
-        body: the story's plain-text body.
-        lang: the story's language; English, German and French sentences are
-            read (others get ``None``).
+    ``sentence`` is the sentence as the body writes it, before the cleaning and
+    trimming that made the lead's.
 
-    Returns:
-        The :class:`Lead`, or ``None`` when no sentence of the lead is safe to use.
+    Best first: the most words shared with the headline, the first sentence
+    (which usually states the news) counting one more, then the earlier. The
+    candidates are checked lazily, so a caller that takes the first runs the
+    costly checks on few sentences.
     """
     if not body or lang not in ("en", "", "de", "fr"):
-        return None
+        return
     title_words = _content_words(headline)
     sentences = _sentences(body, lang)
     whole = len(body) < 400 and len(sentences) == 1
-    # Best first: the most words shared with the headline, the first sentence (which
-    # usually states the news) counting one more, then the earlier; the first usable wins,
-    # so the costly checks run on few sentences.
     ranked = sorted(
         range(len(sentences)),
         key=lambda i: (-len(title_words & _content_words(sentences[i])) - (i == 0), i),
@@ -810,8 +815,117 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
-        return Lead(sentence, speaker, claim, overlap, standfirst and index == 0 and not whole)
+        lead = Lead(sentence, speaker, claim, overlap, standfirst and index == 0 and not whole)
+        yield index, sentences[index], lead
+
+
+def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
+    """The sentence of the lead that best states the story's key fact, or ``None``.
+
+    Args:
+        headline: the story's headline (its label removed).
+        body: the story's plain-text body.
+        lang: the story's language; English, German and French sentences are
+            read (others get ``None``).
+
+    Returns:
+        The :class:`Lead`, or ``None`` when no sentence of the lead is safe to use.
+    """
+    return next((lead for _, _, lead in _candidates(headline, body, lang)), None)
+
+
+def second_lead(headline: str, body: str, first: Lead, lang: str = "en") -> Lead | None:
+    """A second sentence of the lead that states another fact than ``first``, or ``None``.
+
+    The next usable sentence (same checks and order as :func:`lead_sentence`)
+    that comes after the first one in the body, so that it does not lean on a
+    name or an event the first sentence introduces later, and that shares at
+    most half of its content words with the first sentence (a restatement is
+    the same fact in other words). It must share a content word with the
+    headline or the first sentence, so that it stays on the story's subject
+    rather than on background ("German Rail was once famed for its
+    punctuality" counts: it names the rail operator of the headline).
+
+    Args:
+        headline: the story's headline (its label removed).
+        body: the story's plain-text body.
+        first: the lead sentence already asked about.
+        lang: the story's language.
+
+    Returns:
+        The second :class:`Lead`, or ``None`` when the lead states one fact only.
+    """
+    first_words = _content_words(first.sentence)
+    title_words = _content_words(headline)
+    first_index = -1
+    for index, written, lead in _candidates(headline, body, lang):
+        if lead.sentence == first.sentence:
+            first_index = index
+            continue
+        if first_index < 0 or index < first_index or index > _SECOND_LAST:
+            continue
+        words = _content_words(lead.sentence)
+        if not words & title_words or 2 * len(words & first_words) > len(words):
+            continue
+        if _HISTORY_RE.search(lead.sentence) or _EMPTY_SAYING_RE.search(lead.sentence):
+            continue
+        if lead.sentence.split()[-1].lower() in _OPEN_ENDS or _ASIDE_ADVERB_RE.search(
+            lead.sentence
+        ):
+            continue
+        if len(lead.sentence) < len(written) - 2:
+            continue  # trimmed to fit ("while Cortina, a resort town in ..."): a fragment
+        if _DEFINITION_RE.match(lead.sentence) and not _FIGURE_RE.search(lead.sentence):
+            continue  # "the Track is a coming-of-age journey ...": a description, no news
+        if core(lead.sentence) != lead.sentence:
+            continue  # cut to its main clause, a second sentence too often reads as a fragment
+        if lang in ("en", "") and _ATTRIBUTED_RE.search(lead.sentence):
+            continue  # "Machado said she made the presentation ...": who said what, a detail
+        return lead
     return None
+
+
+# The second fact is looked for among the lead's first four sentences: further on a
+# story tells background and colour more than news.
+_SECOND_LAST = 3
+# Background told as history ("Yunus returned from self-imposed exile in August 2024",
+# "Prior to Cloudera, Bisciglia was ...", "Omega has been the official timekeeper ... for
+# nearly 100 years"): context, not a second fact of the news.
+_HISTORY_RE = re.compile(
+    r"\b(?:in|since|from|until|by) (?:(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December) )?(?:19|20)\d\d\b"
+    r"|\b(?:in the (?:early|late|mid)[- ]\d|in the past|prior to|previously|formerly"
+    r"|once was|was once|were once|last (?:month|year)|years ago|over the years"
+    r"|, (?:19|20)\d\d|for (?:decades|years|centuries|nearly \d+ years|more than \d+ years))\b",
+    re.IGNORECASE,
+)
+# A description by a copula ("Carnival is more than just a tradition", "the Indian Point
+# Energy Center is home to three reactors"): in second place, background.
+_DEFINITION_RE = re.compile(
+    r"^[^,]{1,60}? (?:is|are) (?:a|an|the|one|home|more|largely|designed|unusual|also)\b"
+)
+# A figure that makes a description news ("the sale ... is valued at $500 million").
+_FIGURE_RE = re.compile(r"[$\u20ac\u00a3]\s?\d|\d\s?(?:%|percent|million|billion)")
+# A saying with what was said left out ("said in a public statement released on ..."):
+# a clause that names no fact.
+_EMPTY_SAYING_RE = re.compile(
+    r"\b(?:said|says|told|tweeted|wrote)\s+(?:in|on|at|during|after|this|last|late|early)\b"
+    r"(?!.*\bthat\b)"
+)
+# A sentence attributed to a speaker or an occasion: in second place it reports who said
+# what and where ("police said", "made the remarks during a meeting"), seldom a new fact.
+_ATTRIBUTED_RE = re.compile(
+    r"\b(?:said|says|told|according to|remarks|statement|comments|reported|posted|tweeted"
+    r"|reports?)\b"
+)
+# An adverb set off inside the clause: it answers a sentence the question does not hold
+# ("the tool, however, shows ...").
+_ASIDE_ADVERB_RE = re.compile(
+    r", (?:however|though|too|meanwhile|instead|also|therefore|nevertheless|in turn),",
+    re.IGNORECASE,
+)
+# A last word that leaves its clause open ("risks to human existence such").
+_OPEN_ENDS = frozenset("such including like as than after before with without".split())
 
 
 _FUNCTION_WORDS = frozenset(

@@ -42,7 +42,14 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from aggregator.models import Story
-from aggregator.questions.lead import Lead, as_sentence, core, has_main_verb, lower_first
+from aggregator.questions.lead import (
+    Lead,
+    as_sentence,
+    core,
+    has_main_verb,
+    lower_first,
+    second_lead,
+)
 from aggregator.questions.reading import Reading, read_story, sentence_case
 from aggregator.questions.subject import (
     find_subjects,
@@ -523,10 +530,95 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"Do you agree that {clause}?",
             f"What is the strongest argument against the view that {clause}?",
         ]
-    return [
-        f"What should readers make of the news that {clause}?",
-        f"Why does it matter that {clause}?",
+    return [f"What should readers make of the news that {clause}?", _news_second(clause)]
+
+
+_NEWS_FIRST = "What should readers make of the news that "
+
+
+def _news_second(clause: str) -> str:
+    """The news frame's second wording, used on a second fact rather than the same one."""
+    return f"Why does it matter that {clause}?"
+
+
+def _second_fact_questions(
+    reading: Reading, story: Story, lead: Lead, lead_questions: list[str]
+) -> tuple[list[str], list[str]]:
+    """The lead's questions without a restatement, and questions on a second fact.
+
+    The news frame comes in two wordings ("What should readers make of the news
+    that X?", "Why does it matter that X?") that ask the same thing: the second
+    is asked of another sentence of the lead, one that states a different fact
+    (:func:`aggregator.questions.lead.second_lead`), or not at all. The second
+    sentence gets its kind's own frames, in a wording other than the first
+    question's. Never on a death or a disaster: one harm is asked about once.
+    """
+    if (
+        len(lead_questions) != 2
+        or not lead_questions[0].startswith(_NEWS_FIRST)
+        or lead_questions[1] != _news_second(lead_questions[0].removeprefix(_NEWS_FIRST)[:-1])
+    ):
+        return lead_questions, []
+    # The shorter wording stands in when the first is too long for a question.
+    fits = [q for q in lead_questions if len(_tidy(q)) <= MAX_QUESTION_LENGTH]
+    kept = fits[:1] or lead_questions[:1]
+    if reading.kind == "tragedy":
+        return kept, []
+    second = second_lead(reading.headline, story.body, lead, reading.lang)
+    if second is None:
+        return kept, []
+    clause = _clause(core(second.sentence), _name_text(reading, story.body), reading)
+    if not _opens_as_name(clause, reading, story.body):
+        return kept, []
+    opening = " ".join(kept[0].split()[:4])
+    others = [
+        question
+        for question in _lead_questions(reading, second, story.body)
+        if not question.startswith(opening)
+        and question.startswith(_SECOND_FRAMES)
+        and len(_tidy(question)) <= MAX_QUESTION_LENGTH
     ]
+    return kept, others[:1]
+
+
+# The frames a second fact is asked in: why it matters, or how well a claim, a finding
+# or a stance holds. A court's "is it fair?" or a release's "before switching" fit the
+# story's main act, not a detail told after it.
+_SECOND_FRAMES = (
+    "Why does it matter that ",
+    "How convincing is ",
+    "How solid is the evidence ",
+    "Do you agree that ",
+)
+
+
+def _opens_as_name(clause: str, reading: Reading, body: str) -> bool:
+    """Whether a clause's first word, when it keeps a capital, is surely a name.
+
+    ``lower_first`` keeps a capital it cannot place ("Developer Lemi Orhan Ergin
+    tweeted", "Software dependencies carry"): for the second question only an
+    acronym ("U.N.", "AfD") or a word the body writes with its capital inside
+    a sentence ("... as Spain moves") may open the clause; and a lowered first
+    word must be an article or a determiner ("shizuoka city" was a name).
+    """
+    first = clause.split(" ", 1)[0].strip("\"'\u201c\u2018")
+    if first.endswith(("ed", "ing", "en")) or first.lower() in _PARTICIPLES:
+        return False  # "written by the team, this is ...": no subject first
+    if not first[:1].isupper():
+        return first in _LOWERED_SAFELY or first.isdigit()
+    stem = first.removesuffix("'s").removesuffix("\u2019s")
+    if any(c.isupper() or c == "." for c in stem[1:]):
+        return True
+    return _capitalised_inside(stem, _name_text(reading, body)[:_BODY_READ])
+
+
+_LOWERED_SAFELY = frozenset(
+    """
+    the a an this that these those its their his her our some many most more few several
+    all any no each every both another nearly almost only even about over under
+    one two three four five six seven eight nine ten dozens hundreds thousands millions
+    """.split()
+)
 
 
 # A claim worth weighing: a prediction, a judgement, a cause, a threat.
@@ -806,6 +898,9 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     if lead is not None and all(len(_tidy(q)) > MAX_QUESTION_LENGTH for q in lead_questions):
         lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []
     act = _act_questions(reading, body)
+    second: list[str] = []
+    if lead is not None:
+        lead_questions, second = _second_fact_questions(reading, story, lead, lead_questions)
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
@@ -815,6 +910,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         # to ask ...?") is asked of the act, as a second fact; on a tragedy, whether a
         # chosen act was justified.
         lead_questions,
+        second,
         act if not lead_questions or reading.kind == "tragedy" else _motive_only(act),
         _kind_questions(reading, body),
         _fact_questions(reading),
