@@ -1051,11 +1051,114 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
         elif kind in ("podcast", "book", "howto"):
             groups.append([f"Welcher Gedanke in {quoted} verdient eine Diskussion?"])
         else:
-            question = f"Was halten Sie von dieser Darstellung: {quoted}?"
+            clause = _german_dass(lead.sentence, reading)
+            question = f"Wie bewerten Sie, dass {clause}?" if clause else ""
+            if not clause or len(question) > MAX_QUESTION_LENGTH:
+                question = f"Wie bewerten Sie diese Nachricht: {quoted}?"
             if len(question) > MAX_QUESTION_LENGTH:
                 question = f"Was halten Sie davon: {quoted}?"  # a long lead still fits
             groups.append([question])
     return groups
+
+
+_DE_ARTICLES = frozenset("Der Die Das Ein Eine".split())
+# Finite auxiliaries and modals: a verb whatever their ending.
+_DE_AUXILIARIES = frozenset(
+    """
+    ist sind war waren hat haben hatte hatten wird werden wurde wurden will wollen wollte
+    wollten soll sollen sollte sollten kann können konnte konnten muss müssen musste mussten
+    darf dürfen
+    """.split()
+)
+# Lower-case words in -t or -en that are no finite verb.
+_DE_NOT_FINITE = _DE_NOT_VERBS | frozenset(
+    """
+    damit zunächst samt bislang längst meisten zwischen gegen wegen neben oben unten innen
+    außen binnen entgegen gegenüber zufolge
+    """.split()
+)
+# Openers that are no subject: an amount or a time ("Etwa 7.000 Besucher verzeichnet ...",
+# "Anfang Mai feiert ...").
+_DE_NOT_SUBJECTS = _DE_NOT_ACTORS | frozenset(
+    """
+    Etwa Rund Knapp Gut Fast Über Bis Weniger Anfang Ende Mitte Seit Ab Bereits Schon
+    Laut Mit Nach Bei Von Vor Im Am Auf In Für Durch Ohne Trotz Wegen Zum Zur Unter Nächstes
+    Nächste Letztes Letzte Vergangenes Dieses Kommendes
+    """.split()
+)
+# A pronoun right after the verb is the subject of an inverted sentence ("Laut OpenAI
+# handelt es sich ...", "Nächstes Jahr gibt es ..."): what came first was no subject.
+_DE_INVERTED = frozenset("es sich er sie man wir ich".split())
+# Where the main clause ends: a dash, a colon, a semicolon, or a comma before a
+# subordinate clause or a new main clause; a comma before anything else is inside a list
+# ("mit 195 kW, bis zu 597 km Reichweite ... bestellbar"), and the sentence is left alone.
+_DE_CLAUSE_END_RE = re.compile(
+    r"\s[-\u2013\u2014]\s|:|;|,(?= (?:um|weil|da|damit|nachdem|bevor|wenn|obwohl|sodass|so"
+    r"|die|der|das|den|dem|deren|dessen|was|wie|ob|doch|aber|denn|während|indem|als)\b)"
+)
+
+
+def _german_dass(sentence: str, reading: Reading) -> str:
+    """A German lead sentence as a "dass" clause (verb last), or ``""`` when unsafe.
+
+    Only a sentence that opens with its subject is reordered: an article and a
+    noun phrase ("Die Bundesnetzagentur hat ... festgelegt" -> "die
+    Bundesnetzagentur ... festgelegt hat"), or one of the story's names ("VW
+    will ... beschleunigen" -> "VW ... beschleunigen will"). The finite verb is
+    the first lower-case word after the subject's last capitalised word, an
+    auxiliary or a form in -t, -en, -te or -ten. The main clause ends at the
+    first comma or dash ("Tesla setzt ein neues Modell ein, um ..." -> "Tesla
+    ein neues Modell einsetzt"); a second verb ("... und zeigt Auswege auf"),
+    an adverb or a prepositional phrase first ("Erneut bewegte ...", "Nutzer
+    von ... berichten") or an open quotation leave the sentence alone.
+    """
+    words = sentence.split()
+    if len(words) < 4:
+        return ""
+    first = words[0]
+    capitals = 0
+    verb_at = -1
+    for index, word in enumerate(words):
+        if word[:1].isupper() or word[:1].isdigit():
+            capitals += 1
+            continue
+        if index == 0:
+            return ""
+        if not capitals or (first in _DE_ARTICLES and capitals == 1 and index == 1):
+            return ""
+        if capitals and word in ("und", "oder") and index + 1 < len(words):
+            continue  # "Die USA und China wollen ...": one subject of two names
+        if (
+            first in _DE_ARTICLES
+            and word.endswith(("e", "en", "er", "es", "em"))
+            and (all(w[:1].islower() or w in _DE_ARTICLES for w in words[1:index]))
+        ):
+            continue  # an adjective before the noun: "Die neue Erweiterung"
+        verb_at = index
+        break
+    if verb_at < 1:
+        return ""
+    verb = words[verb_at]
+    if verb in _DE_NOT_FINITE or not (
+        verb in _DE_AUXILIARIES or verb.endswith(("t", "en", "te", "ten"))
+    ):
+        return ""
+    subject = " ".join(words[:verb_at])
+    if first in _DE_ARTICLES:
+        subject = first.lower() + subject[len(first) :]
+    elif subject not in reading.names or first in _DE_NOT_SUBJECTS:
+        return ""
+    if words[verb_at + 1] in _DE_INVERTED:
+        return ""
+    rest = " ".join(words[verb_at + 1 :])
+    end = _DE_CLAUSE_END_RE.search(rest)
+    if end:
+        rest = rest[: end.start()].rstrip()
+    if "," in rest:
+        return ""
+    if len(rest.split()) < 2 or not _german_actor_reads(subject.split(" ", 1)[-1]):
+        return ""
+    return _german_verb_last(subject, verb, rest) or ""
 
 
 def _german_fallback(reading: Reading) -> str:

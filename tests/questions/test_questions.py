@@ -835,7 +835,11 @@ def test_a_long_german_or_french_lead_still_gets_its_question() -> None:
         lang="de",
     )
     questions = OfflineGenerator().generate(german)
-    assert questions[0].startswith("Was halten Sie davon: „Microsoft hat aus Versehen")
+    # The main clause before the dash, verb last.
+    assert questions[0] == (
+        "Wie bewerten Sie, dass Microsoft aus Versehen einen privaten Schlüssel für seinen "
+        "Clouddienst Dynamics 365 veröffentlicht hat?"
+    )
     french = Story(
         category="NEWS",
         title="« Poutine prisonnier d’Assad en Syrie », par Jean-Pierre Filiu",
@@ -1014,3 +1018,65 @@ def test_the_second_question_is_on_another_fact_of_the_lead(
         assert not any(q.startswith("Why does it matter") for q in questions), questions
     else:
         assert second in questions, questions
+
+
+# Real German leads of the corpus: a lead that opens with its subject is asked as a
+# "dass" clause, verb last; one that cannot be reordered safely is quoted.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Telekom muss Leerrohre fünf Jahre lang zu festen Konditionen öffnen",
+            "Die Bundesnetzagentur hat die vertraglichen Zugangsbedingungen für Kabelkanäle und "
+            "Masten der Telekom für Wettbewerber zum Glasfaserausbau final festgelegt.",
+            "Wie bewerten Sie, dass die Bundesnetzagentur die vertraglichen "
+            "Zugangsbedingungen für Kabelkanäle und Masten der Telekom für Wettbewerber zum "
+            "Glasfaserausbau final festgelegt hat?",
+        ),
+        (
+            "USA und China planen angeblich KI-Gespräche im September",
+            "Die USA und China wollen im September wohl über gemeinsame KI-Regeln sprechen. "
+            "US-Finanzminister Bessent soll die Gespräche leiten.",
+            "Wie bewerten Sie, dass die USA und China im September wohl über gemeinsame "
+            "KI-Regeln sprechen wollen?",
+        ),
+        (
+            # A separable prefix joins its verb; the "um ... zu" clause after the comma goes.
+            "Tesla verbessert Warteschlangenprognosen für Supercharger-Netzwerk",
+            "Tesla setzt ein neues Machine-Learning-Modell ein, um die Auslastung an "
+            "Superchargern besser vorherzusagen und die Reisezeit für Fahrer zu optimieren.",
+            "Wie bewerten Sie, dass Tesla ein neues Machine-Learning-Modell einsetzt?",
+        ),
+        (
+            # A comma inside a list: cutting there would leave "bestellbar" out.
+            "Kia EV3 AWD: Mehr Leistung und Allradantrieb für das Kompakt-SUV",
+            "Der Kia EV3 ist ab sofort als Allradversion mit 195 kW, bis zu 597 km Reichweite "
+            "und 1,5 Tonnen Anhängelast bestellbar. Ein 22-kW-Lader kommt als Option dazu.",
+            "Wie bewerten Sie diese Nachricht: „Der Kia EV3 ist ab sofort als Allradversion mit "
+            "195 kW, bis zu 597 km Reichweite und 1,5 Tonnen Anhängelast bestellbar“?",
+        ),
+        (
+            # "zwischen" ends in -en but is no verb.
+            "Neue Verhandlungen zum Iran-Krieg?",
+            "Die Verhandlungen zwischen Iran und den USA über ein mögliches Kriegsende liegen "
+            "derzeit auf Eis. Das könnte sich nun ändern: Irans Außenminister ist nach "
+            "Pakistan gereist.",
+            "Wie bewerten Sie diese Nachricht: „Die Verhandlungen zwischen Iran und den USA "
+            "über ein mögliches Kriegsende liegen derzeit auf Eis“?",
+        ),
+        (
+            # An inverted sentence: "es" after the verb is its subject.
+            "Neue Version von ChatGPT löscht selbständig Dateien",
+            "Laut OpenAI handelt es sich bei dem Vorgang um ein selten vorkommendes Versehen. "
+            "Allerdings wurde das Verhalten des LLMs im Entwicklungsprozess vorhergesagt.",
+            "Wie bewerten Sie diese Nachricht: „Laut OpenAI handelt es sich bei dem Vorgang um "
+            "ein selten vorkommendes Versehen“?",
+        ),
+    ],
+)
+def test_a_german_lead_is_asked_as_a_dass_clause_when_safe(
+    title: str, body: str, question: str
+) -> None:
+    questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
+    assert question in questions, questions
+    assert not any("Darstellung" in q for q in questions)
