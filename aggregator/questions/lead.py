@@ -514,8 +514,17 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         voice & bad <= {"you", "your"} and _GENERIC_YOU_RE.search(sentence) and first not in openers
     ):
         return ""  # a blog's voice; "Google will now allow you to ..." is a fact
-    if _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered) and (
-        whole or lang not in ("en", "") or not _names_and_verb(words)
+    # "Protests test Indonesia's democracy": a name's possessive determines its noun, in
+    # a sentence-case sentence (Title Case capitals say nothing of what is a name).
+    possessive = (
+        lang in ("en", "")
+        and any(w.endswith(("'s", "\u2019s")) and w[:1].isupper() for w in stripped[1:])
+        and 2 * sum(w[:1].isupper() for w in stripped[1:]) <= len(stripped) - 1
+    )
+    if (
+        _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered)
+        and not possessive
+        and (whole or lang not in ("en", "") or not _names_and_verb(words))
     ):
         return ""  # headlinese: no article, auxiliary or possessive
     if lang == "de":  # „so“: the low mark opens, the high one closes

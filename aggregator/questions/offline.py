@@ -808,8 +808,15 @@ def _headline_verb(words: list[str]) -> int:
         word = words[index]
         if word[:1].isupper() or not word.replace("'", "").replace("\u2019", "").isalpha():
             continue
+        if words[index + 1] in _HEADLINE_AUXILIARIES:
+            return index + 1  # "Artisanal chocolates have hit ...": the noun's verb follows
         return index if has_main_verb(["", word]) else -1
     return -1
+
+
+_HEADLINE_AUXILIARIES = frozenset(
+    "is are was were has have had will would can could may might must should does do".split()
+)
 
 
 def _bare_object(words: list[str], verb: int) -> bool:
@@ -823,9 +830,13 @@ def _bare_object(words: list[str], verb: int) -> bool:
     word = words[verb]
     if word in _SAYING_VERBS or not word.endswith(("s", "ed")) or "'" in word:
         return False
+    if word in _HEADLINE_AUXILIARIES:
+        return False  # "Lee Jae-myung is South Korea's next president": a complement
     end = verb + 1
     while end < len(words) and words[end][:1].isupper():
         end += 1
+    if end > verb + 1 and words[end - 1].endswith(("'s", "\u2019s")):
+        return False  # "becomes Japan's first female prime minister": the possessive determines
     following = words[end].strip(",.") if end < len(words) else ""
     if not following.isalpha() or not following.islower() or len(following) < 4:
         return False

@@ -1080,3 +1080,62 @@ def test_a_german_lead_is_asked_as_a_dass_clause_when_safe(
     questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
     assert question in questions, questions
     assert not any("Darstellung" in q for q in questions)
+
+
+# Real corpus headlines: a headline that reads as a whole sentence is asked as news when
+# the story offers no lead; a copula, an auxiliary after a plural noun and a possessive
+# before the object are no headlinese.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Lee Jae-myung is South Korea\u2019s next president",
+            "What will the left-winger mean for the country?",
+            "What should readers make of the news that Lee Jae-myung is South Korea\u2019s next "
+            "president?",
+        ),
+        (
+            "Takaichi Sanae becomes Japan\u2019s first female prime minister",
+            "Hawkish on security policy, dovish on fiscal policy and traditionalist on social "
+            "policy, she will move her country to the right",
+            "What should readers make of the news that Takaichi Sanae becomes Japan\u2019s first "
+            "female prime minister?",
+        ),
+        (
+            "Artisanal chocolates have hit Japan\u2019s convenience stores",
+            "Craft beer, move over. It\u2019s time for artisanal \u201cbean-to-bar\u201d chocolate "
+            "to take the spotlight at Japan\u2019s convenience stores. Sweets-maker Meiji has "
+            "recently rolled out a ...",
+            "What should readers make of the news that artisanal chocolates have hit Japan\u2019s "
+            "convenience stores?",
+        ),
+    ],
+)
+def test_a_sentence_headline_is_asked_as_news(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator(count=3).generate(_story(title, body)) == (question,)
+
+
+# Real corpus leads without an article or an auxiliary: a name's possessive determines
+# the noun after it, so the sentence is no headlinese.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Unrest hits Ivory Coast's main city as army revolt spreads",
+            "BOUAKE, Ivory Coast (Reuters) - Gunfire broke out in Ivory Coast's commercial "
+            "capital, Abidjan, and other cities on Saturday, residents and soldiers said, as a "
+            "revolt by military personnel demanding higher wages and bonuses appeared to gain "
+            "momentum.",
+            "What should readers make of the news that gunfire broke out in Ivory Coast's "
+            "commercial capital, Abidjan, and other cities on Saturday?",
+        ),
+        (
+            "A new law targets India\u2019s third-biggest landowner: Allah",
+            "Narendra Modi\u2019s government seeks control of thousands of Muslim sites",
+            "What should readers make of the news that Narendra Modi\u2019s government seeks "
+            "control of thousands of Muslim sites?",
+        ),
+    ],
+)
+def test_a_possessive_makes_a_lead_a_sentence(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator(count=3).generate(_story(title, body))
