@@ -838,6 +838,9 @@ def _bare_object(words: list[str], verb: int) -> bool:
     if end > verb + 1 and words[end - 1].endswith(("'s", "\u2019s")):
         return False  # "becomes Japan's first female prime minister": the possessive determines
     following = words[end].strip(",.") if end < len(words) else ""
+    if following in ("new", "former", "top", "key", "major", "big") and end + 1 < len(words):
+        following = words[end + 1].strip(",.")  # "recalls envoys over new statue" is no help
+    following = following.replace("-", "")  # "detains ex-energy minister"
     if not following.isalpha() or not following.islower() or len(following) < 4:
         return False
     return (
@@ -860,7 +863,7 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
     :func:`_headlinese` finds qualifies, and never on a death or disaster
     unless as plain news.
     """
-    if reading.kind in _NO_NEWS_KINDS or reading.lead is not None:
+    if reading.kind in _NO_NEWS_KINDS:
         return []
     headline = as_sentence(_SCORE_RE.sub("", reading.headline))
     words = headline.split()
@@ -879,6 +882,48 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
     if words[0] in _THE_NAMES:
         clause = "the " + clause  # "Kremlin says ..." -> "the Kremlin says ..."
     return [f"What should readers make of the news that {clause}?"]
+
+
+_SUBORDINATE_OPENERS = frozenset(
+    "as while after before when if since despite amid although though once".split()
+)
+_SAID_CLAIM_RE = re.compile(r"\b(?:says|said|warns|claims|argues)\s+(.+)$")
+_CLAIM_DETERMINER_RE = re.compile(
+    r"\b(?:the|a|an|its|his|her|their|our|this|that|these|those|it|he|she|they|we)\b"
+    r"|['\u2019]s\b"
+)
+
+
+def _headline_as_second_fact(reading: Reading, lead: Lead, body: str) -> list[str]:
+    """The headline as a second fact, when it reads as a sentence and tells another fact.
+
+    "Why does it matter that ...?" is asked of a headline that passes the
+    checks of :func:`_headline_clause_questions`, shares less than half of its
+    words of four letters or more with the lead sentence already asked about,
+    is not cut short, opens with no subordinate clause and no capital the
+    story does not write as a name, and, after a saying verb, holds an article,
+    a possessive or a pronoun ("Orban says EU bigger threat ..." is headlinese).
+    """
+    if reading.headline.rstrip().endswith(("...", "\u2026")):
+        return []  # a headline cut short: "Spider-Noir is an upcoming series starring..."
+    found = _headline_clause_questions(reading, body)
+    if not found:
+        return []
+    clause = found[0].removeprefix("What should readers make of the news that ")[:-1]
+    if clause.split(" ", 1)[0].lower() in _SUBORDINATE_OPENERS:
+        return []  # "as White House defends ..., experts question ...": two clauses
+    said = _SAID_CLAIM_RE.search(clause)
+    if said and not _CLAIM_DETERMINER_RE.search(said.group(1)):
+        return []  # "Orban says EU bigger threat to Hungary": a headlinese claim
+    first = clause.split(" ", 1)[0]
+    if not _opens_as_name(clause, reading, body) and first not in reading.names[:1]:
+        return []  # "Expectations are low ...": a capital kept on a common word
+    words = {w.lower().strip(",.'\u2019\"") for w in clause.split() if len(w) > 3}
+    shared = {w.lower().strip(",.'\u2019\"") for w in lead.sentence.split() if len(w) > 3}
+    if not words or 2 * len(words & shared) >= len(words):
+        return []  # "Fitbit plans to launch its own app store" beside "Fitbit wants to launch ..."
+    question = f"Why does it matter that {clause}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 def _motive_only(act: list[str]) -> list[str]:
@@ -912,6 +957,13 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     second: list[str] = []
     if lead is not None:
         lead_questions, second = _second_fact_questions(reading, story, lead, lead_questions)
+        if (
+            not second
+            and len(lead_questions) == 1
+            and lead_questions[0].startswith(_NEWS_FIRST)
+            and reading.kind != "tragedy"
+        ):
+            second = _headline_as_second_fact(reading, lead, body)
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],

@@ -1139,3 +1139,47 @@ def test_a_sentence_headline_is_asked_as_news(title: str, body: str, question: s
 )
 def test_a_possessive_makes_a_lead_a_sentence(title: str, body: str, question: str) -> None:
     assert question in OfflineGenerator(count=3).generate(_story(title, body))
+
+
+# Real corpus stories: a headline that reads as a sentence and tells another fact than
+# the lead is the second question; one that restates the lead, is cut short or is
+# headlinese after "says" is not.
+@pytest.mark.parametrize(
+    ("title", "body", "second"),
+    [
+        (
+            "Pakistan is furious with the Afghan Taliban",
+            "Violence on the border is the worst it has been for a decade",
+            "Why does it matter that Pakistan is furious with the Afghan Taliban?",
+        ),
+        (
+            "Orban says EU bigger threat to Hungary than Russia",
+            "Hungarian PM Viktor Orban accused the EU of propping up Peter Magyar's Tisza "
+            "opposition party. Hungary's longest-serving prime minister is facing his biggest "
+            "electoral challenge in years.",
+            None,
+        ),
+        (
+            "Spider-Noir is an upcoming live-action series starring...",
+            "Spider-Noir is an upcoming live-action series starring Nicolas Cage as his noir "
+            "Spider-Man character from Spider-Verse. The trailer is available in color and "
+            "black & white.",
+            None,
+        ),
+        (
+            "Fitbit plans to launch its own app store this year",
+            "Fitbit wants to launch its own wearable app store \u201cas soon as possible,\u201d "
+            "the company\u2019s co-founder and CEO James Park said in an interview at CES earlier "
+            "today.",
+            None,
+        ),
+    ],
+)
+def test_a_sentence_headline_is_a_second_fact_beside_the_lead(
+    title: str, body: str, second: str | None
+) -> None:
+    questions = OfflineGenerator(count=3).generate(_story(title, body))
+    if second is None:
+        assert len(questions) == 1, questions
+    else:
+        assert questions[1] == second, questions
