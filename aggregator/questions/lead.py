@@ -26,7 +26,7 @@ the claim, so that a question can weigh the claim.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -167,6 +167,7 @@ class Lead:
         overlap: how many content words it shares with the headline.
         standfirst: the sentence is the body's first paragraph, written without a
             full stop like a headline (and perhaps in headlinese).
+        index: its place among the lead's sentences (0 for the first).
     """
 
     sentence: str
@@ -174,6 +175,7 @@ class Lead:
     claim: str = ""
     overlap: int = 0
     standfirst: bool = False
+    index: int = 0
 
 
 def _content_words(text: str) -> set[str]:
@@ -779,11 +781,14 @@ def as_sentence(headline: str) -> str:
     return _usable(headline + ".", "en")
 
 
-def _candidates(headline: str, body: str, lang: str) -> Iterator[tuple[int, str, Lead]]:
+def _candidates(
+    headline: str, body: str, lang: str, skip: Callable[[int], bool] | None = None
+) -> Iterator[tuple[int, str, Lead]]:
     """The lead's usable sentences, best first, as ``(index in the lead, sentence, Lead)``.
 
     ``sentence`` is the sentence as the body writes it, before the cleaning and
-    trimming that made the lead's.
+    trimming that made the lead's. ``skip(index)``, asked before the costly
+    checks, passes over a sentence the caller has no use for.
 
     Best first: the most words shared with the headline, the first sentence
     (which usually states the news) counting one more, then the earlier. The
@@ -814,6 +819,8 @@ def _candidates(headline: str, body: str, lang: str) -> Iterator[tuple[int, str,
     )
     standfirst = standfirst and sentences[0].split()[-1].lower() not in _BAD_ENDINGS
     for index in ranked:
+        if skip is not None and skip(index):
+            continue
         if index == 0 and standfirst and len(_ARTICLE_WORD_RE.findall(sentences[0])) < 2:
             continue  # a standfirst in headlinese: "... after federal jury found him guilty"
         sentence = _usable(sentences[index], lang, whole=whole or standfirst and index == 0)
@@ -824,7 +831,9 @@ def _candidates(headline: str, body: str, lang: str) -> Iterator[tuple[int, str,
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
-        lead = Lead(sentence, speaker, claim, overlap, standfirst and index == 0 and not whole)
+        lead = Lead(
+            sentence, speaker, claim, overlap, standfirst and index == 0 and not whole, index
+        )
         yield index, sentences[index], lead
 
 
@@ -866,13 +875,12 @@ def second_lead(headline: str, body: str, first: Lead, lang: str = "en") -> Lead
     """
     first_words = _content_words(first.sentence)
     title_words = _content_words(headline)
-    first_index = -1
-    for index, written, lead in _candidates(headline, body, lang):
-        if lead.sentence == first.sentence:
-            first_index = index
-            continue
-        if first_index < 0 or index < first_index or index > _SECOND_LAST:
-            continue
+
+    def skip(index: int) -> bool:
+        # Only the sentences after the first, among the lead's first four.
+        return not first.index < index <= _SECOND_LAST
+
+    for _, written, lead in _candidates(headline, body, lang, skip):
         words = _content_words(lead.sentence)
         if not words & title_words or 2 * len(words & first_words) > len(words):
             continue
