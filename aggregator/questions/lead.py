@@ -882,7 +882,11 @@ def second_lead(headline: str, body: str, first: Lead, lang: str = "en") -> Lead
 
     for _, written, lead in _candidates(headline, body, lang, skip):
         words = _content_words(lead.sentence)
-        if not words & title_words or 2 * len(words & first_words) > len(words):
+        # A German teaser's second sentence seldom repeats a headline's compound word
+        # ("Der Internet-Riese steckt nun weitere Milliarden ..."): one of the first
+        # sentence's words keeps it on the subject as well.
+        anchor = title_words | first_words if lang == "de" else title_words
+        if not words & anchor or 2 * len(words & first_words) > len(words):
             continue
         if _HISTORY_RE.search(lead.sentence) or _EMPTY_SAYING_RE.search(lead.sentence):
             continue

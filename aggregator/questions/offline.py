@@ -1121,7 +1121,46 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
             if len(question) > MAX_QUESTION_LENGTH:
                 question = f"Was halten Sie davon: {quoted}?"  # a long lead still fits
             groups.append([question])
+            groups.append(_german_second(reading, body, lead))
     return groups
+
+
+# A sentence that leans on the one before it: an opening "Dafür", "Darauf", "Es" ...
+# ("Darauf einigten sich Verdi und die Telekom"), or "das"/"dies" standing for a thing
+# ("In einem Markt hat sich das nun verändert"); quoted alone, it names no fact.
+_DE_POINTS_BACK_RE = re.compile(
+    r"^(?:Da(?:für|rauf|bei|mit|her|durch|rum|neben|nach|gegen|zu|von)|Deshalb|Deswegen"
+    r"|Trotzdem|Dennoch|Er|Sie|Es|Grund|Auch)\b|\b(?:dazu|dafür|deshalb|daher)\b"
+    r"|\b(?:[Dd]as|[Dd]ies)\b(?= [a-zäöüß]| ?$)"
+)
+# A modal or an auxiliary after "und" in a reordered clause: the clause held two verbs.
+_DE_AND_MODAL_RE = re.compile(
+    r"\bund (?:will|wollen|soll|sollen|kann|können|muss|müssen|hat|haben|ist|sind|wird|werden)\b"
+)
+
+
+def _german_second(reading: Reading, body: str, lead: Lead) -> list[str]:
+    """A question on a second fact of a German lead, in another wording than the first.
+
+    German teasers often state two facts in two sentences ("Die Behebung der
+    Probleme dauert länger ... Jetzt soll die Riesenrakete in der Nacht zu
+    Freitag abheben."): the second sentence that
+    :func:`aggregator.questions.lead.second_lead` finds is asked "Was folgt
+    daraus, dass ...?" as a "dass" clause when it opens with its subject, else
+    quoted. Never on a death or a disaster, nor on a blurb or show notes.
+    """
+    if reading.kind in _NO_NEWS_KINDS or reading.kind == "tragedy":
+        return []
+    second = second_lead(reading.headline, body, lead, "de")
+    if second is None or _DE_POINTS_BACK_RE.search(second.sentence):
+        return []
+    clause = _german_dass(second.sentence, reading)
+    if _DE_AND_MODAL_RE.search(clause):
+        clause = ""  # "Huawei Sicherheitstipps und will einen Patch bereitstellen gibt"
+    question = f"Was folgt daraus, dass {clause}?" if clause else ""
+    if not clause or len(question) > MAX_QUESTION_LENGTH:
+        question = f"Was folgt aus dieser Angabe: \u201e{second.sentence}\u201c?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 _DE_ARTICLES = frozenset("Der Die Das Ein Eine".split())
@@ -1256,7 +1295,35 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     question = f"Que faut-il penser du fait {que}{clause}\u00a0?"
     if len(question) > MAX_QUESTION_LENGTH:
         question = f"Que penser du fait {que}{clause}\u00a0?"  # a long lead still fits
-    return [[question]]
+    return [[question], _french_second(reading, body, lead)]
+
+
+# A common finite verb, so that the second sentence is a clause after "le fait que".
+_FR_FINITE_RE = re.compile(
+    r"\b(?:est|sont|a|ont|va|vont|sera|seront|doit|doivent|devrait|devraient|peut|peuvent"
+    r"|fait|font|était|étaient|avait|avaient|reste|restent|veut|veulent)\b"
+    r"|\b\w+(?:ait|aient|ent)\b(?<!ment)"
+)
+
+
+def _french_second(reading: Reading, body: str, lead: Lead) -> list[str]:
+    """A question on a second fact of a French lead: "Qu'implique le fait que ...?".
+
+    The second sentence that :func:`aggregator.questions.lead.second_lead`
+    finds, as a clause like the lead's; never on a blurb or show notes, and
+    never opened by a participle phrase.
+    """
+    if reading.kind in _NO_NEWS_KINDS:
+        return []
+    second = second_lead(reading.headline, body, lead, "fr")
+    if second is None or _FR_PARTICIPLE_OPENER_RE.match(second.sentence):
+        return []
+    if not _FR_FINITE_RE.search(second.sentence):
+        return []  # "Une réflexion unique sur l'esthétique ...": a noun phrase, no clause
+    clause = lower_first(second.sentence, body, title=reading.headline)
+    que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
+    question = f"Qu'implique le fait {que}{clause}\u00a0?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 def _french_fallback(reading: Reading) -> str:

@@ -1183,3 +1183,94 @@ def test_a_sentence_headline_is_a_second_fact_beside_the_lead(
         assert len(questions) == 1, questions
     else:
         assert questions[1] == second, questions
+
+
+# Real German and French teasers of the corpus: the lead's second sentence, when it states
+# another fact, gets its own question in another wording; one that leans on the sentence
+# before it ("Darauf ...", "... hat sich das nun verändert") or holds no verb does not.
+@pytest.mark.parametrize(
+    ("title", "body", "lang", "second"),
+    [
+        (
+            "Garmin Cirqa: Bildschirmloser Fitnesstracker ohne Abo",
+            "Garmin hat mit dem Cirqa seinen ersten bildschirmlosen Fitnesstracker vorgestellt. "
+            "Das Band erfasst Gesundheitsdaten und kommt ohne Abozwang.",
+            "de",
+            "Was folgt aus dieser Angabe: \u201eDas Band erfasst Gesundheitsdaten und kommt "
+            "ohne Abozwang\u201c?",
+        ),
+        (
+            "Nextcloud: Wirrwarr um Website-Störung – Cyberangriff bestätigt",
+            "Am Sonntag ging die Webseite von Nextcloud vorübergehend offline. Der Anbieter "
+            "bestätigt auf Anfrage einen Cyberangriff.",
+            "de",
+            "Was folgt daraus, dass der Anbieter auf Anfrage einen Cyberangriff bestätigt?",
+        ),
+        (
+            "Modems: Huawei und Telekom warnen vor Angriffen auf Wartungsports",
+            "Ein IoT-Botnetz greift derzeit weltweit Modems von Huawei über einen Wartungsport "
+            "an, die Deutsche Telekom spricht von bis zu 100.000 infizierten Geräten. Huawei "
+            "gibt Sicherheitstipps und will einen Patch bereitstellen. (Huawei, Telekom)",
+            "de",
+            "Was folgt aus dieser Angabe: \u201eHuawei gibt Sicherheitstipps und will einen "
+            "Patch bereitstellen\u201c?",
+        ),
+        (
+            "Google steckt bis zu 40 Milliarden Dollar mehr in Anthropic",
+            "Google und die KI-Firma Anthropic sind Rivalen im Geschäft – und zugleich Partner. "
+            "Der Internet-Riese steckt nun weitere Milliarden in den Rivalen von OpenAI.",
+            "de",
+            "Was folgt daraus, dass der Internet-Riese nun weitere Milliarden in den Rivalen "
+            "von OpenAI steckt?",
+        ),
+        (
+            "DeepSeek v4: Günstige KI-Alternative fordert OpenAI und Anthropic heraus",
+            "Das chinesische Start-up DeepSeek hat eine neue KI-Generation veröffentlicht. Das "
+            "Modell setzt auf eine neue Architektur und bietet ein größeres Kontextfenster.",
+            "de",
+            "Was folgt aus dieser Angabe: \u201eDas Modell setzt auf eine neue Architektur und "
+            "bietet ein größeres Kontextfenster\u201c?",
+        ),
+        (
+            "Tarifeinigung zwischen Telekom und Verdi: Insgesamt 4,3 Prozent Gehalt",
+            "Rückwirkend soll es zum 1. April 2016 2,2 Prozent mehr Geld für "
+            "Telekom-Mitarbeiter geben, ab 2017 dann noch mal weitere 2,1 Prozent. Darauf "
+            "einigten sich Verdi und die Deutsche Telekom.",
+            "de",
+            None,
+        ),
+        (
+            "iPhone-Preise beginnen zu steigen – aber vorerst nur in einem Land",
+            "Weltweit hat Apple die Tarife für iPads, Macs und Zubehör angezogen, Smartphones "
+            "blieben verschont. In einem Markt hat sich das nun verändert.",
+            "de",
+            None,
+        ),
+        (
+            "Neige et verglas : huit départements en vigilance orange",
+            "Un risque de verglas et de précipitations neigeuses va toucher le centre et l’est "
+            "de la France. La vigilance devrait être levée dimanche grâce au redoux.",
+            "fr",
+            "Qu'implique le fait que la vigilance devrait être levée dimanche grâce au "
+            "redoux\u00a0?",
+        ),
+        (
+            "Élysée de Laurent Grasso, le pouvoir de la vidéo",
+            "AVANT-PREMIÈRE - L'artiste français a réussi à filmer le bureau - vide- du "
+            "président de la République. Une réflexion unique sur l'esthétique et la "
+            "représentation du pouvoir, à méditer en citoyen ou en philosophe à l'heure de la "
+            "campagne présidentielle.",
+            "fr",
+            None,
+        ),
+    ],
+)
+def test_a_german_or_french_lead_gets_a_question_on_its_second_fact(
+    title: str, body: str, lang: str, second: str | None
+) -> None:
+    questions = OfflineGenerator(count=3).generate(_lang_story(title, body, lang))
+    seconds = [q for q in questions if q.startswith(("Was folgt", "Qu'implique"))]
+    if second is None:
+        assert not seconds, questions
+    else:
+        assert seconds == [second], questions
