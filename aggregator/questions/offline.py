@@ -742,13 +742,15 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
                 f"\u201c{_lower_first(tagline).rstrip('.')}\u201d?"
             ]
         return []
+    if kind == "deal":
+        return _deal_question(headline, body)
     if kind == "podcast":
         topic = _show_topic(body)
         return [f"What is your view on {topic}, one of this episode's topics?"] if topic else []
     if kind == "howto":
         match = _HOWTO_RE.match(headline.rstrip(".?!"))
         if not match:
-            return []
+            return _using_question(headline, body)
         task = _lower_first(match.group("task"), body)
         tool = match.group("tool")
         if tool and is_name(tool):
@@ -757,6 +759,50 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         if match.group(0).lower().startswith("how to ") and not _headlinese(task, body):
             return [f"What is the hardest part when you try to {task} yourself?"]
     return []
+
+
+# "Black Friday Exclusive: Save Over 50% On The RevolCam Multi Lens Kit for Smartphones":
+# the discount and the item, after an optional label.
+_DEAL_RE = re.compile(
+    r"^(?:[^:]{3,40}: )?Save (?P<off>(?:[Oo]ver |[Uu]p [Tt]o )?\d{1,2}%) [Oo]n "
+    r"(?:[Tt]he |[Aa]n? )?(?P<item>[A-Z][^()\u2013:|]{3,60}?)(?: - Deal Alert)?$"
+)
+
+
+def _deal_question(headline: str, body: str) -> list[str]:
+    """For a deal post: whether its item is worth buying at the discount it names.
+
+    Only a headline that names both ("Save 80% On The FRESHeBUDS Pro Magnetic
+    Bluetooth Earbuds"); a roundup ("The best software deals") names no item.
+    """
+    match = _DEAL_RE.match(headline)
+    if not match:
+        return []
+    item = sentence_case(match.group("item").strip(), body)
+    off = match.group("off").lower()
+    if not is_name(item.split()[0], words_text=body[:_BODY_READ]):
+        return []  # "Save Hundreds On Lifetime Access ...": no named item first
+    last = re.split(r" (?:for|with|from|by) ", item, maxsplit=1)[0].split()[-1]  # the head noun
+    verb = "Are" if last.endswith("s") and not last.endswith("ss") else "Is"
+    return [f"{verb} the {item} worth buying at {off} off, or is the discount the main draw?"]
+
+
+# "Using TLA+ to understand Xen vchan": a tool put to a task.
+_USING_RE = re.compile(
+    r"^Using (?P<tool>[A-Z][\w.+#-]*(?: [A-Z0-9][\w.+#-]*){0,3}) (?P<task>(?:to|for) .{6,70})$"
+)
+
+
+def _using_question(headline: str, body: str) -> list[str]:
+    """For a how-to titled "Using X to do Y": whether X is a good choice for the task."""
+    match = _USING_RE.match(headline.rstrip(".?!"))
+    if not match:
+        return []
+    tool = match.group("tool")
+    task = _lower_first(match.group("task"), body)
+    if not is_name(tool, words_text=body[:_BODY_READ]) or _headlinese(task, body, title_case=True):
+        return []
+    return [f"Is {tool} a good choice {task}, or would something simpler do?"]
 
 
 def _fact_questions(reading: Reading) -> list[str]:

@@ -1274,3 +1274,54 @@ def test_a_german_or_french_lead_gets_a_question_on_its_second_fact(
         assert not seconds, questions
     else:
         assert seconds == [second], questions
+
+
+# Real deal and how-to headlines of the corpus: the item and its discount, the tool and
+# its task, are asked about the way a reader of the genre would weigh them.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Black Friday Deal: Save 80% On The FRESHeBUDS Pro Magnetic Bluetooth Earbuds",
+            "Nowadays, Bluetooth earbuds exist in two forms: powerful and expensive or cheap and "
+            "quiet. New and improved, FRESHeBUDS Pro Magnetic Bluetooth Earbuds offer both.",
+            "Are the FRESHeBUDS Pro Magnetic Bluetooth earbuds worth buying at 80% off, or is "
+            "the discount the main draw?",
+        ),
+        (
+            "Black Friday Exclusive: Save Over 50% On The RevolCam Multi Lens Kit for Smartphones",
+            "Sometimes your smartphone's built-in camera isn't enough to snap that breathtaking "
+            "sunset or capture the dew drops on a flower.",
+            "Is the RevolCam Multi Lens Kit for Smartphones worth buying at over 50% off, or is "
+            "the discount the main draw?",
+        ),
+        (
+            "Using TLA+ to understand Xen vchan",
+            "The vchan protocol is used to stream data between virtual machines on a Xen host "
+            "without needing any locks.",
+            "Is TLA+ a good choice to understand Xen vchan, or would something simpler do?",
+        ),
+    ],
+)
+def test_deals_and_how_tos_are_asked_in_their_genre(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator(count=3).generate(_story(title, body))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (  # a roundup names no item
+            "Cyber Monday: The best software deals",
+            "Cyber Monday isn't just a good time to stock up on tech devices. There are also "
+            "quite a few good sales on software.",
+        ),
+        (  # "Uninitialized Memory" is no tool's name, "Fun and Profit" no task
+            "Using Uninitialized Memory for Fun and Profit",
+            "This is the story of a clever trick that's been around for at least 35 years, in "
+            "which array values can be left uninitialized.",
+        ),
+    ],
+)
+def test_deal_and_how_to_frames_need_a_named_item(title: str, body: str) -> None:
+    questions = OfflineGenerator(count=3).generate(_story(title, body))
+    assert not any(q.startswith(("Is ", "Are ")) for q in questions), questions
