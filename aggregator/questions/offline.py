@@ -274,14 +274,16 @@ _ARTICLE_RE = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|these|those)
 _DANGLING = frozenset("a an the of to in on at for with by from and or but as than that".split())
 
 
-def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
+def _headlinese(text: str, body: str, *, title_case: bool = True, possessive: bool = False) -> bool:
     """Whether headline words would read as headlinese inside a sentence.
 
     True when a singular common noun follows a verb, preposition or ``-ing``
     word without an article ("launch data protection probe", "regulating
     internet"), or, in a Title Case headline (``title_case``), when a
     capitalised word is not written as a name in the body ("Readiness",
-    "Foes"); in a sentence-case headline a capital marks a name.
+    "Foes"); in a sentence-case headline a capital marks a name. With
+    ``possessive``, a name's possessive stands for the article ("in Myanmar's
+    civil war"), for a headline asked as a whole sentence.
     """
     tokens = [t.strip("\u2018\u2019'\"\u201c\u201d,") for t in text.split()]
     window = body[:_BODY_READ]
@@ -302,6 +304,8 @@ def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
             while end + 1 < len(tokens) and tokens[end + 1][:1].isupper():
                 end += 1
             following = tokens[end + 1] if end + 1 < len(tokens) else ""
+            if possessive and tokens[end].endswith(("'s", "\u2019s")):
+                following = ""  # "in Myanmar's civil war": the possessive determines the noun
             if (
                 following.isalpha()
                 and following.islower()
@@ -917,8 +921,17 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
         return []
     if any(mark in headline for mark in (" - ", "\u2013", "\u2014", "(")):
         return []
-    if not has_main_verb(words, strict=True) or _headlinese(headline, body, title_case=False):
+    if not has_main_verb(words, strict=True) or _headlinese(
+        headline, body, title_case=False, possessive=True
+    ):
         return []
+    for index, word in enumerate(words[1:], 1):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
+            if not (following.isalpha() and following.islower()):
+                return []  # "talks with U.S.": the name wants its article
+    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
+        return []  # "Indian-American Congresswoman fails ...": an article is missing
     if words[1] in _PREPOSITIONS or words[1].lower() in _DETERMINERS:
         return []  # "Use of ...": a noun phrase; "Search all ...": an imperative
     verb = _headline_verb(words)

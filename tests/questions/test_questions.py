@@ -1325,3 +1325,43 @@ def test_deals_and_how_tos_are_asked_in_their_genre(title: str, body: str, quest
 def test_deal_and_how_to_frames_need_a_named_item(title: str, body: str) -> None:
     questions = OfflineGenerator(count=3).generate(_story(title, body))
     assert not any(q.startswith(("Is ", "Are ")) for q in questions), questions
+
+
+# Real headlines of the corpus asked as whole sentences: a name's possessive stands for
+# the article ("in Myanmar's civil war"); a bare "U.S." after a preposition, or a
+# demonym before a capitalised noun, lacks one, and the headline is not asked as news.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "China calls the shots in Myanmar\u2019s civil war",
+            "To see how, follow an oil-and-gas pipeline through three conflict zones",
+            "What should readers make of the news that China calls the shots in "
+            "Myanmar\u2019s civil war?",
+        ),
+        (
+            "Asia adapts to Donald Trump\u2019s transactional diplomacy",
+            "But it is paying a high price for continued uncertainty",
+            "What should readers make of the news that Asia adapts to Donald Trump\u2019s "
+            "transactional diplomacy?",
+        ),
+        (
+            'Iran calls talks with U.S. "more constructive" as Trump\'s threat looms',
+            "",
+            None,
+        ),
+        (
+            "Indian-American Congresswoman fails to stop final phase of Trump\u2019s election",
+            "",
+            None,
+        ),
+    ],
+)
+def test_a_headline_sentence_with_a_possessive_is_asked_as_news(
+    title: str, body: str, question: str | None
+) -> None:
+    questions = OfflineGenerator(count=3).generate(_story(title, body))
+    if question is None:
+        assert not any(q.startswith("What should readers make") for q in questions), questions
+    else:
+        assert questions == (question,)
