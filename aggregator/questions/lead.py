@@ -894,7 +894,9 @@ def second_lead(headline: str, body: str, first: Lead, lang: str = "en") -> Lead
             lead.sentence
         ):
             continue
-        if len(lead.sentence) < len(written) - 2:
+        if len(lead.sentence) < len(written) - 2 and not _whole_before_aside(
+            lead.sentence, written
+        ):
             continue  # trimmed to fit ("while Cortina, a resort town in ..."): a fragment
         if _DEFINITION_RE.match(lead.sentence) and not _FIGURE_RE.search(lead.sentence):
             continue  # "the Track is a coming-of-age journey ...": a description, no news
@@ -904,6 +906,25 @@ def second_lead(headline: str, body: str, first: Lead, lang: str = "en") -> Lead
             continue  # "Machado said she made the presentation ...": who said what, a detail
         return lead
     return None
+
+
+def _whole_before_aside(kept: str, written: str) -> bool:
+    """Whether a sentence trimmed to fit kept a whole clause, cut before an aside.
+
+    The cut part opens with a comma and an aside that leans on the clause
+    before it (", which has made ...", ", according to a joint report",
+    ", including Ilya Yashin"), and reports no saying of its own (", which
+    is owned by Meta, said" made the kept part what someone said).
+    """
+    if not written.startswith(kept):
+        return False
+    rest = written[len(kept) :]
+    return bool(_ASIDE_AFTER_RE.match(rest)) and not _SAYING_IN_REST_RE.search(rest)
+
+
+# The asides a whole clause may be cut before.
+_ASIDE_AFTER_RE = re.compile(r", (?:which|according to|including|while|after) ")
+_SAYING_IN_REST_RE = re.compile(r"\b(?:said|says|told|tells|added)\b")
 
 
 # The second fact is looked for among the lead's first four sentences: further on a

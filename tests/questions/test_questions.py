@@ -1365,3 +1365,58 @@ def test_a_headline_sentence_with_a_possessive_is_asked_as_news(
         assert not any(q.startswith("What should readers make") for q in questions), questions
     else:
         assert questions == (question,)
+
+
+# Real corpus leads whose next sentence is too long for a question but holds a whole
+# clause before an aside (", which ...", ", according to ..."): the clause is the second
+# fact. A cut before an aside that reports a saying would leave what someone said.
+@pytest.mark.parametrize(
+    ("title", "body", "second"),
+    [
+        (
+            "Russia-backed Syrian peace talks agree deal on new constitution",
+            "UN special envoy defends presence at Sochi talks after criticism from Syrian "
+            "opposition\n\nA 50-strong commission representing most strands of Syrian society "
+            "will draft a new constitution for the country, the UN and Russia have agreed at the "
+            "end of a peace conference put together by Vladimir Putin in the Russian Black Sea "
+            "resort of Sochi.\n\nThe UN special envoy Staffan de Mistura faced intense criticism "
+            "from the Syrian opposition for attending the conference, which the opposition "
+            "boycotted on the basis that it was an attempt to supplant the UN peace process and "
+            "marginalise their role in ending Syria\u2019s seven-year civil war.",
+            "Why does it matter that the UN special envoy Staffan de Mistura faced intense "
+            "criticism from the Syrian opposition for attending the conference?",
+        ),
+        (
+            "Elon Musk and Trump Officials Go to War With E.U. Over $140M Fine for X",
+            "Elon Musk has called for the European Union (E.U.) to be abolished in response to "
+            "the bloc\u2019s issuance of a $140 million fine against his social media platform, "
+            "X. He was joined in his fury by several top Trump Administration officials, who "
+            "also lambasted the decision over the weekend.\n\nThe European Commission announced "
+            "a massive fine on Friday for several violations of the Digital Services Act (DSA), "
+            "singling out the company\u2019s \u201cdeceptive\u201d design of X\u2019s blue "
+            "checkmark for verified accounts, its \u201cnon-compliance with transparency "
+            "obligations,\u201d and its failure to provide researchers with access to public "
+            "data.\n\nThe fine drew an angry response from Musk and several top officials "
+            "within the Trump Administration, which has made regulation of American tech "
+            "companies in Europe a key point of contention in the U.S.-Europe relationship.",
+            "Why does it matter that the fine drew an angry response from Musk and several top "
+            "officials within the Trump Administration?",
+        ),
+    ],
+)
+def test_a_second_fact_may_be_cut_before_an_aside(title: str, body: str, second: str) -> None:
+    assert second in OfflineGenerator(count=3).generate(_story(title, body))
+
+
+def test_a_second_fact_is_not_cut_before_an_aside_that_reports_a_saying() -> None:
+    # From a corpus story: cut before "..., which is owned by Meta, said", the clause would be
+    # what Instagram said, stated as a fact; nor is a clause whole before "as well as".
+    from aggregator.questions.lead import _whole_before_aside
+
+    kept = (
+        "The changes will mean the app hides or does not recommend posts that include "
+        "strong language"
+    )
+    assert not _whole_before_aside(kept, kept + ", which is owned by Meta, said.")
+    assert not _whole_before_aside(kept, kept + ", as well as Musk himself, railed against it.")
+    assert _whole_before_aside(kept, kept + ", which has made regulation a key point.")
