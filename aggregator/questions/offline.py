@@ -985,6 +985,26 @@ def _headline_as_second_fact(reading: Reading, lead: Lead, body: str) -> list[st
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+def _headline_claim(act: list[str], reading: Reading, lead: Lead) -> list[str]:
+    """The headline's claim as a second fact: "Is Japan's politics really entering ...?".
+
+    A headline that states a judgement with a copula or a modal ("Japan's
+    politics is entering a messy new era", "Japan could finally face its own
+    #MeToo crisis") is a claim to weigh beside the lead's fact, when it shares
+    less than half of its words of four letters or more with the lead. Only
+    its first question: the second ("What is the strongest argument against
+    ...") asks the same thing.
+    """
+    claims = [question for question in act if " really " in question[:60]]
+    if not claims or " really after " in claims[0]:
+        return []
+    words = {w.lower().strip(",.'\u2019\"") for w in reading.headline.split() if len(w) > 3}
+    shared = {w.lower().strip(",.'\u2019\"") for w in lead.sentence.split() if len(w) > 3}
+    if not words or 2 * len(words & shared) >= len(words):
+        return []
+    return claims[:1]
+
+
 def _motive_only(act: list[str]) -> list[str]:
     """The act's question on the motive behind a decision, the one kept beside a lead."""
     return [question for question in act if " really after " in question]
@@ -1023,6 +1043,8 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
             and reading.kind != "tragedy"
         ):
             second = _headline_as_second_fact(reading, lead, body)
+        if not second and len(lead_questions) == 1 and reading.kind != "tragedy":
+            second = _headline_claim(act, reading, lead)
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],

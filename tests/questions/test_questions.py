@@ -1420,3 +1420,29 @@ def test_a_second_fact_is_not_cut_before_an_aside_that_reports_a_saying() -> Non
     assert not _whole_before_aside(kept, kept + ", which is owned by Meta, said.")
     assert not _whole_before_aside(kept, kept + ", as well as Musk himself, railed against it.")
     assert _whole_before_aside(kept, kept + ", which has made regulation a key point.")
+
+
+# Real corpus stories whose headline states a judgement the standfirst does not: the
+# headline's claim is weighed as a second fact, once, beside the lead's question.
+@pytest.mark.parametrize(
+    ("title", "body", "claim"),
+    [
+        (
+            "Taiwan\u2019s political drama is paralysing its government",
+            "Domestic dysfunction plays right into China\u2019s hands",
+            "Is Taiwan\u2019s political drama really paralysing its government?",
+        ),
+        (
+            "Japan could finally face its own #MeToo crisis",
+            "A series of scandals has rocked the country",
+            "Could Japan really finally face its own #MeToo crisis?",
+        ),
+    ],
+)
+def test_a_headline_claim_is_a_second_fact_beside_the_lead(
+    title: str, body: str, claim: str
+) -> None:
+    questions = OfflineGenerator(count=3).generate(_story(title, body))
+    assert questions[0].startswith("What should readers make of the news that ")
+    assert claim in questions
+    assert not any(q.startswith("What is the strongest argument") for q in questions)
