@@ -472,8 +472,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         if sentence.endswith(("..", " No.", " St.", " Dr.", " Mr.")):
             return ""
         sentence = sentence[:-1].rstrip()
-    elif not (whole and sentence[-1:].isalnum()):
-        return ""
+    elif not (whole and (sentence[-1:].isalnum() or _CLOSED_QUOTE_RE.search(sentence))):
+        return ""  # cut off; a whole short body may end on a quotation ('is "highly critical"')
     if any(mark in sentence for mark in _BAD_MARKS):
         return ""
     if len(sentence) > _MAX_CHARS or len(sentence.split()) > _MAX_WORDS:
@@ -553,6 +553,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
+# A word closed by a quotation mark: 'is "highly critical"', a whole clause's end.
+_CLOSED_QUOTE_RE = re.compile(r"\w[\"\u201d\u2019']$")
 # "you" as anyone, the object of what a product or a rule lets people do.
 _GENERIC_YOU_RE = re.compile(
     r"\b(?:allows?|let|lets|helps?|gives?|enables?|requires?|forces?) you\b", re.IGNORECASE

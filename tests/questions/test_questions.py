@@ -1446,3 +1446,28 @@ def test_a_headline_claim_is_a_second_fact_beside_the_lead(
     assert questions[0].startswith("What should readers make of the news that ")
     assert claim in questions
     assert not any(q.startswith("What is the strongest argument") for q in questions)
+
+
+# Real corpus bodies of one sentence without a full stop that end on a quotation: the
+# sentence is whole, not cut off, and is the lead.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Hole in VLC Media Player",
+            'Secunia says a hole in the Windows binary version of VLC media player is "highly '
+            'critical"',
+            "What should readers make of the news that Secunia says a hole in the Windows "
+            'binary version of VLC media player is "highly critical"?',
+        ),
+        (
+            "Fedora 12 to be named Constantine",
+            "The next version of the Fedora Project's Linux distribution, Fedora 12, will be "
+            'named "Constantine"',
+            "What should readers make of the news that the next version of the Fedora "
+            'Project\'s Linux distribution, Fedora 12, will be named "Constantine"?',
+        ),
+    ],
+)
+def test_a_whole_short_body_may_end_on_a_quotation(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator(count=3).generate(_story(title, body)) == (question,)
