@@ -115,7 +115,11 @@ _BAD_MARKS = (
 _MARKERS = {
     "de": frozenset(
         "der die das den dem des ein eine einen einem ist sind war hat haben wird wurde soll"
-        " sein ihre".split()
+        " sein ihre"
+        # inflected determiners, article contractions, modals and past auxiliaries
+        " einer eines dieser diese dieses diesen seine seinen seinem seiner ihren ihrem ihrer"
+        " im zum zur vom beim kann können muss müssen will wollen sollen werden wurden waren"
+        " hatte hatten".split()
     ),
     "fr": frozenset(
         "le la les un une des du est sont a ont sera été était sa son ses leur".split()

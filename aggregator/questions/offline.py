@@ -1211,7 +1211,7 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
 # ("In einem Markt hat sich das nun verändert"); quoted alone, it names no fact.
 _DE_POINTS_BACK_RE = re.compile(
     r"^(?:Da(?:für|rauf|bei|mit|her|durch|rum|neben|nach|gegen|zu|von)|Deshalb|Deswegen"
-    r"|Trotzdem|Dennoch|Er|Sie|Es|Grund|Auch)\b|\b(?:dazu|dafür|deshalb|daher)\b"
+    r"|Trotzdem|Dennoch|Er|Sie|Es|Grund|Auch)\b|\b(?:dazu|dafür|dabei|deshalb|daher|sie)\b"
     r"|\b(?:[Dd]as|[Dd]ies)\b(?= [a-zäöüß]| ?$)"
 )
 # A modal or an auxiliary after "und" in a reordered clause: the clause held two verbs.

@@ -1471,3 +1471,43 @@ def test_a_headline_claim_is_a_second_fact_beside_the_lead(
 )
 def test_a_whole_short_body_may_end_on_a_quotation(title: str, body: str, question: str) -> None:
     assert OfflineGenerator(count=3).generate(_story(title, body)) == (question,)
+
+
+# Real German teasers whose sentence holds no plain article but an inflected determiner,
+# an article joined to a preposition or a modal ("seinem", "zum", "sollen"): a sentence,
+# not headlinese, so it is the lead.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Streit um ZDF-Moderatorin: Ehemaliger Manager zeigt Carmen Nebel an",
+            "Künstleragent Peter Wolf wirft seinem früheren Star Carmen Nebel jetzt auch Untreue "
+            "vor. Es geht um ein Darlehen für die Produktion einer Vox-Show.",
+            "Wie bewerten Sie diese Nachricht: \u201eKünstleragent Peter Wolf wirft seinem "
+            "früheren Star Carmen Nebel jetzt auch Untreue vor\u201c?",
+        ),
+        (
+            "Frankreich: Social-Media-Verbot für Unter-15-Jährige wohl nach den Sommerferien",
+            "Ab September sollen Kinder in Frankreich keine Social-Media-Konten mehr anlegen "
+            "können. Alte werden ab Januar gesperrt. Darauf hat sich das Parlament geeinigt.",
+            "Wie bewerten Sie diese Nachricht: \u201eAb September sollen Kinder in Frankreich "
+            "keine Social-Media-Konten mehr anlegen können\u201c?",
+        ),
+    ],
+)
+def test_german_leads_with_inflected_determiners_or_modals(
+    title: str, body: str, question: str
+) -> None:
+    assert question in OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
+
+
+def test_a_german_second_fact_that_leans_on_dabei_is_not_asked() -> None:
+    body = (
+        "Die USA fliegen seit Tagen wieder Angriffe auf den Iran, das Land attackiert seine "
+        "Nachbarn. Angeblich wurden dabei jetzt AWS-Rechenzentren in Bahrain zerstört."
+    )
+    title = (
+        "Neue Eskalation im Nahen Osten: Iran hat AWS-Infrastruktur in Bahrain \u201ezerstört\u201c"
+    )
+    questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
+    assert not any(q.startswith("Was folgt") for q in questions), questions
