@@ -502,6 +502,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # "Introducing ...", "Scattered haphazardly, they ...": no subject of its own
     if lang == "de" and any(w in ("Sie", "Ihre", "Ihr", "Ihnen") for w in words[1:]):
         return ""  # the reader addressed: a promotion, not a fact
+    if lang == "de" and next((w for w in words[1:] if w[:1].islower()), "") == "über":
+        return ""  # "Alexander Ahrens über Gewaltausbrüche ...": an interview's label, no verb
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first == "One" and len(words) > 1 and words[1][:1].isupper():

@@ -1214,6 +1214,11 @@ _DE_POINTS_BACK_RE = re.compile(
     r"|Trotzdem|Dennoch|Er|Sie|Es|Grund|Auch)\b|\b(?:dazu|dafür|dabei|deshalb|daher|sie)\b"
     r"|\b(?:[Dd]as|[Dd]ies)\b(?= [a-zäöüß]| ?$)"
 )
+# Deaths and injuries in a German sentence: never asked as a mere second fact.
+_DE_DEATHS_RE = re.compile(
+    r"\b(?:tot|tote[nr]?|getötet|gestorben|starben?|stirbt|erfroren|ertrunken|ums Leben"
+    r"|verletzt|Verletzte[nr]?|Opfer|Leiche\w*)\b"
+)
 # A modal or an auxiliary after "und" in a reordered clause: the clause held two verbs.
 _DE_AND_MODAL_RE = re.compile(
     r"\bund (?:will|wollen|soll|sollen|kann|können|muss|müssen|hat|haben|ist|sind|wird|werden)\b"
@@ -1235,6 +1240,8 @@ def _german_second(reading: Reading, body: str, lead: Lead) -> list[str]:
     second = second_lead(reading.headline, body, lead, "de")
     if second is None or _DE_POINTS_BACK_RE.search(second.sentence):
         return []
+    if _DE_DEATHS_RE.search(second.sentence):
+        return []  # deaths the kind reader missed ("In Polen sind zehn Menschen erfroren")
     clause = _german_dass(second.sentence, reading)
     if _DE_AND_MODAL_RE.search(clause):
         clause = ""  # "Huawei Sicherheitstipps und will einen Patch bereitstellen gibt"

@@ -1511,3 +1511,23 @@ def test_a_german_second_fact_that_leans_on_dabei_is_not_asked() -> None:
     )
     questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
     assert not any(q.startswith("Was folgt") for q in questions), questions
+
+
+def test_a_german_second_fact_that_states_deaths_is_not_asked() -> None:
+    # A cold snap the kind reader takes for news: the deaths are never a mere second fact.
+    body = (
+        "Nicht nur in Deutschland leiden die Menschen unter der Kälte. In Polen sind "
+        "mindestens zehn Menschen erfroren, an der bulgarisch-türkischen Grenzen starben "
+        "Flüchtlinge. Und in Italien kamen Obdachlose ums Leben."
+    )
+    title = "Kältewelle in Europa: Flüchtlinge und Obdachlose erfrieren"
+    questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
+    assert not any("erfroren" in q for q in questions), questions
+
+
+def test_a_german_interview_label_is_no_lead() -> None:
+    # "X über Y": the label of an interview, with no verb, is no sentence to weigh.
+    body = "Alexander Ahrens über Gewaltausbrüche in seiner Stadt und mögliche Lösungsansätze"
+    title = 'Sachsen - Bautzens Bürgermeister: "Kein wesentliches Problem mit Flüchtlingen"'
+    questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
+    assert not any("Alexander Ahrens über" in q for q in questions), questions
