@@ -26,9 +26,18 @@ the claim, so that a question can weigh the claim.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Lead", "as_sentence", "core", "has_main_verb", "lead_sentence", "lower_first"]
+__all__ = [
+    "Lead",
+    "as_sentence",
+    "core",
+    "has_main_verb",
+    "lead_sentence",
+    "lower_first",
+    "second_lead",
+]
 
 _WINDOW = 900  # characters of the body read
 _MAX_SENTENCES = 6
@@ -106,7 +115,11 @@ _BAD_MARKS = (
 _MARKERS = {
     "de": frozenset(
         "der die das den dem des ein eine einen einem ist sind war hat haben wird wurde soll"
-        " sein ihre".split()
+        " sein ihre"
+        # inflected determiners, article contractions, modals and past auxiliaries
+        " einer eines dieser diese dieses diesen seine seinen seinem seiner ihren ihrem ihrer"
+        " im zum zur vom beim kann können muss müssen will wollen sollen werden wurden waren"
+        " hatte hatten".split()
     ),
     "fr": frozenset(
         "le la les un une des du est sont a ont sera été était sa son ses leur".split()
@@ -158,6 +171,7 @@ class Lead:
         overlap: how many content words it shares with the headline.
         standfirst: the sentence is the body's first paragraph, written without a
             full stop like a headline (and perhaps in headlinese).
+        index: its place among the lead's sentences (0 for the first).
     """
 
     sentence: str
@@ -165,6 +179,7 @@ class Lead:
     claim: str = ""
     overlap: int = 0
     standfirst: bool = False
+    index: int = 0
 
 
 def _content_words(text: str) -> set[str]:
@@ -461,8 +476,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         if sentence.endswith(("..", " No.", " St.", " Dr.", " Mr.")):
             return ""
         sentence = sentence[:-1].rstrip()
-    elif not (whole and sentence[-1:].isalnum()):
-        return ""
+    elif not (whole and (sentence[-1:].isalnum() or _CLOSED_QUOTE_RE.search(sentence))):
+        return ""  # cut off; a whole short body may end on a quotation ('is "highly critical"')
     if any(mark in sentence for mark in _BAD_MARKS):
         return ""
     if len(sentence) > _MAX_CHARS or len(sentence.split()) > _MAX_WORDS:
@@ -487,6 +502,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # "Introducing ...", "Scattered haphazardly, they ...": no subject of its own
     if lang == "de" and any(w in ("Sie", "Ihre", "Ihr", "Ihnen") for w in words[1:]):
         return ""  # the reader addressed: a promotion, not a fact
+    if lang == "de" and next((w for w in words[1:] if w[:1].islower()), "") == "über":
+        return ""  # "Alexander Ahrens über Gewaltausbrüche ...": an interview's label, no verb
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first == "One" and len(words) > 1 and words[1][:1].isupper():
@@ -505,8 +522,17 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         voice & bad <= {"you", "your"} and _GENERIC_YOU_RE.search(sentence) and first not in openers
     ):
         return ""  # a blog's voice; "Google will now allow you to ..." is a fact
-    if _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered) and (
-        whole or lang not in ("en", "") or not _names_and_verb(words)
+    # "Protests test Indonesia's democracy": a name's possessive determines its noun, in
+    # a sentence-case sentence (Title Case capitals say nothing of what is a name).
+    possessive = (
+        lang in ("en", "")
+        and any(w.endswith(("'s", "\u2019s")) and w[:1].isupper() for w in stripped[1:])
+        and 2 * sum(w[:1].isupper() for w in stripped[1:]) <= len(stripped) - 1
+    )
+    if (
+        _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered)
+        and not possessive
+        and (whole or lang not in ("en", "") or not _names_and_verb(words))
     ):
         return ""  # headlinese: no article, auxiliary or possessive
     if lang == "de":  # „so“: the low mark opens, the high one closes
@@ -533,6 +559,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
+# A word closed by a quotation mark: 'is "highly critical"', a whole clause's end.
+_CLOSED_QUOTE_RE = re.compile(r"\w[\"\u201d\u2019']$")
 # "you" as anyone, the object of what a product or a rule lets people do.
 _GENERIC_YOU_RE = re.compile(
     r"\b(?:allows?|let|lets|helps?|gives?|enables?|requires?|forces?) you\b", re.IGNORECASE
@@ -761,26 +789,25 @@ def as_sentence(headline: str) -> str:
     return _usable(headline + ".", "en")
 
 
-def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
-    """The sentence of the lead that best states the story's key fact, or ``None``.
+def _candidates(
+    headline: str, body: str, lang: str, skip: Callable[[int], bool] | None = None
+) -> Iterator[tuple[int, str, Lead]]:
+    """The lead's usable sentences, best first, as ``(index in the lead, sentence, Lead)``.
 
-    Args:
-        headline: the story's headline (its label removed).
-        body: the story's plain-text body.
-        lang: the story's language; English, German and French sentences are
-            read (others get ``None``).
+    ``sentence`` is the sentence as the body writes it, before the cleaning and
+    trimming that made the lead's. ``skip(index)``, asked before the costly
+    checks, passes over a sentence the caller has no use for.
 
-    Returns:
-        The :class:`Lead`, or ``None`` when no sentence of the lead is safe to use.
+    Best first: the most words shared with the headline, the first sentence
+    (which usually states the news) counting one more, then the earlier. The
+    candidates are checked lazily, so a caller that takes the first runs the
+    costly checks on few sentences.
     """
     if not body or lang not in ("en", "", "de", "fr"):
-        return None
+        return
     title_words = _content_words(headline)
     sentences = _sentences(body, lang)
     whole = len(body) < 400 and len(sentences) == 1
-    # Best first: the most words shared with the headline, the first sentence (which
-    # usually states the news) counting one more, then the earlier; the first usable wins,
-    # so the costly checks run on few sentences.
     ranked = sorted(
         range(len(sentences)),
         key=lambda i: (-len(title_words & _content_words(sentences[i])) - (i == 0), i),
@@ -800,6 +827,8 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
     )
     standfirst = standfirst and sentences[0].split()[-1].lower() not in _BAD_ENDINGS
     for index in ranked:
+        if skip is not None and skip(index):
+            continue
         if index == 0 and standfirst and len(_ARTICLE_WORD_RE.findall(sentences[0])) < 2:
             continue  # a standfirst in headlinese: "... after federal jury found him guilty"
         sentence = _usable(sentences[index], lang, whole=whole or standfirst and index == 0)
@@ -810,8 +839,143 @@ def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
             continue  # the headline again (often with its source): headlinese
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
-        return Lead(sentence, speaker, claim, overlap, standfirst and index == 0 and not whole)
+        lead = Lead(
+            sentence, speaker, claim, overlap, standfirst and index == 0 and not whole, index
+        )
+        yield index, sentences[index], lead
+
+
+def lead_sentence(headline: str, body: str, lang: str = "en") -> Lead | None:
+    """The sentence of the lead that best states the story's key fact, or ``None``.
+
+    Args:
+        headline: the story's headline (its label removed).
+        body: the story's plain-text body.
+        lang: the story's language; English, German and French sentences are
+            read (others get ``None``).
+
+    Returns:
+        The :class:`Lead`, or ``None`` when no sentence of the lead is safe to use.
+    """
+    return next((lead for _, _, lead in _candidates(headline, body, lang)), None)
+
+
+def second_lead(headline: str, body: str, first: Lead, lang: str = "en") -> Lead | None:
+    """A second sentence of the lead that states another fact than ``first``, or ``None``.
+
+    The next usable sentence (same checks and order as :func:`lead_sentence`)
+    that comes after the first one in the body, so that it does not lean on a
+    name or an event the first sentence introduces later, and that shares at
+    most half of its content words with the first sentence (a restatement is
+    the same fact in other words). It must share a content word with the
+    headline or the first sentence, so that it stays on the story's subject
+    rather than on background ("German Rail was once famed for its
+    punctuality" counts: it names the rail operator of the headline).
+
+    Args:
+        headline: the story's headline (its label removed).
+        body: the story's plain-text body.
+        first: the lead sentence already asked about.
+        lang: the story's language.
+
+    Returns:
+        The second :class:`Lead`, or ``None`` when the lead states one fact only.
+    """
+    first_words = _content_words(first.sentence)
+    title_words = _content_words(headline)
+
+    def skip(index: int) -> bool:
+        # Only the sentences after the first, among the lead's first four.
+        return not first.index < index <= _SECOND_LAST
+
+    for _, written, lead in _candidates(headline, body, lang, skip):
+        words = _content_words(lead.sentence)
+        # A German teaser's second sentence seldom repeats a headline's compound word
+        # ("Der Internet-Riese steckt nun weitere Milliarden ..."): one of the first
+        # sentence's words keeps it on the subject as well.
+        anchor = title_words | first_words if lang == "de" else title_words
+        if not words & anchor or 2 * len(words & first_words) > len(words):
+            continue
+        if _HISTORY_RE.search(lead.sentence) or _EMPTY_SAYING_RE.search(lead.sentence):
+            continue
+        if lead.sentence.split()[-1].lower() in _OPEN_ENDS or _ASIDE_ADVERB_RE.search(
+            lead.sentence
+        ):
+            continue
+        if len(lead.sentence) < len(written) - 2 and not _whole_before_aside(
+            lead.sentence, written
+        ):
+            continue  # trimmed to fit ("while Cortina, a resort town in ..."): a fragment
+        if _DEFINITION_RE.match(lead.sentence) and not _FIGURE_RE.search(lead.sentence):
+            continue  # "the Track is a coming-of-age journey ...": a description, no news
+        if core(lead.sentence) != lead.sentence:
+            continue  # cut to its main clause, a second sentence too often reads as a fragment
+        if lang in ("en", "") and _ATTRIBUTED_RE.search(lead.sentence):
+            continue  # "Machado said she made the presentation ...": who said what, a detail
+        return lead
     return None
+
+
+def _whole_before_aside(kept: str, written: str) -> bool:
+    """Whether a sentence trimmed to fit kept a whole clause, cut before an aside.
+
+    The cut part opens with a comma and an aside that leans on the clause
+    before it (", which has made ...", ", according to a joint report",
+    ", including Ilya Yashin"), and reports no saying of its own (", which
+    is owned by Meta, said" made the kept part what someone said).
+    """
+    if not written.startswith(kept):
+        return False
+    rest = written[len(kept) :]
+    return bool(_ASIDE_AFTER_RE.match(rest)) and not _SAYING_IN_REST_RE.search(rest)
+
+
+# The asides a whole clause may be cut before.
+_ASIDE_AFTER_RE = re.compile(r", (?:which|according to|including|while|after) ")
+_SAYING_IN_REST_RE = re.compile(r"\b(?:said|says|told|tells|added)\b")
+
+
+# The second fact is looked for among the lead's first four sentences: further on a
+# story tells background and colour more than news.
+_SECOND_LAST = 3
+# Background told as history ("Yunus returned from self-imposed exile in August 2024",
+# "Prior to Cloudera, Bisciglia was ...", "Omega has been the official timekeeper ... for
+# nearly 100 years"): context, not a second fact of the news.
+_HISTORY_RE = re.compile(
+    r"\b(?:in|since|from|until|by) (?:(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December) )?(?:19|20)\d\d\b"
+    r"|\b(?:in the (?:early|late|mid)[- ]\d|in the past|prior to|previously|formerly"
+    r"|once was|was once|were once|last (?:month|year)|years ago|over the years"
+    r"|, (?:19|20)\d\d|for (?:decades|years|centuries|nearly \d+ years|more than \d+ years))\b",
+    re.IGNORECASE,
+)
+# A description by a copula ("Carnival is more than just a tradition", "the Indian Point
+# Energy Center is home to three reactors"): in second place, background.
+_DEFINITION_RE = re.compile(
+    r"^[^,]{1,60}? (?:is|are) (?:a|an|the|one|home|more|largely|designed|unusual|also)\b"
+)
+# A figure that makes a description news ("the sale ... is valued at $500 million").
+_FIGURE_RE = re.compile(r"[$\u20ac\u00a3]\s?\d|\d\s?(?:%|percent|million|billion)")
+# A saying with what was said left out ("said in a public statement released on ..."):
+# a clause that names no fact.
+_EMPTY_SAYING_RE = re.compile(
+    r"\b(?:said|says|told|tweeted|wrote)\s+(?:in|on|at|during|after|this|last|late|early)\b"
+    r"(?!.*\bthat\b)"
+)
+# A sentence attributed to a speaker or an occasion: in second place it reports who said
+# what and where ("police said", "made the remarks during a meeting"), seldom a new fact.
+_ATTRIBUTED_RE = re.compile(
+    r"\b(?:said|says|told|according to|remarks|statement|comments|reported|posted|tweeted"
+    r"|reports?)\b"
+)
+# An adverb set off inside the clause: it answers a sentence the question does not hold
+# ("the tool, however, shows ...").
+_ASIDE_ADVERB_RE = re.compile(
+    r", (?:however|though|too|meanwhile|instead|also|therefore|nevertheless|in turn),",
+    re.IGNORECASE,
+)
+# A last word that leaves its clause open ("risks to human existence such").
+_OPEN_ENDS = frozenset("such including like as than after before with without".split())
 
 
 _FUNCTION_WORDS = frozenset(

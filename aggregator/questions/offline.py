@@ -42,7 +42,14 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from aggregator.models import Story
-from aggregator.questions.lead import Lead, as_sentence, core, has_main_verb, lower_first
+from aggregator.questions.lead import (
+    Lead,
+    as_sentence,
+    core,
+    has_main_verb,
+    lower_first,
+    second_lead,
+)
 from aggregator.questions.reading import Reading, read_story, sentence_case
 from aggregator.questions.subject import (
     find_subjects,
@@ -267,14 +274,16 @@ _ARTICLE_RE = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|these|those)
 _DANGLING = frozenset("a an the of to in on at for with by from and or but as than that".split())
 
 
-def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
+def _headlinese(text: str, body: str, *, title_case: bool = True, possessive: bool = False) -> bool:
     """Whether headline words would read as headlinese inside a sentence.
 
     True when a singular common noun follows a verb, preposition or ``-ing``
     word without an article ("launch data protection probe", "regulating
     internet"), or, in a Title Case headline (``title_case``), when a
     capitalised word is not written as a name in the body ("Readiness",
-    "Foes"); in a sentence-case headline a capital marks a name.
+    "Foes"); in a sentence-case headline a capital marks a name. With
+    ``possessive``, a name's possessive stands for the article ("in Myanmar's
+    civil war"), for a headline asked as a whole sentence.
     """
     tokens = [t.strip("\u2018\u2019'\"\u201c\u201d,") for t in text.split()]
     window = body[:_BODY_READ]
@@ -295,6 +304,8 @@ def _headlinese(text: str, body: str, *, title_case: bool = True) -> bool:
             while end + 1 < len(tokens) and tokens[end + 1][:1].isupper():
                 end += 1
             following = tokens[end + 1] if end + 1 < len(tokens) else ""
+            if possessive and tokens[end].endswith(("'s", "\u2019s")):
+                following = ""  # "in Myanmar's civil war": the possessive determines the noun
             if (
                 following.isalpha()
                 and following.islower()
@@ -523,10 +534,95 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"Do you agree that {clause}?",
             f"What is the strongest argument against the view that {clause}?",
         ]
-    return [
-        f"What should readers make of the news that {clause}?",
-        f"Why does it matter that {clause}?",
+    return [f"What should readers make of the news that {clause}?", _news_second(clause)]
+
+
+_NEWS_FIRST = "What should readers make of the news that "
+
+
+def _news_second(clause: str) -> str:
+    """The news frame's second wording, used on a second fact rather than the same one."""
+    return f"Why does it matter that {clause}?"
+
+
+def _second_fact_questions(
+    reading: Reading, story: Story, lead: Lead, lead_questions: list[str]
+) -> tuple[list[str], list[str]]:
+    """The lead's questions without a restatement, and questions on a second fact.
+
+    The news frame comes in two wordings ("What should readers make of the news
+    that X?", "Why does it matter that X?") that ask the same thing: the second
+    is asked of another sentence of the lead, one that states a different fact
+    (:func:`aggregator.questions.lead.second_lead`), or not at all. The second
+    sentence gets its kind's own frames, in a wording other than the first
+    question's. Never on a death or a disaster: one harm is asked about once.
+    """
+    if (
+        len(lead_questions) != 2
+        or not lead_questions[0].startswith(_NEWS_FIRST)
+        or lead_questions[1] != _news_second(lead_questions[0].removeprefix(_NEWS_FIRST)[:-1])
+    ):
+        return lead_questions, []
+    # The shorter wording stands in when the first is too long for a question.
+    fits = [q for q in lead_questions if len(_tidy(q)) <= MAX_QUESTION_LENGTH]
+    kept = fits[:1] or lead_questions[:1]
+    if reading.kind == "tragedy":
+        return kept, []
+    second = second_lead(reading.headline, story.body, lead, reading.lang)
+    if second is None:
+        return kept, []
+    clause = _clause(core(second.sentence), _name_text(reading, story.body), reading)
+    if not _opens_as_name(clause, reading, story.body):
+        return kept, []
+    opening = " ".join(kept[0].split()[:4])
+    others = [
+        question
+        for question in _lead_questions(reading, second, story.body)
+        if not question.startswith(opening)
+        and question.startswith(_SECOND_FRAMES)
+        and len(_tidy(question)) <= MAX_QUESTION_LENGTH
     ]
+    return kept, others[:1]
+
+
+# The frames a second fact is asked in: why it matters, or how well a claim, a finding
+# or a stance holds. A court's "is it fair?" or a release's "before switching" fit the
+# story's main act, not a detail told after it.
+_SECOND_FRAMES = (
+    "Why does it matter that ",
+    "How convincing is ",
+    "How solid is the evidence ",
+    "Do you agree that ",
+)
+
+
+def _opens_as_name(clause: str, reading: Reading, body: str) -> bool:
+    """Whether a clause's first word, when it keeps a capital, is surely a name.
+
+    ``lower_first`` keeps a capital it cannot place ("Developer Lemi Orhan Ergin
+    tweeted", "Software dependencies carry"): for the second question only an
+    acronym ("U.N.", "AfD") or a word the body writes with its capital inside
+    a sentence ("... as Spain moves") may open the clause; and a lowered first
+    word must be an article or a determiner ("shizuoka city" was a name).
+    """
+    first = clause.split(" ", 1)[0].strip("\"'\u201c\u2018")
+    if first.endswith(("ed", "ing", "en")) or first.lower() in _PARTICIPLES:
+        return False  # "written by the team, this is ...": no subject first
+    if not first[:1].isupper():
+        return first in _LOWERED_SAFELY or first.isdigit()
+    stem = first.removesuffix("'s").removesuffix("\u2019s")
+    if any(c.isupper() or c == "." for c in stem[1:]):
+        return True
+    return _capitalised_inside(stem, _name_text(reading, body)[:_BODY_READ])
+
+
+_LOWERED_SAFELY = frozenset(
+    """
+    the a an this that these those its their his her our some many most more few several
+    all any no each every both another nearly almost only even about over under
+    one two three four five six seven eight nine ten dozens hundreds thousands millions
+    """.split()
+)
 
 
 # A claim worth weighing: a prediction, a judgement, a cause, a threat.
@@ -650,13 +746,15 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
                 f"\u201c{_lower_first(tagline).rstrip('.')}\u201d?"
             ]
         return []
+    if kind == "deal":
+        return _deal_question(headline, body)
     if kind == "podcast":
         topic = _show_topic(body)
         return [f"What is your view on {topic}, one of this episode's topics?"] if topic else []
     if kind == "howto":
         match = _HOWTO_RE.match(headline.rstrip(".?!"))
         if not match:
-            return []
+            return _using_question(headline, body)
         task = _lower_first(match.group("task"), body)
         tool = match.group("tool")
         if tool and is_name(tool):
@@ -665,6 +763,50 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         if match.group(0).lower().startswith("how to ") and not _headlinese(task, body):
             return [f"What is the hardest part when you try to {task} yourself?"]
     return []
+
+
+# "Black Friday Exclusive: Save Over 50% On The RevolCam Multi Lens Kit for Smartphones":
+# the discount and the item, after an optional label.
+_DEAL_RE = re.compile(
+    r"^(?:[^:]{3,40}: )?Save (?P<off>(?:[Oo]ver |[Uu]p [Tt]o )?\d{1,2}%) [Oo]n "
+    r"(?:[Tt]he |[Aa]n? )?(?P<item>[A-Z][^()\u2013:|]{3,60}?)(?: - Deal Alert)?$"
+)
+
+
+def _deal_question(headline: str, body: str) -> list[str]:
+    """For a deal post: whether its item is worth buying at the discount it names.
+
+    Only a headline that names both ("Save 80% On The FRESHeBUDS Pro Magnetic
+    Bluetooth Earbuds"); a roundup ("The best software deals") names no item.
+    """
+    match = _DEAL_RE.match(headline)
+    if not match:
+        return []
+    item = sentence_case(match.group("item").strip(), body)
+    off = match.group("off").lower()
+    if not is_name(item.split()[0], words_text=body[:_BODY_READ]):
+        return []  # "Save Hundreds On Lifetime Access ...": no named item first
+    last = re.split(r" (?:for|with|from|by) ", item, maxsplit=1)[0].split()[-1]  # the head noun
+    verb = "Are" if last.endswith("s") and not last.endswith("ss") else "Is"
+    return [f"{verb} the {item} worth buying at {off} off, or is the discount the main draw?"]
+
+
+# "Using TLA+ to understand Xen vchan": a tool put to a task.
+_USING_RE = re.compile(
+    r"^Using (?P<tool>[A-Z][\w.+#-]*(?: [A-Z0-9][\w.+#-]*){0,3}) (?P<task>(?:to|for) .{6,70})$"
+)
+
+
+def _using_question(headline: str, body: str) -> list[str]:
+    """For a how-to titled "Using X to do Y": whether X is a good choice for the task."""
+    match = _USING_RE.match(headline.rstrip(".?!"))
+    if not match:
+        return []
+    tool = match.group("tool")
+    task = _lower_first(match.group("task"), body)
+    if not is_name(tool, words_text=body[:_BODY_READ]) or _headlinese(task, body, title_case=True):
+        return []
+    return [f"Is {tool} a good choice {task}, or would something simpler do?"]
 
 
 def _fact_questions(reading: Reading) -> list[str]:
@@ -716,8 +858,15 @@ def _headline_verb(words: list[str]) -> int:
         word = words[index]
         if word[:1].isupper() or not word.replace("'", "").replace("\u2019", "").isalpha():
             continue
+        if words[index + 1] in _HEADLINE_AUXILIARIES:
+            return index + 1  # "Artisanal chocolates have hit ...": the noun's verb follows
         return index if has_main_verb(["", word]) else -1
     return -1
+
+
+_HEADLINE_AUXILIARIES = frozenset(
+    "is are was were has have had will would can could may might must should does do".split()
+)
 
 
 def _bare_object(words: list[str], verb: int) -> bool:
@@ -731,10 +880,17 @@ def _bare_object(words: list[str], verb: int) -> bool:
     word = words[verb]
     if word in _SAYING_VERBS or not word.endswith(("s", "ed")) or "'" in word:
         return False
+    if word in _HEADLINE_AUXILIARIES:
+        return False  # "Lee Jae-myung is South Korea's next president": a complement
     end = verb + 1
     while end < len(words) and words[end][:1].isupper():
         end += 1
+    if end > verb + 1 and words[end - 1].endswith(("'s", "\u2019s")):
+        return False  # "becomes Japan's first female prime minister": the possessive determines
     following = words[end].strip(",.") if end < len(words) else ""
+    if following in ("new", "former", "top", "key", "major", "big") and end + 1 < len(words):
+        following = words[end + 1].strip(",.")  # "recalls envoys over new statue" is no help
+    following = following.replace("-", "")  # "detains ex-energy minister"
     if not following.isalpha() or not following.islower() or len(following) < 4:
         return False
     return (
@@ -757,7 +913,7 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
     :func:`_headlinese` finds qualifies, and never on a death or disaster
     unless as plain news.
     """
-    if reading.kind in _NO_NEWS_KINDS or reading.lead is not None:
+    if reading.kind in _NO_NEWS_KINDS:
         return []
     headline = as_sentence(_SCORE_RE.sub("", reading.headline))
     words = headline.split()
@@ -765,8 +921,17 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
         return []
     if any(mark in headline for mark in (" - ", "\u2013", "\u2014", "(")):
         return []
-    if not has_main_verb(words, strict=True) or _headlinese(headline, body, title_case=False):
+    if not has_main_verb(words, strict=True) or _headlinese(
+        headline, body, title_case=False, possessive=True
+    ):
         return []
+    for index, word in enumerate(words[1:], 1):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
+            if not (following.isalpha() and following.islower()):
+                return []  # "talks with U.S.": the name wants its article
+    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
+        return []  # "Indian-American Congresswoman fails ...": an article is missing
     if words[1] in _PREPOSITIONS or words[1].lower() in _DETERMINERS:
         return []  # "Use of ...": a noun phrase; "Search all ...": an imperative
     verb = _headline_verb(words)
@@ -776,6 +941,68 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
     if words[0] in _THE_NAMES:
         clause = "the " + clause  # "Kremlin says ..." -> "the Kremlin says ..."
     return [f"What should readers make of the news that {clause}?"]
+
+
+_SUBORDINATE_OPENERS = frozenset(
+    "as while after before when if since despite amid although though once".split()
+)
+_SAID_CLAIM_RE = re.compile(r"\b(?:says|said|warns|claims|argues)\s+(.+)$")
+_CLAIM_DETERMINER_RE = re.compile(
+    r"\b(?:the|a|an|its|his|her|their|our|this|that|these|those|it|he|she|they|we)\b"
+    r"|['\u2019]s\b"
+)
+
+
+def _headline_as_second_fact(reading: Reading, lead: Lead, body: str) -> list[str]:
+    """The headline as a second fact, when it reads as a sentence and tells another fact.
+
+    "Why does it matter that ...?" is asked of a headline that passes the
+    checks of :func:`_headline_clause_questions`, shares less than half of its
+    words of four letters or more with the lead sentence already asked about,
+    is not cut short, opens with no subordinate clause and no capital the
+    story does not write as a name, and, after a saying verb, holds an article,
+    a possessive or a pronoun ("Orban says EU bigger threat ..." is headlinese).
+    """
+    if reading.headline.rstrip().endswith(("...", "\u2026")):
+        return []  # a headline cut short: "Spider-Noir is an upcoming series starring..."
+    found = _headline_clause_questions(reading, body)
+    if not found:
+        return []
+    clause = found[0].removeprefix("What should readers make of the news that ")[:-1]
+    if clause.split(" ", 1)[0].lower() in _SUBORDINATE_OPENERS:
+        return []  # "as White House defends ..., experts question ...": two clauses
+    said = _SAID_CLAIM_RE.search(clause)
+    if said and not _CLAIM_DETERMINER_RE.search(said.group(1)):
+        return []  # "Orban says EU bigger threat to Hungary": a headlinese claim
+    first = clause.split(" ", 1)[0]
+    if not _opens_as_name(clause, reading, body) and first not in reading.names[:1]:
+        return []  # "Expectations are low ...": a capital kept on a common word
+    words = {w.lower().strip(",.'\u2019\"") for w in clause.split() if len(w) > 3}
+    shared = {w.lower().strip(",.'\u2019\"") for w in lead.sentence.split() if len(w) > 3}
+    if not words or 2 * len(words & shared) >= len(words):
+        return []  # "Fitbit plans to launch its own app store" beside "Fitbit wants to launch ..."
+    question = f"Why does it matter that {clause}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
+def _headline_claim(act: list[str], reading: Reading, lead: Lead) -> list[str]:
+    """The headline's claim as a second fact: "Is Japan's politics really entering ...?".
+
+    A headline that states a judgement with a copula or a modal ("Japan's
+    politics is entering a messy new era", "Japan could finally face its own
+    #MeToo crisis") is a claim to weigh beside the lead's fact, when it shares
+    less than half of its words of four letters or more with the lead. Only
+    its first question: the second ("What is the strongest argument against
+    ...") asks the same thing.
+    """
+    claims = [question for question in act if " really " in question[:60]]
+    if not claims or " really after " in claims[0]:
+        return []
+    words = {w.lower().strip(",.'\u2019\"") for w in reading.headline.split() if len(w) > 3}
+    shared = {w.lower().strip(",.'\u2019\"") for w in lead.sentence.split() if len(w) > 3}
+    if not words or 2 * len(words & shared) >= len(words):
+        return []
+    return claims[:1]
 
 
 def _motive_only(act: list[str]) -> list[str]:
@@ -806,6 +1033,18 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     if lead is not None and all(len(_tidy(q)) > MAX_QUESTION_LENGTH for q in lead_questions):
         lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []
     act = _act_questions(reading, body)
+    second: list[str] = []
+    if lead is not None:
+        lead_questions, second = _second_fact_questions(reading, story, lead, lead_questions)
+        if (
+            not second
+            and len(lead_questions) == 1
+            and lead_questions[0].startswith(_NEWS_FIRST)
+            and reading.kind != "tragedy"
+        ):
+            second = _headline_as_second_fact(reading, lead, body)
+        if not second and len(lead_questions) == 1 and reading.kind != "tragedy":
+            second = _headline_claim(act, reading, lead)
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
@@ -815,6 +1054,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         # to ask ...?") is asked of the act, as a second fact; on a tragedy, whether a
         # chosen act was justified.
         lead_questions,
+        second,
         act if not lead_questions or reading.kind == "tragedy" else _motive_only(act),
         _kind_questions(reading, body),
         _fact_questions(reading),
@@ -955,11 +1195,160 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
         elif kind in ("podcast", "book", "howto"):
             groups.append([f"Welcher Gedanke in {quoted} verdient eine Diskussion?"])
         else:
-            question = f"Was halten Sie von dieser Darstellung: {quoted}?"
+            clause = _german_dass(lead.sentence, reading)
+            question = f"Wie bewerten Sie, dass {clause}?" if clause else ""
+            if not clause or len(question) > MAX_QUESTION_LENGTH:
+                question = f"Wie bewerten Sie diese Nachricht: {quoted}?"
             if len(question) > MAX_QUESTION_LENGTH:
                 question = f"Was halten Sie davon: {quoted}?"  # a long lead still fits
             groups.append([question])
+            groups.append(_german_second(reading, body, lead))
     return groups
+
+
+# A sentence that leans on the one before it: an opening "Dafür", "Darauf", "Es" ...
+# ("Darauf einigten sich Verdi und die Telekom"), or "das"/"dies" standing for a thing
+# ("In einem Markt hat sich das nun verändert"); quoted alone, it names no fact.
+_DE_POINTS_BACK_RE = re.compile(
+    r"^(?:Da(?:für|rauf|bei|mit|her|durch|rum|neben|nach|gegen|zu|von)|Deshalb|Deswegen"
+    r"|Trotzdem|Dennoch|Er|Sie|Es|Grund|Auch)\b|\b(?:dazu|dafür|dabei|deshalb|daher|sie)\b"
+    r"|\b(?:[Dd]as|[Dd]ies)\b(?= [a-zäöüß]| ?$)"
+)
+# Deaths and injuries in a German sentence: never asked as a mere second fact.
+_DE_DEATHS_RE = re.compile(
+    r"\b(?:tot|tote[nr]?|getötet|gestorben|starben?|stirbt|erfroren|ertrunken|ums Leben"
+    r"|verletzt|Verletzte[nr]?|Opfer|Leiche\w*)\b"
+)
+# A modal or an auxiliary after "und" in a reordered clause: the clause held two verbs.
+_DE_AND_MODAL_RE = re.compile(
+    r"\bund (?:will|wollen|soll|sollen|kann|können|muss|müssen|hat|haben|ist|sind|wird|werden)\b"
+)
+
+
+def _german_second(reading: Reading, body: str, lead: Lead) -> list[str]:
+    """A question on a second fact of a German lead, in another wording than the first.
+
+    German teasers often state two facts in two sentences ("Die Behebung der
+    Probleme dauert länger ... Jetzt soll die Riesenrakete in der Nacht zu
+    Freitag abheben."): the second sentence that
+    :func:`aggregator.questions.lead.second_lead` finds is asked "Was folgt
+    daraus, dass ...?" as a "dass" clause when it opens with its subject, else
+    quoted. Never on a death or a disaster, nor on a blurb or show notes.
+    """
+    if reading.kind in _NO_NEWS_KINDS or reading.kind == "tragedy":
+        return []
+    second = second_lead(reading.headline, body, lead, "de")
+    if second is None or _DE_POINTS_BACK_RE.search(second.sentence):
+        return []
+    if _DE_DEATHS_RE.search(second.sentence):
+        return []  # deaths the kind reader missed ("In Polen sind zehn Menschen erfroren")
+    clause = _german_dass(second.sentence, reading)
+    if _DE_AND_MODAL_RE.search(clause):
+        clause = ""  # "Huawei Sicherheitstipps und will einen Patch bereitstellen gibt"
+    question = f"Was folgt daraus, dass {clause}?" if clause else ""
+    if not clause or len(question) > MAX_QUESTION_LENGTH:
+        question = f"Was folgt aus dieser Angabe: \u201e{second.sentence}\u201c?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
+_DE_ARTICLES = frozenset("Der Die Das Ein Eine".split())
+# Finite auxiliaries and modals: a verb whatever their ending.
+_DE_AUXILIARIES = frozenset(
+    """
+    ist sind war waren hat haben hatte hatten wird werden wurde wurden will wollen wollte
+    wollten soll sollen sollte sollten kann können konnte konnten muss müssen musste mussten
+    darf dürfen
+    """.split()
+)
+# Lower-case words in -t or -en that are no finite verb.
+_DE_NOT_FINITE = _DE_NOT_VERBS | frozenset(
+    """
+    damit zunächst samt bislang längst meisten zwischen gegen wegen neben oben unten innen
+    außen binnen entgegen gegenüber zufolge
+    """.split()
+)
+# Openers that are no subject: an amount or a time ("Etwa 7.000 Besucher verzeichnet ...",
+# "Anfang Mai feiert ...").
+_DE_NOT_SUBJECTS = _DE_NOT_ACTORS | frozenset(
+    """
+    Etwa Rund Knapp Gut Fast Über Bis Weniger Anfang Ende Mitte Seit Ab Bereits Schon
+    Laut Mit Nach Bei Von Vor Im Am Auf In Für Durch Ohne Trotz Wegen Zum Zur Unter Nächstes
+    Nächste Letztes Letzte Vergangenes Dieses Kommendes
+    """.split()
+)
+# A pronoun right after the verb is the subject of an inverted sentence ("Laut OpenAI
+# handelt es sich ...", "Nächstes Jahr gibt es ..."): what came first was no subject.
+_DE_INVERTED = frozenset("es sich er sie man wir ich".split())
+# Where the main clause ends: a dash, a colon, a semicolon, or a comma before a
+# subordinate clause or a new main clause; a comma before anything else is inside a list
+# ("mit 195 kW, bis zu 597 km Reichweite ... bestellbar"), and the sentence is left alone.
+_DE_CLAUSE_END_RE = re.compile(
+    r"\s[-\u2013\u2014]\s|:|;|,(?= (?:um|weil|da|damit|nachdem|bevor|wenn|obwohl|sodass|so"
+    r"|die|der|das|den|dem|deren|dessen|was|wie|ob|doch|aber|denn|während|indem|als)\b)"
+)
+
+
+def _german_dass(sentence: str, reading: Reading) -> str:
+    """A German lead sentence as a "dass" clause (verb last), or ``""`` when unsafe.
+
+    Only a sentence that opens with its subject is reordered: an article and a
+    noun phrase ("Die Bundesnetzagentur hat ... festgelegt" -> "die
+    Bundesnetzagentur ... festgelegt hat"), or one of the story's names ("VW
+    will ... beschleunigen" -> "VW ... beschleunigen will"). The finite verb is
+    the first lower-case word after the subject's last capitalised word, an
+    auxiliary or a form in -t, -en, -te or -ten. The main clause ends at the
+    first comma or dash ("Tesla setzt ein neues Modell ein, um ..." -> "Tesla
+    ein neues Modell einsetzt"); a second verb ("... und zeigt Auswege auf"),
+    an adverb or a prepositional phrase first ("Erneut bewegte ...", "Nutzer
+    von ... berichten") or an open quotation leave the sentence alone.
+    """
+    words = sentence.split()
+    if len(words) < 4:
+        return ""
+    first = words[0]
+    capitals = 0
+    verb_at = -1
+    for index, word in enumerate(words):
+        if word[:1].isupper() or word[:1].isdigit():
+            capitals += 1
+            continue
+        if index == 0:
+            return ""
+        if not capitals or (first in _DE_ARTICLES and capitals == 1 and index == 1):
+            return ""
+        if capitals and word in ("und", "oder") and index + 1 < len(words):
+            continue  # "Die USA und China wollen ...": one subject of two names
+        if (
+            first in _DE_ARTICLES
+            and word.endswith(("e", "en", "er", "es", "em"))
+            and (all(w[:1].islower() or w in _DE_ARTICLES for w in words[1:index]))
+        ):
+            continue  # an adjective before the noun: "Die neue Erweiterung"
+        verb_at = index
+        break
+    if verb_at < 1:
+        return ""
+    verb = words[verb_at]
+    if verb in _DE_NOT_FINITE or not (
+        verb in _DE_AUXILIARIES or verb.endswith(("t", "en", "te", "ten"))
+    ):
+        return ""
+    subject = " ".join(words[:verb_at])
+    if first in _DE_ARTICLES:
+        subject = first.lower() + subject[len(first) :]
+    elif subject not in reading.names or first in _DE_NOT_SUBJECTS:
+        return ""
+    if words[verb_at + 1] in _DE_INVERTED:
+        return ""
+    rest = " ".join(words[verb_at + 1 :])
+    end = _DE_CLAUSE_END_RE.search(rest)
+    if end:
+        rest = rest[: end.start()].rstrip()
+    if "," in rest:
+        return ""
+    if len(rest.split()) < 2 or not _german_actor_reads(subject.split(" ", 1)[-1]):
+        return ""
+    return _german_verb_last(subject, verb, rest) or ""
 
 
 def _german_fallback(reading: Reading) -> str:
@@ -994,7 +1383,35 @@ def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     question = f"Que faut-il penser du fait {que}{clause}\u00a0?"
     if len(question) > MAX_QUESTION_LENGTH:
         question = f"Que penser du fait {que}{clause}\u00a0?"  # a long lead still fits
-    return [[question]]
+    return [[question], _french_second(reading, body, lead)]
+
+
+# A common finite verb, so that the second sentence is a clause after "le fait que".
+_FR_FINITE_RE = re.compile(
+    r"\b(?:est|sont|a|ont|va|vont|sera|seront|doit|doivent|devrait|devraient|peut|peuvent"
+    r"|fait|font|était|étaient|avait|avaient|reste|restent|veut|veulent)\b"
+    r"|\b\w+(?:ait|aient|ent)\b(?<!ment)"
+)
+
+
+def _french_second(reading: Reading, body: str, lead: Lead) -> list[str]:
+    """A question on a second fact of a French lead: "Qu'implique le fait que ...?".
+
+    The second sentence that :func:`aggregator.questions.lead.second_lead`
+    finds, as a clause like the lead's; never on a blurb or show notes, and
+    never opened by a participle phrase.
+    """
+    if reading.kind in _NO_NEWS_KINDS:
+        return []
+    second = second_lead(reading.headline, body, lead, "fr")
+    if second is None or _FR_PARTICIPLE_OPENER_RE.match(second.sentence):
+        return []
+    if not _FR_FINITE_RE.search(second.sentence):
+        return []  # "Une réflexion unique sur l'esthétique ...": a noun phrase, no clause
+    clause = lower_first(second.sentence, body, title=reading.headline)
+    que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
+    question = f"Qu'implique le fait {que}{clause}\u00a0?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 def _french_fallback(reading: Reading) -> str:
