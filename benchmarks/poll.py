@@ -225,18 +225,24 @@ def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
     )
     peak, peak_pss, t0 = 0, 0, time.perf_counter()
     roles: dict[str, tuple[int, int]] = {}
+    role_cpu: dict[str, float] = {}
     cpu = 0.0
     try:
         # Every feed answered 200 and then 304 once: the first poll is stored.
         while stats(url)["304"] - base["304"] < n and proc.poll() is None:
             family = _family(proc.pid)
             by_role: dict[str, list[int]] = {}
+            pids_of: dict[str, list[int]] = {}
             for p in family:
                 rss = _field_kib(p, "status", "VmRSS:")
                 pss = _field_kib(p, "smaps_rollup", "Pss:")
-                r = by_role.setdefault(_role(p), [0, 0])
+                role = _role(p)
+                r = by_role.setdefault(role, [0, 0])
                 r[0] += rss
                 r[1] += pss
+                pids_of.setdefault(role, []).append(p)
+            for role, pids in pids_of.items():
+                role_cpu[role] = max(role_cpu.get(role, 0.0), _cpu_seconds(pids))
             peak = max(peak, sum(r[0] for r in by_role.values()))
             peak_pss = max(peak_pss, sum(r[1] for r in by_role.values()))
             for role, (rss, pss) in by_role.items():
@@ -258,6 +264,10 @@ def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
     print(
         "  peak per role (RSS / PSS MiB): "
         + "; ".join(f"{r} {a / 1024:.1f} / {b / 1024:.1f}" for r, (a, b) in sorted(roles.items()))
+    )
+    print(
+        "  CPU per role (s; the daemon is the writer): "
+        + "; ".join(f"{r} {c:.1f}" for r, c in sorted(role_cpu.items()))
     )
     if proc.returncode != 0:
         print(err[-2000:])

@@ -481,7 +481,11 @@ def _is_title_case(tokens: Sequence[tuple[str, bool, bool]]) -> bool:
     return capitals >= 0.75 * len(content)
 
 
-_CACHE: dict[tuple[str, str], EventFeatures] = {}
+#: The newest stories' features by the hash of their title and lead (see :func:`remember`).
+#: The hash, not the text: the text of 4,096 stories would hold about 3.3 MB more in
+#: the writer. A story's text sharing its 64-bit hash with one of 4,096 others is a
+#: chance of about one in 4 x 10^15 per lookup.
+_CACHE: dict[int, EventFeatures] = {}
 _CACHE_SIZE = 4096
 
 
@@ -504,7 +508,7 @@ def event_features(title: str, body: str, *, cache: bool = True) -> EventFeature
     lead = body[:LEAD_CHARS]
     if not cache:
         return _features(title, lead)
-    found = _CACHE.get((title, lead))
+    found = _CACHE.get(hash((title, lead)))
     if found is None:
         found = _features(title, lead)
         remember(title, lead, found)
@@ -521,7 +525,7 @@ def remember(title: str, body: str, features: EventFeatures) -> None:
     if len(_CACHE) >= _CACHE_SIZE:
         for key in list(islice(_CACHE, _CACHE_SIZE // 4)):
             del _CACHE[key]
-    _CACHE[(title, body[:LEAD_CHARS])] = features
+    _CACHE[hash((title, body[:LEAD_CHARS]))] = features
 
 
 def _features(title: str, lead: str) -> EventFeatures:

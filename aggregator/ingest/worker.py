@@ -11,6 +11,7 @@ normalize and the questions are imported by :func:`process_feed` and
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import signal
@@ -192,7 +193,14 @@ def worker_init() -> None:
     lower priority: the single writer (the parent) is the pipeline's critical
     path, and with as many parsers as cores it would otherwise wait for CPU
     with work queued behind it (benchmarks/ingest.py).
+
+    Everything the process holds when it starts (the modules the forkserver
+    imported, see :data:`PRELOAD`) is moved out of the garbage collector's
+    reach (``gc.freeze``): a full collection writes to the header of every
+    object it visits, which would copy each page of those modules into the
+    parser's own memory instead of leaving it shared with the forkserver.
     """
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(5)

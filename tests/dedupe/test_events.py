@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 from support.feeds import rss
 from support.httpserver import FeedServer
 
+import aggregator.dedupe.events as events_module
 from aggregator.app.config import load
 from aggregator.cli.main import cli
 from aggregator.dedupe.events import (
@@ -33,6 +35,7 @@ from aggregator.dedupe.events import (
     index_keys,
     key_hash,
     kind,
+    remember,
 )
 from aggregator.errors import ConfigError
 from aggregator.store import events as store_events
@@ -1261,3 +1264,28 @@ def test_the_same_actors_at_one_occasion_join_in_other_words() -> None:
         hours=2,
         idf=day,
     )
+
+
+def test_the_features_cache_keeps_no_story_text() -> None:
+    # The writer keeps the newest 4,096 stories' features for their candidates'
+    # lookups; keyed by the text itself, it would hold every story's title and
+    # lead (about 3.3 MB at 600 characters a lead) after the stories are stored.
+    features = event_features("Quake hits Chile", "A strong earthquake struck Chile on Monday.")
+    events_module._CACHE.clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(events_module._CACHE_SIZE):
+            remember(f"Story {i} headline", f"{i} " + "lead words " * 60, features)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    try:
+        assert len(events_module._CACHE) == events_module._CACHE_SIZE
+        # Measured: 3.3 MB keyed by the text itself.
+        assert held < 1_000_000, held
+        # Found again by the same text, not by a different lead.
+        assert event_features("Story 7 headline", "7 " + "lead words " * 60) is features
+        assert event_features("Story 7 headline", "8 " + "lead words " * 60) is not features
+    finally:
+        events_module._CACHE.clear()

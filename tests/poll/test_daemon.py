@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from support.feeds import rss
 from support.httpserver import FeedServer
-from support.procs import family, parent
+from support.procs import family, malloc_arenas, parent
+
+from aggregator.app.daemon import MALLOC_ARENAS
 
 pytestmark = pytest.mark.slow
 
@@ -281,3 +283,34 @@ def test_parser_processes_share_their_modules_with_the_forkserver(
     for rollup in rollups:
         # Measured: 8-10 MiB shared with the preload, 1.4 MiB without.
         assert rollup["Anonymous"] - rollup["Pss_Anon"] > 4 * 1024, rollup
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/maps").exists() or os.confstr("CS_GNU_LIBC_VERSION") is None,
+    reason="needs glibc and Linux's /proc/PID/maps",
+)
+def test_the_daemons_threads_share_two_malloc_arenas(
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    tmp_path: Path,
+    daemons: list[subprocess.Popen[str]],
+) -> None:
+    # glibc gives each thread that allocates an arena of its own (the event loop's
+    # executor, name lookups, the writer's statements): the daemon polling a few
+    # feeds holds several. The daemon limits them before its threads start.
+    for i in range(6):
+        feed_server.add(f"/{i}.xml", rss(f"f{i}", 20))
+    cfg = write_config(
+        [feed(feed_server.url(f"/{i}.xml")) for i in range(6)], schedule=FAST, fetch={"workers": 2}
+    )
+    proc = start(cfg)
+    daemons.append(proc)
+    try:
+        wait_for(lambda: stories(tmp_path / "archive" / "news.db") == 120)
+        time.sleep(2)  # a re-poll or two: every thread has allocated
+        arenas = malloc_arenas(proc.pid)
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    # Measured: 1 with the limit, 8 without it.
+    assert 0 <= arenas <= MALLOC_ARENAS - 1, arenas
