@@ -44,6 +44,7 @@ PAGE_SIZE = 32_768
 #: stories (benchmarks/poll.py --memory) the writer's CPU time was 1.6% more than with
 #: 64 MiB, for 48 MiB less memory in the daemon.
 WRITER_CACHE_KIB = 16_384
+_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -187,13 +188,46 @@ class ArchiveBase:
     # -- lifecycle ---------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection (optimizing the query planner first when writable)."""
+        """Close the connection (when writable, free pages go back to the file system and
+        the query planner is optimized first)."""
         try:
             if not self.readonly:
+                # Not worth a wait: while another process writes, the pages stay
+                # for later writes to reuse.
+                self.conn.execute("PRAGMA busy_timeout = 0")
+                self.release_free_pages()
                 self.conn.execute("PRAGMA optimize")
-        except sqlite3.Error:
+        except (sqlite3.Error, ArchiveError):
             pass
         self.conn.close()
+
+    def release_free_pages(self) -> int:
+        """Shorten the file by its free pages (an archive created with ``auto_vacuum``).
+
+        Pages freed by a write (merged FTS5 segments, emptied queues) stay in the
+        file until a later write reuses them; in an archive created by this version
+        (``PRAGMA auto_vacuum = INCREMENTAL``) they are given back here, so the
+        file holds what the archive holds. An older archive keeps its free pages
+        for reuse (only a ``VACUUM`` could change its mode); nothing is done.
+
+        Returns:
+            The number of pages given back (0 inside a transaction).
+
+        Raises:
+            ArchiveError: the archive is busy or read-only.
+        """
+        try:
+            if self.conn.execute("PRAGMA auto_vacuum").fetchone()[0] != _INCREMENTAL:
+                return 0
+            free = int(self.conn.execute("PRAGMA freelist_count").fetchone()[0])
+            if not free or self.conn.in_transaction:
+                return 0
+            # execute() steps this pragma once, which frees one page;
+            # executescript() steps it to the end.
+            self.conn.executescript("PRAGMA incremental_vacuum")
+        except sqlite3.Error as exc:
+            raise map_error(exc, self.path) from exc
+        return free
 
     def __enter__(self) -> Self:
         return self
@@ -279,6 +313,9 @@ class ArchiveBase:
             # Must precede WAL mode and the first table. Story rows run 2-3 KB: with
             # 4 KB pages only one fits a page and a third of the file would be slack.
             self.conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            # Also only before the first table: free pages can then be given back
+            # (release_free_pages), for a pointer-map page per ~6,500 pages.
+            self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             # Again: a cache size in KiB was turned into pages of the size at the time
             # (4 KiB), so a new archive's cache held eight times its share (512 MiB, and
             # a daemon that created its archive grew with it to the archive's size).

@@ -49,7 +49,8 @@ class MaintenanceMixin(ArchiveBase):
 
         Every write adds a small segment to the index, and FTS5 merges them only
         now and then; a search reads every segment. ``PRAGMA optimize`` refreshes
-        what the query planner knows of the indexes. Run daily by the daemon
+        what the query planner knows of the indexes. The pages the merges free
+        are given back to the file system (:meth:`release_free_pages`). Run daily by the daemon
         (with a time budget) and by ``aggregator maintain``, so a search reads
         few segments. Each merge step is its own short transaction, so other
         writers wait at most one step.
@@ -89,6 +90,9 @@ class MaintenanceMixin(ArchiveBase):
                 raise map_error(exc, self.path) from exc
             with self.transaction() as conn:
                 search_terms.replace(conn, terms)
+        # A merge frees the pages of the segments it replaced: the whole index's
+        # worth after a full one, given back to the file system here.
+        self.release_free_pages()
         try:
             self.conn.execute("PRAGMA optimize")
         except sqlite3.Error as exc:

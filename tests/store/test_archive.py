@@ -359,3 +359,107 @@ def test_a_new_archive_keeps_its_writer_cache_to_its_size(
         used = _sqlite_memory_used()
         assert used is not None
         assert used - before < 3 * 1024 * 1024, used - before
+
+
+def _many_segments(archive: Archive, rounds: int = 40, first: int = 0) -> None:
+    """Stories with varied words in many transactions: one FTS5 segment each."""
+    import random
+
+    rng = random.Random(first)
+    vocab = [f"w{i}x{rng.randrange(10**6)}" for i in range(3000)]
+    for r in range(first, first + rounds):
+        archive.import_stories(
+            [
+                story(
+                    r * 20 + i,
+                    body=" ".join(rng.choices(vocab, k=400)),
+                    url=f"https://blog.example/seg-{r}-{i}",
+                    canonical_url=f"https://blog.example/seg-{r}-{i}",
+                    guid=f"seg-{r}-{i}",
+                )
+                for i in range(20)
+            ]
+        )
+
+
+def _free_pages(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+
+
+def test_a_new_archive_gives_its_free_pages_back(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        conn = archive.conn
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # INCREMENTAL
+        _many_segments(archive)
+        with archive.transaction():  # merging the segments frees their pages
+            conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('optimize')")
+        freed = _free_pages(conn)
+        assert freed > 10
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    # Closing gave them back: the file is shorter by as many pages, and holds none free.
+    with Archive(path, readonly=True) as archive:
+        conn = archive.conn
+        assert _free_pages(conn) == 0
+        now = conn.execute("PRAGMA page_count").fetchone()[0]
+        assert now <= pages - freed + 1  # PRAGMA optimize, after, may add sqlite_stat1
+        assert path.stat().st_size == now * conn.execute("PRAGMA page_size").fetchone()[0]
+        assert len(fts_ids(archive, "rust")) == 800
+    # So does maintenance, which merges the index, in a daemon that keeps it open.
+    with Archive(path) as archive:
+        _many_segments(archive, rounds=10, first=40)
+        assert archive.maintain(seconds=None) is True
+        assert _free_pages(archive.conn) == 0
+        assert archive.integrity_errors() == []
+        assert len(fts_ids(archive, "rust")) == 1000
+
+
+def test_an_archive_without_auto_vacuum_keeps_working(tmp_path: Path) -> None:
+    # Archives created before auto_vacuum was set keep their mode (only a VACUUM
+    # could change it): their free pages stay for reuse and nothing else differs.
+    path = tmp_path / "old.db"
+    with Archive(path) as archive:
+        _many_segments(archive, rounds=5)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA auto_vacuum = NONE")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    with Archive(path) as archive:
+        conn = archive.conn
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 0
+        _many_segments(archive, rounds=20, first=5)
+        assert archive.maintain(seconds=None) is True
+        assert _free_pages(conn) > 0  # kept for later writes
+        assert archive.release_free_pages() == 0
+        assert archive.integrity_errors() == []
+        assert len(fts_ids(archive, "rust")) == 500
+    with Archive(path, readonly=True) as archive:
+        assert archive.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 0
+
+
+def test_closing_does_not_wait_for_another_writer_to_free_pages(tmp_path: Path) -> None:
+    import time
+
+    from aggregator.store.base import BUSY_TIMEOUT_MS
+
+    path = tmp_path / "a.db"
+    archive = Archive(path)
+    _many_segments(archive, rounds=10)
+    with archive.transaction() as conn:
+        conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('optimize')")
+    freed = _free_pages(archive.conn)
+    assert freed > 0
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing
+    start = time.monotonic()
+    archive.close()
+    assert time.monotonic() - start < BUSY_TIMEOUT_MS / 2000  # it did not wait for the lock
+    other.execute("ROLLBACK")
+    assert _free_pages(other) == freed  # kept for the next write to reuse
+    other.close()
+    with Archive(path) as archive:  # the next writer gives them back
+        pass
+    with Archive(path, readonly=True) as archive:
+        assert _free_pages(archive.conn) == 0
