@@ -1261,3 +1261,61 @@ def test_the_same_actors_at_one_occasion_join_in_other_words() -> None:
         hours=2,
         idf=day,
     )
+
+
+def test_the_parties_of_one_negotiation_told_anywhere_join() -> None:
+    # Real coverage of one day's US-Iran talks: one title names the US only in its lead,
+    # another keeps the talks in its "as" clause after a main clause naming no one.
+    wrapped = (
+        "U.S. and Iran wrap up second round of nuclear talks",
+        "U.S. and Iranian negotiators say there's been progress in their nuclear talks, even as"
+        " the U.S. assembles a massive naval force in the region and Iran launches military"
+        " exercises nearby. Imtiaz Tyab has details.",
+    )
+    red_lines = (
+        'Iran Has Not Agreed To All Trump\'s "Red Lines": JD Vance After Geneva Talks',
+        'Iran has not agreed to all the "red lines" set out by US President Donald Trump for a'
+        " diplomatic solution, Vice President JD Vance said Tuesday after talks in Geneva.",
+    )
+    progress = (
+        "Progress but not compromise as latest U.S.-Iran nuclear talks end",
+        "As tensions between Iran and the U.S. mount, renewed talks over Tehran’s nuclear"
+        " program ended without a clear path forward.",
+    )
+    no_breakthrough = (
+        "Amid threat of U.S. attack, Iran nuclear talks proceed without breakthrough",
+        "The meeting Tuesday occurred against the backdrop of an expanded U.S. military presence"
+        " in the Middle East, as President Donald Trump threatens to attack Iran if a deal"
+        " cannot be reached.",
+    )
+    day = titles_holding(
+        {"US": 100, "Iran": 50, "talks": 40, "nuclear": 30, "deal": 20, "round": 10,
+         "second": 15, "Trump": 120, "Geneva": 12, "Russia": 40, "Ukraine": 40,
+         "progress": 10, "attack": 30, "threat": 20, "lines": 5, "red": 8},
+        1100,
+    )  # fmt: skip
+    for a, b in ((wrapped, red_lines), (progress, no_breakthrough), (wrapped, progress)):
+        assert on_day(a, b, hours=2, idf=day).startswith("the same parties (iran, u.s) told at one")
+    # The next day's statements are follow-ups: the occasion window bounds the rule.
+    assert not on_day(wrapped, red_lines, hours=13, idf=day)
+    # A title whose main clause names its actor and another deed keeps the talks as backdrop.
+    assert not on_day(
+        (
+            "Iran announces closure of vital shipping route during US nuclear talks",
+            "Iran temporarily closed the Strait of Hormuz on Tuesday as it held talks with the US.",
+        ),
+        wrapped,
+        hours=2,
+        idf=day,
+    )
+    # Other parties at another negotiation of the same day: Russia and Ukraine, not Iran.
+    assert not on_day(
+        (
+            "Russian and Ukrainian officials meet in Geneva for US-brokered talks",
+            "Russian and Ukrainian negotiators met in Geneva on Tuesday for talks brokered by the"
+            " United States.",
+        ),
+        wrapped,
+        hours=2,
+        idf=day,
+    )
