@@ -844,7 +844,13 @@ def compare(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
     title_score = _title_score(a, b, idf)
-    if title_score < params.min_title and not other_language:
+    # Titles in other words agree little; the parties of one occasion told in both
+    # stories (see _occasion_told) are read however little the titles agree.
+    if (
+        title_score < params.min_title
+        and not other_language
+        and not (gap <= params.occasion_window and _occasion_told(a, b, shared_title))
+    ):
         # Decided on the titles alone: the costlier agreement of the leads is left out.
         return EventVerdict(
             False,
