@@ -736,7 +736,7 @@ class EventParams:
     coverage: float = 0.5
     actors: float = 0.15
     actor_idf: float = 3.0
-    incident_window: timedelta = timedelta(hours=12)
+    incident_window: timedelta = timedelta(hours=16)
     told_names: float = 0.8
     occasion_window: timedelta = timedelta(hours=12)
 

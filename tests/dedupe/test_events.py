@@ -546,8 +546,19 @@ def test_one_kind_of_happening_at_one_place_joins() -> None:
         ),
     )
     assert on_day(*ivory, hours=4.1, idf=SHOOTING_DAY).startswith("the same kind of happening")
-    # Past the incident window (12 hours) the evidence decides again, and it is too weak.
-    assert not on_day(BAGGAGE, SCENES, hours=13, idf=SHOOTING_DAY)
+    # Reports of one shooting through its night: the motive's search beside the toll, 12
+    # hours on, joins within the incident window (16 hours).
+    motive = ("Investigators search for motive in Florida airport shooting", "")
+    toll = (
+        "World › 5 dead, 8 injured in Fort Lauderdale airport shooting",
+        "A gunman opened fire Friday at Fort Lauderdale-Hollywood airport, a major tourist hub in"
+        " Florida, killing five people and injuring eight, as panicked travelers fled for safety.",
+    )
+    rule = on_day(motive, toll, hours=12.2, idf=SHOOTING_DAY)
+    assert rule.startswith("the same kind of happening (shoot) and a rare word"), rule
+    # Past the incident window the evidence decides again, and it is too weak.
+    assert not on_day(BAGGAGE, SCENES, hours=17, idf=SHOOTING_DAY)
+    assert not on_day(motive, toll, hours=17, idf=SHOOTING_DAY)
     # Without the kind of happening, the shared place alone does not join.
     assert not on_day(
         ("World › Florida airport reopens to travellers", ""),
