@@ -88,6 +88,13 @@ an article under another's headline):
   however common the actors are (:func:`_occasion`): "Iran FM says agreed
   with US 'on guiding principles' for deal" and "U.S. and Iran wrap up
   second round of nuclear talks";
+- two stories in one language whose main clauses each hold a word of one
+  kind of occasion, whose titles share a party, and which both name two
+  parties or more (countries or the US) in their titles or leads, join within
+  ``occasion_window`` (:func:`_occasion_told`): a party may be named only in
+  a lead ("... JD Vance After Geneva Talks", whose lead names the US), and a
+  main clause naming no one ("Progress but not compromise as ... talks end")
+  leaves the title's happening to its "as" clause (:func:`_main_clause`);
 - in different languages, two stories sharing two rare names join when the
   names and numbers of their titles agree ``cross_language``, or when three
   names or more of one title are told in the other story's title or lead,
@@ -713,7 +720,9 @@ class EventParams:
         occasion_window: two stories in one language naming the same two actors or more
             in their main clauses, each with a word of one kind of occasion (talks or a
             deal, an election or a vote, a ruling), are one event when published at most
-            this far apart (see :func:`_occasion`).
+            this far apart (see :func:`_occasion`); so are two whose main clauses hold a
+            word of one occasion and that both name two parties or more in their titles
+            or leads (see :func:`_occasion_told`).
     """
 
     enabled: bool = True
@@ -731,7 +740,7 @@ class EventParams:
     coverage: float = 0.5
     actors: float = 0.15
     actor_idf: float = 3.0
-    incident_window: timedelta = timedelta(hours=12)
+    incident_window: timedelta = timedelta(hours=16)
     told_names: float = 0.8
     occasion_window: timedelta = timedelta(hours=12)
 
@@ -839,7 +848,13 @@ def compare(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
     title_score = _title_score(a, b, idf)
-    if title_score < params.min_title and not other_language:
+    # Titles in other words agree little; the parties of one occasion told in both
+    # stories (see _occasion_told) are read however little the titles agree.
+    if (
+        title_score < params.min_title
+        and not other_language
+        and not (gap <= params.occasion_window and _occasion_told(a, b, shared_title))
+    ):
         # Decided on the titles alone: the costlier agreement of the leads is left out.
         return EventVerdict(
             False,
@@ -916,6 +931,13 @@ def compare(
         return verdict(
             True,
             f"the same actors ({', '.join(occasion[1])}) at one {occasion[0]}"
+            f" within {params.occasion_window}",
+        )
+    parties = _occasion_told(a, b, shared_title)
+    if parties and not other_language and gap <= params.occasion_window:
+        return verdict(
+            True,
+            f"the same parties ({', '.join(parties[1])}) told at one {parties[0]}"
             f" within {params.occasion_window}",
         )
     incident = _incident(a, b, shared_title, idf, params.min_idf)
@@ -1054,6 +1076,53 @@ def _occasion(
     kinds_a = {words[k] for k in a.head_keys if k in words}
     both = sorted(kinds_a & {words[k] for k in b.head_keys if k in words})
     return (both[0], actors) if both else None
+
+
+def _main_clause(f: EventFeatures) -> frozenset[str]:
+    """The keys of what a title reports: its main clause, or all of it when that names no one.
+
+    "Progress but not compromise as latest U.S.-Iran nuclear talks end" keeps
+    its happening (the talks ending) in its "as" clause: a main clause naming
+    no actor is a comment on the clause after it, not another happening.
+    """
+    if f.head_keys & f.names:
+        return f.head_keys
+    return frozenset(f.title_keys)
+
+
+def _occasion_told(
+    a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]
+) -> tuple[str, list[str]] | None:
+    """The kind of occasion and the parties both stories tell at it, or ``None``.
+
+    Coverage of one negotiation names its parties where each outlet pleases:
+    "Iran Has Not Agreed To All Trump's 'Red Lines': JD Vance After Geneva
+    Talks" names the US only in its lead ("set out by US President Donald
+    Trump"), "U.S. and Iran wrap up second round of nuclear talks" in its
+    title. Both main clauses (see :func:`_main_clause`) hold a word of one
+    kind of occasion (:data:`_OCCASION_WORDS`), the titles share one party at
+    least, and two parties or more (countries of the places table or the US,
+    not a venue city) are named in both stories' titles or leads. A title
+    with the talks only as its backdrop ("Iran closes Strait of Hormuz amid US
+    nuclear talks") reports something else and does not hold. ``compare``
+    asks it of stories in one language within ``occasion_window``, like
+    :func:`_occasion`.
+    """
+    words = _occasions()
+    head_a, head_b = _main_clause(a), _main_clause(b)
+    kinds = sorted(
+        {words[k] for k in head_a if k in words} & {words[k] for k in head_b if k in words}
+    )
+    if not kinds:
+        return None
+    parties = sorted(
+        k
+        for k in a.lead_keys & b.lead_keys
+        if (k in _PLACE_KEYS or k == "u.s") and k not in _VENUES
+    )
+    if len(parties) < 2 or not any(k in shared_title for k in parties):
+        return None
+    return kinds[0], parties
 
 
 DISTINCT = 2
