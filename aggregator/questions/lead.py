@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Lead",
@@ -182,8 +183,11 @@ class Lead:
     index: int = 0
 
 
-def _content_words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD_RE.findall(text) if len(w) >= 4}
+@lru_cache(maxsize=512)
+def _content_words(text: str) -> frozenset[str]:
+    # Cached: the lead's candidates are ranked several times per story (the lead
+    # sentence, the second fact, the clause), each time over the same sentences.
+    return frozenset(w.lower() for w in _WORD_RE.findall(text) if len(w) >= 4)
 
 
 _ABBREVIATIONS = frozenset(
