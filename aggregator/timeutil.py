@@ -35,7 +35,12 @@ def to_db(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value.astimezone(UTC)
+    if value.year < 1000:
+        # strftime writes such a year without leading zeros ("999-01-01"), isoformat with.
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The same text as the strftime above, at about half its cost (a few per stored story).
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def from_db(value: str | None) -> datetime | None:

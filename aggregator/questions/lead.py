@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Lead",
@@ -182,8 +183,11 @@ class Lead:
     index: int = 0
 
 
-def _content_words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD_RE.findall(text) if len(w) >= 4}
+@lru_cache(maxsize=512)
+def _content_words(text: str) -> frozenset[str]:
+    # Cached: the lead's candidates are ranked several times per story (the lead
+    # sentence, the second fact, the clause), each time over the same sentences.
+    return frozenset(w.lower() for w in _WORD_RE.findall(text) if len(w) >= 4)
 
 
 _ABBREVIATIONS = frozenset(
@@ -1075,7 +1079,7 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     if following[:1] in '\u201c"' and following[1:2].isupper() and not core.endswith(","):
         return sentence  # a nickname inside a name: "Chonthicha \u201cLookkate\u201d Jangrew"
     text = body[:3000]
-    if title and re.search(rf"(?<![\w-]){re.escape(stem)}(?![\w-])", title):
+    if title and _names_word(title, stem):
         return sentence  # the headline names it too ("Kosovo", "Mailboxer")
     at = text.find(" " + stem)
     while at > 0:
@@ -1087,6 +1091,21 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     if body and _bare_name_subject(stem, rest):
         return sentence  # "Tehran says ...", "Israel allowed ...": one name as the subject
     return first.lower() + sep + rest  # "Beauty is ...", "Wind gusts ...": a common word
+
+
+def _names_word(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a whole word: no word character or hyphen
+    touches it on either side (what ``(?<![\\w-])word(?![\\w-])`` finds, without compiling
+    a pattern per word; ``str.isalnum`` is the test of ``\\w`` for text, with ``_``)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 # Verbs of a singular subject: a bare singular word before one is a name, since a
