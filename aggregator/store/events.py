@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from aggregator.dedupe.events import (
@@ -146,6 +147,13 @@ def _outlet(url: str) -> str:
     return outlet_of(url)
 
 
+def _row_of(values: tuple[Any, ...]) -> _Row:
+    """A story read as ``(id, title, lead, published, url, lang)``."""
+    sid, title, body, published, url, lang = values
+    url = url or ""
+    return _Row(sid, title or "", body or "", _parse_time(published), _outlet(url), lang or "", url)
+
+
 @lru_cache(maxsize=4096)
 def _commentary(url: str) -> bool:
     return commentary_url(url)
@@ -164,16 +172,9 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
         rows = conn.execute(statement, list(ids)).fetchall()
     except sqlite3.OperationalError:  # an archive read as it is, from before languages
         rows = conn.execute(statement.replace(", lang FROM", ", '' FROM"), list(ids)).fetchall()
-    for sid, title, body, published, url, lang in rows:
-        out[sid] = _Row(
-            sid,
-            title or "",
-            body or "",
-            _parse_time(published),
-            _outlet(url or ""),
-            lang or "",
-            url or "",
-        )
+    for values in rows:
+        row = _row_of(values)
+        out[row.id] = row
     return out
 
 
@@ -409,18 +410,7 @@ def _candidates(
         rows = conn.execute(statement, args).fetchall()
     except sqlite3.OperationalError:  # a stories table from before languages
         rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
-    return [
-        _Row(
-            sid,
-            title or "",
-            body or "",
-            _parse_time(published),
-            _outlet(url or ""),
-            lang or "",
-            url or "",
-        )
-        for sid, title, body, published, url, lang in rows
-    ]
+    return [_row_of(values) for values in rows]
 
 
 def _match(
