@@ -46,7 +46,10 @@ def test_sigkill_during_ingest_20_times_then_a_restart_completes_the_archive(
     assert report.partial >= 1
     assert report.expected >= 20 * 20 * 8
     assert report.lost == 0, f"{report.lost} of {report.expected} items lost"
-    assert report.seconds < 90
+    # No bound on the scenario's wall time: on a loaded machine it runs past any
+    # figure that fits a quiet one (72 s at a load of 4, over 120 at 13). A hung
+    # run is stopped by each fetch's own timeout; benchmarks/reliability.py prints
+    # the scenario's duration.
 
 
 def _workers() -> list[int]:
