@@ -1043,6 +1043,13 @@ def _occasions() -> dict[str, str]:
     return {_stem(w): kind for kind, words in _OCCASION_WORDS.items() for w in words.split()}
 
 
+def _occasion_kinds(keys_a: Iterable[str], keys_b: Iterable[str]) -> list[str]:
+    """The kinds of occasion (:data:`_OCCASION_WORDS`) both sets of keys hold a word of, sorted."""
+    words = _occasions()
+    kinds_a = {words[k] for k in keys_a if k in words}
+    return sorted(kinds_a & {words[k] for k in keys_b if k in words})
+
+
 def _occasion(
     a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]
 ) -> tuple[str, list[str]] | None:
@@ -1072,9 +1079,7 @@ def _occasion(
     actors = [k for k in actors if k not in joined]
     if len(actors) < 2:
         return None
-    words = _occasions()
-    kinds_a = {words[k] for k in a.head_keys if k in words}
-    both = sorted(kinds_a & {words[k] for k in b.head_keys if k in words})
+    both = _occasion_kinds(a.head_keys, b.head_keys)
     return (both[0], actors) if both else None
 
 
@@ -1108,11 +1113,7 @@ def _occasion_told(
     asks it of stories in one language within ``occasion_window``, like
     :func:`_occasion`.
     """
-    words = _occasions()
-    head_a, head_b = _main_clause(a), _main_clause(b)
-    kinds = sorted(
-        {words[k] for k in head_a if k in words} & {words[k] for k in head_b if k in words}
-    )
+    kinds = _occasion_kinds(_main_clause(a), _main_clause(b))
     if not kinds:
         return None
     parties = sorted(
