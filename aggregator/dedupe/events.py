@@ -266,6 +266,7 @@ _COMMENTARY_URL_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # asked of each candidate's address at every comparison
 def commentary_url(url: str) -> bool:
     """True when an article's address files it under opinion or analysis.
 

@@ -154,11 +154,6 @@ def _row_of(values: tuple[Any, ...]) -> _Row:
     return _Row(sid, title or "", body or "", _parse_time(published), _outlet(url), lang or "", url)
 
 
-@lru_cache(maxsize=4096)
-def _commentary(url: str) -> bool:
-    return commentary_url(url)
-
-
 def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, _Row]:
     if not ids:
         return {}
@@ -417,7 +412,7 @@ def _match(
     conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
-    if features.kind or _commentary(row.url):
+    if features.kind or commentary_url(row.url):
         return [], features  # a roundup or a column joins no event (see compare)
     counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
     idf = idf_from_counts(counts, total)
