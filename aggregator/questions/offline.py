@@ -977,9 +977,7 @@ def _headline_as_second_fact(reading: Reading, lead: Lead, body: str) -> list[st
     first = clause.split(" ", 1)[0]
     if not _opens_as_name(clause, reading, body) and first not in reading.names[:1]:
         return []  # "Expectations are low ...": a capital kept on a common word
-    words = {w.lower().strip(",.'\u2019\"") for w in clause.split() if len(w) > 3}
-    shared = {w.lower().strip(",.'\u2019\"") for w in lead.sentence.split() if len(w) > 3}
-    if not words or 2 * len(words & shared) >= len(words):
+    if _restates(clause, lead.sentence):
         return []  # "Fitbit plans to launch its own app store" beside "Fitbit wants to launch ..."
     question = f"Why does it matter that {clause}?"
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
@@ -998,11 +996,18 @@ def _headline_claim(act: list[str], reading: Reading, lead: Lead) -> list[str]:
     claims = [question for question in act if " really " in question[:60]]
     if not claims or " really after " in claims[0]:
         return []
-    words = {w.lower().strip(",.'\u2019\"") for w in reading.headline.split() if len(w) > 3}
-    shared = {w.lower().strip(",.'\u2019\"") for w in lead.sentence.split() if len(w) > 3}
-    if not words or 2 * len(words & shared) >= len(words):
-        return []
-    return claims[:1]
+    return [] if _restates(reading.headline, lead.sentence) else claims[:1]
+
+
+def _restates(text: str, sentence: str) -> bool:
+    """Whether ``text`` shares half of its words of four letters or more with ``sentence``.
+
+    Such a headline tells the lead's fact again rather than a second one
+    (and a headline with no such word tells nothing to weigh).
+    """
+    words = {w.lower().strip(",.'\u2019\"") for w in text.split() if len(w) > 3}
+    shared = {w.lower().strip(",.'\u2019\"") for w in sentence.split() if len(w) > 3}
+    return not words or 2 * len(words & shared) >= len(words)
 
 
 def _motive_only(act: list[str]) -> list[str]:
