@@ -33,6 +33,7 @@ from aggregator.search.query import highlight_terms, to_fts5
 from aggregator.search.scripts import has_no_space_script
 from aggregator.search.stemming import STEM_LANGUAGES, stem_spans
 from aggregator.search.stemming import tokens as stem_tokens
+from aggregator.store import scripts_index
 from aggregator.store._searchplan import (
     CANDIDATES,
     RECENCY_BOOST,
@@ -332,7 +333,9 @@ def search(
         if flt.empty:
             return SearchResults(total=0, hits=())
         plan = Plan(conn, query, expr, flt)
-        if _schema(conn) < 4:  # not migrated yet: no stories_cjk, no lang
+        if plan.table == "stories_cjk" and not scripts_index.exists(conn):
+            # Not migrated yet (schema < 4), or no story with such text (the index
+            # is created with the first): what stories_fts has is all there is.
             plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
         groups = _events_of(conn, cands) if events else {}
