@@ -33,7 +33,7 @@ from aggregator.models import FeedState, Source, StoredStory, Story
 from aggregator.store import bands, events, links
 from aggregator.store.base import ArchiveBase, map_error
 from aggregator.store.feeds import FeedUpdate, update_feed
-from aggregator.timeutil import from_db, to_db, utcnow
+from aggregator.timeutil import from_db, to_db, to_db_seconds, utcnow
 
 __all__ = ["StoreCounts", "StoriesMixin"]
 
@@ -186,6 +186,7 @@ class StoriesMixin(ArchiveBase):
         )
         decision, found = bands.resolve(conn, incoming, self.dedupe)
         now = to_db(seen_at)
+        seen = to_db_seconds(seen_at)  # sources.seen_at: Unix seconds (schema 9)
         if isinstance(decision, Unchanged):
             return StoreCounts(unchanged=1), decision.story_id
         if isinstance(decision, RefreshSighting | UpdateText):
@@ -215,7 +216,7 @@ class StoriesMixin(ArchiveBase):
                         story.guid,
                         guid_key(story.guid),
                         fp,
-                        now,
+                        seen,
                     ),
                 ).rowcount
             bands.apply_absorb(
@@ -260,7 +261,7 @@ class StoriesMixin(ArchiveBase):
             "INSERT OR IGNORE INTO sources"
             " (story_id, feed_id, url, guid, guid_key, fingerprint, seen_at)"
             " VALUES (?, ?, NULL, ?, ?, ?, ?)",
-            (story_id, feed_id, story.guid, guid_key(story.guid), fp, now),
+            (story_id, feed_id, story.guid, guid_key(story.guid), fp, seen),
         )
         bands.index_story(conn, story_id, incoming.signature.values, story.published)
         links.add_links(conn, story_id, story)

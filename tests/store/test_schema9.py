@@ -14,6 +14,7 @@ import gzip
 import os
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,11 @@ from aggregator.store.archive import SCHEMA_VERSION, Archive
 from aggregator.store.engine import open_archive
 from aggregator.store.migrate import copy_archive
 from aggregator.store.search import search
+from aggregator.timeutil import from_db, seconds_of_db, to_db, to_db_seconds
 
 DATA = Path(__file__).parent.parent / "data" / "archives"
 SOURCE_COLUMNS = "id, story_id, feed_id, feed_url, url, guid, fingerprint, seen_at"
+NOW = datetime(2026, 12, 3, tzinfo=UTC)
 
 
 def _unpack(name: str, tmp_path: Path) -> Path:
@@ -97,7 +100,9 @@ def test_a_schema_8_archive_keeps_its_rows_and_outputs(tmp_path: Path) -> None:
     assert _version(db) == SCHEMA_VERSION == 9
     assert all(key == guid_key(str(guid)) for guid, key in keys)
     assert indexed == [["feed_id", "guid_key"]]
-    assert _rows(db, f"SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id") == sources
+    in_seconds = [(*r[:7], to_db_seconds(from_db(str(r[7])) or NOW)) for r in sources]
+    assert _rows(db, f"SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id") == in_seconds
+    assert all(isinstance(r[7], str) for r in sources)
     assert _rows(db, "SELECT * FROM stories ORDER BY id") == stories
     assert "stories_cjk" not in tables and "stories_cjk_pending" in tables
     assert "search_terms" not in tables
@@ -161,7 +166,9 @@ def test_postgresql_computes_the_same_guid_keys_when_it_upgrades(
     db = _unpack("schema8_english.db.gz", tmp_path)
     url = fresh_database(pg_server)
     with open_archive(db, readonly=True) as lite, open_archive(url) as pg:
-        copy_archive(lite, pg)
+        copy_archive(lite, pg)  # from schema 8 as it is: the keys computed on the way
+        copied = pg.conn.execute("SELECT guid, guid_key FROM sources").fetchall()
+        assert copied and all(key == guid_key(guid) for guid, key in copied)
     with open_archive(url) as pg:  # back to version 3, with the guids only
         with pg.transaction() as conn:
             conn.execute("ALTER TABLE sources DROP CONSTRAINT sources_feed_guid_key")
@@ -169,9 +176,16 @@ def test_postgresql_computes_the_same_guid_keys_when_it_upgrades(
             conn.execute(
                 "ALTER TABLE sources ADD CONSTRAINT sources_feed_id_guid_key UNIQUE (feed_id, guid)"
             )
+            conn.execute(
+                "ALTER TABLE sources ALTER COLUMN seen_at TYPE TEXT USING to_char(to_timestamp("
+                "seen_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+            )
+            text = conn.execute("SELECT seen_at FROM sources LIMIT 1").fetchone()[0]
+            assert from_db(text) is not None and text.endswith("Z")  # as version 3 kept it
             conn.execute("UPDATE aggregator_meta SET value = '3' WHERE name = 'schema_version'")
     with open_archive(url) as pg:  # migrated again to version 4, keys computed in SQL
         rows = pg.conn.execute("SELECT id, feed_id, guid, guid_key FROM sources").fetchall()
+        seen = pg.conn.execute("SELECT id, seen_at FROM sources ORDER BY id").fetchall()
         assert pg.integrity_errors() == []
         for source_id, feed_id, guid, key in rows:
             assert key == guid_key(guid)
@@ -179,3 +193,22 @@ def test_postgresql_computes_the_same_guid_keys_when_it_upgrades(
                 found = bands.sighting(pg.conn, feed_id, guid)  # type: ignore[arg-type]
                 assert found is not None and found.source_id == source_id
     assert len(rows) == len(_rows(db, "SELECT id FROM sources"))
+    # Copied from schema 8's text as seconds, back to text, and to seconds again in SQL.
+    assert seen == [
+        (i, seconds_of_db(str(t)))
+        for i, t in _rows(db, "SELECT id, seen_at FROM sources ORDER BY id")
+    ]
+    assert all(isinstance(t, int) for _, t in seen)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-12-03T16:38:30Z", "1969-07-20T20:17:40Z", "0999-01-01T00:00:00Z"]
+)
+def test_seconds_read_back_as_the_same_time_and_text(text: str) -> None:
+    when = from_db(text)
+    assert when is not None
+    seconds = to_db_seconds(when)
+    assert from_db(seconds) == when
+    assert to_db(from_db(seconds)) == to_db(when)
+    assert seconds_of_db(text) == seconds
+    assert seconds_of_db("not a time") == "not a time"

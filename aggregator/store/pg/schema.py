@@ -47,6 +47,8 @@ Version 4 (SQLite's 9) adds ``sources.guid_key``
 :data:`GUID_KEY_SQL`), and the unique key of a sighting becomes
 ``(feed_id, guid_key)`` instead of ``(feed_id, guid)``: 8 bytes a sighting in
 the index instead of the guid's text. The guid stays in the row.
+``sources.seen_at`` becomes Unix seconds (``BIGINT``,
+:func:`aggregator.timeutil.to_db_seconds`), as on SQLite.
 """
 
 from __future__ import annotations
@@ -273,6 +275,13 @@ def _migration_4(conn: PgConnection) -> None:
     conn.execute("ALTER TABLE sources DROP CONSTRAINT sources_feed_id_guid_key")
     conn.execute(
         "ALTER TABLE sources ADD CONSTRAINT sources_feed_guid_key UNIQUE (feed_id, guid_key)"
+    )
+    # Times as to_db writes them become their seconds; anything else (written by
+    # another program) cannot be kept in the integer column and becomes 0.
+    conn.execute(
+        "ALTER TABLE sources ALTER COLUMN seen_at TYPE BIGINT USING CASE WHEN seen_at"
+        " ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'"
+        " THEN extract(epoch FROM seen_at::timestamptz)::bigint ELSE 0 END"
     )
 
 
