@@ -6,7 +6,6 @@ ISO 8601 text, ``YYYY-MM-DDTHH:MM:SSZ``, which sorts chronologically as text.
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, datetime, timedelta
 
 __all__ = [
@@ -20,6 +19,8 @@ __all__ = [
 ]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 def utcnow() -> datetime:
@@ -67,7 +68,9 @@ def to_db_seconds(value: datetime) -> int:
     """
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return calendar.timegm(value.utctimetuple())
+    # Exact integer arithmetic (no float), and no calendar module (it imports re and
+    # locale, which the search's start-up avoids).
+    return (value.replace(microsecond=0) - _EPOCH) // _SECOND
 
 
 def seconds_of_db(value: str | int | float | bytes | None) -> str | int | float | bytes | None:
