@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["from_db", "parse_duration", "parse_when", "to_db", "utcnow"]
+__all__ = [
+    "from_db",
+    "parse_duration",
+    "parse_when",
+    "seconds_of_db",
+    "to_db",
+    "to_db_seconds",
+    "utcnow",
+]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 def utcnow() -> datetime:
@@ -43,15 +53,53 @@ def to_db(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
-def from_db(value: str | None) -> datetime | None:
-    """Read a datetime stored by :func:`to_db`.
+def to_db_seconds(value: datetime) -> int:
+    """A datetime as the archive's columns of seconds keep it: Unix seconds, UTC.
+
+    The same instant as :func:`to_db`'s text, to the second (the fraction is
+    dropped as there), in 4-6 bytes instead of 20: ``sources.seen_at``, one
+    per sighting, is stored so. :func:`from_db` reads both forms.
 
     Args:
-        value: the stored text, or ``None``.
+        value: a datetime (naive ones are taken as UTC).
+
+    Returns:
+        Seconds since 1970-01-01T00:00:00Z.
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    # Exact integer arithmetic (no float), and no calendar module (it imports re and
+    # locale, which the search's start-up avoids).
+    return (value.replace(microsecond=0) - _EPOCH) // _SECOND
+
+
+def seconds_of_db(value: str | int | float | bytes | None) -> str | int | float | bytes | None:
+    """A stored time as :func:`to_db_seconds` keeps it, whichever form it was stored in.
+
+    Text written by :func:`to_db` becomes its seconds; seconds, ``None`` and
+    anything else (a value another program wrote) are returned as they are.
+    For columns that became seconds (``sources.seen_at`` at schema 9).
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        when = from_db(value)
+    except ValueError:
+        return value
+    return to_db_seconds(when) if when is not None else value
+
+
+def from_db(value: str | int | None) -> datetime | None:
+    """Read a datetime stored by :func:`to_db` (text) or :func:`to_db_seconds` (an integer).
+
+    Args:
+        value: the stored text or seconds, or ``None``.
 
     Returns:
         A UTC datetime, or ``None``.
     """
+    if isinstance(value, int):
+        return datetime.fromtimestamp(value, UTC)
     if not value:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -22,6 +22,7 @@ __all__ = [
     "content_hash",
     "fingerprint",
     "fold",
+    "guid_key",
     "original_link",
     "url_key",
 ]
@@ -312,6 +313,31 @@ def url_key(canonical: str) -> int:
         return 0
     digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()
     return (int(_HASH_VERSION) << 56) | int.from_bytes(digest[:7], "big")
+
+
+def guid_key(guid: str) -> int:
+    """An entry's guid as an SQLite-sized integer, for the archive's index of sightings.
+
+    The archive keeps each source's guid as the feed gave it (exports show
+    it) and indexes this key instead, with the feed: ``(feed, guid)`` is
+    found by the key and the guid compared, so the index holds 8 bytes per
+    sighting instead of the guid (55 on average on the benchmark corpus).
+    It is the first 8 bytes of SHA-256 as a signed big-endian integer,
+    which PostgreSQL computes the same way (``schema.pg`` fills existing
+    rows with it); two guids of one feed with the same key (a chance of
+    about 1 in 10^9 for a feed of 100,000 entries) would keep only the
+    first one's sighting.
+
+    Args:
+        guid: the entry's guid (its link when the feed gives none).
+
+    Returns:
+        The key, or ``0`` for an empty guid.
+    """
+    if not guid:
+        return 0
+    digest = hashlib.sha256(guid.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _digest(title: str, body: str) -> bytes:

@@ -41,6 +41,7 @@ from aggregator.dedupe.decide import (
     UrlCandidate,
 )
 from aggregator.dedupe.neardup import Params
+from aggregator.dedupe.urls import guid_key
 from aggregator.timeutil import from_db, to_db, utcnow
 
 __all__ = [
@@ -208,9 +209,10 @@ def _fetch_exact(conn: sqlite3.Connection, incoming: Incoming, found: Found, bef
     if want_sighting:
         parts.append(
             "SELECT 0, s.id, s.story_id, s.fingerprint, t.fingerprint FROM sources s"
-            " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?"
+            " JOIN stories t ON t.id = s.story_id"
+            " WHERE s.feed_id = ? AND s.guid_key = ? AND s.guid = ?"
         )
-        params += (incoming.feeds[0], incoming.guid)
+        params += (incoming.feeds[0], guid_key(incoming.guid), incoming.guid)
     if want_url:
         parts.append(
             "SELECT * FROM (SELECT 1, id, url, NULL, NULL FROM stories"
@@ -243,8 +245,9 @@ def sighting(conn: sqlite3.Connection, feed_id: int, guid: str) -> Sighting | No
     """The source of (feed, guid) with its story's fingerprint, ``None`` when new to the feed."""
     row = conn.execute(
         "SELECT s.id, s.story_id, s.fingerprint, t.fingerprint FROM sources s"
-        " JOIN stories t ON t.id = s.story_id WHERE s.feed_id = ? AND s.guid = ?",
-        (feed_id, guid),
+        " JOIN stories t ON t.id = s.story_id"
+        " WHERE s.feed_id = ? AND s.guid_key = ? AND s.guid = ?",
+        (feed_id, guid_key(guid), guid),
     ).fetchone()
     return Sighting(row[0], row[1], row[2], row[3]) if row is not None else None
 

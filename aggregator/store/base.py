@@ -36,7 +36,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 #: The writer's page cache. 16 MiB holds the pages a poll's writes touch again (the

@@ -78,7 +78,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS event_keys (key INTEGER NOT NULL, story_id INTEGER NOT NULL,"
     " PRIMARY KEY (key, story_id)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS event_days (day INTEGER PRIMARY KEY, stories INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS event_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    # WITHOUT ROWID: one B-tree (a page) instead of a table and the index of its key.
+    "CREATE TABLE IF NOT EXISTS event_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
+    " WITHOUT ROWID",
 )
 
 #: Stories per key and day from which a key finds no candidates: it is no evidence.

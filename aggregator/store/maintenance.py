@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from aggregator.store import search_terms, stem_index
+from aggregator.store import scripts_index, search_terms, stem_index
 from aggregator.store.base import ArchiveBase, map_error
 
 __all__ = ["MaintenanceMixin"]
@@ -19,7 +19,7 @@ class MaintenanceMixin(ArchiveBase):
     def _fts_tables(self) -> tuple[str, ...]:
         """The archive's FTS5 indexes (older schemas have fewer)."""
         tables: tuple[str, ...] = ("stories_fts",)
-        if self._scripts_indexed():
+        if self._scripts_indexed() and scripts_index.exists(self.conn):
             tables += ("stories_cjk",)
         if self._stems_indexed() and stem_index.exists(self.conn):
             tables += ("stories_stem",)

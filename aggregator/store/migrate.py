@@ -12,7 +12,10 @@ the end the row counts of both archives are compared.
 
 Only columns both engines have are copied: PostgreSQL's own (the search
 vector, which it computes; the workers' claims) are left out. The event
-tables are not copied: ``aggregator events --rebuild`` recomputes them.
+tables are not copied: ``aggregator events --rebuild`` recomputes them. The
+source is read as it is (read-only, not migrated): a source of an older
+schema gets what the target's schema added to ``sources`` on the way
+(``guid_key`` computed from the guid, ``seen_at`` in seconds).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aggregator.dedupe.urls import guid_key
 from aggregator.errors import ArchiveError
 from aggregator.store.archive import Archive
+from aggregator.timeutil import seconds_of_db
 
 __all__ = ["TABLES", "CopyReport", "copy_archive"]
 
@@ -101,9 +106,12 @@ def copy_archive(
     counts: dict[str, int] = {}
     for table in TABLES:
         columns = [c for c in _columns(source, table) if c in set(_columns(target, table))]
+        written, fix = _converter(table, columns, _columns(target, table))
         total = _count(source, table)
         counts[table] = total
-        copied[table] = _copy_table(source, target, table, columns, total, batch, progress)
+        copied[table] = _copy_table(
+            source, target, table, columns, total, batch, progress, written, fix
+        )
     if _is_pg(target):
         for table in _WITH_ID:
             target.conn.execute(
@@ -120,6 +128,35 @@ def copy_archive(
     return CopyReport(copied=copied, counts=counts)
 
 
+Fix = Callable[[Any], tuple[Any, ...]]
+"""Turns a row read from the source into the row written to the target."""
+
+
+def _converter(
+    table: str, columns: list[str], target_columns: list[str]
+) -> tuple[list[str], Fix | None]:
+    """The columns written for the ``columns`` read, and the fix of each row (``None``: as read).
+
+    For ``sources``: ``seen_at`` in seconds, and ``guid_key`` computed when the
+    source (an older schema) has none.
+    """
+    if table != "sources" or "seen_at" not in columns:
+        return columns, None
+    seen = columns.index("seen_at")
+    if "guid_key" in columns or "guid_key" not in target_columns:
+
+        def fix(row: Any) -> tuple[Any, ...]:
+            return (*row[:seen], seconds_of_db(row[seen]), *row[seen + 1 :])
+
+        return columns, fix
+    guid = columns.index("guid")
+
+    def fix_and_key(row: Any) -> tuple[Any, ...]:
+        return (*row[:seen], seconds_of_db(row[seen]), *row[seen + 1 :], guid_key(row[guid]))
+
+    return [*columns, "guid_key"], fix_and_key
+
+
 def _copy_table(
     source: Archive,
     target: Archive,
@@ -128,10 +165,13 @@ def _copy_table(
     total: int,
     batch: int,
     progress: Progress | None,
+    written_columns: list[str],
+    fix: Fix | None,
 ) -> int:
+    fixed: Fix = fix if fix is not None else tuple
     names = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
-    insert = f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
+    marks = ", ".join("?" * len(written_columns))
+    insert = f"INSERT OR IGNORE INTO {table} ({', '.join(written_columns)}) VALUES ({marks})"
     written = 0
     if table in _WITH_ID:
         last = int(target.conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0)
@@ -140,9 +180,12 @@ def _copy_table(
                 0
             ]
         )
+        mine = source.conn.execute(f"SELECT {names} FROM {table} WHERE id = ?", (last,)).fetchone()
+        theirs = target.conn.execute(
+            f"SELECT {', '.join(written_columns)} FROM {table} WHERE id = ?", (last,)
+        ).fetchone()
         same = last == 0 or (
-            source.conn.execute(f"SELECT {names} FROM {table} WHERE id = ?", (last,)).fetchone()
-            == target.conn.execute(f"SELECT {names} FROM {table} WHERE id = ?", (last,)).fetchone()
+            mine is not None and theirs is not None and fixed(mine) == tuple(theirs)
         )
         if done != _count(target, table) or not same:
             raise ArchiveError(
@@ -154,7 +197,7 @@ def _copy_table(
             ).fetchall()
             if not rows:
                 return written
-            _write(target, insert, rows)
+            _write(target, insert, [fixed(r) for r in rows])
             written += len(rows)
             done += len(rows)
             last = int(rows[-1][columns.index("id")])

@@ -4,7 +4,10 @@ What it holds and why is in :mod:`aggregator.search.scripts`: the title, body
 and questions of each story with Chinese, Japanese, Korean, Thai (...) text,
 with every such run turned into overlapping pairs of characters. It is a
 contentless FTS5 table (the pairs are not stored a second time, only their
-index), so an archive without such stories pays nothing for it.
+index), created by :func:`sync` with the first story that has such text: an
+archive without any has no ``stories_cjk`` (the four empty pages of an FTS5
+table would cost an archive of a few thousand stories about 25 bytes a
+story), and a search that needs it finds nothing there to add.
 
 The pairs are computed in Python, and SQLite triggers cannot call Python
 functions that other programs (``sqlite-utils``, Datasette, the ``sqlite3``
@@ -22,9 +25,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from aggregator.search.query import FTS_TOKENIZE
 from aggregator.search.scripts import GLOB_PATTERN, index_text
 
-__all__ = ["create", "create_triggers", "sync"]
+__all__ = ["create", "create_triggers", "drop_if_empty", "exists", "sync"]
 
 _COLS = "title, body, questions"
 
@@ -41,14 +45,18 @@ _WIDE_PATTERN = "*[\u0e00-\u1fff\u2e80-\U0010ffff]*"
 def create(conn: sqlite3.Connection, tokenize: str) -> None:
     """Create ``stories_cjk``, ``stories_cjk_pending`` and their triggers, and index what is there.
 
-    Nothing is done if ``stories_cjk`` exists already.
+    What the schema's version 4 did; version 9 drops ``stories_cjk`` again
+    while it is empty (:func:`drop_if_empty`), and :func:`sync` creates it
+    with the first story that needs it. Nothing is done if ``stories_cjk``
+    exists already.
 
     Args:
         conn: the archive's connection, inside the migration's transaction.
-        tokenize: the ``tokenize`` option (the one of ``stories_fts``, so
-            words outside the scripts are indexed the same way).
+        tokenize: the ``tokenize`` option (that of ``stories_fts``).
     """
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone():
+    if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name IN ('stories_cjk', 'stories_cjk_pending')"
+    ).fetchone():
         return  # an archive marked older than what it holds: its index is kept
     quoted = "'" + tokenize.replace("'", "''") + "'"
     glob = "'" + GLOB_PATTERN + "'"
@@ -121,15 +129,55 @@ def create_triggers(conn: sqlite3.Connection) -> None:
     _create_triggers(conn, has)
 
 
+def exists(conn: sqlite3.Connection) -> bool:
+    """Whether the archive has ``stories_cjk`` (it has held a story with such text)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone()
+    return found is not None
+
+
+def _ensure(conn: sqlite3.Connection) -> None:
+    """Create ``stories_cjk`` if it is not there yet.
+
+    Its ``tokenize`` option is that of ``stories_fts``, so words outside the
+    scripts are indexed the same way.
+    """
+    if exists(conn):
+        return
+    quoted = "'" + FTS_TOKENIZE.replace("'", "''") + "'"
+    conn.execute(
+        f"CREATE VIRTUAL TABLE stories_cjk USING fts5({_COLS}, tokenize={quoted}, content='')"
+    )
+
+
+def drop_if_empty(conn: sqlite3.Connection) -> bool:
+    """Drop ``stories_cjk`` when it indexes nothing and nothing waits to be indexed.
+
+    For archives that created it empty, before it was created with the first
+    story that needs it. Runs inside the caller's (a migration's) transaction.
+
+    Returns:
+        Whether it was dropped.
+    """
+    if not exists(conn):
+        return False
+    if conn.execute("SELECT 1 FROM stories_cjk_docsize LIMIT 1").fetchone():
+        return False
+    if conn.execute("SELECT 1 FROM stories_cjk_pending LIMIT 1").fetchone():
+        return False
+    conn.execute("DROP TABLE stories_cjk")
+    return True
+
+
 def sync(conn: sqlite3.Connection) -> int:
     """Bring ``stories_cjk`` up to date with the changes noted since the last call.
 
     Runs inside the caller's write transaction. For each story noted, the
     first note holds what the index has for it (removed), and the story as it
-    is now is indexed again if it still has such text.
+    is now is indexed again if it still has such text. ``stories_cjk`` is
+    created with the first note.
 
     Args:
-        conn: a writable connection to an archive with ``stories_cjk``.
+        conn: a writable connection to an archive with ``stories_cjk_pending``.
 
     Returns:
         How many stories were brought up to date.
@@ -139,6 +187,7 @@ def sync(conn: sqlite3.Connection) -> int:
     ).fetchall()
     if not rows:
         return 0
+    _ensure(conn)
     first: dict[int, tuple[str | None, str | None, str | None]] = {}
     for story_id, title, body, questions in rows:
         first.setdefault(story_id, (title, body, questions))

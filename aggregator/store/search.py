@@ -332,7 +332,9 @@ def search(
         if flt.empty:
             return SearchResults(total=0, hits=())
         plan = Plan(conn, query, expr, flt)
-        if _schema(conn) < 4:  # not migrated yet: no stories_cjk, no lang
+        if plan.table == "stories_cjk" and not _has_table(conn, "stories_cjk"):
+            # Not migrated yet (schema < 4), or no story with such text (the index
+            # is created with the first): what stories_fts has is all there is.
             plan.table = "stories_fts"
         cands, exhausted = plan.candidates(need)
         groups = _events_of(conn, cands) if events else {}
@@ -816,6 +818,12 @@ def _occurrences(
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
     return kept
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the archive has the table (``stories_cjk`` comes with its first story)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    return found is not None
 
 
 def _schema(conn: sqlite3.Connection) -> int:

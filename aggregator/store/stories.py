@@ -27,13 +27,13 @@ from aggregator.dedupe.decide import (
     usable_canonical,
 )
 from aggregator.dedupe.events import EventFeatures
-from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
+from aggregator.dedupe.urls import canonical_url, fingerprint, guid_key, url_key
 from aggregator.errors import StoryNotFound
 from aggregator.models import FeedState, Source, StoredStory, Story
 from aggregator.store import bands, events, links
 from aggregator.store.base import ArchiveBase, map_error
 from aggregator.store.feeds import FeedUpdate, update_feed
-from aggregator.timeutil import from_db, to_db, utcnow
+from aggregator.timeutil import from_db, to_db, to_db_seconds, utcnow
 
 __all__ = ["StoreCounts", "StoriesMixin"]
 
@@ -186,6 +186,7 @@ class StoriesMixin(ArchiveBase):
         )
         decision, found = bands.resolve(conn, incoming, self.dedupe)
         now = to_db(seen_at)
+        seen = to_db_seconds(seen_at)  # sources.seen_at: Unix seconds (schema 9)
         if isinstance(decision, Unchanged):
             return StoreCounts(unchanged=1), decision.story_id
         if isinstance(decision, RefreshSighting | UpdateText):
@@ -206,9 +207,17 @@ class StoriesMixin(ArchiveBase):
             if decision.new_source:
                 inserted = conn.execute(
                     "INSERT OR IGNORE INTO sources"
-                    " (story_id, feed_id, url, guid, fingerprint, seen_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (decision.story_id, feed_id, story.url, story.guid, fp, now),
+                    " (story_id, feed_id, url, guid, guid_key, fingerprint, seen_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        decision.story_id,
+                        feed_id,
+                        story.url,
+                        story.guid,
+                        guid_key(story.guid),
+                        fp,
+                        seen,
+                    ),
                 ).rowcount
             bands.apply_absorb(
                 conn,
@@ -249,9 +258,10 @@ class StoriesMixin(ArchiveBase):
         # The first sighting's URL is the story's own: NULL here means "the story's url"
         # (a copy of every link would cost ~70 bytes a story; readers COALESCE).
         conn.execute(
-            "INSERT OR IGNORE INTO sources (story_id, feed_id, url, guid, fingerprint, seen_at)"
-            " VALUES (?, ?, NULL, ?, ?, ?)",
-            (story_id, feed_id, story.guid, fp, now),
+            "INSERT OR IGNORE INTO sources"
+            " (story_id, feed_id, url, guid, guid_key, fingerprint, seen_at)"
+            " VALUES (?, ?, NULL, ?, ?, ?, ?)",
+            (story_id, feed_id, story.guid, guid_key(story.guid), fp, seen),
         )
         bands.index_story(conn, story_id, incoming.signature.values, story.published)
         links.add_links(conn, story_id, story)

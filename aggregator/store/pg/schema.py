@@ -41,6 +41,14 @@ and ``story_ids.published``: each story's date beside its id, kept by the
 row triggers (a date changed within a month by an update trigger; a move to
 another month is a delete and an insert, as before). A story found by id
 alone (a feed's stories) is then read from its own partition only.
+
+Version 4 (SQLite's 9) adds ``sources.guid_key``
+(:func:`aggregator.dedupe.urls.guid_key`, filled for existing rows by
+:data:`GUID_KEY_SQL`), and the unique key of a sighting becomes
+``(feed_id, guid_key)`` instead of ``(feed_id, guid)``: 8 bytes a sighting in
+the index instead of the guid's text. The guid stays in the row.
+``sources.seen_at`` becomes Unix seconds (``BIGINT``,
+:func:`aggregator.timeutil.to_db_seconds`), as on SQLite.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TEXT_FUNCTION", "TITLE_SEARCH", "TS_CONFIG"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TS_CONFIG = "aggregator"
 """The text search configuration of ``stories.search`` and of every query."""
 
@@ -254,8 +262,32 @@ def _migration_3(conn: PgConnection) -> None:
     partitions.date_story_ids(conn)
 
 
+GUID_KEY_SQL = (
+    "CASE WHEN guid = '' THEN 0"
+    " ELSE ('x' || left(encode(sha256(convert_to(guid, 'UTF8')), 'hex'), 16))::bit(64)::bigint END"
+)
+""":func:`aggregator.dedupe.urls.guid_key` of ``sources.guid`` in SQL (the same numbers)."""
+
+
+def _migration_4(conn: PgConnection) -> None:
+    conn.execute("ALTER TABLE sources ADD COLUMN guid_key BIGINT")
+    conn.execute(f"UPDATE sources SET guid_key = {GUID_KEY_SQL}")
+    conn.execute("ALTER TABLE sources DROP CONSTRAINT sources_feed_id_guid_key")
+    conn.execute(
+        "ALTER TABLE sources ADD CONSTRAINT sources_feed_guid_key UNIQUE (feed_id, guid_key)"
+    )
+    # Times as to_db writes them become their seconds; anything else (written by
+    # another program) cannot be kept in the integer column and becomes 0.
+    conn.execute(
+        "ALTER TABLE sources ALTER COLUMN seen_at TYPE BIGINT USING CASE WHEN seen_at"
+        " ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'"
+        " THEN extract(epoch FROM seen_at::timestamptz)::bigint ELSE 0 END"
+    )
+
+
 MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
+    4: _migration_4,
 }
