@@ -151,7 +151,7 @@ def test_a_poll_of_unchanged_feeds_imports_no_parser_nor_migration_library(
     }
     assert not parser_side & mods
     assert not {m for m in mods if m.startswith("aggregator.digest.")} - {"aggregator.digest.cron"}
-    assert not {"smtplib", "rich"} & {m.split(".")[0] for m in mods}
+    assert not {"smtplib", "rich", "statistics"} & {m.split(".")[0] for m in mods}
     # What start-up built is frozen out of the collector's full passes during the poll.
     frozen = [int(m.split("=")[1]) for m in mods if m.startswith("gc-frozen=")]
     assert frozen and frozen[0] > 0
