@@ -359,8 +359,6 @@ class Poller:
         return await asyncio.get_running_loop().run_in_executor(pool, job)
 
     async def _process(self, feed: FeedState, fetched: FetchResult) -> ProcessedFeed:
-        from concurrent.futures.process import BrokenProcessPool
-
         from aggregator.ingest.worker import process_feed
 
         job = partial(
@@ -381,6 +379,8 @@ class Poller:
         pool = self._executor()
         if pool is None:
             return job()
+        from concurrent.futures.process import BrokenProcessPool
+
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(pool, job)
