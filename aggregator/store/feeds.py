@@ -135,6 +135,11 @@ class FeedsMixin(ArchiveBase):
                 " full_text = ?, retired_at = NULL WHERE id = ?",
                 changed,
             )
+            if not changed:
+                # A write statement that matches no row writes no page, but fails on an
+                # archive that cannot be written: a poll follows, and that archive is
+                # one clear error here rather than a failed store for every feed.
+                conn.execute("UPDATE feeds SET id = id WHERE 1 = 0")
 
     def add_feed(
         self, url: str, *, category: str = "general", title: str = "", now: datetime | None = None
