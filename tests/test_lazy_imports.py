@@ -25,13 +25,16 @@ def imported_after(code: str) -> set[str]:
 
 def run_entry(argv: list[str]) -> subprocess.CompletedProcess[str]:
     """Run the console script's entry point with ``argv`` in a new process; its stderr
-    lists the modules imported by the end (the command must succeed)."""
+    lists the modules imported by the end, then ``gc-frozen=N``, the objects
+    ``gc.freeze`` moved out of the collector's reach (the command must succeed)."""
     code = (
         "import sys\n"
         f"sys.argv = {argv!r}\n"
         "from aggregator._entry import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+        "import gc\n"
+        "print(f'gc-frozen={gc.get_freeze_count()}', file=sys.stderr)\n"
     )
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
@@ -136,3 +139,27 @@ def test_a_poll_of_unchanged_feeds_imports_no_parser_nor_migration_library(
     mods = set(again.stderr.split())
     assert not {"feedparser", "sqlite_utils"} & {m.split(".")[0] for m in mods}
     assert not {"aggregator.ingest.parse", "aggregator.ingest.cleanup"} & mods
+    # Nor the rest of the parser's side (the parser processes' own work), the process
+    # pool that would run it, nor the digest machinery the config only names.
+    parser_side = {
+        "aggregator.ingest.worker",
+        "aggregator.ingest.normalize",
+        "aggregator.questions.offline",
+        "aggregator.questions.reading",
+        "multiprocessing",
+        "concurrent.futures.process",
+    }
+    assert not parser_side & mods
+    assert not {m for m in mods if m.startswith("aggregator.digest.")} - {"aggregator.digest.cron"}
+    assert not {"smtplib", "rich", "statistics"} & {m.split(".")[0] for m in mods}
+    # What start-up built is frozen out of the collector's full passes during the poll.
+    frozen = [int(m.split("=")[1]) for m in mods if m.startswith("gc-frozen=")]
+    assert frozen and frozen[0] > 0
+
+
+def test_the_poller_records_the_offline_generators_name() -> None:
+    # The poller names the offline questions without importing their generator.
+    from aggregator.poll.poller import OFFLINE
+    from aggregator.questions.offline import OfflineGenerator
+
+    assert OFFLINE == OfflineGenerator.name

@@ -25,16 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from aggregator import defaults
 from aggregator.dedupe.events import EventParams
 from aggregator.dedupe.neardup import Params as DedupeParams
 from aggregator.digest.cron import cron_trigger
-from aggregator.digest.formats import RENDERERS
-from aggregator.digest.jobs import DigestJob
-from aggregator.digest.mail import EmailSettings
 from aggregator.errors import ConfigError
 from aggregator.ingest.categories import CategoryRule
 from aggregator.ingest.credentials import ENV_NAME, HEADER_NAME
@@ -45,8 +42,13 @@ from aggregator.questions.llm import LLMSettings
 from aggregator.timeutil import parse_duration  # here too: config values are durations
 from aggregator.tomlfile import read_toml
 
+if TYPE_CHECKING:
+    # The digest modules (renderers, mail, selection) load only for a config with
+    # [[digests]]: every command reads the config, and most never build a digest.
+    from aggregator.digest.jobs import DigestJob
+    from aggregator.digest.mail import EmailSettings
+
 __all__ = [
-    "DIGEST_FORMATS",
     "ArchiveConfig",
     "Config",
     "FetchConfig",
@@ -59,8 +61,16 @@ __all__ = [
     "validate_feed_url",
 ]
 
-DIGEST_FORMATS = tuple(RENDERERS)
-"""The digest formats a ``[[digests]]`` entry may name: those a renderer is registered for."""
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``DIGEST_FORMATS``: the digest formats a ``[[digests]]`` entry may name, those a
+    renderer is registered for (read from the registry when first asked for)."""
+    if name == "DIGEST_FORMATS":
+        from aggregator.digest.formats import RENDERERS
+
+        return tuple(RENDERERS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {
@@ -119,7 +129,7 @@ def validate_feed_url(url: object) -> str:
         raise ValueError(f"{url!r} is not a valid URL ({exc})") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{url!r} is not an http(s) URL")
-    if any(c.isspace() for c in url):
+    if len(url.split()) > 1:  # stripped: more than one word is whitespace inside
         raise ValueError(f"{url!r} contains whitespace")
     return url
 
@@ -881,6 +891,8 @@ def _email(raw: object, path: str, prefix: str) -> EmailSettings:
         raise r.error("subject", "must be one line")
     timeout = r.convert("timeout", _seconds, 30.0)
     r.finish()
+    from aggregator.digest.mail import EmailSettings
+
     return EmailSettings(
         host=host,
         sender=sender,
@@ -898,6 +910,11 @@ def _digests(raw: object, path: str) -> tuple[DigestJob, ...]:
     """Validate ``[[digests]]``; the schedule is checked with APScheduler's cron trigger."""
     if not isinstance(raw, list):
         raise ConfigError("expected an array of tables ([[digests]])", path=path, key="digests")
+    if not raw:
+        return ()
+    from aggregator.digest.formats import RENDERERS
+    from aggregator.digest.jobs import DigestJob
+
     out: list[DigestJob] = []
     names: dict[str, int] = {}
     for i, table in enumerate(raw):
@@ -933,10 +950,8 @@ def _digests(raw: object, path: str) -> tuple[DigestJob, ...]:
                 ) from exc
         formats = _strings(r, "formats", ("html",))
         for fmt in formats:
-            if fmt not in DIGEST_FORMATS:
-                raise r.error(
-                    "formats", f"{fmt!r} is unknown (allowed: {', '.join(DIGEST_FORMATS)})"
-                )
+            if fmt not in RENDERERS:
+                raise r.error("formats", f"{fmt!r} is unknown (allowed: {', '.join(RENDERERS)})")
         if not formats:
             raise r.error("formats", "expected at least one format")
         output = r.get("output", str, None)

@@ -23,47 +23,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from aggregator.dedupe.events import EventFeatures
-from aggregator.dedupe.neardup import Signature
 from aggregator.errors import AggregatorError, FeedError, FeedParseError
 from aggregator.ingest.fetch import Fetcher, FetchResult, HTTPStatusError
-from aggregator.ingest.worker import (
-    MAX_ENTRIES,
-    PRELOAD,
-    ProcessedFeed,
-    one_line,
-    process_feed,
-    warm_up,
-    worker_init,
-)
 from aggregator.models import FeedConfig, FeedState, Story
 from aggregator.poll.schedule import adaptive_interval, freshness_floor, next_fetch
 from aggregator.poll.settings import PollSettings
-from aggregator.questions.offline import OfflineGenerator
 from aggregator.store.archive import Archive, FeedUpdate, StoreCounts
 from aggregator.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    # The parser's side (feedparser, normalize, the questions, the dedupe and events
+    # features) is imported where a document is parsed, not here: a poll where every
+    # feed answers 304 never needs it, and the daemon parses in separate processes.
+    from aggregator.dedupe.events import EventFeatures
+    from aggregator.dedupe.neardup import Signature
+    from aggregator.ingest.worker import ProcessedFeed
     from aggregator.questions.llm import LLMGenerator
+    from aggregator.questions.offline import OfflineGenerator
 
 __all__ = [
     "ARTICLE_CONCURRENCY",
     "MAX_ARTICLES",
-    "MAX_ENTRIES",
+    "OFFLINE",
     "FeedResult",
     "Poller",
-    "ProcessedFeed",
-    "process_feed",
 ]
 
 #: Article pages fetched at once for full text, across all feeds of a poll.
@@ -72,6 +64,9 @@ ARTICLE_CONCURRENCY = 4
 MAX_ARTICLES = 30
 #: Unchanged feeds (304) whose new state is written in one transaction, at most.
 NOT_MODIFIED_BATCH = 256
+#: The name the offline generator records with its questions
+#: (:attr:`aggregator.questions.offline.OfflineGenerator.name`, which a test holds equal).
+OFFLINE = "offline"
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +128,19 @@ class Poller:
         self.workers = n or (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         self._tracking = frozenset(p.lower() for p in settings.tracking_params) or None
-        self._offline = OfflineGenerator(count=settings.question_count)
+        self._offline_generator: OfflineGenerator | None = None
         self._llm: LLMGenerator | None = None
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
         self._feed_configs: tuple[PollSettings | None, dict[str, FeedConfig]] = (None, {})
+
+    @property
+    def _offline(self) -> OfflineGenerator:
+        """The offline generator, for stories whose body full text replaced (made on first use)."""
+        if self._offline_generator is None:
+            from aggregator.questions.offline import OfflineGenerator
+
+            self._offline_generator = OfflineGenerator(count=self.settings.question_count)
+        return self._offline_generator
 
     def _feed_config(self, feed: FeedState) -> FeedConfig:
         """The ``[[feeds]]`` entry of a feed (found by the URL the config names it by;
@@ -164,6 +168,11 @@ class Poller:
         if self.workers <= 1:
             return None
         if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from aggregator.ingest.worker import PRELOAD, warm_up, worker_init
+
             # forkserver: the daemon has threads (APScheduler), and fork() with threads is unsafe.
             context = multiprocessing.get_context("forkserver")
             # The forkserver (started once per process, with the first pool) imports the
@@ -300,7 +309,7 @@ class Poller:
     ) -> tuple[tuple[Story, ...], tuple[str, ...]]:
         """Full text and LLM questions for the stories the archive lacks; each one's generator."""
         stories = list(processed.stories)
-        generators = [OfflineGenerator.name] * len(stories)
+        generators = [OFFLINE] * len(stories)
         if not stories or (not feed.full_text and self._llm is None):
             return tuple(stories), tuple(generators)
         try:
@@ -350,6 +359,8 @@ class Poller:
         return await asyncio.get_running_loop().run_in_executor(pool, job)
 
     async def _process(self, feed: FeedState, fetched: FetchResult) -> ProcessedFeed:
+        from aggregator.ingest.worker import process_feed
+
         job = partial(
             process_feed,
             fetched.body,
@@ -368,6 +379,8 @@ class Poller:
         pool = self._executor()
         if pool is None:
             return job()
+        from concurrent.futures.process import BrokenProcessPool
+
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(pool, job)
@@ -412,7 +425,7 @@ class Poller:
                 feed,
                 stories,
                 update,
-                generator=OfflineGenerator.name if stories else "",
+                generator=OFFLINE if stories else "",
                 fingerprints=fingerprints,
                 generators=generators,
                 signatures=signatures,
@@ -497,6 +510,8 @@ class Poller:
     def _record_error(
         self, feed: FeedState, exc: FeedError, *, fetched: FetchResult | None = None
     ) -> FeedResult:
+        from aggregator.ingest.worker import one_line
+
         retry_after = None
         disable = ""
         if isinstance(exc, HTTPStatusError):

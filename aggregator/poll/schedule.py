@@ -22,7 +22,6 @@ The decision, in order:
 from __future__ import annotations
 
 import re
-import statistics
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -105,6 +104,8 @@ def adaptive_interval(dates: Iterable[datetime | None], *, now: datetime) -> tim
     recent = sorted((d for d in dates if d is not None and d <= now), reverse=True)[:_RECENT]
     if len(recent) < 3:
         return None
+    import statistics  # here: it loads decimal and fractions, which a 304 never needs
+
     gaps = [(a - b).total_seconds() for a, b in zip(recent, recent[1:], strict=False)]
     typical = statistics.median(gaps)
     quiet = (now - recent[0]).total_seconds()

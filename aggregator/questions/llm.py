@@ -46,9 +46,6 @@ from typing import TYPE_CHECKING
 
 from aggregator.errors import GeneratorError
 from aggregator.models import Story
-from aggregator.questions.offline import MAX_QUESTION_LENGTH
-from aggregator.questions.reading import detect_kind
-from aggregator.story.format import format_date
 
 if TYPE_CHECKING:
     import httpx
@@ -133,6 +130,12 @@ def build_messages(story: Story, *, count: int) -> list[dict[str, str]]:
     Returns:
         A system and a user message.
     """
+    # The config loader imports this module for LLMSettings; the question
+    # machinery is loaded only when a story is actually sent.
+    from aggregator.questions.offline import MAX_QUESTION_LENGTH
+    from aggregator.questions.reading import detect_kind
+    from aggregator.story.format import format_date
+
     language = _LANGUAGE_NAMES.get(story.lang, story.lang) or "the language of its title"
     system = _SYSTEM.format(
         count=count,
@@ -195,6 +198,8 @@ def validate_questions(candidates: Sequence[str], *, count: int) -> tuple[str, .
             ``count`` is not a question: not capitalised, not ending in ``?``,
             longer than 200 characters, broken over lines, or a near-empty stub.
     """
+    from aggregator.questions.offline import MAX_QUESTION_LENGTH
+
     if len(candidates) < count:
         raise GeneratorError(f"expected {count} questions, got {len(candidates)}")
     questions = tuple(candidates[:count])

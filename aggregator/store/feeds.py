@@ -82,31 +82,34 @@ class FeedsMixin(ArchiveBase):
         wanted = {f.url: f for f in feeds}
         with self.transaction() as conn:
             rows = conn.execute(
-                "SELECT id, config_url FROM feeds WHERE origin = 'config'"
+                "SELECT config_url, id, category, config_title, interval, enabled, full_text,"
+                " retired_at IS NOT NULL, disabled_reason FROM feeds WHERE origin = 'config'"
             ).fetchall()
-            existing = {r[1]: r[0] for r in rows}
-            for url, feed_id in existing.items():
+            existing = {r[0]: r[1:] for r in rows}
+            for url, row in existing.items():
                 if url not in wanted:
                     retired = conn.execute(
                         "UPDATE feeds SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
-                        (to_db(now), feed_id),
+                        (to_db(now), row[0]),
                     ).rowcount
                     if retired:
                         log.info("feed retired (no longer in the config): %s", url)
+            # Feeds the config describes as the archive does are not written at all:
+            # every command that polls syncs first, and a thousand unchanged feeds
+            # were two thousand UPDATEs before each poll.
+            changed: list[tuple[Any, ...]] = []
             for url, f in wanted.items():
                 interval = int(f.interval.total_seconds()) if f.interval else None
                 if url in existing:
-                    conn.execute(
-                        "UPDATE feeds SET category = ?, config_title = ?, interval = ?,"
-                        " enabled = CASE WHEN ? THEN enabled ELSE 0 END,"
-                        " full_text = ?, retired_at = NULL WHERE id = ?",
-                        (f.category, f.title, interval, f.enabled, f.full_text, existing[url]),
+                    feed_id, category, title, old_interval, enabled, full_text, retired, reason = (
+                        existing[url]
                     )
-                    if f.enabled:
-                        conn.execute(
-                            "UPDATE feeds SET enabled = 1 WHERE id = ? AND disabled_reason = ''",
-                            (existing[url],),
-                        )
+                    # Disabled in the config: off. Enabled in it: on again, unless the
+                    # archive disabled it for a reason of its own (410 Gone).
+                    new_enabled = (1 if not reason else enabled) if f.enabled else 0
+                    new = (f.category, f.title, interval, new_enabled, int(f.full_text))
+                    if retired or new != (category, title, old_interval, enabled, full_text):
+                        changed.append((*new, feed_id))
                     continue
                 clash = conn.execute(
                     "SELECT id, origin FROM feeds WHERE url = ? OR config_url = ?", (url, url)
@@ -127,6 +130,16 @@ class FeedsMixin(ArchiveBase):
                     (url, url, f.category, f.title, interval, f.enabled, f.full_text, to_db(now)),
                 )
                 reattach_sources(conn, int(cur.lastrowid or 0), url)
+            conn.executemany(
+                "UPDATE feeds SET category = ?, config_title = ?, interval = ?, enabled = ?,"
+                " full_text = ?, retired_at = NULL WHERE id = ?",
+                changed,
+            )
+            if not changed:
+                # A write statement that matches no row writes no page, but fails on an
+                # archive that cannot be written: a poll follows, and that archive is
+                # one clear error here rather than a failed store for every feed.
+                conn.execute("UPDATE feeds SET id = id WHERE 1 = 0")
 
     def add_feed(
         self, url: str, *, category: str = "general", title: str = "", now: datetime | None = None

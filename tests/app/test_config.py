@@ -74,6 +74,8 @@ title = "Example"
         ("[schedule]\ninterval = 'soon'\n", "schedule.interval: 'soon' is not a duration"),
         ("[[feeds]]\nurl = 'ftp://example.com/x'\n", "feeds[0].url: 'ftp://example.com/x' is not"),
         ("[[feeds]]\ncategory = 'x'\n", "feeds[0].url: missing"),
+        ("[[feeds]]\nurl = 'https://a.example/f g'\n", "contains whitespace"),
+        ('[[feeds]]\nurl = "https://a.example/f\\u00a0g"\n', "contains whitespace"),
         ("[[feeds]]\nurl = 'https://a.example/f'\ncolour = 1\n", "feeds[0].colour: unknown key"),
         (
             "[[feeds]]\nurl = 'https://a.example/f'\n[[feeds]]\nurl = 'https://a.example/f'\n",

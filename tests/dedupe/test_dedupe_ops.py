@@ -16,8 +16,8 @@ from aggregator.dedupe.events import EventParams
 from aggregator.dedupe.neardup import Params, index_keys, signature
 from aggregator.dedupe.urls import canonical_url, fingerprint
 from aggregator.errors import StoryNotFound
+from aggregator.ingest.worker import process_feed
 from aggregator.models import FeedConfig, FeedState, Story
-from aggregator.poll.poller import process_feed
 from aggregator.store import dedupe as dedupe_ops
 from aggregator.store.archive import SCHEMA_VERSION, Archive, FeedUpdate
 from aggregator.store.engine import open_archive as open_either

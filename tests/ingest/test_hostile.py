@@ -9,7 +9,7 @@ command's output are checked (see :mod:`reliability` for the rules).
 What "within the limits" means for a feed with 100,000 entries: the body
 must fit ``[fetch] max_size`` (10 MiB by default, after decompression), or
 the fetch is refused with "response larger than"; a body that fits is parsed
-in full, and at most :data:`aggregator.poll.poller.MAX_ENTRIES` of its entries
+in full, and at most :data:`aggregator.ingest.worker.MAX_ENTRIES` of its entries
 (the newest) are archived in one poll, with a warning on the feed. How long
 such a poll takes is a benchmark's question, not a test's: on a loaded machine
 it ranged from half a minute to three.
@@ -48,7 +48,8 @@ from aggregator.cli.main import cli
 from aggregator.digest.formats import RENDERERS
 from aggregator.digest.select import Window, build_digest
 from aggregator.ingest.normalize import clean_title, html_to_text
-from aggregator.poll.poller import MAX_ENTRIES, FeedResult
+from aggregator.ingest.worker import MAX_ENTRIES
+from aggregator.poll.poller import FeedResult
 
 PASSWD = "root:x:0:0"
 # What the entity bombs would expand to (billion laughs, quadratic blow-up).

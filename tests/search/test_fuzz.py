@@ -11,7 +11,7 @@ and ``clean_title`` on any text (test_normalize), ``to_fts5`` against FTS5
   error (which search would report as another ``SearchError``);
 * random bytes and mutated real feeds (bit flips, truncation, splicing,
   deletions, inserted entities, tags, DTDs and control bytes) through
-  :func:`aggregator.poll.poller.process_feed`, which parses
+  :func:`aggregator.ingest.worker.process_feed`, which parses
   (:func:`~aggregator.ingest.parse.parse_feed`) and normalizes
   (:func:`~aggregator.ingest.normalize.normalize_entry`) them: only
   ``FeedParseError`` escapes, and every story is clean (no tags of real
@@ -41,8 +41,8 @@ from support.reliability import CONTROL_RE, ENTITY, TAG
 
 from aggregator.errors import FeedParseError, InvalidQueryError
 from aggregator.ingest.parse import parse_feed
+from aggregator.ingest.worker import ProcessedFeed, process_feed
 from aggregator.models import Entry, Story
-from aggregator.poll.poller import ProcessedFeed, process_feed
 from aggregator.store.archive import Archive
 from aggregator.store.search import search
 

@@ -256,6 +256,35 @@ def test_sync_feeds_follows_the_config(archive: Archive) -> None:
     assert archive.get_feed(one.url).stories == 1
 
 
+def test_sync_feeds_writes_only_the_feeds_the_config_changed(archive: Archive) -> None:
+    # Every command that polls syncs first: an unchanged config writes no row, and a
+    # change still lands, the archive's own reason to disable a feed (410) kept.
+    if isinstance(archive, PgArchive):
+        pytest.skip("SQLite: total_changes counts the rows written")
+    one_url, two_url = "https://one.example/feed", "https://two.example/feed"
+    config = [FeedConfig(url=one_url), FeedConfig(url=two_url)]
+    before = archive.conn.total_changes
+    archive.sync_feeds(config, now=NOW)
+    assert archive.conn.total_changes == before
+    archive.sync_feeds(
+        [FeedConfig(url=one_url, title="One", interval=timedelta(hours=2)), config[1]], now=NOW
+    )
+    assert archive.conn.total_changes == before + 1
+    one = archive.get_feed(one_url)
+    assert (one.title, one.interval) == ("One", timedelta(hours=2))
+    archive.sync_feeds([FeedConfig(url=one_url, enabled=False), config[1]], now=NOW)
+    assert archive.get_feed(one_url).enabled is False
+    archive.sync_feeds(config, now=NOW)
+    assert archive.get_feed(one_url).enabled is True
+    archive.record_feed(archive.get_feed(two_url), update(status="error", disable="410 Gone"))
+    archive.sync_feeds(config, now=NOW)
+    assert archive.get_feed(two_url).enabled is False
+    archive.sync_feeds([config[0]], now=NOW)  # two retired, then listed again
+    assert [f.url for f in archive.list_feeds()] == [one_url]
+    archive.sync_feeds(config, now=NOW)
+    assert [f.url for f in archive.list_feeds()] == [one_url, two_url]
+
+
 def test_duplicate_manual_feed_is_refused(archive: Archive) -> None:
     with pytest.raises(FeedError, match="already"):
         archive.add_feed("https://one.example/feed", now=NOW)
