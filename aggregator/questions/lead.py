@@ -245,7 +245,7 @@ _BAD_ENDINGS = frozenset(
     could should must may might has have had do does did not shortly soon just only even also
     still right well long described called termed dubbed named revealed announced reported
     confirmed suggested showed noted added explained insisted insists argued warned claimed
-    stated denied admitted
+    stated denied admitted indicated days weeks months
     """.split()
 )
 
@@ -295,6 +295,7 @@ def core(sentence: str) -> str:
             and _complete(head)
             and head.count("\u201c") == head.count("\u201d")
             and head.count('"') % 2 == 0
+            and head.count("(") == head.count(")")  # not inside "(known as ..."
         ):
             return head
     return sentence
@@ -548,6 +549,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if lang in ("en", "") and not has_main_verb(words):
         return ""
+    if _BACKDROP_OPENER_RE.match(sentence) or _CAPITAL_ARTICLE_RE.search(sentence):
+        return ""
     if _CAPTION_RE.search(sentence) or (
         _INNER_STOP_RE.search(sentence) and _INNER_STOP_RE.search(_TITLE_ABBR_RE.sub(" ", sentence))
     ):
@@ -559,6 +562,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # "announced that, due to ...": cut inside; "When toggled off, Google ..."
     if lowered[-1] in _DANGLING_ENDS or any(w in _CAPITAL_SMALL for w in words[1:]):
         return ""  # "... no different from that": its referent is elsewhere; "groups For"
+    if sentence.count("(") != sentence.count(")"):
+        return ""  # cut inside a parenthesis: "vaccines from MSD (known"
     return sentence
 
 
@@ -613,9 +618,23 @@ _TITLE_ABBR_RE = re.compile(
 # A photo caption, not the news: "A Tesla Model 3 is seen during ...".
 _CAPTION_RE = re.compile(
     r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bphotographed\b|\bposes? for\b"
-    r"|\bfile photo\b",
+    r"|\bfile photo\b"
+    # "Pukguksong-2, shown in this undated image, ...", "Eric Chien of Symantec, front, said"
+    r"|\bshown in this\b|\bundated (?:image|photo|picture)\b"
+    r"|, (?:front|left|right|center|centre|second (?:from )?(?:left|right)),",
     re.I,
 )
+# Background told before the news: "Earlier this year, Square debuted ...", "As introduced
+# in the overview post, a Go module is ...", "On Feb. 1, 1979, Khomeini arrived ...".
+_BACKDROP_OPENER_RE = re.compile(
+    r"^(?:(?:Earlier this|Last) (?:year|month),|Back in|Years ago|Decades ago"
+    r"|As (?:introduced|mentioned|noted|discussed|described|explained|covered|announced)"
+    r" (?:in|earlier|before|previously|last)"
+    r"|(?:On|In|By) [^,]{0,24}\b(?:1[0-9]{3}|20[01][0-9])\b[^,]{0,12},)"
+)
+# A capital article after a comma ("At a event in Washington D.C., A U.S. official
+# said"): a typo of the source that the question would copy.
+_CAPITAL_ARTICLE_RE = re.compile(r", (?:A|An) (?=[A-Za-z])")
 
 
 _ARTICLES = frozenset("the a an has have had is are was were will its their his her".split())
@@ -993,6 +1012,15 @@ _FUNCTION_WORDS = frozenset(
     Earlier Later Recent Recently
     """.split()
 )
+# Plural nouns of people that open a sentence before "of" ("Residents of Goma",
+# "Families of the victims"): a group of people, even when the subject finder took
+# the phrase for a name.
+_GROUP_NOUNS = frozenset(
+    """
+    Residents Members Families Relatives Parents Citizens Supporters Victims Survivors
+    Leaders Users Fans Students Employees Shareholders Officials Voters Critics Opponents
+    """.split()
+)
 _DEMONYM_WORDS = frozenset(
     """
     American French German British English Dutch Greek Thai Swiss Irish Scottish Welsh
@@ -1051,8 +1079,12 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         and rest.split(" ", 1)[0] not in _ONLY_SINGULAR  # "Reuters was not able ..."
     ):
         return first.lower() + sep + rest  # "Rescuers are racing ..."
-    if stem.split("-")[0].lower() in _NUMBER_WORDS:
+    if stem.split("-")[0].lower() in _NUMBER_WORDS and not (
+        core == "One" and rest[:1].isupper() and rest.split(" ", 1)[0] not in _DEMONYM_WORDS
+    ):  # "One Nation leader Pauline Hanson": a name, not a number
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
+    if stem in _GROUP_NOUNS and rest.startswith("of "):
+        return first.lower() + sep + rest  # "Residents of Goma reported ...": people, no name
     if stem.endswith("ing") and stem not in _NAMES_IN_ING and rest[:1].isupper():
         return first.lower() + sep + rest  # "Repealing Obamacare's ...", "Defending Olympic ..."
     if stem in _KEEP_CAPITAL or any(

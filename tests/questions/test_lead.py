@@ -1005,3 +1005,114 @@ def test_a_name_opening_the_lead_keeps_its_capital(
 )
 def test_a_common_word_opening_the_lead_is_lowered(sentence: str, start: str) -> None:
     assert lower_first(sentence, "Nothing else in the body names it.").startswith(start)
+
+
+# Sentences a "news that" question must not be built on: a photo caption, a cut that
+# ends on a verb wanting its object, background told before the news, a source's
+# typo, a cut inside a parenthesis. Real corpus leads; another sentence or the
+# headline is asked instead.
+@pytest.mark.parametrize(
+    ("title", "body", "bad"),
+    [
+        (  # a photo caption: "shown in this undated image"
+            "North Korean Tests Add Urgency for U.S. to Fix Defense Flaws",
+            "The medium-range strategic ballistic missile Pukguksong-2, shown in this undated "
+            "image, was tested recently at an undisclosed location in North Korea. The North "
+            "has successfully tested solid-fueled missiles four times.",
+            "undated image",
+        ),
+        (  # a caption's position and a cut before the verb's object
+            "More Evidence Points to North Korea in Ransomware Attack",
+            "Eric Chien of Symantec, front, said that technical evidence indicated that a group "
+            "of North Korean hackers that experts call the Lazarus Group was behind the WannaCry "
+            "attack.",
+            "indicated?",
+        ),
+        (  # background: "as introduced in the overview post"
+            "Defining Go Modules",
+            "As introduced in the overview post, a Go module is a collection of packages "
+            "versioned as a unit, along with a go.mod file listing other required modules.",
+            "as introduced",
+        ),
+        (  # background: "Earlier this year," before the news of a feature update
+            "Square’s Card Case iOS App Adds Support For Hands-Free Payments, Twitter "
+            "Integration For Merchants",
+            "Earlier this year, Square debuted a virtual card case that consumers fill with "
+            "‘cards’ of all the merchants they visit and buy from who accept Square.",
+            "earlier this year",
+        ),
+        (  # the source's typos: "At a event", "A U.S. official" after a comma
+            "U.S. releases new details on alleged secret Chinese nuclear test",
+            "At a event in Washington D.C., A U.S. official said a remote earthquake in 2020 "
+            "was caused by a Chinese nuclear test.\n\n(Image credit: Kevin Frayer)",
+            "a event",
+        ),
+        (  # a cut inside a parenthesis
+            "Africa: Ebola Has Gone From a Global Emergency to a Disease We Can Stop, Says CEPI "
+            "Chief",
+            "Dr Hatchett said, a few weeks ago, Ebola vaccines from MSD (known as Merck & Co. in "
+            "the U.S. and Canada) were announced just days after an outbreak of the deadly "
+            "disease was declared in the Democratic Republic of the Congo.",
+            "(known",
+        ),
+        (  # a cut before "days after ...": the clause ends on a bare "days"
+            "Japan says North Korean ‘object’ orbiting Earth after launch",
+            "Defense Minister Minoru Kihara confirmed Friday that Tokyo believes “some kind of "
+            "object is orbiting the Earth,” days after North Korea claimed the successful launch "
+            "of a military spy satellite.",
+            "days?",
+        ),
+        (  # a year's background opener: the 1964 run is not this week's news
+            "Vote Dizzy!",
+            "In 1964, legendary jazz musician Dizzy Gillespie ran for President as a write-in "
+            "candidate.",
+            "in 1964",
+        ),
+    ],
+)
+def test_a_caption_background_or_broken_sentence_is_no_news_fact(
+    title: str, body: str, bad: str
+) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert questions
+    assert not any(bad.lower() in q.lower() for q in questions), questions
+
+
+def test_a_later_sentence_stands_in_for_a_caption() -> None:
+    questions = OfflineGenerator().generate(
+        _story(
+            "North Korean Tests Add Urgency for U.S. to Fix Defense Flaws",
+            "The medium-range strategic ballistic missile Pukguksong-2, shown in this undated "
+            "image, was tested recently at an undisclosed location in North Korea. The North "
+            "has successfully tested solid-fueled missiles four times.",
+        )
+    )
+    assert questions[0] == (
+        "What should readers make of the news that the North has successfully tested "
+        "solid-fueled missiles four times?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "start"),
+    [
+        (  # "One" before a name is part of the name
+            "Live: One Nation expecting a 'Melbourne Cup'-like race to decide Farrer candidate",
+            "One Nation leader Pauline Hanson says about 80 people have applied to be the "
+            "party's candidate for Farrer in the upcoming by-election. Follow live.",
+            "that One Nation leader Pauline Hanson says",
+        ),
+        (  # "Residents of Goma": people, though the subject finder took it for a name
+            "Rwanda-Backed Rebels Enter Congo's Safe-Haven City",
+            "Residents of Goma reported gunfire and shelling after rebels overran Congolese "
+            "troops. U.N. officials estimated that more than one million displaced people were "
+            "now inside the city.",
+            "that residents of Goma reported",
+        ),
+    ],
+)
+def test_the_first_word_of_a_lead_is_cased_as_a_reader_would(
+    title: str, body: str, start: str
+) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert start in questions[0], questions
