@@ -812,6 +812,11 @@ def as_sentence(headline: str) -> str:
     return _usable(headline + ".", "en")
 
 
+# An outlet's name after the headline, as a news aggregator's body gives it ("US, European
+# stocks rise as oil takes a pause and crypto rallies  Reuters").
+_SOURCE_AFTER_RE = re.compile(r"\s+[A-Z][\w.&'\u2019-]*(?: [A-Z][\w.&'\u2019-]*){0,3}")
+
+
 def _candidates(
     headline: str, body: str, lang: str, skip: Callable[[int], bool] | None = None
 ) -> Iterator[tuple[int, str, Lead]]:
@@ -860,6 +865,8 @@ def _candidates(
         words = _content_words(sentence)
         if len(words - title_words) <= 1 and _ARTICLES.isdisjoint(sentence.lower().split()):
             continue  # the headline again (often with its source): headlinese
+        if sentence.startswith(headline) and _SOURCE_AFTER_RE.fullmatch(sentence, len(headline)):
+            continue  # "... crypto rallies Reuters": a news aggregator's headline and source
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
         lead = Lead(

@@ -1116,3 +1116,26 @@ def test_the_first_word_of_a_lead_is_cased_as_a_reader_would(
 ) -> None:
     questions = OfflineGenerator().generate(_story(title, body))
     assert start in questions[0], questions
+
+
+def test_an_aggregator_body_repeating_the_headline_and_its_source_is_no_lead() -> None:
+    # A news aggregator's item: the body is the headline, then the outlet's name.
+    questions = OfflineGenerator().generate(
+        _story(
+            "US, European stocks rise as oil takes a pause and crypto rallies - Reuters",
+            "US, European stocks rise as oil takes a pause and crypto rallies  Reuters",
+        )
+    )
+    assert questions
+    assert not any("rallies Reuters" in q for q in questions), questions
+
+
+def test_a_planned_act_is_told_in_the_future() -> None:
+    # "X to do Y": the act is asked as "X will do Y", not "X do Y".
+    questions = OfflineGenerator().generate(
+        _story(
+            "OECD to probe rights abuse allegations against WWF",
+            "OECD to probe rights abuse allegations against WWF",
+        )
+    )
+    assert any("that OECD will probe rights abuse allegations" in q for q in questions), questions
