@@ -38,6 +38,7 @@ __all__ = [
     "lead_sentence",
     "lower_first",
     "second_lead",
+    "IRREGULAR_PAST",
 ]
 
 _WINDOW = 900  # characters of the body read
@@ -654,6 +655,8 @@ _IRREGULAR = frozenset(
     stuck swept swung taught tore won withdrew wound
     """.split()
 )
+# Irregular past forms, for telling a narrated past from a present view.
+IRREGULAR_PAST = _IRREGULAR
 _RELATIVES = frozenset("that which who whom whose where when".split())
 _NOT_VERBS_S = frozenset("its this his thus plus us as whereas news series always perhaps".split())
 

@@ -43,6 +43,7 @@ from typing import Protocol, runtime_checkable
 
 from aggregator.models import Story
 from aggregator.questions.lead import (
+    IRREGULAR_PAST,
     Lead,
     as_sentence,
     core,
@@ -1018,6 +1019,82 @@ def _motive_only(act: list[str]) -> list[str]:
 _PARTICIPLES = frozenset("built made born founded known set given taken seen held led".split())
 
 
+# An item filed as opinion: the address names an opinion, comment, editorial, essay or
+# column section ("/commentisfree/", "/opinion/", "/Editorials/", "aeon.co/essays/").
+_OPINION_URL_RE = re.compile(
+    r"/(?:[\w-]+/)*(?:opinions?|commentisfree|comment|editorials?|essays?|columns?|op-?eds?"
+    r"|ideas|perspectives?|meinung|kommentar|tribunes?)/",
+    re.IGNORECASE,
+)
+# A judgement in the present: an evaluative word after a copula ("wireless charging
+# remains an elusive concept", "conciseness is essential in the legal world") or a
+# verb of harm or worth ("deeply nested code hurts readability").
+_JUDGEMENT_RE = re.compile(
+    r"^(?!(?:the latter|the former|this|that|these|those|it|they)\b)[a-z][\w'\u2019-]*"
+    r"(?: [\w'\u2019-]+){0,8}? (?:is|are|isn't|aren't|can be|remains?|seems?|has become"
+    r"|have become) (?:(?:not|never|often|always|still|really|truly|very|so|too|far|much"
+    r"|incredibly|hugely|deeply|increasingly|largely|simply|already|both|more|most|less"
+    r"|the|a|an|one of the)\s)*(?:important|essential|valuable|invaluable|useful|useless"
+    r"|dangerous|harmful|wrong|right|better|worse|best|worst|greatest|overrated|underrated"
+    r"|necessary|unnecessary|crucial|vital|terrible|broken|dead|elusive|error-prone|pointless"
+    r"|meaningless|fantastic|brilliant|awful|excellent|powerful|overlooked|shocking|absurd"
+    r"|inevitable|impossible|misguided|flawed|doomed|fragile|unsustainable|irrelevant"
+    r"|obsolete|overdue|unfair|ridiculous|risky|welcome)\b"
+    r"|^(?!(?:the latter|the former|this|that|it)\b)[a-z][\w'\u2019-]*(?: [\w'\u2019-]+){0,6}?"
+    r" (?:hurts|harms|matters|undermines) "
+)
+# What a view to agree with does not hold: a figure or a date (a fact to check), or
+# reported words (whose view it is comes first).
+_NOT_A_VIEW_RE = re.compile(
+    r"\d|\b(?:said|says|told|tells|according|reported|reports|announced|today|yesterday"
+    r"|tomorrow|this week|last week)\b"
+)
+
+
+_PAST_RE = re.compile(r"\b(?:was|were|had|did)\b|\blast (?:week|month|year|\w+day)\b")
+_PASSIVE_BEFORE = frozenset("is are be been being am get gets".split())
+
+
+def _told_in_past(clause: str) -> bool:
+    """Whether a clause narrates: a past tense or a perfect ("the agent escaped its
+    testing environment", "Obamacare has made its way back"), not a view."""
+    if _PAST_RE.search(clause):
+        return True
+    words = clause.split()
+    return any(
+        (word.endswith("ed") or word in IRREGULAR_PAST) and words[at - 1] not in _PASSIVE_BEFORE
+        for at, word in enumerate(words)
+        if at
+    )
+
+
+def _view_question(reading: Reading, story: Story, lead_questions: list[str]) -> list[str]:
+    """ "Do you agree that X?" instead of the news frame, when the lead states a view.
+
+    An opinion piece (filed under an opinion or essay section, or read as one)
+    argues rather than reports, and a sentence that judges in the present
+    ("deeply nested code hurts readability and is error-prone") is a claim
+    to agree with in any item: weighing either as "the news that ..." is the
+    rubric's genre mismatch. Asked once, with no second wording of the same
+    view.
+    """
+    if (
+        len(lead_questions) != 2
+        or not lead_questions[0].startswith(_NEWS_FIRST)
+        or reading.kind == "tragedy"
+    ):
+        return []
+    clause = lead_questions[0].removeprefix(_NEWS_FIRST)[:-1]
+    if _NOT_A_VIEW_RE.search(clause):
+        return []
+    if not _JUDGEMENT_RE.search(clause) and not (
+        _OPINION_URL_RE.search(story.url) and not _told_in_past(clause)
+    ):
+        return []
+    question = f"Do you agree that {clause}?"
+    return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
+
+
 def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
     """One shorter question on a lead too long for the kind's frames, when it fits."""
     clause = _clause(core(lead.sentence), _name_text(reading, body), reading)
@@ -1039,6 +1116,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []
     act = _act_questions(reading, body)
     second: list[str] = []
+    view = _view_question(reading, story, lead_questions)
     if lead is not None:
         lead_questions, second = _second_fact_questions(reading, story, lead, lead_questions)
         if (
@@ -1050,6 +1128,8 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
             second = _headline_as_second_fact(reading, lead, body)
         if not second and len(lead_questions) == 1 and reading.kind != "tragedy":
             second = _headline_claim(act, reading, lead)
+    if view:
+        lead_questions = view  # the view in its own frame; the second fact stays
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],

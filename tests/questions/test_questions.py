@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -1531,3 +1532,71 @@ def test_a_german_interview_label_is_no_lead() -> None:
     title = 'Sachsen - Bautzens Bürgermeister: "Kein wesentliches Problem mit Flüchtlingen"'
     questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
     assert not any("Alexander Ahrens über" in q for q in questions), questions
+
+
+# A view is asked to be agreed with, not weighed as news: a judgement in the present in
+# any item, or the lead of an item filed under an opinion section. Real corpus stories.
+@pytest.mark.parametrize(
+    ("title", "url", "body", "question"),
+    [
+        (  # a how-to tip's claim, on a blog
+            "Code Health: Reduce Nesting, Reduce Complexity",
+            "http://testing.googleblog.com/2017/06/code-health-reduce-nesting-reduce.html",
+            "By Elliott Karpilovsky\n\nDeeply nested code hurts readability and is error-prone. "
+            "Try spotting the bug in the two versions of this code:",
+            "Do you agree that deeply nested code hurts readability and is error-prone?",
+        ),
+        (  # a judgement opening a gadget story
+            "This Dell 2-in-1 laptop can wirelessly charge through its keyboard",
+            "http://www.theverge.com/ces/2017/1/6/14194922/dell-latitutde-7285-laptop",
+            "Wireless charging remains an elusive concept. It pops up here and there, often for "
+            "mobile devices using special cases, and yet many solutions are painfully incomplete "
+            "or too cumbersome for consumers to care.",
+            "Do you agree that wireless charging remains an elusive concept?",
+        ),
+        (  # an editorial's thesis, filed under /opinion/
+            "A new reality in Syria",
+            "http://www.japantimes.co.jp/opinion/2017/01/05/editorials/new-reality-syria/",
+            "A new era is dawning in the Middle East as U.S. influence wanes and Russia's role "
+            "increases.",
+            "Do you agree that a new era is dawning in the Middle East as U.S. influence wanes "
+            "and Russia's role increases?",
+        ),
+        (  # a column's claim, filed under /commentisfree/
+            "The Guardian view on online politics: bring the ads into the light | Editorial",
+            "https://www.theguardian.com/commentisfree/2017/jun/12/the-guardian-view-on-online",
+            "Facebook makes it easy to target very small sections of the electorate. The rest of "
+            "us should be able to see these messages\n\nEven so, 11,000 volunteers recorded more "
+            "than 3,000 distinct ads on Facebook in this campaign.",
+            "Do you agree that Facebook makes it easy to target very small sections of the "
+            "electorate?",
+        ),
+    ],
+)
+def test_a_view_is_asked_to_be_agreed_with(title: str, url: str, body: str, question: str) -> None:
+    story = replace(_story(title, body), url=url)
+    questions = OfflineGenerator().generate(story)
+    assert questions[0] == question, questions
+    assert not any(q.startswith("What should readers make of the news") for q in questions)
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "body"),
+    [
+        (  # an opinion piece's narrated fact is no view to agree with
+            "Birth control isn't up to the boss",
+            "http://www.cnn.com/2013/11/26/opinion/wydra-supreme-court-obamacare/index.html",
+            "Once again, Obamacare has made its way back before the Supreme Court.",
+        ),
+        (  # the same editorial's lead, filed as news: no view without an evaluative word
+            "A new reality in Syria",
+            "http://www.japantimes.co.jp/news/2017/01/05/new-reality-syria/",
+            "A new era is dawning in the Middle East as U.S. influence wanes and Russia's role "
+            "increases.",
+        ),
+    ],
+)
+def test_a_narrated_or_reported_fact_is_no_view(title: str, url: str, body: str) -> None:
+    story = replace(_story(title, body), url=url)
+    questions = OfflineGenerator().generate(story)
+    assert not any(q.startswith("Do you agree") for q in questions), questions
