@@ -1095,6 +1095,65 @@ def _view_question(reading: Reading, story: Story, lead_questions: list[str]) ->
     return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
 
 
+# A maker's launch of a named product: "Apple today launched the all-new Mac Pro",
+# "Jack Dorsey's Block has launched Buzz, an open-source workplace collaboration platform".
+_LAUNCH_RE = re.compile(
+    r"^(?:[A-Z][\w.&'\u2019-]*)(?: [A-Z][\w.&'\u2019-]*){0,3}(?: today| just| has| have){0,2}"
+    r" (?:launched|unveiled|introduced|released|debuted|announced|rolled out)"
+    r" (?P<product>(?:(?:the|a|an|its) )?(?:all-new |new )?"
+    r"(?:[A-Z]|i[A-Z])[\w.&'\u2019+-]*,?(?: [^ ]+){0,11})$"
+)
+# A product's coming launch: "Samsung's AI smart glasses will be launched in 2026".
+_COMING_RE = re.compile(
+    r"^(?P<product>(?:the |its )?(?:[A-Z]|i[A-Z])[\w.&'\u2019+-]*(?: [\w.&'\u2019+-]+){0,5})"
+    r" (?:will be (?:launched|released|available|on sale)|will (?:launch|ship|go on sale)"
+    r"|(?:is|are) (?:now )?(?:available|on sale)|goes on sale|go on sale)\b"
+)
+# What a product's name and its description do not hold: a clause of its own, a time.
+_NOT_IN_PRODUCT_RE = re.compile(
+    r"\b(?:that|which|who|to|will|would|as|after|because|despite|amid|following|while|when"
+    r"|said|says|this week|last week|on \w+day|today|yesterday|plans?)\b"
+)
+# Made to be bought, not only used: devices.
+_HARDWARE_RE = re.compile(
+    r"\b(?:iPhone|iPad|Mac|MacBook|iMac|Galaxy|Pixel|Kindle|Surface|AirPods|HomePod"
+    r"|phones?|laptops?|tablets?|glasses|watch|headphones|earbuds|console|TV|camera)\b"
+)
+_CAPITALS_AND_I = "iABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_POSSESSIVE_MARK_RE = re.compile(r"['\u2019]s?\b")
+# Capitalised words that name no product: "Stack Overflow has launched an API".
+_NOT_PRODUCTS = frozenset("API APIs AI SDK App PC Web".split())
+
+
+def _product_question(lead_questions: list[str]) -> list[str]:
+    """ "Would you buy/use <product>?" instead of the news frame on a product's launch.
+
+    A maker launching a named product is a release, not news to weigh ("What
+    should readers make of the news that Apple today launched the all-new Mac
+    Pro?" is the rubric's genre mismatch); whether the product is worth buying
+    or using is what a reader would argue about. Only a launch whose object is
+    the product's name (capitalised, not "an API"), optionally with its
+    appositive; a device is bought, anything else used.
+    """
+    if not lead_questions or not lead_questions[0].startswith(_NEWS_FIRST):
+        return []
+    clause = lead_questions[0].removeprefix(_NEWS_FIRST)[:-1]
+    match = _LAUNCH_RE.match(clause) or _COMING_RE.match(clause)
+    if match is None or _NOT_IN_PRODUCT_RE.search(match.group("product")):
+        return []
+    product = match.group("product")
+    if product.startswith(("a new ", "an all-new ")):
+        product = "the " + product.split(" ", 1)[1]  # "a new iPad mini" -> "the new iPad mini"
+    names = [w for w in product.split(",")[0].split() if w[:1].isupper() or w[1:2].isupper()]
+    if not names or all(w in _NOT_PRODUCTS for w in names):
+        return []
+    verb = "buy" if _HARDWARE_RE.search(product) else "use"
+    if verb == "buy" and product[:1] in _CAPITALS_AND_I and not _POSSESSIVE_MARK_RE.search(product):
+        product = "the " + product  # a device by its model name: "the iPhone 5s"
+    question = f"Would you {verb} {product}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
 def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
     """One shorter question on a lead too long for the kind's frames, when it fits."""
     clause = _clause(core(lead.sentence), _name_text(reading, body), reading)
@@ -1130,6 +1189,8 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
             second = _headline_claim(act, reading, lead)
     if view:
         lead_questions = view  # the view in its own frame; the second fact stays
+    else:
+        lead_questions = _product_question(lead_questions) or lead_questions
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],

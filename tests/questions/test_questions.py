@@ -1600,3 +1600,49 @@ def test_a_narrated_or_reported_fact_is_no_view(title: str, url: str, body: str)
     story = replace(_story(title, body), url=url)
     questions = OfflineGenerator().generate(story)
     assert not any(q.startswith("Do you agree") for q in questions), questions
+
+
+# A maker's launch of a named product asks whether the reader would buy or use it, not
+# what to make of "the news". Real corpus leads.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Samsung reveals first details of its AI smart glasses to CNBC",
+            "Samsung's AI smart glasses will be launched in 2026 and will mark the company's "
+            "first foray into the product category.",
+            "Would you buy Samsung's AI smart glasses?",
+        ),
+        (  # a device by its model name takes its article
+            "Apple Announces iPhone 5s\u2014The Most Forward-Thinking Smartphone in the World",
+            "Apple today announced iPhone 5s, the most advanced iPhone yet. With its new A7 "
+            "chip, iPhone 5s is the first smartphone with 64-bit technology.",
+            "Would you buy the iPhone 5s, the most advanced iPhone yet?",
+        ),
+        (  # software is used, not bought
+            "Jack Dorsey Takes On Slack and GitHub With New AI Workplace Platform 'Buzz'",
+            "Jack Dorsey's Block has launched Buzz, an open-source workplace collaboration "
+            'platform. Dorsey described Buzz as "a new groupchat platform for teams of people '
+            'and agents of all sizes."',
+            "Would you use Buzz, an open-source workplace collaboration platform?",
+        ),
+    ],
+)
+def test_a_product_launch_asks_whether_to_buy_or_use_it(
+    title: str, body: str, question: str
+) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert questions[0] == question, questions
+
+
+def test_a_launch_without_a_product_name_stays_news() -> None:
+    # "an API" names no product; the launch with its terms is weighed as news.
+    questions = OfflineGenerator().generate(
+        _story(
+            "Stack Overflow To Charge LLM Developers For Access To Its Coding Content",
+            "Stack Overflow has launched an API that will require all AI models trained on its "
+            "coding question-and-answer content to attribute sources linking back to its posts. "
+            "And it will cost money to use the site's content.",
+        )
+    )
+    assert not any(q.startswith("Would you") for q in questions), questions
