@@ -1121,7 +1121,7 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     if following[:1] in '\u201c"' and following[1:2].isupper() and not core.endswith(","):
         return sentence  # a nickname inside a name: "Chonthicha \u201cLookkate\u201d Jangrew"
     text = body[:3000]
-    if title and _names_word(title, stem):
+    if title and _names_word(title.removeprefix(stem + " "), stem):
         return sentence  # the headline names it too ("Kosovo", "Mailboxer")
     at = text.find(" " + stem)
     while at > 0:

@@ -1139,3 +1139,21 @@ def test_a_planned_act_is_told_in_the_future() -> None:
         )
     )
     assert any("that OECD will probe rights abuse allegations" in q for q in questions), questions
+
+
+def test_a_word_opening_the_headline_too_is_no_name() -> None:
+    # The headline opens with "Airlines" as the lead does: a sentence's first capital,
+    # which says nothing of a name.
+    questions = OfflineGenerator().generate(
+        _story(
+            "Airlines urged to train staff to help spot victims of trafficking",
+            "Flight attendants could give vital support in identifying people, often young "
+            "girls, being taken overseas for sexual exploitation or forced labour, says the UN"
+            "\n\nAirlines should train flight attendants to spot signs that a person is being "
+            "trafficked, according to the UN agency responsible for tackling sexual exploitation "
+            "and forced labour.\n\nThe United Nations Office on Drugs and Crime is also asking "
+            "airlines to distribute information cards to passengers, cargo workers and airport "
+            "staff, with advice on recognising when a person might be a victim of exploitation.",
+        )
+    )
+    assert any("that airlines should train flight attendants" in q for q in questions), questions
