@@ -1207,8 +1207,66 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     ]
     found = [group for group in groups if group]
     if not found:
-        found = [_headline_clause_questions(reading, body)]
+        found = [_headline_clause_questions(reading, body) or _headline_view(reading, body)]
     return [group for group in found if group]
+
+
+# A headline's judgement or forecast: its subject, then a copula or a modal that is not
+# a report of what happened ("has been suspended", "were not the cause", "is hiring").
+_HEADLINE_VIEW_RE = re.compile(
+    r"^(?P<subject>(?:[\w'\u2019.,-]+ ){1,6}?)(?P<verb>is|are|isn['\u2019]t|aren['\u2019]t|can"
+    r"|can['\u2019]t|cannot|could|couldn['\u2019]t|may|might|will|won['\u2019]t|should"
+    r"|shouldn['\u2019]t|must|need|needs) "
+    r"(?!(?:been|being|now|hiring)\b)(?P<rest>.+)$"
+)
+_SUBJECT_CLAUSE_WORDS = frozenset(
+    "that who which says said say warns jokes claims thinks believes argues insists".split()
+)
+_POINTING_WORDS = frozenset("this these here".split())
+
+
+def _headline_view(reading: Reading, body: str) -> list[str]:
+    """ "Do you agree that <headline>?" for a story with nothing else to ask about.
+
+    The fallback quotes the headline in a generic frame; a headline that
+    states a judgement or a forecast with a copula or a modal ("Kerala can
+    teach India a thing or two about social welfare", "South Asian women will
+    be hurt by the trade war") is a claim a reader can agree with or not, so
+    it is asked as one. Only a sentence-case headline that reads as a whole
+    sentence: no dash, colon or quotation, no figure, no perfect ("has been
+    suspended"), nothing pointing elsewhere ("in this lake"), a subject that
+    is no report ("Scotland says ...") and opens with a lower-case word, a
+    name of the story or a demonym (not "Impotent Democrats won't be ...").
+    """
+    if reading.kind in _NO_NEWS_KINDS or reading.kind in ("tragedy", "job"):
+        return []
+    headline = as_sentence(reading.headline)
+    if not headline or is_title_case(headline) or len(headline.split()) > 20:
+        return []
+    if any(mark in headline for mark in (" - ", "\u2013", "\u2014", ":", "(", '"', "\u201c", "?")):
+        return []
+    match = _HEADLINE_VIEW_RE.match(headline)
+    if match is None or any(c.isdigit() for c in headline):
+        return []
+    rest = match.group("rest").split()
+    if not _POINTING_WORDS.isdisjoint(w.lower() for w in rest):
+        return []  # "... spreading through the catfish in this lake": the referent is elsewhere
+    subject = match.group("subject").split()
+    if subject[0].lower() in ("there", "it", "this", "that", "what", "why", "how", "who"):
+        return []
+    if not _SUBJECT_CLAUSE_WORDS.isdisjoint(w.lower() for w in subject):
+        return []  # "Scotland says could ...", "Duterte jokes that his soldiers can ...": a report
+    clause = lower_first(headline, body, reading.names)
+    first = clause.split(" ", 1)[0].removesuffix("'s").removesuffix("\u2019s")
+    if (
+        first[:1].isupper()
+        and not any(c.isupper() for c in first[1:])
+        and not any(first in name.split() for name in reading.names)
+        and not is_demonym(first)
+    ):
+        return []  # "Impotent Democrats won't be ...": a capital kept on a common word
+    question = f"Do you agree that {clause}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 _ENGLISH_WORDS = frozenset(

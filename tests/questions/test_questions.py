@@ -1646,3 +1646,59 @@ def test_a_launch_without_a_product_name_stays_news() -> None:
         )
     )
     assert not any(q.startswith("Would you") for q in questions), questions
+
+
+# With nothing else to ask about, a headline that states a judgement or a forecast with
+# a copula or a modal is asked as a claim instead of quoted in the fallback frame.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Kerala can teach India a thing or two about social welfare",
+            "But it also has plenty to learn about economic dynamism",
+            "Do you agree that Kerala can teach India a thing or two about social welfare?",
+        ),
+        (
+            "AI surgical tools might be injuring patients",
+            "Most Americans may not expect a robot to perform their surgery, but AI-powered "
+            "surgical tools are becoming more ubiquitous in operating rooms.",
+            "Do you agree that AI surgical tools might be injuring patients?",
+        ),
+    ],
+)
+def test_a_headline_judgement_is_asked_as_a_claim(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title, body)) == (question,)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a report, not a view: the saying verb before the modal
+        ("Scotland says could put secession on hold if UK avoids ‘hard Brexit’", ""),
+        # a perfect: what happened
+        (
+            "Thailand’s prime minister has been suspended",
+            "And conservatives forces are circling her populist movement",
+        ),
+        # a capital the story does not show to be a name ("Medici family mystery")
+        (
+            "Medici family mystery may be solved after more than 400 years",
+            "Link post on Hacker News to cnn.com: 35 points, 4 comments.",
+        ),
+        # an adjective kept with its capital: "that Impotent Democrats won't be ..."
+        (
+            "Impotent Democrats won’t be America’s savior",
+            "Americans who oppose Trump shouldn't waste time waiting for the Democratic Party "
+            "to take action against him.",
+        ),
+        # "this lake": the referent is in the picture, not in the question
+        (
+            "A strange transmissible cancer is spreading through the catfish in this lake",
+            "For more than a decade, there's been something fishy going on in a lake that "
+            "straddles Vermont and the province of Quebec.\n\n(Image credit: Joshua Brown)",
+        ),
+    ],
+)
+def test_a_headline_that_reports_or_reads_badly_is_no_claim(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("Do you agree") for q in questions), questions
