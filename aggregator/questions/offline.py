@@ -1154,6 +1154,54 @@ def _product_question(lead_questions: list[str]) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# A release told by its headline alone: "PostgreSQL 8.4 now available", "Zig 0.4.0
+# Released", "opam 2.0.1 is out!", "Introducing Gemini Omni".
+_RELEASED_RE = re.compile(
+    r"^(?P<product>[A-Za-z][\w./+-]*(?: [\w./+-]+){0,3}?) (?:is )?(?:now )?(?:officially )?"
+    r"(?:released|available|out|here)[!.]?$",
+    re.IGNORECASE,
+)
+_INTRODUCING_RE = re.compile(r"^(?:Introducing|Announcing) (?P<product>[A-Z][^:,;|()]{1,40})$")
+_VERSION_RE = re.compile(r"\bv?\d+(?:\.\d+)+\b|\bv\d+\b|\b\d+$")
+
+
+def _release_question(reading: Reading) -> list[str]:
+    """ "Would you upgrade to / try <product>?" for a headline that announces a release.
+
+    A release's headline ("PHP 5.3.0 released", "Introducing Nano Banana Pro")
+    has no news to weigh and nothing missing to point at; whether to adopt
+    the product is what its readers argue about. A product with a version
+    number is upgraded to, another tried. The product must hold a capital or a
+    version and no word of a sentence ("Google Update no longer runs ..."); "X
+    released" counts only on an item read as a release ("Wild Walmart fight
+    breaks out" is none).
+    """
+    headline = reading.headline
+    match = _INTRODUCING_RE.match(headline)
+    if match is None and reading.kind == "release":
+        match = _RELEASED_RE.match(headline)
+    if match is None:
+        return []
+    product = match.group("product").strip()
+    words = product.split()
+    if any(w[:1].islower() and not w[1:2].isupper() for w in words[1:]):
+        return []  # "KDE 4.3.0 release candidate": a description that wants its article
+    if not any(w[:1].isupper() or w[1:2].isupper() for w in words) and not _VERSION_RE.search(
+        product
+    ):
+        return []
+    if any(w.lower() in _NOT_IN_RELEASE for w in words):
+        return []
+    verb = "upgrade to" if _VERSION_RE.search(product) else "try"
+    return [f"Would you {verb} {product}?"]
+
+
+# Words that make a headline's subject more than a product's name.
+_NOT_IN_RELEASE = frozenset(
+    "the a an is are was were has have will not no new our we why how what when who".split()
+)
+
+
 def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
     """One shorter question on a lead too long for the kind's frames, when it fits."""
     clause = _clause(core(lead.sentence), _name_text(reading, body), reading)
@@ -1203,6 +1251,9 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         second,
         act if not lead_questions or reading.kind == "tragedy" else _motive_only(act),
         _kind_questions(reading, body),
+        # A release's own question, when the lead gave none (not a second wording of
+        # "What would you still need before switching ...").
+        [] if lead_questions else _release_question(reading),
         _fact_questions(reading),
     ]
     found = [group for group in groups if group]

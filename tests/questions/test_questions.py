@@ -1702,3 +1702,28 @@ def test_a_headline_judgement_is_asked_as_a_claim(title: str, body: str, questio
 def test_a_headline_that_reports_or_reads_badly_is_no_claim(title: str, body: str) -> None:
     questions = OfflineGenerator().generate(_story(title, body))
     assert not any(q.startswith("Do you agree") for q in questions), questions
+
+
+# A release told by its headline asks whether to adopt the product, not what to take
+# away from the quoted headline.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "PHP 5.3.0 released",
+            "The PHP development team have announced the release version 5.3.0 of PHP. The new "
+            "version includes several fundamental new extensions, as well as a number of other "
+            "new features",
+            "Would you upgrade to PHP 5.3.0?",
+        ),
+        ("Introducing Nano Banana Pro", "", "Would you try Nano Banana Pro?"),
+    ],
+)
+def test_a_release_headline_asks_whether_to_adopt_it(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator().generate(_story(title, body))
+
+
+def test_breaking_out_is_no_release() -> None:
+    # The corpus headline, as a headline-only item: "X ... out" outside a release.
+    questions = OfflineGenerator().generate(_story("Wild Walmart fight breaks out"))
+    assert not any(q.startswith("Would you") for q in questions), questions
