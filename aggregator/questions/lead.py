@@ -73,7 +73,8 @@ _NO_OPENERS = frozenset(
     Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
     Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus Next
-    First Second Third Fourth Finally Lastly
+    First Second Third Fourth Finally Lastly Thus Hence Therefore Moreover Furthermore
+    Additionally Again Accordingly Consequently Nonetheless Nevertheless Likewise Besides Indeed
     """.split()
 )
 _NO_PAIRS = frozenset(
@@ -246,7 +247,7 @@ _BAD_ENDINGS = frozenset(
     could should must may might has have had do does did not shortly soon just only even also
     still right well long described called termed dubbed named revealed announced reported
     confirmed suggested showed noted added explained insisted insists argued warned claimed
-    stated denied admitted indicated days weeks months
+    stated denied admitted indicated days weeks months came comes come
     """.split()
 )
 
@@ -258,6 +259,10 @@ _LIST_ITEM_RE = re.compile(r"(?:and |or )?[\w.'\u2019&-]+(?: [\w.'\u2019&-]+)?,"
 _ASIDE_RE = re.compile(
     r"(?:thought|believed|said|expected|known|reported|estimated|understood|alleged) to "
 )
+# A saying verb right after a break: what comes before it is the subject, not a clause.
+_VERB_NEXT_RE = re.compile(r"(?:said|says|told|added|noted|warned|argued|explained|wrote)\b")
+# A name and its appositive: "Cliff Albright, co-founder and executive director of ...".
+_NAME_COMMA_RE = re.compile(r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}, [a-z]")
 _LONG_CORE = 140
 _CONJUNCTION_RE = re.compile(
     r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where|that)\s)"
@@ -285,6 +290,8 @@ def core(sentence: str) -> str:
             continue  # "a single, unified workspace": a list or an adjective, not a clause
         if _ASIDE_RE.match(sentence, match.end()):
             continue  # "that orca, thought to be 36, died": an aside, the verb follows
+        if _VERB_NEXT_RE.match(sentence, match.end()) and _NAME_COMMA_RE.match(head):
+            continue  # "Cliff Albright, co-founder of ..., said ...": the subject's verb follows
         if _LIST_ITEM_RE.match(sentence, match.end()):
             continue  # "giants X, Meta, and TikTok": inside a list
         if "," in head and len(head.rsplit(",", 1)[1].split()) <= 2:
@@ -510,6 +517,9 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # the reader addressed: a promotion, not a fact
     if lang == "de" and next((w for w in words[1:] if w[:1].islower()), "") == "über":
         return ""  # "Alexander Ahrens über Gewaltausbrüche ...": an interview's label, no verb
+    label_on = _NAME_ON_RE.match(sentence)
+    if lang in ("en", "") and label_on and not has_main_verb(sentence[label_on.end() :].split()):
+        return ""  # "Rob Sykes on the Tories' online campaign ...": a letter's label, no verb
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first == "One" and len(words) > 1 and words[1][:1].isupper():
@@ -631,8 +641,11 @@ _BACKDROP_OPENER_RE = re.compile(
     r"^(?:(?:Earlier this|Last) (?:year|month),|Back in|Years ago|Decades ago"
     r"|As (?:introduced|mentioned|noted|discussed|described|explained|covered|announced)"
     r" (?:in|earlier|before|previously|last)"
-    r"|(?:On|In|By) [^,]{0,24}\b(?:1[0-9]{3}|20[01][0-9])\b[^,]{0,12},)"
+    r"|(?:On|In|By) [^,]{0,24}\b(?:1[0-9]{3}|20[01][0-9])\b[^,]{0,12},"
+    r"|In (?:1[0-9]{3}|20[01][0-9]) (?=[A-Z]))"
 )
+# A name, then "on": a letter's or an interview's label ("Rob Sykes on the Tories' ...").
+_NAME_ON_RE = re.compile(r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){1,3} on ")
 # A capital article after a comma ("At a event in Washington D.C., A U.S. official
 # said"): a typo of the source that the question would copy.
 _CAPITAL_ARTICLE_RE = re.compile(r", (?:A|An) (?=[A-Za-z])")

@@ -1157,3 +1157,58 @@ def test_a_word_opening_the_headline_too_is_no_name() -> None:
         )
     )
     assert any("that airlines should train flight attendants" in q for q in questions), questions
+
+
+# More sentences that read badly after "the news that": a connective pointing back
+# ("Thus, ..."), a letter's "X on Y" label, a cut before "said" that leaves a name and its
+# appositive, a cut after "came", a year opener without its comma. Real corpus leads.
+@pytest.mark.parametrize(
+    ("title", "body", "bad", "good"),
+    [
+        (
+            "dovecot >= 2.4 requires manual intervention",
+            "The dovecot 2.4 release branch has made breaking changes which result in it being "
+            "incompatible with any <= 2.3 configuration file.\n\nThus, the dovecot service will "
+            "no longer be able to start until the configuration file was migrated, requiring "
+            "manual intervention.",
+            "Thus,",
+            "the dovecot 2.4 release branch has made breaking changes",
+        ),
+        (
+            "Conservatives’ fake news ads are an assault on democracy | Letters",
+            "Rob Sykes on the Tories’ online campaign against Jeremy Corbyn; Peter Simmons on "
+            "the planned boundary changes that threaten a one-party state; Janet Davies on the "
+            "race North East Hampshire",
+            "Rob Sykes on",
+            "",
+        ),
+        (
+            "Georgia’s Liberal Organizers Warn of a Cash Crunch and Apathy",
+            "Cliff Albright, co-founder and executive director of the Black Voters Matter Fund, "
+            "said donors and party leaders were weighing heavier investments in swing states "
+            "like Michigan, Pennsylvania and Wisconsin.",
+            "Matter Fund?",
+            "said donors and party leaders were weighing heavier investments",
+        ),
+        (
+            "Trump’s ‘Board of Peace’ Presses Hamas on Disarmament, Officials Say",
+            "The direct talks last week came as officials urgently try to find a breakthrough on "
+            "the issue of Hamas’s weapons, fearing the cease-fire in Gaza could collapse.",
+            "last week came?",
+            "came as officials urgently try to find a breakthrough",
+        ),
+        (
+            "TIME Best Inventions Hall of Fame",
+            "In 2000 TIME’s editors sat down to select three inventions of the year, one each in "
+            "consumer technology, medical science, and basic industry.",
+            "in 2000",
+            "",
+        ),
+    ],
+)
+def test_a_connective_label_or_broken_cut_is_no_news_fact(
+    title: str, body: str, bad: str, good: str
+) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(bad.lower() in q.lower() for q in questions), questions
+    assert not good or any(good in q for q in questions), questions
