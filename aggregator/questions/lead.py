@@ -73,7 +73,7 @@ _NO_OPENERS = frozenset(
     Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
     Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus Next
-    First Second Third Fourth Finally Lastly Thus Hence Therefore Moreover Furthermore
+    First Second Third Fourth Finally Lastly Soon Thus Hence Therefore Moreover Furthermore
     Additionally Again Accordingly Consequently Nonetheless Nevertheless Likewise Besides Indeed
     """.split()
 )
@@ -261,6 +261,14 @@ _ASIDE_RE = re.compile(
 )
 # A saying verb right after a break: what comes before it is the subject, not a clause.
 _VERB_NEXT_RE = re.compile(r"(?:said|says|told|added|noted|warned|argued|explained|wrote)\b")
+# An appositive between commas, then the verb of the clause it interrupts.
+_APPOSITIVE_THEN_VERB_RE = re.compile(
+    r"(?:originally|once|formerly|now|then|a|an|the|its|his|her|their)\b[^,]{0,60}, "
+    r"(?:has|have|had|is|are|was|were|will|would|can|could|may|might|must)\b"
+)
+# An auxiliary right after a break that follows an earlier comma: the break closed an
+# appositive ("envoys, Steve Witkoff and Jared Kushner, are at ..."), its verb follows.
+_AUX_NEXT_RE = re.compile(r"(?:has|have|had|is|are|was|were)\s")
 # A name and its appositive: "Cliff Albright, co-founder and executive director of ...".
 _NAME_COMMA_RE = re.compile(r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}, [a-z]")
 _LONG_CORE = 140
@@ -290,6 +298,10 @@ def core(sentence: str) -> str:
             continue  # "a single, unified workspace": a list or an adjective, not a clause
         if _ASIDE_RE.match(sentence, match.end()):
             continue  # "that orca, thought to be 36, died": an aside, the verb follows
+        if _APPOSITIVE_THEN_VERB_RE.match(sentence, match.end()) or (
+            "," in head and _AUX_NEXT_RE.match(sentence, match.end())
+        ):
+            continue  # "The twists and turns of ..., originally a two-week project, have kept"
         if _VERB_NEXT_RE.match(sentence, match.end()) and _NAME_COMMA_RE.match(head):
             continue  # "Cliff Albright, co-founder of ..., said ...": the subject's verb follows
         if _LIST_ITEM_RE.match(sentence, match.end()):
@@ -304,6 +316,7 @@ def core(sentence: str) -> str:
             and head.count("\u201c") == head.count("\u201d")
             and head.count('"') % 2 == 0
             and head.count("(") == head.count(")")  # not inside "(known as ..."
+            and not _object_without_verb(head)
         ):
             return head
     return sentence
@@ -315,6 +328,33 @@ _SUBORDINATORS = frozenset(
     despite amid following with without in on at for by during under from to
     """.split()
 )
+
+
+_SAYS_THAT_RE = re.compile(r".* (?:that|says|said|warned|warns) ")
+_DETERMINER_FIRST_RE = re.compile(r"(?:the|a|an|her|his|its|their|our)\s")
+_TIME_ONLY_RE = re.compile(
+    r"(?:on \w+day|today|yesterday|on \w+|last week|this week|earlier)$", re.IGNORECASE
+)
+
+
+def _object_without_verb(head: str, *, time_only: bool = True) -> bool:
+    """Whether a cut leaves a saying without what was said: its object without a verb
+    ("warned that the clear waters of the Wye", "says her 22-year-old son") or only a
+    time ("Denmark's foreign minister said on Wednesday")."""
+    match = _SAYS_THAT_RE.match(head)
+    if match is None:
+        return False
+    rest = head[match.end() :]
+    if _TIME_ONLY_RE.match(rest):
+        # "..., Starmer said on Monday": an attribution after its claim. A trim may keep
+        # "... who said on Sunday" for the main clause to be cut from later.
+        return time_only and "," not in head
+    words = rest.split()
+    return (
+        _DETERMINER_FIRST_RE.match(rest) is not None
+        and len(words) <= 8
+        and not has_main_verb(words)
+    )
 
 
 def _opens_subordinate(sentence: str) -> bool:
@@ -439,7 +479,16 @@ def _trim(sentence: str) -> str:
         last = words[-1].lower()
         if last.endswith("ing") or _LIST_ITEM_RE.match(sentence, match.end()):
             continue
-        if len(words) >= 8 and last not in _BAD_ENDINGS and _complete(head):
+        if _APPOSITIVE_THEN_VERB_RE.match(sentence, match.end()) or (
+            "," in head and _AUX_NEXT_RE.match(sentence, match.end())
+        ):
+            continue  # inside or right after an appositive: the subject's verb follows
+        if (
+            len(words) >= 8
+            and last not in _BAD_ENDINGS
+            and _complete(head)
+            and not _object_without_verb(head, time_only=False)
+        ):
             best = head  # the longest such clause keeps the most of the fact
     return best
 
@@ -1038,6 +1087,13 @@ _FUNCTION_WORDS = frozenset(
 # Plural nouns of people that open a sentence before "of" ("Residents of Goma",
 # "Families of the victims"): a group of people, even when the subject finder took
 # the phrase for a name.
+# Descriptions before a name that are no part of it ("Accused Bondi Beach killer ...").
+_TITLES_BEFORE_NAMES = frozenset(
+    """
+    Accused Alleged Suspected Convicted Jailed Disgraced Embattled Ousted Detained Veteran
+    Former Outgoing Incoming Acting Interim Exiled Slain Retired Fugitive Deposed
+    """.split()
+)
 _GROUP_NOUNS = frozenset(
     """
     Residents Members Families Relatives Parents Citizens Supporters Victims Survivors
@@ -1106,6 +1162,8 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         core == "One" and rest[:1].isupper() and rest.split(" ", 1)[0] not in _DEMONYM_WORDS
     ):  # "One Nation leader Pauline Hanson": a name, not a number
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
+    if stem in _TITLES_BEFORE_NAMES and rest[:1].isupper():
+        return first.lower() + sep + rest  # "Accused Bondi Beach killer Naveed Akram ..."
     if stem in _GROUP_NOUNS and rest.startswith("of "):
         return first.lower() + sep + rest  # "Residents of Goma reported ...": people, no name
     if stem.endswith("ing") and stem not in _NAMES_IN_ING and rest[:1].isupper():

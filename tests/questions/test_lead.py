@@ -1212,3 +1212,55 @@ def test_a_connective_label_or_broken_cut_is_no_news_fact(
     questions = OfflineGenerator().generate(_story(title, body))
     assert not any(bad.lower() in q.lower() for q in questions), questions
     assert not good or any(good in q for q in questions), questions
+
+
+# Cuts that would leave a subject without its verb or a saying without what was said,
+# and a description before a name kept with its capital. Real corpus leads.
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (  # "Accused" describes the man; it is no part of his name
+            "Accused Bondi Beach killer Naveed Akram appears in court by video link",
+            "Accused Bondi Beach killer Naveed Akram appeared in an Australian court via video "
+            "link Monday, in his first public hearing since the nation's worst mass shooting in "
+            "nearly\u2026",
+            "that accused Bondi Beach killer Naveed Akram appeared",
+        ),
+        (  # an appositive between commas, then the verb
+            "Trump Bets on Diplomacy Without Diplomats",
+            "President Trump’s most trusted envoys, Steve Witkoff and Jared Kushner, are at the "
+            "center of the Iran and Ukraine negotiations.",
+            "Steve Witkoff and Jared Kushner, are at the center",
+        ),
+        (
+            "People are watching the Reflecting Pool like reality TV. What does that say about us?",
+            "It's not just watching paint dry. The twists and turns of the Reflecting Pool "
+            "repairs, originally a two-week project, have kept bloggers and viewers busy all "
+            "summer.\n\n(Image credit: Jackie Lay)",
+            "have kept bloggers and viewers busy all summer",
+        ),
+        (  # a saying cut before what was said: "said on Wednesday"
+            "Denmark Beefs Up Military Presence in Greenland Amid ‘Fundamental Disagreement’ "
+            "With U.S.",
+            "Denmark’s foreign minister said on Wednesday that a “fundamental disagreement” with "
+            "U.S. President Donald Trump over the future of Greenland remained unresolved after "
+            "high-level talks in Washington, even as Denmark and NATO allies moved to increase "
+            "their military presence in the Arctic territory amid rising tensions.",
+            "that a “fundamental disagreement” with",
+        ),
+        (  # "said the centre of the storm": the object without its verb
+            "Storm Fiona ravages Canada’s east coast causing ‘terrifying’ destruction",
+            "Post-tropical cyclone reaches Gulf of St Lawrence after racing through Nova Scotia "
+            "forcing evacuations\n\nPowerful storm Fiona ripped into eastern Canada on Saturday "
+            "with hurricane-force winds, forcing evacuations, knocking down trees and "
+            "powerlines, and reducing many homes on the coast to “just a pile of rubble in the "
+            "ocean”.\n\nThe US National Hurricane Center (NHC) said the centre of the storm, "
+            "downgraded to post-tropical cyclone Fiona, had reached the Gulf of St Lawrence.",
+            "",
+        ),
+    ],
+)
+def test_a_cut_keeps_the_subject_with_its_verb(title: str, body: str, expected: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert all(not q.endswith(("said on Wednesday?", "centre of the storm?")) for q in questions)
+    assert not expected or any(expected in q for q in questions), questions
