@@ -1114,6 +1114,10 @@ _NOT_IN_PRODUCT_RE = re.compile(
     r"\b(?:that|which|who|to|will|would|as|after|because|despite|amid|following|while|when"
     r"|said|says|this week|last week|on \w+day|today|yesterday|plans?)\b"
 )
+_LAUNCH_WORDS = frozenset(
+    "launched unveiled introduced released debuted announced rolled launch ship available"
+    " sale launches".split()
+)
 # Made to be bought, not only used: devices.
 _HARDWARE_RE = re.compile(
     r"\b(?:iPhone|iPad|Mac|MacBook|iMac|Galaxy|Pixel|Kindle|Surface|AirPods|HomePod"
@@ -1138,6 +1142,8 @@ def _product_question(lead_questions: list[str]) -> list[str]:
     if not lead_questions or not lead_questions[0].startswith(_NEWS_FIRST):
         return []
     clause = lead_questions[0].removeprefix(_NEWS_FIRST)[:-1]
+    if _LAUNCH_WORDS.isdisjoint(clause.split()):
+        return []  # the common case, before the patterns
     match = _LAUNCH_RE.match(clause) or _COMING_RE.match(clause)
     if match is None or _NOT_IN_PRODUCT_RE.search(match.group("product")):
         return []
@@ -1270,6 +1276,11 @@ _HEADLINE_VIEW_RE = re.compile(
     r"|shouldn['\u2019]t|must|need|needs) "
     r"(?!(?:been|being|now|hiring)\b)(?P<rest>.+)$"
 )
+_VIEW_VERBS = frozenset(
+    "is are isn't aren't isn\u2019t aren\u2019t can can't can\u2019t cannot could couldn't"
+    " couldn\u2019t may might will won't won\u2019t should shouldn't shouldn\u2019t must need"
+    " needs Is Are Can Could May Might Will Should Must Need Needs".split()
+)
 _SUBJECT_CLAUSE_WORDS = frozenset(
     "that who which says said say warns jokes claims thinks believes argues insists".split()
 )
@@ -1291,6 +1302,8 @@ def _headline_view(reading: Reading, body: str) -> list[str]:
     """
     if reading.kind in _NO_NEWS_KINDS or reading.kind in ("tragedy", "job"):
         return []
+    if _VIEW_VERBS.isdisjoint(reading.headline.split()):
+        return []  # no copula or modal: the common case, before the costlier checks
     headline = as_sentence(reading.headline)
     if not headline or is_title_case(headline) or len(headline.split()) > 20:
         return []
