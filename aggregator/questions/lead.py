@@ -38,6 +38,7 @@ __all__ = [
     "lead_sentence",
     "lower_first",
     "second_lead",
+    "IRREGULAR_PAST",
 ]
 
 _WINDOW = 900  # characters of the body read
@@ -72,7 +73,8 @@ _NO_OPENERS = frozenset(
     Here's There's That's It’s That’s Here’s There’s Uh Um Okay OK Such Other Others
     One Some Many Most Both Each Every Such Another Same Similarly Meanwhile Instead To
     Yet Still However Typically Usually Often Sometimes Perhaps Maybe Anyway Plus Next
-    First Second Third Fourth Finally Lastly
+    First Second Third Fourth Finally Lastly Soon Thus Hence Therefore Moreover Furthermore
+    Additionally Again Accordingly Consequently Nonetheless Nevertheless Likewise Besides Indeed
     """.split()
 )
 _NO_PAIRS = frozenset(
@@ -245,7 +247,7 @@ _BAD_ENDINGS = frozenset(
     could should must may might has have had do does did not shortly soon just only even also
     still right well long described called termed dubbed named revealed announced reported
     confirmed suggested showed noted added explained insisted insists argued warned claimed
-    stated denied admitted
+    stated denied admitted indicated days weeks months came comes come
     """.split()
 )
 
@@ -257,6 +259,18 @@ _LIST_ITEM_RE = re.compile(r"(?:and |or )?[\w.'\u2019&-]+(?: [\w.'\u2019&-]+)?,"
 _ASIDE_RE = re.compile(
     r"(?:thought|believed|said|expected|known|reported|estimated|understood|alleged) to "
 )
+# A saying verb right after a break: what comes before it is the subject, not a clause.
+_VERB_NEXT_RE = re.compile(r"(?:said|says|told|added|noted|warned|argued|explained|wrote)\b")
+# An appositive between commas, then the verb of the clause it interrupts.
+_APPOSITIVE_THEN_VERB_RE = re.compile(
+    r"(?:originally|once|formerly|now|then|a|an|the|its|his|her|their)\b[^,]{0,60}, "
+    r"(?:has|have|had|is|are|was|were|will|would|can|could|may|might|must)\b"
+)
+# An auxiliary right after a break that follows an earlier comma: the break closed an
+# appositive ("envoys, Steve Witkoff and Jared Kushner, are at ..."), its verb follows.
+_AUX_NEXT_RE = re.compile(r"(?:has|have|had|is|are|was|were)\s")
+# A name and its appositive: "Cliff Albright, co-founder and executive director of ...".
+_NAME_COMMA_RE = re.compile(r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}, [a-z]")
 _LONG_CORE = 140
 _CONJUNCTION_RE = re.compile(
     r"\s(?=(?:after|as|while|because|since|amid|despite|following|when|which|who|where|that)\s)"
@@ -284,6 +298,12 @@ def core(sentence: str) -> str:
             continue  # "a single, unified workspace": a list or an adjective, not a clause
         if _ASIDE_RE.match(sentence, match.end()):
             continue  # "that orca, thought to be 36, died": an aside, the verb follows
+        if _APPOSITIVE_THEN_VERB_RE.match(sentence, match.end()) or (
+            "," in head and _AUX_NEXT_RE.match(sentence, match.end())
+        ):
+            continue  # "The twists and turns of ..., originally a two-week project, have kept"
+        if _VERB_NEXT_RE.match(sentence, match.end()) and _NAME_COMMA_RE.match(head):
+            continue  # "Cliff Albright, co-founder of ..., said ...": the subject's verb follows
         if _LIST_ITEM_RE.match(sentence, match.end()):
             continue  # "giants X, Meta, and TikTok": inside a list
         if "," in head and len(head.rsplit(",", 1)[1].split()) <= 2:
@@ -295,6 +315,8 @@ def core(sentence: str) -> str:
             and _complete(head)
             and head.count("\u201c") == head.count("\u201d")
             and head.count('"') % 2 == 0
+            and head.count("(") == head.count(")")  # not inside "(known as ..."
+            and not _object_without_verb(head)
         ):
             return head
     return sentence
@@ -306,6 +328,36 @@ _SUBORDINATORS = frozenset(
     despite amid following with without in on at for by during under from to
     """.split()
 )
+
+
+_SAYS_THAT_RE = re.compile(r".* (?:that|says|said|warned|warns) ")
+_SAYING_WORDS = (" that ", " says ", " said ", " warned ", " warns ")
+_DETERMINER_FIRST_RE = re.compile(r"(?:the|a|an|her|his|its|their|our)\s")
+_TIME_ONLY_RE = re.compile(
+    r"(?:on \w+day|today|yesterday|on \w+|last week|this week|earlier)$", re.IGNORECASE
+)
+
+
+def _object_without_verb(head: str, *, time_only: bool = True) -> bool:
+    """Whether a cut leaves a saying without what was said: its object without a verb
+    ("warned that the clear waters of the Wye", "says her 22-year-old son") or only a
+    time ("Denmark's foreign minister said on Wednesday")."""
+    if not any(word in head for word in _SAYING_WORDS):
+        return False  # the common case, without the pattern's backtracking
+    match = _SAYS_THAT_RE.match(head)
+    if match is None:
+        return False
+    rest = head[match.end() :]
+    if _TIME_ONLY_RE.match(rest):
+        # "..., Starmer said on Monday": an attribution after its claim. A trim may keep
+        # "... who said on Sunday" for the main clause to be cut from later.
+        return time_only and "," not in head
+    words = rest.split()
+    return (
+        _DETERMINER_FIRST_RE.match(rest) is not None
+        and len(words) <= 8
+        and not has_main_verb(words)
+    )
 
 
 def _opens_subordinate(sentence: str) -> bool:
@@ -430,7 +482,16 @@ def _trim(sentence: str) -> str:
         last = words[-1].lower()
         if last.endswith("ing") or _LIST_ITEM_RE.match(sentence, match.end()):
             continue
-        if len(words) >= 8 and last not in _BAD_ENDINGS and _complete(head):
+        if _APPOSITIVE_THEN_VERB_RE.match(sentence, match.end()) or (
+            "," in head and _AUX_NEXT_RE.match(sentence, match.end())
+        ):
+            continue  # inside or right after an appositive: the subject's verb follows
+        if (
+            len(words) >= 8
+            and last not in _BAD_ENDINGS
+            and _complete(head)
+            and not _object_without_verb(head, time_only=False)
+        ):
             best = head  # the longest such clause keeps the most of the fact
     return best
 
@@ -508,6 +569,9 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # the reader addressed: a promotion, not a fact
     if lang == "de" and next((w for w in words[1:] if w[:1].islower()), "") == "über":
         return ""  # "Alexander Ahrens über Gewaltausbrüche ...": an interview's label, no verb
+    label_on = _NAME_ON_RE.match(sentence)
+    if lang in ("en", "") and label_on and not has_main_verb(sentence[label_on.end() :].split()):
+        return ""  # "Rob Sykes on the Tories' online campaign ...": a letter's label, no verb
     if words[0].endswith("ly,") or " ".join(words[:2]).lower().rstrip(",") in _NO_PAIRS:
         return ""  # "Unfortunately, ...", "In this article": a comment, not a fact
     if first == "One" and len(words) > 1 and words[1][:1].isupper():
@@ -548,6 +612,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""
     if lang in ("en", "") and not has_main_verb(words):
         return ""
+    if _BACKDROP_OPENER_RE.match(sentence) or _CAPITAL_ARTICLE_RE.search(sentence):
+        return ""
     if _CAPTION_RE.search(sentence) or (
         _INNER_STOP_RE.search(sentence) and _INNER_STOP_RE.search(_TITLE_ABBR_RE.sub(" ", sentence))
     ):
@@ -559,6 +625,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # "announced that, due to ...": cut inside; "When toggled off, Google ..."
     if lowered[-1] in _DANGLING_ENDS or any(w in _CAPITAL_SMALL for w in words[1:]):
         return ""  # "... no different from that": its referent is elsewhere; "groups For"
+    if sentence.count("(") != sentence.count(")"):
+        return ""  # cut inside a parenthesis: "vaccines from MSD (known"
     return sentence
 
 
@@ -613,9 +681,26 @@ _TITLE_ABBR_RE = re.compile(
 # A photo caption, not the news: "A Tesla Model 3 is seen during ...".
 _CAPTION_RE = re.compile(
     r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bphotographed\b|\bposes? for\b"
-    r"|\bfile photo\b",
+    r"|\bfile photo\b"
+    # "Pukguksong-2, shown in this undated image, ...", "Eric Chien of Symantec, front, said"
+    r"|\bshown in this\b|\bundated (?:image|photo|picture)\b"
+    r"|, (?:front|left|right|center|centre|second (?:from )?(?:left|right)),",
     re.I,
 )
+# Background told before the news: "Earlier this year, Square debuted ...", "As introduced
+# in the overview post, a Go module is ...", "On Feb. 1, 1979, Khomeini arrived ...".
+_BACKDROP_OPENER_RE = re.compile(
+    r"^(?:(?:Earlier this|Last) (?:year|month),|Back in|Years ago|Decades ago"
+    r"|As (?:introduced|mentioned|noted|discussed|described|explained|covered|announced)"
+    r" (?:in|earlier|before|previously|last)"
+    r"|(?:On|In|By) [^,]{0,24}\b(?:1[0-9]{3}|20[01][0-9])\b[^,]{0,12},"
+    r"|In (?:1[0-9]{3}|20[01][0-9]) (?=[A-Z]))"
+)
+# A name, then "on": a letter's or an interview's label ("Rob Sykes on the Tories' ...").
+_NAME_ON_RE = re.compile(r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){1,3} on ")
+# A capital article after a comma ("At a event in Washington D.C., A U.S. official
+# said"): a typo of the source that the question would copy.
+_CAPITAL_ARTICLE_RE = re.compile(r", (?:A|An) (?=[A-Za-z])")
 
 
 _ARTICLES = frozenset("the a an has have had is are was were will its their his her".split())
@@ -635,6 +720,8 @@ _IRREGULAR = frozenset(
     stuck swept swung taught tore won withdrew wound
     """.split()
 )
+# Irregular past forms, for telling a narrated past from a present view.
+IRREGULAR_PAST = _IRREGULAR
 _RELATIVES = frozenset("that which who whom whose where when".split())
 _NOT_VERBS_S = frozenset("its this his thus plus us as whereas news series always perhaps".split())
 
@@ -793,6 +880,11 @@ def as_sentence(headline: str) -> str:
     return _usable(headline + ".", "en")
 
 
+# An outlet's name after the headline, as a news aggregator's body gives it ("US, European
+# stocks rise as oil takes a pause and crypto rallies  Reuters").
+_SOURCE_AFTER_RE = re.compile(r"\s+[A-Z][\w.&'\u2019-]*(?: [A-Z][\w.&'\u2019-]*){0,3}")
+
+
 def _candidates(
     headline: str, body: str, lang: str, skip: Callable[[int], bool] | None = None
 ) -> Iterator[tuple[int, str, Lead]]:
@@ -841,6 +933,8 @@ def _candidates(
         words = _content_words(sentence)
         if len(words - title_words) <= 1 and _ARTICLES.isdisjoint(sentence.lower().split()):
             continue  # the headline again (often with its source): headlinese
+        if sentence.startswith(headline) and _SOURCE_AFTER_RE.fullmatch(sentence, len(headline)):
+            continue  # "... crypto rallies Reuters": a news aggregator's headline and source
         overlap = len(title_words & words) + (index == 0)
         speaker, claim = _split_saying(sentence) if lang in ("en", "") else ("", "")
         lead = Lead(
@@ -993,6 +1087,22 @@ _FUNCTION_WORDS = frozenset(
     Earlier Later Recent Recently
     """.split()
 )
+# Plural nouns of people that open a sentence before "of" ("Residents of Goma",
+# "Families of the victims"): a group of people, even when the subject finder took
+# the phrase for a name.
+# Descriptions before a name that are no part of it ("Accused Bondi Beach killer ...").
+_TITLES_BEFORE_NAMES = frozenset(
+    """
+    Accused Alleged Suspected Convicted Jailed Disgraced Embattled Ousted Detained Veteran
+    Former Outgoing Incoming Acting Interim Exiled Slain Retired Fugitive Deposed
+    """.split()
+)
+_GROUP_NOUNS = frozenset(
+    """
+    Residents Members Families Relatives Parents Citizens Supporters Victims Survivors
+    Leaders Users Fans Students Employees Shareholders Officials Voters Critics Opponents
+    """.split()
+)
 _DEMONYM_WORDS = frozenset(
     """
     American French German British English Dutch Greek Thai Swiss Irish Scottish Welsh
@@ -1051,8 +1161,14 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
         and rest.split(" ", 1)[0] not in _ONLY_SINGULAR  # "Reuters was not able ..."
     ):
         return first.lower() + sep + rest  # "Rescuers are racing ..."
-    if stem.split("-")[0].lower() in _NUMBER_WORDS:
+    if stem.split("-")[0].lower() in _NUMBER_WORDS and not (
+        core == "One" and rest[:1].isupper() and rest.split(" ", 1)[0] not in _DEMONYM_WORDS
+    ):  # "One Nation leader Pauline Hanson": a name, not a number
         return first.lower() + sep + rest  # "Thirty-eight confirmed cases ..."
+    if stem in _TITLES_BEFORE_NAMES and rest[:1].isupper():
+        return first.lower() + sep + rest  # "Accused Bondi Beach killer Naveed Akram ..."
+    if stem in _GROUP_NOUNS and rest.startswith("of "):
+        return first.lower() + sep + rest  # "Residents of Goma reported ...": people, no name
     if stem.endswith("ing") and stem not in _NAMES_IN_ING and rest[:1].isupper():
         return first.lower() + sep + rest  # "Repealing Obamacare's ...", "Defending Olympic ..."
     if stem in _KEEP_CAPITAL or any(
@@ -1079,7 +1195,7 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     if following[:1] in '\u201c"' and following[1:2].isupper() and not core.endswith(","):
         return sentence  # a nickname inside a name: "Chonthicha \u201cLookkate\u201d Jangrew"
     text = body[:3000]
-    if title and _names_word(title, stem):
+    if title and _names_word(title.removeprefix(stem + " "), stem):
         return sentence  # the headline names it too ("Kosovo", "Mailboxer")
     at = text.find(" " + stem)
     while at > 0:

@@ -43,6 +43,7 @@ from typing import Protocol, runtime_checkable
 
 from aggregator.models import Story
 from aggregator.questions.lead import (
+    IRREGULAR_PAST,
     Lead,
     as_sentence,
     core,
@@ -1018,6 +1019,195 @@ def _motive_only(act: list[str]) -> list[str]:
 _PARTICIPLES = frozenset("built made born founded known set given taken seen held led".split())
 
 
+# An item filed as opinion: the address names an opinion, comment, editorial, essay or
+# column section ("/commentisfree/", "/opinion/", "/Editorials/", "aeon.co/essays/").
+_OPINION_URL_RE = re.compile(
+    r"/(?:[\w-]+/)*(?:opinions?|commentisfree|comment|editorials?|essays?|columns?|op-?eds?"
+    r"|ideas|perspectives?|meinung|kommentar|tribunes?)/",
+    re.IGNORECASE,
+)
+# A judgement in the present: an evaluative word after a copula ("wireless charging
+# remains an elusive concept", "conciseness is essential in the legal world") or a
+# verb of harm or worth ("deeply nested code hurts readability").
+_JUDGEMENT_RE = re.compile(
+    r"^(?!(?:the latter|the former|this|that|these|those|it|they)\b)[a-z][\w'\u2019-]*"
+    r"(?: [\w'\u2019-]+){0,8}? (?:is|are|isn't|aren't|can be|remains?|seems?|has become"
+    r"|have become) (?:(?:not|never|often|always|still|really|truly|very|so|too|far|much"
+    r"|incredibly|hugely|deeply|increasingly|largely|simply|already|both|more|most|less"
+    r"|the|a|an|one of the)\s)*(?:important|essential|valuable|invaluable|useful|useless"
+    r"|dangerous|harmful|wrong|right|better|worse|best|worst|greatest|overrated|underrated"
+    r"|necessary|unnecessary|crucial|vital|terrible|broken|dead|elusive|error-prone|pointless"
+    r"|meaningless|fantastic|brilliant|awful|excellent|powerful|overlooked|shocking|absurd"
+    r"|inevitable|impossible|misguided|flawed|doomed|fragile|unsustainable|irrelevant"
+    r"|obsolete|overdue|unfair|ridiculous|risky|welcome)\b"
+    r"|^(?!(?:the latter|the former|this|that|it)\b)[a-z][\w'\u2019-]*(?: [\w'\u2019-]+){0,6}?"
+    r" (?:hurts|harms|matters|undermines) "
+)
+# What a view to agree with does not hold: a figure or a date (a fact to check), or
+# reported words (whose view it is comes first).
+_NOT_A_VIEW_RE = re.compile(
+    r"\d|\b(?:said|says|told|tells|according|reported|reports|announced|today|yesterday"
+    r"|tomorrow|this week|last week)\b"
+)
+
+
+_PAST_RE = re.compile(r"\b(?:was|were|had|did)\b|\blast (?:week|month|year|\w+day)\b")
+_PASSIVE_BEFORE = frozenset("is are be been being am get gets".split())
+
+
+def _told_in_past(clause: str) -> bool:
+    """Whether a clause narrates: a past tense or a perfect ("the agent escaped its
+    testing environment", "Obamacare has made its way back"), not a view."""
+    if _PAST_RE.search(clause):
+        return True
+    words = clause.split()
+    return any(
+        (word.endswith("ed") or word in IRREGULAR_PAST) and words[at - 1] not in _PASSIVE_BEFORE
+        for at, word in enumerate(words)
+        if at
+    )
+
+
+def _view_question(reading: Reading, story: Story, lead_questions: list[str]) -> list[str]:
+    """ "Do you agree that X?" instead of the news frame, when the lead states a view.
+
+    An opinion piece (filed under an opinion or essay section, or read as one)
+    argues rather than reports, and a sentence that judges in the present
+    ("deeply nested code hurts readability and is error-prone") is a claim
+    to agree with in any item: weighing either as "the news that ..." is the
+    rubric's genre mismatch. Asked once, with no second wording of the same
+    view.
+    """
+    if (
+        len(lead_questions) != 2
+        or not lead_questions[0].startswith(_NEWS_FIRST)
+        or reading.kind == "tragedy"
+    ):
+        return []
+    clause = lead_questions[0].removeprefix(_NEWS_FIRST)[:-1]
+    if _NOT_A_VIEW_RE.search(clause):
+        return []
+    if not _JUDGEMENT_RE.search(clause) and not (
+        _OPINION_URL_RE.search(story.url) and not _told_in_past(clause)
+    ):
+        return []
+    question = f"Do you agree that {clause}?"
+    return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
+
+
+# A maker's launch of a named product: "Apple today launched the all-new Mac Pro",
+# "Jack Dorsey's Block has launched Buzz, an open-source workplace collaboration platform".
+_LAUNCH_RE = re.compile(
+    r"^(?:[A-Z][\w.&'\u2019-]*)(?: [A-Z][\w.&'\u2019-]*){0,3}(?: today| just| has| have){0,2}"
+    r" (?:launched|unveiled|introduced|released|debuted|announced|rolled out)"
+    r" (?P<product>(?:(?:the|a|an|its) )?(?:all-new |new )?"
+    r"(?:[A-Z]|i[A-Z])[\w.&'\u2019+-]*,?(?: [^ ]+){0,11})$"
+)
+# A product's coming launch: "Samsung's AI smart glasses will be launched in 2026".
+_COMING_RE = re.compile(
+    r"^(?P<product>(?:the |its )?(?:[A-Z]|i[A-Z])[\w.&'\u2019+-]*(?: [\w.&'\u2019+-]+){0,5})"
+    r" (?:will be (?:launched|released|available|on sale)|will (?:launch|ship|go on sale)"
+    r"|(?:is|are) (?:now )?(?:available|on sale)|goes on sale|go on sale)\b"
+)
+# What a product's name and its description do not hold: a clause of its own, a time.
+_NOT_IN_PRODUCT_RE = re.compile(
+    r"\b(?:that|which|who|to|will|would|as|after|because|despite|amid|following|while|when"
+    r"|said|says|this week|last week|on \w+day|today|yesterday|plans?)\b"
+)
+_LAUNCH_WORDS = frozenset(
+    "launched unveiled introduced released debuted announced rolled launch ship available"
+    " sale launches".split()
+)
+# Made to be bought, not only used: devices.
+_HARDWARE_RE = re.compile(
+    r"\b(?:iPhone|iPad|Mac|MacBook|iMac|Galaxy|Pixel|Kindle|Surface|AirPods|HomePod"
+    r"|phones?|laptops?|tablets?|glasses|watch|headphones|earbuds|console|TV|camera)\b"
+)
+_CAPITALS_AND_I = "iABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_POSSESSIVE_MARK_RE = re.compile(r"['\u2019]s?\b")
+# Capitalised words that name no product: "Stack Overflow has launched an API".
+_NOT_PRODUCTS = frozenset("API APIs AI SDK App PC Web".split())
+
+
+def _product_question(lead_questions: list[str]) -> list[str]:
+    """ "Would you buy/use <product>?" instead of the news frame on a product's launch.
+
+    A maker launching a named product is a release, not news to weigh ("What
+    should readers make of the news that Apple today launched the all-new Mac
+    Pro?" is the rubric's genre mismatch); whether the product is worth buying
+    or using is what a reader would argue about. Only a launch whose object is
+    the product's name (capitalised, not "an API"), optionally with its
+    appositive; a device is bought, anything else used.
+    """
+    if not lead_questions or not lead_questions[0].startswith(_NEWS_FIRST):
+        return []
+    clause = lead_questions[0].removeprefix(_NEWS_FIRST)[:-1]
+    if _LAUNCH_WORDS.isdisjoint(clause.split()):
+        return []  # the common case, before the patterns
+    match = _LAUNCH_RE.match(clause) or _COMING_RE.match(clause)
+    if match is None or _NOT_IN_PRODUCT_RE.search(match.group("product")):
+        return []
+    product = match.group("product")
+    if product.startswith(("a new ", "an all-new ")):
+        product = "the " + product.split(" ", 1)[1]  # "a new iPad mini" -> "the new iPad mini"
+    names = [w for w in product.split(",")[0].split() if w[:1].isupper() or w[1:2].isupper()]
+    if not names or all(w in _NOT_PRODUCTS for w in names):
+        return []
+    verb = "buy" if _HARDWARE_RE.search(product) else "use"
+    if verb == "buy" and product[:1] in _CAPITALS_AND_I and not _POSSESSIVE_MARK_RE.search(product):
+        product = "the " + product  # a device by its model name: "the iPhone 5s"
+    question = f"Would you {verb} {product}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
+# A release told by its headline alone: "PostgreSQL 8.4 now available", "Zig 0.4.0
+# Released", "opam 2.0.1 is out!", "Introducing Gemini Omni".
+_RELEASED_RE = re.compile(
+    r"^(?P<product>[A-Za-z][\w./+-]*(?: [\w./+-]+){0,3}?) (?:is )?(?:now )?(?:officially )?"
+    r"(?:released|available|out|here)[!.]?$",
+    re.IGNORECASE,
+)
+_INTRODUCING_RE = re.compile(r"^(?:Introducing|Announcing) (?P<product>[A-Z][^:,;|()]{1,40})$")
+_VERSION_RE = re.compile(r"\bv?\d+(?:\.\d+)+\b|\bv\d+\b|\b\d+$")
+
+
+def _release_question(reading: Reading) -> list[str]:
+    """ "Would you upgrade to / try <product>?" for a headline that announces a release.
+
+    A release's headline ("PHP 5.3.0 released", "Introducing Nano Banana Pro")
+    has no news to weigh and nothing missing to point at; whether to adopt
+    the product is what its readers argue about. A product with a version
+    number is upgraded to, another tried. The product must hold a capital or a
+    version and no word of a sentence ("Google Update no longer runs ..."); "X
+    released" counts only on an item read as a release ("Wild Walmart fight
+    breaks out" is none).
+    """
+    headline = reading.headline
+    match = _INTRODUCING_RE.match(headline)
+    if match is None and reading.kind == "release":
+        match = _RELEASED_RE.match(headline)
+    if match is None:
+        return []
+    product = match.group("product").strip()
+    words = product.split()
+    if any(w[:1].islower() and not w[1:2].isupper() for w in words[1:]):
+        return []  # "KDE 4.3.0 release candidate": a description that wants its article
+    if not any(w[:1].isupper() or w[1:2].isupper() for w in words) and not _VERSION_RE.search(
+        product
+    ):
+        return []
+    if any(w.lower() in _NOT_IN_RELEASE for w in words):
+        return []
+    verb = "upgrade to" if _VERSION_RE.search(product) else "try"
+    return [f"Would you {verb} {product}?"]
+
+
+# Words that make a headline's subject more than a product's name.
+_NOT_IN_RELEASE = frozenset(
+    "the a an is are was were has have will not no new our we why how what when who".split()
+)
+
+
 def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
     """One shorter question on a lead too long for the kind's frames, when it fits."""
     clause = _clause(core(lead.sentence), _name_text(reading, body), reading)
@@ -1039,6 +1229,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []
     act = _act_questions(reading, body)
     second: list[str] = []
+    view = _view_question(reading, story, lead_questions)
     if lead is not None:
         lead_questions, second = _second_fact_questions(reading, story, lead, lead_questions)
         if (
@@ -1050,6 +1241,10 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
             second = _headline_as_second_fact(reading, lead, body)
         if not second and len(lead_questions) == 1 and reading.kind != "tragedy":
             second = _headline_claim(act, reading, lead)
+    if view:
+        lead_questions = view  # the view in its own frame; the second fact stays
+    else:
+        lead_questions = _product_question(lead_questions) or lead_questions
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
@@ -1062,12 +1257,80 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         second,
         act if not lead_questions or reading.kind == "tragedy" else _motive_only(act),
         _kind_questions(reading, body),
+        # A release's own question, when the lead gave none (not a second wording of
+        # "What would you still need before switching ...").
+        [] if lead_questions else _release_question(reading),
         _fact_questions(reading),
     ]
     found = [group for group in groups if group]
     if not found:
-        found = [_headline_clause_questions(reading, body)]
+        found = [_headline_clause_questions(reading, body) or _headline_view(reading, body)]
     return [group for group in found if group]
+
+
+# A headline's judgement or forecast: its subject, then a copula or a modal that is not
+# a report of what happened ("has been suspended", "were not the cause", "is hiring").
+_HEADLINE_VIEW_RE = re.compile(
+    r"^(?P<subject>(?:[\w'\u2019.,-]+ ){1,6}?)(?P<verb>is|are|isn['\u2019]t|aren['\u2019]t|can"
+    r"|can['\u2019]t|cannot|could|couldn['\u2019]t|may|might|will|won['\u2019]t|should"
+    r"|shouldn['\u2019]t|must|need|needs) "
+    r"(?!(?:been|being|now|hiring)\b)(?P<rest>.+)$"
+)
+_VIEW_VERBS = frozenset(
+    "is are isn't aren't isn\u2019t aren\u2019t can can't can\u2019t cannot could couldn't"
+    " couldn\u2019t may might will won't won\u2019t should shouldn't shouldn\u2019t must need"
+    " needs Is Are Can Could May Might Will Should Must Need Needs".split()
+)
+_SUBJECT_CLAUSE_WORDS = frozenset(
+    "that who which says said say warns jokes claims thinks believes argues insists".split()
+)
+_POINTING_WORDS = frozenset("this these here".split())
+
+
+def _headline_view(reading: Reading, body: str) -> list[str]:
+    """ "Do you agree that <headline>?" for a story with nothing else to ask about.
+
+    The fallback quotes the headline in a generic frame; a headline that
+    states a judgement or a forecast with a copula or a modal ("Kerala can
+    teach India a thing or two about social welfare", "South Asian women will
+    be hurt by the trade war") is a claim a reader can agree with or not, so
+    it is asked as one. Only a sentence-case headline that reads as a whole
+    sentence: no dash, colon or quotation, no figure, no perfect ("has been
+    suspended"), nothing pointing elsewhere ("in this lake"), a subject that
+    is no report ("Scotland says ...") and opens with a lower-case word, a
+    name of the story or a demonym (not "Impotent Democrats won't be ...").
+    """
+    if reading.kind in _NO_NEWS_KINDS or reading.kind in ("tragedy", "job"):
+        return []
+    if _VIEW_VERBS.isdisjoint(reading.headline.split()):
+        return []  # no copula or modal: the common case, before the costlier checks
+    headline = as_sentence(reading.headline)
+    if not headline or is_title_case(headline) or len(headline.split()) > 20:
+        return []
+    if any(mark in headline for mark in (" - ", "\u2013", "\u2014", ":", "(", '"', "\u201c", "?")):
+        return []
+    match = _HEADLINE_VIEW_RE.match(headline)
+    if match is None or any(c.isdigit() for c in headline):
+        return []
+    rest = match.group("rest").split()
+    if not _POINTING_WORDS.isdisjoint(w.lower() for w in rest):
+        return []  # "... spreading through the catfish in this lake": the referent is elsewhere
+    subject = match.group("subject").split()
+    if subject[0].lower() in ("there", "it", "this", "that", "what", "why", "how", "who"):
+        return []
+    if not _SUBJECT_CLAUSE_WORDS.isdisjoint(w.lower() for w in subject):
+        return []  # "Scotland says could ...", "Duterte jokes that his soldiers can ...": a report
+    clause = lower_first(headline, body, reading.names)
+    first = clause.split(" ", 1)[0].removesuffix("'s").removesuffix("\u2019s")
+    if (
+        first[:1].isupper()
+        and not any(c.isupper() for c in first[1:])
+        and not any(first in name.split() for name in reading.names)
+        and not is_demonym(first)
+    ):
+        return []  # "Impotent Democrats won't be ...": a capital kept on a common word
+    question = f"Do you agree that {clause}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 _ENGLISH_WORDS = frozenset(

@@ -386,7 +386,13 @@ class Action:
 
     @property
     def clause(self) -> str:
-        """The act as the headline words it: ``asks Amazon and Microsoft to ...``."""
+        """The act as the headline words it: ``asks Amazon and Microsoft to ...``.
+
+        A plan (``Trump to hold a press conference``) is told in the future:
+        ``will hold a press conference``.
+        """
+        if self.form == "plan" and not self.said:
+            return f"will {self.verb} {self.rest}"
         return f"{self.said or self.verb} {self.rest}"
 
     @property

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -1531,3 +1532,198 @@ def test_a_german_interview_label_is_no_lead() -> None:
     title = 'Sachsen - Bautzens Bürgermeister: "Kein wesentliches Problem mit Flüchtlingen"'
     questions = OfflineGenerator(count=3).generate(_lang_story(title, body, "de"))
     assert not any("Alexander Ahrens über" in q for q in questions), questions
+
+
+# A view is asked to be agreed with, not weighed as news: a judgement in the present in
+# any item, or the lead of an item filed under an opinion section. Real corpus stories.
+@pytest.mark.parametrize(
+    ("title", "url", "body", "question"),
+    [
+        (  # a how-to tip's claim, on a blog
+            "Code Health: Reduce Nesting, Reduce Complexity",
+            "http://testing.googleblog.com/2017/06/code-health-reduce-nesting-reduce.html",
+            "By Elliott Karpilovsky\n\nDeeply nested code hurts readability and is error-prone. "
+            "Try spotting the bug in the two versions of this code:",
+            "Do you agree that deeply nested code hurts readability and is error-prone?",
+        ),
+        (  # a judgement opening a gadget story
+            "This Dell 2-in-1 laptop can wirelessly charge through its keyboard",
+            "http://www.theverge.com/ces/2017/1/6/14194922/dell-latitutde-7285-laptop",
+            "Wireless charging remains an elusive concept. It pops up here and there, often for "
+            "mobile devices using special cases, and yet many solutions are painfully incomplete "
+            "or too cumbersome for consumers to care.",
+            "Do you agree that wireless charging remains an elusive concept?",
+        ),
+        (  # an editorial's thesis, filed under /opinion/
+            "A new reality in Syria",
+            "http://www.japantimes.co.jp/opinion/2017/01/05/editorials/new-reality-syria/",
+            "A new era is dawning in the Middle East as U.S. influence wanes and Russia's role "
+            "increases.",
+            "Do you agree that a new era is dawning in the Middle East as U.S. influence wanes "
+            "and Russia's role increases?",
+        ),
+        (  # a column's claim, filed under /commentisfree/
+            "The Guardian view on online politics: bring the ads into the light | Editorial",
+            "https://www.theguardian.com/commentisfree/2017/jun/12/the-guardian-view-on-online",
+            "Facebook makes it easy to target very small sections of the electorate. The rest of "
+            "us should be able to see these messages\n\nEven so, 11,000 volunteers recorded more "
+            "than 3,000 distinct ads on Facebook in this campaign.",
+            "Do you agree that Facebook makes it easy to target very small sections of the "
+            "electorate?",
+        ),
+    ],
+)
+def test_a_view_is_asked_to_be_agreed_with(title: str, url: str, body: str, question: str) -> None:
+    story = replace(_story(title, body), url=url)
+    questions = OfflineGenerator().generate(story)
+    assert questions[0] == question, questions
+    assert not any(q.startswith("What should readers make of the news") for q in questions)
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "body"),
+    [
+        (  # an opinion piece's narrated fact is no view to agree with
+            "Birth control isn't up to the boss",
+            "http://www.cnn.com/2013/11/26/opinion/wydra-supreme-court-obamacare/index.html",
+            "Once again, Obamacare has made its way back before the Supreme Court.",
+        ),
+        (  # the same editorial's lead, filed as news: no view without an evaluative word
+            "A new reality in Syria",
+            "http://www.japantimes.co.jp/news/2017/01/05/new-reality-syria/",
+            "A new era is dawning in the Middle East as U.S. influence wanes and Russia's role "
+            "increases.",
+        ),
+    ],
+)
+def test_a_narrated_or_reported_fact_is_no_view(title: str, url: str, body: str) -> None:
+    story = replace(_story(title, body), url=url)
+    questions = OfflineGenerator().generate(story)
+    assert not any(q.startswith("Do you agree") for q in questions), questions
+
+
+# A maker's launch of a named product asks whether the reader would buy or use it, not
+# what to make of "the news". Real corpus leads.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Samsung reveals first details of its AI smart glasses to CNBC",
+            "Samsung's AI smart glasses will be launched in 2026 and will mark the company's "
+            "first foray into the product category.",
+            "Would you buy Samsung's AI smart glasses?",
+        ),
+        (  # a device by its model name takes its article
+            "Apple Announces iPhone 5s\u2014The Most Forward-Thinking Smartphone in the World",
+            "Apple today announced iPhone 5s, the most advanced iPhone yet. With its new A7 "
+            "chip, iPhone 5s is the first smartphone with 64-bit technology.",
+            "Would you buy the iPhone 5s, the most advanced iPhone yet?",
+        ),
+        (  # software is used, not bought
+            "Jack Dorsey Takes On Slack and GitHub With New AI Workplace Platform 'Buzz'",
+            "Jack Dorsey's Block has launched Buzz, an open-source workplace collaboration "
+            'platform. Dorsey described Buzz as "a new groupchat platform for teams of people '
+            'and agents of all sizes."',
+            "Would you use Buzz, an open-source workplace collaboration platform?",
+        ),
+    ],
+)
+def test_a_product_launch_asks_whether_to_buy_or_use_it(
+    title: str, body: str, question: str
+) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert questions[0] == question, questions
+
+
+def test_a_launch_without_a_product_name_stays_news() -> None:
+    # "an API" names no product; the launch with its terms is weighed as news.
+    questions = OfflineGenerator().generate(
+        _story(
+            "Stack Overflow To Charge LLM Developers For Access To Its Coding Content",
+            "Stack Overflow has launched an API that will require all AI models trained on its "
+            "coding question-and-answer content to attribute sources linking back to its posts. "
+            "And it will cost money to use the site's content.",
+        )
+    )
+    assert not any(q.startswith("Would you") for q in questions), questions
+
+
+# With nothing else to ask about, a headline that states a judgement or a forecast with
+# a copula or a modal is asked as a claim instead of quoted in the fallback frame.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Kerala can teach India a thing or two about social welfare",
+            "But it also has plenty to learn about economic dynamism",
+            "Do you agree that Kerala can teach India a thing or two about social welfare?",
+        ),
+        (
+            "AI surgical tools might be injuring patients",
+            "Most Americans may not expect a robot to perform their surgery, but AI-powered "
+            "surgical tools are becoming more ubiquitous in operating rooms.",
+            "Do you agree that AI surgical tools might be injuring patients?",
+        ),
+    ],
+)
+def test_a_headline_judgement_is_asked_as_a_claim(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title, body)) == (question,)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a report, not a view: the saying verb before the modal
+        ("Scotland says could put secession on hold if UK avoids ‘hard Brexit’", ""),
+        # a perfect: what happened
+        (
+            "Thailand’s prime minister has been suspended",
+            "And conservatives forces are circling her populist movement",
+        ),
+        # a capital the story does not show to be a name ("Medici family mystery")
+        (
+            "Medici family mystery may be solved after more than 400 years",
+            "Link post on Hacker News to cnn.com: 35 points, 4 comments.",
+        ),
+        # an adjective kept with its capital: "that Impotent Democrats won't be ..."
+        (
+            "Impotent Democrats won’t be America’s savior",
+            "Americans who oppose Trump shouldn't waste time waiting for the Democratic Party "
+            "to take action against him.",
+        ),
+        # "this lake": the referent is in the picture, not in the question
+        (
+            "A strange transmissible cancer is spreading through the catfish in this lake",
+            "For more than a decade, there's been something fishy going on in a lake that "
+            "straddles Vermont and the province of Quebec.\n\n(Image credit: Joshua Brown)",
+        ),
+    ],
+)
+def test_a_headline_that_reports_or_reads_badly_is_no_claim(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("Do you agree") for q in questions), questions
+
+
+# A release told by its headline asks whether to adopt the product, not what to take
+# away from the quoted headline.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "PHP 5.3.0 released",
+            "The PHP development team have announced the release version 5.3.0 of PHP. The new "
+            "version includes several fundamental new extensions, as well as a number of other "
+            "new features",
+            "Would you upgrade to PHP 5.3.0?",
+        ),
+        ("Introducing Nano Banana Pro", "", "Would you try Nano Banana Pro?"),
+    ],
+)
+def test_a_release_headline_asks_whether_to_adopt_it(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator().generate(_story(title, body))
+
+
+def test_breaking_out_is_no_release() -> None:
+    # The corpus headline, as a headline-only item: "X ... out" outside a release.
+    questions = OfflineGenerator().generate(_story("Wild Walmart fight breaks out"))
+    assert not any(q.startswith("Would you") for q in questions), questions
