@@ -32,7 +32,12 @@ an article under another's headline):
 - never a roundup, a live blog, a newsletter, a briefing of two items, a
   column, an interview, a headline of two sentences, a feature opening on
   its scene ("With Russia grinding closer, ...") or a look back ("...'s
-  history of ...") (:func:`kind`), nor an article whose address files it
+  history of ...", "Deux ans après, retour sur les attentats de janvier
+  2015", "Looking back at ...") (:func:`kind`): a retrospective retells a
+  past happening, not the day's news of it, so a memorial inaugurated on the
+  anniversary stays apart from it (a current happening dated by a past one,
+  "parole a decade after killing", "march on anniversary of independence",
+  is a report and is left to the rules below), nor an article whose address files it
   under opinion or analysis ("/opinion/", "/Editorials/", "/meinung/":
   :func:`commentary_url`): they cover many happenings, or comment on one
   rather than report it;
@@ -96,7 +101,9 @@ an article under another's headline):
   main clause naming no one ("Progress but not compromise as ... talks end")
   leaves the title's happening to its "as" clause (:func:`_main_clause`);
 - in different languages, two stories sharing two rare names join when the
-  names and numbers of their titles agree ``cross_language``, or when three
+  names and numbers of their titles agree ``cross_language`` (an office,
+  "President", "PM", is no name there: "President-elect Donald Trump" and "le
+  président russe" are two people), or when three
   names or more of one title are told in the other story's title or lead,
   ``told_names`` of them weighted (:func:`_names_told`).
 
@@ -244,6 +251,12 @@ _COLUMN_RE = re.compile(
     | ^\s*with\b[^,;:]{3,80},\s
     # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
     | (?:\bthe|['’]s)\s+history\s+of\b
+    # A retrospective announces a look back at a past happening, not a new one:
+    # "LONG FORMAT. Deux ans après, retour sur les attentats de janvier 2015".
+    | (?:^|[,:.]\s*)retour\s+sur\s+(?:les?|la|l['’]|ces?|cette|cet)\b
+    | (?:^|[,:.]\s*)(?:rückblick\s+auf|mirada\s+atrás\s+a)\b
+    | \blook(?:s|ing)?\s+back\s+(?:at|on)\b
+    | \br[eé]trospective\b
     """
 )
 # A headline of two sentences tells a story's arc or a view of it rather than report
@@ -897,7 +910,8 @@ def compare(
     if contradiction:
         return verdict(False, contradiction)
     if other_language:
-        if len(shared_names) >= 2:
+        # An office ("President", "PM") names whoever holds it in each story.
+        if sum(1 for k in shared_names if k not in _ROLES) >= 2:
             names = _names_agreement(a, b, idf)
             if names >= params.cross_language:
                 return verdict(

@@ -1377,3 +1377,61 @@ def test_the_parties_of_one_negotiation_told_anywhere_join() -> None:
         hours=2,
         idf=day,
     )
+
+
+CABU = (
+    "Deux ans après l'attentat contre Charlie Hebdo, un «Espace Cabu» va être inauguré",
+    "Pour rendre hommage à la rédaction de Charlie Hebdo, dont une partie a été décimée pendant"
+    " l'attentat du 7 janvier 2015, les initiatives se multiplient, notamment à"
+    " Châlons-en-Champagne. La ville natale de Cabu accueillera prochainement un espace"
+    " célébrant le caricaturiste.",
+)
+LOOK_BACK = (
+    "LONG FORMAT. Deux ans après, retour sur les attentats de janvier 2015",
+    "Il y a deux ans jour pour jour, deux hommes se réclamant de Al-Qaïda au Yémén pénétraient"
+    " dans les locaux de Charlie Hebdo et faisaient feu. Les frères Saïd et Chérif Kouachi"
+    " tuaient des caricaturistes...",
+)
+
+
+def test_a_look_back_at_a_past_happening_is_not_a_report() -> None:
+    # A memorial inaugurated on the anniversary is news of the day; a look back at the
+    # 2015 attacks retells them. Both name Charlie Hebdo, rare that day.
+    assert kind(LOOK_BACK[0]) == "column"
+    assert not on_day(CABU, LOOK_BACK, hours=0.2, idf=SHOOTING_DAY)
+    assert kind("Rückblick auf 2016: Das Jahr der Krisen") == "column"
+    assert kind("Looking back at the Fort Lauderdale airport shooting, a year on") == "column"
+    # A current happening dated by a past one reports it; "retour sur Terre" is a return.
+    assert kind(CABU[0]) == ""
+    assert kind("Thousands in Kosovo march on anniversary of independence declaration") == ""
+    assert kind("Former Paralympic star Oscar Pistorius granted parole a decade after"
+                " killing girlfriend") == ""  # fmt: skip
+    assert kind("Retour sur Terre pour Thomas Pesquet après six mois dans l'espace") == ""
+
+
+def test_an_office_is_no_name_across_languages() -> None:
+    # "President-elect" (Trump) and "le président russe" (Putin): the office and Russia are
+    # all the two share, a leaked report and the intelligence report's release a day later.
+    leak = ("Russian officials celebrated President-elect Donald Trumps win: Report", "")
+    release = (
+        "Piratage imputé à la Russie : Poutine mis en cause, Trump minimise",
+        "Le rapport des agences de renseignement affirme que le président russe a influencé la"
+        " campagne américaine.",
+    )
+    day = titles_holding(
+        {"Russia": 17, "President": 11, "elect": 17, "Donald": 22, "Trump": 50}, 577
+    )
+    assert not on_day(leak, release, hours=24.3, idf=day, other_language=True)
+    # A president named by name as well as by office is still told across languages.
+    ghana = (
+        "Le nouveau président ghanéen investi",
+        "Dans son discours d’investiture, Nana Akufo-Addo a promis de s’attaquer à la"
+        " corruption et de relancer le secteur privé.",
+    )
+    akufo = (
+        "Ghana's new President Akufo-Addo says will cut taxes",
+        "ACCRA (Reuters) - Ghana's new President Nana Akufo-Addo pledged to cut taxes to boost"
+        " the economy at his swearing in ceremony on Saturday, whilst also promising to protect"
+        " the public purse by getting value for money on services.",
+    )
+    assert on_day(ghana, akufo, hours=0.4, idf=day, other_language=True)
