@@ -100,6 +100,15 @@ an article under another's headline):
   a lead ("... JD Vance After Geneva Talks", whose lead names the US), and a
   main clause naming no one ("Progress but not compromise as ... talks end")
   leaves the title's happening to its "as" clause (:func:`_main_clause`);
+- two stories in one language whose titles tell the same kind of happening
+  in any of its words (:data:`_HAPPENING_WORDS`: "sworn in" and "takes
+  oath", "memorials" and "mourn", "shooting" and "gunman") and whose titles
+  and leads both name one rare actor or place (``angle_idf``) join within
+  ``angle_window``, however few title words they share: the same happening
+  from another angle ("Florida shooting suspect struggled with mental
+  health: family" and "Scenes From Fort Lauderdale Airport Shooting",
+  :func:`_angle`); titles whose numbers disagree, or telling a reaction,
+  stay apart;
 - in different languages, two stories sharing two rare names join when the
   names and numbers of their titles agree ``cross_language`` (an office,
   "President", "PM", is no name there: "President-elect Donald Trump" and "le
@@ -737,6 +746,12 @@ class EventParams:
             this far apart (see :func:`_occasion`); so are two whose main clauses hold a
             word of one occasion and that both name two parties or more in their titles
             or leads (see :func:`_occasion_told`).
+        angle_window: two stories in one language whose titles tell the same kind of
+            happening (a shooting, a swearing-in, a memorial, ...) and whose titles and
+            leads name the same rare actor or place are one event when published at most
+            this far apart, however few title words they share (see :func:`_angle`).
+        angle_idf: how rare (log scale, like ``min_idf``) the name those two stories share
+            must be: 3.5 is a name in about one title of 12 of their days.
     """
 
     enabled: bool = True
@@ -757,6 +772,8 @@ class EventParams:
     incident_window: timedelta = timedelta(hours=16)
     told_names: float = 0.8
     occasion_window: timedelta = timedelta(hours=12)
+    angle_window: timedelta = timedelta(hours=12)
+    angle_idf: float = 3.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -856,8 +873,24 @@ def compare(
         return EventVerdict(False, "an address filed under opinion or analysis", gap=gap)
     keys_b = set(b.title_keys)
     shared_title = tuple(k for k in a.title_keys if k in keys_b)
+
+    def another_angle() -> str:
+        # Asked where the rules below would keep the two apart (see _angle).
+        if gap > params.angle_window or other_language:
+            return ""
+        angle = _angle(a, b, idf, params.angle_idf)
+        if not angle or _numbers_conflict(a, b) or _reaction(a, b) or _reaction(b, a):
+            return ""
+        return (
+            f"another angle: the same kind of happening ({angle[0]}) and a rare name"
+            f" ({angle[1]}) within {params.angle_window}"
+        )
+
     if len(shared_title) < 2:
         # Every rule below needs two shared title keys: decided without scoring.
+        angle = another_angle()
+        if angle:
+            return EventVerdict(True, angle, shared_title=shared_title, gap=gap)
         return EventVerdict(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
@@ -870,6 +903,11 @@ def compare(
         and not (gap <= params.occasion_window and _occasion_told(a, b, shared_title))
     ):
         # Decided on the titles alone: the costlier agreement of the leads is left out.
+        angle = another_angle()
+        if angle:
+            return EventVerdict(
+                True, angle, title_score=title_score, shared_title=shared_title, gap=gap
+            )
         return EventVerdict(
             False,
             f"title agreement {title_score:.2f} < {params.min_title}",
@@ -965,6 +1003,9 @@ def compare(
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
             return verdict(True, f"no rare name, but evidence {evidence:.2f} >= {params.nameless}")
+        angle = another_angle()
+        if angle:
+            return verdict(True, angle)
         return verdict(False, "no rare name in common")
     if evidence >= params.threshold:
         return verdict(True, f"evidence {evidence:.2f} >= {params.threshold}")
@@ -987,6 +1028,9 @@ def compare(
         return verdict(
             True, f"each title told in the other story ({covered:.2f} >= {params.coverage})"
         )
+    angle = another_angle()
+    if angle:
+        return verdict(True, angle)
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
 
 
@@ -1313,6 +1357,68 @@ def _incident(
 def _before(keys: Sequence[str], kinds: frozenset[str]) -> set[str]:
     """The keys just before a word of ``kinds`` in a title: "airport" in "airport shooting"."""
     return {keys[i - 1] for i in range(1, len(keys)) if keys[i] in kinds}
+
+
+_HAPPENING_WORDS = {
+    "attack": "attack attacks attacked killed kills killing shooting shootings shot shooter"
+    " gunman gunmen gunfire bombing bomb blast explosion stabbing torture tortured beating"
+    " fusillade tireur attentat Schüsse Schütze Anschlag Attentat tiroteo atentado",
+    "swearing-in": "sworn swearing oath serment vereidigt Amtseid juramento",
+    "resignation": "resigns resigned resignation quits démission démissionne Rücktritt dimite"
+    " dimisión",
+    "visit": "visit visits visiting trip visite Besuch besucht visita",
+    "memorial": "memorial memorials vigil vigils tribute tributes mourn mourns mourning funeral"
+    " hommage obsèques Trauer Trauerfeier homenaje",
+    "plea": "plea pleads appeal appeals urges asks help appelle fordert pide",
+}
+"""Words of one kind of happening, by kind, in the languages of the corpus (:func:`_angle`).
+
+Talks, votes and rulings are left to :func:`_occasion` and :func:`_occasion_told`,
+which ask for the parties in both main clauses: a venue and the word "talks" are
+shared by two negotiations in one city on one day."""
+
+
+@lru_cache(maxsize=1)
+def _happenings() -> dict[str, str]:
+    """Each stem of :data:`_HAPPENING_WORDS` and its kind (computed on first use)."""
+    return {_stem(w): kind for kind, words in _HAPPENING_WORDS.items() for w in words.split()}
+
+
+def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tuple[str, str] | None:
+    """The kind of happening both titles tell and the rare name both stories give, or ``None``.
+
+    Outlets tell one happening from their own angle, in titles sharing one
+    word or none: "Florida shooting suspect struggled with mental health:
+    family" and "Scenes From Fort Lauderdale Airport Shooting"; "Bangladesh's
+    new prime minister is sworn in after his party's landslide election
+    win" and "Tarique Rahman Takes Oath As Bangladesh's New Prime Minister";
+    "Iranians chant slogans ... at memorials for slain protesters" and
+    "Iranians Mourn Slain Protesters". Both titles hold a word of one kind of
+    happening (:data:`_HAPPENING_WORDS`, synonyms and languages folded into
+    the kind), and both stories name, in title or lead, one actor or place at
+    least ``least`` rare on their days (not an office, see :data:`_ROLES`,
+    nor a venue city). ``compare`` asks it of stories in one language
+    published within ``angle_window``: the same kind at the same rare place
+    within hours is one happening, two days apart it may be the next one.
+    """
+    words = _happenings()
+    kinds_a = {words[k] for k in a.title_keys if k in words}
+    if not kinds_a:
+        return None
+    kinds = sorted(kinds_a & {words[k] for k in b.title_keys if k in words})
+    if not kinds:
+        return None
+    names = a.names | b.names
+    rare = sorted(
+        k
+        for k in a.lead_keys & b.lead_keys
+        if k in names
+        and k not in _ROLES
+        and k not in _VENUES
+        and not k.startswith("#")
+        and idf(k) >= least
+    )
+    return (kinds[0], rare[0]) if rare else None
 
 
 def _names_told(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
