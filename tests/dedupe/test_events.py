@@ -1453,43 +1453,33 @@ OATH_DAY = titles_holding(
      "protesters": 13, "US": 100, "Trump": 110, "prime": 18, "minister": 23, "sworn": 3,
      "party": 9, "landslide": 3, "election": 22, "win": 14, "oath": 2, "ceremony": 6,
      "highlights": 1, "supreme": 2, "leader": 31, "memorials": 3, "slain": 2,
-     "revolutionary": 7, "rage": 2},
+     "revolutionary": 7, "rage": 2, "Island": 5, "Rhode": 2, "stabbing": 2, "shooting": 5,
+     "Shein": 2, "EU": 6, "Spain": 6, "Meta": 3, "TikTok": 5, "Epstein": 18, "France": 16,
+     "investigate": 14, "examine": 1, "magistrate": 1, "team": 8, "files": 13,
+     "prosecutors": 3, "diplomat": 10, "part": 3, "probe": 4, "police": 11, "identify": 3,
+     "suspect": 8, "ice": 11, "rink": 2, "released": 6, "charge": 9, "fatal": 2, "Land": 7,
+     "big": 12, "tech": 8, "child": 3, "abuse": 2},
     1139,
 )  # fmt: skip
-SUSPECT = (
-    "Florida shooting suspect struggled with mental health: family",
-    "The man police say opened fire with a gun from his checked baggage at a Florida airport had"
-    " a history of mental health issues -- some of which followed his military service in Iraq"
-    " -- and was receiving psychological treatment at his home in Alaska, his relatives said"
-    " Friday after the deadly shooting.",
+SWORN = (
+    "Bangladesh’s new prime minister is sworn in after his party’s landslide election win",
+    "Bangladesh’s new prime minister has been sworn in after his party’s landslide win in"
+    " parliamentary elections last week, the country’s first since the massive 2024 uprising",
+)
+OATH = (
+    "Tarique Rahman's Oath-Taking Ceremony Highlights: Tarique Rahman Takes Oath As"
+    " Bangladesh's New Prime Minister",
+    "Tarique Rahman's oath ceremony in Bangladesh: BNP has bagged 209 out of 297 seats, while"
+    " right-wing Jamaat-e-Islami secured 68 seats in the 13th parliamentary elections.",
 )
 
 
 def test_one_kind_of_happening_told_from_another_angle_joins() -> None:
-    # A suspect's family and scenes of the shooting: one title word in common ("shooting"),
-    # and the airport named in both stories.
-    rule = on_day(SUSPECT, SCENES, hours=3.5, idf=SHOOTING_DAY)
-    assert rule.startswith("another angle: the same kind of happening (attack)"), rule
-    # The veteran "killing five" is the same shooting; Iraq is named in both stories.
-    veteran = (
-        "US shooting: Iraq war veteran accused of killing five at Fort Lauderdale airport",
-        "",
-    )
-    assert on_day(SUSPECT, veteran, hours=1.8, idf=SHOOTING_DAY).startswith("another angle")
-    # Synonyms: "sworn in" and "takes oath"; "memorials" and "mourn".
-    sworn = (
-        "Bangladesh’s new prime minister is sworn in after his party’s landslide election win",
-        "Bangladesh’s new prime minister has been sworn in after his party’s landslide win in"
-        " parliamentary elections last week, the country’s first since the massive 2024 uprising",
-    )
-    oath = (
-        "Tarique Rahman's Oath-Taking Ceremony Highlights: Tarique Rahman Takes Oath As"
-        " Bangladesh's New Prime Minister",
-        "Tarique Rahman's oath ceremony in Bangladesh: BNP has bagged 209 out of 297 seats, while"
-        " right-wing Jamaat-e-Islami secured 68 seats in the 13th parliamentary elections.",
-    )
-    rule = on_day(sworn, oath, hours=5.6, idf=OATH_DAY)
+    # Synonyms of one kind of happening in both main clauses, and a rare name in a title
+    # that the other story tells: "sworn in" and "takes oath" (Bangladesh in both titles).
+    rule = on_day(SWORN, OATH, hours=5.6, idf=OATH_DAY)
     assert rule.startswith("another angle: the same kind of happening (swearing-in)"), rule
+    # "memorials" and "mourn"; "examine" and "investigate" (Epstein).
     memorials = (
         "Iranians chant slogans against supreme leader at memorials for slain protesters",
         "Iranians shouted slogans against the leader of the Islamic republic on Tuesday as they"
@@ -1502,8 +1492,32 @@ def test_one_kind_of_happening_told_from_another_angle_joins() -> None:
     )
     rule = on_day(memorials, mourn, hours=1, idf=OATH_DAY)
     assert rule.startswith("another angle: the same kind of happening (memorial)"), rule
-    # Two days apart, the same kind at the same place may be the next happening.
-    assert not on_day(SUSPECT, SCENES, hours=30, idf=SHOOTING_DAY)
+    # The kind only in a backdrop clause is the circumstances of another happening (the
+    # corpus's "Iran announces closure of vital shipping route during US nuclear talks",
+    # its backdrop changed to the memorials): the backdrop rule keeps it apart before
+    # another angle is asked.
+    closure = (
+        "Iran announces closure of vital shipping route during memorials for slain protesters",
+        "Iran says it temporarily closed the Strait of Hormuz, a vital international shipping"
+        " route.",
+    )
+    assert not on_day(closure, mourn, hours=1, idf=OATH_DAY)
+    team = (
+        "France assembles magistrate team to examine 'Epstein files'",
+        'A team of magistrates will search the so-called "Epstein files" to identify any'
+        " further possible offenses. The case of French modelling agent Jean-Luc Brunel is to be"
+        " thoroughly re-examined.",
+    )
+    diplomat = (
+        "French Prosecutors to Investigate Diplomat as Part of Epstein Probe",
+        "The Paris prosecutor’s office said it was looking into three new complaints with links"
+        " to the files and revisiting an earlier investigation into an Epstein associate who died"
+        " in 2022.",
+    )
+    rule = on_day(team, diplomat, hours=11.7, idf=OATH_DAY)
+    assert rule.startswith("another angle: the same kind of happening (inquiry)"), rule
+    # Two days apart, the same kind with the same name may be the next happening.
+    assert not on_day(team, diplomat, hours=30, idf=OATH_DAY)
     # A reaction after the swearing-in (Modi's letter) stays apart.
     letter = (
         "Tarique Rahman Gets PM Modi's Letter After Swearing-In, And An India Invite",
@@ -1523,10 +1537,33 @@ def test_one_kind_of_happening_told_from_another_angle_joins() -> None:
         hours=2,
         idf=SHOOTING_DAY,
     )
-    # A common name is no angle: two shootings in the US on one day.
+    # A name of two words is told only whole: Elcho Island is not Rhode Island.
     assert not on_day(
-        ("Police hunt gunman after shooting in Texas mall", "A gunman opened fire in the US."),
-        ("Shooting at Ohio school leaves two hurt", "A shooting in the US state of Ohio."),
-        hours=2,
-        idf=SHOOTING_DAY,
+        (
+            "Police identify suspect in Rhode Island ice rink shooting",
+            "Two people were killed and three others were injured at a shooting at a high school"
+            " hockey game in Pawtucket.",
+        ),
+        (
+            "Man, 19, released without charge after fatal Arnhem Land stabbing",
+            "Police say a 19-year-old man arrested over the stabbing death of another man, 27, on"
+            " Elcho Island on Saturday has been released without charge.",
+        ),
+        hours=9.4,
+        idf=OATH_DAY,
+    )
+    # A name only the leads share (Europe) is the setting, not what the titles are about.
+    assert not on_day(
+        (
+            "Shein under EU investigation over childlike sex dolls",
+            "Europe is examining whether the fast fashion giant breached the Digital Services Act.",
+        ),
+        (
+            "Spain to investigate big tech over AI child abuse imagery",
+            "Spain is set to investigate X, Meta and TikTok for allegedly spreading AI-generated"
+            " child abuse material. The move comes as European nations tighten controls to"
+            " regulate social media platforms.",
+        ),
+        hours=6.8,
+        idf=OATH_DAY,
     )
