@@ -100,9 +100,10 @@ an article under another's headline):
   a lead ("... JD Vance After Geneva Talks", whose lead names the US), and a
   main clause naming no one ("Progress but not compromise as ... talks end")
   leaves the title's happening to its "as" clause (:func:`_main_clause`);
-- two stories in one language whose titles tell the same kind of happening
-  in any of its words (:data:`_HAPPENING_WORDS`: "sworn in" and "takes
-  oath", "memorials" and "mourn", "examine" and "investigate") and which
+- two stories, in one language or two, whose titles tell the same kind of
+  happening in any of its words (:data:`_HAPPENING_WORDS`: "sworn in" and
+  "takes oath", "memorials" and "mourn", "examine" and "investigate",
+  "blast" and "attentat") and which
   both name one rare actor or place that a title names (``angle_idf``) join
   within ``angle_window``, however few title words they share: the same
   happening from another angle (:func:`_angle`); asked only where the rules
@@ -745,7 +746,7 @@ class EventParams:
             this far apart (see :func:`_occasion`); so are two whose main clauses hold a
             word of one occasion and that both name two parties or more in their titles
             or leads (see :func:`_occasion_told`).
-        angle_window: two stories in one language whose titles tell the same kind of
+        angle_window: two stories (in any languages) whose titles tell the same kind of
             happening (a shooting, a swearing-in, a memorial, ...) and which both name a
             rare actor or place that a title names are one event when published at most
             this far apart, however few title words they share (see :func:`_angle`).
@@ -875,7 +876,7 @@ def compare(
 
     def another_angle() -> str:
         # Asked where the rules below would keep the two apart (see _angle).
-        if gap > params.angle_window or other_language:
+        if gap > params.angle_window:
             return ""
         angle = _angle(a, b, idf, params.angle_idf)
         if not angle or _numbers_conflict(a, b) or _reaction(a, b) or _reaction(b, a):
@@ -964,6 +965,9 @@ def compare(
                 f" ({told:.2f} >= {params.told_names})",
             )
         if title_score < params.min_title:
+            angle = another_angle()
+            if angle:
+                return verdict(True, angle)
             return verdict(False, f"title agreement {title_score:.2f} < {params.min_title}")
     mourned = _mourned(a, b) or _mourned(b, a)
     if mourned:
@@ -1361,7 +1365,8 @@ def _before(keys: Sequence[str], kinds: frozenset[str]) -> set[str]:
 _HAPPENING_WORDS = {
     "attack": "shooting shootings shooter gunman gunmen gunfire bombing bomb blast explosion"
     " stabbing torture tortured fusillade tireur attentat Schüsse Schütze Anschlag Attentat"
-    " tiroteo atentado",
+    " tiroteo atentado Autobombe piégée",
+    "purge": "purge purges purged Säuberung purga",
     "swearing-in": "sworn swearing oath serment vereidigt Amtseid juramento",
     "resignation": "resigns resigned resignation quits démission démissionne Rücktritt dimite"
     " dimisión",
@@ -1403,9 +1408,13 @@ def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tupl
     days, which a title names (what the story is about, not a setting only the
     leads mention: "Europe" in the lead of an EU inquiry and of Spain's); not
     an office (:data:`_ROLES`) nor a venue city; a name of several words
-    only whole ("Rhode Island" is not told by "Elcho Island"). ``compare``
-    asks it of stories in one language published within ``angle_window``:
-    the same kind with the same rare name within hours is one happening, two
+    only whole ("Rhode Island" is not told by "Elcho Island"). The table
+    folds the corpus's languages, and names and places keep their keys
+    across them ("Syrie", "Syrien", "Syrian"), so two languages meet too:
+    "Death toll rises to 43 in blast in Syrian town near Turkey border" and
+    "Syrien: Autobombe tötet Dutzende Menschen in Rebellenstadt".
+    ``compare`` asks it of stories published within ``angle_window``: the
+    same kind with the same rare name within hours is one happening, two
     days apart it may be the next one.
     """
     words = _happenings()

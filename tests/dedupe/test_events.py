@@ -1567,3 +1567,41 @@ def test_one_kind_of_happening_told_from_another_angle_joins() -> None:
         hours=6.8,
         idf=OATH_DAY,
     )
+
+
+def test_another_angle_across_languages() -> None:
+    # The table folds the languages of one kind: "blast" / "attentat" / "Autobombe",
+    # "purge" / "purges"; the country is in both titles and the tolls agree (43) or one
+    # title has none.
+    day = titles_holding(
+        {"Syria": 14, "Turkey": 12, "purge": 2, "death": 3, "toll": 1, "rises": 4, "blast": 1,
+         "town": 1, "border": 6, "morts": 5, "Azaz": 1, "attentat": 5, "voiture": 2,
+         "piégée": 2, "dismisses": 1, "civil": 3, "servants": 1, "post": 4, "coup": 5,
+         "nouvelle": 3, "vague": 2, "milliers": 2, "limogeages": 1, "Autobombe": 1},
+        577,
+    )  # fmt: skip
+    blast = ("Death toll rises to 43 in blast in Syrian town near Turkey border", "")
+    attentat = (
+        "Syrie : au moins 43 morts à Azaz dans un attentat à la voiture piégée",
+        "Malgré la trêve entrée en vigueur voilà dix jours, les combats et les violences n'ont pas"
+        " cessé en Syrie. Au moins 43 personnes, en majorité des civils, ont été tuées samedi par"
+        " une voiture piégée, à Azaz,...",
+    )
+    rule = on_day(blast, attentat, hours=3.3, idf=day, other_language=True)
+    assert rule.startswith("another angle: the same kind of happening (attack)"), rule
+    autobombe = (
+        "Syrien: Autobombe tötet Dutzende Menschen in Rebellenstadt",
+        "Bei der Explosion eines Tanklasters in der von Rebellen gehaltenen nordsyrischen Stadt"
+        " Asas sind offenbar mindestens 43 Menschen getötet worden.",
+    )
+    assert on_day(blast, autobombe, hours=2.5, idf=day, other_language=True)
+    purge = ("Turkey dismisses more civil servants in post-coup purge", "")
+    purges = (
+        "Turquie : nouvelle vague de purges, des milliers de limogeages",
+        "Près de 6 000 personnes ont été licenciées et des dizaines d’associations fermées dans le"
+        " cadre des enquêtes ouvertes après le putsch manqué de juillet.",
+    )
+    rule = on_day(purge, purges, hours=4.8, idf=day, other_language=True)
+    assert rule.startswith("another angle: the same kind of happening (purge)"), rule
+    # A day later a purge in Turkey may be the next wave.
+    assert not on_day(purge, purges, hours=20, idf=day, other_language=True)
