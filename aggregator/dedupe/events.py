@@ -1373,7 +1373,7 @@ _HAPPENING_WORDS = {
     "visit": "visit visits visiting trip visite Besuch besucht visita",
     "memorial": "memorial memorials vigil vigils tribute tributes mourn mourns mourning funeral"
     " hommage obsèques Trauer Trauerfeier homenaje",
-    "plea": "plea pleads appeal appeals urges asks help appelle fordert pide",
+    "plea": "plea pleads appeal appeals urges asks appelle fordert pide",
     "inquiry": "investigate investigates investigation probe probes inquiry examine enquête"
     " ermittelt Ermittlungen investigación",
 }
