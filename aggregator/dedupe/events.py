@@ -105,10 +105,11 @@ an article under another's headline):
   "takes oath", "memorials" and "mourn", "examine" and "investigate",
   "blast" and "attentat") and which
   both name one rare actor or place that a title names (``angle_idf``) join
-  within ``angle_window``, however few title words they share: the same
-  happening from another angle (:func:`_angle`); asked only where the rules
-  above keep the two apart for want of shared words, so titles whose
-  numbers disagree, a reaction or a backdrop stay apart;
+  within ``angle_window``, however little their titles agree (two shared
+  title keys, as for every rule): the same happening from another angle
+  (:func:`_angle`); asked only where the rules above keep the two apart for
+  want of agreement, so titles whose numbers disagree, a reaction or a
+  backdrop stay apart;
 - in different languages, two stories sharing two rare names join when the
   names and numbers of their titles agree ``cross_language`` (an office,
   "President", "PM", is no name there: "President-elect Donald Trump" and "le
@@ -749,7 +750,7 @@ class EventParams:
         angle_window: two stories (in any languages) whose titles tell the same kind of
             happening (a shooting, a swearing-in, a memorial, ...) and which both name a
             rare actor or place that a title names are one event when published at most
-            this far apart, however few title words they share (see :func:`_angle`).
+            this far apart, however little their titles agree (see :func:`_angle`).
         angle_idf: how rare (log scale, like ``min_idf``) the name those two stories share
             must be: 3.5 is a name in about one title of 12 of their days.
     """
@@ -887,10 +888,8 @@ def compare(
         )
 
     if len(shared_title) < 2:
-        # Every rule below needs two shared title keys: decided without scoring.
-        angle = another_angle()
-        if angle:
-            return EventVerdict(True, angle, shared_title=shared_title, gap=gap)
+        # Every rule below needs two shared title keys: decided without scoring. The
+        # archive's index finds as candidates only stories sharing two title keys.
         return EventVerdict(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
@@ -1395,8 +1394,8 @@ def _happenings() -> dict[str, str]:
 def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tuple[str, str] | None:
     """The kind of happening both titles tell and the rare name both stories give, or ``None``.
 
-    Outlets tell one happening from their own angle, in titles sharing one
-    word or none: "Bangladesh's new prime minister is sworn in after his
+    Outlets tell one happening from their own angle, in titles that agree
+    little: "Bangladesh's new prime minister is sworn in after his
     party's landslide election win" and "Tarique Rahman Takes Oath As
     Bangladesh's New Prime Minister"; "Iranians chant slogans ... at
     memorials for slain protesters" and "Iranians Mourn Slain Protesters";
@@ -1412,7 +1411,7 @@ def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tupl
     folds the corpus's languages, and names and places keep their keys
     across them ("Syrie", "Syrien", "Syrian"), so two languages meet too:
     "Death toll rises to 43 in blast in Syrian town near Turkey border" and
-    "Syrien: Autobombe tötet Dutzende Menschen in Rebellenstadt".
+    "Syrie : au moins 43 morts à Azaz dans un attentat à la voiture piégée".
     ``compare`` asks it of stories published within ``angle_window``: the
     same kind with the same rare name within hours is one happening, two
     days apart it may be the next one.
