@@ -261,14 +261,20 @@ _COLUMN_RE = re.compile(
     | ^\s*with\b[^,;:]{3,80},\s
     # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
     | (?:\bthe|['’]s)\s+history\s+of\b
-    # A retrospective announces a look back at a past happening, not a new one:
-    # "LONG FORMAT. Deux ans après, retour sur les attentats de janvier 2015".
-    | (?:^|[,:.]\s*)retour\s+sur\s+(?:les?|la|l['’]|ces?|cette|cet)\b
+    """
+)
+# A retrospective announces a look back at a past happening, not a new one: "LONG
+# FORMAT. Deux ans après, retour sur les attentats de janvier 2015". Asked only of
+# titles holding one of _LOOK_BACK_WORDS (lower case), as few do.
+_LOOK_BACK_RE = re.compile(
+    r"""(?ix)
+    (?:^|[,:.]\s*)retour\s+sur\s+(?:les?|la|l['’]|ces?|cette|cet)\b
     | (?:^|[,:.]\s*)(?:rückblick\s+auf|mirada\s+atrás\s+a)\b
     | \blook(?:s|ing)?\s+back\s+(?:at|on)\b
     | \br[eé]trospective\b
     """
 )
+_LOOK_BACK_WORDS = ("retour", "back", "rückblick", "mirada", "trospective")
 # A headline of two sentences tells a story's arc or a view of it rather than report
 # one happening ("Trump said he'd end the war in a day. It's harder than he thought.").
 # Abbreviations ("Rev.", "U.S.") end no sentence.
@@ -483,6 +489,9 @@ def kind(title: str) -> str:
     if _ROUNDUP_RE.search(title):
         return "roundup"
     if _COLUMN_RE.search(title) or _two_sentences(title):
+        return "column"
+    lower = title.lower()
+    if any(w in lower for w in _LOOK_BACK_WORDS) and _LOOK_BACK_RE.search(title):
         return "column"
     after = _TOPIC_RE.split(title, maxsplit=1)[1:]
     return "column" if after and _TOPIC_COLUMN_RE.match(after[0]) else ""
@@ -1423,23 +1432,27 @@ def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tupl
     kinds = sorted(kinds_a & {words[k] for k in b.title_keys if k in words})
     if not kinds:
         return None
-    titles = set(a.title_keys) | set(b.title_keys)
     names = a.names | b.names
-    # A name of several words ("Rhode Island") is told only with all of them.
-    compounds = [c for c in a.compounds | b.compounds if c[0] in names and c[1] in names]
-    leads = a.lead_keys & b.lead_keys
-    rare = sorted(
+    leads_a, leads_b = a.lead_keys, b.lead_keys
+    rare = [
         k
-        for k in leads
+        for k in {*a.title_keys, *b.title_keys}
         if k in names
-        and k in titles
+        and k in leads_a
+        and k in leads_b
         and k not in _ROLES
         and k not in _VENUES
         and not k.startswith("#")
         and idf(k) >= least
-        and all(p in leads for c in compounds if k in c for p in c)
-    )
-    return (kinds[0], rare[0]) if rare else None
+        # A name of several words ("Rhode Island") is told only with all of them.
+        and all(
+            p in leads_a and p in leads_b
+            for c in a.compounds | b.compounds
+            if k in c and c[0] in names and c[1] in names
+            for p in c
+        )
+    ]
+    return (kinds[0], min(rare)) if rare else None
 
 
 def _names_told(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
