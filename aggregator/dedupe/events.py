@@ -884,18 +884,6 @@ def compare(
     keys_b = set(b.title_keys)
     shared_title = tuple(k for k in a.title_keys if k in keys_b)
 
-    def another_angle() -> str:
-        # Asked where the rules below would keep the two apart (see _angle).
-        if gap > params.angle_window:
-            return ""
-        angle = _angle(a, b, idf, params.angle_idf)
-        if not angle or _numbers_conflict(a, b) or _reaction(a, b) or _reaction(b, a):
-            return ""
-        return (
-            f"another angle: the same kind of happening ({angle[0]}) and a rare name"
-            f" ({angle[1]}) within {params.angle_window}"
-        )
-
     if len(shared_title) < 2:
         # Every rule below needs two shared title keys: decided without scoring. The
         # archive's index finds as candidates only stories sharing two title keys.
@@ -911,7 +899,7 @@ def compare(
         and not (gap <= params.occasion_window and _occasion_told(a, b, shared_title))
     ):
         # Decided on the titles alone: the costlier agreement of the leads is left out.
-        angle = another_angle()
+        angle = _another_angle(a, b, gap, idf, params)
         if angle:
             return EventVerdict(
                 True, angle, title_score=title_score, shared_title=shared_title, gap=gap
@@ -973,7 +961,7 @@ def compare(
                 f" ({told:.2f} >= {params.told_names})",
             )
         if title_score < params.min_title:
-            angle = another_angle()
+            angle = _another_angle(a, b, gap, idf, params)
             if angle:
                 return verdict(True, angle)
             return verdict(False, f"title agreement {title_score:.2f} < {params.min_title}")
@@ -1014,7 +1002,7 @@ def compare(
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
             return verdict(True, f"no rare name, but evidence {evidence:.2f} >= {params.nameless}")
-        angle = another_angle()
+        angle = _another_angle(a, b, gap, idf, params)
         if angle:
             return verdict(True, angle)
         return verdict(False, "no rare name in common")
@@ -1039,10 +1027,28 @@ def compare(
         return verdict(
             True, f"each title told in the other story ({covered:.2f} >= {params.coverage})"
         )
-    angle = another_angle()
+    angle = _another_angle(a, b, gap, idf, params)
     if angle:
         return verdict(True, angle)
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
+
+
+def _another_angle(
+    a: EventFeatures, b: EventFeatures, gap: timedelta, idf: IdfFn, params: EventParams
+) -> str:
+    """The angle rule's reason when it joins the two, or ``""`` (see :func:`_angle`).
+
+    ``compare`` asks it where the other rules would keep the two apart.
+    """
+    if gap > params.angle_window:
+        return ""
+    angle = _angle(a, b, idf, params.angle_idf)
+    if not angle or _numbers_conflict(a, b) or _reaction(a, b) or _reaction(b, a):
+        return ""
+    return (
+        f"another angle: the same kind of happening ({angle[0]}) and a rare name"
+        f" ({angle[1]}) within {params.angle_window}"
+    )
 
 
 def _backdrop(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -> str:
