@@ -661,7 +661,7 @@ def _events(r: _Reader) -> EventParams:
     actor_idf = float(r.get("actor_idf", (float, int), d.actor_idf))
     if not 1 <= actor_idf <= 20:
         raise r.error("actor_idf", f"must be between 1 and 20, got {actor_idf}")
-    # A window shorter than the default incident or occasion window bounds it too, unless set.
+    # A window shorter than the default incident, occasion or angle window bounds it, unless set.
     incident_window = r.convert("incident_window", parse_duration, min(d.incident_window, window))
     if not timedelta(0) < incident_window <= window:
         raise r.error(
@@ -674,6 +674,15 @@ def _events(r: _Reader) -> EventParams:
             "occasion_window",
             f"must be positive and at most window, got {r.table['occasion_window']!r}",
         )
+    angle_window = r.convert("angle_window", parse_duration, min(d.angle_window, window))
+    if not timedelta(0) < angle_window <= window:
+        raise r.error(
+            "angle_window",
+            f"must be positive and at most window, got {r.table['angle_window']!r}",
+        )
+    angle_idf = float(r.get("angle_idf", (float, int), d.angle_idf))
+    if not 1 <= angle_idf <= 20:
+        raise r.error("angle_idf", f"must be between 1 and 20, got {angle_idf}")
     params = EventParams(
         enabled=r.get("enabled", bool, d.enabled),
         window=window,
@@ -693,6 +702,8 @@ def _events(r: _Reader) -> EventParams:
         incident_window=incident_window,
         told_names=share("told_names", d.told_names),
         occasion_window=occasion_window,
+        angle_window=angle_window,
+        angle_idf=angle_idf,
     )
     if params.nameless < params.threshold:
         raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")

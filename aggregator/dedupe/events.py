@@ -32,7 +32,12 @@ an article under another's headline):
 - never a roundup, a live blog, a newsletter, a briefing of two items, a
   column, an interview, a headline of two sentences, a feature opening on
   its scene ("With Russia grinding closer, ...") or a look back ("...'s
-  history of ...") (:func:`kind`), nor an article whose address files it
+  history of ...", "Deux ans après, retour sur les attentats de janvier
+  2015", "Looking back at ...") (:func:`kind`): a retrospective retells a
+  past happening, not the day's news of it, so a memorial inaugurated on the
+  anniversary stays apart from it (a current happening dated by a past one,
+  "parole a decade after killing", "march on anniversary of independence",
+  is a report and is left to the rules below), nor an article whose address files it
   under opinion or analysis ("/opinion/", "/Editorials/", "/meinung/":
   :func:`commentary_url`): they cover many happenings, or comment on one
   rather than report it;
@@ -95,8 +100,20 @@ an article under another's headline):
   a lead ("... JD Vance After Geneva Talks", whose lead names the US), and a
   main clause naming no one ("Progress but not compromise as ... talks end")
   leaves the title's happening to its "as" clause (:func:`_main_clause`);
+- two stories, in one language or two, whose titles tell the same kind of
+  happening in any of its words (:data:`_HAPPENING_WORDS`: "sworn in" and
+  "takes oath", "memorials" and "mourn", "examine" and "investigate",
+  "blast" and "attentat") and which
+  both name one rare actor or place that a title names (``angle_idf``) join
+  within ``angle_window``, however little their titles agree (two shared
+  title keys, as for every rule): the same happening from another angle
+  (:func:`_angle`); asked only where the rules above keep the two apart for
+  want of agreement, so titles whose numbers disagree, a reaction or a
+  backdrop stay apart;
 - in different languages, two stories sharing two rare names join when the
-  names and numbers of their titles agree ``cross_language``, or when three
+  names and numbers of their titles agree ``cross_language`` (an office,
+  "President", "PM", is no name there: "President-elect Donald Trump" and "le
+  président russe" are two people), or when three
   names or more of one title are told in the other story's title or lead,
   ``told_names`` of them weighted (:func:`_names_told`).
 
@@ -246,6 +263,18 @@ _COLUMN_RE = re.compile(
     | (?:\bthe|['’]s)\s+history\s+of\b
     """
 )
+# A retrospective announces a look back at a past happening, not a new one: "LONG
+# FORMAT. Deux ans après, retour sur les attentats de janvier 2015". Asked only of
+# titles holding one of _LOOK_BACK_WORDS (lower case), as few do.
+_LOOK_BACK_RE = re.compile(
+    r"""(?ix)
+    (?:^|[,:.]\s*)retour\s+sur\s+(?:les?|la|l['’]|ces?|cette|cet)\b
+    | (?:^|[,:.]\s*)(?:rückblick\s+auf|mirada\s+atrás\s+a)\b
+    | \blook(?:s|ing)?\s+back\s+(?:at|on)\b
+    | \br[eé]trospective\b
+    """
+)
+_LOOK_BACK_WORDS = ("retour", "back", "rückblick", "mirada", "trospective")
 # A headline of two sentences tells a story's arc or a view of it rather than report
 # one happening ("Trump said he'd end the war in a day. It's harder than he thought.").
 # Abbreviations ("Rev.", "U.S.") end no sentence.
@@ -460,6 +489,9 @@ def kind(title: str) -> str:
     if _ROUNDUP_RE.search(title):
         return "roundup"
     if _COLUMN_RE.search(title) or _two_sentences(title):
+        return "column"
+    lower = title.lower()
+    if any(w in lower for w in _LOOK_BACK_WORDS) and _LOOK_BACK_RE.search(title):
         return "column"
     after = _TOPIC_RE.split(title, maxsplit=1)[1:]
     return "column" if after and _TOPIC_COLUMN_RE.match(after[0]) else ""
@@ -724,6 +756,12 @@ class EventParams:
             this far apart (see :func:`_occasion`); so are two whose main clauses hold a
             word of one occasion and that both name two parties or more in their titles
             or leads (see :func:`_occasion_told`).
+        angle_window: two stories (in any languages) whose titles tell the same kind of
+            happening (a shooting, a swearing-in, a memorial, ...) and which both name a
+            rare actor or place that a title names are one event when published at most
+            this far apart, however little their titles agree (see :func:`_angle`).
+        angle_idf: how rare (log scale, like ``min_idf``) the name those two stories share
+            must be: 3.5 is a name in about one title of 12 of their days.
     """
 
     enabled: bool = True
@@ -744,6 +782,8 @@ class EventParams:
     incident_window: timedelta = timedelta(hours=16)
     told_names: float = 0.8
     occasion_window: timedelta = timedelta(hours=12)
+    angle_window: timedelta = timedelta(hours=12)
+    angle_idf: float = 3.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -843,8 +883,10 @@ def compare(
         return EventVerdict(False, "an address filed under opinion or analysis", gap=gap)
     keys_b = set(b.title_keys)
     shared_title = tuple(k for k in a.title_keys if k in keys_b)
+
     if len(shared_title) < 2:
-        # Every rule below needs two shared title keys: decided without scoring.
+        # Every rule below needs two shared title keys: decided without scoring. The
+        # archive's index finds as candidates only stories sharing two title keys.
         return EventVerdict(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
@@ -857,6 +899,11 @@ def compare(
         and not (gap <= params.occasion_window and _occasion_told(a, b, shared_title))
     ):
         # Decided on the titles alone: the costlier agreement of the leads is left out.
+        angle = _another_angle(a, b, gap, idf, params)
+        if angle:
+            return EventVerdict(
+                True, angle, title_score=title_score, shared_title=shared_title, gap=gap
+            )
         return EventVerdict(
             False,
             f"title agreement {title_score:.2f} < {params.min_title}",
@@ -897,7 +944,8 @@ def compare(
     if contradiction:
         return verdict(False, contradiction)
     if other_language:
-        if len(shared_names) >= 2:
+        # An office ("President", "PM") names whoever holds it in each story.
+        if sum(1 for k in shared_names if k not in _ROLES) >= 2:
             names = _names_agreement(a, b, idf)
             if names >= params.cross_language:
                 return verdict(
@@ -913,6 +961,9 @@ def compare(
                 f" ({told:.2f} >= {params.told_names})",
             )
         if title_score < params.min_title:
+            angle = _another_angle(a, b, gap, idf, params)
+            if angle:
+                return verdict(True, angle)
             return verdict(False, f"title agreement {title_score:.2f} < {params.min_title}")
     mourned = _mourned(a, b) or _mourned(b, a)
     if mourned:
@@ -951,6 +1002,9 @@ def compare(
     if not shared_names:
         if evidence >= params.nameless and len(shared_title) >= 3:
             return verdict(True, f"no rare name, but evidence {evidence:.2f} >= {params.nameless}")
+        angle = _another_angle(a, b, gap, idf, params)
+        if angle:
+            return verdict(True, angle)
         return verdict(False, "no rare name in common")
     if evidence >= params.threshold:
         return verdict(True, f"evidence {evidence:.2f} >= {params.threshold}")
@@ -973,7 +1027,28 @@ def compare(
         return verdict(
             True, f"each title told in the other story ({covered:.2f} >= {params.coverage})"
         )
+    angle = _another_angle(a, b, gap, idf, params)
+    if angle:
+        return verdict(True, angle)
     return verdict(False, f"evidence {evidence:.2f} < {params.threshold}")
+
+
+def _another_angle(
+    a: EventFeatures, b: EventFeatures, gap: timedelta, idf: IdfFn, params: EventParams
+) -> str:
+    """The angle rule's reason when it joins the two, or ``""`` (see :func:`_angle`).
+
+    ``compare`` asks it where the other rules would keep the two apart.
+    """
+    if gap > params.angle_window:
+        return ""
+    angle = _angle(a, b, idf, params.angle_idf)
+    if not angle or _numbers_conflict(a, b) or _reaction(a, b) or _reaction(b, a):
+        return ""
+    return (
+        f"another angle: the same kind of happening ({angle[0]}) and a rare name"
+        f" ({angle[1]}) within {params.angle_window}"
+    )
 
 
 def _backdrop(a: EventFeatures, b: EventFeatures, shared_title: Sequence[str]) -> str:
@@ -1299,6 +1374,91 @@ def _incident(
 def _before(keys: Sequence[str], kinds: frozenset[str]) -> set[str]:
     """The keys just before a word of ``kinds`` in a title: "airport" in "airport shooting"."""
     return {keys[i - 1] for i in range(1, len(keys)) if keys[i] in kinds}
+
+
+_HAPPENING_WORDS = {
+    "attack": "shooting shootings shooter gunman gunmen gunfire bombing bomb blast explosion"
+    " stabbing torture tortured fusillade tireur attentat Schüsse Schütze Anschlag Attentat"
+    " tiroteo atentado Autobombe piégée",
+    "purge": "purge purges purged Säuberung purga",
+    "swearing-in": "sworn swearing oath serment vereidigt Amtseid juramento",
+    "resignation": "resigns resigned resignation quits démission démissionne Rücktritt dimite"
+    " dimisión",
+    "visit": "visit visits visiting trip visite Besuch besucht visita",
+    "memorial": "memorial memorials vigil vigils tribute tributes mourn mourns mourning funeral"
+    " hommage obsèques Trauer Trauerfeier homenaje",
+    "plea": "plea pleads appeal appeals urges asks appelle fordert pide",
+    "inquiry": "investigate investigates investigation probe probes inquiry examine enquête"
+    " ermittelt Ermittlungen investigación",
+}
+"""Words of one kind of happening, by kind, in the languages of the corpus (:func:`_angle`).
+
+Talks, votes and rulings are left to :func:`_occasion` and :func:`_occasion_told`,
+which ask for the parties in both main clauses: a venue and the word "talks" are
+shared by two negotiations in one city on one day. Words of many happenings are left
+out: "attack" (a verbal attack, "vicious attacks" on a UN expert), "killed" (a strike
+at sea and a murder in Lyon), "beating" (whose stem is "beats": a tennis win)."""
+
+
+@lru_cache(maxsize=1)
+def _happenings() -> dict[str, str]:
+    """Each stem of :data:`_HAPPENING_WORDS` and its kind (computed on first use)."""
+    return {_stem(w): kind for kind, words in _HAPPENING_WORDS.items() for w in words.split()}
+
+
+def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tuple[str, str] | None:
+    """The kind of happening both titles tell and the rare name both stories give, or ``None``.
+
+    Outlets tell one happening from their own angle, in titles that agree
+    little: "Bangladesh's new prime minister is sworn in after his
+    party's landslide election win" and "Tarique Rahman Takes Oath As
+    Bangladesh's New Prime Minister"; "Iranians chant slogans ... at
+    memorials for slain protesters" and "Iranians Mourn Slain Protesters";
+    "France assembles magistrate team to examine 'Epstein files'" and
+    "French Prosecutors to Investigate Diplomat as Part of Epstein Probe".
+    Both titles hold a word of one kind of happening
+    (:data:`_HAPPENING_WORDS`, synonyms and languages folded into the kind),
+    and both stories name one actor or place at least ``least`` rare on their
+    days, which a title names (what the story is about, not a setting only the
+    leads mention: "Europe" in the lead of an EU inquiry and of Spain's); not
+    an office (:data:`_ROLES`) nor a venue city; a name of several words
+    only whole ("Rhode Island" is not told by "Elcho Island"). The table
+    folds the corpus's languages, and names and places keep their keys
+    across them ("Syrie", "Syrien", "Syrian"), so two languages meet too:
+    "Death toll rises to 43 in blast in Syrian town near Turkey border" and
+    "Syrie : au moins 43 morts à Azaz dans un attentat à la voiture piégée".
+    ``compare`` asks it of stories published within ``angle_window``: the
+    same kind with the same rare name within hours is one happening, two
+    days apart it may be the next one.
+    """
+    words = _happenings()
+    kinds_a = {words[k] for k in a.title_keys if k in words}
+    if not kinds_a:
+        return None
+    kinds = sorted(kinds_a & {words[k] for k in b.title_keys if k in words})
+    if not kinds:
+        return None
+    names = a.names | b.names
+    leads_a, leads_b = a.lead_keys, b.lead_keys
+    rare = [
+        k
+        for k in {*a.title_keys, *b.title_keys}
+        if k in names
+        and k in leads_a
+        and k in leads_b
+        and k not in _ROLES
+        and k not in _VENUES
+        and not k.startswith("#")
+        and idf(k) >= least
+        # A name of several words ("Rhode Island") is told only with all of them.
+        and all(
+            p in leads_a and p in leads_b
+            for c in a.compounds | b.compounds
+            if k in c and c[0] in names and c[1] in names
+            for p in c
+        )
+    ]
+    return (kinds[0], min(rare)) if rare else None
 
 
 def _names_told(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
