@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from aggregator.search.query import FTS_TOKENIZE
 from aggregator.search.scripts import no_space_at, no_space_block_end
+from aggregator.store import scripts_index
 
 __all__ = ["expand_prefixes"]
 
@@ -63,10 +64,7 @@ def expand_prefixes(conn: sqlite3.Connection, expr: str) -> tuple[str, bool]:
     glued = False
     try:
         conn.execute("SELECT 1 FROM search_terms LIMIT 1").fetchone()
-        split = (
-            conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories_cjk'").fetchone()
-            is not None
-        )
+        split = scripts_index.exists(conn)
         texts = [expr[a + 1 : b - 2].replace('""', '"') for a, b in spans]
         tokens = _tokenize(conn, texts)
         out, at = [], 0

@@ -58,11 +58,8 @@ def create(conn: sqlite3.Connection, tokenize: str) -> None:
         "SELECT 1 FROM sqlite_master WHERE name IN ('stories_cjk', 'stories_cjk_pending')"
     ).fetchone():
         return  # an archive marked older than what it holds: its index is kept
-    quoted = "'" + tokenize.replace("'", "''") + "'"
     glob = "'" + GLOB_PATTERN + "'"
-    conn.execute(
-        f"CREATE VIRTUAL TABLE stories_cjk USING fts5({_COLS}, tokenize={quoted}, content='')"
-    )
+    _ensure(conn, tokenize)
     # One row per change since the last sync: the story, and the text the index
     # holds for it (NULL when it holds nothing).
     conn.execute(
@@ -135,7 +132,7 @@ def exists(conn: sqlite3.Connection) -> bool:
     return found is not None
 
 
-def _ensure(conn: sqlite3.Connection) -> None:
+def _ensure(conn: sqlite3.Connection, tokenize: str = FTS_TOKENIZE) -> None:
     """Create ``stories_cjk`` if it is not there yet.
 
     Its ``tokenize`` option is that of ``stories_fts``, so words outside the
@@ -143,7 +140,7 @@ def _ensure(conn: sqlite3.Connection) -> None:
     """
     if exists(conn):
         return
-    quoted = "'" + FTS_TOKENIZE.replace("'", "''") + "'"
+    quoted = "'" + tokenize.replace("'", "''") + "'"
     conn.execute(
         f"CREATE VIRTUAL TABLE stories_cjk USING fts5({_COLS}, tokenize={quoted}, content='')"
     )

@@ -33,6 +33,7 @@ from aggregator.search.query import highlight_terms, to_fts5
 from aggregator.search.scripts import has_no_space_script
 from aggregator.search.stemming import STEM_LANGUAGES, stem_spans
 from aggregator.search.stemming import tokens as stem_tokens
+from aggregator.store import scripts_index
 from aggregator.store._searchplan import (
     CANDIDATES,
     RECENCY_BOOST,
@@ -332,7 +333,7 @@ def search(
         if flt.empty:
             return SearchResults(total=0, hits=())
         plan = Plan(conn, query, expr, flt)
-        if plan.table == "stories_cjk" and not _has_table(conn, "stories_cjk"):
+        if plan.table == "stories_cjk" and not scripts_index.exists(conn):
             # Not migrated yet (schema < 4), or no story with such text (the index
             # is created with the first): what stories_fts has is all there is.
             plan.table = "stories_fts"
@@ -818,12 +819,6 @@ def _occurrences(
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
     return kept
-
-
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    """Whether the archive has the table (``stories_cjk`` comes with its first story)."""
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
-    return found is not None
 
 
 def _schema(conn: sqlite3.Connection) -> int:

@@ -120,7 +120,7 @@ def replace(conn: sqlite3.Connection, terms: list[tuple[str, int]]) -> int:
     """
     if terms:
         create(conn)
-    elif conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{TABLE}'").fetchone() is None:
+    elif not _exists(conn):
         return 0
     conn.execute(f"DELETE FROM {TABLE}")
     conn.executemany(f"INSERT INTO {TABLE} (term, docs) VALUES (?, ?)", terms)
@@ -134,8 +134,14 @@ def drop_if_empty(conn: sqlite3.Connection) -> bool:
     empty one costs the archive a page (32 KiB: about 6 bytes a story at
     5,000 stories); :func:`replace` creates it again with the first terms.
     """
-    found = conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{TABLE}'").fetchone()
-    if found is None or conn.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone():
+    if not _exists(conn) or conn.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone():
         return False
     conn.execute(f"DROP TABLE {TABLE}")
     return True
+
+
+def _exists(conn: sqlite3.Connection) -> bool:
+    """Whether the archive has the table (it is dropped while it holds no word)."""
+    return (
+        conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{TABLE}'").fetchone() is not None
+    )
