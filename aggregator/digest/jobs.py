@@ -323,6 +323,13 @@ async def _job(
     fire_time = previous_fire_time(trigger, clock())
     try:
         run = await asyncio.to_thread(run_digest, spec, db_path=db_path, fire_time=fire_time)
+    except asyncio.CancelledError:
+        # The daemon is stopping: the scheduler's shutdown cancels the jobs it runs. A
+        # thread cannot be interrupted, and the process waits for it before it exits
+        # (asyncio.run shuts its default executor down), so the digest is still
+        # written and mailed; only this coroutine's wait for it ends here.
+        log.info("digest %s: stopping; the run in progress completes before exit", spec.name)
+        return
     except AggregatorError as exc:
         log.error("digest %s failed: %s", spec.name, exc)
         return

@@ -348,6 +348,50 @@ def wait_for(condition: object, timeout: float = 30.0) -> None:
 
 
 @pytest.mark.slow
+def test_sigterm_while_a_digest_is_mailed_lets_it_finish(tmp_path: Path) -> None:
+    # The mail server answers slowly, so the digest is in flight when SIGTERM comes:
+    # the daemon exits 0 without a traceback, and the digest is still written and mailed.
+    now = datetime.now(UTC).replace(microsecond=0)
+    store(tmp_path / "archive" / "news.db", {0: [story(1, hour=0, day=now - timedelta(hours=1))]},
+          seen=now)  # fmt: skip
+    with SMTPServer(greeting_delay=3.0) as server:
+        cfg = tmp_path / "aggregator.toml"
+        cfg.write_text(
+            "[[digests]]\n"
+            'name = "often"\n'
+            'schedule = "*/2 * * * * *"\n'
+            'window = "1d"\n'
+            'formats = ["json"]\n'
+            "[digests.email]\n"
+            'host = "127.0.0.1"\n'
+            f"port = {server.port}\n"
+            'security = "none"\n'
+            'from = "agg@example.org"\n'
+            'to = ["reader@example.org"]\n',
+            encoding="utf-8",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aggregator", "--config", str(cfg), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            wait_for(lambda: server.connections >= 1)
+            assert not server.messages  # still waiting for the greeting
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        server.wait_for(1)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert "digest often: stopping; the run in progress completes before exit" in err
+    assert any((tmp_path / "archive" / "digests").glob("often-*.json"))
+
+
+@pytest.mark.slow
 def test_the_daemon_writes_and_mails_a_digest_at_its_time(
     tmp_path: Path, runner: CliRunner
 ) -> None:

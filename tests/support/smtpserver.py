@@ -55,8 +55,13 @@ class SMTPServer:
         users: dict[str, str] | None = None,
         tls_context: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
+        greeting_delay: float = 0.0,
     ) -> None:
         self.users = users or {}
+        # Seconds each client waits for the greeting: a mail still being sent when the
+        # test acts (a slow server), for as long as it needs.
+        self.greeting_delay = greeting_delay
+        self.connections = 0
         self.tls_context = tls_context
         self.implicit_tls = implicit_tls
         self.messages: list[Received] = []
@@ -87,6 +92,7 @@ class SMTPServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._client, args=(conn,), daemon=True).start()
 
     def _client(self, conn: socket.socket) -> None:
@@ -96,6 +102,7 @@ class SMTPServer:
                 assert self.tls_context is not None
                 conn = self.tls_context.wrap_socket(conn, server_side=True)
             session = _Session(conn, conn.makefile("rb"), tls=self.implicit_tls)
+            time.sleep(self.greeting_delay)
             self._send(session, "220 127.0.0.1 ESMTP test server")
             while self._command(session):
                 pass
