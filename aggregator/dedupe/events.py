@@ -1424,15 +1424,16 @@ def _happenings() -> dict[str, str]:
     return {_stem(w): kind for kind, words in _HAPPENING_WORDS.items() for w in words.split()}
 
 
-def tells_happening(features: EventFeatures) -> bool:
-    """True when a story's title holds a word of a kind of happening (:data:`_HAPPENING_WORDS`).
+def tells_happening(features: EventFeatures) -> frozenset[str]:
+    """The kinds of happening a story's title tells (:data:`_HAPPENING_WORDS`), often none.
 
-    Only such a story can join another through one shared title key (the angle
-    rule asks both titles for one kind), so only such a story seeks candidates
-    sharing a single rare title key in the archive's index.
+    Only a story telling one can join another through one shared title key
+    (the angle rule asks both titles for one kind), so only such a story
+    seeks candidates sharing a single rare title key in the archive's index,
+    and keeps those of them telling the same kind.
     """
     words = _happenings()
-    return any(k in words for k in features.title_keys)
+    return frozenset(words[k] for k in features.title_keys if k in words)
 
 
 def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tuple[str, str] | None:

@@ -425,7 +425,7 @@ def _candidates(
     statement = (
         f"SELECT t.id, t.title, substr(t.body, 1, {LEAD_CHARS}), t.published, t.url, t.lang"  # noqa: S608
         " FROM (SELECT story_id, SUM(CASE key & 4294967295"
-        f" {cases} ELSE 0 END) AS w, COUNT(*) AS n FROM event_keys"
+        f" {cases} ELSE 0 END) AS w{', COUNT(*) AS n' if rare else ''} FROM event_keys"
         f" WHERE key IN ({marks}) AND story_id != ? GROUP BY story_id HAVING {having}"
         f" ORDER BY {inner}, story_id DESC LIMIT ?)"
         f" AS c JOIN stories t ON t.id = c.story_id WHERE {bound} ORDER BY {order}, c.story_id DESC"
@@ -451,6 +451,16 @@ def _match(
         # a story never joins an event through its own outlet's stories
         if not (row.outlet and cand.outlet == row.outlet)
     ]
+    kinds = tells_happening(features)
+    if kinds:
+        # A candidate sharing one title key is kept only when it tells the same kind of
+        # happening (compare asks it the angle rule only): no keys counted, no compare.
+        keys = set(features.title_keys)
+        others = [
+            (cand, f)
+            for cand, f in others
+            if len(keys.intersection(f.title_keys)) >= 2 or kinds & tells_happening(f)
+        ]
     if others:
         # The rules weigh the candidates' title keys and the names both hold too.
         needed: set[str] = set()
