@@ -49,7 +49,10 @@ from aggregator.timeutil import to_db  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 OUTLETS = 40
-VERBS = "says plans wins loses buys sells cuts raises opens closes sues settles".split()
+# One action in 13 is a kind of happening of the angle rule ("visits"), as about 6% of
+# the real-feed corpus's titles tell one: those stories also seek candidates sharing one
+# rare title key (see aggregator.store.events._candidates).
+VERBS = "says plans wins loses buys sells cuts raises opens closes sues settles visits".split()
 
 
 class Texts:

@@ -683,6 +683,9 @@ def _events(r: _Reader) -> EventParams:
     angle_idf = float(r.get("angle_idf", (float, int), d.angle_idf))
     if not 1 <= angle_idf <= 20:
         raise r.error("angle_idf", f"must be between 1 and 20, got {angle_idf}")
+    one_key_idf = float(r.get("one_key_idf", (float, int), d.one_key_idf))
+    if not 1 <= one_key_idf <= 20:
+        raise r.error("one_key_idf", f"must be between 1 and 20, got {one_key_idf}")
     params = EventParams(
         enabled=r.get("enabled", bool, d.enabled),
         window=window,
@@ -704,6 +707,7 @@ def _events(r: _Reader) -> EventParams:
         occasion_window=occasion_window,
         angle_window=angle_window,
         angle_idf=angle_idf,
+        one_key_idf=one_key_idf,
     )
     if params.nameless < params.threshold:
         raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")

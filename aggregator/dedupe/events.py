@@ -157,6 +157,7 @@ __all__ = [
     "kind",
     "lookup_buckets",
     "remember",
+    "tells_happening",
 ]
 
 LEAD_WORDS = 45
@@ -360,7 +361,7 @@ _PLACES = {
     "brazil": "brazil brazili brasili brasil bresil bresili",
     "egypt": "egypt egyptia agypten agyptis egypte egypti",
     "ghana": "ghana ghanaia ghanaer ghaneen",
-    "ivori": "ivory ivorian ivoire ivoirie",  # Ivory Coast, Côte d'Ivoire, ivoirien
+    "ivori": "ivory ivorian ivoire ivoirie elfenbe",  # Ivory Coast, Côte d'Ivoire, Elfenbeinküste
     "kenya": "kenya kenyan kenia kenian",
     "peru": "peru peruvia peruani perouvi",
     "taiwan": "taiwan taiwane",
@@ -762,6 +763,11 @@ class EventParams:
             this far apart, however little their titles agree (see :func:`_angle`).
         angle_idf: how rare (log scale, like ``min_idf``) the name those two stories share
             must be: 3.5 is a name in about one title of 12 of their days.
+        one_key_idf: how rare (log scale) the one title key two stories share must be for
+            the pair to be compared at all (two shared title keys always are): such a
+            pair joins only by the angle rule (see :func:`_angle`), and only a story whose
+            title tells a kind of happening seeks them (see :func:`tells_happening`). 4.4
+            is a key in about one title of 30 of their days.
     """
 
     enabled: bool = True
@@ -784,6 +790,7 @@ class EventParams:
     occasion_window: timedelta = timedelta(hours=12)
     angle_window: timedelta = timedelta(hours=12)
     angle_idf: float = 3.5
+    one_key_idf: float = 4.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -886,7 +893,18 @@ def compare(
 
     if len(shared_title) < 2:
         # Every rule below needs two shared title keys: decided without scoring. The
-        # archive's index finds as candidates only stories sharing two title keys.
+        # archive's index finds as candidates stories sharing two title keys, and those
+        # sharing one rare title key when a title tells a kind of happening (see
+        # tells_happening): those are asked only the angle rule, within its window.
+        if len(shared_title) == 1 and idf(shared_title[0]) >= params.one_key_idf:
+            angle = _another_angle(a, b, gap, idf, params)
+            if angle:
+                return EventVerdict(
+                    True,
+                    f"one rare title key ({shared_title[0]}), {angle}",
+                    shared_title=shared_title,
+                    gap=gap,
+                )
         return EventVerdict(
             False, "titles share fewer than two keys", shared_title=shared_title, gap=gap
         )
@@ -1404,6 +1422,18 @@ at sea and a murder in Lyon), "beating" (whose stem is "beats": a tennis win).""
 def _happenings() -> dict[str, str]:
     """Each stem of :data:`_HAPPENING_WORDS` and its kind (computed on first use)."""
     return {_stem(w): kind for kind, words in _HAPPENING_WORDS.items() for w in words.split()}
+
+
+def tells_happening(features: EventFeatures) -> frozenset[str]:
+    """The kinds of happening a story's title tells (:data:`_HAPPENING_WORDS`), often none.
+
+    Only a story telling one can join another through one shared title key
+    (the angle rule asks both titles for one kind), so only such a story
+    seeks candidates sharing a single rare title key in the archive's index,
+    and keeps those of them telling the same kind.
+    """
+    words = _happenings()
+    return frozenset(words[k] for k in features.title_keys if k in words)
 
 
 def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tuple[str, str] | None:

@@ -45,6 +45,7 @@ from aggregator.dedupe.events import (
     key_hash,
     lookup_buckets,
     remember,
+    tells_happening,
 )
 from aggregator.models import Story
 
@@ -374,6 +375,14 @@ def _candidates(
     One statement finds them and reads their rows (title, the body's first
     :data:`~aggregator.dedupe.events.LEAD_CHARS` characters, date, link, language).
 
+    A story whose title tells a kind of happening (see
+    :func:`~aggregator.dedupe.events.tells_happening`) also finds the stories
+    sharing just one of its title keys when that key is at least
+    ``one_key_idf`` rare: the angle rule may join those (one outlet's "Death
+    toll rises to 43 in blast in Syrian town" and another's "Syrien:
+    Autobombe tötet Dutzende Menschen"). They come after the stories sharing
+    two keys, within ``max_candidates``, and the bound below does not apply to them.
+
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
     :func:`~aggregator.dedupe.events.compare`) is at most the shared keys'
@@ -383,7 +392,10 @@ def _candidates(
     """
     own = sum(idf(k) for k in features.title_keys)
     usable = [k for k in features.title_keys if k not in common]
-    if len(usable) < 2 or own <= 0:
+    single = (
+        [k for k in usable if idf(k) >= params.one_key_idf] if tells_happening(features) else []
+    )
+    if (len(usable) < 2 and not single) or own <= 0:
         return []
     hashes = [key_hash(k) for k in usable]
     cases = " ".join("WHEN ? THEN ?" for _ in usable)
@@ -392,16 +404,31 @@ def _candidates(
     for h, k in zip(hashes, usable, strict=True):
         args += [h, idf(k)]
     args += [(d << 32) | h for h in hashes for d in days]
+    args.append(story_id)
+    rare = [key_hash(k) for k in single]
+    if rare:
+        # Two shared keys first, then one rare key; the bound only for two.
+        one = ",".join("?" for _ in rare)
+        having = (
+            f"COUNT(*) >= 2 OR MAX(CASE WHEN (key & 4294967295) IN ({one}) THEN 1 ELSE 0 END) = 1"
+        )
+        args += [*rare, params.max_candidates, params.min_title * own]
+        inner, order = "COUNT(*) >= 2 DESC, w DESC", "c.n >= 2 DESC, c.w DESC"
+        bound = "(c.w >= ? OR c.n < 2)"
+    else:
+        having = "COUNT(*) >= 2"
+        args += [params.max_candidates, params.min_title * own]
+        inner, order = "w DESC", "c.w DESC"
+        bound = "c.w >= ?"
     # The best by shared weight, then those above the bound (the same set as the
     # best above the bound, as they come in that order; no column alias in a HAVING).
-    args += [story_id, params.max_candidates, params.min_title * own]
     statement = (
         f"SELECT t.id, t.title, substr(t.body, 1, {LEAD_CHARS}), t.published, t.url, t.lang"  # noqa: S608
         " FROM (SELECT story_id, SUM(CASE key & 4294967295"
-        f" {cases} ELSE 0 END) AS w FROM event_keys WHERE key IN ({marks}) AND story_id != ?"
-        " GROUP BY story_id HAVING COUNT(*) >= 2 ORDER BY w DESC, story_id DESC LIMIT ?)"
-        " AS c JOIN stories t ON t.id = c.story_id WHERE c.w >= ?"
-        " ORDER BY c.w DESC, c.story_id DESC"
+        f" {cases} ELSE 0 END) AS w{', COUNT(*) AS n' if rare else ''} FROM event_keys"
+        f" WHERE key IN ({marks}) AND story_id != ? GROUP BY story_id HAVING {having}"
+        f" ORDER BY {inner}, story_id DESC LIMIT ?)"
+        f" AS c JOIN stories t ON t.id = c.story_id WHERE {bound} ORDER BY {order}, c.story_id DESC"
     )
     try:
         rows = conn.execute(statement, args).fetchall()
@@ -424,6 +451,16 @@ def _match(
         # a story never joins an event through its own outlet's stories
         if not (row.outlet and cand.outlet == row.outlet)
     ]
+    kinds = tells_happening(features)
+    if kinds:
+        # A candidate sharing one title key is kept only when it tells the same kind of
+        # happening (compare asks it the angle rule only): no keys counted, no compare.
+        keys = set(features.title_keys)
+        others = [
+            (cand, f)
+            for cand, f in others
+            if len(keys.intersection(f.title_keys)) >= 2 or kinds & tells_happening(f)
+        ]
     if others:
         # The rules weigh the candidates' title keys and the names both hold too.
         needed: set[str] = set()

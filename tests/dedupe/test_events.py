@@ -947,7 +947,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         "gap_penalty = 0.1\nnameless = 0.7\nmin_title = 0.3\nstrong = 0.9\nmin_idf = 2\n"
         "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
         "actors = 0.2\nactor_idf = 3.5\nincident_window = '6h'\ntold_names = 0.9\n"
-        "occasion_window = '8h'\nangle_window = '10h'\nangle_idf = 4\n"
+        "occasion_window = '8h'\nangle_window = '10h'\nangle_idf = 4\none_key_idf = 5.5\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -970,6 +970,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         occasion_window=timedelta(hours=8),
         angle_window=timedelta(hours=10),
         angle_idf=4.0,
+        one_key_idf=5.5,
     )
     # A window shorter than the default incident window bounds it.
     short = load(_config(tmp_path, "[events]\nwindow = '6h'\n")).events
@@ -1010,6 +1011,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
             "events.angle_window: must be positive and at most window, got '3d'",
         ),
         ("angle_idf = 30", "events.angle_idf: must be between 1 and 20, got 30.0"),
+        ("one_key_idf = 0.5", "events.one_key_idf: must be between 1 and 20, got 0.5"),
     ],
 )
 def test_events_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -1598,9 +1600,21 @@ def test_another_angle_across_languages() -> None:
         "Bei der Explosion eines Tanklasters in der von Rebellen gehaltenen nordsyrischen Stadt"
         " Asas sind offenbar mindestens 43 Menschen getötet worden.",
     )
-    # Sharing one title key only (Syria), the German report is never a candidate of the
-    # English one in the archive's index, and compare keeps them apart too.
-    assert not on_day(blast, autobombe, hours=2.5, idf=day, other_language=True)
+    # Sharing one title key only (Syria, in 14 titles of 577), the German report is compared
+    # because that key is rare and both titles tell an attack: the angle rule joins them.
+    rule = on_day(blast, autobombe, hours=2.5, idf=day, other_language=True)
+    assert rule.startswith("one rare title key (syria), another angle"), rule
+    # Not when the one key must be rarer than Syria is that day, nor a day apart.
+    assert not compare(
+        event_features(*blast),
+        event_features(*autobombe),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=2.5),
+        idf=day,
+        other_language=True,
+        params=EventParams(one_key_idf=5.0),
+    ).same
+    assert not on_day(blast, autobombe, hours=20, idf=day, other_language=True)
     purge = ("Turkey dismisses more civil servants in post-coup purge", "")
     purges = (
         "Turquie : nouvelle vague de purges, des milliers de limogeages",
@@ -1611,6 +1625,94 @@ def test_another_angle_across_languages() -> None:
     assert rule.startswith("another angle: the same kind of happening (purge)"), rule
     # A day later a purge in Turkey may be the next wave.
     assert not on_day(purge, purges, hours=20, idf=day, other_language=True)
+
+
+# Two reports of the Fort Lauderdale airport shooting (the corpus's 2017-01-07): their
+# titles share only "shooting", a word in a few titles of that day.
+SUSPECT = (
+    "Florida shooting suspect struggled with mental health: family",
+    "The man police say opened fire with a gun from his checked baggage at a Florida airport had"
+    " a history of mental health issues -- some of which followed his military service in Iraq"
+    " -- and was receiving psychological treatment at his home in Alaska, his relatives said"
+    " Friday after the deadly shooting.",
+)
+VETERAN = ("US shooting: Iraq war veteran accused of killing five at Fort Lauderdale airport", "")
+
+
+def test_one_rare_title_key_and_one_kind_of_happening_join() -> None:
+    day = titles_holding(
+        {"shooting": 8, "Florida": 9, "Iraq": 5, "US": 60, "airport": 8, "suspect": 4,
+         "health": 3, "family": 6, "veteran": 2},
+        707,
+    )  # fmt: skip
+    rule = on_day(SUSPECT, VETERAN, hours=1.8, idf=day)
+    assert rule.startswith("one rare title key (shoot), another angle"), rule
+    assert "(iraq)" in rule, rule
+    # A common shared key finds no candidate: nothing is compared.
+    common = titles_holding({"shooting": 80, "Iraq": 5}, 707)
+    assert not on_day(SUSPECT, VETERAN, hours=1.8, idf=common)
+    # One rare key without one kind of happening in both titles stays apart.
+    assert not on_day(
+        SUSPECT, ("Iraq war veteran's family speaks out in Alaska", ""), hours=1.8, idf=day
+    )
+    assert events_module.tells_happening(event_features(*SUSPECT))
+    assert not events_module.tells_happening(event_features("Florida suspect's family", ""))
+
+
+@pytest.mark.parametrize(("one_key_idf", "grouped"), [(None, 1), (20, 0)], ids=["on", "off"])
+def test_ingest_groups_a_pair_sharing_one_rare_title_key(
+    one_key_idf: float | None,
+    grouped: int,
+    engine: str,
+    archive_at: Path | str,
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    runner: CliRunner,
+) -> None:
+    # The English and German reports of one car bomb share one title key (Syria): the
+    # archive offers the first as a candidate of the second because the key is rare among
+    # the days' titles and the second title tells an attack; the angle rule joins them.
+    # On both engines: the candidates' statement is the archive's own SQL.
+    blast = ("Death toll rises to 43 in blast in Syrian town near Turkey border", "")
+    autobombe = (
+        "Syrien: Autobombe tötet Dutzende Menschen in Rebellenstadt",
+        "Bei der Explosion eines Tanklasters in der von Rebellen gehaltenen nordsyrischen Stadt"
+        " Asas sind offenbar mindestens 43 Menschen getötet worden. Laut einem Medienbericht ist"
+        ' die Terrormiliz "Islamischer Staat" für den Anschlag verantwortlich.',
+    )
+    others = [f"other{i}" for i in range(5)]
+    for name in others:
+        feed_server.add(f"/{name}.xml", rss(name, 40))
+    when = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    feed_server.add("/a.xml", _rss_item(*blast, "https://one.example/world/syria-azaz", when))
+    feed_server.add(
+        "/b.xml",
+        _rss_item(*autobombe, "https://two.example/ausland/syrien", when + timedelta(hours=2)),
+    )
+    sections = {"events": {"one_key_idf": one_key_idf}} if one_key_idf else {}
+    # The other news first, in a fetch of its own (see the opinion test above).
+    cfg = write_config([{"url": feed_server.url(f"/{n}.xml")} for n in others], **sections)
+    base = ["--config", str(cfg), "--db", str(archive_at)]
+    result = runner.invoke(cli, [*base, "fetch", "--json"])
+    assert result.exit_code == 0, result.stderr
+    feeds = [{"url": feed_server.url(f"/{n}.xml")} for n in (*others, "a", "b")]
+    cfg = write_config(feeds, **sections)
+    base = ["--config", str(cfg), "--db", str(archive_at)]
+    result = runner.invoke(cli, [*base, "fetch", "--json"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(cli, [*base, "status", "--json"])
+    assert result.exit_code == 0, result.stderr
+    status = json.loads(result.output)
+    assert (status["stories"], status["events"]) == (202, grouped), status
+    ids = []
+    for word in ("blast", "Autobombe"):
+        result = runner.invoke(cli, [*base, "search", word, "--json"])
+        assert result.exit_code == 0, result.stderr
+        ids += [str(hit["id"]) for hit in json.loads(result.output)]
+    assert len(ids) == 2, ids
+    result = runner.invoke(cli, [*base, "events", "--explain", *ids])
+    assert result.exit_code == 0, result.stderr
+    assert ("one rare title key (syria), another angle" in result.output) == bool(grouped)
 
 
 def test_ingest_groups_another_angle(

@@ -113,6 +113,10 @@ def test_translation_of_the_sqlite_dialect() -> None:
         " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
     )
     assert translate("INSERT INTO feeds (url) VALUES (?)").endswith(" RETURNING id")
+    # An event's span at ingest: SQLite's two-argument MIN and MAX.
+    assert translate("UPDATE events SET first_seen = MIN(first_seen, ?), x = MAX(x, ?)") == (
+        "UPDATE events SET first_seen = LEAST(first_seen, %s), x = GREATEST(x, %s)"
+    )
     assert translate("SELECT '50%' FROM stories s WHERE s.title LIKE '%?%' AND id = ?") == (
         "SELECT '50%%' FROM stories s WHERE s.title LIKE '%%?%%' AND id = %s"
     )

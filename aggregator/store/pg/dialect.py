@@ -19,7 +19,7 @@ interface they use (``execute``, ``executemany``, cursors with ``fetchone``,
   ``rowid`` the table's ``id``, ``INDEXED BY`` hints are dropped,
   ``BEGIN IMMEDIATE`` is ``BEGIN``, ``WITHOUT ROWID`` is dropped, the old
   row's column in ``DO UPDATE SET n = n + 1`` is qualified with its table,
-  a two-argument ``MAX`` is ``GREATEST``,
+  a two-argument ``MAX`` is ``GREATEST`` and ``MIN`` is ``LEAST``,
   ``WHERE 1`` is ``WHERE TRUE``, an integer
   condition ``CASE WHEN ?`` is compared with 0, and a subquery in ``FROM``
   gets the alias PostgreSQL 15 requires;
@@ -77,6 +77,7 @@ _SIMPLE = (
     (re.compile(r"\bjson_array\s*\(", re.I), "json_build_array("),
     (re.compile(r"\binstr\s*\(", re.I), "strpos("),
     (re.compile(r"\bMAX\s*\(([^(),]+),([^(),]+)\)", re.I), r"GREATEST(\1,\2)"),
+    (re.compile(r"\bMIN\s*\(([^(),]+),([^(),]+)\)", re.I), r"LEAST(\1,\2)"),
     (re.compile(r"\bWITHOUT\s+ROWID\b", re.I), ""),
     (re.compile(r"\browid\b", re.I), "id"),
     (re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.I), "WHERE TRUE"),
