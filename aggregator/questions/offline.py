@@ -761,9 +761,52 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         if tool and is_name(tool):
             task = task.removesuffix(f" {tool}")
             return [f"Is {tool} a good choice to {task}, or would something simpler do?"]
-        if match.group(0).lower().startswith("how to ") and not _headlinese(task, body):
-            return [f"What is the hardest part when you try to {task} yourself?"]
+        if match.group(0).lower().startswith("how to "):
+            return _best_way_question(headline, body)
     return []
+
+
+# What a "How to ..." task must not hold: a second part ("+ Challenge Question!"), a
+# cut, a date or format tag ("(2002) [pdf]"), a dash or a colon joining another phrase.
+_TASK_MARKS = ("+", "!", "(", "[", "\u2014", "\u2013", " - ", ":", "\u2026", "...", "?")
+
+
+_FIRST_PERSON_RE = re.compile(r"\b(?:I|my|me|we|our|us)\b", re.IGNORECASE)
+
+
+def _best_way_question(headline: str, body: str) -> list[str]:
+    """ "What is the best way to shuffle a big dataset?" for a "How to ..." post.
+
+    A how-to has no news to weigh (the news frame and "what would you take
+    away" are the rubric's genre mismatch), but its task is something readers
+    do and disagree about: a technique ("How to shuffle a big dataset"), a
+    chore ("How to get your luggage back when the airline loses it") or a
+    policy ("How to fix India's sclerotic justice system"). The task is the
+    headline's own words after "How to", in sentence case (a Title Case
+    headline is lowered where the body does not write the word as a name),
+    and must read whole after "to": its verb, then no bare singular noun
+    (:func:`_headlinese` on the words after the verb), no first-person voice
+    ("your" is the how-to's reader and stays)
+    and none of :data:`_TASK_MARKS`.
+    """
+    headline = _SCORE_RE.sub("", headline).rstrip(".?! ")
+    title_case = is_title_case(headline)
+    if title_case:
+        headline = sentence_case(headline, body)
+    if not headline.lower().startswith("how to "):
+        return []
+    words = headline[len("how to ") :].split()
+    if words and title_case and words[0].istitle():
+        words[0] = words[0].lower()  # "How to Build Smaller Apps": the verb lowered
+    task = " ".join(words)
+    if len(words) < 2 or any(mark in task for mark in _TASK_MARKS):
+        return []
+    if not words[0].isalpha() or not words[0].islower() or _FIRST_PERSON_RE.search(task):
+        return []  # "... my high school student's computers": a diary, not a task
+    if _headlinese(" ".join(words[1:]), body, title_case=title_case, possessive=True):
+        return []  # "... Back When the Airline Loses It": capitals the body does not write
+    question = f"What is the best way to {task}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
 # "Black Friday Exclusive: Save Over 50% On The RevolCam Multi Lens Kit for Smartphones":
@@ -1167,6 +1210,11 @@ _RELEASED_RE = re.compile(
     r"(?:released|available|out|here)[!.]?$",
     re.IGNORECASE,
 )
+# "opam 2.0.2 release", "Gemini 3.1 Flash-Lite: Built for intelligence at scale": a
+# versioned product named first, then the word "release" or a tagline after a colon.
+_NAMED_RELEASE_RE = re.compile(
+    r"^(?P<product>[A-Za-z][\w./+-]*(?: [\w./+-]+){1,3}?)(?: release|: [^:]{3,})$"
+)
 _INTRODUCING_RE = re.compile(r"^(?:Introducing|Announcing) (?P<product>[A-Z][^:,;|()]{1,40})$")
 _VERSION_RE = re.compile(r"\bv?\d+(?:\.\d+)+\b|\bv\d+\b|\b\d+$")
 
@@ -1174,21 +1222,28 @@ _VERSION_RE = re.compile(r"\bv?\d+(?:\.\d+)+\b|\bv\d+\b|\b\d+$")
 def _release_question(reading: Reading) -> list[str]:
     """ "Would you upgrade to / try <product>?" for a headline that announces a release.
 
-    A release's headline ("PHP 5.3.0 released", "Introducing Nano Banana Pro")
-    has no news to weigh and nothing missing to point at; whether to adopt
-    the product is what its readers argue about. A product with a version
+    A release's headline ("PHP 5.3.0 released", "Introducing Nano Banana Pro",
+    "GORM V2 officially released" after a dash, "opam 2.0.2 release", or on an
+    item read as a release a versioned name before a tagline: "Gemini 3.1
+    Flash-Lite: Built for intelligence at scale") has no news to weigh and
+    nothing missing to point at; whether to adopt the product is what its
+    readers argue about. A product with a version
     number is upgraded to, another tried. The product must hold a capital or a
     version and no word of a sentence ("Google Update no longer runs ..."); "X
     released" counts only on an item read as a release ("Wild Walmart fight
     breaks out" is none).
     """
-    headline = reading.headline
+    headline = _SCORE_RE.sub("", reading.headline)  # "42 – Ember 3.0 Released"
     match = _INTRODUCING_RE.match(headline)
     if match is None and reading.kind == "release":
-        match = _RELEASED_RE.match(headline)
+        match = _RELEASED_RE.match(headline.rpartition(" \u2013 ")[2]) or _NAMED_RELEASE_RE.match(
+            headline
+        )
     if match is None:
         return []
     product = match.group("product").strip()
+    if match.re is _NAMED_RELEASE_RE and not _VERSION_RE.search(product):
+        return []  # "Programming Phoenix: ...": a title, not a versioned product
     words = product.split()
     if any(w[:1].islower() and not w[1:2].isupper() for w in words[1:]):
         return []  # "KDE 4.3.0 release candidate": a description that wants its article
@@ -1444,9 +1499,43 @@ def _german_actor_reads(actor: str) -> bool:
     return not (" " in actor and len(first) >= 14 and first[1:].islower())
 
 
+# A publisher's offer of a course: "heise-Angebot: iX-Workshop: PowerShell für ...",
+# "iX-Workshop zu Backup mit ...", "Apple-Geräte mit Microsoft Intune verwalten –
+# zweiteiliges Live-Webinar".
+_DE_WORKSHOP_RE = re.compile(
+    r"^(?:heise-Angebot: )?(?:iX-Workshop(?::| zu)? (?P<topic>[^:]{8,90}?)"
+    r"|(?P<webinar>[^:\u2013]{8,90}?) \u2013 (?:\w+ )?Live-Webinar)$"
+)
+
+
+def _german_offer(reading: Reading) -> list[str]:
+    """ "Würden Sie den iX-Workshop „…“ besuchen, und was erhoffen Sie sich davon?".
+
+    A publisher's course or webinar offer is an advertisement: weighing it as
+    news ("Wie bewerten Sie diese Nachricht: …") or asking what else to know
+    about it is the rubric's genre mismatch, while whether the course is worth
+    a reader's time is what the offer is about. Only a headline that names the
+    course and its topic (:data:`_DE_WORKSHOP_RE`).
+    """
+    match = _DE_WORKSHOP_RE.match(reading.headline.strip())
+    if match is None:
+        return []
+    if match.group("topic"):
+        course, topic = "den iX-Workshop", match.group("topic").strip()
+    else:
+        course, topic = "das Live-Webinar", match.group("webinar").strip()
+    question = (
+        f"W\u00fcrden Sie {course} \u201e{topic}\u201c besuchen, und was erhoffen Sie sich davon?"
+    )
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
+    offer = _german_offer(reading)
+    if offer:
+        return [offer]  # an advertisement: its news frames would be the genre mismatch
     kind = reading.kind
     act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
     if act is not None and _german_actor_reads(act[0]):

@@ -1727,3 +1727,126 @@ def test_breaking_out_is_no_release() -> None:
     # The corpus headline, as a headline-only item: "X ... out" outside a release.
     questions = OfflineGenerator().generate(_story("Wild Walmart fight breaks out"))
     assert not any(q.startswith("Would you") for q in questions), questions
+
+
+# A "How to ..." post from the corpus: its task is asked as something readers do and
+# argue about, not as news or a quoted headline to "take away" from.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "How to shuffle a big dataset",
+            "At Jane Street, we often work with data that has a very low signal-to-noise ratio, "
+            "but fortunately we also have a lot of data.",
+            "What is the best way to shuffle a big dataset?",
+        ),
+        (
+            "How to fix India\u2019s sclerotic justice system",
+            "There are plenty of ideas but not enough action",
+            "What is the best way to fix India\u2019s sclerotic justice system?",
+        ),
+    ],
+)
+def test_a_how_to_asks_the_best_way_to_do_its_task(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title, body))[0] == question
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (  # Title Case capitals the body never writes: "a Suddenly Slow Windows Computer"
+            "How To Diagnose a Suddenly Slow Windows Computer?",
+            "Ensign Taco writes \"I'm sure nearly every one of us has had it happen. All of a "
+            'sudden your Windows PC slows to a crawl for no apparent reason."',
+        ),
+        (  # a second part after "+"
+            "How To Become an Astrophysicist + Challenge Question!",
+            "Today we talk about how to become an astrophysicist.",
+        ),
+        (  # a bare noun after the verb: "vibe code Android apps"
+            "How to vibe code Android apps",
+            "A walk through building a small app with an AI assistant.",
+        ),
+    ],
+)
+def test_a_how_to_task_that_reads_badly_is_not_asked(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("What is the best way") for q in questions), questions
+
+
+# Releases the corpus tells by a score, a dash, the word "release" or a versioned name
+# before a tagline: asked whether to adopt the product.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "42 \u2013 Ember 3.0 Released",
+            "Link post on Hacker News to emberjs.com: 42 points, 4 comments.",
+            "Would you upgrade to Ember 3.0?",
+        ),
+        (
+            "The fantastic ORM library for Golang \u2013 GORM V2 officially released",
+            "Link post on Hacker News to gorm.io: 3 points, 0 comments.",
+            "Would you try GORM V2?",
+        ),
+        (
+            "opam 2.0.2 release",
+            "We are pleased to announce the release of opam 2.0.2.\n\nAs sandbox scripts have "
+            "been updated, don\u2019t forget to run opam init --reinit -ni to update yours.",
+            "Would you upgrade to opam 2.0.2?",
+        ),
+        (
+            "Gemini 3.1 Flash-Lite: Built for intelligence at scale",
+            "Gemini 3.1 Flash-Lite is our fastest and most cost-efficient Gemini 3 series model "
+            "yet.",
+            "Would you upgrade to Gemini 3.1 Flash-Lite?",
+        ),
+    ],
+)
+def test_more_release_headlines_ask_whether_to_adopt(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator().generate(_story(title, body))
+
+
+def test_a_book_title_with_a_version_is_no_release() -> None:
+    questions = OfflineGenerator().generate(
+        _story(
+            "Programming Phoenix 1.3",
+            "Don't accept the compromise between fast and beautiful: you can have it all. "
+            "Phoenix creator Chris McCord, Elixir creator Jose Valim, and award-winning author "
+            "Bruce Tate walk you through building an application that's fast and reliable.",
+        )
+    )
+    assert not any(q.startswith("Would you") for q in questions), questions
+
+
+# A publisher's course offer in German (heise): whether to attend, not the news frame.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "heise-Angebot: iX-Workshop: PowerShell f\u00fcr effiziente Systemadministration",
+            "Aufgaben optimieren und Systeme verwalten: Lernen Sie, wie Sie mit PowerShell Ihre "
+            "Windows-Administration effizient automatisieren.",
+            "W\u00fcrden Sie den iX-Workshop \u201ePowerShell f\u00fcr effiziente "
+            "Systemadministration\u201c besuchen, und was erhoffen Sie sich davon?",
+        ),
+        (
+            "heise-Angebot: Apple\u2011Ger\u00e4te mit Microsoft Intune verwalten \u2013 "
+            "zweiteiliges Live-Webinar",
+            "Erfahren Sie im Live\u2011Webinar, wie Sie Apple\u2011Ger\u00e4te mit Intune "
+            "verwalten.",
+            "W\u00fcrden Sie das Live-Webinar \u201eApple\u2011Ger\u00e4te mit Microsoft Intune "
+            "verwalten\u201c besuchen, und was erhoffen Sie sich davon?",
+        ),
+        (
+            "iX-Workshop zu Backup mit VMware und Hyper-V",
+            "Das mehrt\u00e4gige Seminar zum Thema Backup und Restore in virtualisierten "
+            "Umgebungen wird Mitte Juni in N\u00fcrnberg wiederholt.",
+            "W\u00fcrden Sie den iX-Workshop \u201eBackup mit VMware und Hyper-V\u201c "
+            "besuchen, und was erhoffen Sie sich davon?",
+        ),
+    ],
+)
+def test_a_german_course_offer_asks_whether_to_attend(title: str, body: str, question: str) -> None:
+    story = replace(_story(title, body), lang="de")
+    assert OfflineGenerator().generate(story) == (question,)
