@@ -376,6 +376,73 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
 
 
 _PERSONAL_RE = re.compile(r"\b(?:I|my|me|you|your|we|our|us)\b", re.IGNORECASE)
+# An explainer's headline: "Why some artists no longer want to be famous" (not a question:
+# no auxiliary after "Why", no question mark).
+_WHY_RE = re.compile(
+    r"^Why (?!(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|not"
+    r"|don't|doesn't|isn't|aren't|won't|can't)\b)(?P<clause>.{12,140})$",
+    re.IGNORECASE,
+)
+# An armed attack or a war in an explainer's headline: no "why do you think" of it.
+_WHY_CONFLICT_RE = re.compile(
+    r"\b(?:attack\w*|strikes?|struck|bomb\w*|war|wars|invade\w*|invasion|shell\w*|fight\w*"
+    r"|clash\w*|troops)\b",
+    re.IGNORECASE,
+)
+# A stance in the explained clause: it is asked as a view to agree with.
+_WHY_STANCE_RE = re.compile(r"\b(?:should|must|has to|have to|needs? to|ought to)\b")
+
+
+def _why_question(reading: Reading, body: str) -> list[str]:
+    """ "Why do you think some artists no longer want to be famous?" for an explainer.
+
+    A headline that announces an explanation ("Why Japan's gangs are
+    recruiting online", "Why Twilio Segment moved from microservices back to
+    a monolith") states a fact and promises its cause: the cause is what a
+    reader would argue about, so it is asked, with the headline's own clause
+    (whose word order is already that of an indirect question). A clause
+    that states what should be done ("Why the free content era has to end")
+    is a view: "Do you agree that ...?". Only a clause with a verb
+    (:func:`has_main_verb`), in sentence case (a Title Case headline is put
+    in sentence case from the body, and a capital the body does not write
+    left alone), without a first- or second-person voice ("Why you're not on
+    holiday ..."), a colon, a dash, brackets or a cut; never on a death or a
+    disaster (a "why" on a tragedy is the forbidden motive frame), nor on a
+    story whose headline or opening names deaths or harm (:data:`_TRAGIC_RE`)
+    that the kind reader did not take for a tragedy.
+    """
+    if reading.kind == "tragedy":
+        return []
+    headline = _SCORE_RE.sub("", reading.headline).rstrip()
+    if headline.endswith(("...", "\u2026", "?", "!")) or not headline.startswith(("Why ", "WHY ")):
+        return []
+    headline = headline.rstrip(" .")
+    if _WHY_CONFLICT_RE.search(headline):
+        return []  # "Why Thai fighter jets have attacked Cambodia": a motive asked of an attack
+    title_case = is_title_case(headline)
+    if title_case:
+        headline = sentence_case(headline, body)
+    match = _WHY_RE.match(headline.replace("\u2019", "'"))
+    if match is None:
+        return []
+    clause = headline[match.start("clause") :]
+    if any(mark in clause for mark in (":", " - ", "\u2013", "\u2014", "(", "[", "|", '"')):
+        return []
+    words = clause.split()
+    if _PERSONAL_RE.search(clause) or not has_main_verb(["Why", *words]):
+        return []
+    if _TRAGIC_RE.search(headline) or _TRAGIC_RE.search(body[:300]):
+        return []  # "Why Thai fighter jets have attacked Cambodia": deaths in the lead
+    if title_case and _headlinese(clause, body, title_case=True):
+        return []  # "Why Young Adults in China Are Leaning ...": capitals the body does not write
+    clause = lower_first(clause, body, reading.names)
+    if _WHY_STANCE_RE.search(clause):
+        question = f"Do you agree that {clause}?"
+    else:
+        question = f"Why do you think {clause}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
 _QUESTION_OPENERS = frozenset(
     "Is Are Was Were Will Would Can Could Should Does Do Did Has Have Why How What Who".split()
 )
@@ -1296,6 +1363,8 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
             second = _headline_as_second_fact(reading, lead, body)
         if not second and len(lead_questions) == 1 and reading.kind != "tragedy":
             second = _headline_claim(act, reading, lead)
+        if not second and len(lead_questions) == 1 and not view:
+            second = _headline_thesis(reading, lead, body)
     if view:
         lead_questions = view  # the view in its own frame; the second fact stays
     else:
@@ -1310,6 +1379,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         # chosen act was justified.
         lead_questions,
         second,
+        _why_question(reading, body),
         act if not lead_questions or reading.kind == "tragedy" else _motive_only(act),
         _kind_questions(reading, body),
         # A release's own question, when the lead gave none (not a second wording of
@@ -1386,6 +1456,93 @@ def _headline_view(reading: Reading, body: str) -> list[str]:
         return []  # "Impotent Democrats won't be ...": a capital kept on a common word
     question = f"Do you agree that {clause}?"
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
+# What a headline's thesis may not end with: a word that wants more ("... more important
+# in computing than", "... is really"): a title cut short.
+_CUT_ENDINGS = _DANGLING | frozenset("really very so starring including".split())
+# A report, not a view, after the headline's copula: a passive ("is found guilty", "are
+# turned back", "is sworn in").
+_PARTICIPLE_RE = re.compile(r"^(?:\w+ly )?(?:\w+ed|sworn|found|held|set|made|told|seen|known)\b")
+# A thesis reported by someone: ", says president", ", research reveals".
+_REPORTED_TAIL_RE = re.compile(
+    r", (?:[\w'\u2019.-]+ ){0,6}(?:says?|said|reveals?|promises?|warns?|finds?|claims?"
+    r"|suggests?|reports?|argues?)\b"
+)
+
+
+def _headline_thesis(reading: Reading, lead: Lead, body: str) -> list[str]:
+    """ "Do you agree that Pakistan's army chief is cosying up to Donald Trump?", a second question.
+
+    Many features put their thesis in the headline ("Pakistan's army chief is
+    cosying up to Donald Trump", "Donald Trump's cuts to USAID will hurt Asia,
+    too") and a detail in the lead; the lead's question alone often aims at
+    that detail ("the news that the man is 93 years old") while the claim a
+    reader would argue about is the headline's. A headline that passes
+    :func:`_headline_view` is asked beside the lead's question when it tells
+    more than the lead (:func:`_restates`) and reads as a view, not a report:
+    no comma before its copula or modal ("After the revolution, ..."), no
+    noun phrase with a clause of its own ("The real reason Indians are
+    lost"), no
+    attribution (", says president"), no passive after the copula ("is found
+    guilty"), no word that a cut title ends on ("... than", "... is
+    really"), no column label ("QUOTE:"), a first word that is lowered, a
+    name's possessive, a demonym or, by the body, a name (not "Snubs and
+    slights are ..."), no bare noun (:func:`_headlinese`, in the subject and
+    after a preposition; "gaining ground" is a verb's object) and, for a
+    progressive ("is bringing original Xbox games to PC"), a subject that is
+    not a lone name: a company's or a country's current act is
+    news to check, not a view ("Japanese people are starting to quit their
+    jobs" is one).
+    """
+    if reading.kind == "tragedy" or reading.label:
+        return []
+    headline = reading.headline.rstrip()
+    if headline.endswith(("...", "\u2026")) or _REPORTED_TAIL_RE.search(headline):
+        return []
+    words = headline.rstrip(".!").split()
+    if not words or words[-1].lower() in _CUT_ENDINGS:
+        return []
+    found = _headline_view(reading, body)
+    if not found:
+        return []
+    clause = found[0].removeprefix("Do you agree that ")[:-1]
+    match = _HEADLINE_VIEW_RE.match(clause)
+    if match is None or "," in match.group("subject") or " reason " in match.group("subject"):
+        return []  # "the real reason Indians are lost": a noun phrase, not a claim
+    rest = match.group("rest")
+    if match.group("verb") in ("is", "are") and _PARTICIPLE_RE.match(rest):
+        return []
+    subject = match.group("subject").split()
+    if (
+        match.group("verb") in ("is", "are")
+        and rest.split(" ", 1)[0].endswith("ing")
+        and all(w[:1].isupper() and not is_demonym(w) for w in subject)
+    ):
+        return []  # "Microsoft is bringing ...": the act of a lone name is news
+    first = subject[0]
+    run = list(itertools.takewhile(lambda w: w[:1].isupper(), subject))
+    if not (
+        first[:1].islower()
+        # a name's possessive: "Pakistan's army chief", "Donald Trump's cuts"
+        or any(w.endswith(("'s", "\u2019s")) for w in run)
+        or is_demonym(first)
+        or _opens_as_name(clause, reading, body)
+    ):
+        return []  # "Snubs and slights are ...": a capital kept on a common word
+    # Bare nouns: in the subject ("battle over U.S. health care"), and after a preposition
+    # in the rest; a progressive's particle or object ("cosying up", "gaining ground") is
+    # no headlinese, so the rest is read after an article that stands for its verb.
+    verb_words = rest.split()
+    if verb_words[0].endswith("ing"):
+        verb_words = verb_words[1:]
+    if _headlinese(" ".join(subject), body, title_case=False, possessive=True) or _headlinese(
+        "the " + " ".join(verb_words), body, title_case=False, possessive=True
+    ):
+        return []
+    if _restates(headline, lead.sentence):
+        return []
+    return found
 
 
 _ENGLISH_WORDS = frozenset(

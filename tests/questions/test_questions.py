@@ -1850,3 +1850,91 @@ def test_a_book_title_with_a_version_is_no_release() -> None:
 def test_a_german_course_offer_asks_whether_to_attend(title: str, body: str, question: str) -> None:
     story = replace(_story(title, body), lang="de")
     assert OfflineGenerator().generate(story) == (question,)
+
+
+# A feature's thesis in its headline, beside a lead that tells a detail: the thesis is
+# asked as a view, as a second question (corpus headlines and standfirsts).
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Pakistan\u2019s army chief is cosying up to Donald Trump",
+            "The field marshal is also tightening his grip on power at home",
+            "Do you agree that Pakistan\u2019s army chief is cosying up to Donald Trump?",
+        ),
+        (
+            "Donald Trump\u2019s cuts to USAID will hurt Asia, too",
+            "Even less aid-dependent countries, such as India, will be affected",
+            "Do you agree that Donald Trump\u2019s cuts to USAID will hurt Asia, too?",
+        ),
+    ],
+)
+def test_a_headline_thesis_is_a_second_question(title: str, body: str, question: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert len(questions) == 2 and questions[1] == question, questions
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (  # a capital on a common word first
+            "Snubs and slights are part of the job in Trump\u2019s White House",
+            "Even compliments from the president can come laced with a barb or belittling joke.",
+        ),
+        (  # a noun phrase with its own clause, not a claim
+            "The real reason Indians are lost",
+            "A dodgy address system means delays that cost billions of dollars a year",
+        ),
+        (  # a company's current act is news to check, not a view
+            "Microsoft is bringing original Xbox games to PC",
+            "Microsoft is expanding its Xbox backward compatibility efforts today by bringing "
+            "original Xbox games to PC.",
+        ),
+    ],
+)
+def test_a_headline_that_is_no_thesis_is_not_asked_to_agree(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("Do you agree") for q in questions), questions
+
+
+# An explainer's headline ("Why X ...") promises a cause: the cause is asked about,
+# beside the lead's question or instead of the quoted-headline fallback.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Why Japan's gangs are recruiting online",
+            "Risa Yamada grew up fatherless and struggled to find consistent work until she "
+            "stumbled on an intriguing job listing \u2014 one of a growing number of "
+            "advertisements posted on social media by Japanese criminal gangs.",
+            "Why do you think Japan's gangs are recruiting online?",
+        ),
+        (
+            "Why New Zealanders are emigrating in record numbers",
+            "The government may not be able to reverse the trend",
+            "Why do you think New Zealanders are emigrating in record numbers?",
+        ),
+    ],
+)
+def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator().generate(_story(title, body))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Why Thai fighter jets have attacked Cambodia", "Modern warfare at ancient temples"),
+        (
+            "Why you\u2019re not on holiday in India right now",
+            "A fabulous destination for foreign tourists does little to lure them",
+        ),
+        (
+            "Why don\u2019t filmmakers just film on location instead...",
+            "Why don\u2019t filmmakers just film on location instead of using visual effects? "
+            "Lots of reasons, including not disrupting communities.",
+        ),
+    ],
+)
+def test_no_cause_is_asked_of_an_attack_a_reader_or_a_question(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("Why do you think") for q in questions), questions
