@@ -383,6 +383,14 @@ _WHY_RE = re.compile(
     r"|don't|doesn't|isn't|aren't|won't|can't)\b)(?P<clause>.{12,140})$",
     re.IGNORECASE,
 )
+# "What Sara Duterte's comeback means for the Philippines", "What North Korea gains by
+# sending troops ...": what something means, reveals or gains, what someone fears or can
+# learn; the subject opens with an article, a capital or an adjective before a demonym.
+_WHAT_RE = re.compile(
+    r"^What (?P<clause>(?:a|an|the|[A-Z][\w'\u2019.-]*|rich|poor|young|old)"
+    r"(?: [\w'\u2019.-]+){0,6}? (?:means?|reveals?|gains?|fears?|wants?|tells? us"
+    r"|(?:can|could|should) learn)\b.{0,100})$"
+)
 # An armed attack or a war in an explainer's headline: no "why do you think" of it.
 _WHY_CONFLICT_RE = re.compile(
     r"\b(?:attack\w*|strikes?|struck|bomb\w*|war|wars|invade\w*|invasion|shell\w*|fight\w*"
@@ -395,6 +403,10 @@ _WHY_STANCE_RE = re.compile(r"\b(?:should|must|has to|have to|needs? to|ought to
 
 def _why_question(reading: Reading, body: str) -> list[str]:
     """ "Why do you think some artists no longer want to be famous?" for an explainer.
+
+    The same for an explainer of what something means or reveals ("What Sara
+    Duterte's comeback means for the Philippines"): "What do you think Sara
+    Duterte's comeback means for the Philippines?" (:data:`_WHAT_RE`).
 
     A headline that announces an explanation ("Why Japan's gangs are
     recruiting online", "Why Twilio Segment moved from microservices back to
@@ -414,7 +426,7 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     if reading.kind == "tragedy":
         return []
     headline = _SCORE_RE.sub("", reading.headline).rstrip()
-    if headline.endswith(("...", "\u2026", "?", "!")) or not headline.startswith(("Why ", "WHY ")):
+    if headline.endswith(("...", "\u2026", "?", "!")) or not headline.startswith(("Why ", "What ")):
         return []
     headline = headline.rstrip(" .")
     if _WHY_CONFLICT_RE.search(headline):
@@ -422,9 +434,10 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     title_case = is_title_case(headline)
     if title_case:
         headline = sentence_case(headline, body)
-    match = _WHY_RE.match(headline.replace("\u2019", "'"))
+    match = _WHY_RE.match(headline.replace("\u2019", "'")) or _WHAT_RE.match(headline)
     if match is None:
         return []
+    what = match.re is _WHAT_RE
     clause = headline[match.start("clause") :]
     if any(mark in clause for mark in (":", " - ", "\u2013", "\u2014", "(", "[", "|", '"')):
         return []
@@ -436,7 +449,9 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     if title_case and _headlinese(clause, body, title_case=True):
         return []  # "Why Young Adults in China Are Leaning ...": capitals the body does not write
     clause = lower_first(clause, body, reading.names)
-    if _WHY_STANCE_RE.search(clause):
+    if what:
+        question = f"What do you think {clause}?"
+    elif _WHY_STANCE_RE.search(clause):
         question = f"Do you agree that {clause}?"
     else:
         question = f"Why do you think {clause}?"

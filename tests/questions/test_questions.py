@@ -1914,6 +1914,11 @@ def test_a_headline_that_is_no_thesis_is_not_asked_to_agree(title: str, body: st
             "The government may not be able to reverse the trend",
             "Why do you think New Zealanders are emigrating in record numbers?",
         ),
+        (
+            "What Sara Duterte\u2019s comeback means for the Philippines",
+            "She could be the front-runner for the election in 2028",
+            "What do you think Sara Duterte\u2019s comeback means for the Philippines?",
+        ),
     ],
 )
 def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -> None:
@@ -1924,6 +1929,7 @@ def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -
     ("title", "body"),
     [
         ("Why Thai fighter jets have attacked Cambodia", "Modern warfare at ancient temples"),
+        ("What North Korea gains by sending troops to fight for Russia", ""),
         (
             "Why you\u2019re not on holiday in India right now",
             "A fabulous destination for foreign tourists does little to lure them",
@@ -1937,4 +1943,6 @@ def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -
 )
 def test_no_cause_is_asked_of_an_attack_a_reader_or_a_question(title: str, body: str) -> None:
     questions = OfflineGenerator().generate(_story(title, body))
-    assert not any(q.startswith("Why do you think") for q in questions), questions
+    assert not any(q.startswith(("Why do you think", "What do you think")) for q in questions), (
+        questions
+    )
