@@ -632,14 +632,16 @@ def test_french_story_gets_french_questions() -> None:
 
 
 def test_other_languages_get_english_without_fragments() -> None:
-    title = "El Gobierno aprueba la reforma de las pensiones en el Congreso"
-    body = "El Consejo de Ministros aprobó este martes la reforma de las pensiones."
-    story = _lang_story(title, body, "es")
+    # Italian: a language without questions of its own (Spanish, Portuguese, Slovak and
+    # Ukrainian get theirs, below).
+    title = "Il Governo approva la riforma delle pensioni in Parlamento"
+    body = "Il Consiglio dei ministri ha approvato martedì la riforma delle pensioni."
+    story = _lang_story(title, body, "it")
     generated = OfflineGenerator(count=3).generate(story)
-    spanish = {w.lower() for w in re.findall(r"\w+", title + " " + body) if len(w) > 3}
+    italian = {w.lower() for w in re.findall(r"\w+", title + " " + body) if len(w) > 3}
     for question in generated:
         assert question.startswith(("What", "Which", "Who", "How")), question
-        assert not spanish & {w.lower() for w in re.findall(r"\w+", question)}, question
+        assert not italian & {w.lower() for w in re.findall(r"\w+", question)}, question
 
 
 @pytest.mark.parametrize(
@@ -1946,3 +1948,84 @@ def test_no_cause_is_asked_of_an_attack_a_reader_or_a_question(title: str, body:
     assert not any(q.startswith(("Why do you think", "What do you think")) for q in questions), (
         questions
     )
+
+
+# Stories in Spanish, Slovak and Ukrainian (corpus text): their headline, quoted, in a
+# question of their own language instead of "Which detail of this story ...".
+@pytest.mark.parametrize(
+    ("lang", "title", "body", "question"),
+    [
+        (
+            "es",
+            "Nueva estafa en WhatsApp: es capaz de robar tus datos bancarios con un documento",
+            "Son dos archivos en formato Excel capaces de acceder a los datos que los usuarios "
+            "tengan en el m\u00f3vil (contrase\u00f1as, datos bancarios, PIN).",
+            "\u00bfQu\u00e9 opina de la noticia \u00abNueva estafa en WhatsApp: es capaz de robar "
+            "tus datos bancarios con un documento\u00bb?",
+        ),
+        (
+            "sk",
+            "Ministerka Kol\u00edkov\u00e1 pripustila mo\u017en\u00e9 rozlo\u017eenie "
+            "plo\u0161n\u00e9ho testovania na viac dn\u00ed",
+            "Diskusia vo vl\u00e1de sa pod\u013ea Kol\u00edkovej t\u00fdka aj toho, \u010di treba "
+            "viac spr\u00edsni\u0165 opatrenia.",
+            "\u010co si mysl\u00edte o spr\u00e1ve \u201eMinisterka Kol\u00edkov\u00e1 pripustila "
+            "mo\u017en\u00e9 rozlo\u017eenie plo\u0161n\u00e9ho testovania na viac dn\u00ed\u201c?",
+        ),
+        (
+            "uk",
+            "\u0420\u0430\u0434\u0430 \u043b\u0435\u0433\u0430\u043b\u0456\u0437\u0443\u0432\u0430"
+            "\u043b\u0430 \u043c\u0435\u0434\u0438\u0447\u043d\u0438\u0439 \u043a\u0430\u043d\u0430"
+            "\u0431\u0456\u0441",
+            "21 \u0433\u0440\u0443\u0434\u043d\u044f \u0412\u0435\u0440\u0445\u043e\u0432\u043d"
+            "\u0430 \u0420\u0430\u0434\u0430 \u043b\u0435\u0433\u0430\u043b\u0456\u0437\u0443\u0432"
+            "\u0430\u043b\u0430 \u043c\u0435\u0434\u0438\u0447\u043d\u0438\u0439 \u043a\u0430\u043d"
+            "\u0430\u0431\u0456\u0441.",
+            "\u0429\u043e \u0432\u0438 \u0434\u0443\u043c"
+            "\u0430\u0454\u0442\u0435 \u043f\u0440\u043e "
+            "\u043d\u043e\u0432\u0438\u043d\u0443 \u00ab\u0420\u0430\u0434\u0430 \u043b\u0435\u0433"
+            "\u0430\u043b\u0456\u0437\u0443\u0432\u0430\u043b\u0430 \u043c\u0435\u0434\u0438\u0447"
+            "\u043d\u0438\u0439 \u043a\u0430\u043d\u0430\u0431\u0456\u0441\u00bb?",
+        ),
+    ],
+)
+def test_a_story_in_another_language_is_asked_in_it(
+    lang: str, title: str, body: str, question: str
+) -> None:
+    story = replace(_story(title, body), lang=lang)
+    assert OfflineGenerator().generate(story) == (question,)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "body"),
+    [
+        (  # an English item recorded as Slovak: no Slovak question on it
+            "sk",
+            "Boy asks Santa to make kids stop bullying his sister",
+            "A boy asks Santa to make kids stop bullying his sister.",
+        ),
+        (  # a soldier's funeral: no opinion asked of it
+            "uk",
+            "\u0412 \u041e\u0434\u0435\u0441\u0456 \u043f\u043e\u043f\u0440\u043e\u0449\u0430\u043b"
+            "\u0438\u0441\u044c \u0456\u0437 \u0437\u0430"
+            "\u0433\u0438\u0431\u043b\u0438\u043c \u043d"
+            "\u0430 \u0432\u0456\u0439\u043d\u0456 \u0445\u0435\u0440\u0441\u043e\u043d\u0446\u0435"
+            "\u043c",
+            "",
+        ),
+        (  # a headline that is a question itself
+            "es",
+            "\u00bfCu\u00e1l es el cumplea\u00f1os m\u00e1s com\u00fan en el mundo?",
+            "Expertos de la Universidad de Harvard han investigado este asunto.",
+        ),
+    ],
+)
+def test_no_question_in_the_language_where_it_would_misfire(
+    lang: str, title: str, body: str
+) -> None:
+    story = replace(_story(title, body), lang=lang)
+    questions = OfflineGenerator().generate(story)
+    assert not any(
+        q.startswith(("\u010co si", "\u0429\u043e \u0432\u0438", "\u00bfQu\u00e9"))
+        for q in questions
+    ), questions
