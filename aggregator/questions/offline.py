@@ -1358,9 +1358,52 @@ def _short_lead_question(reading: Reading, lead: Lead, body: str) -> list[str]:
     return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
 
 
+# An invitation to an event by its headline: "GTAC 2017 - Registration is open!",
+# "Registration is now open for State of the Map 2017", "OCaml Workshop 2018", or a
+# "You're Invited" label before the event's name.
+_EVENT_INVITE_RES = (
+    re.compile(r"^(?P<event>[A-Z][\w .&'-]{2,60}?) [-\u2013] Registration is (?:now )?open!?$"),
+    re.compile(r"^(?P<event>[A-Z][\w .&'-]{2,60}?) Registration Deadline Extended$"),
+    re.compile(r"^Registration is (?:now )?open for (?P<event>[A-Z][\w .&'-]{2,60}?)!?$"),
+    re.compile(r"^(?P<event>[A-Z][\w.&-]* (?:Workshop|Conference|Summit|Meetup) \d{4})$"),
+)
+_INVITED_RE = re.compile(r"^You[\u2019']re Invited$", re.IGNORECASE)
+_EVENT_HEADS_RE = re.compile(r"\b(?:Workshop|Conference|Summit|Meetup|Festival|Social)\b")
+
+
+def _invitation_question(reading: Reading) -> list[str]:
+    """ "Would you attend GTAC 2017, and what would you hope to get from it?".
+
+    A call to register for an event is a community announcement: weighing it
+    as news ("the news that registration is currently open") is the rubric's
+    genre mismatch, while whether the event is worth a reader's time is what
+    it asks. Only a headline that names the event (:data:`_EVENT_INVITE_RES`)
+    or an item labelled "You're Invited"; an event named by a common head
+    ("Workshop", "Summit") takes "the".
+    """
+    event = ""
+    if _INVITED_RE.match(reading.label):
+        event = reading.headline.strip()
+    else:
+        for pattern in _EVENT_INVITE_RES:
+            match = pattern.match(reading.headline.strip())
+            if match:
+                event = match.group("event").strip()
+                break
+    if not event or not event[:1].isupper() or len(event.split()) > 8:
+        return []
+    if _EVENT_HEADS_RE.search(event) and not event.startswith("The "):
+        event = "the " + event
+    question = f"Would you attend {event}, and what would you hope to get from it?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
+    invitation = _invitation_question(reading)
+    if invitation:
+        return [invitation]  # an announcement: its news frames would be the genre mismatch
     lead_questions = _lead_questions(reading, lead, body)
     if lead is not None and all(len(_tidy(q)) > MAX_QUESTION_LENGTH for q in lead_questions):
         lead_questions = _short_lead_question(reading, lead, body) if lead_questions else []

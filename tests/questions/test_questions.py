@@ -2029,3 +2029,45 @@ def test_no_question_in_the_language_where_it_would_misfire(
         q.startswith(("\u010co si", "\u0429\u043e \u0432\u0438", "\u00bfQu\u00e9"))
         for q in questions
     ), questions
+
+
+# A call to register for an event (corpus headlines): whether to attend, not the news
+# frame on its blurb.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "GTAC 2017 - Registration is open!",
+            "by Diego Cavalcanti on behalf of the GTAC 2017 Committee\n\nThe Google Test "
+            "Automation Conference (GTAC) is an annual test automation conference hosted by "
+            "Google.",
+            "Would you attend GTAC 2017, and what would you hope to get from it?",
+        ),
+        (
+            "Registration is now open for State of the Map 2017",
+            "Tickets for State of the Map 2017 are now on sale! Come register for this "
+            "international gathering of the OpenStreetMap community.",
+            "Would you attend State of the Map 2017, and what would you hope to get from it?",
+        ),
+        (
+            "OCaml Workshop 2018",
+            "The OCaml Users and Developers Workshop brings together industrial users of OCaml "
+            "with academics and hackers who are working on extending the language.",
+            "Would you attend the OCaml Workshop 2018, and what would you hope to get from it?",
+        ),
+    ],
+)
+def test_an_invitation_asks_whether_to_attend(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title, body)) == (question,)
+
+
+def test_news_about_an_event_is_no_invitation() -> None:
+    # A call for session proposals (corpus headline): the headline names no registration.
+    questions = OfflineGenerator().generate(
+        _story(
+            "Propose your session for State of the Map 2017!",
+            "In August the OpenStreetMap community will be coming together for our annual State "
+            "of the Map conference, this year in Aizu-Wakamatsu, Japan.",
+        )
+    )
+    assert not any(q.startswith("Would you attend") for q in questions), questions
