@@ -1616,23 +1616,31 @@ _MOURNING_RE = re.compile(
 
 
 def _english_fallback(reading: Reading) -> str:
-    """The one question for a story that offers nothing safer: on its headline, quoted."""
-    headline = _clip(_SCORE_RE.sub("", reading.headline))  # "165 – Utility poles": no score
+    """The one question for a story that offers nothing safer: on its headline, quoted.
+
+    The headline is quoted whole when the question stays within
+    :data:`MAX_QUESTION_LENGTH`: a headline cut at a fixed width ("... at risk
+    as Middle East…") reads as a fragment (blind readers failed *natural* on
+    every cut one). Only a headline too long for its frame is cut, to fit.
+    """
+    headline = " ".join(_SCORE_RE.sub("", reading.headline).split())  # "165 – Utility poles"
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
     if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):
         # Language unknown and no English word in the headline: quoting it could put
         # foreign words into an English sentence.
         return _other_fallback(reading)
-    quoted = f"\u201c{headline.rstrip('.')}\u201d"
     if reading.kind == "tragedy" and _MOURNING_RE.search(headline):
         # A funeral or a tribute: asking what could have prevented it is absurd.
-        return f"How will those mourned in {quoted} be remembered?"
-    if reading.kind == "tragedy":
-        return f"What, if anything, could have prevented what {quoted} describes?"
-    if reading.kind in ("howto", "book", "podcast", "listing", "release", "event"):
-        return f"What would you take away from {quoted}?"
-    return f"What do you make of {quoted}, and what is missing from the picture?"
+        frame = "How will those mourned in {} be remembered?"
+    elif reading.kind == "tragedy":
+        frame = "What, if anything, could have prevented what {} describes?"
+    elif reading.kind in ("howto", "book", "podcast", "listing", "release", "event"):
+        frame = "What would you take away from {}?"
+    else:
+        frame = "What do you make of {}, and what is missing from the picture?"
+    room = MAX_QUESTION_LENGTH - len(frame) + 2 - 2  # the braces go, the quotation marks come
+    return frame.format(f"\u201c{_clip(headline, room).rstrip('.')}\u201d")
 
 
 # --- German and French ---------------------------------------------------------
@@ -1924,7 +1932,7 @@ def _german_dass(sentence: str, reading: Reading) -> str:
 
 
 def _german_fallback(reading: Reading) -> str:
-    headline = _clip(reading.headline)
+    headline = _clip(reading.headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
     if len(headline.split()) < 3:
         return "Worüber würden Sie bei dieser Meldung zuerst sprechen?"
     return f"Was an \u201e{headline}\u201c würden Sie gern genauer wissen?"
@@ -1987,7 +1995,7 @@ def _french_second(reading: Reading, body: str, lead: Lead) -> list[str]:
 
 
 def _french_fallback(reading: Reading) -> str:
-    headline = _clip(reading.headline)
+    headline = _clip(reading.headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
     if len(headline.split()) < 3:
         return "De quoi parleriez-vous d'abord à propos de cet article\u00a0?"
     return f"Que retenez-vous de l'article «\u00a0{headline}\u00a0»\u00a0?"

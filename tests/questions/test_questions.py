@@ -2071,3 +2071,19 @@ def test_news_about_an_event_is_no_invitation() -> None:
         )
     )
     assert not any(q.startswith("Would you attend") for q in questions), questions
+
+
+def test_the_fallback_quotes_a_long_headline_whole() -> None:
+    # A corpus headline of 104 characters after its label: cut at a fixed width it read
+    # "... at risk as Middle East…", a fragment.
+    title = (
+        "Inside India newsletter: Energy, airlines and now over $50 billion in remittances to "
+        "India at risk as Middle East conflict deepens"
+    )
+    body = (
+        "India can't seem to escape from the fallout of the escalating conflict in the Middle "
+        "East. After energy and aviation, remittances could be the latest worry."
+    )
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert any("Middle East conflict deepens\u201d" in q for q in questions), questions
+    assert all(len(q) <= MAX_QUESTION_LENGTH and "\u2026" not in q for q in questions)
