@@ -391,6 +391,15 @@ _WHAT_RE = re.compile(
     r"(?: [\w'\u2019.-]+){0,6}? (?:means?|reveals?|gains?|fears?|wants?|tells? us"
     r"|(?:can|could|should) learn)\b.{0,100})$"
 )
+# "How cheap Chinese phones catapulted Kenya into the global digital economy": an
+# explainer of an effect, which is itself the claim ("Do you agree that ...?"); only verbs
+# of effect, not "How Epstein got so rich" or "How Japan's prime minister will use ...".
+_HOW_RE = re.compile(
+    r"^How (?P<clause>(?:[\w'\u2019.-]+ ){1,6}?(?:(?:is|are) )?"
+    r"(?:catapult|rescue|threaten|transform|reshap|shap|chang|sav|fuel|boost|undermin|power"
+    r"|driv|drove|hurt|help|revive|reviv|ruin|upend|disrupt|reinvent|break|broke)"
+    r"(?:e|es|ed|s|ing)?\b .{3,120})$"
+)
 # An armed attack or a war in an explainer's headline: no "why do you think" of it.
 _WHY_CONFLICT_RE = re.compile(
     r"\b(?:attack\w*|strikes?|struck|bomb\w*|war|wars|invade\w*|invasion|shell\w*|fight\w*"
@@ -406,7 +415,10 @@ def _why_question(reading: Reading, body: str) -> list[str]:
 
     The same for an explainer of what something means or reveals ("What Sara
     Duterte's comeback means for the Philippines"): "What do you think Sara
-    Duterte's comeback means for the Philippines?" (:data:`_WHAT_RE`).
+    Duterte's comeback means for the Philippines?" (:data:`_WHAT_RE`); and an
+    explainer of an effect ("How cheap Chinese phones catapulted Kenya into
+    the global digital economy") states its claim: "Do you agree that ...?"
+    (:data:`_HOW_RE`).
 
     A headline that announces an explanation ("Why Japan's gangs are
     recruiting online", "Why Twilio Segment moved from microservices back to
@@ -426,7 +438,9 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     if reading.kind == "tragedy":
         return []
     headline = _SCORE_RE.sub("", reading.headline).rstrip()
-    if headline.endswith(("...", "\u2026", "?", "!")) or not headline.startswith(("Why ", "What ")):
+    if headline.endswith(("...", "\u2026", "?", "!")) or not headline.startswith(
+        ("Why ", "What ", "How ")
+    ):
         return []
     headline = headline.rstrip(" .")
     if _WHY_CONFLICT_RE.search(headline):
@@ -434,7 +448,11 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     title_case = is_title_case(headline)
     if title_case:
         headline = sentence_case(headline, body)
-    match = _WHY_RE.match(headline.replace("\u2019", "'")) or _WHAT_RE.match(headline)
+    match = (
+        _WHY_RE.match(headline.replace("\u2019", "'"))
+        or _WHAT_RE.match(headline)
+        or _HOW_RE.match(headline)
+    )
     if match is None:
         return []
     what = match.re is _WHAT_RE
@@ -446,12 +464,20 @@ def _why_question(reading: Reading, body: str) -> list[str]:
         return []
     if _TRAGIC_RE.search(headline) or _TRAGIC_RE.search(body[:300]):
         return []  # "Why Thai fighter jets have attacked Cambodia": deaths in the lead
-    if title_case and _headlinese(clause, body, title_case=True):
+    if title_case and (
+        _headlinese(clause, body, title_case=True)
+        or any(
+            w[:1].isupper()
+            and not w.isupper()
+            and not _capitalised_inside(w.split("-")[0], body[:_BODY_READ])
+            for w in words[1:]
+        )
+    ):
         return []  # "Why Young Adults in China Are Leaning ...": capitals the body does not write
     clause = lower_first(clause, body, reading.names)
     if what:
         question = f"What do you think {clause}?"
-    elif _WHY_STANCE_RE.search(clause):
+    elif match.re is _HOW_RE or _WHY_STANCE_RE.search(clause):
         question = f"Do you agree that {clause}?"
     else:
         question = f"Why do you think {clause}?"

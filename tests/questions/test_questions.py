@@ -1921,6 +1921,13 @@ def test_a_headline_that_is_no_thesis_is_not_asked_to_agree(title: str, body: st
             "She could be the front-runner for the election in 2028",
             "What do you think Sara Duterte\u2019s comeback means for the Philippines?",
         ),
+        (
+            "How cheap Chinese phones catapulted Kenya into the global digital economy",
+            "Kenya medical training college students use their mobile phones to take pictures "
+            "of doctors chanting as they make their way to the health ministry headquarters.",
+            "Do you agree that cheap Chinese phones catapulted Kenya into the global digital "
+            "economy?",
+        ),
     ],
 )
 def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -> None:
@@ -1932,6 +1939,16 @@ def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -
     [
         ("Why Thai fighter jets have attacked Cambodia", "Modern warfare at ancient temples"),
         ("What North Korea gains by sending troops to fight for Russia", ""),
+        (  # no effect to agree with
+            "How Epstein got so rich",
+            "How did the well-connected financier and convicted sex offender Jeffrey Epstein "
+            "amass such great wealth?",
+        ),
+        (  # Title Case capitals the body does not write: "White-Collar"
+            "How AI Is Changing White-Collar Work",
+            "Julian Pintat, a freelance English-to-German translator has watched his 15-year "
+            "career gradually unravel.",
+        ),
         (
             "Why you\u2019re not on holiday in India right now",
             "A fabulous destination for foreign tourists does little to lure them",
@@ -1945,9 +1962,8 @@ def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -
 )
 def test_no_cause_is_asked_of_an_attack_a_reader_or_a_question(title: str, body: str) -> None:
     questions = OfflineGenerator().generate(_story(title, body))
-    assert not any(q.startswith(("Why do you think", "What do you think")) for q in questions), (
-        questions
-    )
+    explained = ("Why do you think", "What do you think", "Do you agree")
+    assert not any(q.startswith(explained) for q in questions), questions
 
 
 # Stories in Spanish, Slovak and Ukrainian (corpus text): their headline, quoted, in a
