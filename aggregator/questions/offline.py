@@ -1353,8 +1353,10 @@ def _release_question(reading: Reading) -> list[str]:
     if match.re is _NAMED_RELEASE_RE and not _VERSION_RE.search(product):
         return []  # "Programming Phoenix: ...": a title, not a versioned product
     words = product.split()
-    if any(w[:1].islower() and not w[1:2].isupper() for w in words[1:]):
-        return []  # "KDE 4.3.0 release candidate": a description that wants its article
+    if any(
+        w[:1].islower() and not w[1:2].isupper() and not _VERSION_RE.fullmatch(w) for w in words[1:]
+    ):
+        return []  # "KDE 4.3.0 release candidate": a description ("v0.6" is a version)
     if not any(w[:1].isupper() or w[1:2].isupper() for w in words) and not _VERSION_RE.search(
         product
     ):

@@ -1803,6 +1803,11 @@ def test_a_how_to_task_that_reads_badly_is_not_asked(title: str, body: str) -> N
             "yet.",
             "Would you upgrade to Gemini 3.1 Flash-Lite?",
         ),
+        (  # a lower-case version is no description
+            "75 \u2013 Kotlin/Native v0.6 is Here",
+            "Link post on Hacker News to blog.jetbrains.com: 75 points, 17 comments.",
+            "Would you upgrade to Kotlin/Native v0.6?",
+        ),
     ],
 )
 def test_more_release_headlines_ask_whether_to_adopt(title: str, body: str, question: str) -> None:
