@@ -1409,12 +1409,15 @@ def _invitation_question(reading: Reading) -> list[str]:
     or an item labelled "You're Invited"; an event named by a common head
     ("Workshop", "Summit") takes "the".
     """
+    headline = reading.headline.strip()
+    if not reading.label and "egistration" not in headline and not headline[-1:].isdigit():
+        return []  # the common case, before the patterns
     event = ""
     if _INVITED_RE.match(reading.label):
-        event = reading.headline.strip()
+        event = headline
     else:
         for pattern in _EVENT_INVITE_RES:
-            match = pattern.match(reading.headline.strip())
+            match = pattern.match(headline)
             if match:
                 event = match.group("event").strip()
                 break
