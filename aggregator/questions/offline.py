@@ -428,12 +428,13 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     that states what should be done ("Why the free content era has to end")
     is a view: "Do you agree that ...?". Only a clause with a verb
     (:func:`has_main_verb`), in sentence case (a Title Case headline is put
-    in sentence case from the body, and a capital the body does not write
-    left alone), without a first- or second-person voice ("Why you're not on
-    holiday ..."), a colon, a dash, brackets or a cut; never on a death or a
-    disaster (a "why" on a tragedy is the forbidden motive frame), nor on a
-    story whose headline or opening names deaths or harm (:data:`_TRAGIC_RE`)
-    that the kind reader did not take for a tragedy.
+    in sentence case from the body; one that keeps a capital the body does
+    not write is left alone), without a first- or second-person voice ("Why
+    you're not on holiday ..."), a colon, a dash, brackets or a cut; never on
+    a death or a disaster (a "why" on a tragedy is the forbidden motive
+    frame), on an attack or a war (:data:`_WHY_CONFLICT_RE`), nor on a story
+    whose headline or opening names deaths or harm (:data:`_TRAGIC_RE`) that
+    the kind reader did not take for a tragedy.
     """
     if reading.kind == "tragedy":
         return []
@@ -463,7 +464,7 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     if _PERSONAL_RE.search(clause) or not has_main_verb(["Why", *words]):
         return []
     if _TRAGIC_RE.search(headline) or _TRAGIC_RE.search(body[:300]):
-        return []  # "Why Thai fighter jets have attacked Cambodia": deaths in the lead
+        return []  # deaths or injuries in the headline or the lead: no cause asked of them
     if title_case and (
         _headlinese(clause, body, title_case=True)
         or any(
