@@ -632,14 +632,16 @@ def test_french_story_gets_french_questions() -> None:
 
 
 def test_other_languages_get_english_without_fragments() -> None:
-    title = "El Gobierno aprueba la reforma de las pensiones en el Congreso"
-    body = "El Consejo de Ministros aprobó este martes la reforma de las pensiones."
-    story = _lang_story(title, body, "es")
+    # Italian: a language without questions of its own (Spanish, Portuguese, Slovak and
+    # Ukrainian get theirs, below).
+    title = "Il Governo approva la riforma delle pensioni in Parlamento"
+    body = "Il Consiglio dei ministri ha approvato martedì la riforma delle pensioni."
+    story = _lang_story(title, body, "it")
     generated = OfflineGenerator(count=3).generate(story)
-    spanish = {w.lower() for w in re.findall(r"\w+", title + " " + body) if len(w) > 3}
+    italian = {w.lower() for w in re.findall(r"\w+", title + " " + body) if len(w) > 3}
     for question in generated:
         assert question.startswith(("What", "Which", "Who", "How")), question
-        assert not spanish & {w.lower() for w in re.findall(r"\w+", question)}, question
+        assert not italian & {w.lower() for w in re.findall(r"\w+", question)}, question
 
 
 @pytest.mark.parametrize(
@@ -1727,3 +1729,382 @@ def test_breaking_out_is_no_release() -> None:
     # The corpus headline, as a headline-only item: "X ... out" outside a release.
     questions = OfflineGenerator().generate(_story("Wild Walmart fight breaks out"))
     assert not any(q.startswith("Would you") for q in questions), questions
+
+
+# A "How to ..." post from the corpus: its task is asked as something readers do and
+# argue about, not as news or a quoted headline to "take away" from.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "How to shuffle a big dataset",
+            "At Jane Street, we often work with data that has a very low signal-to-noise ratio, "
+            "but fortunately we also have a lot of data.",
+            "What is the best way to shuffle a big dataset?",
+        ),
+        (
+            "How to fix India\u2019s sclerotic justice system",
+            "There are plenty of ideas but not enough action",
+            "What is the best way to fix India\u2019s sclerotic justice system?",
+        ),
+    ],
+)
+def test_a_how_to_asks_the_best_way_to_do_its_task(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title, body))[0] == question
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (  # Title Case capitals the body never writes: "a Suddenly Slow Windows Computer"
+            "How To Diagnose a Suddenly Slow Windows Computer?",
+            "Ensign Taco writes \"I'm sure nearly every one of us has had it happen. All of a "
+            'sudden your Windows PC slows to a crawl for no apparent reason."',
+        ),
+        (  # a second part after "+"
+            "How To Become an Astrophysicist + Challenge Question!",
+            "Today we talk about how to become an astrophysicist.",
+        ),
+        (  # a bare noun after the verb: "vibe code Android apps"
+            "How to vibe code Android apps",
+            "A walk through building a small app with an AI assistant.",
+        ),
+    ],
+)
+def test_a_how_to_task_that_reads_badly_is_not_asked(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("What is the best way") for q in questions), questions
+
+
+# Releases the corpus tells by a score, a dash, the word "release" or a versioned name
+# before a tagline: asked whether to adopt the product.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "42 \u2013 Ember 3.0 Released",
+            "Link post on Hacker News to emberjs.com: 42 points, 4 comments.",
+            "Would you upgrade to Ember 3.0?",
+        ),
+        (
+            "The fantastic ORM library for Golang \u2013 GORM V2 officially released",
+            "Link post on Hacker News to gorm.io: 3 points, 0 comments.",
+            "Would you try GORM V2?",
+        ),
+        (
+            "opam 2.0.2 release",
+            "We are pleased to announce the release of opam 2.0.2.\n\nAs sandbox scripts have "
+            "been updated, don\u2019t forget to run opam init --reinit -ni to update yours.",
+            "Would you upgrade to opam 2.0.2?",
+        ),
+        (
+            "Gemini 3.1 Flash-Lite: Built for intelligence at scale",
+            "Gemini 3.1 Flash-Lite is our fastest and most cost-efficient Gemini 3 series model "
+            "yet.",
+            "Would you upgrade to Gemini 3.1 Flash-Lite?",
+        ),
+        (  # a lower-case version is no description
+            "75 \u2013 Kotlin/Native v0.6 is Here",
+            "Link post on Hacker News to blog.jetbrains.com: 75 points, 17 comments.",
+            "Would you upgrade to Kotlin/Native v0.6?",
+        ),
+    ],
+)
+def test_more_release_headlines_ask_whether_to_adopt(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator().generate(_story(title, body))
+
+
+def test_a_book_title_with_a_version_is_no_release() -> None:
+    questions = OfflineGenerator().generate(
+        _story(
+            "Programming Phoenix 1.3",
+            "Don't accept the compromise between fast and beautiful: you can have it all. "
+            "Phoenix creator Chris McCord, Elixir creator Jose Valim, and award-winning author "
+            "Bruce Tate walk you through building an application that's fast and reliable.",
+        )
+    )
+    assert not any(q.startswith("Would you") for q in questions), questions
+
+
+# A publisher's course offer in German (heise): whether to attend, not the news frame.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "heise-Angebot: iX-Workshop: PowerShell f\u00fcr effiziente Systemadministration",
+            "Aufgaben optimieren und Systeme verwalten: Lernen Sie, wie Sie mit PowerShell Ihre "
+            "Windows-Administration effizient automatisieren.",
+            "W\u00fcrden Sie den iX-Workshop \u201ePowerShell f\u00fcr effiziente "
+            "Systemadministration\u201c besuchen, und was erhoffen Sie sich davon?",
+        ),
+        (
+            "heise-Angebot: Apple\u2011Ger\u00e4te mit Microsoft Intune verwalten \u2013 "
+            "zweiteiliges Live-Webinar",
+            "Erfahren Sie im Live\u2011Webinar, wie Sie Apple\u2011Ger\u00e4te mit Intune "
+            "verwalten.",
+            "W\u00fcrden Sie das Live-Webinar \u201eApple\u2011Ger\u00e4te mit Microsoft Intune "
+            "verwalten\u201c besuchen, und was erhoffen Sie sich davon?",
+        ),
+        (
+            "iX-Workshop zu Backup mit VMware und Hyper-V",
+            "Das mehrt\u00e4gige Seminar zum Thema Backup und Restore in virtualisierten "
+            "Umgebungen wird Mitte Juni in N\u00fcrnberg wiederholt.",
+            "W\u00fcrden Sie den iX-Workshop \u201eBackup mit VMware und Hyper-V\u201c "
+            "besuchen, und was erhoffen Sie sich davon?",
+        ),
+    ],
+)
+def test_a_german_course_offer_asks_whether_to_attend(title: str, body: str, question: str) -> None:
+    story = replace(_story(title, body), lang="de")
+    assert OfflineGenerator().generate(story) == (question,)
+
+
+# A feature's thesis in its headline, beside a lead that tells a detail: the thesis is
+# asked as a view, as a second question (corpus headlines and standfirsts).
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Pakistan\u2019s army chief is cosying up to Donald Trump",
+            "The field marshal is also tightening his grip on power at home",
+            "Do you agree that Pakistan\u2019s army chief is cosying up to Donald Trump?",
+        ),
+        (
+            "Donald Trump\u2019s cuts to USAID will hurt Asia, too",
+            "Even less aid-dependent countries, such as India, will be affected",
+            "Do you agree that Donald Trump\u2019s cuts to USAID will hurt Asia, too?",
+        ),
+    ],
+)
+def test_a_headline_thesis_is_a_second_question(title: str, body: str, question: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert len(questions) == 2 and questions[1] == question, questions
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (  # a capital on a common word first
+            "Snubs and slights are part of the job in Trump\u2019s White House",
+            "Even compliments from the president can come laced with a barb or belittling joke.",
+        ),
+        (  # a noun phrase with its own clause, not a claim
+            "The real reason Indians are lost",
+            "A dodgy address system means delays that cost billions of dollars a year",
+        ),
+        (  # a company's current act is news to check, not a view
+            "Microsoft is bringing original Xbox games to PC",
+            "Microsoft is expanding its Xbox backward compatibility efforts today by bringing "
+            "original Xbox games to PC.",
+        ),
+    ],
+)
+def test_a_headline_that_is_no_thesis_is_not_asked_to_agree(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert not any(q.startswith("Do you agree") for q in questions), questions
+
+
+# An explainer's headline ("Why X ...") promises a cause: the cause is asked about,
+# beside the lead's question or instead of the quoted-headline fallback.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "Why Japan's gangs are recruiting online",
+            "Risa Yamada grew up fatherless and struggled to find consistent work until she "
+            "stumbled on an intriguing job listing \u2014 one of a growing number of "
+            "advertisements posted on social media by Japanese criminal gangs.",
+            "Why do you think Japan's gangs are recruiting online?",
+        ),
+        (
+            "Why New Zealanders are emigrating in record numbers",
+            "The government may not be able to reverse the trend",
+            "Why do you think New Zealanders are emigrating in record numbers?",
+        ),
+        (
+            "What Sara Duterte\u2019s comeback means for the Philippines",
+            "She could be the front-runner for the election in 2028",
+            "What do you think Sara Duterte\u2019s comeback means for the Philippines?",
+        ),
+        (
+            "How cheap Chinese phones catapulted Kenya into the global digital economy",
+            "Kenya medical training college students use their mobile phones to take pictures "
+            "of doctors chanting as they make their way to the health ministry headquarters.",
+            "Do you agree that cheap Chinese phones catapulted Kenya into the global digital "
+            "economy?",
+        ),
+    ],
+)
+def test_an_explainer_asks_for_the_cause(title: str, body: str, question: str) -> None:
+    assert question in OfflineGenerator().generate(_story(title, body))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Why Thai fighter jets have attacked Cambodia", "Modern warfare at ancient temples"),
+        ("What North Korea gains by sending troops to fight for Russia", ""),
+        (  # no effect to agree with
+            "How Epstein got so rich",
+            "How did the well-connected financier and convicted sex offender Jeffrey Epstein "
+            "amass such great wealth?",
+        ),
+        (  # Title Case capitals the body does not write: "White-Collar"
+            "How AI Is Changing White-Collar Work",
+            "Julian Pintat, a freelance English-to-German translator has watched his 15-year "
+            "career gradually unravel.",
+        ),
+        (
+            "Why you\u2019re not on holiday in India right now",
+            "A fabulous destination for foreign tourists does little to lure them",
+        ),
+        (
+            "Why don\u2019t filmmakers just film on location instead...",
+            "Why don\u2019t filmmakers just film on location instead of using visual effects? "
+            "Lots of reasons, including not disrupting communities.",
+        ),
+    ],
+)
+def test_no_cause_is_asked_of_an_attack_a_reader_or_a_question(title: str, body: str) -> None:
+    questions = OfflineGenerator().generate(_story(title, body))
+    explained = ("Why do you think", "What do you think", "Do you agree")
+    assert not any(q.startswith(explained) for q in questions), questions
+
+
+# Stories in Spanish, Slovak and Ukrainian (corpus text): their headline, quoted, in a
+# question of their own language instead of "Which detail of this story ...".
+@pytest.mark.parametrize(
+    ("lang", "title", "body", "question"),
+    [
+        (
+            "es",
+            "Nueva estafa en WhatsApp: es capaz de robar tus datos bancarios con un documento",
+            "Son dos archivos en formato Excel capaces de acceder a los datos que los usuarios "
+            "tengan en el m\u00f3vil (contrase\u00f1as, datos bancarios, PIN).",
+            "\u00bfQu\u00e9 opina de la noticia \u00abNueva estafa en WhatsApp: es capaz de robar "
+            "tus datos bancarios con un documento\u00bb?",
+        ),
+        (
+            "sk",
+            "Ministerka Kol\u00edkov\u00e1 pripustila mo\u017en\u00e9 rozlo\u017eenie "
+            "plo\u0161n\u00e9ho testovania na viac dn\u00ed",
+            "Diskusia vo vl\u00e1de sa pod\u013ea Kol\u00edkovej t\u00fdka aj toho, \u010di treba "
+            "viac spr\u00edsni\u0165 opatrenia.",
+            "\u010co si mysl\u00edte o spr\u00e1ve \u201eMinisterka Kol\u00edkov\u00e1 pripustila "
+            "mo\u017en\u00e9 rozlo\u017eenie plo\u0161n\u00e9ho testovania na viac dn\u00ed\u201c?",
+        ),
+        (
+            "uk",
+            "\u0420\u0430\u0434\u0430 \u043b\u0435\u0433\u0430\u043b\u0456\u0437\u0443\u0432\u0430"
+            "\u043b\u0430 \u043c\u0435\u0434\u0438\u0447\u043d\u0438\u0439 \u043a\u0430\u043d\u0430"
+            "\u0431\u0456\u0441",
+            "21 \u0433\u0440\u0443\u0434\u043d\u044f \u0412\u0435\u0440\u0445\u043e\u0432\u043d"
+            "\u0430 \u0420\u0430\u0434\u0430 \u043b\u0435\u0433\u0430\u043b\u0456\u0437\u0443\u0432"
+            "\u0430\u043b\u0430 \u043c\u0435\u0434\u0438\u0447\u043d\u0438\u0439 \u043a\u0430\u043d"
+            "\u0430\u0431\u0456\u0441.",
+            "\u0429\u043e \u0432\u0438 \u0434\u0443\u043c"
+            "\u0430\u0454\u0442\u0435 \u043f\u0440\u043e "
+            "\u043d\u043e\u0432\u0438\u043d\u0443 \u00ab\u0420\u0430\u0434\u0430 \u043b\u0435\u0433"
+            "\u0430\u043b\u0456\u0437\u0443\u0432\u0430\u043b\u0430 \u043c\u0435\u0434\u0438\u0447"
+            "\u043d\u0438\u0439 \u043a\u0430\u043d\u0430\u0431\u0456\u0441\u00bb?",
+        ),
+    ],
+)
+def test_a_story_in_another_language_is_asked_in_it(
+    lang: str, title: str, body: str, question: str
+) -> None:
+    story = replace(_story(title, body), lang=lang)
+    assert OfflineGenerator().generate(story) == (question,)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "body"),
+    [
+        (  # an English item recorded as Slovak: no Slovak question on it
+            "sk",
+            "Boy asks Santa to make kids stop bullying his sister",
+            "A boy asks Santa to make kids stop bullying his sister.",
+        ),
+        (  # a soldier's funeral: no opinion asked of it
+            "uk",
+            "\u0412 \u041e\u0434\u0435\u0441\u0456 \u043f\u043e\u043f\u0440\u043e\u0449\u0430\u043b"
+            "\u0438\u0441\u044c \u0456\u0437 \u0437\u0430"
+            "\u0433\u0438\u0431\u043b\u0438\u043c \u043d"
+            "\u0430 \u0432\u0456\u0439\u043d\u0456 \u0445\u0435\u0440\u0441\u043e\u043d\u0446\u0435"
+            "\u043c",
+            "",
+        ),
+        (  # a headline that is a question itself
+            "es",
+            "\u00bfCu\u00e1l es el cumplea\u00f1os m\u00e1s com\u00fan en el mundo?",
+            "Expertos de la Universidad de Harvard han investigado este asunto.",
+        ),
+    ],
+)
+def test_no_question_in_the_language_where_it_would_misfire(
+    lang: str, title: str, body: str
+) -> None:
+    story = replace(_story(title, body), lang=lang)
+    questions = OfflineGenerator().generate(story)
+    assert not any(
+        q.startswith(("\u010co si", "\u0429\u043e \u0432\u0438", "\u00bfQu\u00e9"))
+        for q in questions
+    ), questions
+
+
+# A call to register for an event (corpus headlines): whether to attend, not the news
+# frame on its blurb.
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        (
+            "GTAC 2017 - Registration is open!",
+            "by Diego Cavalcanti on behalf of the GTAC 2017 Committee\n\nThe Google Test "
+            "Automation Conference (GTAC) is an annual test automation conference hosted by "
+            "Google.",
+            "Would you attend GTAC 2017, and what would you hope to get from it?",
+        ),
+        (
+            "Registration is now open for State of the Map 2017",
+            "Tickets for State of the Map 2017 are now on sale! Come register for this "
+            "international gathering of the OpenStreetMap community.",
+            "Would you attend State of the Map 2017, and what would you hope to get from it?",
+        ),
+        (
+            "OCaml Workshop 2018",
+            "The OCaml Users and Developers Workshop brings together industrial users of OCaml "
+            "with academics and hackers who are working on extending the language.",
+            "Would you attend the OCaml Workshop 2018, and what would you hope to get from it?",
+        ),
+    ],
+)
+def test_an_invitation_asks_whether_to_attend(title: str, body: str, question: str) -> None:
+    assert OfflineGenerator().generate(_story(title, body)) == (question,)
+
+
+def test_news_about_an_event_is_no_invitation() -> None:
+    # A call for session proposals (corpus headline): the headline names no registration.
+    questions = OfflineGenerator().generate(
+        _story(
+            "Propose your session for State of the Map 2017!",
+            "In August the OpenStreetMap community will be coming together for our annual State "
+            "of the Map conference, this year in Aizu-Wakamatsu, Japan.",
+        )
+    )
+    assert not any(q.startswith("Would you attend") for q in questions), questions
+
+
+def test_the_fallback_quotes_a_long_headline_whole() -> None:
+    # A corpus headline of 104 characters after its label: cut at a fixed width it read
+    # "... at risk as Middle East…", a fragment.
+    title = (
+        "Inside India newsletter: Energy, airlines and now over $50 billion in remittances to "
+        "India at risk as Middle East conflict deepens"
+    )
+    body = (
+        "India can't seem to escape from the fallout of the escalating conflict in the Middle "
+        "East. After energy and aviation, remittances could be the latest worry."
+    )
+    questions = OfflineGenerator().generate(_story(title, body))
+    assert any("Middle East conflict deepens\u201d" in q for q in questions), questions
+    assert all(len(q) <= MAX_QUESTION_LENGTH and "\u2026" not in q for q in questions)
