@@ -48,7 +48,6 @@ import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar
@@ -380,28 +379,47 @@ def _header_dict(headers: httpx.Headers) -> dict[str, str]:
     return answer
 
 
-class _FetchThreads(Executor):
+class _FetchThreads:
     """At most ``size`` daemon threads that run the synchronous requests.
 
     Not a ``ThreadPoolExecutor``: the interpreter joins that one's threads at
     exit, so a request blocked on a silent server (up to the read timeout)
     would hold up a daemon that was told to stop; a cancelled fetch's thread
     is simply abandoned here, and its socket closes with the process.
+
+    Nor ``loop.run_in_executor``: that pairs each job with a
+    ``concurrent.futures.Future`` chained to an asyncio one and wakes the event
+    loop once per finished job. :meth:`run` hands back the asyncio future
+    itself, and a thread that finishes a job while the loop has not yet taken
+    the last results adds its own to them without waking the loop again: one
+    wake-up delivers every result finished since the last (a re-poll of
+    unchanged feeds finishes requests faster than the loop takes them).
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[
+            tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]] | None
+        ] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._idle = 0
         self._lock = threading.Lock()
+        # Finished jobs not yet handed to their loop, by loop; a loop is in the map
+        # while a wake-up to deliver its results is pending.
+        self._finished: dict[
+            asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]
+        ] = {}
 
-    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
-        future: Future[_T] = Future()
+    def run(self, job: Callable[[], _T]) -> asyncio.Future[_T]:
+        """Run ``job`` in one of the threads; its result (or exception) in an asyncio future.
+
+        Cancelling the future before a thread takes the job skips it; a job
+        already running finishes, and its result is dropped.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_T] = loop.create_future()
         with self._lock:
-            self._queue.put((future, functools.partial(fn, *args, **kwargs)))
+            self._queue.put((loop, future, job))
             # A thread more when the jobs waiting outnumber the threads waiting for one.
             if self._queue.qsize() > self._idle and len(self._threads) < self._size:
                 thread = threading.Thread(target=self._work, name="fetch", daemon=True)
@@ -418,19 +436,51 @@ class _FetchThreads(Executor):
                 self._idle -= 1
             if item is None:
                 return
-            future, job = item
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(job())
-                except BaseException as exc:  # handed to the awaiting coroutine
-                    future.set_exception(exc)
+            loop, future, job = item
+            if future.cancelled():
+                continue
+            try:
+                outcome: tuple[asyncio.Future[Any], bool, Any] = (future, True, job())
+            except BaseException as exc:  # handed to the awaiting coroutine
+                outcome = (future, False, exc)
+            self._finish(loop, outcome)
+            del outcome, item, future, job  # no reference to a result past its delivery
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+    def _finish(
+        self, loop: asyncio.AbstractEventLoop, outcome: tuple[asyncio.Future[Any], bool, Any]
+    ) -> None:
+        """Queue a result for its loop, waking the loop unless a wake-up is already pending."""
+        with self._lock:
+            if loop.is_closed():  # nobody waits for the result any more
+                self._finished.pop(loop, None)
+                return
+            pending = self._finished.get(loop)
+            if pending is not None:
+                pending.append(outcome)
+                return
+            self._finished[loop] = [outcome]
+        try:
+            loop.call_soon_threadsafe(self._deliver, loop)
+        except RuntimeError:  # the loop is closed: nobody waits for the result any more
+            with self._lock:
+                self._finished.pop(loop, None)
+
+    def _deliver(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``: settle the futures of every result finished since the last delivery."""
+        with self._lock:
+            outcomes = self._finished.pop(loop, [])
+        for future, ok, value in outcomes:
+            if future.cancelled():
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+    def shutdown(self) -> None:
+        """Let every thread end once it has finished its current job (without waiting)."""
         for _ in self._threads:
             self._queue.put(None)
-        if wait:
-            for thread in self._threads:
-                thread.join()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -585,7 +635,7 @@ class Fetcher:
         if self._threads is not None:
             # A thread still reading (a fetch given up on) stops at its next chunk or
             # timeout; closing the client closes its connection under it.
-            self._threads.shutdown(wait=False)
+            self._threads.shutdown()
         with self._clients_lock:
             self._closed = True
             clients = list(self._thread_clients)
@@ -757,11 +807,10 @@ class Fetcher:
                     chunks.append(chunk)
                 return status, answer, b"".join(chunks)
         assert self._threads is not None
-        loop = asyncio.get_running_loop()
         job = functools.partial(
             self._exchange_sync, client, target, headers, url=url, deadline=deadline
         )
-        return await loop.run_in_executor(self._threads, job)
+        return await self._threads.run(job)
 
     def _exchange_sync(
         self,
