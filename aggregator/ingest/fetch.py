@@ -40,6 +40,7 @@ import http
 import importlib.util
 import ipaddress
 import logging
+import os
 import queue
 import socket
 import ssl
@@ -294,17 +295,65 @@ class _FeedCookieJar(CookieJar):
         super().extract_cookies(response, request)
 
 
+class _RootsOnFirstUse(ssl.SSLContext):
+    """A client TLS context whose trusted roots are loaded by its first TLS connection.
+
+    Loading the roots (certifi's bundle) costs about 25 ms of CPU, a tenth of
+    a command's start-up, which a poll of ``http://`` feeds would pay for
+    nothing. The roots are those httpx loads for ``verify=True``:
+    ``SSL_CERT_FILE`` when set, else ``SSL_CERT_DIR``, else certifi's bundle,
+    read from the environment at that first connection. Everything else is
+    what ``ssl.create_default_context`` sets for a client (certificate and host
+    name checked, ``SSLKEYLOGFILE`` honoured). Threads may share it: the roots
+    are loaded once, under a lock, before any handshake.
+    """
+
+    _roots_lock = threading.Lock()
+    _roots_loaded = False
+
+    def _load_roots(self) -> None:
+        if self._roots_loaded:
+            return
+        with self._roots_lock:
+            if self._roots_loaded:
+                return
+            cafile = os.environ.get("SSL_CERT_FILE")
+            capath = os.environ.get("SSL_CERT_DIR")
+            if cafile:
+                self.load_verify_locations(cafile=cafile)
+            elif capath:
+                self.load_verify_locations(capath=capath)
+            else:
+                import certifi
+
+                self.load_verify_locations(cafile=certifi.where())
+            self._roots_loaded = True
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        self._load_roots()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        self._load_roots()
+        return super().wrap_bio(*args, **kwargs)
+
+
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     """The TLS settings of every client of this process, built once.
 
-    What httpx builds for ``verify=True`` (certifi's roots, or ``SSL_CERT_FILE`` /
-    ``SSL_CERT_DIR`` when set): loading the roots costs about 18 ms, which every
-    client (one per fetch thread, new ones at every poll) would otherwise pay.
-    A context may be shared by threads; an environment change after the first
-    client of the process is not seen.
+    What httpx builds for ``verify=True``, its roots loaded at the first TLS
+    connection (:class:`_RootsOnFirstUse`): every client (one per fetch thread,
+    new ones at every poll) shares it. An environment change after that first
+    connection is not seen.
     """
-    return httpx.create_ssl_context()
+    context = _RootsOnFirstUse(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment:
+        context.keylog_filename = keylog
+    return context
 
 
 def make_client(
