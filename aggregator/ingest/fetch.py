@@ -34,6 +34,7 @@ Errors raised (all carry ``url``, the URL that was asked for)::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import functools
 import http
@@ -622,6 +623,35 @@ def _map_httpx_error(exc: Exception, *, url: str, hop: str, settings: FetchSetti
     return FetchError(f"{detail or type(exc).__name__} ({hop})", url=url)
 
 
+def _send(client: httpx.Client, target: httpx.URL, headers: dict[str, str]) -> httpx.Response:
+    """Send a GET with ``client`` and return the response unread (the caller closes it).
+
+    What ``client.send(request, stream=True)`` does for the requests a
+    :class:`Fetcher` sends (no redirects followed, no ``auth``, no event hooks),
+    for three quarters of its CPU: the request is built by the client (its
+    headers, cookies and timeouts), goes to the transport the client picks for
+    its URL (a proxy from the environment, or the direct connection pool), and
+    the answer's cookies go to the client's jar. Skipped are the auth and
+    redirect machinery that would do nothing here, and httpx's log line of the
+    request. A URL with a user name takes ``client.send`` (its Basic auth),
+    as does an httpx without ``Client._transport_for_url``.
+    """
+    request = client.build_request("GET", target, headers=headers)
+    transport_for_url = getattr(client, "_transport_for_url", None)
+    if transport_for_url is None or target.userinfo:
+        return client.send(request, stream=True, follow_redirects=False)
+    if client.is_closed:
+        raise RuntimeError("Cannot send a request, as the client has been closed.")
+    response = cast(httpx.BaseTransport, transport_for_url(request.url)).handle_request(request)
+    response.request = request
+    try:
+        client.cookies.extract_cookies(response)
+    except BaseException:
+        response.close()
+        raise
+    return response
+
+
 class Fetcher:
     """Fetch feed URLs with limits, conditional GET and redirect checks.
 
@@ -892,7 +922,7 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes]:
         """:meth:`_exchange` with a synchronous client, in one of the Fetcher's threads."""
         client = getattr(self._local, "client", None) or self._thread_client(client)
-        with client.stream("GET", target, headers=headers, follow_redirects=False) as response:
+        with contextlib.closing(_send(client, target, headers)) as response:
             status = response.status_code
             answer = _header_dict(response.headers)
             if status == 304:
