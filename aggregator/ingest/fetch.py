@@ -87,6 +87,7 @@ Resolver = Callable[[str], Awaitable[list[str]]]
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
+_SET_COOKIE = frozenset({b"set-cookie", b"set-cookie2"})
 _MIB = 1024 * 1024
 
 #: Connection limits of the clients a Fetcher makes for its other threads: a
@@ -275,27 +276,6 @@ def parse_retry_after(value: str, *, now: datetime) -> datetime | None:
     return when.astimezone(UTC)
 
 
-class _FeedCookieJar(CookieJar):
-    """A cookie jar that skips the work of reading cookies from an answer that sets none.
-
-    For every answer httpx wraps the request and the response in urllib's
-    types, and ``CookieJar.extract_cookies`` copies all the headers into an
-    ``email.message.Message`` to look for ``Set-Cookie``: about a twentieth of
-    the CPU of a 304 (which almost never sets a cookie). Where the wrapped
-    response shows its headers (httpx's wrapper does), an answer without
-    ``Set-Cookie``/``Set-Cookie2`` is left alone; anything else takes the
-    standard path.
-    """
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        headers = getattr(getattr(response, "response", None), "headers", None)
-        if isinstance(headers, httpx.Headers) and not (
-            "set-cookie" in headers or "set-cookie2" in headers
-        ):
-            return
-        super().extract_cookies(response, request)
-
-
 class _RootsOnFirstUse(ssl.SSLContext):
     """A client TLS context whose trusted roots are loaded by its first TLS connection.
 
@@ -411,7 +391,8 @@ def make_client(
         "limits": limits,
         "headers": headers,
     }
-    options["cookies"] = cookies if cookies is not None else _FeedCookieJar()
+    if cookies is not None:
+        options["cookies"] = cookies
     if transport is None:
         return httpx.Client(**options, verify=_ssl_context())
     return httpx.AsyncClient(**options, transport=transport)
@@ -631,7 +612,7 @@ def _send(client: httpx.Client, target: httpx.URL, headers: dict[str, str]) -> h
     for three quarters of its CPU: the request is built by the client (its
     headers, cookies and timeouts), goes to the transport the client picks for
     its URL (a proxy from the environment, or the direct connection pool), and
-    the answer's cookies go to the client's jar. Skipped are the auth and
+    the cookies an answer sets go to the client's jar. Skipped are the auth and
     redirect machinery that would do nothing here, and httpx's log line of the
     request. A URL with a user name takes ``client.send`` (its Basic auth),
     as does an httpx without ``Client._transport_for_url``.
@@ -644,11 +625,14 @@ def _send(client: httpx.Client, target: httpx.URL, headers: dict[str, str]) -> h
         raise RuntimeError("Cannot send a request, as the client has been closed.")
     response = cast(httpx.BaseTransport, transport_for_url(request.url)).handle_request(request)
     response.request = request
-    try:
-        client.cookies.extract_cookies(response)
-    except BaseException:
-        response.close()
-        raise
+    # httpx hands every answer to the cookie jar, wrapped in urllib's types with all
+    # its headers copied: a fifth of the cost of a 304, which almost never sets one.
+    if any(key.lower() in _SET_COOKIE for key, _ in response.headers.raw):
+        try:
+            client.cookies.extract_cookies(response)
+        except BaseException:
+            response.close()
+            raise
     return response
 
 
