@@ -163,3 +163,31 @@ def test_the_poller_records_the_offline_generators_name() -> None:
     from aggregator.questions.offline import OfflineGenerator
 
     assert OFFLINE == OfflineGenerator.name
+
+
+def test_the_event_patterns_compile_at_first_use_and_then_take_their_place() -> None:
+    # Importing the archive (every command) leaves the event grouping's patterns
+    # uncompiled and its stemmer unloaded; the first use compiles each one in its
+    # module global's place.
+    code = """
+import re
+from aggregator.store.archive import Archive
+from aggregator.dedupe import events
+def kinds():
+    names = ("_WORD_RE", "_SENTENCE_END", "_UNITED_STATES", "_ELISION", "_DEATH_RE")
+    return [isinstance(getattr(events, n), re.Pattern) for n in names]
+print(kinds())
+import sys
+print("snowballstemmer" in sys.modules)
+text = "The Geneva talks: U.S. and Iran agree 3-2 after Smith died in Paris."
+first = events.event_features(text, text, cache=False)
+print(kinds())
+print(events.event_features(text, text, cache=False) == first)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[0] == str([False] * 5)
+    assert out[1] == "False"  # nor is the stemmer loaded
+    assert out[2] == str([True] * 5)
+    assert out[3] == "True"

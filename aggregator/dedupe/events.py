@@ -137,6 +137,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import islice
+from typing import Any, cast
 
 __all__ = [
     "BUCKET",
@@ -172,18 +173,69 @@ STEM = 7
 BUCKET = 86400
 """Seconds per bucket of the event-key index: one UTC day."""
 
-_WORD_RE = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*")
-_SENTENCE_END = re.compile(r"[.!?:;\"“”‘’«»—–-]\s*$")
-_NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+class _LazyPattern:
+    """A regular expression compiled at its first use, which then takes its place.
+
+    This module's patterns cost about 12 ms of CPU to compile, which every
+    command importing the archive would pay, a re-poll of unchanged feeds
+    included, though only ingest and event grouping use them. At its first
+    use the compiled pattern replaces this stand-in in the module's globals,
+    so later uses cost nothing extra.
+    """
+
+    __slots__ = ("_name", "_pattern", "_flags")
+
+    def __init__(self, name: str, pattern: str, flags: int = 0) -> None:
+        self._name = name
+        self._pattern = pattern
+        self._flags = flags
+
+    def _compiled(self) -> re.Pattern[str]:
+        compiled = re.compile(self._pattern, self._flags)
+        globals()[self._name] = compiled
+        return compiled
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().search(*args, **kwargs)
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().match(*args, **kwargs)
+
+    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().fullmatch(*args, **kwargs)
+
+    def findall(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().findall(*args, **kwargs)
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().finditer(*args, **kwargs)
+
+    def sub(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().sub(*args, **kwargs)
+
+    def split(self, *args: Any, **kwargs: Any) -> Any:
+        return self._compiled().split(*args, **kwargs)
+
+
+def _lazy_re(name: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` for the module global ``name``, compiled at first use."""
+    return cast("re.Pattern[str]", _LazyPattern(name, pattern, flags))
+
+
+_WORD_RE = _lazy_re("_WORD_RE", r"[^\W_]+(?:[.,'’][^\W_]+)*")
+_SENTENCE_END = _lazy_re("_SENTENCE_END", r"[.!?:;\"“”‘’«»—–-]\s*$")
+_NUMBER_RE = _lazy_re("_NUMBER_RE", r"^\d+(?:[.,]\d+)*$")
 # The United States in the words of several languages, read as "US" (see _stem).
-_UNITED_STATES = re.compile(
+_UNITED_STATES = _lazy_re(
+    "_UNITED_STATES",
     r"\b(?:the\ )?(?:United\ States(?:\ of\ America)?|Vereinigten?\ Staaten|"
     r"[ÉE]tats-Unis|Estados\ Unidos|Stati\ Uniti)\b"
-    r"|\bEE\.\ ?UU\.?(?!\w)|\bEEUU\b"  # the Spanish abbreviation, "EEUU" or "EE.UU."
+    r"|\bEE\.\ ?UU\.?(?!\w)|\bEEUU\b",  # the Spanish abbreviation, "EEUU" or "EE.UU."
 )
 # A site's section before the headline: "World › Florida airport shooting ...".
-_BREADCRUMB = re.compile(r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
-_SCORE_RE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
+_BREADCRUMB = _lazy_re("_BREADCRUMB", r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
+_SCORE_RE = _lazy_re("_SCORE_RE", r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 
 # Function words and headline filler of the languages the corpus reads
 # (en, de, fr, es, it, pt, nl). Folded (no diacritics, lower case).
@@ -221,7 +273,8 @@ _STOP = frozenset(
 # for one subject ("Jesse Jackson: A life in pictures", "Protests in Russia – in
 # pictures") shows one happening; a stream of photos ("Photos: ...") and the
 # pictures of the day or week are roundups.
-_ROUNDUP_RE = re.compile(
+_ROUNDUP_RE = _lazy_re(
+    "_ROUNDUP_RE",
     r"""(?ix)
     ^\s*(?:live|live\ updates|latest|the\ latest|watch|listen|podcast|quiz|opinion|analysis|
            editorial|letters?|column|commentary|explainer|newsletter|briefing|factbox|
@@ -236,22 +289,24 @@ _ROUNDUP_RE = re.compile(
     | \bupdates?\s*:
     | \bthe\ best\b | \bdeals\b
     | [.!?]\s+(?-i:And)\b    # a briefing's items: "X has died. And, Y set for talks"
-    """
+    """,
 )
 
 # A live page's topic before its label: "Florida attack updates: ...".
-_UPDATES_RE = re.compile(r"(?i)^\s*((?:[^\W_]+[\s-]){1,3})updates?\s*:\s*")
+_UPDATES_RE = _lazy_re("_UPDATES_RE", r"(?i)^\s*((?:[^\W_]+[\s-]){1,3})updates?\s*:\s*")
 
 # Questions and explainers comment on a happening rather than report it:
 # "Why is the Strait of Hormuz so crucial?", "How the Galaxy Z Fold 8 and Z Flip 8 compare".
 # A topic before the headline proper: "Fort Lauderdale airport shooting: A look at ...",
 # and the explainers' openings after it ("... : What we know" reports the happening).
-_TOPIC_RE = re.compile(r"\s*[:|]\s+|\s+[-–—]\s+")
-_TOPIC_COLUMN_RE = re.compile(
-    r"(?i)(?:why|how|a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b"
+_TOPIC_RE = _lazy_re("_TOPIC_RE", r"\s*[:|]\s+|\s+[-–—]\s+")
+_TOPIC_COLUMN_RE = _lazy_re(
+    "_TOPIC_COLUMN_RE",
+    r"(?i)(?:why|how|a\ look\ at|inside|mapping|the\ case\ for|the\ case\ against)\b",
 )
 
-_COLUMN_RE = re.compile(
+_COLUMN_RE = _lazy_re(
+    "_COLUMN_RE",
     r"""(?ix)
     \?\s*$
     | ^\s*(?:why|how|what|where|who|which|should|can|could|is|are|does|do|will|would|
@@ -262,26 +317,28 @@ _COLUMN_RE = re.compile(
     | ^\s*with\b[^,;:]{3,80},\s
     # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
     | (?:\bthe|['’]s)\s+history\s+of\b
-    """
+    """,
 )
 # A retrospective announces a look back at a past happening, not a new one: "LONG
 # FORMAT. Deux ans après, retour sur les attentats de janvier 2015". Asked only of
 # titles holding one of _LOOK_BACK_WORDS (lower case), as few do.
-_LOOK_BACK_RE = re.compile(
+_LOOK_BACK_RE = _lazy_re(
+    "_LOOK_BACK_RE",
     r"""(?ix)
     (?:^|[,:.]\s*)retour\s+sur\s+(?:les?|la|l['’]|ces?|cette|cet)\b
     | (?:^|[,:.]\s*)(?:rückblick\s+auf|mirada\s+atrás\s+a)\b
     | \blook(?:s|ing)?\s+back\s+(?:at|on)\b
     | \br[eé]trospective\b
-    """
+    """,
 )
 _LOOK_BACK_WORDS = ("retour", "back", "rückblick", "mirada", "trospective")
 # A headline of two sentences tells a story's arc or a view of it rather than report
 # one happening ("Trump said he'd end the war in a day. It's harder than he thought.").
 # Abbreviations ("Rev.", "U.S.") end no sentence.
-_TWO_SENTENCES_RE = re.compile(
+_TWO_SENTENCES_RE = _lazy_re(
+    "_TWO_SENTENCES_RE",
     r"(?<![.\w])(?!(?:Rev|Gov|Sen|Rep|Gen|Col|Sgt|Capt|Lt|Dr|Mr|Mrs|Ms|St|Jr|Sr|Inc|Corp|Ltd|Co|"
-    r"vs|No|Nr|Mt|Ft)[.])([^\W\d_]{2,})[.!]\s+[A-Z]"
+    r"vs|No|Nr|Mt|Ft)[.])([^\W\d_]{2,})[.!]\s+[A-Z]",
 )
 
 
@@ -289,10 +346,11 @@ _TWO_SENTENCES_RE = re.compile(
 # address: "/opinion/", "/opinions/view/", "/Editorials/the-monitors-view/",
 # "/commentisfree/", "/meinung/Kommentar-...", "/analysis/". A company's or
 # government's "/blog/" is left out: it announces news as often as it comments.
-_COMMENTARY_URL_RE = re.compile(
+_COMMENTARY_URL_RE = _lazy_re(
+    "_COMMENTARY_URL_RE",
     r"(?i)^[a-z][a-z0-9+.-]*://[^/]+(?:/[^/?#]*)*?/"
     r"(?:opinions?|columns?|columnists?|analysis|commentary|commentisfree|comment|editorials?|"
-    r"op-?eds?|meinung|kommentare?|idees|tribunes?|opinion-[a-z-]+)(?:[/?#]|$)"
+    r"op-?eds?|meinung|kommentare?|idees|tribunes?|opinion-[a-z-]+)(?:[/?#]|$)",
 )
 
 
@@ -377,7 +435,7 @@ _PLACES = {
     "brussel": "brussel brussel bruxell brusela",
 }
 # French and Italian elided articles and pronouns ("l'Ukraine", "d'Iran", "qu'il", "dell'Iran").
-_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
+_ELISION = _lazy_re("_ELISION", r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
 _ACRONYMS = frozenset({"US", "USA"})
 _PLACE_KEYS = frozenset(_PLACES)
 # The cities of the table: where things happen (talks in Geneva), not who does them.
@@ -675,40 +733,43 @@ def _features(title: str, lead: str) -> EventFeatures:
 # to the next comma, colon or dash: "Iran closes Strait of Hormuz amid US
 # nuclear talks" reports a closure, not the talks. Two headlines naming the same
 # actors report one happening when they share what happened, not the backdrop.
-_BACKDROP_RE = re.compile(
-    r"(?i)(?:^|(?<=\s))(?:amid|amidst|during|as|ahead\s+of|despite|while)\b[^,;:–—|]*"
+_BACKDROP_RE = _lazy_re(
+    "_BACKDROP_RE",
+    r"(?i)(?:^|(?<=\s))(?:amid|amidst|during|as|ahead\s+of|despite|while)\b[^,;:–—|]*",
 )
 
 
 # A death reported in a title, in the common languages of the corpus.
-_DEATH_RE = re.compile(
+_DEATH_RE = _lazy_re(
+    "_DEATH_RE",
     r"(?i)\b(?:dies|died|dead\s+at|has\s+died|passes\s+away|passed\s+away|meurt|est\s+mort|"
-    r"stirbt|ist\s+tot|gestorben|muere|murió|fallece|falleció|morto|è\s+morta?)\b"
+    r"stirbt|ist\s+tot|gestorben|muere|murió|fallece|falleció|morto|è\s+morta?)\b",
 )
 
 # A death told in the lead of a title that names the dead person ("Jesse Jackson's
 # journey ..." / "Jesse Jackson, who died Tuesday, fought for ..."): a relative clause
 # on the person, in the common languages of the corpus.
-_LEAD_DEATH_RE = re.compile(
+_LEAD_DEATH_RE = _lazy_re(
+    "_LEAD_DEATH_RE",
     r"(?i)\b(?:who\s+(?:has\s+)?(?:died|passed\s+away)|qui\s+est\s+(?:mort|décédé)e?|"
-    r"der\s+(?:am\s+\w+\s+)?(?:gestorben|verstorben)|que\s+(?:murió|falleció))\b"
+    r"der\s+(?:am\s+\w+\s+)?(?:gestorben|verstorben)|que\s+(?:murió|falleció))\b",
 )
 
 _LEAD_DEATH_WORDS = ("died", "passed", "mort", "décédé", "storben", "murió", "falleció")
 
 # A contrast that denies a name the deed of the title: "Donald Trump asking Congress,
 # not Mexico, to pay for border wall" (Mexico is named as not paying).
-_DENIED_RE = re.compile(r",\s+not\s+((?:[A-Z][\w'’.-]*\s?){1,3}),")
+_DENIED_RE = _lazy_re("_DENIED_RE", r",\s+not\s+((?:[A-Z][\w'’.-]*\s?){1,3}),")
 
 # "X does Y after Z": the clause after "after" or "following" names an earlier
 # happening, the main clause what was done since.
-_AFTER_RE = re.compile(r"(?i)\s(?:after|following)\s")
+_AFTER_RE = _lazy_re("_AFTER_RE", r"(?i)\s(?:after|following)\s")
 # A quote's speaker after a colon and just before "after": one to four
 # capitalized words and nothing else ("...: JD Vance", "...: Top Official").
-_ATTRIBUTION_RE = re.compile(r":\s+(?:[A-Z][\w.'’-]*\s*){1,4}$")
+_ATTRIBUTION_RE = _lazy_re("_ATTRIBUTION_RE", r":\s+(?:[A-Z][\w.'’-]*\s*){1,4}$")
 
-_ADJOINING_RE = re.compile(
-    r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"
+_ADJOINING_RE = _lazy_re(
+    "_ADJOINING_RE", r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"
 )
 
 
@@ -963,7 +1024,7 @@ def compare(
         return verdict(False, contradiction)
     if other_language:
         # An office ("President", "PM") names whoever holds it in each story.
-        if sum(1 for k in shared_names if k not in _ROLES) >= 2:
+        if sum(1 for k in shared_names if k not in _roles()) >= 2:
             names = _names_agreement(a, b, idf)
             if names >= params.cross_language:
                 return verdict(
@@ -1266,9 +1327,12 @@ def _actors_and_action(
 
 # Offices written as names ("PM", "President"): the other story may name the same
 # person by name or another title ("Prime Minister"), so an office is no new actor.
-_ROLES = frozenset(
-    _stem(w) for w in "PM FM MP CEO President Prime Minister Chancellor King Queen Pope".split()
-)
+@lru_cache(maxsize=1)
+def _roles() -> frozenset[str]:
+    """The offices' keys (made at first use: stemming them at import would load the stemmer)."""
+    return frozenset(
+        _stem(w) for w in "PM FM MP CEO President Prime Minister Chancellor King Queen Pope".split()
+    )
 
 
 def _reaction(a: EventFeatures, b: EventFeatures) -> str:
@@ -1281,7 +1345,7 @@ def _reaction(a: EventFeatures, b: EventFeatures) -> str:
     ``b``'s title (defending is not what ``b`` reports). Consequences of the
     happening keep its words ("Thousands stranded at Fort Lauderdale airport
     after shooting") or name no new actor ("Tributes pour in after ... Jesse
-    Jackson dies"), and an office is no new actor (see :data:`_ROLES`).
+    Jackson dies"), and an office is no new actor (see :func:`_roles`).
     """
     if not a.before_after:
         return ""
@@ -1289,7 +1353,7 @@ def _reaction(a: EventFeatures, b: EventFeatures) -> str:
     newcomers = [
         k
         for k in a.before_after
-        if k in a.names and k not in b.lead_keys and k not in _ROLES and not k.startswith("#")
+        if k in a.names and k not in b.lead_keys and k not in _roles() and not k.startswith("#")
     ]
     keys_b = set(b.title_keys)
     deed = [k for k in a.before_after if k in keys_b and k not in names and not k.startswith("#")]
@@ -1451,7 +1515,7 @@ def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tupl
     and both stories name one actor or place at least ``least`` rare on their
     days, which a title names (what the story is about, not a setting only the
     leads mention: "Europe" in the lead of an EU inquiry and of Spain's); not
-    an office (:data:`_ROLES`) nor a venue city; a name of several words
+    an office (:func:`_roles`) nor a venue city; a name of several words
     only whole ("Rhode Island" is not told by "Elcho Island"). The table
     folds the corpus's languages, and names and places keep their keys
     across them ("Syrie", "Syrien", "Syrian"), so two languages meet too:
@@ -1476,7 +1540,7 @@ def _angle(a: EventFeatures, b: EventFeatures, idf: IdfFn, least: float) -> tupl
         if k in names
         and k in leads_a
         and k in leads_b
-        and k not in _ROLES
+        and k not in _roles()
         and k not in _VENUES
         and not k.startswith("#")
         and idf(k) >= least

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -627,6 +629,73 @@ def test_live_a_cookie_set_in_one_thread_is_sent_from_the_others(feed_server: Fe
 
     sent = [h.get("cookie") for _, path, h in feed_server.requests if path == "/slow.xml"]
     assert sent == ["session=s1"] * 8
+
+
+def test_live_cookies_from_a_304_are_kept_and_answers_without_them_are_not_read(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading cookies from an answer is skipped only when it sets none: a cookie a
+    # 304 sets still goes with the next request.
+    from http.cookiejar import CookieJar
+
+    reads: list[str] = []
+    make_cookies = CookieJar.make_cookies
+
+    def counted(self: CookieJar, response: Any, request: Any) -> Any:
+        reads.append(request.get_full_url())
+        return make_cookies(self, response, request)
+
+    monkeypatch.setattr(CookieJar, "make_cookies", counted)
+
+    def plain(handler: Handler) -> None:
+        handler.respond(304)
+
+    def sets(handler: Handler) -> None:
+        handler.respond(304, headers={"Set-Cookie": "seen=1; Path=/"})
+
+    feed_server.add_handler("/plain.xml", plain)
+    feed_server.add_handler("/sets.xml", sets)
+    settings = FetchSettings(allow_private_addresses=True, concurrency=1)
+
+    async def run() -> None:
+        async with Fetcher(make_client(settings), settings=settings) as fetcher:
+            for _ in range(3):
+                assert (await fetcher.fetch(feed_server.url("/plain.xml"), etag='"a"')).not_modified
+            assert (await fetcher.fetch(feed_server.url("/sets.xml"), etag='"a"')).not_modified
+            await fetcher.fetch(feed_server.url("/plain.xml"), etag='"a"')
+
+    asyncio.run(run())
+
+    assert reads == [feed_server.url("/sets.xml")]
+    sent = [h.get("cookie") for _, path, h in feed_server.requests if path == "/plain.xml"]
+    assert sent == [None, None, None, "seen=1"]
+
+
+def test_live_requests_go_to_the_transport_without_the_clients_send(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fetch threads hand a request to the transport the client picks for its
+    # URL; httpx.Client.send (auth and redirect machinery unused here) is not run.
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("httpx.Client.send was called")
+
+    monkeypatch.setattr(httpx.Client, "send", refuse)
+    feed_server.add("/feed.xml", FEED)
+    first = fetch_live(feed_server.url("/feed.xml"))
+    assert first.status == 200 and first.body == FEED
+    again = fetch_live(feed_server.url("/feed.xml"), etag=first.etag)
+    assert again.not_modified
+
+
+def test_live_a_user_name_in_the_url_is_sent_as_basic_auth(feed_server: FeedServer) -> None:
+    # httpx sends a URL's user name and password as Basic auth; such a URL keeps
+    # going through the client's own send.
+    feed_server.add("/private.xml", FEED)
+    url = feed_server.url("/private.xml").replace("http://", "http://reader:s%3Acret@")
+    result = fetch_live(url)
+    assert result.status == 200
+    sent = [h.get("authorization") for _, path, h in feed_server.requests]
+    assert sent == ["Basic " + base64.b64encode(b"reader:s:cret").decode()]
 
 
 def test_live_every_thread_goes_through_the_proxy_from_the_environment(
