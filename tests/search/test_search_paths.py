@@ -337,7 +337,7 @@ def test_an_archive_of_schema_7_is_migrated_in_place(tmp_path: Path) -> None:
         version = a.conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {r[1] for r in a.conn.execute("PRAGMA index_list(sources)")}
         terms = {r[0] for r in a.conn.execute("SELECT term FROM search_terms")}
-    assert version == SCHEMA_VERSION == 9
+    assert version == SCHEMA_VERSION == 10
     assert "sources_feed_story" in indexes
     assert {"privaci", "privat", "agre"} <= terms
     assert search(path, "priv*", sort="date", limit=50, now=NOW) == before
