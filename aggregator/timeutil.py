@@ -13,6 +13,7 @@ __all__ = [
     "parse_duration",
     "parse_when",
     "seconds_of_db",
+    "text_of_db",
     "to_db",
     "to_db_seconds",
     "utcnow",
@@ -87,6 +88,18 @@ def seconds_of_db(value: str | int | float | bytes | None) -> str | int | float 
     except ValueError:
         return value
     return to_db_seconds(when) if when is not None else value
+
+
+def text_of_db(value: str | int) -> str:
+    """A stored time as :func:`to_db`'s text, whichever form it was stored in.
+
+    Seconds (``stories.published`` since schema 10) become the text
+    :func:`to_db` writes for the same instant; text is returned as it is. What
+    commands print is so the same for archives of either form.
+    """
+    if isinstance(value, int):
+        return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")[:19] + "Z"
+    return value
 
 
 def from_db(value: str | int | None) -> datetime | None:

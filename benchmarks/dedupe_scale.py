@@ -39,7 +39,7 @@ from aggregator.models import (
     Story,  # noqa: E402
 )
 from aggregator.store.archive import Archive, FeedUpdate  # noqa: E402
-from aggregator.timeutil import to_db  # noqa: E402
+from aggregator.timeutil import to_db_seconds  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 FEEDS = 20
@@ -99,7 +99,7 @@ def build(path: Path, n: int, per_day: int, texts: Texts, params: neardup.Params
             newest = published
             url = f"https://site{i % FEEDS}.example/{i}/story-{i}"
             fp = fingerprint(title, body)
-            db_date = to_db(published)
+            db_date = to_db_seconds(published)  # as the archive keeps dates (schema 10)
             stories.append(
                 (i + 1, "TECHNOLOGY", title, body, db_date, url, url_key(canonical_url(url)), fp)
             )
@@ -110,7 +110,7 @@ def build(path: Path, n: int, per_day: int, texts: Texts, params: neardup.Params
         conn.execute("BEGIN")
         conn.executemany(
             "INSERT INTO stories (id, category, title, body, published, url, url_key,"
-            " fingerprint, generator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'offline')",
+            " fingerprint, generator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",  # NULL: offline
             stories,
         )
         conn.executemany(
@@ -136,7 +136,7 @@ def batch(archive: Archive, texts: Texts, newest: datetime, n: int, tag: str) ->
     recent = archive.conn.execute(
         "SELECT title, body, url, published FROM stories WHERE published >= ? ORDER BY id DESC"
         " LIMIT 2000",
-        (to_db(newest - timedelta(days=1)),),
+        (to_db_seconds(newest - timedelta(days=1)),),
     ).fetchall()
     out: list[Story] = []
     for i in range(n):

@@ -215,13 +215,16 @@ def bulk_load(path: Path, url: str) -> None:
     import sqlite3
     import threading
 
-    from aggregator.timeutil import utcnow
+    from aggregator.timeutil import text_of_db, utcnow
 
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     months = [
         r[0]
         for r in source.execute(
-            "SELECT DISTINCT substr(published, 1, 7) FROM stories WHERE published GLOB '[0-9]*'"
+            # Unix seconds since schema 10; text before.
+            "SELECT DISTINCT CASE WHEN typeof(published) = 'integer'"
+            " THEN strftime('%Y-%m', published, 'unixepoch') ELSE substr(published, 1, 7) END"
+            " FROM stories WHERE published GLOB '[0-9]*'"
         )
     ]
     with open_archive(url) as target:  # the schema, exactly as aggregator makes it
@@ -247,6 +250,8 @@ def bulk_load(path: Path, url: str) -> None:
 
     def copy(table: str, where: str = "") -> None:
         names = ", ".join(columns[table])
+        # PostgreSQL keeps published as text (its partition key); SQLite seconds.
+        dated = columns[table].index("published") if table == "stories" else -1
         rows = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True).execute(
             f"SELECT {names} FROM {table} {where}"
         )
@@ -254,6 +259,8 @@ def bulk_load(path: Path, url: str) -> None:
             conn.execute("SET session_replication_role = replica")  # no row triggers
             with conn.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as out:
                 for row in rows:
+                    if dated >= 0:
+                        row = (*row[:dated], text_of_db(row[dated]), *row[dated + 1 :])
                     out.write_row(row)
 
     for table in TABLES:

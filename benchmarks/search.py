@@ -51,6 +51,7 @@ from aggregator.search.query import to_fts5
 from aggregator.store import scripts_index
 from aggregator.store.archive import Archive
 from aggregator.store.search import latest, search
+from aggregator.timeutil import to_db_seconds
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 FORMAT_VERSION = 3  # bump when the generated data changes, so old caches are rebuilt
@@ -213,7 +214,8 @@ def build(path: Path, n: int, *, seed: int = SEED, cjk_share: float = CJK_SHARE)
             offset = i * step - (
                 rng.expovariate(1 / 3600) if rng.random() < 0.9 else rng.uniform(0, 30 * 86400)
             )
-            published = (BASE + timedelta(seconds=max(0, offset))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            # Unix seconds, as the archive keeps them (schema 10).
+            published = to_db_seconds(BASE + timedelta(seconds=max(0, offset)))
             feed = rng.randrange(n_feeds)
             url = f"https://site{feed}.example/{i}"
             stories.append(

@@ -90,6 +90,7 @@ from aggregator.search.query import (
     uses_scripts,
 )
 from aggregator.store._prefixes import expand_prefixes
+from aggregator.store.compact import Date, date_bounds, order_key, sorts_before
 
 __all__ = [
     "CANDIDATES",
@@ -100,7 +101,6 @@ __all__ = [
     "WEIGHTS",
     "Filters",
     "Plan",
-    "date_text",
     "expand_prefixes",
 ]
 
@@ -142,11 +142,6 @@ _DATE_STEP_US = 0.3  # walking one story of a date range by date
 _RANK_BUDGET_US = 8000.0  # a ranking plan this cheap is taken without looking further
 
 
-def date_text(moment: datetime) -> str:
-    """A datetime as the archive stores it (UTC text that sorts by time)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Filters:
     """The filters of one search: what bounds the walk, what is checked per story.
 
@@ -168,7 +163,7 @@ class Filters:
         self.lo: int | None = None
         self.hi: int | None = None
         self.ids: frozenset[int] | None = None
-        self.dates: tuple[str, str] | None = None
+        self.dates: tuple[Date, Date] | None = None
         self.empty = False
 
     @classmethod
@@ -216,8 +211,7 @@ class Filters:
         self, conn: sqlite3.Connection, since: datetime | None, until: datetime | None
     ) -> None:
         """Add a date range: its ids if it is short, else its condition (see the module docs)."""
-        low = date_text(since) if since is not None else ""
-        high = date_text(until) if until is not None else "\uffff"
+        low, high = date_bounds(conn, since, until)
         # Index-only walks of stories(published): a short range becomes its set of
         # ids (read as one string: a Python object per id costs twice as much);
         # a long one is walked by date, or its candidates' dates are checked.
@@ -275,7 +269,7 @@ class Filters:
         self.params += feed_ids
 
 
-def _clearly_long(conn: sqlite3.Connection, low: str, high: str) -> bool:
+def _clearly_long(conn: sqlite3.Connection, low: Date, high: Date) -> bool:
     """Whether ``[low, high)`` surely holds far more than :data:`_ID_SET_CAP` stories.
 
     Counting them up to the cap reads that many index entries; stories are
@@ -385,7 +379,7 @@ class Plan:
             self.expr, glued = expand_prefixes(conn, expr)
             self.cjk_expr = expr if glued else None
         self.positive = positive_expression(query, stemmed=stemmed)
-        self.published: dict[int, str] = {}  # read so far
+        self.published: dict[int, Date] = {}  # read so far
         self.by_dates = False  # the walk goes through a long date range by date
         self.checked = 0  # stories checked one by one so far
         self.dense = False  # checked by seeks, and the query matches most stories
@@ -484,7 +478,7 @@ class Plan:
                 self.published[story_id] = published
         return [i for i in ids if i in passed]
 
-    def dates(self, ids: Iterable[int]) -> dict[int, str]:
+    def dates(self, ids: Iterable[int]) -> dict[int, Date]:
         """The publication dates of ``ids`` (read once per search)."""
         missing = [i for i in ids if i not in self.published]
         for start in range(0, len(missing), _CHUNK):
@@ -561,7 +555,7 @@ class Plan:
             yield ids if flt.ids is None else [i for i in ids if i in flt.ids]
             size = min(size * 2, 4096)
 
-    def _walk_dates(self, low: str, high: str) -> Iterator[list[int]]:
+    def _walk_dates(self, low: Date, high: Date) -> Iterator[list[int]]:
         """Matching ids in a long date range, newest first by date, a slice at a time.
 
         Each slice holds the next stories by date (all of them for its oldest
@@ -578,7 +572,7 @@ class Plan:
         """
         density = self.density(self.expr) or 1.0 / max(self.top, 1)
         size = int(min(max(1.25 * CANDIDATES / density, _SLICE), 16 * _SLICE))
-        while high > low:
+        while sorts_before(low, high):
             row = self.conn.execute(
                 "SELECT published FROM stories INDEXED BY stories_published"
                 " WHERE published >= ? AND published < ? ORDER BY published DESC"
@@ -837,7 +831,7 @@ class Plan:
         """
         if complete:
             dates = self.dates(cands)
-            return heapq.nlargest(need, cands, key=lambda i: (dates[i], i))
+            return heapq.nlargest(need, cands, key=lambda i: (order_key(dates[i]), i))
         # Stories archived before the first ``m`` candidates but dated after the
         # page's last one among them (late arrivals, imports) are the only others
         # that can still belong on the page. Late arrivals among the first few
@@ -846,7 +840,7 @@ class Plan:
         while True:
             first = cands[:m]
             dates = self.dates(first)
-            floor = heapq.nlargest(need, (dates[i] for i in first))[-1]
+            floor = heapq.nlargest(need, (dates[i] for i in first), key=order_key)[-1]
             late = [
                 r[0]
                 for r in self.conn.execute(
@@ -871,7 +865,7 @@ class Plan:
             late = [i for i in late if i in self.flt.ids]
         more = self.rows(self._match(late)) if late else []
         dates = self.dates(more)
-        return heapq.nlargest(need, [*first, *more], key=lambda i: (dates[i], i))
+        return heapq.nlargest(need, [*first, *more], key=lambda i: (order_key(dates[i]), i))
 
     # 5. the page
 
@@ -888,12 +882,15 @@ def recency_clock(now: datetime | None = None) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _recency(published: str, now: datetime) -> float:
+def _recency(published: Date, now: datetime) -> float:
     """The mild recency factor: ``1 + RECENCY_BOOST`` today, halving every half-life."""
-    try:
-        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
-    except ValueError:
-        return 1.0
+    if isinstance(published, int):
+        when = datetime.fromtimestamp(published, UTC)
+    else:
+        try:
+            when = datetime.fromisoformat(published.replace("Z", "+00:00"))
+        except ValueError:
+            return 1.0
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     age_days = max((now - when).total_seconds() / 86400.0, 0.0)

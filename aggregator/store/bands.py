@@ -42,7 +42,8 @@ from aggregator.dedupe.decide import (
 )
 from aggregator.dedupe.neardup import Params
 from aggregator.dedupe.urls import guid_key
-from aggregator.timeutil import from_db, to_db, utcnow
+from aggregator.store.compact import date_param, stored_generator
+from aggregator.timeutil import from_db, utcnow
 
 __all__ = [
     "apply_absorb",
@@ -289,8 +290,8 @@ def _near_candidates(
             *keys,
             before,
             params.max_candidates,
-            to_db(published - params.window),
-            to_db(published + params.window),
+            date_param(conn, published - params.window),
+            date_param(conn, published + params.window),
         ),
     ).fetchall()
     return tuple(NearCandidate(r[0], r[1], r[2], from_db(r[3]), bool(r[4])) for r in rows)
@@ -361,14 +362,15 @@ def apply_absorb(
                 incoming.body,
                 "\n".join(questions),
                 incoming.fingerprint or None,
-                generator,
+                stored_generator(generator),
                 now,
-                to_db(a.published),
+                date_param(conn, a.published),
                 story_id,
             ),
         )
     else:
         conn.execute(
-            "UPDATE stories SET published = ? WHERE id = ?", (to_db(a.published), story_id)
+            "UPDATE stories SET published = ? WHERE id = ?",
+            (date_param(conn, a.published), story_id),
         )
     return a.upgrade

@@ -20,6 +20,7 @@ from aggregator.dedupe.events import EventParams
 from aggregator.defaults import MAX_PAGE_COUNT_ENV
 from aggregator.errors import ArchiveError
 from aggregator.store import scripts_index, stem_index
+from aggregator.store.compact import ArchiveConnection, keeps_text_dates
 from aggregator.store.links import links_column
 from aggregator.store.schema import MIGRATIONS
 
@@ -36,7 +37,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 32_768
 #: The writer's page cache. 16 MiB holds the pages a poll's writes touch again (the
@@ -67,9 +68,20 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     try:
         if readonly:
             uri = Path(path).resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                uri,
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                factory=ArchiveConnection,
+            )
         else:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                str(path),
+                isolation_level=None,
+                check_same_thread=False,
+                factory=ArchiveConnection,
+            )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -178,6 +190,8 @@ class ArchiveBase:
                 if version < 5:
                     self._links_column = "NULL"
                     self._filtered_column = "0"
+                if version < 10:
+                    self.conn.dates_as_text = keeps_text_dates(self.conn)  # type: ignore[attr-defined]
         except sqlite3.Error as exc:
             self.conn.close()
             raise map_error(exc, self.path) from exc

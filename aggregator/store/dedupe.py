@@ -20,6 +20,7 @@ from aggregator.dedupe.urls import canonical_url, fingerprint, url_key
 from aggregator.errors import StoryNotFound
 from aggregator.store.bands import apply_absorb, index_story, resolve
 from aggregator.store.base import ArchiveBase
+from aggregator.store.compact import GENERATOR_SQL
 from aggregator.store.events import forget_story_events
 from aggregator.timeutil import from_db, to_db, utcnow
 
@@ -131,7 +132,7 @@ def rebuild(
         for done, story_id in enumerate(ids, start=1):
             row = conn.execute(
                 "SELECT title, body, questions, published, url, url_key, fingerprint,"
-                " generator FROM stories WHERE id = ?",
+                f" {GENERATOR_SQL} FROM stories WHERE id = ?",
                 (story_id,),
             ).fetchone()
             title, body, questions, published_text, url, old_curl, old_fp, gen = row

@@ -48,6 +48,7 @@ from aggregator.dedupe.events import (
     tells_happening,
 )
 from aggregator.models import Story
+from aggregator.timeutil import text_of_db
 
 __all__ = [
     "DayCounts",
@@ -141,8 +142,11 @@ def _other_language(a: _Row, b: _Row) -> bool:
     return bool(a.lang and b.lang and a.lang != b.lang)
 
 
-def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+def _parse_time(value: str | int) -> datetime:
+    """A stored ``published``: Unix seconds (schema 10) or ``to_db`` text."""
+    if isinstance(value, int):
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 @lru_cache(maxsize=4096)
@@ -492,12 +496,16 @@ def _match(
 
 def _refresh(conn: sqlite3.Connection, event_id: int) -> None:
     """Recompute an event's row from its stories (headline: best covered, then earliest)."""
-    members = conn.execute(
-        "SELECT t.id, t.published, t.url, (SELECT COUNT(DISTINCT COALESCE(feed_id, -id))"
-        " FROM sources WHERE story_id = t.id) AS coverage"
-        " FROM story_events e JOIN stories t ON t.id = e.story_id WHERE e.event_id = ?",
-        (event_id,),
-    ).fetchall()
+    # Dates as text, which events.first_seen and last_seen keep (published may be seconds).
+    members = [
+        (m[0], text_of_db(m[1]), m[2], m[3])
+        for m in conn.execute(
+            "SELECT t.id, t.published, t.url, (SELECT COUNT(DISTINCT COALESCE(feed_id, -id))"
+            " FROM sources WHERE story_id = t.id) AS coverage"
+            " FROM story_events e JOIN stories t ON t.id = e.story_id WHERE e.event_id = ?",
+            (event_id,),
+        )
+    ]
     if len(members) < 2:
         conn.execute("DELETE FROM story_events WHERE event_id = ?", (event_id,))
         conn.execute("DELETE FROM events WHERE id = ?", (event_id,))

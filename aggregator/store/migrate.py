@@ -27,7 +27,8 @@ from typing import Any
 from aggregator.dedupe.urls import guid_key
 from aggregator.errors import ArchiveError
 from aggregator.store.archive import Archive
-from aggregator.timeutil import seconds_of_db
+from aggregator.store.compact import stored_generator
+from aggregator.timeutil import seconds_of_db, text_of_db
 
 __all__ = ["TABLES", "CopyReport", "copy_archive"]
 
@@ -106,7 +107,9 @@ def copy_archive(
     counts: dict[str, int] = {}
     for table in TABLES:
         columns = [c for c in _columns(source, table) if c in set(_columns(target, table))]
-        written, fix = _converter(table, columns, _columns(target, table))
+        written, fix = _converter(
+            table, columns, _columns(target, table), text_dates=_is_pg(target)
+        )
         total = _count(source, table)
         counts[table] = total
         copied[table] = _copy_table(
@@ -133,13 +136,28 @@ Fix = Callable[[Any], tuple[Any, ...]]
 
 
 def _converter(
-    table: str, columns: list[str], target_columns: list[str]
+    table: str, columns: list[str], target_columns: list[str], *, text_dates: bool
 ) -> tuple[list[str], Fix | None]:
     """The columns written for the ``columns`` read, and the fix of each row (``None``: as read).
 
-    For ``sources``: ``seen_at`` in seconds, and ``guid_key`` computed when the
+    For ``stories``: ``published`` as the target keeps it (``text_dates``:
+    text on PostgreSQL, where it is the partition key; else seconds), and the
+    offline generator's name as NULL (:mod:`aggregator.store.compact`). For
+    ``sources``: ``seen_at`` in seconds, and ``guid_key`` computed when the
     source (an older schema) has none.
     """
+    if table == "stories" and "published" in columns and "generator" in columns:
+        at, gen = columns.index("published"), columns.index("generator")
+        as_target = text_of_db if text_dates else seconds_of_db
+
+        def fix_story(row: Any) -> tuple[Any, ...]:
+            fixed = list(row)
+            fixed[at] = as_target(row[at])
+            if row[gen] is not None:  # an older source keeps the generator's name
+                fixed[gen] = stored_generator(row[gen])
+            return tuple(fixed)
+
+        return columns, fix_story
     if table != "sources" or "seen_at" not in columns:
         return columns, None
     seen = columns.index("seen_at")

@@ -14,8 +14,9 @@ from typing import Any
 
 from aggregator.errors import StoryNotFound
 from aggregator.store.base import ArchiveBase
+from aggregator.store.compact import date_param
 from aggregator.story.related import fts_query, is_close, key_terms
-from aggregator.timeutil import from_db, to_db
+from aggregator.timeutil import from_db
 
 __all__ = ["RelatedMixin"]
 
@@ -63,7 +64,13 @@ class RelatedMixin(ArchiveBase):
                 " JOIN stories s ON s.id = stories_fts.rowid"
                 " WHERE stories_fts MATCH ? AND s.id != ? AND s.published BETWEEN ? AND ?"
                 " ORDER BY bm25(stories_fts) LIMIT ?",
-                (query, story_id, to_db(published - window), to_db(published + window), limit * 8),
+                (
+                    query,
+                    story_id,
+                    date_param(self.conn, published - window),
+                    date_param(self.conn, published + window),
+                    limit * 8,
+                ),
             ).fetchall()
         except sqlite3.Error as exc:
             log.warning("related stories of %d: %s", story_id, exc)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aggregator.store.archive import Archive
+from aggregator.store.compact import date_param
 from aggregator.store.events import forget_story_events
-from aggregator.timeutil import to_db
 
 __all__ = ["KeepPolicy", "PruneReport", "expired_stories", "prune"]
 
@@ -90,13 +90,13 @@ def expired_stories(
         ``(story ids, their sightings, stories kept by another sighting)``.
     """
     conn = archive.conn
-    policies: list[tuple[int, str | None, int | None]] = []
+    policies: list[tuple[int, int | str | None, int | None]] = []
     for feed_id, config_url, url in conn.execute("SELECT id, config_url, url FROM feeds"):
         policy = feeds.get(config_url) or feeds.get(url)
         if policy is not None and policy != default:
-            cutoff = to_db(now - policy.age) if policy.age is not None else None
+            cutoff = date_param(conn, now - policy.age) if policy.age is not None else None
             policies.append((feed_id, cutoff, policy.last))
-    default_cutoff = to_db(now - default.age) if default.age is not None else None
+    default_cutoff = date_param(conn, now - default.age) if default.age is not None else None
     if default_cutoff is None and default.last is None and not policies:
         return [], 0, 0
     values = " UNION ALL ".join("SELECT ?, ?, ?" for _ in policies) or "SELECT 0, NULL, NULL"

@@ -41,9 +41,10 @@ from aggregator.store._searchplan import (
     SAMPLE,
     Filters,
     Plan,
-    date_text,
     recency_clock,
 )
+from aggregator.store.compact import ArchiveConnection, date_bounds, keeps_text_dates, order_key
+from aggregator.timeutil import text_of_db
 
 __all__ = [
     "CANDIDATES",
@@ -363,7 +364,7 @@ def search(
                 extra = stem.by_date(more, rank, complete=done)
                 dates = {**plan.dates(order), **stem.dates(extra)}
                 order = heapq.nlargest(
-                    rank, dict.fromkeys([*order, *extra]), key=lambda i: (dates[i], i)
+                    rank, dict.fromkeys([*order, *extra]), key=lambda i: (order_key(dates[i]), i)
                 )
             else:
                 extra, more_scores = stem.by_relevance(more, rank, now=when)
@@ -530,15 +531,14 @@ def _newest(
     and sorted; otherwise the published index is walked from the newest end,
     and the per-story conditions are checked on the way.
     """
-    low = date_text(since) if since is not None else ""
-    high = date_text(until) if until is not None else "\uffff"
+    low, high = date_bounds(conn, since, until)
     params = [low, high, *flt.params]
     if flt.ids is not None and len(flt.ids) <= _LATEST_BY_ID:
         # "+": the ids are looked up by rowid, not through the published index.
         conds = " AND ".join(["+s.published >= ? AND +s.published < ?", *flt.conds])
 
-        def dated(ids: Sequence[int]) -> list[tuple[str, int]]:
-            out: list[tuple[str, int]] = []
+        def dated(ids: Sequence[int]) -> list[tuple[int | str, int]]:
+            out: list[tuple[int | str, int]] = []
             for start in range(0, len(ids), 512):
                 chunk = ids[start : start + 512]
                 marks = ", ".join("?" * len(chunk))
@@ -560,7 +560,7 @@ def _newest(
         found = dated(ordered[:m])
         while m < len(ordered):
             if len(found) >= count:
-                floor = heapq.nlargest(count, found)[-1][0]
+                floor = heapq.nlargest(count, found, key=_by_date)[-1][0]
                 late = [
                     r[0]
                     for r in conn.execute(
@@ -575,7 +575,7 @@ def _newest(
             more = min(len(ordered), 4 * m)
             found += dated(ordered[m:more])
             m = more
-        return [story_id for _, story_id in heapq.nlargest(count, found)]
+        return [story_id for _, story_id in heapq.nlargest(count, found, key=_by_date)]
     conds = " AND ".join(["s.published >= ? AND s.published < ?", *flt.conds])
     cursor = conn.execute(
         f"SELECT s.id FROM stories s INDEXED BY stories_published WHERE {conds}"
@@ -586,6 +586,11 @@ def _newest(
     while len(out) < count and (rows := cursor.fetchmany(512)):
         out += [r[0] for r in rows if flt.ids is None or r[0] in flt.ids]
     return out[:count]
+
+
+def _by_date(found: tuple[int | str, int]) -> tuple[tuple[bool, int | str], int]:
+    """``(date, id)`` ordered as SQLite orders them."""
+    return order_key(found[0]), found[1]
 
 
 # -- the page -------------------------------------------------------------------------
@@ -665,7 +670,7 @@ def _page(
                 id=row[0],
                 title=row[1],
                 url=row[2] or "",
-                published=row[3],
+                published=text_of_db(row[3]),
                 category=row[4],
                 snippet=snippet,
                 highlights=marks_at,
@@ -704,7 +709,7 @@ def _from_page(page: Page) -> SearchResults:
                 id=int(row[0]),
                 title=row[1],
                 url=row[2] or "",
-                published=row[3],
+                published=text_of_db(row[3]),
                 category=row[4],
                 snippet=snippet,
                 highlights=marks_at,
@@ -866,8 +871,10 @@ def _open(path: str | os.PathLike[str]) -> sqlite3.Connection:
     # An SQLite URI: a path with "%", "?" or "#" escaped, then the read-only mode.
     where = os.path.abspath(name).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     try:
-        conn = sqlite3.connect(f"file:{where}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{where}?mode=ro", uri=True, factory=ArchiveConnection)
         conn.execute("PRAGMA busy_timeout = 10000")
+        # Never migrated here: an older archive keeps its dates as text.
+        conn.dates_as_text = keeps_text_dates(conn)
         # Reading the rows of scattered stories from a memory map halves its cost.
         conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
     except sqlite3.Error as exc:

@@ -32,6 +32,7 @@ from aggregator.errors import StoryNotFound
 from aggregator.models import FeedState, Source, StoredStory, Story
 from aggregator.store import bands, events, links
 from aggregator.store.base import ArchiveBase, map_error
+from aggregator.store.compact import GENERATOR_SQL, date_param, stored_generator
 from aggregator.store.feeds import FeedUpdate, update_feed
 from aggregator.timeutil import from_db, to_db, to_db_seconds, utcnow
 
@@ -243,13 +244,13 @@ class StoriesMixin(ArchiveBase):
                     story.body,
                     "\n".join(story.questions),
                     "\n".join(story.actions),
-                    to_db(story.published),
+                    date_param(conn, story.published),
                     story.url,
                     incoming.url_key,
                     fp or None,
                     story.author,
                     "\n".join(story.tags),
-                    generator,
+                    stored_generator(generator),
                     story.lang,
                 ),
             ).lastrowid
@@ -288,7 +289,7 @@ class StoriesMixin(ArchiveBase):
                 fp or None,
                 story.author,
                 "\n".join(story.tags),
-                generator,
+                stored_generator(generator),
                 now,
                 url_key(story.canonical_url) if usable_canonical(story.canonical_url) else None,
                 story.lang,
@@ -341,7 +342,7 @@ class StoriesMixin(ArchiveBase):
         """
         row = self.conn.execute(
             "SELECT id, category, title, body, questions, actions, published, url,"
-            f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column},"
+            f" NULL, author, tags, {GENERATOR_SQL}, NULL, updated_at, {self._lang_column},"
             f" {self._links_column}"
             " FROM stories WHERE id = ?",
             (story_id,),
@@ -427,14 +428,15 @@ class StoriesMixin(ArchiveBase):
             ``(story id, story)``; the story carries its stored questions.
         """
         last = 0
-        since_db = to_db(since) if since is not None else ""
+        dated = " AND published >= ?" if since is not None else ""
+        since_db = [date_param(self.conn, since)] if since is not None else []
         marks = ", ".join("?" * len(skip_generators))
         while True:
             rows = self.conn.execute(
                 "SELECT id, category, title, body, published, url, NULL, questions"
-                " FROM stories WHERE id > ? AND published >= ?"
-                f" AND generator NOT IN ({marks}) ORDER BY id LIMIT ?",
-                (last, since_db, *skip_generators, batch),
+                f" FROM stories WHERE id > ?{dated}"
+                f" AND {GENERATOR_SQL} NOT IN ({marks}) ORDER BY id LIMIT ?",
+                (last, *since_db, *skip_generators, batch),
             ).fetchall()
             if not rows:
                 return
@@ -469,7 +471,7 @@ class StoriesMixin(ArchiveBase):
             conn.executemany(
                 "UPDATE stories SET questions = ?, generator = ?, updated_at = ? WHERE id = ?",
                 [
-                    ("\n".join(questions), generator, to_db(now), story_id)
+                    ("\n".join(questions), stored_generator(generator), to_db(now), story_id)
                     for story_id, questions, generator in updates
                 ],
             )
@@ -489,10 +491,12 @@ class StoriesMixin(ArchiveBase):
         if since is None and not skip_generators:
             return int(self.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
         marks = ", ".join("?" * len(skip_generators))
+        dated = "published >= ? AND " if since is not None else ""
+        since_db = [date_param(self.conn, since)] if since is not None else []
         return int(
             self.conn.execute(
-                f"SELECT COUNT(*) FROM stories WHERE published >= ? AND generator NOT IN ({marks})",
-                (to_db(since) if since is not None else "", *skip_generators),
+                f"SELECT COUNT(*) FROM stories WHERE {dated}{GENERATOR_SQL} NOT IN ({marks})",
+                (*since_db, *skip_generators),
             ).fetchone()[0]
         )
 
@@ -529,7 +533,7 @@ class StoriesMixin(ArchiveBase):
             ArchiveError: the archive cannot be read.
         """
         where = "published >= ? AND published < ?"
-        params: list[Any] = [to_db(since), to_db(until)]
+        params: list[Any] = [date_param(self.conn, since), date_param(self.conn, until)]
         wanted = sorted({c.strip().upper() for c in categories if c.strip()})
         if wanted:
             where += f" AND UPPER(category) IN ({', '.join('?' for _ in wanted)})"
@@ -539,7 +543,7 @@ class StoriesMixin(ArchiveBase):
             try:
                 rows = self.conn.execute(
                     "SELECT id, category, title, body, questions, actions, published, url,"
-                    f" NULL, author, tags, generator, NULL, updated_at, {self._lang_column},"
+                    f" NULL, author, tags, {GENERATOR_SQL}, NULL, updated_at, {self._lang_column},"
                     f" {self._links_column}"
                     f" FROM stories WHERE {where} ORDER BY published DESC, id",
                     params,

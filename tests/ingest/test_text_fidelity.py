@@ -19,6 +19,7 @@ from support.httpserver import FeedServer
 from aggregator.app.config import load
 from aggregator.app.core import open_app
 from aggregator.digest.select import Window, build_digest
+from aggregator.timeutil import text_of_db
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,7 +73,7 @@ def _stories(db: Path) -> dict[str, tuple[str, str, str]]:
     conn = sqlite3.connect(db)
     try:
         return {
-            url: (title, body, published)
+            url: (title, body, text_of_db(published))
             for url, title, body, published in conn.execute(
                 "SELECT url, title, body, published FROM stories"
             )

@@ -30,6 +30,7 @@ from aggregator.questions.llm import (
     parse_questions,
     validate_questions,
 )
+from aggregator.store.compact import GENERATOR_SQL
 
 STORY = Story(
     category="TECHNOLOGY",
@@ -310,7 +311,8 @@ def test_config_errors(tmp_path: Path, text: str, message: str) -> None:
 def stored(db: Path) -> list[tuple[str, str, str]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(
-            "SELECT title, questions, generator FROM stories ORDER BY id"
+            # The generator's name as stored (the offline one is NULL: store/compact.py).
+            f"SELECT title, questions, {GENERATOR_SQL} FROM stories ORDER BY id"
         ).fetchall()
 
 

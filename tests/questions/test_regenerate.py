@@ -15,6 +15,7 @@ from support.httpserver import FeedServer
 from support.llmserver import LLMServer
 
 from aggregator.cli.main import cli
+from aggregator.store.compact import GENERATOR_SQL
 from aggregator.story.format import Document, render
 
 OLD = "Is this the zanzibarquux question nobody asked?"
@@ -41,14 +42,14 @@ def archive(
         == 0
     )
     with sqlite3.connect("archive/news.db") as conn:
-        conn.execute("UPDATE stories SET questions = ? WHERE generator = 'offline'", (OLD,))
+        conn.execute(f"UPDATE stories SET questions = ? WHERE {GENERATOR_SQL} = 'offline'", (OLD,))
     return cfg
 
 
 def rows() -> list[tuple[str, str, str]]:
     with sqlite3.connect("archive/news.db") as conn:
         return conn.execute(
-            "SELECT published, questions, generator FROM stories ORDER BY id"
+            f"SELECT published, questions, {GENERATOR_SQL} FROM stories ORDER BY id"
         ).fetchall()
 
 

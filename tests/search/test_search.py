@@ -33,6 +33,7 @@ from aggregator.search.query import to_fts5
 from aggregator.store.archive import Archive, FeedUpdate
 from aggregator.store.engine import open_archive
 from aggregator.store.search import SearchResults, search
+from aggregator.timeutil import to_db_seconds
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ESC_LIKE = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e")
@@ -517,7 +518,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
         topics = rng.sample(TOPICS, rng.choice([1, 1, 2, 3]))
         title = " ".join(topics[:1] + words(i, 5).split())
         body = " ".join(topics * rng.randint(1, 3)) + " " + words(i + 10_000, 30)
-        published = (NOW - age).strftime("%Y-%m-%dT%H:%M:%SZ")
+        published = to_db_seconds(NOW - age)  # as the archive keeps it (schema 10)
         conn.execute(
             "INSERT INTO stories (id, category, title, body, published, url)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -539,7 +540,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def expected(path: Path, query: str, **filters: object) -> list[tuple[str, int]]:
+def expected(path: Path, query: str, **filters: object) -> list[tuple[int, int]]:
     """Every match that passes the filters, as (published, id), newest first: plain SQL."""
     sql = (
         "SELECT s.published, s.id FROM stories_fts f JOIN stories s ON s.id = f.rowid"
@@ -548,10 +549,10 @@ def expected(path: Path, query: str, **filters: object) -> list[tuple[str, int]]
     params: list[object] = [to_fts5(query)]
     if filters.get("since"):
         sql += " AND s.published >= ?"
-        params.append(filters["since"].strftime("%Y-%m-%dT%H:%M:%SZ"))  # type: ignore[union-attr]
+        params.append(to_db_seconds(filters["since"]))  # type: ignore[arg-type]
     if filters.get("until"):
         sql += " AND s.published < ?"
-        params.append(filters["until"].strftime("%Y-%m-%dT%H:%M:%SZ"))  # type: ignore[union-attr]
+        params.append(to_db_seconds(filters["until"]))  # type: ignore[arg-type]
     if filters.get("category"):
         sql += " AND s.category = ?"
         params.append(str(filters["category"]).upper())

@@ -21,6 +21,7 @@ from aggregator.search.query import to_fts5
 from aggregator.store import search_terms
 from aggregator.store.archive import SCHEMA_VERSION, Archive
 from aggregator.store.search import SearchResults, latest, search
+from aggregator.timeutil import to_db_seconds
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 N = 2400
@@ -52,7 +53,7 @@ def _fill(path: Path, first: int, last: int, *, extra: str = "") -> None:
         words += [w for w in GLUED if rng.random() < 0.003]
         filler = " ".join(f"w{rng.randrange(50_000)}" for _ in range(12))
         title = " ".join(rng.sample(words, min(2, len(words))) + [f"t{i}"])
-        published = (NOW - age).strftime("%Y-%m-%dT%H:%M:%SZ")
+        published = to_db_seconds(NOW - age)  # as the archive keeps it (schema 10)
         conn.execute(
             "INSERT INTO stories (id, category, title, body, published, url)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -283,7 +284,7 @@ def test_feed_search_finds_what_sql_finds(archive: Path, query: str, feed: int) 
     assert len(relevant.hits) == min(25, len(want))
 
 
-def _latest_sql(path: Path, feed: int, **where: str) -> list[int]:
+def _latest_sql(path: Path, feed: int, **where: str | int) -> list[int]:
     sql = "SELECT id FROM stories WHERE id IN (SELECT story_id FROM sources WHERE feed_id = ?)"
     params: list[object] = [feed]
     for cond, value in where.items():
@@ -309,9 +310,7 @@ def test_latest_of_a_feed_is_what_sql_lists(archive: Path, feed: int) -> None:
     assert first.total == 200 and not first.exact_total
     until = NOW - timedelta(days=100)
     page = latest(archive, feed=f"Feed {feed}", until=until, limit=30)
-    assert [h.id for h in page.hits] == _latest_sql(
-        archive, feed, until=until.strftime("%Y-%m-%dT%H:%M:%SZ")
-    )[:30]
+    assert [h.id for h in page.hits] == _latest_sql(archive, feed, until=to_db_seconds(until))[:30]
     page = latest(archive, feed=f"Feed {feed}", category="security", limit=30)
     assert [h.id for h in page.hits] == _latest_sql(archive, feed, category="SECURITY")[:30]
 
@@ -338,7 +337,7 @@ def test_an_archive_of_schema_7_is_migrated_in_place(tmp_path: Path) -> None:
         version = a.conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {r[1] for r in a.conn.execute("PRAGMA index_list(sources)")}
         terms = {r[0] for r in a.conn.execute("SELECT term FROM search_terms")}
-    assert version == SCHEMA_VERSION == 9
+    assert version == SCHEMA_VERSION == 10
     assert "sources_feed_story" in indexes
     assert {"privaci", "privat", "agre"} <= terms
     assert search(path, "priv*", sort="date", limit=50, now=NOW) == before

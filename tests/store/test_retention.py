@@ -26,7 +26,7 @@ from aggregator.dedupe.urls import canonical_url
 from aggregator.models import Enclosure, Story
 from aggregator.store.archive import Archive, FeedUpdate
 from aggregator.store.retention import KeepPolicy, expired_stories, prune
-from aggregator.timeutil import to_db
+from aggregator.timeutil import to_db_seconds
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
@@ -216,7 +216,7 @@ def test_no_kept_story_loses_a_source(tmp_path: Path, seed: int) -> None:
     for story_id, url, published, _ in rows:
         everything.add(story_id)
         policy = policies.get(url, default) if url else default
-        too_old = policy.age is not None and published < to_db(NOW - policy.age)
+        too_old = policy.age is not None and published < to_db_seconds(NOW - policy.age)
         too_many = policy.last is not None and rank[(url, story_id)] > policy.last
         if not (too_old or too_many):
             alive.add(story_id)

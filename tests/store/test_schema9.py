@@ -35,6 +35,10 @@ from aggregator.timeutil import from_db, seconds_of_db, to_db, to_db_seconds
 
 DATA = Path(__file__).parent.parent / "data" / "archives"
 SOURCE_COLUMNS = "id, story_id, feed_id, feed_url, url, guid, fingerprint, seen_at"
+STORY_COLUMNS = (
+    "id, category, title, body, questions, actions, published, url, url_key, fingerprint,"
+    " author, tags, generator, updated_at, lang"
+)
 NOW = datetime(2026, 12, 3, tzinfo=UTC)
 
 
@@ -81,7 +85,7 @@ def test_a_schema_8_archive_keeps_its_rows_and_outputs(tmp_path: Path) -> None:
     db = _unpack("schema8_english.db.gz", tmp_path)
     assert _version(db) == 8
     sources = _rows(db, f"SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id")
-    stories = _rows(db, "SELECT * FROM stories ORDER BY id")
+    stories = _rows(db, f"SELECT {STORY_COLUMNS} FROM stories ORDER BY id")
     before = _outputs(db)  # read-only commands read schema 8 as it is
     assert _version(db) == 8
     assert any(r[2] is None and r[3] for r in sources)  # a removed feed's sightings
@@ -97,13 +101,24 @@ def test_a_schema_8_archive_keeps_its_rows_and_outputs(tmp_path: Path) -> None:
         unique = [r[1] for r in conn.execute("PRAGMA index_list(sources)").fetchall() if r[2]]
         indexed = [[c[2] for c in conn.execute(f"PRAGMA index_info({n})")] for n in unique]
         tables = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master")}
-    assert _version(db) == SCHEMA_VERSION == 9
+    assert _version(db) == SCHEMA_VERSION  # schema 9, then the later ones
     assert all(key == guid_key(str(guid)) for guid, key in keys)
     assert indexed == [["feed_id", "guid_key"]]
     in_seconds = [(*r[:7], to_db_seconds(from_db(str(r[7])) or NOW)) for r in sources]
     assert _rows(db, f"SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id") == in_seconds
     assert all(isinstance(r[7], str) for r in sources)
-    assert _rows(db, "SELECT * FROM stories ORDER BY id") == stories
+    # Unchanged but published, in seconds, and the offline generator, NULL, since
+    # schema 10 (see test_schema10).
+    assert _rows(db, f"SELECT {STORY_COLUMNS} FROM stories ORDER BY id") == [
+        (
+            *r[:6],
+            to_db_seconds(from_db(str(r[6])) or NOW),
+            *r[7:12],
+            None if r[12] == "offline" else r[12],
+            *r[13:],
+        )
+        for r in stories
+    ]
     assert "stories_cjk" not in tables and "stories_cjk_pending" in tables
     assert "search_terms" not in tables
     assert tables["event_meta"].endswith("WITHOUT ROWID")
@@ -135,7 +150,7 @@ def test_a_schema_8_archive_with_chinese_keeps_its_second_index(tmp_path: Path) 
     assert len(before) == 1
     with Archive(db) as archive:
         assert archive.integrity_errors() == []
-    assert _version(db) == 9
+    assert _version(db) == SCHEMA_VERSION
     assert _rows(db, "SELECT count(*) FROM stories_cjk_docsize") == [(1,)]
     assert {h.id for h in search(db, "下雨").hits} == before
 
@@ -157,7 +172,7 @@ def test_an_upgrade_that_fails_half_way_leaves_schema_8(
     assert os.environ.get(MAX_PAGE_COUNT_ENV) is None
     with Archive(db) as archive:
         assert archive.integrity_errors() == []
-    assert _version(db) == 9
+    assert _version(db) == SCHEMA_VERSION
 
 
 def test_postgresql_computes_the_same_guid_keys_when_it_upgrades(

@@ -330,6 +330,10 @@ class PgConnection:
     results itself).
     """
 
+    #: ``stories.published`` is text here (the key of the stories' partitions by
+    #: month), Unix seconds on SQLite: see :func:`aggregator.store.base.date_param`.
+    dates_as_text = True
+
     def __init__(self, conn: psycopg.Connection[Any], where: str) -> None:
         """Wrap an autocommit connection.
 

@@ -49,6 +49,12 @@ Version 4 (SQLite's 9) adds ``sources.guid_key``
 the index instead of the guid's text. The guid stays in the row.
 ``sources.seen_at`` becomes Unix seconds (``BIGINT``,
 :func:`aggregator.timeutil.to_db_seconds`), as on SQLite.
+
+Version 5 (SQLite's 10) keeps the offline generator's name in
+``stories.generator`` as NULL (:mod:`aggregator.store.compact`). SQLite's 10
+also keeps ``stories.published`` as Unix seconds; here it stays text, the key
+of the partitions by month (:func:`aggregator.store.compact.date_param` gives
+each engine its form).
 """
 
 from __future__ import annotations
@@ -56,12 +62,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aggregator.store.compact import OFFLINE
+
 if TYPE_CHECKING:
     from aggregator.store.pg.dialect import PgConnection
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "TEXT_FUNCTION", "TITLE_SEARCH", "TS_CONFIG"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TS_CONFIG = "aggregator"
 """The text search configuration of ``stories.search`` and of every query."""
 
@@ -285,9 +293,18 @@ def _migration_4(conn: PgConnection) -> None:
     )
 
 
+def _migration_5(conn: PgConnection) -> None:
+    # The offline generator's name is kept as NULL (aggregator.store.compact), as on
+    # SQLite since its schema 10. ``published`` stays text: it is the key the
+    # stories are partitioned on by month.
+    conn.execute("ALTER TABLE stories ALTER COLUMN generator DROP NOT NULL")
+    conn.execute(f"UPDATE stories SET generator = NULL WHERE generator = '{OFFLINE}'")
+
+
 MIGRATIONS: dict[int, Callable[[PgConnection], None]] = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
     4: _migration_4,
+    5: _migration_5,
 }
