@@ -219,8 +219,8 @@ def worker_init() -> None:
     the system (``malloc_trim``, glibc only): a feed's parse tree and result
     (several MB for a feed of 100 items) are freed after it is sent, and glibc
     keeps all but the heap's top for later, so a parser would hold the largest
-    feed's working memory (2-3 MB less per process over 150 feeds of 100 items,
-    for no CPU that measured).
+    feed's working memory (47.5 -> 44.9 MiB resident in one process parsing
+    150 feeds of 100 items, for no CPU that measured).
     """
     gc.freeze()
     global _trim_heap
