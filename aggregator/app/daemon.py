@@ -71,6 +71,50 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
+#: Feeds stored between two returns of the C heap's free pages (see :class:`HeapTrimmer`).
+TRIM_EVERY_FEEDS = 16
+
+
+class HeapTrimmer:
+    """Gives the C heap's free pages back to the system every few stored feeds (glibc only).
+
+    A stored feed frees what its parse result and its SQL work held (about
+    1 MB for 100 stories), and glibc keeps such freed memory in its heap for
+    later allocations, returning only what lies at the heap's top. Objects of
+    later feeds and the caches that grow beside them leave free pages between
+    them, which the daemon then holds as resident memory. ``malloc_trim(0)``
+    releases every whole free page (the heap stays as it is, only the pages
+    are dropped until written again); it costs about a millisecond in a
+    daemon of 100 MB, once per :data:`TRIM_EVERY_FEEDS` stored feeds.
+    """
+
+    def __init__(self, every: int = TRIM_EVERY_FEEDS) -> None:
+        """Find ``malloc_trim`` (absent off glibc: then :meth:`stored` does nothing).
+
+        Args:
+            every: stored feeds between two trims.
+        """
+        import ctypes
+
+        self.every = every
+        self.trims = 0
+        self._count = 0
+        try:
+            self._trim: Callable[[int], int] | None = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            self._trim = None
+
+    def stored(self) -> None:
+        """Note a stored feed; trim the heap every :attr:`every` of them."""
+        if self._trim is None:
+            return
+        self._count += 1
+        if self._count >= self.every:
+            self._count = 0
+            self._trim(0)
+            self.trims += 1
+
+
 class InstanceLock:
     """An exclusive lock on ``<archive>.lock``: one daemon per SQLite archive.
 
@@ -157,6 +201,7 @@ class Daemon:
         self._scheduler: Any = None
         self.polls = 0
         self._unreachable = False
+        self._trimmer = HeapTrimmer()
 
     def run(self) -> None:
         """Run until SIGTERM or SIGINT.
@@ -324,13 +369,17 @@ class Daemon:
 
     async def _poll(self, feeds: list[FeedState], ids: set[int]) -> None:
         try:
-            results = await self._poller.poll(feeds)
+            results = await self._poller.poll(feeds, on_result=self._on_result)
             self.polls += 1
             self._note_reachability(results)
         except AggregatorError as exc:
             log.error("poll failed: %s", exc)
         finally:
             self._inflight -= ids
+
+    def _on_result(self, result: FeedResult) -> None:
+        if result.outcome == "new":
+            self._trimmer.stored()
 
     def _note_reachability(self, results: list[FeedResult]) -> None:
         """Say once, when every feed polled failed (offline?), and when the next poll is;

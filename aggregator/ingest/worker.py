@@ -15,7 +15,7 @@ import gc
 import importlib
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -78,6 +78,19 @@ class ProcessedFeed:
 
 _GENERATORS: dict[int, QuestionGenerator] = {}
 
+#: ``malloc_trim`` in a parser process (see :func:`worker_init`), else ``None``.
+_trim_heap: Callable[[int], int] | None = None
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or ``None`` off glibc."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
 
 def process_feed(
     body: bytes,
@@ -123,6 +136,8 @@ def process_feed(
     from aggregator.ingest.parse import parse_feed
     from aggregator.questions.offline import OfflineGenerator
 
+    if _trim_heap is not None:
+        _trim_heap(0)  # what the previous feed freed (see worker_init)
     parsed = parse_feed(body, headers=headers, url=url)
     entries, warning = parsed.entries, parsed.warning
     if len(entries) > MAX_ENTRIES:
@@ -199,8 +214,17 @@ def worker_init() -> None:
     reach (``gc.freeze``): a full collection writes to the header of every
     object it visits, which would copy each page of those modules into the
     parser's own memory instead of leaving it shared with the forkserver.
+
+    Each feed's parse then starts by giving the C heap's free pages back to
+    the system (``malloc_trim``, glibc only): a feed's parse tree and result
+    (several MB for a feed of 100 items) are freed after it is sent, and glibc
+    keeps all but the heap's top for later, so a parser would hold the largest
+    feed's working memory (47.5 -> 44.9 MiB resident in one process parsing
+    150 feeds of 100 items, for no CPU that measured).
     """
     gc.freeze()
+    global _trim_heap
+    _trim_heap = _malloc_trim()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(5)

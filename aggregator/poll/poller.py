@@ -22,6 +22,7 @@ bad feed: every feed yields a :class:`FeedResult`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -64,6 +65,9 @@ ARTICLE_CONCURRENCY = 4
 MAX_ARTICLES = 30
 #: Unchanged feeds (304) whose new state is written in one transaction, at most.
 NOT_MODIFIED_BATCH = 256
+#: Feeds between the start of their parse and the end of their store, at most, per
+#: parser process (see :meth:`Poller._parse_slots`).
+PARSED_PER_WORKER = 2
 #: The name the offline generator records with its questions
 #: (:attr:`aggregator.questions.offline.OfflineGenerator.name`, which a test holds equal).
 OFFLINE = "offline"
@@ -131,6 +135,10 @@ class Poller:
         self._offline_generator: OfflineGenerator | None = None
         self._llm: LLMGenerator | None = None
         self._articles = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+        self._parsing: tuple[asyncio.AbstractEventLoop | None, asyncio.Semaphore | None] = (
+            None,
+            None,
+        )
         self._feed_configs: tuple[PollSettings | None, dict[str, FeedConfig]] = (None, {})
 
     @property
@@ -187,6 +195,27 @@ class Poller:
             for _ in range(self.workers):
                 self._pool.submit(warm_up)
         return self._pool
+
+    def _parse_slots(self) -> asyncio.Semaphore:
+        """The bound on feeds being parsed or parsed and waiting for the writer.
+
+        The single writer (this process's event loop) is slower than the parser
+        processes together, so parsed feeds would wait for it: up to every feed in
+        flight (``[fetch] concurrency`` + 2 x workers), each holding its stories,
+        their event features and signatures (about 0.85 MB for 100 stories) while
+        it waits. At most :data:`PARSED_PER_WORKER` x workers feeds hold a parse
+        slot, from the parse's submission to the end of the store: one being
+        parsed and one queued per worker keep the parsers busy, and the other
+        fetched feeds wait as their documents (a quarter of that size). The bound
+        spans the polls that overlap on one event loop (the daemon's ticks). Feeds
+        enriched over the network (``full_text``, LLM questions) are not counted.
+        """
+        loop = asyncio.get_running_loop()
+        owner, slots = self._parsing
+        if owner is not loop or slots is None:
+            slots = asyncio.Semaphore(PARSED_PER_WORKER * self.workers)
+            self._parsing = (loop, slots)
+        return slots
 
     async def poll(
         self,
@@ -280,10 +309,23 @@ class Poller:
             if len(unchanged) >= NOT_MODIFIED_BATCH:
                 self._record_unchanged(unchanged)
             return FeedResult(feed=feed, outcome="not_modified", next_fetch=update.next_fetch)
-        try:
-            processed = await self._process(feed, fetched)
-        except FeedError as exc:
-            return self._record_error(feed, exc, fetched=fetched)
+        # A feed enriched over the network (article pages, an LLM) takes no parse slot: it
+        # would hold one for seconds while other feeds' parses wait (the in-flight bound
+        # still holds it).
+        enriched = feed.full_text or self._llm is not None
+        async with contextlib.nullcontext() if enriched else self._parse_slots():
+            try:
+                processed = await self._process(feed, fetched)
+            except FeedError as exc:
+                return self._record_error(feed, exc, fetched=fetched)
+            # The document is parsed: only its headers and validators are read from here on.
+            fetched = replace(fetched, body=b"")
+            return await self._store_parsed(feed, fetched, processed)
+
+    async def _store_parsed(
+        self, feed: FeedState, fetched: FetchResult, processed: ProcessedFeed
+    ) -> FeedResult:
+        """Enrich and store a parsed feed (see :meth:`_poll_one`)."""
         stories, generators = await self._enrich(feed, processed)
         update = self._update(feed, "new", fetched, processed=processed)
         # Features computed from the feed's text hold only for the stories whose text stayed.

@@ -8,6 +8,7 @@ at ingest, as it does for users.
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import sqlite3
 import tracemalloc
@@ -1767,3 +1768,31 @@ def test_ingest_groups_another_angle(
     result = runner.invoke(cli, ["--config", str(cfg), "events", "--explain", *ids])
     assert result.exit_code == 0, result.stderr
     assert "another angle: the same kind of happening (swearing-in)" in result.output
+
+
+def test_features_sent_by_a_parser_share_their_keys_and_empty_sets() -> None:
+    # The writer receives each new story's features pickled by a parser process and
+    # keeps the newest 4,096; each pickle rebuilt its own copies of the key strings
+    # and its own empty sets (about 5 KB a story held).
+    titles = [f"Quake hits Chile near Santiago, toll rises to {n}" for n in range(200)]
+    lead = "A strong earthquake struck central Chile on Monday, officials in Santiago said."
+    sent = [event_features(t, lead, cache=False) for t in titles]
+    received = [pickle.loads(pickle.dumps(f)) for f in sent]  # one pickle per feed, as sent
+    assert received == sent
+    for a, b in zip(received, received[1:], strict=False):
+        held_by_a = {k: id(k) for k in a.lead_keys}
+        shared = [k for k in b.lead_keys if k in held_by_a]
+        assert len(shared) >= 5
+        assert all(id(k) == held_by_a[k] for k in shared)  # one string for both stories
+        assert a.compounds is b.compounds or a.compounds  # an empty set is one object
+        assert a.denied is b.denied and not a.denied
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        again = [pickle.loads(pickle.dumps(f)) for f in sent]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(again) == len(sent)
+    # Measured: 5.0 KB a story with copies, 3.3 KB shared.
+    assert held / len(sent) < 4000, held / len(sent)

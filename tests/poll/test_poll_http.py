@@ -6,6 +6,7 @@ import concurrent.futures
 import gc
 import gzip
 import logging
+import time
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -155,6 +156,39 @@ def test_fetched_documents_wait_for_the_parsers_in_bounded_numbers(
     assert [r.outcome for r in results] == ["new"] * len(paths)
     # Fetching outruns parsing: without a bound all 40 documents would wait in memory.
     assert peak[0] <= 2 + 2 * 2
+
+
+def test_parsed_feeds_wait_for_the_writer_in_bounded_numbers(
+    feed_server: FeedServer, make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [f"/w{i}.xml" for i in range(24)]
+    for p in paths:
+        feed_server.add(p, rss(p.strip("/"), 20))
+    app = make_app(*(feed_server.url(p) for p in paths), fetch={"concurrency": 8, "workers": 2})
+    poller = aggregator.poll.poller.Poller
+    real_process, real_store = poller._process, poller._store
+    held, peak = [0], [0]
+
+    async def parsing(self: object, *args: object, **kwargs: object) -> object:
+        held[0] += 1
+        peak[0] = max(peak[0], held[0])
+        return await real_process(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def storing(self: object, *args: object, **kwargs: object) -> object:
+        # A writer slower than the two parsers together, as on a first poll.
+        time.sleep(0.08)
+        try:
+            return real_store(self, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            held[0] -= 1
+
+    monkeypatch.setattr(poller, "_process", parsing)
+    monkeypatch.setattr(poller, "_store", storing)
+    results = app.poll()
+    assert [r.outcome for r in results] == ["new"] * len(paths)
+    # Without the bound, every feed in flight (8 + 2 x 2) would be parsed and held
+    # until the writer stores it.
+    assert peak[0] <= aggregator.poll.poller.PARSED_PER_WORKER * 2, peak
 
 
 def test_a_poll_of_unchanged_feeds_reuses_connections(
