@@ -185,38 +185,24 @@ class _LazyPattern:
     so later uses cost nothing extra.
     """
 
-    __slots__ = ("_name", "_pattern", "_flags")
+    __slots__ = ("_name", "_pattern", "_flags", "_done")
 
     def __init__(self, name: str, pattern: str, flags: int = 0) -> None:
         self._name = name
         self._pattern = pattern
         self._flags = flags
+        self._done: re.Pattern[str] | None = None
 
     def _compiled(self) -> re.Pattern[str]:
-        compiled = re.compile(self._pattern, self._flags)
-        globals()[self._name] = compiled
-        return compiled
+        # Compiled once, also for a caller that kept this stand-in (a tuple of patterns).
+        if self._done is None:
+            self._done = re.compile(self._pattern, self._flags)
+            globals()[self._name] = self._done
+        return self._done
 
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().search(*args, **kwargs)
-
-    def match(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().match(*args, **kwargs)
-
-    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().fullmatch(*args, **kwargs)
-
-    def findall(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().findall(*args, **kwargs)
-
-    def finditer(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().finditer(*args, **kwargs)
-
-    def sub(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().sub(*args, **kwargs)
-
-    def split(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compiled().split(*args, **kwargs)
+    def __getattr__(self, attr: str) -> Any:
+        # search, match, sub, findall...: those of the compiled pattern.
+        return getattr(self._compiled(), attr)
 
 
 def _lazy_re(name: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
