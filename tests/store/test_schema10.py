@@ -13,15 +13,15 @@ generator as SQLite does.
 
 from __future__ import annotations
 
-import gzip
-import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import fresh_database
+from support.archives import rows as _rows
+from support.archives import unpack as _unpack
+from support.archives import user_version as _version
 from support.pgserver import PostgresServer
 
 from aggregator.cli.main import cli
@@ -34,7 +34,6 @@ from aggregator.timeutil import from_db, seconds_of_db, to_db_seconds
 
 NOW = datetime(2026, 12, 3, tzinfo=UTC)
 
-DATA = Path(__file__).parent.parent / "data" / "archives"
 COLUMNS = (
     "id, category, title, body, questions, actions, published, url, url_key, fingerprint,"
     " author, tags, generator, updated_at, lang"
@@ -47,26 +46,6 @@ WINDOWS = (
     ("--until", "1970-01-01"),
     ("--since", "2030-01-01"),
 )
-
-
-def _unpack(name: str, tmp_path: Path) -> Path:
-    db = tmp_path / name.removesuffix(".gz")
-    with gzip.open(DATA / name) as src, db.open("wb") as out:
-        shutil.copyfileobj(src, out)
-    return db
-
-
-def _version(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def _outputs(db: Path) -> dict[str, str]:

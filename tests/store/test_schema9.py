@@ -10,16 +10,16 @@ tables, and leave the archive as it was when it fails half-way.
 
 from __future__ import annotations
 
-import gzip
 import os
-import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import fresh_database
+from support.archives import rows as _rows
+from support.archives import unpack as _unpack
+from support.archives import user_version as _version
 from support.pgserver import PostgresServer
 
 from aggregator.cli.main import cli
@@ -33,33 +33,12 @@ from aggregator.store.migrate import copy_archive
 from aggregator.store.search import search
 from aggregator.timeutil import from_db, seconds_of_db, to_db, to_db_seconds
 
-DATA = Path(__file__).parent.parent / "data" / "archives"
 SOURCE_COLUMNS = "id, story_id, feed_id, feed_url, url, guid, fingerprint, seen_at"
 STORY_COLUMNS = (
     "id, category, title, body, questions, actions, published, url, url_key, fingerprint,"
     " author, tags, generator, updated_at, lang"
 )
 NOW = datetime(2026, 12, 3, tzinfo=UTC)
-
-
-def _unpack(name: str, tmp_path: Path) -> Path:
-    db = tmp_path / name.removesuffix(".gz")
-    with gzip.open(DATA / name) as src, db.open("wb") as out:
-        shutil.copyfileobj(src, out)
-    return db
-
-
-def _version(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def _outputs(db: Path) -> dict[str, str]:
