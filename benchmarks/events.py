@@ -45,6 +45,7 @@ from ingest import ORGS, PRODUCTS, make_corpus, serve, vocabulary  # noqa: E402
 from aggregator.dedupe.events import EventParams, day_bucket, event_features  # noqa: E402
 from aggregator.models import Story  # noqa: E402
 from aggregator.store import events  # noqa: E402
+from aggregator.store.base import PAGE_SIZE  # noqa: E402
 from aggregator.timeutil import to_db  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -101,9 +102,9 @@ def _tables(conn: sqlite3.Connection) -> None:
 def build(path: Path, n: int, per_day: int, texts: Texts, params: EventParams) -> datetime:
     """Fill a fresh file with ``n`` stories; return the newest date."""
     conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before WAL mode, as the archive's
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA page_size = 32768")
     _tables(conn)
     step = timedelta(days=1) / per_day
     recent = min(n, 2 * per_day)

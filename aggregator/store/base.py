@@ -39,7 +39,12 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 10
 BUSY_TIMEOUT_MS = 10_000
-PAGE_SIZE = 32_768
+#: New archives' page size. Every table and index holds at least one page, and story
+#: rows (2-3 KB) leave part of a page unused: 4 KiB pages left a third of the file slack,
+#: 32 KiB pages cost 32 KiB for each of the archive's twenty-odd tables and indexes
+#: however small. 16 KiB: 3,274 bytes a story at 5,000 stories (32 KiB: 3,316) and
+#: 3,135 at 85,000 (32 KiB: 3,081), the writer's CPU the same (benchmarks/ingest.py).
+PAGE_SIZE = 16_384
 #: The writer's page cache. 16 MiB holds the pages a poll's writes touch again (the
 #: URL-key, fingerprint, band and source indexes, the FTS5 pending data): at 85,000
 #: stories (benchmarks/poll.py --memory) the writer's CPU time was 1.6% more than with
@@ -324,15 +329,15 @@ class ArchiveBase:
     def _migrate(self) -> None:
         fresh = self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
         if fresh:
-            # Must precede WAL mode and the first table. Story rows run 2-3 KB: with
-            # 4 KB pages only one fits a page and a third of the file would be slack.
+            # Must precede WAL mode and the first table (see PAGE_SIZE).
             self.conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             # Also only before the first table: free pages can then be given back
             # (release_free_pages), for a pointer-map page per ~6,500 pages.
             self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             # Again: a cache size in KiB was turned into pages of the size at the time
-            # (4 KiB), so a new archive's cache held eight times its share (512 MiB, and
-            # a daemon that created its archive grew with it to the archive's size).
+            # (4 KiB), so a new archive's cache held PAGE_SIZE / 4 KiB times its share
+            # (with 32 KiB pages 512 MiB, and a daemon that created its archive grew with
+            # it to the archive's size).
             self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         try:
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

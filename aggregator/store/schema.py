@@ -229,8 +229,8 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     bytes instead of 20; a value that is not a time is kept). SQLite cannot
     change a table's constraint in place, so the table is copied into a new
     one, rows and ids unchanged, inside the migration's transaction (a crash
-    leaves the archive as it was). Empty tables cost a page each (32 KiB:
-    about 6 bytes a story at 5,000 stories): ``stories_cjk`` is dropped while
+    leaves the archive as it was). Empty tables cost a page each (16 KiB in a new
+    archive: about 3 bytes a story at 5,000 stories): ``stories_cjk`` is dropped while
     it indexes nothing, and the next story with text in a script written
     without spaces creates it again (:func:`aggregator.store.scripts_index.sync`);
     ``search_terms`` while it has no word (``maintain`` creates it again);

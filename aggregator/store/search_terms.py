@@ -131,7 +131,7 @@ def drop_if_empty(conn: sqlite3.Connection) -> bool:
     """Drop the table when it holds no word (inside the caller's transaction); whether it did.
 
     A search treats a missing table as one without common words, and an
-    empty one costs the archive a page (32 KiB: about 6 bytes a story at
+    empty one costs the archive a page (16 KiB: about 3 bytes a story at
     5,000 stories); :func:`replace` creates it again with the first terms.
     """
     if not _exists(conn) or conn.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone():

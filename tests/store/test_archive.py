@@ -368,7 +368,7 @@ def test_a_new_archive_keeps_its_writer_cache_to_its_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The cache size is given in KiB; set before a new archive's page size, SQLite
-    # counted it in pages of the default size, and the cache held eight times as much.
+    # counted it in pages of the default size, and the cache held four times as much.
     import aggregator.store.base
 
     monkeypatch.setattr(aggregator.store.base, "WRITER_CACHE_KIB", 1024)
@@ -377,7 +377,7 @@ def test_a_new_archive_keeps_its_writer_cache_to_its_size(
         pytest.skip("SQLite is linked into the sqlite3 module here")
     with Archive(tmp_path / "news.db") as archive:
         conn = archive.conn
-        assert conn.execute("PRAGMA page_size").fetchone()[0] == 32_768
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == aggregator.store.base.PAGE_SIZE
         conn.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)")
         for batch in range(8):  # 8 MiB of rows, in transactions like a poll's
             with archive.transaction():
