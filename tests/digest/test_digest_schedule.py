@@ -347,6 +347,36 @@ def wait_for(condition: object, timeout: float = 30.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+def often_config(path: Path, port: int, formats: str, *extra: str) -> Path:
+    """A config with one digest, "often", run every two seconds and mailed to ``port``."""
+    path.write_text(
+        "[[digests]]\n"
+        'name = "often"\n'
+        'schedule = "*/2 * * * * *"\n'
+        'window = "1d"\n'
+        f"formats = {formats}\n" + "".join(f"{line}\n" for line in extra) + "[digests.email]\n"
+        'host = "127.0.0.1"\n'
+        f"port = {port}\n"
+        'security = "none"\n'
+        'from = "agg@example.org"\n'
+        'to = ["reader@example.org"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def start_daemon(cfg: Path) -> subprocess.Popen[str]:
+    """``aggregator run`` as a real subprocess, outside any AGGREGATOR_ variable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(cfg), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
 @pytest.mark.slow
 def test_sigterm_while_a_digest_is_mailed_lets_it_finish(tmp_path: Path) -> None:
     # The mail server answers slowly, so the digest is in flight when SIGTERM comes:
@@ -355,29 +385,8 @@ def test_sigterm_while_a_digest_is_mailed_lets_it_finish(tmp_path: Path) -> None
     store(tmp_path / "archive" / "news.db", {0: [story(1, hour=0, day=now - timedelta(hours=1))]},
           seen=now)  # fmt: skip
     with SMTPServer(greeting_delay=3.0) as server:
-        cfg = tmp_path / "aggregator.toml"
-        cfg.write_text(
-            "[[digests]]\n"
-            'name = "often"\n'
-            'schedule = "*/2 * * * * *"\n'
-            'window = "1d"\n'
-            'formats = ["json"]\n'
-            "[digests.email]\n"
-            'host = "127.0.0.1"\n'
-            f"port = {server.port}\n"
-            'security = "none"\n'
-            'from = "agg@example.org"\n'
-            'to = ["reader@example.org"]\n',
-            encoding="utf-8",
-        )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aggregator", "--config", str(cfg), "run"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+        cfg = often_config(tmp_path / "aggregator.toml", server.port, '["json"]')
+        proc = start_daemon(cfg)
         try:
             wait_for(lambda: server.connections >= 1)
             assert not server.messages  # still waiting for the greeting
@@ -400,33 +409,16 @@ def test_the_daemon_writes_and_mails_a_digest_at_its_time(
     store(db, {0: [story(1, hour=0, day=now - timedelta(hours=2)),
                    story(2, hour=0, day=now - timedelta(hours=1))]}, seen=now)  # fmt: skip
     with SMTPServer() as server:
-        cfg = tmp_path / "aggregator.toml"
-        cfg.write_text(
-            "[[digests]]\n"
-            'name = "often"\n'
-            'schedule = "*/2 * * * * *"\n'
-            'window = "1d"\n'
-            'formats = ["json", "html"]\n'
-            'filename = "{name}-{until}"\n'
-            "[digests.email]\n"
-            'host = "127.0.0.1"\n'
-            f"port = {server.port}\n"
-            'security = "none"\n'
-            'from = "agg@example.org"\n'
-            'to = ["reader@example.org"]\n',
-            encoding="utf-8",
+        cfg = often_config(
+            tmp_path / "aggregator.toml",
+            server.port,
+            '["json", "html"]',
+            'filename = "{name}-{until}"',
         )
         result = runner.invoke(cli, ["--config", str(cfg), "status", "--json"])
         (status,) = json.loads(result.stdout)["digests"]
         assert status["name"] == "often" and status["next_run"] > now.strftime("%Y-%m-%dT%H")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aggregator", "--config", str(cfg), "run"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+        proc = start_daemon(cfg)
         try:
             folder = tmp_path / "archive" / "digests"
             wait_for(lambda: folder.is_dir() and any(folder.glob("often-*.json")))
