@@ -20,7 +20,7 @@ PACKAGE_DIR = Path(aggregator.__file__).parent
 # The layers, lowest first. A module's layer is its subpackage, or "foundation"
 # for the top-level modules that everything may use; the entry points belong
 # with the command line.
-FOUNDATION = {"errors", "models", "timeutil", "tomlfile", "defaults"}
+FOUNDATION = {"errors", "models", "timeutil", "tomlfile", "defaults", "libc"}
 ENTRY = {"_entry", "__main__"}
 
 _DOMAIN = {"foundation", "story", "dedupe", "search", "questions", "ingest"}

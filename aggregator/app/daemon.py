@@ -27,6 +27,7 @@ from aggregator.app.config import load
 from aggregator.app.core import App
 from aggregator.defaults import is_database_url
 from aggregator.errors import AggregatorError, ArchiveError
+from aggregator.libc import libc_function
 from aggregator.models import FeedState
 from aggregator.timeutil import utcnow
 
@@ -62,13 +63,8 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     start; later threads then share the main arena and one other. Returns
     whether the limit was set (``False`` off glibc, where nothing changes).
     """
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter links
-    except (OSError, AttributeError):
-        return False
-    return bool(mallopt(_M_ARENA_MAX, arenas))
+    mallopt = libc_function("mallopt")
+    return mallopt is not None and bool(mallopt(_M_ARENA_MAX, arenas))
 
 
 #: Feeds stored between two returns of the C heap's free pages (see :class:`HeapTrimmer`).
@@ -94,15 +90,10 @@ class HeapTrimmer:
         Args:
             every: stored feeds between two trims.
         """
-        import ctypes
-
         self.every = every
         self.trims = 0
         self._count = 0
-        try:
-            self._trim: Callable[[int], int] | None = ctypes.CDLL(None).malloc_trim
-        except (OSError, AttributeError):
-            self._trim = None
+        self._trim = libc_function("malloc_trim")
 
     def stored(self) -> None:
         """Note a stored feed; trim the heap every :attr:`every` of them."""

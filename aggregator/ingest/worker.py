@@ -26,6 +26,7 @@ from aggregator.dedupe.neardup import Signature, signature
 from aggregator.dedupe.urls import fingerprint
 from aggregator.ingest.categories import CategoryRule
 from aggregator.ingest.filters import FilterRule, judge
+from aggregator.libc import libc_function
 from aggregator.models import Entry, Story
 
 if TYPE_CHECKING:
@@ -79,17 +80,7 @@ class ProcessedFeed:
 _GENERATORS: dict[int, QuestionGenerator] = {}
 
 #: ``malloc_trim`` in a parser process (see :func:`worker_init`), else ``None``.
-_trim_heap: Callable[[int], int] | None = None
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or ``None`` off glibc."""
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
+_trim_heap: Callable[..., int] | None = None
 
 
 def process_feed(
@@ -224,7 +215,7 @@ def worker_init() -> None:
     """
     gc.freeze()
     global _trim_heap
-    _trim_heap = _malloc_trim()
+    _trim_heap = libc_function("malloc_trim")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(5)
