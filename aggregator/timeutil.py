@@ -15,6 +15,7 @@ __all__ = [
     "seconds_of_db",
     "text_of_db",
     "to_db",
+    "to_db_text",
     "to_db_seconds",
     "utcnow",
 ]
@@ -42,8 +43,11 @@ def to_db(value: datetime | None) -> str | None:
     Returns:
         ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, or ``None``.
     """
-    if value is None:
-        return None
+    return None if value is None else to_db_text(value)
+
+
+def to_db_text(value: datetime) -> str:
+    """:func:`to_db` of a datetime that is there: ``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
@@ -98,7 +102,7 @@ def text_of_db(value: str | int) -> str:
     commands print is so the same for archives of either form.
     """
     if isinstance(value, int):
-        return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")[:19] + "Z"
+        return to_db_text(datetime.fromtimestamp(value, UTC))
     return value
 
 

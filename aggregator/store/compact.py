@@ -19,9 +19,9 @@ the empty one, is stored as it is.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 
-from aggregator.timeutil import to_db_seconds
+from aggregator.timeutil import to_db_seconds, to_db_text
 
 __all__ = [
     "ArchiveConnection",
@@ -79,10 +79,6 @@ def keeps_text_dates(conn: sqlite3.Connection) -> bool:
     return row is not None and str(row[0]).upper() == "TEXT"
 
 
-def _text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def date_param(conn: object, when: datetime) -> Date:
     """``when`` as a value compared with ``stories.published`` on ``conn``.
 
@@ -91,7 +87,7 @@ def date_param(conn: object, when: datetime) -> Date:
     PostgreSQL).
     """
     if getattr(conn, "dates_as_text", False):
-        return _text(when)
+        return to_db_text(when)
     return to_db_seconds(when)
 
 
