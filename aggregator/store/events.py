@@ -373,13 +373,14 @@ def _candidates(
     common: set[str],
     params: EventParams,
     story_id: int,
+    kinds: frozenset[str],
 ) -> list[_Row]:
     """Stories of the window's days sharing two title keys or more, best shared weight first.
 
     One statement finds them and reads their rows (title, the body's first
     :data:`~aggregator.dedupe.events.LEAD_CHARS` characters, date, link, language).
 
-    A story whose title tells a kind of happening (see
+    A story whose title tells a kind of happening (``kinds``, see
     :func:`~aggregator.dedupe.events.tells_happening`) also finds the stories
     sharing just one of its title keys when that key is at least
     ``one_key_idf`` rare: the angle rule may join those (one outlet's "Death
@@ -396,9 +397,7 @@ def _candidates(
     """
     own = sum(idf(k) for k in features.title_keys)
     usable = [k for k in features.title_keys if k not in common]
-    single = (
-        [k for k in usable if idf(k) >= params.one_key_idf] if tells_happening(features) else []
-    )
+    single = [k for k in usable if idf(k) >= params.one_key_idf] if kinds else []
     if (len(usable) < 2 and not single) or own <= 0:
         return []
     hashes = [key_hash(k) for k in usable]
@@ -449,13 +448,13 @@ def _match(
         return [], features  # a roundup or a column joins no event (see compare)
     counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
     idf = idf_from_counts(counts, total)
+    kinds = tells_happening(features)
     others = [
         (cand, event_features(cand.title, cand.body))
-        for cand in _candidates(conn, features, idf, days, common, params, row.id)
+        for cand in _candidates(conn, features, idf, days, common, params, row.id, kinds)
         # a story never joins an event through its own outlet's stories
         if not (row.outlet and cand.outlet == row.outlet)
     ]
-    kinds = tells_happening(features)
     if kinds:
         # A candidate sharing one title key is kept only when it tells the same kind of
         # happening (compare asks it the angle rule only): no keys counted, no compare.
