@@ -158,6 +158,7 @@ __all__ = [
     "key_hash",
     "kind",
     "lookup_buckets",
+    "names_retold",
     "remember",
     "tells_happening",
 ]
@@ -409,24 +410,33 @@ _PLACES = {
     "ivori": "ivory ivorian ivoire ivoirie elfenbe",  # Ivory Coast, Côte d'Ivoire, Elfenbeinküste
     "kenya": "kenya kenyan kenia kenian",
     "peru": "peru peruvia peruani perouvi",
-    "taiwan": "taiwan taiwane",
+    "taiwan": "taiwan taiwane taiwana",
     "korea": "korea korean koreani coree coreen",
     "greece": "greece greek griechen grece grec grecia",
     "europe": "europe europea europa europai europee",
     "africa": "africa african afrika afrikan afrique africai",
-    "beijing": "beijing peking pekin",
+    "beijing": "beijing peking pekin pechino",
     "moscow": "moscow moskau moscou moscu",
-    "kyiv": "kyiv kiev kiew kiev",
+    "kyiv": "kyiv kiev kiew kyjiw",
     "geneva": "geneva genf geneve ginebra ginevra",
     "vienna": "vienna wien vienne viena",
     "brussel": "brussel brussel bruxell brusela",
+    "london": "london londres londra",
+    "warsaw": "warsaw warscha varsovi varsavi",
+    "tehran": "tehran teheran",
+    "damascus": "damascu damasku damas damasco",
+    "rome": "rome roma",
+    "tokyo": "tokyo tokio",
 }
 # French and Italian elided articles and pronouns ("l'Ukraine", "d'Iran", "qu'il", "dell'Iran").
 _ELISION = _lazy_re("_ELISION", r"^(?:[cdjlmnst]|qu|dell|all|nell|sull)'(?=\w)")
 _ACRONYMS = frozenset({"US", "USA"})
 _PLACE_KEYS = frozenset(_PLACES)
 # The cities of the table: where things happen (talks in Geneva), not who does them.
-_VENUES = frozenset({"beijing", "moscow", "kyiv", "geneva", "vienna", "brussel"})
+_VENUES = frozenset(
+    {"beijing", "moscow", "kyiv", "geneva", "vienna", "brussel", "london", "warsaw", "tehran"}
+    | {"damascus", "rome", "tokyo"}
+)
 _PLACE = {form: key for key, forms in _PLACES.items() for form in forms.split()}
 
 
@@ -1021,6 +1031,20 @@ def compare(
                 return EventVerdict(
                     True,
                     f"one rare title key ({shared_title[0]}), {angle}",
+                    shared_title=shared_title,
+                    gap=gap,
+                )
+            # A retelling in another language keeps the names and numbers of the
+            # first title, not its words: "Vague de froid en Europe : sept morts en
+            # Italie, dix en Pologne" and "Kältewelle in Europa: ..." whose lead
+            # tells Poland and Italy share one title key; three of the one title's
+            # names told in the other story (see _names_told) make the retelling.
+            told = max(_names_told(a, b, idf), _names_told(b, a, idf)) if other_language else 0.0
+            if told >= params.told_names:
+                return EventVerdict(
+                    True,
+                    f"one rare title key ({shared_title[0]}), other languages, one title's"
+                    f" names told in the other story ({told:.2f} >= {params.told_names})",
                     shared_title=shared_title,
                     gap=gap,
                 )
@@ -1629,6 +1653,19 @@ def _names_told(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
     if len(told) < 3:
         return 0.0
     return sum(idf(k) for k in told) / sum(idf(k) for k in own)
+
+
+def names_retold(a: EventFeatures, b: EventFeatures) -> bool:
+    """Three of one title's names and numbers are told in the other story (either way).
+
+    What :func:`_names_told` needs before it weighs them: the archive keeps a
+    candidate of another language sharing one title key only when this holds.
+    """
+    for one, other in ((a, b), (b, a)):
+        told = [k for k in one.title_keys if (k in one.names or k.startswith("#"))]
+        if sum(1 for k in told if k in other.lead_keys) >= 3:
+            return True
+    return False
 
 
 def _coverage(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:

@@ -44,6 +44,7 @@ from aggregator.dedupe.events import (
     index_keys,
     key_hash,
     lookup_buckets,
+    names_retold,
     remember,
     tells_happening,
 )
@@ -374,6 +375,7 @@ def _candidates(
     params: EventParams,
     story_id: int,
     kinds: frozenset[str],
+    lang: str = "",
 ) -> list[_Row]:
     """Stories of the window's days sharing two title keys or more, best shared weight first.
 
@@ -387,6 +389,13 @@ def _candidates(
     toll rises to 43 in blast in Syrian town" and another's "Syrien:
     Autobombe tötet Dutzende Menschen"). They come after the stories sharing
     two keys, within ``max_candidates``, and the bound below does not apply to them.
+    A story of a known language (``lang``) finds those sharing one such key in
+    another language too, whatever its title tells: a retelling in another
+    language may keep just one title word ("Kältewelle in Europa" / "Vague de
+    froid en Europe") and its names (see
+    :func:`~aggregator.dedupe.events.names_retold`). The language is read in
+    the statement, for those stories only, so an archive of one language gets
+    no more candidates.
 
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
@@ -397,7 +406,7 @@ def _candidates(
     """
     own = sum(idf(k) for k in features.title_keys)
     usable = [k for k in features.title_keys if k not in common]
-    single = [k for k in usable if idf(k) >= params.one_key_idf] if kinds else []
+    single = [k for k in usable if idf(k) >= params.one_key_idf] if kinds or lang else []
     if (len(usable) < 2 and not single) or own <= 0:
         return []
     hashes = [key_hash(k) for k in usable]
@@ -413,9 +422,16 @@ def _candidates(
         # Two shared keys first, then one rare key; the bound only for two.
         one = ",".join("?" for _ in rare)
         having = (
-            f"COUNT(*) >= 2 OR MAX(CASE WHEN (key & 4294967295) IN ({one}) THEN 1 ELSE 0 END) = 1"
+            f"COUNT(*) >= 2 OR (MAX(CASE WHEN (key & 4294967295) IN ({one}) THEN 1 ELSE 0 END) = 1"
         )
-        args += [*rare, params.max_candidates, params.min_title * own]
+        args += rare
+        if kinds:
+            having += ")"
+        else:
+            # Only a story in another language (see names_retold).
+            having += f" AND {_OTHER_LANGUAGE})"
+            args.append(lang)
+        args += [params.max_candidates, params.min_title * own]
         inner, order = "COUNT(*) >= 2 DESC, w DESC", "c.n >= 2 DESC, c.w DESC"
         bound = "(c.w >= ? OR c.n < 2)"
     else:
@@ -436,8 +452,14 @@ def _candidates(
     try:
         rows = conn.execute(statement, args).fetchall()
     except sqlite3.OperationalError:  # a stories table from before languages
+        if _OTHER_LANGUAGE in statement:
+            return []  # stories of unknown language: none is in another one
         rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
     return [_row_of(values) for values in rows]
+
+
+#: A candidate's language, known and not the new story's (one statement argument).
+_OTHER_LANGUAGE = "(SELECT s.lang FROM stories s WHERE s.id = story_id) NOT IN ('', ?)"
 
 
 def _match(
@@ -451,18 +473,21 @@ def _match(
     kinds = tells_happening(features)
     others = [
         (cand, event_features(cand.title, cand.body))
-        for cand in _candidates(conn, features, idf, days, common, params, row.id, kinds)
+        for cand in _candidates(conn, features, idf, days, common, params, row.id, kinds, row.lang)
         # a story never joins an event through its own outlet's stories
         if not (row.outlet and cand.outlet == row.outlet)
     ]
-    if kinds:
+    if kinds or row.lang:
         # A candidate sharing one title key is kept only when it tells the same kind of
-        # happening (compare asks it the angle rule only): no keys counted, no compare.
+        # happening (compare asks it the angle rule), or is in another language and one
+        # title's names are told in the other story: no keys counted, no compare else.
         keys = set(features.title_keys)
         others = [
             (cand, f)
             for cand, f in others
-            if len(keys.intersection(f.title_keys)) >= 2 or kinds & tells_happening(f)
+            if len(keys.intersection(f.title_keys)) >= 2
+            or (kinds & tells_happening(f))
+            or (_other_language(row, cand) and names_retold(features, f))
         ]
     if others:
         # The rules weigh the candidates' title keys and the names both hold too.
