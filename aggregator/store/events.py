@@ -393,9 +393,10 @@ def _candidates(
     another language too, whatever its title tells: a retelling in another
     language may keep just one title word ("Kältewelle in Europa" / "Vague de
     froid en Europe") and its names (see
-    :func:`~aggregator.dedupe.events.names_retold`). The language is read in
-    the statement, for those stories only, so an archive of one language gets
-    no more candidates.
+    :func:`~aggregator.dedupe.events.names_retold`). Those are read among the
+    best ``max_candidates`` (two shared keys first, then the rarest one key),
+    and only the rows of another known language come back: an archive of one
+    language gets no more candidates, and pays for a few more rows read.
 
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
@@ -419,21 +420,20 @@ def _candidates(
     args.append(story_id)
     rare = [key_hash(k) for k in single]
     if rare:
-        # Two shared keys first, then one rare key; the bound only for two.
+        # Two shared keys first, then one rare key (the rarest first); the bound only for two.
         one = ",".join("?" for _ in rare)
         having = (
-            f"COUNT(*) >= 2 OR (MAX(CASE WHEN (key & 4294967295) IN ({one}) THEN 1 ELSE 0 END) = 1"
+            f"COUNT(*) >= 2 OR MAX(CASE WHEN (key & 4294967295) IN ({one}) THEN 1 ELSE 0 END) = 1"
         )
-        args += rare
-        if kinds:
-            having += ")"
-        else:
-            # Only a story in another language (see names_retold).
-            having += f" AND {_OTHER_LANGUAGE})"
-            args.append(lang)
-        args += [params.max_candidates, params.min_title * own]
+        args += [*rare, params.max_candidates, params.min_title * own]
         inner, order = "COUNT(*) >= 2 DESC, w DESC", "c.n >= 2 DESC, c.w DESC"
-        bound = "(c.w >= ? OR c.n < 2)"
+        if kinds:
+            bound = "(c.w >= ? OR c.n < 2)"
+        else:
+            # One key: only a story in another language (see names_retold), read
+            # from the few rows the limit leaves.
+            bound = f"((c.n >= 2 AND c.w >= ?) OR (c.n < 2 AND {_OTHER_LANGUAGE}))"
+            args.append(lang)
     else:
         having = "COUNT(*) >= 2"
         args += [params.max_candidates, params.min_title * own]
@@ -459,7 +459,7 @@ def _candidates(
 
 
 #: A candidate's language, known and not the new story's (one statement argument).
-_OTHER_LANGUAGE = "(SELECT s.lang FROM stories s WHERE s.id = story_id) NOT IN ('', ?)"
+_OTHER_LANGUAGE = "t.lang NOT IN ('', ?)"
 
 
 def _match(
