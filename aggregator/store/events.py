@@ -24,6 +24,7 @@ the text, so the story rows must still exist when it is called).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -389,14 +390,10 @@ def _candidates(
     toll rises to 43 in blast in Syrian town" and another's "Syrien:
     Autobombe tötet Dutzende Menschen"). They come after the stories sharing
     two keys, within ``max_candidates``, and the bound below does not apply to them.
-    A story of a known language (``lang``) finds those sharing one such key in
-    another language too, whatever its title tells: a retelling in another
-    language may keep just one title word ("Kältewelle in Europa" / "Vague de
-    froid en Europe") and its names (see
-    :func:`~aggregator.dedupe.events.names_retold`). Those are read among the
-    best ``max_candidates`` (two shared keys first, then the rarest one key),
-    and only the rows of another known language come back: an archive of one
-    language gets no more candidates, and pays for a few more rows read.
+    A story of a known language (``lang``) then finds, within ``max_candidates``,
+    the stories of another known language sharing one title key at least
+    ``one_key_idf`` rare and held by at most ``max_candidates`` titles of the
+    days (see :func:`_other_languages`).
 
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
@@ -407,9 +404,9 @@ def _candidates(
     """
     own = sum(idf(k) for k in features.title_keys)
     usable = [k for k in features.title_keys if k not in common]
-    single = [k for k in usable if idf(k) >= params.one_key_idf] if kinds or lang else []
+    single = [k for k in usable if idf(k) >= params.one_key_idf] if kinds else []
     if (len(usable) < 2 and not single) or own <= 0:
-        return []
+        return _other_languages(conn, features, idf, days, common, params, story_id, lang, [])
     hashes = [key_hash(k) for k in usable]
     cases = " ".join("WHEN ? THEN ?" for _ in usable)
     marks = ",".join("?" for _ in range(len(usable) * len(days)))
@@ -420,20 +417,14 @@ def _candidates(
     args.append(story_id)
     rare = [key_hash(k) for k in single]
     if rare:
-        # Two shared keys first, then one rare key (the rarest first); the bound only for two.
+        # Two shared keys first, then one rare key; the bound only for two.
         one = ",".join("?" for _ in rare)
         having = (
             f"COUNT(*) >= 2 OR MAX(CASE WHEN (key & 4294967295) IN ({one}) THEN 1 ELSE 0 END) = 1"
         )
         args += [*rare, params.max_candidates, params.min_title * own]
         inner, order = "COUNT(*) >= 2 DESC, w DESC", "c.n >= 2 DESC, c.w DESC"
-        if kinds:
-            bound = "(c.w >= ? OR c.n < 2)"
-        else:
-            # One key: only a story in another language (see names_retold), read
-            # from the few rows the limit leaves.
-            bound = f"((c.n >= 2 AND c.w >= ?) OR (c.n < 2 AND {_OTHER_LANGUAGE}))"
-            args.append(lang)
+        bound = "(c.w >= ? OR c.n < 2)"
     else:
         having = "COUNT(*) >= 2"
         args += [params.max_candidates, params.min_title * own]
@@ -452,14 +443,62 @@ def _candidates(
     try:
         rows = conn.execute(statement, args).fetchall()
     except sqlite3.OperationalError:  # a stories table from before languages
-        if _OTHER_LANGUAGE in statement:
-            return []  # stories of unknown language: none is in another one
         rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
-    return [_row_of(values) for values in rows]
+    found = [_row_of(values) for values in rows]
+    return _other_languages(conn, features, idf, days, common, params, story_id, lang, found)
 
 
-#: A candidate's language, known and not the new story's (one statement argument).
-_OTHER_LANGUAGE = "t.lang NOT IN ('', ?)"
+def _other_languages(
+    conn: sqlite3.Connection,
+    features: EventFeatures,
+    idf: Callable[[str], float],
+    days: Sequence[int],
+    common: set[str],
+    params: EventParams,
+    story_id: int,
+    lang: str,
+    found: list[_Row],
+) -> list[_Row]:
+    """``found`` and, up to ``max_candidates``, the stories of another language sharing a few key.
+
+    A retelling in another language may keep just one title word ("Kältewelle
+    in Europa" / "Vague de froid en Europe") and its names (see
+    :func:`~aggregator.dedupe.events.names_retold`). A key at least
+    ``one_key_idf`` rare that at most ``max_candidates`` titles of the days hold
+    (its count read back from its rarity) finds them in one statement, which
+    reads those few stories' language: an archive of one language reads a few
+    rows more per story, and gets no more candidates.
+    """
+    room = params.max_candidates - len(found)
+    if not lang or room <= 0:
+        return found
+    ceiling = idf("")  # the rarity of a key no title holds: see _stories_with
+    few = [
+        k
+        for k in features.title_keys
+        if k not in common
+        and idf(k) >= params.one_key_idf
+        and math.exp(ceiling - idf(k)) - 1 < params.max_candidates + 0.5
+    ]
+    if not few:
+        return found
+    probes = [(d << 32) | key_hash(k) for k in few for d in days]
+    marks = ",".join("?" for _ in probes)
+    statement = (
+        f"SELECT t.id, t.title, substr(t.body, 1, {LEAD_CHARS}), t.published, t.url, t.lang"  # noqa: S608
+        f" FROM event_keys k JOIN stories t ON t.id = k.story_id WHERE k.key IN ({marks})"
+        " AND k.story_id != ? AND t.lang NOT IN ('', ?) ORDER BY k.story_id DESC LIMIT ?"
+    )
+    try:
+        rows = conn.execute(statement, [*probes, story_id, lang, room]).fetchall()
+    except sqlite3.OperationalError:  # a stories table from before languages: none known
+        return found
+    seen = {row.id for row in found}
+    for values in rows:
+        if values[0] not in seen:
+            seen.add(values[0])
+            found.append(_row_of(values))
+    return found
 
 
 def _match(
