@@ -512,6 +512,9 @@ class EventFeatures:
         denied: names the title sets apart from its deed in a contrast ("Trump asking
             Congress, not Mexico, to pay for border wall": Mexico), see
             :func:`_contradiction`.
+        speaker: the keys of the one to four capitalized words that open the title before a
+            verb of saying or refusing ("Kremlin rejects claim ...": ``("kremlin",)``),
+            see :func:`_statement`; empty otherwise.
     """
 
     title_keys: tuple[str, ...]
@@ -525,6 +528,7 @@ class EventFeatures:
     before_after: tuple[str, ...] = ()
     mourned: tuple[str, str] | None = None
     denied: frozenset[str] = frozenset()
+    speaker: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[Callable[..., EventFeatures], tuple[object, ...]]:
         # The writer receives every new story's features from a parser process and
@@ -545,6 +549,7 @@ class EventFeatures:
                 self.before_after,
                 self.mourned,
                 tuple(self.denied),
+                self.speaker,
             ),
         )
 
@@ -571,6 +576,7 @@ def _unpickled(
     before_after: tuple[str, ...],
     mourned: tuple[str, str] | None,
     denied: tuple[str, ...],
+    speaker: tuple[str, ...] = (),
 ) -> EventFeatures:
     """Features sent by another process, their keys interned (see :meth:`EventFeatures.__reduce__`).
 
@@ -592,6 +598,7 @@ def _unpickled(
         before_after=tuple(map(intern, before_after)),
         mourned=None if mourned is None else (intern(mourned[0]), intern(mourned[1])),
         denied=_keyset(denied),
+        speaker=tuple(map(intern, speaker)),
     )
 
 
@@ -793,6 +800,7 @@ def _features(title: str, lead: str) -> EventFeatures:
         before_after=tuple(main_keys),
         mourned=mourned,
         denied=(frozenset(denied - lower_seen) or _EMPTY) if not title_case else _EMPTY,
+        speaker=_speaker(title),
     )
 
 
@@ -839,6 +847,29 @@ _ATTRIBUTION_RE = _lazy_re("_ATTRIBUTION_RE", r":\s+(?:[A-Z][\w.'’-]*\s*){1,4}
 _ADJOINING_RE = _lazy_re(
     "_ADJOINING_RE", r"(?<![^\W_])([^\W_]+(?:[.,'’][^\W_]+)*) (?=([^\W_]+(?:[.,'’][^\W_]+)*))"
 )
+
+
+# A title opening on who speaks: one to four capitalized words, then a verb of saying or
+# refusing ("Sheinbaum says Mexico declines ...", "Kremlin rejects claim ..."), after a
+# topic and a colon at most ("Ukraine: Zelensky says ..."). A Title Case headline
+# capitalizes the verb too and never matches.
+_SPEAKER_RE = _lazy_re(
+    "_SPEAKER_RE",
+    r"^(?:[^:]{0,30}:\s)?((?:[A-Z][\w'’.-]*\s){0,3}[A-Z][\w'’.-]*)\s"
+    r"(?:says|said|tells|told|warns|urges|claims|declines|rejects|denies)\b",
+)
+
+
+def _speaker(title: str) -> tuple[str, ...]:
+    """The keys of the speaker that opens a title (see :data:`_SPEAKER_RE`), or ``()``."""
+    if not any(v in title for v in (" says", " said", " tel", " warns", " urges", " claims",
+                                    " declines", " rejects", " denies")):  # fmt: skip
+        return ()
+    m = _SPEAKER_RE.search(title)
+    if m is None:
+        return ()
+    keys = (_stem(w) for w in _WORD_RE.findall(m.group(1)) if _fold(w) not in _STOP)
+    return tuple(k for k in keys if len(k) >= 2 and k not in _STOP)
 
 
 def _head_words(title: str) -> frozenset[str]:
@@ -1101,6 +1132,9 @@ def compare(
     reaction = _reaction(a, b) or _reaction(b, a)
     if reaction:
         return verdict(False, reaction)
+    statement = _statement(a, b) or _statement(b, a)
+    if statement:
+        return verdict(False, statement)
     contradiction = _contradiction(a, b) or _contradiction(b, a)
     if contradiction:
         return verdict(False, contradiction)
@@ -1205,6 +1239,8 @@ def _another_angle(
         return ""
     angle = _angle(a, b, idf, params.angle_idf)
     if not angle or _numbers_conflict(a, b) or _reaction(a, b) or _reaction(b, a):
+        return ""
+    if _statement(a, b) or _statement(b, a):
         return ""
     return (
         f"another angle: the same kind of happening ({angle[0]}) and a rare name"
@@ -1442,6 +1478,28 @@ def _reaction(a: EventFeatures, b: EventFeatures) -> str:
     if newcomers and not deed:
         return f"a reaction: {', '.join(newcomers)} acting after the other story's happening"
     return ""
+
+
+def _statement(a: EventFeatures, b: EventFeatures) -> str:
+    """Describe how ``a`` reports what someone ``b`` never names said of it, or ``""``.
+
+    "Sheinbaum says Mexico declines Trump's 'Board of Peace' invite" is
+    Mexico's answer, not the board's dealings with Hamas; "Kremlin rejects
+    claim it poisoned Navalny with dart frog toxin" is the Kremlin's denial,
+    not the finding that the poison was lab-made; "Trump says he will be
+    involved indirectly in Iran talks" is his remark, not the talks'
+    preview. A title opening on its speaker (see :data:`_SPEAKER_RE`) reports
+    the speaking; when the other story names the speaker nowhere in its
+    title or lead, it reports something else: the speaking is a reaction or a
+    remark of its own. An office is no name (see :func:`_roles`).
+    """
+    speaker = [k for k in a.speaker if k not in _roles()]
+    if not speaker or any(k in b.lead_keys for k in speaker):
+        return ""
+    return (
+        f"a statement: {' '.join(speaker)}, whom the other story does not name, speaking"
+        " of its happening"
+    )
 
 
 def _mourned(a: EventFeatures, b: EventFeatures) -> str:

@@ -1916,3 +1916,103 @@ def test_ingest_groups_a_retelling_in_another_language_sharing_one_title_key(
     assert result.exit_code == 0, result.stderr
     told = "one rare title key (europe), other languages, one title's names told"
     assert (told in result.output) == bool(grouped), result.output
+
+
+# The corpus's 2026-02-17: the finding that Navalny's poison was lab-made, and the
+# Kremlin's denial 11.6 hours later; Mexico's answer to Trump's board beside the board's
+# talks with Hamas (labelled another event each).
+LAB_MADE = (
+    "The frog poison that killed Alexei Navalny likely lab-made",
+    "A rare frog poison has been named as the cause of Russian democracy fighter Alexei"
+    " Navalny's 2024 death. But it's unlikely to have come from a frog.",
+)
+KREMLIN = (
+    "Kremlin rejects claim it poisoned Navalny with dart frog toxin",
+    "The Kremlin on Monday flatly rejected accusations from five European countries that the"
+    " Russian state had killed Alexei Navalny two years ago using toxin from poison dart frogs,…",
+)
+SHEINBAUM = (
+    "Sheinbaum says Mexico declines Trump’s ‘Board of Peace’ invite",
+    "Mexico's Claudia Sheinbaum said she has turned down an invitation from Donald Trump to join"
+    " his “Board of Peace.”",
+)
+BOARD = (
+    "Trump’s ‘Board of Peace’ Presses Hamas on Disarmament, Officials Say",
+    "The direct talks last week came as officials urgently try to find a breakthrough on the"
+    " issue of Hamas’s weapons, fearing the cease-fire in Gaza could collapse.",
+)
+
+
+def test_a_speaker_the_other_story_never_names_stays_apart() -> None:
+    day = titles_holding(
+        {"Navalny": 6, "frog": 4, "poison": 5, "Kremlin": 8, "claim": 6, "Trump": 110,
+         "Board": 6, "Peace": 8, "Hamas": 12, "Mexico": 5},
+        1100,
+    )  # fmt: skip
+    assert event_features(*KREMLIN).speaker == ("kremlin",)
+    assert event_features(*SHEINBAUM).speaker == ("sheinba",)
+    assert not event_features(*LAB_MADE).speaker
+    verdict = compare(
+        event_features(*LAB_MADE),
+        event_features(*KREMLIN),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=11.6),
+        idf=day,
+    )
+    assert not verdict.same and verdict.rule.startswith("a statement: kremlin"), verdict.rule
+    rule = compare(
+        event_features(*SHEINBAUM),
+        event_features(*BOARD),
+        published_a=T0,
+        published_b=T0 + timedelta(hours=1.2),
+        idf=day,
+    ).rule
+    assert rule.startswith("a statement: sheinba"), rule
+    # A speaker the other story names is its happening's party: the rule does not apply.
+    said = ("Iran FM says agreed with US ‘on guiding principles’ for deal", "")
+    talks = ("U.S. and Iran wrap up second round of nuclear talks", "")
+    assert event_features(*said).speaker == ("iran", "fm")
+    assert on_day(said, talks, hours=2)
+    # An office alone is no speaker to look for; a Title Case headline is not read.
+    assert not events_module._statement(
+        event_features("President says talks will go on", ""), event_features(*talks)
+    )
+    assert not event_features("Kremlin Rejects Claim It Poisoned Navalny", "").speaker
+
+
+def test_ingest_keeps_a_speakers_denial_apart_from_the_finding(
+    engine: str,
+    archive_at: Path | str,
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    runner: CliRunner,
+) -> None:
+    # The finding and the Kremlin's denial share Navalny, the frog poison and most of their
+    # words; the denial's speaker is named nowhere in the finding's story, so the two stay
+    # two events, and `events --explain` says why.
+    others = [f"other{i}" for i in range(5)]
+    for name in others:
+        feed_server.add(f"/{name}.xml", rss(name, 40))
+    when = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    feed_server.add("/a.xml", _rss_item(*LAB_MADE, "https://one.example/en/navalny", when))
+    feed_server.add(
+        "/b.xml",
+        _rss_item(*KREMLIN, "https://two.example/world/kremlin", when + timedelta(hours=11.6)),
+    )
+    cfg = write_config([{"url": feed_server.url(f"/{n}.xml")} for n in (*others, "a", "b")])
+    base = ["--config", str(cfg), "--db", str(archive_at)]
+    result = runner.invoke(cli, [*base, "fetch", "--json"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(cli, [*base, "status", "--json"])
+    assert result.exit_code == 0, result.stderr
+    status = json.loads(result.output)
+    assert (status["stories"], status["events"]) == (202, 0), status
+    ids = []
+    for word in ("lab-made", "Kremlin"):
+        result = runner.invoke(cli, [*base, "search", word, "--json"])
+        assert result.exit_code == 0, result.stderr
+        ids += [str(hit["id"]) for hit in json.loads(result.output)]
+    assert len(ids) == 2, ids
+    result = runner.invoke(cli, [*base, "events", "--explain", *ids])
+    assert result.exit_code == 0, result.stderr
+    assert "a statement: kremlin, whom the other story does not name" in result.output
