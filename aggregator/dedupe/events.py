@@ -860,10 +860,13 @@ _SPEAKER_RE = _lazy_re(
 )
 
 
+_SPEAKER_VERBS = (" says", " said", " tel", " told", " warns", " urges", " claims", " declines",
+                  " rejects", " denies")  # fmt: skip
+
+
 def _speaker(title: str) -> tuple[str, ...]:
     """The keys of the speaker that opens a title (see :data:`_SPEAKER_RE`), or ``()``."""
-    if not any(v in title for v in (" says", " said", " tel", " warns", " urges", " claims",
-                                    " declines", " rejects", " denies")):  # fmt: skip
+    if not any(v in title for v in _SPEAKER_VERBS):  # cheaper than the search, mostly false
         return ()
     m = _SPEAKER_RE.search(title)
     if m is None:
