@@ -5,7 +5,11 @@
    (``stories``' title, body, date and link, ``sources``) and the event index.
    The stories older than the grouping window get index keys of random words
    (the lookup never reaches their days, but they fill the index as a real
-   archive's history does); the last two days are grouped for real. Then one
+   archive's history does); the last two days are grouped for real. The
+   stories are in one language (``en``), as a monolingual archive's: the path
+   for stories of another language (see
+   :func:`aggregator.store.events._candidates`) reads the candidates'
+   language and finds none. Then one
    batch of new stories (``--batch``; a quarter of them retell a recent
    story in other words, so events form) is grouped with
    :func:`aggregator.store.events.group_stored` inside a transaction that is
@@ -92,7 +96,7 @@ class Texts:
 def _tables(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE stories (id INTEGER PRIMARY KEY, title TEXT, body TEXT,"
-        " published TEXT NOT NULL, url TEXT)"
+        " published TEXT NOT NULL, url TEXT, lang TEXT NOT NULL DEFAULT 'en')"
     )
     conn.execute("CREATE TABLE sources (id INTEGER PRIMARY KEY, story_id INTEGER, feed_id INTEGER)")
     conn.execute("CREATE INDEX sources_story ON sources(story_id)")
@@ -122,7 +126,9 @@ def build(path: Path, n: int, per_day: int, texts: Texts, params: EventParams) -
             keys += [((day << 32) | rng.getrandbits(32), i + 1) for _ in range(8)]
         keys.sort()
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO stories VALUES (?, ?, ?, ?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO stories (id, title, body, published, url) VALUES (?, ?, ?, ?, ?)", rows
+        )
         conn.executemany(
             "INSERT INTO sources (story_id, feed_id) VALUES (?, ?)",
             [(r[0], r[0] % OUTLETS) for r in rows],
@@ -141,10 +147,15 @@ def build(path: Path, n: int, per_day: int, texts: Texts, params: EventParams) -
         published = START + i * step
         title = texts.title() if i % 4 or not fresh else texts.retell(rng.choice(fresh)[1].title)
         story = Story(
-            category="NEWS", title=title, published=published, body=texts.body(title), url=_url(i)
+            category="NEWS",
+            title=title,
+            published=published,
+            body=texts.body(title),
+            url=_url(i),
+            lang="en",
         )
         conn.execute(
-            "INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO stories (id, title, body, published, url) VALUES (?, ?, ?, ?, ?)",
             (i + 1, title, story.body, to_db(published), story.url),
         )
         conn.execute("INSERT INTO sources (story_id, feed_id) VALUES (?, ?)", (i + 1, i % OUTLETS))
@@ -181,6 +192,7 @@ def batch(conn: sqlite3.Connection, texts: Texts, newest: datetime, n: int) -> l
                 published=newest + timedelta(seconds=3 * j),
                 body=texts.body(title),
                 url=f"https://late{j % OUTLETS}.example/{rng.getrandbits(40)}/story",
+                lang="en",
             )
         )
     return out
@@ -203,7 +215,7 @@ def time_batch(
         fresh = []
         for j, story in enumerate(stories, 1):
             conn.execute(
-                "INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO stories (id, title, body, published, url) VALUES (?, ?, ?, ?, ?)",
                 (base + j, story.title, story.body, to_db(story.published), story.url),
             )
             conn.execute("INSERT INTO sources (story_id, feed_id) VALUES (?, ?)", (base + j, j))

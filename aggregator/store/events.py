@@ -24,6 +24,7 @@ the text, so the story rows must still exist when it is called).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from aggregator.dedupe.events import (
     index_keys,
     key_hash,
     lookup_buckets,
+    names_retold,
     remember,
     tells_happening,
 )
@@ -374,6 +376,7 @@ def _candidates(
     params: EventParams,
     story_id: int,
     kinds: frozenset[str],
+    lang: str = "",
 ) -> list[_Row]:
     """Stories of the window's days sharing two title keys or more, best shared weight first.
 
@@ -387,6 +390,10 @@ def _candidates(
     toll rises to 43 in blast in Syrian town" and another's "Syrien:
     Autobombe tötet Dutzende Menschen"). They come after the stories sharing
     two keys, within ``max_candidates``, and the bound below does not apply to them.
+    A story of a known language (``lang``) then finds, within ``max_candidates``,
+    the stories of another known language sharing one title key at least
+    ``one_key_idf`` rare and held by at most ``max_candidates`` titles of the
+    days (see :func:`_other_languages`).
 
     A key found in :data:`_POSTINGS` stories a day or more (``common``) is no
     evidence and finds no candidates. The titles' weighted agreement (see
@@ -399,7 +406,7 @@ def _candidates(
     usable = [k for k in features.title_keys if k not in common]
     single = [k for k in usable if idf(k) >= params.one_key_idf] if kinds else []
     if (len(usable) < 2 and not single) or own <= 0:
-        return []
+        return _other_languages(conn, features, idf, days, common, params, story_id, lang, [])
     hashes = [key_hash(k) for k in usable]
     cases = " ".join("WHEN ? THEN ?" for _ in usable)
     marks = ",".join("?" for _ in range(len(usable) * len(days)))
@@ -437,7 +444,61 @@ def _candidates(
         rows = conn.execute(statement, args).fetchall()
     except sqlite3.OperationalError:  # a stories table from before languages
         rows = conn.execute(statement.replace(", t.lang FROM", ", '' FROM"), args).fetchall()
-    return [_row_of(values) for values in rows]
+    found = [_row_of(values) for values in rows]
+    return _other_languages(conn, features, idf, days, common, params, story_id, lang, found)
+
+
+def _other_languages(
+    conn: sqlite3.Connection,
+    features: EventFeatures,
+    idf: Callable[[str], float],
+    days: Sequence[int],
+    common: set[str],
+    params: EventParams,
+    story_id: int,
+    lang: str,
+    found: list[_Row],
+) -> list[_Row]:
+    """``found`` and, up to ``max_candidates``, the stories of another language sharing a few key.
+
+    A retelling in another language may keep just one title word ("Kältewelle
+    in Europa" / "Vague de froid en Europe") and its names (see
+    :func:`~aggregator.dedupe.events.names_retold`). A key at least
+    ``one_key_idf`` rare that at most ``max_candidates`` titles of the days hold
+    (its count read back from its rarity) finds them in one statement, which
+    reads those few stories' language: an archive of one language reads a few
+    rows more per story, and gets no more candidates.
+    """
+    room = params.max_candidates - len(found)
+    if not lang or room <= 0:
+        return found
+    ceiling = idf("")  # the rarity of a key no title holds: see _stories_with
+    few = [
+        k
+        for k in features.title_keys
+        if k not in common
+        and idf(k) >= params.one_key_idf
+        and math.exp(ceiling - idf(k)) - 1 < params.max_candidates + 0.5
+    ]
+    if not few:
+        return found
+    probes = [(d << 32) | key_hash(k) for k in few for d in days]
+    marks = ",".join("?" for _ in probes)
+    statement = (
+        f"SELECT t.id, t.title, substr(t.body, 1, {LEAD_CHARS}), t.published, t.url, t.lang"  # noqa: S608
+        f" FROM event_keys k JOIN stories t ON t.id = k.story_id WHERE k.key IN ({marks})"
+        " AND k.story_id != ? AND t.lang NOT IN ('', ?) ORDER BY k.story_id DESC LIMIT ?"
+    )
+    try:
+        rows = conn.execute(statement, [*probes, story_id, lang, room]).fetchall()
+    except sqlite3.OperationalError:  # a stories table from before languages: none known
+        return found
+    seen = {row.id for row in found}
+    for values in rows:
+        if values[0] not in seen:
+            seen.add(values[0])
+            found.append(_row_of(values))
+    return found
 
 
 def _match(
@@ -451,18 +512,21 @@ def _match(
     kinds = tells_happening(features)
     others = [
         (cand, event_features(cand.title, cand.body))
-        for cand in _candidates(conn, features, idf, days, common, params, row.id, kinds)
+        for cand in _candidates(conn, features, idf, days, common, params, row.id, kinds, row.lang)
         # a story never joins an event through its own outlet's stories
         if not (row.outlet and cand.outlet == row.outlet)
     ]
-    if kinds:
+    if kinds or row.lang:
         # A candidate sharing one title key is kept only when it tells the same kind of
-        # happening (compare asks it the angle rule only): no keys counted, no compare.
+        # happening (compare asks it the angle rule), or is in another language and one
+        # title's names are told in the other story: no keys counted, no compare else.
         keys = set(features.title_keys)
         others = [
             (cand, f)
             for cand, f in others
-            if len(keys.intersection(f.title_keys)) >= 2 or kinds & tells_happening(f)
+            if len(keys.intersection(f.title_keys)) >= 2
+            or (kinds & tells_happening(f))
+            or (_other_language(row, cand) and names_retold(features, f))
         ]
     if others:
         # The rules weigh the candidates' title keys and the names both hold too.
