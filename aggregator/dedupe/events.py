@@ -40,7 +40,10 @@ an article under another's headline):
   is a report and is left to the rules below), nor an article whose address files it
   under opinion or analysis ("/opinion/", "/Editorials/", "/meinung/":
   :func:`commentary_url`): they cover many happenings, or comment on one
-  rather than report it;
+  rather than report it; an explainer of a past happening ("Why Jamaat, NCP
+  Boycotted Tarique Rahman's Swearing-In ...", "What Intelligence Agencies
+  Concluded About ...") reports it, and is left to the rules below within
+  ``explainer_window`` of the other story;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
@@ -305,6 +308,26 @@ _COLUMN_RE = _lazy_re(
     | ^\s*with\b[^,;:]{3,80},\s
     # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
     | (?:\bthe|['’]s)\s+history\s+of\b
+    """,
+)
+# An explainer telling why or how a happening took place, its verb in the past
+# ("Why Jamaat, NCP Boycotted Tarique Rahman's Swearing-In", "What Intelligence
+# Agencies Concluded About ...", "How Jesse Jackson helped ..."), reports that
+# happening with its reasons, unlike a question or a look at what may come ("Why
+# is the Strait of Hormuz so crucial?", "How Japan's prime minister will use her
+# mandate", "What X's Election Means"). Its opener is no column mark; the title's
+# other marks still are. The past is a word of five letters or more ending in
+# "ed" (not "-eed": "What You Need to Know"; nor "United") or a common irregular
+# past, within six words of the opener.
+_EXPLAINED_RE = _lazy_re(
+    "_EXPLAINED_RE",
+    r"""(?ix)
+    ^\s*(?:why|how|what)(?=\s)
+    (?=(?:\s+[^\s?]+){0,5}?\s+
+       (?:(?!(?:[^\W\d_]*eed|united|hundred)\b)[^\W\d_]{3,}ed
+         |said|told|won|lost|made|took|went|got|became|fell|came|led|did|left|sent|found|
+          gave|rose|sold|bought|brought|built|paid|held|met|ran|broke|chose|spoke|wrote|
+          struck|shot|caught|beat|began)\b)
     """,
 )
 # A retrospective announces a look back at a past happening, not a new one: "LONG
@@ -606,7 +629,7 @@ _EMPTY_PAIRS: frozenset[tuple[str, str]] = frozenset()
 
 
 def kind(title: str) -> str:
-    """What a title announces: ``"roundup"``, ``"column"`` or ``""`` (a report).
+    """What a title announces: ``"roundup"``, ``"column"``, ``"explainer"`` or ``""`` (a report).
 
     Live blogs, newsletters, briefings, "The Latest:", "What to know",
     galleries, deals lists and daily programmes ("12/18: CBS Evening News")
@@ -616,14 +639,23 @@ def kind(title: str) -> str:
     sudden happening ("Florida attack updates: Fort Lauderdale airport reopens
     after shooting", see :data:`_INCIDENT_WORDS`) report it; updates on a
     place or a war ("Ukraine updates: ...") are a live page of many.
+    An explainer of a past happening, its verb in the past ("Why Jamaat, NCP
+    Boycotted Tarique Rahman's Swearing-In As Bangladesh PM", see
+    :data:`_EXPLAINED_RE`), reports that happening with its reasons
+    (``"explainer"``): it joins the happening's reports published within
+    ``explainer_window`` of it (see :func:`compare`), not the next days' news.
     """
     updates = _UPDATES_RE.match(title) if "pdate" in title else None
     if updates and _incidents() & {_stem(w) for w in _WORD_RE.findall(updates.group(1))}:
         title = title[updates.end() :]
     if _ROUNDUP_RE.search(title):
         return "roundup"
-    if _COLUMN_RE.search(title) or _two_sentences(title):
+    explained = _EXPLAINED_RE.match(title) if not title.rstrip().endswith("?") else None
+    # An explainer of a past happening is read without its opener (see _EXPLAINED_RE).
+    if _COLUMN_RE.search(title[explained.end() :] if explained else title) or _two_sentences(title):
         return "column"
+    if explained:
+        return "explainer"
     lower = title.lower()
     if any(w in lower for w in _LOOK_BACK_WORDS) and _LOOK_BACK_RE.search(title):
         return "column"
@@ -926,6 +958,10 @@ class EventParams:
             this far apart, however little their titles agree (see :func:`_angle`).
         angle_idf: how rare (log scale, like ``min_idf``) the name those two stories share
             must be: 3.5 is a name in about one title of 12 of their days.
+        explainer_window: an explainer of a past happening ("Why X boycotted Y's
+            swearing-in", see :func:`kind`) is compared with stories published at most
+            this far from it: it explains the day's happening, while a day later the same
+            actors are often in the next one (a hearing after a report).
         one_key_idf: how rare (log scale) the one title key two stories share must be for
             the pair to be compared at all (two shared title keys always are): such a
             pair joins only by the angle rule (see :func:`_angle`), and only a story whose
@@ -954,6 +990,7 @@ class EventParams:
     angle_window: timedelta = timedelta(hours=12)
     angle_idf: float = 3.5
     one_key_idf: float = 4.4
+    explainer_window: timedelta = timedelta(hours=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -982,6 +1019,9 @@ class EventVerdict:
 
 
 IdfFn = Callable[[str], float]
+
+#: The kinds of title (see :func:`kind`) that join no event.
+_APART = frozenset({"roundup", "column"})
 
 
 def _cosine(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
@@ -1047,8 +1087,14 @@ def compare(
         return EventVerdict(False, "same outlet", gap=gap)
     if gap > params.window:
         return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
-    if a.kind or b.kind:
+    if a.kind in _APART or b.kind in _APART:
         return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
+    if gap > params.explainer_window and "explainer" in (a.kind, b.kind):
+        return EventVerdict(
+            False,
+            f"an explainer published {gap} apart (explainer window {params.explainer_window})",
+            gap=gap,
+        )
     if commentary_url(url_a) or commentary_url(url_b):
         return EventVerdict(False, "an address filed under opinion or analysis", gap=gap)
     keys_b = set(b.title_keys)

@@ -2016,3 +2016,21 @@ def test_ingest_keeps_a_speakers_denial_apart_from_the_finding(
     result = runner.invoke(cli, [*base, "events", "--explain", *ids])
     assert result.exit_code == 0, result.stderr
     assert "a statement: kremlin, whom the other story does not name" in result.output
+
+
+def test_an_explainer_of_a_past_happening_joins_its_reports_within_its_window() -> None:
+    # "Why/How/What" with the verb in the past explains a happening that took place.
+    explainer = "Why Opposition Parties Walked Out of Governor Okonkwo's Inauguration in Enugu"
+    assert kind(explainer) == "explainer"
+    assert kind("What Auditors Found in the Collapsed Veltran Bank's Books") == "explainer"
+    # A question, or a look at what may come, is still a column.
+    assert kind("Why did opposition parties walk out of the inauguration?") == "column"
+    assert kind("How Governor Okonkwo will use his new mandate in Enugu") == "column"
+    assert kind("What Okonkwo's inauguration means for Enugu") == "column"
+    assert kind("What You Need to Know About Enugu's New Governor") == "roundup"
+    report = "Chidi Okonkwo sworn in as Enugu governor; two opposition parties stay away"
+    lead_e = "Two opposition parties left the inauguration of Governor Chidi Okonkwo in Enugu."
+    lead_r = "Chidi Okonkwo took the oath as governor of Enugu on Monday; two parties boycotted."
+    assert decide(explainer, report, lead_a=lead_e, lead_b=lead_r, hours=3)
+    # The next day the same names are in the next happening: an explainer stays apart.
+    assert not decide(explainer, report, lead_a=lead_e, lead_b=lead_r, hours=20)
