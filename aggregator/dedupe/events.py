@@ -227,6 +227,14 @@ _UNITED_STATES = _lazy_re(
 # A site's section before the headline: "World › Florida airport shooting ...".
 _BREADCRUMB = _lazy_re("_BREADCRUMB", r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
 _SCORE_RE = _lazy_re("_SCORE_RE", r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
+# A person's age ("18-year-old suspect", "a 26-year-old", "Ein 18-Jähriger", "âgé de
+# 18 ans", "de 18 años") tells who, not how many: it is no count to disagree with
+# another title's ("kills 9").
+_AGE_RE = _lazy_re(
+    "_AGE_RE",
+    r"(?i)\b(\d{1,3})(?:[-\s](?:year|yr)s?[-\s]old\b|[-\s]?jährig)"
+    r"|\b(?:âgée?s?\s+de|de)\s+(\d{1,3})\s+(?:ans|años)\b",
+)
 
 # Function words and headline filler of the languages the corpus reads
 # (en, de, fr, es, it, pt, nl). Folded (no diacritics, lower case).
@@ -775,6 +783,11 @@ def _features(title: str, lead: str) -> EventFeatures:
     previous = ""  # the key of the title's previous word when capitalized and just before
     title_keys: list[str] = []
     numbers: set[str] = set()
+    ages = (
+        {m.group(1) or m.group(2) for m in _AGE_RE.finditer(title)}
+        if any(w in title for w in ("old", "Old", "OLD", "hrig", " ans", " años"))  # cheap
+        else ()
+    )
     lead_keys: set[str] = set()
     for source, tokens in (("title", title_tokens), ("lead", lead_tokens)):
         for word, starts, capital in tokens:
@@ -783,7 +796,7 @@ def _features(title: str, lead: str) -> EventFeatures:
                 if len(number) >= 4 or source == "title":
                     key = "#" + number
                     lead_keys.add(key)
-                    if source == "title":
+                    if source == "title" and number not in ages:
                         numbers.add(number)
                         if key not in title_keys:
                             title_keys.append(key)

@@ -2034,3 +2034,16 @@ def test_an_explainer_of_a_past_happening_joins_its_reports_within_its_window() 
     assert decide(explainer, report, lead_a=lead_e, lead_b=lead_r, hours=3)
     # The next day the same names are in the next happening: an explainer stays apart.
     assert not decide(explainer, report, lead_a=lead_e, lead_b=lead_r, hours=20)
+
+
+def test_an_age_is_no_count_to_disagree_with() -> None:
+    # "kills 7" and a "34-year-old" gunman: the age names who, it counts no one.
+    count = "Gunman kills 7 at Lakeview shopping centre in Tasmania"
+    age = "Police name 34-year-old gunman in Lakeview shopping centre attack, Tasmania"
+    assert event_features(age, "").numbers == frozenset()
+    assert event_features("Ein 19-Jähriger festgenommen", "").numbers == frozenset()
+    assert event_features("Un homme âgé de 52 ans interpellé", "").numbers == frozenset()
+    assert decide(count, age, hours=6)
+    # Two counts that disagree still tell two happenings.
+    other = "Police name 34-year-old gunman who killed 3 in Lakeview shopping centre, Tasmania"
+    assert not decide(count, other, hours=6)
