@@ -316,6 +316,13 @@ _COLUMN_RE = _lazy_re(
     | ^\s*with\b[^,;:]{3,80},\s
     # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
     | (?:\bthe|['’]s)\s+history\s+of\b
+    # A happening taken as the lesson of a wider matter: "Airport shooting highlights
+    # limits of security screening", "Bridge collapse exposes flaws in inspections".
+    | \b(?:shooting|attack|bombing|blast|explosion|stabbing|crash|derailment|collapse|fire|
+          flood|storm|earthquake|quake|riot)s?\s+
+      (?:highlights|underscores|underlines|exposes|lays\s+bare|reveals|shows)\s+
+      (?:the\s+)?(?:limits|risks|dangers|failures|gaps|flaws|weakness(?:es)?|holes|
+                     lessons|need|problems?|shortcomings)\b
     """,
 )
 # An explainer telling why or how a happening took place, its verb in the past
@@ -1632,8 +1639,9 @@ def _incident(
     :data:`_INCIDENT_WORDS`) and the other story tells it too, in its title or its
     lead; and the titles share a rare word besides (``least``, the rarity of
     a shared name) that says where or whose: a name ("Ivory Coast",
-    "Chicago", "Florida") or the word just before the kind in both titles
-    ("airport shooting"). A common role ("suspect", "police") is no place:
+    "Chicago", "Florida") or the word just before the kind in one title
+    ("airport shooting", "Chicago torture case") that the other title holds too
+    ("... guns down 5 at Fort Lauderdale airport"). A common role ("suspect", "police") is no place:
     "Police identify suspect in Rhode Island ice rink shooting" and "Suspect
     in Canada shooting is identified ..." are two shootings. ``compare`` asks
     it of stories in one language, published within ``incident_window``.
@@ -1646,13 +1654,29 @@ def _incident(
     if not told:
         return None
     names = a.names | b.names
-    before = _before(a.title_keys, kinds) & _before(b.title_keys, kinds)
+    # The word before the kind in one title says where when the other title holds it
+    # too; who ("suspect in shooting", "mass shooting") is no place (_WHO_WORDS).
+    before = (_before(a.title_keys, kinds) | _before(b.title_keys, kinds)) - _who()
     rare = [
         k
         for k in shared_title
         if (k in names or k in before) and k not in kinds and idf(k) >= least
     ]
+    rare.sort(key=lambda k: k not in names)  # a name first: it says where best
     return (told[0], rare[0]) if rare else None
+
+
+_WHO_WORDS = """
+    suspect suspects police officer officers victim victims man woman men women teen teenager
+    boy girl student students child children mass deadly fatal latest new another
+"""
+"""Words that stand before an incident's kind to say who or how, not where (:func:`_incident`)."""
+
+
+@lru_cache(maxsize=1)
+def _who() -> frozenset[str]:
+    """The stems of :data:`_WHO_WORDS` (computed on first use)."""
+    return frozenset(_stem(w) for w in _WHO_WORDS.split())
 
 
 def _before(keys: Sequence[str], kinds: frozenset[str]) -> set[str]:

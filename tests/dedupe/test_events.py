@@ -2047,3 +2047,40 @@ def test_an_age_is_no_count_to_disagree_with() -> None:
     # Two counts that disagree still tell two happenings.
     other = "Police name 34-year-old gunman who killed 3 in Lakeview shopping centre, Tasmania"
     assert not decide(count, other, hours=6)
+
+
+def test_an_incident_joins_through_the_word_before_its_kind_in_one_title() -> None:
+    # "ferry terminal shooting" in one title, the terminal told otherwise in the other.
+    day = titles_holding({"ferry": 6, "terminal": 9, "killed": 30, "dead": 25}, 1100)
+    fire = (
+        "Two killed as gunman opens fire in crowded ferry terminal, witnesses say",
+        "A gunman opened fire in the ferry terminal on Friday morning, killing two people.",
+    )
+    shooting = (
+        "Ferry terminal shooting leaves commuters shaken as police search for motive",
+        "Police questioned the gunman after the shooting at the ferry terminal left two dead.",
+    )
+    assert on_day(fire, shooting, hours=4, idf=day).startswith("the same kind of happening")
+    # Another kind of happening at a terminal stays apart.
+    strike = (
+        "Ferry terminal workers strike over pay as commuters face delays",
+        "Workers at the ferry terminal walked out on Friday over a pay dispute.",
+    )
+    assert not on_day(fire, strike, hours=4, idf=day)
+    # Who stands before the kind ("suspect in shooting") says no place: two shootings.
+    hunt = ("Police hunt suspect in ferry shooting", "Police are hunting a suspect in a shooting.")
+    mall = (
+        "3 killed, including suspect, in shooting at a mall",
+        "Three people were killed in a shooting at a mall, including the suspect, police said.",
+    )
+    assert not on_day(hunt, mall, hours=3, idf=day)
+
+
+def test_a_happening_taken_as_a_lesson_is_a_column() -> None:
+    assert kind("Ferry terminal shooting highlights gaps in port security") == "column"
+    assert kind("Bridge collapse exposes flaws in state inspections") == "column"
+    assert kind("Ferry terminal shooting: police name the gunman") == ""
+    assert kind("Report highlights risks of ferry overcrowding") == ""
+    lesson = ("Ferry terminal shooting highlights gaps in port security", "")
+    report = ("Two killed in ferry terminal shooting, gunman at large", "")
+    assert not on_day(lesson, report, hours=4, idf=RARE)
