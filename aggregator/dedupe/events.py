@@ -1006,7 +1006,7 @@ class EventParams:
     actor_idf: float = 3.0
     incident_window: timedelta = timedelta(hours=16)
     told_names: float = 0.8
-    occasion_window: timedelta = timedelta(hours=12)
+    occasion_window: timedelta = timedelta(hours=16)
     angle_window: timedelta = timedelta(hours=12)
     angle_idf: float = 3.5
     one_key_idf: float = 4.4

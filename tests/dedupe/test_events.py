@@ -1270,8 +1270,12 @@ def test_the_same_actors_at_one_occasion_join_in_other_words() -> None:
     assert on_day(agreed, wrapped, hours=10, idf=day).startswith(
         "the same actors (iran, u.s) at one negotiation"
     )
-    # The next day's statements on the same talks are follow-ups: the window bounds it.
-    assert not on_day(agreed, wrapped, hours=13, idf=day)
+    # A night's news of one round of talks is that round's (its statements come the
+    # evening and the morning after); the next day's are follow-ups: the window bounds it.
+    assert on_day(agreed, wrapped, hours=14, idf=day).startswith(
+        "the same actors (iran, u.s) at one negotiation"
+    )
+    assert not on_day(agreed, wrapped, hours=17, idf=day)
     assert on_day(
         (
             "France's Macron holds bilateral talks with India's Modi to boost economic and"
@@ -1373,7 +1377,7 @@ def test_the_parties_of_one_negotiation_told_anywhere_join() -> None:
     )
     assert verdict.title_score < EventParams().min_title
     # The next day's statements are follow-ups: the occasion window bounds the rule.
-    assert not on_day(wrapped, red_lines, hours=13, idf=day)
+    assert not on_day(wrapped, red_lines, hours=17, idf=day)
     # A title whose main clause names its actor and another deed keeps the talks as backdrop.
     assert not on_day(
         (
