@@ -228,12 +228,13 @@ _UNITED_STATES = _lazy_re(
 _BREADCRUMB = _lazy_re("_BREADCRUMB", r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
 _SCORE_RE = _lazy_re("_SCORE_RE", r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 # A person's age ("18-year-old suspect", "a 26-year-old", "Ein 18-Jähriger", "âgé de
-# 18 ans", "de 18 años") tells who, not how many: it is no count to disagree with
+# 18 ans", "de 18 años", "dies aged 84") tells who, not how many: it is no count to disagree with
 # another title's ("kills 9").
 _AGE_RE = _lazy_re(
     "_AGE_RE",
     r"(?i)\b(\d{1,3})(?:[-\s](?:year|yr)s?[-\s]old\b|[-\s]?jährig)"
-    r"|\b(?:âgée?s?\s+de|de)\s+(\d{1,3})\s+(?:ans|años)\b",
+    r"|\b(?:âgée?s?\s+de|de)\s+(\d{1,3})\s+(?:ans|años)\b"
+    r"|\baged\s+(\d{1,3})\b",
 )
 
 # Function words and headline filler of the languages the corpus reads
@@ -791,8 +792,8 @@ def _features(title: str, lead: str) -> EventFeatures:
     title_keys: list[str] = []
     numbers: set[str] = set()
     ages = (
-        {m.group(1) or m.group(2) for m in _AGE_RE.finditer(title)}
-        if any(w in title for w in ("old", "Old", "OLD", "hrig", " ans", " años"))  # cheap
+        {m.group(1) or m.group(2) or m.group(3) for m in _AGE_RE.finditer(title)}
+        if any(w in title for w in ("old", "Old", "OLD", "hrig", " ans", " años", "aged"))
         else ()
     )
     lead_keys: set[str] = set()

@@ -2047,6 +2047,7 @@ def test_an_age_is_no_count_to_disagree_with() -> None:
     assert event_features(age, "").numbers == frozenset()
     assert event_features("Ein 19-Jähriger festgenommen", "").numbers == frozenset()
     assert event_features("Un homme âgé de 52 ans interpellé", "").numbers == frozenset()
+    assert event_features("Folk singer Ada Marsh dies aged 84", "").numbers == frozenset()
     assert decide(count, age, hours=6)
     # Two counts that disagree still tell two happenings.
     other = "Police name 34-year-old gunman who killed 3 in Lakeview shopping centre, Tasmania"
