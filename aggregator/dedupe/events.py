@@ -228,13 +228,14 @@ _UNITED_STATES = _lazy_re(
 _BREADCRUMB = _lazy_re("_BREADCRUMB", r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
 _SCORE_RE = _lazy_re("_SCORE_RE", r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
 # A person's age ("18-year-old suspect", "a 26-year-old", "Ein 18-Jähriger", "âgé de
-# 18 ans", "de 18 años", "dies aged 84") tells who, not how many: it is no count to disagree with
-# another title's ("kills 9").
+# 18 ans", "de 18 años", "dies aged 84", "dies at 91") tells who, not how many: it is
+# no count to disagree with another title's ("kills 9"), but two ages that differ are
+# two people (see _numbers_conflict).
 _AGE_RE = _lazy_re(
     "_AGE_RE",
     r"(?i)\b(\d{1,3})(?:[-\s](?:year|yr)s?[-\s]old\b|[-\s]?jährig)"
     r"|\b(?:âgée?s?\s+de|de)\s+(\d{1,3})\s+(?:ans|años)\b"
-    r"|\baged\s+(\d{1,3})\b",
+    r"|\b(?:aged|(?:dies|died|dead)\s+at)\s+(\d{1,3})\b",
 )
 
 # Function words and headline filler of the languages the corpus reads
@@ -532,7 +533,8 @@ class EventFeatures:
         title_keys: the title's keys, in order, without repeats.
         lead_keys: the keys of the title and the lead together.
         names: the keys written as names (capitalized where it tells, or acronyms).
-        numbers: the numbers of the title (folded, without separators).
+        numbers: the numbers of the title (folded, without separators); a person's age
+            marked ``"18 years"`` (see :data:`_AGE_RE`).
         kind: ``"roundup"``, ``"column"`` or ``""`` (see :func:`kind`).
         scores: the title holds a game's score ("2-1").
         head_keys: the title's keys outside its backdrop clauses (see :func:`_head_words`):
@@ -793,7 +795,7 @@ def _features(title: str, lead: str) -> EventFeatures:
     numbers: set[str] = set()
     ages = (
         {m.group(1) or m.group(2) or m.group(3) for m in _AGE_RE.finditer(title)}
-        if any(w in title for w in ("old", "Old", "OLD", "hrig", " ans", " años", "aged"))
+        if any(w in title for w in ("old", "Old", "OLD", "hrig", " ans", " años", "aged", " at "))
         else ()
     )
     lead_keys: set[str] = set()
@@ -804,8 +806,8 @@ def _features(title: str, lead: str) -> EventFeatures:
                 if len(number) >= 4 or source == "title":
                     key = "#" + number
                     lead_keys.add(key)
-                    if source == "title" and number not in ages:
-                        numbers.add(number)
+                    if source == "title":
+                        numbers.add(number + _AGE if number in ages else number)
                         if key not in title_keys:
                             title_keys.append(key)
                 continue
@@ -1848,11 +1850,20 @@ def _numbers_conflict(a: EventFeatures, b: EventFeatures) -> str:
         na, nb = a.numbers, b.numbers
         if na != nb:
             return "different scores"
-    small_a = {n for n in a.numbers if len(n) < 4}
-    small_b = {n for n in b.numbers if len(n) < 4}
+    small_a = {n for n in a.numbers if len(n) < 4 and not n.endswith(_AGE)}
+    small_b = {n for n in b.numbers if len(n) < 4 and not n.endswith(_AGE)}
     if small_a and small_b and not small_a & small_b:
         return f"{'/'.join(sorted(small_a))} vs {'/'.join(sorted(small_b))}"
+    # An age is compared with an age only: two people of one name, or two suspects.
+    ages_a = {n for n in a.numbers if n.endswith(_AGE)}
+    ages_b = {n for n in b.numbers if n.endswith(_AGE)}
+    if ages_a and ages_b and not ages_a & ages_b:
+        return f"ages {'/'.join(sorted(ages_a))} vs {'/'.join(sorted(ages_b))}"
     return ""
+
+
+#: The mark of an age among a title's numbers ("18" in "18-year-old" is ``"18 years"``).
+_AGE = " years"
 
 
 # --- the index of event keys ------------------------------------------------

@@ -2044,14 +2044,17 @@ def test_an_age_is_no_count_to_disagree_with() -> None:
     # "kills 7" and a "34-year-old" gunman: the age names who, it counts no one.
     count = "Gunman kills 7 at Lakeview shopping centre in Tasmania"
     age = "Police name 34-year-old gunman in Lakeview shopping centre attack, Tasmania"
-    assert event_features(age, "").numbers == frozenset()
-    assert event_features("Ein 19-Jähriger festgenommen", "").numbers == frozenset()
-    assert event_features("Un homme âgé de 52 ans interpellé", "").numbers == frozenset()
-    assert event_features("Folk singer Ada Marsh dies aged 84", "").numbers == frozenset()
+    assert event_features(age, "").numbers == {"34 years"}
+    assert event_features("Ein 19-Jähriger festgenommen", "").numbers == {"19 years"}
+    assert event_features("Un homme âgé de 52 ans interpellé", "").numbers == {"52 years"}
+    assert event_features("Folk singer Ada Marsh dies aged 84", "").numbers == {"84 years"}
     assert decide(count, age, hours=6)
     # Two counts that disagree still tell two happenings.
     other = "Police name 34-year-old gunman who killed 3 in Lakeview shopping centre, Tasmania"
     assert not decide(count, other, hours=6)
+    # Two ages that differ are two people.
+    younger = "19-year-old held over Lakeview shopping centre attack in Tasmania"
+    assert not decide(age, younger, hours=6)
 
 
 def test_an_incident_joins_through_the_word_before_its_kind_in_one_title() -> None:
