@@ -40,7 +40,10 @@ an article under another's headline):
   is a report and is left to the rules below), nor an article whose address files it
   under opinion or analysis ("/opinion/", "/Editorials/", "/meinung/":
   :func:`commentary_url`): they cover many happenings, or comment on one
-  rather than report it;
+  rather than report it; an explainer of a past happening ("Why Jamaat, NCP
+  Boycotted Tarique Rahman's Swearing-In ...", "What Intelligence Agencies
+  Concluded About ...") reports it, and is left to the rules below within
+  ``explainer_window`` of the other story;
 - the titles must share at least two keys and agree at least ``min_title``;
 - the *evidence* decides: ``title_weight`` times the titles' weighted
   agreement plus the rest times the agreement of title and lead together,
@@ -224,6 +227,16 @@ _UNITED_STATES = _lazy_re(
 # A site's section before the headline: "World › Florida airport shooting ...".
 _BREADCRUMB = _lazy_re("_BREADCRUMB", r"^(?:[^›»|]{1,30}\s[›»]\s+)+")
 _SCORE_RE = _lazy_re("_SCORE_RE", r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
+# A person's age ("18-year-old suspect", "a 26-year-old", "Ein 18-Jähriger", "âgé de
+# 18 ans", "de 18 años", "dies aged 84", "dies at 91") tells who, not how many: it is
+# no count to disagree with another title's ("kills 9"), but two ages that differ are
+# two people (see _numbers_conflict).
+_AGE_RE = _lazy_re(
+    "_AGE_RE",
+    r"(?i)\b(\d{1,3})(?:[-\s](?:year|yr)s?[-\s]old\b|[-\s]?jährig)"
+    r"|\b(?:âgée?s?\s+de|de)\s+(\d{1,3})\s+(?:ans|años)\b"
+    r"|\b(?:aged|(?:dies|died|dead)\s+at)\s+(\d{1,3})\b",
+)
 
 # Function words and headline filler of the languages the corpus reads
 # (en, de, fr, es, it, pt, nl). Folded (no diacritics, lower case).
@@ -305,6 +318,33 @@ _COLUMN_RE = _lazy_re(
     | ^\s*with\b[^,;:]{3,80},\s
     # A look back rather than a report: "Alexei Navalny and Russia’s history of poisonings".
     | (?:\bthe|['’]s)\s+history\s+of\b
+    # A happening taken as the lesson of a wider matter: "Airport shooting highlights
+    # limits of security screening", "Bridge collapse exposes flaws in inspections".
+    | \b(?:shooting|attack|bombing|blast|explosion|stabbing|crash|derailment|collapse|fire|
+          flood|storm|earthquake|quake|riot)s?\s+
+      (?:highlights|underscores|underlines|exposes|lays\s+bare|reveals|shows)\s+
+      (?:the\s+)?(?:limits|risks|dangers|failures|gaps|flaws|weakness(?:es)?|holes|
+                     lessons|need|problems?|shortcomings)\b
+    """,
+)
+# An explainer telling why or how a happening took place, its verb in the past
+# ("Why Jamaat, NCP Boycotted Tarique Rahman's Swearing-In", "What Intelligence
+# Agencies Concluded About ...", "How Jesse Jackson helped ..."), reports that
+# happening with its reasons, unlike a question or a look at what may come ("Why
+# is the Strait of Hormuz so crucial?", "How Japan's prime minister will use her
+# mandate", "What X's Election Means"). Its opener is no column mark; the title's
+# other marks still are. The past is a word of five letters or more ending in
+# "ed" (not "-eed": "What You Need to Know"; nor "United") or a common irregular
+# past, within six words of the opener.
+_EXPLAINED_RE = _lazy_re(
+    "_EXPLAINED_RE",
+    r"""(?ix)
+    ^\s*(?:why|how|what)(?=\s)
+    (?=(?:\s+[^\s?]+){0,5}?\s+
+       (?:(?!(?:[^\W\d_]*eed|united|hundred)\b)[^\W\d_]{3,}ed
+         |said|told|won|lost|made|took|went|got|became|fell|came|led|did|left|sent|found|
+          gave|rose|sold|bought|brought|built|paid|held|met|ran|broke|chose|spoke|wrote|
+          struck|shot|caught|beat|began)\b)
     """,
 )
 # A retrospective announces a look back at a past happening, not a new one: "LONG
@@ -493,7 +533,8 @@ class EventFeatures:
         title_keys: the title's keys, in order, without repeats.
         lead_keys: the keys of the title and the lead together.
         names: the keys written as names (capitalized where it tells, or acronyms).
-        numbers: the numbers of the title (folded, without separators).
+        numbers: the numbers of the title (folded, without separators); a person's age
+            marked ``"18 years"`` (see :data:`_AGE_RE`).
         kind: ``"roundup"``, ``"column"`` or ``""`` (see :func:`kind`).
         scores: the title holds a game's score ("2-1").
         head_keys: the title's keys outside its backdrop clauses (see :func:`_head_words`):
@@ -606,7 +647,7 @@ _EMPTY_PAIRS: frozenset[tuple[str, str]] = frozenset()
 
 
 def kind(title: str) -> str:
-    """What a title announces: ``"roundup"``, ``"column"`` or ``""`` (a report).
+    """What a title announces: ``"roundup"``, ``"column"``, ``"explainer"`` or ``""`` (a report).
 
     Live blogs, newsletters, briefings, "The Latest:", "What to know",
     galleries, deals lists and daily programmes ("12/18: CBS Evening News")
@@ -616,14 +657,23 @@ def kind(title: str) -> str:
     sudden happening ("Florida attack updates: Fort Lauderdale airport reopens
     after shooting", see :data:`_INCIDENT_WORDS`) report it; updates on a
     place or a war ("Ukraine updates: ...") are a live page of many.
+    An explainer of a past happening, its verb in the past ("Why Jamaat, NCP
+    Boycotted Tarique Rahman's Swearing-In As Bangladesh PM", see
+    :data:`_EXPLAINED_RE`), reports that happening with its reasons
+    (``"explainer"``): it joins the happening's reports published within
+    ``explainer_window`` of it (see :func:`compare`), not the next days' news.
     """
     updates = _UPDATES_RE.match(title) if "pdate" in title else None
     if updates and _incidents() & {_stem(w) for w in _WORD_RE.findall(updates.group(1))}:
         title = title[updates.end() :]
     if _ROUNDUP_RE.search(title):
         return "roundup"
-    if _COLUMN_RE.search(title) or _two_sentences(title):
+    explained = _EXPLAINED_RE.match(title) if not title.rstrip().endswith("?") else None
+    # An explainer of a past happening is read without its opener (see _EXPLAINED_RE).
+    if _COLUMN_RE.search(title[explained.end() :] if explained else title) or _two_sentences(title):
         return "column"
+    if explained:
+        return "explainer"
     lower = title.lower()
     if any(w in lower for w in _LOOK_BACK_WORDS) and _LOOK_BACK_RE.search(title):
         return "column"
@@ -743,6 +793,11 @@ def _features(title: str, lead: str) -> EventFeatures:
     previous = ""  # the key of the title's previous word when capitalized and just before
     title_keys: list[str] = []
     numbers: set[str] = set()
+    ages = (
+        {m.group(1) or m.group(2) or m.group(3) for m in _AGE_RE.finditer(title)}
+        if any(w in title for w in ("old", "Old", "OLD", "hrig", " ans", " años", "aged", " at "))
+        else ()
+    )
     lead_keys: set[str] = set()
     for source, tokens in (("title", title_tokens), ("lead", lead_tokens)):
         for word, starts, capital in tokens:
@@ -752,7 +807,7 @@ def _features(title: str, lead: str) -> EventFeatures:
                     key = "#" + number
                     lead_keys.add(key)
                     if source == "title":
-                        numbers.add(number)
+                        numbers.add(number + _AGE if number in ages else number)
                         if key not in title_keys:
                             title_keys.append(key)
                 continue
@@ -926,6 +981,10 @@ class EventParams:
             this far apart, however little their titles agree (see :func:`_angle`).
         angle_idf: how rare (log scale, like ``min_idf``) the name those two stories share
             must be: 3.5 is a name in about one title of 12 of their days.
+        explainer_window: an explainer of a past happening ("Why X boycotted Y's
+            swearing-in", see :func:`kind`) is compared with stories published at most
+            this far from it: it explains the day's happening, while a day later the same
+            actors are often in the next one (a hearing after a report).
         one_key_idf: how rare (log scale) the one title key two stories share must be for
             the pair to be compared at all (two shared title keys always are): such a
             pair joins only by the angle rule (see :func:`_angle`), and only a story whose
@@ -950,10 +1009,11 @@ class EventParams:
     actor_idf: float = 3.0
     incident_window: timedelta = timedelta(hours=16)
     told_names: float = 0.8
-    occasion_window: timedelta = timedelta(hours=12)
+    occasion_window: timedelta = timedelta(hours=16)
     angle_window: timedelta = timedelta(hours=12)
     angle_idf: float = 3.5
     one_key_idf: float = 4.4
+    explainer_window: timedelta = timedelta(hours=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -982,6 +1042,9 @@ class EventVerdict:
 
 
 IdfFn = Callable[[str], float]
+
+#: The kinds of title (see :func:`kind`) that join no event.
+_APART = frozenset({"roundup", "column"})
 
 
 def _cosine(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
@@ -1047,8 +1110,14 @@ def compare(
         return EventVerdict(False, "same outlet", gap=gap)
     if gap > params.window:
         return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
-    if a.kind or b.kind:
+    if a.kind in _APART or b.kind in _APART:
         return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
+    if gap > params.explainer_window and "explainer" in (a.kind, b.kind):
+        return EventVerdict(
+            False,
+            f"an explainer published {gap} apart (explainer window {params.explainer_window})",
+            gap=gap,
+        )
     if commentary_url(url_a) or commentary_url(url_b):
         return EventVerdict(False, "an address filed under opinion or analysis", gap=gap)
     keys_b = set(b.title_keys)
@@ -1573,8 +1642,9 @@ def _incident(
     :data:`_INCIDENT_WORDS`) and the other story tells it too, in its title or its
     lead; and the titles share a rare word besides (``least``, the rarity of
     a shared name) that says where or whose: a name ("Ivory Coast",
-    "Chicago", "Florida") or the word just before the kind in both titles
-    ("airport shooting"). A common role ("suspect", "police") is no place:
+    "Chicago", "Florida") or the word just before the kind in one title
+    ("airport shooting", "Chicago torture case") that the other title holds too
+    ("... guns down 5 at Fort Lauderdale airport"). A common role ("suspect", "police") is no place:
     "Police identify suspect in Rhode Island ice rink shooting" and "Suspect
     in Canada shooting is identified ..." are two shootings. ``compare`` asks
     it of stories in one language, published within ``incident_window``.
@@ -1587,13 +1657,29 @@ def _incident(
     if not told:
         return None
     names = a.names | b.names
-    before = _before(a.title_keys, kinds) & _before(b.title_keys, kinds)
+    # The word before the kind in one title says where when the other title holds it
+    # too; who ("suspect in shooting", "mass shooting") is no place (_WHO_WORDS).
+    before = (_before(a.title_keys, kinds) | _before(b.title_keys, kinds)) - _who()
     rare = [
         k
         for k in shared_title
         if (k in names or k in before) and k not in kinds and idf(k) >= least
     ]
+    rare.sort(key=lambda k: k not in names)  # a name first: it says where best
     return (told[0], rare[0]) if rare else None
+
+
+_WHO_WORDS = """
+    suspect suspects police officer officers victim victims man woman men women teen teenager
+    boy girl student students child children mass deadly fatal latest new another
+"""
+"""Words that stand before an incident's kind to say who or how, not where (:func:`_incident`)."""
+
+
+@lru_cache(maxsize=1)
+def _who() -> frozenset[str]:
+    """The stems of :data:`_WHO_WORDS` (computed on first use)."""
+    return frozenset(_stem(w) for w in _WHO_WORDS.split())
 
 
 def _before(keys: Sequence[str], kinds: frozenset[str]) -> set[str]:
@@ -1764,11 +1850,20 @@ def _numbers_conflict(a: EventFeatures, b: EventFeatures) -> str:
         na, nb = a.numbers, b.numbers
         if na != nb:
             return "different scores"
-    small_a = {n for n in a.numbers if len(n) < 4}
-    small_b = {n for n in b.numbers if len(n) < 4}
+    small_a = {n for n in a.numbers if len(n) < 4 and not n.endswith(_AGE)}
+    small_b = {n for n in b.numbers if len(n) < 4 and not n.endswith(_AGE)}
     if small_a and small_b and not small_a & small_b:
         return f"{'/'.join(sorted(small_a))} vs {'/'.join(sorted(small_b))}"
+    # An age is compared with an age only: two people of one name, or two suspects.
+    ages_a = {n for n in a.numbers if n.endswith(_AGE)}
+    ages_b = {n for n in b.numbers if n.endswith(_AGE)}
+    if ages_a and ages_b and not ages_a & ages_b:
+        return f"ages {'/'.join(sorted(ages_a))} vs {'/'.join(sorted(ages_b))}"
     return ""
+
+
+#: The mark of an age among a title's numbers ("18" in "18-year-old" is ``"18 years"``).
+_AGE = " years"
 
 
 # --- the index of event keys ------------------------------------------------

@@ -1270,8 +1270,12 @@ def test_the_same_actors_at_one_occasion_join_in_other_words() -> None:
     assert on_day(agreed, wrapped, hours=10, idf=day).startswith(
         "the same actors (iran, u.s) at one negotiation"
     )
-    # The next day's statements on the same talks are follow-ups: the window bounds it.
-    assert not on_day(agreed, wrapped, hours=13, idf=day)
+    # A night's news of one round of talks is that round's (its statements come the
+    # evening and the morning after); the next day's are follow-ups: the window bounds it.
+    assert on_day(agreed, wrapped, hours=14, idf=day).startswith(
+        "the same actors (iran, u.s) at one negotiation"
+    )
+    assert not on_day(agreed, wrapped, hours=17, idf=day)
     assert on_day(
         (
             "France's Macron holds bilateral talks with India's Modi to boost economic and"
@@ -1373,7 +1377,7 @@ def test_the_parties_of_one_negotiation_told_anywhere_join() -> None:
     )
     assert verdict.title_score < EventParams().min_title
     # The next day's statements are follow-ups: the occasion window bounds the rule.
-    assert not on_day(wrapped, red_lines, hours=13, idf=day)
+    assert not on_day(wrapped, red_lines, hours=17, idf=day)
     # A title whose main clause names its actor and another deed keeps the talks as backdrop.
     assert not on_day(
         (
@@ -2016,3 +2020,75 @@ def test_ingest_keeps_a_speakers_denial_apart_from_the_finding(
     result = runner.invoke(cli, [*base, "events", "--explain", *ids])
     assert result.exit_code == 0, result.stderr
     assert "a statement: kremlin, whom the other story does not name" in result.output
+
+
+def test_an_explainer_of_a_past_happening_joins_its_reports_within_its_window() -> None:
+    # "Why/How/What" with the verb in the past explains a happening that took place.
+    explainer = "Why Opposition Parties Walked Out of Governor Okonkwo's Inauguration in Enugu"
+    assert kind(explainer) == "explainer"
+    assert kind("What Auditors Found in the Collapsed Veltran Bank's Books") == "explainer"
+    # A question, or a look at what may come, is still a column.
+    assert kind("Why did opposition parties walk out of the inauguration?") == "column"
+    assert kind("How Governor Okonkwo will use his new mandate in Enugu") == "column"
+    assert kind("What Okonkwo's inauguration means for Enugu") == "column"
+    assert kind("What You Need to Know About Enugu's New Governor") == "roundup"
+    report = "Chidi Okonkwo sworn in as Enugu governor; two opposition parties stay away"
+    lead_e = "Two opposition parties left the inauguration of Governor Chidi Okonkwo in Enugu."
+    lead_r = "Chidi Okonkwo took the oath as governor of Enugu on Monday; two parties boycotted."
+    assert decide(explainer, report, lead_a=lead_e, lead_b=lead_r, hours=3)
+    # The next day the same names are in the next happening: an explainer stays apart.
+    assert not decide(explainer, report, lead_a=lead_e, lead_b=lead_r, hours=20)
+
+
+def test_an_age_is_no_count_to_disagree_with() -> None:
+    # "kills 7" and a "34-year-old" gunman: the age names who, it counts no one.
+    count = "Gunman kills 7 at Lakeview shopping centre in Tasmania"
+    age = "Police name 34-year-old gunman in Lakeview shopping centre attack, Tasmania"
+    assert event_features(age, "").numbers == {"34 years"}
+    assert event_features("Ein 19-Jähriger festgenommen", "").numbers == {"19 years"}
+    assert event_features("Un homme âgé de 52 ans interpellé", "").numbers == {"52 years"}
+    assert event_features("Folk singer Ada Marsh dies aged 84", "").numbers == {"84 years"}
+    assert decide(count, age, hours=6)
+    # Two counts that disagree still tell two happenings.
+    other = "Police name 34-year-old gunman who killed 3 in Lakeview shopping centre, Tasmania"
+    assert not decide(count, other, hours=6)
+    # Two ages that differ are two people.
+    younger = "19-year-old held over Lakeview shopping centre attack in Tasmania"
+    assert not decide(age, younger, hours=6)
+
+
+def test_an_incident_joins_through_the_word_before_its_kind_in_one_title() -> None:
+    # "ferry terminal shooting" in one title, the terminal told otherwise in the other.
+    day = titles_holding({"ferry": 6, "terminal": 9, "killed": 30, "dead": 25}, 1100)
+    fire = (
+        "Two killed as gunman opens fire in crowded ferry terminal, witnesses say",
+        "A gunman opened fire in the ferry terminal on Friday morning, killing two people.",
+    )
+    shooting = (
+        "Ferry terminal shooting leaves commuters shaken as police search for motive",
+        "Police questioned the gunman after the shooting at the ferry terminal left two dead.",
+    )
+    assert on_day(fire, shooting, hours=4, idf=day).startswith("the same kind of happening")
+    # Another kind of happening at a terminal stays apart.
+    strike = (
+        "Ferry terminal workers strike over pay as commuters face delays",
+        "Workers at the ferry terminal walked out on Friday over a pay dispute.",
+    )
+    assert not on_day(fire, strike, hours=4, idf=day)
+    # Who stands before the kind ("suspect in shooting") says no place: two shootings.
+    hunt = ("Police hunt suspect in ferry shooting", "Police are hunting a suspect in a shooting.")
+    mall = (
+        "3 killed, including suspect, in shooting at a mall",
+        "Three people were killed in a shooting at a mall, including the suspect, police said.",
+    )
+    assert not on_day(hunt, mall, hours=3, idf=day)
+
+
+def test_a_happening_taken_as_a_lesson_is_a_column() -> None:
+    assert kind("Ferry terminal shooting highlights gaps in port security") == "column"
+    assert kind("Bridge collapse exposes flaws in state inspections") == "column"
+    assert kind("Ferry terminal shooting: police name the gunman") == ""
+    assert kind("Report highlights risks of ferry overcrowding") == ""
+    lesson = ("Ferry terminal shooting highlights gaps in port security", "")
+    report = ("Two killed in ferry terminal shooting, gunman at large", "")
+    assert not on_day(lesson, report, hours=4, idf=RARE)
