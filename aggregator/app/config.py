@@ -661,7 +661,8 @@ def _events(r: _Reader) -> EventParams:
     actor_idf = float(r.get("actor_idf", (float, int), d.actor_idf))
     if not 1 <= actor_idf <= 20:
         raise r.error("actor_idf", f"must be between 1 and 20, got {actor_idf}")
-    # A window shorter than the default incident, occasion or angle window bounds it, unless set.
+    # A window shorter than the default incident, occasion, angle or explainer window bounds
+    # it, unless set.
     incident_window = r.convert("incident_window", parse_duration, min(d.incident_window, window))
     if not timedelta(0) < incident_window <= window:
         raise r.error(
@@ -679,6 +680,14 @@ def _events(r: _Reader) -> EventParams:
         raise r.error(
             "angle_window",
             f"must be positive and at most window, got {r.table['angle_window']!r}",
+        )
+    explainer_window = r.convert(
+        "explainer_window", parse_duration, min(d.explainer_window, window)
+    )
+    if not timedelta(0) < explainer_window <= window:
+        raise r.error(
+            "explainer_window",
+            f"must be positive and at most window, got {r.table['explainer_window']!r}",
         )
     angle_idf = float(r.get("angle_idf", (float, int), d.angle_idf))
     if not 1 <= angle_idf <= 20:
@@ -706,6 +715,7 @@ def _events(r: _Reader) -> EventParams:
         told_names=share("told_names", d.told_names),
         occasion_window=occasion_window,
         angle_window=angle_window,
+        explainer_window=explainer_window,
         angle_idf=angle_idf,
         one_key_idf=one_key_idf,
     )

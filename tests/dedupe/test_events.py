@@ -949,6 +949,7 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         "cross_language = 0.5\nmax_candidates = 8\ndistinct = 0.3\ncoverage = 0.7\n"
         "actors = 0.2\nactor_idf = 3.5\nincident_window = '6h'\ntold_names = 0.9\n"
         "occasion_window = '8h'\nangle_window = '10h'\nangle_idf = 4\none_key_idf = 5.5\n"
+        "explainer_window = '9h'\n"
     )
     assert load(_config(tmp_path, text)).events == EventParams(
         enabled=False,
@@ -970,13 +971,14 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         told_names=0.9,
         occasion_window=timedelta(hours=8),
         angle_window=timedelta(hours=10),
+        explainer_window=timedelta(hours=9),
         angle_idf=4.0,
         one_key_idf=5.5,
     )
     # A window shorter than the default incident window bounds it.
     short = load(_config(tmp_path, "[events]\nwindow = '6h'\n")).events
     assert short.incident_window == short.occasion_window == timedelta(hours=6)
-    assert short.angle_window == timedelta(hours=6)
+    assert short.angle_window == short.explainer_window == timedelta(hours=6)
 
 
 @pytest.mark.parametrize(
@@ -1010,6 +1012,10 @@ def test_events_config_every_key(tmp_path: Path) -> None:
         (
             "angle_window = '3d'",
             "events.angle_window: must be positive and at most window, got '3d'",
+        ),
+        (
+            "explainer_window = '2d'",
+            "events.explainer_window: must be positive and at most window, got '2d'",
         ),
         ("angle_idf = 30", "events.angle_idf: must be between 1 and 20, got 30.0"),
         ("one_key_idf = 0.5", "events.one_key_idf: must be between 1 and 20, got 0.5"),
