@@ -632,7 +632,7 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
     if kind in ("book", "podcast", "howto", "listing", "deal", "job"):
         return []  # a blurb, show notes or an ad: no news to weigh (the rubric's genre mismatch)
     if kind == "release" and _PRODUCT_RE.search(clause):
-        return [f"What would you still need before switching, now that {clause}?"]
+        return [f"{_SWITCHING}{clause}?"]
     if kind == "court" and _RULING_RE.search(clause):
         return [
             f"What does it mean that {clause}, and is it fair?",
@@ -648,6 +648,7 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
 
 
 _NEWS_FIRST = "What should readers make of the news that "
+_SWITCHING = "What would you still need before switching, now that "
 
 
 def _news_second(clause: str) -> str:
@@ -1368,6 +1369,41 @@ def _release_question(reading: Reading) -> list[str]:
     return [f"Would you {verb} {product}?"]
 
 
+# What a release brings, said of it in the body: "It includes four critical bug fixes".
+_FEATURE_RE = re.compile(
+    r"\b(?:adds|brings|introduces|includes|fixes|supports|improves|offers|features|comes with"
+    r"|ships with|now has|now lets|lets you|allows)\b"
+)
+_EN_SENTENCE_END_RE = re.compile(r"(?<=[a-z0-9)\u201d\"])[.!]\s+(?=[A-Z\u201c\"])")
+
+
+def _release_feature_question(reading: Reading, body: str) -> list[str]:
+    """ "Would this make you upgrade to Coq 8.8.1: “It includes four critical bug fixes …”?".
+
+    Whether a release is worth adopting is what its readers argue about, and
+    the body's sentence on what it brings is the concrete part of that: the
+    question quotes the first of the body's first three sentences that names
+    the product (or opens with "It" or "This release") and says what it adds,
+    fixes or supports (:data:`_FEATURE_RE`). Without such a sentence, whether
+    to adopt the product is asked alone (:func:`_release_question`).
+    """
+    found = _release_question(reading)
+    if not found:
+        return []
+    product = found[0].split(" ", 3)[-1][:-1].removeprefix("to ")
+    verb = "upgrade to" if found[0].startswith("Would you upgrade to ") else "try"
+    first_word = product.split()[0]
+    for sentence in _EN_SENTENCE_END_RE.split(body[:500])[:3]:
+        sentence = " ".join(sentence.split()).rstrip(".")
+        opens = sentence.startswith(("It ", "This release ", "The release ", "The new version "))
+        if (opens or first_word in sentence) and _FEATURE_RE.search(sentence):
+            question = f"Would this make you {verb} {product}: \u201c{sentence}\u201d?"
+            if len(question) <= MAX_QUESTION_LENGTH:
+                return [question]
+            break
+    return found
+
+
 # Words that make a headline's subject more than a product's name.
 _NOT_IN_RELEASE = frozenset(
     "the a an is are was were has have will not no new our we why how what when who".split()
@@ -1459,6 +1495,12 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         lead_questions = view  # the view in its own frame; the second fact stays
     else:
         lead_questions = _product_question(lead_questions) or lead_questions
+    if reading.kind == "release" and (
+        not lead_questions or lead_questions[0].startswith(_SWITCHING)
+    ):
+        # A named release: whether to adopt it, on what it brings, rather than the lead
+        # pasted after "before switching" (a frame readers found mis-aimed or garbled).
+        lead_questions = _release_feature_question(reading, body) or lead_questions
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
@@ -1785,12 +1827,89 @@ def _german_offer(reading: Reading) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# --- releases in German ----------------------------------------------------------
+
+# A versioned product name: "Gotify 3.0.0", "Quarkdown 2.0", "WildFly 10", "Android 17 QPR1"
+# (a year is no version: "Jugendschutz 2025").
+_DE_PRODUCT = (
+    r"(?P<product>[A-Z.][\w.+#-]*(?: [A-Z][\w.+#-]*){0,2} v?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)*"
+    r"(?: [A-Z][\w-]*)?)"
+)
+# "Gotify 3.0.0: Push-Nachrichten selbst hosten": the product, then its tagline.
+_DE_PRODUCT_TAGLINE_RE = re.compile(rf"^{_DE_PRODUCT}: (?P<tagline>[^:?!]{{8,70}})$")
+# "Markdown auf Steroiden: Quarkdown 2.0 ist da": a tagline, then the product's arrival.
+_DE_TAGLINE_PRODUCT_RE = re.compile(
+    rf"^(?P<tagline>[^:?!]{{8,70}}): {_DE_PRODUCT} (?:ist (?:da|erschienen|verfügbar|fertig)"
+    r"|erscheint)$"
+)
+# What a release brings, said of it in the lead.
+_DE_FEATURE_RE = re.compile(
+    r"\b(?:bringt|bietet|führt \S.{2,80} ein|unterstützt|ergänzt|erweitert|verbessert"
+    r"|beherrscht|liefert|erhält|enthält|behebt|schließt)\b"
+)
+_SENTENCE_END_RE = re.compile(r"(?<=[a-zäöüß0-9)\u201c\"])[.!]\s+(?=[A-ZÄÖÜ\u201e\"])")
+# A tagline that is a verdict rather than a promise: "..., aber keine Ultra HD Blu-ray".
+_DE_VERDICT_RE = re.compile(r"\b(?:aber|doch|kein|keine|keinen|nicht)\b")
+
+
+def _german_release_product(headline: str) -> tuple[str, str]:
+    """``(product, tagline)`` of a German headline announcing a versioned release."""
+    match = _DE_PRODUCT_TAGLINE_RE.match(headline) or _DE_TAGLINE_PRODUCT_RE.match(headline)
+    if match is not None:
+        tagline = match.group("tagline").strip()
+        words = tagline.split()
+        # "Android 17 QPR1: Google veröffentlicht erste Beta ...": a report, not a tagline.
+        if not _DE_VERDICT_RE.search(tagline) and not any(
+            w[:1].islower() and w.endswith("t") and w not in _DE_NOT_VERBS for w in words[1:3]
+        ):
+            return match.group("product"), tagline
+        return match.group("product"), ""
+    match = re.search(
+        rf"(?:^|: )[A-Z][\w.-]*(?: [A-Z][\w.-]*)? (?:gibt|veröffentlicht) {_DE_PRODUCT}(?: frei)?$",
+        headline,
+    )
+    return (match.group("product"), "") if match is not None else ("", "")
+
+
+def _german_release(reading: Reading, body: str) -> list[str]:
+    """For a German release: whether it keeps its tagline's promise, whether its news is worth
+    the switch.
+
+    A release ("Gotify 3.0.0: Push-Nachrichten selbst hosten") has no news to
+    weigh: "Wie bewerten Sie diese Nachricht: …" and a motive or "who gains"
+    on it are the rubric's genre mismatch. What its readers argue about is
+    whether the version delivers what its headline promises, and whether what
+    the lead says it brings ("führt OpenID Connect für die Anmeldung ein")
+    is worth switching for. Only a headline that names a versioned product
+    (:func:`_german_release_product`).
+    """
+    product, tagline = _german_release_product(reading.headline.strip())
+    if not product:
+        return []
+    out = []
+    if tagline:
+        out.append(f"Hält {product}, was \u201e{tagline}\u201c verspricht?")
+    first_word = product.split()[0]
+    for sentence in _SENTENCE_END_RE.split(body[:400])[:3]:
+        sentence = sentence.strip().rstrip(".")
+        if first_word in sentence and _DE_FEATURE_RE.search(sentence):
+            out.append(
+                f"Lohnt sich der Umstieg auf {product} wegen dieser Neuerungen: "
+                f"\u201e{sentence}\u201c?"
+            )
+            break
+    return [q for q in out if len(q) <= MAX_QUESTION_LENGTH]
+
+
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
     offer = _german_offer(reading)
     if offer:
         return [offer]  # an advertisement: its news frames would be the genre mismatch
+    release = _german_release(reading, body)
+    if release:
+        return [release]  # a release: its news and motive frames would be the genre mismatch
     kind = reading.kind
     act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
     if act is not None and _german_actor_reads(act[0]):
