@@ -2240,6 +2240,12 @@ _NATIVE_HARM_RE = re.compile(
     r"|mort[eo]s?\b|morreu|v\u00edtima|ataque)",  # Portuguese
     re.IGNORECASE,
 )
+# English function words that are the language's own words too: the Spanish and Portuguese
+# preposition "a" ("Obama le recuerda a Trump ..."), the Portuguese article "as".
+_NATIVE_NOT_ENGLISH = {
+    "es": _ENGLISH_WORDS - {"a"},
+    "pt": _ENGLISH_WORDS - {"a", "as"},
+}
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z]")
 
@@ -2274,9 +2280,9 @@ def _native_question(reading: Reading, body: str) -> list[str]:
     if reading.lang == "uk":
         if not _CYRILLIC_RE.search(headline):
             return []
-    elif not _ENGLISH_WORDS.isdisjoint(w.lower() for w in words) or not (
-        _NON_ASCII_LETTER_RE.search(headline) or _NON_ASCII_LETTER_RE.search(body[:200])
-    ):
+    elif not _NATIVE_NOT_ENGLISH.get(reading.lang, _ENGLISH_WORDS).isdisjoint(
+        w.lower() for w in words
+    ) or not (_NON_ASCII_LETTER_RE.search(headline) or _NON_ASCII_LETTER_RE.search(body[:200])):
         return []
     return [frame.format(headline)]
 

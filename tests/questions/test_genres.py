@@ -83,3 +83,15 @@ def test_an_english_release_is_asked_about_what_it_brings() -> None:
         "loss on power failure and a faster fsck\u201d?"
     )
     assert not any("before switching" in q for q in questions)
+
+
+# --- other languages ---------------------------------------------------------------
+
+
+def test_a_spanish_headline_with_the_preposition_a_is_asked_in_spanish() -> None:
+    # "a" is an English word and a Spanish one: it alone does not make the headline English.
+    title = 'La alcaldesa le recuerda a Moreno que el presupuesto "no está cerrado"'
+    body = "La alcaldesa de Valencia insistió el lunes en que el presupuesto se negociará."
+    assert _questions(title, body, "es") == (
+        f"\u00bfQu\u00e9 opina de la noticia \u00ab{title}\u00bb?",
+    )
