@@ -1849,7 +1849,10 @@ _DE_FEATURE_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"(?<=[a-zäöüß0-9)\u201c\"])[.!]\s+(?=[A-ZÄÖÜ\u201e\"])")
 # A tagline that is a verdict rather than a promise: "..., aber keine Ultra HD Blu-ray".
-_DE_VERDICT_RE = re.compile(r"\b(?:aber|doch|kein|keine|keinen|nicht)\b")
+_DE_VERDICT_RE = re.compile(
+    r"\b(?:aber|doch|kein|keine|keinen|nicht)\b|Warn|L\u00fccke|Fehler|Problem|Risik|Gefahr"
+    r"|Angriff|Kritik|Streit|Ende\b|Aus f\u00fcr"
+)
 
 
 def _german_release_product(headline: str) -> tuple[str, str]:
@@ -2082,10 +2085,43 @@ def _german_dass(sentence: str, reading: Reading) -> str:
     return _german_verb_last(subject, verb, rest) or ""
 
 
+# A finite verb of a German headline's clause: "Facebook schließt Parse-Plattform",
+# "Patches schließen Lücken", "Merz will ...".
+_DE_HEADLINE_VERB_RE = re.compile(
+    r"^[A-ZÄÖÜ\d][^ ]*(?: [A-ZÄÖÜ][^ ]*){0,2} (?:[a-zäöüß]{3,}(?:t|en)|ist|sind|hat|wird|will|soll"
+    r"|kann|muss)\b"
+)
+
+# Words ending like a verb that are none: "Neue Schulden wegen Iran-Krise denkbar".
+_DE_NOT_HEADLINE_VERBS = frozenset(
+    "wegen gegen zwischen neben binnen eben oben unten morgen gestern trotzdem mittlerweile"
+    " nunmehr insgesamt".split()
+)
+
+
 def _german_fallback(reading: Reading) -> str:
+    """The one German question for a story that offers nothing safer: on its headline, quoted.
+
+    A headline that states a fact as a clause ("Facebook schließt
+    Parse-Plattform", after a label: "Badlock: Patches schließen Lücken ...")
+    is asked to be judged, like a quoted lead sentence; asking what a reader
+    would like to know more about names no claim (readers found it generic),
+    so it is kept for the rest, and for show notes, blurbs and how-tos.
+    """
     headline = _clip(reading.headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
     if len(headline.split()) < 3:
         return "Worüber würden Sie bei dieser Meldung zuerst sprechen?"
+    clause = headline.rpartition(": ")[2]
+    verb = _DE_HEADLINE_VERB_RE.match(clause)
+    if (
+        reading.kind not in _NO_NEWS_KINDS
+        and reading.kind != "tragedy"
+        and verb is not None
+        and verb.group().split()[-1] not in _DE_NOT_VERBS | _DE_NOT_HEADLINE_VERBS
+        and len(clause.split()) >= 3
+        and headline == reading.headline
+    ):
+        return f"Wie bewerten Sie die Meldung \u201e{headline}\u201c?"
     return f"Was an \u201e{headline}\u201c würden Sie gern genauer wissen?"
 
 

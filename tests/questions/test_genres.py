@@ -95,3 +95,37 @@ def test_a_spanish_headline_with_the_preposition_a_is_asked_in_spanish() -> None
     assert _questions(title, body, "es") == (
         f"\u00bfQu\u00e9 opina de la noticia \u00ab{title}\u00bb?",
     )
+
+
+def test_a_german_release_headline_with_a_warning_promises_nothing() -> None:
+    questions = _questions(
+        "Tarnix 7.7: Warnung vor abgelaufenen Secure-Boot-Zertifikaten",
+        "Die Linux-Distribution Tarnix ist in Version 7.7 erschienen.",
+        "de",
+    )
+    assert not any(q.startswith("Hält ") for q in questions), questions
+
+
+# --- German headlines with nothing safer to ask -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Quellbank schließt Entwicklerplattform",
+        "Patchday: Updates schließen Lücken in Serverdiensten",
+    ],
+)
+def test_a_german_headline_clause_is_asked_to_be_judged(title: str) -> None:
+    assert _questions(title, "", "de") == (f"Wie bewerten Sie die Meldung \u201e{title}\u201c?",)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Developer Snapshots: Programmierer-News in ein, zwei Sätzen",
+        "Fraktionschef Ahlers: Neue Schulden wegen Energiekrise denkbar",
+    ],
+)
+def test_a_german_label_or_noun_phrase_is_not_asked_as_a_statement(title: str) -> None:
+    assert not _questions(title, "", "de")[0].startswith("Wie bewerten"), title
