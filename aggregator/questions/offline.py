@@ -1466,10 +1466,37 @@ def _invitation_question(reading: Reading) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# A distribution's notice that an update breaks something: "dovecot >= 2.4 requires
+# manual intervention", "Plasma 6.4.0 will need manual intervention if you are on X11".
+_INTERVENTION_RE = re.compile(
+    r"^(?P<package>[A-Za-z][\w.+-]*) (?:>= ?)?(?P<version>v?\d[\w.:+~-]*)"
+    r" (?:update |upgrade )?(?:may |will )?(?:requires?|needs?) manual intervention\b"
+)
+
+
+def _intervention_question(reading: Reading) -> list[str]:
+    """ "Should updating to dovecot 2.4 need manual intervention, or ...?" for an update notice.
+
+    A packager's notice that an update needs a manual step is a community
+    announcement: weighing it as news or asking what a reader would "still
+    need before switching" misses it (readers found both mis-aimed), while
+    whether an update should ever break a working system, or the package
+    should have handled the change, is the dispute such notices start.
+    """
+    match = _INTERVENTION_RE.match(reading.headline.strip())
+    if match is None:
+        return []
+    update = f"{match.group('package')} {match.group('version')}"
+    return [
+        f"Should updating to {update} need manual intervention, or should the package have "
+        "handled the change itself?"
+    ]
+
+
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
-    invitation = _invitation_question(reading)
+    invitation = _invitation_question(reading) or _intervention_question(reading)
     if invitation:
         return [invitation]  # an announcement: its news frames would be the genre mismatch
     lead_questions = _lead_questions(reading, lead, body)
@@ -1904,6 +1931,30 @@ def _german_release(reading: Reading, body: str) -> list[str]:
     return [q for q in out if len(q) <= MAX_QUESTION_LENGTH]
 
 
+# An episode's code before its topic: "CRE184 Bundeswehr", "CRE193 Old School Computing".
+_EPISODE_CODE_RE = re.compile(r"^[A-Z]{2,6}\d{2,4} (?P<topic>[A-ZÄÖÜ][^:?!|]{2,60})$")
+
+
+def _german_episode(reading: Reading, body: str) -> list[str]:
+    """ "Wie sehen Sie das Thema der Folge „Bundeswehr“: Die Deutschen Streitkräfte und …?".
+
+    Show notes have no news to weigh, and a quoted sentence of their
+    background ("Ende des 19. Jahrhundert kam Bewegung …") or the episode's
+    code ("CRE184") names no stake; the episode's topic, with the subtitle that
+    opens its notes (a first paragraph of three to sixteen words, not a
+    sentence), is what its listeners would discuss. Only an episode whose
+    title is a code and a topic.
+    """
+    match = _EPISODE_CODE_RE.match(reading.headline.strip())
+    if match is None:
+        return []
+    subtitle = body.lstrip().split("\n", 1)[0].strip()
+    if not 3 <= len(subtitle.split()) <= 16 or subtitle.endswith((".", ":", "!", "?")):
+        return []
+    question = f"Wie sehen Sie das Thema der Folge \u201e{match.group('topic')}\u201c: {subtitle}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
@@ -1913,6 +1964,9 @@ def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     release = _german_release(reading, body)
     if release:
         return [release]  # a release: its news and motive frames would be the genre mismatch
+    episode = _german_episode(reading, body) if reading.kind == "podcast" else []
+    if episode:
+        return [episode]  # show notes: a quoted sentence of them names no stake
     kind = reading.kind
     act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
     if act is not None and _german_actor_reads(act[0]):

@@ -12,6 +12,7 @@ import pytest
 
 from aggregator.models import Story
 from aggregator.questions.offline import OfflineGenerator
+from aggregator.questions.reading import read_story
 
 
 def _story(title: str, body: str, lang: str = "en") -> Story:
@@ -129,3 +130,65 @@ def test_a_german_headline_clause_is_asked_to_be_judged(title: str) -> None:
 )
 def test_a_german_label_or_noun_phrase_is_not_asked_as_a_statement(title: str) -> None:
     assert not _questions(title, "", "de")[0].startswith("Wie bewerten"), title
+
+
+@pytest.mark.parametrize(
+    ("title", "update"),
+    [
+        ("postfixd >= 3.9 requires manual intervention", "postfixd 3.9"),
+        ("mesa-utils >= 24.1.2-3 upgrade may require manual intervention", "mesa-utils 24.1.2-3"),
+        ("Xfwm 4.20.0 will need manual intervention if you are on Wayland", "Xfwm 4.20.0"),
+    ],
+)
+def test_an_update_notice_asks_whether_the_update_should_need_a_manual_step(
+    title: str, update: str
+) -> None:
+    body = (
+        "The postfixd 3.9 release branch has made breaking changes which result in it being "
+        "incompatible with older configuration files. Thus, the service will no longer start "
+        "until the configuration file was migrated."
+    )
+    assert _questions(title, body) == (
+        f"Should updating to {update} need manual intervention, or should the package have "
+        "handled the change itself?",
+    )
+
+
+# --- show notes -------------------------------------------------------------------------
+
+
+def test_a_german_episode_is_asked_about_its_topic_and_subtitle() -> None:
+    questions = _questions(
+        "CRE215 Stadtbäume",
+        "Warum Städte ohne alte Bäume im Sommer kaum noch bewohnbar sind\n\n"
+        "Ende des 19. Jahrhunderts begannen die großen Städte, Alleen anzulegen. Heute "
+        "kämpfen die Gartenämter mit Trockenheit und Schädlingen.",
+        "de",
+    )
+    assert questions == (
+        "Wie sehen Sie das Thema der Folge \u201eStadtbäume\u201c: Warum Städte ohne alte "
+        "Bäume im Sommer kaum noch bewohnbar sind?",
+    )
+
+
+def test_a_german_episode_without_a_subtitle_gets_no_topic_question() -> None:
+    questions = _questions(
+        "CRE216 Stadtbäume",
+        "Ende des 19. Jahrhunderts begannen die großen Städte, Alleen anzulegen. Heute "
+        "kämpfen die Gartenämter mit Trockenheit und Schädlingen.",
+        "de",
+    )
+    assert not any("Thema der Folge" in q for q in questions), questions
+
+
+def test_an_update_notice_still_reads_its_lead_past_a_connective() -> None:
+    reading = read_story(
+        "dovecot >= 2.4 requires manual intervention",
+        "The dovecot 2.4 release branch has made breaking changes which result in it being "
+        "incompatible with any <= 2.3 configuration file.\n\nThus, the dovecot service will "
+        "no longer be able to start until the configuration file was migrated, requiring "
+        "manual intervention.",
+        "en",
+    )
+    assert reading.lead is not None
+    assert reading.lead.sentence.startswith("The dovecot 2.4 release branch has made breaking")
