@@ -1496,6 +1496,8 @@ def _intervention_question(reading: Reading) -> list[str]:
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
+    if lead is not None and lead.sentence.startswith(("Introducing ", "Announcing ")):
+        lead = None  # a launch's slogan, no clause: "the news that introducing Co-Scientist, ..."
     invitation = _invitation_question(reading) or _intervention_question(reading)
     if invitation:
         return [invitation]  # an announcement: its news frames would be the genre mismatch
@@ -2383,6 +2385,39 @@ def _other_fallback(reading: Reading) -> str:
     return "Which detail of this story would you discuss first, and why?"
 
 
+# Words of English text that no language the corpus holds beside it uses as often.
+_ENGLISH_EVIDENCE = _ENGLISH_WORDS | frozenset(
+    "you your it its this that be has have had will gets get he she they we not but or after"
+    " about into out up were been their which who".split()
+)
+
+
+def _reads_as_english(title: str, body: str) -> bool:
+    """Whether a story recorded in another language is written in English.
+
+    Some feeds declare a language their items are not in (an English joke
+    site recorded as Portuguese, an AI lab's blog as Slovak): asked in that
+    language, or in English on a "clear name" only, such a story gets a
+    question on a fragment ("What does this story change for REALLLLY?").
+    English means: the title and the body's start are ASCII apart from
+    typographic quotes and dashes, hold no function word of another
+    language (:data:`_FOREIGN_WORDS`) and at least four common English ones
+    (:data:`_ENGLISH_EVIDENCE`), a sixth of their words or more.
+    """
+    text = f"{title} {body[:300]}"
+    if not text.translate(_TYPOGRAPHIC).isascii():
+        return False
+    words = _LETTERS_RE.findall(text.lower())
+    if not words or any(w in _FOREIGN_WORDS for w in words):
+        return False
+    english = sum(w in _ENGLISH_EVIDENCE for w in words)
+    return english >= 4 and english * 6 >= len(words)
+
+
+# Typographic quotes, dashes and the ellipsis, removed before the ASCII test.
+_TYPOGRAPHIC = dict.fromkeys(map(ord, "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0"))
+
+
 # --- the generator --------------------------------------------------------------
 
 # Frames that must never be used on a tragedy (checked by the tests and at run time).
@@ -2441,13 +2476,20 @@ class OfflineGenerator:
     def explain(self, story: Story) -> Reading:
         """What the generator reads in a story: language, kind, subject, act and facts.
 
+        A story recorded in a language without questions of its own (neither
+        German nor French) whose text reads as English (:func:`_reads_as_english`:
+        a feed that declares the wrong language) is read as English.
+
         Args:
             story: the story.
 
         Returns:
             The :class:`~aggregator.questions.reading.Reading` the questions are built on.
         """
-        return read_story(story.title, story.body, story.lang)
+        lang = story.lang
+        if lang not in ("en", "", "de", "fr") and _reads_as_english(story.title, story.body):
+            lang = "en"
+        return read_story(story.title, story.body, lang)
 
     def generate(self, story: Story) -> tuple[str, ...]:
         """Write the questions for one story.

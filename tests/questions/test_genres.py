@@ -192,3 +192,35 @@ def test_an_update_notice_still_reads_its_lead_past_a_connective() -> None:
     )
     assert reading.lead is not None
     assert reading.lead.sentence.startswith("The dovecot 2.4 release branch has made breaking")
+
+
+# --- the language a story is in --------------------------------------------------------
+
+
+def test_an_english_story_recorded_in_another_language_is_asked_in_english() -> None:
+    title = "Humpback whale surfaces right beside a kayak"
+    body = (
+        "A kayaker captures incredibly close footage of a humpback whale during a tour near "
+        "the San Juan Islands, and the video has been watched millions of times."
+    )
+    questions = _questions(title, body, "pt")
+    assert questions, questions
+    for question in questions:
+        assert "this story change for" not in question and "Which detail" not in question
+    assert any("humpback whale" in q for q in questions), questions
+
+
+def test_a_german_story_with_english_names_stays_german() -> None:
+    title = "Skype for Business: Content Sharing für die Android-App"
+    body = "Mit einem Update der Android- und iOS-Apps erweitert Microsoft sein Skype for Business."
+    questions = _questions(title, body, "de")
+    assert all(q.startswith(("Wie", "Was", "Warum", "Welch", "Hält", "Lohnt")) for q in questions)
+
+
+def test_a_launch_slogan_is_not_asked_as_news() -> None:
+    questions = _questions(
+        "Lab-Partner: A multi-agent AI system to speed up research",
+        "Introducing Lab-Partner, a collaborative AI system built to help researchers test "
+        "hypotheses faster.",
+    )
+    assert not any("that introducing" in q for q in questions), questions
