@@ -2311,12 +2311,17 @@ def _pastes_foreign_text(question: str, body: str) -> bool:
 # "What do you think of the news “…”?" in the languages the corpus holds beyond English,
 # German and French; the noun "news" takes the case the preposition wants, so the
 # headline itself is quoted unchanged.
+# (Every question ends with an ASCII "?", the Chinese and Japanese ones too.)
 _NATIVE_FRAMES = {
     "es": "\u00bfQu\u00e9 opina de la noticia \u00ab{}\u00bb?",
     "pt": "O que voc\u00ea acha da not\u00edcia \u201c{}\u201d?",
     "sk": "\u010co si mysl\u00edte o spr\u00e1ve \u201e{}\u201c?",
     "uk": "\u0429\u043e \u0432\u0438 \u0434\u0443\u043c\u0430\u0454\u0442\u0435 "
     "\u043f\u0440\u043e \u043d\u043e\u0432\u0438\u043d\u0443 \u00ab{}\u00bb?",
+    "ru": "Что вы думаете о новости \u00ab{}\u00bb?",
+    "it": "Che cosa pensa della notizia \u00ab{}\u00bb?",
+    "zh": "你如何看待「{}」这则消息?",
+    "ja": "「{}」というニュースをどう思いますか?",
 }
 # Deaths, funerals, attacks and disasters, and live chronicles, in those languages.
 _NATIVE_HARM_RE = re.compile(
@@ -2329,7 +2334,14 @@ _NATIVE_HARM_RE = re.compile(
     "|\u0432\u0442\u0440\u0430\u0442|\u0445\u0440\u043e\u043d\u0456\u043a|\u0432\u0456\u0439\u043d"
     r"|obet|zomrel|m\u0155tv|zahynul|zavalil|n\u00e1siln|\u00fatok"  # Slovak
     r"|muert|falleci|asesin|herid|atentad|v\u00edctima"  # Spanish
-    r"|mort[eo]s?\b|morreu|v\u00edtima|ataque)",  # Portuguese
+    r"|mort[eo]s?\b|morreu|v\u00edtima|ataque"  # Portuguese
+    # Russian: killed in action, killed, murder, death, died, explosion, attack, terror
+    # attack, victims, wounded, shelling, disaster, war.
+    r"|погиб|убит|убий|смерт|умер|взрыв|атак|теракт|жертв|ранен|обстрел|катастроф|войн"
+    r"|uccis|vittim|attentat|strage|ferit|incidente|crollo|terremoto|\bmort[eio]\b"  # Italian
+    # Chinese and Japanese: death, killing, accident, earthquake, explosion, attack, disaster,
+    # crash, shooting, injury.
+    r"|死|亡|遇难|杀|殺|事故|地震|爆炸|爆発|袭击|襲撃|灾|災|坠毁|墜落|枪击|銃撃|伤|傷|被害)",
     re.IGNORECASE,
 )
 # English function words that are the language's own words too: the Spanish and Portuguese
@@ -2339,6 +2351,37 @@ _NATIVE_NOT_ENGLISH = {
     "pt": _ENGLISH_WORDS - {"a", "as"},
 }
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+# Han ideographs (Chinese, and Japanese kanji) and Japanese kana.
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+# A yearly pick: "极客之选年度评选丨年度无人机：大疆 Mavic Air 2" (drone of the year: ...).
+_ZH_AWARD_RE = re.compile(r"年度(?P<category>[\u4e00-\u9fff]{2,8})：(?P<product>[^：；]{2,30})$")
+# A review: "Redmi Note 9 5G 体验：5000mAh 大电池，性价比很高的千元水桶机" (hands-on: verdict).
+_ZH_REVIEW_RE = re.compile(
+    r"^(?P<product>[^：；丨|]{2,30}?) ?(?:体验|评测|上手|开箱|测评)：(?P<verdict>[^：；]{4,60})$"
+)
+
+
+def _chinese_review(headline: str) -> list[str]:
+    """A yearly pick or a review in Chinese: whether the product earns its title or verdict.
+
+    An award pick or a hands-on review is no news: "what do you think of this
+    news" is the genre mismatch, while whether the product deserves the
+    title ("「年度无人机」评给了…，它配得上吗", does it deserve "drone of the year") or
+    the review's verdict is what its readers argue about.
+    """
+    match = _ZH_AWARD_RE.search(headline.rpartition("丨")[2])
+    if match is not None:
+        product = match.group("product").strip()
+        # Opened by the title, not the product: "vivo WATCH" keeps its lower-case first letter.
+        return [f"「年度{match.group('category')}」评给了{product}，它配得上吗?"]
+    match = _ZH_REVIEW_RE.match(headline)
+    if match is not None:
+        product, verdict = match.group("product").strip(), match.group("verdict").strip()
+        return [f"你认同评测对{product}的评价吗：「{verdict}」?"]
+    return []
+
+
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z]")
 
 
@@ -2364,18 +2407,47 @@ def _native_question(reading: Reading, body: str) -> list[str]:
     if frame is None or reading.kind == "tragedy":
         return []
     headline = reading.headline.strip().rstrip(".")
+    if reading.lang in ("zh", "ja"):
+        return _east_asian_question(reading.lang, headline, body, frame)
     words = headline.split()
     if len(words) < 3 or len(headline) > _HEADLINE_LIMIT or "?" in headline or " | " in headline:
         return []  # cut short, a question of its own, or a digest's run of headlines
     if _NATIVE_HARM_RE.search(headline) or _NATIVE_HARM_RE.search(body[:300]):
         return []  # deaths, a funeral, an attack: the kind reader reads only English
-    if reading.lang == "uk":
+    if reading.lang in ("uk", "ru"):
         if not _CYRILLIC_RE.search(headline):
             return []
     elif not _NATIVE_NOT_ENGLISH.get(reading.lang, _ENGLISH_WORDS).isdisjoint(
         w.lower() for w in words
     ) or not (_NON_ASCII_LETTER_RE.search(headline) or _NON_ASCII_LETTER_RE.search(body[:200])):
         return []
+    return [frame.format(headline)]
+
+
+def _east_asian_question(lang: str, headline: str, body: str, frame: str) -> list[str]:
+    """The Chinese or Japanese question: a pick's or a review's own, else the quoted headline.
+
+    The headline must be written in the language (eight Han characters or
+    more; kana for Japanese), not be a digest of several items ("；", "丨"
+    apart from a pick's label) or longer than sixty characters, and name no
+    death, attack or disaster in it or the body's opening. A headline that is
+    a question is asked as it is.
+    """
+    if len(_HAN_RE.findall(headline)) < 8 or (lang == "ja" and not _KANA_RE.search(headline)):
+        return []
+    if _NATIVE_HARM_RE.search(headline) or _NATIVE_HARM_RE.search(body[:300]):
+        return []
+    if lang == "zh":
+        review = _chinese_review(headline)
+        if review:
+            return review
+    if len(headline) > 60 or any(mark in headline for mark in ("；", ";", "丨", "｜", "|")):
+        return []
+    if headline.endswith(("？", "?")):
+        # The headline's own question ("谷歌三星杀进来了，高通为啥一点不怕？"), asked as it is.
+        return [] if headline[:-1].count("？") else [headline[:-1] + "?"]
+    if "「" in headline:
+        frame = frame.replace("「", "\u201c").replace("」", "\u201d")  # no corner quotes nested
     return [frame.format(headline)]
 
 

@@ -224,3 +224,64 @@ def test_a_launch_slogan_is_not_asked_as_news() -> None:
         "hypotheses faster.",
     )
     assert not any("that introducing" in q for q in questions), questions
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "question"),
+    [
+        (
+            "Губернатор пообещал открыть новую больницу к осени",
+            "ru",
+            "Что вы думаете о новости «Губернатор пообещал открыть новую больницу к осени»?",
+        ),
+        (
+            "Il Comune di Bologna rinvia la chiusura del centro alle auto",
+            "it",
+            "Che cosa pensa della notizia «Il Comune di Bologna rinvia la chiusura del centro "
+            "alle auto»?",
+        ),
+        (
+            "小米推出新款扫地机器人，售价不到两千元",
+            "zh",
+            "你如何看待「小米推出新款扫地机器人，售价不到两千元」这则消息?",
+        ),
+        (
+            "任天堂が新しい携帯ゲーム機を発表した",
+            "ja",
+            "「任天堂が新しい携帯ゲーム機を発表した」というニュースをどう思いますか?",
+        ),
+        # A yearly pick and a review: whether the product earns the title or the verdict.
+        (
+            "数码之选年度评选丨年度平板电脑：华为 MatePad Pro",
+            "zh",
+            "「年度平板电脑」评给了华为 MatePad Pro，它配得上吗?",
+        ),
+        (
+            "Galaxy Buds 3 体验：音质出色，续航一般的旗舰耳机",
+            "zh",
+            "你认同评测对Galaxy Buds 3的评价吗：「音质出色，续航一般的旗舰耳机」?",
+        ),
+        # A question headline is asked as it is.
+        ("苹果涨价了，为什么销量反而更好？", "zh", "苹果涨价了，为什么销量反而更好?"),
+    ],
+)
+def test_more_languages_are_asked_in_their_own(title: str, lang: str, question: str) -> None:
+    body = {
+        "ru": "Губернатор области заявил, что строительство завершится в сентябре.",
+        "it": "La giunta ha deciso di rinviare di un anno la zona a traffico limitato, più ampia.",
+    }.get(lang, "这是一段正文，介绍了产品的价格和功能。")
+    assert _questions(title, body, lang) == (question,)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Взрыв на заводе: погибли трое рабочих", "ru"),
+        ("Strage sulla statale, tre vittime nell'incidente", "it"),
+        ("工厂发生爆炸事故，三人遇难", "zh"),
+        # A digest of several items: no one headline to ask about.
+        ("小米发布新品；苹果下调价格；特斯拉召回汽车", "zh"),
+    ],
+)
+def test_harm_and_digests_get_no_quoted_headline(title: str, lang: str) -> None:
+    assert not any(title in q for q in _questions(title, "", lang))

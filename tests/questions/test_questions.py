@@ -632,8 +632,8 @@ def test_french_story_gets_french_questions() -> None:
 
 
 def test_other_languages_get_english_without_fragments() -> None:
-    # Italian: a language without questions of its own (Spanish, Portuguese, Slovak and
-    # Ukrainian get theirs, below).
+    # Italian written without a letter outside ASCII: not surely Italian, so no question in
+    # the language (one with "più" or "è" gets its own, see test_genres), English ones.
     title = "Il Governo approva la riforma delle pensioni in Parlamento"
     body = "Il Consiglio dei ministri ha approvato martedì la riforma delle pensioni."
     story = _lang_story(title, body, "it")
