@@ -12,7 +12,7 @@ import pytest
 
 from aggregator.models import Story
 from aggregator.questions.offline import OfflineGenerator
-from aggregator.questions.reading import read_story
+from aggregator.questions.reading import detect_kind, read_story
 
 
 def _story(title: str, body: str, lang: str = "en") -> Story:
@@ -285,3 +285,46 @@ def test_more_languages_are_asked_in_their_own(title: str, lang: str, question: 
 )
 def test_harm_and_digests_get_no_quoted_headline(title: str, lang: str) -> None:
     assert not any(title in q for q in _questions(title, "", lang))
+
+
+# --- kinds ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kind"),
+    [
+        # A decimal that is an amount, hostages or documents released, a plan or a campaign
+        # launched: news, not a release.
+        ("Dutch producer prices rise 1.4% in March", "", "news"),
+        ("Rebels agree to the release of 20 hostages held since spring", "", "news"),
+        ("Ministry releases new details on the failed satellite", "", "news"),
+        ("Portugal launches a housing plan to cut rents", "", "news"),
+        ("Opposition leader launches election campaign in Porto", "", "politics"),
+        # ... while a product's stays one.
+        ("Tessera 2.3 released with faster imports", "", "release"),
+        ("Acme plans to launch its own app store this year", "", "release"),
+        # "weekly" and "this week" in a news headline make no roundup.
+        ("Wall Street closes lower, posts weekly loss as inflation worries grow", "", "news"),
+        ("Copper jumps 9% this week on supply fears", "", "news"),
+        ("Weekly roundup: ten links on compilers", "", "listing"),
+        # A numbered episode over show notes written as a list is a podcast, whatever its
+        # title's words; "a follow-up to" in a news lead is no show notes.
+        (
+            "312: My Keyboard Has Opinions",
+            "- Follow-up:\n- Keyboard repairs\n- Thermal paste\n- Backups",
+            "podcast",
+        ),
+        (
+            "Space agency delays moon rocket test again as storm nears",
+            "It is the third delay this month, a follow-up to the first uncrewed test.",
+            "news",
+        ),
+        (
+            "The Talk Show: ‘Throwing Pianos’",
+            "New episode of the podcast, with special guest Jane Doe. Topics include WWDC.",
+            "podcast",
+        ),
+    ],
+)
+def test_kind_misfires_are_read_right(title: str, body: str, kind: str) -> None:
+    assert detect_kind(title, body) == kind
