@@ -865,7 +865,7 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
     if kind == "howto":
         match = _HOWTO_RE.match(headline.rstrip(".?!"))
         if not match:
-            return _using_question(headline, body)
+            return _using_question(headline, body) or _gerund_question(headline, body)
         task = _lower_first(match.group("task"), body)
         tool = match.group("tool")
         if tool and is_name(tool):
@@ -874,6 +874,48 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         if match.group(0).lower().startswith("how to "):
             return _best_way_question(headline, body)
     return []
+
+
+# A how-to titled by its task's gerund ("Building a Golang Docker Image", "Getting Started
+# With Spring Integration"): the verb each stands for.
+_GERUNDS = {
+    "Building": "build",
+    "Getting": "get",
+    "Writing": "write",
+    "Making": "make",
+    "Running": "run",
+    "Creating": "create",
+    "Setting": "set",
+    "Deploying": "deploy",
+    "Testing": "test",
+    "Debugging": "debug",
+    "Scaling": "scale",
+    "Migrating": "migrate",
+    "Choosing": "choose",
+    "Managing": "manage",
+    "Designing": "design",
+    "Securing": "secure",
+    "Automating": "automate",
+    "Configuring": "configure",
+    "Installing": "install",
+    "Speeding": "speed",
+}
+
+
+def _gerund_question(headline: str, body: str) -> list[str]:
+    """ "What is the best way to build a Golang Docker image?" for a how-to titled by a gerund.
+
+    The task reads as "How to <verb> ..." (the verbs of :data:`_GERUNDS`), so
+    it gets the question :func:`_best_way_question` asks of such a title,
+    with its checks.
+    """
+    first, _, rest = headline.partition(" ")
+    verb = _GERUNDS.get(first)
+    if verb is None or not rest:
+        return []
+    if is_title_case(headline):
+        rest = sentence_case(headline, body).partition(" ")[2]  # "started with Spring ..."
+    return _best_way_question(f"How to {verb} {rest}", body)
 
 
 # What a "How to ..." task must not hold: a second part ("+ Challenge Question!"), a

@@ -328,3 +328,12 @@ def test_harm_and_digests_get_no_quoted_headline(title: str, lang: str) -> None:
 )
 def test_kind_misfires_are_read_right(title: str, body: str, kind: str) -> None:
     assert detect_kind(title, body) == kind
+
+
+def test_a_how_to_titled_by_its_gerund_asks_for_the_best_way() -> None:
+    questions = _questions(
+        "Building a Golang Docker Image",
+        "A walk through building a small Docker image for a Golang program with multi-stage "
+        "builds, so the final image holds only the binary.",
+    )
+    assert questions == ("What is the best way to build a Golang Docker image?",)
