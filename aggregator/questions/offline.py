@@ -649,6 +649,12 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
 
 _NEWS_FIRST = "What should readers make of the news that "
 _SWITCHING = "What would you still need before switching, now that "
+# The switching frame on a lead opened by a subordinator or a preposition: no clause follows.
+_SWITCHING_BROKEN = tuple(
+    f"{_SWITCHING}{word} "
+    for word in "when while if although though after before as since because apart despite"
+    " unlike like with".split()
+)
 
 
 def _news_second(clause: str) -> str:
@@ -1413,7 +1419,7 @@ def _release_question(reading: Reading) -> list[str]:
 
 # What a release brings, said of it in the body: "It includes four critical bug fixes".
 _FEATURE_RE = re.compile(
-    r"\b(?:adds|brings|introduces|includes|fixes|supports|improves|offers|features|comes with"
+    r"\b(?:adds|brings|includes|fixes|supports|improves|offers|features|comes with"
     r"|ships with|now has|now lets|lets you|allows)\b"
 )
 _EN_SENTENCE_END_RE = re.compile(r"(?<=[a-z0-9)\u201d\"])[.!]\s+(?=[A-Z\u201c\"])")
@@ -1566,6 +1572,9 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         lead_questions = view  # the view in its own frame; the second fact stays
     else:
         lead_questions = _product_question(lead_questions) or lead_questions
+    if lead_questions and lead_questions[0].startswith(_SWITCHING_BROKEN):
+        # "now that when Gmail was released ...": the lead's clause does not read after it.
+        lead_questions = lead_questions[1:]
     if reading.kind == "release" and (
         not lead_questions or lead_questions[0].startswith(_SWITCHING)
     ):
@@ -1926,9 +1935,18 @@ _DE_VERDICT_RE = re.compile(
 )
 
 
+# Words before a number that make no product's name: "Top 7", "Teil 2", "Folge 12".
+_DE_NOT_PRODUCTS = frozenset(
+    "Top Teil Folge Platz Kapitel Staffel Episode Woche Tag Runde Nummer Jahr Spieltag Level"
+    " Stufe Artikel Paragraf".split()
+)
+
+
 def _german_release_product(headline: str) -> tuple[str, str]:
     """``(product, tagline)`` of a German headline announcing a versioned release."""
     match = _DE_PRODUCT_TAGLINE_RE.match(headline) or _DE_TAGLINE_PRODUCT_RE.match(headline)
+    if match is not None and match.group("product").split()[0] in _DE_NOT_PRODUCTS:
+        return "", ""  # "Top 7: Die besten 4K-Beamer ...": a ranking, a series' part
     if match is not None:
         tagline = match.group("tagline").strip()
         words = tagline.split()
@@ -2235,11 +2253,25 @@ _FR_PARTICIPLE_OPENER_RE = re.compile(
 )
 
 
+def _french_article_lowered(clause: str) -> str:
+    """The elided article "L'" lowered after "que": "l'ARCEP a publié", "l'éloquence".
+
+    :func:`~aggregator.questions.lead.lower_first` keeps a capital that
+    starts a name; "L'" before an acronym or a lower-case word is the article.
+    """
+    if clause[:2] not in ("L'", "L\u2019"):
+        return clause
+    word = clause[2:].split(" ", 1)[0].rstrip(",;:")
+    if word[:1].islower() or (len(word) > 1 and word.isupper()):
+        return "l" + clause[1:]
+    return clause
+
+
 def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate French questions: the lead sentence as a clause."""
     if lead is None or _FR_PARTICIPLE_OPENER_RE.match(lead.sentence):
         return []  # "Créée en 1917, la compétition ..." reads badly after "du fait que"
-    clause = lower_first(lead.sentence, body, title=reading.headline)  # "... chez Crucial"
+    clause = _french_article_lowered(lower_first(lead.sentence, body, title=reading.headline))
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":
         if not _FR_TRAGIC_RE.search(clause):

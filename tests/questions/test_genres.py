@@ -337,3 +337,44 @@ def test_a_how_to_titled_by_its_gerund_asks_for_the_best_way() -> None:
         "builds, so the final image holds only the binary.",
     )
     assert questions == ("What is the best way to build a Golang Docker image?",)
+
+
+def test_a_german_ranking_is_no_release() -> None:
+    questions = _questions(
+        "Top 5: Die besten Drucker bis 300 Euro",
+        "Wir zeigen die besten Drucker bis 300 Euro und sagen, worauf es ankommt.",
+        "de",
+    )
+    assert not any(q.startswith("Hält ") for q in questions), questions
+
+
+def test_a_release_announcement_is_no_feature() -> None:
+    questions = _questions(
+        "Introducing Orbit 2.5 Pro",
+        "Nimbus introduces Orbit 2.5 Pro, a lightweight model for reading invoices.",
+    )
+    assert not any("Would this make you" in q for q in questions), questions
+
+
+def test_the_switching_frame_needs_a_clause_after_now_that() -> None:
+    questions = _questions(
+        "When Postbox was released as a public beta in 2006, it...",
+        "When Postbox was released as a public beta in 2006, it \u201cran on ten old servers "
+        "nobody else wanted\u201d.",
+    )
+    assert not any("now that when" in q for q in questions), questions
+
+
+@pytest.mark.parametrize(
+    ("lead", "clause"),
+    [
+        (
+            "L'ARCEP a publié hier son bilan des télécommunications pour l'année 2012.",
+            "l'ARCEP a publié hier",
+        ),
+        ("L'Oréal a publié hier ses résultats annuels pour 2012.", "L'Oréal a publié hier"),
+    ],
+)
+def test_a_french_elided_article_is_lowered_after_que(lead: str, clause: str) -> None:
+    questions = _questions("La facture moyenne dans le mobile s'est effondrée en 2012", lead, "fr")
+    assert any(f"qu'{clause}" in q or f"que {clause}" in q for q in questions), questions
