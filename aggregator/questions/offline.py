@@ -851,6 +851,42 @@ def _show_topic(body: str) -> str:
     return phrase
 
 
+# A blurb's sentence that addresses the reader or describes the book itself: no premise.
+_BLURB_SELF_RE = re.compile(
+    r"^(?:This|These|The book|The author|In this|Our|Learn|Explore|Discover|Get|Master|Build"
+    r"|Want|Need|Ready|Whether|If|Do|Are|Is|Have|Take|Find|Start|Join|Meet)\b"
+    r"|\b(?:you|your|you're|you\u2019re|this book|we|our|I|my)\b"
+)
+
+
+def _book_premise_question(reading: Reading, body: str) -> list[str]:
+    """ "Do you agree with the premise behind “Kubernetes Cookbook” that Kubernetes is ...?".
+
+    A book's blurb has no news to weigh, but its opening sentence often states
+    the premise the book argues from ("Machine learning ... is incredibly
+    powerful, but humans still excel at ..."); whether that premise holds is
+    what a reader of the book would discuss. Only a book titled by its title
+    (no verb: "Publisher ordered to suspend ... book" is news about a book;
+    no label, no guide), and a first sentence that is a clause about the world, not one that
+    describes the book or addresses its reader (:data:`_BLURB_SELF_RE`) or
+    opens with the book's own title.
+    """
+    lead = reading.lead
+    headline = reading.headline.strip()
+    if lead is None or lead.index or has_main_verb(headline.split(), strict=True):
+        return []  # the blurb's opening only; a headline with a verb is news about a book
+    if ":" in headline or "guide" in headline.lower():
+        return []  # a label, or a guide to an event or a chore: no premise to argue
+    sentence = lead.sentence
+    if _BLURB_SELF_RE.search(sentence) or sentence.startswith(headline.split()[0]):
+        return []
+    clause = _clause(core(sentence), _name_text(reading, body), reading)
+    if clause.endswith(("...", "\u2026")) or not has_main_verb(sentence.split()):
+        return []
+    question = f"Do you agree with the premise behind \u201c{headline}\u201d that {clause}?"
+    return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
+
+
 def _kind_questions(reading: Reading, body: str) -> list[str]:
     """Questions fitted to releases, how-tos and show notes, from the headline."""
     kind = reading.kind
@@ -865,6 +901,8 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         return []
     if kind == "deal":
         return _deal_question(headline, body)
+    if kind == "book":
+        return _book_premise_question(reading, body)
     if kind == "podcast":
         topic = _show_topic(body)
         return [f"What is your view on {topic}, one of this episode's topics?"] if topic else []

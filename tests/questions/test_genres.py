@@ -378,3 +378,32 @@ def test_the_switching_frame_needs_a_clause_after_now_that() -> None:
 def test_a_french_elided_article_is_lowered_after_que(lead: str, clause: str) -> None:
     questions = _questions("La facture moyenne dans le mobile s'est effondrée en 2012", lead, "fr")
     assert any(f"qu'{clause}" in q or f"que {clause}" in q for q in questions), questions
+
+
+def test_a_book_blurb_is_asked_whether_its_premise_holds() -> None:
+    title = "Designing with Spreadsheets"
+    body = (
+        "On the surface, spreadsheets and software design may not seem like obvious partners. "
+        "But the two disciplines work together well, as this book shows with many examples."
+    )
+    assert _questions(title, body)[0] == (
+        "Do you agree with the premise behind \u201cDesigning with Spreadsheets\u201d that on the "
+        "surface, spreadsheets and software design may not seem like obvious partners?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # The blurb describes the book or speaks to its reader: no premise.
+        ("Garden Electronics Cookbook", "This cookbook is perfect for anyone who wants to start."),
+        ("Practical Logging", "Do you have a nagging feeling that your logs could be better?"),
+        # News about a book, a guide: no premise either.
+        (
+            "Court orders publisher to pull book on lobby group",
+            "A court has ordered a publisher to suspend a nonfiction book on a lobby group.",
+        ),
+    ],
+)
+def test_a_book_without_a_premise_gets_no_premise_question(title: str, body: str) -> None:
+    assert not any("premise" in q for q in _questions(title, body))
