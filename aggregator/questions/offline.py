@@ -1807,7 +1807,7 @@ _MOURNING_RE = re.compile(
 )
 
 
-def _english_fallback(reading: Reading) -> str:
+def _english_fallback(reading: Reading, body: str = "") -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted.
 
     The headline is quoted whole when the question stays within
@@ -1818,9 +1818,14 @@ def _english_fallback(reading: Reading) -> str:
     headline = " ".join(_SCORE_RE.sub("", reading.headline).split())  # "165 – Utility poles"
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
-    if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):
-        # Language unknown and no English word in the headline: quoting it could put
-        # foreign words into an English sentence.
+    if (
+        not reading.lang
+        and _ENGLISH_WORDS.isdisjoint(headline.lower().split())
+        and not _reads_as_english(headline, body)
+    ):
+        # Language unknown and no English word in the headline (nor English around it:
+        # "Pakistan's former army chief joins Saudi-led military coalition" is English):
+        # quoting it could put foreign words into an English sentence.
         return _other_fallback(reading)
     if reading.kind == "tragedy" and _MOURNING_RE.search(headline):
         # A funeral or a tribute: asking what could have prevented it is absurd.
@@ -2446,7 +2451,7 @@ _NATIVE_HARM_RE = re.compile(
     "|\u0432\u0442\u0440\u0430\u0442|\u0445\u0440\u043e\u043d\u0456\u043a|\u0432\u0456\u0439\u043d"
     r"|obet|zomrel|m\u0155tv|zahynul|zavalil|n\u00e1siln|\u00fatok"  # Slovak
     r"|muert|falleci|asesin|herid|atentad|v\u00edctima"  # Spanish
-    r"|mort[eo]s?\b|morreu|v\u00edtima|ataque"  # Portuguese
+    r"|mort[eo]s?\b|morreu|v\u00edtima|\bataques?\b"  # Portuguese ("ciberataques" is none)
     # Russian: killed in action, killed, murder, death, died, explosion, attack, terror
     # attack, victims, wounded, shelling, disaster, war.
     r"|погиб|убит|убий|смерт|умер|взрыв|атак|теракт|жертв|ранен|обстрел|катастроф|войн"
@@ -2703,7 +2708,7 @@ class OfflineGenerator:
             fallback = _french_fallback(reading)
         elif english:
             groups = _english(reading, story, lead)
-            fallback = _english_fallback(reading)
+            fallback = _english_fallback(reading, story.body)
         else:
             # The question in the story's language, else English ones on a clear name.
             groups = [native] if (native := _native_question(reading, story.body)) else []

@@ -407,3 +407,18 @@ def test_a_book_blurb_is_asked_whether_its_premise_holds() -> None:
 )
 def test_a_book_without_a_premise_gets_no_premise_question(title: str, body: str) -> None:
     assert not any("premise" in q for q in _questions(title, body))
+
+
+def test_an_english_headline_of_unknown_language_without_function_words_is_quoted() -> None:
+    title = "Chile’s former finance chief joins Peru-led mining coalition"
+    body = "Link post on Hacker News to example.com about the coalition, with 12 points and 3 comments."
+    questions = _questions(title, body, "")
+    assert not any("Which detail" in q for q in questions), questions
+
+
+def test_a_spanish_cyberattack_is_no_attack_on_people() -> None:
+    title = 'EEUU dice que Rusia ordenó ciberataques por su "clara" preferencia electoral'
+    body = "Según el informe, el Gobierno ruso dirigió una campaña de ciberataques."
+    assert _questions(title, body, "es") == (
+        f"\u00bfQu\u00e9 opina de la noticia \u00ab{title}\u00bb?",
+    )
