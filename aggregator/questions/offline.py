@@ -2462,10 +2462,13 @@ _NATIVE_HARM_RE = re.compile(
     re.IGNORECASE,
 )
 # English function words that are the language's own words too: the Spanish and Portuguese
-# preposition "a" ("Obama le recuerda a Trump ..."), the Portuguese article "as".
+# preposition "a" ("Obama le recuerda a Trump ..."), the Portuguese article "as", the
+# Slovak "a" (and), "by" (would), "to" (it) and "on" (he), the Italian "a" and "in".
 _NATIVE_NOT_ENGLISH = {
     "es": _ENGLISH_WORDS - {"a"},
     "pt": _ENGLISH_WORDS - {"a", "as"},
+    "sk": _ENGLISH_WORDS - {"a", "by", "to", "on"},
+    "it": _ENGLISH_WORDS - {"a", "in"},
 }
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 # Han ideographs (Chinese, and Japanese kanji) and Japanese kana.

@@ -422,3 +422,28 @@ def test_a_spanish_cyberattack_is_no_attack_on_people() -> None:
     assert _questions(title, body, "es") == (
         f"\u00bfQu\u00e9 opina de la noticia \u00ab{title}\u00bb?",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "frame"),
+    [
+        (
+            "Voľby by sa mohli konať v júni a nie skôr, tvrdí minister",
+            "sk",
+            "\u010co si mysl\u00edte o spr\u00e1ve \u201e{}\u201c?",
+        ),
+        (
+            "Il sindaco di Torino porta in consiglio la riforma dei trasporti",
+            "it",
+            "Che cosa pensa della notizia \u00ab{}\u00bb?",
+        ),
+    ],
+)
+def test_words_english_shares_with_the_language_do_not_make_it_english(
+    title: str, lang: str, frame: str
+) -> None:
+    body = {
+        "sk": "Podľa ministra je to najlepší termín pre všetky strany.",
+        "it": "La proposta sarà discussa lunedì, più tardi del previsto.",
+    }[lang]
+    assert _questions(title, body, lang) == (frame.format(title),)
