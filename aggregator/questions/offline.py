@@ -1995,7 +1995,7 @@ def _german_release_product(headline: str) -> tuple[str, str]:
         words = tagline.split()
         # "Android 17 QPR1: Google veröffentlicht erste Beta ...": a report, not a tagline.
         if not _DE_VERDICT_RE.search(tagline) and not any(
-            w[:1].islower() and w.endswith("t") and w not in _DE_NOT_VERBS for w in words[1:3]
+            w[:1].islower() and w.endswith("t") and w not in _DE_NOT_VERBS for w in words[1:4]
         ):
             return match.group("product"), tagline
         return match.group("product"), ""
@@ -2022,7 +2022,9 @@ def _german_release(reading: Reading, body: str) -> list[str]:
     if not product:
         return []
     out = []
-    if tagline:
+    if tagline and reading.kind == "release":
+        # Only on an item read as a release: a news item's subtitle ("Ubuntu-Option und
+        # neue Hardware-Details") describes the report, it promises nothing.
         out.append(f"Hält {product}, was \u201e{tagline}\u201c verspricht?")
     first_word = product.split()[0]
     for sentence in _SENTENCE_END_RE.split(body[:400])[:3]:
@@ -2482,6 +2484,10 @@ _ZH_REVIEW_RE = re.compile(
 )
 
 
+# A buying guide, a roundup, tips, recommendations: "年末轻薄本选购指南".
+_ZH_NOT_NEWS_RE = re.compile(r"指南|盘点|攻略|推荐|清单|合集")
+
+
 def _chinese_review(headline: str) -> list[str]:
     """A yearly pick or a review in Chinese: whether the product earns its title or verdict.
 
@@ -2563,6 +2569,8 @@ def _east_asian_question(lang: str, headline: str, body: str, frame: str) -> lis
             return review
     if len(headline) > 60 or any(mark in headline for mark in ("；", ";", "丨", "｜", "|")):
         return []
+    if headline.startswith("我") or _ZH_NOT_NEWS_RE.search(headline):
+        return []  # a personal essay ("我…", I ...), a buying guide or a roundup: no news
     if headline.endswith(("？", "?")):
         # The headline's own question ("谷歌三星杀进来了，高通为啥一点不怕？"), asked as it is.
         return [] if headline[:-1].count("？") else [headline[:-1] + "?"]

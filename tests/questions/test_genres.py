@@ -51,7 +51,7 @@ def test_a_german_release_is_asked_about_its_promise_and_its_news() -> None:
     ("title", "product"),
     [
         ("Markdown ohne Grenzen: Inkdown 3.1 ist da", "Inkdown 3.1"),
-        ("Mailrelay 5: Schnellere Zustellung für große Verteiler", "Mailrelay 5"),
+        ("Mailrelay 5.1: Schnellere Zustellung für große Verteiler", "Mailrelay 5.1"),
     ],
 )
 def test_a_german_release_headline_names_its_product_either_side(title: str, product: str) -> None:
@@ -447,3 +447,20 @@ def test_words_english_shares_with_the_language_do_not_make_it_english(
         "it": "La proposta sarà discussa lunedì, più tardi del previsto.",
     }[lang]
     assert _questions(title, body, lang) == (frame.format(title),)
+
+
+def test_a_german_news_subtitle_promises_nothing() -> None:
+    # Not a release, and a sentence after the colon with its verb fourth.
+    for title in (
+        "Notebook Aero 14 Pro: Linux-Option und neue Hardware-Details",
+        "Grafik 5: Die neue Demo wirkt weit weniger drastisch als im März",
+    ):
+        questions = _questions(title, "Der Hersteller hat weitere Details genannt.", "de")
+        assert not any(q.startswith("Hält ") for q in questions), questions
+
+
+@pytest.mark.parametrize(
+    "title", ["年末轻薄本选购指南，闭着眼买都不会错！", "我敲了十三年代码，却成了一个养蜂人"]
+)
+def test_a_chinese_guide_or_essay_is_not_asked_as_news(title: str) -> None:
+    assert not any("这则消息" in q for q in _questions(title, "正文。", "zh"))
