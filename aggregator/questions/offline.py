@@ -2356,8 +2356,23 @@ def _french_second(reading: Reading, body: str, lead: Lead) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# A section's name before a French headline: "Ski : Pinturault encore plus haut".
+_FR_SECTION_RE = re.compile(
+    r"^(?:Ski|Football|Tennis|Rugby|Cyclisme|Basket|Handball|Athlétisme|Natation|Voile|Golf"
+    r"|Formule 1|F1|JO|Cinéma|Musique|Livres?|BD|Vidéo|Photo|Photos|Télévision|Télé|Théâtre"
+    r"|Danse|Opéra|Exposition|Expo|Série|Séries|Jeu vidéo|Brève|Insolite|Vidéos|Portrait"
+    r"|Interview|Entretien|Reportage|Critique|Chronique|Édito|Tribune)\s*:\s+"
+)
+
+
 def _french_fallback(reading: Reading) -> str:
-    headline = _clip(reading.headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
+    """The one French question for a story that offers nothing safer: on its headline, quoted.
+
+    A section's name before the headline ("Ski : ", "Cinéma : ") is no part
+    of what the story says: it is left out of the quotation.
+    """
+    headline = _FR_SECTION_RE.sub("", reading.headline.strip())
+    headline = _clip(headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
     if len(headline.split()) < 3:
         return "De quoi parleriez-vous d'abord à propos de cet article\u00a0?"
     return f"Que retenez-vous de l'article «\u00a0{headline}\u00a0»\u00a0?"

@@ -464,3 +464,11 @@ def test_a_german_news_subtitle_promises_nothing() -> None:
 )
 def test_a_chinese_guide_or_essay_is_not_asked_as_news(title: str) -> None:
     assert not any("这则消息" in q for q in _questions(title, "正文。", "zh"))
+
+
+def test_a_french_section_name_is_left_out_of_the_quoted_headline() -> None:
+    questions = _questions("Ski : Clarey encore plus haut à Wengen", "", "fr")
+    assert questions == (
+        "Que retenez-vous de l'article \u00ab\u00a0Clarey encore plus haut à Wengen"
+        "\u00a0\u00bb\u00a0?",
+    )
