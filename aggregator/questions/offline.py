@@ -2398,6 +2398,10 @@ def _other_language(reading: Reading) -> list[list[str]]:
         return []  # "Les 32es" (the last 64 of a cup) is a phrase of the language, no name
     if reading.kind == "tragedy":
         return []
+    if reading.lang in ("zh", "ja"):
+        # The Latin-letter words of a Chinese or Japanese text are often not its subject
+        # ("APP", "CEO", an investor named in passing): a question on them misses the story.
+        return []
     return [[f"What does this story change for {_the(subject)}, and who is affected most?"]]
 
 

@@ -466,6 +466,12 @@ def test_a_chinese_guide_or_essay_is_not_asked_as_news(title: str) -> None:
     assert not any("这则消息" in q for q in _questions(title, "正文。", "zh"))
 
 
+def test_latin_letters_in_a_chinese_story_are_not_taken_for_its_subject() -> None:
+    title = "崛起的百万「团长」：到底是一份好工作，还是当炮灰？还是另有出路？"
+    body = "很多社区团购 APP 在招募团长，CEO 们说这是新的就业机会。"
+    assert not any("change for" in q for q in _questions(title, body, "zh"))
+
+
 def test_a_french_section_name_is_left_out_of_the_quoted_headline() -> None:
     questions = _questions("Ski : Clarey encore plus haut à Wengen", "", "fr")
     assert questions == (
