@@ -632,7 +632,7 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
     if kind in ("book", "podcast", "howto", "listing", "deal", "job"):
         return []  # a blurb, show notes or an ad: no news to weigh (the rubric's genre mismatch)
     if kind == "release" and _PRODUCT_RE.search(clause):
-        return [f"What would you still need before switching, now that {clause}?"]
+        return [f"{_SWITCHING}{clause}?"]
     if kind == "court" and _RULING_RE.search(clause):
         return [
             f"What does it mean that {clause}, and is it fair?",
@@ -648,6 +648,13 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
 
 
 _NEWS_FIRST = "What should readers make of the news that "
+_SWITCHING = "What would you still need before switching, now that "
+# The switching frame on a lead opened by a subordinator or a preposition: no clause follows.
+_SWITCHING_BROKEN = tuple(
+    f"{_SWITCHING}{word} "
+    for word in "when while if although though after before as since because apart despite"
+    " unlike like with".split()
+)
 
 
 def _news_second(clause: str) -> str:
@@ -844,6 +851,42 @@ def _show_topic(body: str) -> str:
     return phrase
 
 
+# A blurb's sentence that addresses the reader or describes the book itself: no premise.
+_BLURB_SELF_RE = re.compile(
+    r"^(?:This|These|The book|The author|In this|Our|Learn|Explore|Discover|Get|Master|Build"
+    r"|Want|Need|Ready|Whether|If|Do|Are|Is|Have|Take|Find|Start|Join|Meet)\b"
+    r"|\b(?:you|your|you're|you\u2019re|this book|we|our|I|my)\b"
+)
+
+
+def _book_premise_question(reading: Reading, body: str) -> list[str]:
+    """ "Do you agree with the premise behind “Kubernetes Cookbook” that Kubernetes is ...?".
+
+    A book's blurb has no news to weigh, but its opening sentence often states
+    the premise the book argues from ("Machine learning ... is incredibly
+    powerful, but humans still excel at ..."); whether that premise holds is
+    what a reader of the book would discuss. Only a book titled by its title
+    (no verb: "Publisher ordered to suspend ... book" is news about a book;
+    no label, no guide), and a first sentence that is a clause about the world, not one that
+    describes the book or addresses its reader (:data:`_BLURB_SELF_RE`) or
+    opens with the book's own title.
+    """
+    lead = reading.lead
+    headline = reading.headline.strip()
+    if lead is None or lead.index or has_main_verb(headline.split(), strict=True):
+        return []  # the blurb's opening only; a headline with a verb is news about a book
+    if ":" in headline or "guide" in headline.lower():
+        return []  # a label, or a guide to an event or a chore: no premise to argue
+    sentence = lead.sentence
+    if _BLURB_SELF_RE.search(sentence) or sentence.startswith(headline.split()[0]):
+        return []
+    clause = _clause(core(sentence), _name_text(reading, body), reading)
+    if clause.endswith(("...", "\u2026")) or not has_main_verb(sentence.split()):
+        return []
+    question = f"Do you agree with the premise behind \u201c{headline}\u201d that {clause}?"
+    return [question] if len(_tidy(question)) <= MAX_QUESTION_LENGTH else []
+
+
 def _kind_questions(reading: Reading, body: str) -> list[str]:
     """Questions fitted to releases, how-tos and show notes, from the headline."""
     kind = reading.kind
@@ -858,13 +901,15 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         return []
     if kind == "deal":
         return _deal_question(headline, body)
+    if kind == "book":
+        return _book_premise_question(reading, body)
     if kind == "podcast":
         topic = _show_topic(body)
         return [f"What is your view on {topic}, one of this episode's topics?"] if topic else []
     if kind == "howto":
         match = _HOWTO_RE.match(headline.rstrip(".?!"))
         if not match:
-            return _using_question(headline, body)
+            return _using_question(headline, body) or _gerund_question(headline, body)
         task = _lower_first(match.group("task"), body)
         tool = match.group("tool")
         if tool and is_name(tool):
@@ -873,6 +918,48 @@ def _kind_questions(reading: Reading, body: str) -> list[str]:
         if match.group(0).lower().startswith("how to "):
             return _best_way_question(headline, body)
     return []
+
+
+# A how-to titled by its task's gerund ("Building a Golang Docker Image", "Getting Started
+# With Spring Integration"): the verb each stands for.
+_GERUNDS = {
+    "Building": "build",
+    "Getting": "get",
+    "Writing": "write",
+    "Making": "make",
+    "Running": "run",
+    "Creating": "create",
+    "Setting": "set",
+    "Deploying": "deploy",
+    "Testing": "test",
+    "Debugging": "debug",
+    "Scaling": "scale",
+    "Migrating": "migrate",
+    "Choosing": "choose",
+    "Managing": "manage",
+    "Designing": "design",
+    "Securing": "secure",
+    "Automating": "automate",
+    "Configuring": "configure",
+    "Installing": "install",
+    "Speeding": "speed",
+}
+
+
+def _gerund_question(headline: str, body: str) -> list[str]:
+    """ "What is the best way to build a Golang Docker image?" for a how-to titled by a gerund.
+
+    The task reads as "How to <verb> ..." (the verbs of :data:`_GERUNDS`), so
+    it gets the question :func:`_best_way_question` asks of such a title,
+    with its checks.
+    """
+    first, _, rest = headline.partition(" ")
+    verb = _GERUNDS.get(first)
+    if verb is None or not rest:
+        return []
+    if is_title_case(headline):
+        rest = sentence_case(headline, body).partition(" ")[2]  # "started with Spring ..."
+    return _best_way_question(f"How to {verb} {rest}", body)
 
 
 # What a "How to ..." task must not hold: a second part ("+ Challenge Question!"), a
@@ -1368,6 +1455,41 @@ def _release_question(reading: Reading) -> list[str]:
     return [f"Would you {verb} {product}?"]
 
 
+# What a release brings, said of it in the body: "It includes four critical bug fixes".
+_FEATURE_RE = re.compile(
+    r"\b(?:adds|brings|includes|fixes|supports|improves|offers|features|comes with"
+    r"|ships with|now has|now lets|lets you|allows)\b"
+)
+_EN_SENTENCE_END_RE = re.compile(r"(?<=[a-z0-9)\u201d\"])[.!]\s+(?=[A-Z\u201c\"])")
+
+
+def _release_feature_question(reading: Reading, body: str) -> list[str]:
+    """ "Would this make you upgrade to Coq 8.8.1: “It includes four critical bug fixes …”?".
+
+    Whether a release is worth adopting is what its readers argue about, and
+    the body's sentence on what it brings is the concrete part of that: the
+    question quotes the first of the body's first three sentences that names
+    the product (or opens with "It" or "This release") and says what it adds,
+    fixes or supports (:data:`_FEATURE_RE`). Without such a sentence, whether
+    to adopt the product is asked alone (:func:`_release_question`).
+    """
+    found = _release_question(reading)
+    if not found:
+        return []
+    product = found[0].split(" ", 3)[-1][:-1].removeprefix("to ")
+    verb = "upgrade to" if found[0].startswith("Would you upgrade to ") else "try"
+    first_word = product.split()[0]
+    for sentence in _EN_SENTENCE_END_RE.split(body[:500])[:3]:
+        sentence = " ".join(sentence.split()).rstrip(".")
+        opens = sentence.startswith(("It ", "This release ", "The release ", "The new version "))
+        if (opens or first_word in sentence) and _FEATURE_RE.search(sentence):
+            question = f"Would this make you {verb} {product}: \u201c{sentence}\u201d?"
+            if len(question) <= MAX_QUESTION_LENGTH:
+                return [question]
+            break
+    return found
+
+
 # Words that make a headline's subject more than a product's name.
 _NOT_IN_RELEASE = frozenset(
     "the a an is are was were has have will not no new our we why how what when who".split()
@@ -1430,10 +1552,39 @@ def _invitation_question(reading: Reading) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# A distribution's notice that an update breaks something: "dovecot >= 2.4 requires
+# manual intervention", "Plasma 6.4.0 will need manual intervention if you are on X11".
+_INTERVENTION_RE = re.compile(
+    r"^(?P<package>[A-Za-z][\w.+-]*) (?:>= ?)?(?P<version>v?\d[\w.:+~-]*)"
+    r" (?:update |upgrade )?(?:may |will )?(?:requires?|needs?) manual intervention\b"
+)
+
+
+def _intervention_question(reading: Reading) -> list[str]:
+    """ "Should updating to dovecot 2.4 need manual intervention, or ...?" for an update notice.
+
+    A packager's notice that an update needs a manual step is a community
+    announcement: weighing it as news or asking what a reader would "still
+    need before switching" misses it (readers found both mis-aimed), while
+    whether an update should ever break a working system, or the package
+    should have handled the change, is the dispute such notices start.
+    """
+    match = _INTERVENTION_RE.match(reading.headline.strip())
+    if match is None:
+        return []
+    update = f"{match.group('package')} {match.group('version')}"
+    return [
+        f"Should updating to {update} need manual intervention, or should the package have "
+        "handled the change itself?"
+    ]
+
+
 def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str]]:
     """Candidate English questions, grouped by the fact they hang on, best first."""
     body = story.body
-    invitation = _invitation_question(reading)
+    if lead is not None and lead.sentence.startswith(("Introducing ", "Announcing ")):
+        lead = None  # a launch's slogan, no clause: "the news that introducing Co-Scientist, ..."
+    invitation = _invitation_question(reading) or _intervention_question(reading)
     if invitation:
         return [invitation]  # an announcement: its news frames would be the genre mismatch
     lead_questions = _lead_questions(reading, lead, body)
@@ -1459,6 +1610,15 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
         lead_questions = view  # the view in its own frame; the second fact stays
     else:
         lead_questions = _product_question(lead_questions) or lead_questions
+    if lead_questions and lead_questions[0].startswith(_SWITCHING_BROKEN):
+        # "now that when Gmail was released ...": the lead's clause does not read after it.
+        lead_questions = lead_questions[1:]
+    if reading.kind == "release" and (
+        not lead_questions or lead_questions[0].startswith(_SWITCHING)
+    ):
+        # A named release: whether to adopt it, on what it brings, rather than the lead
+        # pasted after "before switching" (a frame readers found mis-aimed or garbled).
+        lead_questions = _release_feature_question(reading, body) or lead_questions
     groups = [
         _headline_question(reading, body),
         _obituary_questions(reading, body) if reading.kind == "tragedy" else [],
@@ -1647,7 +1807,7 @@ _MOURNING_RE = re.compile(
 )
 
 
-def _english_fallback(reading: Reading) -> str:
+def _english_fallback(reading: Reading, body: str = "") -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted.
 
     The headline is quoted whole when the question stays within
@@ -1658,9 +1818,14 @@ def _english_fallback(reading: Reading) -> str:
     headline = " ".join(_SCORE_RE.sub("", reading.headline).split())  # "165 – Utility poles"
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
-    if not reading.lang and _ENGLISH_WORDS.isdisjoint(headline.lower().split()):
-        # Language unknown and no English word in the headline: quoting it could put
-        # foreign words into an English sentence.
+    if (
+        not reading.lang
+        and _ENGLISH_WORDS.isdisjoint(headline.lower().split())
+        and not _reads_as_english(headline, body)
+    ):
+        # Language unknown and no English word in the headline (nor English around it:
+        # "Pakistan's former army chief joins Saudi-led military coalition" is English):
+        # quoting it could put foreign words into an English sentence.
         return _other_fallback(reading)
     if reading.kind == "tragedy" and _MOURNING_RE.search(headline):
         # A funeral or a tribute: asking what could have prevented it is absurd.
@@ -1785,12 +1950,130 @@ def _german_offer(reading: Reading) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# --- releases in German ----------------------------------------------------------
+
+# A versioned product name: "Gotify 3.0.0", "Quarkdown 2.0", "WildFly 10", "Android 17 QPR1"
+# (a year is no version: "Jugendschutz 2025").
+_DE_PRODUCT = (
+    r"(?P<product>[A-Z.][\w.+#-]*(?: [A-Z][\w.+#-]*){0,2} v?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)*"
+    r"(?: [A-Z][\w-]*)?)"
+)
+# "Gotify 3.0.0: Push-Nachrichten selbst hosten": the product, then its tagline.
+_DE_PRODUCT_TAGLINE_RE = re.compile(rf"^{_DE_PRODUCT}: (?P<tagline>[^:?!]{{8,70}})$")
+# "Markdown auf Steroiden: Quarkdown 2.0 ist da": a tagline, then the product's arrival.
+_DE_TAGLINE_PRODUCT_RE = re.compile(
+    rf"^(?P<tagline>[^:?!]{{8,70}}): {_DE_PRODUCT} (?:ist (?:da|erschienen|verfügbar|fertig)"
+    r"|erscheint)$"
+)
+# What a release brings, said of it in the lead.
+_DE_FEATURE_RE = re.compile(
+    r"\b(?:bringt|bietet|führt \S.{2,80} ein|unterstützt|ergänzt|erweitert|verbessert"
+    r"|beherrscht|liefert|erhält|enthält|behebt|schließt)\b"
+)
+_SENTENCE_END_RE = re.compile(r"(?<=[a-zäöüß0-9)\u201c\"])[.!]\s+(?=[A-ZÄÖÜ\u201e\"])")
+# A tagline that is a verdict rather than a promise: "..., aber keine Ultra HD Blu-ray".
+_DE_VERDICT_RE = re.compile(
+    r"\b(?:aber|doch|kein|keine|keinen|nicht)\b|Warn|L\u00fccke|Fehler|Problem|Risik|Gefahr"
+    r"|Angriff|Kritik|Streit|Ende\b|Aus f\u00fcr"
+)
+
+
+# Words before a number that make no product's name: "Top 7", "Teil 2", "Folge 12".
+_DE_NOT_PRODUCTS = frozenset(
+    "Top Teil Folge Platz Kapitel Staffel Episode Woche Tag Runde Nummer Jahr Spieltag Level"
+    " Stufe Artikel Paragraf".split()
+)
+
+
+def _german_release_product(headline: str) -> tuple[str, str]:
+    """``(product, tagline)`` of a German headline announcing a versioned release."""
+    match = _DE_PRODUCT_TAGLINE_RE.match(headline) or _DE_TAGLINE_PRODUCT_RE.match(headline)
+    if match is not None and match.group("product").split()[0] in _DE_NOT_PRODUCTS:
+        return "", ""  # "Top 7: Die besten 4K-Beamer ...": a ranking, a series' part
+    if match is not None:
+        tagline = match.group("tagline").strip()
+        words = tagline.split()
+        # "Android 17 QPR1: Google veröffentlicht erste Beta ...": a report, not a tagline.
+        if not _DE_VERDICT_RE.search(tagline) and not any(
+            w[:1].islower() and w.endswith("t") and w not in _DE_NOT_VERBS for w in words[1:4]
+        ):
+            return match.group("product"), tagline
+        return match.group("product"), ""
+    match = re.search(
+        rf"(?:^|: )[A-Z][\w.-]*(?: [A-Z][\w.-]*)? (?:gibt|veröffentlicht) {_DE_PRODUCT}(?: frei)?$",
+        headline,
+    )
+    return (match.group("product"), "") if match is not None else ("", "")
+
+
+def _german_release(reading: Reading, body: str) -> list[str]:
+    """For a German release: whether it keeps its tagline's promise, whether its news is worth
+    the switch.
+
+    A release ("Gotify 3.0.0: Push-Nachrichten selbst hosten") has no news to
+    weigh: "Wie bewerten Sie diese Nachricht: …" and a motive or "who gains"
+    on it are the rubric's genre mismatch. What its readers argue about is
+    whether the version delivers what its headline promises, and whether what
+    the lead says it brings ("führt OpenID Connect für die Anmeldung ein")
+    is worth switching for. Only a headline that names a versioned product
+    (:func:`_german_release_product`).
+    """
+    product, tagline = _german_release_product(reading.headline.strip())
+    if not product:
+        return []
+    out = []
+    if tagline and reading.kind == "release":
+        # Only on an item read as a release: a news item's subtitle ("Ubuntu-Option und
+        # neue Hardware-Details") describes the report, it promises nothing.
+        out.append(f"Hält {product}, was \u201e{tagline}\u201c verspricht?")
+    first_word = product.split()[0]
+    for sentence in _SENTENCE_END_RE.split(body[:400])[:3]:
+        sentence = sentence.strip().rstrip(".")
+        if first_word in sentence and _DE_FEATURE_RE.search(sentence):
+            out.append(
+                f"Lohnt sich der Umstieg auf {product} wegen dieser Neuerungen: "
+                f"\u201e{sentence}\u201c?"
+            )
+            break
+    return [q for q in out if len(q) <= MAX_QUESTION_LENGTH]
+
+
+# An episode's code before its topic: "CRE184 Bundeswehr", "CRE193 Old School Computing".
+_EPISODE_CODE_RE = re.compile(r"^[A-Z]{2,6}\d{2,4} (?P<topic>[A-ZÄÖÜ][^:?!|]{2,60})$")
+
+
+def _german_episode(reading: Reading, body: str) -> list[str]:
+    """ "Wie sehen Sie das Thema der Folge „Bundeswehr“: Die Deutschen Streitkräfte und …?".
+
+    Show notes have no news to weigh, and a quoted sentence of their
+    background ("Ende des 19. Jahrhundert kam Bewegung …") or the episode's
+    code ("CRE184") names no stake; the episode's topic, with the subtitle that
+    opens its notes (a first paragraph of three to sixteen words, not a
+    sentence), is what its listeners would discuss. Only an episode whose
+    title is a code and a topic.
+    """
+    match = _EPISODE_CODE_RE.match(reading.headline.strip())
+    if match is None:
+        return []
+    subtitle = body.lstrip().split("\n", 1)[0].strip()
+    if not 3 <= len(subtitle.split()) <= 16 or subtitle.endswith((".", ":", "!", "?")):
+        return []
+    question = f"Wie sehen Sie das Thema der Folge \u201e{match.group('topic')}\u201c: {subtitle}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
 def _german(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate German questions: the headline's act, the lead sentence quoted."""
     groups: list[list[str]] = []
     offer = _german_offer(reading)
     if offer:
         return [offer]  # an advertisement: its news frames would be the genre mismatch
+    release = _german_release(reading, body)
+    if release:
+        return [release]  # a release: its news and motive frames would be the genre mismatch
+    episode = _german_episode(reading, body) if reading.kind == "podcast" else []
+    if episode:
+        return [episode]  # show notes: a quoted sentence of them names no stake
     kind = reading.kind
     act = _german_act(reading, body) if kind not in ("tragedy", "podcast", "book") else None
     if act is not None and _german_actor_reads(act[0]):
@@ -1963,10 +2246,43 @@ def _german_dass(sentence: str, reading: Reading) -> str:
     return _german_verb_last(subject, verb, rest) or ""
 
 
+# A finite verb of a German headline's clause: "Facebook schließt Parse-Plattform",
+# "Patches schließen Lücken", "Merz will ...".
+_DE_HEADLINE_VERB_RE = re.compile(
+    r"^[A-ZÄÖÜ\d][^ ]*(?: [A-ZÄÖÜ][^ ]*){0,2} (?:[a-zäöüß]{3,}(?:t|en)|ist|sind|hat|wird|will|soll"
+    r"|kann|muss)\b"
+)
+
+# Words ending like a verb that are none: "Neue Schulden wegen Iran-Krise denkbar".
+_DE_NOT_HEADLINE_VERBS = frozenset(
+    "wegen gegen zwischen neben binnen eben oben unten morgen gestern trotzdem mittlerweile"
+    " nunmehr insgesamt".split()
+)
+
+
 def _german_fallback(reading: Reading) -> str:
+    """The one German question for a story that offers nothing safer: on its headline, quoted.
+
+    A headline that states a fact as a clause ("Facebook schließt
+    Parse-Plattform", after a label: "Badlock: Patches schließen Lücken ...")
+    is asked to be judged, like a quoted lead sentence; asking what a reader
+    would like to know more about names no claim (readers found it generic),
+    so it is kept for the rest, and for show notes, blurbs and how-tos.
+    """
     headline = _clip(reading.headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
     if len(headline.split()) < 3:
         return "Worüber würden Sie bei dieser Meldung zuerst sprechen?"
+    clause = headline.rpartition(": ")[2]
+    verb = _DE_HEADLINE_VERB_RE.match(clause)
+    if (
+        reading.kind not in _NO_NEWS_KINDS
+        and reading.kind != "tragedy"
+        and verb is not None
+        and verb.group().split()[-1] not in _DE_NOT_VERBS | _DE_NOT_HEADLINE_VERBS
+        and len(clause.split()) >= 3
+        and headline == reading.headline
+    ):
+        return f"Wie bewerten Sie die Meldung \u201e{headline}\u201c?"
     return f"Was an \u201e{headline}\u201c würden Sie gern genauer wissen?"
 
 
@@ -1982,11 +2298,25 @@ _FR_PARTICIPLE_OPENER_RE = re.compile(
 )
 
 
+def _french_article_lowered(clause: str) -> str:
+    """The elided article "L'" lowered after "que": "l'ARCEP a publié", "l'éloquence".
+
+    :func:`~aggregator.questions.lead.lower_first` keeps a capital that
+    starts a name; "L'" before an acronym or a lower-case word is the article.
+    """
+    if clause[:2] not in ("L'", "L\u2019"):
+        return clause
+    word = clause[2:].split(" ", 1)[0].rstrip(",;:")
+    if word[:1].islower() or (len(word) > 1 and word.isupper()):
+        return "l" + clause[1:]
+    return clause
+
+
 def _french(reading: Reading, body: str, lead: Lead | None) -> list[list[str]]:
     """Candidate French questions: the lead sentence as a clause."""
     if lead is None or _FR_PARTICIPLE_OPENER_RE.match(lead.sentence):
         return []  # "Créée en 1917, la compétition ..." reads badly after "du fait que"
-    clause = lower_first(lead.sentence, body, title=reading.headline)  # "... chez Crucial"
+    clause = _french_article_lowered(lower_first(lead.sentence, body, title=reading.headline))
     que = "qu'" if clause.startswith(_FR_VOWELS) else "que "
     if reading.kind == "tragedy":
         if not _FR_TRAGIC_RE.search(clause):
@@ -2026,8 +2356,23 @@ def _french_second(reading: Reading, body: str, lead: Lead) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# A section's name before a French headline: "Ski : Pinturault encore plus haut".
+_FR_SECTION_RE = re.compile(
+    r"^(?:Ski|Football|Tennis|Rugby|Cyclisme|Basket|Handball|Athlétisme|Natation|Voile|Golf"
+    r"|Formule 1|F1|JO|Cinéma|Musique|Livres?|BD|Vidéo|Photo|Photos|Télévision|Télé|Théâtre"
+    r"|Danse|Opéra|Exposition|Expo|Série|Séries|Jeu vidéo|Brève|Insolite|Vidéos|Portrait"
+    r"|Interview|Entretien|Reportage|Critique|Chronique|Édito|Tribune)\s*:\s+"
+)
+
+
 def _french_fallback(reading: Reading) -> str:
-    headline = _clip(reading.headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
+    """The one French question for a story that offers nothing safer: on its headline, quoted.
+
+    A section's name before the headline ("Ski : ", "Cinéma : ") is no part
+    of what the story says: it is left out of the quotation.
+    """
+    headline = _FR_SECTION_RE.sub("", reading.headline.strip())
+    headline = _clip(headline, MAX_QUESTION_LENGTH - 40)  # whole when it fits
     if len(headline.split()) < 3:
         return "De quoi parleriez-vous d'abord à propos de cet article\u00a0?"
     return f"Que retenez-vous de l'article «\u00a0{headline}\u00a0»\u00a0?"
@@ -2052,6 +2397,10 @@ def _other_language(reading: Reading) -> list[list[str]]:
     if _ORDINAL_RE.search(subject):
         return []  # "Les 32es" (the last 64 of a cup) is a phrase of the language, no name
     if reading.kind == "tragedy":
+        return []
+    if reading.lang in ("zh", "ja"):
+        # The Latin-letter words of a Chinese or Japanese text are often not its subject
+        # ("APP", "CEO", an investor named in passing): a question on them misses the story.
         return []
     return [[f"What does this story change for {_the(subject)}, and who is affected most?"]]
 
@@ -2100,12 +2449,17 @@ def _pastes_foreign_text(question: str, body: str) -> bool:
 # "What do you think of the news “…”?" in the languages the corpus holds beyond English,
 # German and French; the noun "news" takes the case the preposition wants, so the
 # headline itself is quoted unchanged.
+# (Every question ends with an ASCII "?", the Chinese and Japanese ones too.)
 _NATIVE_FRAMES = {
     "es": "\u00bfQu\u00e9 opina de la noticia \u00ab{}\u00bb?",
     "pt": "O que voc\u00ea acha da not\u00edcia \u201c{}\u201d?",
     "sk": "\u010co si mysl\u00edte o spr\u00e1ve \u201e{}\u201c?",
     "uk": "\u0429\u043e \u0432\u0438 \u0434\u0443\u043c\u0430\u0454\u0442\u0435 "
     "\u043f\u0440\u043e \u043d\u043e\u0432\u0438\u043d\u0443 \u00ab{}\u00bb?",
+    "ru": "Что вы думаете о новости \u00ab{}\u00bb?",
+    "it": "Che cosa pensa della notizia \u00ab{}\u00bb?",
+    "zh": "你如何看待「{}」这则消息?",
+    "ja": "「{}」というニュースをどう思いますか?",
 }
 # Deaths, funerals, attacks and disasters, and live chronicles, in those languages.
 _NATIVE_HARM_RE = re.compile(
@@ -2118,10 +2472,61 @@ _NATIVE_HARM_RE = re.compile(
     "|\u0432\u0442\u0440\u0430\u0442|\u0445\u0440\u043e\u043d\u0456\u043a|\u0432\u0456\u0439\u043d"
     r"|obet|zomrel|m\u0155tv|zahynul|zavalil|n\u00e1siln|\u00fatok"  # Slovak
     r"|muert|falleci|asesin|herid|atentad|v\u00edctima"  # Spanish
-    r"|mort[eo]s?\b|morreu|v\u00edtima|ataque)",  # Portuguese
+    r"|mort[eo]s?\b|morreu|v\u00edtima|\bataques?\b"  # Portuguese ("ciberataques" is none)
+    # Russian: killed in action, killed, murder, death, died, explosion, attack, terror
+    # attack, victims, wounded, shelling, disaster, war.
+    r"|погиб|убит|убий|смерт|умер|взрыв|атак|теракт|жертв|ранен|обстрел|катастроф|войн"
+    r"|uccis|vittim|attentat|strage|ferit|incidente|crollo|terremoto|\bmort[eio]\b"  # Italian
+    # Chinese and Japanese: death, killing, accident, earthquake, explosion, attack, disaster,
+    # crash, shooting, injury.
+    r"|死|亡|遇难|杀|殺|事故|地震|爆炸|爆発|袭击|襲撃|灾|災|坠毁|墜落|枪击|銃撃|伤|傷|被害)",
     re.IGNORECASE,
 )
+# English function words that are the language's own words too: the Spanish and Portuguese
+# preposition "a" ("Obama le recuerda a Trump ..."), the Portuguese article "as", the
+# Slovak "a" (and), "by" (would), "to" (it) and "on" (he), the Italian "a" and "in".
+_NATIVE_NOT_ENGLISH = {
+    "es": _ENGLISH_WORDS - {"a"},
+    "pt": _ENGLISH_WORDS - {"a", "as"},
+    "sk": _ENGLISH_WORDS - {"a", "by", "to", "on"},
+    "it": _ENGLISH_WORDS - {"a", "in"},
+}
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+# Han ideographs (Chinese, and Japanese kanji) and Japanese kana.
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+# A yearly pick: "极客之选年度评选丨年度无人机：大疆 Mavic Air 2" (drone of the year: ...).
+_ZH_AWARD_RE = re.compile(r"年度(?P<category>[\u4e00-\u9fff]{2,8})：(?P<product>[^：；]{2,30})$")
+# A review: "Redmi Note 9 5G 体验：5000mAh 大电池，性价比很高的千元水桶机" (hands-on: verdict).
+_ZH_REVIEW_RE = re.compile(
+    r"^(?P<product>[^：；丨|]{2,30}?) ?(?:体验|评测|上手|开箱|测评)：(?P<verdict>[^：；]{4,60})$"
+)
+
+
+# A buying guide, a roundup, tips, recommendations: "年末轻薄本选购指南".
+_ZH_NOT_NEWS_RE = re.compile(r"指南|盘点|攻略|推荐|清单|合集")
+
+
+def _chinese_review(headline: str) -> list[str]:
+    """A yearly pick or a review in Chinese: whether the product earns its title or verdict.
+
+    An award pick or a hands-on review is no news: "what do you think of this
+    news" is the genre mismatch, while whether the product deserves the
+    title ("「年度无人机」评给了…，它配得上吗", does it deserve "drone of the year") or
+    the review's verdict is what its readers argue about.
+    """
+    match = _ZH_AWARD_RE.search(headline.rpartition("丨")[2])
+    if match is not None:
+        product = match.group("product").strip()
+        # Opened by the title, not the product: "vivo WATCH" keeps its lower-case first letter.
+        return [f"「年度{match.group('category')}」评给了{product}，它配得上吗?"]
+    match = _ZH_REVIEW_RE.match(headline)
+    if match is not None:
+        product, verdict = match.group("product").strip(), match.group("verdict").strip()
+        return [f"你认同评测对{product}的评价吗：「{verdict}」?"]
+    return []
+
+
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z]")
 
 
@@ -2147,18 +2552,49 @@ def _native_question(reading: Reading, body: str) -> list[str]:
     if frame is None or reading.kind == "tragedy":
         return []
     headline = reading.headline.strip().rstrip(".")
+    if reading.lang in ("zh", "ja"):
+        return _east_asian_question(reading.lang, headline, body, frame)
     words = headline.split()
     if len(words) < 3 or len(headline) > _HEADLINE_LIMIT or "?" in headline or " | " in headline:
         return []  # cut short, a question of its own, or a digest's run of headlines
     if _NATIVE_HARM_RE.search(headline) or _NATIVE_HARM_RE.search(body[:300]):
         return []  # deaths, a funeral, an attack: the kind reader reads only English
-    if reading.lang == "uk":
+    if reading.lang in ("uk", "ru"):
         if not _CYRILLIC_RE.search(headline):
             return []
-    elif not _ENGLISH_WORDS.isdisjoint(w.lower() for w in words) or not (
-        _NON_ASCII_LETTER_RE.search(headline) or _NON_ASCII_LETTER_RE.search(body[:200])
-    ):
+    elif not _NATIVE_NOT_ENGLISH.get(reading.lang, _ENGLISH_WORDS).isdisjoint(
+        w.lower() for w in words
+    ) or not (_NON_ASCII_LETTER_RE.search(headline) or _NON_ASCII_LETTER_RE.search(body[:200])):
         return []
+    return [frame.format(headline)]
+
+
+def _east_asian_question(lang: str, headline: str, body: str, frame: str) -> list[str]:
+    """The Chinese or Japanese question: a pick's or a review's own, else the quoted headline.
+
+    The headline must be written in the language (eight Han characters or
+    more; kana for Japanese), not be a digest of several items ("；", "丨"
+    apart from a pick's label) or longer than sixty characters, and name no
+    death, attack or disaster in it or the body's opening. A headline that is
+    a question is asked as it is.
+    """
+    if len(_HAN_RE.findall(headline)) < 8 or (lang == "ja" and not _KANA_RE.search(headline)):
+        return []
+    if _NATIVE_HARM_RE.search(headline) or _NATIVE_HARM_RE.search(body[:300]):
+        return []
+    if lang == "zh":
+        review = _chinese_review(headline)
+        if review:
+            return review
+    if len(headline) > 60 or any(mark in headline for mark in ("；", ";", "丨", "｜", "|")):
+        return []
+    if headline.startswith("我") or _ZH_NOT_NEWS_RE.search(headline):
+        return []  # a personal essay ("我…", I ...), a buying guide or a roundup: no news
+    if headline.endswith(("？", "?")):
+        # The headline's own question ("谷歌三星杀进来了，高通为啥一点不怕？"), asked as it is.
+        return [] if headline[:-1].count("？") else [headline[:-1] + "?"]
+    if "「" in headline:
+        frame = frame.replace("「", "\u201c").replace("」", "\u201d")  # no corner quotes nested
     return [frame.format(headline)]
 
 
@@ -2166,6 +2602,39 @@ def _other_fallback(reading: Reading) -> str:
     if reading.kind == "tragedy":
         return "What, if anything, could have prevented what this story describes?"
     return "Which detail of this story would you discuss first, and why?"
+
+
+# Words of English text that no language the corpus holds beside it uses as often.
+_ENGLISH_EVIDENCE = _ENGLISH_WORDS | frozenset(
+    "you your it its this that be has have had will gets get he she they we not but or after"
+    " about into out up were been their which who".split()
+)
+
+
+def _reads_as_english(title: str, body: str) -> bool:
+    """Whether a story recorded in another language is written in English.
+
+    Some feeds declare a language their items are not in (an English joke
+    site recorded as Portuguese, an AI lab's blog as Slovak): asked in that
+    language, or in English on a "clear name" only, such a story gets a
+    question on a fragment ("What does this story change for REALLLLY?").
+    English means: the title and the body's start are ASCII apart from
+    typographic quotes and dashes, hold no function word of another
+    language (:data:`_FOREIGN_WORDS`) and at least four common English ones
+    (:data:`_ENGLISH_EVIDENCE`), a sixth of their words or more.
+    """
+    text = f"{title} {body[:300]}"
+    if not text.translate(_TYPOGRAPHIC).isascii():
+        return False
+    words = _LETTERS_RE.findall(text.lower())
+    if not words or any(w in _FOREIGN_WORDS for w in words):
+        return False
+    english = sum(w in _ENGLISH_EVIDENCE for w in words)
+    return english >= 4 and english * 6 >= len(words)
+
+
+# Typographic quotes, dashes and the ellipsis, removed before the ASCII test.
+_TYPOGRAPHIC = dict.fromkeys(map(ord, "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0"))
 
 
 # --- the generator --------------------------------------------------------------
@@ -2226,13 +2695,20 @@ class OfflineGenerator:
     def explain(self, story: Story) -> Reading:
         """What the generator reads in a story: language, kind, subject, act and facts.
 
+        A story recorded in a language without questions of its own (neither
+        German nor French) whose text reads as English (:func:`_reads_as_english`:
+        a feed that declares the wrong language) is read as English.
+
         Args:
             story: the story.
 
         Returns:
             The :class:`~aggregator.questions.reading.Reading` the questions are built on.
         """
-        return read_story(story.title, story.body, story.lang)
+        lang = story.lang
+        if lang not in ("en", "", "de", "fr") and _reads_as_english(story.title, story.body):
+            lang = "en"
+        return read_story(story.title, story.body, lang)
 
     def generate(self, story: Story) -> tuple[str, ...]:
         """Write the questions for one story.
@@ -2262,7 +2738,7 @@ class OfflineGenerator:
             fallback = _french_fallback(reading)
         elif english:
             groups = _english(reading, story, lead)
-            fallback = _english_fallback(reading)
+            fallback = _english_fallback(reading, story.body)
         else:
             # The question in the story's language, else English ones on a clear name.
             groups = [native] if (native := _native_question(reading, story.body)) else []

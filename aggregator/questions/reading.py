@@ -132,7 +132,8 @@ _KIND_RULES = (
         "episode podcast folge épisode",
         "show notes",
         "",
-        "follow-up|follow up|sponsored by|this episode",
+        # "a follow-up to ..." is news; "Follow-up:" heads a part of show notes.
+        "follow-up:|follow up:|sponsored by|this episode|new episode|pre-show:|after-show",
     ),
     _kind(
         "book",
@@ -199,22 +200,43 @@ _KIND_RULES = (
     ),
     _kind(
         "listing",
-        "roundup round-up weekly links digest newsletter recap",
-        "best of|this week",
+        # "weekly" and "this week" alone are news too: "Wall Street posts weekly loss",
+        # "Oil surges 35% this week".
+        "roundup round-up links digest newsletter recap",
+        "best of|this week in|this week's|weekly roundup|weekly round-up|weekly wrap|weekly links"
+        "|weekly digest|weekly recap|weekly update|week in review",
     ),
 )
 _PUNCTUATION = ".,;:!?\"'()[]\u2026\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 _VERSION_RE = re.compile(
-    r"\bv?\d+\.\d+|\brc\d|\bcre\d{2,}|\btop \d+|\d+ (?:best|ways|things|tips)\b"
+    # A decimal that is an amount is no version: "prices rise 1.2%", "$1.5B", "7.8 magnitude".
+    r"(?<![$\u20ac\u00a3\d.])\bv?\d+\.\d+(?![\d.]*\s?(?:%|percent|per cent|billion|million"
+    r"|trillion|bn\b|[bmk]\b|points|magnitude|degrees))"
+    r"|\brc\d|\bcre\d{2,}|\btop \d+|\d+ (?:best|ways|things|tips)\b"
+)
+# An episode's number before its title: "281: My Private Siri".
+_EPISODE_NUMBER_RE = re.compile(r"^\d{1,4}: \S")
+# What a "release" or a "launch" in a headline is, when it is no product's: hostages and
+# prisoners freed, documents and figures published, a campaign, a plan or a rocket launched.
+_NOT_A_RELEASE_RE = re.compile(
+    r"\b(?:hostages?|prisoners?|detainees?|captives?|inmates?|guantanamo|palestinians|israelis"
+    r"|details|report|statement|data|figures|footage|video|files|documents|names|funds|oil"
+    r"|reserves|bail|jail|prison|custody|campaign|plan|plans for|probe|investigation|inquiry"
+    r"|attack|strike|offensive|missiles?|rocket|satellite|object|orbit\w*)\b"
 )
 
 
-def _first_kind(text: str, *, lead: bool) -> str:
-    """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``."""
+def _first_kind(text: str, *, lead: bool, skip: str = "") -> str:
+    """The first kind (by priority) whose keywords occur in ``text`` (lower case), or ``""``.
+
+    ``skip`` names a kind whose keywords are not looked for.
+    """
     words = {w.strip(_PUNCTUATION) for w in text.replace("-", " ").split()}
     whole = {w.strip(_PUNCTUATION) for w in text.split() if "-" not in w}
     padded = f" {text} "
     for kind, title_words, title_phrases, lead_words, lead_phrases in _KIND_RULES:
+        if kind == skip:
+            continue
         kind_words, phrases = (lead_words, lead_phrases) if lead else (title_words, title_phrases)
         # A tragedy's word stands alone: "trick-shot" and "AirPod-killing" are no deaths.
         seen = whole if kind == "tragedy" else words
@@ -237,7 +259,12 @@ def detect_kind(title: str, body: str) -> str:
         episode code (``CRE185``) a podcast, ``Top 10`` a listing.
     """
     lower = title.lower()
+    if _EPISODE_NUMBER_RE.match(title) and body.count("\n- ") + body.startswith("- ") >= 3:
+        return "podcast"  # "281: My Private Siri" over show notes written as a list
     kind = _first_kind(lower, lead=False)
+    if kind == "release" and _NOT_A_RELEASE_RE.search(lower):
+        # "U.S. releases new details on ...", "Canada launches huge defense plan": news.
+        kind = _first_kind(lower, lead=False, skip="release")
     if kind:
         return kind
     special = _VERSION_RE.search(lower)

@@ -1172,7 +1172,8 @@ def test_a_word_opening_the_headline_too_is_no_name() -> None:
             "no longer be able to start until the configuration file was migrated, requiring "
             "manual intervention.",
             "Thus,",
-            "the dovecot 2.4 release branch has made breaking changes",
+            # An update notice gets its own question (test_genres), not one on the lead.
+            "",
         ),
         (
             "Conservatives’ fake news ads are an assault on democracy | Letters",
