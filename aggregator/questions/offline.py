@@ -397,7 +397,8 @@ _WHAT_RE = re.compile(
 _HOW_RE = re.compile(
     r"^How (?P<clause>(?:[\w'\u2019.-]+ ){1,6}?(?:(?:is|are) )?"
     r"(?:catapult|rescue|threaten|transform|reshap|shap|chang|sav|fuel|boost|undermin|power"
-    r"|driv|drove|hurt|help|revive|reviv|ruin|upend|disrupt|reinvent|break|broke)"
+    r"|driv|drove|hurt|help|revive|reviv|ruin|upend|disrupt|reinvent|break|broke|explain"
+    r"|split|divid|expos|deepen|widen|complicat|spark|doom)"
     r"(?:e|es|ed|s|ing)?\b .{3,120})$"
 )
 # An armed attack or a war in an explainer's headline: no "why do you think" of it.
@@ -461,7 +462,9 @@ def _why_question(reading: Reading, body: str) -> list[str]:
     if any(mark in clause for mark in (":", " - ", "\u2013", "\u2014", "(", "[", "|", '"')):
         return []
     words = clause.split()
-    if _PERSONAL_RE.search(clause) or not has_main_verb(["Why", *words]):
+    # "aren’t" is read as "aren't": the verb list writes the straight apostrophe.
+    plain = [w.replace("\u2019", "'") for w in words]
+    if _PERSONAL_RE.search(clause) or not has_main_verb(["Why", *plain]):
         return []
     if _TRAGIC_RE.search(headline) or _TRAGIC_RE.search(body[:300]):
         return []  # deaths or injuries in the headline or the lead: no cause asked of them
@@ -593,6 +596,8 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
     body = _name_text(reading, body)
     kind = reading.kind
     if lead.claim and kind != "tragedy" and _ARGUABLE_RE.search(lead.claim):
+        if _points_outside(lead.claim):
+            return []
         # Only an arguable claim is weighed as a claim; doubting a routine report
         # ("police said the man was arrested") reads as a trivial premise, so such a
         # sentence is weighed as news below, with its speaker.
@@ -606,6 +611,8 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             f"What evidence would it take to show that {claim_clause}?",
         ]
     clause = _clause(core(lead.sentence), body, reading)
+    if _points_outside(clause) or (lead.claim and _points_outside(lead.claim)):
+        return []  # "the news that the move drew criticism": which move, the question does not say
     if kind == "tragedy" and _OBITUARY_RE.search(reading.headline):
         return []  # a death in old age: nothing to prevent, the obituary questions ask instead
     if kind == "tragedy":
@@ -614,6 +621,9 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
         if _TRAGIC_RE.search(lead.claim or lead.sentence):
             if lead.claim:
                 clause = _clause(core(lead.claim), body, reading)
+            unblamed = _unblamed_harm(reading.headline, lead.sentence)
+            if unblamed:
+                return _unblamed_questions(unblamed, clause)
             out = [f"Who should answer for what happened, given that {clause}?"]
             if _TRAGIC_RE.search(clause) and not _AFTERMATH_RE.search(clause):
                 # "prevented this: police have arrested a man" would ask to prevent the
@@ -648,6 +658,27 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
 
 
 _NEWS_FIRST = "What should readers make of the news that "
+
+# A subject that points to something the clause does not name: "the company's board
+# ...", "the move drew ...", "the answer is no", "this sort of measure". Lifted into a
+# question, the clause leaves the reader asking which company, which move (blind
+# readers failed these on subject and natural alike). Names of people ("the
+# president") are left alone: the story's subject usually settles them.
+_POINTS_OUTSIDE_RE = re.compile(
+    r"(?:^|, )(?:the|these|those) (?:company|company['\u2019]s|firm|firm['\u2019]s|startup|group"
+    r"|move|decision|deal|plan|answer|fallout|decade|glasses|device|devices|phone|phones"
+    r"|program|programme|computer program|measure|proposal|change|changes|announcement"
+    r"|findings|speediness|controversy|incident|idea|effort|step|approach|feature|result"
+    r"|results|outcome|latter|same|question|problem|issue)\b"
+    r"(?! (?:of|to|for|by|from|on|in|with)\b)"
+    r"|\b(?:this|that) (?:sort|kind|type) of\b|\ba similar\b|\bthe move\b|\bthe latter\b",
+    re.IGNORECASE,
+)
+
+
+def _points_outside(clause: str) -> bool:
+    """Whether a lifted clause leans on a referent it does not name (:data:`_POINTS_OUTSIDE_RE`)."""
+    return _POINTS_OUTSIDE_RE.search(clause) is not None
 
 
 def _news_second(clause: str) -> str:
@@ -773,6 +804,52 @@ _RULING_RE = re.compile(
     r"\b(?:sentenced|convicted|acquitted|ruled|ruling|ordered|fined|jailed|dismissed|threw out"
     r"|thrown out|struck down|upheld|overturned|blocked|charged|indicted|found guilty|verdict)\b"
 )
+
+
+# A harm no one caused: a storm, an earthquake, a death in old age. Asking who should
+# answer for it, or what could have prevented it, is absurd or unkind there (blind
+# readers failed both on an earthquake and on an actor dead at 79); the questions ask
+# about the help people need, the response, or what the dead are remembered for.
+_NATURAL_DISASTER_RE = re.compile(
+    r"\b(?:earthquakes?|quakes?|tremors?|aftershocks?|storms?|hurricanes?|typhoons?|cyclones?"
+    r"|tornado(?:es)?|blizzards?|tsunamis?|landslides?|mudslides?|avalanches?|eruptions?"
+    r"|volcano(?:es)?|heatwaves?|heat waves?|droughts?|monsoon)\b",
+    re.IGNORECASE,
+)
+_NATURAL_DEATH_RE = re.compile(
+    r"\b(?:died|dies|has died|passed away)\b[^.;]{0,60}?(?:\b(?:at|aged) (?:the age of )?"
+    r"[5-9]\d\b|\b(?:of|from) (?:natural causes|old age|cancer|complications|a long illness)"
+    r"|\bafter a (?:long |short |brief )?illness)",
+    re.IGNORECASE,
+)
+# A cause that someone may answer for even in a storm: a killing, neglect, a failure.
+_CULPRIT_RE = re.compile(
+    r"\b(?:murder\w*|shot|shooting|gunm[ae]n|stabb\w+|attack\w*|bomb\w*|negligen\w+"
+    r"|blamed?|fault\w*|fail\w*|charged|arrest\w*|suspect\w*|police)\b",
+    re.IGNORECASE,
+)
+
+
+def _unblamed_harm(headline: str, sentence: str) -> str:
+    """``"disaster"`` or ``"death"`` when a tragedy's harm has no one to blame, else ``""``."""
+    text = f"{headline}. {sentence}"
+    if _CULPRIT_RE.search(text):
+        return ""
+    if _NATURAL_DISASTER_RE.search(text):
+        return "disaster"
+    if _NATURAL_DEATH_RE.search(text):
+        return "death"
+    return ""
+
+
+def _unblamed_questions(harm: str, clause: str) -> list[str]:
+    """Support and response on a natural disaster, remembrance on a death in old age."""
+    if harm == "death":
+        return [f"What will be remembered most, now that {clause}?"]
+    return [
+        f"What do the people affected need most now that {clause}?",
+        f"How well are the authorities responding, given that {clause}?",
+    ]
 
 
 # "Jesse Jackson, civil rights leader ..., dies at 84": the person whose death it is.
@@ -1647,7 +1724,15 @@ _MOURNING_RE = re.compile(
 )
 
 
-def _english_fallback(reading: Reading) -> str:
+# A court's or a board's decision about a past harm: parole, a sentence, a verdict.
+_DECISION_RE = re.compile(
+    r"\b(?:granted|denied|refused) (?:parole|bail|asylum)|\b(?:paroled|sentenced|convicted"
+    r"|acquitted|jailed|cleared|found guilty|pleads? guilty|verdict)\b",
+    re.IGNORECASE,
+)
+
+
+def _english_fallback(reading: Reading, body: str = "") -> str:
     """The one question for a story that offers nothing safer: on its headline, quoted.
 
     The headline is quoted whole when the question stays within
@@ -1662,9 +1747,17 @@ def _english_fallback(reading: Reading) -> str:
         # Language unknown and no English word in the headline: quoting it could put
         # foreign words into an English sentence.
         return _other_fallback(reading)
-    if reading.kind == "tragedy" and _MOURNING_RE.search(headline):
-        # A funeral or a tribute: asking what could have prevented it is absurd.
+    unblamed = _unblamed_harm(headline, body[:400]) if reading.kind == "tragedy" else ""
+    if reading.kind == "tragedy" and (_MOURNING_RE.search(headline) or unblamed == "death"):
+        # A funeral, a tribute or a death in old age: asking what could have prevented
+        # it is absurd.
         frame = "How will those mourned in {} be remembered?"
+    elif reading.kind == "tragedy" and _DECISION_RE.search(headline):
+        # "... granted parole a decade after killing girlfriend": the story is the
+        # decision, not the death; preventing a parole is a false premise.
+        frame = "Was the decision reported in {} the right one?"
+    elif unblamed:
+        frame = "What help do those affected by what {} describes need most?"
     elif reading.kind == "tragedy":
         frame = "What, if anything, could have prevented what {} describes?"
     elif reading.kind in ("howto", "book", "podcast", "listing", "release", "event"):
@@ -2262,7 +2355,7 @@ class OfflineGenerator:
             fallback = _french_fallback(reading)
         elif english:
             groups = _english(reading, story, lead)
-            fallback = _english_fallback(reading)
+            fallback = _english_fallback(reading, story.body)
         else:
             # The question in the story's language, else English ones on a clear name.
             groups = [native] if (native := _native_question(reading, story.body)) else []

@@ -1,0 +1,140 @@
+"""Questions on English news stories: the frames fit the story's act and name their referents.
+
+Each test is a real-looking story (written for the test) whose questions once
+failed the questions rubric in a specific way; the assertion names the failure.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aggregator.models import Story
+from aggregator.questions.offline import MAX_QUESTIONS, OfflineGenerator
+
+
+def _questions(title: str, body: str = "") -> tuple[str, ...]:
+    story = Story(
+        category="news",
+        title=title,
+        published=datetime(2025, 4, 21, tzinfo=UTC),
+        body=body,
+        lang="en",
+    )
+    return OfflineGenerator(count=MAX_QUESTIONS).generate(story)
+
+
+# --- tragedies no one is to blame for -----------------------------------------------
+
+
+def test_an_earthquake_is_asked_about_help_and_response_not_blame() -> None:
+    questions = _questions(
+        "Strong earthquake hits central Myanmar, dozens feared dead",
+        "A magnitude 7.1 earthquake struck central Myanmar on Friday, and at least 40 people "
+        "were killed as buildings collapsed in Mandalay, officials said.",
+    )
+    assert questions
+    for question in questions:
+        assert "answer for" not in question and "prevented" not in question, question
+    assert any("earthquake struck central Myanmar" in q for q in questions), questions
+    assert any("need most" in q or "responding" in q for q in questions), questions
+
+
+def test_a_headline_only_cyclone_is_not_asked_what_could_have_prevented_it() -> None:
+    questions = _questions("Cyclone kills 12 along Mozambique coast")
+    assert questions
+    for question in questions:
+        assert "prevented" not in question and "answer for" not in question, question
+
+
+def test_a_cyclone_lead_asks_about_help_not_blame() -> None:
+    questions = _questions(
+        "Cyclone Freddy kills dozens in Malawi as rescuers search for survivors",
+        "Cyclone Freddy has killed at least 99 people in Malawi since it made landfall on "
+        "Sunday, the government said, as rescuers dug through mud for survivors.",
+    )
+    assert questions
+    for question in questions:
+        assert "answer for" not in question and "prevented" not in question, question
+    assert any("Cyclone Freddy has killed" in q for q in questions), questions
+
+
+def test_a_death_in_old_age_is_remembered_not_blamed() -> None:
+    questions = _questions(
+        "Death of folk singer stuns Halifax",
+        "Margaret Ellery, whose songs of the Yorkshire mills filled concert halls for half "
+        "a century, died at her home in Halifax on Sunday at the age of 88, her family said.",
+    )
+    assert questions
+    for question in questions:
+        assert "answer for" not in question and "prevented" not in question, question
+    assert any("remembered" in q for q in questions), questions
+
+
+def test_a_parole_decision_is_weighed_not_asked_how_to_prevent_it() -> None:
+    (question,) = _questions("Former rugby star granted parole nine years after killing wife")
+    assert "prevented" not in question
+    assert "granted parole" in question and "right one" in question
+
+
+def test_a_killing_still_asks_who_should_answer() -> None:
+    questions = _questions(
+        "Gunman kills three at Ohio warehouse",
+        "A gunman shot dead three workers at a warehouse in Dayton, Ohio, on Tuesday before "
+        "he was arrested by police, officials said.",
+    )
+    assert any("answer for" in q or "prevented" in q for q in questions), questions
+
+
+# --- a lifted clause must name what it talks about ----------------------------------
+
+
+def test_a_lead_about_the_company_without_naming_it_is_not_lifted() -> None:
+    questions = _questions(
+        "How Northwind's founding explains its boardroom fight",
+        "The company's founders and its investors have long been at odds over control. "
+        "Last week's vote to remove the chairman was the culmination of that tension.",
+    )
+    for question in questions:
+        assert "the company's founders" not in question.lower(), question
+
+
+def test_a_lead_whose_subject_is_the_answer_is_not_lifted() -> None:
+    questions = _questions(
+        "Supermarket loses fight over the name of a country",
+        "Can a shop own the name of a country? In the case of Iceland, the grocery chain, "
+        "the answer is no.",
+    )
+    for question in questions:
+        assert "the answer is no" not in question, question
+
+
+def test_a_lead_leaning_on_this_sort_of_measure_is_not_lifted() -> None:
+    questions = _questions(
+        "Governors push back on plan to preempt state privacy laws",
+        "Technology lobbyists have long pushed for this sort of measure in Congress, "
+        "arguing that fifty different privacy laws are unworkable for companies.",
+    )
+    for question in questions:
+        assert "this sort of measure" not in question, question
+
+
+# --- explainer headlines asked in their own words -----------------------------------
+
+
+def test_an_explainer_with_a_curly_negation_is_asked_why() -> None:
+    questions = _questions(
+        "Why people aren\u2019t buying Daniel Okafor\u2019s metaverse future",
+        "On this week's episode of the podcast, we discuss why not everyone is buying "
+        "Okafor\u2019s vision.",
+    )
+    assert questions == (
+        "Why do you think people aren\u2019t buying Daniel Okafor\u2019s metaverse future?",
+    )
+
+
+def test_an_explainer_of_what_explains_a_fight_states_its_claim() -> None:
+    questions = _questions(
+        "How the league's new salary cap explains the player exodus",
+        "Eleven of the league's top scorers have signed abroad since the cap came in.",
+    )
+    assert "Do you agree that the league's new salary cap explains the player exodus?" in questions
