@@ -138,3 +138,51 @@ def test_an_explainer_of_what_explains_a_fight_states_its_claim() -> None:
         "Eleven of the league's top scorers have signed abroad since the cap came in.",
     )
     assert "Do you agree that the league's new salary cap explains the player exodus?" in questions
+
+
+def test_an_arrest_after_a_killing_weighs_the_response_not_prevention() -> None:
+    (question,) = _questions(
+        "Police arrest three suspects after deadly stabbing at Leeds nightclub"
+    )
+    assert "prevented" not in question
+    assert "arrest three suspects" in question and "response" in question
+
+
+# --- a headline's own act instead of "what is missing from the picture" -------------
+
+
+def test_a_government_decision_headline_is_weighed_as_a_decision() -> None:
+    (question,) = _questions("US designates voting machines as \u2018critical infrastructure\u2019")
+    assert "missing from the picture" not in question
+    assert question.startswith("Is the decision reported in"), question
+    assert "US designates voting machines" in question
+
+
+def test_a_lawsuit_headline_asks_how_strong_the_case_is() -> None:
+    (question,) = _questions("Herero descendants sue Germany in US court over colonial killings")
+    assert question == (
+        "How strong is the case described in \u201cHerero descendants sue Germany in US court "
+        "over colonial killings\u201d?"
+    )
+
+
+def test_a_market_move_headline_asks_its_cause_without_the_wire_source() -> None:
+    (question,) = _questions("Copper jumps, dollar slips as China stimulus hopes build - Reuters")
+    assert "Reuters" not in question and "missing from the picture" not in question
+    assert question.startswith("What is behind \u201cCopper jumps"), question
+
+
+def test_an_outbreak_headline_asks_how_worried_people_should_be() -> None:
+    (question,) = _questions("Taiwan confirms second measles case in a fortnight")
+    assert question.startswith("How worried should people be about"), question
+
+
+def test_a_teaser_headline_gets_no_act_frame() -> None:
+    # "See the ..." is a guide, not a report of an act: none of the act frames fits.
+    (question,) = _questions("See the medal table for the 2026 Winter Games as records fall")
+    assert "What is behind" not in question and "decision" not in question, question
+
+
+def test_a_country_named_with_the_takes_its_article() -> None:
+    questions = _questions("Philippines looks to regulate power market as LNG prices surge")
+    assert not any(" that Philippines" in q for q in questions), questions
