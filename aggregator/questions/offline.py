@@ -671,15 +671,47 @@ _POINTS_OUTSIDE_RE = re.compile(
     r"|move|decision|deal|plan|answer|fallout|decade|glasses|device|devices|phone|phones"
     r"|program|programme|computer program|measure|proposal|change|changes|announcement"
     r"|findings|speediness|controversy|incident|idea|effort|step|approach|feature|result"
-    r"|results|outcome|latter|same|question|problem|issue)\b"
+    r"|results|outcome|latter|same|question|problem|issue|trial|case|video|visit|episode"
+    r"|truth)\b"
     r"(?! (?:of|to|for|by|from|on|in|with)\b)"
     r"|\b(?:this|that) (?:sort|kind|type) of\b|\ba similar\b|\bthe move\b|\bthe latter\b",
     re.IGNORECASE,
 )
 
 
+# What is left of a cut sentence that has no main clause: a time or a cause with nothing
+# after it ("a day after she gave President Trump her medal"), or the noun phrase of a
+# teaser ("an interview with Benedict Evans about ..."). "The news that" needs a clause.
+_FRAGMENT_RE = re.compile(
+    r"^(?:(?:a|an|one|two|three|four|five|six|\d+) (?:day|days|week|weeks|month|months|year"
+    r"|years|hour|hours|decade|decades) (?:after|before|since|later)|(?:even )?(?:after|before"
+    r"|since|while|when|as soon as|although|though|because|if|until|once|unless))\b",
+    re.IGNORECASE,
+)
+_TEASER_PHRASE_RE = re.compile(
+    r"^(?:(?:an?|the) (?:interview|conversation|chat|look|guide|list|roundup|round-up|overview"
+    r"|collection|series|record|account|selection|preview|recap|timeline) (?:of|with|at|to"
+    r"|on|about|from)|(?:an ongoing|a running|a weekly|a daily|a monthly) \w+ (?:of|on|about))\b",
+    re.IGNORECASE,
+)
+# A finite verb that makes "a series of scandals has rocked ..." a clause after all.
+_FINITE_RE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|does|do"
+    r"|did|shows?|showed|finds?|found|says?|said|\w+ed)\b"
+)
+
+
 def _points_outside(clause: str) -> bool:
-    """Whether a lifted clause leans on a referent it does not name (:data:`_POINTS_OUTSIDE_RE`)."""
+    """Whether a lifted clause leans on a referent it does not name, or is no clause at all.
+
+    See :data:`_POINTS_OUTSIDE_RE`, :data:`_FRAGMENT_RE` (a fragment with a comma
+    may hold its main clause after it, and is left to the lead's reader) and
+    :data:`_TEASER_PHRASE_RE` (a teaser's noun phrase, unless a finite verb follows).
+    """
+    if _FRAGMENT_RE.match(clause) and ", " not in clause:
+        return True
+    if _TEASER_PHRASE_RE.match(clause) and not _FINITE_RE.search(clause):
+        return True
     return _POINTS_OUTSIDE_RE.search(clause) is not None
 
 
@@ -869,6 +901,8 @@ def _obituary_questions(reading: Reading, body: str) -> list[str]:
     if match.group(1).split()[0] in _QUESTION_OPENERS or len(match.group(1).split()) > 4:
         return []
     person, role = match.group(1), match.group(2) or ""
+    if role.count("\u2018") > role.count("\u2019") and f"{role},\u2019" in reading.headline:
+        role += "\u2019"  # "star of ‘The Godfather’ and ‘Apocalypse Now,’ dies": the mark closes
     if not role or is_title_case(role) or len(role) > 70:
         # The lead's appositive: "Jesse Jackson, the civil rights leader who ..., died".
         found = re.search(
@@ -1746,16 +1780,26 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"\b(?:sentenced|jailed|convicted|acquitted|fined|(?:wins?|won|loses?|lost)"
-            r" (?:\w+ )?(?:case|lawsuit|suit|appeal|trial)|overturn(?:s|ed)?|uph(?:olds|eld))\b"
+            r" (?:\w+ )?(?:case|lawsuit|suit|appeal|trial)|overturn(?:s|ed)?|uph(?:olds|eld))\b",
+            re.IGNORECASE,
         ),
         "Is the outcome reported in {} fair?",
     ),
-    (re.compile(r"\b(?:sues?|sued|suing|lawsuit)\b"), "How strong is the case described in {}?"),
+    (
+        re.compile(
+            r"\b(?:sues?|sued|suing|lawsuit|faces? (?:an? |\w+ )?(?:investigation|probe|charges"
+            r"|lawsuit|inquiry))\b",
+            re.IGNORECASE,
+        ),
+        "How strong is the case described in {}?",
+    ),
     (
         re.compile(
             r"\b(?:designat|ban|approv|reject|impos|halt|suspend|veto|block|declin|scrap"
             r"|refus|withdraw|resign|quit|fire|sack|cancel|postpon|delay|investigat|pardon"
-            r"|expel|recall|abandon|revers|restrict|order)(?:e|es|s|ed|ing|ned|ning)?\b"
+            r"|expel|recall|abandon|revers|restrict|order|oust|impeach|dismiss|appoint|nominat"
+            r"|shut|clos)(?:e|es|s|ed|ing|ned|ning|ted|ting)?\b",
+            re.IGNORECASE,
         ),
         "Is the decision reported in {} the right one?",
     ),
@@ -1763,7 +1807,8 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(
             r"\b(?:ris(?:e|es)|falls?|jumps?|drops?|slumps?|surges?|soars?|climbs?|slides?"
             r"|tumbles?|rall(?:y|ies)|plunges?|sinks?|extends?|reclaims?|hits? (?:a |an )?"
-            r"(?:record|high|low)|record high|record low)\b"
+            r"(?:record|high|low)|record high|record low)\b",
+            re.IGNORECASE,
         ),
         "What is behind {}, and will it last?",
     ),
@@ -1776,11 +1821,15 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
         "How worried should people be about {}?",
     ),
     (
-        re.compile(r"\b(?:study|studies|research|analysis|scientists|researchers)\b"),
+        re.compile(
+            r"\b(?:study|studies|research|analysis|scientists|researchers)\b", re.IGNORECASE
+        ),
         "How solid is the evidence behind {}?",
     ),
     (
-        re.compile(r"\b(?:says?|said|claims?|warns?|insists?|denies|argues?|accuses?)\b"),
+        re.compile(
+            r"\b(?:says?|said|claims?|warns?|insists?|denies|argues?|accuses?)\b", re.IGNORECASE
+        ),
         "How convincing is the claim in {}?",
     ),
 )

@@ -186,3 +186,60 @@ def test_a_teaser_headline_gets_no_act_frame() -> None:
 def test_a_country_named_with_the_takes_its_article() -> None:
     questions = _questions("Philippines looks to regulate power market as LNG prices surge")
     assert not any(" that Philippines" in q for q in questions), questions
+
+
+def test_a_title_case_claim_headline_is_weighed_as_a_claim() -> None:
+    (question,) = _questions("Former Contractor Claims Agency Tracked Reporters' Phones")
+    assert question.startswith("How convincing is the claim in"), question
+
+
+def test_an_ousting_is_weighed_as_a_decision() -> None:
+    (question,) = _questions("Ecuador's congress ousts interim leader over bribery probe")
+    assert question.startswith("Is the decision reported in"), question
+
+
+def test_a_company_facing_an_investigation_is_asked_how_strong_the_case_is() -> None:
+    (question,) = _questions("Temu faces EU investigation over product safety rules")
+    assert question.startswith("How strong is the case described in"), question
+
+
+# --- a lifted clause must be a clause -----------------------------------------------
+
+
+def test_a_lead_cut_to_its_opening_time_phrase_is_not_lifted() -> None:
+    questions = _questions(
+        "Opposition leader insists the general will step down before the vote",
+        "A day after she handed the election commission a petition signed by a million "
+        "voters, opposition leader Amara Diallo insisted that the general would step down "
+        "before the vote, even as his allies in parliament have spoken far more often in "
+        "recent days about postponing it.",
+    )
+    for question in questions:
+        assert "that a day after she handed" not in question, question
+
+
+def test_an_interview_teaser_is_not_asked_as_news() -> None:
+    questions = _questions(
+        "A Conversation with Priya Raman About Chips and Trade",
+        "A conversation with Priya Raman about export controls on chips and the future of "
+        "the semiconductor trade.",
+    )
+    for question in questions:
+        assert "the news that a conversation with" not in question, question
+
+
+# --- quotation marks stay balanced --------------------------------------------------
+
+
+def test_an_obituary_role_keeps_its_quotation_marks_balanced() -> None:
+    # The comma sits inside the closing mark ("\u2018Apocalypse Now,\u2019 dies"): the
+    # role read up to the comma must not leave the title's quotation open.
+    questions = _questions(
+        "Hollywood legend Harold Finch, star of \u2018The Godfather\u2019 and "
+        "\u2018Apocalypse Now,\u2019 dies at 95",
+        "With these words, his daughter announced on social media that her father had "
+        "passed away on Sunday.",
+    )
+    assert questions
+    for question in questions:
+        assert question.count("\u2018") == question.count("\u2019"), question
