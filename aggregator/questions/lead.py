@@ -1147,8 +1147,9 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     core = first.strip("\"'\u201c\u2018")
     if core in _FUNCTION_WORDS and not (core == "One" and rest[:1].isupper()):
         return first.lower() + sep + rest
-    if not (core[:1].isupper() and core[1:].replace("'", "").replace("\u2019", "").isalpha()):
-        return sentence  # a number, a quotation mark
+    letters = core[1:].replace("'", "").replace("\u2019", "").replace("-", "")
+    if not (core[:1].isupper() and letters.isalpha()):
+        return sentence  # a number, a quotation mark ("Thirty-eight" is read on)
     if any(c.isupper() for c in core[1:]):
         return sentence  # an acronym, a CamelCase name
     match = _FIRST_WORD_RE.match(core)

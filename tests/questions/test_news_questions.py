@@ -243,3 +243,55 @@ def test_an_obituary_role_keeps_its_quotation_marks_balanced() -> None:
     assert questions
     for question in questions:
         assert question.count("\u2018") == question.count("\u2019"), question
+
+
+def test_a_missile_launch_is_no_sacking() -> None:
+    (question,) = _questions("North Korea Fires Missile That Lands in Sea Off Japan's Coast")
+    assert "decision" not in question, question
+
+
+def test_a_falling_index_is_no_declined_offer() -> None:
+    (question,) = _questions("As Chip Orders Slow, Taiwan Is Rising While Korea Declines")
+    assert "decision" not in question, question
+
+
+def test_a_declined_invitation_is_a_decision() -> None:
+    (question,) = _questions(
+        "Prime minister says Norway declines Washington\u2019s \u2018peace board\u2019 invite"
+    )
+    assert question.startswith("Is the decision reported in"), question
+
+
+def test_a_wire_tag_is_dropped_and_a_place_label_kept() -> None:
+    (tagged,) = _questions(
+        "Exclusive: Regulator halts Northwind coal import licences over unpaid royalties"
+    )
+    assert tagged == (
+        "Is the decision reported in \u201cRegulator halts Northwind coal import licences over "
+        "unpaid royalties\u201d the right one?"
+    )
+    (placed,) = _questions("Saxony: Party's youth wing designated extremist group")
+    assert "\u201cSaxony: Party's youth wing designated extremist group\u201d" in placed
+
+
+# --- a lifted clause cut before what was told ---------------------------------------
+
+
+def test_a_lead_cut_after_told_and_its_addressee_is_not_lifted() -> None:
+    questions = _questions(
+        "Regulator could seek sale of news channel before merger",
+        "The Competition Authority told Northwind Media that it would need to sell its news "
+        "channel or offer other concessions in order to have its merger with Harbour "
+        "Broadcasting approved, according to several reports on Wednesday.",
+    )
+    for question in questions:
+        assert not question.endswith("told Northwind Media?"), question
+
+
+def test_a_hyphenated_number_opening_a_lead_is_lowered() -> None:
+    questions = _questions(
+        "Malaria claims one as cases rise in the north-west",
+        "Thirty-eight confirmed cases of malaria were registered in the North West District "
+        "between November and January, with one death recorded, health officials said.",
+    )
+    assert not any("that Thirty-eight" in q for q in questions), questions
