@@ -672,7 +672,7 @@ _POINTS_OUTSIDE_RE = re.compile(
     r"|program|programme|computer program|measure|proposal|change|changes|announcement"
     r"|findings|speediness|controversy|incident|idea|effort|step|approach|feature|result"
     r"|results|outcome|latter|same|question|problem|issue|trial|case|video|visit|episode"
-    r"|truth)\b"
+    r"|truth|report|reports|statement|remarks|comments)\b"
     r"(?! (?:of|to|for|by|from|on|in|with)\b)"
     r"|\b(?:this|that) (?:sort|kind|type) of\b|\ba similar\b|\bthe move\b|\bthe latter\b",
     re.IGNORECASE,
