@@ -307,3 +307,47 @@ def test_a_hyphenated_number_opening_a_lead_is_lowered() -> None:
         "between November and January, with one death recorded, health officials said.",
     )
     assert not any("that Thirty-eight" in q for q in questions), questions
+
+
+# --- act frames read the act, not a word that looks like one -------------------------
+
+
+def test_nouns_that_look_like_acts_get_no_act_frame() -> None:
+    for title in (
+        "Purchase orders and volume licences for small firms",
+        "Charting Brazil\u2019s Olympic Medal Rise",
+        "Army units close in on rebel stronghold near the border",
+    ):
+        (question,) = _questions(title)
+        assert "decision" not in question and "What is behind" not in question, question
+
+
+def test_rejecting_a_claim_asks_who_is_more_convincing() -> None:
+    (question,) = _questions(
+        "Villagers reject army claim that rebels stored weapons in the bombed school"
+    )
+    assert question.startswith("Who is more convincing in"), question
+
+
+def test_a_health_warning_asks_how_worried_people_should_be() -> None:
+    (question,) = _questions("Health agency warns of deadly fungus found in Ohio hospitals - WXYZ")
+    assert question == (
+        "How worried should people be about \u201cHealth agency warns of deadly fungus found in "
+        "Ohio hospitals\u201d?"
+    )
+
+
+def test_an_adjective_in_ing_still_opens_a_report() -> None:
+    (question,) = _questions("Ageing coal plant in Yorkshire to close by 2027")
+    assert question.startswith("Is the decision reported in"), question
+
+
+def test_a_gerund_label_is_not_asked_as_news() -> None:
+    # The lead is a teaser's noun phrase, not asked; the headline is a label, not a clause.
+    questions = _questions(
+        "Mapping Navy strikes in the Red Sea and Gulf of Aden",
+        "An ongoing record of Navy strikes in the Red Sea and the Gulf of Aden since the "
+        "shipping attacks began.",
+    )
+    for question in questions:
+        assert "the news that mapping" not in question, question
