@@ -1109,7 +1109,9 @@ _DEMONYM_WORDS = frozenset(
     Israeli Iraqi Pakistani Afghan Saudi Emirati Qatari Yemeni Kuwaiti Bangladeshi Nepali
     Kenyan European African Asian Arab Latin Nordic Turkish Polish Spanish Swedish Danish
     Finnish Czech Slovak Jewish Muslim Christian Catholic Democratic Republican Conservative
-    Labour Liberal Western Eastern Northern Southern
+    Labour Liberal Western Eastern Northern Southern Democrat Tory Tories Philippine Filipino
+    Korean Mexican Cuban Chilean Peruvian Venezuelan Colombian Dominican Moroccan Libyan
+    Somali Singaporean Ugandan Rwandan Zimbabwean Angolan Ecuadorean Ecuadorian
     """.split()
 )
 _NEWS_VERBS = frozenset(

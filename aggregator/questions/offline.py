@@ -674,7 +674,8 @@ _POINTS_OUTSIDE_RE = re.compile(
     r"|results|outcome|latter|same|question|problem|issue|trial|case|video|visit|episode"
     r"|truth|report|reports|statement|remarks|comments)\b"
     r"(?! (?:of|to|for|by|from|on|in|with)\b)"
-    r"|\b(?:this|that) (?:sort|kind|type) of\b|\ba similar\b|\bthe move\b|\bthe latter\b",
+    r"|\b(?:this|that) (?:sort|kind|type) of\b|\ba similar\b|\bthe move\b|\bthe latter\b"
+    r"|(?:^|, )the (?:man|woman|boy|girl|couple|pair)\b(?!,| who| whose| from| in| at| of)",
     re.IGNORECASE,
 )
 
@@ -699,6 +700,9 @@ _TEASER_PHRASE_RE = re.compile(
 _CUT_OBJECT_RE = re.compile(
     r"\b(?:told|tells|asked|asks|urged|urges|warned|warns|informed|informs|reminded|assured"
     r"|ordered|orders)(?: [A-Z][\w.&'\u2019-]*){1,4}$|[\u2014\u2013](?: ?\S+){1,3}$"
+    # "has rejected allegations": cut before what was denied
+    r"|\b(?:rejected|denied|dismissed|rejects|denies|dismisses) (?:the )?(?:allegations"
+    r"|claims|accusations|reports|suggestions)$"
 )
 # A finite verb that makes "a series of scandals has rocked ..." a clause after all.
 _FINITE_RE = re.compile(

@@ -351,3 +351,38 @@ def test_a_gerund_label_is_not_asked_as_news() -> None:
     )
     for question in questions:
         assert "the news that mapping" not in question, question
+
+
+def test_a_lead_cut_after_rejected_allegations_is_not_lifted() -> None:
+    questions = _questions(
+        "Minister calls accusations of bribery an 'appalling lie'",
+        "The transport minister, Alan Pryce, has rejected allegations that he took money from "
+        "a rail contractor, in a fiery statement to the parliamentary committee on Tuesday.",
+    )
+    for question in questions:
+        assert not question.endswith("rejected allegations?"), question
+
+
+def test_a_lead_about_the_man_is_not_lifted() -> None:
+    questions = _questions(
+        "The ambassador's long goodbye is coming to an end",
+        "Let us take a moment to savour the ambassador's final act. The man is 93 years old. "
+        "At that age, most people have long since retired.",
+    )
+    for question in questions:
+        assert "the man is 93" not in question, question
+
+
+def test_party_and_national_names_keep_their_capital() -> None:
+    questions = _questions(
+        "Auditioning to beat the president",
+        "Democrats like Senator Ruiz are testing out their messages in Europe before the "
+        "midterm elections.",
+    )
+    assert any("that Democrats like Senator Ruiz" in q for q in questions), questions
+    questions = _questions(
+        "Towns evacuated as typhoon nears the coast",
+        "Philippine authorities started evacuating people from coastal areas on Sunday as "
+        "the storm strengthened over the sea.",
+    )
+    assert not any("philippine" in q for q in questions), questions
