@@ -674,7 +674,8 @@ _POINTS_OUTSIDE_RE = re.compile(
     r"|results|outcome|latter|same|question|problem|issue|trial|case|video|visit|episode"
     r"|truth|report|reports|statement|remarks|comments)\b"
     r"(?! (?:of|to|for|by|from|on|in|with)\b)"
-    r"|\b(?:this|that) (?:sort|kind|type) of\b|\ba similar\b|\bthe move\b|\bthe latter\b"
+    r"|\b(?:this|that) (?:sort|kind|type) of\b|\bthe move\b|\bthe latter\b"
+    r"|\ba similar\b(?!(?: \w+){1,2} (?:to|as)\b)"  # "in a similar way to X" names it
     r"|(?:^|, )the (?:man|woman|boy|girl|couple|pair)\b(?!,| who| whose| from| in| at| of)",
     re.IGNORECASE,
 )
@@ -704,6 +705,8 @@ _CUT_OBJECT_RE = re.compile(
     r"|\b(?:rejected|denied|dismissed|rejects|denies|dismisses) (?:the )?(?:allegations"
     r"|claims|accusations|reports|suggestions)$"
 )
+# "AI is expensive, Ali Ghodsi tells TechCrunch": a trailing attribution, not a cut.
+_ATTRIBUTED_RE = re.compile(r", [^,]+ (?:told|tells) [^,]+$")
 # A finite verb that makes "a series of scandals has rocked ..." a clause after all.
 _FINITE_RE = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|does|do"
@@ -722,7 +725,7 @@ def _points_outside(clause: str) -> bool:
         return True
     if _TEASER_PHRASE_RE.match(clause) and not _FINITE_RE.search(clause):
         return True
-    if _CUT_OBJECT_RE.search(clause):
+    if _CUT_OBJECT_RE.search(clause) and not _ATTRIBUTED_RE.search(clause):
         return True
     return _POINTS_OUTSIDE_RE.search(clause) is not None
 
@@ -1802,7 +1805,10 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:sentenced|jailed|convicted|acquitted|fined|(?:wins?|won|loses?|lost)"
+            # "jailed for 25 years", not "two jailed Americans"
+            r"\b(?:(?:sentenced|jailed|convicted)(?= (?:to|of|in|on|for|over|after|as)\b|$)"
+            r"|acquitted"
+            r"|fined|(?:wins?|won|loses?|lost)"
             r" (?:\w+ )?(?:case|lawsuit|suit|appeal|trial)|overturn(?:s|ed)?|uph(?:olds|eld))\b",
             re.IGNORECASE,
         ),
@@ -1869,6 +1875,12 @@ _ADJECTIVES_IN_ING = frozenset(
     " striking ruling outgoing incoming ongoing sitting reigning defending retiring departing"
     " warring soaring fleeing".split()
 )
+# Abuse, assault or harassment: a person's account of it is not weighed as a claim.
+_ABUSE_RE = re.compile(
+    r"\b(?:abus\w*|sexual\w*|rap(?:e|ed|ist)|assault\w*|harass\w*|explicit|groom\w*"
+    r"|molest\w*|stepfather|stepmother)\b",
+    re.IGNORECASE,
+)
 # A wire's or a desk's tag before a headline, not a place or a name.
 _WIRE_LABELS = frozenset(
     "reports report exclusive breaking analysis update updated explainer factbox insight"
@@ -1909,6 +1921,8 @@ def _news_act_frame(headline: str) -> tuple[str, str] | None:
         return None  # a first-person post, or a quotation whose speaker comes last
     for pattern, frame in _ACT_FRAMES:
         if pattern.search(headline) and len(frame) + len(headline) <= MAX_QUESTION_LENGTH:
+            if frame.startswith(("How convincing", "Who is more")) and _ABUSE_RE.search(told):
+                return None  # doubting someone's account of abuse is unkind
             return frame, headline
     return None
 

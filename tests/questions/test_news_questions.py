@@ -386,3 +386,35 @@ def test_party_and_national_names_keep_their_capital() -> None:
         "the storm strengthened over the sea.",
     )
     assert not any("philippine" in q for q in questions), questions
+
+
+def test_a_convicted_person_traded_is_no_court_outcome() -> None:
+    (question,) = _questions(
+        "Washington offers convicted arms dealer in exchange for two jailed Americans"
+    )
+    assert "outcome" not in question, question
+
+
+def test_an_account_of_abuse_is_not_doubted() -> None:
+    questions = _questions(
+        "Woman claims her stepfather used an AI app to turn childhood photo into explicit image"
+    )
+    for question in questions:
+        assert "How convincing" not in question and "more convincing" not in question, question
+
+
+def test_a_comparison_that_names_its_term_is_lifted() -> None:
+    questions = _questions(
+        "Housing to play part in future of old and new broadcaster sites in Adelaide",
+        "The public broadcaster's current office in Adelaide could be redeveloped in a "
+        "similar way to an apartment building nearby, a planning report says.",
+    )
+    assert any("in a similar way to an apartment building" in q for q in questions), questions
+
+
+def test_a_trailing_attribution_is_no_cut_object() -> None:
+    questions = _questions(
+        "Startup wanted to raise $1B, investors wanted $15B. It settled on $5B.",
+        "AI is expensive, chief executive Ali Ghodsi tells TechCrunch.",
+    )
+    assert not any("missing from the picture" in q for q in questions), questions
