@@ -626,8 +626,12 @@ def _lead_questions(reading: Reading, lead: Lead | None, body: str) -> list[str]
             unblamed = _unblamed_harm(reading.headline, lead.sentence)
             if unblamed:
                 return _unblamed_questions(unblamed, clause)
+            if _REPORTED_RE.search(clause) and not _TRAGIC_RE.search(clause):
+                # "who should answer, given that Joshua says he is not ready for the loss
+                # ...": what someone said of the harm, not the harm, would be blamed.
+                return [f"What should readers make of the news that {clause}?"]
             out = [f"Who should answer for what happened, given that {clause}?"]
-            if _TRAGIC_RE.search(clause) and not _AFTERMATH_RE.search(clause):
+            if not _AFTERMATH_RE.search(clause):
                 # "prevented this: police have arrested a man" would ask to prevent the
                 # arrest: only a clause that states the harm itself is asked about.
                 out.append(f"What, if anything, could have prevented this: {clause}?")
@@ -861,11 +865,13 @@ _RULING_RE = re.compile(
 # about the help people need, the response, or what the dead are remembered for.
 _NATURAL_DISASTER_RE = re.compile(
     r"\b(?:earthquakes?|quakes?|tremors?|aftershocks?|storms?|hurricanes?|typhoons?|cyclones?"
+    r"|floods?|flooding|flash floods?|wildfires?|bushfires?|forest fires?"
     r"|tornado(?:es)?|blizzards?|tsunamis?|landslides?|mudslides?|avalanches?|eruptions?"
     r"|volcano(?:es)?|heatwaves?|heat waves?|droughts?|monsoon)\b",
     re.IGNORECASE,
 )
 _NATURAL_DEATH_RE = re.compile(
+    r"\bobituary\b|\b(?:is|are) dead\b(?=\.|$)|\b(?:dies|dead) at \d+|"
     r"\b(?:died|dies|has died|passed away)\b[^.;]{0,60}?(?:\b(?:at|aged) (?:the age of )?"
     r"[5-9]\d\b|\b(?:of|from) (?:natural causes|old age|cancer|complications|a long illness)"
     r"|\bafter a (?:long |short |brief )?illness)",
@@ -915,6 +921,9 @@ def _obituary_questions(reading: Reading, body: str) -> list[str]:
         return []
     if match.group(1).split()[0] in _QUESTION_OPENERS or len(match.group(1).split()) > 4:
         return []
+    last = match.group(1).split()[-1]
+    if body and not _capitalised_inside(last, body[:_BODY_READ]) and last not in body[:200]:
+        return []  # "Iran Protester Dies in Custody": a description, not the dead person's name
     person, role = match.group(1), match.group(2) or ""
     if role.count("\u2018") > role.count("\u2019") and f"{role},\u2019" in reading.headline:
         role += "\u2019"  # "star of ‘The Godfather’ and ‘Apocalypse Now,’ dies": the mark closes
@@ -1828,6 +1837,7 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
             r"|refus|withdraw|resign|quit|sack|cancel|postpon|delay|investigat|pardon"
             r"|expel|recall|abandon|revers|restrict|oust|impeach|dismiss|appoint|nominat"
             r"|shut)(?:e|es|s|ed|ing|ned|ning|ted|ting)?\b"
+            r"|\bbar(?:s|red)\b(?= .{0,40}\bfrom\b)"
             # "orders the exhibit restored", not "purchase orders and"; "to close", not "close in"
             r"|\border(?:s|ed)? (?:the |a |an |(?-i:[A-Z]))|\bclos(?:es?|ed|ing)\b(?! in\b)"
             # "declines the invitation", not "Japan declines"; "fires its coach", not "a missile"
@@ -1929,8 +1939,8 @@ def _news_act_frame(headline: str) -> tuple[str, str] | None:
 
 # A headline about what followed a harm: arrests, charges, an inquiry, compensation.
 _AFTERMATH_HEADLINE_RE = re.compile(
-    r"\b(?:arrest\w*|custody|charged|charges|detained|suspects?|inquiry|inquest|investigat\w+"
-    r"|probe|compensation|payouts?|trial|in court|appears? in court)\b",
+    r"\b(?:arrest\w*|(?<!dies in )(?<!died in )custody|charged|charges|detained|suspects?"
+    r"|inquiry|inquest|investigat\w+|probe|compensation|payouts?|trial|in court)\b",
     re.IGNORECASE,
 )
 
@@ -1951,7 +1961,16 @@ def _english_fallback(reading: Reading, body: str = "") -> str:
         # foreign words into an English sentence.
         return _other_fallback(reading)
     unblamed = _unblamed_harm(headline, body[:400]) if reading.kind == "tragedy" else ""
-    if reading.kind == "tragedy" and (_MOURNING_RE.search(headline) or unblamed == "death"):
+    told = (
+        _news_act_frame(headline)
+        if reading.kind == "tragedy" and not _TRAGIC_RE.search(headline)
+        else None
+    )
+    if told:
+        # "IOC bars racer from wearing memorial helmet": no harm in the headline, the
+        # story is the act it reports.
+        frame, headline = told
+    elif reading.kind == "tragedy" and (_MOURNING_RE.search(headline) or unblamed == "death"):
         # A funeral, a tribute or a death in old age: asking what could have prevented
         # it is absurd.
         frame = "How will those mourned in {} be remembered?"
@@ -1965,8 +1984,11 @@ def _english_fallback(reading: Reading, body: str = "") -> str:
         # "... most involved in Manchester bombing are in custody": what follows a
         # harm (arrests, an inquiry) cannot be prevented; the response can be weighed.
         frame = "Is the response reported in {} enough?"
-    elif reading.kind == "tragedy":
+    elif reading.kind == "tragedy" and _TRAGIC_RE.search(headline):
         frame = "What, if anything, could have prevented what {} describes?"
+    elif reading.kind == "tragedy":
+        # "Rage. Grief. Anxiety. The New Mood in Iran.": no harm named to prevent.
+        frame = "What do you make of {}, and what is missing from the picture?"
     elif reading.kind in ("howto", "book", "podcast", "listing", "release", "event"):
         frame = "What would you take away from {}?"
     elif reading.kind in _NEWS_KINDS and (act := _news_act_frame(headline)):

@@ -418,3 +418,57 @@ def test_a_trailing_attribution_is_no_cut_object() -> None:
         "AI is expensive, chief executive Ali Ghodsi tells TechCrunch.",
     )
     assert not any("missing from the picture" in q for q in questions), questions
+
+
+# --- more tragedies: who is asked to answer, and for what -----------------------------
+
+
+def test_a_mourners_words_are_not_asked_who_should_answer() -> None:
+    questions = _questions(
+        "Boxer not ready for death of friends to 'sink in'",
+        "Daniel Okoye says he is not ready for the loss of his two close friends and team "
+        'members to "sink in yet" as he prepares for his first fight since their death.',
+    )
+    for question in questions:
+        assert "answer for" not in question and "prevented" not in question, question
+
+
+def test_a_headline_only_flood_asks_about_help() -> None:
+    (question,) = _questions("Kerala floods: Hundreds awaiting rescue.")
+    assert "prevented" not in question and "need most" in question, question
+
+
+def test_an_obituary_label_is_not_asked_what_could_have_prevented_it() -> None:
+    (question,) = _questions("Lady Marsh Obituary", "A link to the obituary in the Guardian.")
+    assert "prevented" not in question and "remembered" in question, question
+    (question,) = _questions(
+        "Irina Volkova, Leading Soviet Poet, Is Dead",
+        "She was a towering figure in Soviet literature who was once silenced in a purge.",
+    )
+    assert "prevented" not in question, question
+
+
+def test_a_description_is_not_remembered_as_a_name() -> None:
+    questions = _questions(
+        "Iran Protester Dies in Custody, Raising Fears of Execution",
+        "Rights groups are investigating the death of Reza Karimi as a potential "
+        "extrajudicial killing. Officials deny that executions have taken place.",
+    )
+    for question in questions:
+        assert "Iran Protester be remembered" not in question, question
+
+
+def test_a_ban_on_a_memorial_is_weighed_as_a_decision() -> None:
+    (question,) = _questions(
+        "IOC bars Ukrainian luge athlete from wearing memorial helmet at Olympics"
+    )
+    assert question.startswith("Is the decision reported in"), question
+
+
+def test_no_prevention_asked_of_a_mood() -> None:
+    (question,) = _questions(
+        "Rage. Grief. Anxiety. The New Mood in Tehran.",
+        "A billboard showing the supreme leader alongside the republic's founder, in Tehran "
+        "last month.",
+    )
+    assert "prevented" not in question, question
