@@ -1832,10 +1832,23 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
         "How strong is the case described in {}?",
     ),
     (
+        re.compile(r"\b(?:peace|nuclear|trade|ceasefire|truce)? ?talks\b", re.IGNORECASE),
+        "What would a good outcome of the talks in {} look like?",
+    ),
+    (
+        re.compile(r"\bthreat(?:en|ens|ened|ening)?\b", re.IGNORECASE),
+        "How seriously should the threat in {} be taken?",
+    ),
+    (
+        re.compile(r"\b(?:vow|pledg|promis)(?:e|es|s|ed|ing)?\b", re.IGNORECASE),
+        "How credible is the promise in {}?",
+    ),
+    (
         re.compile(
             r"\b(?:designat|ban|approv|reject|impos|halt|suspend|veto|block|scrap"
             r"|refus|withdraw|resign|quit|sack|cancel|postpon|delay|investigat|pardon"
-            r"|expel|recall|abandon|revers|restrict|oust|impeach|dismiss|appoint|nominat"
+            r"|expel|recall|abandon|revers|restrict|oust|impeach|dismiss|appoint|nominat|remov"
+            r"|deport|hir"
             r"|shut)(?:e|es|s|ed|ing|ned|ning|ted|ting)?\b"
             r"|\bbar(?:s|red)\b(?= .{0,40}\bfrom\b)"
             # "orders the exhibit restored", not "purchase orders and"; "to close", not "close in"
@@ -1874,7 +1887,8 @@ _ACT_FRAMES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:says?|said|claims?|warns?|insists?|denies|argues?|accuses?)\b", re.IGNORECASE
+            r"\b(?:says?|said|tells|claims?|warns?|insists?|denies|argues?|accuses?)\b",
+            re.IGNORECASE,
         ),
         "How convincing is the claim in {}?",
     ),
@@ -1890,6 +1904,12 @@ _ABUSE_RE = re.compile(
     r"\b(?:abus\w*|sexual\w*|rap(?:e|ed|ist)|assault\w*|harass\w*|explicit|groom\w*"
     r"|molest\w*|stepfather|stepmother)\b",
     re.IGNORECASE,
+)
+# Names in -ing that open a headline as its actor ("Beijing vows ...", "Boeing halts ...").
+_NAMES_IN_ING = frozenset(
+    "Beijing Nanjing Chongqing Wyoming Reading Woking Ealing Epping Kettering Boeing Sterling"
+    " Stirling Browning Manning Fleming Harding Viking Vikings Golding Jennings Irving Lansing"
+    " Darling Pershing".split()
 )
 # A wire's or a desk's tag before a headline, not a place or a name.
 _WIRE_LABELS = frozenset(
@@ -1922,7 +1942,12 @@ def _news_act_frame(headline: str) -> tuple[str, str] | None:
     # else "Lower Saxony: AfD state chapter designated ...": the place stays, it is the story's
     words = told.split()
     first = words[0].strip("\u2018\u2019'\"\u201c") if words else ""
-    gerund = first.endswith("ing") and first.lower() not in _ADJECTIVES_IN_ING
+    gerund = (
+        first.endswith("ing")
+        and len(first) > 4
+        and first.lower() not in _ADJECTIVES_IN_ING
+        and first not in _NAMES_IN_ING
+    )
     if not 4 <= len(words) <= 16 or first in _TEASER_OPENERS or gerund:
         return None  # "Charting China's rise": a gerund opens a label, not a report
     if any(mark in told for mark in (":", "?", "!", "|", "\u2026", "...", " - ", "(")):

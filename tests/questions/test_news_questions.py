@@ -472,3 +472,28 @@ def test_no_prevention_asked_of_a_mood() -> None:
         "last month.",
     )
     assert "prevented" not in question, question
+
+
+def test_more_acts_get_their_own_frames() -> None:
+    cases = {
+        "Beijing vows \u2018zero tolerance\u2019 for vote buying in provincial elections": (
+            "How credible is the promise in"
+        ),
+        "Italy, Greece to start talks on migrant-sharing pact": (
+            "What would a good outcome of the talks in"
+        ),
+        "Nominees' Filings Threaten to Overwhelm Federal Ethics Office": (
+            "How seriously should the threat in"
+        ),
+        "Chile's Senate removes interior minister over pension scandal": (
+            "Is the decision reported in"
+        ),
+    }
+    for title, opening in cases.items():
+        (question,) = _questions(title)
+        assert question.startswith(opening), question
+
+
+def test_a_name_in_ing_is_no_gerund_label() -> None:
+    (question,) = _questions("Boeing halts deliveries of its largest jet over wiring faults")
+    assert question.startswith("Is the decision reported in"), question
