@@ -497,3 +497,20 @@ def test_more_acts_get_their_own_frames() -> None:
 def test_a_name_in_ing_is_no_gerund_label() -> None:
     (question,) = _questions("Boeing halts deliveries of its largest jet over wiring faults")
     assert question.startswith("Is the decision reported in"), question
+
+
+def test_a_lead_that_opens_on_the_past_is_not_asked_as_news() -> None:
+    questions = _questions(
+        "One bold investment in an empty building transformed this country town",
+        "A few years ago, Barcaldine's main street had lost its spark, with storefronts "
+        "empty and windows shuttered. Then a local couple bought the old bank.",
+    )
+    for question in questions:
+        assert "a few years ago" not in question.lower(), question
+    questions = _questions(
+        "Iran Is Beautiful",
+        "On Feb. 1, 1979, Ayatollah Ruhollah Khomeini arrived in Tehran after 15 years of "
+        "exile in Turkey, Iraq and a village outside Paris.",
+    )
+    for question in questions:
+        assert "1979" not in question, question
