@@ -514,3 +514,33 @@ def test_a_lead_that_opens_on_the_past_is_not_asked_as_news() -> None:
     )
     for question in questions:
         assert "1979" not in question, question
+
+
+def test_a_neglected_flood_defence_still_asks_who_should_answer() -> None:
+    questions = _questions(
+        "Thousands at risk after flood warning system on glacial lake left to rust",
+        "The flood warning system at the Tsho Rolpa glacial lake has not been maintained "
+        "since 2016, fearful villagers told reporters.",
+    )
+    assert any("answer for" in q for q in questions), questions
+
+
+def test_a_judge_saying_is_an_outcome_not_a_claim() -> None:
+    (question,) = _questions("Judge says carmaker must face investor lawsuits over emissions")
+    assert question.startswith("Is the outcome reported in"), question
+
+
+def test_a_rise_as_a_noun_is_no_market_move() -> None:
+    (question,) = _questions(
+        "WHO asks Vietnam for more information about rise in illnesses among children"
+    )
+    assert "What is behind" not in question, question
+
+
+def test_a_closed_dash_aside_keeps_its_lead() -> None:
+    questions = _questions(
+        "Daily Report: From Lean to Fat Start-Ups",
+        "Silicon Valley, which once favored companies that needed little capital, is flush "
+        "with cash, and founders are tackling big \u2014 some would say crazy \u2014 ideas.",
+    )
+    assert any("crazy \u2014 ideas" in q for q in questions), questions
