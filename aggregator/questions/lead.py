@@ -1109,7 +1109,9 @@ _DEMONYM_WORDS = frozenset(
     Israeli Iraqi Pakistani Afghan Saudi Emirati Qatari Yemeni Kuwaiti Bangladeshi Nepali
     Kenyan European African Asian Arab Latin Nordic Turkish Polish Spanish Swedish Danish
     Finnish Czech Slovak Jewish Muslim Christian Catholic Democratic Republican Conservative
-    Labour Liberal Western Eastern Northern Southern
+    Labour Liberal Western Eastern Northern Southern Democrat Tory Tories Philippine Filipino
+    Korean Mexican Cuban Chilean Peruvian Venezuelan Colombian Dominican Moroccan Libyan
+    Somali Singaporean Ugandan Rwandan Zimbabwean Angolan Ecuadorean Ecuadorian
     """.split()
 )
 _NEWS_VERBS = frozenset(
@@ -1147,8 +1149,9 @@ def lower_first(sentence: str, body: str, names: tuple[str, ...] = (), title: st
     core = first.strip("\"'\u201c\u2018")
     if core in _FUNCTION_WORDS and not (core == "One" and rest[:1].isupper()):
         return first.lower() + sep + rest
-    if not (core[:1].isupper() and core[1:].replace("'", "").replace("\u2019", "").isalpha()):
-        return sentence  # a number, a quotation mark
+    letters = core[1:].replace("'", "").replace("\u2019", "").replace("-", "")
+    if not (core[:1].isupper() and letters.isalpha()):
+        return sentence  # a number, a quotation mark ("Thirty-eight" is read on)
     if any(c.isupper() for c in core[1:]):
         return sentence  # an acronym, a CamelCase name
     match = _FIRST_WORD_RE.match(core)
