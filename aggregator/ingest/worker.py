@@ -152,15 +152,23 @@ def process_feed(
             dropped += 1
             continue
         stories.append(replace(story, questions=generator.generate(story)))
+    # Each story's signature, then its fingerprint: both fold the body the same way
+    # (dedupe.urls.fold), and the fingerprint reuses the fold the signature just made.
+    signatures = []
+    fingerprints = []
+    for s in stories:
+        if dedupe:
+            signatures.append(signature(s.body, params=dedupe))
+        fingerprints.append(fingerprint(s.title, s.body))
     return ProcessedFeed(
         title=clean_title(parsed.title),
         link=clean_url(parsed.link),
         ttl=parsed.ttl,
         warning=one_line(warning),
         stories=tuple(stories),
-        fingerprints=tuple(fingerprint(s.title, s.body) for s in stories),
+        fingerprints=tuple(fingerprints),
         entry_dates=tuple(e.published or e.updated for e in entries),
-        signatures=tuple(signature(s.body, params=dedupe) for s in stories) if dedupe else (),
+        signatures=tuple(signatures),
         dropped=dropped,
         events=(
             tuple(event_features(s.title, s.body, cache=False) for s in stories) if events else ()
