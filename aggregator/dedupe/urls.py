@@ -352,11 +352,24 @@ def _digest(title: str, body: str) -> bytes:
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).digest()
 
 
+#: The last text :func:`_fold` folded and its result: a parser process folds each
+#: body twice in a row, for its near-duplicate signature and for its fingerprint.
+#: One tuple, read and replaced whole, so that threads never see a mixed pair.
+_last_fold = ("", "")
+
+
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if text.isascii():  # the common case, ten times faster than the regex, same result
-        return " ".join(text.translate(_ASCII_PUNCT).split())
-    return " ".join(_PUNCT_RE.sub(" ", text).split())
+    global _last_fold
+    last = _last_fold
+    if text is last[0]:  # the same object: strings do not change
+        return last[1]
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if folded.isascii():  # the common case, ten times faster than the regex, same result
+        folded = " ".join(folded.translate(_ASCII_PUNCT).split())
+    else:
+        folded = " ".join(_PUNCT_RE.sub(" ", folded).split())
+    _last_fold = (text, folded)
+    return folded
 
 
 def _is_http(url: str) -> bool:

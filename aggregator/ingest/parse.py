@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax.expatreader import ExpatParser
 
 import feedparser  # type: ignore[import-untyped]
 
@@ -65,6 +66,99 @@ def _memoize_base_uri() -> None:
 
 
 _memoize_base_uri()
+
+
+class _BufferedExpatParser(ExpatParser):
+    """The standard SAX reader of expat, its text buffered (see :func:`create_parser`)."""
+
+    def reset(self) -> None:
+        super().reset()
+        self._parser.buffer_text = True  # type: ignore[attr-defined]
+
+
+def create_parser() -> ExpatParser:
+    """A SAX reader for feedparser: the standard expat reader, its text buffered.
+
+    Unbuffered, expat reports a text in pieces (at every line break and every
+    entity reference: a description of escaped HTML comes in about fifty), and
+    feedparser handles each piece in Python before it joins them again. Buffered,
+    each run of text between two tags arrives in one piece (or a few, when it is
+    longer than expat's buffer) and feedparser joins the same string: only the
+    number of calls changes. feedparser asks for a reader by module name
+    (``xml.sax.make_parser``): :func:`_buffer_text` puts this module first in its list.
+    """
+    return _BufferedExpatParser()
+
+
+def _buffer_text() -> None:
+    """Make feedparser's strict parser use :func:`create_parser` (see there)."""
+    api = getattr(feedparser, "api", None)
+    preferred = getattr(api, "PREFERRED_XML_PARSERS", None)
+    if isinstance(preferred, list) and __name__ not in preferred:
+        preferred.insert(0, __name__)
+
+
+def _fast_dict_lookups() -> None:
+    """Make ``FeedParserDict`` lookups of ordinary keys plain ``dict`` lookups.
+
+    feedparser's dictionary maps a few old key names to new ones (``guid`` ->
+    ``id``) and derives a few (``category``, ``enclosures``, ``license``,
+    ``updated``), so every ``get`` and ``in`` goes through three Python calls;
+    feedparser makes about 140 of them per entry while parsing (the content
+    type of each piece of text), and our own :func:`_entry` about 15. For any other
+    key the answer is the ``dict``'s own, so those keys skip the detour; the
+    special ones still take it. ``copy.deepcopy``, which feedparser applies to the
+    small dictionary of a text's type, language and base for every title, summary
+    and content, gets the same copy without its generic reduce-and-rebuild when
+    every value is a string, a number or ``None``.
+    """
+    util = getattr(feedparser, "util", None)
+    cls = getattr(util, "FeedParserDict", None)
+    keymap = getattr(cls, "keymap", None)
+    if cls is None or not isinstance(keymap, dict) or "__deepcopy__" in vars(cls):
+        return
+    special = frozenset(("category", "enclosures", "license", "updated", "updated_parsed", *keymap))
+    slow_getitem, slow_get, slow_contains = cls.__getitem__, cls.get, cls.__contains__
+    dict_getitem, dict_get, dict_contains = dict.__getitem__, dict.get, dict.__contains__
+
+    def __getitem__(self: Any, key: Any) -> Any:  # noqa: N807
+        if key in special:
+            return slow_getitem(self, key)
+        return dict_getitem(self, key)
+
+    def get(self: Any, key: Any, default: Any = None) -> Any:
+        if key in special:
+            return slow_get(self, key, default)
+        return dict_get(self, key, default)
+
+    def __contains__(self: Any, key: Any) -> bool:  # noqa: N807
+        if key in special:
+            return bool(slow_contains(self, key))
+        return dict_contains(self, key)
+
+    atoms = (str, int, float, bool, type(None))
+
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:  # noqa: N807
+        import copy
+
+        new = type(self)()
+        memo[id(self)] = new
+        for key, value in dict.items(self):
+            new[key] = value if type(value) in atoms else copy.deepcopy(value, memo)
+        if vars(self):
+            vars(new).update(copy.deepcopy(vars(self), memo))
+        return new
+
+    # The originals stay reachable (``__wrapped__``), for the tests to compare with.
+    __getitem__.__wrapped__ = slow_getitem  # type: ignore[attr-defined]
+    get.__wrapped__ = slow_get  # type: ignore[attr-defined]
+    __contains__.__wrapped__ = slow_contains  # type: ignore[attr-defined]
+    cls.__getitem__, cls.get, cls.__contains__ = __getitem__, get, __contains__
+    cls.__deepcopy__ = __deepcopy__
+
+
+_buffer_text()
+_fast_dict_lookups()
 _FEED_TYPES = (
     b"application/rss+xml",
     b"application/atom+xml",

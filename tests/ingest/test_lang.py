@@ -72,3 +72,12 @@ def test_normalized_stories_carry_their_language() -> None:
     )
     story = normalize_entry(entry, category="news", now=now)
     assert story.lang == "de"
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "’"])
+def test_apostrophes_are_no_letters(apostrophe: str) -> None:
+    # Eleven letters and three apostrophes: too short to tell (the letters are counted
+    # from the words, which keep an apostrophe inside them).
+    title = f"don{apostrophe}t won{apostrophe}t it{apostrophe}s"
+    assert detect_language(title, "") == ""
+    assert detect_language(title + " the", "") == "en"

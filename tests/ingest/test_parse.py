@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -199,3 +201,95 @@ def test_base_uri_memoization_changes_no_result(body: bytes) -> None:
         assert links == ["https://feeds.example/a.html", "https://feeds.example/dir/b.html"]
         assert got.entries[0].guid == "https://feeds.example/dir/12345"
         assert got.entries[1].guid == "b-1"
+
+
+XHTML_ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">T &amp; U</title>
+  <entry><id>urn:x:1</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; &amp;amp; more</title>
+    <updated>2024-05-01T10:00:00Z</updated><category term="a &amp; b"/>
+    <content type="xhtml">
+      <div xmlns="http://www.w3.org/1999/xhtml">
+        <p>One &lt; two &amp; three</p>
+        <p>Line
+        break &#233;t&#xE9; <![CDATA[<raw> & ]]> end</p>
+      </div>
+    </content>
+    <summary type="html"><![CDATA[<p>A &amp; B</p>]]>
+      &lt;p&gt;after&lt;/p&gt;</summary>
+  </entry>
+</feed>"""
+
+
+def _unpatched_feedparser() -> contextlib.AbstractContextManager[None]:
+    """feedparser as it is without parse.py's speed-ups (buffered text, plain lookups)."""
+    import feedparser  # type: ignore[import-untyped]
+
+    @contextlib.contextmanager
+    def undo() -> Iterator[None]:
+        cls = feedparser.util.FeedParserDict
+        preferred = feedparser.api.PREFERRED_XML_PARSERS
+        saved = (cls.__getitem__, cls.get, cls.__contains__, cls.__deepcopy__, preferred[:])
+        try:
+            cls.__getitem__ = saved[0].__wrapped__
+            cls.get = saved[1].__wrapped__
+            cls.__contains__ = saved[2].__wrapped__
+            del cls.__deepcopy__
+            preferred.remove("aggregator.ingest.parse")
+            yield
+        finally:
+            cls.__getitem__, cls.get, cls.__contains__, cls.__deepcopy__ = saved[:4]
+            preferred[:] = saved[4]
+
+    return undo()
+
+
+@pytest.mark.parametrize("body", [XML_BASE_FEED, RELATIVE_RSS, XHTML_ATOM])
+def test_feedparser_speedups_change_no_result(body: bytes) -> None:
+    # parse.py has expat buffer each text (feedparser got it in pieces at every line
+    # break and entity) and makes feedparser's lookups of ordinary keys plain dict
+    # lookups: what feedparser returns must be what it returns without them.
+    import feedparser
+
+    url = "https://feeds.example/dir/feed.xml"
+    with _unpatched_feedparser():
+        expected = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+        expected_feed = parse_feed(body, url=url)
+    got = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    assert got == expected
+    assert parse_feed(body, url=url) == expected_feed
+
+
+def test_feedparser_speedups_on_the_corpus_change_no_result(corpus: Path) -> None:
+    import feedparser
+
+    found = sorted(corpus.glob("real-feeds/*")) + sorted(corpus.glob("problem-feeds/*/*"))
+    found += sorted(corpus.glob("hostile/*/*"))
+    bodies = [p.read_bytes() for p in found if p.is_file()]
+    with _unpatched_feedparser():
+        expected = [feedparser.parse(b, sanitize_html=False) for b in bodies]
+    got = [feedparser.parse(b, sanitize_html=False) for b in bodies]
+    for before, after in zip(expected, got, strict=True):
+        assert after.get("entries") == before.get("entries")
+        assert after.get("feed") == before.get("feed")
+        assert after.get("bozo") == before.get("bozo")
+
+
+def test_feedparser_dict_lookups_keep_their_aliases() -> None:
+    import copy
+    import warnings
+
+    from feedparser.util import FeedParserDict
+
+    d = FeedParserDict(
+        id="urn:1", tags=[FeedParserDict(term="rust")], published="p", summary="s", links=[]
+    )
+    d["guid"] = "urn:2"  # stored under "id"
+    assert d.get("guid") == d["id"] == "urn:2" and "guid" in d
+    assert d.get("category") == "rust" and d["description"] == "s"
+    assert d.get("missing", 7) == 7 and "missing" not in d and d.get("enclosures") == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert d.get("updated") == "p" and "updated" not in d
+    twin = copy.deepcopy(d)
+    assert twin == d and type(twin) is FeedParserDict
+    assert twin["tags"] is not d["tags"] and twin["tags"][0] is not d["tags"][0]
