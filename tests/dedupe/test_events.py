@@ -2016,3 +2016,22 @@ def test_ingest_keeps_a_speakers_denial_apart_from_the_finding(
     result = runner.invoke(cli, [*base, "events", "--explain", *ids])
     assert result.exit_code == 0, result.stderr
     assert "a statement: kremlin, whom the other story does not name" in result.output
+
+
+def test_the_word_caches_hold_a_bounded_number_of_words_and_forget_none_of_their_answers() -> None:
+    # The daemon and every parser process keep each word's fold, stem and key hash: a
+    # daemon running for months meets ever new words (names, numbers, other languages),
+    # so each cache keeps at most WORD_CACHE of them, the least recently used leaving.
+    from aggregator.dedupe import events as ev
+
+    words = [f"Zq{i:06d}ländern" for i in range(3 * ev.WORD_CACHE)]
+    first = [(ev._fold(w), ev._stem(w), ev.key_hash(w)) for w in words[:50]]
+    for w in words:
+        ev.event_features(f"{w} talks collapse in Geneva", f"{w} said on Monday.", cache=False)
+        ev.key_hash(ev._stem(w))
+    for cached in (ev._fold, ev._stem, ev.key_hash):
+        info = cached.cache_info()
+        assert info.maxsize == ev.WORD_CACHE
+        assert info.currsize <= ev.WORD_CACHE, (cached, info)
+    # The evicted words are computed again, to the same answers.
+    assert [(ev._fold(w), ev._stem(w), ev.key_hash(w)) for w in words[:50]] == first
