@@ -123,9 +123,9 @@ def children_cpu() -> float:
 def descendants_cpu(pid: int | None = None) -> float:
     """CPU seconds of a process's descendants, alive or reaped by them (Linux ``/proc``).
 
-    The parser processes are children of the forkserver, not of the polling
-    process, so ``RUSAGE_CHILDREN`` misses them until the forkserver exits;
-    this adds each descendant's own time and its reaped children's.
+    ``RUSAGE_CHILDREN`` counts the parser processes only once they are reaped
+    (and would miss any grandchildren); this adds each live descendant's own
+    time and its reaped children's.
     """
     tick = os.sysconf("SC_CLK_TCK")
     root = pid if pid is not None else os.getpid()
@@ -168,8 +168,8 @@ def run_cli(config: Path, db: Path, *args: str) -> tuple[float, float, str]:
     The package's bytecode is written first (:func:`compile_package`).
 
     Its CPU time is sampled from ``/proc`` while it runs: its own, and its
-    descendants' (the parser processes are children of the forkserver, whose
-    time ``RUSAGE_CHILDREN`` never sees). The last sample before it exits is
+    descendants' (the parser processes, whose time ``RUSAGE_CHILDREN`` sees only
+    once they are reaped). The last sample before it exits is
     used, so up to one sampling interval (20 ms) may be missed.
 
     Returns:

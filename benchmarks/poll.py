@@ -20,8 +20,8 @@ the same run (httpx alone: a synchronous client sending every feed's
 conditional GET over one keep-alive connection), with the CPU time of this
 process. ``--cli`` runs ``aggregator fetch`` as a subprocess instead;
 ``--memory`` then runs the daemon (``aggregator run``) on the corpus and
-reports the peak memory of it and all its descendants (the forkserver, the
-parser processes, the resource tracker) during the first poll: resident
+reports the peak memory of it and all its descendants (the parser processes,
+multiprocessing's resource tracker) during the first poll: resident
 (shared pages counted in each process) and proportional (PSS, counted once).
 
     python benchmarks/poll.py --corpus DIR [--runs 3] [--cli] [--memory]
@@ -164,8 +164,10 @@ def _role(pid: int) -> str:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return "gone"
+    if "spawn_main" in cmd:
+        return "parsers"  # multiprocessing's spawned processes: the parser pool
     if "forkserver" in cmd:
-        # The parser processes are forked from the forkserver and share its command line.
+        # An older tree's parsers are forked from a forkserver and share its command line.
         return "parsers" if _role(_parent(pid)) in ("forkserver", "parsers") else "forkserver"
     if "resource_tracker" in cmd:
         return "resource tracker"
@@ -190,11 +192,11 @@ def _cpu_seconds(pids: list[int]) -> float:
 def daemon_memory(bench: Any, data: Any, url: str, tmp: Path) -> None:
     """Run the daemon on the corpus; print the peak RSS and PSS of it and its parser processes.
 
-    Resident memory counts the pages processes share (the interpreter, the
-    modules the forkserver's children inherit) once in each of them; PSS
+    Resident memory counts the pages processes share (the interpreter's and the
+    libraries' code) once in each of them; PSS
     (``/proc/PID/smaps_rollup``) divides each shared page among its sharers, so
     the sum is what the family holds. Also prints each role's peak (the daemon,
-    the forkserver, the resource tracker, the parser processes summed) and the
+    the resource tracker, the parser processes summed; a forkserver in older trees) and the
     family's CPU time for the first poll, so that memory bought with speed shows.
     """
     cfg, db = tmp / "d.toml", tmp / "d.db"

@@ -409,7 +409,15 @@ def _two_sentences(title: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=1 << 16)
+#: Words whose fold, stem and key hash are kept, per cache, at most: the daemon and each
+#: parser process hold these three caches, and a word costs each about 200 bytes. The
+#: words of news follow Zipf's law: parsing 150 feeds of 100 stories, 8,192 words per
+#: cache cost no CPU that measured against 65,536 (about 13 MB per cache when full;
+#: that corpus filled them to 24,000 words each).
+WORD_CACHE = 1 << 13
+
+
+@lru_cache(maxsize=WORD_CACHE)
 def _fold(text: str) -> str:
     """Case-fold and strip diacritics (NFKD, combining marks dropped)."""
     if text.isascii():
@@ -480,7 +488,7 @@ _VENUES = frozenset(
 _PLACE = {form: key for key, forms in _PLACES.items() for form in forms.split()}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE)
 def _stem(word: str) -> str:
     """A folded word's stem: possessive and plural dropped, at most :data:`STEM` letters.
 
@@ -1874,7 +1882,7 @@ def day_bucket(when: datetime) -> int:
     return int(when.timestamp()) // BUCKET
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE)
 def key_hash(key: str) -> int:
     """A key's 32-bit hash (FNV-1a over UTF-8, stable across processes)."""
     h = 0x811C9DC5

@@ -209,11 +209,10 @@ def worker_init() -> None:
     path, and with as many parsers as cores it would otherwise wait for CPU
     with work queued behind it (benchmarks/ingest.py).
 
-    Everything the process holds when it starts (the modules the forkserver
-    imported, see :data:`PRELOAD`) is moved out of the garbage collector's
-    reach (``gc.freeze``): a full collection writes to the header of every
-    object it visits, which would copy each page of those modules into the
-    parser's own memory instead of leaving it shared with the forkserver.
+    Everything the process holds when it starts (the modules imported to
+    unpickle this initializer) is moved out of the garbage collector's reach
+    (``gc.freeze``): those objects live as long as the process, and a full
+    collection would otherwise walk them again each time.
 
     Each feed's parse then starts by giving the C heap's free pages back to
     the system (``malloc_trim``, glibc only): a feed's parse tree and result
@@ -262,9 +261,7 @@ def _fields_reducer(
     return reduce
 
 
-#: The modules a parser process needs (:func:`warm_up` imports them), for the
-#: forkserver to import once before it forks the parser processes: they then
-#: share those pages with it (copy-on-write) instead of each holding a copy.
+#: The modules a parser process needs (:func:`warm_up` imports them as it starts).
 PRELOAD = (
     "aggregator.ingest.worker",
     "aggregator.ingest.normalize",
@@ -274,8 +271,8 @@ PRELOAD = (
 
 
 def warm_up() -> None:
-    """Import what :func:`process_feed` needs: submitted once per worker when a pool
-    starts, so that the workers import it while the first feeds are still being fetched
-    (a no-op when the forkserver has imported :data:`PRELOAD`)."""
+    """Import what :func:`process_feed` needs (:data:`PRELOAD`): submitted once per worker
+    when a pool starts, so that the workers import it while the first feeds are still
+    being fetched."""
     for module in PRELOAD:
         importlib.import_module(module)

@@ -2098,3 +2098,22 @@ def test_a_happening_taken_as_a_lesson_is_a_column() -> None:
     lesson = ("Ferry terminal shooting highlights gaps in port security", "")
     report = ("Two killed in ferry terminal shooting, gunman at large", "")
     assert not on_day(lesson, report, hours=4, idf=RARE)
+
+
+def test_the_word_caches_hold_a_bounded_number_of_words_and_forget_none_of_their_answers() -> None:
+    # The daemon and every parser process keep each word's fold, stem and key hash: a
+    # daemon running for months meets ever new words (names, numbers, other languages),
+    # so each cache keeps at most WORD_CACHE of them, the least recently used leaving.
+    from aggregator.dedupe import events as ev
+
+    words = [f"Zq{i:06d}ländern" for i in range(3 * ev.WORD_CACHE)]
+    first = [(ev._fold(w), ev._stem(w), ev.key_hash(w)) for w in words[:50]]
+    for w in words:
+        ev.event_features(f"{w} talks collapse in Geneva", f"{w} said on Monday.", cache=False)
+        ev.key_hash(ev._stem(w))
+    for cached in (ev._fold, ev._stem, ev.key_hash):
+        info = cached.cache_info()
+        assert info.maxsize == ev.WORD_CACHE
+        assert info.currsize <= ev.WORD_CACHE, (cached, info)
+    # The evicted words are computed again, to the same answers.
+    assert [(ev._fold(w), ev._stem(w), ev.key_hash(w)) for w in words[:50]] == first

@@ -243,28 +243,15 @@ def test_sigterm_during_a_poll_exits_0_within_10_seconds(
     assert check_archive(tmp_path / "archive" / "news.db") == 4
 
 
-def _rollup_kib(pid: int) -> dict[str, int]:
-    """``/proc/PID/smaps_rollup`` as {field: KiB}."""
-    lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
-    return {line.split(":")[0]: int(line.split()[1]) for line in lines}
-
-
-@pytest.mark.skipif(
-    not Path("/proc/self/smaps_rollup").exists()
-    or "Pss_Anon" not in Path("/proc/self/smaps_rollup").read_text(),
-    reason="needs Linux's /proc/PID/smaps_rollup with Pss_Anon",
-)
-def test_parser_processes_share_their_modules_with_the_forkserver(
+def test_the_parser_processes_are_the_daemons_own_children_with_no_server_process(
     feed_server: FeedServer,
     write_config: Callable[..., Path],
     tmp_path: Path,
     daemons: list[subprocess.Popen[str]],
 ) -> None:
-    # The forkserver imports the parser's modules before it forks the parser
-    # processes, so their memory holding the modules is one copy shared three ways.
-    # Each parser's anonymous memory is then counted in full in its RSS but only in
-    # part in its proportional share (PSS); without the preload, the forkserver holds
-    # a bare interpreter and a parser's imports are its own.
+    # The parser processes are spawned by the daemon itself: a forkserver would be
+    # one more process holding the parser's modules, while the parsers it forks
+    # copy most of what they share with it as they run (reference counts).
     feed_server.add("/a.xml", rss("a", 5))
     cfg = write_config([feed(feed_server.url("/a.xml"))], schedule=FAST, fetch={"workers": 2})
     proc = start(cfg)
@@ -272,17 +259,28 @@ def test_parser_processes_share_their_modules_with_the_forkserver(
     try:
         wait_for(lambda: stories(tmp_path / "archive" / "news.db") == 5)
         members = family(proc.pid)[1:]
-        parsers = [p for p in members if parent(p) != proc.pid and parent(p) in members]
-        rollups = [_rollup_kib(p) for p in parsers]
+        commands = {p: _command(p) for p in members}
+        parents = {p: parent(p) for p in members}
     finally:
-        # SIGTERM, so that the daemon stops its forkserver: killed, it would leave it
-        # holding the daemon's stderr open.
+        # SIGTERM, so that the daemon stops its parser processes: killed, it would
+        # leave them holding the daemon's stderr open.
         code, err = stop(proc)
     assert code == 0, err
-    assert len(rollups) == 2, members
-    for rollup in rollups:
-        # Measured: 8-10 MiB shared with the preload, 1.4 MiB without.
-        assert rollup["Anonymous"] - rollup["Pss_Anon"] > 4 * 1024, rollup
+    parsers = [p for p, c in commands.items() if "spawn_main" in c]
+    assert len(parsers) == 2, commands
+    assert all(parents[p] == proc.pid for p in parsers), (commands, parents)
+    assert not [c for c in commands.values() if "forkserver" in c], commands
+    # Besides the parsers, at most multiprocessing's resource tracker.
+    others = [c for p, c in commands.items() if p not in parsers]
+    assert all("resource_tracker" in c for c in others), commands
+
+
+def _command(pid: int) -> str:
+    """A process's command line, or ``""`` when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 @pytest.mark.skipif(

@@ -117,9 +117,8 @@ def test_a_poll_of_unchanged_feeds_starts_no_parser_process(
 def test_parser_processes_keep_their_inherited_objects_out_of_the_collector(
     feed_server: FeedServer, make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A full collection in a parser process would write to every object the
-    # forkserver imported, copying the pages it shares with the other parsers:
-    # the parsers freeze what they inherit as they start.
+    # The modules a parser process imports as it starts live as long as it: the
+    # parsers freeze them, so that full collections do not walk them again.
     feed_server.add("/g.xml", rss("g", 2))
     app = make_app(feed_server.url("/g.xml"), fetch={"workers": 2})
     frozen: list[int] = []
@@ -133,7 +132,7 @@ def test_parser_processes_keep_their_inherited_objects_out_of_the_collector(
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", probing)
     [result] = app.poll()
     assert result.outcome == "new"
-    # Measured: over 20,000 objects (the modules the forkserver imported); 0 unfrozen.
+    # Measured: over 20,000 objects (the modules imported to start); 0 unfrozen.
     assert len(frozen) == 1 and frozen[0] > 10_000, frozen
 
 

@@ -53,16 +53,18 @@ def test_sigkill_during_ingest_20_times_then_a_restart_completes_the_archive(
 
 
 def _workers() -> list[int]:
-    """The parser processes: children of the forkserver, which is a child of this process."""
-    children: dict[int, list[int]] = {}
+    """The parser processes: the children of this process that multiprocessing spawned."""
+    found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
+                command = Path(f"/proc/{entry}/cmdline").read_bytes()
             except OSError:
                 continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    return [w for server in children.get(os.getpid(), []) for w in children.get(server, [])]
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"spawn_main" in command:
+                found.append(int(entry))
+    return found
 
 
 def test_a_parser_process_killed_mid_parse_costs_a_retry_not_the_poll(

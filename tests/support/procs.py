@@ -1,5 +1,5 @@
-"""A process's family read from Linux's ``/proc``: the daemon, its forkserver and
-the parser processes the forkserver forks (grandchildren of the daemon)."""
+"""A process's family read from Linux's ``/proc``: the daemon, the parser processes
+it spawns and multiprocessing's resource tracker."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from pathlib import Path
 def family(pid: int) -> list[int]:
     """The process and all its descendants, the process first.
 
-    Children alone would miss the parser processes, which are children of the
-    forkserver, itself a child of the daemon. A process that ends during the walk
-    is skipped.
+    Grandchildren are included too (a process the parsers start, were any).
+    A process that ends during the walk is skipped.
     """
     found, todo = [], [pid]
     while todo:
