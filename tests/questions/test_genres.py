@@ -6,9 +6,8 @@ a genre mismatch on them, so each kind gets a question in its own genre.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from support.stories import news_story
 
 from aggregator.models import Story
 from aggregator.questions.offline import OfflineGenerator
@@ -16,13 +15,7 @@ from aggregator.questions.reading import detect_kind, read_story
 
 
 def _story(title: str, body: str, lang: str = "en") -> Story:
-    return Story(
-        category="NEWS",
-        title=title,
-        published=datetime(2025, 4, 21, tzinfo=UTC),
-        body=body,
-        lang=lang,
-    )
+    return news_story(title, body, lang)
 
 
 def _questions(title: str, body: str, lang: str = "en") -> tuple[str, ...]:

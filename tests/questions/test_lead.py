@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from support.stories import news_story
 
 from aggregator.models import Story
 from aggregator.questions.lead import core, has_main_verb, lead_sentence, lower_first
@@ -148,13 +147,7 @@ def test_lower_first(sentence: str, body: str, names: tuple[str, ...], expected:
 
 
 def _story(title: str, body: str, lang: str = "en") -> Story:
-    return Story(
-        category="NEWS",
-        title=title,
-        published=datetime(2025, 4, 21, tzinfo=UTC),
-        body=body,
-        lang=lang,
-    )
+    return news_story(title, body, lang)
 
 
 def test_a_story_without_facts_gets_one_question_not_three_fillers() -> None:

@@ -6,20 +6,13 @@ failed the questions rubric in a specific way; the assertion names the failure.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from support.stories import news_story
 
-from aggregator.models import Story
 from aggregator.questions.offline import MAX_QUESTIONS, OfflineGenerator
 
 
 def _questions(title: str, body: str = "") -> tuple[str, ...]:
-    story = Story(
-        category="news",
-        title=title,
-        published=datetime(2025, 4, 21, tzinfo=UTC),
-        body=body,
-        lang="en",
-    )
+    story = news_story(title, body, category="news")
     return OfflineGenerator(count=MAX_QUESTIONS).generate(story)
 
 
