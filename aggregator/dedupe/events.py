@@ -144,6 +144,7 @@ from itertools import islice
 from typing import Any, cast
 
 __all__ = [
+    "APART_KINDS",
     "BUCKET",
     "EventFeatures",
     "EventParams",
@@ -1052,7 +1053,7 @@ class EventVerdict:
 IdfFn = Callable[[str], float]
 
 #: The kinds of title (see :func:`kind`) that join no event.
-_APART = frozenset({"roundup", "column"})
+APART_KINDS = frozenset({"roundup", "column"})
 
 
 def _cosine(a: EventFeatures, b: EventFeatures, idf: IdfFn) -> float:
@@ -1118,7 +1119,7 @@ def compare(
         return EventVerdict(False, "same outlet", gap=gap)
     if gap > params.window:
         return EventVerdict(False, f"published {gap} apart (window {params.window})", gap=gap)
-    if a.kind in _APART or b.kind in _APART:
+    if a.kind in APART_KINDS or b.kind in APART_KINDS:
         return EventVerdict(False, "a roundup, live blog or column covers many happenings", gap=gap)
     if gap > params.explainer_window and "explainer" in (a.kind, b.kind):
         return EventVerdict(

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aggregator.dedupe.events import (
+    APART_KINDS,
     LEAD_CHARS,
     EventFeatures,
     EventParams,
@@ -505,7 +506,7 @@ def _match(
     conn: sqlite3.Connection, row: _Row, params: EventParams, cache: DayCounts | None
 ) -> tuple[list[tuple[int, EventVerdict]], EventFeatures]:
     features = event_features(row.title, row.body)
-    if features.kind in ("roundup", "column") or commentary_url(row.url):
+    if features.kind in APART_KINDS or commentary_url(row.url):
         return [], features  # a roundup or a column joins no event (see compare)
     counts, total, days, common = _idf(conn, features, row.published, params, cache=cache)
     idf = idf_from_counts(counts, total)
