@@ -685,6 +685,9 @@ _POINTS_OUTSIDE_RE = re.compile(
     r"|results|outcome|latter|same|question|problem|issue|trial|case|video|visit|episode"
     r"|truth|report|reports|statement|remarks|comments)\b"
     r"(?! (?:of|to|for|by|from|on|in|with)\b)"
+    # "the idea that X", "the report that X": the clause says what it is about
+    r"(?!(?:(?<=idea)|(?<=report)|(?<=reports)|(?<=statement)|(?<=findings)|(?<=truth))"
+    r" that\b)"
     r"|\b(?:this|that) (?:sort|kind|type) of\b|\bthe move\b|\bthe latter\b"
     r"|\ba similar\b(?!(?: \w+){1,2} (?:to|as)\b)"  # "in a similar way to X" names it
     r"|(?:^|, )the (?:man|woman|boy|girl|couple|pair)\b(?!,| who| whose| from| in| at| of)",

@@ -405,6 +405,16 @@ def test_a_comparison_that_names_its_term_is_lifted() -> None:
     assert any("in a similar way to an apartment building" in q for q in questions), questions
 
 
+def test_a_lead_about_the_idea_that_names_it_is_lifted() -> None:
+    # "the idea that ..." says which idea: the clause leans on nothing outside it.
+    questions = _questions(
+        "Chip startup says memory, not compute, limits inference",
+        "The idea that faster chips alone will make chatbots cheaper is wrong, according "
+        "to the founders of Lattica, who have built a memory-first accelerator.",
+    )
+    assert any("the idea that faster chips alone" in q for q in questions), questions
+
+
 def test_a_trailing_attribution_is_no_cut_object() -> None:
     questions = _questions(
         "Startup wanted to raise $1B, investors wanted $15B. It settled on $5B.",
