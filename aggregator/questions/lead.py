@@ -218,6 +218,11 @@ def _merge_abbreviations(parts: list[str], *, ordinals: bool = False) -> list[st
     return out
 
 
+def first_sentences(body: str, lang: str = "en") -> list[str]:
+    """The body's first sentences, as the lead's reader splits them (see :func:`_sentences`)."""
+    return _sentences(body, lang)
+
+
 def _sentences(body: str, lang: str = "en") -> list[str]:
     """The first sentences of the body's first paragraphs (whole ones only)."""
     lead = body[:_WINDOW]

@@ -47,6 +47,7 @@ from aggregator.questions.lead import (
     Lead,
     as_sentence,
     core,
+    first_sentences,
     has_main_verb,
     lower_first,
     second_lead,
@@ -1628,7 +1629,6 @@ _FEATURE_RE = re.compile(
     r"\b(?:adds|brings|includes|fixes|supports|improves|offers|features|comes with"
     r"|ships with|now has|now lets|lets you|allows)\b"
 )
-_EN_SENTENCE_END_RE = re.compile(r"(?<=[a-z0-9)\u201d\"])[.!]\s+(?=[A-Z\u201c\"])")
 
 
 def _release_feature_question(reading: Reading, body: str) -> list[str]:
@@ -1647,7 +1647,7 @@ def _release_feature_question(reading: Reading, body: str) -> list[str]:
     product = found[0].split(" ", 3)[-1][:-1].removeprefix("to ")
     verb = "upgrade to" if found[0].startswith("Would you upgrade to ") else "try"
     first_word = product.split()[0]
-    for sentence in _EN_SENTENCE_END_RE.split(body[:500])[:3]:
+    for sentence in first_sentences(body, "en")[:3]:
         sentence = " ".join(sentence.split()).rstrip(".")
         opens = sentence.startswith(("It ", "This release ", "The release ", "The new version "))
         if (opens or first_word in sentence) and _FEATURE_RE.search(sentence):
@@ -2350,7 +2350,6 @@ _DE_FEATURE_RE = re.compile(
     r"\b(?:bringt|bietet|führt \S.{2,80} ein|unterstützt|ergänzt|erweitert|verbessert"
     r"|beherrscht|liefert|erhält|enthält|behebt|schließt)\b"
 )
-_SENTENCE_END_RE = re.compile(r"(?<=[a-zäöüß0-9)\u201c\"])[.!]\s+(?=[A-ZÄÖÜ\u201e\"])")
 # A tagline that is a verdict rather than a promise: "..., aber keine Ultra HD Blu-ray".
 _DE_VERDICT_RE = re.compile(
     r"\b(?:aber|doch|kein|keine|keinen|nicht)\b|Warn|L\u00fccke|Fehler|Problem|Risik|Gefahr"
@@ -2407,7 +2406,7 @@ def _german_release(reading: Reading, body: str) -> list[str]:
         # neue Hardware-Details") describes the report, it promises nothing.
         out.append(f"Hält {product}, was \u201e{tagline}\u201c verspricht?")
     first_word = product.split()[0]
-    for sentence in _SENTENCE_END_RE.split(body[:400])[:3]:
+    for sentence in first_sentences(body, "de")[:3]:
         sentence = sentence.strip().rstrip(".")
         if first_word in sentence and _DE_FEATURE_RE.search(sentence):
             out.append(
