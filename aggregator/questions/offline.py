@@ -2633,9 +2633,8 @@ _DE_HEADLINE_VERB_RE = re.compile(
 )
 
 # Words ending like a verb that are none: "Neue Schulden wegen Iran-Krise denkbar".
-_DE_NOT_HEADLINE_VERBS = frozenset(
-    "wegen gegen zwischen neben binnen eben oben unten morgen gestern trotzdem mittlerweile"
-    " nunmehr insgesamt".split()
+_DE_NOT_HEADLINE_VERBS = _DE_NOT_FINITE | frozenset(
+    "eben morgen gestern trotzdem mittlerweile nunmehr insgesamt".split()
 )
 
 
@@ -2657,7 +2656,7 @@ def _german_fallback(reading: Reading) -> str:
         reading.kind not in _NO_NEWS_KINDS
         and reading.kind != "tragedy"
         and verb is not None
-        and verb.group().split()[-1] not in _DE_NOT_VERBS | _DE_NOT_HEADLINE_VERBS
+        and verb.group().split()[-1] not in _DE_NOT_HEADLINE_VERBS
         and len(clause.split()) >= 3
         and headline == reading.headline
     ):
