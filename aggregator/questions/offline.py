@@ -2992,8 +2992,11 @@ _ENGLISH_EVIDENCE = _ENGLISH_WORDS | frozenset(
 def _reads_as_english(title: str, body: str) -> bool:
     """Whether a story recorded in another language is written in English.
 
-    Some feeds declare a language their items are not in (an English joke
-    site recorded as Portuguese, an AI lab's blog as Slovak): asked in that
+    The language recorded on a story comes from
+    :func:`aggregator.ingest.lang.detect_language`, which counts function words
+    and takes a few English texts for another language (an English joke site's
+    items for Portuguese, an AI lab's blog for Slovak: "a", "as", "to" and "on"
+    are words of those languages too). Asked in that
     language, or in English on a "clear name" only, such a story gets a
     question on a fragment ("What does this story change for REALLLLY?").
     English means: the title and the body's start are ASCII apart from
@@ -3075,7 +3078,8 @@ class OfflineGenerator:
 
         A story recorded in a language without questions of its own (neither
         German nor French) whose text reads as English (:func:`_reads_as_english`:
-        a feed that declares the wrong language) is read as English.
+        English text that the language detector took for another language) is
+        read as English.
 
         Args:
             story: the story.
