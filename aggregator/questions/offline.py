@@ -2990,15 +2990,12 @@ _ENGLISH_EVIDENCE = _ENGLISH_WORDS | frozenset(
 
 
 def _reads_as_english(title: str, body: str) -> bool:
-    """Whether a story recorded in another language is written in English.
+    """Whether a story of unknown language is written in English.
 
-    The language recorded on a story comes from
-    :func:`aggregator.ingest.lang.detect_language`, which counts function words
-    and takes a few English texts for another language (an English joke site's
-    items for Portuguese, an AI lab's blog for Slovak: "a", "as", "to" and "on"
-    are words of those languages too). Asked in that
-    language, or in English on a "clear name" only, such a story gets a
-    question on a fragment ("What does this story change for REALLLLY?").
+    The language detector records no language when too few of a text's words
+    are function words ("Canada's labor market dips sharply in February,
+    unemployment rate up"); such a story's headline is still quoted in an
+    English question when the text around it reads as English.
     English means: the title and the body's start are ASCII apart from
     typographic quotes and dashes, hold no function word of another
     language (:data:`_FOREIGN_WORDS`) and at least four common English ones
@@ -3076,21 +3073,13 @@ class OfflineGenerator:
     def explain(self, story: Story) -> Reading:
         """What the generator reads in a story: language, kind, subject, act and facts.
 
-        A story recorded in a language without questions of its own (neither
-        German nor French) whose text reads as English (:func:`_reads_as_english`:
-        English text that the language detector took for another language) is
-        read as English.
-
         Args:
             story: the story.
 
         Returns:
             The :class:`~aggregator.questions.reading.Reading` the questions are built on.
         """
-        lang = story.lang
-        if lang not in ("en", "", "de", "fr") and _reads_as_english(story.title, story.body):
-            lang = "en"
-        return read_story(story.title, story.body, lang)
+        return read_story(story.title, story.body, story.lang)
 
     def generate(self, story: Story) -> tuple[str, ...]:
         """Write the questions for one story.
