@@ -349,6 +349,12 @@ def _headlinese(text: str, body: str, *, title_case: bool = True, possessive: bo
 # --- English ------------------------------------------------------------------
 
 
+def _is_joke_setup(headline: str) -> bool:
+    """Whether a headline is a joke's set-up ("What do you call ...?"), its punchline in
+    the body: nothing to debate, and nothing to quote in a question."""
+    return headline.lower().startswith(("what do you call ", "what do you get when "))
+
+
 def _headline_question(reading: Reading, body: str) -> list[str]:
     """A headline that is itself a question, kept in sentence case ("Is Pluto a planet?")."""
     headline = _SCORE_RE.sub("", reading.headline.strip())
@@ -367,6 +373,8 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
         headline = asked[:1].upper() + asked[1:]
     first = headline.split(" ", 1)[0]
     if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
+        return []
+    if _is_joke_setup(headline):
         return []
     title_case = is_title_case(headline)
     headline = sentence_case(headline, body)
@@ -496,6 +504,20 @@ _QUESTION_OPENERS = frozenset(
 )
 
 
+def _common_in_body(word: str, body: str) -> bool:
+    """Whether a headline's capitalised word is a common noun the body writes in lower case.
+
+    "Boy asks Santa to ..." over "A boy asks Santa to ...": the headline's first word
+    is capitalised for its place, not a name.
+    """
+    if " " in word or not word[:1].isupper():
+        return False
+    return (
+        re.search(rf"\b{re.escape(word.lower())}\b", body) is not None
+        and re.search(rf"\b{re.escape(word)}\b", body) is None
+    )
+
+
 def _act_questions(reading: Reading, body: str) -> list[str]:
     """Questions on the headline's act, when it reads as a sentence."""
     action = reading.action
@@ -508,7 +530,10 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     actor = action.actor
     first = actor.split()[0]
     named = (
-        _is_actor_name(actor, subject) and not is_demonym(first) and first not in _FUNCTION_WORDS
+        _is_actor_name(actor, subject)
+        and not is_demonym(first)
+        and first not in _FUNCTION_WORDS
+        and not _common_in_body(actor, body)
     )
     if not named and not _determined_actor(actor, reading.headline):
         return []
@@ -2172,6 +2197,8 @@ def _english_fallback(reading: Reading, body: str = "") -> str:
     headline = " ".join(_SCORE_RE.sub("", reading.headline).split())  # "165 – Utility poles"
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
+    if _is_joke_setup(headline):
+        return _other_fallback(reading)
     if (
         not reading.lang
         and _ENGLISH_WORDS.isdisjoint(headline.lower().split())

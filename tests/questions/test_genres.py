@@ -207,6 +207,20 @@ def test_an_english_story_with_portuguese_function_words_is_asked_in_english() -
     assert any("humpback whale" in q for q in questions), questions
 
 
+def test_a_joke_is_neither_debated_nor_quoted() -> None:
+    # The set-up is a question, the punchline the body: nothing to debate.
+    questions = _questions("What do you call a bear with no teeth?", "A gummy bear")
+    assert questions == ("Which detail of this story would you discuss first, and why?",)
+
+
+def test_a_common_noun_opening_a_headline_is_no_actor() -> None:
+    # "Boy" is capitalised for its place: the body writes "a boy".
+    title = "Boy asks Santa to make kids stop bullying his sister"
+    questions = _questions(title, "A boy asks Santa to make kids stop bullying his sister.")
+    assert questions, questions
+    assert not any("Boy" in q for q in questions), questions
+
+
 def test_a_german_story_with_english_names_stays_german() -> None:
     title = "Skype for Business: Content Sharing für die Android-App"
     body = "Mit einem Update der Android- und iOS-Apps erweitert Microsoft sein Skype for Business."
