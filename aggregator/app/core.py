@@ -931,8 +931,9 @@ class App:
 
         stored = self.show(story_id)
         story = stored.story
-        if not story.lang:  # archived before languages were recorded
-            story = dataclasses.replace(story, lang=detect_language(story.title, story.body))
+        # Detected again, as the regenerated questions are: the stored language may be
+        # missing (archived before languages were recorded) or an older detector's.
+        story = dataclasses.replace(story, lang=detect_language(story.title, story.body))
         offline = OfflineGenerator(count=self.config.questions.count)
         return QuestionsExplanation(
             facts=tuple(describe(offline.explain(story))),

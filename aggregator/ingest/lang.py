@@ -9,6 +9,12 @@ Portuguese, Slovak/Czech) without a model in the parser processes; other
 languages are ``""``. Very short texts say too little and are ``""`` unless
 their script settles it.
 
+Some function words belong to several languages ("a" is English, Portuguese
+and Slovak; "to" English and Slovak) and count for each of them. When two
+languages have as many hits, English wins if every letter is in a-z (most
+stories are English, and English is written without accents); a letter
+outside it (č, ã, ü) gives the tie to the other language.
+
 The language is stored on the story: the question generator chooses its
 questions by it, and search and digests can use it.
 """
@@ -47,8 +53,10 @@ _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")  # _WORD on lower-case ASCII
 
+# "a", the most common English word after "the", is a Portuguese and a Slovak word
+# too: left out of English, each "a" of an English text counted for those two only.
 _FUNCTION_WORDS = {
-    "en": "the of and to in is for on that with as at by from it an are was be this has have"
+    "en": "a the of and to in is for on that with as at by from it an are was be this has have"
     " will its their they not but or can more new says said about after over into than been"
     " were which who would also how what when",
     "de": "der die das und ist nicht ein eine einen dem den des zu mit sich auf für von im"
@@ -66,6 +74,10 @@ _FUNCTION_WORDS = {
     "sk": "a je na sa že v s z do to aj ako ale by sú bol pre od po tak už",
 }
 _WORDS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+# The order languages are tried in: the first one with the most hits wins. English
+# first for text in a-z, last for text with other letters.
+_ENGLISH_FIRST = tuple(_WORDS)
+_ENGLISH_LAST = (*(lang for lang in _WORDS if lang != "en"), "en")
 # Each function word's languages, in the order of _WORDS.
 _LANGS_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _common in _WORDS.items():
@@ -107,8 +119,13 @@ def detect_language(title: str, body: str) -> str:
     # One pass over the words counts every language's hits (in C: most words are
     # no function word of any language).
     counts = Counter(chain.from_iterable(map(_LANGS_OF.get, words, repeat(()))))
+    # "Market Talk: oil could add a percentage point to US inflation" has two hits
+    # for English and two for Slovak ("a" and "to" are words of both): text in a-z
+    # is English then. In "Vláda schválila návrh a poslanci ho podporili" the same
+    # tie (one "a") is Slovak.
+    in_a_to_z = ascii_only or joined.replace("’", "").isascii()
     best, score = "", 0
-    for lang in _WORDS:
+    for lang in _ENGLISH_FIRST if in_a_to_z else _ENGLISH_LAST:
         hits = counts[lang]
         if hits > score:
             best, score = lang, hits

@@ -349,6 +349,12 @@ def _headlinese(text: str, body: str, *, title_case: bool = True, possessive: bo
 # --- English ------------------------------------------------------------------
 
 
+def _is_joke_setup(headline: str) -> bool:
+    """Whether a headline is a joke's set-up ("What do you call ...?"), its punchline in
+    the body: nothing to debate, and nothing to quote in a question."""
+    return headline.lower().startswith(("what do you call ", "what do you get when "))
+
+
 def _headline_question(reading: Reading, body: str) -> list[str]:
     """A headline that is itself a question, kept in sentence case ("Is Pluto a planet?")."""
     headline = _SCORE_RE.sub("", reading.headline.strip())
@@ -367,6 +373,8 @@ def _headline_question(reading: Reading, body: str) -> list[str]:
         headline = asked[:1].upper() + asked[1:]
     first = headline.split(" ", 1)[0]
     if not headline.endswith("?") or first not in _QUESTION_OPENERS or len(headline) > 150:
+        return []
+    if _is_joke_setup(headline):
         return []
     title_case = is_title_case(headline)
     headline = sentence_case(headline, body)
@@ -496,6 +504,20 @@ _QUESTION_OPENERS = frozenset(
 )
 
 
+def _common_in_body(word: str, body: str) -> bool:
+    """Whether a headline's capitalised word is a common noun the body writes in lower case.
+
+    "Boy asks Santa to ..." over "A boy asks Santa to ...": the headline's first word
+    is capitalised for its place, not a name.
+    """
+    if " " in word or not word[:1].isupper():
+        return False
+    return (
+        re.search(rf"\b{re.escape(word.lower())}\b", body) is not None
+        and re.search(rf"\b{re.escape(word)}\b", body) is None
+    )
+
+
 def _act_questions(reading: Reading, body: str) -> list[str]:
     """Questions on the headline's act, when it reads as a sentence."""
     action = reading.action
@@ -508,7 +530,10 @@ def _act_questions(reading: Reading, body: str) -> list[str]:
     actor = action.actor
     first = actor.split()[0]
     named = (
-        _is_actor_name(actor, subject) and not is_demonym(first) and first not in _FUNCTION_WORDS
+        _is_actor_name(actor, subject)
+        and not is_demonym(first)
+        and first not in _FUNCTION_WORDS
+        and not _common_in_body(actor, body)
     )
     if not named and not _determined_actor(actor, reading.headline):
         return []
@@ -2172,6 +2197,8 @@ def _english_fallback(reading: Reading, body: str = "") -> str:
     headline = " ".join(_SCORE_RE.sub("", reading.headline).split())  # "165 – Utility poles"
     if len(headline.split()) < 3:
         return "What would you want to know more about after reading this story?"
+    if _is_joke_setup(headline):
+        return _other_fallback(reading)
     if (
         not reading.lang
         and _ENGLISH_WORDS.isdisjoint(headline.lower().split())
@@ -2990,15 +3017,12 @@ _ENGLISH_EVIDENCE = _ENGLISH_WORDS | frozenset(
 
 
 def _reads_as_english(title: str, body: str) -> bool:
-    """Whether a story recorded in another language is written in English.
+    """Whether a story of unknown language is written in English.
 
-    The language recorded on a story comes from
-    :func:`aggregator.ingest.lang.detect_language`, which counts function words
-    and takes a few English texts for another language (an English joke site's
-    items for Portuguese, an AI lab's blog for Slovak: "a", "as", "to" and "on"
-    are words of those languages too). Asked in that
-    language, or in English on a "clear name" only, such a story gets a
-    question on a fragment ("What does this story change for REALLLLY?").
+    The language detector records no language when too few of a text's words
+    are function words ("Canada's labor market dips sharply in February,
+    unemployment rate up"); such a story's headline is still quoted in an
+    English question when the text around it reads as English.
     English means: the title and the body's start are ASCII apart from
     typographic quotes and dashes, hold no function word of another
     language (:data:`_FOREIGN_WORDS`) and at least four common English ones
@@ -3076,21 +3100,13 @@ class OfflineGenerator:
     def explain(self, story: Story) -> Reading:
         """What the generator reads in a story: language, kind, subject, act and facts.
 
-        A story recorded in a language without questions of its own (neither
-        German nor French) whose text reads as English (:func:`_reads_as_english`:
-        English text that the language detector took for another language) is
-        read as English.
-
         Args:
             story: the story.
 
         Returns:
             The :class:`~aggregator.questions.reading.Reading` the questions are built on.
         """
-        lang = story.lang
-        if lang not in ("en", "", "de", "fr") and _reads_as_english(story.title, story.body):
-            lang = "en"
-        return read_story(story.title, story.body, lang)
+        return read_story(story.title, story.body, story.lang)
 
     def generate(self, story: Story) -> tuple[str, ...]:
         """Write the questions for one story.

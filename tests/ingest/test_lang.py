@@ -52,6 +52,69 @@ def test_languages_are_told_apart(title: str, body: str, expected: str) -> None:
     assert detect_language(title, body) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # "a", "as", "to" and "do" are Portuguese or Slovak words too; these were read
+        # as one of those languages.
+        (
+            "Humpback whale gets REALLLLY close",
+            "A woman captures incredibly close footage of a humpback whale during a "
+            "sightseeing tour near San Juan Island, Washington.",
+        ),
+        ("Your Daily Mini Crossword", "Solve a bite-size crossword in just a few minutes."),
+        ("A 50-year stint", "A 71-year-old veteran returns to his family after serving the U.S."),
+        (
+            "Co-Scientist: A multi-agent AI partner to accelerate research",
+            "Introducing Co-Scientist, a collaborative AI partner built with Gemini to help "
+            "researchers accelerate scientific breakthroughs.",
+        ),
+        # As many hits for English as for Slovak ("a", "to"), or for Portuguese ("a"
+        # twice, and "e", "o" from the initials): text in a-z is English.
+        (
+            "Market Talk: $100 oil 'could add a percentage point to US inflation' - Reuters",
+            "Market Talk: $100 oil 'could add a percentage point to US inflation' Reuters",
+        ),
+        (
+            "McDonald’s C.E.O. Takes a Big Bite Out of a Burger. Maybe Scratch ‘Big.’",
+            "Chris Kempczinski’s rather tentative chomp drew mirth online, even from some "
+            "competitors.",
+        ),
+    ],
+)
+def test_english_with_words_of_other_languages_is_english(title: str, body: str) -> None:
+    assert detect_language(title, body) == "en"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Petrobras reduz o preço da gasolina",
+            "A Petrobras anunciou nesta segunda-feira que vai reduzir o preço da gasolina "
+            "para as distribuidoras a partir de amanhã.",
+            "pt",
+        ),
+        (
+            "Koronavírus: Spresnili odkiaľ pochádzajú nové prípady",
+            "Z ochorenia sa vyliečilo ďalších 2360 pacientov.",
+            "sk",
+        ),
+        # As many hits for English as for the other language: a letter outside a-z
+        # gives the tie to the other language.
+        ("Vláda schválila návrh a poslanci to podporili", "", "sk"),
+        (
+            "Suno-Datenleck: Have I Been Pwned ergänzt 55 Millionen Konten",
+            "Das Have-I-Been-Pwned-Projekt hat mehr als 55 Millionen Konten aus dem "
+            "Suno-Datenleck zur Datenhalde hinzugefügt.",
+            "de",
+        ),
+    ],
+)
+def test_portuguese_slovak_and_ties_with_accents(title: str, body: str, expected: str) -> None:
+    assert detect_language(title, body) == expected
+
+
 def test_too_short_to_tell_is_unknown() -> None:
     assert detect_language("Hi", "") == ""
     assert detect_language("", "") == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from support.stories import news_story
 
+from aggregator.ingest.lang import detect_language
 from aggregator.models import Story
 from aggregator.questions.offline import OfflineGenerator
 from aggregator.questions.reading import detect_kind, read_story
@@ -190,17 +191,34 @@ def test_an_update_notice_still_reads_its_lead_past_a_connective() -> None:
 # --- the language a story is in --------------------------------------------------------
 
 
-def test_an_english_story_recorded_in_another_language_is_asked_in_english() -> None:
+def test_an_english_story_with_portuguese_function_words_is_asked_in_english() -> None:
+    # Its "a"s are Portuguese words too: the language detector reads it as English.
     title = "Humpback whale surfaces right beside a kayak"
     body = (
         "A kayaker captures incredibly close footage of a humpback whale during a tour near "
         "the San Juan Islands, and the video has been watched millions of times."
     )
-    questions = _questions(title, body, "pt")
+    lang = detect_language(title, body)
+    assert lang == "en"
+    questions = _questions(title, body, lang)
     assert questions, questions
     for question in questions:
         assert "this story change for" not in question and "Which detail" not in question
     assert any("humpback whale" in q for q in questions), questions
+
+
+def test_a_joke_is_neither_debated_nor_quoted() -> None:
+    # The set-up is a question, the punchline the body: nothing to debate.
+    questions = _questions("What do you call a bear with no teeth?", "A gummy bear")
+    assert questions == ("Which detail of this story would you discuss first, and why?",)
+
+
+def test_a_common_noun_opening_a_headline_is_no_actor() -> None:
+    # "Boy" is capitalised for its place: the body writes "a boy".
+    title = "Boy asks Santa to make kids stop bullying his sister"
+    questions = _questions(title, "A boy asks Santa to make kids stop bullying his sister.")
+    assert questions, questions
+    assert not any("Boy" in q for q in questions), questions
 
 
 def test_a_german_story_with_english_names_stays_german() -> None:

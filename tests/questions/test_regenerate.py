@@ -124,3 +124,32 @@ def test_bad_since(archive: Path, runner: CliRunner) -> None:
     )
     assert result.exit_code == 2
     assert "--since" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_regenerate_detects_the_language_again(
+    feed_server: FeedServer, write_config: Callable[..., Path], runner: CliRunner
+) -> None:
+    # The language is detected again, not read from the archive: an English story stored
+    # as Portuguese (an older detector counted its "a"s for Portuguese only) gets the
+    # questions of an English story, not one on a fragment ("... change for REALLLLY").
+    feed_server.add(
+        "/whales.xml",
+        b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        b"<title>whales</title><link>https://news.example/</link><description>t</description>"
+        b"<item><title>Humpback whale gets REALLLLY close</title>"
+        b"<link>https://news.example/whale</link><guid>https://news.example/whale</guid>"
+        b"<pubDate>Sun, 01 Nov 2026 08:00:00 +0000</pubDate>"
+        b"<description>A woman captures incredibly close footage of a humpback whale during"
+        b" a sightseeing tour near San Juan Island, Washington.</description></item>"
+        b"</channel></rss>",
+    )
+    cfg = write_config([{"url": feed_server.url("/whales.xml")}])
+    assert runner.invoke(cli, ["--config", str(cfg), "fetch"]).exit_code == 0
+    with sqlite3.connect("archive/news.db") as conn:
+        assert conn.execute("UPDATE stories SET lang = 'pt', questions = ?", (OLD,)).rowcount == 1
+    result = runner.invoke(cli, ["--config", str(cfg), "questions", "--regenerate"])
+    assert result.exit_code == 0, result.stderr
+    assert rows()[0][1] == (
+        "What should readers make of the news that a woman captures incredibly close footage"
+        " of a humpback whale during a sightseeing tour near San Juan Island, Washington?"
+    )

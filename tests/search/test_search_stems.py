@@ -302,6 +302,43 @@ def test_english_archive_pays_nothing(tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_english_stories_with_portuguese_or_slovak_words_are_not_stemmed_as_those(
+    tmp_path: Path,
+) -> None:
+    # "a", "as" and "to" are Portuguese or Slovak words too: these English items are
+    # recorded as English, so they are not indexed by a Portuguese or Slovak stem.
+    from aggregator.ingest.normalize import normalize_entry
+    from aggregator.models import Entry
+
+    items = [
+        (
+            "Humpback whale gets REALLLLY close",
+            "A woman captures incredibly close footage of a humpback whale during a "
+            "sightseeing tour near San Juan Island, Washington.",
+        ),
+        ("Your Daily Mini Crossword", "Solve a bite-size crossword in just a few minutes."),
+        ("A 50-year stint", "A 71-year-old veteran returns to his family after serving the U.S."),
+    ]
+    stories = [
+        normalize_entry(
+            Entry(guid=f"g{i}", title=title, link=f"https://news.example/{i}", summary_html=body),
+            category="news",
+            now=NOW,
+        )
+        for i, (title, body) in enumerate(items)
+    ]
+    path = tmp_path / "news.db"
+    with Archive(path) as arch:
+        arch.import_stories(stories, now=NOW)
+        arch.maintain()
+    with sqlite3.connect(path) as conn:
+        assert {r[0] for r in conn.execute("SELECT lang FROM stories")} == {"en"}
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert "stories_stem" not in names
+    found = search(path, "whales")  # English forms: Porter
+    assert [hit.title for hit in found.hits] == ["Humpback whale gets REALLLLY close"]
+
+
 def test_other_tools_still_find_stories_fts(archive: tuple[Path, dict[str, int]]) -> None:
     path, _ = archive
     db = sqlite_utils.Database(path)
