@@ -117,3 +117,33 @@ def test_a_document_in_an_undeclared_encoding_still_gets_chardet() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_event_features_reach_the_writer_interned_and_compact() -> None:
+    # The writer keeps the newest thousands of stories' features: through the parser
+    # processes' pickler they arrive with their key strings interned (a key of hundreds
+    # of titles held once) and their key sets' tables sized once for their keys, not
+    # grown key by key (a lead's 20-30 keys: 1.2 instead of 2.2 KB).
+    from multiprocessing.reduction import ForkingPickler
+
+    worker._register_reducers()
+    lead = (
+        "Ada explains how the Rust compiler checks borrows, why the checker rejects some "
+        "programs that would run fine, what lifetimes mean for structs holding references, "
+        "and how the next edition of the language changes those rules for closures."
+    )
+    sent = worker.process_feed(
+        FEED.replace(b"Short.", lead.encode()),
+        {},
+        "https://pod.example/feed.xml",
+        category="technology",
+        now=datetime(2026, 11, 3, tzinfo=UTC),
+        events=True,
+    ).events
+    got = pickle.loads(ForkingPickler.dumps(sent))
+    assert got == sent
+    keys = got[1].lead_keys
+    assert len(keys) >= 20
+    assert all(sys.intern(k) is k for k in keys)
+    assert sys.getsizeof(keys) <= sys.getsizeof(frozenset(set(keys)))
+    assert sys.getsizeof(keys) < sys.getsizeof(frozenset(list(keys)))
