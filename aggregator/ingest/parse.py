@@ -11,16 +11,17 @@ import calendar
 import functools
 import hashlib
 import html as _html
+import importlib
 import io
 import json
 import logging
 import re
-from collections.abc import Mapping
+import sys
+import types
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.expatreader import ExpatParser
-
-import feedparser  # type: ignore[import-untyped]
 
 from aggregator.errors import FeedParseError
 from aggregator.ingest.normalize import clean_url
@@ -29,6 +30,56 @@ from aggregator.models import Enclosure, Entry, ParsedFeed
 __all__ = ["advertised_feeds", "parse_feed", "parse_json_feed"]
 
 log = logging.getLogger(__name__)
+
+
+class _Deferred(types.ModuleType):
+    """Stands for a module until one of its attributes is first used, then imports it.
+
+    Only the attribute lookups that the module object itself cannot answer reach
+    ``__getattr__``; each imports the real module (once: later imports find it in
+    ``sys.modules``) and answers from it.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)  # the import machinery's probes load nothing
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+@contextmanager
+def _deferred(*names: str) -> Iterator[None]:
+    """While inside, ``import NAME`` binds a :class:`_Deferred` stand-in (for modules not
+    yet imported). On leaving, ``sys.modules`` forgets the stand-ins, so a later import
+    loads the real module; a stand-in for a submodule stays its package's attribute
+    (``import urllib.request`` then ``urllib.request.urlopen``) until then."""
+    stand_ins = {n: _Deferred(n) for n in names if n not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules and not hasattr(sys.modules[parent], child):
+                setattr(sys.modules[parent], child, module)
+
+
+# Three imports that parsing bytes in memory never uses are deferred to their first
+# use: they cost a parser process (which imports little besides this module) about
+# 10 MB. feedparser imports chardet (its language models), which it only asks when
+# a document's declared and guessed encodings all fail to decode it, and its own
+# HTTP client (feedparser.http), which only a URL given to feedparser.parse would
+# use (we give it bytes). The standard SAX reader (xml.sax.saxutils) imports
+# urllib.request (with http.client, ssl and email) to open a document given by
+# URL (we give it a byte stream; feedparser turns external entities off). A
+# document that needs chardet gets it, as before.
+with _deferred("chardet", "feedparser.http", "urllib.request"):
+    from xml.sax.expatreader import ExpatParser
+
+    import feedparser  # type: ignore[import-untyped]
 
 _LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(rb"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")

@@ -237,13 +237,18 @@ def _register_reducers() -> None:
     with slots pickles by its ``__getstate__``/``__setstate__``, which list the fields
     and set them one by one in Python; as ``(class, field values)`` it is rebuilt by
     one call of its ``__init__`` instead (none of these classes has an ``__init__``
-    that does more than set its fields). The writer unpickles each story, its event
-    features and its signature in about half the time; it is the pipeline's critical
-    path. The objects that arrive are equal to those sent.
+    that does more than set its fields). The writer unpickles each story and its
+    signature in about half the time; it is the pipeline's critical path. The objects
+    that arrive are equal to those sent.
+
+    Event features keep their own ``EventFeatures.__reduce__``: the writer keeps the
+    newest thousands of them, and that rebuilds them with their keys interned and
+    their sets no larger than they need, 2.6 instead of 4.5 KB a story (7 MiB for the
+    4,096 it keeps), for about 15 µs more a story.
     """
     from multiprocessing.reduction import ForkingPickler
 
-    for cls in (ProcessedFeed, Story, Enclosure, Signature, EventFeatures):
+    for cls in (ProcessedFeed, Story, Enclosure, Signature):
         names = [f.name for f in fields(cls)]
         # Only where the positional __init__ takes every field, in their order.
         if len(names) > 1 and all(f.init for f in fields(cls)):

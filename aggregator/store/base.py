@@ -45,11 +45,12 @@ BUSY_TIMEOUT_MS = 10_000
 #: however small. 16 KiB: 3,274 bytes a story at 5,000 stories (32 KiB: 3,316) and
 #: 3,135 at 85,000 (32 KiB: 3,081), the writer's CPU the same (benchmarks/ingest.py).
 PAGE_SIZE = 16_384
-#: The writer's page cache. 16 MiB holds the pages a poll's writes touch again (the
+#: The writer's page cache. 8 MiB holds the pages a poll's writes touch again (the
 #: URL-key, fingerprint, band and source indexes, the FTS5 pending data): at 85,000
-#: stories (benchmarks/poll.py --memory) the writer's CPU time was 1.6% more than with
-#: 64 MiB, for 48 MiB less memory in the daemon.
-WRITER_CACHE_KIB = 16_384
+#: stories (benchmarks/poll.py --memory) the writer's CPU time was 1.6% more with 16 MiB
+#: than with 64 MiB, for 48 MiB less memory in the daemon; in a first poll of 100,000
+#: stories 8 MiB instead of 16 took 7 MiB less and the same writer CPU (within 0.5%).
+WRITER_CACHE_KIB = 8_192
 _INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 
 
