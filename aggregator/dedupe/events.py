@@ -345,21 +345,19 @@ _COLUMN_RE = _lazy_re(
                      lessons|need|problems?|shortcomings)\b
     """,
 )
-# An explainer telling why a happening took place or what it found, its verb in the
-# past ("Why Jamaat, NCP Boycotted Tarique Rahman's Swearing-In", "What Intelligence
-# Agencies Concluded About ..."), reports that happening with its reasons, unlike a
-# question or a look at what may come ("Why is the Strait of Hormuz so crucial?",
-# "What X's Election Means"). Its opener is no column mark; the title's other marks
-# still are. The past is a word of five letters or more ending in "ed" (not "-eed":
-# "What You Need to Know"; nor "United") or a common irregular past, within six
-# words of the opener. A "How" title stays a column whatever its tense: it tells a
-# course of things or a person's part in them ("How Jesse Jackson helped empower US
-# Arabs ...", "How China Caught Up on AI", "How a heckled Canadian became Germany's
-# Olympic hockey coach"), a feature or a tribute, not the day's report.
+# An explainer telling why or how a happening took place, its verb in the past
+# ("Why Jamaat, NCP Boycotted Tarique Rahman's Swearing-In", "What Intelligence
+# Agencies Concluded About ...", "How Jesse Jackson helped ..."), reports that
+# happening with its reasons, unlike a question or a look at what may come ("Why
+# is the Strait of Hormuz so crucial?", "How Japan's prime minister will use her
+# mandate", "What X's Election Means"). Its opener is no column mark; the title's
+# other marks still are. The past is a word of five letters or more ending in
+# "ed" (not "-eed": "What You Need to Know"; nor "United") or a common irregular
+# past, within six words of the opener.
 _EXPLAINED_RE = _lazy_re(
     "_EXPLAINED_RE",
     r"""(?ix)
-    ^\s*(?:why|what)(?=\s)
+    ^\s*(?:why|how|what)(?=\s)
     (?=(?:\s+[^\s?]+){0,5}?\s+
        (?:(?!(?:[^\W\d_]*eed|united|hundred)\b)[^\W\d_]{3,}ed
          |said|told|won|lost|made|took|went|got|became|fell|came|led|did|left|sent|found|
