@@ -2156,3 +2156,27 @@ def test_a_toll_told_as_it_rose_joins_two_firm_tolls_stay_apart() -> None:
         "Car bomb kills at least 9 at Baghdad market",
         "Suicide bomber kills 23 at Baghdad army checkpoint",
     )
+
+
+def test_a_country_is_a_name_at_the_head_of_a_title_and_in_its_languages() -> None:
+    # "Belgium" opens one title and stands in a Title Case headline in the other: read as
+    # a place, it is a name wherever it stands, and the two share it.
+    assert event_features("Belgium accuses U.S. envoy", "").names >= {"belgium", "u.s"}
+    accuses = "Belgium accuses U.S. envoy of disinformation for antisemitism claim"
+    summoned = "Trump’s Ambassador to Belgium Is Summoned After Accusing Officials of Antisemitism"
+    rule = on_day((accuses, ""), (summoned, ""), hours=1.4)
+    assert rule, rule
+    # Its forms and languages are one key, like Russia's.
+    keys = {
+        event_features(t, "").title_keys[0]
+        for t in ("Belgian police", "Belgique : grève", "Belgien streikt", "Belgium votes")
+    }
+    assert keys == {"belgium"}
+    assert event_features("Pakistani troops", "").title_keys[0] == "pakista"
+    assert event_features("Kolumbien wählt", "").title_keys[0] == "colombi"
+    # A country shared by two titles of other news is still no event.
+    assert not on_day(
+        ("Belgium accuses U.S. envoy of disinformation for antisemitism claim", ""),
+        ("Belgium's king opens new port terminal in Antwerp", ""),
+        hours=2,
+    )
