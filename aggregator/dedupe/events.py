@@ -1087,7 +1087,7 @@ class EventParams:
     cross_language: float = 0.4
     max_candidates: int = 8
     distinct: float = 0.16
-    coverage: float = 0.5
+    coverage: float = 0.44
     actors: float = 0.15
     actor_idf: float = 3.0
     incident_window: timedelta = timedelta(hours=16)
