@@ -718,11 +718,14 @@ def _events(r: _Reader) -> EventParams:
         explainer_window=explainer_window,
         angle_idf=angle_idf,
         one_key_idf=one_key_idf,
+        toll=share("toll", d.toll),
     )
     if params.nameless < params.threshold:
         raise r.error("nameless", "must not be below threshold (sharing no name is weaker)")
     if params.distinct > params.threshold:
         raise r.error("distinct", "must not be above threshold (a distinct name is rarer)")
+    if params.toll < params.threshold:
+        raise r.error("toll", "must not be below threshold (tolls that differ are a doubt)")
     return params
 
 
