@@ -1,0 +1,101 @@
+"""A news headline that is a whole clause is asked in running prose, not quoted.
+
+When a story offers no lead sentence and its headline is a clause with a
+finite verb, the headline's fact goes into "Why does it matter that ...?"
+instead of the quoted-headline fallback ("What do you make of “...”, and what
+is missing from the picture?"), which fits any story. Headlines that would read
+broken after "that" (no finite verb, a plan without its auxiliary, a bare noun
+that wants its article, a label, a listicle, an imperative, Title Case) keep
+the fallback. Titles and bodies are real feed items.
+"""
+
+from __future__ import annotations
+
+import pytest
+from support.stories import news_story
+
+from aggregator.questions.offline import MAX_QUESTIONS, OfflineGenerator
+
+
+def _questions(title: str, body: str = "") -> tuple[str, ...]:
+    story = news_story(title, body, category="news")
+    return OfflineGenerator(count=MAX_QUESTIONS).generate(story)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Japan’s popular new prime minister gambles on a snap election",
+            "Will her high approval ratings benefit her tarnished party?",
+            "Why does it matter that Japan’s popular new prime minister gambles on a snap "
+            "election?",
+        ),
+        (
+            "The future of many Cubans in the US depends on a long legal saga",
+            "Some say they were simply unlucky, that before this, all you had to do was show "
+            "the border guards a Cuban passport, and you got to stay.",
+            "Why does it matter that the future of many Cubans in the US depends on a long "
+            "legal saga?",
+        ),
+        (
+            "India’s government bans fantasy sports games",
+            "Heavy-handed regulation of a flourishing industry could backfire",
+            "Why does it matter that India’s government bans fantasy sports games?",
+        ),
+        (
+            "UAE halts stock markets for two days after Iran strikes - Reuters",
+            "UAE halts stock markets for two days after Iran strikes Reuters",
+            "Why does it matter that UAE halts stock markets for two days after Iran strikes?",
+        ),
+    ],
+)
+def test_a_headline_clause_is_asked_in_running_prose(title: str, body: str, expected: str) -> None:
+    questions = _questions(title, body)
+    assert questions == (expected,), questions
+
+
+def test_a_headline_modal_is_asked_as_a_view() -> None:
+    questions = _questions(
+        "Any text-to-SQL benchmark should address difficulties of real-world data stores",
+        "Link post on Hacker News to cacm.acm.org: 18 points, 3 comments.",
+    )
+    assert questions == (
+        "Do you agree that any text-to-SQL benchmark should address difficulties of "
+        "real-world data stores?",
+    ), questions
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a plan without its auxiliary
+        ("South Korea to deploy laser weapons to target North Korean drones", ""),
+        # a singular noun without its article
+        ("Underwater locator beacon to be used in missing plane search", ""),
+        ("Colombian pro-Trump lawmaker asks Petro for help after ICE arrests her son", ""),
+        ("Nepal PM Prachanda sacks ‘Reconstruction Authority’ chief", ""),
+        ("Hong Kong confirms third bird flu case in three weeks", ""),
+        # a listicle, an imperative, a lesson's label
+        (
+            "6 strategic moves for investors in a volatile market - Reuters",
+            "6 strategic moves for investors in a volatile market Reuters",
+        ),
+        ("Five big names to look out for at Glasgow 2026", ""),
+        ("Explore the cheap and chic sides of Belgrade", "Tables with posh patrons spill out."),
+        ("Lessons from Japan’s efforts to wean itself off Chinese rare earths", ""),
+        ("Nutrition and fitness resolutions for 2012", ""),
+        # Title Case: which capitals are names is unsure
+        ("NASA Will Send More Helicopters to Mars - The New York Times", ""),
+        # a capital the story does not show to be a name
+        ("Impotent Democrats won’t be America’s savior", ""),
+    ],
+)
+def test_a_headline_that_would_read_broken_is_not_pasted(title: str, body: str) -> None:
+    for question in _questions(title, body):
+        assert not question.startswith(("Why does it matter that", "Do you agree that")), question
+
+
+def test_a_disaster_headline_keeps_its_own_frames() -> None:
+    for question in _questions("Floods kill dozens in Kenya as the rains batter the coast"):
+        assert not question.startswith("Why does it matter"), question
