@@ -1435,6 +1435,45 @@ def _headline_fact_question(reading: Reading, body: str) -> list[str]:
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
 
 
+# A standfirst that asks the story's question: "Can Sam Paparo keep US strategy on an
+# even keel?" A question about the past ("What did Trump do ...?") is a teaser whose
+# answer follows; "What if ..." is a thought experiment, not the story's question.
+_STANDFIRST_QUESTION_RE = re.compile(
+    r"^(?:Can|Could|Will|Would|Should|Is|Are|Does|Do|How|Why|Who|Where|When|Which)"
+    r" [^?!.;:\u201c\u201d\"()]{12,150}\?$"
+)
+_STANDFIRST_PRONOUNS = frozenset(
+    "i me my we us our you your it its he him his she her they them their this these"
+    " those that there".split()
+)
+
+
+def _standfirst_question(reading: Reading, body: str) -> list[str]:
+    """The body's opening question, asked as it stands, for a story with nothing else.
+
+    A magazine's standfirst often asks the story's question ("Can Sam Paparo
+    keep US strategy on an even keel?", "How will President Prabowo deal with
+    dissent and discontent?"): it names the story's actor and act, so it is
+    specific where the quoted-headline fallback is not. Only a whole question
+    opening the body, with one of its capitals inside (a name), no pronoun or
+    demonstrative (what "it" or "this" stands for is not in the question),
+    no first or second person ("US" in capitals is a country), no quotation or
+    colon, and not on a death or disaster.
+    """
+    if reading.kind == "tragedy":
+        return []
+    sentences = first_sentences(body) if body.strip() else []
+    question = sentences[0] if sentences else ""
+    if not _STANDFIRST_QUESTION_RE.match(question):
+        return []
+    words = [w.strip(",\u2019'") for w in question[:-1].split()]
+    if not _STANDFIRST_PRONOUNS.isdisjoint(w.lower() for w in words if not w.isupper()):
+        return []
+    if not any(w[:1].isupper() for w in words[1:]):
+        return []  # "Is anyone using ...?": no name, no story of its own
+    return [question]
+
+
 # Small words that a Title Case headline capitalises and a sentence-case one does not.
 _CAPITAL_SMALL_WORDS = frozenset(
     "Is Are Was Were Be Been Has Have Had Will Would Can Could May Might Must Should Do Does"
@@ -1995,6 +2034,7 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
             _headline_clause_questions(reading, body)
             or _headline_view(reading, body)
             or _headline_fact_question(reading, body)
+            or _standfirst_question(reading, body)
         ]
     return [group for group in found if group]
 

@@ -99,3 +99,61 @@ def test_a_headline_that_would_read_broken_is_not_pasted(title: str, body: str) 
 def test_a_disaster_headline_keeps_its_own_frames() -> None:
     for question in _questions("Floods kill dozens in Kenya as the rains batter the coast"):
         assert not question.startswith("Why does it matter"), question
+
+
+# --- a standfirst that asks the story's question ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "The outsize influence of America’s admiral in Asia",
+            "Can Sam Paparo keep US strategy on an even keel?",
+        ),
+        (
+            "Garnacho, Rogers and two clubs trying to balance the books",
+            "How can Chelsea afford Morgan Rogers? And why are Aston Villa pursuing a loan for "
+            "Alejandro Garnacho rather than buying him?",
+        ),
+    ],
+)
+def test_a_standfirst_question_is_asked_as_it_stands(title: str, body: str) -> None:
+    assert _questions(title, body) == (body.split("?")[0] + "?",)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a pronoun whose referent is not in the question
+        (
+            "China is testing South Korea in the Yellow Sea",
+            "Could it become the next big maritime flashpoint?",
+        ),
+        (
+            "Japan’s snap election",
+            "Will her high approval ratings benefit her tarnished party?",
+        ),
+        # a teaser about the past, a reader addressed, a thought experiment
+        (
+            "Trump returns home from abroad — with a Twitter rant about fake news",
+            "What did Trump do upon returning from a trip abroad to his embattled White House? "
+            "He went on a Twitter rant, of course.",
+        ),
+        (
+            "Build a dev workflow with Cloud Code on a Pixelbook",
+            "Can you use a Pixelbook for serious software development?",
+        ),
+        (
+            "A Different Approach to Climate Action",
+            "What if we actually succeed in addressing the crisis?",
+        ),
+        # a death or disaster
+        (
+            "Myanmar’s earthquake piles misery on civil war",
+            "Where will aid come from, and how will the junta use it?",
+        ),
+    ],
+)
+def test_a_standfirst_question_that_leans_elsewhere_is_not_asked(title: str, body: str) -> None:
+    assert body.split("?")[0] + "?" not in _questions(title, body)
