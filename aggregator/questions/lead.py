@@ -636,7 +636,24 @@ def _usable(sentence: str, lang: str, *, whole: bool = False, markers: bool = Tr
         return ""  # "... no different from that": its referent is elsewhere; "groups For"
     if sentence.count("(") != sentence.count(")"):
         return ""  # cut inside a parenthesis: "vaccines from MSD (known"
+    parts = _SPACED_DASH_RE.split(sentence)
+    if (
+        lang in ("en", "")
+        and len(parts) == 2
+        and _GLOSS_OPENER_RE.match(parts[1])
+        and not has_main_verb(parts[0].split())
+    ):
+        # "Douglas Jensen – the bearded 43-year-old Iowa man who ...", "bellwether city —
+        # Even though ...": a label or a fragment before one dash, then its gloss or
+        # another sentence; "... carry an additional feature — maps of ..." is left
+        return ""
     return sentence
+
+
+# A dash between spaces, which parts a sentence (a hyphen inside a word does not).
+_SPACED_DASH_RE = re.compile(r" [\u2014\u2013-] ")
+# What opens a gloss or a new sentence after a dash: an article or a capital.
+_GLOSS_OPENER_RE = re.compile(r"(?:the|a|an) |[A-Z]")
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())

@@ -157,3 +157,47 @@ def test_a_standfirst_question_is_asked_as_it_stands(title: str, body: str) -> N
 )
 def test_a_standfirst_question_that_leans_elsewhere_is_not_asked(title: str, body: str) -> None:
     assert body.split("?")[0] + "?" not in _questions(title, body)
+
+
+# --- a lead that is a label or a fragment before a dash ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "fragment"),
+    [
+        (
+            "QAnon follower who chased officer on January 6 convicted of felonies",
+            "Douglas Jensen could face more than 50 years in prison after federal jury found "
+            "him guilty\n\nA QAnon conspiracy theorist who led a pack of Donald Trump "
+            "supporters that chased a solitary police officer around the US Capitol on the day "
+            "of the January 6 attack has been found guilty of several felonies.\n\nDouglas "
+            "Jensen – the bearded 43-year-old Iowa man who appeared in several media photos of "
+            "the attack while wearing a black T-shirt with a large “Q” – could in theory face "
+            "more than 50 years in prison",
+            "Douglas Jensen –",
+        ),
+        (
+            "Syrian rebels deny report of ceasefire near Damascus",
+            "AMMAN/BEIRUT - A senior Syrian rebel official denied a report on Friday that a "
+            "ceasefire had been reached between rebels and government forces.",
+            "AMMAN/BEIRUT",
+        ),
+        (
+            "BMW iX3: a ‘revolution’ for the German car brand",
+            "The first in a line of a new generation of EVs – BMW is calling them the New "
+            "Class, or Neue Klasse. The iX3 expunges many of the annoyances of new-age cars.",
+            "the first in a line",
+        ),
+    ],
+)
+def test_a_fragment_before_a_dash_is_no_lead(title: str, body: str, fragment: str) -> None:
+    for question in _questions(title, body):
+        assert fragment not in question, question
+
+
+def test_a_clause_before_a_dash_and_its_list_keeps_its_lead() -> None:
+    questions = _questions(
+        "Narrative Maps for ‘Choose Your Own Adventure’ Books",
+        "The new editions carry an additional feature — maps of the hidden structure of each book.",
+    )
+    assert any("the new editions carry an additional feature" in q for q in questions), questions
