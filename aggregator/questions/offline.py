@@ -583,7 +583,56 @@ def _clause(sentence: str, text: str, reading: Reading) -> str:
     if " also " in sentence or " instead " in sentence:
         # Before the first word is judged: "Tehran also says" reads as "Tehran says".
         sentence = _LINKING_ADVERB_RE.sub("", sentence)
-    return lower_first(sentence, text, reading.names, title)
+    clause = lower_first(sentence, text, reading.names, title)
+    return _country_named(clause, reading.headline)
+
+
+# Countries (and territories) a headline names as its place: "A sham poll in Myanmar ...".
+_COUNTRIES = frozenset(
+    """
+    Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan
+    Bangladesh Belarus Belgium Bhutan Bolivia Brazil Brunei Bulgaria Cambodia Cameroon Canada
+    Chile China Colombia Croatia Cuba Cyprus Denmark Ecuador Egypt Estonia Ethiopia Fiji
+    Finland France Georgia Germany Ghana Greece Hungary Iceland India Indonesia Iran Iraq
+    Ireland Israel Italy Japan Jordan Kazakhstan Kenya Kosovo Kuwait Kyrgyzstan Laos Latvia
+    Lebanon Libya Lithuania Malaysia Maldives Mali Malta Mexico Moldova Mongolia Morocco
+    Mozambique Myanmar Nepal Nicaragua Niger Nigeria Norway Oman Pakistan Panama Paraguay
+    Peru Philippines Poland Portugal Qatar Romania Russia Rwanda Senegal Serbia Singapore
+    Slovakia Slovenia Somalia Spain Sudan Sweden Switzerland Syria Taiwan Tajikistan Tanzania
+    Thailand Timor-Leste Tunisia Turkey Turkmenistan Uganda Ukraine Uruguay Uzbekistan
+    Venezuela Vietnam Yemen Zambia Zimbabwe Britain America
+    """.split()
+)
+# "The country's rebels ...", "the island is ...": a standfirst that leans on the
+# headline's place, at the start of the clause.
+_PLACE_REFERENCE_RE = re.compile(
+    r"^the (?:country|island|city-state|nation)(?=(['\u2019]s)? )(?:['\u2019]s)?"
+)
+
+
+def _country_named(clause: str, headline: str) -> str:
+    """``the country's rebels are ...`` -> ``Myanmar's rebels are ...`` after its headline.
+
+    A magazine's standfirst refers back to the country its headline names ("A
+    sham poll in Myanmar opens a new phase of military rule" / "The country's
+    rebels are on the back foot"); pasted into a question alone, "the country"
+    names nothing. Only when the clause opens with it and the headline names
+    exactly one country of :data:`_COUNTRIES` (no other country, no
+    demonym such as "Malaysian", which may be another place).
+    """
+    match = _PLACE_REFERENCE_RE.match(clause)
+    if not match:
+        return clause
+    named = {
+        word
+        for token in headline.split()
+        if (word := token.strip(",.:;?!\u2018\u2019'\"\u201c\u201d").removesuffix("'s"))
+        and (word := word.removesuffix("\u2019s")) in _COUNTRIES
+    }
+    if len(named) != 1 or any(is_demonym(t.strip(",.:;?!")) for t in headline.split()[1:]):
+        return clause
+    country = next(iter(named))
+    return (_possessive(country) if match.group(1) else country) + clause[match.end() :]
 
 
 def _name_text(reading: Reading, body: str) -> str:

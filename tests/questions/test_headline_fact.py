@@ -201,3 +201,53 @@ def test_a_clause_before_a_dash_and_its_list_keeps_its_lead() -> None:
         "The new editions carry an additional feature — maps of the hidden structure of each book.",
     )
     assert any("the new editions carry an additional feature" in q for q in questions), questions
+
+
+# --- "the country" of a standfirst is the headline's country -------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "A sham poll in Myanmar opens a new phase of military rule",
+            "The country’s rebels are on the back foot",
+            "Myanmar's rebels are on the back foot",
+        ),
+        (
+            "Can India create its own Ivy League?",
+            "The country is home to around a fifth of the world’s university-age population",
+            "India is home to around a fifth",
+        ),
+        (
+            "Taiwan’s other war",
+            "The island is a kill zone for green iguanas",
+            "that Taiwan is a kill zone for green iguanas",
+        ),
+    ],
+)
+def test_the_country_of_a_standfirst_is_named(title: str, body: str, expected: str) -> None:
+    questions = _questions(title, body)
+    assert any(expected in q for q in questions), questions
+    assert not any("the country" in q or "the island" in q for q in questions), questions
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a demonym: the place may be another country
+        (
+            "When is a Malaysian footballer not a Malaysian footballer?",
+            "The country is accused of handing out passports to foreign players",
+        ),
+        # two countries in the headline
+        (
+            "Japan and China trade barbs over Taiwan",
+            "The country has summoned the ambassador for the second time this month",
+        ),
+    ],
+)
+def test_the_country_is_left_when_the_headline_is_unsure(title: str, body: str) -> None:
+    for question in _questions(title, body):
+        for country in ("Malaysia ", "Japan has", "China has", "Taiwan has"):
+            assert country not in question, question
