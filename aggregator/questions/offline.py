@@ -1466,6 +1466,7 @@ def _headline_fact_question(reading: Reading, body: str) -> list[str]:
     elif (
         first[:1].isupper()
         and not first.endswith(("'s", "\u2019s"))
+        and first not in _COUNTRIES
         and not _opens_as_name(clause, reading, body)
     ):
         return []  # "Explore the cheap ...", "Impotent Democrats ...": not a name
@@ -1535,6 +1536,8 @@ _CAPITAL_SMALL_WORDS = frozenset(
 _AFTER_VERB = frozenset(
     "up out down back off away to that how why what who whether it them him her us".split()
 )
+# Nouns followed by their own infinitive: "China's bid to influence the Philippines".
+_TO_NOUNS = frozenset("bid bids plan plans push effort efforts attempt attempts drive race".split())
 _AUXILIARIES = frozenset(
     "is are was were has have had will would can could may might must should does do did"
     " isn't aren't wasn't weren't hasn't haven't won't can't doesn't didn't".split()
@@ -1590,7 +1593,7 @@ def _finite_verb(words: list[str]) -> int:
         if not word[:1].islower():
             continue
         following = words[index + 1] if index + 1 < len(words) else ""
-        if word == "to" and following[:1].islower():
+        if word == "to" and following[:1].islower() and words[index - 1] not in _TO_NOUNS:
             return -1  # "South Korea to deploy ...": a plan without its auxiliary
         if word in _AUXILIARIES or word in IRREGULAR_PAST:
             return index
@@ -1605,6 +1608,8 @@ def _finite_verb(words: list[str]) -> int:
                 continue  # "names to look out for", "efforts to wean": a noun, not "plans to"
             if (
                 not bare
+                or words[index - 1][:1].isupper()  # "Gemini Robotics 2 brings ..."
+                or words[index - 1][:1].isdigit()
                 or bare[:1].isupper()
                 or bare[:1].isdigit()
                 or bare[:1] == "$"

@@ -44,9 +44,14 @@ def _questions(title: str, body: str = "") -> tuple[str, ...]:
             "Why does it matter that India’s government bans fantasy sports games?",
         ),
         (
-            "UAE halts stock markets for two days after Iran strikes - Reuters",
-            "UAE halts stock markets for two days after Iran strikes Reuters",
-            "Why does it matter that UAE halts stock markets for two days after Iran strikes?",
+            "China is testing South Korea in the Yellow Sea",
+            "Could it become the next big maritime flashpoint?",
+            "Why does it matter that China is testing South Korea in the Yellow Sea?",
+        ),
+        (
+            "China’s bid to influence the Philippines heats up",
+            "Its tactics move from sea to land",
+            "Why does it matter that China’s bid to influence the Philippines heats up?",
         ),
     ],
 )
