@@ -1432,6 +1432,14 @@ def _headline_fact_question(reading: Reading, body: str) -> list[str]:
     headline = _SOURCE_TAIL_RE.sub("", _SCORE_RE.sub("", reading.headline))
     if _TRAGIC_RE.search(headline) or headline.rstrip().endswith(("...", "\u2026")):
         return []
+    plan = _PLAN_RE.match(headline)
+    if (
+        plan
+        and plan.group(1).split()[0] not in _TEASER_OPENERS
+        and not plan.group(1).split()[0].endswith("ing")
+    ):
+        # "Beijing to set up environmental police ...": a name's plan, told with "will"
+        headline = f"{plan.group(1)} will {headline[plan.end(1) + 4 :]}"
     sentence = as_headline_clause(headline)
     words = sentence.split()
     if not sentence or len(words) > 22 or any(w in _CAPITAL_SMALL_WORDS for w in words[1:]):
@@ -1467,6 +1475,7 @@ def _headline_fact_question(reading: Reading, body: str) -> list[str]:
         first[:1].isupper()
         and not first.endswith(("'s", "\u2019s"))
         and first not in _COUNTRIES
+        and not _named_run(words, reading)
         and not _opens_as_name(clause, reading, body)
     ):
         return []  # "Explore the cheap ...", "Impotent Democrats ...": not a name
@@ -1483,6 +1492,28 @@ def _headline_fact_question(reading: Reading, body: str) -> list[str]:
     else:
         question = f"Why does it matter that {clause}?"
     return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
+def _named_run(words: list[str], reading: Reading) -> bool:
+    """Whether a sentence-case headline opens with a name of two or more capitalised words.
+
+    "Richard Verma to quit ...", "Central Asia still has ...": a run of capitals
+    in a sentence-case headline that the subject finder took for a name is
+    one; a lone capital is not sure ("Explore the ...", "Lessons from ..."), nor
+    a run opened by a description ("Violinist Ray Iwazumi", "Impotent
+    Democrats").
+    """
+    end = 0
+    while end < len(words) and words[end][:1].isupper():
+        end += 1
+    run = " ".join(words[:end])
+    first = words[0]
+    return (
+        end >= 2
+        and run in reading.names
+        and first not in _BARE_TITLES
+        and not first.endswith(("ist", "er", "or", "ian", "ent", "ed", "ing"))
+    )
 
 
 # A standfirst that asks the story's question: "Can Sam Paparo keep US strategy on an
@@ -1536,6 +1567,8 @@ _CAPITAL_SMALL_WORDS = frozenset(
 _AFTER_VERB = frozenset(
     "up out down back off away to that how why what who whether it them him her us".split()
 )
+# A name, then its plan: "Richard Verma to quit as US envoy ...", "Ubuntu to continue ...".
+_PLAN_RE = re.compile(r"^((?:[A-Z][\w.&'\u2019-]* ){0,3}[A-Z][\w.&'\u2019-]*) to (?!know\b)[a-z]")
 # Nouns followed by their own infinitive: "China's bid to influence the Philippines".
 _TO_NOUNS = frozenset("bid bids plan plans push effort efforts attempt attempts drive race".split())
 _AUXILIARIES = frozenset(

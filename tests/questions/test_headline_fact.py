@@ -53,6 +53,12 @@ def _questions(title: str, body: str = "") -> tuple[str, ...]:
             "Its tactics move from sea to land",
             "Why does it matter that China’s bid to influence the Philippines heats up?",
         ),
+        (
+            "South Korea to deploy laser weapons to target North Korean drones",
+            "",
+            "Why does it matter that South Korea will deploy laser weapons to target North "
+            "Korean drones?",
+        ),
     ],
 )
 def test_a_headline_clause_is_asked_in_running_prose(title: str, body: str, expected: str) -> None:
@@ -74,8 +80,12 @@ def test_a_headline_modal_is_asked_as_a_view() -> None:
 @pytest.mark.parametrize(
     ("title", "body"),
     [
-        # a plan without its auxiliary
-        ("South Korea to deploy laser weapons to target North Korean drones", ""),
+        # a plan whose actor is a description, not a name
+        ("Violinist Ray Iwazumi to restage famed 1920 recital by Fritz Kreisler", ""),
+        # a plan told with "will", then a bare noun ("as US envoy")
+        ("Richard Verma to quit as US envoy before Trump takes charge", ""),
+        # a teaser, not a plan
+        ("What to know about Ukraine's military shakeup", ""),
         # a singular noun without its article
         ("Underwater locator beacon to be used in missing plane search", ""),
         ("Colombian pro-Trump lawmaker asks Petro for help after ICE arrests her son", ""),
