@@ -32,6 +32,7 @@ from functools import lru_cache
 
 __all__ = [
     "Lead",
+    "as_headline_clause",
     "as_sentence",
     "core",
     "has_main_verb",
@@ -501,11 +502,13 @@ def _trim(sentence: str) -> str:
     return best
 
 
-def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
+def _usable(sentence: str, lang: str, *, whole: bool = False, markers: bool = True) -> str:
     """The sentence cleaned for a question (no final stop), or ``""`` when it will not do.
 
     ``whole``: the sentence is all of a short body, so a missing full stop
-    does not mean it was cut off.
+    does not mean it was cut off. ``markers=False`` skips the test for an
+    article, an auxiliary or a possessive, for a headline whose missing
+    articles the caller checks word by word.
     """
     sentence = _PAREN_RE.sub("", sentence).strip()
     if (
@@ -603,7 +606,8 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         and 2 * sum(w[:1].isupper() for w in stripped[1:]) <= len(stripped) - 1
     )
     if (
-        _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered)
+        markers
+        and _MARKERS.get(lang, _SENTENCE_MARKERS).isdisjoint(lowered)
         and not possessive
         and (whole or lang not in ("en", "") or not _names_and_verb(words))
     ):
@@ -632,7 +636,24 @@ def _usable(sentence: str, lang: str, *, whole: bool = False) -> str:
         return ""  # "... no different from that": its referent is elsewhere; "groups For"
     if sentence.count("(") != sentence.count(")"):
         return ""  # cut inside a parenthesis: "vaccines from MSD (known"
+    parts = _SPACED_DASH_RE.split(sentence)
+    if (
+        lang in ("en", "")
+        and len(parts) == 2
+        and _GLOSS_OPENER_RE.match(parts[1])
+        and not has_main_verb(parts[0].split())
+    ):
+        # "Douglas Jensen – the bearded 43-year-old Iowa man who ...", "bellwether city —
+        # Even though ...": a label or a fragment before one dash, then its gloss or
+        # another sentence; "... carry an additional feature — maps of ..." is left
+        return ""
     return sentence
+
+
+# A dash between spaces, which parts a sentence (a hyphen inside a word does not).
+_SPACED_DASH_RE = re.compile(r" [\u2014\u2013-] ")
+# What opens a gloss or a new sentence after a dash: an article or a capital.
+_GLOSS_OPENER_RE = re.compile(r"(?:the|a|an) |[A-Z]")
 
 
 _PRONOUNS = frozenset("he she they it we i you".split())
@@ -883,6 +904,22 @@ def as_sentence(headline: str) -> str:
     if colon and len(label.split()) <= 3:
         return ""  # "Morning Bid: Iran widens ...": a column label, not a sentence
     return _usable(headline + ".", "en")
+
+
+def as_headline_clause(headline: str) -> str:
+    """Like :func:`as_sentence`, but a headline without an article may pass.
+
+    Headlines drop their articles ("Japan recalls envoys over new statue in
+    Busan"); the caller must then check that no noun is left bare where an
+    article belongs. All the other checks of a lead sentence still apply.
+    """
+    headline = headline.strip().rstrip(".")
+    if not headline or "--" in headline:
+        return ""
+    label, colon, _ = headline.partition(": ")
+    if colon:
+        return ""
+    return _usable(headline + ".", "en", markers=False)
 
 
 # An outlet's name after the headline, as a news aggregator's body gives it ("US, European

@@ -45,6 +45,7 @@ from aggregator.models import Story
 from aggregator.questions.lead import (
     IRREGULAR_PAST,
     Lead,
+    as_headline_clause,
     as_sentence,
     core,
     first_sentences,
@@ -607,7 +608,56 @@ def _clause(sentence: str, text: str, reading: Reading) -> str:
     if " also " in sentence or " instead " in sentence:
         # Before the first word is judged: "Tehran also says" reads as "Tehran says".
         sentence = _LINKING_ADVERB_RE.sub("", sentence)
-    return lower_first(sentence, text, reading.names, title)
+    clause = lower_first(sentence, text, reading.names, title)
+    return _country_named(clause, reading.headline)
+
+
+# Countries (and territories) a headline names as its place: "A sham poll in Myanmar ...".
+_COUNTRIES = frozenset(
+    """
+    Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan
+    Bangladesh Belarus Belgium Bhutan Bolivia Brazil Brunei Bulgaria Cambodia Cameroon Canada
+    Chile China Colombia Croatia Cuba Cyprus Denmark Ecuador Egypt Estonia Ethiopia Fiji
+    Finland France Georgia Germany Ghana Greece Hungary Iceland India Indonesia Iran Iraq
+    Ireland Israel Italy Japan Jordan Kazakhstan Kenya Kosovo Kuwait Kyrgyzstan Laos Latvia
+    Lebanon Libya Lithuania Malaysia Maldives Mali Malta Mexico Moldova Mongolia Morocco
+    Mozambique Myanmar Nepal Nicaragua Niger Nigeria Norway Oman Pakistan Panama Paraguay
+    Peru Philippines Poland Portugal Qatar Romania Russia Rwanda Senegal Serbia Singapore
+    Slovakia Slovenia Somalia Spain Sudan Sweden Switzerland Syria Taiwan Tajikistan Tanzania
+    Thailand Timor-Leste Tunisia Turkey Turkmenistan Uganda Ukraine Uruguay Uzbekistan
+    Venezuela Vietnam Yemen Zambia Zimbabwe Britain America
+    """.split()
+)
+# "The country's rebels ...", "the island is ...": a standfirst that leans on the
+# headline's place, at the start of the clause.
+_PLACE_REFERENCE_RE = re.compile(
+    r"^the (?:country|island|city-state|nation)(?=(['\u2019]s)? )(?:['\u2019]s)?"
+)
+
+
+def _country_named(clause: str, headline: str) -> str:
+    """``the country's rebels are ...`` -> ``Myanmar's rebels are ...`` after its headline.
+
+    A magazine's standfirst refers back to the country its headline names ("A
+    sham poll in Myanmar opens a new phase of military rule" / "The country's
+    rebels are on the back foot"); pasted into a question alone, "the country"
+    names nothing. Only when the clause opens with it and the headline names
+    exactly one country of :data:`_COUNTRIES` (no other country, no
+    demonym such as "Malaysian", which may be another place).
+    """
+    match = _PLACE_REFERENCE_RE.match(clause)
+    if not match:
+        return clause
+    named = {
+        word
+        for token in headline.split()
+        if (word := token.strip(",.:;?!\u2018\u2019'\"\u201c\u201d").removesuffix("'s"))
+        and (word := word.removesuffix("\u2019s")) in _COUNTRIES
+    }
+    if len(named) != 1 or any(is_demonym(t.strip(",.:;?!")) for t in headline.split()[1:]):
+        return clause
+    country = next(iter(named))
+    return (_possessive(country) if match.group(1) else country) + clause[match.end() :]
 
 
 def _name_text(reading: Reading, body: str) -> str:
@@ -1338,36 +1388,296 @@ def _headline_clause_questions(reading: Reading, body: str) -> list[str]:
     """
     if reading.kind in _NO_NEWS_KINDS:
         return []
-    headline = as_sentence(_SCORE_RE.sub("", reading.headline))
+    clause = _headline_clause(reading, body, as_sentence(_SCORE_RE.sub("", reading.headline)))
+    return [f"What should readers make of the news that {clause}?"] if clause else []
+
+
+def _headline_clause(reading: Reading, body: str, headline: str) -> str:
+    """``headline`` (a sentence read from the headline) as a clause to paste after "that".
+
+    ``""`` when it would not read whole there: Title Case, a dash or a
+    bracket, no finite verb, headlinese (:func:`_headlinese`), a name that
+    wants its article after a preposition ("talks with U.S."), a demonym
+    before a capitalised noun, a noun phrase or an imperative, a bare title
+    ("Judge says ..."), a gerund's label, or an object without its article.
+    """
     words = headline.split()
     if not headline or len(words) > 22 or is_title_case(headline):
-        return []
+        return ""
     if any(mark in headline for mark in (" - ", "\u2013", "\u2014", "(")):
-        return []
+        return ""
     if not has_main_verb(words, strict=True) or _headlinese(
         headline, body, title_case=False, possessive=True
     ):
+        return ""
+    for index, word in enumerate(words[1:], 1):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
+            if not (following.isalpha() and following.islower()):
+                return ""  # "talks with U.S.": the name wants its article
+    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
+        return ""  # "Indian-American Congresswoman fails ...": an article is missing
+    if words[1] in _PREPOSITIONS or words[1].lower() in _DETERMINERS:
+        return ""  # "Use of ...": a noun phrase; "Search all ...": an imperative
+    if words[0] in _BARE_TITLES and words[1][:1].islower():
+        return ""  # "Judge says carmaker must ...": a title without its article or name
+    if words[0].endswith("ing") and words[0] not in reading.names:
+        return ""  # "Mapping U.S. strikes in ...": a gerund's label, no subject to report on
+    verb = _headline_verb(words)
+    if verb < 0 or _bare_object(words, verb):
+        return ""
+    clause = lower_first(headline, body, reading.names)
+    if words[0] in _THE_NAMES:
+        clause = "the " + clause  # "Kremlin says ..." -> "the Kremlin says ..."
+    return clause
+
+
+# An outlet's name after a wire headline: "... to make a comeback - Reuters".
+_SOURCE_TAIL_RE = re.compile(r" [\u2013\u2014-] [A-Z][\w.&'\u2019]*(?: [A-Z][\w.&'\u2019]*){0,3}$")
+
+
+def _headline_fact_question(reading: Reading, body: str) -> list[str]:
+    """ "Why does it matter that <headline>?" instead of the quoted-headline fallback.
+
+    A news headline is usually a whole clause without its articles ("Japan
+    recalls envoys over new 'comfort women' statue in Busan"); quoted in a
+    generic frame ("What do you make of ...?") it fits any story, while in
+    running prose it carries this story's fact. The headline must pass every
+    check of a lead sentence but the article test (:func:`as_headline_clause`),
+    be in sentence case (no capitalised small word such as "Is" or "To": a
+    Title Case headline's capitals say nothing of what is a name), hold a
+    lower-case finite verb (:func:`_finite_verb`) with no bare singular noun
+    after it, and none of the headlinese :func:`_headlinese` finds; a singular
+    common noun opening it ("Underwater locator beacon to be used ...") wants
+    an article and is left alone. Not on a death or disaster, nor on an item
+    that is no news (a listing, a deal, a how-to, a book, a podcast, a job).
+    """
+    if reading.kind in _NO_NEWS_KINDS or reading.kind == "tragedy":
         return []
+    headline = _SOURCE_TAIL_RE.sub("", _SCORE_RE.sub("", reading.headline))
+    if _TRAGIC_RE.search(headline) or headline.rstrip().endswith(("...", "\u2026")):
+        return []
+    plan = _PLAN_RE.match(headline)
+    if (
+        plan
+        and plan.group(1).split()[0] not in _TEASER_OPENERS
+        and not plan.group(1).split()[0].endswith("ing")
+    ):
+        # "Beijing to set up environmental police ...": a name's plan, told with "will"
+        headline = f"{plan.group(1)} will {headline[plan.end(1) + 4 :]}"
+    sentence = as_headline_clause(headline)
+    words = sentence.split()
+    if not sentence or len(words) > 22 or any(w in _CAPITAL_SMALL_WORDS for w in words[1:]):
+        return []
+    if any(mark in sentence for mark in (" - ", "\u2013", "\u2014", "(", ",")):
+        return []  # a dash, a bracket or a comma: two clauses or an aside, not one fact
+    verb = _finite_verb(words)
+    if verb < 1 or _headlinese(sentence, body, title_case=False, possessive=True):
+        return []
+    if _bare_object(words, verb) or _HEADLINE_PERSON_RE.search(sentence):
+        return []
+    if words[0] in _BARE_TITLES or words[0].lower() in _DETERMINERS and verb == 1:
+        return []  # "Judge says ...": a title without its article or name
+    if words[1] in _PREPOSITIONS and not words[0][:1].isupper():
+        return []  # "Use of ...": a noun phrase
+    if words[0].endswith("ing") and words[0] not in reading.names:
+        return []  # "Mapping U.S. strikes in ...": a gerund's label
+    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
+        return []  # "Indian-American Congresswoman fails ...": an article is missing
     for index, word in enumerate(words[1:], 1):
         following = words[index + 1] if index + 1 < len(words) else ""
         if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
             if not (following.isalpha() and following.islower()):
                 return []  # "talks with U.S.": the name wants its article
-    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
-        return []  # "Indian-American Congresswoman fails ...": an article is missing
-    if words[1] in _PREPOSITIONS or words[1].lower() in _DETERMINERS:
-        return []  # "Use of ...": a noun phrase; "Search all ...": an imperative
-    if words[0] in _BARE_TITLES and words[1][:1].islower():
-        return []  # "Judge says carmaker must ...": a title without its article or name
-    if words[0].endswith("ing") and words[0] not in reading.names:
-        return []  # "Mapping U.S. strikes in ...": a gerund's label, no subject to report on
-    verb = _headline_verb(words)
-    if verb < 0 or _bare_object(words, verb):
-        return []
-    clause = lower_first(headline, body, reading.names)
+    if words[0][:1].isdigit() or words[0].lower() in _NUMBER_WORDS or _bare_after(words, verb):
+        return []  # "6 strategic moves for investors": a listicle's label
+    clause = lower_first(sentence, body, reading.names)
+    first = clause.split(" ", 1)[0]
+    plural = words[verb - 1].endswith(("s", "'s", "\u2019s")) and not words[verb - 1].endswith("ss")
     if words[0] in _THE_NAMES:
         clause = "the " + clause  # "Kremlin says ..." -> "the Kremlin says ..."
-    return [f"What should readers make of the news that {clause}?"]
+    elif (
+        first[:1].isupper()
+        and not first.endswith(("'s", "\u2019s"))
+        and first not in _COUNTRIES
+        and not _named_run(words, reading)
+        and not _opens_as_name(clause, reading, body)
+    ):
+        return []  # "Explore the cheap ...", "Impotent Democrats ...": not a name
+    elif (
+        (first[:1].islower() and first not in _DETERMINERS or is_demonym(first))
+        and not plural
+        and words[verb - 1] not in ("people", "children", "women", "men", "police")
+    ):
+        # "underwater locator beacon to be used", "Colombian pro-Trump lawmaker asks":
+        # a singular noun without "a"
+        return []
+    if words[verb] in ("should", "must", "shouldn't", "mustn't"):
+        question = f"Do you agree that {clause}?"  # a view, not a fact that matters
+    else:
+        question = f"Why does it matter that {clause}?"
+    return [question] if len(question) <= MAX_QUESTION_LENGTH else []
+
+
+def _named_run(words: list[str], reading: Reading) -> bool:
+    """Whether a sentence-case headline opens with a name of two or more capitalised words.
+
+    "Richard Verma to quit ...", "Central Asia still has ...": a run of capitals
+    in a sentence-case headline that the subject finder took for a name is
+    one; a lone capital is not sure ("Explore the ...", "Lessons from ..."), nor
+    a run opened by a description ("Violinist Ray Iwazumi", "Impotent
+    Democrats").
+    """
+    end = 0
+    while end < len(words) and words[end][:1].isupper():
+        end += 1
+    run = " ".join(words[:end])
+    first = words[0]
+    return (
+        end >= 2
+        and run in reading.names
+        and first not in _BARE_TITLES
+        and not first.endswith(("ist", "er", "or", "ian", "ent", "ed", "ing"))
+    )
+
+
+# A standfirst that asks the story's question: "Can Sam Paparo keep US strategy on an
+# even keel?" A question about the past ("What did Trump do ...?") is a teaser whose
+# answer follows; "What if ..." is a thought experiment, not the story's question.
+_STANDFIRST_QUESTION_RE = re.compile(
+    r"^(?:Can|Could|Will|Would|Should|Is|Are|Does|Do|How|Why|Who|Where|When|Which)"
+    r" [^?!.;:\u201c\u201d\"()]{12,150}\?$"
+)
+_STANDFIRST_PRONOUNS = frozenset(
+    "i me my we us our you your it its he him his she her they them their this these"
+    " those that there".split()
+)
+
+
+def _standfirst_question(reading: Reading, body: str) -> list[str]:
+    """The body's opening question, asked as it stands, for a story with nothing else.
+
+    A magazine's standfirst often asks the story's question ("Can Sam Paparo
+    keep US strategy on an even keel?", "How will President Prabowo deal with
+    dissent and discontent?"): it names the story's actor and act, so it is
+    specific where the quoted-headline fallback is not. Only a whole question
+    opening the body, with one of its capitals inside (a name), no pronoun or
+    demonstrative (what "it" or "this" stands for is not in the question),
+    no first or second person ("US" in capitals is a country), no quotation or
+    colon, and not on a death or disaster.
+    """
+    if reading.kind == "tragedy":
+        return []
+    sentences = first_sentences(body) if body.strip() else []
+    question = sentences[0] if sentences else ""
+    if not _STANDFIRST_QUESTION_RE.match(question):
+        return []
+    words = [w.strip(",\u2019'") for w in question[:-1].split()]
+    if not _STANDFIRST_PRONOUNS.isdisjoint(w.lower() for w in words if not w.isupper()):
+        return []
+    if not any(w[:1].isupper() for w in words[1:]):
+        return []  # "Is anyone using ...?": no name, no story of its own
+    return [question]
+
+
+# Small words that a Title Case headline capitalises and a sentence-case one does not.
+_CAPITAL_SMALL_WORDS = frozenset(
+    "Is Are Was Were Be Been Has Have Had Will Would Can Could May Might Must Should Do Does"
+    " The A An Of To In For On With And Or At By From As After Over Into About Its Their His"
+    " Her Than Up Out".split()
+)
+# The words a finite verb in -s may be followed by: an article or a determiner, a
+# preposition or a particle, a name (a capital) or a figure; a lower-case noun after a
+# word in -s means that word was a plural noun ("Money markets show ...").
+_AFTER_VERB = frozenset(
+    "up out down back off away to that how why what who whether it them him her us".split()
+)
+# A name, then its plan: "Richard Verma to quit as US envoy ...", "Ubuntu to continue ...".
+_PLAN_RE = re.compile(r"^((?:[A-Z][\w.&'\u2019-]* ){0,3}[A-Z][\w.&'\u2019-]*) to (?!know\b)[a-z]")
+# Nouns followed by their own infinitive: "China's bid to influence the Philippines".
+_TO_NOUNS = frozenset("bid bids plan plans push effort efforts attempt attempts drive race".split())
+_AUXILIARIES = frozenset(
+    "is are was were has have had will would can could may might must should does do did"
+    " isn't aren't wasn't weren't hasn't haven't won't can't doesn't didn't".split()
+)
+
+
+def _bare_after(words: list[str], verb: int) -> bool:
+    """Whether a singular common noun follows the verb and the names after it, bare.
+
+    "sacks 'Reconstruction Authority' chief", "confirms third bird flu case":
+    the object wants its article; quotation marks around a name are looked
+    through.
+    """
+    end = verb + 1
+    while end < len(words) and words[end].strip("\u2018\u2019'\"\u201c\u201d")[:1].isupper():
+        end += 1
+    if end >= len(words) or words[verb] in _AUXILIARIES:
+        return False
+    following = words[end].strip("\u2018\u2019'\"\u201c\u201d,.").replace("-", "")
+    if following in _ORDINALS:
+        return True
+    return (
+        following.isalpha()
+        and following.islower()
+        and len(following) >= 4
+        and following not in _DETERMINERS
+        and following not in _PREPOSITIONS
+        and following not in _DANGLING
+        and following not in _AFTER_VERB
+        and (end > verb + 1 or following not in _MASS_NOUNS)
+        and not following.endswith(("s", "ing", "ed", "ly"))
+        and (end > verb + 1 or words[verb] not in _SAYING_VERBS)
+    )
+
+
+_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten twelve twenty".split())
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
+
+
+def _finite_verb(words: list[str]) -> int:
+    """The index of a sentence-case headline's lower-case finite verb, or -1.
+
+    An auxiliary or a modal, a common irregular past, a word in ``-ed`` before
+    no "by" (a passive participle reads as headlinese), or a word in ``-s``
+    followed by what follows a verb (:data:`_AFTER_VERB`, an article or a
+    determiner, a preposition, a capital or a figure): "The future of many
+    Cubans in the US depends on a long legal saga" -> ``depends``; in "Money
+    markets show foreign demand" ``markets`` is followed by a lower-case word
+    and is taken for a noun, and no verb is found.
+    """
+    for index in range(1, len(words)):
+        word = words[index].replace("\u2019", "'")
+        if not word[:1].islower():
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "to" and following[:1].islower() and words[index - 1] not in _TO_NOUNS:
+            return -1  # "South Korea to deploy ...": a plan without its auxiliary
+        if word in _AUXILIARIES or word in IRREGULAR_PAST:
+            return index
+        if not word.isalpha() or word in _PREPOSITIONS or word in _DETERMINERS:
+            continue
+        if word.endswith("ed") and len(word) > 4:
+            return -1 if following == "by" else index
+        if word.endswith("s") and not word.endswith(("ss", "ous", "is", "us")) and len(word) > 3:
+            bare = following.strip("\u2018\u2019'\"\u201c\u201d")
+            after = words[index + 2] if index + 2 < len(words) else ""
+            if bare == "to" and after[:1].islower() and not words[index - 1][:1].isupper():
+                continue  # "names to look out for", "efforts to wean": a noun, not "plans to"
+            if (
+                not bare
+                or words[index - 1][:1].isupper()  # "Gemini Robotics 2 brings ..."
+                or words[index - 1][:1].isdigit()
+                or bare[:1].isupper()
+                or bare[:1].isdigit()
+                or bare[:1] == "$"
+                or bare in _DETERMINERS
+                or bare in _PREPOSITIONS
+                or bare in _AFTER_VERB
+                or bare.endswith("ly")
+            ):
+                return index
+    return -1
 
 
 # Titles that open a headline without an article ("Judge says ...", "Court rules ...").
@@ -1832,7 +2142,12 @@ def _english(reading: Reading, story: Story, lead: Lead | None) -> list[list[str
     ]
     found = [group for group in groups if group]
     if not found:
-        found = [_headline_clause_questions(reading, body) or _headline_view(reading, body)]
+        found = [
+            _headline_clause_questions(reading, body)
+            or _headline_view(reading, body)
+            or _headline_fact_question(reading, body)
+            or _standfirst_question(reading, body)
+        ]
     return [group for group in found if group]
 
 
