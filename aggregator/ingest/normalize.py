@@ -87,6 +87,12 @@ _INVISIBLE = (
 # Last characters of "<", "&lt;", "&lt", "&#60;", "&#x3c;" and "</".
 _BEFORE_GONE = frozenset("<;/tT0cC")
 _TEXT_JUNK_RE = re.compile(rf"[\x01\x06-\x08\x0e-\x1f{_INVISIBLE}]")
+# Invisible characters in markup, as themselves or as character references: they
+# are dropped before the markup is scanned, so that one inside a tag ("<&#8238;a
+# href=...>") cannot hide the tag from the scan and leave it in the text once the
+# character is gone.
+_MARKUP_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_INVISIBLE_REF_RE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|shy|zwn?j|lrm|rlm);?")
 # For strip_controls(): everything but "\n", plus the characters it converts.
 _CONTROL_RE = re.compile(rf"[\x00-\x09\x0b\x0c\x0e-\x1f\x85\u2028\u2029{_INVISIBLE}]")
 # In URLs and guids: what could drive a terminal or hide text. Whitespace is
@@ -436,6 +442,7 @@ def _convert(markup: str, *, title: bool) -> str:
     if "<" in markup:
         if "<![CDATA[" in markup:
             markup = _CDATA_RE.sub(r"\1", markup)
+        markup = _drop_invisible(markup)
         text = _text_of(markup, title=title)
         if "<" in text and (
             _count_text_tags(text) > _count_real_tags(markup) or _has_escaped_markup(text)
@@ -443,7 +450,7 @@ def _convert(markup: str, *, title: bool) -> str:
             # More tags in the text than in the markup, or escaped elements opened and
             # closed again (reddit mixes "&lt;p&gt;...&lt;/p&gt;" with real <a> tags):
             # escaped HTML. Unescape once and convert that instead.
-            text = _text_of(_html.unescape(markup), title=title)
+            text = _text_of(_drop_invisible(_html.unescape(markup)), title=title)
     else:
         text = _decode(markup)
         if "<" in text and (_count_text_tags(text) or (title and _names_element(text))):
@@ -451,6 +458,20 @@ def _convert(markup: str, *, title: bool) -> str:
             # escapes "<b>" escapes markup, not prose about an element.
             text = _text_of(_html.unescape(markup), title=title)
     return _assemble(text, title=title)
+
+
+def _drop_invisible(markup: str) -> str:
+    """``markup`` without invisible characters, written as such or as references."""
+    if _MARKUP_INVISIBLE_RE.search(markup):
+        markup = _MARKUP_INVISIBLE_RE.sub("", markup)
+    if "&" in markup:
+        markup = _INVISIBLE_REF_RE.sub(_invisible_ref, markup)
+    return markup
+
+
+def _invisible_ref(match: re.Match[str]) -> str:
+    ref = match[0]
+    return "" if _MARKUP_INVISIBLE_RE.fullmatch(_html.unescape(ref)) else ref
 
 
 def _text_of(markup: str, *, title: bool) -> str:

@@ -231,6 +231,15 @@ def test_encoded_invisible_characters_are_removed() -> None:
     assert html_to_text("<p>a&#8203;b &#x202E;c&shy;d &#1;e &#x85;f</p>") == "ab cd e …f"
 
 
+@pytest.mark.parametrize("hidden", ["\u202e", "&#8238;", "&#x202E;", "&shy;", "&lrm;"])
+def test_an_invisible_character_inside_a_tag_does_not_leave_the_tag_as_text(hidden: str) -> None:
+    # Dropped after the scan, the character would turn "<\u202ea href=...>" into a
+    # tag shown as text: it goes before the markup is read.
+    markup = f'<{hidden}a href="https://example.com/item?id=1">Comments</a>'
+    assert html_to_text(markup) == "Comments"
+    assert clean_title(f"Read <{hidden}b>this</b>") == "Read this"
+
+
 def test_control_characters_are_removed() -> None:
     assert html_to_text("a\x00b\x07c\x1bd\x7fe\x9ff\tg\r\nh") == "abcdef g h"
 
