@@ -12,6 +12,7 @@ import functools
 import hashlib
 import html as _html
 import importlib
+import importlib.util
 import io
 import json
 import logging
@@ -54,7 +55,13 @@ def _deferred(*names: str) -> Iterator[None]:
     yet imported). On leaving, ``sys.modules`` forgets the stand-ins, so a later import
     loads the real module; a stand-in for a submodule stays its package's attribute
     (``import urllib.request`` then ``urllib.request.urlopen``) until then."""
-    stand_ins = {n: _Deferred(n) for n in names if n not in sys.modules}
+    # A top-level module that is not installed (chardet is feedparser's option) gets
+    # no stand-in: its import fails at once, as the importer expects, not at first use.
+    stand_ins = {
+        n: _Deferred(n)
+        for n in names
+        if n not in sys.modules and ("." in n or importlib.util.find_spec(n) is not None)
+    }
     sys.modules.update(stand_ins)
     try:
         yield

@@ -293,3 +293,12 @@ def test_feedparser_dict_lookups_keep_their_aliases() -> None:
     twin = copy.deepcopy(d)
     assert twin == d and type(twin) is FeedParserDict
     assert twin["tags"] is not d["tags"] and twin["tags"][0] is not d["tags"][0]
+
+
+def test_a_deferred_module_that_is_not_installed_fails_at_its_import() -> None:
+    # feedparser imports chardet in a try block and does without it when the import
+    # fails: a stand-in for a module that is not there would fail later, at first use.
+    from aggregator.ingest.parse import _deferred
+
+    with _deferred("aggregator_no_such_module"), pytest.raises(ImportError):
+        import aggregator_no_such_module  # type: ignore[import-not-found]  # noqa: F401
