@@ -1410,19 +1410,12 @@ def _headline_clause(reading: Reading, body: str, headline: str) -> str:
         headline, body, title_case=False, possessive=True
     ):
         return ""
-    for index, word in enumerate(words[1:], 1):
-        following = words[index + 1] if index + 1 < len(words) else ""
-        if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
-            if not (following.isalpha() and following.islower()):
-                return ""  # "talks with U.S.": the name wants its article
-    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
-        return ""  # "Indian-American Congresswoman fails ...": an article is missing
+    if _wants_article_or_subject(words, reading):
+        return ""
     if words[1] in _PREPOSITIONS or words[1].lower() in _DETERMINERS:
         return ""  # "Use of ...": a noun phrase; "Search all ...": an imperative
     if words[0] in _BARE_TITLES and words[1][:1].islower():
         return ""  # "Judge says carmaker must ...": a title without its article or name
-    if words[0].endswith("ing") and words[0] not in reading.names:
-        return ""  # "Mapping U.S. strikes in ...": a gerund's label, no subject to report on
     verb = _headline_verb(words)
     if verb < 0 or _bare_object(words, verb):
         return ""
@@ -1430,6 +1423,23 @@ def _headline_clause(reading: Reading, body: str, headline: str) -> str:
     if words[0] in _THE_NAMES:
         clause = "the " + clause  # "Kremlin says ..." -> "the Kremlin says ..."
     return clause
+
+
+def _wants_article_or_subject(words: list[str], reading: Reading) -> bool:
+    """Whether a headline's words, pasted after "that", would lack an article or a subject.
+
+    The checks both headline-clause questions share (:func:`_headline_clause` and
+    :func:`_headline_fact_question`).
+    """
+    for index, word in enumerate(words[1:], 1):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
+            if not (following.isalpha() and following.islower()):
+                return True  # "talks with U.S.": the name wants its article
+    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
+        return True  # "Indian-American Congresswoman fails ...": an article is missing
+    # "Mapping U.S. strikes in ...": a gerund's label, no subject to report on
+    return words[0].endswith("ing") and words[0] not in reading.names
 
 
 # An outlet's name after a wire headline: "... to make a comeback - Reuters".
@@ -1480,15 +1490,8 @@ def _headline_fact_question(reading: Reading, body: str) -> list[str]:
         return []  # "Judge says ...": a title without its article or name
     if words[1] in _PREPOSITIONS and not words[0][:1].isupper():
         return []  # "Use of ...": a noun phrase
-    if words[0].endswith("ing") and words[0] not in reading.names:
-        return []  # "Mapping U.S. strikes in ...": a gerund's label
-    if words[1][:1].isupper() and all(is_demonym(part) for part in words[0].split("-")):
-        return []  # "Indian-American Congresswoman fails ...": an article is missing
-    for index, word in enumerate(words[1:], 1):
-        following = words[index + 1] if index + 1 < len(words) else ""
-        if word in _THE_NAMES and words[index - 1] in _PREPOSITIONS:
-            if not (following.isalpha() and following.islower()):
-                return []  # "talks with U.S.": the name wants its article
+    if _wants_article_or_subject(words, reading):
+        return []
     if words[0][:1].isdigit() or words[0].lower() in _NUMBER_WORDS or _bare_after(words, verb):
         return []  # "6 strategic moves for investors": a listicle's label
     clause = lower_first(sentence, body, reading.names)
